@@ -1,0 +1,94 @@
+/**
+ * One transaction's view of world state. Fabric's getState does not see the
+ * transaction's own writes, so reads go through a write-through cache; range
+ * reads merge it too. Every write is canonical JSON, and entity writes are
+ * remembered so the transaction's event can list them.
+ */
+import type { Context } from 'fabric-contract-api';
+import { canonicalBytes } from './canonical-json';
+import { compositeKey, readableKey } from './keys';
+
+/** A written entity, as listed in the TraceEvents payload. */
+export interface WrittenRecord {
+  key: string;
+  value: unknown;
+}
+
+/** Entity types whose writes are reported in `records` (stock is reported as stock lines). */
+const REPORTED = new Set(['location', 'product', 'lot', 'shipment', 'po', 'payment', 'recall', 'sales', 'attestation']);
+
+export class Ledger {
+  private readonly cache = new Map<string, Buffer | null>();
+  private readonly written = new Map<string, WrittenRecord>();
+
+  constructor(private readonly ctx: Context) {}
+
+  key(objectType: string, attributes: readonly string[]): string {
+    return compositeKey(objectType, attributes);
+  }
+
+  async getBytes(key: string): Promise<Buffer | null> {
+    if (this.cache.has(key)) return this.cache.get(key) ?? null;
+    const data = await this.ctx.stub.getState(key);
+    const buf = data && data.length > 0 ? Buffer.from(data) : null;
+    this.cache.set(key, buf);
+    return buf;
+  }
+
+  async get<T>(key: string): Promise<T | undefined> {
+    const buf = await this.getBytes(key);
+    return buf ? (JSON.parse(buf.toString('utf8')) as T) : undefined;
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return (await this.getBytes(key)) !== null;
+  }
+
+  async put(key: string, value: unknown): Promise<void> {
+    const bytes = canonicalBytes(value);
+    await this.ctx.stub.putState(key, bytes);
+    this.cache.set(key, bytes);
+    const objectType = readableKey(key).split('~')[0];
+    if (REPORTED.has(objectType)) this.written.set(key, { key: readableKey(key), value });
+  }
+
+  /** Index entries carry no data; Fabric treats an empty value as a delete, so store "1". */
+  async putIndex(key: string): Promise<void> {
+    if (await this.exists(key)) return;
+    const bytes = Buffer.from('1');
+    await this.ctx.stub.putState(key, bytes);
+    this.cache.set(key, bytes);
+  }
+
+  /**
+   * All keys under a partial composite key, merged with this transaction's own
+   * writes, in key order.
+   */
+  async list<T>(objectType: string, attributes: readonly string[]): Promise<{ key: string; value: T }[]> {
+    const prefix = compositeKey(objectType, attributes);
+    const found = new Map<string, Buffer>();
+    const iterator = await this.ctx.stub.getStateByPartialCompositeKey(objectType, [...attributes]);
+    try {
+      for (;;) {
+        const res = await iterator.next();
+        if (!res || res.done || !res.value) break;
+        if (res.value.value && res.value.value.length > 0) found.set(res.value.key, Buffer.from(res.value.value));
+      }
+    } finally {
+      await iterator.close();
+    }
+    for (const [key, buf] of this.cache) {
+      if (!key.startsWith(prefix)) continue;
+      if (buf) found.set(key, buf);
+      else found.delete(key);
+    }
+    return [...found.keys()]
+      .sort()
+      .map((key) => ({ key, value: JSON.parse(found.get(key)!.toString('utf8')) as T }));
+  }
+
+  /** Entity records written so far, in write order. */
+  records(): WrittenRecord[] {
+    return [...this.written.values()];
+  }
+}

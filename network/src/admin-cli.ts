@@ -1,0 +1,53 @@
+/**
+ * Runs Fabric's admin CLIs (peer, osnadmin) as an organisation's admin over TLS.
+ */
+import * as path from 'node:path';
+import type { DevnetConfig, PeerOrg } from './config';
+import { nodeConfigDir } from './node-config';
+import { ordererAdminDir, ordererTlsCa, orgTlsCa, tlsFiles, userDir } from './paths';
+import { runCommand } from './run-command';
+
+/** Environment for `peer` commands acting as `org`'s admin against its own peer. */
+export function peerAdminEnv(cfg: DevnetConfig, org: PeerOrg): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    FABRIC_CFG_PATH: nodeConfigDir(cfg, `peer0-${org.name}`),
+    CORE_PEER_LOCALMSPID: org.mspId,
+    CORE_PEER_MSPCONFIGPATH: path.join(userDir(cfg, org, 'Admin'), 'msp'),
+    CORE_PEER_ADDRESS: `localhost:${org.peerPort}`,
+    CORE_PEER_TLS_ENABLED: 'true',
+    CORE_PEER_TLS_ROOTCERT_FILE: orgTlsCa(cfg, org),
+    FABRIC_LOGGING_SPEC: 'WARN',
+  };
+}
+
+/** Runs `peer <args>` as `org`'s admin. */
+export function peerAdmin(cfg: DevnetConfig, org: PeerOrg, args: string[], step: string): Promise<string> {
+  return runCommand(path.join(cfg.binDir, 'peer'), args, { env: peerAdminEnv(cfg, org), step });
+}
+
+/** Arguments that point a peer command at the orderer over TLS. */
+export function ordererArgs(cfg: DevnetConfig): string[] {
+  return ['-o', `localhost:${cfg.orderer.port}`, '--tls', '--cafile', ordererTlsCa(cfg)];
+}
+
+/** Runs `osnadmin channel <args>` against the orderer's admin endpoint with mutual TLS. */
+export function osnadmin(cfg: DevnetConfig, args: string[], step: string): Promise<string> {
+  const client = tlsFiles(ordererAdminDir(cfg), 'client');
+  return runCommand(
+    path.join(cfg.binDir, 'osnadmin'),
+    [
+      'channel',
+      ...args,
+      '-o',
+      `localhost:${cfg.orderer.adminPort}`,
+      '--ca-file',
+      ordererTlsCa(cfg),
+      '--client-cert',
+      client.cert,
+      '--client-key',
+      client.key,
+    ],
+    { step },
+  );
+}

@@ -1,0 +1,64 @@
+/**
+ * `network up | down [--wipe] | status` for the native devnet.
+ * Options: --port-base N (or FABRIC_PORT_BASE), --run-dir DIR (or FABRIC_RUN_DIR).
+ */
+import { parseArgs } from 'node:util';
+import { loadDevnetConfig } from './config';
+import { devnetDown, devnetStatus, devnetUp } from './devnet';
+
+const USAGE = 'usage: network <up|down|status> [--wipe] [--port-base N] [--run-dir DIR]';
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      wipe: { type: 'boolean', default: false },
+      'port-base': { type: 'string' },
+      'run-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const command = positionals[0];
+  if (values.help || !command) {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  const portBase = values['port-base'] === undefined ? undefined : Number(values['port-base']);
+  const cfg = loadDevnetConfig({ portBase, runDir: values['run-dir'] });
+  const log = (msg: string) => console.log(`[network] ${msg}`);
+  switch (command) {
+    case 'up': {
+      const info = await devnetUp(cfg, log);
+      console.log(`\nchannel ${info.channel}, chaincode ${info.chaincode} (${info.packageId})`);
+      console.log(`orderer   ${info.orderer.endpoint}`);
+      for (const o of info.orgs) console.log(`${o.mspId.padEnd(12)}${o.peerEndpoint}`);
+      console.log(`state and logs: ${cfg.runDir}`);
+      return 0;
+    }
+    case 'down': {
+      const stopped = await devnetDown(cfg, { wipe: values.wipe }, log);
+      if (stopped.length === 0) log('no devnet process was running');
+      return 0;
+    }
+    case 'status': {
+      const st = devnetStatus(cfg);
+      console.log(`devnet port base ${cfg.portBase}: ${st.running ? 'running' : 'not running'} (${cfg.runDir})`);
+      for (const p of st.processes) {
+        console.log(`  ${p.name.padEnd(24)} ${p.alive ? `running  pid ${p.pid}` : 'stopped'}  log ${p.logFile}`);
+      }
+      return st.running ? 0 : 3;
+    }
+    default:
+      console.error(`unknown command "${command}"\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`[network] ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,47 @@
+/**
+ * Crypto material for the devnet: cryptogen with NodeOUs, TLS certificates that
+ * name localhost so every node is reached on loopback.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import YAML from 'yaml';
+import type { DevnetConfig } from './config';
+import { cryptoDir } from './paths';
+import { runCommand } from './run-command';
+
+const SANS = ['localhost', '127.0.0.1'];
+
+/** The cryptogen input for this devnet. */
+export function cryptoConfig(cfg: DevnetConfig): unknown {
+  return {
+    OrdererOrgs: [
+      {
+        Name: 'Orderer',
+        Domain: cfg.orderer.domain,
+        EnableNodeOUs: true,
+        Specs: [{ Hostname: cfg.orderer.host.split('.')[0], SANS }],
+      },
+    ],
+    PeerOrgs: cfg.orgs.map((o) => ({
+      Name: o.mspId.replace(/MSP$/, ''),
+      Domain: o.domain,
+      EnableNodeOUs: true,
+      Template: { Count: 1, SANS },
+      // User1 is the org's application identity (gateway, indexer).
+      Users: { Count: 1 },
+    })),
+  };
+}
+
+/** Generates the material unless it is already there. Returns true when it generated. */
+export async function ensureCryptoMaterial(cfg: DevnetConfig): Promise<boolean> {
+  const dir = cryptoDir(cfg);
+  if (fs.existsSync(path.join(dir, 'peerOrganizations'))) return false;
+  fs.mkdirSync(cfg.runDir, { recursive: true });
+  const configFile = path.join(cfg.runDir, 'crypto-config.yaml');
+  fs.writeFileSync(configFile, YAML.stringify(cryptoConfig(cfg)));
+  await runCommand(path.join(cfg.binDir, 'cryptogen'), ['generate', `--config=${configFile}`, `--output=${dir}`], {
+    step: 'cryptogen generate',
+  });
+  return true;
+}

@@ -1,0 +1,121 @@
+/**
+ * The devnet as a whole: bring it up (idempotently), report its status, take
+ * it down. Each step says what it does; a failed step names the process and
+ * its log.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { osnadmin, peerAdmin } from './admin-cli';
+import { ensureBinaries, fabricSampleConfigDir } from './binaries';
+import { CHAINCODE_PROCESS, deployChaincode } from './chaincode-deploy';
+import { ensureGenesisBlock, genesisBlockPath } from './channel-config';
+import type { DevnetConfig, PeerOrg } from './config';
+import { ensureCryptoMaterial } from './crypto-material';
+import { describeDevnet, devnetInfoPath, readDevnetInfo, type DevnetInfo } from './devnet-info';
+import { writeOrdererConfig, writePeerConfig } from './node-config';
+import { logDir, pidDir } from './paths';
+import { createProcessManager, type ProcessInfo, type ProcessManager } from './processes';
+
+export type Log = (msg: string) => void;
+
+export const ORDERER_PROCESS = 'orderer0';
+export const peerProcess = (org: PeerOrg) => `peer0-${org.name}`;
+
+/** Names of every process a devnet runs, in start order. */
+export function devnetProcessNames(cfg: DevnetConfig): string[] {
+  return [ORDERER_PROCESS, ...cfg.orgs.map(peerProcess), CHAINCODE_PROCESS];
+}
+
+export function processManager(cfg: DevnetConfig): ProcessManager {
+  return createProcessManager({ pidDir: pidDir(cfg), logDir: logDir(cfg) });
+}
+
+export interface DevnetStatus {
+  running: boolean;
+  processes: Array<ProcessInfo | { name: string; pid: null; alive: false; logFile: string }>;
+  info?: DevnetInfo;
+}
+
+/** Which devnet processes are alive. */
+export function devnetStatus(cfg: DevnetConfig): DevnetStatus {
+  const pm = processManager(cfg);
+  const processes = devnetProcessNames(cfg).map((name) => pm.get(name) ?? { name, pid: null, alive: false as const, logFile: pm.logFile(name) });
+  const running = processes.every((p) => p.alive) && fs.existsSync(devnetInfoPath(cfg.runDir));
+  return { running, processes, info: running ? readDevnetInfo(cfg.runDir) : undefined };
+}
+
+async function joinOrderer(cfg: DevnetConfig, log: Log): Promise<void> {
+  const list = await osnadmin(cfg, ['list'], 'list orderer channels');
+  if (list.includes(`"${cfg.channel}"`)) return;
+  log(`orderer0 joins channel ${cfg.channel}`);
+  await osnadmin(cfg, ['join', '--channelID', cfg.channel, '--config-block', genesisBlockPath(cfg)], `orderer0 join ${cfg.channel}`);
+}
+
+async function joinPeer(cfg: DevnetConfig, org: PeerOrg, log: Log): Promise<void> {
+  const list = await peerAdmin(cfg, org, ['channel', 'list'], `list channels of ${org.peerHost}`);
+  if (list.split('\n').some((l) => l.trim() === cfg.channel)) return;
+  log(`${org.peerHost} joins channel ${cfg.channel}`);
+  await peerAdmin(cfg, org, ['channel', 'join', '-b', genesisBlockPath(cfg)], `${org.peerHost} join ${cfg.channel}`);
+}
+
+/**
+ * Brings the devnet up. Creates what is missing (binaries, crypto, channel,
+ * chaincode) and starts what is not running. A running devnet is reported as is.
+ */
+export async function devnetUp(cfg: DevnetConfig, log: Log = console.log): Promise<DevnetInfo> {
+  const before = devnetStatus(cfg);
+  if (before.running && before.info) {
+    log(`devnet (port base ${cfg.portBase}) is already running`);
+    return before.info;
+  }
+  const t0 = Date.now();
+  const built = await ensureBinaries({ root: cfg.root, binDir: cfg.binDir, log });
+  if (built.length) log(`built ${built.join(', ')}`);
+  if (await ensureCryptoMaterial(cfg)) log('generated crypto material (cryptogen, NodeOUs, TLS)');
+  if (await ensureGenesisBlock(cfg)) log(`created genesis block of channel ${cfg.channel} (configtxgen, etcdraft)`);
+  const sample = await fabricSampleConfigDir(cfg.root);
+  const pm = processManager(cfg);
+
+  const ordererCfg = writeOrdererConfig(cfg, sample);
+  log(`starting orderer0 on localhost:${cfg.orderer.port}`);
+  await pm.start({
+    name: ORDERER_PROCESS,
+    command: path.join(cfg.binDir, 'orderer'),
+    args: [],
+    env: { ...process.env, FABRIC_CFG_PATH: ordererCfg, FABRIC_LOGGING_SPEC: 'INFO' },
+    health: { kind: 'http', url: `http://127.0.0.1:${cfg.orderer.operationsPort}/healthz` },
+  });
+  await joinOrderer(cfg, log);
+
+  for (const org of cfg.orgs) {
+    const peerCfg = writePeerConfig(cfg, org, sample);
+    log(`starting ${org.peerHost} (${org.mspId}) on localhost:${org.peerPort}`);
+    await pm.start({
+      name: peerProcess(org),
+      command: path.join(cfg.binDir, 'peer'),
+      args: ['node', 'start'],
+      env: { ...process.env, FABRIC_CFG_PATH: peerCfg, FABRIC_LOGGING_SPEC: 'INFO:gossip=WARN' },
+      health: { kind: 'http', url: `http://127.0.0.1:${org.operationsPort}/healthz` },
+    });
+  }
+  for (const org of cfg.orgs) await joinPeer(cfg, org, log);
+
+  const packageId = await deployChaincode(cfg, pm, log);
+  const info = describeDevnet(cfg, packageId);
+  fs.writeFileSync(devnetInfoPath(cfg.runDir), JSON.stringify(info, null, 2));
+  log(`devnet up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return info;
+}
+
+/** Stops every process the devnet started; with `wipe`, deletes its state too. */
+export async function devnetDown(cfg: DevnetConfig, opts: { wipe?: boolean } = {}, log: Log = console.log): Promise<string[]> {
+  const pm = processManager(cfg);
+  const stopped = await pm.stopAll();
+  for (const name of stopped) log(`stopped ${name}`);
+  fs.rmSync(devnetInfoPath(cfg.runDir), { force: true });
+  if (opts.wipe) {
+    fs.rmSync(cfg.runDir, { recursive: true, force: true });
+    log(`wiped ${cfg.runDir}`);
+  }
+  return stopped;
+}

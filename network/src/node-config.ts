@@ -1,0 +1,129 @@
+/**
+ * Per-node configuration files. Each starts from Fabric's own defaults
+ * (sampleconfig in the Go module cache, read at run time) and sets what this
+ * devnet needs: loopback ports, TLS everywhere, the node's MSP, its state
+ * folder, its operations endpoint, and for peers the external chaincode builder.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import YAML from 'yaml';
+import type { DevnetConfig, PeerOrg } from './config';
+import { ordererAdminDir, ordererNodeDir, peerNodeDir, stateDir, tlsFiles } from './paths';
+
+type Doc = Record<string, any>;
+
+function readDefaults(sampleConfigDir: string, file: string): Doc {
+  return YAML.parse(fs.readFileSync(path.join(sampleConfigDir, file), 'utf8')) as Doc;
+}
+
+function write(dir: string, file: string, doc: Doc): string {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, file), YAML.stringify(doc));
+  return dir;
+}
+
+/** Folder holding a node's generated configuration (its FABRIC_CFG_PATH). */
+export function nodeConfigDir(cfg: DevnetConfig, node: string): string {
+  return path.join(cfg.runDir, 'config', node);
+}
+
+/** Writes orderer.yaml for the orderer; returns its FABRIC_CFG_PATH. */
+export function writeOrdererConfig(cfg: DevnetConfig, sampleConfigDir: string): string {
+  const o = cfg.orderer;
+  const doc = readDefaults(sampleConfigDir, 'orderer.yaml');
+  const tls = tlsFiles(ordererNodeDir(cfg), 'server');
+  const state = stateDir(cfg, 'orderer0');
+  Object.assign(doc.General, {
+    ListenAddress: '127.0.0.1',
+    ListenPort: o.port,
+    BootstrapMethod: 'none',
+    BootstrapFile: '',
+    LocalMSPDir: path.join(ordererNodeDir(cfg), 'msp'),
+    LocalMSPID: o.mspId,
+  });
+  doc.General.TLS = {
+    ...doc.General.TLS,
+    Enabled: true,
+    PrivateKey: tls.key,
+    Certificate: tls.cert,
+    RootCAs: [tls.ca],
+    ClientAuthRequired: false,
+  };
+  doc.General.Cluster = {
+    ...doc.General.Cluster,
+    ClientCertificate: tls.cert,
+    ClientPrivateKey: tls.key,
+    ListenPort: '',
+    ListenAddress: '',
+    ServerCertificate: '',
+    ServerPrivateKey: '',
+  };
+  doc.FileLedger.Location = path.join(state, 'ledger');
+  doc.Consensus = { WALDir: path.join(state, 'etcdraft', 'wal'), SnapDir: path.join(state, 'etcdraft', 'snapshot') };
+  doc.Operations = { ...doc.Operations, ListenAddress: `127.0.0.1:${o.operationsPort}`, TLS: { ...doc.Operations.TLS, Enabled: false } };
+  doc.Metrics = { ...doc.Metrics, Provider: 'prometheus' };
+  doc.Admin = {
+    ListenAddress: `127.0.0.1:${o.adminPort}`,
+    TLS: {
+      Enabled: true,
+      Certificate: tls.cert,
+      PrivateKey: tls.key,
+      RootCAs: [tls.ca],
+      ClientAuthRequired: true,
+      ClientRootCAs: [tlsFiles(ordererAdminDir(cfg), 'client').ca],
+    },
+  };
+  doc.ChannelParticipation = { ...doc.ChannelParticipation, Enabled: true };
+  return write(nodeConfigDir(cfg, 'orderer0'), 'orderer.yaml', doc);
+}
+
+/** Folder of the project's external chaincode builder (chaincode as a service). */
+export function builderDir(cfg: DevnetConfig): string {
+  return path.join(cfg.root, 'network', 'builders', 'ccaas');
+}
+
+/** Writes core.yaml for an org's peer; returns its FABRIC_CFG_PATH. */
+export function writePeerConfig(cfg: DevnetConfig, org: PeerOrg, sampleConfigDir: string): string {
+  const doc = readDefaults(sampleConfigDir, 'core.yaml');
+  const node = peerNodeDir(cfg, org);
+  const tls = tlsFiles(node, 'server');
+  const endpoint = `localhost:${org.peerPort}`;
+  const p = doc.peer;
+  Object.assign(p, {
+    id: org.peerHost,
+    networkId: `devnet-${cfg.portBase}`,
+    listenAddress: `127.0.0.1:${org.peerPort}`,
+    address: endpoint,
+    chaincodeListenAddress: `127.0.0.1:${org.chaincodePort}`,
+    chaincodeAddress: `localhost:${org.chaincodePort}`,
+    fileSystemPath: stateDir(cfg, `peer0-${org.name}`),
+    mspConfigPath: path.join(node, 'msp'),
+    localMspId: org.mspId,
+  });
+  p.gossip = {
+    ...p.gossip,
+    bootstrap: endpoint,
+    endpoint,
+    externalEndpoint: endpoint,
+    useLeaderElection: false,
+    orgLeader: true,
+  };
+  p.tls = {
+    ...p.tls,
+    enabled: true,
+    clientAuthRequired: false,
+    cert: { file: tls.cert },
+    key: { file: tls.key },
+    rootcert: { file: tls.ca },
+    clientRootCAs: { files: [tls.ca] },
+  };
+  doc.vm = { ...doc.vm, endpoint: '' };
+  doc.chaincode = {
+    ...doc.chaincode,
+    externalBuilders: [{ name: 'ccaas', path: builderDir(cfg), propagateEnvironment: ['HOME'] }],
+  };
+  doc.ledger.snapshots = { rootDir: path.join(stateDir(cfg, `peer0-${org.name}`), 'snapshots') };
+  doc.operations = { ...doc.operations, listenAddress: `127.0.0.1:${org.operationsPort}`, tls: { ...doc.operations.tls, enabled: false } };
+  doc.metrics = { ...doc.metrics, provider: 'prometheus' };
+  return write(nodeConfigDir(cfg, `peer0-${org.name}`), 'core.yaml', doc);
+}
