@@ -1,0 +1,276 @@
+/**
+ * LedgerClient: the one place the service talks to Fabric. Connects as one
+ * organisation's application identity and offers submit, evaluate, and a
+ * stream of committed blocks from a given number. fabric-network is imported
+ * here and nowhere else.
+ */
+import * as fs from 'node:fs';
+import { Gateway, Wallets, type Contract, type Network, type X509Identity } from 'fabric-network';
+import type { CommitEvent, CommitError } from 'fabric-network/lib/events';
+import type { TxEventHandler } from 'fabric-network/lib/impl/event/transactioneventhandler';
+import * as protos from 'fabric-protos';
+import { decodeBlock, type LedgerBlock } from './block-decoder';
+import { invalidTransaction, toServiceError } from './ledger-errors';
+
+/** How to reach the ledger as one organisation. */
+export interface LedgerClientOptions {
+  mspId: string;
+  /** The org's own peer (host:port); other orgs' peers are found by discovery. */
+  peer: { endpoint: string; tlsCaPem: string };
+  identity: { certificatePem: string; privateKeyPem: string };
+  channel: string;
+  chaincode: string;
+  /** How long to wait for a commit, ms. */
+  commitTimeoutMs?: number;
+}
+
+export interface TransactionRequest {
+  /** Contract name inside the chaincode, e.g. 'traceability'; the default contract when absent. */
+  contract?: string;
+  fn: string;
+  args?: string[];
+  transient?: Record<string, Buffer>;
+  /** Restrict endorsement to these orgs (normally discovery picks enough orgs). */
+  endorsingOrgs?: string[];
+}
+
+export interface SubmitResult {
+  txId: string;
+  blockNumber: bigint;
+  payload: Buffer;
+}
+
+/** A peer of the channel, as the client sees it. */
+export interface PeerRef {
+  /** host:port */
+  name: string;
+  mspId: string;
+}
+
+export interface BlockStreamOptions {
+  /** First block to deliver. */
+  startBlock: bigint;
+  /** Ends the stream. */
+  signal?: AbortSignal;
+  /** Longest wait between height checks when no block event arrives, ms. */
+  pollMs?: number;
+}
+
+/** The operations the rest of the service needs from Fabric. */
+export interface LedgerClient {
+  readonly mspId: string;
+  submit(req: TransactionRequest): Promise<SubmitResult>;
+  evaluate(req: TransactionRequest & { peer?: string }): Promise<Buffer>;
+  /** Committed blocks in order from `startBlock`, for as long as the caller iterates. */
+  blocks(opts: BlockStreamOptions): AsyncIterable<LedgerBlock>;
+  /** The block holding a transaction, read from one peer (default: the org's own). */
+  blockByTxId(txId: string, peer?: string): Promise<LedgerBlock>;
+  blockByNumber(n: bigint, peer?: string): Promise<LedgerBlock>;
+  /** Current height (number of blocks) of the channel on a peer. */
+  height(peer?: string): Promise<bigint>;
+  /** The channel's peers known through discovery. */
+  peers(): PeerRef[];
+  close(): void;
+}
+
+function connectionProfile(opts: LedgerClientOptions) {
+  return {
+    name: `supplychain-${opts.mspId}`,
+    version: '1.0.0',
+    client: { organization: opts.mspId, connection: { timeout: { peer: { endorser: '30' } } } },
+    // Peers are named by endpoint, as discovery names the peers it finds.
+    organizations: { [opts.mspId]: { mspid: opts.mspId, peers: [opts.peer.endpoint] } },
+    peers: {
+      [opts.peer.endpoint]: {
+        url: `grpcs://${opts.peer.endpoint}`,
+        tlsCACerts: { pem: opts.peer.tlsCaPem },
+        grpcOptions: { 'ssl-target-name-override': opts.peer.endpoint.split(':')[0] },
+      },
+    },
+  };
+}
+
+/**
+ * Waits until every peer of the submitting org reports the commit, and keeps
+ * its block number. Rejects with the validation code when a peer marks the
+ * transaction invalid.
+ */
+function commitWaiter(network: Network, mspId: string, txId: string, timeoutMs: number) {
+  let blockNumber: bigint | undefined;
+  const handler: TxEventHandler & { blockNumber(): bigint | undefined } = (() => {
+    const peers = network.getChannel().getEndorsers(mspId);
+    let settle: { resolve: () => void; reject: (e: Error) => void };
+    const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+    const pending = new Set(peers.map((p) => p.name));
+    const failures: string[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const listener = (error?: CommitError, event?: CommitEvent) => {
+      if (error) {
+        pending.delete(error.peer.name);
+        failures.push(`${error.peer.name}: ${error.message}`);
+      } else if (event) {
+        pending.delete(event.peer.name);
+        if (!event.isValid) {
+          settle.reject(invalidTransaction(txId, event.status, event.peer.name));
+          return;
+        }
+        blockNumber = BigInt(event.getBlockEvent().blockNumber.toString());
+      }
+      if (pending.size === 0) {
+        if (blockNumber !== undefined) settle.resolve();
+        else settle.reject(new Error(`no peer of ${mspId} reported the commit of ${txId}: ${failures.join('; ')}`));
+      }
+    };
+    return {
+      async startListening() {
+        if (peers.length === 0) throw new Error(`no peer of ${mspId} is known to the client`);
+        await network.addCommitListener(listener, peers, txId);
+      },
+      waitForEvents() {
+        timer = setTimeout(() => settle.reject(new Error(`timed out after ${timeoutMs} ms waiting for the commit of ${txId}`)), timeoutMs);
+        return done.finally(() => clearTimeout(timer));
+      },
+      cancelListening() {
+        clearTimeout(timer);
+        network.removeCommitListener(listener);
+      },
+      blockNumber: () => blockNumber,
+    };
+  })();
+  return handler;
+}
+
+/** Connects to the ledger as one organisation. */
+export async function createLedgerClient(opts: LedgerClientOptions): Promise<LedgerClient> {
+  const wallet = await Wallets.newInMemoryWallet();
+  const identity: X509Identity = {
+    credentials: { certificate: opts.identity.certificatePem, privateKey: opts.identity.privateKeyPem },
+    mspId: opts.mspId,
+    type: 'X.509',
+  };
+  await wallet.put('app', identity);
+  const gateway = new Gateway();
+  try {
+    await gateway.connect(connectionProfile(opts), {
+      wallet,
+      identity: 'app',
+      discovery: { enabled: true, asLocalhost: true },
+      eventHandlerOptions: { commitTimeout: (opts.commitTimeoutMs ?? 60_000) / 1000 },
+    });
+  } catch (err) {
+    throw toServiceError(err, `connecting to ${opts.peer.endpoint} as ${opts.mspId}`);
+  }
+  const network = await gateway.getNetwork(opts.channel).catch((err: unknown) => {
+    gateway.disconnect();
+    throw toServiceError(err, `opening channel ${opts.channel}`);
+  });
+  const commitTimeoutMs = opts.commitTimeoutMs ?? 60_000;
+  const contractOf = (req: TransactionRequest): Contract => network.getContract(opts.chaincode, req.contract);
+  const qscc = network.getContract('qscc');
+
+  const endorser = (name?: string) => {
+    const peerName = name ?? opts.peer.endpoint;
+    const found = network.getChannel().getEndorsers().find((e) => e.name === peerName);
+    if (!found) throw new Error(`unknown peer ${peerName}`);
+    return found;
+  };
+
+  async function querySystem(fn: string, args: string[], peer?: string): Promise<Buffer> {
+    try {
+      return await qscc.createTransaction(fn).setEndorsingPeers([endorser(peer)]).evaluate(opts.channel, ...args);
+    } catch (err) {
+      throw toServiceError(err, `${fn} on ${peer ?? opts.peer.endpoint}`);
+    }
+  }
+
+  async function height(peer?: string): Promise<bigint> {
+    const info = protos.common.BlockchainInfo.decode(await querySystem('GetChainInfo', [], peer));
+    return BigInt(info.height.toString());
+  }
+
+  async function blockByNumber(n: bigint, peer?: string): Promise<LedgerBlock> {
+    return decodeBlock(await querySystem('GetBlockByNumber', [n.toString()], peer));
+  }
+
+  async function* blocks(so: BlockStreamOptions): AsyncGenerator<LedgerBlock> {
+    let next = so.startBlock;
+    let wake: (() => void) | undefined;
+    // Block events only wake the loop; blocks themselves are read by number,
+    // so none can be skipped whatever the event service does.
+    const listener = async () => wake?.();
+    await network.addBlockListener(listener, { type: 'filtered' }).catch(() => undefined);
+    const onAbort = () => wake?.();
+    so.signal?.addEventListener('abort', onAbort);
+    try {
+      while (!so.signal?.aborted) {
+        const h = await height();
+        while (next < h && !so.signal?.aborted) {
+          yield await blockByNumber(next);
+          next += 1n;
+        }
+        if (so.signal?.aborted) break;
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, so.pollMs ?? 2000);
+          wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+        wake = undefined;
+      }
+    } finally {
+      network.removeBlockListener(listener);
+      so.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  return {
+    mspId: opts.mspId,
+    async submit(req) {
+      const tx = contractOf(req).createTransaction(req.fn);
+      const txId = tx.getTransactionId();
+      let waiter: ReturnType<typeof commitWaiter> | undefined;
+      tx.setEventHandler((id, net) => (waiter = commitWaiter(net, opts.mspId, id, commitTimeoutMs)));
+      if (req.transient) tx.setTransient(req.transient);
+      if (req.endorsingOrgs?.length) tx.setEndorsingOrganizations(...req.endorsingOrgs);
+      try {
+        const payload = await tx.submit(...(req.args ?? []));
+        const blockNumber = waiter?.blockNumber();
+        if (blockNumber === undefined) throw new Error(`commit of ${txId} was not observed`);
+        return { txId, blockNumber, payload };
+      } catch (err) {
+        throw toServiceError(err, `submit ${req.contract ?? ''}:${req.fn}`);
+      }
+    },
+    async evaluate(req) {
+      const tx = contractOf(req).createTransaction(req.fn);
+      if (req.transient) tx.setTransient(req.transient);
+      if (req.peer) tx.setEndorsingPeers([endorser(req.peer)]);
+      try {
+        return await tx.evaluate(...(req.args ?? []));
+      } catch (err) {
+        throw toServiceError(err, `evaluate ${req.contract ?? ''}:${req.fn}`);
+      }
+    },
+    blocks: (so) => blocks(so),
+    async blockByTxId(txId, peer) {
+      return decodeBlock(await querySystem('GetBlockByTxID', [txId], peer));
+    },
+    blockByNumber,
+    height,
+    peers() {
+      return network
+        .getChannel()
+        .getEndorsers()
+        .map((e) => ({ name: e.name, mspId: e.mspid }));
+    },
+    close() {
+      gateway.disconnect();
+    },
+  };
+}
+
+/** Reads PEM files for LedgerClientOptions. */
+export function readPem(file: string): string {
+  return fs.readFileSync(file, 'utf8');
+}
