@@ -15,6 +15,7 @@ import { describeDevnet, devnetInfoPath, readDevnetInfo, type DevnetInfo } from 
 import { writeOrdererConfig, writePeerConfig } from './node-config';
 import { logDir, pidDir } from './paths';
 import { createProcessManager, type ProcessInfo, type ProcessManager } from './processes';
+import { waitForGossip, waitForLedger } from './readiness';
 
 export type Log = (msg: string) => void;
 
@@ -102,6 +103,9 @@ export async function devnetUp(cfg: DevnetConfig, log: Log = console.log): Promi
 
   const packageId = await deployChaincode(cfg, pm, log);
   const info = describeDevnet(cfg, packageId);
+  log('waiting for gossip and service discovery');
+  await waitForGossip(cfg);
+  await waitForLedger(info);
   fs.writeFileSync(devnetInfoPath(cfg.runDir), JSON.stringify(info, null, 2));
   log(`devnet up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return info;

@@ -1,0 +1,63 @@
+/**
+ * Readiness of a devnet as a client sees it: every peer knows the others
+ * through gossip, and a transaction submitted with service discovery commits.
+ */
+import * as http from 'node:http';
+import { connectDevnet } from '../../gateway/src/ledger/connect-devnet';
+import type { DevnetConfig } from './config';
+import type { DevnetInfo } from './devnet-info';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function metricValue(url: string, metric: string): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { timeout: 2000 }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => {
+        const line = body.split('\n').find((l) => l.startsWith(metric));
+        resolve(line ? Number(line.split(' ').pop()) : undefined);
+      });
+    });
+    req.on('error', () => resolve(undefined));
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(undefined);
+    });
+  });
+}
+
+/** Waits until every peer's gossip knows all other peers of the channel. */
+export async function waitForGossip(cfg: DevnetConfig, timeoutMs = 60_000): Promise<void> {
+  const metric = `gossip_membership_total_peers_known{channel="${cfg.channel}"}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const known = await Promise.all(cfg.orgs.map((o) => metricValue(`http://127.0.0.1:${o.operationsPort}/metrics`, metric)));
+    if (known.every((k) => k !== undefined && k >= cfg.orgs.length - 1)) return;
+    if (Date.now() > deadline) {
+      throw new Error(`gossip did not converge within ${timeoutMs} ms (peers known: ${known.join(', ')}); see the peer logs in ${cfg.runDir}/logs`);
+    }
+    await sleep(250);
+  }
+}
+
+/** Submits a probe transaction as each org until one commits for every org. */
+export async function waitForLedger(info: DevnetInfo, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const org of info.orgs) {
+    const client = await connectDevnet(info, org.mspId);
+    try {
+      for (;;) {
+        try {
+          await client.submit({ contract: 'probe', fn: 'Put', args: ['devnet-ready', org.mspId] });
+          break;
+        } catch (err) {
+          if (Date.now() > deadline) throw new Error(`the ledger did not accept a transaction from ${org.mspId}: ${String(err)}`);
+          await sleep(500);
+        }
+      }
+    } finally {
+      client.close();
+    }
+  }
+}

@@ -1,0 +1,92 @@
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import { connectDevnet } from '../../gateway/src/ledger/connect-devnet';
+import type { LedgerClient } from '../../gateway/src/ledger/ledger-client';
+import { ServiceError } from '../../gateway/src/errors';
+import { sharedDevnet } from '../fixtures/test-devnet';
+
+describe('ledger path on the devnet (LedgerClient)', function () {
+  let retailer: LedgerClient;
+
+  before(async function () {
+    retailer = await connectDevnet(sharedDevnet(), 'RetailerMSP');
+  });
+  after(() => retailer?.close());
+
+  it('discovers one peer of each organisation', function () {
+    const msps = retailer.peers().map((p) => p.mspId).sort();
+    expect(msps).to.deep.equal(['AuditorMSP', 'RetailerMSP', 'SupplierMSP']);
+  });
+
+  it('commits a transaction VALID on all three peers, in the same block, endorsed by at least two orgs', async function () {
+    const key = `k-${randomUUID()}`;
+    const res = await retailer.submit({ contract: 'probe', fn: 'Put', args: [key, 'hello'] });
+    expect(res.blockNumber > 0n).to.equal(true);
+    expect(JSON.parse(res.payload.toString())).to.include({ key, value: 'hello', msp: 'RetailerMSP' });
+
+    const seen = [];
+    for (const peer of retailer.peers()) {
+      const block = await retailer.blockByTxId(res.txId, peer.name);
+      const tx = block.transactions.find((t) => t.txId === res.txId);
+      expect(tx, `tx on ${peer.name}`).to.not.equal(undefined);
+      expect(tx!.validationCode).to.equal('VALID');
+      expect(new Set(tx!.endorserMspIds).size).to.be.at.least(2);
+      expect(block.dataHash.equals(block.computedDataHash)).to.equal(true);
+      seen.push({ number: block.number, hash: block.headerHash.toString('hex') });
+    }
+    expect(seen).to.have.length(3);
+    expect(new Set(seen.map((s) => `${s.number}:${s.hash}`)).size).to.equal(1);
+    expect(seen[0].number).to.equal(res.blockNumber);
+
+    const stored = await retailer.evaluate({ contract: 'probe', fn: 'Get', args: [key], peer: retailer.peers().find((p) => p.mspId === 'AuditorMSP')!.name });
+    expect(JSON.parse(stored.toString()).txId).to.equal(res.txId);
+  });
+
+  it('rejects a transaction endorsed by one org with ENDORSEMENT_POLICY_FAILURE and writes nothing', async function () {
+    const key = `single-${randomUUID()}`;
+    let caught: unknown;
+    try {
+      await retailer.submit({ contract: 'probe', fn: 'Put', args: [key, 'x'], endorsingOrgs: ['RetailerMSP'] });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).to.be.instanceOf(ServiceError);
+    expect((caught as ServiceError).code).to.equal('ENDORSEMENT_POLICY_FAILURE');
+    const txId = (caught as ServiceError).details?.txId as string;
+    const block = await retailer.blockByTxId(txId);
+    expect(block.transactions.find((t) => t.txId === txId)?.validationCode).to.equal('ENDORSEMENT_POLICY_FAILURE');
+    const stored = await retailer.evaluate({ contract: 'probe', fn: 'Get', args: [key] });
+    expect(stored.length).to.equal(0);
+  });
+
+  it('streams committed blocks in order from block 0 with an unbroken hash chain', async function () {
+    const res = await retailer.submit({ contract: 'probe', fn: 'Put', args: [`s-${randomUUID()}`, 'y'] });
+    const ac = new AbortController();
+    let prev: Buffer | undefined;
+    let expected = 0n;
+    for await (const block of retailer.blocks({ startBlock: 0n, signal: ac.signal })) {
+      expect(block.number).to.equal(expected);
+      if (prev) expect(block.previousHash.equals(prev)).to.equal(true);
+      expect(block.dataHash.equals(block.computedDataHash)).to.equal(true);
+      prev = block.headerHash;
+      expected += 1n;
+      if (block.number >= res.blockNumber) ac.abort();
+    }
+    expect(expected).to.equal(res.blockNumber + 1n);
+  });
+
+  it('delivers a block committed after the stream started', async function () {
+    const start = await retailer.height();
+    const ac = new AbortController();
+    const got: bigint[] = [];
+    const consumer = (async () => {
+      for await (const block of retailer.blocks({ startBlock: start, signal: ac.signal, pollMs: 60_000 })) {
+        got.push(block.number);
+        ac.abort();
+      }
+    })();
+    const res = await retailer.submit({ contract: 'probe', fn: 'Put', args: [`w-${randomUUID()}`, 'z'] });
+    await consumer;
+    expect(got).to.deep.equal([res.blockNumber]);
+  });
+});

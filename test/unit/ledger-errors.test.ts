@@ -1,0 +1,28 @@
+import { expect } from 'chai';
+import { invalidTransaction, parseChaincodeError, toServiceError } from '../../gateway/src/ledger/ledger-errors';
+
+describe('ledger errors', function () {
+  it('finds the chaincode error object inside a peer message', function () {
+    const text =
+      'No valid responses from any peers. Errors:\n peer=localhost:7100, status=500, message=' +
+      '{"code":"INSUFFICIENT_STOCK","field":"lines[0].quantity","message":"only 2 on hand"}';
+    expect(parseChaincodeError(text)).to.deep.equal({ code: 'INSUFFICIENT_STOCK', message: 'only 2 on hand', field: 'lines[0].quantity' });
+  });
+
+  it('maps chaincode codes to HTTP statuses and keeps the field', function () {
+    const err = toServiceError(new Error('message={"code":"NOT_FOUND","message":"no lot X"}'), 'submit');
+    expect(err).to.include({ code: 'NOT_FOUND', httpStatus: 404, retriable: false });
+    expect(toServiceError(new Error('{"code":"FORBIDDEN","message":"m"}'), 'x').httpStatus).to.equal(403);
+    expect(toServiceError(new Error('{"code":"INVALID_ARGUMENT","message":"m","field":"gtin"}'), 'x').details).to.deep.equal({ field: 'gtin' });
+  });
+
+  it('treats unreachable peers as retriable 503', function () {
+    const err = toServiceError(new Error('14 UNAVAILABLE: No connection established'), 'submit');
+    expect(err).to.include({ code: 'LEDGER_UNAVAILABLE', httpStatus: 503, retriable: true });
+  });
+
+  it('marks MVCC conflicts retriable and policy failures not', function () {
+    expect(invalidTransaction('t', 'MVCC_READ_CONFLICT', 'p')).to.include({ retriable: true, httpStatus: 409 });
+    expect(invalidTransaction('t', 'ENDORSEMENT_POLICY_FAILURE', 'p')).to.include({ retriable: false });
+  });
+});
