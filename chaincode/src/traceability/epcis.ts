@@ -15,8 +15,9 @@ export type EpcisAction = 'ADD' | 'OBSERVE' | 'DELETE';
 
 export interface QuantityElement {
   epcClass: string;
-  quantity: number;
-  uom: string;
+  /** Optional in EPCIS; absent when only the class matters (e.g. a recall notice). */
+  quantity?: number;
+  uom?: string;
 }
 
 export interface SourceDest {

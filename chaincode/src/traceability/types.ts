@@ -172,6 +172,7 @@ export interface PurchaseOrderRecord {
   paymentTerms: PaymentTerms;
   paidBaseUnits: string;
   paymentCount: number;
+  payments: { chainId: number; txHash: string; logIndex: number | null; amountBaseUnits: string }[];
   status: OrderStatus;
   overpaid: boolean;
   createdAt: string;

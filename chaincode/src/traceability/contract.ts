@@ -1,0 +1,173 @@
+/**
+ * The `traceability` contract: transaction names and argument shapes. Each
+ * submitting transaction takes one JSON string (with a caller-chosen
+ * `eventId` and optional `actor`) and returns the canonical JSON result;
+ * each query takes plain strings. The rules live in the tx-* modules.
+ */
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { fail } from './errors';
+import * as q from './queries';
+import { runSubmit } from './submit';
+import { commissionLot, registerLocation, registerProduct } from './tx-master-data';
+import { adjustStock, transferStock, transformLots } from './tx-movements';
+import { createPurchaseOrder, recordPayment } from './tx-orders';
+import { declareError, declareRecall, recordAttestation } from './tx-recalls';
+import { recordSales } from './tx-sales';
+import { createShipment, dispatchShipment, receiveShipment } from './tx-shipments';
+
+@Info({ title: 'TraceabilityContract', description: 'Coffee supply-chain custody, stock and payments' })
+export class TraceabilityContract extends Contract {
+  constructor() {
+    super('traceability');
+  }
+
+  /** Unknown function names get the same structured error as everything else. */
+  override async unknownTransaction(ctx: Context): Promise<void> {
+    const { fcn } = ctx.stub.getFunctionAndParameters();
+    throw fail.invalid('function', `unknown transaction ${fcn}`);
+  }
+
+  // ---- master data -------------------------------------------------------
+
+  @Transaction()
+  @Returns('string')
+  public async RegisterLocation(ctx: Context, request: string): Promise<string> {
+    return runSubmit(ctx, 'RegisterLocation', request, registerLocation);
+  }
+
+  @Transaction()
+  @Returns('string')
+  public async RegisterProduct(ctx: Context, request: string): Promise<string> {
+    return runSubmit(ctx, 'RegisterProduct', request, registerProduct);
+  }
+
+  @Transaction()
+  @Returns('string')
+  public async CommissionLot(ctx: Context, request: string): Promise<string> {
+    return runSubmit(ctx, 'CommissionLot', request, commissionLot);
+  }
+
+  // ---- movements ---------------------------------------------------------
+
+  @Transaction()
+  @Returns('string')
+  public async TransformLots(ctx: Context, request: string): Promise<string> {
+    return runSubmit(ctx, 'TransformLots', request, transformLots);
+  }
+
+  @Transaction()
+  @Returns('string')
+  public async TransferStock(ctx: Context, request: string): Promise<string> {
+    return runSubmit(ctx, 'TransferStock', request, transferStock);
+  }
+
+  @Transaction()
+  @Returns('string')
+  public async AdjustStock(ctx: Context, request: string): Promise<string> {
+    return runSubmit(ctx, 'AdjustStock', request, adjustStock);
+  }
+
+  @Transaction()
+  @Returns('string')
+  public async RecordSales(ctx: Context, request: string): Promise<string> {
+    return runSubmit(ctx, 'RecordSales', request, recordSales);
+  }
+
+  // ---- custody -----------------------------------------------------------
+
+  @Transaction()
+  @Returns('string')
+  public async CreateShipment(ctx: Context, request: string): Promise<string> {
+    return runSubmit(ctx, 'CreateShipment', request, createShipment);
+  }
+
+  @Transaction()
+  @Returns('string')
+  public async DispatchShipment(ctx: Context, request: string): Promise<string> {
+    return runSubmit(ctx, 'DispatchShipment', request, dispatchShipment);
+  }
+
+  @Transaction()
+  @Returns('string')
+  public async ReceiveShipment(ctx: Context, request: string): Promise<string> {
+    return runSubmit(ctx, 'ReceiveShipment', request, receiveShipment);
+  }
+
+  // ---- orders and payments -----------------------------------------------
+
+  @Transaction()
+  @Returns('string')
+  public async CreatePurchaseOrder(ctx: Context, request: string): Promise<string> {
+    return runSubmit(ctx, 'CreatePurchaseOrder', request, createPurchaseOrder);
+  }
+
+  @Transaction()
+  @Returns('string')
+  public async RecordPayment(ctx: Context, request: string): Promise<string> {
+    return runSubmit(ctx, 'RecordPayment', request, recordPayment);
+  }
+
+  // ---- recalls, corrections, attestations -------------------------------
+
+  @Transaction()
+  @Returns('string')
+  public async DeclareRecall(ctx: Context, request: string): Promise<string> {
+    return runSubmit(ctx, 'DeclareRecall', request, declareRecall);
+  }
+
+  @Transaction()
+  @Returns('string')
+  public async DeclareError(ctx: Context, request: string): Promise<string> {
+    return runSubmit(ctx, 'DeclareError', request, declareError);
+  }
+
+  @Transaction()
+  @Returns('string')
+  public async RecordAttestation(ctx: Context, request: string): Promise<string> {
+    return runSubmit(ctx, 'RecordAttestation', request, recordAttestation);
+  }
+
+  // ---- queries -----------------------------------------------------------
+
+  @Transaction(false)
+  @Returns('string')
+  public async GetLot(ctx: Context, gtin: string, lotCode: string): Promise<string> {
+    return q.getLot(ctx, gtin, lotCode);
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  public async GetLotTrace(ctx: Context, gtin: string, lotCode: string): Promise<string> {
+    return q.getLotTrace(ctx, gtin, lotCode);
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  public async GetShipment(ctx: Context, shipmentId: string): Promise<string> {
+    return q.getShipment(ctx, shipmentId);
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  public async GetStock(ctx: Context, gln: string): Promise<string> {
+    return q.getStock(ctx, gln);
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  public async GetPurchaseOrder(ctx: Context, poId: string): Promise<string> {
+    return q.getPurchaseOrder(ctx, poId);
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  public async GetEvent(ctx: Context, eventId: string): Promise<string> {
+    return q.getEvent(ctx, eventId);
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  public async GetHistory(ctx: Context, key: string): Promise<string> {
+    return q.getHistory(ctx, key);
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Read-only queries answered straight from world state and key history.
+ * Results are canonical JSON strings, like the submit results.
+ */
+import type { Context } from 'fabric-contract-api';
+import { canonicalJson } from './canonical-json';
+import { fail } from './errors';
+import { parseGln, parseGtin, parseLotCode } from './gs1';
+import { ID_PATTERN } from './input';
+import { Ledger } from './ledger';
+import { OBJECT_TYPES, keyFromReadable, readableKey } from './keys';
+import { descendants, lotPositions } from './lineage';
+import { formatQuantity } from './quantity';
+import { eventKey, type EventRecord } from './submit';
+import { timestampIso } from './tx-env';
+import type { LocationRecord, LotRecord, LotRef, PurchaseOrderRecord, ShipmentRecord, StockRecord, TransitRecord } from './types';
+
+function id(value: string, field: string): string {
+  if (typeof value !== 'string' || !ID_PATTERN.test(value)) throw fail.invalid(field, 'is not a valid identifier');
+  return value;
+}
+
+async function must<T>(ledger: Ledger, objectType: string, attrs: string[], what: string, field: string): Promise<T> {
+  const v = await ledger.get<T>(ledger.key(objectType, attrs));
+  if (!v) throw fail.notFound(what, field);
+  return v;
+}
+
+export async function getLot(ctx: Context, gtinIn: string, lotIn: string): Promise<string> {
+  const ledger = new Ledger(ctx);
+  const gtin = parseGtin(gtinIn, 'gtin');
+  const lotCode = parseLotCode(lotIn, 'lotCode');
+  const lot = await must<LotRecord>(ledger, OBJECT_TYPES.lot, [gtin, lotCode], `lot ${gtin}/${lotCode}`, 'lotCode');
+  const positions = await lotPositions(ledger, { gtin, lotCode });
+  return canonicalJson({ lot, positions });
+}
+
+/** Provenance both ways: ancestors (back to the farms) and descendants (recall scope) with stock on hand. */
+export async function getLotTrace(ctx: Context, gtinIn: string, lotIn: string): Promise<string> {
+  const ledger = new Ledger(ctx);
+  const root: LotRef = { gtin: parseGtin(gtinIn, 'gtin'), lotCode: parseLotCode(lotIn, 'lotCode') };
+  const lot = await must<LotRecord>(ledger, OBJECT_TYPES.lot, [root.gtin, root.lotCode], `lot ${root.gtin}/${root.lotCode}`, 'lotCode');
+  const ancestors: LotRecord[] = [];
+  const seen = new Set<string>();
+  const queue = [...lot.parents];
+  while (queue.length > 0 && ancestors.length < 10_000) {
+    const ref = queue.shift()!;
+    const k = `${ref.gtin}/${ref.lotCode}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const rec = await ledger.get<LotRecord>(ledger.key(OBJECT_TYPES.lot, [ref.gtin, ref.lotCode]));
+    if (!rec) continue;
+    ancestors.push(rec);
+    queue.push(...rec.parents);
+  }
+  const down = [];
+  for (const d of await descendants(ledger, root)) down.push({ ...d, positions: await lotPositions(ledger, d) });
+  return canonicalJson({ lot, positions: await lotPositions(ledger, root), ancestors, descendants: down });
+}
+
+export async function getShipment(ctx: Context, shipmentId: string): Promise<string> {
+  const ledger = new Ledger(ctx);
+  const sid = id(shipmentId, 'shipmentId');
+  const shipment = await must<ShipmentRecord>(ledger, OBJECT_TYPES.shipment, [sid], `shipment ${sid}`, 'shipmentId');
+  const inTransit = (await ledger.list<TransitRecord>(OBJECT_TYPES.transit, [sid])).map((r) => r.value).filter((t) => BigInt(t.baseUnits) > 0n);
+  return canonicalJson({ shipment, inTransit });
+}
+
+export async function getStock(ctx: Context, glnIn: string): Promise<string> {
+  const ledger = new Ledger(ctx);
+  const gln = parseGln(glnIn, 'gln');
+  const location = await must<LocationRecord>(ledger, OBJECT_TYPES.location, [gln], `location ${gln}`, 'gln');
+  const positions = (await ledger.list<StockRecord>(OBJECT_TYPES.stock, [gln])).map((r) => r.value).filter((p) => BigInt(p.baseUnits) > 0n);
+  const total = formatQuantity(positions.reduce((a, p) => a + BigInt(p.baseUnits), 0n));
+  return canonicalJson({ location, positions, total });
+}
+
+export async function getPurchaseOrder(ctx: Context, poId: string): Promise<string> {
+  const ledger = new Ledger(ctx);
+  const pid = id(poId, 'poId');
+  const order = await must<PurchaseOrderRecord>(ledger, OBJECT_TYPES.po, [pid], `purchase order ${pid}`, 'poId');
+  return canonicalJson({ order });
+}
+
+export async function getEvent(ctx: Context, eventId: string): Promise<string> {
+  const ledger = new Ledger(ctx);
+  const eid = id(eventId, 'eventId');
+  const event = await ledger.get<EventRecord>(eventKey(eid));
+  if (!event) throw fail.notFound(`event ${eid}`, 'eventId');
+  const correction = await ledger.get<Record<string, unknown>>(ledger.key(OBJECT_TYPES.correction, [eid]));
+  return canonicalJson({ event, correction });
+}
+
+/** Every committed version of one key, oldest first, e.g. `GetHistory("shipment~S-1")`. */
+export async function getHistory(ctx: Context, readable: string): Promise<string> {
+  const parsed = typeof readable === 'string' ? keyFromReadable(readable) : undefined;
+  if (!parsed) throw fail.invalid('key', 'must be a readable key such as lot~<gtin>~<lotCode>');
+  const key = new Ledger(ctx).key(parsed.objectType, parsed.attributes);
+  const iterator = await ctx.stub.getHistoryForKey(key);
+  const history = [];
+  try {
+    for (;;) {
+      const res = await iterator.next();
+      if (!res || res.done || !res.value) break;
+      const m = res.value;
+      const text = m.value && m.value.length > 0 ? Buffer.from(m.value).toString('utf8') : '';
+      let value: unknown = null;
+      if (text) {
+        try {
+          value = JSON.parse(text);
+        } catch {
+          value = text;
+        }
+      }
+      history.push({ isDelete: m.isDelete, timestamp: m.timestamp ? timestampIso(m.timestamp) : undefined, txId: m.txId, value });
+    }
+  } finally {
+    await iterator.close();
+  }
+  return canonicalJson({ key: readableKey(key), history });
+}
+

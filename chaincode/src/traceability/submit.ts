@@ -1,0 +1,102 @@
+/**
+ * The frame around every submitting transaction: parse the JSON argument,
+ * answer a repeated eventId with the stored original result, run the handler,
+ * store the event record under `event~eventId`, and emit exactly one
+ * `TraceEvents` chaincode event.
+ */
+import { createHash } from 'node:crypto';
+import type { Context } from 'fabric-contract-api';
+import { canonicalBytes, canonicalJson } from './canonical-json';
+import { EPCIS_CONTEXT, type EpcisEvent } from './epcis';
+import { fail } from './errors';
+import { Input } from './input';
+import { OBJECT_TYPES, compositeKey } from './keys';
+import { TxEnv } from './tx-env';
+
+/** Name of the single chaincode event each submitting transaction emits. */
+export const TRACE_EVENT_NAME = 'TraceEvents';
+
+/** What a handler returns: the business part of the result. */
+export type HandlerResult = Record<string, unknown>;
+export type Handler = (env: TxEnv, input: Input) => Promise<HandlerResult>;
+
+/** Stored under `event~eventId`; the immutable record of one submitted fact set. */
+export interface EventRecord {
+  docType: 'event';
+  eventId: string;
+  function: string;
+  mspId: string;
+  actor?: string;
+  txId: string;
+  recordedAt: string;
+  requestHash: string;
+  result: Record<string, unknown>;
+  epcisEvents: EpcisEvent[];
+}
+
+export function eventKey(eventId: string): string {
+  return compositeKey(OBJECT_TYPES.event, [eventId]);
+}
+
+export async function runSubmit(ctx: Context, fn: string, request: string, handler: Handler): Promise<string> {
+  const input = Input.parse(request);
+  const eventId = input.id('eventId');
+  const actor = input.optStr('actor', { max: 256 });
+  const requestHash = createHash('sha256').update(canonicalJson(JSON.parse(request))).digest('hex');
+
+  const env = new TxEnv(ctx, fn, eventId, actor);
+  const key = eventKey(eventId);
+  const prior = await env.ledger.get<EventRecord>(key);
+  if (prior) {
+    if (prior.function !== fn || prior.requestHash !== requestHash) {
+      throw fail.conflict(`eventId ${eventId} was already used by ${prior.function} with different content`, 'eventId');
+    }
+    // A retry: no second effect. Still one event per transaction, carrying no new facts.
+    ctx.stub.setEvent(
+      TRACE_EVENT_NAME,
+      canonicalBytes({
+        eventId,
+        events: [],
+        function: fn,
+        mspId: env.mspId,
+        recordedAt: env.time,
+        records: [],
+        replayOf: { txId: prior.txId },
+        txId: env.txId,
+      }),
+    );
+    return canonicalJson(prior.result);
+  }
+
+  const body = await handler(env, input);
+  const result = { ...body, eventId, txId: env.txId };
+  const events = env.events();
+  const record: EventRecord = {
+    docType: 'event',
+    eventId,
+    function: fn,
+    mspId: env.mspId,
+    actor,
+    txId: env.txId,
+    recordedAt: env.time,
+    requestHash,
+    result,
+    epcisEvents: events,
+  };
+  await env.ledger.put(key, record);
+  ctx.stub.setEvent(
+    TRACE_EVENT_NAME,
+    canonicalBytes({
+      '@context': EPCIS_CONTEXT,
+      actor,
+      eventId,
+      events,
+      function: fn,
+      mspId: env.mspId,
+      recordedAt: env.time,
+      records: env.ledger.records(),
+      txId: env.txId,
+    }),
+  );
+  return canonicalJson(result);
+}
