@@ -1,0 +1,74 @@
+/**
+ * Helpers for chaincode tests on the devnet: one LedgerClient per org, unique
+ * GS1 identifiers per run, and JSON submit/evaluate against the traceability contract.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import { gs1CheckDigit } from '../../../chaincode/src/traceability/gs1';
+import { connectDevnet } from '../../../gateway/src/ledger/connect-devnet';
+import type { LedgerClient, SubmitResult } from '../../../gateway/src/ledger/ledger-client';
+import { sharedDevnet } from '../../fixtures/test-devnet';
+
+export const RETAILER = 'RetailerMSP';
+export const SUPPLIER = 'SupplierMSP';
+export const AUDITOR = 'AuditorMSP';
+
+function digits(n: number): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += String(randomInt(10));
+  return s;
+}
+
+/** A random GLN with a valid check digit, under company prefix 76xxxxx. */
+export function uniqueGln(): string {
+  const body = `76${digits(10)}`;
+  return body + gs1CheckDigit(body);
+}
+
+/** A random GTIN-14 with a valid check digit. */
+export function uniqueGtin(): string {
+  const body = `0${digits(12)}`;
+  return body + gs1CheckDigit(body);
+}
+
+export const eventId = (tag = 'it') => `${tag}-${randomUUID()}`;
+
+export interface Orgs {
+  [msp: string]: LedgerClient;
+}
+
+export async function connectAll(): Promise<Orgs> {
+  const info = sharedDevnet();
+  const orgs: Orgs = {};
+  for (const msp of [RETAILER, SUPPLIER, AUDITOR]) orgs[msp] = await connectDevnet(info, msp);
+  return orgs;
+}
+
+export function closeAll(orgs: Orgs | undefined): void {
+  for (const c of Object.values(orgs ?? {})) c.close();
+}
+
+/** Submits a traceability transaction with a JSON body; returns the parsed result and commit facts. */
+export async function submitJson(
+  client: LedgerClient,
+  fn: string,
+  body: Record<string, unknown>,
+  endorsingOrgs?: string[],
+): Promise<{ result: any; commit: SubmitResult }> {
+  const commit = await client.submit({ contract: 'traceability', fn, args: [JSON.stringify(body)], endorsingOrgs });
+  return { result: JSON.parse(commit.payload.toString('utf8')), commit };
+}
+
+export async function queryJson(client: LedgerClient, fn: string, ...args: string[]): Promise<any> {
+  const out = await client.evaluate({ contract: 'traceability', fn, args });
+  return JSON.parse(out.toString('utf8'));
+}
+
+/** The error a promise rejects with (fails the test when it resolves). */
+export async function rejection(p: Promise<unknown>): Promise<any> {
+  try {
+    await p;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection');
+}
