@@ -56,7 +56,7 @@ export function channelConfig(cfg: DevnetConfig): unknown {
         Orderer: {
           OrdererType: 'etcdraft',
           Addresses: [],
-          BatchTimeout: '250ms',
+          BatchTimeout: '100ms',
           BatchSize: { MaxMessageCount: 50, AbsoluteMaxBytes: '10 MB', PreferredMaxBytes: '2 MB' },
           EtcdRaft: {
             Consenters: [
