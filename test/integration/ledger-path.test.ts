@@ -59,6 +59,12 @@ describe('ledger path on the devnet (LedgerClient)', function () {
     expect(stored.length).to.equal(0);
   });
 
+  it('serves the contract metadata of both contracts', async function () {
+    const out = await retailer.evaluate({ contract: 'org.hyperledger.fabric', fn: 'GetMetadata' });
+    const contracts = Object.keys(JSON.parse(out.toString()).contracts);
+    expect(contracts).to.include.members(['traceability', 'probe']);
+  });
+
   it('streams committed blocks in order from block 0 with an unbroken hash chain', async function () {
     const res = await retailer.submit({ contract: 'probe', fn: 'Put', args: [`s-${randomUUID()}`, 'y'] });
     const ac = new AbortController();
