@@ -18,6 +18,8 @@ export interface ProcessSpec {
   cwd?: string;
   /** How to tell it is ready. */
   health: { kind: 'http'; url: string } | { kind: 'tcp'; host: string; port: number };
+  /** Signal that asks it to shut down cleanly (default SIGTERM); kept in the PID file. */
+  stopSignal?: NodeJS.Signals;
 }
 
 /** A started (or found running) process. */
@@ -26,6 +28,7 @@ export interface ProcessInfo {
   pid: number;
   logFile: string;
   alive: boolean;
+  stopSignal: NodeJS.Signals;
 }
 
 /** Raised when a process does not come up; names the process and its log. */
@@ -43,6 +46,7 @@ export class ProcessStartError extends Error {
 /** Starts, finds and stops the processes of one devnet. */
 export interface ProcessManager {
   start(spec: ProcessSpec, timeoutMs?: number): Promise<ProcessInfo>;
+  /** Sends the process its stop signal, waits, then SIGKILL after `timeoutMs`. */
   stop(name: string, timeoutMs?: number): Promise<boolean>;
   stopAll(): Promise<string[]>;
   list(): ProcessInfo[];
@@ -117,9 +121,11 @@ export function createProcessManager(opts: { pidDir: string; logDir: string }): 
     } catch {
       return undefined;
     }
-    const pid = Number(raw);
+    const [pidText, signal] = raw.split(/\s+/);
+    const pid = Number(pidText);
     if (!Number.isInteger(pid) || pid <= 0) return undefined;
-    return { name, pid, logFile: logFile(name), alive: isAlive(pid) };
+    const stopSignal = (signal && signal.startsWith('SIG') ? signal : 'SIGTERM') as NodeJS.Signals;
+    return { name, pid, logFile: logFile(name), alive: isAlive(pid), stopSignal };
   }
 
   function list(): ProcessInfo[] {
@@ -151,13 +157,14 @@ export function createProcessManager(opts: { pidDir: string; logDir: string }): 
     if (child.pid === undefined) {
       throw new ProcessStartError(spec.name, log, `could not spawn ${spec.command}: ${String(await spawnError)}`);
     }
-    fs.writeFileSync(pidFile(spec.name), `${child.pid}\n`);
+    const stopSignal = spec.stopSignal ?? 'SIGTERM';
+    fs.writeFileSync(pidFile(spec.name), `${child.pid} ${stopSignal}\n`);
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (!isAlive(child.pid)) {
         throw new ProcessStartError(spec.name, log, `exited during start-up\n${tail(log, 15)}`);
       }
-      if (await probe(spec.health)) return { name: spec.name, pid: child.pid, logFile: log, alive: true };
+      if (await probe(spec.health)) return { name: spec.name, pid: child.pid, logFile: log, alive: true, stopSignal };
       await sleep(250);
     }
     throw new ProcessStartError(spec.name, log, `not healthy after ${timeoutMs} ms\n${tail(log, 15)}`);
@@ -180,7 +187,7 @@ export function createProcessManager(opts: { pidDir: string; logDir: string }): 
           }
         }
       };
-      signal('SIGTERM');
+      signal(info.stopSignal);
       const deadline = Date.now() + timeoutMs;
       while (isAlive(info.pid) && Date.now() < deadline) await sleep(100);
       if (isAlive(info.pid)) {

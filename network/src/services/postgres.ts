@@ -23,7 +23,7 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import type { DevnetConfig } from '../config';
 import { logDir, pidDir, stateDir } from '../paths';
-import { createProcessManager, isAlive, ProcessStartError, type ProcessManager } from '../processes';
+import { createProcessManager, ProcessStartError, type ProcessManager } from '../processes';
 import { runCommand } from '../run-command';
 
 /** Port offset from the devnet's port base. */
@@ -213,7 +213,17 @@ export function createPostgres(opts: PostgresOptions): PostgresServer {
     const cmd = asUser(ids, bins.postgres, ['-D', dataDir, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])]);
     log(`starting PostgreSQL on 127.0.0.1:${port}`);
     const info = await pm.start(
-      { name: POSTGRES_PROCESS, command: cmd.command, args: cmd.args, env, cwd: home, health: { kind: 'tcp', host: '127.0.0.1', port } },
+      {
+        name: POSTGRES_PROCESS,
+        command: cmd.command,
+        args: cmd.args,
+        env,
+        cwd: home,
+        health: { kind: 'tcp', host: '127.0.0.1', port },
+        // SIGINT is PostgreSQL's "fast" shutdown: it ends open sessions and checkpoints;
+        // SIGTERM ("smart") would wait for every client to leave.
+        stopSignal: 'SIGINT',
+      },
       startTimeoutMs,
     );
     await waitReady(deadline);
@@ -221,21 +231,7 @@ export function createPostgres(opts: PostgresOptions): PostgresServer {
   }
 
   async function stop(): Promise<boolean> {
-    const info = pm.get(POSTGRES_PROCESS);
-    if (info?.alive) {
-      // SIGINT is PostgreSQL's "fast" shutdown: it ends open sessions and checkpoints. SIGTERM
-      // (what the process manager sends) is "smart" shutdown, which waits for every client to leave.
-      try {
-        process.kill(info.pid, 'SIGINT');
-      } catch {
-        /* already gone */
-      }
-      const deadline = Date.now() + 30_000;
-      while (isAlive(info.pid) && Date.now() < deadline) await sleep(100);
-    }
-    // Removes the PID file, and escalates if the server is somehow still there.
-    await pm.stop(POSTGRES_PROCESS);
-    return info?.alive === true;
+    return pm.stop(POSTGRES_PROCESS, 30_000);
   }
 
   function pid(): number | undefined {
