@@ -1,0 +1,96 @@
+/**
+ * Benchmark: submissions per second through the REST API against direct
+ * LedgerClient submissions of the same transaction type in the same run, p99
+ * latency of synchronous REST submissions, and POS lines per second through
+ * parsing + batching (before the ledger).
+ *
+ *   npx tsc -p tsconfig.json && node dist/bench/gateway/rest-vs-direct.js [--n 60] [--concurrency 8]
+ *
+ * Brings up its own devnet and PostgreSQL on port base 57000 (BENCH_PORT_BASE) and stops both at the end.
+ */
+import * as path from 'node:path';
+import { devnetDown, devnetUp } from '../../network/src/devnet';
+import { createPostgres } from '../../network/src/services/postgres';
+import { gs1CheckDigit } from '../../chaincode/src/traceability/gs1';
+import { batchReceipts } from '../../gateway/src/adapters/pos/batching';
+import type { Receipt } from '../../gateway/src/adapters/pos/receipts';
+import { loadGatewayConfig } from '../../gateway/src/config';
+import { connectDevnet } from '../../gateway/src/ledger/connect-devnet';
+import { start } from '../../gateway/src/main';
+import { testDevnetConfig } from '../../test/fixtures/test-devnet';
+
+const arg = (name: string, d: number) => Number(process.argv[process.argv.indexOf(`--${name}`) + 1] || d) || d;
+let seq = 0;
+const gtin = () => {
+  const body = `09${String(Date.now() % 1e7).padStart(7, '0')}${String(seq++).padStart(4, '0')}`;
+  return body + gs1CheckDigit(body);
+};
+
+async function pool<T>(n: number, concurrency: number, fn: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < n) {
+      const i = next++;
+      out[i] = await fn(i);
+    }
+  }));
+  return out;
+}
+
+async function main() {
+  const n = arg('n', 60);
+  const concurrency = arg('concurrency', 8);
+  const base = Number(process.env.BENCH_PORT_BASE ?? 57000);
+  const cfg = testDevnetConfig(base);
+  const log = (m: string) => console.log(`[bench] ${m}`);
+  await devnetDown(cfg, { wipe: true }, () => undefined);
+  const info = await devnetUp(cfg, () => undefined);
+  const pg = createPostgres({ cfg: { ...cfg, runDir: path.join(cfg.root, 'network', 'run', `gateway-pg-${base}`) }, database: 'gateway_bench' });
+  await pg.start();
+  const direct = await connectDevnet(info, 'SupplierMSP');
+  const gw = await start(loadGatewayConfig({ GATEWAY_MSP_ID: 'SupplierMSP', GATEWAY_PORT: '0', FABRIC_PORT_BASE: String(base), FABRIC_RUN_DIR: cfg.runDir, DATABASE_URL: pg.connectionString, DEV_ISSUER_KEY_FILE: `/tmp/bench-gw-${base}.json`, RATE_LIMIT_RPS: '100000', RATE_LIMIT_BURST: '100000', LOG_LEVEL: 'warn' }));
+  try {
+    const token = await gw.devIssuer!.mint({ sub: 'bench', roles: ['supplier'] });
+    const body = () => ({ gtin: gtin(), description: 'bench', unit: 'KGM' });
+    // Warm-up both paths (connections, discovery, JIT).
+    for (let i = 0; i < 3; i++) {
+      await direct.submit({ contract: 'traceability', fn: 'RegisterProduct', args: [JSON.stringify({ ...body(), eventId: `bw-${i}-${Date.now()}` })] });
+      await fetch(`${gw.url}/products`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body()) });
+    }
+    let t = Date.now();
+    await pool(n, concurrency, async (i) => direct.submit({ contract: 'traceability', fn: 'RegisterProduct', args: [JSON.stringify({ ...body(), eventId: `bd-${i}-${Date.now()}` })] }));
+    const directTps = n / ((Date.now() - t) / 1000);
+    const lat: number[] = [];
+    t = Date.now();
+    await pool(n, concurrency, async () => {
+      const t0 = performance.now();
+      const res = await fetch(`${gw.url}/products`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body()) });
+      if (res.status !== 201) throw new Error(`REST ${res.status} ${await res.text()}`);
+      lat.push(performance.now() - t0);
+    });
+    const restTps = n / ((Date.now() - t) / 1000);
+    lat.sort((a, b) => a - b);
+    const p = (q: number) => lat[Math.min(lat.length - 1, Math.ceil(q * lat.length) - 1)].toFixed(0);
+    log(`${n} RegisterProduct submissions, concurrency ${concurrency}`);
+    log(`direct LedgerClient: ${directTps.toFixed(1)} tx/s`);
+    log(`REST (sync, 201 after commit): ${restTps.toFixed(1)} tx/s  ratio ${(restTps / directTps).toFixed(2)}`);
+    log(`REST sync latency ms: p50 ${p(0.5)}  p99 ${p(0.99)}  max ${lat[lat.length - 1].toFixed(0)}`);
+    const g = gtin();
+    const receipts: Receipt[] = Array.from({ length: 20_000 }, (_, i) => ({ storeId: 'S1', receiptId: `R-${i}`, lines: [{ gtin: g, quantity: '1', kind: 'sale' }, { gtin: g, quantity: '2', kind: 'sale' }] }));
+    t = performance.now();
+    const [b] = batchReceipts(receipts, { S1: '4000001000005' });
+    const ms = performance.now() - t;
+    log(`POS batching (hash + Merkle tree + proofs + aggregation, no ledger): ${((receipts.length * 2) / (ms / 1000)).toFixed(0)} lines/s (${receipts.length} receipts → ${(b.command.body.lines as unknown[]).length} RecordSales lines, ${ms.toFixed(0)} ms)`);
+  } finally {
+    await gw.stop();
+    direct.close();
+    await pg.stop();
+    await devnetDown(cfg, { wipe: true }, () => undefined);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

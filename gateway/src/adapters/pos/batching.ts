@@ -1,0 +1,85 @@
+/**
+ * Turns receipts into one RecordSales command per store: stock-moving lines
+ * summed per (gtin, lot, kind), a Merkle root over every receipt's hash, and
+ * the inclusion proof of each receipt.
+ */
+import { createHash } from 'node:crypto';
+import { invalidInput, type FieldError } from '../../http/problem';
+import { CUSTOM_FORMATS } from '../../http/validation';
+import { stableJson } from '../../submission/executor';
+import type { LedgerCommand } from '../../submission/command';
+import { leafHash, merkleTree, type ProofStep } from './merkle';
+import type { Receipt } from './receipts';
+
+export interface ReceiptProof {
+  gln: string;
+  receiptId: string;
+  batchId: string;
+  leaf: string;
+  proof: ProofStep[];
+  root: string;
+}
+
+export interface StoreBatch {
+  gln: string;
+  batchId: string;
+  root: string;
+  command: LedgerCommand;
+  proofs: ReceiptProof[];
+}
+
+const toMilli = (q: string) => {
+  const [i, f = ''] = q.split('.');
+  return BigInt(i) * 1000n + BigInt((f + '000').slice(0, 3));
+};
+const fromMilli = (m: bigint) => `${m / 1000n}.${String(m % 1000n).padStart(3, '0')}`;
+
+/** Store ids map to GLNs through `stores`; a valid GLN maps to itself. */
+export function batchReceipts(receipts: Receipt[], stores: Record<string, string>): StoreBatch[] {
+  const errors: FieldError[] = [];
+  const byStore = new Map<string, Receipt[]>();
+  receipts.forEach((r, i) => {
+    const gln = stores[r.storeId] ?? (CUSTOM_FORMATS.gln(r.storeId) ? r.storeId : undefined);
+    if (!gln) return void errors.push({ field: `receipts[${i}].storeId`, message: `store ${r.storeId} has no GLN mapping` });
+    r.lines.forEach((l, j) => {
+      if (l.kind === 'return' && !l.voided && !r.cancelled && !l.lotCode) {
+        errors.push({ field: `receipts[${i}].lines[${j}].lotCode`, message: 'is required for returns (stock goes back to a known lot)' });
+      }
+    });
+    byStore.set(gln, [...(byStore.get(gln) ?? []), r]);
+  });
+  if (errors.length) throw invalidInput(errors, 422, 'UNMAPPED_CODE');
+  const out: StoreBatch[] = [];
+  for (const [gln, list] of [...byStore.entries()].sort()) {
+    const seen = new Set<string>();
+    for (const r of list) {
+      if (seen.has(r.receiptId)) throw invalidInput([{ field: 'receiptId', message: `receipt ${r.receiptId} appears twice for store ${gln}` }], 422);
+      seen.add(r.receiptId);
+    }
+    const leaves = list.map((r) => leafHash(stableJson(r)));
+    const { root, proofs } = merkleTree(leaves);
+    const totals = new Map<string, { gtin: string; lotCode?: string; kind: 'sale' | 'return'; milli: bigint }>();
+    for (const r of list) {
+      if (r.cancelled) continue;
+      for (const l of r.lines) {
+        if (l.voided) continue;
+        const k = `${l.gtin}|${l.lotCode ?? ''}|${l.kind}`;
+        const t = totals.get(k) ?? { gtin: l.gtin, lotCode: l.lotCode, kind: l.kind, milli: 0n };
+        t.milli += toMilli(l.quantity);
+        totals.set(k, t);
+      }
+    }
+    // The batch id is derived from the content, so a resent batch is the same ledger event.
+    const batchId = `pos-${createHash('sha256').update(`${gln}|${root}`).digest('hex').slice(0, 24)}`;
+    const lines = [...totals.values()].map((t) => ({ gtin: t.gtin, quantity: fromMilli(t.milli), kind: t.kind, ...(t.lotCode ? { lotCode: t.lotCode } : {}) }));
+    if (lines.length === 0) continue; // nothing moves stock: only cancelled or voided receipts
+    out.push({
+      gln,
+      batchId,
+      root,
+      command: { fn: 'RecordSales', body: { eventId: `${batchId}-sales`, gln, batchId, merkleRoot: root, receiptCount: list.length, lines } },
+      proofs: list.map((r, i) => ({ gln, receiptId: r.receiptId, batchId, leaf: leaves[i], proof: proofs[i], root })),
+    });
+  }
+  return out;
+}

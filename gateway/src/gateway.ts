@@ -1,0 +1,124 @@
+/**
+ * Assembles one organisation's gateway from its parts: routes, validator,
+ * submitter, executor, async worker and the express app, with start()/stop().
+ * main.ts supplies the real ledger, database and token verifier; tests may
+ * supply fakes.
+ */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type express from 'express';
+import type { Logger } from 'pino';
+import type { JwtVerifier } from './auth/jwt-verifier';
+import { createApp } from './http/app';
+import { createMetrics, type GatewayMetrics } from './http/metrics';
+import { buildOpenApi } from './http/openapi';
+import { opsRoutes } from './http/ops-routes';
+import { createRateLimiter } from './http/rate-limit';
+import { resourceRoutes } from './http/resource-routes';
+import type { RouteSpec } from './http/route-spec';
+import { BODY_SCHEMAS, PARAM_SCHEMAS } from './http/schemas';
+import { createRequestValidator } from './http/validation';
+import type { LedgerClient } from './ledger/ledger-client';
+import { createEndorsementResolver } from './submission/endorsement';
+import { createCommandExecutor, type CommandExecutor } from './submission/executor';
+import type { SubmissionStore } from './submission/store';
+import { createSubmitter, type Submitter } from './submission/submitter';
+import { createSubmissionWorker, type SubmissionWorker } from './submission/worker';
+
+/** Extra routes (adapters) get the submitter and executor they need. */
+export type RouteFactory = (deps: { submitter: Submitter; executor: CommandExecutor; store: SubmissionStore; ledger: LedgerClient; mspId: string; logger: Logger }) => {
+  routes: RouteSpec[];
+  schemas?: Record<string, object>;
+};
+
+export interface GatewayOptions {
+  mspId: string;
+  ledger: LedgerClient;
+  store: SubmissionStore;
+  verifier: JwtVerifier;
+  logger: Logger;
+  metrics?: GatewayMetrics;
+  rateLimit?: { ratePerSec: number; burst: number };
+  syncAttempts?: number;
+  worker?: { pollMs?: number; maxAttempts?: number; concurrency?: number; enabled?: boolean };
+  bodyLimit?: string;
+  extraRoutes?: RouteFactory[];
+}
+
+export interface Gateway {
+  readonly app: express.Express;
+  readonly routes: RouteSpec[];
+  readonly worker: SubmissionWorker;
+  readonly executor: CommandExecutor;
+  readonly metrics: GatewayMetrics;
+  openapi(): object;
+  /** Listens and starts the async worker; resolves with the base URL. */
+  start(opts: { host?: string; port?: number }): Promise<{ url: string; port: number }>;
+  /** Stops accepting requests, finishes in-flight submissions, stops the worker. */
+  stop(): Promise<void>;
+}
+
+export function createGateway(opts: GatewayOptions): Gateway {
+  const metrics = opts.metrics ?? createMetrics({ labels: { msp: opts.mspId } });
+  const endorsement = createEndorsementResolver({ ledger: opts.ledger });
+  const submitter = createSubmitter({ ledger: opts.ledger, endorsement, metrics, logger: opts.logger, attempts: opts.syncAttempts ?? 4 });
+  const worker = createSubmissionWorker({
+    store: opts.store,
+    submitter,
+    mspId: opts.mspId,
+    logger: opts.logger,
+    metrics,
+    pollMs: opts.worker?.pollMs ?? 500,
+    maxAttempts: opts.worker?.maxAttempts ?? 1000,
+    concurrency: opts.worker?.concurrency,
+  });
+  const executor = createCommandExecutor({ store: opts.store, submitter, worker, mspId: opts.mspId });
+  const schemas: Record<string, object> = { ...BODY_SCHEMAS, ...PARAM_SCHEMAS };
+  const routes: RouteSpec[] = [];
+  let doc: object | undefined;
+  const openapi = () => (doc ??= buildOpenApi(routes, schemas, { title: `coffee-trace gateway (${opts.mspId})` }));
+  routes.push(...opsRoutes({ ledger: opts.ledger, store: opts.store, metrics, mspId: opts.mspId, openapi }), ...resourceRoutes());
+  for (const make of opts.extraRoutes ?? []) {
+    const extra = make({ submitter, executor, store: opts.store, ledger: opts.ledger, mspId: opts.mspId, logger: opts.logger });
+    routes.push(...extra.routes);
+    Object.assign(schemas, extra.schemas ?? {});
+  }
+  const validator = createRequestValidator(schemas);
+  const limiter = createRateLimiter(opts.rateLimit ?? { ratePerSec: 50, burst: 100 });
+  const app = createApp({ routes, validator, verifier: opts.verifier, limiter, executor, ledger: opts.ledger, metrics, logger: opts.logger, bodyLimit: opts.bodyLimit });
+  let server: http.Server | undefined;
+
+  return {
+    app,
+    routes,
+    worker,
+    executor,
+    metrics,
+    openapi,
+    async start({ host = '127.0.0.1', port = 0 }) {
+      server = http.createServer(app);
+      await new Promise<void>((resolve, reject) => server!.once('error', reject).listen(port, host, resolve));
+      if (opts.worker?.enabled !== false) worker.start();
+      const bound = (server.address() as AddressInfo).port;
+      opts.logger.info({ host, port: bound }, 'gateway listening');
+      return { url: `http://${host}:${bound}`, port: bound };
+    },
+    async stop() {
+      const s = server;
+      server = undefined;
+      if (s) {
+        // Stop accepting, let requests in progress finish (a sync submission
+        // waits for its commit), then drop idle keep-alive connections.
+        const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+        s.closeIdleConnections();
+        await executor.drain();
+        s.closeIdleConnections();
+        // A client holding a half-sent request must not block shutdown forever.
+        const force = setTimeout(() => s.closeAllConnections(), 30_000);
+        await closed;
+        clearTimeout(force);
+      }
+      await worker.stop();
+    },
+  };
+}

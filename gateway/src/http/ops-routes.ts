@@ -1,0 +1,86 @@
+/**
+ * Operations and bookkeeping routes: liveness, readiness (ledger and
+ * database reachable), Prometheus metrics, the OpenAPI document, and the
+ * status of async submissions.
+ */
+import type { LedgerClient } from '../ledger/ledger-client';
+import { hasAnyRole, ROLES } from '../auth/roles';
+import type { SubmissionStore } from '../submission/store';
+import type { GatewayMetrics } from './metrics';
+import { httpError } from './problem';
+import type { RouteSpec } from './route-spec';
+
+export interface OpsDeps {
+  ledger: LedgerClient;
+  store: SubmissionStore;
+  metrics: GatewayMetrics;
+  mspId: string;
+  /** The document, built lazily because it lists these routes too. */
+  openapi: () => object;
+  /** Readiness probe timeout, ms. */
+  readyTimeoutMs?: number;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let t: NodeJS.Timeout;
+  return Promise.race([p, new Promise<T>((_, reject) => (t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))]).finally(() => clearTimeout(t));
+}
+
+export function opsRoutes(deps: OpsDeps): RouteSpec[] {
+  return [
+    {
+      method: 'get', path: '/healthz', operationId: 'healthz', summary: 'Liveness: the process serves HTTP', tag: 'operations', roles: 'public',
+      action: { kind: 'custom', handle: async () => ({ status: 200, body: { status: 'ok', mspId: deps.mspId } }) },
+    },
+    {
+      method: 'get', path: '/readyz', operationId: 'readyz', summary: 'Readiness: the ledger and the database answer', tag: 'operations', roles: 'public',
+      action: {
+        kind: 'custom',
+        handle: async () => {
+          const ms = deps.readyTimeoutMs ?? 3000;
+          const [ledger, database] = await Promise.all([
+            withTimeout(deps.ledger.height(), ms).then((h) => ({ ok: true, height: Number(h) }), (e: Error) => ({ ok: false, error: e.message.split('\n')[0] })),
+            withTimeout(deps.store.ping(), ms).then((ok) => ({ ok }), () => ({ ok: false })),
+          ]);
+          const ready = ledger.ok && database.ok;
+          return { status: ready ? 200 : 503, body: { status: ready ? 'ready' : 'not ready', ledger, database }, headers: ready ? undefined : { 'Retry-After': '5' } };
+        },
+      },
+    },
+    {
+      method: 'get', path: '/metrics', operationId: 'metrics', summary: 'Prometheus metrics', tag: 'operations', roles: 'public',
+      action: {
+        kind: 'custom',
+        handle: async () => {
+          const counts = await deps.store.counts(deps.mspId).catch(() => undefined);
+          if (counts) for (const [status, n] of Object.entries(counts)) deps.metrics.queue.set({ status }, n);
+          return { status: 200, body: null, raw: await deps.metrics.registry.metrics(), contentType: deps.metrics.registry.contentType };
+        },
+      },
+    },
+    {
+      method: 'get', path: '/openapi.json', operationId: 'openapi', summary: 'This OpenAPI 3.1 document', tag: 'operations', roles: 'public',
+      action: { kind: 'custom', handle: async () => ({ status: 200, body: deps.openapi() }) },
+    },
+    {
+      method: 'get', path: '/submissions/:submissionId', operationId: 'getSubmission', summary: 'Status of an async submission', tag: 'submissions', roles: ROLES, paramsSchema: 'submissionParams',
+      action: {
+        kind: 'custom',
+        handle: async (ctx) => {
+          const row = await deps.store.get(ctx.params.submissionId);
+          // Another client's submission is reported as absent, not forbidden, so ids cannot be probed.
+          if (!row || row.mspId !== deps.mspId || (row.clientId !== ctx.principal!.clientId && !hasAnyRole(ctx.principal!, ['admin']))) {
+            throw httpError(404, 'NOT_FOUND', `submission ${ctx.params.submissionId} not found`, { field: 'submissionId' });
+          }
+          return {
+            status: 200,
+            body: {
+              submissionId: row.id, status: row.status, eventId: row.eventId, fn: row.fn, attempts: row.attempts,
+              txId: row.txId, blockNumber: row.blockNumber, result: row.result, error: row.error, createdAt: row.createdAt, updatedAt: row.updatedAt,
+            },
+          };
+        },
+      },
+    },
+  ];
+}

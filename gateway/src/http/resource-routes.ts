@@ -1,0 +1,69 @@
+/**
+ * The REST resources mapped to the traceability chaincode: master data, lots,
+ * custody (shipments), stock movements, orders, recalls, corrections,
+ * attestations, and the read side.
+ */
+import type { Role } from '../auth/roles';
+import type { LedgerCommand } from '../submission/command';
+import type { RouteContext, RouteSpec } from './route-spec';
+
+/** Who may do what. Kept in one place so the authorization matrix test can read it. */
+export const ACCESS = {
+  masterData: ['supplier', 'retailer-ops', 'admin'],
+  lots: ['supplier', 'retailer-ops', 'admin'],
+  custody: ['supplier', 'retailer-ops', 'sap', 'admin'],
+  stock: ['supplier', 'retailer-ops', 'sap', 'admin'],
+  orders: ['retailer-ops', 'sap', 'admin'],
+  recalls: ['supplier', 'retailer-ops', 'admin'],
+  corrections: ['supplier', 'retailer-ops', 'sap', 'admin'],
+  attest: ['auditor', 'admin'],
+  read: ['supplier', 'retailer-ops', 'sap', 'auditor', 'inventory-reader', 'finance', 'admin'],
+  orderRead: ['supplier', 'retailer-ops', 'sap', 'auditor', 'finance', 'admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+const body = (ctx: RouteContext) => ctx.body as Record<string, unknown>;
+
+function command(fn: string, extra?: (ctx: RouteContext) => Partial<LedgerCommand>) {
+  return { kind: 'command' as const, build: (ctx: RouteContext): LedgerCommand => ({ fn, body: body(ctx), ...extra?.(ctx) }) };
+}
+
+const created = { status: 201, description: 'Committed: transaction id, block number, chaincode result' };
+
+/** Routes for the ledger resources. */
+export function resourceRoutes(): RouteSpec[] {
+  return [
+    { method: 'post', path: '/locations', operationId: 'registerLocation', summary: 'Register a location owned by this organisation', tag: 'master data', roles: ACCESS.masterData, bodySchema: 'RegisterLocation', action: command('RegisterLocation'), success: created },
+    { method: 'post', path: '/products', operationId: 'registerProduct', summary: 'Register a product (GTIN)', tag: 'master data', roles: ACCESS.masterData, bodySchema: 'RegisterProduct', action: command('RegisterProduct'), success: created },
+    { method: 'post', path: '/lots', operationId: 'commissionLot', summary: 'Commission a lot with its first stock', tag: 'lots', roles: ACCESS.lots, bodySchema: 'CommissionLot', action: command('CommissionLot'), success: created },
+    { method: 'post', path: '/lots/transformations', operationId: 'transformLots', summary: 'Transform input lots into output lots (e.g. roasting)', tag: 'lots', roles: ACCESS.lots, bodySchema: 'TransformLots', action: command('TransformLots'), success: created },
+    {
+      method: 'post', path: '/shipments', operationId: 'createShipment', summary: 'Create a shipment between two locations', tag: 'custody', roles: ACCESS.custody, bodySchema: 'CreateShipment',
+      action: command('CreateShipment', (ctx) => ({ endorsement: { kind: 'parties', fromGln: String(body(ctx).fromGln), toGln: String(body(ctx).toGln) } })),
+      success: created,
+    },
+    {
+      method: 'post', path: '/shipments/:shipmentId/dispatch', operationId: 'dispatchShipment', summary: 'Dispatch a shipment (stock leaves into transit)', tag: 'custody', roles: ACCESS.custody, paramsSchema: 'shipmentParams', bodySchema: 'DispatchShipment',
+      action: command('DispatchShipment', (ctx) => ({ body: { ...(body(ctx) ?? {}), shipmentId: ctx.params.shipmentId }, endorsement: { kind: 'shipment', shipmentId: ctx.params.shipmentId }, pathFields: ['shipmentId'] })),
+      success: created,
+    },
+    {
+      method: 'post', path: '/shipments/:shipmentId/receive', operationId: 'receiveShipment', summary: 'Receive a shipment, recording discrepancies', tag: 'custody', roles: ACCESS.custody, paramsSchema: 'shipmentParams', bodySchema: 'ReceiveShipment',
+      action: command('ReceiveShipment', (ctx) => ({ body: { ...(body(ctx) ?? {}), shipmentId: ctx.params.shipmentId }, endorsement: { kind: 'shipment', shipmentId: ctx.params.shipmentId }, pathFields: ['shipmentId'] })),
+      success: created,
+    },
+    { method: 'post', path: '/transfers', operationId: 'transferStock', summary: "Move stock between the organisation's own locations", tag: 'stock', roles: ACCESS.stock, bodySchema: 'TransferStock', action: command('TransferStock'), success: created },
+    { method: 'post', path: '/adjustments', operationId: 'adjustStock', summary: 'Adjust stock (waste, damage, expiry, count differences)', tag: 'stock', roles: ACCESS.stock, bodySchema: 'AdjustStock', action: command('AdjustStock'), success: created },
+    { method: 'post', path: '/purchase-orders', operationId: 'createPurchaseOrder', summary: 'Place a purchase order with payment terms', tag: 'orders', roles: ACCESS.orders, bodySchema: 'CreatePurchaseOrder', action: command('CreatePurchaseOrder'), success: created },
+    { method: 'post', path: '/recalls', operationId: 'declareRecall', summary: 'Declare a recall of lots (and their descendants)', tag: 'recalls', roles: ACCESS.recalls, bodySchema: 'DeclareRecall', action: command('DeclareRecall'), success: created },
+    { method: 'post', path: '/error-declarations', operationId: 'declareError', summary: 'Declare an earlier event erroneous (EPCIS error declaration)', tag: 'recalls', roles: ACCESS.corrections, bodySchema: 'DeclareError', action: command('DeclareError'), success: created },
+    { method: 'post', path: '/attestations', operationId: 'recordAttestation', summary: 'Record an audit attestation about a ledger record', tag: 'audit', roles: ACCESS.attest, bodySchema: 'RecordAttestation', action: command('RecordAttestation'), success: created },
+
+    { method: 'get', path: '/lots/:gtin/:lotCode', operationId: 'getLot', summary: 'A lot and where its stock is', tag: 'reads', roles: ACCESS.read, paramsSchema: 'lotParams', action: { kind: 'query', build: (c) => ({ fn: 'GetLot', args: [c.params.gtin, c.params.lotCode] }) } },
+    { method: 'get', path: '/lots/:gtin/:lotCode/trace', operationId: 'getLotTrace', summary: 'Provenance of a lot: ancestors and descendants', tag: 'reads', roles: ACCESS.read, paramsSchema: 'lotParams', action: { kind: 'query', build: (c) => ({ fn: 'GetLotTrace', args: [c.params.gtin, c.params.lotCode] }) } },
+    { method: 'get', path: '/shipments/:shipmentId', operationId: 'getShipment', summary: 'A shipment and what is in transit', tag: 'reads', roles: ACCESS.read, paramsSchema: 'shipmentParams', action: { kind: 'query', build: (c) => ({ fn: 'GetShipment', args: [c.params.shipmentId] }) } },
+    { method: 'get', path: '/locations/:gln/stock', operationId: 'getStock', summary: 'Stock on hand at a location', tag: 'reads', roles: ACCESS.read, paramsSchema: 'glnParams', action: { kind: 'query', build: (c) => ({ fn: 'GetStock', args: [c.params.gln] }) } },
+    { method: 'get', path: '/purchase-orders/:poId', operationId: 'getPurchaseOrder', summary: 'A purchase order and its payments', tag: 'reads', roles: ACCESS.orderRead, paramsSchema: 'poParams', action: { kind: 'query', build: (c) => ({ fn: 'GetPurchaseOrder', args: [c.params.poId] }) } },
+    { method: 'get', path: '/events/:eventId', operationId: 'getEvent', summary: 'An event record (and any error declaration about it)', tag: 'reads', roles: ACCESS.read, paramsSchema: 'eventParams', action: { kind: 'query', build: (c) => ({ fn: 'GetEvent', args: [c.params.eventId] }) } },
+    { method: 'get', path: '/history', operationId: 'getHistory', summary: 'Every committed version of a key, e.g. ?key=shipment~S-1', tag: 'reads', roles: ACCESS.read, querySchema: 'historyQuery', action: { kind: 'query', build: (c) => ({ fn: 'GetHistory', args: [String(c.query.key)] }) } },
+  ];
+}

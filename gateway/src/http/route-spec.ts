@@ -1,0 +1,52 @@
+/**
+ * One table describes every route: method, path, allowed roles, schemas and
+ * what it does. The express app and the OpenAPI document are both built from
+ * it, so they cannot drift apart.
+ */
+import type { Logger } from 'pino';
+import type { Principal, Role } from '../auth/roles';
+import type { LedgerCommand } from '../submission/command';
+import type { StoredResponse } from '../submission/store';
+
+export interface RouteContext {
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+  body: unknown;
+  /** Absent only on public routes. */
+  principal?: Principal;
+  requestId: string;
+  log: Logger;
+}
+
+export type RouteAction =
+  /** Becomes a ledger transaction (sync 201 or async 202). */
+  | { kind: 'command'; build: (ctx: RouteContext) => LedgerCommand | Promise<LedgerCommand> }
+  /** A chaincode query answered with 200. */
+  | { kind: 'query'; build: (ctx: RouteContext) => { fn: string; args: string[] } }
+  /** Anything else (operations, adapters, submission status). */
+  | { kind: 'custom'; handle: (ctx: RouteContext) => Promise<StoredResponse & { raw?: string; contentType?: string }> };
+
+export interface RouteSpec {
+  method: 'get' | 'post';
+  /** Express path, e.g. `/shipments/:shipmentId/dispatch`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  tag: string;
+  /** Roles allowed; 'public' needs no token. */
+  roles: readonly Role[] | 'public';
+  /** Schema ids (in the schema registry) for the body, path parameters and query. */
+  bodySchema?: string;
+  paramsSchema?: string;
+  querySchema?: string;
+  /** How the body is read; default json. */
+  bodyType?: 'json' | 'xml' | 'json-or-xml';
+  action: RouteAction;
+  /** Success status and description for the document. */
+  success?: { status: number; description: string };
+}
+
+/** express `:name` segments → OpenAPI `{name}`. */
+export function openApiPath(expressPath: string): string {
+  return expressPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}

@@ -1,0 +1,152 @@
+#!/usr/bin/env node
+/**
+ * Wiring of one organisation's gateway: configuration, logger, the org's
+ * ledger identity (from the devnet description), PostgreSQL, token
+ * verification (a JWKS URL, or the built-in dev issuer), HTTP. SIGTERM and
+ * SIGINT stop it in order: HTTP stops accepting, in-flight submissions
+ * finish, the worker stops, then ledger and database connections close.
+ *
+ *   GATEWAY_MSP_ID=SupplierMSP node dist/gateway/src/main.js
+ */
+import * as path from 'node:path';
+import pino, { type Logger } from 'pino';
+import { loadDevnetConfig } from '../../network/src/config';
+import { readDevnetInfo } from '../../network/src/devnet-info';
+import { databaseSource } from '../../network/src/services/postgres';
+import { createDevIssuer, type DevIssuer } from './auth/dev-issuer';
+import { createJwtVerifier } from './auth/jwt-verifier';
+import { loadGatewayConfig, type GatewayConfig } from './config';
+import { createGateway, type Gateway, type RouteFactory } from './gateway';
+import { connectDevnet } from './ledger/connect-devnet';
+import type { LedgerClient } from './ledger/ledger-client';
+import { createPgSubmissionStore } from './submission/pg-store';
+import type { SubmissionStore } from './submission/store';
+import * as fs from 'node:fs';
+import { posRoutes } from './adapters/pos/pos-routes';
+import { createPgProofStore, type ProofStore } from './adapters/pos/proof-store';
+import { sapRoutes } from './adapters/sap/sap-routes';
+import type { SapMappings } from './adapters/sap/mappings';
+
+/** The adapters' code mappings, from ADAPTER_MAPPINGS_FILE (empty when unset: every code is then unmapped). */
+function readMappings(file: string | undefined): { sap: SapMappings; pos: { stores: Record<string, string> } } {
+  const empty = { sap: { plants: {}, materials: {} }, pos: { stores: {} } };
+  if (!file) return empty;
+  try {
+    const m = JSON.parse(fs.readFileSync(file, 'utf8'));
+    return { sap: { ...empty.sap, ...m.sap }, pos: { ...empty.pos, ...m.pos } };
+  } catch (err) {
+    throw new Error(`ADAPTER_MAPPINGS_FILE ${file}: ${(err as Error).message}`);
+  }
+}
+
+export interface RunningGateway {
+  url: string;
+  gateway: Gateway;
+  /** Present when the built-in dev issuer is used. */
+  devIssuer?: DevIssuer;
+  stop(): Promise<void>;
+}
+
+async function connectWithRetry(connect: () => Promise<LedgerClient>, log: Logger, attempts = 30): Promise<LedgerClient> {
+  for (let i = 1; ; i++) {
+    try {
+      return await connect();
+    } catch (err) {
+      if (i >= attempts) throw err;
+      log.warn({ err: (err as Error).message, attempt: i }, 'ledger not reachable yet, retrying');
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}
+
+/** Starts a gateway from a configuration. */
+export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRoutes?: RouteFactory[] } = {}): Promise<RunningGateway> {
+  const logger = opts.logger ?? pino({ level: cfg.logLevel, base: { service: 'gateway', msp: cfg.mspId } });
+  const devnetCfg = loadDevnetConfig({ portBase: cfg.fabricPortBase, runDir: cfg.fabricRunDir });
+  const info = readDevnetInfo(devnetCfg.runDir);
+  const ledger = await connectWithRetry(() => connectDevnet(info, cfg.mspId), logger);
+  const db = databaseSource({ cfg: devnetCfg, databaseUrl: cfg.databaseUrl, log: (m) => logger.info(m) });
+  let store: SubmissionStore | undefined;
+  let proofs: ProofStore | undefined;
+  let devIssuer: DevIssuer | undefined;
+  const mappings = readMappings(cfg.mappingsFile);
+  try {
+    await db.start();
+    store = createPgSubmissionStore({ connectionString: db.connectionString });
+    await store.migrate();
+    proofs = createPgProofStore({ connectionString: db.connectionString });
+    await proofs.migrate();
+    let jwksUrl = cfg.auth.jwksUrl;
+    let issuer = cfg.auth.issuer;
+    if (cfg.auth.devIssuer) {
+      devIssuer = createDevIssuer({ port: cfg.auth.devIssuerPort, audience: cfg.auth.audience, keyFile: path.resolve(cfg.auth.devKeyFile) });
+      ({ jwksUrl, issuer } = await devIssuer.start());
+      logger.warn({ issuer, keyFile: cfg.auth.devKeyFile }, `dev issuer active: mint a token with  node dist/gateway/src/auth/mint-token.js --org ${cfg.mspId} --role admin`);
+    }
+    const verifier = createJwtVerifier({ jwksUrl: jwksUrl!, issuer: issuer!, audience: cfg.auth.audience, algorithms: cfg.auth.algorithms });
+    const gateway = createGateway({
+      mspId: cfg.mspId,
+      ledger,
+      store,
+      verifier,
+      logger,
+      rateLimit: cfg.rateLimit,
+      syncAttempts: cfg.submission.syncAttempts,
+      worker: { pollMs: cfg.submission.workerPollMs, maxAttempts: cfg.submission.maxAsyncAttempts },
+      bodyLimit: cfg.bodyLimit,
+      extraRoutes: [posRoutes({ proofs, stores: mappings.pos.stores }), sapRoutes({ mappings: mappings.sap }), ...(opts.extraRoutes ?? [])],
+    });
+    const { url } = await gateway.start({ host: cfg.host, port: cfg.port });
+    const s = store;
+    const p = proofs;
+    return {
+      url,
+      gateway,
+      devIssuer,
+      async stop() {
+        await gateway.stop();
+        ledger.close();
+        await s.close();
+        await p.close();
+        await devIssuer?.stop();
+        // Only a server this process started is stopped; an external DATABASE_URL is left alone.
+        if (!db.external) logger.info('leaving the local PostgreSQL running (it belongs to the devnet run folder)');
+      },
+    };
+  } catch (err) {
+    ledger.close();
+    await store?.close().catch(() => undefined);
+    await proofs?.close().catch(() => undefined);
+    await devIssuer?.stop().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const cfg = loadGatewayConfig();
+  const logger = pino({ level: cfg.logLevel, base: { service: 'gateway', msp: cfg.mspId } });
+  const running = await start(cfg, { logger });
+  logger.info({ url: running.url, openapi: `${running.url}/openapi.json` }, 'gateway ready');
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    running.stop().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`gateway: ${(err as Error).message}\n`);
+    process.exit(1);
+  });
+}
