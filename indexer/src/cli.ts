@@ -1,0 +1,83 @@
+/**
+ * `indexer run | migrate | rebuild | verify`.
+ *
+ *   run      index blocks, publish the outbox, serve the query API; SIGTERM drains and exits
+ *   migrate  apply pending migrations to INDEXER_SCHEMA and exit
+ *   rebuild  replay from block 0 into a fresh schema and compare with the live one (exit 1 on a difference)
+ *   verify   compare PostgreSQL with world state and the stored hash chain (exit 1 on a difference)
+ */
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { loadIndexerConfig } from './config';
+import { migrate } from './db/migrate';
+import { createPool } from './db/pool';
+import { createIndexer } from './main';
+import { runRebuild } from './ops/rebuild';
+import { runVerify } from './ops/verify';
+
+const USAGE = 'usage: indexer <run|migrate|rebuild|verify> [--target-schema NAME]';
+
+async function run(): Promise<number> {
+  const config = loadIndexerConfig();
+  const log = pino({ name: 'indexer', level: config.logLevel });
+  const indexer = createIndexer(config, { log });
+  let stopping: Promise<void> | undefined;
+  const shutdown = (signal: string) => {
+    log.info({ signal }, 'stopping: draining blocks in progress and the outbox');
+    stopping ??= indexer.stop();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  await indexer.start();
+  try {
+    await indexer.done;
+  } catch {
+    await indexer.stop();
+    return 1;
+  }
+  await stopping;
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { 'target-schema': { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+  });
+  const command = positionals[0];
+  if (values.help || !command) {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  switch (command) {
+    case 'run':
+      return run();
+    case 'migrate': {
+      const config = loadIndexerConfig();
+      if (!config.databaseUrl) throw new Error('migrate needs DATABASE_URL');
+      const pool = createPool({ connectionString: config.databaseUrl, schema: config.schema });
+      try {
+        console.log(`applied: ${(await migrate(pool, config.schema)).join(', ') || 'nothing'}`);
+      } finally {
+        await pool.end();
+      }
+      return 0;
+    }
+    case 'rebuild':
+      return (await runRebuild(loadIndexerConfig(), { targetSchema: values['target-schema'], out: console.log })).equal ? 0 : 1;
+    case 'verify':
+      return (await runVerify(loadIndexerConfig(), { out: console.log })).ok ? 0 : 1;
+    default:
+      console.error(USAGE);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`indexer: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

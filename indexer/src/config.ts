@@ -1,0 +1,86 @@
+/**
+ * The indexer's configuration, read from the environment once. Anything
+ * malformed fails here with a message naming the variable.
+ */
+import * as path from 'node:path';
+import { loadDevnetConfig } from '../../network/src/config';
+
+/** Everything the indexer's parts need to know about their surroundings. */
+export interface IndexerConfig {
+  /** PostgreSQL to use; absent: the devnet's local server (port base + 700). */
+  databaseUrl?: string;
+  /** PostgreSQL schema holding the read model (search_path of every connection). */
+  schema: string;
+  /** Kafka bootstrap brokers; absent: the devnet's local broker when Java and Maven allow. */
+  kafkaBrokers?: string;
+  /** `off`: publish nothing (rows stay in the outbox); `auto`: KAFKA_BROKERS, else a local broker if possible. */
+  kafka: 'auto' | 'off';
+  /** Topic names are `<prefix>.<aggregate>`. */
+  topicPrefix: string;
+  /** Partitions of each topic the indexer creates. */
+  topicPartitions: number;
+  /** CloudEvents `source` attribute. */
+  eventSource: string;
+  /** Devnet whose ledger is read: its port base and run folder (devnet.json). */
+  portBase: number;
+  runDir: string;
+  /** Organisation whose identity and peer the indexer reads blocks with. */
+  mspId: string;
+  http: { host: string; port: number };
+  /** Longest wait between ledger height checks when no block event arrives, ms. */
+  pollMs: number;
+  /** Pause before reconnecting after a failure, ms. */
+  retryDelayMs: number;
+  /** Outbox rows per Kafka request. */
+  outboxBatch: number;
+  logLevel: string;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,50}$/;
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  return n;
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!values.includes(raw as T)) throw new Error(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
+/** Checks a schema name; it is interpolated into SQL, so only plain identifiers pass. */
+export function checkSchemaName(name: string, variable = 'INDEXER_SCHEMA'): string {
+  if (!SCHEMA_NAME.test(name)) throw new Error(`${variable} must match ${SCHEMA_NAME}, got "${name}"`);
+  return name;
+}
+
+/** Reads the indexer's configuration from `env`. */
+export function loadIndexerConfig(env: NodeJS.ProcessEnv = process.env): IndexerConfig {
+  const devnet = loadDevnetConfig({}, env);
+  const mspId = env.INDEXER_MSP_ID ?? 'AuditorMSP';
+  if (!/^[A-Za-z0-9.-]+$/.test(mspId)) throw new Error(`INDEXER_MSP_ID is not an MSP id: "${mspId}"`);
+  const prefix = env.INDEXER_TOPIC_PREFIX ?? 'supplychain';
+  if (!/^[A-Za-z0-9._-]+$/.test(prefix)) throw new Error(`INDEXER_TOPIC_PREFIX may hold letters, digits, '.', '_' and '-', got "${prefix}"`);
+  return {
+    databaseUrl: env.DATABASE_URL || undefined,
+    schema: checkSchemaName(env.INDEXER_SCHEMA ?? 'indexer'),
+    kafkaBrokers: env.KAFKA_BROKERS || undefined,
+    kafka: oneOf(env, 'INDEXER_KAFKA', ['auto', 'off'] as const, 'auto'),
+    topicPrefix: prefix,
+    topicPartitions: int(env, 'INDEXER_TOPIC_PARTITIONS', 3, 1, 1000),
+    eventSource: env.INDEXER_EVENT_SOURCE ?? `urn:coffee-trace:fabric:${devnet.channel}:${devnet.chaincode.name}`,
+    portBase: devnet.portBase,
+    runDir: path.resolve(env.INDEXER_DEVNET_DIR ?? devnet.runDir),
+    mspId,
+    http: { host: env.INDEXER_HTTP_HOST ?? '127.0.0.1', port: int(env, 'INDEXER_HTTP_PORT', devnet.portBase + 910, 0, 65535) },
+    pollMs: int(env, 'INDEXER_POLL_MS', 1000, 10, 60_000),
+    retryDelayMs: int(env, 'INDEXER_RETRY_DELAY_MS', 2000, 10, 300_000),
+    outboxBatch: int(env, 'INDEXER_OUTBOX_BATCH', 500, 1, 10_000),
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * PostgreSQL connections of the indexer: every connection works inside the
+ * configured schema (search_path), so a rebuild can use a second schema with
+ * the same SQL.
+ */
+import { Pool } from 'pg';
+import { checkSchemaName } from '../config';
+
+
+/** Options for {@link createPool}. */
+export interface PoolOptions {
+  connectionString: string;
+  schema: string;
+  max?: number;
+  applicationName?: string;
+}
+
+/** A pool whose connections use `schema` first in their search_path. */
+export function createPool(opts: PoolOptions): Pool {
+  const schema = checkSchemaName(opts.schema);
+  const pool = new Pool({
+    connectionString: opts.connectionString,
+    max: opts.max ?? 8,
+    application_name: opts.applicationName ?? 'indexer',
+    options: `-c search_path=${schema},public`,
+  });
+  // An idle client losing its server must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  return pool;
+}

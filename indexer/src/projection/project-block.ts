@@ -1,0 +1,128 @@
+/**
+ * One PostgreSQL transaction per block: verify it against the stored tip, then
+ * write the block row, every transaction with its validation code, the
+ * projected rows of the valid ones, their outbox rows and the checkpoint —
+ * all committed together or not at all.
+ */
+import type { Pool, PoolClient } from 'pg';
+import { ServiceError } from '../../../gateway/src/errors';
+import type { LedgerBlock, LedgerTransaction } from '../../../gateway/src/ledger/block-decoder';
+import { verifyBlock, type ChainTip } from '../source/verify-block';
+import { addOutboxMessages } from './outbox-messages';
+import { projectEvents } from './project-events';
+import { projectRecord, type RowOrigin } from './project-records';
+import { RowBuffer } from './row-buffer';
+import { T, WRITE_ORDER } from './tables';
+import { parseTracePayload, TRACE_EVENT_NAME, type TracePayload } from './trace-payload';
+
+/** What one block added, for logs and metrics. */
+export interface BlockSummary {
+  blockNumber: bigint;
+  transactions: number;
+  projected: number;
+  invalid: number;
+  outboxRows: number;
+  /** Latest transaction timestamp in the block (commit lag is measured from it). */
+  lastTxTime?: string;
+}
+
+/** Reads the stored tip: the checkpoint block and its header hash as stored in `blocks`. */
+export async function readTip(q: Pool | PoolClient, forUpdate = false): Promise<ChainTip | undefined> {
+  const r = await q.query<{ block_number: string; header_hash: Buffer }>(
+    `SELECT c.block_number, b.header_hash FROM checkpoint c JOIN blocks b USING (block_number)${forUpdate ? ' FOR UPDATE OF c' : ''}`,
+  );
+  if (r.rowCount === 0) return undefined;
+  return { blockNumber: BigInt(r.rows[0].block_number), headerHash: r.rows[0].header_hash };
+}
+
+/** Projects blocks of one schema; remembers which stock_movements partitions exist. */
+export interface BlockProjector {
+  /** Verifies and stores one block in its own transaction; throws without storing anything on failure. */
+  apply(block: LedgerBlock): Promise<BlockSummary>;
+}
+
+export function createBlockProjector(deps: { pool: Pool; topicPrefix: string; onWarn?: (msg: string, tx: LedgerTransaction) => void }): BlockProjector {
+  const partitions = new Set<string>();
+
+  async function ensurePartitions(client: PoolClient, months: Set<string>): Promise<string[]> {
+    const created: string[] = [];
+    for (const month of months) {
+      if (partitions.has(month)) continue;
+      const [y, m] = month.split('-').map(Number);
+      const next = m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
+      const name = `stock_movements_${y}_${String(m).padStart(2, '0')}`;
+      await client.query(`CREATE TABLE IF NOT EXISTS ${name} PARTITION OF stock_movements FOR VALUES FROM ('${month}') TO ('${next}')`);
+      created.push(month);
+    }
+    return created;
+  }
+
+  function payloadOf(tx: LedgerTransaction): TracePayload | undefined {
+    if (tx.validationCode !== 'VALID' || tx.event?.name !== TRACE_EVENT_NAME) return undefined;
+    try {
+      return parseTracePayload(tx.event.payload);
+    } catch (err) {
+      // Recorded, not projected: a payload we cannot read must not stop the ledger's history.
+      deps.onWarn?.(`unreadable ${TRACE_EVENT_NAME} payload: ${(err as Error).message}`, tx);
+      return undefined;
+    }
+  }
+
+  async function apply(block: LedgerBlock): Promise<BlockSummary> {
+    const client = await deps.pool.connect();
+    const rows = new RowBuffer();
+    const months = new Set<string>();
+    const bn = block.number.toString();
+    const summary: BlockSummary = { blockNumber: block.number, transactions: block.transactions.length, projected: 0, invalid: 0, outboxRows: 0 };
+    let created: string[] = [];
+    try {
+      await client.query('BEGIN');
+      // Locks the checkpoint row: a second indexer on the same schema waits here, then fails verification.
+      verifyBlock(block, await readTip(client, true));
+      rows.add(T.blocks, [bn, block.headerHash, block.previousHash, block.dataHash, block.transactions.length]);
+      for (const tx of block.transactions) {
+        const payload = payloadOf(tx);
+        const projects = payload !== undefined && !payload.replayOf;
+        if (tx.validationCode !== 'VALID') summary.invalid++;
+        if (tx.timestamp && (!summary.lastTxTime || tx.timestamp > summary.lastTxTime)) summary.lastTxTime = tx.timestamp;
+        rows.add(T.transactions, [
+          tx.txId, bn, tx.index, tx.validationCode, tx.type, tx.creatorMspId, tx.endorserMspIds, tx.chaincodeId ?? null,
+          payload?.function ?? tx.args[0] ?? null, payload?.eventId ?? null, projects, payload?.replayOf?.txId ?? null, tx.timestamp || null,
+        ]);
+        if (tx.type !== 'ENDORSER_TRANSACTION') continue;
+        const origin: RowOrigin = {
+          txId: tx.txId, blockNumber: bn, txIndex: tx.index, creatorMsp: tx.creatorMspId, endorserMsps: tx.endorserMspIds,
+          time: payload?.recordedAt ?? tx.timestamp,
+        };
+        let projected;
+        if (projects) {
+          summary.projected++;
+          for (const rec of payload.records) projectRecord(rows, rec, origin);
+          const ev = projectEvents(rows, payload.events, payload.eventId, origin);
+          ev.months.forEach((m) => months.add(m));
+          projected = { movements: ev.movements, records: payload.records };
+        }
+        const facts = { txId: tx.txId, blockNumber: bn, txIndex: tx.index, validationCode: tx.validationCode, creatorMsp: tx.creatorMspId, time: tx.timestamp };
+        addOutboxMessages(rows, deps.topicPrefix, facts, payload, projected);
+      }
+      summary.outboxRows = rows.count(T.outbox);
+      created = await ensurePartitions(client, months);
+      await rows.flush(client, WRITE_ORDER);
+      await client.query(
+        `INSERT INTO checkpoint (id, block_number) VALUES (true, $1) ON CONFLICT (id) DO UPDATE SET block_number = EXCLUDED.block_number`,
+        [bn],
+      );
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      if (err instanceof ServiceError) throw err;
+      throw new ServiceError({ code: 'PROJECTION_FAILED', message: `storing block ${bn} failed: ${(err as Error).message}`, httpStatus: 500, retriable: true, cause: err });
+    } finally {
+      client.release();
+    }
+    created.forEach((m) => partitions.add(m));
+    return summary;
+  }
+
+  return { apply };
+}

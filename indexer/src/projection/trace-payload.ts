@@ -1,0 +1,81 @@
+/**
+ * The `TraceEvents` chaincode event payload as the traceability contract emits
+ * it (see chaincode/src/traceability/submit.ts), parsed defensively: the
+ * indexer must record a transaction even when its payload is not what it expects.
+ */
+
+/** One signed change to one stock position (chaincode's StockLine). */
+export interface StockLinePayload {
+  key: string;
+  position: 'on_hand' | 'in_transit';
+  gln?: string;
+  shipmentId?: string;
+  gtin: string;
+  lotCode: string;
+  delta: string;
+  deltaBaseUnits: string;
+  quantity: string;
+  baseUnits: string;
+}
+
+/** The `ct:ledger` extension of every EPCIS event. */
+export interface LedgerExtension {
+  eventId: string;
+  function: string;
+  mspId: string;
+  actor?: string;
+  txId: string;
+  keys: string[];
+  stock: StockLinePayload[];
+  detail?: Record<string, unknown>;
+}
+
+/** An EPCIS 2.0 event as emitted (JSON-LD form). */
+export interface EpcisEventPayload extends Record<string, unknown> {
+  type: string;
+  eventID: string;
+  eventTime: string;
+  bizStep?: string;
+  disposition?: string;
+  bizLocation?: { id: string };
+  'ct:ledger'?: LedgerExtension;
+}
+
+/** An entity written by the transaction, e.g. `{key: "shipment~S-1", value: {...}}`. */
+export interface WrittenRecordPayload {
+  key: string;
+  value: Record<string, unknown> & { docType?: string };
+}
+
+export interface TracePayload {
+  eventId: string;
+  function: string;
+  mspId: string;
+  actor?: string;
+  recordedAt: string;
+  txId: string;
+  events: EpcisEventPayload[];
+  records: WrittenRecordPayload[];
+  /** Set when the eventId was seen before: the transaction has no new effect. */
+  replayOf?: { txId: string };
+}
+
+/** Name of the chaincode event the contract emits once per submitting transaction. */
+export const TRACE_EVENT_NAME = 'TraceEvents';
+
+/** Parses a TraceEvents payload; throws on anything that is not one. */
+export function parseTracePayload(bytes: Buffer): TracePayload {
+  const v = JSON.parse(bytes.toString('utf8')) as Partial<TracePayload>;
+  if (typeof v !== 'object' || v === null) throw new Error('payload is not an object');
+  if (typeof v.eventId !== 'string' || typeof v.txId !== 'string' || typeof v.function !== 'string') {
+    throw new Error('payload lacks eventId, txId or function');
+  }
+  if (!Array.isArray(v.events) || !Array.isArray(v.records)) throw new Error('payload lacks events or records');
+  return v as TracePayload;
+}
+
+/** `shipment~S-1` → {type: 'shipment', attrs: ['S-1']}. */
+export function splitKey(key: string): { type: string; attrs: string[] } {
+  const [type, ...attrs] = key.split('~');
+  return { type, attrs };
+}

@@ -1,0 +1,56 @@
+/**
+ * The query API: JSON over HTTP for inventory services and auditors, plus
+ * /health and /metrics.
+ */
+import express, { type Express } from 'express';
+import type { Pool } from 'pg';
+import { requestId, problemHandler } from './http-errors';
+import { inventoryRoutes } from './inventory-routes';
+import type { IndexerMetrics } from './metrics';
+import { traceRoutes } from './trace-routes';
+
+/** Dependencies of {@link createQueryApp}. */
+export interface QueryAppDeps {
+  pool: Pool;
+  metrics: IndexerMetrics;
+  /** Extra health facts (e.g. whether the indexing loop and the relay run). */
+  health?: () => Record<string, unknown>;
+  onError?: (err: unknown) => void;
+}
+
+export function createQueryApp(deps: QueryAppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(requestId);
+  app.use(express.json({ limit: '16kb' }));
+
+  app.get('/health', async (_req, res) => {
+    const snap = deps.metrics.snapshot();
+    let database = true;
+    let checkpoint: string | null = null;
+    try {
+      checkpoint = (await deps.pool.query<{ block_number: string }>('SELECT block_number FROM checkpoint')).rows[0]?.block_number ?? null;
+    } catch {
+      database = false;
+    }
+    const extra = deps.health?.() ?? {};
+    const ok = database && extra.indexing !== false;
+    res.status(ok ? 200 : 503).json({
+      status: ok ? 'ok' : 'unavailable',
+      database,
+      checkpoint,
+      height: snap.height?.toString() ?? null,
+      lagBlocks: snap.lagBlocks ?? null,
+      ...extra,
+    });
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  app.use(inventoryRoutes(deps.pool));
+  app.use(traceRoutes(deps.pool));
+  app.use(problemHandler(deps.onError));
+  return app;
+}

@@ -1,0 +1,113 @@
+/**
+ * The indexing loop: read committed blocks from the stored checkpoint through
+ * LedgerClient and hand each to the projector. Any failure ends the pass; the
+ * next pass reconnects and starts again from the checkpoint in PostgreSQL, so
+ * a block is never skipped (unlike fabric-network's listener checkpointer,
+ * which logs a listener's exception and moves on). A verification failure
+ * stops the loop for good.
+ */
+import type { Logger } from 'pino';
+import type { Pool } from 'pg';
+import type { LedgerClient } from '../../../gateway/src/ledger/ledger-client';
+import type { BlockProjector, BlockSummary } from '../projection/project-block';
+import { readTip } from '../projection/project-block';
+import { isFatal } from './verify-block';
+
+/** Dependencies of {@link createBlockSource}. */
+export interface BlockSourceDeps {
+  pool: Pool;
+  projector: BlockProjector;
+  /** Opens a fresh ledger connection (called again after every failure). */
+  connect: () => Promise<LedgerClient>;
+  log: Logger;
+  pollMs: number;
+  retryDelayMs: number;
+  /** Called after each committed block (metrics, waking the outbox relay). */
+  onBlock?: (summary: BlockSummary) => void;
+  /** Called with the ledger height whenever it is read. */
+  onHeight?: (height: bigint) => void;
+  /** Stop after this block (rebuild); the loop ends when it is stored. */
+  stopAfter?: bigint;
+}
+
+export interface BlockSource {
+  start(): void;
+  /** Ends the loop after the block in progress; resolves when it has. */
+  stop(): Promise<void>;
+  /** Settles when the loop ends: rejects with the fatal error that stopped it. */
+  readonly done: Promise<void>;
+  /** Last stored block, once known. */
+  checkpoint(): bigint | undefined;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+  });
+
+export function createBlockSource(deps: BlockSourceDeps): BlockSource {
+  const abort = new AbortController();
+  let last: bigint | undefined;
+  let settle!: { resolve: () => void; reject: (e: unknown) => void };
+  const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  // Callers may not await `done` until stop(); keep an unobserved rejection from crashing the process.
+  done.catch(() => undefined);
+  let loop: Promise<void> | undefined;
+
+  async function pass(): Promise<boolean> {
+    let client: LedgerClient | undefined;
+    let heightTimer: NodeJS.Timeout | undefined;
+    try {
+      const tip = await readTip(deps.pool);
+      last = tip?.blockNumber;
+      if (deps.stopAfter !== undefined && last !== undefined && last >= deps.stopAfter) return true;
+      client = await deps.connect();
+      const c = client;
+      const readHeight = () => c.height().then((h) => deps.onHeight?.(h), () => undefined);
+      await readHeight();
+      heightTimer = setInterval(readHeight, 5000);
+      const startBlock = tip ? tip.blockNumber + 1n : 0n;
+      deps.log.info({ startBlock: startBlock.toString() }, 'reading blocks from the checkpoint');
+      for await (const block of client.blocks({ startBlock, signal: abort.signal, pollMs: deps.pollMs })) {
+        const summary = await deps.projector.apply(block);
+        last = block.number;
+        deps.onBlock?.(summary);
+        if (deps.stopAfter !== undefined && block.number >= deps.stopAfter) return true;
+        if (abort.signal.aborted) break;
+      }
+      return abort.signal.aborted;
+    } finally {
+      clearInterval(heightTimer);
+      client?.close();
+    }
+  }
+
+  async function run(): Promise<void> {
+    while (!abort.signal.aborted) {
+      try {
+        if (await pass()) break;
+      } catch (err) {
+        if (isFatal(err)) {
+          deps.log.fatal({ err, blockNumber: ((last ?? -1n) + 1n).toString() }, 'BLOCK VERIFICATION FAILED: the indexer stops; the stored chain and the ledger disagree');
+          throw err;
+        }
+        deps.log.warn({ err: (err as Error).message, checkpoint: last?.toString() }, `indexing pass failed; restarting from the checkpoint in ${deps.retryDelayMs} ms`);
+        await sleep(deps.retryDelayMs, abort.signal);
+      }
+    }
+  }
+
+  return {
+    start() {
+      if (loop) return;
+      loop = run().then(() => settle.resolve(), (err) => settle.reject(err));
+    },
+    async stop() {
+      abort.abort();
+      await loop?.catch(() => undefined);
+    },
+    done,
+    checkpoint: () => last,
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * Shared pieces of the indexer's integration tests: PostgreSQL and Kafka on
+ * port base 47000 (47700, 47800) with their state under indexer/.run, a fresh
+ * schema and topic prefix per test, and a small coffee-chain scenario.
+ */
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import { pino } from 'pino';
+import type { Pool } from 'pg';
+import { loadDevnetConfig, type DevnetConfig } from '../../../network/src/config';
+import { createKafkaBroker, type KafkaBroker } from '../../../network/src/services/kafka-broker';
+import { createPostgres, type PostgresServer } from '../../../network/src/services/postgres';
+import type { IndexerConfig } from '../../../indexer/src/config';
+import { sharedDevnet } from '../../fixtures/test-devnet';
+import { AUDITOR, RETAILER, SUPPLIER, eventId, submitJson, uniqueGln, uniqueGtin, type Orgs } from '../chaincode/ledger-fixtures';
+
+/** Port base of the indexer's services (PostgreSQL +700, Kafka +800). */
+export const SERVICES_PORT_BASE = Number(process.env.INDEXER_SERVICES_PORT_BASE ?? 47000);
+
+/** Services config: its own run folder, so the devnet's `down` never stops them. */
+export function servicesConfig(): DevnetConfig {
+  const base = loadDevnetConfig({ portBase: SERVICES_PORT_BASE });
+  return loadDevnetConfig({ portBase: SERVICES_PORT_BASE, runDir: path.join(base.root, 'indexer', '.run', `services-${SERVICES_PORT_BASE}`) });
+}
+
+export function testPostgres(): PostgresServer {
+  return createPostgres({ cfg: servicesConfig(), database: 'indexer_test' });
+}
+
+export function testKafka(): KafkaBroker {
+  return createKafkaBroker({ cfg: servicesConfig() });
+}
+
+/** A name unique to this run, e.g. for schemas and topic prefixes. */
+export const unique = (tag: string) => `${tag}_${randomBytes(4).toString('hex')}`;
+
+/** Logs only warnings and worse unless INDEXER_TEST_LOG is set. */
+export const testLog = () => pino({ name: 'indexer-test', level: process.env.INDEXER_TEST_LOG ?? 'warn' });
+
+/** Indexer configuration for a test: fresh schema, the shared devnet, an ephemeral HTTP port. */
+export function testConfig(over: Partial<IndexerConfig> & { databaseUrl: string }): IndexerConfig {
+  const devnet = sharedDevnet();
+  return {
+    schema: unique('it'),
+    kafka: 'off',
+    topicPrefix: `${unique('it')}.supplychain`,
+    topicPartitions: 3,
+    eventSource: 'urn:coffee-trace:test',
+    portBase: devnet.portBase,
+    runDir: devnet.runDir,
+    mspId: AUDITOR,
+    http: { host: '127.0.0.1', port: 0 },
+    pollMs: 200,
+    retryDelayMs: 300,
+    outboxBatch: 200,
+    logLevel: 'warn',
+    ...over,
+  };
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v as T;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** Waits until the schema's checkpoint reaches `block`. */
+export function waitForBlock(pool: Pool, block: bigint, timeoutMs = 60_000): Promise<bigint> {
+  return waitFor(`checkpoint ${block}`, async () => {
+    const r = await pool.query<{ block_number: string }>('SELECT block_number FROM checkpoint');
+    const n = r.rows[0] ? BigInt(r.rows[0].block_number) : -1n;
+    return n >= block ? n : undefined;
+  }, timeoutMs);
+}
+
+/** Identifiers of one scenario run. */
+export interface Chain {
+  gln: { coop: string; roastery: string; dc: string; store: string };
+  gtin: { green: string; roasted: string };
+  greenLot: string;
+  roastLot: string;
+  shipmentId: string;
+  /** Highest block a scenario transaction committed in. */
+  lastBlock: bigint;
+  txIds: string[];
+}
+
+/** Master data for a chain: four locations, two products. */
+export async function setUpChain(orgs: Orgs): Promise<Chain> {
+  const tag = randomBytes(3).toString('hex').toUpperCase();
+  const c: Chain = {
+    gln: { coop: uniqueGln(), roastery: uniqueGln(), dc: uniqueGln(), store: uniqueGln() },
+    gtin: { green: uniqueGtin(), roasted: uniqueGtin() },
+    greenLot: `GC-${tag}`,
+    roastLot: `RB-${tag}`,
+    shipmentId: `SH-${tag}`,
+    lastBlock: 0n,
+    txIds: [],
+  };
+  const note = (r: { commit: { txId: string; blockNumber: bigint } }) => {
+    c.txIds.push(r.commit.txId);
+    if (r.commit.blockNumber > c.lastBlock) c.lastBlock = r.commit.blockNumber;
+    return r;
+  };
+  const locations: Array<[string, string, string]> = [
+    [SUPPLIER, c.gln.coop, 'cooperative'], [SUPPLIER, c.gln.roastery, 'roastery'], [RETAILER, c.gln.dc, 'dc'], [RETAILER, c.gln.store, 'store'],
+  ];
+  await Promise.all(locations.map(([msp, g, type]) => submitJson(orgs[msp], 'RegisterLocation', { eventId: eventId(), gln: g, type, name: `${type} ${g}`, address: { country: 'DE' } }).then(note)));
+  await Promise.all([
+    submitJson(orgs[SUPPLIER], 'RegisterProduct', { eventId: eventId(), gtin: c.gtin.green, description: 'Green coffee', unit: 'KGM' }).then(note),
+    submitJson(orgs[SUPPLIER], 'RegisterProduct', { eventId: eventId(), gtin: c.gtin.roasted, description: 'Roasted beans', unit: 'KGM' }).then(note),
+  ]);
+  return c;
+}
+
+/** Commission → roast (transformation) → ship to the DC (custody: both orgs) → transfer to a store. */
+export async function runChain(orgs: Orgs, c: Chain): Promise<void> {
+  const note = (r: { commit: { txId: string; blockNumber: bigint } }) => {
+    c.txIds.push(r.commit.txId);
+    if (r.commit.blockNumber > c.lastBlock) c.lastBlock = r.commit.blockNumber;
+    return r;
+  };
+  const s = orgs[SUPPLIER];
+  const both = [SUPPLIER, RETAILER];
+  note(await submitJson(s, 'CommissionLot', {
+    eventId: eventId(), gln: c.gln.roastery, gtin: c.gtin.green, lotCode: c.greenLot, quantity: '1000', origin: { cooperative: 'Los Andes', country: 'CO' },
+  }));
+  note(await submitJson(s, 'TransformLots', {
+    eventId: eventId(), gln: c.gln.roastery, workOrder: `WO-${c.roastLot}`,
+    inputs: [{ gtin: c.gtin.green, lotCode: c.greenLot, quantity: '600' }],
+    outputs: [{ gtin: c.gtin.roasted, lotCode: c.roastLot, quantity: '500' }],
+  }));
+  note(await submitJson(s, 'CreateShipment', {
+    eventId: eventId(), shipmentId: c.shipmentId, fromGln: c.gln.roastery, toGln: c.gln.dc, lines: [{ gtin: c.gtin.roasted, lotCode: c.roastLot, quantity: '500' }],
+  }, both));
+  note(await submitJson(s, 'DispatchShipment', { eventId: eventId(), shipmentId: c.shipmentId }, both));
+  note(await submitJson(orgs[RETAILER], 'ReceiveShipment', { eventId: eventId(), shipmentId: c.shipmentId }, both));
+  note(await submitJson(orgs[RETAILER], 'TransferStock', {
+    eventId: eventId(), fromGln: c.gln.dc, toGln: c.gln.store, lines: [{ gtin: c.gtin.roasted, lotCode: c.roastLot, quantity: '120' }],
+  }));
+}
