@@ -1,0 +1,154 @@
+/**
+ * Payment claims in PostgreSQL (schema `gateway`): what was claimed, what the
+ * last check found, and when to check again. The watcher works from this
+ * table, so pending claims survive restarts.
+ */
+import { Pool } from 'pg';
+
+export type ClaimStatus = 'pending' | 'paid' | 'partial' | 'overpaid' | 'invalid' | 'rejected' | 'expired';
+
+export interface ClaimRow {
+  id: string;
+  poId: string;
+  chainId: number;
+  txHash: string;
+  status: ClaimStatus;
+  reason?: string;
+  blockNumber?: number;
+  blockHash?: string;
+  confirmations?: number;
+  /** Transfers to the payee found on chain (amounts as decimal strings of base units). */
+  transfers: Array<{ logIndex: number | null; from: string; to: string; amountBaseUnits: string }>;
+  /** Ledger transactions that recorded the transfers. */
+  ledgerTxIds: string[];
+  claimedBy?: string;
+  checks: number;
+  createdAt: Date;
+  expiresAt: Date;
+  nextCheckAt: Date;
+}
+
+const MIGRATION = `
+CREATE SCHEMA IF NOT EXISTS gateway;
+CREATE TABLE IF NOT EXISTS gateway.payment_claims (
+  id bigserial PRIMARY KEY,
+  po_id text NOT NULL,
+  chain_id bigint NOT NULL,
+  tx_hash text NOT NULL,
+  status text NOT NULL,
+  reason text,
+  block_number bigint,
+  block_hash text,
+  confirmations int,
+  transfers jsonb NOT NULL DEFAULT '[]',
+  ledger_tx_ids jsonb NOT NULL DEFAULT '[]',
+  claimed_by text,
+  checks int NOT NULL DEFAULT 0,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  expires_at timestamptz NOT NULL,
+  next_check_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (po_id, chain_id, tx_hash)
+);
+CREATE INDEX IF NOT EXISTS payment_claims_due ON gateway.payment_claims (next_check_at) WHERE status = 'pending';
+`;
+
+const MIGRATION_LOCK = 0x7061_7973;
+
+function toRow(r: Record<string, any>): ClaimRow {
+  return {
+    id: String(r.id),
+    poId: r.po_id,
+    chainId: Number(r.chain_id),
+    txHash: r.tx_hash,
+    status: r.status,
+    reason: r.reason ?? undefined,
+    blockNumber: r.block_number === null ? undefined : Number(r.block_number),
+    blockHash: r.block_hash ?? undefined,
+    confirmations: r.confirmations ?? undefined,
+    transfers: r.transfers,
+    ledgerTxIds: r.ledger_tx_ids,
+    claimedBy: r.claimed_by ?? undefined,
+    checks: r.checks,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    nextCheckAt: r.next_check_at,
+  };
+}
+
+export interface ClaimStore {
+  migrate(): Promise<void>;
+  /** Records a claim, or returns the existing one for the same (order, chain, tx). */
+  upsert(c: { poId: string; chainId: number; txHash: string; claimedBy?: string; expiresAt: Date }): Promise<ClaimRow>;
+  get(id: string): Promise<ClaimRow | undefined>;
+  listForOrder(poId: string): Promise<ClaimRow[]>;
+  /** Pending claims due for a check, oldest first. */
+  due(limit: number): Promise<ClaimRow[]>;
+  update(id: string, patch: Partial<Pick<ClaimRow, 'status' | 'reason' | 'blockNumber' | 'blockHash' | 'confirmations' | 'transfers' | 'ledgerTxIds' | 'nextCheckAt'>>): Promise<ClaimRow>;
+  close(): Promise<void>;
+}
+
+export function createPgClaimStore(opts: { connectionString: string; max?: number }): ClaimStore {
+  const pool = new Pool({ connectionString: opts.connectionString, max: opts.max ?? 4 });
+  return {
+    async migrate() {
+      const c = await pool.connect();
+      try {
+        await c.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+        await c.query(MIGRATION);
+      } finally {
+        await c.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+        c.release();
+      }
+    },
+    async upsert(c) {
+      const r = await pool.query(
+        `INSERT INTO gateway.payment_claims (po_id, chain_id, tx_hash, status, claimed_by, expires_at)
+         VALUES ($1, $2, $3, 'pending', $4, $5)
+         ON CONFLICT (po_id, chain_id, tx_hash) DO UPDATE SET updated_at = gateway.payment_claims.updated_at
+         RETURNING *`,
+        [c.poId, c.chainId, c.txHash.toLowerCase(), c.claimedBy ?? null, c.expiresAt],
+      );
+      return toRow(r.rows[0]);
+    },
+    async get(id) {
+      if (!/^\d{1,18}$/.test(id)) return undefined;
+      const r = await pool.query('SELECT * FROM gateway.payment_claims WHERE id = $1', [id]);
+      return r.rows[0] ? toRow(r.rows[0]) : undefined;
+    },
+    async listForOrder(poId) {
+      const r = await pool.query('SELECT * FROM gateway.payment_claims WHERE po_id = $1 ORDER BY id', [poId]);
+      return r.rows.map(toRow);
+    },
+    async due(limit) {
+      const r = await pool.query(
+        `SELECT * FROM gateway.payment_claims WHERE status = 'pending' AND next_check_at <= now() ORDER BY next_check_at LIMIT $1`,
+        [limit],
+      );
+      return r.rows.map(toRow);
+    },
+    async update(id, p) {
+      const r = await pool.query(
+        `UPDATE gateway.payment_claims SET
+           status = COALESCE($2, status), reason = $3, block_number = COALESCE($4, block_number),
+           block_hash = COALESCE($5, block_hash), confirmations = COALESCE($6, confirmations),
+           transfers = COALESCE($7, transfers), ledger_tx_ids = COALESCE($8, ledger_tx_ids),
+           next_check_at = COALESCE($9, next_check_at), checks = checks + 1, updated_at = now()
+         WHERE id = $1 RETURNING *`,
+        [
+          id,
+          p.status ?? null,
+          p.reason ?? null,
+          p.blockNumber ?? null,
+          p.blockHash ?? null,
+          p.confirmations ?? null,
+          p.transfers ? JSON.stringify(p.transfers) : null,
+          p.ledgerTxIds ? JSON.stringify(p.ledgerTxIds) : null,
+          p.nextCheckAt ?? null,
+        ],
+      );
+      return toRow(r.rows[0]);
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,180 @@
+/**
+ * Payments for purchase orders: a claimed on-chain payment is stored, verified
+ * against the order's terms on the ledger, and once final recorded on the
+ * ledger with RecordPayment (one per transfer). The ledger, not this service,
+ * refuses a second use of the same (chainId, txHash, logIndex). A watcher
+ * re-checks pending claims from PostgreSQL until final or expired.
+ */
+import type { Logger } from 'pino';
+import { ServiceError } from '../errors';
+import type { LedgerClient } from '../ledger/ledger-client';
+import { withRetry } from '../submission/retry';
+import type { ClaimRow, ClaimStatus, ClaimStore } from './claim-store';
+import type { PaymentTerms, PaymentVerifier } from './verifier';
+
+/** The order as the ledger keeps it (the fields payments need). */
+export interface LedgerOrder {
+  poId: string;
+  status: string;
+  paidBaseUnits: string;
+  createdAt: string;
+  paymentTerms: PaymentTerms & { amount: string };
+}
+
+export interface PaymentsServiceOptions {
+  ledger: LedgerClient;
+  verifier: PaymentVerifier;
+  store: ClaimStore;
+  logger?: Logger;
+  /** How long a claim may stay pending (unknown hash, never final). Default 24 h. */
+  expiryMs?: number;
+  /** Wait between checks of a pending claim. Default 5 s. */
+  recheckMs?: number;
+  /** Watcher poll interval. Default 1 s. */
+  pollMs?: number;
+}
+
+export interface ClaimView extends Omit<ClaimRow, 'createdAt' | 'expiresAt' | 'nextCheckAt'> {
+  createdAt: string;
+  expiresAt: string;
+  /** The order's payment status on the ledger after this claim, when recorded. */
+  order?: { status: string; paidBaseUnits: string };
+}
+
+export interface PaymentsService {
+  claim(c: { poId: string; chainId: number; txHash: string; actor?: string }): Promise<ClaimView>;
+  get(id: string): Promise<ClaimView | undefined>;
+  listForOrder(poId: string): Promise<ClaimView[]>;
+  /** Checks every due pending claim once; returns how many were checked. */
+  checkDue(): Promise<number>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+const TX_HASH = /^0x[0-9a-fA-F]{64}$/;
+
+function view(row: ClaimRow, order?: LedgerOrder): ClaimView {
+  return {
+    ...row,
+    createdAt: row.createdAt.toISOString(),
+    expiresAt: row.expiresAt.toISOString(),
+    nextCheckAt: undefined,
+    order: order ? { status: order.status, paidBaseUnits: order.paidBaseUnits } : undefined,
+  } as ClaimView;
+}
+
+export function createPaymentsService(opts: PaymentsServiceOptions): PaymentsService {
+  const { ledger, verifier, store } = opts;
+  const expiryMs = opts.expiryMs ?? 24 * 3600_000;
+  const recheckMs = opts.recheckMs ?? 5000;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+
+  async function readOrder(poId: string): Promise<LedgerOrder> {
+    const out = await ledger.evaluate({ contract: 'traceability', fn: 'GetPurchaseOrder', args: [poId] });
+    const parsed = JSON.parse(out.toString('utf8')) as { order?: LedgerOrder } & LedgerOrder;
+    return parsed.order ?? parsed;
+  }
+
+  async function record(row: ClaimRow, order: LedgerOrder): Promise<ClaimRow> {
+    // The claimant is the acting user whichever path records it, so a repeat carries the same content.
+    const actor = row.claimedBy;
+    const txIds: string[] = [];
+    const terms = order.paymentTerms;
+    for (const t of row.transfers) {
+      const body = {
+        eventId: `pay:${row.poId}:${row.chainId}:${row.txHash}:${t.logIndex ?? 'native'}`,
+        actor,
+        poId: row.poId,
+        chainId: row.chainId,
+        txHash: row.txHash,
+        ...(t.logIndex === null ? {} : { logIndex: t.logIndex }),
+        asset: terms.asset,
+        from: t.from,
+        to: t.to,
+        amountBaseUnits: t.amountBaseUnits,
+        blockNumber: row.blockNumber,
+        blockHash: row.blockHash,
+      };
+      try {
+        const res = await withRetry(() => ledger.submit({ contract: 'traceability', fn: 'RecordPayment', args: [JSON.stringify(body)] }), { attempts: 3 });
+        txIds.push(res.txId);
+      } catch (err) {
+        if (err instanceof ServiceError && err.code === 'DUPLICATE') {
+          return store.update(row.id, { status: 'rejected', reason: `the ledger already records transfer ${row.txHash}/${t.logIndex ?? 'native'} as a payment: ${err.message}` });
+        }
+        if (err instanceof ServiceError && err.retriable) {
+          return store.update(row.id, { status: 'pending', reason: `recording on the ledger failed, will retry: ${err.message}`, nextCheckAt: new Date(Date.now() + recheckMs) });
+        }
+        return store.update(row.id, { status: 'invalid', reason: `the ledger refused the payment: ${err instanceof Error ? err.message : String(err)}` });
+      }
+    }
+    const after = await readOrder(row.poId);
+    const status: ClaimStatus = after.status === 'paid' || after.status === 'overpaid' ? (after.status as ClaimStatus) : 'partial';
+    return store.update(row.id, { status, reason: undefined, ledgerTxIds: txIds });
+  }
+
+  async function check(row: ClaimRow): Promise<{ row: ClaimRow; order?: LedgerOrder }> {
+    const order = await readOrder(row.poId);
+    const v = await verifier.verify(order.paymentTerms, { chainId: row.chainId, txHash: row.txHash }, { notBefore: new Date(order.createdAt), knownBlockHash: row.blockHash });
+    const facts = {
+      blockNumber: v.blockNumber,
+      blockHash: v.blockHash,
+      confirmations: v.confirmations,
+      transfers: v.transfers.map((t) => ({ ...t, amountBaseUnits: t.amountBaseUnits.toString() })),
+    };
+    if (v.status === 'invalid') return { row: await store.update(row.id, { status: 'invalid', reason: v.reason, ...facts }) };
+    if (v.status === 'pending') {
+      if (Date.now() >= row.expiresAt.getTime()) {
+        return { row: await store.update(row.id, { status: 'expired', reason: `still pending at expiry: ${v.reason}`, ...facts }) };
+      }
+      return { row: await store.update(row.id, { status: 'pending', reason: v.reason, ...facts, nextCheckAt: new Date(Date.now() + recheckMs) }) };
+    }
+    const confirmed = await store.update(row.id, { ...facts });
+    const recorded = await record(confirmed, order);
+    return { row: recorded, order: recorded.status === 'pending' ? undefined : await readOrder(row.poId) };
+  }
+
+  async function checkDue(): Promise<number> {
+    const due = await store.due(20);
+    for (const row of due) {
+      try {
+        await check(row);
+      } catch (err) {
+        opts.logger?.warn({ claim: row.id, err: (err as Error).message }, 'payment check failed; will retry');
+        await store.update(row.id, { status: 'pending', reason: `check failed: ${(err as Error).message}`, nextCheckAt: new Date(Date.now() + recheckMs) });
+      }
+    }
+    return due.length;
+  }
+
+  return {
+    async claim(c) {
+      if (!TX_HASH.test(c.txHash)) throw new ServiceError({ code: 'INVALID_ARGUMENT', message: 'txHash must be a 0x-prefixed 32-byte hex hash', httpStatus: 422, details: { field: 'txHash' } });
+      await readOrder(c.poId); // 404 for an unknown order, before anything is stored
+      const row = await store.upsert({ poId: c.poId, chainId: c.chainId, txHash: c.txHash, claimedBy: c.actor, expiresAt: new Date(Date.now() + expiryMs) });
+      if (row.status !== 'pending') return view(row);
+      const out = await check(row);
+      return view(out.row, out.order);
+    },
+    async get(id) {
+      const row = await store.get(id);
+      return row ? view(row) : undefined;
+    },
+    async listForOrder(poId) {
+      return (await store.listForOrder(poId)).map((r) => view(r));
+    },
+    checkDue,
+    start() {
+      if (timer) return;
+      timer = setInterval(() => {
+        running = running.then(checkDue).catch((err) => opts.logger?.error({ err: (err as Error).message }, 'payment watcher failed'));
+      }, opts.pollMs ?? 1000);
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+}
