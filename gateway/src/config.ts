@@ -2,6 +2,7 @@
  * The gateway's typed configuration, read from the environment once at start.
  * Anything malformed fails fast with a message naming the variable.
  */
+import { loadPaymentsConfig, type PaymentsConfig } from './payments/payments-config';
 
 /** Organisations a gateway may serve (one gateway process per organisation). */
 export const GATEWAY_ORGS = ['RetailerMSP', 'SupplierMSP', 'AuditorMSP'] as const;
@@ -35,6 +36,8 @@ export interface GatewayConfig {
   logLevel: string;
   /** JSON file `{sap: SapMappings, pos: {stores}}` for the adapters' code mappings. */
   mappingsFile?: string;
+  /** Payment verification; absent or disabled when no chain has an RPC URL. */
+  payments?: PaymentsConfig;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -100,5 +103,6 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     bodyLimit: env.GATEWAY_BODY_LIMIT ?? '1mb',
     logLevel: env.LOG_LEVEL ?? 'info',
     mappingsFile: env.ADAPTER_MAPPINGS_FILE || undefined,
+    payments: loadPaymentsConfig(env),
   };
 }

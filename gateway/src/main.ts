@@ -26,6 +26,11 @@ import { posRoutes } from './adapters/pos/pos-routes';
 import { createPgProofStore, type ProofStore } from './adapters/pos/proof-store';
 import { sapRoutes } from './adapters/sap/sap-routes';
 import type { SapMappings } from './adapters/sap/mappings';
+import { createChainRegistry, type ChainRegistry } from './payments/chain-registry';
+import { createPgClaimStore, type ClaimStore } from './payments/claim-store';
+import { paymentsRoutes } from './payments/payments-routes';
+import { createPaymentsService, type PaymentsService } from './payments/payments-service';
+import { createPaymentVerifier } from './payments/verifier';
 
 /** The adapters' code mappings, from ADAPTER_MAPPINGS_FILE (empty when unset: every code is then unmapped). */
 function readMappings(file: string | undefined): { sap: SapMappings; pos: { stores: Record<string, string> } } {
@@ -69,7 +74,11 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
   let store: SubmissionStore | undefined;
   let proofs: ProofStore | undefined;
   let devIssuer: DevIssuer | undefined;
+  let claims: ClaimStore | undefined;
+  let registry: ChainRegistry | undefined;
+  let payments: PaymentsService | undefined;
   const mappings = readMappings(cfg.mappingsFile);
+  const paymentsCfg = cfg.payments;
   try {
     await db.start();
     store = createPgSubmissionStore({ connectionString: db.connectionString });
@@ -83,6 +92,21 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
       ({ jwksUrl, issuer } = await devIssuer.start());
       logger.warn({ issuer, keyFile: cfg.auth.devKeyFile }, `dev issuer active: mint a token with  node dist/gateway/src/auth/mint-token.js --org ${cfg.mspId} --role admin`);
     }
+    const extraRoutes = [posRoutes({ proofs, stores: mappings.pos.stores }), sapRoutes({ mappings: mappings.sap }), ...(opts.extraRoutes ?? [])];
+    if (paymentsCfg?.enabled) {
+      claims = createPgClaimStore({ connectionString: db.connectionString });
+      await claims.migrate();
+      registry = createChainRegistry(paymentsCfg.chains);
+      payments = createPaymentsService({
+        ledger,
+        verifier: createPaymentVerifier({ registry }),
+        store: claims,
+        logger: logger.child({ module: 'payments' }),
+        expiryMs: paymentsCfg.expiryMs,
+        recheckMs: paymentsCfg.recheckMs,
+      });
+      extraRoutes.push(paymentsRoutes({ service: payments }));
+    }
     const verifier = createJwtVerifier({ jwksUrl: jwksUrl!, issuer: issuer!, audience: cfg.auth.audience, algorithms: cfg.auth.algorithms });
     const gateway = createGateway({
       mspId: cfg.mspId,
@@ -94,9 +118,10 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
       syncAttempts: cfg.submission.syncAttempts,
       worker: { pollMs: cfg.submission.workerPollMs, maxAttempts: cfg.submission.maxAsyncAttempts },
       bodyLimit: cfg.bodyLimit,
-      extraRoutes: [posRoutes({ proofs, stores: mappings.pos.stores }), sapRoutes({ mappings: mappings.sap }), ...(opts.extraRoutes ?? [])],
+      extraRoutes,
     });
     const { url } = await gateway.start({ host: cfg.host, port: cfg.port });
+    payments?.start();
     const s = store;
     const p = proofs;
     return {
@@ -105,6 +130,9 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
       devIssuer,
       async stop() {
         await gateway.stop();
+        await payments?.stop();
+        registry?.close();
+        await claims?.close();
         ledger.close();
         await s.close();
         await p.close();
@@ -114,6 +142,8 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
       },
     };
   } catch (err) {
+    registry?.close();
+    await claims?.close().catch(() => undefined);
     ledger.close();
     await store?.close().catch(() => undefined);
     await proofs?.close().catch(() => undefined);

@@ -1,39 +1,72 @@
 /**
- * `npm start`: brings the devnet up on embedded defaults, starts the services
- * that run beside it, prints what runs where, and on Ctrl-C (or SIGTERM)
- * stops everything it started.
+ * `npm start`: brings the devnet up on embedded defaults with everything that
+ * runs beside it (local PostgreSQL, a local Kafka broker when Java and Maven
+ * are present, a local EVM chain with a test stablecoin, the indexer and one
+ * gateway per organisation), prints what runs where, and on Ctrl-C (or
+ * SIGTERM) stops everything it started.
  */
+import * as path from 'node:path';
+import pino from 'pino';
+import { loadGatewayConfig } from '../../gateway/src/config';
+import { start as startGateway, type RunningGateway } from '../../gateway/src/main';
+import { loadIndexerConfig } from '../../indexer/src/config';
+import { createIndexer, type Indexer } from '../../indexer/src/main';
 import { loadDevnetConfig } from './config';
 import { devnetDown, devnetUp } from './devnet';
+import { logDir } from './paths';
+import { ensureDevChain } from './services/dev-chain';
 
 async function main(): Promise<void> {
   const cfg = loadDevnetConfig();
   const log = (msg: string) => console.log(`[start] ${msg}`);
-  const info = await devnetUp(cfg, log);
+  const env = { ...process.env, FABRIC_PORT_BASE: String(cfg.portBase), FABRIC_RUN_DIR: cfg.runDir };
+  const fileLogger = (name: string) => pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: name } }, pino.destination({ dest: path.join(logDir(cfg), `${name}.log`), mkdir: true, sync: false }));
 
-  console.log('\nRunning:');
-  console.log(`  orderer0           ${info.orderer.endpoint} (TLS)`);
-  for (const o of info.orgs) console.log(`  ${o.peerName.padEnd(34)} ${o.peerEndpoint} (TLS)  ${o.mspId}`);
-  console.log(`  chaincode          localhost:${cfg.chaincode.port} (${info.packageId})`);
-  console.log(`  channel            ${info.channel}`);
-  console.log(`  state and logs     ${cfg.runDir}`);
-  console.log('\nPress Ctrl-C to stop.');
-
+  let indexer: Indexer | undefined;
+  const gateways: RunningGateway[] = [];
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = async (reason: string, code: number) => {
     if (stopping) return;
     stopping = true;
-    log(`${signal}: stopping`);
+    log(`${reason}: stopping`);
+    for (const g of gateways) await g.stop().catch((e: unknown) => log(`gateway stop: ${String(e)}`));
+    await indexer?.stop().catch((e: unknown) => log(`indexer stop: ${String(e)}`));
     await devnetDown(cfg, {}, log);
-    process.exit(0);
+    process.exit(code);
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  // Keep the process alive until a signal arrives.
-  setInterval(() => undefined, 1 << 30);
+  process.on('SIGINT', () => void stop('SIGINT', 0));
+  process.on('SIGTERM', () => void stop('SIGTERM', 0));
+
+  try {
+    const info = await devnetUp(cfg, log);
+    log('starting the local EVM chain (anvil)');
+    const chain = await ensureDevChain(cfg, log);
+    log('starting the indexer (PostgreSQL, Kafka when possible)');
+    indexer = createIndexer(loadIndexerConfig(env), { log: fileLogger('indexer') });
+    await indexer.start();
+    for (const org of info.orgs) {
+      log(`starting the ${org.mspId} gateway`);
+      const gwEnv = { ...env, GATEWAY_MSP_ID: org.mspId, PAYMENTS_CHAINS_FILE: chain.chainsFile, PAYMENTS_RECHECK_MS: process.env.PAYMENTS_RECHECK_MS ?? '2000' };
+      gateways.push(await startGateway(loadGatewayConfig(gwEnv), { logger: fileLogger(`gateway-${org.mspId}`) }));
+    }
+
+    console.log('\nRunning:');
+    console.log(`  orderer0             ${info.orderer.endpoint} (TLS)`);
+    for (const o of info.orgs) console.log(`  ${o.peerName.padEnd(32)} ${o.peerEndpoint} (TLS, ${o.mspId})`);
+    console.log(`  chaincode            localhost:${cfg.chaincode.port} (${info.packageId})`);
+    for (const [i, g] of gateways.entries()) console.log(`  gateway ${info.orgs[i].mspId.padEnd(12)} ${g.url}  (OpenAPI: ${g.url}/openapi.json)`);
+    console.log(`  indexer query API    http://127.0.0.1:${indexer.httpPort()}`);
+    console.log(`  EVM chain (anvil)    ${chain.anvil.rpcUrl}, chain 31337, ${chain.token.symbol} at ${chain.token.address}`);
+    console.log(`  state and logs       ${cfg.runDir} (logs/)`);
+    console.log('\nA first request (the dev issuer signs tokens for the devnet):');
+    console.log(`  TOKEN=$(node dist/gateway/src/auth/mint-token.js --org RetailerMSP --role inventory-reader --sub alice)`);
+    console.log(`  curl -H "Authorization: Bearer $TOKEN" ${gateways[0]?.url}/healthz`);
+    console.log('\nPress Ctrl-C to stop.');
+    setInterval(() => undefined, 1 << 30);
+  } catch (err) {
+    log(`failed: ${err instanceof Error ? err.message : String(err)}`);
+    await stop('start-up failed', 1);
+  }
 }
 
-main().catch((err: unknown) => {
-  console.error(`[start] ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
-});
+void main();

@@ -1,0 +1,166 @@
+import { expect } from 'chai';
+import { randomBytes, randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import type { LedgerClient } from '../../../gateway/src/ledger/ledger-client';
+import { connectDevnet } from '../../../gateway/src/ledger/connect-devnet';
+import { createChainRegistry, type ChainRegistry } from '../../../gateway/src/payments/chain-registry';
+import { createPgClaimStore, type ClaimStore } from '../../../gateway/src/payments/claim-store';
+import { createPaymentsService, type PaymentsService } from '../../../gateway/src/payments/payments-service';
+import { createPaymentVerifier } from '../../../gateway/src/payments/verifier';
+import { LOCAL_CHAIN_ID } from '../../../network/src/services/anvil';
+import { createPostgres, type PostgresServer } from '../../../network/src/services/postgres';
+import { startTestChain, type TestChain } from '../../fixtures/evm-chain';
+import { SHARED_PORT_BASE, sharedDevnet, testDevnetConfig } from '../../fixtures/test-devnet';
+import { uniqueGtin } from '../chaincode/ledger-fixtures';
+
+const USD = (n: number) => BigInt(n) * 1_000_000n;
+const PG_PORT_BASE = Number(process.env.PAYMENTS_TEST_PG_PORT_BASE ?? SHARED_PORT_BASE + 3000);
+
+describe('payments service: claims verified on anvil and recorded on the ledger', function () {
+  this.timeout(120_000);
+  let chain: TestChain;
+  let pg: PostgresServer;
+  let store: ClaimStore;
+  let registry: ChainRegistry;
+  let retailer: LedgerClient;
+  const gtin = uniqueGtin();
+
+  const newService = (o: { expiryMs?: number } = {}): PaymentsService =>
+    createPaymentsService({ ledger: retailer, verifier: createPaymentVerifier({ registry }), store, recheckMs: 100, pollMs: 100, ...o });
+
+  async function createOrder(amount: string): Promise<string> {
+    const poId = `PO-${randomUUID().slice(0, 8)}`;
+    await retailer.submit({
+      contract: 'traceability',
+      fn: 'CreatePurchaseOrder',
+      args: [
+        JSON.stringify({
+          eventId: `po-${poId}`,
+          poId,
+          supplierMsp: 'SupplierMSP',
+          lines: [{ gtin, quantity: '10' }],
+          paymentTerms: { chainId: LOCAL_CHAIN_ID, asset: chain.usdAddress, decimals: 6, amount, payee: chain.payee },
+        }),
+      ],
+    });
+    return poId;
+  }
+
+  async function ledgerOrder(poId: string): Promise<{ status: string; paidBaseUnits: string }> {
+    const out = JSON.parse((await retailer.evaluate({ contract: 'traceability', fn: 'GetPurchaseOrder', args: [poId] })).toString());
+    return out.order ?? out;
+  }
+
+  async function pay(amount: bigint): Promise<string> {
+    const tx = await chain.usd.transfer(chain.payee, amount);
+    await tx.wait();
+    return tx.hash as string;
+  }
+
+  before(async () => {
+    chain = await startTestChain(testDevnetConfig(SHARED_PORT_BASE));
+    const pgCfg = testDevnetConfig(PG_PORT_BASE);
+    pg = createPostgres({ cfg: { ...pgCfg, runDir: path.join(pgCfg.root, 'network', 'run', `payments-pg-${PG_PORT_BASE}`) }, database: 'payments_test' });
+    await pg.stop();
+    await pg.start();
+    store = createPgClaimStore({ connectionString: pg.connectionString });
+    await store.migrate();
+    registry = createChainRegistry([
+      { chainId: LOCAL_CHAIN_ID, name: 'local', rpcUrl: chain.anvil.rpcUrl, finality: { kind: 'confirmations', blocks: 3 }, tokens: [{ address: chain.usdAddress, symbol: 'TUSD', decimals: 6 }] },
+    ]);
+    retailer = await connectDevnet(sharedDevnet(), 'RetailerMSP');
+    await retailer.submit({ contract: 'traceability', fn: 'RegisterProduct', args: [JSON.stringify({ eventId: `p-${gtin}`, gtin, description: 'Green coffee', unit: 'KGM' })] });
+  });
+
+  after(async () => {
+    retailer?.close();
+    registry?.close();
+    await store?.close();
+    await pg?.stop();
+    await chain?.stop();
+  });
+
+  it('keeps a claim pending until final, then records it on the ledger and the order reads paid', async () => {
+    const service = newService();
+    const poId = await createOrder('100');
+    const txHash = await pay(USD(100));
+    const first = await service.claim({ poId, chainId: LOCAL_CHAIN_ID, txHash, actor: 'finance-1' });
+    expect(first.status).to.equal('pending');
+    expect((await ledgerOrder(poId)).status).to.equal('open');
+    await chain.mine(3);
+    expect(await service.checkDue()).to.be.at.least(1);
+    const done = (await service.get(first.id))!;
+    expect(done.status).to.equal('paid');
+    expect(done.ledgerTxIds).to.have.length(1);
+    expect(await ledgerOrder(poId)).to.include({ status: 'paid', paidBaseUnits: USD(100).toString() });
+  });
+
+  it('follows partial payments to paid', async () => {
+    const service = newService();
+    const poId = await createOrder('100');
+    const a = await pay(USD(60));
+    await chain.mine(3);
+    expect((await service.claim({ poId, chainId: LOCAL_CHAIN_ID, txHash: a })).status).to.equal('partial');
+    const b = await pay(USD(40));
+    await chain.mine(3);
+    const second = await service.claim({ poId, chainId: LOCAL_CHAIN_ID, txHash: b });
+    expect(second.status).to.equal('paid');
+    expect(second.order?.status).to.equal('paid');
+  });
+
+  it('lets the ledger refuse the same transfer claimed for a second order', async () => {
+    const service = newService();
+    const first = await createOrder('25');
+    const second = await createOrder('25');
+    const txHash = await pay(USD(25));
+    await chain.mine(3);
+    expect((await service.claim({ poId: first, chainId: LOCAL_CHAIN_ID, txHash })).status).to.equal('paid');
+    const again = await service.claim({ poId: second, chainId: LOCAL_CHAIN_ID, txHash });
+    expect(again.status).to.equal('rejected');
+    expect(again.reason).to.match(/already records/);
+    expect((await ledgerOrder(second)).status).to.equal('open');
+  });
+
+  it('finishes a pending claim after a restart, from the claims table', async () => {
+    const poId = await createOrder('10');
+    const txHash = await pay(USD(10));
+    const before = newService();
+    const claim = await before.claim({ poId, chainId: LOCAL_CHAIN_ID, txHash });
+    expect(claim.status).to.equal('pending');
+    await before.stop();
+    await chain.mine(3);
+    const after = newService();
+    after.start();
+    try {
+      const deadline = Date.now() + 20_000;
+      let now = await after.get(claim.id);
+      while (now?.status === 'pending' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        now = await after.get(claim.id);
+      }
+      expect(now?.status).to.equal('paid');
+    } finally {
+      await after.stop();
+    }
+  });
+
+  it('keeps an unknown transaction hash pending, then expires it', async () => {
+    const service = newService({ expiryMs: 1000 });
+    const poId = await createOrder('5');
+    const claim = await service.claim({ poId, chainId: LOCAL_CHAIN_ID, txHash: `0x${randomBytes(32).toString('hex')}` });
+    expect(claim.status).to.equal('pending');
+    await new Promise((r) => setTimeout(r, 1100));
+    await service.checkDue();
+    const later = (await service.get(claim.id))!;
+    expect(later.status).to.equal('expired');
+    expect(later.reason).to.match(/not found/);
+  });
+
+  it('answers 404 for an unknown order and stores nothing', async () => {
+    const service = newService();
+    let err: any;
+    await service.claim({ poId: 'PO-NOPE', chainId: LOCAL_CHAIN_ID, txHash: `0x${'ab'.repeat(32)}` }).catch((e) => (err = e));
+    expect(err?.httpStatus).to.equal(404);
+    expect(await service.listForOrder('PO-NOPE')).to.deep.equal([]);
+  });
+});
