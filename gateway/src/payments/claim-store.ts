@@ -9,6 +9,8 @@ export type ClaimStatus = 'pending' | 'paid' | 'partial' | 'overpaid' | 'invalid
 
 export interface ClaimRow {
   id: string;
+  /** The organisation whose gateway checks and records the claim. */
+  mspId: string;
   poId: string;
   chainId: number;
   txHash: string;
@@ -35,6 +37,7 @@ CREATE TABLE IF NOT EXISTS gateway.payment_claims (
   po_id text NOT NULL,
   chain_id bigint NOT NULL,
   tx_hash text NOT NULL,
+  msp_id text NOT NULL,
   status text NOT NULL,
   reason text,
   block_number bigint,
@@ -47,10 +50,13 @@ CREATE TABLE IF NOT EXISTS gateway.payment_claims (
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
   expires_at timestamptz NOT NULL,
-  next_check_at timestamptz NOT NULL DEFAULT now(),
-  UNIQUE (po_id, chain_id, tx_hash)
+  next_check_at timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX IF NOT EXISTS payment_claims_due ON gateway.payment_claims (next_check_at) WHERE status = 'pending';
+-- Each organisation's gateway checks and records its own claims.
+ALTER TABLE gateway.payment_claims ADD COLUMN IF NOT EXISTS msp_id text NOT NULL DEFAULT '';
+ALTER TABLE gateway.payment_claims DROP CONSTRAINT IF EXISTS payment_claims_po_id_chain_id_tx_hash_key;
+CREATE UNIQUE INDEX IF NOT EXISTS payment_claims_claim ON gateway.payment_claims (msp_id, po_id, chain_id, tx_hash);
+CREATE INDEX IF NOT EXISTS payment_claims_due ON gateway.payment_claims (msp_id, next_check_at) WHERE status = 'pending';
 `;
 
 const MIGRATION_LOCK = 0x7061_7973;
@@ -58,6 +64,7 @@ const MIGRATION_LOCK = 0x7061_7973;
 function toRow(r: Record<string, any>): ClaimRow {
   return {
     id: String(r.id),
+    mspId: r.msp_id,
     poId: r.po_id,
     chainId: Number(r.chain_id),
     txHash: r.tx_hash,
@@ -79,11 +86,11 @@ function toRow(r: Record<string, any>): ClaimRow {
 export interface ClaimStore {
   migrate(): Promise<void>;
   /** Records a claim, or returns the existing one for the same (order, chain, tx). */
-  upsert(c: { poId: string; chainId: number; txHash: string; claimedBy?: string; expiresAt: Date }): Promise<ClaimRow>;
+  upsert(c: { mspId: string; poId: string; chainId: number; txHash: string; claimedBy?: string; expiresAt: Date }): Promise<ClaimRow>;
   get(id: string): Promise<ClaimRow | undefined>;
   listForOrder(poId: string): Promise<ClaimRow[]>;
-  /** Pending claims due for a check, oldest first. */
-  due(limit: number): Promise<ClaimRow[]>;
+  /** An organisation's pending claims due for a check, oldest first. */
+  due(mspId: string, limit: number): Promise<ClaimRow[]>;
   update(id: string, patch: Partial<Pick<ClaimRow, 'status' | 'reason' | 'blockNumber' | 'blockHash' | 'confirmations' | 'transfers' | 'ledgerTxIds' | 'nextCheckAt'>>): Promise<ClaimRow>;
   close(): Promise<void>;
 }
@@ -103,11 +110,11 @@ export function createPgClaimStore(opts: { connectionString: string; max?: numbe
     },
     async upsert(c) {
       const r = await pool.query(
-        `INSERT INTO gateway.payment_claims (po_id, chain_id, tx_hash, status, claimed_by, expires_at)
-         VALUES ($1, $2, $3, 'pending', $4, $5)
-         ON CONFLICT (po_id, chain_id, tx_hash) DO UPDATE SET updated_at = gateway.payment_claims.updated_at
+        `INSERT INTO gateway.payment_claims (msp_id, po_id, chain_id, tx_hash, status, claimed_by, expires_at)
+         VALUES ($1, $2, $3, $4, 'pending', $5, $6)
+         ON CONFLICT (msp_id, po_id, chain_id, tx_hash) DO UPDATE SET updated_at = gateway.payment_claims.updated_at
          RETURNING *`,
-        [c.poId, c.chainId, c.txHash.toLowerCase(), c.claimedBy ?? null, c.expiresAt],
+        [c.mspId, c.poId, c.chainId, c.txHash.toLowerCase(), c.claimedBy ?? null, c.expiresAt],
       );
       return toRow(r.rows[0]);
     },
@@ -120,10 +127,10 @@ export function createPgClaimStore(opts: { connectionString: string; max?: numbe
       const r = await pool.query('SELECT * FROM gateway.payment_claims WHERE po_id = $1 ORDER BY id', [poId]);
       return r.rows.map(toRow);
     },
-    async due(limit) {
+    async due(mspId, limit) {
       const r = await pool.query(
-        `SELECT * FROM gateway.payment_claims WHERE status = 'pending' AND next_check_at <= now() ORDER BY next_check_at LIMIT $1`,
-        [limit],
+        `SELECT * FROM gateway.payment_claims WHERE msp_id = $1 AND status = 'pending' AND next_check_at <= now() ORDER BY next_check_at LIMIT $2`,
+        [mspId, limit],
       );
       return r.rows.map(toRow);
     },

@@ -136,7 +136,8 @@ export function createPaymentsService(opts: PaymentsServiceOptions): PaymentsSer
   }
 
   async function checkDue(): Promise<number> {
-    const due = await store.due(20);
+    // Only this organisation's claims: another org's gateway records its own.
+    const due = await store.due(ledger.mspId, 20);
     for (const row of due) {
       try {
         await check(row);
@@ -152,7 +153,7 @@ export function createPaymentsService(opts: PaymentsServiceOptions): PaymentsSer
     async claim(c) {
       if (!TX_HASH.test(c.txHash)) throw new ServiceError({ code: 'INVALID_ARGUMENT', message: 'txHash must be a 0x-prefixed 32-byte hex hash', httpStatus: 422, details: { field: 'txHash' } });
       await readOrder(c.poId); // 404 for an unknown order, before anything is stored
-      const row = await store.upsert({ poId: c.poId, chainId: c.chainId, txHash: c.txHash, claimedBy: c.actor, expiresAt: new Date(Date.now() + expiryMs) });
+      const row = await store.upsert({ mspId: ledger.mspId, poId: c.poId, chainId: c.chainId, txHash: c.txHash, claimedBy: c.actor, expiresAt: new Date(Date.now() + expiryMs) });
       if (row.status !== 'pending') return view(row);
       const out = await check(row);
       return view(out.row, out.order);
