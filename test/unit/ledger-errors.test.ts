@@ -21,6 +21,16 @@ describe('ledger errors', function () {
     expect(err).to.include({ code: 'LEDGER_UNAVAILABLE', httpStatus: 503, retriable: true });
   });
 
+  it('treats differing endorsements as a retriable conflict', function () {
+    const err = toServiceError(new Error('No valid responses from any peers. Errors:\n peer=undefined, status=grpc, message=Peer endorsements do not match'), 'submit');
+    expect(err).to.include({ code: 'ENDORSEMENT_MISMATCH', httpStatus: 409, retriable: true });
+  });
+
+  it('treats a failed broadcast to the orderer as unavailable', function () {
+    const err = toServiceError(new Error('Failed to send transaction successfully to the orderer status:SERVICE_UNAVAILABLE'), 'submit');
+    expect(err).to.include({ code: 'LEDGER_UNAVAILABLE', httpStatus: 503, retriable: true });
+  });
+
   it('marks MVCC conflicts retriable and policy failures not', function () {
     expect(invalidTransaction('t', 'MVCC_READ_CONFLICT', 'p')).to.include({ retriable: true, httpStatus: 409 });
     expect(invalidTransaction('t', 'ENDORSEMENT_POLICY_FAILURE', 'p')).to.include({ retriable: false });

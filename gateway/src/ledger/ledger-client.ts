@@ -10,6 +10,7 @@ import type { CommitEvent, CommitError } from 'fabric-network/lib/events';
 import type { TxEventHandler } from 'fabric-network/lib/impl/event/transactioneventhandler';
 import * as protos from 'fabric-protos';
 import { decodeBlock, type LedgerBlock } from './block-decoder';
+import { ServiceError } from '../errors';
 import { invalidTransaction, toServiceError } from './ledger-errors';
 
 /** How to reach the ledger as one organisation. */
@@ -224,22 +225,35 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
     }
   }
 
+  async function submitOnce(req: TransactionRequest): Promise<SubmitResult> {
+    const tx = contractOf(req).createTransaction(req.fn);
+    const txId = tx.getTransactionId();
+    let waiter: ReturnType<typeof commitWaiter> | undefined;
+    tx.setEventHandler((id, net) => (waiter = commitWaiter(net, opts.mspId, id, commitTimeoutMs)));
+    if (req.transient) tx.setTransient(req.transient);
+    if (req.endorsingOrgs?.length) tx.setEndorsingOrganizations(...req.endorsingOrgs);
+    try {
+      const payload = await tx.submit(...(req.args ?? []));
+      const blockNumber = waiter?.blockNumber();
+      if (blockNumber === undefined) throw new Error(`commit of ${txId} was not observed`);
+      return { txId, blockNumber, payload };
+    } catch (err) {
+      throw toServiceError(err, `submit ${req.contract ?? ''}:${req.fn}`);
+    }
+  }
+
   return {
     mspId: opts.mspId,
     async submit(req) {
-      const tx = contractOf(req).createTransaction(req.fn);
-      const txId = tx.getTransactionId();
-      let waiter: ReturnType<typeof commitWaiter> | undefined;
-      tx.setEventHandler((id, net) => (waiter = commitWaiter(net, opts.mspId, id, commitTimeoutMs)));
-      if (req.transient) tx.setTransient(req.transient);
-      if (req.endorsingOrgs?.length) tx.setEndorsingOrganizations(...req.endorsingOrgs);
-      try {
-        const payload = await tx.submit(...(req.args ?? []));
-        const blockNumber = waiter?.blockNumber();
-        if (blockNumber === undefined) throw new Error(`commit of ${txId} was not observed`);
-        return { txId, blockNumber, payload };
-      } catch (err) {
-        throw toServiceError(err, `submit ${req.contract ?? ''}:${req.fn}`);
+      // Endorsements that differ (a peer behind by a block) are retried here: nothing
+      // was ordered, and the chaincode's eventId makes a repeat harmless anyway.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await submitOnce(req);
+        } catch (err) {
+          if (!(err instanceof ServiceError && err.code === 'ENDORSEMENT_MISMATCH') || attempt >= 4) throw err;
+          await new Promise((r) => setTimeout(r, 100 * attempt));
+        }
       }
     },
     async evaluate(req) {

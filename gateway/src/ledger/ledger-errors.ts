@@ -52,6 +52,17 @@ export function toServiceError(err: unknown, action: string): ServiceError {
   if (err instanceof ServiceError) return err;
   const e = err as Error & { responses?: Array<{ response?: { message?: string } }>; errors?: unknown[] };
   const text = [e?.message ?? String(err), ...(e?.responses ?? []).map((r) => r.response?.message ?? '')].join('\n');
+  if (/endorsements do not match/i.test(text)) {
+    // Peers simulated against different heights (one had not committed the previous
+    // block yet). Nothing was ordered, so a new attempt is safe.
+    return new ServiceError({
+      code: 'ENDORSEMENT_MISMATCH',
+      message: `${action} failed: the endorsing peers returned different results (one was behind); retry`,
+      httpStatus: 409,
+      retriable: true,
+      cause: err,
+    });
+  }
   const cc = parseChaincodeError(text);
   if (cc) {
     return new ServiceError({
@@ -62,7 +73,8 @@ export function toServiceError(err: unknown, action: string): ServiceError {
       details: cc.field ? { field: cc.field } : undefined,
     });
   }
-  const unavailable = /UNAVAILABLE|No valid responses|DiscoveryService|ECONNREFUSED|failed to connect|timed? ?out|Failed to connect|no endorsement plan|not connected|SERVICE_UNAVAILABLE/i.test(text);
+  // Peers or the orderer out of reach (including a failed broadcast to the orderer).
+  const unavailable = /UNAVAILABLE|No valid responses|DiscoveryService|ECONNREFUSED|failed to connect|timed? ?out|no endorsement plan|not connected|orderer|Committer|broadcast/i.test(text);
   return new ServiceError({
     code: unavailable ? 'LEDGER_UNAVAILABLE' : 'LEDGER_ERROR',
     message: `${action} failed: ${text.split('\n')[0]}`,
