@@ -43,6 +43,12 @@ export interface VerifyOptions {
   knownBlockHash?: string;
 }
 
+/**
+ * Block times have whole seconds and come from another clock than the ledger's,
+ * so "before the order" allows this much.
+ */
+export const CLOCK_SKEW_SECONDS = 60;
+
 const TX_HASH = /^0x[0-9a-fA-F]{64}$/;
 
 const invalid = (reason: string, extra: Partial<Verification> = {}): Verification => ({ status: 'invalid', reason, transfers: [], totalBaseUnits: 0n, ...extra });
@@ -98,7 +104,7 @@ export function createPaymentVerifier(deps: { registry: ChainRegistry }): Paymen
         transfers = transfers.filter((t) => t.from === terms.payer);
         if (transfers.length === 0) return invalid(`wrong payer: the order must be paid from ${terms.payer}`, where);
       }
-      if (block.timestamp * 1000 < opts.notBefore.getTime()) {
+      if (block.timestamp < Math.floor(opts.notBefore.getTime() / 1000) - CLOCK_SKEW_SECONDS) {
         return invalid(`the transaction was mined at ${new Date(block.timestamp * 1000).toISOString()}, before the order existed`, where);
       }
       const totalBaseUnits = transfers.reduce((a, t) => a + t.amountBaseUnits, 0n);

@@ -88,6 +88,7 @@ describe('payments service: claims verified on anvil and recorded on the ledger'
     expect(first.status).to.equal('pending');
     expect((await ledgerOrder(poId)).status).to.equal('open');
     await chain.mine(3);
+    await new Promise((r) => setTimeout(r, 150)); // the claim's next check is due 100 ms after the last
     expect(await service.checkDue()).to.be.at.least(1);
     const done = (await service.get(first.id))!;
     expect(done.status).to.equal('paid');
