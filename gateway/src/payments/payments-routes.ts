@@ -6,6 +6,7 @@
  *   GET  /purchase-orders/:poId/payments
  *   GET  /payments/:claimId
  */
+import { ServiceError } from '../errors';
 import type { RouteFactory } from '../gateway';
 import type { RouteSpec } from '../http/route-spec';
 import { obj } from '../http/schemas';
@@ -54,7 +55,8 @@ export function paymentsRoutes(opts: { service: PaymentsService }): RouteFactory
           kind: 'custom',
           handle: async (ctx) => {
             const claim = await service.get(ctx.params.claimId);
-            return claim ? { status: 200, body: claim } : { status: 404, body: { code: 'NOT_FOUND', message: `no payment claim ${ctx.params.claimId}` } };
+            if (!claim) throw new ServiceError({ code: 'NOT_FOUND', message: `no payment claim ${ctx.params.claimId}`, httpStatus: 404, details: { field: 'claimId' } });
+            return { status: 200, body: claim };
           },
         },
       },

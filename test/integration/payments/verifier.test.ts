@@ -121,6 +121,20 @@ describe('payment verification against a local EVM chain (anvil)', function () {
     expect(paymentOutcome(v.totalBaseUnits, USD(100))).to.equal('paid');
   });
 
+  it('verifies a native-coin payment by the transaction value and recipient', async () => {
+    const native = terms(10n ** 18n, { asset: 'native', decimals: 18 });
+    const ok = await chain.payer.sendTransaction({ to: chain.payee, value: 10n ** 18n });
+    await ok.wait();
+    const v = await verifyFinal(native, ok.hash);
+    expect(v.status).to.equal('confirmed');
+    expect(v.transfers).to.deep.equal([{ logIndex: null, from: chain.payerAddress, to: chain.payee, amountBaseUnits: 10n ** 18n }]);
+    const elsewhere = await chain.payer.sendTransaction({ to: chain.other, value: 10n ** 18n });
+    await elsewhere.wait();
+    const wrong = await verifyFinal(native, elsewhere.hash);
+    expect(wrong.status).to.equal('invalid');
+    expect(wrong.reason).to.match(/^wrong payee/);
+  });
+
   it('binds the payer when the order names one', async () => {
     const txHash = await pay(USD(10));
     const v = await verifyFinal(terms(USD(10), { payer: chain.other }), txHash);
