@@ -25,6 +25,9 @@ import * as fs from 'node:fs';
 import { posRoutes } from './adapters/pos/pos-routes';
 import { createPgProofStore, type ProofStore } from './adapters/pos/proof-store';
 import { sapRoutes } from './adapters/sap/sap-routes';
+import type { CaptureStore } from './adapters/epcis/capture-store';
+import { createEpcisCapture, type EpcisCapture } from './adapters/epcis/epcis-routes';
+import { createPgCaptureStore } from './adapters/epcis/pg-capture-store';
 import type { SapMappings } from './adapters/sap/mappings';
 import { createChainRegistry, type ChainRegistry } from './payments/chain-registry';
 import { createPgClaimStore, type ClaimStore } from './payments/claim-store';
@@ -73,6 +76,8 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
   const db = databaseSource({ cfg: devnetCfg, databaseUrl: cfg.databaseUrl, log: (m) => logger.info(m) });
   let store: SubmissionStore | undefined;
   let proofs: ProofStore | undefined;
+  let captures: CaptureStore | undefined;
+  let epcis: EpcisCapture | undefined;
   let devIssuer: DevIssuer | undefined;
   let claims: ClaimStore | undefined;
   let registry: ChainRegistry | undefined;
@@ -85,6 +90,9 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
     await store.migrate();
     proofs = createPgProofStore({ connectionString: db.connectionString });
     await proofs.migrate();
+    captures = createPgCaptureStore({ connectionString: db.connectionString });
+    await captures.migrate();
+    epcis = createEpcisCapture({ store: captures, pollMs: cfg.submission.workerPollMs });
     let jwksUrl = cfg.auth.jwksUrl;
     let issuer = cfg.auth.issuer;
     if (cfg.auth.devIssuer) {
@@ -92,7 +100,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
       ({ jwksUrl, issuer } = await devIssuer.start());
       logger.warn({ issuer, keyFile: cfg.auth.devKeyFile }, `dev issuer active: mint a token with  node dist/gateway/src/auth/mint-token.js --org ${cfg.mspId} --role admin`);
     }
-    const extraRoutes = [posRoutes({ proofs, stores: mappings.pos.stores }), sapRoutes({ mappings: mappings.sap }), ...(opts.extraRoutes ?? [])];
+    const extraRoutes = [posRoutes({ proofs, stores: mappings.pos.stores }), sapRoutes({ mappings: mappings.sap }), epcis.routes, ...(opts.extraRoutes ?? [])];
     if (paymentsCfg?.enabled) {
       claims = createPgClaimStore({ connectionString: db.connectionString });
       await claims.migrate();
@@ -124,18 +132,22 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
     payments?.start();
     const s = store;
     const p = proofs;
+    const c = captures;
+    const e = epcis;
     return {
       url,
       gateway,
       devIssuer,
       async stop() {
         await gateway.stop();
+        await e.stop();
         await payments?.stop();
         registry?.close();
         await claims?.close();
         ledger.close();
         await s.close();
         await p.close();
+        await c.close();
         await devIssuer?.stop();
         // Only a server this process started is stopped; an external DATABASE_URL is left alone.
         if (!db.external) logger.info('leaving the local PostgreSQL running (it belongs to the devnet run folder)');
@@ -147,6 +159,8 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
     ledger.close();
     await store?.close().catch(() => undefined);
     await proofs?.close().catch(() => undefined);
+    await epcis?.stop().catch(() => undefined);
+    await captures?.close().catch(() => undefined);
     await devIssuer?.stop().catch(() => undefined);
     throw err;
   }

@@ -1,8 +1,22 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { ROLES, type Role } from '../../../gateway/src/auth/roles';
-import { createTestGateway, type TestGateway } from './fakes';
-import { GLN_A, GLN_B, SAMPLES } from './samples';
+import { createMemoryCaptureStore } from '../../../gateway/src/adapters/epcis/capture-store';
+import { createEpcisCapture } from '../../../gateway/src/adapters/epcis/epcis-routes';
+import { createMemoryProofStore } from '../../../gateway/src/adapters/pos/proof-store';
+import { posRoutes } from '../../../gateway/src/adapters/pos/pos-routes';
+import { sapRoutes } from '../../../gateway/src/adapters/sap/sap-routes';
+import { createTestGateway, GLN_STORE, SAP_MAPPINGS, type TestGateway } from './fakes';
+import { GLN_A, GLN_B, GTIN, SAMPLES } from './samples';
+
+// The EPCIS capture routes and their sample requests (samples.ts predates them).
+const epcis = createEpcisCapture({ store: createMemoryCaptureStore(), autoStart: false });
+const EPCIS_DOC = {
+  '@context': 'https://ref.gs1.org/standards/epcis/epcis-context.jsonld', type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2024-05-01T10:00:00Z',
+  epcisBody: { eventList: [{ type: 'ObjectEvent', eventTime: '2024-05-01T10:00:00Z', eventTimeZoneOffset: '+00:00', action: 'ADD', bizStep: 'commissioning', bizLocation: { id: 'urn:epc:id:sgln:4000001.00000.0' }, quantityList: [{ epcClass: `https://id.gs1.org/01/${GTIN}/10/L1`, quantity: 5 }] }] },
+};
+SAMPLES.epcisCapture ??= { method: 'post', path: '/epcis/capture', body: EPCIS_DOC, contentType: 'application/ld+json' };
+SAMPLES.getEpcisCapture ??= { method: 'get', path: '/epcis/capture/00000000-0000-4000-8000-000000000000' };
 
 /**
  * The expected matrix, written out independently of the route table: a
@@ -35,6 +49,8 @@ const EXPECTED: Record<string, string> = {
   sapIdoc: 'sap admin',
   posSales: 'pos admin',
   posReceiptProof: 'pos retailer-ops auditor admin',
+  epcisCapture: 'supplier retailer-ops sap admin',
+  getEpcisCapture: 'supplier retailer-ops sap admin',
 };
 const PUBLIC = ['healthz', 'readyz', 'metrics', 'openapi'];
 
@@ -44,8 +60,9 @@ describe('gateway authorization matrix (every role × every route)', function ()
   const tokens = new Map<Role, string>();
 
   before(async () => {
-    t = await createTestGateway();
+    t = await createTestGateway({ extraRoutes: [posRoutes({ proofs: createMemoryProofStore(), stores: { S001: GLN_STORE } }), sapRoutes({ mappings: SAP_MAPPINGS }), epcis.routes] });
     t.ledger.owners.set(GLN_A, 'SupplierMSP');
+    t.ledger.owners.set(GTIN, 'SupplierMSP'); // the EPCIS sample's product
     t.ledger.owners.set(GLN_B, 'RetailerMSP');
     t.ledger.owners.set('4000001000029', 'RetailerMSP'); // the SAP sample's ship-to DC
     for (const r of ROLES) tokens.set(r, await t.token([r], `user-${r}`));
@@ -68,7 +85,7 @@ describe('gateway authorization matrix (every role × every route)', function ()
         const res = s.body === undefined ? await req : await req.send(s.body as object);
         if (allowed) {
           // getSubmission names a submission nobody made: 404 is the allowed outcome.
-          const ok = op === 'getSubmission' || op === 'posReceiptProof' ? [404] : [200, 201];
+          const ok = op === 'getSubmission' || op === 'posReceiptProof' || op === 'getEpcisCapture' ? [404] : op === 'epcisCapture' ? [202] : [200, 201];
           expect(ok, `${res.status} ${JSON.stringify(res.body)}`).to.include(res.status);
         } else {
           expect(res.status, JSON.stringify(res.body)).to.equal(403);

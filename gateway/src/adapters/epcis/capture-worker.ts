@@ -1,0 +1,120 @@
+/**
+ * Runs capture jobs in the background: leases a running job of its org and
+ * submits its commands strictly in order (a dispatch needs its shipment, a
+ * transformation its input lots), recording each commit before the next.
+ * A transient failure gives the job back with backoff; a chaincode verdict
+ * ends it as failed, naming the event. Commands already committed stay
+ * committed: Fabric transactions cannot be rolled back, which is why the
+ * document is mapped and checked in full before it is accepted.
+ */
+import type { Logger } from 'pino';
+import { ServiceError } from '../../errors';
+import { backoffMs } from '../../submission/retry';
+import type { Submitter } from '../../submission/submitter';
+import { isFinal } from '../../submission/worker';
+import type { CaptureCommand, CaptureError, CaptureJob, CaptureStore } from './capture-store';
+
+export interface CaptureWorkerOptions {
+  store: CaptureStore;
+  submitter: Submitter;
+  mspId: string;
+  logger: Logger;
+  pollMs?: number;
+  leaseMs?: number;
+  /** Attempts (leases) of one job before a transient failure is taken as final. */
+  maxAttempts?: number;
+}
+
+/** The background processor; kick() after creating a job. */
+export interface CaptureWorker {
+  start(): void;
+  kick(): void;
+  /** Stops claiming; a job in progress stops after its current command and is given back at once. */
+  stop(): Promise<void>;
+}
+
+/** A failure as the job reports it. */
+export function captureError(err: unknown, c?: CaptureCommand): CaptureError {
+  const at = c ? { eventIndex: c.eventIndex, eventID: c.eventID, fn: c.command.fn } : {};
+  if (err instanceof ServiceError) {
+    const field = err.details?.field as string | undefined;
+    return { ...at, code: err.code, message: err.message, ...(field ? { field } : {}) };
+  }
+  return { ...at, code: 'INTERNAL', message: String((err as Error)?.message ?? err) };
+}
+
+export function createCaptureWorker(opts: CaptureWorkerOptions): CaptureWorker {
+  const log = opts.logger.child({ component: 'epcis-capture-worker' });
+  const leaseMs = opts.leaseMs ?? 120_000;
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      // unref: an idle poll timer alone must not keep the process alive.
+      const t = setTimeout(done, ms);
+      t.unref();
+      function done() {
+        clearTimeout(t);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+    });
+
+  async function runJob(job: CaptureJob): Promise<void> {
+    const jlog = log.child({ captureId: job.id, attempt: job.attempts });
+    for (let i = job.nextIndex; i < job.commands.length; i++) {
+      if (!running) return opts.store.release(job.id, 0);
+      const c = job.commands[i];
+      try {
+        const out = await opts.submitter.submit(c.command, { mode: 'async', log: jlog });
+        await opts.store.advance(job.id, { eventIndex: c.eventIndex, eventID: c.eventID, fn: c.command.fn, eventId: out.eventId, txId: out.txId, blockNumber: out.blockNumber }, leaseMs);
+      } catch (err) {
+        const e = captureError(err, c);
+        if (isFinal(err) || job.attempts >= (opts.maxAttempts ?? 1000)) {
+          jlog.warn({ ...e }, 'capture job failed');
+          return opts.store.finish(job.id, 'failed', [e]);
+        }
+        const delay = backoffMs(job.attempts, 500, 15_000);
+        jlog.warn({ code: e.code, delay }, 'capture job will be retried');
+        return opts.store.release(job.id, delay, e);
+      }
+    }
+    jlog.info({ transactions: job.commands.length }, 'capture job committed');
+    await opts.store.finish(job.id, 'success', []);
+  }
+
+  async function run(): Promise<void> {
+    while (running) {
+      let job: CaptureJob | undefined;
+      try {
+        job = await opts.store.claimNext(opts.mspId, leaseMs);
+        if (job) await runJob(job);
+      } catch (err) {
+        // The store itself failed (database restart): the lease expires and the job is retaken.
+        log.error({ err }, 'capture store unavailable');
+        job = undefined;
+      }
+      if (!job && running) await sleep(opts.pollMs ?? 500);
+    }
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    kick() {
+      wake?.();
+    },
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+      loop = undefined;
+    },
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * EPCIS 2.0 capture, after GS1's REST binding: `POST /epcis/capture` takes an
+ * EPCIS document (application/json or application/ld+json), validates it
+ * (400 naming fields), maps every event and checks the references on the
+ * ledger (422 naming event and field) and only then stores a capture job and
+ * answers 202 with `Location: /epcis/capture/{captureId}`. The job's commands
+ * are submitted in the background, in order; `GET /epcis/capture/{captureId}`
+ * reports it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Role } from '../../auth/roles';
+import type { RouteFactory } from '../../gateway';
+import { httpError } from '../../http/problem';
+import type { RouteSpec } from '../../http/route-spec';
+import type { CaptureJob, CaptureStore } from './capture-store';
+import { createCaptureWorker, type CaptureWorker } from './capture-worker';
+import { mapDocument } from './mapping';
+import { preflight } from './preflight';
+import { CAPTURE_PARAMS_SCHEMA, EPCIS_DOCUMENT_SCHEMA, EPCIS_DOCUMENT_SCHEMA_ID } from './schema';
+
+/** Who may capture: those who may commission, ship and receive (and the SAP connector). */
+export const EPCIS_CAPTURE_ROLES: readonly Role[] = ['supplier', 'retailer-ops', 'sap', 'admin'];
+
+export interface EpcisCaptureOptions {
+  store: CaptureStore;
+  /** Worker poll interval when idle (ms). */
+  pollMs?: number;
+  leaseMs?: number;
+  maxAttempts?: number;
+  /** Check locations, products, orders and shipments on the ledger before accepting (default true). */
+  preflight?: boolean;
+  /** Start the background worker when the routes are built (default true). */
+  autoStart?: boolean;
+}
+
+/** The capture routes plus their background worker's lifecycle. */
+export interface EpcisCapture {
+  routes: RouteFactory;
+  /** The worker, once the routes were built. */
+  worker(): CaptureWorker | undefined;
+  /** Stops the worker; a job in progress is given back to be resumed. */
+  stop(): Promise<void>;
+}
+
+/** A job as GET reports it: GS1's `running`/`success` flags plus what was committed and what failed. */
+export function captureReport(job: CaptureJob): Record<string, unknown> {
+  return {
+    captureID: job.id,
+    status: job.status,
+    running: job.status === 'running',
+    success: job.status === 'success',
+    createdAt: job.createdAt,
+    finishedAt: job.finishedAt,
+    eventCount: job.eventCount,
+    transactionCount: job.commands.length,
+    committed: job.nextIndex,
+    transactions: job.results,
+    errors: job.errors,
+  };
+}
+
+/** Builds the EPCIS capture adapter; pass `routes` to the gateway's extraRoutes and call stop() on shutdown. */
+export function createEpcisCapture(opts: EpcisCaptureOptions): EpcisCapture {
+  let worker: CaptureWorker | undefined;
+  const routes: RouteFactory = ({ submitter, ledger, mspId, logger }) => {
+    worker = createCaptureWorker({ store: opts.store, submitter, mspId, logger, pollMs: opts.pollMs, leaseMs: opts.leaseMs, maxAttempts: opts.maxAttempts });
+    if (opts.autoStart !== false) worker.start();
+    const specs: RouteSpec[] = [
+      {
+        method: 'post', path: '/epcis/capture', operationId: 'epcisCapture', summary: 'Capture an EPCIS 2.0 JSON-LD document (ObjectEvent commissioning/shipping/receiving, TransformationEvent)', tag: 'epcis',
+        roles: EPCIS_CAPTURE_ROLES, bodySchema: EPCIS_DOCUMENT_SCHEMA_ID, success: { status: 202, description: 'Accepted as a capture job; Location names it' },
+        action: {
+          kind: 'custom',
+          handle: async (ctx) => {
+            const doc = ctx.body as { epcisBody: { eventList: unknown[] } };
+            const plan = mapDocument(doc);
+            if (opts.preflight !== false) await preflight(plan, { ledger, mspId });
+            const principal = ctx.principal!;
+            const id = randomUUID();
+            const commands = plan.commands.map((c) => {
+              const { eventId, ...body } = c.command.body;
+              return { eventIndex: c.eventIndex, eventID: c.eventID, command: { ...c.command, body, eventId: String(eventId), actor: principal.sub } };
+            });
+            await opts.store.create({ id, mspId, clientId: principal.clientId, eventCount: doc.epcisBody.eventList.length, commands });
+            worker?.kick();
+            ctx.log.info({ captureId: id, events: doc.epcisBody.eventList.length, transactions: commands.length }, 'epcis capture accepted');
+            const location = `/epcis/capture/${id}`;
+            return {
+              status: 202,
+              headers: { Location: location },
+              body: { captureID: id, status: 'running', statusUrl: location, eventCount: doc.epcisBody.eventList.length, eventIDs: [...new Set(plan.commands.map((c) => c.eventID))], transactionCount: commands.length },
+            };
+          },
+        },
+      },
+      {
+        method: 'get', path: '/epcis/capture/:captureId', operationId: 'getEpcisCapture', summary: 'Status of an EPCIS capture job: running, success, or failed with per-event errors', tag: 'epcis',
+        roles: EPCIS_CAPTURE_ROLES, paramsSchema: 'epcisCaptureParams',
+        action: {
+          kind: 'custom',
+          handle: async (ctx) => {
+            const job = await opts.store.get(ctx.params.captureId);
+            // Another client's job is reported as absent, not forbidden, so ids cannot be probed.
+            if (!job || job.clientId !== ctx.principal!.clientId || job.mspId !== mspId) {
+              throw httpError(404, 'NOT_FOUND', `capture ${ctx.params.captureId} not found`, { field: 'captureId' });
+            }
+            return { status: 200, body: captureReport(job) };
+          },
+        },
+      },
+    ];
+    return { routes: specs, schemas: { [EPCIS_DOCUMENT_SCHEMA_ID]: EPCIS_DOCUMENT_SCHEMA, epcisCaptureParams: CAPTURE_PARAMS_SCHEMA } };
+  };
+  return {
+    routes,
+    worker: () => worker,
+    stop: async () => worker?.stop(),
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * Event ids for captured EPCIS events. The ledger's eventId makes a
+ * transaction idempotent, so a re-captured document must yield the same ids:
+ * a given `eventID` is kept, a missing one is derived from the event's
+ * content, never from time or randomness.
+ */
+import { createHash } from 'node:crypto';
+import { stableJson } from '../../submission/executor';
+import { LEDGER_ID } from './identifiers';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * The id assigned to an event without `eventID`: `epcis-` and the SHA-256 of
+ * the event's JSON with object keys sorted (whitespace and key order do not
+ * matter; every value does, eventTime included). Two identical events are one
+ * event. This is the gateway's own rule, not the CBV 2.0 event-hash algorithm.
+ */
+export function assignedEventId(event: Record<string, unknown>): string {
+  const { eventID: _none, ...rest } = event;
+  return `epcis-${sha256(stableJson(rest))}`;
+}
+
+/**
+ * The chaincode eventId of the k-th transaction an event becomes. The EPCIS
+ * eventID is used as it is when the chaincode accepts it (`urn:uuid:…` does);
+ * otherwise (`ni:///sha-256;…?ver=CBV2.0` has `;`, `?` and `=`), or when a
+ * suffix makes it too long, its SHA-256 stands in, so the mapping stays stable.
+ */
+export function ledgerEventId(eventID: string, suffix?: string): string {
+  const id = suffix ? `${eventID}/${suffix}` : eventID;
+  return LEDGER_ID.test(id) ? id : `epcis-${sha256(id)}`;
+}

@@ -1,0 +1,95 @@
+/**
+ * Ledger checks run on a mapped document before it is accepted, so that the
+ * usual reasons a capture would fail halfway (an unknown or foreign location,
+ * an unregistered product or unit mismatch, a missing purchase order or
+ * shipment) are a 422 with nothing written. Stock levels are not checked here:
+ * they depend on the document's own earlier events, and the chaincode's
+ * verdict on them is reported by the capture job.
+ */
+import { ServiceError } from '../../errors';
+import type { FieldError } from '../../http/problem';
+import type { LedgerClient } from '../../ledger/ledger-client';
+import { mappingError, type CapturePlan, type MappedLot } from './mapping';
+
+interface LedgerShipment {
+  toGln: string;
+  receiverMsp: string;
+  lines: Array<{ lineNo: number; gtin: string; lotCode: string }>;
+}
+
+async function latest<T>(ledger: LedgerClient, key: string): Promise<T | undefined> {
+  const out = await ledger.evaluate({ contract: 'traceability', fn: 'GetHistory', args: [key] });
+  const history = (JSON.parse(out.toString('utf8')) as { history: Array<{ value?: T | null }> }).history;
+  return history.map((h) => h.value).filter((v): v is T => !!v).pop();
+}
+
+/** Calls a query; NOT_FOUND becomes `undefined`, anything else (ledger down) propagates as it is. */
+async function found<T>(run: () => Promise<Buffer>): Promise<T | undefined> {
+  try {
+    return JSON.parse((await run()).toString('utf8')) as T;
+  } catch (err) {
+    if (err instanceof ServiceError && err.code === 'NOT_FOUND') return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Checks the plan against the ledger and fills in receipt lines (by the
+ * shipment's line numbers); throws a 422 naming each problem.
+ */
+export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient; mspId: string }): Promise<void> {
+  const { ledger, mspId } = deps;
+  const errors: FieldError[] = [];
+  const once = new Set<string>();
+  const first = (k: string) => !once.has(k) && !!once.add(k);
+
+  for (const l of plan.locations) {
+    if (!first(`gln ${l.gln} ${l.own}`)) continue;
+    const loc = await latest<{ ownerMsp?: string }>(ledger, `location~${l.gln}`);
+    if (!loc?.ownerMsp) errors.push({ field: l.field, message: `location ${l.gln} is not registered on the ledger` });
+    else if (l.own && loc.ownerMsp !== mspId) errors.push({ field: l.field, message: `location ${l.gln} belongs to ${loc.ownerMsp}; this gateway acts for ${mspId}` });
+  }
+  for (const p of plan.products) {
+    if (!first(`gtin ${p.gtin} ${p.uom}`)) continue;
+    const product = await latest<{ unit?: string }>(ledger, `product~${p.gtin}`);
+    if (!product) errors.push({ field: p.field, message: `product ${p.gtin} is not registered on the ledger` });
+    else if (p.uom && product.unit && product.unit !== p.uom) errors.push({ field: p.field, message: `is ${p.uom}, but product ${p.gtin} is counted in ${product.unit}` });
+  }
+  for (const po of plan.purchaseOrders) {
+    if (!first(`po ${po.poId}`)) continue;
+    const order = await found(() => ledger.evaluate({ contract: 'traceability', fn: 'GetPurchaseOrder', args: [po.poId] }));
+    if (!order) errors.push({ field: po.field, message: `purchase order ${po.poId} is not on the ledger` });
+  }
+  for (const c of plan.commands) {
+    if (c.command.fn !== 'ReceiveShipment') continue;
+    const shipmentId = String(c.command.body.shipmentId);
+    const field = `epcisBody.eventList[${c.eventIndex}].bizTransactionList`;
+    const inDoc = plan.shipments.get(shipmentId);
+    let lines: LedgerShipment['lines'];
+    if (inDoc) lines = inDoc.lines.map((l, k) => ({ lineNo: k + 1, gtin: l.gtin, lotCode: l.lotCode }));
+    else {
+      const onLedger = await found<{ shipment: LedgerShipment }>(() => ledger.evaluate({ contract: 'traceability', fn: 'GetShipment', args: [shipmentId] }));
+      if (!onLedger) {
+        errors.push({ field, message: `shipment ${shipmentId} is neither on the ledger nor shipped earlier in this document` });
+        continue;
+      }
+      if (onLedger.shipment.receiverMsp !== mspId) errors.push({ field, message: `shipment ${shipmentId} goes to ${onLedger.shipment.receiverMsp}; only the receiving organisation receives it` });
+      lines = onLedger.shipment.lines;
+    }
+    if (c.receipt) c.command.body.lines = receiptLines(c.receipt.lots, lines, shipmentId, errors);
+  }
+  if (errors.length > 0) throw mappingError(errors);
+}
+
+/**
+ * A receiving event's quantityList states what arrived: a shipped lot it does
+ * not list arrived with quantity 0 (short), a listed lot the shipment does not
+ * carry is an error.
+ */
+function receiptLines(lots: MappedLot[], lines: LedgerShipment['lines'], shipmentId: string, errors: FieldError[]) {
+  const byLot = new Map(lots.map((l) => [`${l.gtin}/${l.lotCode}`, l]));
+  for (const l of lots) {
+    if (!lines.some((s) => s.gtin === l.gtin && s.lotCode === l.lotCode)) errors.push({ field: `${l.field}.epcClass`, message: `lot ${l.gtin}/${l.lotCode} is not on shipment ${shipmentId}` });
+  }
+  return lines.map((s) => ({ lineNo: s.lineNo, received: byLot.get(`${s.gtin}/${s.lotCode}`)?.quantity ?? '0' }));
+}

@@ -1,0 +1,123 @@
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { uniqueGln, uniqueGtin } from '../../integration/chaincode/ledger-fixtures';
+import { startGatewayFixture, type GatewayFixture } from './gateway-fixture';
+
+const S = 'SupplierMSP';
+
+/** SGLN with a 7-digit company prefix (the converter must read the split from the URI). */
+const sgln = (gln: string) => `urn:epc:id:sgln:${gln.slice(0, 7)}.${gln.slice(7, 12)}.0`;
+/** LGTIN class: indicator digit moves to the front of the item reference. */
+const lgtin = (gtin: string, lot: string) => `urn:epc:class:lgtin:${gtin.slice(1, 8)}.${gtin[0]}${gtin.slice(8, 13)}.${encodeURIComponent(lot)}`;
+const dl = (gtin: string, lot: string) => `https://id.gs1.org/01/${gtin}/10/${encodeURIComponent(lot)}`;
+
+describe('EPCIS capture on the real devnet (PostgreSQL jobs, ledger stock)', function () {
+  this.timeout(300_000);
+  let fx: GatewayFixture;
+  let auth: string;
+  const gln = { farm: uniqueGln(), roastery: uniqueGln() };
+  const gtin = { green: uniqueGtin(), roasted: uniqueGtin() };
+  const lot = { green: `GB-${randomUUID().slice(0, 8)}`, roasted: `RB-${randomUUID().slice(0, 8)}` };
+  const desadv = `DES-${randomUUID().slice(0, 8)}`;
+  const api = () => request(fx.gateways[S].url);
+  const t = { eventTime: '2024-05-01T10:00:00Z', eventTimeZoneOffset: '+02:00' };
+
+  const document = () => ({
+    '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'],
+    type: 'EPCISDocument',
+    schemaVersion: '2.0',
+    creationDate: '2024-05-01T12:00:00Z',
+    epcisBody: {
+      eventList: [
+        // No eventID: the gateway derives one from the event's content.
+        { ...t, type: 'ObjectEvent', action: 'ADD', bizStep: 'commissioning', bizLocation: { id: sgln(gln.farm) }, quantityList: [{ epcClass: dl(gtin.green, lot.green), quantity: 500, uom: 'KGM' }], ilmd: { 'cbvmda:countryOfOrigin': 'CO' } },
+        {
+          ...t, type: 'ObjectEvent', eventID: `urn:uuid:${randomUUID()}`, action: 'OBSERVE', bizStep: 'shipping', disposition: 'in_transit',
+          bizTransactionList: [{ type: 'desadv', bizTransaction: `urn:epcglobal:cbv:bt:${gln.farm}:${desadv}` }],
+          sourceList: [{ type: 'location', source: sgln(gln.farm) }], destinationList: [{ type: 'location', destination: sgln(gln.roastery) }],
+          quantityList: [{ epcClass: lgtin(gtin.green, lot.green), quantity: 200, uom: 'KGM' }],
+        },
+        { ...t, type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'receiving', bizLocation: { id: sgln(gln.roastery) }, bizTransactionList: [{ type: 'desadv', bizTransaction: desadv }], quantityList: [{ epcClass: dl(gtin.green, lot.green), quantity: 198, uom: 'KGM' }] },
+        {
+          ...t, type: 'TransformationEvent', bizLocation: { id: sgln(gln.roastery) }, bizTransactionList: [{ type: 'prodorder', bizTransaction: 'WO-1' }],
+          inputQuantityList: [{ epcClass: dl(gtin.green, lot.green), quantity: 100, uom: 'KGM' }], outputQuantityList: [{ epcClass: dl(gtin.roasted, lot.roasted), quantity: 84, uom: 'KGM' }],
+        },
+      ],
+    },
+  });
+  const doc = document();
+
+  async function capture(body: object): Promise<{ status: number; job?: Record<string, any>; body: any }> {
+    const res = await api().post('/epcis/capture').set('Authorization', auth).set('Content-Type', 'application/ld+json').send(JSON.stringify(body));
+    if (res.status !== 202) return { status: res.status, body: res.body };
+    expect(res.headers.location).to.equal(`/epcis/capture/${res.body.captureID}`);
+    for (let i = 0; i < 600; i++) {
+      const job = (await api().get(res.headers.location).set('Authorization', auth).expect(200)).body;
+      if (!job.running) return { status: 202, job, body: res.body };
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error('capture job did not finish');
+  }
+
+  async function stock(g: string): Promise<Record<string, number>> {
+    const res = await api().get(`/locations/${g}/stock`).set('Authorization', auth).expect(200);
+    const out: Record<string, number> = {};
+    for (const p of res.body.positions as Array<{ gtin: string; lotCode: string; quantity: string }>) out[`${p.gtin}/${p.lotCode}`] = Number(p.quantity);
+    return out;
+  }
+
+  before(async () => {
+    fx = await startGatewayFixture([S]);
+    auth = `Bearer ${await fx.token(S, ['supplier'], 'epcis-connector')}`;
+    await api().post('/locations').set('Authorization', auth).send({ gln: gln.farm, name: 'Farm', type: 'farm', address: { country: 'CO' } }).expect(201);
+    await api().post('/locations').set('Authorization', auth).send({ gln: gln.roastery, name: 'Roastery', type: 'roastery', address: { country: 'DE' } }).expect(201);
+    await api().post('/products').set('Authorization', auth).send({ gtin: gtin.green, description: 'Green beans', unit: 'KGM' }).expect(201);
+    await api().post('/products').set('Authorization', auth).send({ gtin: gtin.roasted, description: 'Roasted beans', unit: 'KGM' }).expect(201);
+  });
+  after(async () => {
+    await fx?.stop();
+  });
+
+  it('commissioning + shipping + receiving + transformation produce the right stock on the ledger', async () => {
+    const { job } = await capture(doc);
+    expect(job, JSON.stringify(job)).to.include({ status: 'success', eventCount: 4, transactionCount: 5, committed: 5 });
+    expect(await stock(gln.farm)).to.deep.equal({ [`${gtin.green}/${lot.green}`]: 300 });
+    expect(await stock(gln.roastery)).to.deep.equal({ [`${gtin.green}/${lot.green}`]: 98, [`${gtin.roasted}/${lot.roasted}`]: 84 });
+    const shipment = (await api().get(`/shipments/${desadv}`).set('Authorization', auth).expect(200)).body.shipment;
+    expect(shipment).to.deep.include({ status: 'received', fromGln: gln.farm, toGln: gln.roastery, desadv, hasDiscrepancy: true });
+    const trace = (await api().get(`/lots/${gtin.roasted}/${lot.roasted}`).set('Authorization', auth).expect(200)).body;
+    expect(JSON.stringify(trace)).to.contain(lot.green);
+  });
+
+  it('re-posting the same document has no second effect', async () => {
+    const before = { farm: await stock(gln.farm), roastery: await stock(gln.roastery) };
+    const { job } = await capture(JSON.parse(JSON.stringify(doc)));
+    expect(job).to.include({ status: 'success', committed: 5 });
+    expect({ farm: await stock(gln.farm), roastery: await stock(gln.roastery) }).to.deep.equal(before);
+  });
+
+  it('a bad document writes nothing: schema errors (400), unsupported events and preflight failures (422)', async () => {
+    const fresh = `GB-${randomUUID().slice(0, 8)}`;
+    const commission = { ...t, type: 'ObjectEvent', action: 'ADD', bizStep: 'commissioning', bizLocation: { id: sgln(gln.farm) }, quantityList: [{ epcClass: dl(gtin.green, fresh), quantity: 10 }] };
+    const wrap = (...eventList: object[]) => ({ ...doc, epcisBody: { eventList } });
+
+    const schema = await capture(wrap(commission, { ...commission, bizStep: 7 }));
+    expect(schema.status).to.equal(400);
+    expect(schema.body.errors[0].field).to.equal('epcisBody.eventList[1].bizStep');
+
+    const unsupported = await capture(wrap(commission, { ...t, type: 'AggregationEvent', action: 'ADD', parentID: 'urn:epc:id:sscc:4000001.0000000001' }));
+    expect(unsupported.status).to.equal(422);
+    expect(unsupported.body).to.include({ code: 'UNSUPPORTED_EVENT' });
+    expect(unsupported.body.errors[0].field).to.equal('epcisBody.eventList[1].type');
+
+    const stranger = uniqueGln();
+    const shipToUnknown = { ...doc.epcisBody.eventList[1], eventID: undefined, destinationList: [{ type: 'location', destination: sgln(stranger) }] };
+    const preflight = await capture(wrap(commission, shipToUnknown, { ...commission, quantityList: [{ epcClass: dl(gtin.green, fresh), quantity: 1, uom: 'KGM' }, { epcClass: dl(gtin.roasted, fresh), quantity: 1, uom: 'H87' }] }));
+    expect(preflight.status).to.equal(422);
+    expect(preflight.body.errors.map((e: { field: string }) => e.field)).to.include.members(['epcisBody.eventList[1].destinationList[0].destination', 'epcisBody.eventList[2].quantityList[1].uom']);
+
+    await api().get(`/lots/${gtin.green}/${fresh}`).set('Authorization', auth).expect(404);
+    expect(await stock(gln.farm)).to.deep.equal({ [`${gtin.green}/${lot.green}`]: 300 });
+  });
+});
