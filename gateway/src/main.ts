@@ -34,6 +34,7 @@ import { createPgClaimStore, type ClaimStore } from './payments/claim-store';
 import { paymentsRoutes } from './payments/payments-routes';
 import { createPaymentsService, type PaymentsService } from './payments/payments-service';
 import { createPaymentVerifier } from './payments/verifier';
+import { provenanceRoutes } from '../../auditor/src/provenance-routes';
 
 /** The adapters' code mappings, from ADAPTER_MAPPINGS_FILE (empty when unset: every code is then unmapped). */
 function readMappings(file: string | undefined): { sap: SapMappings; pos: { stores: Record<string, string> } } {
@@ -100,7 +101,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
       ({ jwksUrl, issuer } = await devIssuer.start());
       logger.warn({ issuer, keyFile: cfg.auth.devKeyFile }, `dev issuer active: mint a token with  node dist/gateway/src/auth/mint-token.js --org ${cfg.mspId} --role admin`);
     }
-    const extraRoutes = [posRoutes({ proofs, stores: mappings.pos.stores }), sapRoutes({ mappings: mappings.sap }), epcis.routes, ...(opts.extraRoutes ?? [])];
+    const extraRoutes = [provenanceRoutes(), posRoutes({ proofs, stores: mappings.pos.stores }), sapRoutes({ mappings: mappings.sap }), epcis.routes, ...(opts.extraRoutes ?? [])];
     if (paymentsCfg?.enabled) {
       claims = createPgClaimStore({ connectionString: db.connectionString });
       await claims.migrate();

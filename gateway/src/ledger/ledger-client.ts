@@ -55,6 +55,8 @@ export interface BlockStreamOptions {
   signal?: AbortSignal;
   /** Longest wait between height checks when no block event arrives, ms. */
   pollMs?: number;
+  /** Blocks read ahead concurrently while behind the height (order of delivery unchanged). Default 32; 1 reads one at a time. */
+  readAhead?: number;
 }
 
 /** The operations the rest of the service needs from Fabric. */
@@ -67,6 +69,8 @@ export interface LedgerClient {
   /** The block holding a transaction, read from one peer (default: the org's own). */
   blockByTxId(txId: string, peer?: string): Promise<LedgerBlock>;
   blockByNumber(n: bigint, peer?: string): Promise<LedgerBlock>;
+  /** The channel's current configuration block (raw), from a peer (default: the org's own). */
+  configBlock(peer?: string): Promise<Buffer>;
   /** Current height (number of blocks) of the channel on a peer. */
   height(peer?: string): Promise<bigint>;
   /** The channel's peers known through discovery. */
@@ -202,13 +206,27 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
     await network.addBlockListener(listener, { type: 'filtered' }).catch(() => undefined);
     const onAbort = () => wake?.();
     so.signal?.addEventListener('abort', onAbort);
+    // Read-ahead: up to `readAhead` GetBlockByNumber calls in flight, delivered strictly in order.
+    const window = Math.max(1, so.readAhead ?? 32);
+    const inFlight = new Map<bigint, Promise<LedgerBlock>>();
     try {
       while (!so.signal?.aborted) {
         const h = await height();
+        let ahead = next;
         while (next < h && !so.signal?.aborted) {
-          yield await blockByNumber(next);
+          for (ahead = ahead > next ? ahead : next; ahead < h && ahead < next + BigInt(window); ahead++) {
+            const p = blockByNumber(ahead);
+            // A failed read surfaces below when its turn comes; one abandoned on exit must not be unhandled.
+            p.catch(() => undefined);
+            inFlight.set(ahead, p);
+          }
+          const block = await inFlight.get(next)!;
+          inFlight.delete(next);
+          if (block.number !== next) throw new Error(`asked the peer for block ${next}, got block ${block.number}`);
+          yield block;
           next += 1n;
         }
+        inFlight.clear();
         if (so.signal?.aborted) break;
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, so.pollMs ?? 2000);
@@ -220,6 +238,7 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
         wake = undefined;
       }
     } finally {
+      inFlight.clear();
       network.removeBlockListener(listener);
       so.signal?.removeEventListener('abort', onAbort);
     }
@@ -271,6 +290,14 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
       return decodeBlock(await querySystem('GetBlockByTxID', [txId], peer));
     },
     blockByNumber,
+    async configBlock(peer) {
+      try {
+        const cscc = network.getContract('cscc');
+        return await cscc.createTransaction('GetConfigBlock').setEndorsingPeers([endorser(peer)]).evaluate(opts.channel);
+      } catch (err) {
+        throw toServiceError(err, `GetConfigBlock on ${peer ?? opts.peer.endpoint}`);
+      }
+    },
     height,
     peers() {
       return network

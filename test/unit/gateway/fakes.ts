@@ -72,6 +72,9 @@ export function createFakeLedger(mspId = 'SupplierMSP'): FakeLedger {
     blockByNumber: async () => {
       throw new Error('not faked');
     },
+    configBlock: async () => {
+      throw new Error('not faked');
+    },
     height: async () => block,
     peers: () => [
       { name: 'peer0.retailer:1', mspId: 'RetailerMSP' },

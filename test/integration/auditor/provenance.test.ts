@@ -1,0 +1,108 @@
+import { expect } from 'chai';
+import request from 'supertest';
+import type { Pool } from 'pg';
+import { createProvenanceService, type ProvenanceService } from '../../../auditor/src/provenance';
+import { checkIndexedTrace, type IndexedTrace } from '../../../auditor/src/indexer-check';
+import { connectDevnet } from '../../../gateway/src/ledger/connect-devnet';
+import type { LedgerClient } from '../../../gateway/src/ledger/ledger-client';
+import { createPool } from '../../../indexer/src/db/pool';
+import { dropSchema } from '../../../indexer/src/db/migrate';
+import { createIndexer, type Indexer } from '../../../indexer/src/main';
+import type { PostgresServer } from '../../../network/src/services/postgres';
+import { sharedDevnet } from '../../fixtures/test-devnet';
+import { closeAll, connectAll, type Orgs } from '../chaincode/ledger-fixtures';
+import { runChain, setUpChain, testConfig, testLog, testPostgres, waitForBlock, type Chain } from '../indexer/harness';
+
+describe('auditor: provenance with proof from the auditor\'s own peer', function () {
+  this.timeout(300_000);
+  let pg: PostgresServer;
+  let orgs: Orgs;
+  let auditorLedger: LedgerClient;
+  let service: ProvenanceService;
+  let indexer: Indexer;
+  let pool: Pool;
+  let chain: Chain;
+  let cfg: ReturnType<typeof testConfig>;
+
+  before(async () => {
+    pg = testPostgres();
+    await pg.start();
+    orgs = await connectAll();
+    cfg = testConfig({ databaseUrl: pg.connectionString });
+    indexer = createIndexer(cfg, { log: testLog() });
+    await indexer.start();
+    pool = indexer.pool;
+    chain = await setUpChain(orgs);
+    await runChain(orgs, chain);
+    await waitForBlock(pool, chain.lastBlock);
+    auditorLedger = await connectDevnet(sharedDevnet(), 'AuditorMSP');
+    service = createProvenanceService({ ledger: auditorLedger });
+  });
+
+  after(async () => {
+    auditorLedger?.close();
+    await indexer?.stop();
+    closeAll(orgs);
+    const admin = createPool({ connectionString: pg.connectionString, schema: 'public' });
+    await dropSchema(admin, cfg.schema).catch(() => undefined);
+    await admin.end();
+    await pg?.stop();
+  });
+
+  it('traces a green lot downstream to every holding and proves every transaction', async () => {
+    const p = await service.lotProvenance({ gtin: chain.gtin.green, lotCode: chain.greenLot });
+    const down = p.lots.filter((l) => l.direction === 'downstream');
+    expect(down.map((l) => l.lotCode)).to.deep.equal([chain.roastLot]);
+    expect(Object.fromEntries(down[0].onHand.map((h) => [h.gln, h.quantity]))).to.deep.equal({ [chain.gln.dc]: '380.000', [chain.gln.store]: '120.000' });
+    expect(p.proofs.length).to.be.at.least(4);
+    for (const proof of p.proofs) {
+      expect(proof.ok, proof.problems.join('; ')).to.equal(true);
+      expect(new Set(proof.endorserMspIds).size).to.be.at.least(2);
+      expect(proof.signatures.every((s) => s.valid)).to.equal(true);
+      expect(proof.linkedTo).to.equal(p.tip);
+    }
+    expect(p.ok).to.equal(true);
+  });
+
+  it('traces a roasted lot upstream to its green lot and origin', async () => {
+    const p = await service.lotProvenance({ gtin: chain.gtin.roasted, lotCode: chain.roastLot });
+    const up = p.lots.filter((l) => l.direction === 'upstream');
+    expect(up.map((l) => l.lotCode)).to.deep.equal([chain.greenLot]);
+    expect(JSON.stringify(up[0].origin)).to.include('CO');
+    expect(p.ok).to.equal(true);
+  });
+
+  it("confirms the indexer's downstream trace against the ledger", async () => {
+    const res = await request(`http://127.0.0.1:${indexer.httpPort()}`).get(`/lots/${chain.gtin.green}/${chain.greenLot}/trace/downstream`);
+    expect(res.status).to.equal(200);
+    const check = await checkIndexedTrace(service, res.body as IndexedTrace);
+    expect(check.findings.length).to.be.at.least(3);
+    expect(check.ok, JSON.stringify(check.findings.filter((f) => !f.ok))).to.equal(true);
+  });
+
+  it('fails loudly on a tampered indexer row', async () => {
+    await indexer.stop();
+    const tamper = createPool({ connectionString: pg.connectionString, schema: cfg.schema });
+    await tamper.query('UPDATE stock_levels SET quantity = $1 WHERE gln = $2 AND gtin = $3 AND lot_code = $4', ['999.000', chain.gln.store, chain.gtin.roasted, chain.roastLot]);
+    await tamper.query('UPDATE lot_lineage SET block_number = block_number + 1 WHERE child_gtin = $1 AND child_lot_code = $2', [chain.gtin.roasted, chain.roastLot]);
+    await tamper.end();
+    // The trace as the indexer would serve it, read from the tampered rows.
+    const fresh = createIndexer(cfg, { log: testLog() });
+    await fresh.start();
+    try {
+      const res = await request(`http://127.0.0.1:${fresh.httpPort()}`).get(`/lots/${chain.gtin.green}/${chain.greenLot}/trace/downstream`);
+      const check = await checkIndexedTrace(service, res.body as IndexedTrace);
+      expect(check.ok).to.equal(false);
+      const problems = check.findings.flatMap((f) => f.problems).join('\n');
+      expect(problems).to.match(/the ledger leaves 120\.000 at .* the indexer says 999\.000/);
+      expect(problems).to.match(/the indexer says block \d+, the ledger has it in block \d+/);
+    } finally {
+      await fresh.stop();
+    }
+  });
+
+  it('rejects a forged transaction id', async () => {
+    const err = await service.proveTransaction('0'.repeat(64)).then(() => undefined, (e: unknown) => e);
+    expect(err).to.be.instanceOf(Error);
+  });
+});
