@@ -56,6 +56,11 @@ function num(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return n;
 }
 
+/** Where the dev issuer of a devnet's gateway for `mspId` keeps its signing key. */
+export function devIssuerKeyFile(fabricPortBase: number, mspId: string): string {
+  return `gateway/.dev-issuer/${fabricPortBase}-${mspId}.json`;
+}
+
 /** Default HTTP port: devnet port base + 500 + the org's index (7500, 7501, 7502). */
 export function defaultGatewayPort(fabricPortBase: number, mspId: string): number {
   return fabricPortBase + 500 + Math.max(0, (GATEWAY_ORGS as readonly string[]).indexOf(mspId));
@@ -92,7 +97,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       algorithms,
       devIssuer: !jwksUrl,
       devIssuerPort: int(env, 'DEV_ISSUER_PORT', 0, 0, 65535),
-      devKeyFile: env.DEV_ISSUER_KEY_FILE ?? `gateway/.dev-issuer/${mspId}.json`,
+      // One key per devnet and organisation, so a test network beside the dev one keeps its own.
+      devKeyFile: env.DEV_ISSUER_KEY_FILE ?? devIssuerKeyFile(fabricPortBase, mspId),
     },
     rateLimit: { ratePerSec: num(env, 'RATE_LIMIT_RPS', 50), burst: int(env, 'RATE_LIMIT_BURST', 100, 1, 1_000_000) },
     submission: {

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import { mintWithKey, type DevIssuerKeyFile } from './dev-issuer';
 import { isRole, ROLES, type Role } from './roles';
+import { devIssuerKeyFile } from '../config';
 
 function usage(msg: string): never {
   process.stderr.write(`${msg}\nusage: mint-token --role <${ROLES.join('|')}> [--role …] [--sub NAME] [--org MSP] [--ttl SECONDS] [--key-file FILE]\n`);
@@ -48,7 +49,7 @@ async function main(argv: string[]): Promise<void> {
     }
   }
   if (roles.length === 0) usage('at least one --role is required');
-  const file = keyFile ?? `gateway/.dev-issuer/${org}.json`;
+  const file = keyFile ?? devIssuerKeyFile(Number(process.env.FABRIC_PORT_BASE ?? 7000), org);
   if (!fs.existsSync(file)) usage(`no dev issuer key at ${file}: start the gateway for ${org} first (it writes the key there)`);
   const key = JSON.parse(fs.readFileSync(file, 'utf8')) as DevIssuerKeyFile;
   process.stdout.write(`${await mintWithKey(key, { sub, roles, ttlSec: ttl })}\n`);

@@ -1,0 +1,64 @@
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadDevnetConfig } from '../../network/src/config';
+import { devnetDown } from '../../network/src/devnet';
+import { isAlive } from '../../network/src/processes';
+import { runCommand } from '../../network/src/run-command';
+import { SHARED_PORT_BASE } from '../fixtures/test-devnet';
+
+/** PIDs of live processes whose command line or environment points into `dir`. */
+function processesUsing(dir: string): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e) && Number(e) !== process.pid)
+    .filter((e) => {
+      try {
+        return (fs.readFileSync(`/proc/${e}/cmdline`, 'utf8') + fs.readFileSync(`/proc/${e}/environ`, 'utf8')).includes(dir) && isAlive(Number(e));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+// The README's start command and demo, as a new user runs them, on their own port base.
+describe('npm start and the demo scenario, end to end', function () {
+  this.timeout(600_000);
+  const portBase = SHARED_PORT_BASE + 6000;
+  const base = loadDevnetConfig({ portBase });
+  const cfg = loadDevnetConfig({ portBase, runDir: path.join(base.root, 'network', 'run', `e2e-${portBase}`) });
+  const env = { ...process.env, FABRIC_PORT_BASE: String(portBase), FABRIC_RUN_DIR: cfg.runDir, DATABASE_URL: '', KAFKA_BROKERS: '' };
+  let start: ChildProcess | undefined;
+  let output = '';
+
+  before(async () => {
+    await devnetDown(cfg, { wipe: true }, () => undefined);
+  });
+  after(async () => {
+    if (start && start.exitCode === null) start.kill('SIGKILL');
+    await devnetDown(cfg, { wipe: true }, () => undefined);
+  });
+
+  it('starts everything, runs the coffee scenario with proofs and payment, and stops everything on SIGINT', async () => {
+    start = spawn(process.execPath, [path.join(cfg.root, 'dist', 'network', 'src', 'start.js')], { env, cwd: cfg.root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => start!.once('exit', (code) => resolve(code)));
+    start.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    start.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    const deadline = Date.now() + 300_000;
+    while (!output.includes('Press Ctrl-C') && Date.now() < deadline && start.exitCode === null) await new Promise((r) => setTimeout(r, 500));
+    expect(output, output).to.include('Press Ctrl-C');
+    expect(output).to.match(new RegExp(`gateway RetailerMSP\\s+http://127\\.0\\.0\\.1:${portBase + 500}`));
+    expect(output).to.include(`indexer query API    http://127.0.0.1:${portBase + 910}`);
+
+    const demo = await runCommand(process.execPath, [path.join(cfg.root, 'dist', 'network', 'src', 'demo.js')], { env, cwd: cfg.root, step: 'demo' });
+    expect(demo).to.include('claim paid; order on the ledger: paid');
+    expect(demo).to.match(/transactions proven: all valid[\s\S]*transactions proven: all valid/);
+    expect(demo).to.include('Done.');
+
+    start.kill('SIGINT');
+    expect(await exited).to.equal(0);
+    expect(processesUsing(cfg.runDir)).to.deep.equal([]);
+  });
+});
