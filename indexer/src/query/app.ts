@@ -4,6 +4,8 @@
  */
 import express, { type Express } from 'express';
 import type { Pool } from 'pg';
+import { epcisRoutes } from './epcis/epcis-routes';
+import { fsmaRoutes } from './fsma/fsma-routes';
 import { requestId, problemHandler } from './http-errors';
 import { inventoryRoutes } from './inventory-routes';
 import type { IndexerMetrics } from './metrics';
@@ -51,6 +53,8 @@ export function createQueryApp(deps: QueryAppDeps): Express {
 
   app.use(inventoryRoutes(deps.pool));
   app.use(traceRoutes(deps.pool));
+  app.use(epcisRoutes(deps.pool));
+  app.use(fsmaRoutes(deps.pool, deps.onError));
   app.use(problemHandler(deps.onError));
   return app;
 }

@@ -1,0 +1,54 @@
+/**
+ * The EPCIS 2.0 JSON-LD query document answered by `GET /epcis/events`, and
+ * the mapping of a stored event into it. The chaincode's events carry a
+ * `ct:ledger` extension member, so the document's @context declares the `ct`
+ * prefix exactly as the chaincode does (chaincode/src/traceability/epcis.ts).
+ */
+
+/** GS1's EPCIS 2.0 context plus the project's extension prefix. */
+export const EPCIS_QUERY_CONTEXT: readonly unknown[] = [
+  'https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld',
+  { ct: 'urn:coffee-trace:ns:' },
+];
+
+/** Name of the query the REST binding's `GET /events` runs. */
+export const QUERY_NAME = 'SimpleEventQuery';
+
+/** A stored event row: the document as the chaincode emitted it, plus its record time. */
+export interface StoredEvent {
+  document: Record<string, unknown>;
+  record_time: Date | string;
+}
+
+function iso(t: Date | string): string {
+  return (t instanceof Date ? t : new Date(t)).toISOString();
+}
+
+/**
+ * The event as a repository returns it: the stored members unchanged, with
+ * `recordTime` (the ledger transaction's timestamp, the moment the ledger
+ * recorded it) set by the repository as EPCIS requires.
+ */
+export function toQueryEvent(row: StoredEvent): Record<string, unknown> {
+  const ev: Record<string, unknown> = { ...row.document };
+  delete ev['@context'];
+  ev.recordTime = iso(row.record_time);
+  if (typeof ev.eventTimeZoneOffset !== 'string') ev.eventTimeZoneOffset = '+00:00';
+  return ev;
+}
+
+/** Wraps events into an `EPCISQueryDocument`. */
+export function queryDocument(events: Record<string, unknown>[], now = new Date()): Record<string, unknown> {
+  return {
+    '@context': EPCIS_QUERY_CONTEXT,
+    type: 'EPCISQueryDocument',
+    schemaVersion: '2.0',
+    creationDate: now.toISOString(),
+    epcisBody: {
+      queryResults: {
+        queryName: QUERY_NAME,
+        resultsBody: { eventList: events },
+      },
+    },
+  };
+}

