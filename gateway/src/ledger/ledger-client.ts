@@ -6,12 +6,11 @@
  */
 import * as fs from 'node:fs';
 import { Gateway, Wallets, type Contract, type Network, type X509Identity } from 'fabric-network';
-import type { CommitEvent, CommitError } from 'fabric-network/lib/events';
-import type { TxEventHandler } from 'fabric-network/lib/impl/event/transactioneventhandler';
 import * as protos from 'fabric-protos';
 import { decodeBlock, type LedgerBlock } from './block-decoder';
 import { ServiceError } from '../errors';
-import { invalidTransaction, toServiceError } from './ledger-errors';
+import { commitWaiter } from './commit-waiter';
+import { toServiceError } from './ledger-errors';
 
 /** How to reach the ledger as one organisation. */
 export interface LedgerClientOptions {
@@ -93,56 +92,6 @@ function connectionProfile(opts: LedgerClientOptions) {
       },
     },
   };
-}
-
-/**
- * Waits until every peer of the submitting org reports the commit, and keeps
- * its block number. Rejects with the validation code when a peer marks the
- * transaction invalid.
- */
-function commitWaiter(network: Network, mspId: string, txId: string, timeoutMs: number) {
-  let blockNumber: bigint | undefined;
-  const handler: TxEventHandler & { blockNumber(): bigint | undefined } = (() => {
-    const peers = network.getChannel().getEndorsers(mspId);
-    let settle: { resolve: () => void; reject: (e: Error) => void };
-    const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
-    const pending = new Set(peers.map((p) => p.name));
-    const failures: string[] = [];
-    let timer: NodeJS.Timeout | undefined;
-    const listener = (error?: CommitError, event?: CommitEvent) => {
-      if (error) {
-        pending.delete(error.peer.name);
-        failures.push(`${error.peer.name}: ${error.message}`);
-      } else if (event) {
-        pending.delete(event.peer.name);
-        if (!event.isValid) {
-          settle.reject(invalidTransaction(txId, event.status, event.peer.name));
-          return;
-        }
-        blockNumber = BigInt(event.getBlockEvent().blockNumber.toString());
-      }
-      if (pending.size === 0) {
-        if (blockNumber !== undefined) settle.resolve();
-        else settle.reject(new Error(`no peer of ${mspId} reported the commit of ${txId}: ${failures.join('; ')}`));
-      }
-    };
-    return {
-      async startListening() {
-        if (peers.length === 0) throw new Error(`no peer of ${mspId} is known to the client`);
-        await network.addCommitListener(listener, peers, txId);
-      },
-      waitForEvents() {
-        timer = setTimeout(() => settle.reject(new Error(`timed out after ${timeoutMs} ms waiting for the commit of ${txId}`)), timeoutMs);
-        return done.finally(() => clearTimeout(timer));
-      },
-      cancelListening() {
-        clearTimeout(timer);
-        network.removeCommitListener(listener);
-      },
-      blockNumber: () => blockNumber,
-    };
-  })();
-  return handler;
 }
 
 /** Connects to the ledger as one organisation. */

@@ -1,0 +1,67 @@
+/**
+ * How a submit knows its transaction committed: a fabric-network event
+ * handler that listens on every peer of the channel, keeps the block number,
+ * and rejects with the validation code when a peer marks the transaction
+ * invalid. The submitting org's peers must all report; the other orgs' peers
+ * are awaited for a short grace period, so that the next transaction — which
+ * discovery may send to them — reads what this one wrote.
+ */
+import type { Network } from 'fabric-network';
+import type { CommitEvent, CommitError } from 'fabric-network/lib/events';
+import type { TxEventHandler } from 'fabric-network/lib/impl/event/transactioneventhandler';
+import { invalidTransaction } from './ledger-errors';
+
+/** How long to wait for other orgs' peers once the own org's peers committed. */
+export const OTHER_PEERS_GRACE_MS = 3000;
+
+export function commitWaiter(network: Network, mspId: string, txId: string, timeoutMs: number): TxEventHandler & { blockNumber(): bigint | undefined } {
+  const peers = network.getChannel().getEndorsers();
+  const own = new Set(peers.filter((p) => p.mspid === mspId).map((p) => p.name));
+  const pending = new Set(peers.map((p) => p.name));
+  const failures: string[] = [];
+  let blockNumber: bigint | undefined;
+  let settle!: { resolve: () => void; reject: (e: Error) => void };
+  const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  let timer: NodeJS.Timeout | undefined;
+  let grace: NodeJS.Timeout | undefined;
+
+  const ownDone = () => [...own].every((name) => !pending.has(name));
+  const finish = () => {
+    if (blockNumber !== undefined) settle.resolve();
+    else settle.reject(new Error(`no peer of ${mspId} reported the commit of ${txId}: ${failures.join('; ')}`));
+  };
+  const listener = (error?: CommitError, event?: CommitEvent) => {
+    if (error) {
+      pending.delete(error.peer.name);
+      failures.push(`${error.peer.name}: ${error.message}`);
+    } else if (event) {
+      pending.delete(event.peer.name);
+      if (!event.isValid) {
+        settle.reject(invalidTransaction(txId, event.status, event.peer.name));
+        return;
+      }
+      blockNumber = BigInt(event.getBlockEvent().blockNumber.toString());
+    }
+    if (pending.size === 0) finish();
+    else if (ownDone() && !grace) grace = setTimeout(finish, OTHER_PEERS_GRACE_MS);
+  };
+  return {
+    async startListening() {
+      if (own.size === 0) throw new Error(`no peer of ${mspId} is known to the client`);
+      await network.addCommitListener(listener, peers, txId);
+    },
+    waitForEvents() {
+      timer = setTimeout(() => settle.reject(new Error(`timed out after ${timeoutMs} ms waiting for the commit of ${txId}`)), timeoutMs);
+      return done.finally(() => {
+        clearTimeout(timer);
+        clearTimeout(grace);
+      });
+    },
+    cancelListening() {
+      clearTimeout(timer);
+      clearTimeout(grace);
+      network.removeCommitListener(listener);
+    },
+    blockNumber: () => blockNumber,
+  };
+}
