@@ -8,6 +8,7 @@ import { epcisRoutes } from './epcis/epcis-routes';
 import { fsmaRoutes } from './fsma/fsma-routes';
 import { requestId, problemHandler } from './http-errors';
 import { inventoryRoutes } from './inventory-routes';
+import { recallRoutes } from './recall-routes';
 import type { IndexerMetrics } from './metrics';
 import { traceRoutes } from './trace-routes';
 
@@ -53,6 +54,7 @@ export function createQueryApp(deps: QueryAppDeps): Express {
 
   app.use(inventoryRoutes(deps.pool));
   app.use(traceRoutes(deps.pool));
+  app.use(recallRoutes(deps.pool));
   app.use(epcisRoutes(deps.pool));
   app.use(fsmaRoutes(deps.pool, deps.onError));
   app.use(problemHandler(deps.onError));

@@ -80,6 +80,25 @@ describe('auditor: provenance with proof from the auditor\'s own peer', function
     expect(check.ok, JSON.stringify(check.findings.filter((f) => !f.ok))).to.equal(true);
   });
 
+  it('scopes a recall by lot, or by product and period, to every affected lot and holding', async () => {
+    const api = request(`http://127.0.0.1:${indexer.httpPort()}`);
+    const byLot = await api.get('/recalls/scope').query({ lot: `${chain.gtin.green}/${chain.greenLot}` });
+    expect(byLot.status).to.equal(200);
+    expect(byLot.body.affectedLots.map((l: any) => l.lot_code).sort()).to.deep.equal([chain.greenLot, chain.roastLot].sort());
+    const held = byLot.body.holdings.filter((h: any) => h.lot_code === chain.roastLot).map((h: any) => `${h.gln}=${h.quantity}`).sort();
+    expect(held).to.deep.equal([`${chain.gln.dc}=380.000`, `${chain.gln.store}=120.000`].sort());
+    const from = new Date(Date.now() - 3600_000).toISOString();
+    const byPeriod = await api.get('/recalls/scope').query({ gtin: chain.gtin.green, from, to: new Date(Date.now() + 60_000).toISOString() });
+    expect(byPeriod.status).to.equal(200);
+    expect(byPeriod.body.roots.map((r: any) => r.lot_code)).to.include(chain.greenLot);
+    expect(byPeriod.body.holdings).to.deep.include.members(byLot.body.holdings);
+    const empty = await api.get('/recalls/scope').query({ gtin: chain.gtin.green, from: '2001-01-01', to: '2001-12-31' });
+    expect(empty.body.affectedLots).to.deep.equal([]);
+    const bad = await api.get('/recalls/scope').query({ gtin: '123', from });
+    expect(bad.status).to.equal(400);
+    expect(JSON.stringify(bad.body)).to.include('gtin');
+  });
+
   it('fails loudly on a tampered indexer row', async () => {
     await indexer.stop();
     const tamper = createPool({ connectionString: pg.connectionString, schema: cfg.schema });

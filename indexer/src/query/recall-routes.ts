@@ -1,0 +1,82 @@
+/**
+ * Recall workspace: the scope of a recall before (or after) it is declared.
+ *
+ *   GET /recalls/scope?lot=<gtin>/<lotCode>[,…]                 by traceability lot codes
+ *   GET /recalls/scope?gtin=<gtin>&from=<date>&to=<date>        every lot of a product commissioned in a period
+ *
+ * Answers every affected downstream lot and every location still holding
+ * stock of any of them, with quantities and the tx_id/block_number of each fact.
+ * Declaring the recall is a ledger transaction (gateway POST /recalls); the
+ * indexer then publishes it on the recalls topic.
+ */
+import { Router } from 'express';
+import type { Pool } from 'pg';
+import { badRequest } from './http-errors';
+import { DOWNSTREAM_SQL } from './trace-routes';
+
+const GTIN = /^\d{14}$/;
+const LOT = /^[!-~]{1,20}$/;
+const MAX_ROOTS = 500;
+
+function parseLots(raw: unknown): Array<[string, string]> {
+  const list = String(raw).split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.length === 0 || list.length > MAX_ROOTS) throw badRequest(`lot must list 1 to ${MAX_ROOTS} lots as <gtin>/<lotCode>`, 'lot');
+  return list.map((item) => {
+    const i = item.indexOf('/');
+    const gtin = item.slice(0, i);
+    const lot = item.slice(i + 1);
+    if (i < 0 || !GTIN.test(gtin) || !LOT.test(lot)) throw badRequest(`"${item}" is not <gtin14>/<lotCode>`, 'lot');
+    return [gtin, lot];
+  });
+}
+
+function parseDate(raw: unknown, field: string): Date {
+  const d = new Date(String(raw));
+  if (raw === undefined || Number.isNaN(d.getTime())) throw badRequest(`${field} must be an ISO date or date-time`, field);
+  return d;
+}
+
+export function recallRoutes(pool: Pool): Router {
+  const r = Router();
+  r.get('/recalls/scope', async (req, res) => {
+    const q = req.query;
+    let roots: Array<[string, string]>;
+    if (q.lot !== undefined) {
+      if (q.gtin !== undefined) throw badRequest('give either lot or gtin with from/to, not both', 'gtin');
+      roots = parseLots(q.lot);
+    } else {
+      if (typeof q.gtin !== 'string' || !GTIN.test(q.gtin)) throw badRequest('gtin must be a 14-digit GTIN (or give lot)', 'gtin');
+      const from = parseDate(q.from, 'from');
+      const to = parseDate(q.to, 'to');
+      if (to < from) throw badRequest('to must not be before from', 'to');
+      const lots = await pool.query(
+        'SELECT gtin, lot_code FROM lots WHERE gtin = $1 AND commissioned_at >= $2 AND commissioned_at <= $3 ORDER BY commissioned_at LIMIT $4',
+        [q.gtin, from, to, MAX_ROOTS + 1],
+      );
+      if (lots.rowCount! > MAX_ROOTS) throw badRequest(`more than ${MAX_ROOTS} lots in the period: narrow it`, 'from');
+      roots = lots.rows.map((l) => [l.gtin, l.lot_code]);
+    }
+    const affected = new Map<string, Record<string, unknown>>();
+    const holdings = new Map<string, Record<string, unknown>>();
+    for (const [gtin, lot] of roots) {
+      for (const row of (await pool.query(DOWNSTREAM_SQL, [gtin, lot])).rows) {
+        const k = `${row.gtin}/${row.lot_code}`;
+        if (!affected.has(k)) affected.set(k, { gtin: row.gtin, lot_code: row.lot_code, depth: row.depth, from_lot: row.parent_gtin ? `${row.parent_gtin}/${row.parent_lot_code}` : null, tx_id: row.tx_id, block_number: row.block_number });
+        if (row.gln) holdings.set(`${k}@${row.gln}`, { gtin: row.gtin, lot_code: row.lot_code, gln: row.gln, location_name: row.location_name, quantity: row.quantity, tx_id: row.stock_tx_id, block_number: row.stock_block_number });
+      }
+    }
+    const byLocation = new Map<string, { gln: string; location_name: string; lots: number }>();
+    for (const h of holdings.values()) {
+      const e = byLocation.get(h.gln as string) ?? { gln: h.gln as string, location_name: h.location_name as string, lots: 0 };
+      e.lots += 1;
+      byLocation.set(e.gln, e);
+    }
+    res.json({
+      roots: roots.map(([gtin, lot_code]) => ({ gtin, lot_code })),
+      affectedLots: [...affected.values()],
+      holdings: [...holdings.values()],
+      locations: [...byLocation.values()],
+    });
+  });
+  return r;
+}
