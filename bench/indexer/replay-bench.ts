@@ -1,51 +1,123 @@
 /**
- * Replay throughput: replays the ledger of a running devnet from block 0 into
- * a fresh schema and prints blocks/s and transactions/s, then a second pass of
- * the same blocks from memory (no peer round trips) as the PostgreSQL-only figure.
+ * Replay throughput: replays the ledger of the benchmark devnet from block 0
+ * into fresh schemas through the indexer's real block source, and prints
+ * blocks/s and tx/s for
+ *   baseline: one GetBlockByNumber at a time, one PostgreSQL transaction per block (the old path)
+ *   batched:  read-ahead of `--read-ahead` blocks, up to `--batch` blocks per PostgreSQL transaction
+ * in the same process, and their ratio. With `--memory` it then replays the
+ * same blocks from memory (no peer round trips) at batch 1 and at `--batch`:
+ * the PostgreSQL-only figures.
  *
- *   DATABASE_URL=postgres://… FABRIC_PORT_BASE=47000 INDEXER_DEVNET_DIR=network/run/test-47000 \
- *     node dist/bench/indexer/replay-bench.js
+ *   node dist/bench/indexer/build-ledger.js ...      # first: a ledger on port base 44000
+ *   node dist/bench/indexer/replay-bench.js [--batch 200] [--read-ahead 32] [--no-baseline] [--memory | --memory-only]
+ *
+ * PostgreSQL: DATABASE_URL, else a local server on port base + 700 (44700), started and stopped here.
  */
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
 import type { LedgerBlock } from '../../gateway/src/ledger/block-decoder';
 import { connectDevnet } from '../../gateway/src/ledger/connect-devnet';
+import type { BlockStreamOptions, LedgerClient } from '../../gateway/src/ledger/ledger-client';
 import { readDevnetInfo } from '../../network/src/devnet-info';
-import { loadIndexerConfig } from '../../indexer/src/config';
 import { dropSchema, migrate } from '../../indexer/src/db/migrate';
 import { createPool } from '../../indexer/src/db/pool';
 import { createBlockProjector } from '../../indexer/src/projection/project-block';
+import { createBlockSource } from '../../indexer/src/source/block-source';
+import { benchDevnetConfig, benchPostgres } from './bench-env';
+
+interface Figures { name: string; blocks: number; txs: number; seconds: number }
+
+const line = (f: Figures) =>
+  `${f.name.padEnd(34)} ${String(f.blocks).padStart(7)} blocks ${String(f.txs).padStart(8)} tx ${f.seconds.toFixed(2).padStart(8)} s ` +
+  `${(f.blocks / f.seconds).toFixed(0).padStart(7)} blocks/s ${(f.txs / f.seconds).toFixed(0).padStart(7)} tx/s`;
 
 async function main(): Promise<void> {
-  const config = loadIndexerConfig();
-  if (!config.databaseUrl) throw new Error('set DATABASE_URL');
-  const ledger = await connectDevnet(readDevnetInfo(config.runDir), config.mspId);
-  const height = await ledger.height();
-  const fetched: LedgerBlock[] = [];
-  for (const schema of ['bench_replay_net', 'bench_replay_mem']) {
-    const pool = createPool({ connectionString: config.databaseUrl, schema });
+  const { values } = parseArgs({
+    options: {
+      batch: { type: 'string', default: '200' }, 'read-ahead': { type: 'string', default: '32' },
+      'no-baseline': { type: 'boolean', default: false }, memory: { type: 'boolean', default: false }, 'memory-only': { type: 'boolean', default: false },
+    },
+  });
+  const batch = Number(values.batch);
+  const readAhead = Number(values['read-ahead']);
+  const pg = process.env.DATABASE_URL ? undefined : benchPostgres();
+  await pg?.start();
+  const url = process.env.DATABASE_URL ?? pg!.connectionString;
+  const info = readDevnetInfo(benchDevnetConfig().runDir);
+  const probe = await connectDevnet(info, 'AuditorMSP');
+  const height = await probe.height();
+  probe.close();
+  console.log(`ledger of the bench devnet: ${height} blocks; 2 shared cores: figures vary with other load on the machine`);
+  const log = pino({ level: 'warn' });
+  const results: Figures[] = [];
+
+  async function replay(name: string, opts: { batch: number; readAhead: number; from?: LedgerBlock[] }): Promise<Figures> {
+    const schema = `bench_replay_${results.length}`;
+    const pool = createPool({ connectionString: url, schema });
     await dropSchema(pool, schema);
     await migrate(pool, schema);
     const projector = createBlockProjector({ pool, topicPrefix: 'bench' });
-    const t0 = process.hrtime.bigint();
+    const connect = async (): Promise<LedgerClient> => {
+      if (opts.from) return memoryClient(opts.from);
+      const c = await connectDevnet(info, 'AuditorMSP');
+      return { ...c, blocks: (o) => c.blocks({ ...o, readAhead: opts.readAhead }) };
+    };
     let txs = 0;
-    if (schema === 'bench_replay_net') {
-      // Read ahead like `rebuild` does: the peer round trip dominates.
-      const window = new Map<bigint, Promise<LedgerBlock>>();
-      for (let n = 0n; n < height; n++) {
-        for (let k = n; k < height && k < n + 16n; k++) if (!window.has(k)) window.set(k, ledger.blockByNumber(k));
-        const b = await window.get(n)!;
-        window.delete(n);
-        fetched.push(b);
-        txs += (await projector.apply(b)).transactions;
-      }
-    } else {
-      for (const b of fetched) txs += (await projector.apply(b)).transactions;
-    }
-    const s = Number(process.hrtime.bigint() - t0) / 1e9;
-    console.log(`${schema}: ${height} blocks, ${txs} transactions in ${s.toFixed(2)} s = ${(Number(height) / s).toFixed(0)} blocks/s, ${(txs / s).toFixed(0)} tx/s`);
+    const t0 = process.hrtime.bigint();
+    const source = createBlockSource({
+      pool, projector, connect, log, pollMs: 1000, retryDelayMs: 1000, stopAfter: height - 1n, batchBlocks: opts.batch,
+      onBlock: (s) => { txs += s.transactions; },
+    });
+    source.start();
+    await source.done;
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     await dropSchema(pool, schema);
     await pool.end();
+    const f = { name, blocks: Number(height), txs, seconds };
+    results.push(f);
+    console.log(line(f));
+    return f;
   }
-  ledger.close();
+
+  const peer = !values['memory-only'];
+  const fast = peer ? await replay(`peer, read-ahead ${readAhead}, batch ${batch}`, { batch, readAhead }) : undefined;
+  if (fast && !values['no-baseline']) {
+    const base = await replay('peer, one by one, batch 1 (old path)', { batch: 1, readAhead: 1 });
+    console.log(`ratio batched/old: ${(fast.txs / fast.seconds / (base.txs / base.seconds)).toFixed(1)}x tx/s`);
+  }
+  if (values.memory || values['memory-only']) {
+    const blocks = await readAll(info, height, readAhead);
+    const m1 = await replay('memory, batch 1 (PostgreSQL only)', { batch: 1, readAhead, from: blocks });
+    const mb = await replay(`memory, batch ${batch} (PostgreSQL only)`, { batch, readAhead, from: blocks });
+    console.log(`ratio PostgreSQL batch ${batch}/batch 1: ${(mb.txs / mb.seconds / (m1.txs / m1.seconds)).toFixed(1)}x tx/s`);
+  }
+  await pg?.stop();
+}
+
+/** Every block of the ledger, read once with read-ahead. */
+async function readAll(info: ReturnType<typeof readDevnetInfo>, height: bigint, readAhead: number): Promise<LedgerBlock[]> {
+  const c = await connectDevnet(info, 'AuditorMSP');
+  const out: LedgerBlock[] = [];
+  const abort = new AbortController();
+  for await (const b of c.blocks({ startBlock: 0n, signal: abort.signal, readAhead })) {
+    out.push(b);
+    if (b.number >= height - 1n) break;
+  }
+  c.close();
+  return out;
+}
+
+/** A LedgerClient serving blocks from memory (only what the block source uses). */
+function memoryClient(blocks: LedgerBlock[]): LedgerClient {
+  const height = BigInt(blocks.length);
+  return {
+    mspId: 'memory',
+    height: async () => height,
+    async *blocks(o: BlockStreamOptions) {
+      for (let n = o.startBlock; n < height; n++) yield blocks[Number(n)];
+    },
+    close: () => undefined,
+  } as unknown as LedgerClient;
 }
 
 main().catch((err) => {

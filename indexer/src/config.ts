@@ -33,6 +33,8 @@ export interface IndexerConfig {
   retryDelayMs: number;
   /** Outbox rows per Kafka request. */
   outboxBatch: number;
+  /** Most blocks per PostgreSQL transaction while catching up (1: one per block); default 200. */
+  batchBlocks?: number;
   logLevel: string;
 }
 
@@ -81,6 +83,7 @@ export function loadIndexerConfig(env: NodeJS.ProcessEnv = process.env): Indexer
     pollMs: int(env, 'INDEXER_POLL_MS', 1000, 10, 60_000),
     retryDelayMs: int(env, 'INDEXER_RETRY_DELAY_MS', 2000, 10, 300_000),
     outboxBatch: int(env, 'INDEXER_OUTBOX_BATCH', 500, 1, 10_000),
+    batchBlocks: int(env, 'INDEXER_BATCH_BLOCKS', 200, 1, 10_000),
     logLevel: env.LOG_LEVEL ?? 'info',
   };
 }

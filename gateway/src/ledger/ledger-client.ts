@@ -151,7 +151,13 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
     let wake: (() => void) | undefined;
     // Block events only wake the loop; blocks themselves are read by number,
     // so none can be skipped whatever the event service does.
-    const listener = async () => wake?.();
+    // An event arriving while blocks are being read (nobody waiting) is remembered,
+    // so the loop checks the height again at once instead of sleeping up to pollMs.
+    let woken = false;
+    const listener = async () => {
+      woken = true;
+      wake?.();
+    };
     await network.addBlockListener(listener, { type: 'filtered' }).catch(() => undefined);
     const onAbort = () => wake?.();
     so.signal?.addEventListener('abort', onAbort);
@@ -160,6 +166,7 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
     const inFlight = new Map<bigint, Promise<LedgerBlock>>();
     try {
       while (!so.signal?.aborted) {
+        woken = false;
         const h = await height();
         let ahead = next;
         while (next < h && !so.signal?.aborted) {
@@ -177,6 +184,7 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
         }
         inFlight.clear();
         if (so.signal?.aborted) break;
+        if (woken) continue;
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, so.pollMs ?? 2000);
           wake = () => {

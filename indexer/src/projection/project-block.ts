@@ -1,8 +1,11 @@
 /**
- * One PostgreSQL transaction per block: verify it against the stored tip, then
- * write the block row, every transaction with its validation code, the
- * projected rows of the valid ones, their outbox rows and the checkpoint —
- * all committed together or not at all.
+ * One PostgreSQL transaction per block (live) or per run of blocks (catch-up):
+ * verify each block against the one before it (the first against the stored
+ * tip), then write the block rows, every transaction with its validation code,
+ * the projected rows of the valid ones, their outbox rows and the checkpoint of
+ * the last block — all committed together or not at all. Rows of a run go out
+ * as one multi-row INSERT per table (upserts collapse to the last version, as
+ * they would block by block).
  */
 import type { Pool, PoolClient } from 'pg';
 import { ServiceError } from '../../../gateway/src/errors';
@@ -39,6 +42,11 @@ export async function readTip(q: Pool | PoolClient, forUpdate = false): Promise<
 export interface BlockProjector {
   /** Verifies and stores one block in its own transaction; throws without storing anything on failure. */
   apply(block: LedgerBlock): Promise<BlockSummary>;
+  /**
+   * Verifies and stores consecutive blocks in ONE transaction (each verified
+   * against the previous one); all or none are stored. One summary per block.
+   */
+  applyBatch(blocks: readonly LedgerBlock[]): Promise<BlockSummary[]>;
 }
 
 export function createBlockProjector(deps: { pool: Pool; topicPrefix: string; onWarn?: (msg: string, tx: LedgerTransaction) => void }): BlockProjector {
@@ -68,61 +76,77 @@ export function createBlockProjector(deps: { pool: Pool; topicPrefix: string; on
     }
   }
 
-  async function apply(block: LedgerBlock): Promise<BlockSummary> {
+  /** Buffers the rows of one block (already verified); returns its summary. */
+  function addBlock(rows: RowBuffer, months: Set<string>, block: LedgerBlock): BlockSummary {
+    const bn = block.number.toString();
+    const summary: BlockSummary = { blockNumber: block.number, transactions: block.transactions.length, projected: 0, invalid: 0, outboxRows: 0 };
+    const outboxBefore = rows.count(T.outbox);
+    rows.add(T.blocks, [bn, block.headerHash, block.previousHash, block.dataHash, block.transactions.length]);
+    for (const tx of block.transactions) {
+      const payload = payloadOf(tx);
+      const projects = payload !== undefined && !payload.replayOf;
+      if (tx.validationCode !== 'VALID') summary.invalid++;
+      if (tx.timestamp && (!summary.lastTxTime || tx.timestamp > summary.lastTxTime)) summary.lastTxTime = tx.timestamp;
+      rows.add(T.transactions, [
+        tx.txId, bn, tx.index, tx.validationCode, tx.type, tx.creatorMspId, tx.endorserMspIds, tx.chaincodeId ?? null,
+        payload?.function ?? tx.args[0] ?? null, payload?.eventId ?? null, projects, payload?.replayOf?.txId ?? null, tx.timestamp || null,
+      ]);
+      if (tx.type !== 'ENDORSER_TRANSACTION') continue;
+      const origin: RowOrigin = {
+        txId: tx.txId, blockNumber: bn, txIndex: tx.index, creatorMsp: tx.creatorMspId, endorserMsps: tx.endorserMspIds,
+        time: payload?.recordedAt ?? tx.timestamp,
+      };
+      let projected;
+      if (projects) {
+        summary.projected++;
+        for (const rec of payload.records) projectRecord(rows, rec, origin);
+        const ev = projectEvents(rows, payload.events, payload.eventId, origin);
+        ev.months.forEach((m) => months.add(m));
+        projected = { movements: ev.movements, records: payload.records };
+      }
+      const facts = { txId: tx.txId, blockNumber: bn, txIndex: tx.index, validationCode: tx.validationCode, creatorMsp: tx.creatorMspId, time: tx.timestamp };
+      addOutboxMessages(rows, deps.topicPrefix, facts, payload, projected);
+    }
+    // Outbox rows never collapse (ON CONFLICT DO NOTHING keeps the first), so the count difference is this block's.
+    summary.outboxRows = rows.count(T.outbox) - outboxBefore;
+    return summary;
+  }
+
+  async function applyBatch(blocks: readonly LedgerBlock[]): Promise<BlockSummary[]> {
+    if (blocks.length === 0) return [];
     const client = await deps.pool.connect();
     const rows = new RowBuffer();
     const months = new Set<string>();
-    const bn = block.number.toString();
-    const summary: BlockSummary = { blockNumber: block.number, transactions: block.transactions.length, projected: 0, invalid: 0, outboxRows: 0 };
+    const summaries: BlockSummary[] = [];
+    const range = blocks.length === 1 ? `block ${blocks[0].number}` : `blocks ${blocks[0].number}..${blocks[blocks.length - 1].number}`;
     let created: string[] = [];
     try {
       await client.query('BEGIN');
       // Locks the checkpoint row: a second indexer on the same schema waits here, then fails verification.
-      verifyBlock(block, await readTip(client, true));
-      rows.add(T.blocks, [bn, block.headerHash, block.previousHash, block.dataHash, block.transactions.length]);
-      for (const tx of block.transactions) {
-        const payload = payloadOf(tx);
-        const projects = payload !== undefined && !payload.replayOf;
-        if (tx.validationCode !== 'VALID') summary.invalid++;
-        if (tx.timestamp && (!summary.lastTxTime || tx.timestamp > summary.lastTxTime)) summary.lastTxTime = tx.timestamp;
-        rows.add(T.transactions, [
-          tx.txId, bn, tx.index, tx.validationCode, tx.type, tx.creatorMspId, tx.endorserMspIds, tx.chaincodeId ?? null,
-          payload?.function ?? tx.args[0] ?? null, payload?.eventId ?? null, projects, payload?.replayOf?.txId ?? null, tx.timestamp || null,
-        ]);
-        if (tx.type !== 'ENDORSER_TRANSACTION') continue;
-        const origin: RowOrigin = {
-          txId: tx.txId, blockNumber: bn, txIndex: tx.index, creatorMsp: tx.creatorMspId, endorserMsps: tx.endorserMspIds,
-          time: payload?.recordedAt ?? tx.timestamp,
-        };
-        let projected;
-        if (projects) {
-          summary.projected++;
-          for (const rec of payload.records) projectRecord(rows, rec, origin);
-          const ev = projectEvents(rows, payload.events, payload.eventId, origin);
-          ev.months.forEach((m) => months.add(m));
-          projected = { movements: ev.movements, records: payload.records };
-        }
-        const facts = { txId: tx.txId, blockNumber: bn, txIndex: tx.index, validationCode: tx.validationCode, creatorMsp: tx.creatorMspId, time: tx.timestamp };
-        addOutboxMessages(rows, deps.topicPrefix, facts, payload, projected);
+      let tip = await readTip(client, true);
+      for (const block of blocks) {
+        verifyBlock(block, tip);
+        summaries.push(addBlock(rows, months, block));
+        // The next block must link to this one's header hash, which is what gets stored.
+        tip = { blockNumber: block.number, headerHash: block.headerHash };
       }
-      summary.outboxRows = rows.count(T.outbox);
       created = await ensurePartitions(client, months);
       await rows.flush(client, WRITE_ORDER);
       await client.query(
         `INSERT INTO checkpoint (id, block_number) VALUES (true, $1) ON CONFLICT (id) DO UPDATE SET block_number = EXCLUDED.block_number`,
-        [bn],
+        [blocks[blocks.length - 1].number.toString()],
       );
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       if (err instanceof ServiceError) throw err;
-      throw new ServiceError({ code: 'PROJECTION_FAILED', message: `storing block ${bn} failed: ${(err as Error).message}`, httpStatus: 500, retriable: true, cause: err });
+      throw new ServiceError({ code: 'PROJECTION_FAILED', message: `storing ${range} failed: ${(err as Error).message}`, httpStatus: 500, retriable: true, cause: err });
     } finally {
       client.release();
     }
     created.forEach((m) => partitions.add(m));
-    return summary;
+    return summaries;
   }
 
-  return { apply };
+  return { apply: async (block) => (await applyBatch([block]))[0], applyBatch };
 }

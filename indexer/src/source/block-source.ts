@@ -5,9 +5,15 @@
  * a block is never skipped (unlike fabric-network's listener checkpointer,
  * which logs a listener's exception and moves on). A verification failure
  * stops the loop for good.
+ *
+ * Catching up (blocks known to exist after the one just read), consecutive
+ * blocks are stored in one PostgreSQL transaction of up to `batchBlocks`
+ * blocks / about `batchTransactions` transactions; at the tip each block is
+ * stored on its own as soon as it is read, so batching never delays a block.
  */
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
+import type { LedgerBlock } from '../../../gateway/src/ledger/block-decoder';
 import type { LedgerClient } from '../../../gateway/src/ledger/ledger-client';
 import type { BlockProjector, BlockSummary } from '../projection/project-block';
 import { readTip } from '../projection/project-block';
@@ -28,6 +34,10 @@ export interface BlockSourceDeps {
   onHeight?: (height: bigint) => void;
   /** Stop after this block (rebuild); the loop ends when it is stored. */
   stopAfter?: bigint;
+  /** Most blocks per PostgreSQL transaction while catching up (1: one transaction per block). Default 200. */
+  batchBlocks?: number;
+  /** A catch-up batch is stored once it holds this many transactions. Default 5000. */
+  batchTransactions?: number;
 }
 
 export interface BlockSource {
@@ -64,22 +74,66 @@ export function createBlockSource(deps: BlockSourceDeps): BlockSource {
       if (deps.stopAfter !== undefined && last !== undefined && last >= deps.stopAfter) return true;
       client = await deps.connect();
       const c = client;
-      const readHeight = () => c.height().then((h) => deps.onHeight?.(h), () => undefined);
+      let known = -1n;
+      const readHeight = () => c.height().then((h) => {
+        if (h > known) known = h;
+        deps.onHeight?.(h);
+      }, () => undefined);
       await readHeight();
       heightTimer = setInterval(readHeight, 5000);
       const startBlock = tip ? tip.blockNumber + 1n : 0n;
       deps.log.info({ startBlock: startBlock.toString() }, 'reading blocks from the checkpoint');
+      const maxBlocks = Math.max(1, deps.batchBlocks ?? 200);
+      const maxTxs = Math.max(1, deps.batchTransactions ?? 5000);
+      let batch: LedgerBlock[] = [];
+      let batchTxs = 0;
+      const flush = async () => {
+        const blocks = batch;
+        batch = [];
+        batchTxs = 0;
+        for (const summary of await store(blocks)) {
+          last = summary.blockNumber;
+          deps.onBlock?.(summary);
+        }
+      };
       for await (const block of client.blocks({ startBlock, signal: abort.signal, pollMs: deps.pollMs })) {
-        const summary = await deps.projector.apply(block);
-        last = block.number;
-        deps.onBlock?.(summary);
-        if (deps.stopAfter !== undefined && block.number >= deps.stopAfter) return true;
+        batch.push(block);
+        batchTxs += block.transactions.length;
+        const stopHere = deps.stopAfter !== undefined && block.number >= deps.stopAfter;
+        // Behind: the ledger is known to hold a block after this one, which the reader is already fetching.
+        const behind = known - block.number > 1n;
+        if (!behind && block.number + 1n >= known) void readHeight();
+        if (behind && !stopHere && !abort.signal.aborted && batch.length < maxBlocks && batchTxs < maxTxs) continue;
+        await flush();
+        if (stopHere) return true;
         if (abort.signal.aborted) break;
       }
+      // The stream ended (stop) while blocks waited for their batch: store them too.
+      if (batch.length > 0) await flush();
       return abort.signal.aborted;
     } finally {
       clearInterval(heightTimer);
       client?.close();
+    }
+  }
+
+  /**
+   * Stores blocks in one transaction. When a batch fails verification, its
+   * blocks are stored one by one instead, so every block before the bad one is
+   * kept and the error names the exact block, as without batching.
+   */
+  async function store(blocks: LedgerBlock[]): Promise<BlockSummary[]> {
+    if (blocks.length === 1) return [await deps.projector.apply(blocks[0])];
+    try {
+      return await deps.projector.applyBatch(blocks);
+    } catch (err) {
+      if (!isFatal(err)) throw err;
+      for (const b of blocks) {
+        const summary = await deps.projector.apply(b);
+        last = summary.blockNumber;
+        deps.onBlock?.(summary);
+      }
+      throw err;
     }
   }
 

@@ -1,0 +1,101 @@
+/**
+ * Catch-up batching: blocks stored several per PostgreSQL transaction give the
+ * same tables as one transaction per block, and a bad block inside a batch
+ * still stops indexing on exactly that block, with every block before it kept.
+ */
+import { expect } from 'chai';
+import type { LedgerBlock } from '../../../gateway/src/ledger/block-decoder';
+import type { LedgerClient } from '../../../gateway/src/ledger/ledger-client';
+import { connectDevnet } from '../../../gateway/src/ledger/connect-devnet';
+import { dropSchema, migrate } from '../../../indexer/src/db/migrate';
+import { createPool } from '../../../indexer/src/db/pool';
+import { compareSchemas } from '../../../indexer/src/ops/compare-schemas';
+import { createBlockProjector, readTip } from '../../../indexer/src/projection/project-block';
+import { createBlockSource } from '../../../indexer/src/source/block-source';
+import type { PostgresServer } from '../../../network/src/services/postgres';
+import { sharedDevnet } from '../../fixtures/test-devnet';
+import { AUDITOR, closeAll, connectAll, type Orgs } from '../chaincode/ledger-fixtures';
+import { setUpChain, runChain, testLog, testPostgres, unique } from './harness';
+
+/** Replays blocks 0..last into a fresh schema through the block source; returns the schema. */
+async function replay(url: string, connect: () => Promise<LedgerClient>, last: bigint, batchBlocks: number, batchSizes: number[]) {
+  const schema = unique('batch');
+  const pool = createPool({ connectionString: url, schema });
+  await migrate(pool, schema);
+  const projector = createBlockProjector({ pool, topicPrefix: 'it' });
+  const counting = { apply: projector.apply, applyBatch: (b: readonly LedgerBlock[]) => (batchSizes.push(b.length), projector.applyBatch(b)) };
+  const source = createBlockSource({ pool, projector: counting, connect, log: testLog(), pollMs: 200, retryDelayMs: 100, stopAfter: last, batchBlocks });
+  source.start();
+  let error: any;
+  await source.done.catch((e) => (error = e));
+  return { schema, pool, error };
+}
+
+describe('indexer: catch-up batches', function () {
+  this.timeout(300_000);
+  let pg: PostgresServer;
+  let orgs: Orgs;
+  const schemas: string[] = [];
+
+  before(async () => {
+    pg = testPostgres();
+    await pg.start();
+    orgs = await connectAll();
+    await runChain(orgs, await setUpChain(orgs));
+  });
+
+  after(async () => {
+    closeAll(orgs);
+    const admin = createPool({ connectionString: pg.connectionString, schema: 'public' });
+    for (const s of schemas) await dropSchema(admin, s).catch(() => undefined);
+    await admin.end();
+    await pg?.stop();
+  });
+
+  it('stores the same rows in batches as block by block, reading ahead', async () => {
+    const last = (await orgs[AUDITOR].height()) - 1n;
+    const connect = () => connectDevnet(sharedDevnet(), AUDITOR);
+    const sizes1: number[] = [];
+    const sizesN: number[] = [];
+    const one = await replay(pg.connectionString, async () => {
+      const c = await connect();
+      return { ...c, blocks: (o) => c.blocks({ ...o, readAhead: 1 }) };
+    }, last, 1, sizes1);
+    const many = await replay(pg.connectionString, connect, last, 7, sizesN);
+    schemas.push(one.schema, many.schema);
+    expect(one.error).to.equal(undefined);
+    expect(many.error).to.equal(undefined);
+    expect(sizes1).to.deep.equal([]);
+    expect(Math.max(...sizesN)).to.equal(7);
+    const client = await one.pool.connect();
+    try {
+      const tables = await compareSchemas(client, one.schema, many.schema);
+      expect(tables.filter((t) => !t.equal).map((t) => t.table)).to.deep.equal([]);
+      expect((await readTip(client))?.blockNumber).to.equal(last);
+    } finally {
+      client.release();
+    }
+    await one.pool.end();
+    await many.pool.end();
+  });
+
+  it('stops on exactly the bad block of a batch and keeps the blocks before it', async () => {
+    const real = await connectDevnet(sharedDevnet(), AUDITOR);
+    const last = (await real.height()) - 1n;
+    const bad = last > 10n ? 5n : last - 1n;
+    // A peer that serves a block whose previous hash was changed.
+    const tampered: LedgerClient = {
+      ...real,
+      async *blocks(o) {
+        for await (const b of real.blocks(o)) yield b.number === bad ? { ...b, previousHash: Buffer.alloc(32, 0xab) } : b;
+      },
+    };
+    const r = await replay(pg.connectionString, async () => tampered, last, 50, []);
+    schemas.push(r.schema);
+    real.close();
+    expect(r.error?.code).to.equal('BLOCK_VERIFICATION_FAILED');
+    expect(r.error.message).to.match(new RegExp(`block ${bad} failed verification: previous hash`));
+    expect((await readTip(r.pool))?.blockNumber).to.equal(bad - 1n);
+    await r.pool.end();
+  });
+});
