@@ -3,7 +3,7 @@
  * last check found, and when to check again. The watcher works from this
  * table, so pending claims survive restarts.
  */
-import { Pool } from 'pg';
+import { createGatewayPool, migrateLocked } from '../db';
 
 export type ClaimStatus = 'pending' | 'paid' | 'partial' | 'overpaid' | 'invalid' | 'rejected' | 'expired';
 
@@ -96,18 +96,9 @@ export interface ClaimStore {
 }
 
 export function createPgClaimStore(opts: { connectionString: string; max?: number }): ClaimStore {
-  const pool = new Pool({ connectionString: opts.connectionString, max: opts.max ?? 4 });
+  const pool = createGatewayPool({ connectionString: opts.connectionString, max: opts.max ?? 4 });
   return {
-    async migrate() {
-      const c = await pool.connect();
-      try {
-        await c.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-        await c.query(MIGRATION);
-      } finally {
-        await c.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
-        c.release();
-      }
-    },
+    migrate: () => migrateLocked(pool, MIGRATION_LOCK, MIGRATION),
     async upsert(c) {
       const r = await pool.query(
         `INSERT INTO gateway.payment_claims (msp_id, po_id, chain_id, tx_hash, status, claimed_by, expires_at)

@@ -1,8 +1,9 @@
 /**
  * SubmissionStore on PostgreSQL (node-postgres pool, own schema `gateway`).
  */
-import { Pool, type PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import type { IdempotencyBegin, StoredResponse, SubmissionRow, SubmissionStatus, SubmissionStore } from './store';
+import { createGatewayPool, migrateLocked, withTransaction } from '../db';
 
 export interface PgStoreOptions {
   connectionString: string;
@@ -78,33 +79,13 @@ function errorJson(err: unknown): unknown {
 }
 
 export function createPgSubmissionStore(opts: PgStoreOptions): SubmissionStore {
-  const pool = new Pool({ connectionString: opts.connectionString, max: opts.max ?? 10 });
-  // An idle client losing its server (restart) must not crash the process.
-  pool.on('error', () => undefined);
+  const pool = createGatewayPool({ connectionString: opts.connectionString, max: opts.max ?? 10 });
   const staleMs = opts.staleInProgressMs ?? 120_000;
 
-  async function tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
-    const c = await pool.connect();
-    try {
-      await c.query('BEGIN');
-      const out = await fn(c);
-      await c.query('COMMIT');
-      return out;
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      c.release();
-    }
-  }
+  const tx = <T>(fn: (c: PoolClient) => Promise<T>) => withTransaction(pool, fn);
 
   return {
-    async migrate() {
-      await tx(async (c) => {
-        await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-        await c.query(MIGRATION);
-      });
-    },
+    migrate: () => migrateLocked(pool, MIGRATION_LOCK, MIGRATION),
     async beginIdempotent(scope, key, requestHash): Promise<IdempotencyBegin> {
       return tx(async (c) => {
         const ins = await c.query(

@@ -3,8 +3,8 @@
  * capture job. Commands and results are JSON arrays on the row: a job is
  * written once and advanced by the one worker holding its lease.
  */
-import { Pool, type PoolClient } from 'pg';
 import type { CaptureJob, CaptureStore } from './capture-store';
+import { createGatewayPool, migrateLocked } from '../../db';
 
 const MIGRATION = `
 CREATE SCHEMA IF NOT EXISTS gateway;
@@ -53,32 +53,10 @@ function toJob(r: Record<string, any>): CaptureJob {
 
 /** Opens a pool on `connectionString`; call migrate() before use. */
 export function createPgCaptureStore(opts: { connectionString: string; max?: number }): CaptureStore {
-  const pool = new Pool({ connectionString: opts.connectionString, max: opts.max ?? 4 });
-  // An idle client losing its server (database restart) must not crash the gateway.
-  pool.on('error', () => undefined);
-
-  async function tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
-    const c = await pool.connect();
-    try {
-      await c.query('BEGIN');
-      const out = await fn(c);
-      await c.query('COMMIT');
-      return out;
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      c.release();
-    }
-  }
+  const pool = createGatewayPool({ connectionString: opts.connectionString, max: opts.max ?? 4 });
 
   return {
-    async migrate() {
-      await tx(async (c) => {
-        await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-        await c.query(MIGRATION);
-      });
-    },
+    migrate: () => migrateLocked(pool, MIGRATION_LOCK, MIGRATION),
     async create(j) {
       await pool.query(
         `INSERT INTO gateway.epcis_captures (id, msp_id, client_id, status, event_count, commands) VALUES ($1, $2, $3, 'running', $4, $5)`,
