@@ -37,8 +37,8 @@ import { createPaymentVerifier } from './payments/verifier';
 import { provenanceRoutes } from '../../auditor/src/provenance-routes';
 
 /** The adapters' code mappings, from ADAPTER_MAPPINGS_FILE (empty when unset: every code is then unmapped). */
-function readMappings(file: string | undefined): { sap: SapMappings; pos: { stores: Record<string, string> } } {
-  const empty = { sap: { plants: {}, materials: {} }, pos: { stores: {} } };
+function readMappings(file: string | undefined): { sap: SapMappings; pos: { stores: Record<string, string>; catalog: Record<string, string> } } {
+  const empty = { sap: { plants: {}, materials: {} }, pos: { stores: {}, catalog: {} } };
   if (!file) return empty;
   try {
     const m = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -101,7 +101,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
       ({ jwksUrl, issuer } = await devIssuer.start());
       logger.warn({ issuer, keyFile: cfg.auth.devKeyFile }, `dev issuer active: mint a token with  node dist/gateway/src/auth/mint-token.js --org ${cfg.mspId} --role admin`);
     }
-    const extraRoutes = [provenanceRoutes(), posRoutes({ proofs, stores: mappings.pos.stores }), sapRoutes({ mappings: mappings.sap }), epcis.routes, ...(opts.extraRoutes ?? [])];
+    const extraRoutes = [provenanceRoutes(), posRoutes({ proofs, stores: mappings.pos.stores, catalog: mappings.pos.catalog }), sapRoutes({ mappings: mappings.sap }), epcis.routes, ...(opts.extraRoutes ?? [])];
     if (paymentsCfg?.enabled) {
       claims = createPgClaimStore({ connectionString: db.connectionString });
       await claims.migrate();

@@ -67,3 +67,60 @@ export const SAMPLES: Record<string, SampleRequest> = {
   posSales: { method: 'post', path: '/pos/sales', body: { receipts: [{ storeId: 'S001', receiptId: 'R-1', lines: [{ gtin: GTIN, quantity: '1' }] }] } },
   posReceiptProof: { method: 'get', path: '/pos/receipts/4000001000050/R-unknown/proof' },
 };
+
+/** An MBGMCR03 IDoc (BAPI_GOODSMVT_CREATE): receipt 101 against delivery 80001234, transfer 311 and scrapping 551. */
+export const MBGMCR_XML = `<?xml version="1.0" encoding="UTF-8"?>
+<MBGMCR03><IDOC BEGIN="1">
+  <EDI_DC40 SEGMENT="1"><DOCNUM>0000000000000088</DOCNUM><IDOCTYP>MBGMCR03</IDOCTYP><MESTYP>MBGMCR</MESTYP><SNDPRN>S4HCLNT100</SNDPRN><RCVPRN>LEDGER</RCVPRN></EDI_DC40>
+  <E1MBGMCR SEGMENT="1">
+    <E1BP2017_GM_HEAD_01 SEGMENT="1"><PSTNG_DATE>20240502</PSTNG_DATE><DOC_DATE>20240502</DOC_DATE><REF_DOC_NO>80001234</REF_DOC_NO></E1BP2017_GM_HEAD_01>
+    <E1BP2017_GM_CODE SEGMENT="1"><GM_CODE>01</GM_CODE></E1BP2017_GM_CODE>
+    <E1BP2017_GM_ITEM_CREATE SEGMENT="1"><MATERIAL>000000000000004711</MATERIAL><PLANT>1000</PLANT><STGE_LOC>0001</STGE_LOC><BATCH>RB-0501</BATCH><MOVE_TYPE>101</MOVE_TYPE><ENTRY_QNT>4.000</ENTRY_QNT><ENTRY_UOM>KGM</ENTRY_UOM><PO_NUMBER>4500000017</PO_NUMBER></E1BP2017_GM_ITEM_CREATE>
+    <E1BP2017_GM_ITEM_CREATE SEGMENT="1"><MATERIAL>4711</MATERIAL><PLANT>1000</PLANT><STGE_LOC>0001</STGE_LOC><BATCH>RB-0501</BATCH><MOVE_TYPE>311</MOVE_TYPE><ENTRY_QNT>4</ENTRY_QNT><ENTRY_UOM>KGM</ENTRY_UOM><MOVE_PLANT>1000</MOVE_PLANT><MOVE_STLOC>0002</MOVE_STLOC></E1BP2017_GM_ITEM_CREATE>
+    <E1BP2017_GM_ITEM_CREATE SEGMENT="1"><MATERIAL>4711</MATERIAL><PLANT>1000</PLANT><STGE_LOC>0001</STGE_LOC><BATCH>RB-0501</BATCH><MOVE_TYPE>551</MOVE_TYPE><ENTRY_QNT>1,5</ENTRY_QNT><ENTRY_UOM>KGM</ENTRY_UOM></E1BP2017_GM_ITEM_CREATE>
+  </E1MBGMCR>
+</IDOC></MBGMCR03>`;
+
+/** POS catalog mapping for the Square / Toast samples (catalog object id or item guid → GTIN). */
+export const POS_CATALOG = { W62UWFY35CWMYGVWK6TWJDNI: GTIN, 'a3f1c2d4-0000-4000-8000-000000000001': GTIN };
+export const SQUARE_LOCATION = 'L88917AVBK2S5';
+export const TOAST_RESTAURANT = 'e1b2c3d4-0000-4000-8000-00000000000a';
+
+/** Square BatchRetrieveOrders-style body: a completed sale, a cancelled order and an itemized return. */
+export const SQUARE_ORDERS = {
+  orders: [
+    {
+      id: 'CAISENgvlJ6jLWAzERDzjyHVybY', location_id: SQUARE_LOCATION, state: 'COMPLETED', created_at: '2024-05-01T08:15:00Z', closed_at: '2024-05-01T08:16:00Z',
+      line_items: [
+        { uid: 'li-1', name: 'Roasted beans 1kg', quantity: '2', catalog_object_id: 'W62UWFY35CWMYGVWK6TWJDNI', item_type: 'ITEM', base_price_money: { amount: 1599, currency: 'EUR' } },
+        { uid: 'li-2', name: 'Beans by weight', quantity: '0.50000', catalog_object_id: 'W62UWFY35CWMYGVWK6TWJDNI', quantity_unit: { precision: 5 } },
+        { uid: 'li-3', name: 'Tip jar', quantity: '1', item_type: 'CUSTOM_AMOUNT' },
+      ],
+    },
+    { id: 'CAISEcancelled0001', location_id: SQUARE_LOCATION, state: 'CANCELED', line_items: [{ uid: 'li-1', quantity: '7', catalog_object_id: 'W62UWFY35CWMYGVWK6TWJDNI' }] },
+    {
+      id: 'CAISEreturn0001', location_id: SQUARE_LOCATION, state: 'COMPLETED',
+      returns: [{ uid: 'ret-1', source_order_id: 'CAISENgvlJ6jLWAzERDzjyHVybY', return_line_items: [{ uid: 'rli-1', source_line_item_uid: 'li-1', quantity: '1', catalog_object_id: 'W62UWFY35CWMYGVWK6TWJDNI', metadata: { lotCode: LOT } }] }],
+    },
+  ],
+};
+
+/** Toast orders body: the restaurant GUID plus ordersBulk-style orders; one check has a voided selection, one is voided. */
+export const TOAST_ORDERS = {
+  restaurantGuid: TOAST_RESTAURANT,
+  orders: [
+    {
+      guid: 'f0000000-0000-4000-8000-000000000001', entityType: 'Order', voided: false, deleted: false, openedDate: '2024-05-01T08:00:00.000+0000', closedDate: null,
+      checks: [
+        {
+          guid: 'c0000000-0000-4000-8000-000000000001', entityType: 'Check', voided: false, deleted: false, closedDate: '2024-05-01T08:20:00.000+0000',
+          selections: [
+            { guid: 's1', entityType: 'MenuItemSelection', item: { guid: 'a3f1c2d4-0000-4000-8000-000000000001', entityType: 'MenuItem' }, quantity: 3, voided: false },
+            { guid: 's2', entityType: 'MenuItemSelection', item: { guid: 'a3f1c2d4-0000-4000-8000-000000000001', entityType: 'MenuItem' }, quantity: 5, voided: true },
+          ],
+        },
+        { guid: 'c0000000-0000-4000-8000-000000000002', entityType: 'Check', voided: true, selections: [{ guid: 's3', item: { guid: 'a3f1c2d4-0000-4000-8000-000000000001' }, quantity: 9 }] },
+      ],
+    },
+  ],
+};

@@ -1,14 +1,16 @@
 /**
- * POS adapter routes: `POST /pos/sales` (POSLog XML or JSON) batches receipts
+ * POS adapter routes: `POST /pos/sales` (POSLog XML, or JSON: gateway
+ * receipts, Square orders, Toast orders — see pos-json.ts) batches receipts
  * per store into RecordSales; `GET /pos/receipts/{gln}/{receiptId}/proof`
  * returns a receipt's inclusion proof checked against the root on the ledger.
  */
 import type { RouteFactory } from '../../gateway';
-import { httpError, invalidInput } from '../../http/problem';
+import { httpError } from '../../http/problem';
 import type { RouteSpec } from '../../http/route-spec';
 import { batchReceipts } from './batching';
 import { verifyProof } from './merkle';
 import type { ProofStore } from './proof-store';
+import { parsePosJson, POS_VENDOR_SCHEMAS } from './pos-json';
 import { parsePosLog, POS_JSON_SCHEMA, type Receipt } from './receipts';
 import { createRequestValidator } from '../../http/validation';
 
@@ -16,25 +18,23 @@ export interface PosAdapterOptions {
   proofs: ProofStore;
   /** POS store id → store GLN. */
   stores?: Record<string, string>;
+  /** POS catalog object id (Square catalog_object_id, Toast item guid) → GTIN. */
+  catalog?: Record<string, string>;
 }
 
 export function posRoutes(opts: PosAdapterOptions): RouteFactory {
-  const validator = createRequestValidator({ PosReceipts: POS_JSON_SCHEMA });
+  const validator = createRequestValidator({ PosReceipts: POS_JSON_SCHEMA, ...POS_VENDOR_SCHEMAS });
   return ({ executor, ledger }) => {
     const routes: RouteSpec[] = [
       {
-        method: 'post', path: '/pos/sales', operationId: 'posSales', summary: 'POS sales (ARTS POSLog XML or JSON receipts), batched per store into RecordSales', tag: 'pos',
+        method: 'post', path: '/pos/sales', operationId: 'posSales', summary: 'POS sales (ARTS POSLog XML, JSON receipts, Square or Toast orders), batched per store into RecordSales', tag: 'pos',
         roles: ['pos', 'admin'], bodyType: 'json-or-xml', success: { status: 201, description: 'One committed RecordSales per store' },
         action: {
           kind: 'custom',
           handle: async (ctx) => {
             let receipts: Receipt[];
             if (typeof ctx.body === 'string') receipts = parsePosLog(ctx.body);
-            else {
-              const errors = validator.check('PosReceipts', ctx.body ?? {});
-              if (errors.length) throw invalidInput(errors);
-              receipts = (ctx.body as { receipts: Receipt[] }).receipts;
-            }
+            else receipts = parsePosJson(ctx.body ?? {}, validator, { stores: opts.stores ?? {}, catalog: opts.catalog ?? {} });
             const batches = batchReceipts(receipts, opts.stores ?? {});
             const results = [];
             for (const b of batches) {

@@ -1,30 +1,21 @@
 /**
  * IDoc-XML → ledger commands. DESADV (DELVRY05/07) creates shipments;
- * WMMBXY goods movements map by movement type; ORDERS05 creates purchase
- * orders. Unsupported message or movement types are a 422 naming them.
+ * WMMBXY and MBGMCR goods movements map by movement type (movements.ts);
+ * ORDERS05 creates purchase orders. Unsupported message or movement types
+ * are a 422 naming them.
  */
 import { invalidInput, type FieldError } from '../../http/problem';
 import type { LedgerCommand } from '../../submission/command';
 import { asArray, parseSafeXml, textOf } from '../xml/safe-xml';
 import { createMapper, type SapMappings } from './mappings';
+import { mbgmcrItems, movementsToCommands, qty, wmmbxyItems } from './movements';
 
 type Seg = Record<string, unknown>;
 const t = (s: Seg | undefined, name: string) => (s ? textOf(s[name]) : undefined);
 
-/** SAP quantities: "10.000", " 5", "1,5" → decimal string with ≤3 places. */
-function qty(raw: string | undefined, field: string, errors: FieldError[]): string {
-  const v = (raw ?? '').trim().replace(',', '.');
-  const m = /^(-?)(\d{1,15})(?:\.(\d+))?$/.exec(v);
-  if (!m || (m[3] && /[1-9]/.test(m[3].slice(3)))) {
-    errors.push({ field, message: `quantity "${raw ?? ''}" is not a decimal with at most 3 places` });
-    return '0';
-  }
-  return `${m[2]}${m[3] ? `.${m[3].slice(0, 3)}` : ''}`;
-}
-
 /** Reads every IDOC of a document and maps it to commands (all-or-nothing). */
 export function idocToCommands(xml: string, mappings: SapMappings): LedgerCommand[] {
-  const doc = parseSafeXml(xml, { arrays: ['IDOC', 'E1EDL24', 'E1ADRM1', 'E1MBXYI', 'E1EDP01', 'E1EDP19', 'E1EDK02', 'E1EDKA1'] });
+  const doc = parseSafeXml(xml, { arrays: ['IDOC', 'E1EDL24', 'E1ADRM1', 'E1MBXYI', 'E1BP2017_GM_ITEM_CREATE', 'E1EDP01', 'E1EDP19', 'E1EDK02', 'E1EDKA1'] });
   const root = Object.values(doc).find((v) => v && typeof v === 'object' && 'IDOC' in (v as object)) as Seg | undefined;
   const idocs = asArray(root?.IDOC as Seg[] | undefined);
   if (idocs.length === 0) throw invalidInput([{ field: 'IDOC', message: 'no IDOC element found (root element named after the basic type)' }], 422, 'UNSUPPORTED_DOCUMENT');
@@ -38,7 +29,8 @@ export function idocToCommands(xml: string, mappings: SapMappings): LedgerComman
     const docnum = t(dc, 'DOCNUM') ?? String(n);
     const at = `IDOC[${n}]`;
     if (/^DELVRY0[57]$/.test(type)) commands.push(...desadv(idoc, at, docnum));
-    else if (mestyp === 'WMMBXY' || type === 'WMMBID02') commands.push(...goodsMovement(idoc, at, docnum));
+    else if (mestyp === 'WMMBXY' || type === 'WMMBID02') commands.push(...movementsToCommands(wmmbxyItems(idoc, at, docnum, errors), map, errors));
+    else if (mestyp === 'MBGMCR' || /^MBGMCR\d\d$/.test(type)) commands.push(...movementsToCommands(mbgmcrItems(idoc, at, docnum, errors), map, errors));
     else if (type === 'ORDERS05') commands.push(order(idoc, at, docnum));
     else errors.push({ field: `${at}.EDI_DC40.IDOCTYP`, message: `basic type ${type || '(missing)'} / message type ${mestyp || '(missing)'} is not supported` });
   });
@@ -60,58 +52,6 @@ export function idocToCommands(xml: string, mappings: SapMappings): LedgerComman
       quantity: qty(t(it, 'LFIMG'), `${at}.E1EDL20.E1EDL24[${i}].LFIMG`, errors),
     }));
     return [{ fn: 'CreateShipment', body: { eventId: `sap-${docnum}`, shipmentId: `DESADV-${vbeln}`, desadv: vbeln, fromGln, toGln, lines }, endorsement: { kind: 'parties', fromGln, toGln } }];
-  }
-
-  function goodsMovement(idoc: Seg, at: string, docnum: string): LedgerCommand[] {
-    const hdr = idoc.E1MBXYH as Seg | undefined;
-    const xblnr = t(hdr, 'XBLNR');
-    const items = asArray(hdr?.E1MBXYI as Seg[] | undefined);
-    if (items.length === 0) errors.push({ field: `${at}.E1MBXYH.E1MBXYI`, message: 'at least one item is required' });
-    const out: LedgerCommand[] = [];
-    items.forEach((it, i) => {
-      const f = `${at}.E1MBXYH.E1MBXYI[${i}]`;
-      const bwart = t(it, 'BWART') ?? '';
-      // Keyed by material document when present, so a later 102 can name the 101 it reverses.
-      const mblnr = t(hdr, 'MBLNR');
-      const eventId = mblnr ? `sap-mb-${mblnr}-${t(it, 'ZEILE') ?? i + 1}` : `sap-${docnum}-${i + 1}`;
-      const line = () => ({ gtin: map.material(t(it, 'MATNR'), `${f}.MATNR`), lotCode: t(it, 'CHARG') ?? '', quantity: qty(t(it, 'ERFMG'), `${f}.ERFMG`, errors) });
-      const gln = () => map.plant(t(it, 'WERKS'), t(it, 'LGORT'), `${f}.WERKS`);
-      const shipmentId = `DESADV-${xblnr}`;
-      const needRef = () => xblnr || errors.push({ field: `${at}.E1MBXYH.XBLNR`, message: `is required for movement type ${bwart} (delivery reference)` });
-      switch (bwart) {
-        case '101':
-          needRef();
-          out.push({ fn: 'ReceiveShipment', body: { eventId, shipmentId }, endorsement: { kind: 'shipment', shipmentId } });
-          break;
-        case '102':
-          // The reversal declares the reversed receipt's event erroneous (facts are corrected, never edited).
-          if (!t(it, 'SMBLN')) errors.push({ field: `${f}.SMBLN`, message: 'the reversed material document is required for movement type 102' });
-          out.push({ fn: 'DeclareError', body: { eventId, targetEventId: `sap-mb-${t(it, 'SMBLN')}-${t(it, 'SMBLP') ?? 1}`, reason: 'did_not_occur' } });
-          break;
-        case '351': case '641': case '601':
-          needRef();
-          out.push({ fn: 'DispatchShipment', body: { eventId, shipmentId }, endorsement: { kind: 'shipment', shipmentId } });
-          break;
-        case '301': case '311': {
-          const toGln = map.plant(t(it, 'UMWRK') ?? t(it, 'WERKS'), t(it, 'UMLGO'), `${f}.UMWRK`);
-          out.push({ fn: 'TransferStock', body: { eventId, fromGln: gln(), toGln, lines: [line()] } });
-          break;
-        }
-        case '551': {
-          const l = line();
-          out.push({ fn: 'AdjustStock', body: { eventId, gln: gln(), reason: 'waste', lines: [{ gtin: l.gtin, lotCode: l.lotCode, delta: `-${l.quantity}` }] } });
-          break;
-        }
-        case '701': case '702': {
-          const l = line();
-          out.push({ fn: 'AdjustStock', body: { eventId, gln: gln(), reason: 'count_difference', lines: [{ gtin: l.gtin, lotCode: l.lotCode, delta: `${bwart === '702' ? '-' : ''}${l.quantity}` }] } });
-          break;
-        }
-        default:
-          errors.push({ field: `${f}.BWART`, message: `movement type ${bwart || '(missing)'} is not supported (supported: 101, 102, 301, 311, 351, 551, 601, 641, 701, 702)` });
-      }
-    });
-    return out;
   }
 
   function order(idoc: Seg, at: string, docnum: string): LedgerCommand {

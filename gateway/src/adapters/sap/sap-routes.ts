@@ -1,5 +1,5 @@
 /**
- * SAP adapter route: `POST /sap/idocs` takes IDoc-XML (DESADV, WMMBXY,
+ * SAP adapter route: `POST /sap/idocs` takes IDoc-XML (DESADV, WMMBXY, MBGMCR,
  * ORDERS05), maps it with the configured code mappings, and submits the
  * resulting commands in document order. Mapping is all-or-nothing: one
  * unmapped code rejects the document before anything reaches the ledger.
@@ -13,7 +13,7 @@ export function sapRoutes(opts: { mappings: SapMappings }): RouteFactory {
   return ({ executor }) => {
     const routes: RouteSpec[] = [
       {
-        method: 'post', path: '/sap/idocs', operationId: 'sapIdoc', summary: 'SAP IDoc-XML: DESADV (DELVRY05/07), WMMBXY goods movements, ORDERS05', tag: 'sap',
+        method: 'post', path: '/sap/idocs', operationId: 'sapIdoc', summary: 'SAP IDoc-XML: DESADV (DELVRY05/07), WMMBXY and MBGMCR goods movements, ORDERS05', tag: 'sap',
         roles: ['sap', 'admin'], bodyType: 'xml', success: { status: 201, description: 'Each resulting ledger transaction, committed in order' },
         action: {
           kind: 'custom',
