@@ -86,4 +86,23 @@ describe('gateway adapters on the real devnet (SAP DESADV, POSLog with proofs)',
       expect(proof.body.verified, JSON.stringify(proof.body)).to.equal(true);
     }
   });
+  it('a WMMBXY production order (261 issues + 101 receipt) is one transformation on the ledger', async () => {
+    const out = `P-${randomUUID().slice(0, 8)}`;
+    const before = await api(S).get(`/locations/${gln.roastery}/stock`).set('Authorization', sup).expect(200);
+    const had = before.body.positions.find((p: { lotCode: string }) => p.lotCode === lot).quantity;
+    const xml = `<WMMBID02><IDOC BEGIN="1"><EDI_DC40 SEGMENT="1"><DOCNUM>${vbeln}7</DOCNUM><IDOCTYP>WMMBID02</IDOCTYP><MESTYP>WMMBXY</MESTYP></EDI_DC40>
+      <E1MBXYH SEGMENT="1"><MBLNR>49${vbeln}</MBLNR>
+        <E1MBXYI SEGMENT="1"><ZEILE>1</ZEILE><MATNR>MAT-ROAST</MATNR><WERKS>1000</WERKS><CHARG>${lot}</CHARG><BWART>261</BWART><ERFMG>50</ERFMG><AUFNR>7000${vbeln}</AUFNR></E1MBXYI>
+        <E1MBXYI SEGMENT="1"><ZEILE>2</ZEILE><MATNR>MAT-ROAST</MATNR><WERKS>1000</WERKS><CHARG>${out}</CHARG><BWART>101</BWART><ERFMG>40</ERFMG><AUFNR>7000${vbeln}</AUFNR></E1MBXYI>
+      </E1MBXYH></IDOC></WMMBID02>`;
+    const res = await api(S).post('/sap/idocs').set('Authorization', sup).set('Content-Type', 'application/xml').send(xml);
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    expect(res.body.transactions.map((t: { fn: string }) => t.fn)).to.deep.equal(['TransformLots']);
+    const after = await api(S).get(`/locations/${gln.roastery}/stock`).set('Authorization', sup).expect(200);
+    const qty = (l: string) => after.body.positions.find((p: { lotCode: string }) => p.lotCode === l)?.quantity;
+    expect(Number(qty(lot))).to.equal(Number(had) - 50);
+    expect(qty(out)).to.equal('40.000');
+    const produced = await api(S).get(`/lots/${gtin}/${out}`).set('Authorization', sup).expect(200);
+    expect(JSON.stringify(produced.body)).to.include(lot);
+  });
 });

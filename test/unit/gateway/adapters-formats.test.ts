@@ -52,7 +52,7 @@ describe('gateway adapters: more formats (unit)', () => {
     });
 
     it('rejects unmapped codes, unsupported movement types and missing references with 422 in MBGMCR field names', () => {
-      const xml = mbgmcr(gmItem('261') + gmItem('551').replace('<PLANT>1000', '<PLANT>9999') + gmItem('101').replace('<MATERIAL>4711', '<MATERIAL>NOPE') + gmItem('102'), '');
+      const xml = mbgmcr(gmItem('122') + gmItem('551').replace('<PLANT>1000', '<PLANT>9999') + gmItem('101').replace('<MATERIAL>4711', '<MATERIAL>NOPE') + gmItem('102'), '');
       const p = problemOf(() => idocToCommands(xml, SAP_MAPPINGS));
       expect(p.httpStatus).to.equal(422);
       const base = 'IDOC[0].E1MBGMCR';
@@ -62,7 +62,7 @@ describe('gateway adapters: more formats (unit)', () => {
         `${base}.E1BP2017_GM_HEAD_01.REF_DOC_NO`,
         `${base}.E1BP2017_GM_ITEM_CREATE[3].REF_DOC`,
       ]);
-      expect(p.details.errors.find((e) => e.field.endsWith('[0].MOVE_TYPE'))!.message).to.contain('261');
+      expect(p.details.errors.find((e) => e.field.endsWith('[0].MOVE_TYPE'))!.message).to.contain('122');
       expect(p.details.errors.find((e) => e.field.endsWith('[1].PLANT'))!.message).to.contain('9999');
       // A receipt does not read the material (the shipment carries the lines), as for WMMBXY.
       expect(fields(p)).to.not.include(`${base}.E1BP2017_GM_ITEM_CREATE[2].MATERIAL`);

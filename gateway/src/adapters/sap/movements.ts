@@ -41,11 +41,13 @@ export interface MovementItem {
   /** Material document and item a 102 reverses. */
   reversedDoc?: string;
   reversedItem?: string;
+  /** Production order (WMMBXY AUFNR, MBGMCR ORDERID): a 261 issues to it, a 101 receives from it. */
+  order?: string;
   /** Full field paths for error messages, in the sender's names. */
-  fields: Record<'moveType' | 'material' | 'plant' | 'quantity' | 'movePlant' | 'deliveryRef' | 'reversedDoc', string>;
+  fields: Record<'moveType' | 'material' | 'plant' | 'quantity' | 'movePlant' | 'deliveryRef' | 'reversedDoc' | 'order', string>;
 }
 
-export const SUPPORTED_MOVEMENT_TYPES = ['101', '102', '301', '311', '351', '551', '601', '641', '701', '702'];
+export const SUPPORTED_MOVEMENT_TYPES = ['101', '102', '261', '301', '311', '351', '551', '601', '641', '701', '702'];
 
 /** WMMBXY (WMMBID02): E1MBXYH header with E1MBXYI items. */
 export function wmmbxyItems(idoc: Seg, at: string, docnum: string, errors: FieldError[]): MovementItem[] {
@@ -59,8 +61,8 @@ export function wmmbxyItems(idoc: Seg, at: string, docnum: string, errors: Field
       // Keyed by material document when present, so a later 102 can name the 101 it reverses.
       eventId: mblnr ? `sap-mb-${mblnr}-${t(it, 'ZEILE') ?? i + 1}` : `sap-${docnum}-${i + 1}`,
       moveType: t(it, 'BWART'), material: t(it, 'MATNR'), plant: t(it, 'WERKS'), stgeLoc: t(it, 'LGORT'), batch: t(it, 'CHARG'), quantity: t(it, 'ERFMG'),
-      movePlant: t(it, 'UMWRK'), moveStloc: t(it, 'UMLGO'), deliveryRef: t(hdr, 'XBLNR'), reversedDoc: t(it, 'SMBLN'), reversedItem: t(it, 'SMBLP'),
-      fields: { moveType: `${f}.BWART`, material: `${f}.MATNR`, plant: `${f}.WERKS`, quantity: `${f}.ERFMG`, movePlant: `${f}.UMWRK`, deliveryRef: `${at}.E1MBXYH.XBLNR`, reversedDoc: `${f}.SMBLN` },
+      movePlant: t(it, 'UMWRK'), moveStloc: t(it, 'UMLGO'), deliveryRef: t(hdr, 'XBLNR'), reversedDoc: t(it, 'SMBLN'), reversedItem: t(it, 'SMBLP'), order: t(it, 'AUFNR'),
+      fields: { moveType: `${f}.BWART`, material: `${f}.MATNR`, plant: `${f}.WERKS`, quantity: `${f}.ERFMG`, movePlant: `${f}.UMWRK`, deliveryRef: `${at}.E1MBXYH.XBLNR`, reversedDoc: `${f}.SMBLN`, order: `${f}.AUFNR` },
     };
   });
 }
@@ -82,16 +84,54 @@ export function mbgmcrItems(idoc: Seg, at: string, docnum: string, errors: Field
     return {
       eventId: `sap-${docnum}-${i + 1}`,
       moveType: t(it, 'MOVE_TYPE'), material: t(it, 'MATERIAL'), plant: t(it, 'PLANT'), stgeLoc: t(it, 'STGE_LOC'), batch: t(it, 'BATCH'), quantity: t(it, 'ENTRY_QNT'),
-      movePlant: t(it, 'MOVE_PLANT'), moveStloc: t(it, 'MOVE_STLOC'), deliveryRef: t(hdr, 'REF_DOC_NO'), reversedDoc: t(it, 'REF_DOC'), reversedItem: t(it, 'REF_DOC_IT'),
-      fields: { moveType: `${f}.MOVE_TYPE`, material: `${f}.MATERIAL`, plant: `${f}.PLANT`, quantity: `${f}.ENTRY_QNT`, movePlant: `${f}.MOVE_PLANT`, deliveryRef: `${base}.E1BP2017_GM_HEAD_01.REF_DOC_NO`, reversedDoc: `${f}.REF_DOC` },
+      movePlant: t(it, 'MOVE_PLANT'), moveStloc: t(it, 'MOVE_STLOC'), deliveryRef: t(hdr, 'REF_DOC_NO'), reversedDoc: t(it, 'REF_DOC'), reversedItem: t(it, 'REF_DOC_IT'), order: t(it, 'ORDERID'),
+      fields: { moveType: `${f}.MOVE_TYPE`, material: `${f}.MATERIAL`, plant: `${f}.PLANT`, quantity: `${f}.ENTRY_QNT`, movePlant: `${f}.MOVE_PLANT`, deliveryRef: `${base}.E1BP2017_GM_HEAD_01.REF_DOC_NO`, reversedDoc: `${f}.REF_DOC`, order: `${f}.ORDERID` },
     };
   });
 }
 
+/** A production issue (261) or a receipt from a production order (101 with an order number). */
+const isProduction = (it: MovementItem) => it.moveType === '261' || (it.moveType === '101' && !!it.order);
+
+/**
+ * Production: the 261 issues and the 101 receipts of one production order in
+ * the document become one TransformLots (inputs consumed, outputs produced
+ * with lineage). The contract records consumption only with what it produced,
+ * so a 261 without its order's 101 in the same document (or the reverse) is
+ * refused, naming the item.
+ */
+function productionToCommands(items: MovementItem[], map: Mapper, errors: FieldError[]): LedgerCommand[] {
+  const byOrder = new Map<string, MovementItem[]>();
+  for (const it of items) {
+    if (!it.order) {
+      errors.push({ field: it.fields.order, message: 'a production issue (261) must name its production order' });
+      continue;
+    }
+    byOrder.set(it.order, [...(byOrder.get(it.order) ?? []), it]);
+  }
+  const out: LedgerCommand[] = [];
+  for (const [order, group] of byOrder) {
+    const issues = group.filter((i) => i.moveType === '261');
+    const receipts = group.filter((i) => i.moveType === '101');
+    if (issues.length === 0 || receipts.length === 0) {
+      const lone = (issues[0] ?? receipts[0]).fields.moveType;
+      errors.push({ field: lone, message: `production order ${order} needs both its issues (261) and its receipt (101) in the same document` });
+      continue;
+    }
+    const line = (it: MovementItem) => ({ gtin: map.material(it.material, it.fields.material), lotCode: it.batch ?? '', quantity: qty(it.quantity, it.fields.quantity, errors) });
+    const gln = map.plant(receipts[0].plant, receipts[0].stgeLoc, receipts[0].fields.plant);
+    for (const it of [...issues, ...receipts]) {
+      if (it.plant !== receipts[0].plant) errors.push({ field: it.fields.plant, message: `production order ${order} moves stock at plant ${receipts[0].plant}, not ${it.plant}` });
+    }
+    out.push({ fn: 'TransformLots', body: { eventId: `${receipts[0].eventId}-prod-${order}`, gln, workOrder: order, inputs: issues.map(line), outputs: receipts.map(line) } });
+  }
+  return out;
+}
+
 /** Maps movement items to commands by movement type; problems go to `errors`. */
 export function movementsToCommands(items: MovementItem[], map: Mapper, errors: FieldError[]): LedgerCommand[] {
-  const out: LedgerCommand[] = [];
-  for (const it of items) {
+  const out: LedgerCommand[] = productionToCommands(items.filter(isProduction), map, errors);
+  for (const it of items.filter((i) => !isProduction(i))) {
     const { eventId, fields: f } = it;
     const bwart = it.moveType ?? '';
     const line = () => ({ gtin: map.material(it.material, f.material), lotCode: it.batch ?? '', quantity: qty(it.quantity, f.quantity, errors) });
