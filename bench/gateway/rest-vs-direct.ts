@@ -82,6 +82,31 @@ async function main() {
     const [b] = batchReceipts(receipts, { S1: '4000001000005' });
     const ms = performance.now() - t;
     log(`POS batching (hash + Merkle tree + proofs + aggregation, no ledger): ${((receipts.length * 2) / (ms / 1000)).toFixed(0)} lines/s (${receipts.length} receipts → ${(b.command.body.lines as unknown[]).length} RecordSales lines, ${ms.toFixed(0)} ms)`);
+
+    // End to end: POST /pos/sales → batch → RecordSales committed → proofs stored, for two stores in parallel.
+    const posToken = await gw.devIssuer!.mint({ sub: 'bench-pos', roles: ['supplier', 'pos'] });
+    const post = (url: string, b: unknown) =>
+      fetch(`${gw.url}${url}`, { method: 'POST', headers: { authorization: `Bearer ${posToken}`, 'content-type': 'application/json' }, body: JSON.stringify(b) });
+    const posGtin = gtin();
+    const stores = ['761300000001', '761300000002'].map((x) => x + gs1CheckDigit(x));
+    await post('/products', { gtin: posGtin, description: 'bench beans', unit: 'KGM' });
+    for (const store of stores) {
+      const r1 = await post('/locations', { gln: store, type: 'store', name: `bench store ${store}`, address: { country: 'DE' } });
+      if (r1.status !== 201 && r1.status !== 409) throw new Error(`store ${r1.status} ${await r1.text()}`);
+      const r2 = await post('/lots', { gln: store, gtin: posGtin, lotCode: `POS-${store.slice(-4)}`, quantity: '1000000' });
+      if (r2.status !== 201) throw new Error(`lot ${r2.status} ${await r2.text()}`);
+    }
+    const posts = arg('pos-posts', 10);
+    const perPost = arg('pos-receipts', 1000);
+    t = performance.now();
+    await pool(posts, stores.length, async (i) => {
+      const store = stores[i % stores.length];
+      const body = { receipts: Array.from({ length: perPost }, (_, k) => ({ storeId: store, receiptId: `B${i}-${k}`, lines: [{ gtin: posGtin, quantity: '1' }, { gtin: posGtin, quantity: '2' }] })) };
+      const res = await post('/pos/sales', body);
+      if (res.status !== 201) throw new Error(`POS ${res.status} ${(await res.text()).slice(0, 300)}`);
+    });
+    const posSec = (performance.now() - t) / 1000;
+    log(`POS end to end (POST /pos/sales → RecordSales committed → proofs stored): ${((posts * perPost * 2) / posSec).toFixed(0)} lines/s (${posts} posts × ${perPost} receipts × 2 lines, 2 stores, ${posSec.toFixed(1)} s)`);
   } finally {
     await gw.stop();
     direct.close();
