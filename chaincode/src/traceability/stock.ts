@@ -24,6 +24,51 @@ export async function onHand(env: TxEnv, gln: string, gtin: string, lotCode: str
   return rec ? BigInt(rec.baseUnits) : 0n;
 }
 
+type Place = { position: 'on_hand'; gln: string } | { position: 'in_transit'; shipmentId: string };
+
+/**
+ * Applies a signed change to one position (on hand or in transit), refusing a
+ * result below zero with INSUFFICIENT_STOCK against `field`, and notes the
+ * event line. `shortage` words the refusal from the quantity there before.
+ */
+async function changePosition(
+  env: TxEnv,
+  key: string,
+  place: Place,
+  lot: { gtin: string; lotCode: string },
+  delta: bigint,
+  field: string,
+  shortage: (before: bigint) => string,
+): Promise<{ line: StockLine; created: boolean }> {
+  const current = await env.ledger.get<StockRecord | TransitRecord>(key);
+  const before = current ? BigInt(current.baseUnits) : 0n;
+  const after = before + delta;
+  if (after < 0n) throw fail.insufficient(shortage(before), field);
+  const where = place.position === 'on_hand' ? { gln: place.gln } : { shipmentId: place.shipmentId };
+  const amounts = { quantity: formatQuantity(after), baseUnits: after.toString() };
+  const record = {
+    docType: place.position === 'on_hand' ? 'stock' : 'transit',
+    ...where,
+    gtin: lot.gtin,
+    lotCode: lot.lotCode,
+    ...amounts,
+    updatedAt: env.time,
+    updatedTxId: env.txId,
+  } as StockRecord | TransitRecord;
+  await env.ledger.put(key, record);
+  const line = env.noteStockLine({
+    key: readableKey(key),
+    position: place.position,
+    ...where,
+    gtin: lot.gtin,
+    lotCode: lot.lotCode,
+    delta: formatQuantity(delta),
+    deltaBaseUnits: delta.toString(),
+    ...amounts,
+  });
+  return { line, created: !current };
+}
+
 /**
  * Applies a signed change to on-hand stock. A result below zero is
  * INSUFFICIENT_STOCK, reported against `field`.
@@ -35,38 +80,11 @@ export async function changeStock(
   field: string,
 ): Promise<StockLine> {
   const key = stockKey(env, pos.gln, pos.gtin, pos.lotCode);
-  const current = await env.ledger.get<StockRecord>(key);
-  const before = current ? BigInt(current.baseUnits) : 0n;
-  const after = before + delta;
-  if (after < 0n) {
-    throw fail.insufficient(
-      `location ${pos.gln} holds ${formatQuantity(before)} of lot ${pos.gtin}/${pos.lotCode}, ${formatQuantity(-delta)} requested`,
-      field,
-    );
-  }
-  const record: StockRecord = {
-    docType: 'stock',
-    gln: pos.gln,
-    gtin: pos.gtin,
-    lotCode: pos.lotCode,
-    quantity: formatQuantity(after),
-    baseUnits: after.toString(),
-    updatedAt: env.time,
-    updatedTxId: env.txId,
-  };
-  await env.ledger.put(key, record);
-  if (!current) await env.ledger.putIndex(env.ledger.key(OBJECT_TYPES.lotLocation, [pos.gtin, pos.lotCode, pos.gln]));
-  return env.noteStockLine({
-    key: readableKey(key),
-    position: 'on_hand',
-    gln: pos.gln,
-    gtin: pos.gtin,
-    lotCode: pos.lotCode,
-    delta: formatQuantity(delta),
-    deltaBaseUnits: delta.toString(),
-    quantity: record.quantity,
-    baseUnits: record.baseUnits,
-  });
+  const { line, created } = await changePosition(env, key, { position: 'on_hand', gln: pos.gln }, pos, delta, field, (before) =>
+    `location ${pos.gln} holds ${formatQuantity(before)} of lot ${pos.gtin}/${pos.lotCode}, ${formatQuantity(-delta)} requested`,
+  );
+  if (created) await env.ledger.putIndex(env.ledger.key(OBJECT_TYPES.lotLocation, [pos.gtin, pos.lotCode, pos.gln]));
+  return line;
 }
 
 /** Applies a signed change to a shipment's in-transit position. */
@@ -77,34 +95,10 @@ export async function changeTransit(
   field: string,
 ): Promise<StockLine> {
   const key = transitKey(env, pos.shipmentId, pos.gtin, pos.lotCode);
-  const current = await env.ledger.get<TransitRecord>(key);
-  const before = current ? BigInt(current.baseUnits) : 0n;
-  const after = before + delta;
-  if (after < 0n) {
-    throw fail.insufficient(`shipment ${pos.shipmentId} carries ${formatQuantity(before)} of lot ${pos.gtin}/${pos.lotCode}`, field);
-  }
-  const record: TransitRecord = {
-    docType: 'transit',
-    shipmentId: pos.shipmentId,
-    gtin: pos.gtin,
-    lotCode: pos.lotCode,
-    quantity: formatQuantity(after),
-    baseUnits: after.toString(),
-    updatedAt: env.time,
-    updatedTxId: env.txId,
-  };
-  await env.ledger.put(key, record);
-  return env.noteStockLine({
-    key: readableKey(key),
-    position: 'in_transit',
-    shipmentId: pos.shipmentId,
-    gtin: pos.gtin,
-    lotCode: pos.lotCode,
-    delta: formatQuantity(delta),
-    deltaBaseUnits: delta.toString(),
-    quantity: record.quantity,
-    baseUnits: record.baseUnits,
-  });
+  const { line } = await changePosition(env, key, { position: 'in_transit', shipmentId: pos.shipmentId }, pos, delta, field, (before) =>
+    `shipment ${pos.shipmentId} carries ${formatQuantity(before)} of lot ${pos.gtin}/${pos.lotCode}`,
+  );
+  return line;
 }
 
 /** Non-empty on-hand positions at a location, optionally for one GTIN, in key order. */
