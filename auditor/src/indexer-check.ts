@@ -4,6 +4,7 @@
  * valid, sits in the block the indexer says, and records that very fact in
  * its chaincode event. A tampered row fails here, loudly.
  */
+import type { StockLine } from '../../chaincode/src/traceability/stock-line';
 import type { ProvenanceService } from './provenance';
 
 /** The indexer's downstream trace answer (GET /lots/{gtin}/{lot}/trace/downstream). */
@@ -18,14 +19,6 @@ export interface IndexerCheckFinding {
   txId: string;
   ok: boolean;
   problems: string[];
-}
-
-interface StockLine {
-  gln?: string;
-  gtin: string;
-  lotCode: string;
-  quantity: string;
-  position?: string;
 }
 
 function stockLines(payload: Buffer | undefined): StockLine[] {

@@ -3,20 +3,10 @@
  * it (see chaincode/src/traceability/submit.ts), parsed defensively: the
  * indexer must record a transaction even when its payload is not what it expects.
  */
+import type { StockLine } from '../../../chaincode/src/traceability/stock-line';
 
-/** One signed change to one stock position (chaincode's StockLine). */
-export interface StockLinePayload {
-  key: string;
-  position: 'on_hand' | 'in_transit';
-  gln?: string;
-  shipmentId?: string;
-  gtin: string;
-  lotCode: string;
-  delta: string;
-  deltaBaseUnits: string;
-  quantity: string;
-  baseUnits: string;
-}
+/** One signed change to one stock position: the chaincode's event line, as emitted. */
+export type StockLinePayload = StockLine;
 
 /** The `ct:ledger` extension of every EPCIS event. */
 export interface LedgerExtension {
