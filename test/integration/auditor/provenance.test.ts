@@ -6,15 +6,16 @@ import { checkIndexedTrace, type IndexedTrace } from '../../../auditor/src/index
 import { connectDevnet } from '../../../gateway/src/ledger/connect-devnet';
 import type { LedgerClient } from '../../../gateway/src/ledger/ledger-client';
 import { createPool } from '../../../indexer/src/db/pool';
-import { dropSchema } from '../../../indexer/src/db/migrate';
 import { createIndexer, type Indexer } from '../../../indexer/src/main';
 import type { PostgresServer } from '../../../network/src/services/postgres';
 import { sharedDevnet } from '../../fixtures/test-devnet';
-import { closeAll, connectAll, type Orgs } from '../chaincode/ledger-fixtures';
-import { runChain, setUpChain, testConfig, testLog, testPostgres, waitForBlock, type Chain } from '../indexer/harness';
+import type { Orgs } from '../chaincode/ledger-fixtures';
+import { startIndexedLedger, type IndexedLedger } from '../indexer/indexed-ledger';
+import { runChain, setUpChain, testLog, waitForBlock, type Chain, type testConfig } from '../indexer/harness';
 
 describe('auditor: provenance with proof from the auditor\'s own peer', function () {
   this.timeout(300_000);
+  let fx: IndexedLedger;
   let pg: PostgresServer;
   let orgs: Orgs;
   let auditorLedger: LedgerClient;
@@ -25,13 +26,8 @@ describe('auditor: provenance with proof from the auditor\'s own peer', function
   let cfg: ReturnType<typeof testConfig>;
 
   before(async () => {
-    pg = testPostgres();
-    await pg.start();
-    orgs = await connectAll();
-    cfg = testConfig({ databaseUrl: pg.connectionString });
-    indexer = createIndexer(cfg, { log: testLog() });
-    await indexer.start();
-    pool = indexer.pool;
+    fx = await startIndexedLedger();
+    ({ pg, orgs, indexer, pool, cfg } = fx);
     chain = await setUpChain(orgs);
     await runChain(orgs, chain);
     await waitForBlock(pool, chain.lastBlock);
@@ -41,12 +37,7 @@ describe('auditor: provenance with proof from the auditor\'s own peer', function
 
   after(async () => {
     auditorLedger?.close();
-    await indexer?.stop();
-    closeAll(orgs);
-    const admin = createPool({ connectionString: pg.connectionString, schema: 'public' });
-    await dropSchema(admin, cfg.schema).catch(() => undefined);
-    await admin.end();
-    await pg?.stop();
+    await fx?.stop();
   });
 
   it('traces a green lot downstream to every holding and proves every transaction', async () => {

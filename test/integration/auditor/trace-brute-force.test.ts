@@ -4,13 +4,11 @@ import request from 'supertest';
 import type { Pool } from 'pg';
 import { connectDevnet } from '../../../gateway/src/ledger/connect-devnet';
 import type { LedgerClient } from '../../../gateway/src/ledger/ledger-client';
-import { createPool } from '../../../indexer/src/db/pool';
-import { dropSchema } from '../../../indexer/src/db/migrate';
-import { createIndexer, type Indexer } from '../../../indexer/src/main';
-import type { PostgresServer } from '../../../network/src/services/postgres';
 import { sharedDevnet } from '../../fixtures/test-devnet';
-import { SUPPLIER, closeAll, connectAll, eventId, submitJson, uniqueGln, uniqueGtin, type Orgs } from '../chaincode/ledger-fixtures';
-import { testConfig, testLog, testPostgres, waitForBlock } from '../indexer/harness';
+import type { Indexer } from '../../../indexer/src/main';
+import { SUPPLIER, eventId, submitJson, uniqueGln, uniqueGtin, type Orgs } from '../chaincode/ledger-fixtures';
+import { startIndexedLedger, type IndexedLedger } from '../indexer/indexed-ledger';
+import { waitForBlock } from '../indexer/harness';
 
 /** Facts rebuilt by walking every block of the ledger: lineage edges and final stock per position. */
 interface BruteForce {
@@ -61,12 +59,11 @@ function closure(edges: Map<string, Set<string>>, root: string): Set<string> {
 
 describe('auditor: indexed traces equal a brute-force walk of the ledger (1,000+ movements)', function () {
   this.timeout(600_000);
-  let pg: PostgresServer;
+  let fx: IndexedLedger;
   let orgs: Orgs;
   let indexer: Indexer;
   let pool: Pool;
   let ledger: LedgerClient;
-  let cfg: ReturnType<typeof testConfig>;
   const sites = [uniqueGln(), uniqueGln(), uniqueGln(), uniqueGln()];
   const green = uniqueGtin();
   const roasted = uniqueGtin();
@@ -80,13 +77,8 @@ describe('auditor: indexed traces equal a brute-force walk of the ledger (1,000+
   const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
 
   before(async () => {
-    pg = testPostgres();
-    await pg.start();
-    orgs = await connectAll();
-    cfg = testConfig({ databaseUrl: pg.connectionString });
-    indexer = createIndexer(cfg, { log: testLog() });
-    await indexer.start();
-    pool = indexer.pool;
+    fx = await startIndexedLedger();
+    ({ orgs, indexer, pool } = fx);
     ledger = await connectDevnet(sharedDevnet(), 'AuditorMSP');
     const s = orgs[SUPPLIER];
     for (const [i, g] of sites.entries()) {
@@ -137,12 +129,7 @@ describe('auditor: indexed traces equal a brute-force walk of the ledger (1,000+
 
   after(async () => {
     ledger?.close();
-    await indexer?.stop();
-    closeAll(orgs);
-    const admin = createPool({ connectionString: pg.connectionString, schema: 'public' });
-    await dropSchema(admin, cfg.schema).catch(() => undefined);
-    await admin.end();
-    await pg?.stop();
+    await fx?.stop();
   });
 
   it('indexes at least 1,000 movements of the generated chain', async () => {
