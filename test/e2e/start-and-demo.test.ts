@@ -1,27 +1,11 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadDevnetConfig } from '../../network/src/config';
 import { devnetDown } from '../../network/src/devnet';
-import { isAlive } from '../../network/src/processes';
 import { runCommand } from '../../network/src/run-command';
 import { SHARED_PORT_BASE } from '../fixtures/test-devnet';
-
-/** PIDs of live processes whose command line or environment points into `dir`. */
-function processesUsing(dir: string): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((e) => /^\d+$/.test(e) && Number(e) !== process.pid)
-    .filter((e) => {
-      try {
-        return (fs.readFileSync(`/proc/${e}/cmdline`, 'utf8') + fs.readFileSync(`/proc/${e}/environ`, 'utf8')).includes(dir) && isAlive(Number(e));
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
+import { processesUsing } from '../fixtures/processes-using';
 
 // The README's start command and demo, as a new user runs them, on their own port base.
 describe('npm start and the demo scenario, end to end', function () {

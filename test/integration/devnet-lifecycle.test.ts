@@ -1,27 +1,11 @@
 import { expect } from 'chai';
-import * as fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { CHAINCODE_PROCESS, startChaincodeServer } from '../../network/src/chaincode-deploy';
 import { devnetDown, devnetProcessNames, devnetStatus, devnetUp, processManager } from '../../network/src/devnet';
 import { isAlive } from '../../network/src/processes';
 import { connectDevnet } from '../../gateway/src/ledger/connect-devnet';
 import { testDevnetConfig } from '../fixtures/test-devnet';
-
-/** PIDs of processes whose command line or environment points into `dir`. */
-function processesUsing(dir: string): number[] {
-  const found: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      const env = fs.readFileSync(`/proc/${entry}/environ`, 'utf8');
-      if ((cmd.includes(dir) || env.includes(dir)) && isAlive(Number(entry))) found.push(Number(entry));
-    } catch {
-      /* gone, or not ours to read */
-    }
-  }
-  return found;
-}
+import { processesUsing } from '../fixtures/processes-using';
 
 // This suite kills components, so it runs its own devnet beside the shared one.
 describe('devnet lifecycle (own network)', function () {
