@@ -129,7 +129,9 @@ export function createKafkaBroker(opts: KafkaBrokerOptions): KafkaBroker {
     if (fs.existsSync(path.join(dataDir, 'meta.properties'))) return;
     const clusterId = newClusterId();
     log(`formatting Kafka storage (cluster ${clusterId}) in ${dataDir}`);
-    const out = await runCommand(javaCommand(env), ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile], {
+    // `--cluster-id=<id>` in one argument: a base64url id may start with '-', which the
+    // tool's argument parser would otherwise take for an option.
+    const out = await runCommand(javaCommand(env), ['-cp', classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', propsFile], {
       env,
       step: 'format the Kafka storage',
     });
