@@ -16,7 +16,7 @@ import type { LedgerClient } from '../../gateway/src/ledger/ledger-client';
 import type { IndexerConfig } from './config';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
-import { topicNames } from './projection/outbox-messages';
+import { outboxPositionTopic, topicNames } from './projection/outbox-messages';
 import { createBlockProjector } from './projection/project-block';
 import { createQueryApp } from './query/app';
 import { createIndexerMetrics, type IndexerMetrics } from './query/metrics';
@@ -81,7 +81,7 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
     const kafka = await kafkaFor(config, log);
     if (kafka) {
       relay = createOutboxRelay({
-        pool, kafka, topics: topicNames(config.topicPrefix), partitions: config.topicPartitions, source: config.eventSource,
+        pool, kafka, topics: topicNames(config.topicPrefix), partitions: config.topicPartitions, positionTopic: outboxPositionTopic(config.topicPrefix), source: config.eventSource,
         batchSize: config.outboxBatch, log: log.child({ part: 'outbox' }), onPublished: (n) => metrics.published(n),
       });
       relay.start();

@@ -24,6 +24,11 @@ export const TOPICS = {
   transactions: 'transactions',
 } as const;
 
+/** The relay's position topic: no messages, only a committed offset per outbox identity. */
+export function outboxPositionTopic(prefix: string): string {
+  return `${prefix}.outbox-position`;
+}
+
 /** Every topic name for a prefix (created at start). */
 export function topicNames(prefix: string): string[] {
   return Object.values(TOPICS).map((t) => `${prefix}.${t}`);

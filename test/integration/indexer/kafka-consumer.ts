@@ -1,6 +1,7 @@
 /**
  * Test-side Kafka consumer: reads every topic of a prefix from the beginning
- * and records each message's CloudEvents id, key, topic and payload in order.
+ * (read_committed, kafkajs' default: aborted transactions are never seen) and
+ * records each message's CloudEvents id, key, topic and payload in order.
  */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
@@ -19,6 +20,8 @@ export interface TestConsumer {
   readonly received: Received[];
   /** Resolves once `ids` have all been seen (at least once). */
   waitForIds(ids: Iterable<string>, timeoutMs?: number): Promise<void>;
+  /** Resolves once no message arrived for `quietMs` (so a late duplicate would have shown). */
+  settle(quietMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -48,6 +51,13 @@ export async function startConsumer(brokers: string[], prefix: string): Promise<
       const missing = want.filter((id) => !seen.has(id));
       throw new Error(`${missing.length} of ${want.length} event ids never arrived, e.g. ${missing.slice(0, 3).join(', ')}`);
     },
+    async settle(quietMs = 3000) {
+      let count = -1;
+      while (count !== received.length) {
+        count = received.length;
+        await new Promise((r) => setTimeout(r, quietMs));
+      }
+    },
     stop: () => consumer.disconnect(),
   };
 }
@@ -67,4 +77,11 @@ export function orderViolations(received: Received[], rank: Map<string, number>)
     lastRank.set(k, r);
   }
   return bad;
+}
+
+/** CloudEvents ids received more than once. */
+export function duplicates(received: Received[]): string[] {
+  const counts = new Map<string, number>();
+  for (const m of received) counts.set(m.ceId, (counts.get(m.ceId) ?? 0) + 1);
+  return [...counts].filter(([, n]) => n > 1).map(([id]) => id);
 }

@@ -1,9 +1,17 @@
 /**
- * The outbox relay: publishes outbox rows to Kafka in id order with an
- * idempotent producer (acks all) and marks them published only after the
- * broker acknowledged them. While Kafka is unreachable rows simply wait; a
- * failed batch is sent again from its first row, so per-key order holds and
- * delivery is at-least-once with stable CloudEvents ids.
+ * The outbox relay: publishes outbox rows to Kafka in id order, exactly once
+ * for read_committed consumers.
+ *
+ * Each batch is one Kafka transaction holding the batch's messages and the
+ * relay's position (the next outbox id), stored as the committed offset of a
+ * consumer group on a one-partition position topic. Messages and position
+ * become visible together or not at all. On (re)connect the relay's
+ * transactional id fences any earlier instance and aborts its open
+ * transaction, then it resumes from the later of Kafka's position and the
+ * rows PostgreSQL already marks published. The PostgreSQL mark follows the
+ * Kafka commit and only shortens that look-up. While Kafka is unreachable rows
+ * wait; a failed batch is sent again from its first row, so per-key order
+ * holds.
  */
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -17,6 +25,8 @@ export interface OutboxRelayDeps {
   /** Topics to create at start. */
   topics: string[];
   partitions: number;
+  /** One-partition topic whose committed offset (per outbox identity) is the relay's position. */
+  positionTopic: string;
   /** CloudEvents `source`. */
   source: string;
   batchSize: number;
@@ -38,21 +48,32 @@ export interface OutboxRelay {
 }
 
 /** Creates `topics` unless they exist. */
-export async function ensureTopics(kafka: Kafka, topics: string[], partitions: number): Promise<void> {
+export async function ensureTopics(kafka: Kafka, topics: string[], partitions: number, singles: string[] = []): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t));
-    if (missing.length > 0) await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: partitions })), waitForLeaders: true });
+    const wanted = [...topics.map((topic) => ({ topic, numPartitions: partitions })), ...singles.map((topic) => ({ topic, numPartitions: 1 }))];
+    const missing = wanted.filter((t) => !existing.has(t.topic));
+    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
   } finally {
     await admin.disconnect();
   }
 }
 
+/** The outbox's identity (migration 006): names the transactional id and the position's group. */
+async function outboxIdentity(pool: Pool): Promise<string> {
+  const r = await pool.query<{ instance_id: string }>('SELECT instance_id FROM outbox_identity');
+  if (r.rowCount !== 1) throw new Error('outbox_identity has no row: the indexer schema is not migrated');
+  return r.rows[0].instance_id;
+}
+
 export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
   let stopping = false;
   let producer: Producer | undefined;
+  /** Highest outbox id known to be in Kafka; valid while `producer` is set. */
+  let cursor = 0n;
+  let group = '';
   let wakeUp: (() => void) | undefined;
   let pendingWake = false;
   let loop: Promise<void> | undefined;
@@ -71,25 +92,70 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
       };
     });
 
+  /** The next outbox id recorded in Kafka by the last committed transaction, 0 when none. */
+  async function kafkaPosition(): Promise<bigint> {
+    const admin = deps.kafka.admin();
+    await admin.connect();
+    try {
+      const [t] = await admin.fetchOffsets({ groupId: group, topics: [deps.positionTopic] });
+      const offset = BigInt(t?.partitions.find((p) => p.partition === 0)?.offset ?? '-1');
+      return offset > 0n ? offset : 0n;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   async function connect(): Promise<Producer> {
-    await ensureTopics(deps.kafka, deps.topics, deps.partitions);
+    await ensureTopics(deps.kafka, deps.topics, deps.partitions, [deps.positionTopic]);
+    const identity = await outboxIdentity(deps.pool);
+    group = `${deps.positionTopic}.${identity}`;
     // One request in flight: with idempotence this keeps every partition in send order.
-    const p = deps.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: 5 } });
+    const p = deps.kafka.producer({
+      transactionalId: group, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 30_000,
+      createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: 5 },
+    });
     await p.connect();
-    deps.log.info({ topics: deps.topics.length }, 'outbox relay connected to Kafka');
+    try {
+      // The first transaction registers the transactional id: earlier instances are fenced and
+      // their open transaction aborted, so the position read next is final.
+      await (await p.transaction()).abort();
+      const next = await kafkaPosition();
+      const marked = await deps.pool.query<{ last: string | null }>('SELECT max(id)::text AS last FROM outbox WHERE published_at IS NOT NULL');
+      const fromMarks = BigInt(marked.rows[0].last ?? '0');
+      cursor = next - 1n > fromMarks ? next - 1n : fromMarks;
+      // Rows Kafka has but PostgreSQL did not mark yet (a stop between commit and mark).
+      if (cursor > fromMarks) {
+        await deps.pool.query('UPDATE outbox SET published_at = now() WHERE id <= $1 AND published_at IS NULL', [cursor.toString()]);
+      }
+    } catch (err) {
+      await p.disconnect().catch(() => undefined);
+      throw err;
+    }
+    deps.log.info({ topics: deps.topics.length, transactionalId: group, resumeAfter: cursor.toString() }, 'outbox relay connected to Kafka');
     return p;
   }
 
-  /** Sends one batch; returns the number of rows published. */
+  /** Sends one batch in one Kafka transaction; returns the number of rows published. */
   async function publishBatch(p: Producer): Promise<number> {
     const r = await deps.pool.query<OutboxRow>(
       `SELECT id, event_id, topic, message_key, ce_type, ce_subject, ce_time, payload::text AS payload
-         FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`,
-      [deps.batchSize],
+         FROM outbox WHERE id > $1 ORDER BY id LIMIT $2`,
+      [cursor.toString(), deps.batchSize],
     );
     if (r.rows.length === 0) return 0;
-    await p.sendBatch({ acks: -1, topicMessages: byTopic(r.rows, deps.source) });
-    await deps.pool.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [r.rows.map((row) => row.id)]);
+    const last = BigInt(r.rows[r.rows.length - 1].id);
+    const txn = await p.transaction();
+    try {
+      await txn.sendBatch({ acks: -1, topicMessages: byTopic(r.rows, deps.source) });
+      await txn.sendOffsets({ consumerGroupId: group, topics: [{ topic: deps.positionTopic, partitions: [{ partition: 0, offset: (last + 1n).toString() }] }] });
+      await txn.commit();
+    } catch (err) {
+      await txn.abort().catch(() => undefined);
+      throw err;
+    }
+    const from = cursor;
+    cursor = last;
+    await deps.pool.query('UPDATE outbox SET published_at = now() WHERE id > $1 AND id <= $2', [from.toString(), last.toString()]);
     return r.rows.length;
   }
 
@@ -105,7 +171,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
       } catch (err) {
         deps.onError?.(err);
         deps.log.warn({ err: (err as Error).message, retryInMs: backoff }, 'outbox relay cannot publish; rows wait in the outbox');
-        // A fresh producer after a failure: the old one's sequence state may no longer match the broker's.
+        // A fresh producer after a failure: it fences the old one and re-reads the position.
         await producer?.disconnect().catch(() => undefined);
         producer = undefined;
         await pause(backoff, false);
@@ -113,7 +179,6 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
       }
     }
   }
-
   return {
     start() {
       loop ??= run();
