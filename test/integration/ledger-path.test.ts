@@ -4,6 +4,7 @@ import { connectDevnet } from '../../gateway/src/ledger/connect-devnet';
 import type { LedgerClient } from '../../gateway/src/ledger/ledger-client';
 import { ServiceError } from '../../gateway/src/errors';
 import { sharedDevnet } from '../fixtures/test-devnet';
+import { referenceTransactions } from '../fixtures/reference-block-decoder';
 
 describe('ledger path on the devnet (LedgerClient)', function () {
   let retailer: LedgerClient;
@@ -12,6 +13,20 @@ describe('ledger path on the devnet (LedgerClient)', function () {
     retailer = await connectDevnet(sharedDevnet(), 'RetailerMSP');
   });
   after(() => retailer?.close());
+
+  it('decodes every block of the channel as fabric-common\'s full block decoder does', async function () {
+    const h = await retailer.height();
+    let txs = 0;
+    for (let n = 0n; n < h; n++) {
+      const block = await retailer.blockByNumber(n);
+      const plain = block.transactions.map((t) => ({ ...t, ...(t.chaincodeId === undefined ? {} : { chaincodeId: t.chaincodeId }) }));
+      for (const t of plain) if (t.chaincodeId === undefined) delete t.chaincodeId;
+      for (const t of plain) if (t.event === undefined) delete t.event;
+      expect(plain, `block ${n}`).to.deep.equal(referenceTransactions(block.raw));
+      txs += block.transactions.length;
+    }
+    expect(txs).to.be.greaterThan(0);
+  });
 
   it('discovers one peer of each organisation', function () {
     const msps = retailer.peers().map((p) => p.mspId).sort();

@@ -4,11 +4,7 @@
  * endorsing organisations and chaincode event.
  */
 import { createHash } from 'node:crypto';
-import * as fabricCommon from 'fabric-common';
 import * as protos from 'fabric-protos';
-
-// fabric-common ships BlockDecoder without type declarations.
-const { BlockDecoder } = fabricCommon as unknown as { BlockDecoder: { decodeBlock(block: unknown): unknown } };
 
 /** One transaction of a committed block. */
 export interface LedgerTransaction {
@@ -77,50 +73,71 @@ export function blockHeaderHash(number: bigint, previousHash: Buffer, dataHash: 
 
 const toBuffer = (b: Uint8Array | null | undefined) => Buffer.from(b ?? new Uint8Array());
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- BlockDecoder output is untyped */
-function decodeTransaction(envelope: any, index: number, filter: number[]): LedgerTransaction {
-  const header = envelope.payload?.header ?? {};
-  const ch = header.channel_header ?? {};
-  const creator = header.signature_header?.creator ?? {};
-  const action = envelope.payload?.data?.actions?.[0];
-  const ccAction = action?.payload?.action;
-  const prp = ccAction?.proposal_response_payload;
-  const ext = prp?.extension;
-  const input = action?.payload?.chaincode_proposal_payload?.input?.chaincode_spec?.input;
-  const args: string[] = (input?.args ?? []).map((a: Buffer) => Buffer.from(a).toString('utf8'));
-  const ev = ext?.events;
-  const codeNum = filter[index];
-  return {
-    txId: String(ch.tx_id ?? ''),
+const { common, protos: peer, msp } = protos;
+const headerTypeName = (t: number) => (common.HeaderType as unknown as Record<number, string>)[t] ?? String(t);
+const validationCodeName = (c: number | undefined) => (c === undefined ? 'UNKNOWN' : ((peer.TxValidationCode as unknown as Record<number, string>)[c] ?? String(c)));
+const mspOf = (identity: Uint8Array | null | undefined) => (identity?.length ? msp.SerializedIdentity.decode(identity).mspid : '');
+
+/** ISO time of a protobuf Timestamp at millisecond precision (the channel header's clock). */
+function isoTime(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): string {
+  if (!ts) return '';
+  return new Date(Number(String(ts.seconds ?? 0)) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString();
+}
+
+/**
+ * Decodes one envelope down to the facts above only: channel and signature
+ * headers, and for an endorser transaction its first action's chaincode input,
+ * endorsers and event. Read/write sets and certificates are left undecoded.
+ */
+function decodeTransaction(envelope: Uint8Array, index: number, filter: Uint8Array): LedgerTransaction {
+  const payload = common.Payload.decode(common.Envelope.decode(envelope).payload);
+  const ch = common.ChannelHeader.decode(payload.header?.channel_header ?? new Uint8Array());
+  const sh = common.SignatureHeader.decode(payload.header?.signature_header ?? new Uint8Array());
+  const tx: LedgerTransaction = {
+    txId: ch.tx_id,
     index,
-    validationCode: (protos.protos.TxValidationCode as any)[codeNum] ?? String(codeNum),
-    type: String(ch.typeString ?? ch.type ?? ''),
-    creatorMspId: String(creator.mspid ?? creator.Mspid ?? ''),
-    endorserMspIds: (ccAction?.endorsements ?? []).map((e: any) => String(e.endorser?.mspid ?? e.endorser?.Mspid ?? '')),
-    chaincodeId: ext?.chaincode_id?.name,
-    args,
-    event: ev?.event_name ? { name: String(ev.event_name), payload: Buffer.from(ev.payload ?? []) } : undefined,
-    timestamp: ch.timestamp ? new Date(ch.timestamp).toISOString() : '',
+    validationCode: validationCodeName(filter[index]),
+    type: headerTypeName(ch.type),
+    creatorMspId: mspOf(sh.creator),
+    endorserMspIds: [],
+    args: [],
+    timestamp: isoTime(ch.timestamp),
   };
+  if (ch.type !== common.HeaderType.ENDORSER_TRANSACTION) return tx;
+  const action = peer.Transaction.decode(payload.data).actions[0];
+  if (!action) return tx;
+  const cap = peer.ChaincodeActionPayload.decode(action.payload ?? new Uint8Array());
+  const proposal = peer.ChaincodeProposalPayload.decode(cap.chaincode_proposal_payload);
+  const input = peer.ChaincodeInvocationSpec.decode(proposal.input).chaincode_spec?.input;
+  tx.args = (input?.args ?? []).map((a) => Buffer.from(a).toString('utf8'));
+  tx.endorserMspIds = (cap.action?.endorsements ?? []).map((e) => mspOf(e.endorser));
+  const prp = peer.ProposalResponsePayload.decode(cap.action?.proposal_response_payload ?? new Uint8Array());
+  const ccAction = peer.ChaincodeAction.decode(prp.extension);
+  tx.chaincodeId = ccAction.chaincode_id?.name || undefined;
+  if (ccAction.events?.length) {
+    const ev = peer.ChaincodeEvent.decode(ccAction.events);
+    if (ev.event_name) tx.event = { name: ev.event_name, payload: toBuffer(ev.payload) };
+  }
+  return tx;
 }
 
 /** Decodes a raw common.Block. */
 export function decodeBlock(raw: Buffer): LedgerBlock {
-  const proto = protos.common.Block.decode(raw);
+  const proto = common.Block.decode(raw);
   const number = BigInt(proto.header?.number?.toString() ?? '0');
   const previousHash = toBuffer(proto.header?.previous_hash);
   const dataHash = toBuffer(proto.header?.data_hash);
+  const entries = proto.data?.data ?? [];
   const dataHasher = createHash('sha256');
-  for (const d of proto.data?.data ?? []) dataHasher.update(d);
-  const decoded = BlockDecoder.decodeBlock(proto) as any;
-  const filter: number[] = Array.from(decoded.metadata?.metadata?.[2] ?? []);
+  for (const d of entries) dataHasher.update(d);
+  const filter = proto.metadata?.metadata?.[common.BlockMetadataIndex.TRANSACTIONS_FILTER] ?? new Uint8Array();
   return {
     number,
     headerHash: blockHeaderHash(number, previousHash, dataHash),
     previousHash,
     dataHash,
     computedDataHash: dataHasher.digest(),
-    transactions: (decoded.data?.data ?? []).map((env: any, i: number) => decodeTransaction(env, i, filter)),
+    transactions: entries.map((env, i) => decodeTransaction(env, i, filter)),
     raw,
   };
 }
