@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import { Gateway, Wallets, type Contract, type Network, type X509Identity } from 'fabric-network';
 import * as protos from 'fabric-protos';
 import { decodeBlock, type LedgerBlock } from './block-decoder';
+import { deliverRawBlocks } from './deliver-stream';
 import { ServiceError } from '../errors';
 import { commitWaiter } from './commit-waiter';
 import { toServiceError } from './ledger-errors';
@@ -54,7 +55,13 @@ export interface BlockStreamOptions {
   signal?: AbortSignal;
   /** Longest wait between height checks when no block event arrives, ms. */
   pollMs?: number;
-  /** Blocks read ahead concurrently while behind the height (order of delivery unchanged). Default 32; 1 reads one at a time. */
+  /**
+   * `deliver` (default): the peer pushes blocks over one Deliver stream.
+   * `query`: blocks are read by number through the query system chaincode,
+   * `readAhead` at a time, and block events only wake the reader.
+   */
+  transport?: 'deliver' | 'query';
+  /** Blocks buffered ahead of the caller (deliver) or read concurrently (query). Default 32; 1 reads one at a time. */
   readAhead?: number;
 }
 
@@ -146,7 +153,23 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
     return decodeBlock(await querySystem('GetBlockByNumber', [n.toString()], peer));
   }
 
+  /** Blocks pushed by the org's peer; each must be the next number, or the stream fails. */
+  async function* deliveredBlocks(so: BlockStreamOptions): AsyncGenerator<LedgerBlock> {
+    let next = so.startBlock;
+    const target = { endpoint: opts.peer.endpoint, tlsCaPem: opts.peer.tlsCaPem, channel: opts.channel, mspId: opts.mspId, ...opts.identity };
+    for await (const raw of deliverRawBlocks(target, next, { signal: so.signal, highWater: so.readAhead ?? 32 })) {
+      const block = decodeBlock(raw);
+      if (block.number !== next) throw new Error(`expected block ${next} from the peer's block stream, got block ${block.number}`);
+      yield block;
+      next += 1n;
+    }
+  }
+
   async function* blocks(so: BlockStreamOptions): AsyncGenerator<LedgerBlock> {
+    if ((so.transport ?? 'deliver') === 'deliver') {
+      yield* deliveredBlocks(so);
+      return;
+    }
     let next = so.startBlock;
     let wake: (() => void) | undefined;
     // Block events only wake the loop; blocks themselves are read by number,
@@ -263,7 +286,12 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
         .map((e) => ({ name: e.name, mspId: e.mspid }));
     },
     close() {
-      gateway.disconnect();
+      try {
+        gateway.disconnect();
+      } catch {
+        // fabric-network throws "eventListener not found" when a peer's event service was
+        // restarted under it; the connections are closed regardless.
+      }
     },
   };
 }

@@ -1,6 +1,6 @@
 /**
- * Replays a range of blocks into a projector, reading ahead a few blocks in
- * parallel (the peer round trip dominates) while storing strictly in order,
+ * Replays a range of blocks into a projector: blocks arrive over the peer's
+ * block stream (buffered `readAhead` deep) and are stored strictly in order,
  * several blocks per PostgreSQL transaction (every block still verified
  * against the one before it).
  */
@@ -13,20 +13,9 @@ import { isFatal } from '../source/verify-block';
 export async function replayBlocks(
   client: LedgerClient, projector: BlockProjector, from: bigint, to: bigint, readAhead = 32, batchBlocks = 200, batchTransactions = 5000,
 ): Promise<number> {
-  const inFlight = new Map<bigint, Promise<LedgerBlock>>();
-  let next = from;
   let txs = 0;
   let batch: LedgerBlock[] = [];
   let batchTxs = 0;
-  const fill = () => {
-    while (next <= to && inFlight.size < readAhead) {
-      const p = client.blockByNumber(next);
-      // Errors surface when the block is awaited in order below.
-      p.catch(() => undefined);
-      inFlight.set(next, p);
-      next++;
-    }
-  };
   const flush = async () => {
     const blocks = batch;
     batch = [];
@@ -40,13 +29,17 @@ export async function replayBlocks(
       throw err;
     }
   };
-  for (let n = from; n <= to; n++) {
-    fill();
-    const block = await inFlight.get(n)!;
-    inFlight.delete(n);
-    batch.push(block);
-    batchTxs += block.transactions.length;
-    if (n === to || batch.length >= batchBlocks || batchTxs >= batchTransactions) await flush();
+  if (to < from) return 0;
+  const stop = new AbortController();
+  try {
+    for await (const block of client.blocks({ startBlock: from, signal: stop.signal, readAhead })) {
+      batch.push(block);
+      batchTxs += block.transactions.length;
+      if (block.number === to || batch.length >= batchBlocks || batchTxs >= batchTransactions) await flush();
+      if (block.number === to) return txs;
+    }
+  } finally {
+    stop.abort();
   }
-  return txs;
+  throw new Error(`the block stream ended before block ${to}`);
 }
