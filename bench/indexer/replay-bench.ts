@@ -2,14 +2,18 @@
  * Replay throughput: replays the ledger of the benchmark devnet from block 0
  * into fresh schemas through the indexer's real block source, and prints
  * blocks/s and tx/s for
- *   block stream: blocks pushed over the peer's Deliver stream, up to `--batch` blocks per PostgreSQL transaction
- *   baseline:     blocks read by number through the query system chaincode, `--read-ahead` in flight, same batches
- * in the same process, and their ratio. With `--memory` it then replays the
- * same blocks from memory (no peer round trips) at batch 1 and at `--batch`:
- * the PostgreSQL-only figures.
+ *   rebuild:  the rebuild path: blocks pushed over the peer's Deliver stream, up to
+ *             `--batch` blocks per PostgreSQL transaction, secondary indexes built after
+ *             the load (included in the time), asynchronous commit
+ *   live:     the live indexer's block source over the Deliver stream, same batches
+ *   baseline: the live block source reading blocks by number through the query system
+ *             chaincode, `--read-ahead` in flight, same batches
+ * in the same process, and their ratios. With `--memory` it then replays the
+ * same blocks from memory (no peer round trips): live at batch 1 and at
+ * `--batch`, and bulk: the PostgreSQL-only figures.
  *
  *   node dist/bench/indexer/build-ledger.js ...      # first: a ledger on port base 44000
- *   node dist/bench/indexer/replay-bench.js [--batch 200] [--read-ahead 32] [--no-baseline] [--memory | --memory-only]
+ *   node dist/bench/indexer/replay-bench.js [--batch 200] [--read-ahead 32] [--no-baseline] [--memory | --memory-only] [--blocks N]
  *
  * PostgreSQL: DATABASE_URL, else a local server on port base + 700 (44700), started and stopped here.
  */
@@ -20,7 +24,9 @@ import { connectDevnet } from '../../gateway/src/ledger/connect-devnet';
 import type { BlockStreamOptions, LedgerClient } from '../../gateway/src/ledger/ledger-client';
 import { readDevnetInfo } from '../../network/src/devnet-info';
 import { dropSchema, migrate } from '../../indexer/src/db/migrate';
+import { deferIndexes, restoreIndexes } from '../../indexer/src/db/bulk-load';
 import { createPool } from '../../indexer/src/db/pool';
+import { replayBlocks } from '../../indexer/src/ops/replay';
 import { createBlockProjector } from '../../indexer/src/projection/project-block';
 import { createBlockSource } from '../../indexer/src/source/block-source';
 import { benchDevnetConfig, benchPostgres } from './bench-env';
@@ -36,6 +42,7 @@ async function main(): Promise<void> {
     options: {
       batch: { type: 'string', default: '200' }, 'read-ahead': { type: 'string', default: '32' },
       'no-baseline': { type: 'boolean', default: false }, memory: { type: 'boolean', default: false }, 'memory-only': { type: 'boolean', default: false },
+      blocks: { type: 'string' },
     },
   });
   const batch = Number(values.batch);
@@ -45,15 +52,22 @@ async function main(): Promise<void> {
   const url = process.env.DATABASE_URL ?? pg!.connectionString;
   const info = readDevnetInfo(benchDevnetConfig().runDir);
   const probe = await connectDevnet(info, 'AuditorMSP');
-  const height = await probe.height();
+  const ledgerHeight = await probe.height();
+  // --blocks N: only the first N blocks (a quicker run, or a profile).
+  const height = values.blocks && BigInt(values.blocks) < ledgerHeight ? BigInt(values.blocks) : ledgerHeight;
   probe.close();
-  console.log(`ledger of the bench devnet: ${height} blocks; 2 shared cores: figures vary with other load on the machine`);
+  console.log(`ledger of the bench devnet: ${ledgerHeight} blocks, replaying ${height}; 2 shared cores: figures vary with other load on the machine`);
   const log = pino({ level: 'warn' });
   const results: Figures[] = [];
 
-  async function replay(name: string, opts: { batch: number; readAhead: number; transport?: 'deliver' | 'query'; from?: LedgerBlock[] }): Promise<Figures> {
+  /**
+   * Replays blocks 0..height-1 into a fresh schema. `bulk`: the rebuild path
+   * (replayBlocks, indexes built after the load, asynchronous commit; the time
+   * includes building the indexes); otherwise the live indexer's block source.
+   */
+  async function replay(name: string, opts: { batch: number; readAhead: number; transport?: 'deliver' | 'query'; from?: LedgerBlock[]; bulk?: boolean }): Promise<Figures> {
     const schema = `bench_replay_${results.length}`;
-    const pool = createPool({ connectionString: url, schema });
+    const pool = createPool({ connectionString: url, schema, synchronousCommit: !opts.bulk });
     await dropSchema(pool, schema);
     await migrate(pool, schema);
     const projector = createBlockProjector({ pool, topicPrefix: 'bench' });
@@ -64,12 +78,23 @@ async function main(): Promise<void> {
     };
     let txs = 0;
     const t0 = process.hrtime.bigint();
-    const source = createBlockSource({
-      pool, projector, connect, log, pollMs: 1000, retryDelayMs: 1000, stopAfter: height - 1n, batchBlocks: opts.batch,
-      onBlock: (s) => { txs += s.transactions; },
-    });
-    source.start();
-    await source.done;
+    if (opts.bulk) {
+      const deferred = await deferIndexes(pool);
+      const client = await connect();
+      try {
+        txs = await replayBlocks(client, projector, 0n, height - 1n, opts.readAhead, opts.batch);
+      } finally {
+        client.close();
+      }
+      await restoreIndexes(pool, deferred);
+    } else {
+      const source = createBlockSource({
+        pool, projector, connect, log, pollMs: 1000, retryDelayMs: 1000, stopAfter: height - 1n, batchBlocks: opts.batch,
+        onBlock: (s) => { txs += s.transactions; },
+      });
+      source.start();
+      await source.done;
+    }
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     await dropSchema(pool, schema);
     await pool.end();
@@ -80,16 +105,21 @@ async function main(): Promise<void> {
   }
 
   const peer = !values['memory-only'];
-  const fast = peer ? await replay(`peer block stream, batch ${batch}`, { batch, readAhead, transport: 'deliver' }) : undefined;
-  if (fast && !values['no-baseline']) {
-    const base = await replay(`peer queries, read-ahead ${readAhead}, batch ${batch}`, { batch, readAhead, transport: 'query' });
-    console.log(`ratio block stream/queries: ${(fast.txs / fast.seconds / (base.txs / base.seconds)).toFixed(1)}x tx/s`);
+  const ratio = (a: Figures, b: Figures) => (a.txs / a.seconds / (b.txs / b.seconds)).toFixed(1);
+  if (peer) {
+    const bulk = await replay(`rebuild: block stream, bulk, batch ${batch}`, { batch, readAhead, transport: 'deliver', bulk: true });
+    const live = await replay(`live: block stream, batch ${batch}`, { batch, readAhead, transport: 'deliver' });
+    if (!values['no-baseline']) {
+      const base = await replay(`baseline: queries (${readAhead} ahead), batch ${batch}`, { batch, readAhead, transport: 'query' });
+      console.log(`ratio rebuild/baseline ${ratio(bulk, base)}x, live/baseline ${ratio(live, base)}x tx/s`);
+    }
   }
   if (values.memory || values['memory-only']) {
     const blocks = await readAll(info, height, readAhead);
-    const m1 = await replay('memory, batch 1 (PostgreSQL only)', { batch: 1, readAhead, from: blocks });
-    const mb = await replay(`memory, batch ${batch} (PostgreSQL only)`, { batch, readAhead, from: blocks });
-    console.log(`ratio PostgreSQL batch ${batch}/batch 1: ${(mb.txs / mb.seconds / (m1.txs / m1.seconds)).toFixed(1)}x tx/s`);
+    const m1 = await replay('memory, live, batch 1 (PostgreSQL only)', { batch: 1, readAhead, from: blocks });
+    const mb = await replay(`memory, live, batch ${batch} (PostgreSQL only)`, { batch, readAhead, from: blocks });
+    const mk = await replay(`memory, bulk, batch ${batch} (PostgreSQL only)`, { batch, readAhead, from: blocks, bulk: true });
+    console.log(`ratio PostgreSQL live batch ${batch}/batch 1: ${ratio(mb, m1)}x, bulk/live batch ${batch}: ${ratio(mk, mb)}x tx/s`);
   }
   await pg?.stop();
 }

@@ -13,6 +13,13 @@ export interface PoolOptions {
   schema: string;
   max?: number;
   applicationName?: string;
+  /**
+   * false: commits return before their WAL is flushed. Only for loads that are
+   * redone from their checkpoint anyway (rebuild); a crash loses the last
+   * commits, never consistency. The live indexer keeps it on: Kafka must never
+   * hold a row that PostgreSQL could lose.
+   */
+  synchronousCommit?: boolean;
 }
 
 /** A pool whose connections use `schema` first in their search_path. */
@@ -22,7 +29,7 @@ export function createPool(opts: PoolOptions): Pool {
     connectionString: opts.connectionString,
     max: opts.max ?? 8,
     application_name: opts.applicationName ?? 'indexer',
-    options: `-c search_path=${schema},public`,
+    options: `-c search_path=${schema},public${opts.synchronousCommit === false ? ' -c synchronous_commit=off' : ''}`,
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);

@@ -169,6 +169,13 @@ describe('indexer: projection of committed blocks into PostgreSQL', function () 
     console.log(lines.map((l) => `      ${l}`).join('\n'));
     expect(result.equal, lines.join('\n')).to.equal(true);
     const admin = createPool({ connectionString: pg.connectionString, schema: 'public' });
+    // The indexes dropped for the bulk load are all back, as the migrations define them.
+    const indexes = async (schema: string) => (await admin.query<{ def: string }>(
+      'SELECT replace(indexdef, schemaname || \'.\', \'\') AS def FROM pg_indexes WHERE schemaname = $1 ORDER BY indexname', [schema],
+    )).rows.map((r) => r.def);
+    const live = await indexes(cfg.schema);
+    expect(live.length).to.be.greaterThan(20);
+    expect(await indexes(result.targetSchema)).to.deep.equal(live);
     await dropSchema(admin, result.targetSchema);
     await admin.end();
   });

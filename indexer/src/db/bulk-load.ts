@@ -1,0 +1,43 @@
+/**
+ * Bulk loading a fresh schema (rebuild, replay from block 0): secondary
+ * indexes are dropped before the load and created again after it, which costs
+ * one sort per index instead of an index update per row. Indexes that back a
+ * primary key or unique constraint stay: the projection's upserts and
+ * duplicate checks rely on them.
+ */
+import type { Pool } from 'pg';
+
+/** A dropped index: its name and the statement that creates it again. */
+export interface DeferredIndex {
+  name: string;
+  definition: string;
+}
+
+/** Drops the secondary indexes of the pool's schema (first on its search_path); returns how to recreate them. */
+export async function deferIndexes(pool: Pool): Promise<DeferredIndex[]> {
+  const r = await pool.query<{ name: string; definition: string }>(`
+    SELECT i.relname AS name, pg_get_indexdef(i.oid) AS definition
+      FROM pg_index x
+      JOIN pg_class i ON i.oid = x.indexrelid
+      JOIN pg_class t ON t.oid = x.indrelid
+     WHERE t.relnamespace = current_schema()::regnamespace
+       AND NOT t.relispartition
+       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
+     ORDER BY i.relname`);
+  for (const ix of r.rows) await pool.query(`DROP INDEX ${quoteIdent(ix.name)}`);
+  return r.rows;
+}
+
+/** Creates the deferred indexes again, `parallel` at a time (each on its own connection). */
+export async function restoreIndexes(pool: Pool, indexes: DeferredIndex[], parallel = 2): Promise<void> {
+  const queue = [...indexes];
+  await Promise.all(Array.from({ length: Math.max(1, parallel) }, async () => {
+    // pg_get_indexdef writes a partitioned table's index as ON ONLY (the parent alone);
+    // without ONLY, PostgreSQL creates it on every partition too, as the migration did.
+    for (let ix = queue.shift(); ix; ix = queue.shift()) await pool.query(ix.definition.replace(/ ON ONLY /, ' ON '));
+  }));
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
