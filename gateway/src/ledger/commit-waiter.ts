@@ -52,9 +52,12 @@ export function commitWaiter(network: Network, mspId: string, txId: string, time
     },
     waitForEvents() {
       timer = setTimeout(() => settle.reject(new Error(`timed out after ${timeoutMs} ms waiting for the commit of ${txId}`)), timeoutMs);
+      // fabric-network removes its own handlers' listeners; this one must remove its own, or
+      // every later block is dispatched to every transaction ever submitted.
       return done.finally(() => {
         clearTimeout(timer);
         clearTimeout(grace);
+        network.removeCommitListener(listener);
       });
     },
     cancelListening() {
