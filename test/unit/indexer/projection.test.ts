@@ -47,14 +47,14 @@ describe('indexer projection (pure parts)', () => {
     expect(monthOf('2026-12-31T23:00:00-02:00')).to.equal('2027-01-01');
   });
 
-  it('collapses upserts by key (last wins) and writes one INSERT per table, parents first', async () => {
+  it('collapses upserts by key (last wins) and writes one INSERT per table, the given tables first', async () => {
     const rows = new RowBuffer();
     rows.add(T.stockLevels, ['g', 't', 'l', '1.000', '1000', 'tx1', '1']);
     rows.add(T.stockLevels, ['g', 't', 'l', '2.000', '2000', 'tx2', '2']);
-    rows.add(T.blocks, ['2', Buffer.alloc(1), Buffer.alloc(1), Buffer.alloc(1), 1]);
+    rows.add(T.suppliers, ['RetailerMSP', 'tx1', '1']);
     const { client, calls } = captureClient();
-    await rows.flush(client, [T.blocks]);
-    expect(calls.map((c) => c.sql.split(' ')[2])).to.deep.equal(['blocks', 'stock_levels']);
+    await rows.flush(client, [T.suppliers]);
+    expect(calls.map((c) => c.sql.split(' ')[2])).to.deep.equal(['suppliers', 'stock_levels']);
     expect(calls[1].params).to.deep.equal(['g', 't', 'l', '2.000', '2000', 'tx2', '2']);
     expect(calls[1].sql).to.match(/ON CONFLICT \(gln, gtin, lot_code\) DO UPDATE SET quantity = EXCLUDED.quantity/);
   });
