@@ -82,7 +82,7 @@ async function main(): Promise<void> {
       const deferred = await deferIndexes(pool);
       const client = await connect();
       try {
-        txs = await replayBlocks(client, projector, 0n, height - 1n, opts.readAhead, opts.batch);
+        txs = await replayBlocks(pool, client, projector, 0n, height - 1n, opts.readAhead, opts.batch);
       } finally {
         client.close();
       }

@@ -51,7 +51,7 @@ export async function runRebuild(config: IndexerConfig, opts: RebuildOptions = {
     let stored = -1n;
     let transactions = 0;
     const catchUp = async (to: bigint) => {
-      if (to > stored) transactions += await replayBlocks(ledger, projector, stored + 1n, to);
+      if (to > stored) transactions += await replayBlocks(pool, ledger, projector, stored + 1n, to);
       stored = to > stored ? to : stored;
     };
     const first = await readTip(live);

@@ -10,7 +10,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { ServiceError } from '../../../gateway/src/errors';
 import type { LedgerBlock, LedgerTransaction } from '../../../gateway/src/ledger/block-decoder';
-import { verifyBlock, type ChainTip } from '../source/verify-block';
+import { isFatal, verifyBlock, type ChainTip } from '../source/verify-block';
 import { addOutboxMessages } from './outbox-messages';
 import { projectEvents } from './project-events';
 import { projectRecord, type RowOrigin } from './project-records';
@@ -38,8 +38,26 @@ export async function readTip(q: Pool | PoolClient, forUpdate = false): Promise<
   return { blockNumber: BigInt(r.rows[0].block_number), headerHash: r.rows[0].header_hash };
 }
 
+/** Verified blocks with their rows built, ready to be written in one transaction. */
+export interface PreparedBatch {
+  blocks: readonly LedgerBlock[];
+  /** The stored tip the first block was verified against; the write checks it still is the tip. */
+  after: ChainTip | undefined;
+  rows: RowBuffer;
+  months: Set<string>;
+  summaries: BlockSummary[];
+}
+
 /** Projects blocks of one schema; remembers which stock_movements partitions exist. */
 export interface BlockProjector {
+  /**
+   * Verifies consecutive blocks against `after` (the tip they follow) and
+   * builds their rows, without touching PostgreSQL. Throws on a block that
+   * fails verification.
+   */
+  prepare(blocks: readonly LedgerBlock[], after: ChainTip | undefined): PreparedBatch;
+  /** Writes a prepared batch in one transaction, if the stored tip is still the one it was verified against. */
+  write(batch: PreparedBatch): Promise<BlockSummary[]>;
   /** Verifies and stores one block in its own transaction; throws without storing anything on failure. */
   apply(block: LedgerBlock): Promise<BlockSummary>;
   /**
@@ -112,26 +130,39 @@ export function createBlockProjector(deps: { pool: Pool; topicPrefix: string; on
     return summary;
   }
 
-  async function applyBatch(blocks: readonly LedgerBlock[]): Promise<BlockSummary[]> {
-    if (blocks.length === 0) return [];
-    const client = await deps.pool.connect();
+  function prepare(blocks: readonly LedgerBlock[], after: ChainTip | undefined): PreparedBatch {
     const rows = new RowBuffer();
     const months = new Set<string>();
     const summaries: BlockSummary[] = [];
+    let tip = after;
+    for (const block of blocks) {
+      verifyBlock(block, tip);
+      summaries.push(addBlock(rows, months, block));
+      // The next block must link to this one's header hash, which is what gets stored.
+      tip = { blockNumber: block.number, headerHash: block.headerHash };
+    }
+    return { blocks, after, rows, months, summaries };
+  }
+
+  /** Writes `batch` (or, without one, verifies and builds `blocks` against the tip read under lock). */
+  async function store(blocks: readonly LedgerBlock[], batch?: PreparedBatch): Promise<BlockSummary[]> {
+    if (blocks.length === 0) return [];
+    const client = await deps.pool.connect();
     const range = blocks.length === 1 ? `block ${blocks[0].number}` : `blocks ${blocks[0].number}..${blocks[blocks.length - 1].number}`;
     let created: string[] = [];
+    let prepared = batch;
     try {
       await client.query('BEGIN');
       // Locks the checkpoint row: a second indexer on the same schema waits here, then fails verification.
-      let tip = await readTip(client, true);
-      for (const block of blocks) {
-        verifyBlock(block, tip);
-        summaries.push(addBlock(rows, months, block));
-        // The next block must link to this one's header hash, which is what gets stored.
-        tip = { blockNumber: block.number, headerHash: block.headerHash };
+      const tip = await readTip(client, true);
+      if (prepared) {
+        // Prepared against an expected tip: the first block is checked against the real one again.
+        verifyBlock(blocks[0], tip);
+      } else {
+        prepared = prepare(blocks, tip);
       }
-      created = await ensurePartitions(client, months);
-      await rows.flush(client, WRITE_ORDER);
+      created = await ensurePartitions(client, prepared.months);
+      await prepared.rows.flush(client, WRITE_ORDER);
       await client.query(
         `INSERT INTO checkpoint (id, block_number) VALUES (true, $1) ON CONFLICT (id) DO UPDATE SET block_number = EXCLUDED.block_number`,
         [blocks[blocks.length - 1].number.toString()],
@@ -145,8 +176,60 @@ export function createBlockProjector(deps: { pool: Pool; topicPrefix: string; on
       client.release();
     }
     created.forEach((m) => partitions.add(m));
-    return summaries;
+    return prepared.summaries;
   }
 
-  return { apply: async (block) => (await applyBatch([block]))[0], applyBatch };
+  return {
+    prepare,
+    write: (batch) => store(batch.blocks, batch),
+    apply: async (block) => (await store([block]))[0],
+    applyBatch: (blocks) => store(blocks),
+  };
+}
+
+/**
+ * Stores batches strictly in order with one write in flight: the next batch
+ * is verified and its rows built while the previous one commits. Each batch
+ * is verified against the tip the previous batch leaves; its write checks
+ * that tip against PostgreSQL again. A batch holding a block that fails
+ * verification is stored block by block instead, so every block before the
+ * bad one is kept and the error names exactly that block.
+ */
+export interface PipelinedStore {
+  /** Starts storing `blocks` once the write before it committed; rejects with an earlier write's failure. */
+  push(blocks: readonly LedgerBlock[]): Promise<void>;
+  /** Waits for the write in flight; rejects with its failure. */
+  drain(): Promise<void>;
+}
+
+export function pipelinedStore(projector: BlockProjector, after: ChainTip | undefined, onStored: (s: BlockSummary) => void): PipelinedStore {
+  let tip = after;
+  let inFlight: Promise<void> | undefined;
+  const drain = async () => {
+    const p = inFlight;
+    inFlight = undefined;
+    await p;
+  };
+  return {
+    async push(blocks) {
+      if (blocks.length === 0) return;
+      let prepared: PreparedBatch;
+      try {
+        prepared = projector.prepare(blocks, tip);
+      } catch (err) {
+        await drain();
+        if (!isFatal(err)) throw err;
+        for (const b of blocks) onStored(await projector.apply(b));
+        throw err;
+      }
+      const last = blocks[blocks.length - 1];
+      tip = { blockNumber: last.number, headerHash: last.headerHash };
+      await drain();
+      const write = projector.write(prepared).then((summaries) => summaries.forEach(onStored));
+      // Surfaced by the next push or drain.
+      write.catch(() => undefined);
+      inFlight = write;
+    },
+    drain,
+  };
 }

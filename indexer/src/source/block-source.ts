@@ -10,13 +10,14 @@
  * blocks are stored in one PostgreSQL transaction of up to `batchBlocks`
  * blocks / about `batchTransactions` transactions; at the tip each block is
  * stored on its own as soon as it is read, so batching never delays a block.
+ * One write is in flight while the next batch is verified and built.
  */
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
 import type { LedgerBlock } from '../../../gateway/src/ledger/block-decoder';
 import type { LedgerClient } from '../../../gateway/src/ledger/ledger-client';
-import type { BlockProjector, BlockSummary } from '../projection/project-block';
-import { readTip } from '../projection/project-block';
+import type { BlockProjector, BlockSummary, PipelinedStore } from '../projection/project-block';
+import { pipelinedStore, readTip } from '../projection/project-block';
 import { isFatal } from './verify-block';
 
 /** Dependencies of {@link createBlockSource}. */
@@ -68,6 +69,7 @@ export function createBlockSource(deps: BlockSourceDeps): BlockSource {
   async function pass(): Promise<boolean> {
     let client: LedgerClient | undefined;
     let heightTimer: NodeJS.Timeout | undefined;
+    let pipe: PipelinedStore | undefined;
     try {
       const tip = await readTip(deps.pool);
       last = tip?.blockNumber;
@@ -87,14 +89,15 @@ export function createBlockSource(deps: BlockSourceDeps): BlockSource {
       const maxTxs = Math.max(1, deps.batchTransactions ?? 5000);
       let batch: LedgerBlock[] = [];
       let batchTxs = 0;
+      pipe = pipelinedStore(deps.projector, tip, (summary) => {
+        last = summary.blockNumber;
+        deps.onBlock?.(summary);
+      });
       const flush = async () => {
         const blocks = batch;
         batch = [];
         batchTxs = 0;
-        for (const summary of await store(blocks)) {
-          last = summary.blockNumber;
-          deps.onBlock?.(summary);
-        }
+        await pipe!.push(blocks);
       };
       for await (const block of client.blocks({ startBlock, signal: abort.signal, pollMs: deps.pollMs })) {
         batch.push(block);
@@ -105,35 +108,21 @@ export function createBlockSource(deps: BlockSourceDeps): BlockSource {
         if (!behind && block.number + 1n >= known) void readHeight();
         if (behind && !stopHere && !abort.signal.aborted && batch.length < maxBlocks && batchTxs < maxTxs) continue;
         await flush();
-        if (stopHere) return true;
+        if (stopHere) {
+          await pipe.drain();
+          return true;
+        }
         if (abort.signal.aborted) break;
       }
       // The stream ended (stop) while blocks waited for their batch: store them too.
       if (batch.length > 0) await flush();
+      await pipe.drain();
       return abort.signal.aborted;
     } finally {
       clearInterval(heightTimer);
       client?.close();
-    }
-  }
-
-  /**
-   * Stores blocks in one transaction. When a batch fails verification, its
-   * blocks are stored one by one instead, so every block before the bad one is
-   * kept and the error names the exact block, as without batching.
-   */
-  async function store(blocks: LedgerBlock[]): Promise<BlockSummary[]> {
-    if (blocks.length === 1) return [await deps.projector.apply(blocks[0])];
-    try {
-      return await deps.projector.applyBatch(blocks);
-    } catch (err) {
-      if (!isFatal(err)) throw err;
-      for (const b of blocks) {
-        const summary = await deps.projector.apply(b);
-        last = summary.blockNumber;
-        deps.onBlock?.(summary);
-      }
-      throw err;
+      // The next pass reads the checkpoint: no write of this one may still be running then.
+      await pipe?.drain().catch(() => undefined);
     }
   }
 

@@ -10,7 +10,7 @@ import { connectDevnet } from '../../../gateway/src/ledger/connect-devnet';
 import { dropSchema, migrate } from '../../../indexer/src/db/migrate';
 import { createPool } from '../../../indexer/src/db/pool';
 import { compareSchemas } from '../../../indexer/src/ops/compare-schemas';
-import { createBlockProjector, readTip } from '../../../indexer/src/projection/project-block';
+import { createBlockProjector, readTip, type PreparedBatch } from '../../../indexer/src/projection/project-block';
 import { createBlockSource } from '../../../indexer/src/source/block-source';
 import type { PostgresServer } from '../../../network/src/services/postgres';
 import { sharedDevnet } from '../../fixtures/test-devnet';
@@ -23,7 +23,8 @@ async function replay(url: string, connect: () => Promise<LedgerClient>, last: b
   const pool = createPool({ connectionString: url, schema });
   await migrate(pool, schema);
   const projector = createBlockProjector({ pool, topicPrefix: 'it' });
-  const counting = { apply: projector.apply, applyBatch: (b: readonly LedgerBlock[]) => (batchSizes.push(b.length), projector.applyBatch(b)) };
+  // Records the size of every multi-block write.
+  const counting = { ...projector, write: (p: PreparedBatch) => (p.blocks.length > 1 && batchSizes.push(p.blocks.length), projector.write(p)) };
   const source = createBlockSource({ pool, projector: counting, connect, log: testLog(), pollMs: 200, retryDelayMs: 100, stopAfter: last, batchBlocks });
   source.start();
   let error: any;

@@ -8,6 +8,7 @@ import type { Pool } from 'pg';
 import type { LedgerBlock } from '../../../gateway/src/ledger/block-decoder';
 import type { BlockStreamOptions, LedgerClient } from '../../../gateway/src/ledger/ledger-client';
 import type { BlockProjector, BlockSummary } from '../../../indexer/src/projection/project-block';
+import { RowBuffer } from '../../../indexer/src/projection/row-buffer';
 import { createBlockSource } from '../../../indexer/src/source/block-source';
 
 const fakeBlock = (n: number) => ({ number: BigInt(n), transactions: [] }) as unknown as LedgerBlock;
@@ -38,6 +39,8 @@ function run(initial: number, later: number[], batchBlocks: number, stopAfter: b
   const projector: BlockProjector = {
     apply: async (b) => (calls.push([Number(b.number)]), summary(b)),
     applyBatch: async (bs) => (calls.push(bs.map((b) => Number(b.number))), bs.map(summary)),
+    prepare: (bs, after) => ({ blocks: bs, after, rows: new RowBuffer(), months: new Set(), summaries: bs.map(summary) }),
+    write: async (p) => (calls.push(p.blocks.map((b) => Number(b.number))), p.summaries),
   };
   const pool = { query: async () => ({ rowCount: 0, rows: [] }) } as unknown as Pool;
   const stored: number[] = [];
