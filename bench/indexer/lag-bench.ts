@@ -3,29 +3,35 @@
  * PostgreSQL (44700) and Kafka (44800), all real. The indexer starts at the
  * ledger's current tip (its schema is seeded with the tip block's header hash,
  * so the next block verifies against it), then `--concurrency` submitters run
- * TransferStock for `--seconds`. Per block:
- *   commit  = when the first submitter of a transaction in it saw its commit event (LedgerClient.submit resolving)
- *   PG      = when the indexer's PostgreSQL transaction holding it committed (the onBlock hook, after COMMIT)
+ * TransferStock for `--warmup` seconds (not measured) and then `--seconds`. Per
+ * block of the measured window:
+ *   commit  = when the first peer committed it (its "Committed block [n]" log line, millisecond UTC time)
+ *   PG      = when the indexer (its own process, as deployed) committed the block's PostgreSQL transaction
+ *             (the time of its "block stored" debug log line, written right after COMMIT)
  *   Kafka   = the latest outbox published_at of its rows (set only after the broker acknowledged them)
  *
- *   node dist/bench/indexer/lag-bench.js [--seconds 60] [--concurrency 16]
+ *   node dist/bench/indexer/lag-bench.js [--seconds 60] [--concurrency 16] [--warmup 10]
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { gs1CheckDigit } from '../../chaincode/src/traceability/gs1';
 import { connectDevnet } from '../../gateway/src/ledger/connect-devnet';
 import type { LedgerClient } from '../../gateway/src/ledger/ledger-client';
 import { dropSchema, migrate } from '../../indexer/src/db/migrate';
 import { createPool } from '../../indexer/src/db/pool';
-import { createIndexer } from '../../indexer/src/main';
-import { pino } from 'pino';
+import { peerProcess } from '../../network/src/devnet';
+import { logDir } from '../../network/src/paths';
 import { benchDevnet, benchDevnetConfig, benchKafka, benchPostgres, pct, BENCH_PORT_BASE } from './bench-env';
 
 const cd = (b: string) => b + gs1CheckDigit(b);
 const submitJson = (c: LedgerClient, fn: string, body: Record<string, unknown>) => c.submit({ contract: 'traceability', fn, args: [JSON.stringify(body)] });
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, concurrency: { type: 'string', default: '16' } } });
+  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, concurrency: { type: 'string', default: '16' }, warmup: { type: 'string', default: '10' } } });
   const seconds = Number(values.seconds);
   const workers = Number(values.concurrency);
   const pg = benchPostgres();
@@ -36,7 +42,7 @@ async function main(): Promise<void> {
   const client = await connectDevnet(info, 'SupplierMSP');
   const schema = 'bench_lag';
   const pool = createPool({ connectionString: pg.connectionString, schema, max: 2 });
-  let indexer: ReturnType<typeof createIndexer> | undefined;
+  let indexer: ChildProcess | undefined;
   try {
     // Master data and lots first, so the measured window holds transfers only.
     const run = randomUUID().slice(0, 6);
@@ -58,28 +64,43 @@ async function main(): Promise<void> {
       [tip.number.toString(), tip.headerHash, tip.previousHash, tip.dataHash, tip.transactions.length]);
     await pool.query('INSERT INTO checkpoint (id, block_number) VALUES (true, $1)', [tip.number.toString()]);
 
+    // The indexer runs in its own process, as deployed: the load generator's event loop must not delay it.
     const stored = new Map<string, number>();
-    indexer = createIndexer({
-      schema, kafka: 'auto', kafkaBrokers: kafka.brokers.join(','), databaseUrl: pg.connectionString, topicPrefix: `bench${run}`, topicPartitions: 3,
-      eventSource: 'urn:bench', portBase: BENCH_PORT_BASE, runDir: benchDevnetConfig().runDir, mspId: 'AuditorMSP',
-      http: { host: '127.0.0.1', port: 0 }, pollMs: 1000, retryDelayMs: 500, outboxBatch: 500, logLevel: 'warn',
-    }, { log: pino({ level: 'warn' }), http: false });
-    const blockStored = indexer.metrics.blockStored.bind(indexer.metrics);
-    indexer.metrics.blockStored = (s) => {
-      stored.set(s.blockNumber.toString(), Date.now());
-      blockStored(s);
-    };
-    await indexer.start();
+    indexer = spawn(process.execPath, [path.resolve(__dirname, '..', '..', 'indexer', 'src', 'cli.js'), 'run'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: {
+        ...process.env, DATABASE_URL: pg.connectionString, INDEXER_SCHEMA: schema, KAFKA_BROKERS: kafka.brokers.join(','), INDEXER_TOPIC_PREFIX: `bench${run}`,
+        FABRIC_PORT_BASE: String(BENCH_PORT_BASE), INDEXER_DEVNET_DIR: benchDevnetConfig().runDir, INDEXER_HTTP_PORT: '0', LOG_LEVEL: 'debug',
+      },
+    });
+    let relayUp!: () => void;
+    const relayConnected = new Promise<void>((resolve) => (relayUp = resolve));
+    // pino's `time` of the "block stored" line: taken right after the block's PostgreSQL COMMIT.
+    createInterface({ input: indexer.stdout! }).on('line', (l) => {
+      if (l.includes('outbox relay connected')) relayUp();
+      if (!l.includes('"block stored"')) return;
+      const e = JSON.parse(l) as { time: number; blockNumber: string };
+      stored.set(e.blockNumber, e.time);
+    });
+    await Promise.race([relayConnected, new Promise((_, reject) => setTimeout(() => reject(new Error('the indexer did not connect to Kafka within 60 s')), 60_000))]);
 
+    // Blocks of the measured window (the submitters' view) and where the peers' logs stand now.
     const committed = new Map<string, number>();
+    const peerLogs = benchDevnetConfig().orgs.map((o) => path.join(logDir(benchDevnetConfig()), `${peerProcess(o)}.log`));
+    const logOffsets = peerLogs.map((f) => fs.statSync(f).size);
     let done = 0;
-    const deadline = Date.now() + seconds * 1000;
-    const t0 = Date.now();
+    // Warm-up: the same load, not measured (the relay's first Kafka transactions set up its coordinator state).
+    const measureFrom = Date.now() + Number(values.warmup) * 1000;
+    const deadline = measureFrom + seconds * 1000;
+    let t0 = Date.now();
     await Promise.all(Array.from({ length: workers }, async (_, w) => {
       for (let step = 0; Date.now() < deadline; step++) {
         const lines = [{ gtin, lotCode: lot(w, step % 4), quantity: '1' }];
         try {
+          const started = Date.now();
           const r = await submitJson(client, 'TransferStock', { eventId: `t-${randomUUID()}`, fromGln: a, toGln: b, lines });
+          if (started < measureFrom) continue;
+          if (done === 0) t0 = started;
           const k = r.blockNumber.toString();
           if (!committed.has(k)) committed.set(k, Date.now());
           done++;
@@ -96,26 +117,54 @@ async function main(): Promise<void> {
       await new Promise((res) => setTimeout(res, 200));
     }
     const acked = new Map((await pool.query<{ b: string; t: Date }>('SELECT block_number::text AS b, max(published_at) AS t FROM outbox WHERE published_at IS NOT NULL GROUP BY block_number')).rows.map((r) => [r.b, r.t.getTime()]));
+    // Commit = the first peer's "Committed block [n]" log line (kvledger, millisecond UTC time).
+    const peerCommit = await firstPeerCommits(peerLogs, logOffsets);
     const pgLag: number[] = [];
     const kLag: number[] = [];
-    for (const [blk, t] of committed) {
+    const seenLag: number[] = [];
+    for (const [blk, seen] of committed) {
+      const t = peerCommit.get(blk);
+      if (t === undefined) continue;
+      seenLag.push(seen - t);
       if (stored.has(blk)) pgLag.push(stored.get(blk)! - t);
       if (acked.has(blk)) kLag.push(acked.get(blk)! - t);
     }
+    seenLag.sort((x, y) => x - y);
     pgLag.sort((x, y) => x - y);
     kLag.sort((x, y) => x - y);
     const show = (n: string, v: number[]) => console.log(`${n.padEnd(30)} ${v.length} blocks  p50 ${pct(v, 50).toFixed(0)} ms  p99 ${pct(v, 99).toFixed(0)} ms  max ${v[v.length - 1]?.toFixed(0)} ms`);
     show('commit -> PostgreSQL commit', pgLag);
     show('commit -> Kafka ack (outbox)', kLag);
-    console.log('commit = submitter saw the commit event; 2 shared cores: figures vary with other load on the machine');
+    show('commit -> submitter saw it', seenLag);
+    console.log('commit = the first peer logged the block committed; 2 shared cores: figures vary with other load on the machine');
   } finally {
-    await indexer?.stop().catch(() => undefined);
+    if (indexer && indexer.exitCode === null) {
+      indexer.kill('SIGTERM');
+      await Promise.race([new Promise((r) => indexer!.once('exit', r)), new Promise((r) => setTimeout(r, 15_000))]);
+      if (indexer.exitCode === null) indexer.kill('SIGKILL');
+    }
     client.close();
     await dropSchema(pool, schema).catch(() => undefined);
     await pool.end().catch(() => undefined);
     await kafka.stop();
     await pg.stop();
   }
+}
+
+/** Earliest "Committed block [n]" time per block across the peers' logs, read from the given offsets. */
+async function firstPeerCommits(files: string[], offsets: number[]): Promise<Map<string, number>> {
+  const first = new Map<string, number>();
+  const re = /(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}) UTC .*Committed block \[(\d+)\]/;
+  for (let i = 0; i < files.length; i++) {
+    const lines = createInterface({ input: fs.createReadStream(files[i], { start: offsets[i] }) });
+    for await (const raw of lines) {
+      const m = re.exec(raw.replace(/\x1b\[[0-9;]*m/g, ''));
+      if (!m) continue;
+      const t = Date.parse(`${m[1].replace(' ', 'T')}Z`);
+      if (!first.has(m[2]) || t < first.get(m[2])!) first.set(m[2], t);
+    }
+  }
+  return first;
 }
 
 main().catch((err) => {

@@ -96,6 +96,7 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
       onBlock: (s) => {
         metrics.blockStored(s);
         relay?.wake();
+        blockLog.debug({ blockNumber: s.blockNumber.toString(), transactions: s.transactions }, 'block stored');
         if (s.invalid > 0) blockLog.info({ blockNumber: s.blockNumber.toString(), invalid: s.invalid }, 'block with invalid transactions recorded');
       },
       onHeight: (h) => metrics.ledgerHeight(h),
