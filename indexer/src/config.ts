@@ -28,6 +28,9 @@ export interface IndexerConfig {
   mspId: string;
   http: { host: string; port: number };
   /** Longest wait between ledger height checks when no block event arrives, ms. */
+  /** `deliver`: the peer pushes blocks over a Deliver stream; `query`: blocks read by number, woken by block events. */
+  blockTransport?: 'deliver' | 'query';
+  /** With the query transport: longest wait between height checks when no block event arrives. */
   pollMs: number;
   /** Pause before reconnecting after a failure, ms. */
   retryDelayMs: number;
@@ -80,6 +83,7 @@ export function loadIndexerConfig(env: NodeJS.ProcessEnv = process.env): Indexer
     runDir: path.resolve(env.INDEXER_DEVNET_DIR ?? devnet.runDir),
     mspId,
     http: { host: env.INDEXER_HTTP_HOST ?? '127.0.0.1', port: int(env, 'INDEXER_HTTP_PORT', devnet.portBase + 910, 0, 65535) },
+    blockTransport: oneOf(env, 'INDEXER_BLOCK_TRANSPORT', ['deliver', 'query'] as const, 'deliver'),
     pollMs: int(env, 'INDEXER_POLL_MS', 1000, 10, 60_000),
     retryDelayMs: int(env, 'INDEXER_RETRY_DELAY_MS', 2000, 10, 300_000),
     outboxBatch: int(env, 'INDEXER_OUTBOX_BATCH', 500, 1, 10_000),

@@ -92,7 +92,7 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
     });
     const blockLog = log.child({ part: 'source' });
     source = createBlockSource({
-      pool, projector, connect, log: blockLog, pollMs: config.pollMs, retryDelayMs: config.retryDelayMs, batchBlocks: config.batchBlocks,
+      pool, projector, connect, log: blockLog, transport: config.blockTransport, pollMs: config.pollMs, retryDelayMs: config.retryDelayMs, batchBlocks: config.batchBlocks,
       onBlock: (s) => {
         metrics.blockStored(s);
         relay?.wake();

@@ -96,18 +96,21 @@ describe('ledger path on the devnet (LedgerClient)', function () {
     expect(expected).to.equal(res.blockNumber + 1n);
   });
 
-  it('delivers a block committed after the stream started', async function () {
-    const start = await retailer.height();
-    const ac = new AbortController();
-    const got: bigint[] = [];
-    const consumer = (async () => {
-      for await (const block of retailer.blocks({ startBlock: start, signal: ac.signal, pollMs: 60_000 })) {
-        got.push(block.number);
-        ac.abort();
-      }
-    })();
-    const res = await retailer.submit({ contract: 'probe', fn: 'Put', args: [`w-${randomUUID()}`, 'z'] });
-    await consumer;
-    expect(got).to.deep.equal([res.blockNumber]);
-  });
+  for (const transport of ['deliver', 'query'] as const) {
+    it(`delivers a block committed after the stream started (${transport})`, async function () {
+      const start = await retailer.height();
+      const ac = new AbortController();
+      const got: bigint[] = [];
+      // A long poll interval: with `query` only the block event can wake the reader in time.
+      const consumer = (async () => {
+        for await (const block of retailer.blocks({ startBlock: start, signal: ac.signal, pollMs: 60_000, transport })) {
+          got.push(block.number);
+          ac.abort();
+        }
+      })();
+      const res = await retailer.submit({ contract: 'probe', fn: 'Put', args: [`w-${randomUUID()}`, 'z'] });
+      await consumer;
+      expect(got).to.deep.equal([res.blockNumber]);
+    });
+  }
 });

@@ -27,6 +27,9 @@ export interface BlockSourceDeps {
   /** Opens a fresh ledger connection (called again after every failure). */
   connect: () => Promise<LedgerClient>;
   log: Logger;
+  /** How blocks reach the indexer (default `deliver`). */
+  transport?: 'deliver' | 'query';
+  /** With the query transport: longest wait between height checks. */
   pollMs: number;
   retryDelayMs: number;
   /** Called after each committed block (metrics, waking the outbox relay). */
@@ -99,7 +102,7 @@ export function createBlockSource(deps: BlockSourceDeps): BlockSource {
         batchTxs = 0;
         await pipe!.push(blocks);
       };
-      for await (const block of client.blocks({ startBlock, signal: abort.signal, pollMs: deps.pollMs })) {
+      for await (const block of client.blocks({ startBlock, signal: abort.signal, pollMs: deps.pollMs, transport: deps.transport })) {
         batch.push(block);
         batchTxs += block.transactions.length;
         const stopHere = deps.stopAfter !== undefined && block.number >= deps.stopAfter;
