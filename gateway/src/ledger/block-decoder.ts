@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as protos from 'fabric-protos';
+import { derInteger, derOctets, derSequence } from './der';
 
 /** One transaction of a committed block. */
 export interface LedgerTransaction {
@@ -42,33 +43,9 @@ export interface LedgerBlock {
   raw: Buffer;
 }
 
-function derLength(n: number): Buffer {
-  if (n < 0x80) return Buffer.from([n]);
-  const bytes: number[] = [];
-  for (let v = n; v > 0; v >>= 8) bytes.unshift(v & 0xff);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
-
-function derInteger(value: bigint): Buffer {
-  const bytes: number[] = [];
-  let v = value;
-  do {
-    bytes.unshift(Number(v & 0xffn));
-    v >>= 8n;
-  } while (v > 0n);
-  if (bytes[0] & 0x80) bytes.unshift(0);
-  return Buffer.concat([Buffer.from([0x02]), derLength(bytes.length), Buffer.from(bytes)]);
-}
-
-function derOctets(b: Buffer): Buffer {
-  return Buffer.concat([Buffer.from([0x04]), derLength(b.length), b]);
-}
-
 /** Fabric's block header hash: SHA-256 over DER SEQUENCE { number, previousHash, dataHash }. */
 export function blockHeaderHash(number: bigint, previousHash: Buffer, dataHash: Buffer): Buffer {
-  const body = Buffer.concat([derInteger(number), derOctets(previousHash), derOctets(dataHash)]);
-  const seq = Buffer.concat([Buffer.from([0x30]), derLength(body.length), body]);
-  return createHash('sha256').update(seq).digest();
+  return createHash('sha256').update(derSequence(derInteger(number), derOctets(previousHash), derOctets(dataHash))).digest();
 }
 
 const toBuffer = (b: Uint8Array | null | undefined) => Buffer.from(b ?? new Uint8Array());

@@ -14,6 +14,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protos from 'fabric-protos';
 import Long from 'long';
 import { Reader } from 'protobufjs';
+import { derInteger, derSequence } from './der';
 
 export interface DeliverTarget {
   /** host:port of the peer. */
@@ -28,22 +29,13 @@ export interface DeliverTarget {
 /** Order of the NIST P-256 group: ECDSA signatures must use the lower of s and n - s (Fabric refuses high s). */
 const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 
-function derInt(v: bigint): Buffer {
-  let hex = v.toString(16);
-  if (hex.length % 2) hex = `0${hex}`;
-  let bytes = Buffer.from(hex, 'hex');
-  if (bytes[0] & 0x80) bytes = Buffer.concat([Buffer.from([0]), bytes]);
-  return Buffer.concat([Buffer.from([0x02, bytes.length]), bytes]);
-}
-
 /** ECDSA P-256 / SHA-256 signature in DER with a low s. */
 export function signLowS(privateKeyPem: string, data: Uint8Array): Buffer {
   const rs = sign('sha256', data, { key: privateKeyPem, dsaEncoding: 'ieee-p1363' });
   const r = BigInt(`0x${rs.subarray(0, 32).toString('hex')}`);
   let s = BigInt(`0x${rs.subarray(32).toString('hex')}`);
   if (s > P256_N / 2n) s = P256_N - s;
-  const body = Buffer.concat([derInt(r), derInt(s)]);
-  return Buffer.concat([Buffer.from([0x30, body.length]), body]);
+  return derSequence(derInteger(r), derInteger(s));
 }
 
 /** The signed envelope asking for every block from `start` on, waiting for blocks not yet committed. */
