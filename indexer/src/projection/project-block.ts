@@ -60,11 +60,6 @@ export interface BlockProjector {
   write(batch: PreparedBatch): Promise<BlockSummary[]>;
   /** Verifies and stores one block in its own transaction; throws without storing anything on failure. */
   apply(block: LedgerBlock): Promise<BlockSummary>;
-  /**
-   * Verifies and stores consecutive blocks in ONE transaction (each verified
-   * against the previous one); all or none are stored. One summary per block.
-   */
-  applyBatch(blocks: readonly LedgerBlock[]): Promise<BlockSummary[]>;
 }
 
 export function createBlockProjector(deps: { pool: Pool; topicPrefix: string; onWarn?: (msg: string, tx: LedgerTransaction) => void }): BlockProjector {
@@ -183,7 +178,6 @@ export function createBlockProjector(deps: { pool: Pool; topicPrefix: string; on
     prepare,
     write: (batch) => store(batch.blocks, batch),
     apply: async (block) => (await store([block]))[0],
-    applyBatch: (blocks) => store(blocks),
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * The block source batches only while behind: blocks known to exist after the
- * current one go into one applyBatch; a block at the tip is stored alone, at once.
+ * current one go into one write; a block at the tip is stored alone, at once.
  */
 import { expect } from 'chai';
 import { pino } from 'pino';
@@ -38,7 +38,6 @@ function run(initial: number, later: number[], batchBlocks: number, stopAfter: b
   const calls: number[][] = [];
   const projector: BlockProjector = {
     apply: async (b) => (calls.push([Number(b.number)]), summary(b)),
-    applyBatch: async (bs) => (calls.push(bs.map((b) => Number(b.number))), bs.map(summary)),
     prepare: (bs, after) => ({ blocks: bs, after, rows: new RowBuffer(), months: new Set(), summaries: bs.map(summary) }),
     write: async (p) => (calls.push(p.blocks.map((b) => Number(b.number))), p.summaries),
   };
