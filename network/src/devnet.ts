@@ -13,9 +13,11 @@ import type { DevnetConfig, PeerOrg } from './config';
 import { ensureCryptoMaterial } from './crypto-material';
 import { describeDevnet, devnetInfoPath, readDevnetInfo, type DevnetInfo } from './devnet-info';
 import { writeOrdererConfig, writePeerConfig } from './node-config';
-import { logDir, pidDir } from './paths';
+import { logDir, pidDir, stateDir } from './paths';
 import { createProcessManager, type ProcessInfo, type ProcessManager } from './processes';
 import { waitForGossip, waitForLedger } from './readiness';
+import { removeOutsideCluster } from './services/postgres-account';
+import { POSTGRES_PROCESS } from './services/postgres';
 
 export type Log = (msg: string) => void;
 
@@ -118,6 +120,7 @@ export async function devnetDown(cfg: DevnetConfig, opts: { wipe?: boolean } = {
   for (const name of stopped) log(`stopped ${name}`);
   fs.rmSync(devnetInfoPath(cfg.runDir), { force: true });
   if (opts.wipe) {
+    if (removeOutsideCluster(stateDir(cfg, POSTGRES_PROCESS))) log('removed the local PostgreSQL cluster');
     fs.rmSync(cfg.runDir, { recursive: true, force: true });
     log(`wiped ${cfg.runDir}`);
   }

