@@ -8,8 +8,8 @@
  * Exits 1 when any proof fails, printing each problem.
  */
 import { parseArgs } from 'node:util';
-import { connectDevnet } from '../../gateway/src/ledger/connect-devnet';
-import type { TransactionProof } from '../../gateway/src/ledger/proof/transaction-proof';
+import { connectDevnet } from '../../network/src/connect-devnet';
+import type { TransactionProof } from '../../ledger/src';
 import { loadDevnetConfig } from '../../network/src/config';
 import { readDevnetInfo } from '../../network/src/devnet-info';
 import { checkIndexedTrace, type IndexedTrace } from './indexer-check';

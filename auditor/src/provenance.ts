@@ -6,10 +6,10 @@
  * MSP certificates, envelope in its block, block hashes linked to the tip).
  */
 import * as protos from 'fabric-protos';
-import type { LedgerBlock, LedgerTransaction } from '../../gateway/src/ledger/block-decoder';
-import type { LedgerClient } from '../../gateway/src/ledger/ledger-client';
-import { channelMspsFromConfigBlock, type ChannelMsps } from '../../gateway/src/ledger/proof/channel-msps';
-import { proveTransaction, type TransactionProof } from '../../gateway/src/ledger/proof/transaction-proof';
+import type { LedgerBlock, LedgerTransaction } from '../../ledger/src';
+import type { LedgerClient } from '../../ledger/src';
+import { channelMspsFromConfigBlock, type ChannelMsps } from '../../ledger/src';
+import { proveTransaction, type TransactionProof } from '../../ledger/src';
 
 export interface LotRef {
   gtin: string;

@@ -15,7 +15,7 @@ import { gs1CheckDigit } from '../../chaincode/src/traceability/gs1';
 import { batchReceipts } from '../../gateway/src/adapters/pos/batching';
 import type { Receipt } from '../../gateway/src/adapters/pos/receipts';
 import { loadGatewayConfig } from '../../gateway/src/config';
-import { connectDevnet } from '../../gateway/src/ledger/connect-devnet';
+import { connectDevnet } from '../../network/src/connect-devnet';
 import { start } from '../../gateway/src/main';
 import { testDevnetConfig } from '../../test/fixtures/test-devnet';
 

@@ -16,8 +16,8 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { gs1CheckDigit } from '../../chaincode/src/traceability/gs1';
-import { connectDevnet } from '../../gateway/src/ledger/connect-devnet';
-import type { LedgerClient } from '../../gateway/src/ledger/ledger-client';
+import { connectDevnet } from '../../network/src/connect-devnet';
+import type { LedgerClient } from '../../ledger/src';
 import { benchDevnet, benchDevnetDown, BENCH_PORT_BASE } from './bench-env';
 
 const withCheckDigit = (body: string) => body + gs1CheckDigit(body);

@@ -7,8 +7,8 @@
  *   node dist/bench/indexer/decode-bench.js [--blocks 400] [--rounds 3]
  */
 import { parseArgs } from 'node:util';
-import { decodeBlock } from '../../gateway/src/ledger/block-decoder';
-import { connectDevnet } from '../../gateway/src/ledger/connect-devnet';
+import { decodeBlock } from '../../ledger/src';
+import { connectDevnet } from '../../network/src/connect-devnet';
 import { readDevnetInfo } from '../../network/src/devnet-info';
 import { referenceTransactions } from '../../test/fixtures/reference-block-decoder';
 import { benchDevnetConfig } from './bench-env';

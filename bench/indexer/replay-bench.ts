@@ -19,9 +19,9 @@
  */
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import type { LedgerBlock } from '../../gateway/src/ledger/block-decoder';
-import { connectDevnet } from '../../gateway/src/ledger/connect-devnet';
-import type { BlockStreamOptions, LedgerClient } from '../../gateway/src/ledger/ledger-client';
+import type { LedgerBlock } from '../../ledger/src';
+import { connectDevnet } from '../../network/src/connect-devnet';
+import type { BlockStreamOptions, LedgerClient } from '../../ledger/src';
 import { readDevnetInfo } from '../../network/src/devnet-info';
 import { dropSchema, migrate } from '../../indexer/src/db/migrate';
 import { deferIndexes, restoreIndexes } from '../../indexer/src/db/bulk-load';

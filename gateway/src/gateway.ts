@@ -18,7 +18,7 @@ import { resourceRoutes } from './http/resource-routes';
 import type { RouteSpec } from './http/route-spec';
 import { BODY_SCHEMAS, PARAM_SCHEMAS } from './http/schemas';
 import { createRequestValidator } from './http/validation';
-import type { LedgerClient } from './ledger/ledger-client';
+import type { LedgerClient } from '../../ledger/src';
 import { createEndorsementResolver } from './submission/endorsement';
 import { createCommandExecutor, type CommandExecutor } from './submission/executor';
 import type { SubmissionStore } from './submission/store';

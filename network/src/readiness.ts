@@ -3,7 +3,7 @@
  * through gossip, and a transaction submitted with service discovery commits.
  */
 import * as http from 'node:http';
-import { connectDevnet } from '../../gateway/src/ledger/connect-devnet';
+import { connectDevnet } from './connect-devnet';
 import type { DevnetConfig } from './config';
 import type { DevnetInfo } from './devnet-info';
 

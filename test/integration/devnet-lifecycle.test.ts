@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { CHAINCODE_PROCESS, startChaincodeServer } from '../../network/src/chaincode-deploy';
 import { devnetDown, devnetProcessNames, devnetStatus, devnetUp, processManager } from '../../network/src/devnet';
 import { isAlive } from '../../network/src/processes';
-import { connectDevnet } from '../../gateway/src/ledger/connect-devnet';
+import { connectDevnet } from '../../network/src/connect-devnet';
 import { testDevnetConfig } from '../fixtures/test-devnet';
 import { processesUsing } from '../fixtures/processes-using';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { blockHeaderHash } from '../../gateway/src/ledger/block-decoder';
+import { blockHeaderHash } from '../../ledger/src';
 
 describe('block header hash', function () {
   it('hashes the DER SEQUENCE of number, previous hash and data hash', function () {

@@ -8,7 +8,7 @@ import express, { type Request, type RequestHandler, type Response } from 'expre
 import type { Logger } from 'pino';
 import { bearerToken, type JwtVerifier } from '../auth/jwt-verifier';
 import { hasAnyRole, type Principal } from '../auth/roles';
-import type { LedgerClient } from '../ledger/ledger-client';
+import type { LedgerClient } from '../../../ledger/src';
 import type { CommandExecutor } from '../submission/executor';
 import type { GatewayMetrics } from './metrics';
 import { createErrorHandler, httpError, invalidInput, notFoundHandler } from './problem';

@@ -3,7 +3,7 @@
  * database reachable), Prometheus metrics, the OpenAPI document, and the
  * status of async submissions.
  */
-import type { LedgerClient } from '../ledger/ledger-client';
+import type { LedgerClient } from '../../../ledger/src';
 import { hasAnyRole, ROLES } from '../auth/roles';
 import type { SubmissionStore } from '../submission/store';
 import type { GatewayMetrics } from './metrics';

@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import { ServiceError } from '../errors';
-import type { LedgerClient } from '../ledger/ledger-client';
+import type { LedgerClient } from '../../../ledger/src';
 import { withRetry } from '../submission/retry';
 import type { ClaimRow, ClaimStatus, ClaimStore } from './claim-store';
 import type { PaymentTerms, PaymentVerifier } from './verifier';

@@ -4,7 +4,7 @@
  * when both are the same org, because the chaincode policy is MAJORITY of 3.
  */
 import { ServiceError } from '../errors';
-import type { LedgerClient } from '../ledger/ledger-client';
+import type { LedgerClient } from '../../../ledger/src';
 import type { EndorsementHint } from './command';
 
 export interface EndorsementResolver {

@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import { ServiceError } from '../errors';
 import type { GatewayMetrics } from '../http/metrics';
-import type { LedgerClient } from '../ledger/ledger-client';
+import type { LedgerClient } from '../../../ledger/src';
 import type { PreparedCommand, SubmitOutcome } from './command';
 import type { EndorsementResolver } from './endorsement';
 import { withRetry } from './retry';

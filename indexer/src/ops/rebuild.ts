@@ -6,8 +6,8 @@
  * indexes are created after the replay, and commits do not wait for the WAL
  * flush (a crashed rebuild is simply run again).
  */
-import type { LedgerClient } from '../../../gateway/src/ledger/ledger-client';
-import { connectDevnet } from '../../../gateway/src/ledger/connect-devnet';
+import type { LedgerClient } from '../../../ledger/src';
+import { connectDevnet } from '../../../network/src/connect-devnet';
 import { readDevnetInfo } from '../../../network/src/devnet-info';
 import { checkSchemaName, type IndexerConfig } from '../config';
 import { dropSchema, migrate } from '../db/migrate';

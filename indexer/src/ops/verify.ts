@@ -6,9 +6,9 @@
  * up: world state has no "as of block" query.
  */
 import type { Pool } from 'pg';
-import { blockHeaderHash } from '../../../gateway/src/ledger/block-decoder';
-import type { LedgerClient } from '../../../gateway/src/ledger/ledger-client';
-import { connectDevnet } from '../../../gateway/src/ledger/connect-devnet';
+import { blockHeaderHash } from '../../../ledger/src';
+import type { LedgerClient } from '../../../ledger/src';
+import { connectDevnet } from '../../../network/src/connect-devnet';
 import { readDevnetInfo } from '../../../network/src/devnet-info';
 import type { IndexerConfig } from '../config';
 import { createPool } from '../db/pool';

@@ -8,8 +8,8 @@
  * they would block by block).
  */
 import type { Pool, PoolClient } from 'pg';
-import { ServiceError } from '../../../gateway/src/errors';
-import type { LedgerBlock, LedgerTransaction } from '../../../gateway/src/ledger/block-decoder';
+import { ServiceError } from '../../../ledger/src';
+import type { LedgerBlock, LedgerTransaction } from '../../../ledger/src';
 import { isFatal, verifyBlock, type ChainTip } from '../source/verify-block';
 import { addOutboxMessages } from './outbox-messages';
 import { projectEvents } from './project-events';

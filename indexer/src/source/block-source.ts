@@ -14,8 +14,8 @@
  */
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
-import type { LedgerBlock } from '../../../gateway/src/ledger/block-decoder';
-import type { LedgerClient } from '../../../gateway/src/ledger/ledger-client';
+import type { LedgerBlock } from '../../../ledger/src';
+import type { LedgerClient } from '../../../ledger/src';
 import type { BlockProjector, BlockSummary, PipelinedStore } from '../projection/project-block';
 import { pipelinedStore, readTip } from '../projection/project-block';
 import { isFatal } from './verify-block';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ServiceError } from '../../../gateway/src/errors';
+import { ServiceError } from '../../../ledger/src';
 import {
   AUDITOR, RETAILER, SUPPLIER, closeAll, connectAll, eventId, queryJson, rejection, submitJson, uniqueGln, uniqueGtin, type Orgs,
 } from './ledger-fixtures';

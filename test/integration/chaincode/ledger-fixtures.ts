@@ -4,8 +4,8 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { gs1CheckDigit } from '../../../chaincode/src/traceability/gs1';
-import { connectDevnet } from '../../../gateway/src/ledger/connect-devnet';
-import type { LedgerClient, SubmitResult } from '../../../gateway/src/ledger/ledger-client';
+import { connectDevnet } from '../../../network/src/connect-devnet';
+import type { LedgerClient, SubmitResult } from '../../../ledger/src';
 import { sharedDevnet } from '../../fixtures/test-devnet';
 
 export const RETAILER = 'RetailerMSP';

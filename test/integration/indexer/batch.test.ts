@@ -4,9 +4,9 @@
  * still stops indexing on exactly that block, with every block before it kept.
  */
 import { expect } from 'chai';
-import type { LedgerBlock } from '../../../gateway/src/ledger/block-decoder';
-import type { LedgerClient } from '../../../gateway/src/ledger/ledger-client';
-import { connectDevnet } from '../../../gateway/src/ledger/connect-devnet';
+import type { LedgerBlock } from '../../../ledger/src';
+import type { LedgerClient } from '../../../ledger/src';
+import { connectDevnet } from '../../../network/src/connect-devnet';
 import { dropSchema, migrate } from '../../../indexer/src/db/migrate';
 import { createPool } from '../../../indexer/src/db/pool';
 import { compareSchemas } from '../../../indexer/src/ops/compare-schemas';

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import type { LedgerClient } from '../../../gateway/src/ledger/ledger-client';
-import { connectDevnet } from '../../../gateway/src/ledger/connect-devnet';
+import type { LedgerClient } from '../../../ledger/src';
+import { connectDevnet } from '../../../network/src/connect-devnet';
 import { createChainRegistry, type ChainRegistry } from '../../../gateway/src/payments/chain-registry';
 import { createPgClaimStore, type ClaimStore } from '../../../gateway/src/payments/claim-store';
 import { createPaymentsService, type PaymentsService } from '../../../gateway/src/payments/payments-service';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { createMemoryCaptureStore } from '../../../gateway/src/adapters/epcis/capture-store';
 import { createEpcisCapture, type EpcisCapture } from '../../../gateway/src/adapters/epcis/epcis-routes';
-import { ServiceError } from '../../../gateway/src/errors';
+import { ServiceError } from '../../../ledger/src';
 import { createTestGateway, type TestGateway } from './fakes';
 import { GLN_A, GLN_B, GTIN } from './samples';
 

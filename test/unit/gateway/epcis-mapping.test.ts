@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { assignedEventId, ledgerEventId } from '../../../gateway/src/adapters/epcis/event-ids';
 import { bizTransactionToId, epcClassToLot, locationToGln, quantityToDecimal } from '../../../gateway/src/adapters/epcis/identifiers';
 import { mapDocument } from '../../../gateway/src/adapters/epcis/mapping';
-import { ServiceError } from '../../../gateway/src/errors';
+import { ServiceError } from '../../../ledger/src';
 import { GLN_A, GLN_B, GTIN } from './samples';
 
 const SGLN_A = 'urn:epc:id:sgln:4000001.00000.0';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import pino from 'pino';
 import request from 'supertest';
-import { ServiceError } from '../../../gateway/src/errors';
+import { ServiceError } from '../../../ledger/src';
 import { createRateLimiter } from '../../../gateway/src/http/rate-limit';
 import { withRetry } from '../../../gateway/src/submission/retry';
 import { createTestGateway, type TestGateway } from './fakes';

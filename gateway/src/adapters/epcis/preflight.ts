@@ -8,7 +8,7 @@
  */
 import { ServiceError } from '../../errors';
 import type { FieldError } from '../../http/problem';
-import type { LedgerClient } from '../../ledger/ledger-client';
+import type { LedgerClient } from '../../../../ledger/src';
 import { mappingError, type CapturePlan, type MappedLot } from './mapping';
 
 interface LedgerShipment {

@@ -6,7 +6,7 @@
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Pool } from 'pg';
-import { ServiceError } from '../../../../gateway/src/errors';
+import { ServiceError } from '../../../../ledger/src';
 import { badRequest } from '../http-errors';
 import { queryDocument, toQueryEvent, type StoredEvent } from './epcis-document';
 import { parseEventQuery } from './epcis-params';

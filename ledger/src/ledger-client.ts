@@ -9,7 +9,7 @@ import { Gateway, Wallets, type Contract, type Network, type X509Identity } from
 import * as protos from 'fabric-protos';
 import { decodeBlock, type LedgerBlock } from './block-decoder';
 import { deliverRawBlocks } from './deliver-stream';
-import { ServiceError } from '../errors';
+import { ServiceError } from './errors';
 import { commitWaiter } from './commit-waiter';
 import { toServiceError } from './ledger-errors';
 

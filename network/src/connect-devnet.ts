@@ -2,8 +2,8 @@
  * Builds LedgerClientOptions for one organisation of a running devnet, from
  * the description `network up` writes.
  */
-import type { DevnetInfo } from '../../../network/src/devnet-info';
-import { createLedgerClient, readPem, type LedgerClient, type LedgerClientOptions } from './ledger-client';
+import type { DevnetInfo } from './devnet-info';
+import { createLedgerClient, readPem, type LedgerClient, type LedgerClientOptions } from '../../ledger/src';
 
 export function devnetLedgerOptions(info: DevnetInfo, mspId: string, as: 'user' | 'admin' = 'user'): LedgerClientOptions {
   const org = info.orgs.find((o) => o.mspId === mspId);

@@ -1,0 +1,23 @@
+/**
+ * The ledger library: the one place that talks to Fabric. Services and the
+ * devnet tooling import it through this file only, so the layers stay visible
+ * (services and network/ above, this library below, fabric-network inside).
+ */
+export { ServiceError } from './errors';
+export {
+  createLedgerClient,
+  readPem,
+  type BlockStreamOptions,
+  type LedgerClient,
+  type LedgerClientOptions,
+  type PeerRef,
+  type SubmitResult,
+  type TransactionRequest,
+} from './ledger-client';
+export { blockHeaderHash, decodeBlock, type LedgerBlock, type LedgerTransaction } from './block-decoder';
+export { deliverRawBlocks, seekEnvelope, signLowS, type DeliverTarget } from './deliver-stream';
+export { derInteger, derOctets, derSequence } from './der';
+export { commitWaiter, OTHER_PEERS_GRACE_MS } from './commit-waiter';
+export { invalidTransaction, parseChaincodeError, toServiceError } from './ledger-errors';
+export { certificateProblem, channelMspsFromConfigBlock, type ChannelMsp, type ChannelMsps } from './proof/channel-msps';
+export { envelopeHash, proveTransaction, type SignatureCheck, type TransactionProof } from './proof/transaction-proof';
