@@ -1,21 +1,19 @@
 /**
- * The auditor's command line, reading from the auditor organisation's own peer:
+ * The auditor's command line, reading from the auditor organisation's own peer
+ * with the FABRIC_* connection settings (profile, identity, channel):
  *
- *   npm run auditor -- provenance <gtin> <lotCode> [--org AuditorMSP] [--json]
- *   npm run auditor -- prove <txId> [--org AuditorMSP] [--json]
+ *   npm run auditor -- provenance <gtin> <lotCode> [--json]
+ *   npm run auditor -- prove <txId> [--json]
  *   npm run auditor -- check-indexer <gtin> <lotCode> --indexer http://127.0.0.1:7910
  *
  * Exits 1 when any proof fails, printing each problem.
  */
 import { parseArgs } from 'node:util';
-import { connectDevnet } from '../../network/src/connect-devnet';
-import type { TransactionProof } from '../../ledger/src';
-import { loadDevnetConfig } from '../../network/src/config';
-import { readDevnetInfo } from '../../network/src/devnet-info';
+import { connectLedger, loadLedgerConfig, type TransactionProof } from '../../ledger/src';
 import { checkIndexedTrace, type IndexedTrace } from './indexer-check';
 import { createProvenanceService } from './provenance';
 
-const USAGE = 'usage: auditor provenance <gtin> <lotCode> | prove <txId> | check-indexer <gtin> <lotCode> --indexer URL  [--org MSP] [--json]';
+const USAGE = 'usage: auditor provenance <gtin> <lotCode> | prove <txId> | check-indexer <gtin> <lotCode> --indexer URL  [--json]';
 
 const json = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x), 2);
 
@@ -28,14 +26,14 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { org: { type: 'string', default: 'AuditorMSP' }, json: { type: 'boolean', default: false }, indexer: { type: 'string' } },
+    options: { json: { type: 'boolean', default: false }, indexer: { type: 'string' }, token: { type: 'string' } },
   });
   const [cmd, a, b] = positionals;
   if (!cmd) {
     console.error(USAGE);
     return 2;
   }
-  const ledger = await connectDevnet(readDevnetInfo(loadDevnetConfig().runDir), values.org);
+  const ledger = await connectLedger(loadLedgerConfig());
   const service = createProvenanceService({ ledger });
   try {
     if (cmd === 'prove' && a) {
@@ -57,7 +55,11 @@ async function main(argv: string[]): Promise<number> {
       return p.ok ? 0 : 1;
     }
     if (cmd === 'check-indexer' && a && b && values.indexer) {
-      const res = await fetch(`${values.indexer.replace(/\/$/, '')}/lots/${encodeURIComponent(a)}/${encodeURIComponent(b)}/trace/downstream`);
+      // The query API wants a bearer token with the auditor role (--token or INDEXER_TOKEN).
+      const token = values.token ?? process.env.INDEXER_TOKEN;
+      const res = await fetch(`${values.indexer.replace(/\/$/, '')}/lots/${encodeURIComponent(a)}/${encodeURIComponent(b)}/trace/downstream`, {
+        headers: token ? { Authorization: `Bearer ${token}` } : {},
+      });
       if (!res.ok) throw new Error(`the indexer answered ${res.status}`);
       const check = await checkIndexedTrace(service, (await res.json()) as IndexedTrace);
       if (values.json) console.log(json(check));

@@ -16,6 +16,8 @@ import { batchReceipts } from '../../gateway/src/adapters/pos/batching';
 import type { Receipt } from '../../gateway/src/adapters/pos/receipts';
 import { loadGatewayConfig } from '../../gateway/src/config';
 import { connectDevnet } from '../../network/src/connect-devnet';
+import { devnetLedgerEnv } from '../../network/src/connection-files';
+import { readDevnetInfo } from '../../network/src/devnet-info';
 import { start } from '../../gateway/src/main';
 import { testDevnetConfig } from '../../test/fixtures/test-devnet';
 
@@ -49,7 +51,7 @@ async function main() {
   const pg = createPostgres({ cfg: { ...cfg, runDir: path.join(cfg.root, 'network', 'run', `gateway-pg-${base}`) }, database: 'gateway_bench' });
   await pg.start();
   const direct = await connectDevnet(info, 'SupplierMSP');
-  const gw = await start(loadGatewayConfig({ GATEWAY_MSP_ID: 'SupplierMSP', GATEWAY_PORT: '0', FABRIC_PORT_BASE: String(base), FABRIC_RUN_DIR: cfg.runDir, DATABASE_URL: pg.connectionString, DEV_ISSUER_KEY_FILE: `/tmp/bench-gw-${base}.json`, RATE_LIMIT_RPS: '100000', RATE_LIMIT_BURST: '100000', LOG_LEVEL: 'warn' }));
+  const gw = await start(loadGatewayConfig({ ...devnetLedgerEnv(readDevnetInfo(cfg.runDir), 'SupplierMSP'), GATEWAY_PORT: '0', DATABASE_URL: pg.connectionString, DEV_ISSUER_KEY_FILE: `/tmp/bench-gw-${base}.json`, RATE_LIMIT_RPS: '100000', RATE_LIMIT_BURST: '100000', LOG_LEVEL: 'warn' }));
   try {
     const token = await gw.devIssuer!.mint({ sub: 'bench', roles: ['supplier'] });
     const body = () => ({ gtin: gtin(), description: 'bench', unit: 'KGM' });

@@ -20,6 +20,8 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { gs1CheckDigit } from '../../chaincode/src/traceability/gs1';
 import { connectDevnet } from '../../network/src/connect-devnet';
+import { devnetLedgerEnv } from '../../network/src/connection-files';
+import { readDevnetInfo } from '../../network/src/devnet-info';
 import type { LedgerClient } from '../../ledger/src';
 import { dropSchema, migrate } from '../../indexer/src/db/migrate';
 import { createPool } from '../../indexer/src/db/pool';
@@ -70,7 +72,7 @@ async function main(): Promise<void> {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: {
         ...process.env, DATABASE_URL: pg.connectionString, INDEXER_SCHEMA: schema, KAFKA_BROKERS: kafka.brokers.join(','), INDEXER_TOPIC_PREFIX: `bench${run}`,
-        FABRIC_PORT_BASE: String(BENCH_PORT_BASE), INDEXER_DEVNET_DIR: benchDevnetConfig().runDir, INDEXER_HTTP_PORT: '0', LOG_LEVEL: 'debug',
+        ...devnetLedgerEnv(readDevnetInfo(benchDevnetConfig().runDir), 'AuditorMSP'), INDEXER_HTTP_PORT: '0', LOG_LEVEL: 'debug',
       },
     });
     let relayUp!: () => void;

@@ -2,10 +2,8 @@
  * The gateway's typed configuration, read from the environment once at start.
  * Anything malformed fails fast with a message naming the variable.
  */
+import { loadLedgerConfig, type LedgerConfig } from '../../ledger/src';
 import { loadPaymentsConfig, type PaymentsConfig } from './payments/payments-config';
-
-/** Organisations a gateway may serve (one gateway process per organisation). */
-export const GATEWAY_ORGS = ['RetailerMSP', 'SupplierMSP', 'AuditorMSP'] as const;
 
 export interface AuthConfig {
   /** JWKS URL of the trusted issuer; absent means the built-in dev issuer is used. */
@@ -21,14 +19,14 @@ export interface AuthConfig {
 }
 
 export interface GatewayConfig {
+  /** The organisation this gateway serves: the MSP of its Fabric identity. */
   mspId: string;
   host: string;
   port: number;
-  /** Devnet whose devnet.json describes peers and this org's identity. */
-  fabricPortBase: number;
-  fabricRunDir?: string;
-  /** PostgreSQL; absent means the devnet's local server (port base + 700). */
-  databaseUrl?: string;
+  /** Connection profile, identity, channel and chaincode (FABRIC_* settings). */
+  ledger: LedgerConfig;
+  /** PostgreSQL of the gateway's submission, proof and capture stores. */
+  databaseUrl: string;
   auth: AuthConfig;
   rateLimit: { ratePerSec: number; burst: number };
   submission: { syncAttempts: number; workerPollMs: number; maxAsyncAttempts: number };
@@ -38,6 +36,47 @@ export interface GatewayConfig {
   mappingsFile?: string;
   /** Payment verification; absent or disabled when no chain has an RPC URL. */
   payments?: PaymentsConfig;
+}
+
+/** NODE_ENV names production, whatever its case or surrounding blanks. */
+export function isProduction(env: NodeJS.ProcessEnv): boolean {
+  return (env.NODE_ENV ?? '').trim().toLowerCase() === 'production';
+}
+
+/** DATABASE_URL, required: a service started on its own is told to give one. */
+export function requireDatabaseUrl(env: NodeJS.ProcessEnv): string {
+  const url = env.DATABASE_URL ?? '';
+  if (!url) throw new Error('DATABASE_URL is required (postgres://user:password@host:5432/db); `npm start` provides a local one');
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new Error('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  return url;
+}
+
+/**
+ * Token verification settings, shared by every service with an HTTP API:
+ * AUTH_JWKS_URL with AUTH_ISSUER pinned (https in production), AUTH_AUDIENCE,
+ * AUTH_ALGORITHMS; without a JWKS URL outside production, the dev issuer.
+ */
+export function loadAuthConfig(env: NodeJS.ProcessEnv, defaults: { audience: string; devKeyFile: string }): AuthConfig {
+  const jwksUrl = env.AUTH_JWKS_URL || undefined;
+  const production = isProduction(env);
+  if (jwksUrl && !/^https?:\/\//.test(jwksUrl)) throw new Error(`AUTH_JWKS_URL must be an http(s) URL, got "${jwksUrl}"`);
+  if (jwksUrl && production && !jwksUrl.startsWith('https://')) throw new Error(`AUTH_JWKS_URL must be https:// when NODE_ENV is production, got "${jwksUrl}"`);
+  if (jwksUrl && !env.AUTH_ISSUER) throw new Error('AUTH_ISSUER is required when AUTH_JWKS_URL is set (the issuer is pinned)');
+  // Production must name a real issuer: the dev issuer is for the devnet and tests only.
+  if (!jwksUrl && production) throw new Error('AUTH_JWKS_URL is required when NODE_ENV is production');
+  const algorithms = (env.AUTH_ALGORITHMS ?? 'ES256,RS256').split(',').map((a) => a.trim()).filter(Boolean);
+  for (const a of algorithms) {
+    if (!/^(ES256|ES384|RS256|RS384|RS512|PS256|EdDSA)$/.test(a)) throw new Error(`AUTH_ALGORITHMS: ${a} is not an accepted asymmetric algorithm`);
+  }
+  return {
+    jwksUrl,
+    issuer: env.AUTH_ISSUER || undefined,
+    audience: env.AUTH_AUDIENCE ?? defaults.audience,
+    algorithms,
+    devIssuer: !jwksUrl,
+    devIssuerPort: int(env, 'DEV_ISSUER_PORT', 0, 0, 65535),
+    devKeyFile: defaults.devKeyFile,
+  };
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -56,50 +95,23 @@ function num(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return n;
 }
 
-/** Where the dev issuer of a devnet's gateway for `mspId` keeps its signing key. */
+/** Where the dev issuer of a devnet's gateway for `mspId` keeps its signing key (what `npm start` passes). */
 export function devIssuerKeyFile(fabricPortBase: number, mspId: string): string {
   return `gateway/.dev-issuer/${fabricPortBase}-${mspId}.json`;
 }
 
-/** Default HTTP port: devnet port base + 500 + the org's index (7500, 7501, 7502). */
-export function defaultGatewayPort(fabricPortBase: number, mspId: string): number {
-  return fabricPortBase + 500 + Math.max(0, (GATEWAY_ORGS as readonly string[]).indexOf(mspId));
-}
-
 /** Reads the gateway configuration; throws with a clear message on bad values. */
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
-  const mspId = env.GATEWAY_MSP_ID ?? '';
-  if (!(GATEWAY_ORGS as readonly string[]).includes(mspId)) {
-    throw new Error(`GATEWAY_MSP_ID must be one of ${GATEWAY_ORGS.join(', ')}, got "${mspId}"`);
-  }
-  const fabricPortBase = int(env, 'FABRIC_PORT_BASE', 7000, 1024, 64000);
-  const jwksUrl = env.AUTH_JWKS_URL || undefined;
-  if (jwksUrl && !/^https?:\/\//.test(jwksUrl)) throw new Error(`AUTH_JWKS_URL must be an http(s) URL, got "${jwksUrl}"`);
-  if (jwksUrl && !env.AUTH_ISSUER) throw new Error('AUTH_ISSUER is required when AUTH_JWKS_URL is set (the issuer is pinned)');
-  // Production must name a real issuer: the dev issuer is for the devnet and tests only.
-  if (!jwksUrl && env.NODE_ENV === 'production') throw new Error('AUTH_JWKS_URL is required when NODE_ENV=production');
-  const algorithms = (env.AUTH_ALGORITHMS ?? 'ES256,RS256').split(',').map((a) => a.trim()).filter(Boolean);
-  for (const a of algorithms) {
-    if (!/^(ES256|ES384|RS256|RS384|RS512|PS256|EdDSA)$/.test(a)) throw new Error(`AUTH_ALGORITHMS: ${a} is not an accepted asymmetric algorithm`);
-  }
-  const runDir = env.FABRIC_RUN_DIR || undefined;
+  const ledger = loadLedgerConfig(env);
+  const mspId = ledger.mspId;
+  const auth = loadAuthConfig(env, { audience: 'coffee-trace-gateway', devKeyFile: env.DEV_ISSUER_KEY_FILE ?? `gateway/.dev-issuer/${mspId}.json` });
   return {
     mspId,
     host: env.GATEWAY_HOST ?? '127.0.0.1',
-    port: int(env, 'GATEWAY_PORT', defaultGatewayPort(fabricPortBase, mspId), 0, 65535),
-    fabricPortBase,
-    fabricRunDir: runDir,
-    databaseUrl: env.DATABASE_URL || undefined,
-    auth: {
-      jwksUrl,
-      issuer: env.AUTH_ISSUER || undefined,
-      audience: env.AUTH_AUDIENCE ?? 'coffee-trace-gateway',
-      algorithms,
-      devIssuer: !jwksUrl,
-      devIssuerPort: int(env, 'DEV_ISSUER_PORT', 0, 0, 65535),
-      // One key per devnet and organisation, so a test network beside the dev one keeps its own.
-      devKeyFile: env.DEV_ISSUER_KEY_FILE ?? devIssuerKeyFile(fabricPortBase, mspId),
-    },
+    port: int(env, 'GATEWAY_PORT', 7500, 0, 65535),
+    ledger,
+    databaseUrl: requireDatabaseUrl(env),
+    auth,
     rateLimit: { ratePerSec: num(env, 'RATE_LIMIT_RPS', 50), burst: int(env, 'RATE_LIMIT_BURST', 100, 1, 1_000_000) },
     submission: {
       syncAttempts: int(env, 'SUBMIT_SYNC_ATTEMPTS', 4, 1, 20),

@@ -1,24 +1,21 @@
 #!/usr/bin/env node
 /**
  * Wiring of one organisation's gateway: configuration, logger, the org's
- * ledger identity (from the devnet description), PostgreSQL, token
+ * ledger connection (connection profile and identity), PostgreSQL, token
  * verification (a JWKS URL, or the built-in dev issuer), HTTP. SIGTERM and
  * SIGINT stop it in order: HTTP stops accepting, in-flight submissions
  * finish, the worker stops, then ledger and database connections close.
  *
- *   GATEWAY_MSP_ID=SupplierMSP node dist/gateway/src/main.js
+ *   FABRIC_CONNECTION_PROFILE=... FABRIC_CERT_FILE=... FABRIC_KEY_FILE=... FABRIC_CHANNEL=supplychain \
+ *   DATABASE_URL=postgres://... node dist/gateway/src/main.js
  */
 import * as path from 'node:path';
 import pino, { type Logger } from 'pino';
-import { loadDevnetConfig } from '../../network/src/config';
-import { readDevnetInfo } from '../../network/src/devnet-info';
-import { databaseSource } from '../../network/src/services/postgres';
 import { createDevIssuer, type DevIssuer } from './auth/dev-issuer';
 import { createJwtVerifier } from './auth/jwt-verifier';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { createGateway, type Gateway, type RouteFactory } from './gateway';
-import { connectDevnet } from '../../network/src/connect-devnet';
-import type { LedgerClient } from '../../ledger/src';
+import { connectLedger, isConfigError, type LedgerClient } from '../../ledger/src';
 import { createPgSubmissionStore } from './submission/pg-store';
 import type { SubmissionStore } from './submission/store';
 import * as fs from 'node:fs';
@@ -61,7 +58,8 @@ async function connectWithRetry(connect: () => Promise<LedgerClient>, log: Logge
     try {
       return await connect();
     } catch (err) {
-      if (i >= attempts) throw err;
+      // A wrong setting does not fix itself: only an unreachable ledger is waited for.
+      if (i >= attempts || isConfigError(err)) throw err;
       log.warn({ err: (err as Error).message, attempt: i }, 'ledger not reachable yet, retrying');
       await new Promise((r) => setTimeout(r, 2000));
     }
@@ -71,10 +69,8 @@ async function connectWithRetry(connect: () => Promise<LedgerClient>, log: Logge
 /** Starts a gateway from a configuration. */
 export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRoutes?: RouteFactory[] } = {}): Promise<RunningGateway> {
   const logger = opts.logger ?? pino({ level: cfg.logLevel, base: { service: 'gateway', msp: cfg.mspId } });
-  const devnetCfg = loadDevnetConfig({ portBase: cfg.fabricPortBase, runDir: cfg.fabricRunDir });
-  const info = readDevnetInfo(devnetCfg.runDir);
-  const ledger = await connectWithRetry(() => connectDevnet(info, cfg.mspId), logger);
-  const db = databaseSource({ cfg: devnetCfg, databaseUrl: cfg.databaseUrl, log: (m) => logger.info(m) });
+  const ledger = await connectWithRetry(() => connectLedger(cfg.ledger), logger);
+  const db = { connectionString: cfg.databaseUrl };
   let store: SubmissionStore | undefined;
   let proofs: ProofStore | undefined;
   let captures: CaptureStore | undefined;
@@ -86,7 +82,6 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
   const mappings = readMappings(cfg.mappingsFile);
   const paymentsCfg = cfg.payments;
   try {
-    await db.start();
     store = createPgSubmissionStore({ connectionString: db.connectionString });
     await store.migrate();
     proofs = createPgProofStore({ connectionString: db.connectionString });
@@ -150,8 +145,6 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
         await p.close();
         await c.close();
         await devIssuer?.stop();
-        // Only a server this process started is stopped; an external DATABASE_URL is left alone.
-        if (!db.external) logger.info('leaving the local PostgreSQL running (it belongs to the devnet run folder)');
       },
     };
   } catch (err) {

@@ -2,31 +2,30 @@
  * The indexer's configuration, read from the environment once. Anything
  * malformed fails here with a message naming the variable.
  */
-import * as path from 'node:path';
-import { loadDevnetConfig } from '../../network/src/config';
+import { ConfigError, loadLedgerConfig, type LedgerConfig } from '../../ledger/src';
+import { loadAuthConfig, requireDatabaseUrl, type AuthConfig } from '../../gateway/src/config';
 
 /** Everything the indexer's parts need to know about their surroundings. */
 export interface IndexerConfig {
-  /** PostgreSQL to use; absent: the devnet's local server (port base + 700). */
-  databaseUrl?: string;
+  /** PostgreSQL holding the read model. */
+  databaseUrl: string;
   /** PostgreSQL schema holding the read model (search_path of every connection). */
   schema: string;
-  /** Kafka bootstrap brokers; absent: the devnet's local broker when Java and Maven allow. */
+  /** Kafka bootstrap brokers (host:port, comma-separated); required unless `kafka` is off. */
   kafkaBrokers?: string;
-  /** `off`: publish nothing (rows stay in the outbox); `auto`: KAFKA_BROKERS, else a local broker if possible. */
-  kafka: 'auto' | 'off';
+  /** `off`: publish nothing (rows stay in the outbox); `on`: publish to KAFKA_BROKERS. */
+  kafka: 'on' | 'off';
   /** Topic names are `<prefix>.<aggregate>`. */
   topicPrefix: string;
   /** Partitions of each topic the indexer creates. */
   topicPartitions: number;
   /** CloudEvents `source` attribute. */
   eventSource: string;
-  /** Devnet whose ledger is read: its port base and run folder (devnet.json). */
-  portBase: number;
-  runDir: string;
-  /** Organisation whose identity and peer the indexer reads blocks with. */
-  mspId: string;
+  /** Connection profile, identity, channel and chaincode the indexer reads blocks with. */
+  ledger: LedgerConfig;
   http: { host: string; port: number };
+  /** Token verification of the query API (the gateway's issuer, audience and algorithms). */
+  auth: AuthConfig;
   /** Longest wait between ledger height checks when no block event arrives, ms. */
   /** `deliver`: the peer pushes blocks over a Deliver stream; `query`: blocks read by number, woken by block events. */
   blockTransport?: 'deliver' | 'query';
@@ -66,23 +65,25 @@ export function checkSchemaName(name: string, variable = 'INDEXER_SCHEMA'): stri
 
 /** Reads the indexer's configuration from `env`. */
 export function loadIndexerConfig(env: NodeJS.ProcessEnv = process.env): IndexerConfig {
-  const devnet = loadDevnetConfig({}, env);
-  const mspId = env.INDEXER_MSP_ID ?? 'AuditorMSP';
-  if (!/^[A-Za-z0-9.-]+$/.test(mspId)) throw new Error(`INDEXER_MSP_ID is not an MSP id: "${mspId}"`);
+  const databaseUrl = requireDatabaseUrl(env);
+  const kafka = oneOf(env, 'INDEXER_KAFKA', ['on', 'off'] as const, 'on');
+  if (kafka === 'on' && !env.KAFKA_BROKERS) {
+    throw new ConfigError('KAFKA_BROKERS', 'is required (host:port,...), or set INDEXER_KAFKA=off to keep committed facts in the outbox');
+  }
+  const ledger = loadLedgerConfig(env);
   const prefix = env.INDEXER_TOPIC_PREFIX ?? 'supplychain';
   if (!/^[A-Za-z0-9._-]+$/.test(prefix)) throw new Error(`INDEXER_TOPIC_PREFIX may hold letters, digits, '.', '_' and '-', got "${prefix}"`);
   return {
-    databaseUrl: env.DATABASE_URL || undefined,
+    databaseUrl,
     schema: checkSchemaName(env.INDEXER_SCHEMA ?? 'indexer'),
     kafkaBrokers: env.KAFKA_BROKERS || undefined,
-    kafka: oneOf(env, 'INDEXER_KAFKA', ['auto', 'off'] as const, 'auto'),
+    kafka,
     topicPrefix: prefix,
     topicPartitions: int(env, 'INDEXER_TOPIC_PARTITIONS', 3, 1, 1000),
-    eventSource: env.INDEXER_EVENT_SOURCE ?? `urn:coffee-trace:fabric:${devnet.channel}:${devnet.chaincode.name}`,
-    portBase: devnet.portBase,
-    runDir: path.resolve(env.INDEXER_DEVNET_DIR ?? devnet.runDir),
-    mspId,
-    http: { host: env.INDEXER_HTTP_HOST ?? '127.0.0.1', port: int(env, 'INDEXER_HTTP_PORT', devnet.portBase + 910, 0, 65535) },
+    eventSource: env.INDEXER_EVENT_SOURCE ?? `urn:coffee-trace:fabric:${ledger.channel}:${ledger.chaincode}`,
+    ledger,
+    http: { host: env.INDEXER_HTTP_HOST ?? '127.0.0.1', port: int(env, 'INDEXER_HTTP_PORT', 7910, 0, 65535) },
+    auth: loadAuthConfig(env, { audience: 'coffee-trace-gateway', devKeyFile: env.DEV_ISSUER_KEY_FILE ?? `gateway/.dev-issuer/${ledger.mspId}.json` }),
     blockTransport: oneOf(env, 'INDEXER_BLOCK_TRANSPORT', ['deliver', 'query'] as const, 'deliver'),
     pollMs: int(env, 'INDEXER_POLL_MS', 1000, 10, 60_000),
     retryDelayMs: int(env, 'INDEXER_RETRY_DELAY_MS', 2000, 10, 300_000),

@@ -7,12 +7,10 @@ import type { Server } from 'node:http';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Pool } from 'pg';
 import { pino, type Logger } from 'pino';
-import { loadDevnetConfig } from '../../network/src/config';
-import { readDevnetInfo } from '../../network/src/devnet-info';
-import { databaseSource } from '../../network/src/services/postgres';
-import { kafkaSource } from '../../network/src/services/kafka-broker';
-import { connectDevnet } from '../../network/src/connect-devnet';
-import type { LedgerClient } from '../../ledger/src';
+import { connectLedger, type LedgerClient } from '../../ledger/src';
+import * as path from 'node:path';
+import { createDevIssuer, type DevIssuer } from '../../gateway/src/auth/dev-issuer';
+import { createJwtVerifier, type JwtVerifier } from '../../gateway/src/auth/jwt-verifier';
 import type { IndexerConfig } from './config';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
@@ -26,10 +24,12 @@ import { createBlockSource, type BlockSource } from './source/block-source';
 /** Optional overrides, mainly for tests. */
 export interface IndexerDeps {
   log?: Logger;
-  /** How to reach the ledger; default: the devnet described in `config.runDir`. */
+  /** How to reach the ledger; default: the connection settings in `config.ledger`. */
   connect?: () => Promise<LedgerClient>;
   /** Start the HTTP API (default true). */
   http?: boolean;
+  /** Token verifier of the query API; default: from `config.auth` (JWKS URL, or the dev issuer). */
+  verifier?: JwtVerifier;
 }
 
 export interface Indexer {
@@ -41,41 +41,38 @@ export interface Indexer {
   readonly metrics: IndexerMetrics;
   /** Port of the query API once started. */
   httpPort(): number | undefined;
+  /** The built-in dev issuer, when the query API uses one (no AUTH_JWKS_URL outside production). */
+  devIssuer(): DevIssuer | undefined;
 }
 
 /** Builds the Kafka client, or says why there is none (the outbox then keeps its rows). */
 async function kafkaFor(config: IndexerConfig, log: Logger): Promise<Kafka | undefined> {
-  if (config.kafka === 'off') {
+  if (config.kafka === 'off' || !config.kafkaBrokers) {
     log.warn('INDEXER_KAFKA=off: committed facts stay in the outbox');
     return undefined;
   }
-  const src = await kafkaSource({ cfg: loadDevnetConfig({ portBase: config.portBase, runDir: config.runDir }), kafkaBrokers: config.kafkaBrokers, log: (m) => log.info(m) });
-  if (!src.available) {
-    log.warn({ problem: src.problem }, 'no Kafka: committed facts stay in the outbox until KAFKA_BROKERS is set');
-    return undefined;
-  }
-  await src.start();
-  return new Kafka({ clientId: 'indexer', brokers: src.brokers, logLevel: logLevel.NOTHING, retry: { retries: 3 }, connectionTimeout: 3000 });
+  const brokers = config.kafkaBrokers.split(',').map((b) => b.trim()).filter(Boolean);
+  return new Kafka({ clientId: 'indexer', brokers, logLevel: logLevel.NOTHING, retry: { retries: 3 }, connectionTimeout: 3000 });
 }
 
 export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): Indexer {
   const log = deps.log ?? pino({ name: 'indexer', level: config.logLevel });
-  const db = databaseSource({ cfg: loadDevnetConfig({ portBase: config.portBase, runDir: config.runDir }), databaseUrl: config.databaseUrl, log: (m) => log.info(m) });
+  const db = { connectionString: config.databaseUrl };
   const pool = createPool({ connectionString: db.connectionString, schema: config.schema });
   const metrics = createIndexerMetrics({
     defaultMetrics: true,
     pendingOutbox: async () => Number((await pool.query('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL')).rows[0].n),
   });
-  const connect = deps.connect ?? (() => connectDevnet(readDevnetInfo(config.runDir), config.mspId));
+  const connect = deps.connect ?? (() => connectLedger(config.ledger));
   let source: BlockSource | undefined;
   let relay: OutboxRelay | undefined;
   let server: Server | undefined;
+  let devIssuer: DevIssuer | undefined;
   let settle!: { resolve: () => void; reject: (e: unknown) => void };
   const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
   done.catch(() => undefined);
 
   async function start(): Promise<void> {
-    await db.start();
     const applied = await migrate(pool, config.schema);
     if (applied.length > 0) log.info({ schema: config.schema, applied }, 'migrations applied');
     const kafka = await kafkaFor(config, log);
@@ -104,8 +101,18 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
     source.start();
     source.done.then(() => settle.resolve(), (err) => settle.reject(err));
     if (deps.http !== false) {
+      let verifier = deps.verifier;
+      if (!verifier) {
+        let { jwksUrl, issuer } = config.auth;
+        if (config.auth.devIssuer) {
+          devIssuer = createDevIssuer({ port: config.auth.devIssuerPort, audience: config.auth.audience, keyFile: path.resolve(config.auth.devKeyFile) });
+          ({ jwksUrl, issuer } = await devIssuer.start());
+          log.warn({ issuer }, 'query API trusts the built-in dev issuer (no AUTH_JWKS_URL)');
+        }
+        verifier = createJwtVerifier({ jwksUrl: jwksUrl!, issuer: issuer!, audience: config.auth.audience, algorithms: config.auth.algorithms });
+      }
       const app = createQueryApp({
-        pool, metrics,
+        pool, metrics, verifier,
         health: () => ({ indexing: source !== undefined, kafka: relay?.connected() ?? false }),
         onError: (err) => log.error({ err }, 'query failed'),
       });
@@ -131,9 +138,11 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
     }
     await source?.stop();
     await relay?.stop();
+    await devIssuer?.stop().catch(() => undefined);
+    devIssuer = undefined;
     await pool.end().catch(() => undefined);
     settle.resolve();
   }
 
-  return { start, stop, done, pool, metrics, httpPort };
+  return { start, stop, done, pool, metrics, httpPort, devIssuer: () => devIssuer };
 }

@@ -9,7 +9,7 @@
  * proposal and a signed response per block; a Deliver stream costs one
  * request for the whole ledger and reports new blocks without polling.
  */
-import { createHash, randomBytes, sign } from 'node:crypto';
+import { X509Certificate, createHash, randomBytes, sign } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import * as protos from 'fabric-protos';
 import Long from 'long';
@@ -20,10 +20,23 @@ export interface DeliverTarget {
   /** host:port of the peer. */
   endpoint: string;
   tlsCaPem: string;
+  /** Host name the peer's TLS certificate carries, when not the endpoint's. */
+  hostnameOverride?: string;
   channel: string;
   mspId: string;
   certificatePem: string;
   privateKeyPem: string;
+  /** Client TLS pair for peers that require one; its hash is bound into the request. */
+  clientTls?: { certificatePem: string; privateKeyPem: string };
+}
+
+/**
+ * SHA-256 of the client TLS certificate (DER). A peer requiring client TLS
+ * checks that the signed request names the certificate of the connection it
+ * came on, so a captured request cannot be replayed over another session.
+ */
+export function tlsCertHash(certificatePem: string): Buffer {
+  return createHash('sha256').update(new X509Certificate(certificatePem).raw).digest();
 }
 
 /** Order of the NIST P-256 group: ECDSA signatures must use the lower of s and n - s (Fabric refuses high s). */
@@ -51,6 +64,7 @@ export function seekEnvelope(t: DeliverTarget, start: bigint): Uint8Array {
     channel_id: t.channel,
     tx_id: createHash('sha256').update(nonce).update(creator).digest('hex'),
     epoch: Long.UZERO,
+    tls_cert_hash: t.clientTls ? tlsCertHash(t.clientTls.certificatePem) : undefined,
   }).finish();
   const signatureHeader = common.SignatureHeader.encode({ creator, nonce }).finish();
   const seek = orderer.SeekInfo.encode({
@@ -85,8 +99,11 @@ const statusName = (s: number) => (protos.common.Status as unknown as Record<num
  */
 export async function* deliverRawBlocks(t: DeliverTarget, start: bigint, opts: { signal?: AbortSignal; highWater?: number } = {}): AsyncGenerator<Buffer> {
   const highWater = Math.max(1, opts.highWater ?? 64);
-  const client = new grpc.Client(t.endpoint, grpc.credentials.createSsl(Buffer.from(t.tlsCaPem)), {
-    'grpc.ssl_target_name_override': t.endpoint.split(':')[0],
+  const credentials = t.clientTls
+    ? grpc.credentials.createSsl(Buffer.from(t.tlsCaPem), Buffer.from(t.clientTls.privateKeyPem), Buffer.from(t.clientTls.certificatePem))
+    : grpc.credentials.createSsl(Buffer.from(t.tlsCaPem));
+  const client = new grpc.Client(t.endpoint, credentials, {
+    'grpc.ssl_target_name_override': t.hostnameOverride ?? t.endpoint.split(':')[0],
     'grpc.max_receive_message_length': -1,
     'grpc.keepalive_time_ms': 60_000,
   });

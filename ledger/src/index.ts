@@ -15,9 +15,13 @@ export {
   type TransactionRequest,
 } from './ledger-client';
 export { blockHeaderHash, decodeBlock, type LedgerBlock, type LedgerTransaction } from './block-decoder';
-export { deliverRawBlocks, seekEnvelope, signLowS, type DeliverTarget } from './deliver-stream';
+export { deliverRawBlocks, seekEnvelope, signLowS, tlsCertHash, type DeliverTarget } from './deliver-stream';
 export { derInteger, derOctets, derSequence } from './der';
 export { commitWaiter, OTHER_PEERS_GRACE_MS } from './commit-waiter';
 export { invalidTransaction, parseChaincodeError, toServiceError } from './ledger-errors';
 export { certificateProblem, channelMspsFromConfigBlock, type ChannelMsp, type ChannelMsps } from './proof/channel-msps';
 export { envelopeHash, proveTransaction, type SignatureCheck, type TransactionProof } from './proof/transaction-proof';
+export { ConfigError, isConfigError } from './connection/config-error';
+export { parseConnectionProfile, profileMspId, readConnectionProfile, selectPeer, type ConnectionProfile, type ProfilePeer } from './connection/connection-profile';
+export { checkPair, putWalletIdentity, readIdentity, readPemPair, type IdentitySource, type PemIdentity } from './connection/identity';
+export { connectLedger, ledgerClientOptions, loadLedgerConfig, type LedgerConfig } from './connection/ledger-config';

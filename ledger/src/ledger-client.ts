@@ -17,8 +17,15 @@ import { toServiceError } from './ledger-errors';
 export interface LedgerClientOptions {
   mspId: string;
   /** The org's own peer (host:port); other orgs' peers are found by discovery. */
-  peer: { endpoint: string; tlsCaPem: string };
+  peer: { endpoint: string; tlsCaPem: string; hostnameOverride?: string };
   identity: { certificatePem: string; privateKeyPem: string };
+  /** Client TLS certificate and key, for peers that require one (peer.tls.clientAuthRequired). */
+  clientTls?: { certificatePem: string; privateKeyPem: string };
+  /**
+   * Reach discovered peers on localhost instead of the address they announce
+   * (only for a network whose nodes all run on this host behind other names). Default false.
+   */
+  asLocalhost?: boolean;
   channel: string;
   chaincode: string;
   /** How long to wait for a commit, ms. */
@@ -95,10 +102,29 @@ function connectionProfile(opts: LedgerClientOptions) {
       [opts.peer.endpoint]: {
         url: `grpcs://${opts.peer.endpoint}`,
         tlsCACerts: { pem: opts.peer.tlsCaPem },
-        grpcOptions: { 'ssl-target-name-override': opts.peer.endpoint.split(':')[0] },
+        grpcOptions: { 'ssl-target-name-override': opts.peer.hostnameOverride ?? opts.peer.endpoint.split(':')[0] },
       },
     },
   };
+}
+
+/**
+ * Why a channel could not be opened. The peer answers "access denied" both for
+ * a channel it does not serve and for an identity the channel does not know
+ * (it hides which), so that is reported as CHANNEL_UNAVAILABLE, not retriable;
+ * a peer out of reach stays a retriable LEDGER_UNAVAILABLE.
+ */
+function channelError(err: unknown, opts: LedgerClientOptions): ServiceError {
+  const text = err instanceof Error ? err.message : String(err);
+  if (/access denied|not found|no such channel|cannot find/i.test(text)) {
+    return new ServiceError({
+      code: 'CHANNEL_UNAVAILABLE',
+      message: `peer ${opts.peer.endpoint} refused channel "${opts.channel}" to ${opts.mspId}: ${text}`,
+      httpStatus: 503,
+      cause: err,
+    });
+  }
+  return toServiceError(err, `opening channel ${opts.channel}`);
 }
 
 /** Connects to the ledger as one organisation. */
@@ -110,12 +136,17 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
     type: 'X.509',
   };
   await wallet.put('app', identity);
+  if (opts.clientTls) {
+    const tls: X509Identity = { credentials: { certificate: opts.clientTls.certificatePem, privateKey: opts.clientTls.privateKeyPem }, mspId: opts.mspId, type: 'X.509' };
+    await wallet.put('tls', tls);
+  }
   const gateway = new Gateway();
   try {
     await gateway.connect(connectionProfile(opts), {
       wallet,
       identity: 'app',
-      discovery: { enabled: true, asLocalhost: true },
+      clientTlsIdentity: opts.clientTls ? 'tls' : undefined,
+      discovery: { enabled: true, asLocalhost: opts.asLocalhost ?? false },
       eventHandlerOptions: { commitTimeout: (opts.commitTimeoutMs ?? 60_000) / 1000 },
     });
   } catch (err) {
@@ -123,7 +154,7 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
   }
   const network = await gateway.getNetwork(opts.channel).catch((err: unknown) => {
     gateway.disconnect();
-    throw toServiceError(err, `opening channel ${opts.channel}`);
+    throw channelError(err, opts);
   });
   const commitTimeoutMs = opts.commitTimeoutMs ?? 60_000;
   const contractOf = (req: TransactionRequest): Contract => network.getContract(opts.chaincode, req.contract);
@@ -156,7 +187,15 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
   /** Blocks pushed by the org's peer; each must be the next number, or the stream fails. */
   async function* deliveredBlocks(so: BlockStreamOptions): AsyncGenerator<LedgerBlock> {
     let next = so.startBlock;
-    const target = { endpoint: opts.peer.endpoint, tlsCaPem: opts.peer.tlsCaPem, channel: opts.channel, mspId: opts.mspId, ...opts.identity };
+    const target = {
+      endpoint: opts.peer.endpoint,
+      tlsCaPem: opts.peer.tlsCaPem,
+      hostnameOverride: opts.peer.hostnameOverride,
+      channel: opts.channel,
+      mspId: opts.mspId,
+      ...opts.identity,
+      clientTls: opts.clientTls,
+    };
     for await (const raw of deliverRawBlocks(target, next, { signal: so.signal, highWater: so.readAhead ?? 32 })) {
       const block = decodeBlock(raw);
       if (block.number !== next) throw new Error(`expected block ${next} from the peer's block stream, got block ${block.number}`);

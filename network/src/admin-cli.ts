@@ -17,6 +17,14 @@ export function peerAdminEnv(cfg: DevnetConfig, org: PeerOrg): NodeJS.ProcessEnv
     CORE_PEER_ADDRESS: `localhost:${org.peerPort}`,
     CORE_PEER_TLS_ENABLED: 'true',
     CORE_PEER_TLS_ROOTCERT_FILE: orgTlsCa(cfg, org),
+    // Peers that require client certificates get the admin's TLS pair.
+    ...(cfg.peerClientAuth
+      ? {
+          CORE_PEER_TLS_CLIENTAUTHREQUIRED: 'true',
+          CORE_PEER_TLS_CLIENTCERT_FILE: tlsFiles(userDir(cfg, org, 'Admin'), 'client').cert,
+          CORE_PEER_TLS_CLIENTKEY_FILE: tlsFiles(userDir(cfg, org, 'Admin'), 'client').key,
+        }
+      : {}),
     FABRIC_LOGGING_SPEC: 'WARN',
   };
 }

@@ -43,6 +43,8 @@ export interface DevnetConfig {
   chaincode: { name: string; version: string; label: string; sequence: number; port: number };
   orderer: OrdererNode;
   orgs: PeerOrg[];
+  /** Peers require client TLS certificates (FABRIC_PEER_CLIENT_AUTH=true). */
+  peerClientAuth: boolean;
 }
 
 /** Port offsets from the base; documented in the README. */
@@ -75,6 +77,8 @@ function parsePortBase(raw: string | undefined): number {
 export interface DevnetOptions {
   portBase?: number;
   runDir?: string;
+  /** Peers require client TLS certificates; default FABRIC_PEER_CLIENT_AUTH, else false. */
+  peerClientAuth?: boolean;
 }
 
 /** Builds the devnet configuration from options, then the environment, then defaults. */
@@ -110,5 +114,16 @@ export function loadDevnetConfig(options: DevnetOptions = {}, env: NodeJS.Proces
       operationsPort: portBase + PORT_OFFSETS.ordererOperations,
     },
     orgs,
+    peerClientAuth: options.peerClientAuth ?? /^(true|1|yes)$/i.test(env.FABRIC_PEER_CLIENT_AUTH ?? ''),
   };
+}
+
+/** HTTP port `npm start` gives an organisation's gateway: port base + 500 + the org's index (7500, 7501, 7502). */
+export function gatewayPort(cfg: DevnetConfig, mspId: string): number {
+  return cfg.portBase + 500 + Math.max(0, cfg.orgs.findIndex((o) => o.mspId === mspId));
+}
+
+/** HTTP port of the indexer's query API under `npm start`: port base + 910. */
+export function indexerPort(cfg: DevnetConfig): number {
+  return cfg.portBase + 910;
 }

@@ -1,25 +1,12 @@
 /**
- * Builds LedgerClientOptions for one organisation of a running devnet, from
- * the description `network up` writes.
+ * Connects to a running devnet as one organisation, through the same settings
+ * and code path a service uses with any network: the FABRIC_* values of the
+ * connection files `network up` wrote.
  */
+import { connectLedger, loadLedgerConfig, type LedgerClient } from '../../ledger/src';
+import { devnetLedgerEnv } from './connection-files';
 import type { DevnetInfo } from './devnet-info';
-import { createLedgerClient, readPem, type LedgerClient, type LedgerClientOptions } from '../../ledger/src';
 
-export function devnetLedgerOptions(info: DevnetInfo, mspId: string, as: 'user' | 'admin' = 'user'): LedgerClientOptions {
-  const org = info.orgs.find((o) => o.mspId === mspId);
-  if (!org) throw new Error(`the devnet has no organisation ${mspId}; it has ${info.orgs.map((o) => o.mspId).join(', ')}`);
-  return {
-    mspId,
-    peer: { endpoint: org.peerEndpoint, tlsCaPem: readPem(org.tlsCaFile) },
-    identity: {
-      certificatePem: readPem(as === 'user' ? org.userCertFile : org.adminCertFile),
-      privateKeyPem: readPem(as === 'user' ? org.userKeyFile : org.adminKeyFile),
-    },
-    channel: info.channel,
-    chaincode: info.chaincode,
-  };
-}
-
-export function connectDevnet(info: DevnetInfo, mspId: string): Promise<LedgerClient> {
-  return createLedgerClient(devnetLedgerOptions(info, mspId));
+export function connectDevnet(info: DevnetInfo, mspId: string, as: 'user' | 'admin' = 'user'): Promise<LedgerClient> {
+  return connectLedger(loadLedgerConfig(devnetLedgerEnv(info, mspId, as)));
 }

@@ -11,9 +11,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { mintWithKey, type DevIssuerKeyFile } from '../../gateway/src/auth/dev-issuer';
 import type { Role } from '../../gateway/src/auth/roles';
-import { defaultGatewayPort, devIssuerKeyFile } from '../../gateway/src/config';
+import { devIssuerKeyFile } from '../../gateway/src/config';
 import { gs1CheckDigit } from '../../chaincode/src/traceability/gs1';
-import { loadDevnetConfig } from './config';
+import { gatewayPort, loadDevnetConfig } from './config';
 import { runCommand } from './run-command';
 
 const gln = (body12: string) => body12 + gs1CheckDigit(body12);
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     finance: await token('RetailerMSP', ['finance'], 'cho@finance'),
     auditor: await token('AuditorMSP', ['auditor'], 'dev@audit'),
   };
-  const base = (org: Org) => `http://127.0.0.1:${defaultGatewayPort(cfg.portBase, org)}`;
+  const base = (org: Org) => `http://127.0.0.1:${gatewayPort(cfg, org)}`;
   async function call(org: Org, tok: string, method: string, url: string, body?: unknown, okConflict = false): Promise<any> {
     const res = await fetch(`${base(org)}${url}`, {
       method,

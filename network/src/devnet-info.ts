@@ -1,12 +1,13 @@
 /**
  * What a client needs to reach a running devnet: per org, its peer endpoint,
- * TLS CA and application identity. Written by `network up` to
- * <runDir>/devnet.json and read by the gateway, the indexer and the tests.
+ * TLS CA and identities. Written by `network up` to <runDir>/devnet.json for
+ * the devnet tooling and tests; the services never read it (they take the
+ * connection files of connection-files.ts, like any network's).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DevnetConfig } from './config';
-import { ordererTlsCa, orgTlsCa, userDir } from './paths';
+import { ordererTlsCa, orgTlsCa, tlsFiles, userDir } from './paths';
 
 export interface OrgEndpoint {
   mspId: string;
@@ -20,6 +21,11 @@ export interface OrgEndpoint {
   /** Admin identity, for tests that need one. */
   adminCertFile: string;
   adminKeyFile: string;
+  /** Client TLS pairs of the two identities, for peers that require client certificates. */
+  userTlsCertFile: string;
+  userTlsKeyFile: string;
+  adminTlsCertFile: string;
+  adminTlsKeyFile: string;
 }
 
 export interface DevnetInfo {
@@ -29,6 +35,8 @@ export interface DevnetInfo {
   chaincode: string;
   packageId: string;
   orderer: { endpoint: string; tlsCaFile: string };
+  /** Peers refuse clients without a TLS certificate (peer.tls.clientAuthRequired). */
+  clientAuthRequired: boolean;
   orgs: OrgEndpoint[];
 }
 
@@ -50,7 +58,10 @@ export function describeDevnet(cfg: DevnetConfig, packageId: string): DevnetInfo
     chaincode: cfg.chaincode.name,
     packageId,
     orderer: { endpoint: `localhost:${cfg.orderer.port}`, tlsCaFile: ordererTlsCa(cfg) },
+    clientAuthRequired: cfg.peerClientAuth,
     orgs: cfg.orgs.map((o) => {
+      const userTls = tlsFiles(userDir(cfg, o, 'User1'), 'client');
+      const adminTls = tlsFiles(userDir(cfg, o, 'Admin'), 'client');
       const user = identityFiles(path.join(userDir(cfg, o, 'User1'), 'msp'));
       const admin = identityFiles(path.join(userDir(cfg, o, 'Admin'), 'msp'));
       return {
@@ -62,6 +73,10 @@ export function describeDevnet(cfg: DevnetConfig, packageId: string): DevnetInfo
         userKeyFile: user.key,
         adminCertFile: admin.cert,
         adminKeyFile: admin.key,
+        userTlsCertFile: userTls.cert,
+        userTlsKeyFile: userTls.key,
+        adminTlsCertFile: adminTls.cert,
+        adminTlsKeyFile: adminTls.key,
       };
     }),
   };

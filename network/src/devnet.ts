@@ -11,6 +11,7 @@ import { CHAINCODE_PROCESS, deployChaincode } from './chaincode-deploy';
 import { ensureGenesisBlock, genesisBlockPath } from './channel-config';
 import type { DevnetConfig, PeerOrg } from './config';
 import { ensureCryptoMaterial } from './crypto-material';
+import { writeConnectionFiles } from './connection-files';
 import { describeDevnet, devnetInfoPath, readDevnetInfo, type DevnetInfo } from './devnet-info';
 import { writeOrdererConfig, writePeerConfig } from './node-config';
 import { logDir, pidDir, stateDir } from './paths';
@@ -105,6 +106,7 @@ export async function devnetUp(cfg: DevnetConfig, log: Log = console.log): Promi
 
   const packageId = await deployChaincode(cfg, pm, log);
   const info = describeDevnet(cfg, packageId);
+  await writeConnectionFiles(cfg, info);
   log('waiting for gossip and service discovery');
   await waitForGossip(cfg);
   await waitForLedger(info);

@@ -119,7 +119,7 @@ export function writePeerConfig(cfg: DevnetConfig, org: PeerOrg, sampleConfigDir
   p.tls = {
     ...p.tls,
     enabled: true,
-    clientAuthRequired: false,
+    clientAuthRequired: cfg.peerClientAuth,
     cert: { file: tls.cert },
     key: { file: tls.key },
     rootcert: { file: tls.ca },

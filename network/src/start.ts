@@ -5,22 +5,25 @@
  * gateway per organisation), prints what runs where, and on Ctrl-C (or
  * SIGTERM) stops everything it started.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import pino from 'pino';
-import { loadGatewayConfig } from '../../gateway/src/config';
+import { devIssuerKeyFile, loadGatewayConfig } from '../../gateway/src/config';
 import { start as startGateway, type RunningGateway } from '../../gateway/src/main';
 import { loadIndexerConfig } from '../../indexer/src/config';
 import { createIndexer, type Indexer } from '../../indexer/src/main';
-import { loadDevnetConfig } from './config';
+import { gatewayPort, indexerPort, loadDevnetConfig } from './config';
+import { devnetLedgerEnv } from './connection-files';
 import { devnetDown, devnetUp } from './devnet';
 import { logDir } from './paths';
 import { ensureDevChain } from './services/dev-chain';
-import { createPostgres } from './services/postgres';
+import { kafkaSource } from './services/kafka-broker';
+import { createPostgres, databaseSource } from './services/postgres';
 
 async function main(): Promise<void> {
   const cfg = loadDevnetConfig();
   const log = (msg: string) => console.log(`[start] ${msg}`);
-  const env = { ...process.env, FABRIC_PORT_BASE: String(cfg.portBase), FABRIC_RUN_DIR: cfg.runDir };
+  const env: NodeJS.ProcessEnv = { ...process.env, FABRIC_PORT_BASE: String(cfg.portBase), FABRIC_RUN_DIR: cfg.runDir };
   const fileLogger = (name: string) => pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: name } }, pino.destination({ dest: path.join(logDir(cfg), `${name}.log`), mkdir: true, sync: false }));
 
   let indexer: Indexer | undefined;
@@ -44,14 +47,38 @@ async function main(): Promise<void> {
     const info = await devnetUp(cfg, log);
     log('starting the local EVM chain (anvil)');
     const chain = await ensureDevChain(cfg, log);
-    log('starting the indexer (PostgreSQL, Kafka when possible)');
-    indexer = createIndexer(loadIndexerConfig(env), { log: fileLogger('indexer') });
-    await indexer.start();
+    // The services are handed their database and brokers as a deployment would hand them
+    // theirs: local ones unless DATABASE_URL / KAFKA_BROKERS are set.
+    const db = databaseSource({ cfg, databaseUrl: process.env.DATABASE_URL || undefined, log });
+    await db.start();
+    env.DATABASE_URL = db.connectionString;
+    const kafka = await kafkaSource({ cfg, kafkaBrokers: process.env.KAFKA_BROKERS || undefined, log });
+    if (kafka.available) {
+      await kafka.start();
+      env.KAFKA_BROKERS = kafka.brokers.join(',');
+    } else {
+      log(`no Kafka (${kafka.problem}): the indexer keeps committed facts in its outbox until KAFKA_BROKERS is set`);
+      env.INDEXER_KAFKA = 'off';
+    }
     for (const org of info.orgs) {
       log(`starting the ${org.mspId} gateway`);
-      const gwEnv = { ...env, GATEWAY_MSP_ID: org.mspId, PAYMENTS_CHAINS_FILE: chain.chainsFile, PAYMENTS_RECHECK_MS: process.env.PAYMENTS_RECHECK_MS ?? '2000' };
+      const gwEnv = {
+        ...env,
+        ...devnetLedgerEnv(info, org.mspId),
+        GATEWAY_PORT: String(gatewayPort(cfg, org.mspId)),
+        DEV_ISSUER_KEY_FILE: devIssuerKeyFile(cfg.portBase, org.mspId),
+        PAYMENTS_CHAINS_FILE: chain.chainsFile,
+        PAYMENTS_RECHECK_MS: process.env.PAYMENTS_RECHECK_MS ?? '2000',
+      };
       gateways.push(await startGateway(loadGatewayConfig(gwEnv), { logger: fileLogger(`gateway-${org.mspId}`) }));
     }
+    // The query API verifies the same tokens as the retailer's gateway (its dev issuer here,
+    // the organisation's identity provider in a deployment).
+    const trusted = JSON.parse(fs.readFileSync(devIssuerKeyFile(cfg.portBase, info.orgs[0].mspId), 'utf8')) as { issuer: string; jwksUrl: string };
+    log('starting the indexer');
+    const indexerEnv = { ...env, ...devnetLedgerEnv(info, 'AuditorMSP'), INDEXER_HTTP_PORT: String(indexerPort(cfg)), AUTH_JWKS_URL: trusted.jwksUrl, AUTH_ISSUER: trusted.issuer };
+    indexer = createIndexer(loadIndexerConfig(indexerEnv), { log: fileLogger('indexer') });
+    await indexer.start();
 
     console.log('\nRunning:');
     console.log(`  orderer0             ${info.orderer.endpoint} (TLS)`);

@@ -16,7 +16,7 @@ function usage(msg: string): never {
 async function main(argv: string[]): Promise<void> {
   const roles: Role[] = [];
   let sub = 'dev-user';
-  let org = process.env.GATEWAY_MSP_ID ?? 'SupplierMSP';
+  let org = process.env.FABRIC_MSP_ID ?? 'SupplierMSP';
   let ttl = 3600;
   let keyFile: string | undefined = process.env.DEV_ISSUER_KEY_FILE;
   for (let i = 0; i < argv.length; i++) {

@@ -6,9 +6,7 @@
  * indexes are created after the replay, and commits do not wait for the WAL
  * flush (a crashed rebuild is simply run again).
  */
-import type { LedgerClient } from '../../../ledger/src';
-import { connectDevnet } from '../../../network/src/connect-devnet';
-import { readDevnetInfo } from '../../../network/src/devnet-info';
+import { connectLedger, type LedgerClient } from '../../../ledger/src';
 import { checkSchemaName, type IndexerConfig } from '../config';
 import { dropSchema, migrate } from '../db/migrate';
 import { deferIndexes, restoreIndexes } from '../db/bulk-load';
@@ -41,7 +39,7 @@ export async function runRebuild(config: IndexerConfig, opts: RebuildOptions = {
   if (target === config.schema) throw new Error('the rebuild target must differ from the live schema');
   const live = createPool({ connectionString: config.databaseUrl, schema: config.schema, max: 2 });
   const pool = createPool({ connectionString: config.databaseUrl, schema: target, synchronousCommit: false });
-  const ledger = await (opts.connect ?? (() => connectDevnet(readDevnetInfo(config.runDir), config.mspId)))();
+  const ledger = await (opts.connect ?? (() => connectLedger(config.ledger)))();
   try {
     await dropSchema(pool, target);
     await migrate(pool, target);

@@ -7,9 +7,7 @@
  */
 import type { Pool } from 'pg';
 import { blockHeaderHash } from '../../../ledger/src';
-import type { LedgerClient } from '../../../ledger/src';
-import { connectDevnet } from '../../../network/src/connect-devnet';
-import { readDevnetInfo } from '../../../network/src/devnet-info';
+import { connectLedger, type LedgerClient } from '../../../ledger/src';
 import type { IndexerConfig } from '../config';
 import { createPool } from '../db/pool';
 import { readTip } from '../projection/project-block';
@@ -114,7 +112,7 @@ export async function runVerify(config: IndexerConfig, opts: VerifyOptions = {})
   if (!config.databaseUrl) throw new Error('verify needs DATABASE_URL');
   const out = opts.out ?? (() => undefined);
   const pool = createPool({ connectionString: config.databaseUrl, schema: config.schema, max: 8 });
-  const ledger = await (opts.connect ?? (() => connectDevnet(readDevnetInfo(config.runDir), config.mspId)))();
+  const ledger = await (opts.connect ?? (() => connectLedger(config.ledger)))();
   try {
     const report = await verifyAgainstLedger(pool, ledger, opts);
     out(`verify schema ${config.schema} against the ledger (height ${report.ledgerHeight}, checkpoint ${report.checkpoint ?? 'none'})`);

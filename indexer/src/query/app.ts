@@ -1,12 +1,15 @@
 /**
- * The query API: JSON over HTTP for inventory services and auditors, plus
- * /health and /metrics.
+ * The query API: JSON over HTTP for inventory services and auditors, behind
+ * the same token verification as the gateway, plus /health and /metrics
+ * (open, for probes and scrapers). Unknown routes answer a 404 problem.
  */
 import express, { type Express } from 'express';
 import type { Pool } from 'pg';
 import { epcisRoutes } from './epcis/epcis-routes';
 import { fsmaRoutes } from './fsma/fsma-routes';
-import { requestId, problemHandler } from './http-errors';
+import type { JwtVerifier } from '../../../gateway/src/auth/jwt-verifier';
+import { notFound, requestId, problemHandler } from './http-errors';
+import { queryAuth } from './query-auth';
 import { inventoryRoutes } from './inventory-routes';
 import { recallRoutes } from './recall-routes';
 import type { IndexerMetrics } from './metrics';
@@ -16,6 +19,8 @@ import { traceRoutes } from './trace-routes';
 export interface QueryAppDeps {
   pool: Pool;
   metrics: IndexerMetrics;
+  /** Verifies bearer tokens of every route but /health and /metrics. */
+  verifier: JwtVerifier;
   /** Extra health facts (e.g. whether the indexing loop and the relay run). */
   health?: () => Record<string, unknown>;
   onError?: (err: unknown) => void;
@@ -52,11 +57,13 @@ export function createQueryApp(deps: QueryAppDeps): Express {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
+  app.use(queryAuth(deps.verifier));
   app.use(inventoryRoutes(deps.pool));
   app.use(traceRoutes(deps.pool));
   app.use(recallRoutes(deps.pool));
   app.use(epcisRoutes(deps.pool));
   app.use(fsmaRoutes(deps.pool, deps.onError));
+  app.use((req, _res, next) => next(notFound(`no route ${req.method} ${req.path}`)));
   app.use(problemHandler(deps.onError));
   return app;
 }

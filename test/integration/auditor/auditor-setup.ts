@@ -11,7 +11,7 @@ import type { Pool } from 'pg';
 import type { Indexer } from '../../../indexer/src/main';
 import type { PostgresServer } from '../../../network/src/services/postgres';
 import { RETAILER, SUPPLIER, eventId, submitJson, type Orgs } from '../chaincode/ledger-fixtures';
-import { runChain, setUpChain, waitForBlock, type Chain } from '../indexer/harness';
+import { queryApi, runChain, setUpChain, waitForBlock, type Chain } from '../indexer/harness';
 import { startIndexedLedger, type IndexedLedger } from '../indexer/indexed-ledger';
 
 /** What the tests query. */
@@ -26,6 +26,8 @@ export interface Scenario {
   /** The second shipment (roastery → DC) with documents. */
   docShipment: { id: string; bol: string; desadv: string };
   baseUrl: string;
+  /** The query API with an auditor's (and retailer operations') token on every request. */
+  api: Awaited<ReturnType<typeof queryApi>>;
 }
 
 /** Starts everything and runs the chain; resolves once the indexer has projected it. */
@@ -50,7 +52,7 @@ export async function startScenario(): Promise<Scenario> {
   note(await submitJson(orgs[SUPPLIER], 'DispatchShipment', { eventId: eventId(), shipmentId: docShipment.id }, both));
   note(await submitJson(orgs[RETAILER], 'ReceiveShipment', { eventId: eventId(), shipmentId: docShipment.id }, both));
   await waitForBlock(indexer.pool, chain.lastBlock);
-  return { fx, pg, orgs, indexer, pool: indexer.pool, schema: cfg.schema, chain, docShipment, baseUrl: `http://127.0.0.1:${indexer.httpPort()}` };
+  return { fx, pg, orgs, indexer, pool: indexer.pool, schema: cfg.schema, chain, docShipment, baseUrl: `http://127.0.0.1:${indexer.httpPort()}`, api: await queryApi(indexer) };
 }
 
 /** Stops what {@link startScenario} started and drops its schema. */

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import request from 'supertest';
 import type { ValidateFunction } from 'ajv';
 import { epcisSchemaValidator, startScenario, stopScenario, type Scenario } from './auditor-setup';
 
@@ -14,7 +13,7 @@ describe('auditor: EPCIS 2.0 query interface (GET /epcis/events)', function () {
 
   /** GETs one page; validates the document against GS1's schema; returns events and the next link. */
   async function page(query: string): Promise<{ events: Ev[]; next?: string }> {
-    const res = await request(s.baseUrl).get(`/epcis/events${query}`).expect(200);
+    const res = await s.api.get(`/epcis/events${query}`).expect(200);
     expect(res.body.type).to.equal('EPCISQueryDocument');
     expect(res.body.epcisBody.queryResults.queryName).to.equal('SimpleEventQuery');
     docs.push(res.body);
@@ -137,15 +136,15 @@ describe('auditor: EPCIS 2.0 query interface (GET /epcis/events)', function () {
       ['nextPageToken=garbage!', 'nextPageToken'], ['EQ_bizStep=', 'EQ_bizStep'],
     ];
     for (const [q, param] of cases) {
-      const res = await request(s.baseUrl).get(`/epcis/events?${q}`).expect(400);
+      const res = await s.api.get(`/epcis/events?${q}`).expect(400);
       expect(res.headers['content-type'], q).to.match(/^application\/problem\+json/);
       const body = JSON.parse(res.text);
       expect(body, q).to.include({ status: 400, parameter: param });
       expect(body.type).to.equal('epcisException:QueryParameterException');
     }
-    const first = await request(s.baseUrl).get('/epcis/events?perPage=2&EQ_bizStep=shipping').expect(200);
+    const first = await s.api.get('/epcis/events?perPage=2&EQ_bizStep=shipping').expect(200);
     const token = new URL(/<([^>]+)>/.exec(first.headers.link)![1]).searchParams.get('nextPageToken')!;
-    await request(s.baseUrl).get(`/epcis/events?perPage=2&EQ_bizStep=receiving&nextPageToken=${token}`).expect(400);
-    await request(s.baseUrl).get(`/epcis/events?perPage=5&EQ_bizStep=shipping&nextPageToken=${token}`).expect(200);
+    await s.api.get(`/epcis/events?perPage=2&EQ_bizStep=receiving&nextPageToken=${token}`).expect(400);
+    await s.api.get(`/epcis/events?perPage=5&EQ_bizStep=shipping&nextPageToken=${token}`).expect(200);
   });
 });

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import request from 'supertest';
 import ExcelJS from 'exceljs';
 import { parseString } from '@fast-csv/parse';
 import { FSMA_COLUMNS, NOT_APPLICABLE } from '../../../indexer/src/query/fsma/fsma-columns';
@@ -37,14 +36,14 @@ describe('auditor: FSMA 204 sortable spreadsheet (GET /fsma/export)', function (
     const c = s.chain;
     tlcs = [`${c.gtin.green}/${c.greenLot}`, `${c.gtin.roasted}/${c.roastLot}`, `${c.gtin.green}/${c.greenLot}-2`];
     // Brute force from the EPCIS interface: the CTEs (packing, transformation, shipping, receiving) of these lots.
-    const res = await request(s.baseUrl).get('/epcis/events?perPage=1000').expect(200);
+    const res = await s.api.get('/epcis/events?perPage=1000').expect(200);
     const classes = tlcs.map((t) => { const [g, l] = t.split('/'); return `https://id.gs1.org/01/${g}/10/${encodeURIComponent(l)}`; });
     expected = (res.body.epcisBody.queryResults.resultsBody.eventList as Ev[]).filter((e) => {
       const cte = e.type === 'TransformationEvent' || (e.bizStep === 'commissioning' && e.action === 'ADD') || ['shipping', 'receiving'].includes(e.bizStep);
       const lists = ['quantityList', 'inputQuantityList', 'outputQuantityList'].flatMap((l) => (e[l] ?? []).map((q: Ev) => q.epcClass));
       return cte && !e.errorDeclaration && lists.some((x) => classes.includes(x));
     });
-    const text = (await request(s.baseUrl).get(`/fsma/export?format=csv&tlc=${encodeURIComponent(tlcs.join(','))}`).expect(200)).text;
+    const text = (await s.api.get(`/fsma/export?format=csv&tlc=${encodeURIComponent(tlcs.join(','))}`).expect(200)).text;
     csv = await parseCsv(text);
   });
 
@@ -88,7 +87,7 @@ describe('auditor: FSMA 204 sortable spreadsheet (GET /fsma/export)', function (
   });
 
   it('XLSX: opens with exceljs as a sortable table (auto-filter, one row per event, all KDEs) plus a key sheet, same rows as the CSV', async () => {
-    const res = await request(s.baseUrl).get(`/fsma/export?format=xlsx&tlc=${encodeURIComponent(tlcs.join(','))}`).buffer(true).parse(binary).expect(200);
+    const res = await s.api.get(`/fsma/export?format=xlsx&tlc=${encodeURIComponent(tlcs.join(','))}`).buffer(true).parse(binary).expect(200);
     expect(res.headers['content-type']).to.match(/spreadsheetml/);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(res.body as any);
@@ -107,16 +106,16 @@ describe('auditor: FSMA 204 sortable spreadsheet (GET /fsma/export)', function (
   });
 
   it('filters by date range, serves the key as CSV, and rejects malformed parameters with 400', async () => {
-    const none = await parseCsv((await request(s.baseUrl).get('/fsma/export?format=csv&from=2000-01-01&to=2000-01-31').expect(200)).text);
+    const none = await parseCsv((await s.api.get('/fsma/export?format=csv&from=2000-01-01&to=2000-01-31').expect(200)).text);
     expect(none).to.have.length(1);
     const today = new Date().toISOString().slice(0, 10);
-    const within = await parseCsv((await request(s.baseUrl).get(`/fsma/export?format=csv&from=2000-01-01&to=${today}&tlc=${encodeURIComponent(tlcs.join(','))}`).expect(200)).text);
+    const within = await parseCsv((await s.api.get(`/fsma/export?format=csv&from=2000-01-01&to=${today}&tlc=${encodeURIComponent(tlcs.join(','))}`).expect(200)).text);
     expect(within).to.deep.equal(csv);
-    const key = await parseCsv((await request(s.baseUrl).get('/fsma/export/key').expect(200)).text);
+    const key = await parseCsv((await s.api.get('/fsma/export/key').expect(200)).text);
     expect(key[0]).to.deep.equal(['Section', 'Code or column', 'Meaning']);
     expect(key.map((r) => r[1])).to.include.members(['IPK', 'SHP', 'RCV', 'TRF']);
     for (const [q, field] of [['format=pdf', 'format'], ['tlc=123/ABC', 'tlc'], ['from=yesterday', 'from'], ['lot=1', 'lot'], ['from=2025-02-01&to=2025-01-01', 'from']]) {
-      const res = await request(s.baseUrl).get(`/fsma/export?${q}`).expect(400);
+      const res = await s.api.get(`/fsma/export?${q}`).expect(400);
       expect(JSON.parse(res.text).details, q).to.deep.equal({ field });
     }
   });

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import request from 'supertest';
 import type { Pool } from 'pg';
 import { createProvenanceService, type ProvenanceService } from '../../../auditor/src/provenance';
 import { checkIndexedTrace, type IndexedTrace } from '../../../auditor/src/indexer-check';
@@ -11,7 +10,7 @@ import type { PostgresServer } from '../../../network/src/services/postgres';
 import { sharedDevnet } from '../../fixtures/test-devnet';
 import type { Orgs } from '../chaincode/ledger-fixtures';
 import { startIndexedLedger, type IndexedLedger } from '../indexer/indexed-ledger';
-import { runChain, setUpChain, testLog, waitForBlock, type Chain, type testConfig } from '../indexer/harness';
+import { queryApi, runChain, setUpChain, testLog, waitForBlock, type Chain, type testConfig } from '../indexer/harness';
 
 describe('auditor: provenance with proof from the auditor\'s own peer', function () {
   this.timeout(300_000);
@@ -64,7 +63,7 @@ describe('auditor: provenance with proof from the auditor\'s own peer', function
   });
 
   it("confirms the indexer's downstream trace against the ledger", async () => {
-    const res = await request(`http://127.0.0.1:${indexer.httpPort()}`).get(`/lots/${chain.gtin.green}/${chain.greenLot}/trace/downstream`);
+    const res = await (await queryApi(indexer)).get(`/lots/${chain.gtin.green}/${chain.greenLot}/trace/downstream`);
     expect(res.status).to.equal(200);
     const check = await checkIndexedTrace(service, res.body as IndexedTrace);
     expect(check.findings.length).to.be.at.least(3);
@@ -72,7 +71,7 @@ describe('auditor: provenance with proof from the auditor\'s own peer', function
   });
 
   it('scopes a recall by lot, or by product and period, to every affected lot and holding', async () => {
-    const api = request(`http://127.0.0.1:${indexer.httpPort()}`);
+    const api = (await queryApi(indexer));
     const byLot = await api.get('/recalls/scope').query({ lot: `${chain.gtin.green}/${chain.greenLot}` });
     expect(byLot.status).to.equal(200);
     expect(byLot.body.affectedLots.map((l: any) => l.lot_code).sort()).to.deep.equal([chain.greenLot, chain.roastLot].sort());
@@ -100,7 +99,7 @@ describe('auditor: provenance with proof from the auditor\'s own peer', function
     const fresh = createIndexer(cfg, { log: testLog() });
     await fresh.start();
     try {
-      const res = await request(`http://127.0.0.1:${fresh.httpPort()}`).get(`/lots/${chain.gtin.green}/${chain.greenLot}/trace/downstream`);
+      const res = await (await queryApi(fresh)).get(`/lots/${chain.gtin.green}/${chain.greenLot}/trace/downstream`);
       const check = await checkIndexedTrace(service, res.body as IndexedTrace);
       expect(check.ok).to.equal(false);
       const problems = check.findings.flatMap((f) => f.problems).join('\n');

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import request from 'supertest';
 import type { Pool } from 'pg';
 import { connectDevnet } from '../../../network/src/connect-devnet';
 import type { LedgerClient } from '../../../ledger/src';
@@ -8,7 +7,7 @@ import { sharedDevnet } from '../../fixtures/test-devnet';
 import type { Indexer } from '../../../indexer/src/main';
 import { SUPPLIER, eventId, submitJson, uniqueGln, uniqueGtin, type Orgs } from '../chaincode/ledger-fixtures';
 import { startIndexedLedger, type IndexedLedger } from '../indexer/indexed-ledger';
-import { waitForBlock } from '../indexer/harness';
+import { queryApi, waitForBlock } from '../indexer/harness';
 
 /** Facts rebuilt by walking every block of the ledger: lineage edges and final stock per position. */
 interface BruteForce {
@@ -140,7 +139,7 @@ describe('auditor: indexed traces equal a brute-force walk of the ledger (1,000+
 
   it('matches the brute-force downstream scope and holdings of every green lot', async () => {
     const bf = await walkLedger(ledger);
-    const api = request(`http://127.0.0.1:${indexer.httpPort()}`);
+    const api = await queryApi(indexer);
     for (const lot of greenLots) {
       const root = `${green}/${lot}`;
       const scope = closure(bf.children, root);
@@ -159,7 +158,7 @@ describe('auditor: indexed traces equal a brute-force walk of the ledger (1,000+
 
   it('matches the brute-force upstream origins of every roasted lot', async () => {
     const bf = await walkLedger(ledger);
-    const api = request(`http://127.0.0.1:${indexer.httpPort()}`);
+    const api = await queryApi(indexer);
     for (const lot of roastLots) {
       const root = `${roasted}/${lot}`;
       const expected = [...closure(bf.parents, root)].filter((x) => x !== root).sort();

@@ -11,7 +11,8 @@ import { createPostgres, type PostgresServer } from '../../../network/src/servic
 import type { Role } from '../../../gateway/src/auth/roles';
 import { loadGatewayConfig } from '../../../gateway/src/config';
 import { start, type RunningGateway } from '../../../gateway/src/main';
-import { SHARED_PORT_BASE, testDevnetConfig } from '../../fixtures/test-devnet';
+import { devnetLedgerEnv } from '../../../network/src/connection-files';
+import { sharedDevnet, testDevnetConfig } from '../../fixtures/test-devnet';
 
 /** Port base of this suite's PostgreSQL (port 57700 with the default). */
 export const GATEWAY_PG_PORT_BASE = Number(process.env.GATEWAY_TEST_PG_PORT_BASE ?? 57000);
@@ -30,14 +31,11 @@ export async function startGatewayFixture(msps: string[], extraEnv: Record<strin
   await pg.start();
   const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-keys-'));
   const gateways: Record<string, RunningGateway> = {};
-  const devnet = testDevnetConfig(SHARED_PORT_BASE);
   try {
     for (const msp of msps) {
       const cfg = loadGatewayConfig({
-        GATEWAY_MSP_ID: msp,
+        ...devnetLedgerEnv(sharedDevnet(), msp),
         GATEWAY_PORT: '0',
-        FABRIC_PORT_BASE: String(SHARED_PORT_BASE),
-        FABRIC_RUN_DIR: devnet.runDir,
         DATABASE_URL: pg.connectionString,
         DEV_ISSUER_KEY_FILE: path.join(keyDir, `${msp}.json`),
         RATE_LIMIT_RPS: '1000',

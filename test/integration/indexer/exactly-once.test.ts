@@ -7,6 +7,7 @@ import { dropSchema } from '../../../indexer/src/db/migrate';
 import { runVerify } from '../../../indexer/src/ops/verify';
 import type { KafkaBroker } from '../../../network/src/services/kafka-broker';
 import type { PostgresServer } from '../../../network/src/services/postgres';
+import { devnetLedgerEnv } from '../../../network/src/connection-files';
 import { sharedDevnet } from '../../fixtures/test-devnet';
 import { AUDITOR, SUPPLIER, closeAll, connectAll, eventId, submitJson, type Orgs } from '../chaincode/ledger-fixtures';
 import { duplicates, startConsumer } from './kafka-consumer';
@@ -56,7 +57,7 @@ describe('indexer: exactly once under kill -9', function () {
       stdio: ['ignore', out, out],
       env: {
         ...process.env, DATABASE_URL: pg.connectionString, INDEXER_SCHEMA: schema, KAFKA_BROKERS: broker.brokers.join(','), INDEXER_TOPIC_PREFIX: prefix,
-        FABRIC_PORT_BASE: String(devnet.portBase), INDEXER_DEVNET_DIR: devnet.runDir, INDEXER_HTTP_PORT: '0', INDEXER_POLL_MS: '200',
+        ...devnetLedgerEnv(devnet, AUDITOR), INDEXER_HTTP_PORT: '0', INDEXER_POLL_MS: '200',
         INDEXER_RETRY_DELAY_MS: '300', INDEXER_OUTBOX_BATCH: '50', LOG_LEVEL: 'info',
       },
     });

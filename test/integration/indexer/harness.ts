@@ -10,7 +10,13 @@ import type { Pool } from 'pg';
 import { loadDevnetConfig, type DevnetConfig } from '../../../network/src/config';
 import { createKafkaBroker, type KafkaBroker } from '../../../network/src/services/kafka-broker';
 import { createPostgres, type PostgresServer } from '../../../network/src/services/postgres';
+import * as os from 'node:os';
+import request from 'supertest';
 import type { IndexerConfig } from '../../../indexer/src/config';
+import type { Indexer } from '../../../indexer/src/main';
+import type { Role } from '../../../gateway/src/auth/roles';
+import { loadLedgerConfig } from '../../../ledger/src';
+import { devnetLedgerEnv } from '../../../network/src/connection-files';
 import { sharedDevnet } from '../../fixtures/test-devnet';
 import { AUDITOR, RETAILER, SUPPLIER, eventId, submitJson, uniqueGln, uniqueGtin, type Orgs } from '../chaincode/ledger-fixtures';
 
@@ -46,16 +52,34 @@ export function testConfig(over: Partial<IndexerConfig> & { databaseUrl: string 
     topicPrefix: `${unique('it')}.supplychain`,
     topicPartitions: 3,
     eventSource: 'urn:coffee-trace:test',
-    portBase: devnet.portBase,
-    runDir: devnet.runDir,
-    mspId: AUDITOR,
+    ledger: loadLedgerConfig(devnetLedgerEnv(devnet, AUDITOR)),
     http: { host: '127.0.0.1', port: 0 },
+    // The query API's own dev issuer: tests mint tokens with queryToken().
+    auth: { audience: 'coffee-trace-gateway', algorithms: ['ES256'], devIssuer: true, devIssuerPort: 0, devKeyFile: path.join(os.tmpdir(), `${unique('indexer-issuer')}.json`) },
     pollMs: 200,
     retryDelayMs: 300,
     outboxBatch: 200,
     logLevel: 'warn',
     ...over,
   };
+}
+
+/** A bearer token for the indexer's query API, signed by its dev issuer. */
+export function queryToken(indexer: Indexer, roles: Role[] = ['auditor'], sub = 'it-reader'): Promise<string> {
+  const issuer = indexer.devIssuer();
+  if (!issuer) throw new Error('the indexer runs without its dev issuer');
+  return issuer.mint({ sub, roles });
+}
+
+/** A supertest agent on the indexer's query API sending a token of `roles` with every request. */
+export async function queryApi(indexer: Indexer, roles: Role[] = ['auditor', 'retailer-ops']): Promise<ReturnType<typeof request.agent>> {
+  return request.agent(`http://127.0.0.1:${indexer.httpPort()}`).set('Authorization', `Bearer ${await queryToken(indexer, roles)}`);
+}
+
+/** GET on the indexer's query API with a token of `roles`. */
+export async function queryGet(indexer: Indexer, pathAndQuery: string, roles: Role[] = ['auditor'], init: RequestInit = {}): Promise<Response> {
+  const token = await queryToken(indexer, roles);
+  return fetch(`http://127.0.0.1:${indexer.httpPort()}${pathAndQuery}`, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), Authorization: `Bearer ${token}` } });
 }
 
 export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 200): Promise<T> {

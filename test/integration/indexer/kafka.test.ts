@@ -33,7 +33,7 @@ describe('indexer: Kafka outbox relay', function () {
     broker = testKafka();
     await startAll([pg, broker]);
     orgs = await connectAll();
-    cfg = testConfig({ databaseUrl: pg.connectionString, kafka: 'auto', kafkaBrokers: broker.brokers.join(',') });
+    cfg = testConfig({ databaseUrl: pg.connectionString, kafka: 'on', kafkaBrokers: broker.brokers.join(',') });
     indexer = createIndexer(cfg, { log: testLog(), http: false });
     await indexer.start();
     chain = await setUpChain(orgs);

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import request from 'supertest';
 import type { Pool } from 'pg';
 import { createIndexer, type Indexer } from '../../../indexer/src/main';
 import { createPool } from '../../../indexer/src/db/pool';
@@ -8,7 +7,7 @@ import { runVerify } from '../../../indexer/src/ops/verify';
 import { runRebuild } from '../../../indexer/src/ops/rebuild';
 import type { PostgresServer } from '../../../network/src/services/postgres';
 import { AUDITOR, RETAILER, SUPPLIER, closeAll, connectAll, eventId, queryJson, rejection, submitJson, type Orgs } from '../chaincode/ledger-fixtures';
-import { runChain, setUpChain, testConfig, testLog, testPostgres, waitForBlock, type Chain } from './harness';
+import { queryApi, runChain, setUpChain, testConfig, testLog, testPostgres, waitForBlock, type Chain } from './harness';
 
 describe('indexer: projection of committed blocks into PostgreSQL', function () {
   this.timeout(300_000);
@@ -113,8 +112,7 @@ describe('indexer: projection of committed blocks into PostgreSQL', function () 
   });
 
   it('answers the query API: inventory, low stock, pending orders, lot, shipment, movements, traces', async () => {
-    const port = indexer.httpPort()!;
-    const api = request(`http://127.0.0.1:${port}`);
+    const api = await queryApi(indexer);
     const inv = await api.get(`/inventory?gln=${chain.gln.store}`).expect(200);
     expect(inv.body.items.map((i: any) => i.lot_code)).to.include(chain.roastLot);
     await api.get('/inventory?gln=nope').expect(400).expect('content-type', /problem\+json/);

@@ -1,0 +1,50 @@
+/**
+ * Who may read what from the query API. Every route but /health and /metrics
+ * needs a bearer token verified exactly as the gateway verifies it (issuer,
+ * audience and algorithms pinned), and one of the roles its rule lists; no
+ * token or a bad one is 401, a token without the role is 403.
+ */
+import type { NextFunction, Request, Response } from 'express';
+import { bearerToken, type JwtVerifier } from '../../../gateway/src/auth/jwt-verifier';
+import { hasAnyRole, type Role } from '../../../gateway/src/auth/roles';
+import { ServiceError } from '../../../ledger/src';
+
+/** One access rule: requests whose method and path match need one of `roles`. */
+export interface QueryRule {
+  method: 'GET' | 'PUT';
+  path: RegExp;
+  roles: readonly Role[];
+}
+
+const READERS: readonly Role[] = ['inventory-reader', 'retailer-ops', 'auditor', 'admin'];
+
+/** The query API's rules; first match wins. A route matching none is for nobody. */
+export const QUERY_RULES: readonly QueryRule[] = [
+  { method: 'GET', path: /^\/(inventory|inventory\/low-stock|orders\/pending|movements)$/, roles: READERS },
+  // Setting a reorder point changes what the retailer replenishes: operations staff only.
+  { method: 'PUT', path: /^\/reorder-points\/[^/]+\/[^/]+$/, roles: ['retailer-ops', 'admin'] },
+  { method: 'GET', path: /^\/(lots|shipments)\//, roles: READERS },
+  { method: 'GET', path: /^\/recalls\//, roles: READERS },
+  { method: 'GET', path: /^\/epcis\//, roles: READERS },
+  // The FSMA 204 sortable spreadsheet is produced for a regulator's request.
+  { method: 'GET', path: /^\/fsma\//, roles: ['retailer-ops', 'auditor', 'admin'] },
+];
+
+const forbidden = (message: string) => new ServiceError({ code: 'ROLE_FORBIDDEN', message, httpStatus: 403 });
+
+/** Express middleware enforcing {@link QUERY_RULES} (or `rules`) with `verifier`. */
+export function queryAuth(verifier: JwtVerifier, rules: readonly QueryRule[] = QUERY_RULES) {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    try {
+      const rule = rules.find((r) => r.method === (req.method === 'HEAD' ? 'GET' : req.method) && r.path.test(req.path));
+      // Unknown routes fall through to the 404 problem; authentication is not asked for what does not exist.
+      if (!rule) return next();
+      const principal = await verifier.verify(bearerToken(req.get('authorization')));
+      if (!hasAnyRole(principal, rule.roles)) throw forbidden(`${req.method} ${req.path} needs one of the roles ${rule.roles.join(', ')}`);
+      res.locals.principal = principal;
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+}
