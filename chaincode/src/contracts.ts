@@ -1,7 +1,7 @@
 /**
- * The contracts the chaincode serves. The first is the default contract.
+ * The contracts a consortium deploys. The first is the default contract.
  */
-import { ProbeContract } from './probe/probe-contract';
+import { ConsortiumContract } from './consortium/consortium-contract';
 import { TraceabilityContract } from './traceability';
 
-export const contracts = [TraceabilityContract, ProbeContract];
+export const contracts = [TraceabilityContract, ConsortiumContract];

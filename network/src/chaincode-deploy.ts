@@ -34,7 +34,7 @@ export function startChaincodeServer(cfg: DevnetConfig, pm: ProcessManager, pack
   return pm.start({
     name: CHAINCODE_PROCESS,
     command: process.execPath,
-    args: [path.join(cfg.root, 'dist', 'chaincode', 'src', 'server.js')],
+    args: [path.join(cfg.root, 'dist', 'chaincode', 'src', 'devnet-server.js')],
     env: {
       ...process.env,
       CHAINCODE_ID: packageId,

@@ -12,6 +12,7 @@ import { ensureGenesisBlock, genesisBlockPath } from './channel-config';
 import type { DevnetConfig, PeerOrg } from './config';
 import { ensureCryptoMaterial } from './crypto-material';
 import { writeConnectionFiles } from './connection-files';
+import { seedConsortium } from './consortium-seed';
 import { describeDevnet, devnetInfoPath, readDevnetInfo, type DevnetInfo } from './devnet-info';
 import { writeOrdererConfig, writePeerConfig } from './node-config';
 import { logDir, pidDir, stateDir } from './paths';
@@ -110,6 +111,7 @@ export async function devnetUp(cfg: DevnetConfig, log: Log = console.log): Promi
   log('waiting for gossip and service discovery');
   await waitForGossip(cfg);
   await waitForLedger(info);
+  await seedConsortium(info, log);
   fs.writeFileSync(devnetInfoPath(cfg.runDir), JSON.stringify(info, null, 2));
   log(`devnet up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return info;

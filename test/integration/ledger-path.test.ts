@@ -74,10 +74,10 @@ describe('ledger path on the devnet (LedgerClient)', function () {
     expect(stored.length).to.equal(0);
   });
 
-  it('serves the contract metadata of both contracts', async function () {
+  it('serves the contract metadata of the deployable contracts and the devnet probe', async function () {
     const out = await retailer.evaluate({ contract: 'org.hyperledger.fabric', fn: 'GetMetadata' });
     const contracts = Object.keys(JSON.parse(out.toString()).contracts);
-    expect(contracts).to.include.members(['traceability', 'probe']);
+    expect(contracts).to.include.members(['traceability', 'consortium', 'probe']);
   });
 
   it('streams committed blocks in order from block 0 with an unbroken hash chain', async function () {

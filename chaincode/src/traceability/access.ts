@@ -1,23 +1,27 @@
 /**
- * Who may record what, decided by the submitting identity's MSP:
- * an organisation acts only for locations it owns; the auditor organisation
- * reads and attests but never moves stock or owns locations.
+ * Who may record what, decided by the submitting identity's MSP and its roles
+ * in the consortium registry: an organisation acts only for locations it
+ * owns; only members with a trading role (retailer, supplier, carrier) record
+ * custody, stock or commerce; the auditor role reads and attests.
  */
+import { TRADING_ROLES, hasRole } from '../consortium/registry';
 import { fail } from './errors';
 import { OBJECT_TYPES } from './keys';
 import type { TxEnv } from './tx-env';
 import type { LocationRecord, LotRecord, ProductRecord } from './types';
 
-/** The auditor organisation's MSP id. */
-export const AUDITOR_MSP = 'AuditorMSP';
-
-export function isAuditor(mspId: string): boolean {
-  return mspId === AUDITOR_MSP;
+/** True when the caller's registry entry holds a trading role. */
+export function mayTrade(env: TxEnv): boolean {
+  return hasRole(env.member, ...TRADING_ROLES);
 }
 
-/** Rejects the auditor org for anything that records custody, stock or commerce. */
+/**
+ * Rejects callers without a trading role for anything that records custody,
+ * stock or commerce: non-members, and members that only audit or govern.
+ */
 export function assertNotAuditor(env: TxEnv, action: string): void {
-  if (isAuditor(env.mspId)) throw fail.forbidden(`${env.mspId} may read and attest but not ${action}`);
+  if (!env.member) throw fail.forbidden(`${env.mspId} is not a member of the consortium and may not ${action}`);
+  if (!mayTrade(env)) throw fail.forbidden(`${env.mspId} holds the roles ${env.member.roles.join(', ')}: it may read and attest but not ${action}`);
 }
 
 export async function requireLocation(env: TxEnv, gln: string, field: string): Promise<LocationRecord> {

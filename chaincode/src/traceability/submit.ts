@@ -68,6 +68,7 @@ export async function runSubmit(ctx: Context, fn: string, request: string, handl
     return canonicalJson(prior.result);
   }
 
+  await env.loadCaller();
   const body = await handler(env, input);
   const result = { ...body, eventId, txId: env.txId };
   const events = env.events();

@@ -3,6 +3,7 @@
  * transaction's time and ids, world state, and the list of facts it records.
  */
 import type { Context } from 'fabric-contract-api';
+import { readMember, type Member } from '../consortium/registry';
 import { buildEpcisEvent, type EpcisEvent, type FactSpec } from './epcis';
 import { Ledger } from './ledger';
 import type { StockLine } from './stock-line';
@@ -13,6 +14,8 @@ export class TxEnv {
   readonly txId: string;
   /** Transaction time, ISO-8601 UTC with milliseconds. */
   readonly time: string;
+  /** The caller's consortium registry entry (undefined: not a member); set by {@link loadCaller}. */
+  member: Member | undefined;
   private readonly facts: EpcisEvent[] = [];
   private readonly lines: StockLine[] = [];
   private attachedLines = 0;
@@ -27,6 +30,11 @@ export class TxEnv {
     this.mspId = ctx.clientIdentity.getMSPID();
     this.txId = ctx.stub.getTxID();
     this.time = txTimeIso(ctx);
+  }
+
+  /** Reads the caller's registry entry once per transaction, before any rule needs its roles. */
+  async loadCaller(): Promise<void> {
+    this.member = await readMember(this.ctx, this.mspId);
   }
 
   /** Records a stock change; it must later be attached to a fact via {@link record}. */

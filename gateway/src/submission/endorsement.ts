@@ -1,7 +1,9 @@
 /**
  * Works out which organisations must endorse a custody transaction: the
- * sender's and receiver's orgs (the shipment key's own policy), plus one more
- * when both are the same org, because the chaincode policy is MAJORITY of 3.
+ * sender's and receiver's orgs (the shipment key's own policy), plus as many
+ * more as the chaincode's MAJORITY policy needs for the channel's members.
+ * The members are the organisations discovery reports peers for, so the set
+ * follows the channel, whatever its size.
  */
 import { ServiceError } from '../errors';
 import type { LedgerClient } from '../../../ledger/src';
@@ -33,13 +35,24 @@ export function createEndorsementResolver(deps: { ledger: LedgerClient; contract
   }
 
   function withMajority(orgs: string[]): string[] {
-    const set = [...new Set(orgs)];
-    if (set.length >= 2) return set.sort();
-    const others = [deps.ledger.mspId, ...deps.ledger.peers().map((p) => p.mspId).sort()].filter((m) => m !== set[0]);
-    if (others.length === 0) {
-      throw new ServiceError({ code: 'LEDGER_UNAVAILABLE', message: 'no second organisation is reachable to endorse', httpStatus: 503, retriable: true });
+    const parties = [...new Set(orgs)];
+    const members = [...new Set([deps.ledger.mspId, ...deps.ledger.peers().map((p) => p.mspId)])].sort();
+    const needed = Math.floor(members.length / 2) + 1;
+    // Parties first (the key-level policy needs them), then our own org, then the others in a stable order.
+    const pick = [...parties];
+    for (const m of [deps.ledger.mspId, ...members]) {
+      if (pick.length >= Math.max(needed, parties.length)) break;
+      if (!pick.includes(m)) pick.push(m);
     }
-    return [set[0], others[0]].sort();
+    if (pick.length < needed) {
+      throw new ServiceError({
+        code: 'LEDGER_UNAVAILABLE',
+        message: `a majority of ${needed} organisations is needed to endorse, only ${pick.length} are reachable`,
+        httpStatus: 503,
+        retriable: true,
+      });
+    }
+    return pick.sort();
   }
 
   return {

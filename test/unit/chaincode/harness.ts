@@ -7,6 +7,8 @@ import { expect } from 'chai';
 import { Context } from 'fabric-contract-api';
 import { TraceabilityContract } from '../../../chaincode/src/traceability';
 import { gs1CheckDigit } from '../../../chaincode/src/traceability/gs1';
+import { memberKey, type MemberRole } from '../../../chaincode/src/consortium/registry';
+import { canonicalJson } from '../../../chaincode/src/traceability/canonical-json';
 import { FakeIdentity, FakeStub, FakeWorld } from './fake-stub';
 
 export const RETAILER = 'RetailerMSP';
@@ -32,11 +34,28 @@ type TxName = {
   [K in keyof TraceabilityContract]: TraceabilityContract[K] extends (ctx: Context, ...args: string[]) => Promise<string> ? K : never;
 }[keyof TraceabilityContract];
 
+/** The registry the devnet seeds: the retailer governs, one supplier, one auditor. */
+export const DEVNET_MEMBERS: Array<{ mspId: string; roles: MemberRole[] }> = [
+  { mspId: RETAILER, roles: ['governance', 'retailer'] },
+  { mspId: SUPPLIER, roles: ['supplier'] },
+  { mspId: AUDITOR, roles: ['auditor'] },
+];
+
 export class Harness {
   readonly world = new FakeWorld();
   readonly contract = new TraceabilityContract();
   /** Every stub that committed, in order. */
   readonly committed: FakeStub[] = [];
+
+  constructor(members = DEVNET_MEMBERS) {
+    for (const m of members) this.setMember(m.mspId, m.roles);
+  }
+
+  /** Writes a registry entry straight into committed state (the governance path is tested on its own). */
+  setMember(mspId: string, roles: MemberRole[]): void {
+    const member = { docType: 'member', mspId, displayName: mspId, roles, txId: 'seed', updatedAt: '2026-01-01T00:00:00.000Z' };
+    this.world.state.set(memberKey(mspId), Buffer.from(canonicalJson(member)));
+  }
 
   private ctx(stub: FakeStub, msp: string): Context {
     const ctx = new Context();

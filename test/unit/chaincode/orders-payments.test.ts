@@ -100,6 +100,8 @@ describe('traceability contract: purchase orders and payments', () => {
 
   it('lets only the buyer or supplier record a payment; the auditor may not', async () => {
     await order('PO-1');
+    // A trading member that is neither party of the order.
+    h.setMember('OtherMSP', ['carrier']);
     await expectTraceError(() => h.submit('OtherMSP', 'RecordPayment', { eventId: eid(), poId: 'PO-1', chainId: 137, txHash: hash(1), logIndex: 0, asset: USDC, from: PAYER, to: PAYEE, amountBaseUnits: '1', blockNumber: 1 }), 'FORBIDDEN', 'poId');
     await expectTraceError(() => h.submit(AUDITOR, 'RecordPayment', { eventId: eid(), poId: 'PO-1', chainId: 137, txHash: hash(1), logIndex: 0, asset: USDC, from: PAYER, to: PAYEE, amountBaseUnits: '1', blockNumber: 1 }), 'FORBIDDEN');
   });
