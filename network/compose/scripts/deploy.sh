@@ -127,12 +127,20 @@ else
   retry 10 peer lifecycle chaincode commit "${orderer_args[@]}" "${definition[@]}" "${peers[@]}" --waitForEvent
 fi
 
-# 6. one transaction through the chaincode server, endorsed by RetailerMSP and
-# SupplierMSP: the probe contract's Put, which exists to prove this path.
+# 6. the consortium registry's bootstrap, which is also the first transaction through the chaincode
+# server: RetailerMSP's admin lists every member with its roles (InitConsortium, refused once seeded),
+# endorsed by RetailerMSP and SupplierMSP (the MAJORITY policy).
 use_org "${orgs[0]}"
-log "smoke transaction (endorsed by RetailerMSP and SupplierMSP)"
-retry 10 peer chaincode invoke "${orderer_args[@]}" --channelID "$channel" --name "$name" \
-  --peerAddresses peer0.retailer.coffee.example:7100 --tlsRootCertFiles "$(tlsca_of retailer)" \
-  --peerAddresses peer0.supplier.coffee.example:7200 --tlsRootCertFiles "$(tlsca_of supplier)" \
-  -c '{"function":"probe:Put","Args":["docker-compose","ready"]}' --waitForEvent
+members=$(peer chaincode query --channelID "$channel" --name "$name" -c '{"function":"consortium:GetMembers","Args":[]}' 2>/dev/null || true)
+if printf '%s' "$members" | grep -q '"mspId"'; then
+  log "consortium registry already seeded"
+else
+  log "seeding the consortium registry (RetailerMSP governs)"
+  seed='{"members":[{"mspId":"RetailerMSP","displayName":"Coffee retailer","roles":["retailer","governance"]},{"mspId":"SupplierMSP","displayName":"Coffee supplier","roles":["supplier"]},{"mspId":"AuditorMSP","displayName":"Independent auditor","roles":["auditor"]}]}'
+  args=$(printf '%s' "$seed" | sed 's/"/\\"/g')
+  retry 10 peer chaincode invoke "${orderer_args[@]}" --channelID "$channel" --name "$name" \
+    --peerAddresses peer0.retailer.coffee.example:7100 --tlsRootCertFiles "$(tlsca_of retailer)" \
+    --peerAddresses peer0.supplier.coffee.example:7200 --tlsRootCertFiles "$(tlsca_of supplier)" \
+    -c "{\"function\":\"consortium:InitConsortium\",\"Args\":[\"$args\"]}" --waitForEvent
+fi
 log "network ready: channel $channel, chaincode $name ($package_id)"
