@@ -18,7 +18,7 @@ export interface QueryRule {
 
 const READERS: readonly Role[] = ['inventory-reader', 'retailer-ops', 'auditor', 'admin'];
 
-/** The query API's rules; first match wins. A route matching none is for nobody. */
+/** The query API's rules; first match wins. A request matching none answers 404, token or not. */
 export const QUERY_RULES: readonly QueryRule[] = [
   { method: 'GET', path: /^\/(inventory|inventory\/low-stock|orders\/pending|movements)$/, roles: READERS },
   // Setting a reorder point changes what the retailer replenishes: operations staff only.
@@ -37,8 +37,8 @@ export function queryAuth(verifier: JwtVerifier, rules: readonly QueryRule[] = Q
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     try {
       const rule = rules.find((r) => r.method === (req.method === 'HEAD' ? 'GET' : req.method) && r.path.test(req.path));
-      // Unknown routes fall through to the 404 problem; authentication is not asked for what does not exist.
-      if (!rule) return next();
+      // Fail closed: a route without a rule is served to nobody (a new route must be given one here).
+      if (!rule) throw new ServiceError({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.path}`, httpStatus: 404 });
       const principal = await verifier.verify(bearerToken(req.get('authorization')));
       if (!hasAnyRole(principal, rule.roles)) throw forbidden(`${req.method} ${req.path} needs one of the roles ${rule.roles.join(', ')}`);
       res.locals.principal = principal;
