@@ -15,7 +15,7 @@ import { createBlockSource } from '../../../indexer/src/source/block-source';
 import type { PostgresServer } from '../../../network/src/services/postgres';
 import { sharedDevnet } from '../../fixtures/test-devnet';
 import { AUDITOR, closeAll, connectAll, type Orgs } from '../chaincode/ledger-fixtures';
-import { setUpChain, runChain, testLog, testPostgres, unique } from './harness';
+import { setUpChain, runChain, testLog, testPostgres, unique, ledgerTip } from './harness';
 
 /** Replays blocks 0..last into a fresh schema through the block source; returns the schema. */
 async function replay(url: string, connect: () => Promise<LedgerClient>, last: bigint, batchBlocks: number, batchSizes: number[]) {
@@ -54,7 +54,7 @@ describe('indexer: catch-up batches', function () {
   });
 
   it('stores the same rows in batches as block by block, reading ahead', async () => {
-    const last = (await orgs[AUDITOR].height()) - 1n;
+    const last = (await ledgerTip(orgs)) - 1n;
     const connect = () => connectDevnet(sharedDevnet(), AUDITOR);
     const sizes1: number[] = [];
     const sizesN: number[] = [];

@@ -12,7 +12,7 @@ import { sharedDevnet } from '../../fixtures/test-devnet';
 import { AUDITOR, SUPPLIER, closeAll, connectAll, eventId, submitJson, type Orgs } from '../chaincode/ledger-fixtures';
 import { duplicates, startConsumer } from './kafka-consumer';
 import { cleanUp, startAll } from '../../fixtures/start-all';
-import { servicesConfig, setUpChain, testConfig, testKafka, testPostgres, unique, waitFor } from './harness';
+import { servicesConfig, setUpChain, testConfig, testKafka, testPostgres, unique, waitFor, ledgerTip } from './harness';
 
 const KILLS = Number(process.env.INDEXER_TEST_KILLS ?? 20);
 const CLI = path.resolve(__dirname, '..', '..', '..', 'indexer', 'src', 'cli.js');
@@ -110,7 +110,7 @@ describe('indexer: exactly once under kill -9', function () {
       await load;
 
       child = startChild();
-      const height = await orgs[AUDITOR].height();
+      const height = await ledgerTip(orgs);
       await waitFor('the indexer to catch up', async () => (await checkpoint()) >= height - 1n, 180_000);
       await waitFor('an empty outbox', async () => Number((await pool.query('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL')).rows[0].n) === 0, 180_000);
       // SIGTERM drains and exits cleanly.

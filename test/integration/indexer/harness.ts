@@ -97,6 +97,16 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
+/**
+ * Height of the ledger as far as any organisation's peer has committed: a
+ * submission waits only for its own organisation's peer, so the indexer's
+ * peer may not have the block yet.
+ */
+export async function ledgerTip(orgs: Orgs): Promise<bigint> {
+  const heights = await Promise.all(Object.values(orgs).map((c) => c.height()));
+  return heights.reduce((a, b) => (b > a ? b : a), 0n);
+}
+
 /** Waits until the schema's checkpoint reaches `block`. */
 export function waitForBlock(pool: Pool, block: bigint, timeoutMs = 60_000): Promise<bigint> {
   return waitFor(`checkpoint ${block}`, async () => {

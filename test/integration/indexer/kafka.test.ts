@@ -5,10 +5,10 @@ import { createPool } from '../../../indexer/src/db/pool';
 import { dropSchema } from '../../../indexer/src/db/migrate';
 import type { KafkaBroker } from '../../../network/src/services/kafka-broker';
 import type { PostgresServer } from '../../../network/src/services/postgres';
-import { AUDITOR, SUPPLIER, closeAll, connectAll, eventId, submitJson, type Orgs } from '../chaincode/ledger-fixtures';
+import { SUPPLIER, closeAll, connectAll, eventId, submitJson, type Orgs } from '../chaincode/ledger-fixtures';
 import { duplicates, orderViolations, startConsumer } from './kafka-consumer';
 import { cleanUp, startAll } from '../../fixtures/start-all';
-import { setUpChain, runChain, testConfig, testKafka, testLog, testPostgres, waitFor, waitForBlock, type Chain } from './harness';
+import { setUpChain, runChain, testConfig, testKafka, testLog, testPostgres, waitFor, waitForBlock, type Chain, ledgerTip } from './harness';
 
 const OUTAGE_MS = Number(process.env.INDEXER_TEST_OUTAGE_MS ?? 30_000);
 
@@ -91,7 +91,7 @@ describe('indexer: Kafka outbox relay', function () {
         committed++;
       }
     }));
-    const height = await orgs[AUDITOR].height();
+    const height = await ledgerTip(orgs);
     await waitForBlock(indexer.pool, height - 1n);
     const waiting = await pending(indexer.pool);
     console.log(`      (${committed} transactions during the outage; ${waiting} outbox rows waiting)`);

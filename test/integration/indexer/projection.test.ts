@@ -7,7 +7,7 @@ import { runVerify } from '../../../indexer/src/ops/verify';
 import { runRebuild } from '../../../indexer/src/ops/rebuild';
 import type { PostgresServer } from '../../../network/src/services/postgres';
 import { AUDITOR, RETAILER, SUPPLIER, closeAll, connectAll, eventId, queryJson, rejection, submitJson, type Orgs } from '../chaincode/ledger-fixtures';
-import { queryApi, runChain, setUpChain, testConfig, testLog, testPostgres, waitForBlock, type Chain } from './harness';
+import { queryApi, runChain, setUpChain, testConfig, testLog, testPostgres, waitForBlock, type Chain, ledgerTip } from './harness';
 
 describe('indexer: projection of committed blocks into PostgreSQL', function () {
   this.timeout(300_000);
@@ -77,7 +77,7 @@ describe('indexer: projection of committed blocks into PostgreSQL', function () 
     expect(err.code).to.equal('ENDORSEMENT_POLICY_FAILURE');
     const txId = err.details?.txId ?? /transaction (\w+)/.exec(err.message)?.[1];
     expect(txId).to.be.a('string');
-    const height = await orgs[AUDITOR].height();
+    const height = await ledgerTip(orgs);
     await waitForBlock(pool, height - 1n);
     const tx = await pool.query('SELECT validation_code, projected FROM transactions WHERE tx_id = $1', [txId]);
     expect(tx.rows).to.deep.equal([{ validation_code: 'ENDORSEMENT_POLICY_FAILURE', projected: false }]);
@@ -96,7 +96,7 @@ describe('indexer: projection of committed blocks into PostgreSQL', function () 
     const results = await Promise.allSettled(
       Array.from({ length: 4 }, () => submitJson(r, 'TransferStock', { eventId: eventId(), fromGln: chain.gln.dc, toGln: chain.gln.store, lines: line })),
     );
-    const height = await orgs[AUDITOR].height();
+    const height = await ledgerTip(orgs);
     await waitForBlock(pool, height - 1n);
     const failed = results.filter((x): x is PromiseRejectedResult => x.status === 'rejected').map((x) => x.reason);
     const ok = results.filter((x) => x.status === 'fulfilled').length;

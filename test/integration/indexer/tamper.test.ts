@@ -4,8 +4,8 @@ import { createPool } from '../../../indexer/src/db/pool';
 import { dropSchema } from '../../../indexer/src/db/migrate';
 import { verifyStoredChain } from '../../../indexer/src/ops/verify';
 import type { PostgresServer } from '../../../network/src/services/postgres';
-import { AUDITOR, SUPPLIER, closeAll, connectAll, eventId, submitJson, uniqueGln, type Orgs } from '../chaincode/ledger-fixtures';
-import { testConfig, testLog, testPostgres, waitForBlock } from './harness';
+import { SUPPLIER, closeAll, connectAll, eventId, submitJson, uniqueGln, type Orgs } from '../chaincode/ledger-fixtures';
+import { testConfig, testLog, testPostgres, waitForBlock, ledgerTip } from './harness';
 
 describe('indexer: a tampered stored block stops indexing', function () {
   this.timeout(300_000);
@@ -32,7 +32,7 @@ describe('indexer: a tampered stored block stops indexing', function () {
     const first = createIndexer(cfg, { log: testLog(), http: false });
     await first.start();
     await submitJson(orgs[SUPPLIER], 'RegisterLocation', { eventId: eventId(), gln: uniqueGln(), type: 'roastery', name: 'r', address: { country: 'DE' } });
-    const height = await orgs[AUDITOR].height();
+    const height = await ledgerTip(orgs);
     await waitForBlock(first.pool, height - 1n);
     await first.stop();
 
