@@ -11,6 +11,8 @@ export const OBJECT_TYPES = {
   stock: 'stock',
   transit: 'transit',
   shipment: 'shipment',
+  /** one goods receipt of a shipment: `receipt~shipmentId~receiptNo` */
+  receipt: 'receipt',
   event: 'event',
   po: 'po',
   payment: 'payment',

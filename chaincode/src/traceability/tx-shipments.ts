@@ -1,47 +1,29 @@
 /**
  * Supplier handoffs as a custody chain: CreateShipment → DispatchShipment
- * (stock leaves the sender into transit; possession passes to the carrier) →
- * ReceiveShipment (stock arrives; short/over/damaged recorded). Possession and
- * ownership are tracked separately. The shipment key carries a key-level
- * endorsement policy naming both organisations, so neither can change it alone.
+ * (stock leaves the sender into transit, all lines at once or per goods-issue
+ * item; possession passes to the carrier) → ReceiveShipment (tx-receipts.ts).
+ * Possession and ownership are tracked separately. The shipment key carries a
+ * key-level endorsement policy naming both organisations, so neither can
+ * change it alone.
  */
 import { KeyEndorsementPolicy } from 'fabric-shim';
 import { assertNotAuditor, requireLocation, requireOwnLocation } from './access';
-import { bizTransactionUri, type BizTransaction, type QuantityElement, type SourceDest } from './epcis';
+import type { QuantityElement, SourceDest } from './epcis';
 import { fail } from './errors';
-import { lotQuantity, mspParty, ownerParty } from './facts';
+import { lotQuantity, ownerParty } from './facts';
 import type { Input } from './input';
 import { OBJECT_TYPES, readableKey } from './keys';
 import { formatQuantity, parseQuantity } from './quantity';
 import { changeStock, changeTransit } from './stock';
 import type { StockLine } from './stock-line';
 import type { HandlerResult } from './submit';
-import { dispositionOnArrival, readLotLines } from './tx-movements';
+import { bizTransactions, namedLines, party, requireShipment, shipmentKey, units } from './shipment-common';
+import { readLotLines } from './tx-movements';
 import type { TxEnv } from './tx-env';
-import type { LocationRecord, ShipmentLine, ShipmentRecord } from './types';
+import type { ShipmentRecord } from './types';
 
-export function shipmentKey(env: TxEnv, shipmentId: string): string {
-  return env.ledger.key(OBJECT_TYPES.shipment, [shipmentId]);
-}
-
-async function requireShipment(env: TxEnv, shipmentId: string): Promise<ShipmentRecord> {
-  const s = await env.ledger.get<ShipmentRecord>(shipmentKey(env, shipmentId));
-  if (!s) throw fail.notFound(`shipment ${shipmentId}`, 'shipmentId');
-  return s;
-}
-
-function bizTransactions(s: ShipmentRecord): BizTransaction[] {
-  const list: BizTransaction[] = [];
-  if (s.poId) list.push({ type: 'po', bizTransaction: bizTransactionUri(s.toGln, s.poId) });
-  if (s.desadv) list.push({ type: 'desadv', bizTransaction: bizTransactionUri(s.fromGln, s.desadv) });
-  if (s.bol) list.push({ type: 'bol', bizTransaction: bizTransactionUri(s.fromGln, s.bol) });
-  return list;
-}
-
-/** The party an MSP id or carrier id stands for. Carriers are named as given (a PGLN URI or a plain id). */
-function party(id: string): string {
-  return id.includes(':') ? id : mspParty(id);
-}
+export { shipmentKey } from './shipment-common';
+export { receiveShipment } from './tx-receipts';
 
 export async function createShipment(env: TxEnv, input: Input): Promise<HandlerResult> {
   assertNotAuditor(env, 'create shipments');
@@ -92,25 +74,51 @@ export async function createShipment(env: TxEnv, input: Input): Promise<HandlerR
   return { shipment: record };
 }
 
+/**
+ * Moves stock from the sender into transit. Without `lines` every line's
+ * undispatched quantity leaves; with `lines` (`lineNo` or `gtin`+`lotCode`,
+ * and `quantity`) exactly those quantities leave, as SAP posts a goods issue
+ * one item per batch. Issuing more than a line still holds is INVALID_ARGUMENT
+ * on that line's quantity. The shipment is `dispatched` once every line left
+ * in full, `partially_dispatched` before.
+ */
 export async function dispatchShipment(env: TxEnv, input: Input): Promise<HandlerResult> {
   const s = await requireShipment(env, input.id('shipmentId'));
   const from = await requireOwnLocation(env, s.fromGln, 'shipmentId', 'dispatch shipments');
-  if (s.status !== 'created') throw fail.conflict(`shipment ${s.shipmentId} is ${s.status}, not created`, 'shipmentId');
+  if (s.status === 'dispatched' || s.status === 'received') throw fail.conflict(`shipment ${s.shipmentId} is ${s.status}, not created`, 'shipmentId');
   const to = await requireLocation(env, s.toGln, 'shipmentId');
+  const named = input.has('lines')
+    ? namedLines(s, input, (l) => ({ units: l.quantity('quantity'), qtyField: l.at('quantity') }))
+    : undefined;
+  if (named && named.size === 0) throw fail.invalid('lines', 'must name at least one line');
   const stock: StockLine[] = [];
   const quantityList: QuantityElement[] = [];
+  const lines = [];
   for (const [i, line] of s.lines.entries()) {
-    const units = parseQuantity(line.quantity, `lines[${i}].quantity`);
+    const open = units(line, 'quantity') - units(line, 'dispatched');
+    const ask = named ? named.get(line.lineNo) : { units: open, qtyField: `lines[${i}].quantity` };
+    if (!ask || ask.units === 0n) {
+      lines.push(line);
+      continue;
+    }
+    if (ask.units > open) {
+      throw fail.invalid(ask.qtyField, `issues ${formatQuantity(ask.units)} of ${line.gtin}/${line.lotCode}, but line ${line.lineNo} of ${s.shipmentId} has ${formatQuantity(open)} left to issue`);
+    }
     const pos = { gtin: line.gtin, lotCode: line.lotCode };
-    stock.push(await changeStock(env, { ...pos, gln: s.fromGln }, -units, `lines[${i}].quantity`));
-    stock.push(await changeTransit(env, { ...pos, shipmentId: s.shipmentId }, units, `lines[${i}].quantity`));
-    quantityList.push(await lotQuantity(env, line.gtin, line.lotCode, units));
+    stock.push(await changeStock(env, { ...pos, gln: s.fromGln }, -ask.units, ask.qtyField));
+    stock.push(await changeTransit(env, { ...pos, shipmentId: s.shipmentId }, ask.units, ask.qtyField));
+    quantityList.push(await lotQuantity(env, line.gtin, line.lotCode, ask.units));
+    lines.push({ ...line, dispatched: formatQuantity(units(line, 'dispatched') + ask.units) });
   }
+  if (stock.length === 0) throw fail.conflict(`shipment ${s.shipmentId} has nothing left to dispatch`, 'shipmentId');
+  const complete = lines.every((l) => units(l, 'dispatched') === units(l, 'quantity'));
   const carrier = s.carrier ? party(s.carrier) : undefined;
   const owner = s.ownershipTransfer === 'on_dispatch' ? s.receiverMsp : s.senderMsp;
   const updated: ShipmentRecord = {
     ...s,
-    status: 'dispatched',
+    lines,
+    // Once receipts began the shipment reads as partially received; its lines say what left.
+    status: s.receiptCount ? 'partially_received' : complete ? 'dispatched' : 'partially_dispatched',
     owner,
     possessor: s.carrier ?? s.senderMsp,
     dispatchedAt: env.time,
@@ -136,115 +144,7 @@ export async function dispatchShipment(env: TxEnv, input: Input): Promise<Handle
     bizTransactionList: bizTransactions(s),
     keys: [readableKey(shipmentKey(env, s.shipmentId))],
     stock,
-    detail: { shipmentId: s.shipmentId, owner, possessor: updated.possessor },
+    detail: { shipmentId: s.shipmentId, owner, possessor: updated.possessor, complete },
   });
   return { shipment: updated, stock };
-}
-
-interface Receipt {
-  received: bigint;
-  damaged: bigint;
-}
-
-function readReceipts(input: Input, s: ShipmentRecord): Map<number, Receipt> {
-  const receipts = new Map<number, Receipt>();
-  for (const l of input.optList('lines', s.lines.length)) {
-    const lineNo = l.int('lineNo', 1, s.lines.length);
-    if (receipts.has(lineNo)) throw fail.invalid(l.at('lineNo'), `line ${lineNo} appears more than once`);
-    const received = l.quantity('received', { allowZero: true });
-    const damaged = l.has('damaged') ? l.quantity('damaged', { allowZero: true }) : 0n;
-    receipts.set(lineNo, { received, damaged });
-  }
-  return receipts;
-}
-
-export async function receiveShipment(env: TxEnv, input: Input): Promise<HandlerResult> {
-  const s = await requireShipment(env, input.id('shipmentId'));
-  const to = await requireOwnLocation(env, s.toGln, 'shipmentId', 'receive shipments');
-  if (s.status !== 'dispatched') throw fail.conflict(`shipment ${s.shipmentId} is ${s.status}, not dispatched`, 'shipmentId');
-  const from: LocationRecord = await requireLocation(env, s.fromGln, 'shipmentId');
-  // Lines not listed arrived exactly as shipped; a receipt names only what differs.
-  const receipts = readReceipts(input, s);
-  const stock: StockLine[] = [];
-  const receivedQ: QuantityElement[] = [];
-  const damagedQ: QuantityElement[] = [];
-  const discrepancies: Record<string, unknown>[] = [];
-  const lines: ShipmentLine[] = [];
-  for (const [i, line] of s.lines.entries()) {
-    const field = `lines[${i}]`;
-    const shipped = parseQuantity(line.quantity, `${field}.quantity`);
-    const r = receipts.get(line.lineNo) ?? { received: shipped, damaged: 0n };
-    const pos = { gtin: line.gtin, lotCode: line.lotCode };
-    stock.push(await changeTransit(env, { ...pos, shipmentId: s.shipmentId }, -shipped, `${field}.received`));
-    if (r.received > 0n) {
-      stock.push(await changeStock(env, { ...pos, gln: s.toGln }, r.received, `${field}.received`));
-      receivedQ.push(await lotQuantity(env, line.gtin, line.lotCode, r.received));
-    }
-    if (r.damaged > 0n) damagedQ.push(await lotQuantity(env, line.gtin, line.lotCode, r.damaged));
-    const arrived = r.received + r.damaged;
-    const short = shipped > arrived ? shipped - arrived : 0n;
-    const over = arrived > shipped ? arrived - shipped : 0n;
-    if (short > 0n || over > 0n || r.damaged > 0n) {
-      discrepancies.push({
-        damaged: formatQuantity(r.damaged),
-        gtin: line.gtin,
-        lineNo: line.lineNo,
-        lotCode: line.lotCode,
-        over: formatQuantity(over),
-        short: formatQuantity(short),
-      });
-    }
-    lines.push({
-      ...line,
-      received: formatQuantity(r.received),
-      damaged: formatQuantity(r.damaged),
-      short: formatQuantity(short),
-      over: formatQuantity(over),
-    });
-  }
-  const updated: ShipmentRecord = {
-    ...s,
-    lines,
-    status: 'received',
-    hasDiscrepancy: discrepancies.length > 0,
-    owner: s.receiverMsp,
-    possessor: s.receiverMsp,
-    receivedAt: env.time,
-    receivedTxId: env.txId,
-  };
-  await env.ledger.put(shipmentKey(env, s.shipmentId), updated);
-  const sourceList: SourceDest[] = [
-    { type: 'owning_party', id: s.ownershipTransfer === 'on_dispatch' ? ownerParty(to) : ownerParty(from) },
-    { type: 'possessing_party', id: s.carrier ? party(s.carrier) : ownerParty(from) },
-    { type: 'location', id: from.sgln },
-  ];
-  const destinationList: SourceDest[] = [
-    { type: 'owning_party', id: ownerParty(to) },
-    { type: 'possessing_party', id: ownerParty(to) },
-    { type: 'location', id: to.sgln },
-  ];
-  const common = { location: to.sgln, sourceList, destinationList, bizTransactionList: bizTransactions(s) };
-  env.record({
-    type: 'ObjectEvent',
-    action: 'OBSERVE',
-    bizStep: 'receiving',
-    disposition: dispositionOnArrival(to),
-    quantityList: receivedQ,
-    ...common,
-    keys: [readableKey(shipmentKey(env, s.shipmentId))],
-    stock,
-    detail: { discrepancies, shipmentId: s.shipmentId },
-  });
-  if (damagedQ.length > 0) {
-    env.record({
-      type: 'ObjectEvent',
-      action: 'OBSERVE',
-      bizStep: 'inspecting',
-      disposition: 'damaged',
-      quantityList: damagedQ,
-      ...common,
-      detail: { shipmentId: s.shipmentId },
-    });
-  }
-  return { shipment: updated, discrepancies, stock };
 }

@@ -108,13 +108,21 @@ export interface TransitRecord {
   updatedTxId: string;
 }
 
-export type ShipmentStatus = 'created' | 'dispatched' | 'received';
+/**
+ * `partially_dispatched` / `partially_received` while goods issues or receipts
+ * cover only part of the lines; `received` once a final receipt closes it.
+ */
+export type ShipmentStatus = 'created' | 'partially_dispatched' | 'dispatched' | 'partially_received' | 'received';
 
 export interface ShipmentLine {
   lineNo: number;
   gtin: string;
   lotCode: string;
+  /** Quantity the delivery announces. */
   quantity: string;
+  /** Issued so far (goods issues); received and damaged never exceed it. */
+  dispatched?: string;
+  /** Booked into stock so far, over every receipt. */
   received?: string;
   damaged?: string;
   short?: string;
@@ -145,6 +153,24 @@ export interface ShipmentRecord {
   createdTxId: string;
   dispatchedTxId?: string;
   receivedTxId?: string;
+  /** Receipts booked so far; each is a `receipt~shipmentId~receiptNo` record. */
+  receiptCount?: number;
+  closedAt?: string;
+}
+
+/** One goods receipt against a shipment: exactly what that receipt booked, and where. */
+export interface ShipmentReceiptRecord {
+  docType: 'shipment_receipt';
+  shipmentId: string;
+  receiptNo: number;
+  gln: string;
+  eventId: string;
+  lines: { lineNo: number; gtin: string; lotCode: string; received: string; damaged: string }[];
+  /** True for the final receipt; short quantities are derived only then. */
+  closed: boolean;
+  discrepancies: { lineNo: number; gtin: string; lotCode: string; short: string; damaged: string; over: string }[];
+  receivedAt: string;
+  txId: string;
 }
 
 export type OrderStatus = 'open' | 'partial' | 'paid' | 'overpaid';

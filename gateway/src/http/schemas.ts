@@ -131,15 +131,28 @@ export const BODY_SCHEMAS: Record<string, object> = {
     },
     ['shipmentId', 'fromGln', 'toGln', 'lines'],
   ),
-  DispatchShipment: withEvent({}, []),
+  // A line is named by its number or by product and batch (as a goods movement names it).
+  DispatchShipment: withEvent(
+    {
+      lines: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 500,
+        items: obj({ lineNo: { type: 'integer', minimum: 1, maximum: 500 }, gtin: s.gtin, lotCode: s.lotCode, quantity: s.quantity }, ['quantity']),
+      },
+    },
+    [],
+  ),
   ReceiveShipment: withEvent(
     {
+      gln: s.gln,
+      close: { type: 'boolean' },
       lines: {
         type: 'array',
         maxItems: 500,
         items: obj(
-          { lineNo: { type: 'integer', minimum: 1, maximum: 500 }, received: { type: 'string', format: 'quantity-or-zero' }, damaged: { type: 'string', format: 'quantity-or-zero' } },
-          ['lineNo', 'received'],
+          { lineNo: { type: 'integer', minimum: 1, maximum: 500 }, gtin: s.gtin, lotCode: s.lotCode, received: { type: 'string', format: 'quantity-or-zero' }, damaged: { type: 'string', format: 'quantity-or-zero' } },
+          ['received'],
         ),
       },
     },

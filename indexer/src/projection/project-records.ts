@@ -46,12 +46,15 @@ export function projectRecord(rows: RowBuffer, rec: WrittenRecordPayload, o: Row
     case 'shipment':
       rows.add(T.shipments, [
         v.shipmentId, v.fromGln, v.toGln, v.senderMsp, v.receiverMsp, v.status, v.owner, v.possessor, v.ownershipTransfer,
-        opt(v.carrier), opt(v.poId), opt(v.desadv), opt(v.bol), Boolean(v.hasDiscrepancy), v.createdAt, opt(v.dispatchedAt), opt(v.receivedAt), ...at,
+        opt(v.carrier), opt(v.poId), opt(v.desadv), opt(v.bol), Boolean(v.hasDiscrepancy), v.createdAt, opt(v.dispatchedAt), opt(v.receivedAt), v.receiptCount ?? 0, opt(v.closedAt), ...at,
       ]);
       for (const l of (v.lines ?? []) as any[]) {
-        rows.add(T.shipmentLines, [v.shipmentId, l.lineNo, l.gtin, l.lotCode, l.quantity, opt(l.received), opt(l.damaged), opt(l.short), opt(l.over), ...at]);
+        rows.add(T.shipmentLines, [v.shipmentId, l.lineNo, l.gtin, l.lotCode, l.quantity, opt(l.dispatched), opt(l.received), opt(l.damaged), opt(l.short), opt(l.over), ...at]);
       }
       rows.add(T.custodyEvents, [v.shipmentId, o.txId, o.blockNumber, o.txIndex, v.status, v.owner, v.possessor, v.fromGln, v.toGln, o.creatorMsp, o.endorserMsps, o.time]);
+      return;
+    case 'receipt':
+      rows.add(T.shipmentReceipts, [v.shipmentId, v.receiptNo, v.gln, v.eventId, Boolean(v.closed), json(v.lines ?? []), json(v.discrepancies ?? []), v.receivedAt, ...at]);
       return;
     case 'po': {
       const terms = v.paymentTerms ?? {};

@@ -34,15 +34,21 @@ export const T = {
   ),
   shipments: spec(
     'shipments',
-    ['shipment_id', 'from_gln', 'to_gln', 'sender_msp', 'receiver_msp', 'status', 'owner', 'possessor', 'ownership_transfer', 'carrier', 'po_id', 'desadv', 'bol', 'has_discrepancy', 'created_at', 'dispatched_at', 'received_at', 'tx_id', 'block_number'],
+    ['shipment_id', 'from_gln', 'to_gln', 'sender_msp', 'receiver_msp', 'status', 'owner', 'possessor', 'ownership_transfer', 'carrier', 'po_id', 'desadv', 'bol', 'has_discrepancy', 'created_at', 'dispatched_at', 'received_at', 'receipt_count', 'closed_at', 'tx_id', 'block_number'],
     ['shipment_id'],
     'update',
   ),
   shipmentLines: spec(
     'shipment_lines',
-    ['shipment_id', 'line_no', 'gtin', 'lot_code', 'quantity', 'received', 'damaged', 'short', 'over', 'tx_id', 'block_number'],
+    ['shipment_id', 'line_no', 'gtin', 'lot_code', 'quantity', 'dispatched', 'received', 'damaged', 'short', 'over', 'tx_id', 'block_number'],
     ['shipment_id', 'line_no'],
     'update',
+  ),
+  shipmentReceipts: spec(
+    'shipment_receipts',
+    ['shipment_id', 'receipt_no', 'gln', 'event_id', 'closed', 'lines', 'discrepancies', 'received_at', 'tx_id', 'block_number'],
+    ['shipment_id', 'receipt_no'],
+    'nothing',
   ),
   custodyEvents: spec(
     'custody_events',
@@ -79,7 +85,7 @@ export const T = {
 } as const;
 
 /** Write order honouring foreign keys (blocks before transactions, shipments before lines). */
-export const WRITE_ORDER: readonly TableSpec[] = [T.blocks, T.transactions, T.shipments, T.shipmentLines];
+export const WRITE_ORDER: readonly TableSpec[] = [T.blocks, T.transactions, T.shipments, T.shipmentLines, T.shipmentReceipts];
 
 /**
  * Tables compared by `rebuild` and the columns left out of the comparison
@@ -99,6 +105,7 @@ export const COMPARED_TABLES: Record<string, string[]> = {
   stock_movements: [],
   shipments: [],
   shipment_lines: [],
+  shipment_receipts: [],
   custody_events: [],
   purchase_orders: [],
   payments: [],

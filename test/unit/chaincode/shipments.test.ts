@@ -44,22 +44,66 @@ describe('traceability contract: shipments and custody', () => {
     await expectTraceError(() => create('S-1'), 'DUPLICATE', 'shipmentId');
   });
 
-  it('records short, over and damaged per line; unlisted lines arrive as shipped', async () => {
+  it('a closing receipt books exactly its lines: unlisted lines and damaged units are short', async () => {
     await create('S-2');
     await h.submit(SUPPLIER, 'DispatchShipment', { eventId: eid(), shipmentId: 'S-2' });
-    const out = await h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S-2', lines: [{ lineNo: 1, received: '0', damaged: '2' }] });
-    expect(out.result.discrepancies).to.deep.equal([{ damaged: '2.000', gtin: GTIN.roasted, lineNo: 1, lotCode: 'RB-1', over: '0.000', short: '8.000' }]);
-    expect(out.result.shipment.hasDiscrepancy).to.equal(true);
-    expect(out.result.shipment.lines[1]).to.include({ received: '20.000', short: '0.000' });
-    expect(h.onHand(GLN.dc, GTIN.roasted, 'RB-1')).to.equal(0n);
-    expect(h.onHand(GLN.dc, GTIN.roasted, 'RB-2')).to.equal(20000n);
-    // Every stock change of the receipt is on the receiving event: two transit outflows, one inflow.
+    const out = await h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S-2', lines: [{ lineNo: 1, received: '7', damaged: '2' }] });
+    expect(out.result.discrepancies).to.deep.equal([
+      { damaged: '2.000', gtin: GTIN.roasted, lineNo: 1, lotCode: 'RB-1', over: '0.000', short: '1.000' },
+      { damaged: '0.000', gtin: GTIN.roasted, lineNo: 2, lotCode: 'RB-2', over: '0.000', short: '20.000' },
+    ]);
+    expect(out.result.shipment).to.include({ status: 'received', hasDiscrepancy: true, receiptCount: 1 });
+    expect(h.onHand(GLN.dc, GTIN.roasted, 'RB-1')).to.equal(7000n);
+    expect(h.onHand(GLN.dc, GTIN.roasted, 'RB-2')).to.equal(0n);
+    // Every stock change of the receipt is on the receiving event, transit emptied by the close.
     const lines = out.events[0].events[0]['ct:ledger'].stock;
     expect(lines.map((l: any) => [l.position, l.lotCode, l.deltaBaseUnits])).to.deep.equal([
-      ['in_transit', 'RB-1', '-10000'],
+      ['in_transit', 'RB-1', '-9000'],
+      ['on_hand', 'RB-1', '7000'],
+      ['in_transit', 'RB-1', '-1000'],
       ['in_transit', 'RB-2', '-20000'],
-      ['on_hand', 'RB-2', '20000'],
     ]);
+  });
+
+  it('partial receipts book per batch at the named location; the rest stays in transit until the close', async () => {
+    await create('S-6');
+    await h.submit(SUPPLIER, 'DispatchShipment', { eventId: eid(), shipmentId: 'S-6' });
+    const first = await h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S-6', gln: GLN.store, close: false, lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', received: '8' }] });
+    expect(first.result.shipment).to.include({ status: 'partially_received', hasDiscrepancy: false });
+    expect(first.result.receipt).to.include({ receiptNo: 1, gln: GLN.store, closed: false });
+    expect(first.result.discrepancies).to.deep.equal([]);
+    expect(h.onHand(GLN.store, GTIN.roasted, 'RB-1')).to.equal(8000n);
+    expect(h.onHand(GLN.dc, GTIN.roasted, 'RB-1')).to.equal(0n);
+    let sh = await h.query(RETAILER, 'GetShipment', 'S-6');
+    expect(sh.inTransit.map((t: any) => [t.lotCode, t.quantity])).to.deep.equal([['RB-1', '2.000'], ['RB-2', '20.000']]);
+    // An over-receipt and a batch that was not shipped are refused, naming the line.
+    await expectTraceError(() => h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S-6', close: false, lines: [{ lineNo: 1, received: '3' }] }), 'INVALID_ARGUMENT', 'lines[0].received');
+    await expectTraceError(() => h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S-6', close: false, lines: [{ gtin: GTIN.roasted, lotCode: 'RB-9', received: '1' }] }), 'INVALID_ARGUMENT', 'lines[0].lotCode');
+    // A location of another organisation cannot receive.
+    await expectTraceError(() => h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S-6', gln: GLN.roastery2, lines: [] }), 'FORBIDDEN', 'gln');
+    await h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S-6', close: false, lines: [{ lineNo: 2, received: '20' }] });
+    const last = await h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S-6', lines: [], close: true });
+    expect(last.result.discrepancies).to.deep.equal([{ damaged: '0.000', gtin: GTIN.roasted, lineNo: 1, lotCode: 'RB-1', over: '0.000', short: '2.000' }]);
+    expect(last.result.shipment).to.include({ status: 'received', receiptCount: 3, hasDiscrepancy: true });
+    sh = await h.query(RETAILER, 'GetShipment', 'S-6');
+    expect(sh.inTransit).to.deep.equal([]);
+    expect(h.onHand(GLN.dc, GTIN.roasted, 'RB-2')).to.equal(20000n);
+    await expectTraceError(() => h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S-6', lines: [], close: true }), 'CONFLICT', 'shipmentId');
+  });
+
+  it('goods issues dispatch per batch; issuing more than the delivery holds is refused on that line', async () => {
+    await create('S-7');
+    const one = await h.submit(SUPPLIER, 'DispatchShipment', { eventId: eid(), shipmentId: 'S-7', lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '10' }] });
+    expect(one.result.shipment.status).to.equal('partially_dispatched');
+    expect(h.onHand(GLN.roastery, GTIN.roasted, 'RB-1')).to.equal(90000n);
+    expect(h.onHand(GLN.roastery, GTIN.roasted, 'RB-2')).to.equal(100000n);
+    await expectTraceError(() => h.submit(SUPPLIER, 'DispatchShipment', { eventId: eid(), shipmentId: 'S-7', lines: [{ gtin: GTIN.roasted, lotCode: 'RB-2', quantity: '21' }] }), 'INVALID_ARGUMENT', 'lines[0].quantity');
+    await expectTraceError(() => h.submit(SUPPLIER, 'DispatchShipment', { eventId: eid(), shipmentId: 'S-7', lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '1' }] }), 'INVALID_ARGUMENT', 'lines[0].quantity');
+    // The receiver may book what already arrived while the rest is still being issued.
+    await h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S-7', close: false, lines: [{ lineNo: 1, received: '10' }] });
+    const two = await h.submit(SUPPLIER, 'DispatchShipment', { eventId: eid(), shipmentId: 'S-7', lines: [{ lineNo: 2, quantity: '20' }] });
+    expect(two.result.shipment.status).to.equal('partially_received');
+    expect(two.result.shipment.lines.map((l: any) => l.dispatched)).to.deep.equal(['10.000', '20.000']);
   });
 
   it('rejects bad receipt lines, naming the field', async () => {

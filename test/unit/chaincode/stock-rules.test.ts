@@ -94,11 +94,13 @@ describe('traceability contract: stock rules', () => {
         ['on_hand', '-30000'],
         ['in_transit', '30000'],
       ]);
-      const r = await h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S1', lines: [{ lineNo: 1, received: '31' }] });
-      expect(r.result.discrepancies[0]).to.include({ over: '1.000', short: '0.000' });
+      // More than was shipped cannot arrive: the over-receipt is refused, naming the line.
+      await expectTraceError(() => h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S1', lines: [{ lineNo: 1, received: '31' }] }), 'INVALID_ARGUMENT', 'lines[0].received');
+      const r = await h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S1', lines: [{ lineNo: 1, received: '29' }] });
+      expect(r.result.discrepancies[0]).to.include({ over: '0.000', short: '1.000' });
       const sh = await h.query(RETAILER, 'GetShipment', 'S1');
       expect(sh.inTransit).to.deep.equal([]);
-      expect(h.onHand(GLN.dc, GTIN.roasted, 'RB-1')).to.equal(31000n);
+      expect(h.onHand(GLN.dc, GTIN.roasted, 'RB-1')).to.equal(29000n);
     });
   });
 
