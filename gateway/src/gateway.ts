@@ -13,7 +13,7 @@ import { createApp } from './http/app';
 import { createMetrics, type GatewayMetrics } from './http/metrics';
 import { buildOpenApi } from './http/openapi';
 import { opsRoutes } from './http/ops-routes';
-import { createRateLimiter } from './http/rate-limit';
+import { createRateLimiter, type RateLimiter } from './http/rate-limit';
 import { resourceRoutes } from './http/resource-routes';
 import type { RouteSpec } from './http/route-spec';
 import { BODY_SCHEMAS, PARAM_SCHEMAS } from './http/schemas';
@@ -26,7 +26,7 @@ import { createSubmitter, type Submitter } from './submission/submitter';
 import { createSubmissionWorker, type SubmissionWorker } from './submission/worker';
 
 /** Extra routes (adapters) get the submitter and executor they need. */
-export type RouteFactory = (deps: { submitter: Submitter; executor: CommandExecutor; store: SubmissionStore; ledger: LedgerClient; mspId: string; logger: Logger }) => {
+export type RouteFactory = (deps: { submitter: Submitter; executor: CommandExecutor; store: SubmissionStore; ledger: LedgerClient; mspId: string; logger: Logger; limiter: RateLimiter }) => {
   routes: RouteSpec[];
   schemas?: Record<string, object>;
 };
@@ -78,13 +78,13 @@ export function createGateway(opts: GatewayOptions): Gateway {
   let doc: object | undefined;
   const openapi = () => (doc ??= buildOpenApi(routes, schemas, { title: `coffee-trace gateway (${opts.mspId})` }));
   routes.push(...opsRoutes({ ledger: opts.ledger, store: opts.store, metrics, mspId: opts.mspId, openapi }), ...resourceRoutes());
+  const limiter = createRateLimiter(opts.rateLimit ?? { ratePerSec: 50, burst: 100 });
   for (const make of opts.extraRoutes ?? []) {
-    const extra = make({ submitter, executor, store: opts.store, ledger: opts.ledger, mspId: opts.mspId, logger: opts.logger });
+    const extra = make({ submitter, executor, store: opts.store, ledger: opts.ledger, mspId: opts.mspId, logger: opts.logger, limiter });
     routes.push(...extra.routes);
     Object.assign(schemas, extra.schemas ?? {});
   }
   const validator = createRequestValidator(schemas);
-  const limiter = createRateLimiter(opts.rateLimit ?? { ratePerSec: 50, burst: 100 });
   const app = createApp({ routes, validator, verifier: opts.verifier, limiter, executor, ledger: opts.ledger, metrics, logger: opts.logger, bodyLimit: opts.bodyLimit });
   let server: http.Server | undefined;
 

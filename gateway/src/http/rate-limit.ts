@@ -15,6 +15,12 @@ export interface RateLimiterOptions {
 export interface RateLimiter {
   /** Takes one token; when none is left, says how long until one is. */
   take(clientId: string): { ok: true } | { ok: false; retryAfterSec: number };
+  /**
+   * Charges `count` more tokens to an admitted request (a document that turns
+   * into many ledger transactions). The bucket may go below zero: the
+   * document is not cut in half, the client's next requests wait instead.
+   */
+  charge(clientId: string, count: number): void;
 }
 
 export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
@@ -39,6 +45,10 @@ export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
         return { ok: true };
       }
       return { ok: false, retryAfterSec: Math.max(1, Math.ceil((1 - b.tokens) / opts.ratePerSec)) };
+    },
+    charge(clientId, count) {
+      const b = buckets.get(clientId);
+      if (b && count > 0) b.tokens -= count;
     },
   };
 }

@@ -5,7 +5,10 @@ import { detectPosShape, parsePosJson, POS_VENDOR_SCHEMAS, posQuantity } from '.
 import { posRoutes } from '../../../gateway/src/adapters/pos/pos-routes';
 import { createMemoryProofStore } from '../../../gateway/src/adapters/pos/proof-store';
 import { POS_JSON_SCHEMA } from '../../../gateway/src/adapters/pos/receipts';
-import { idocToCommands } from '../../../gateway/src/adapters/sap/idoc';
+import { idocToCommands as mapIdoc } from '../../../gateway/src/adapters/sap/idoc';
+
+/** The ledger commands an IDoc maps to, in order. */
+const idocToCommands = (xml: string, m: Parameters<typeof mapIdoc>[1]) => mapIdoc(xml, m).commands.map((c) => c.cmd);
 import { createRequestValidator } from '../../../gateway/src/http/validation';
 import { createTestGateway, GLN_STORE, SAP_MAPPINGS, type TestGateway } from './fakes';
 import { GTIN, LOT, MBGMCR_XML, POS_CATALOG, SQUARE_LOCATION, SQUARE_ORDERS, TOAST_ORDERS, TOAST_RESTAURANT } from './samples';
@@ -35,10 +38,12 @@ describe('gateway adapters: more formats (unit)', () => {
   describe('SAP MBGMCR', () => {
     it('maps to the same commands as the equivalent WMMBXY movements', () => {
       const fromMbgmcr = idocToCommands(MBGMCR_XML, SAP_MAPPINGS);
-      const fromWmmbxy = idocToCommands(wmmbxy(mbItem('101', '4') + mbItem('311', '4', '<UMWRK>1000</UMWRK><UMLGO>0002</UMLGO>') + mbItem('551', '1,5')), SAP_MAPPINGS);
+      const fromWmmbxy = idocToCommands(wmmbxy(mbItem('101', '4.000') + mbItem('311', '4', '<UMWRK>1000</UMWRK><UMLGO>0002</UMLGO>') + mbItem('551', '1,5')), SAP_MAPPINGS);
       expect(fromMbgmcr.map((c) => c.fn)).to.deep.equal(['ReceiveShipment', 'TransferStock', 'AdjustStock']);
       expect(fromMbgmcr).to.deep.equal(fromWmmbxy); // no MBLNR in either: event ids come from DOCNUM and item position
-      expect(fromMbgmcr[0].body).to.deep.equal({ eventId: 'sap-0000000000000088-1', shipmentId: 'DESADV-80001234' });
+      expect(fromMbgmcr[0].body).to.deep.equal({
+        eventId: 'sap-0000000000000088-1', shipmentId: 'DESADV-80001234', gln: '4000001000005', close: false, lines: [{ gtin: '04000001000012', lotCode: 'RB-0501', received: '4.000' }],
+      });
       expect(fromMbgmcr[1].body).to.deep.include({ fromGln: '4000001000005', toGln: '4000001000012' });
       expect((fromMbgmcr[2].body.lines as Array<{ delta: string }>)[0].delta).to.equal('-1.5');
     });
@@ -64,8 +69,8 @@ describe('gateway adapters: more formats (unit)', () => {
       ]);
       expect(p.details.errors.find((e) => e.field.endsWith('[0].MOVE_TYPE'))!.message).to.contain('122');
       expect(p.details.errors.find((e) => e.field.endsWith('[1].PLANT'))!.message).to.contain('9999');
-      // A receipt does not read the material (the shipment carries the lines), as for WMMBXY.
-      expect(fields(p)).to.not.include(`${base}.E1BP2017_GM_ITEM_CREATE[2].MATERIAL`);
+      // A receipt books its own material and batch, so an unmapped material is named, as for WMMBXY.
+      expect(fields(p)).to.include(`${base}.E1BP2017_GM_ITEM_CREATE[2].MATERIAL`);
     });
 
     it('names a document without items', () => {

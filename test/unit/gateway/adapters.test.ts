@@ -3,7 +3,10 @@ import request from 'supertest';
 import { batchReceipts } from '../../../gateway/src/adapters/pos/batching';
 import { leafHash, merkleTree, verifyProof } from '../../../gateway/src/adapters/pos/merkle';
 import { parsePosLog } from '../../../gateway/src/adapters/pos/receipts';
-import { idocToCommands } from '../../../gateway/src/adapters/sap/idoc';
+import { idocToCommands as mapIdoc } from '../../../gateway/src/adapters/sap/idoc';
+
+/** The ledger commands an IDoc maps to, in order. */
+const idocToCommands = (xml: string, m: Parameters<typeof mapIdoc>[1]) => mapIdoc(xml, m).commands.map((c) => c.cmd);
 import { createTestGateway, GLN_STORE, SAP_MAPPINGS, type TestGateway } from './fakes';
 import { DESADV_XML, GTIN } from './samples';
 
@@ -84,7 +87,9 @@ describe('gateway adapters (unit)', () => {
     it('maps goods movements by movement type', () => {
       const cmds = idocToCommands(wmmbxy(item('101') + item('601') + item('311', '<UMWRK>1000</UMWRK><UMLGO>0002</UMLGO>') + item('551') + item('701') + item('702') + item('102', '<SMBLN>4900000001</SMBLN><SMBLP>1</SMBLP>')), SAP_MAPPINGS);
       expect(cmds.map((c) => c.fn)).to.deep.equal(['ReceiveShipment', 'DispatchShipment', 'TransferStock', 'AdjustStock', 'AdjustStock', 'AdjustStock', 'DeclareError']);
-      expect(cmds[0].body).to.deep.equal({ eventId: 'sap-mb-4900000001-1', shipmentId: 'DESADV-80001234' });
+      // A receipt books the posted quantity of its batch at its own plant; without ELIKZ it does not close the delivery.
+      expect(cmds[0].body).to.deep.equal({ eventId: 'sap-mb-4900000001-1', shipmentId: 'DESADV-80001234', gln: '4000001000005', close: false, lines: [{ gtin: '04000001000012', lotCode: 'RB-0501', received: '4' }] });
+      expect(cmds[1].body).to.deep.equal({ eventId: 'sap-mb-4900000001-2', shipmentId: 'DESADV-80001234', lines: [{ gtin: '04000001000012', lotCode: 'RB-0501', quantity: '4' }] });
       expect(cmds[2].body.toGln).to.equal('4000001000012');
       expect((cmds[3].body.lines as Array<{ delta: string }>)[0].delta).to.equal('-4');
       expect((cmds[4].body.lines as Array<{ delta: string }>)[0].delta).to.equal('4');

@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { idocToCommands } from '../../../gateway/src/adapters/sap/idoc';
+import { idocToCommands as mapIdoc } from '../../../gateway/src/adapters/sap/idoc';
+
+/** The ledger commands an IDoc maps to, in order. */
+const idocToCommands = (xml: string, m: Parameters<typeof mapIdoc>[1]) => mapIdoc(xml, m).commands.map((c) => c.cmd);
 import { SAP_MAPPINGS } from './fakes';
 
 const wmmbxy = (items: string) => `<WMMBID02><IDOC BEGIN="1"><EDI_DC40 SEGMENT="1"><DOCNUM>55</DOCNUM><IDOCTYP>WMMBID02</IDOCTYP><MESTYP>WMMBXY</MESTYP></EDI_DC40>

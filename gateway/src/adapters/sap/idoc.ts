@@ -5,23 +5,29 @@
  * are a 422 naming them.
  */
 import { invalidInput, type FieldError } from '../../http/problem';
-import type { LedgerCommand } from '../../submission/command';
+import type { DocumentCommand } from '../document/document-runner';
 import { asArray, parseSafeXml, textOf } from '../xml/safe-xml';
-import { createMapper, type SapMappings } from './mappings';
+import { createMapper, type SapMappings, type UnitCheck } from './mappings';
 import { mbgmcrItems, movementsToCommands, qty, wmmbxyItems } from './movements';
 
 type Seg = Record<string, unknown>;
 const t = (s: Seg | undefined, name: string) => (s ? textOf(s[name]) : undefined);
 
+/** A mapped IDoc document: its ledger transactions in order, and the posted units to check on the ledger. */
+export interface MappedIdoc {
+  commands: DocumentCommand[];
+  unitChecks: UnitCheck[];
+}
+
 /** Reads every IDOC of a document and maps it to commands (all-or-nothing). */
-export function idocToCommands(xml: string, mappings: SapMappings): LedgerCommand[] {
+export function idocToCommands(xml: string, mappings: SapMappings): MappedIdoc {
   const doc = parseSafeXml(xml, { arrays: ['IDOC', 'E1EDL24', 'E1ADRM1', 'E1MBXYI', 'E1BP2017_GM_ITEM_CREATE', 'E1EDP01', 'E1EDP19', 'E1EDK02', 'E1EDKA1'] });
   const root = Object.values(doc).find((v) => v && typeof v === 'object' && 'IDOC' in (v as object)) as Seg | undefined;
   const idocs = asArray(root?.IDOC as Seg[] | undefined);
   if (idocs.length === 0) throw invalidInput([{ field: 'IDOC', message: 'no IDOC element found (root element named after the basic type)' }], 422, 'UNSUPPORTED_DOCUMENT');
   const map = createMapper(mappings);
   const errors = map.errors;
-  const commands: LedgerCommand[] = [];
+  const commands: DocumentCommand[] = [];
   idocs.forEach((idoc, n) => {
     const dc = idoc.EDI_DC40 as Seg | undefined;
     const type = t(dc, 'IDOCTYP') ?? '';
@@ -35,9 +41,9 @@ export function idocToCommands(xml: string, mappings: SapMappings): LedgerComman
     else errors.push({ field: `${at}.EDI_DC40.IDOCTYP`, message: `basic type ${type || '(missing)'} / message type ${mestyp || '(missing)'} is not supported` });
   });
   if (errors.length) throw invalidInput(errors, 422, 'UNMAPPED_CODE');
-  return commands;
+  return { commands, unitChecks: map.unitChecks };
 
-  function desadv(idoc: Seg, at: string, docnum: string): LedgerCommand[] {
+  function desadv(idoc: Seg, at: string, docnum: string): DocumentCommand[] {
     const hdr = idoc.E1EDL20 as Seg | undefined;
     const vbeln = t(hdr, 'VBELN');
     if (!vbeln) errors.push({ field: `${at}.E1EDL20.VBELN`, message: 'is required' });
@@ -46,15 +52,23 @@ export function idocToCommands(xml: string, mappings: SapMappings): LedgerComman
     const shipTo = asArray(hdr?.E1ADRM1 as Seg[] | undefined).find((p) => t(p, 'PARTNER_Q') === 'WE');
     const toGln = map.partner(t(shipTo, 'PARTNER_ID'), `${at}.E1EDL20.E1ADRM1[PARTNER_Q=WE].PARTNER_ID`);
     const fromGln = map.plant(t(items[0], 'WERKS'), t(items[0], 'LGORT'), `${at}.E1EDL20.E1EDL24[0].WERKS`);
-    const lines = items.map((it, i) => ({
-      gtin: map.material(t(it, 'MATNR'), `${at}.E1EDL20.E1EDL24[${i}].MATNR`),
-      lotCode: t(it, 'CHARG') ?? (errors.push({ field: `${at}.E1EDL20.E1EDL24[${i}].CHARG`, message: 'batch (lot) is required' }), ''),
-      quantity: qty(t(it, 'LFIMG'), `${at}.E1EDL20.E1EDL24[${i}].LFIMG`, errors),
-    }));
-    return [{ fn: 'CreateShipment', body: { eventId: `sap-${docnum}`, shipmentId: `DESADV-${vbeln}`, desadv: vbeln, fromGln, toGln, lines }, endorsement: { kind: 'parties', fromGln, toGln } }];
+    const fields: Record<string, string> = { shipmentId: `${at}.E1EDL20.VBELN`, fromGln: `${at}.E1EDL20.E1EDL24[0].WERKS`, toGln: `${at}.E1EDL20.E1ADRM1[PARTNER_Q=WE].PARTNER_ID` };
+    const lines = items.map((it, i) => {
+      const f = `${at}.E1EDL20.E1EDL24[${i}]`;
+      Object.assign(fields, { [`lines[${i}]`]: f, [`lines[${i}].gtin`]: `${f}.MATNR`, [`lines[${i}].lotCode`]: `${f}.CHARG`, [`lines[${i}].quantity`]: `${f}.LFIMG` });
+      return {
+        gtin: map.material(t(it, 'MATNR'), `${f}.MATNR`),
+        lotCode: t(it, 'CHARG') ?? (errors.push({ field: `${f}.CHARG`, message: 'batch (lot) is required' }), ''),
+        quantity: map.quantity({ material: t(it, 'MATNR'), unit: t(it, 'VRKME'), fields: { unit: `${f}.VRKME`, material: `${f}.MATNR` } }, qty(t(it, 'LFIMG'), `${f}.LFIMG`, errors)),
+      };
+    });
+    return [{
+      cmd: { fn: 'CreateShipment', body: { eventId: `sap-${docnum}`, shipmentId: `DESADV-${vbeln}`, desadv: vbeln, fromGln, toGln, lines }, endorsement: { kind: 'parties', fromGln, toGln } },
+      items: [`${at}.E1EDL20`], fields, defaultField: `${at}.E1EDL20.VBELN`,
+    }];
   }
 
-  function order(idoc: Seg, at: string, docnum: string): LedgerCommand {
+  function order(idoc: Seg, at: string, docnum: string): DocumentCommand {
     const k01 = idoc.E1EDK01 as Seg | undefined;
     const poId = t(asArray(idoc.E1EDK02 as Seg[] | undefined).find((s) => t(s, 'QUALF') === '001'), 'BELNR') ?? t(k01, 'BELNR');
     if (!poId) errors.push({ field: `${at}.E1EDK02[QUALF=001].BELNR`, message: 'purchase order number is required' });
@@ -67,6 +81,9 @@ export function idocToCommands(xml: string, mappings: SapMappings): LedgerComman
       return { gtin: map.material(t(mat, 'IDTNR'), `${at}.E1EDP01[${i}].E1EDP19.IDTNR`), quantity: qty(t(it, 'MENGE'), `${at}.E1EDP01[${i}].MENGE`, errors) };
     });
     if (!mappings.paymentTerms) errors.push({ field: 'paymentTerms', message: 'ORDERS05 carries no crypto payment terms; configure sap.paymentTerms in the mappings' });
-    return { fn: 'CreatePurchaseOrder', body: { eventId: `sap-${docnum}`, poId, supplierMsp, lines, paymentTerms: mappings.paymentTerms } };
+    return {
+      cmd: { fn: 'CreatePurchaseOrder', body: { eventId: `sap-${docnum}`, poId, supplierMsp, lines, paymentTerms: mappings.paymentTerms } },
+      items: [`${at}.E1EDK01`], fields: { poId: `${at}.E1EDK02[QUALF=001].BELNR`, supplierMsp: `${at}.E1EDKA1[PARVW=LF].PARTN` }, defaultField: `${at}.E1EDK02[QUALF=001].BELNR`,
+    };
   }
 }

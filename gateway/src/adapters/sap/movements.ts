@@ -5,7 +5,7 @@
  * by movement type. Errors name the field as the sending format spells it.
  */
 import type { FieldError } from '../../http/problem';
-import type { LedgerCommand } from '../../submission/command';
+import type { DocumentCommand } from '../document/document-runner';
 import { asArray, textOf } from '../xml/safe-xml';
 import type { createMapper } from './mappings';
 
@@ -43,9 +43,17 @@ export interface MovementItem {
   reversedItem?: string;
   /** Production order (WMMBXY AUFNR, MBGMCR ORDERID): a 261 issues to it, a 101 receives from it. */
   order?: string;
+  /** Posted unit (WMMBXY ERFME, MBGMCR ENTRY_UOM); absent = the product's unit. */
+  unit?: string;
+  /** Delivery completed (WMMBXY ELIKZ, MBGMCR NO_MORE_GR): this receipt closes the shipment. */
+  complete?: boolean;
+  /** The item's path in the document, e.g. `IDOC[0].E1MBXYH.E1MBXYI[2]`. */
+  path: string;
   /** Full field paths for error messages, in the sender's names. */
-  fields: Record<'moveType' | 'material' | 'plant' | 'quantity' | 'movePlant' | 'deliveryRef' | 'reversedDoc' | 'order', string>;
+  fields: Record<'moveType' | 'material' | 'plant' | 'batch' | 'quantity' | 'unit' | 'complete' | 'movePlant' | 'deliveryRef' | 'reversedDoc' | 'order', string>;
 }
+
+const flag = (v: string | undefined) => !!v && v !== '0' && v.toUpperCase() !== 'N' && v.toUpperCase() !== 'FALSE';
 
 export const SUPPORTED_MOVEMENT_TYPES = ['101', '102', '261', '301', '311', '351', '551', '601', '641', '701', '702'];
 
@@ -61,8 +69,9 @@ export function wmmbxyItems(idoc: Seg, at: string, docnum: string, errors: Field
       // Keyed by material document when present, so a later 102 can name the 101 it reverses.
       eventId: mblnr ? `sap-mb-${mblnr}-${t(it, 'ZEILE') ?? i + 1}` : `sap-${docnum}-${i + 1}`,
       moveType: t(it, 'BWART'), material: t(it, 'MATNR'), plant: t(it, 'WERKS'), stgeLoc: t(it, 'LGORT'), batch: t(it, 'CHARG'), quantity: t(it, 'ERFMG'),
-      movePlant: t(it, 'UMWRK'), moveStloc: t(it, 'UMLGO'), deliveryRef: t(hdr, 'XBLNR'), reversedDoc: t(it, 'SMBLN'), reversedItem: t(it, 'SMBLP'), order: t(it, 'AUFNR'),
-      fields: { moveType: `${f}.BWART`, material: `${f}.MATNR`, plant: `${f}.WERKS`, quantity: `${f}.ERFMG`, movePlant: `${f}.UMWRK`, deliveryRef: `${at}.E1MBXYH.XBLNR`, reversedDoc: `${f}.SMBLN`, order: `${f}.AUFNR` },
+      movePlant: t(it, 'UMWRK'), moveStloc: t(it, 'UMLGO'), deliveryRef: t(it, 'VBELN_IM') ?? t(hdr, 'XBLNR'), reversedDoc: t(it, 'SMBLN'), reversedItem: t(it, 'SMBLP'), order: t(it, 'AUFNR'),
+      unit: t(it, 'ERFME'), complete: flag(t(it, 'ELIKZ')), path: f,
+      fields: { moveType: `${f}.BWART`, material: `${f}.MATNR`, plant: `${f}.WERKS`, batch: `${f}.CHARG`, quantity: `${f}.ERFMG`, unit: `${f}.ERFME`, complete: `${f}.ELIKZ`, movePlant: `${f}.UMWRK`, deliveryRef: t(it, 'VBELN_IM') ? `${f}.VBELN_IM` : `${at}.E1MBXYH.XBLNR`, reversedDoc: `${f}.SMBLN`, order: `${f}.AUFNR` },
     };
   });
 }
@@ -84,8 +93,9 @@ export function mbgmcrItems(idoc: Seg, at: string, docnum: string, errors: Field
     return {
       eventId: `sap-${docnum}-${i + 1}`,
       moveType: t(it, 'MOVE_TYPE'), material: t(it, 'MATERIAL'), plant: t(it, 'PLANT'), stgeLoc: t(it, 'STGE_LOC'), batch: t(it, 'BATCH'), quantity: t(it, 'ENTRY_QNT'),
-      movePlant: t(it, 'MOVE_PLANT'), moveStloc: t(it, 'MOVE_STLOC'), deliveryRef: t(hdr, 'REF_DOC_NO'), reversedDoc: t(it, 'REF_DOC'), reversedItem: t(it, 'REF_DOC_IT'), order: t(it, 'ORDERID'),
-      fields: { moveType: `${f}.MOVE_TYPE`, material: `${f}.MATERIAL`, plant: `${f}.PLANT`, quantity: `${f}.ENTRY_QNT`, movePlant: `${f}.MOVE_PLANT`, deliveryRef: `${base}.E1BP2017_GM_HEAD_01.REF_DOC_NO`, reversedDoc: `${f}.REF_DOC`, order: `${f}.ORDERID` },
+      movePlant: t(it, 'MOVE_PLANT'), moveStloc: t(it, 'MOVE_STLOC'), deliveryRef: t(it, 'DELIV_NUMB') ?? t(hdr, 'REF_DOC_NO'), reversedDoc: t(it, 'REF_DOC'), reversedItem: t(it, 'REF_DOC_IT'), order: t(it, 'ORDERID'),
+      unit: t(it, 'ENTRY_UOM'), complete: flag(t(it, 'NO_MORE_GR')), path: f,
+      fields: { moveType: `${f}.MOVE_TYPE`, material: `${f}.MATERIAL`, plant: `${f}.PLANT`, batch: `${f}.BATCH`, quantity: `${f}.ENTRY_QNT`, unit: `${f}.ENTRY_UOM`, complete: `${f}.NO_MORE_GR`, movePlant: `${f}.MOVE_PLANT`, deliveryRef: t(it, 'DELIV_NUMB') ? `${f}.DELIV_NUMB` : `${base}.E1BP2017_GM_HEAD_01.REF_DOC_NO`, reversedDoc: `${f}.REF_DOC`, order: `${f}.ORDERID` },
     };
   });
 }
@@ -100,7 +110,7 @@ const isProduction = (it: MovementItem) => it.moveType === '261' || (it.moveType
  * so a 261 without its order's 101 in the same document (or the reverse) is
  * refused, naming the item.
  */
-function productionToCommands(items: MovementItem[], map: Mapper, errors: FieldError[]): LedgerCommand[] {
+function productionToCommands(items: MovementItem[], map: Mapper, errors: FieldError[]): DocumentCommand[] {
   const byOrder = new Map<string, MovementItem[]>();
   for (const it of items) {
     if (!it.order) {
@@ -109,7 +119,7 @@ function productionToCommands(items: MovementItem[], map: Mapper, errors: FieldE
     }
     byOrder.set(it.order, [...(byOrder.get(it.order) ?? []), it]);
   }
-  const out: LedgerCommand[] = [];
+  const out: DocumentCommand[] = [];
   for (const [order, group] of byOrder) {
     const issues = group.filter((i) => i.moveType === '261');
     const receipts = group.filter((i) => i.moveType === '101');
@@ -118,53 +128,80 @@ function productionToCommands(items: MovementItem[], map: Mapper, errors: FieldE
       errors.push({ field: lone, message: `production order ${order} needs both its issues (261) and its receipt (101) in the same document` });
       continue;
     }
-    const line = (it: MovementItem) => ({ gtin: map.material(it.material, it.fields.material), lotCode: it.batch ?? '', quantity: qty(it.quantity, it.fields.quantity, errors) });
+    const line = (it: MovementItem) => ({ gtin: map.material(it.material, it.fields.material), lotCode: it.batch ?? '', quantity: map.quantity(it, qty(it.quantity, it.fields.quantity, errors)) });
     const gln = map.plant(receipts[0].plant, receipts[0].stgeLoc, receipts[0].fields.plant);
     for (const it of [...issues, ...receipts]) {
       if (it.plant !== receipts[0].plant) errors.push({ field: it.fields.plant, message: `production order ${order} moves stock at plant ${receipts[0].plant}, not ${it.plant}` });
     }
-    out.push({ fn: 'TransformLots', body: { eventId: `${receipts[0].eventId}-prod-${order}`, gln, workOrder: order, inputs: issues.map(line), outputs: receipts.map(line) } });
+    const fields: Record<string, string> = { gln: receipts[0].fields.plant, workOrder: receipts[0].fields.order };
+    issues.forEach((it, k) => Object.assign(fields, lineFields(`inputs[${k}]`, it)));
+    receipts.forEach((it, k) => Object.assign(fields, lineFields(`outputs[${k}]`, it)));
+    out.push({
+      cmd: { fn: 'TransformLots', body: { eventId: `${receipts[0].eventId}-prod-${order}`, gln, workOrder: order, inputs: issues.map(line), outputs: receipts.map(line) } },
+      items: group.map((g) => g.path), fields, defaultField: receipts[0].fields.order,
+    });
   }
   return out;
 }
 
-/** Maps movement items to commands by movement type; problems go to `errors`. */
-export function movementsToCommands(items: MovementItem[], map: Mapper, errors: FieldError[]): LedgerCommand[] {
-  const out: LedgerCommand[] = productionToCommands(items.filter(isProduction), map, errors);
+/** Chaincode line fields → the item's segment fields. */
+function lineFields(prefix: string, it: MovementItem, qtyName = 'quantity'): Record<string, string> {
+  return { [prefix]: it.path, [`${prefix}.gtin`]: it.fields.material, [`${prefix}.lotCode`]: it.fields.batch, [`${prefix}.${qtyName}`]: it.fields.quantity };
+}
+
+/**
+ * Maps movement items to commands by movement type, one ledger transaction
+ * per item (as SAP posts them) except production orders; problems go to
+ * `errors`. A goods receipt (101) books its item's posted quantity and batch
+ * at the plant/storage location it names; the last receipt item of a
+ * delivery closes the shipment when any of its items carries the
+ * delivery-completed indicator.
+ */
+export function movementsToCommands(items: MovementItem[], map: Mapper, errors: FieldError[]): DocumentCommand[] {
+  const out: DocumentCommand[] = productionToCommands(items.filter(isProduction), map, errors);
+  const receipts = items.filter((i) => i.moveType === '101' && !isProduction(i));
+  const lastReceipt = new Map(receipts.map((it) => [it.deliveryRef, it]));
+  const closes = new Set(receipts.filter((it) => it.complete).map((it) => it.deliveryRef));
   for (const it of items.filter((i) => !isProduction(i))) {
     const { eventId, fields: f } = it;
     const bwart = it.moveType ?? '';
-    const line = () => ({ gtin: map.material(it.material, f.material), lotCode: it.batch ?? '', quantity: qty(it.quantity, f.quantity, errors) });
+    const lot = () => ({ gtin: map.material(it.material, f.material), lotCode: it.batch ?? (errors.push({ field: f.batch, message: `batch is required for movement type ${bwart}` }), '') });
+    const quantity = () => map.quantity(it, qty(it.quantity, f.quantity, errors));
     const gln = () => map.plant(it.plant, it.stgeLoc, f.plant);
     const shipmentId = `DESADV-${it.deliveryRef}`;
     const needRef = () => it.deliveryRef || errors.push({ field: f.deliveryRef, message: `is required for movement type ${bwart} (delivery reference)` });
+    const push = (cmd: DocumentCommand['cmd'], fields: Record<string, string>) => out.push({ cmd, items: [it.path], fields, defaultField: f.moveType });
     switch (bwart) {
-      case '101':
+      case '101': {
         needRef();
-        out.push({ fn: 'ReceiveShipment', body: { eventId, shipmentId }, endorsement: { kind: 'shipment', shipmentId } });
+        const close = lastReceipt.get(it.deliveryRef) === it && closes.has(it.deliveryRef);
+        push(
+          { fn: 'ReceiveShipment', body: { eventId, shipmentId, gln: gln(), close, lines: [{ ...lot(), received: quantity() }] }, endorsement: { kind: 'shipment', shipmentId } },
+          { shipmentId: f.deliveryRef, gln: f.plant, close: f.complete, lines: it.path, ...lineFields('lines[0]', it, 'received') },
+        );
         break;
+      }
       case '102':
         // The reversal declares the reversed receipt's event erroneous (facts are corrected, never edited).
         if (!it.reversedDoc) errors.push({ field: f.reversedDoc, message: 'the reversed material document is required for movement type 102' });
-        out.push({ fn: 'DeclareError', body: { eventId, targetEventId: `sap-mb-${it.reversedDoc}-${it.reversedItem ?? 1}`, reason: 'did_not_occur' } });
+        push({ fn: 'DeclareError', body: { eventId, targetEventId: `sap-mb-${it.reversedDoc}-${it.reversedItem ?? 1}`, reason: 'did_not_occur' } }, { targetEventId: f.reversedDoc });
         break;
       case '351': case '641': case '601':
         needRef();
-        out.push({ fn: 'DispatchShipment', body: { eventId, shipmentId }, endorsement: { kind: 'shipment', shipmentId } });
+        push(
+          { fn: 'DispatchShipment', body: { eventId, shipmentId, lines: [{ ...lot(), quantity: quantity() }] }, endorsement: { kind: 'shipment', shipmentId } },
+          { shipmentId: f.deliveryRef, lines: it.path, ...lineFields('lines[0]', it) },
+        );
         break;
       case '301': case '311': {
         const toGln = map.plant(it.movePlant ?? it.plant, it.moveStloc, f.movePlant);
-        out.push({ fn: 'TransferStock', body: { eventId, fromGln: gln(), toGln, lines: [line()] } });
+        push({ fn: 'TransferStock', body: { eventId, fromGln: gln(), toGln, lines: [{ ...lot(), quantity: quantity() }] } }, { fromGln: f.plant, toGln: f.movePlant, ...lineFields('lines[0]', it) });
         break;
       }
-      case '551': {
-        const l = line();
-        out.push({ fn: 'AdjustStock', body: { eventId, gln: gln(), reason: 'waste', lines: [{ gtin: l.gtin, lotCode: l.lotCode, delta: `-${l.quantity}` }] } });
-        break;
-      }
-      case '701': case '702': {
-        const l = line();
-        out.push({ fn: 'AdjustStock', body: { eventId, gln: gln(), reason: 'count_difference', lines: [{ gtin: l.gtin, lotCode: l.lotCode, delta: `${bwart === '702' ? '-' : ''}${l.quantity}` }] } });
+      case '551': case '701': case '702': {
+        const sign = bwart === '701' ? '' : '-';
+        const reason = bwart === '551' ? 'waste' : 'count_difference';
+        push({ fn: 'AdjustStock', body: { eventId, gln: gln(), reason, lines: [{ ...lot(), delta: `${sign}${quantity()}` }] } }, { gln: f.plant, ...lineFields('lines[0]', it, 'delta') });
         break;
       }
       default:

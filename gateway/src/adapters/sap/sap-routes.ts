@@ -1,30 +1,50 @@
 /**
  * SAP adapter route: `POST /sap/idocs` takes IDoc-XML (DESADV, WMMBXY, MBGMCR,
- * ORDERS05), maps it with the configured code mappings, and submits the
- * resulting commands in document order. Mapping is all-or-nothing: one
- * unmapped code rejects the document before anything reaches the ledger.
+ * ORDERS05), maps it with the configured code mappings, checks posted units
+ * against the products on the ledger, and books the resulting transactions in
+ * document order. Mapping is all-or-nothing: one unmapped code rejects the
+ * document before anything reaches the ledger. Booking is resumable: each
+ * transaction's event id comes from the IDoc and item, so a resend skips what
+ * committed (see docs/adapters.md).
  */
 import type { RouteFactory } from '../../gateway';
+import { invalidInput, type FieldError } from '../../http/problem';
 import type { RouteSpec } from '../../http/route-spec';
+import type { LedgerClient } from '../../ledger/ledger-client';
+import { runDocument } from '../document/document-runner';
+import { limitDocument, type DocumentLimits } from '../document/limits';
 import { idocToCommands } from './idoc';
-import type { SapMappings } from './mappings';
+import type { SapMappings, UnitCheck } from './mappings';
 
-export function sapRoutes(opts: { mappings: SapMappings }): RouteFactory {
-  return ({ executor }) => {
+/** Posted units that differ from the product's unit on the ledger are a 422 naming the unit field. */
+async function checkUnits(ledger: LedgerClient, checks: UnitCheck[]): Promise<void> {
+  const units = new Map<string, string | undefined>();
+  const errors: FieldError[] = [];
+  for (const c of checks) {
+    if (!units.has(c.gtin)) {
+      const out = JSON.parse((await ledger.evaluate({ contract: 'traceability', fn: 'GetHistory', args: [`product~${c.gtin}`] })).toString('utf8')) as { history: { value?: { unit?: string } | null }[] };
+      units.set(c.gtin, out.history.map((h) => h.value?.unit).filter(Boolean).pop());
+    }
+    const unit = units.get(c.gtin);
+    if (unit && unit !== c.unit) errors.push({ field: c.field, message: `is ${c.unit}, but product ${c.gtin} is counted in ${unit} and the unit mappings hold no conversion` });
+  }
+  if (errors.length) throw invalidInput(errors, 422, 'UNIT_MISMATCH');
+}
+
+export function sapRoutes(opts: { mappings: SapMappings | (() => SapMappings); limits?: Partial<DocumentLimits> }): RouteFactory {
+  const mappings = typeof opts.mappings === 'function' ? opts.mappings : () => opts.mappings as SapMappings;
+  return ({ executor, ledger, limiter }) => {
     const routes: RouteSpec[] = [
       {
         method: 'post', path: '/sap/idocs', operationId: 'sapIdoc', summary: 'SAP IDoc-XML: DESADV (DELVRY05/07), WMMBXY and MBGMCR goods movements, ORDERS05', tag: 'sap',
-        roles: ['sap', 'admin'], bodyType: 'xml', success: { status: 201, description: 'Each resulting ledger transaction, committed in order' },
+        roles: ['sap', 'admin'], bodyType: 'xml', success: { status: 201, description: 'Each resulting ledger transaction with the IDoc items it books: committed now, committed before, failed or not attempted' },
         action: {
           kind: 'custom',
           handle: async (ctx) => {
-            const commands = idocToCommands(ctx.body as string, opts.mappings);
-            const results = [];
-            for (const cmd of commands) {
-              const out = await executor.execute({ cmd, principal: ctx.principal!, async: ctx.query.mode === 'async', route: 'post /sap/idocs', log: ctx.log, requestId: ctx.requestId });
-              results.push({ fn: cmd.fn, status: out.status, outcome: out.body });
-            }
-            return { status: results.every((r) => r.status === 202) ? 202 : 201, body: { transactions: results } };
+            const mapped = idocToCommands(ctx.body as string, mappings());
+            limitDocument(mapped.commands, { ...opts.limits, limiter, clientId: ctx.principal!.clientId, what: 'IDoc document' });
+            await checkUnits(ledger, mapped.unitChecks);
+            return runDocument({ commands: mapped.commands, executor, ledger, principal: ctx.principal!, route: 'post /sap/idocs', log: ctx.log, requestId: ctx.requestId });
           },
         },
       },
