@@ -31,7 +31,15 @@ export function parseSafeXml(text: unknown, opts: SafeXmlOptions = {}): Record<s
     trimValues: true,
     isArray: (name) => arrays.has(name),
   });
-  return parser.parse(text) as Record<string, unknown>;
+  try {
+    return parser.parse(text) as Record<string, unknown>;
+  } catch (err) {
+    // The parser refuses what it will not build (nesting beyond its limit, element
+    // names such as __proto__ that would reach an object's prototype): the
+    // document is at fault, so this is a 400 saying why, never a 500.
+    const why = (err as Error).message.replace(/^\[SECURITY\]\s*/, '');
+    throw invalidInput([{ field: 'body', message: `is refused by the XML parser: ${why}` }]);
+  }
 }
 
 /** Text of a child element (or attribute-bearing element's `#text`). */
