@@ -18,6 +18,8 @@ export const OBJECT_TYPES = {
   payment: 'payment',
   recall: 'recall',
   sales: 'sales',
+  /** the lot a store last sold of a product: where a return without a lot goes back to. */
+  lastSold: 'lastsold',
   attestation: 'attestation',
   /** index: lot → locations that ever held it (recall scope without a full scan). */
   lotLocation: 'lotloc',

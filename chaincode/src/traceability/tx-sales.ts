@@ -1,7 +1,10 @@
 /**
  * RecordSales: one store's batch of POS lines. Lines name a lot where the POS
  * knows it; otherwise the lots are depleted first-expiry-first-out (recalled
- * lots are never sold). The batch keeps the Merkle root and count of its
+ * lots are never sold). A return without a lot (tills rarely know it) goes
+ * back to the lot this store most recently sold of that product: that is the
+ * lot the customer most likely bought, and it keeps recall scope honest
+ * (a recall of that lot finds the returned units). The batch keeps the Merkle root and count of its
  * receipts so any receipt can later be proven part of it.
  */
 import { requireLot, requireOwnLocation, requireProduct } from './access';
@@ -61,12 +64,14 @@ export async function recordSales(env: TxEnv, input: Input): Promise<HandlerResu
     const lotCode = l.has('lotCode') ? l.lotCode('lotCode') : undefined;
     let allocations: Allocation[];
     if (kind === 'return') {
-      if (!lotCode) throw fail.invalid(l.at('lotCode'), 'is required for returns');
-      await requireLot(env, gtin, lotCode, l.at('lotCode'));
-      allocations = [{ lotCode, units }];
-      const line = await changeStock(env, { gln, gtin, lotCode }, units, l.at('quantity'));
+      const lastKey = env.ledger.key(OBJECT_TYPES.lastSold, [gln, gtin]);
+      const back = lotCode ?? (await env.ledger.get<{ lotCode: string }>(lastKey))?.lotCode;
+      if (!back) throw fail.conflict(`store ${gln} has never sold ${gtin}, so a return without a lot has no lot to go back to`, l.at('lotCode'));
+      await requireLot(env, gtin, back, l.at('lotCode'));
+      allocations = [{ lotCode: back, units }];
+      const line = await changeStock(env, { gln, gtin, lotCode: back }, units, l.at('quantity'));
       returned.push(line);
-      returnedQ.push(await lotQuantity(env, gtin, lotCode, units));
+      returnedQ.push(await lotQuantity(env, gtin, back, units));
     } else {
       if (lotCode) {
         const lot = await requireLot(env, gtin, lotCode, l.at('lotCode'));
@@ -89,6 +94,8 @@ export async function recordSales(env: TxEnv, input: Input): Promise<HandlerResu
         sold.push(await changeStock(env, { gln, gtin, lotCode: a.lotCode }, -a.units, l.at('quantity')));
         soldQ.push(await lotQuantity(env, gtin, a.lotCode, a.units));
       }
+      const last = allocations.at(-1);
+      if (last) await env.ledger.put(env.ledger.key(OBJECT_TYPES.lastSold, [gln, gtin]), { docType: 'last_sold', gln, gtin, lotCode: last.lotCode, updatedTxId: env.txId });
     }
     stored.push({
       allocations: allocations.map((a) => ({ lotCode: a.lotCode, quantity: formatQuantity(a.units) })),

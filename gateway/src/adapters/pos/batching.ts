@@ -40,12 +40,8 @@ export function batchReceipts(receipts: Receipt[], stores: Record<string, string
   const byStore = new Map<string, Receipt[]>();
   receipts.forEach((r, i) => {
     const gln = stores[r.storeId] ?? (CUSTOM_FORMATS.gln(r.storeId) ? r.storeId : undefined);
-    if (!gln) return void errors.push({ field: `receipts[${i}].storeId`, message: `store ${r.storeId} has no GLN mapping` });
-    r.lines.forEach((l, j) => {
-      if (l.kind === 'return' && !l.voided && !r.cancelled && !l.lotCode) {
-        errors.push({ field: `receipts[${i}].lines[${j}].lotCode`, message: 'is required for returns (stock goes back to a known lot)' });
-      }
-    });
+    if (!gln) return void errors.push({ field: r.storeField ?? `receipts[${i}].storeId`, message: `store ${r.storeId} has no GLN mapping` });
+    // A return without a lot is ordinary: the ledger puts it back on the lot the store last sold of that product.
     byStore.set(gln, [...(byStore.get(gln) ?? []), r]);
   });
   if (errors.length) throw invalidInput(errors, 422, 'UNMAPPED_CODE');
@@ -56,7 +52,8 @@ export function batchReceipts(receipts: Receipt[], stores: Record<string, string
       if (seen.has(r.receiptId)) throw invalidInput([{ field: 'receiptId', message: `receipt ${r.receiptId} appears twice for store ${gln}` }], 422);
       seen.add(r.receiptId);
     }
-    const leaves = list.map((r) => leafHash(stableJson(r)));
+    // The receipt is hashed as the till wrote it; where it stood in the upload is not part of it.
+    const leaves = list.map(({ storeField: _where, ...r }) => leafHash(stableJson(r)));
     const { root, proofs } = merkleTree(leaves);
     const totals = new Map<string, { gtin: string; lotCode?: string; kind: 'sale' | 'return'; milli: bigint }>();
     for (const r of list) {
@@ -71,7 +68,8 @@ export function batchReceipts(receipts: Receipt[], stores: Record<string, string
     }
     // The batch id is derived from the content, so a resent batch is the same ledger event.
     const batchId = `pos-${createHash('sha256').update(`${gln}|${root}`).digest('hex').slice(0, 24)}`;
-    const lines = [...totals.values()].map((t) => ({ gtin: t.gtin, quantity: fromMilli(t.milli), kind: t.kind, ...(t.lotCode ? { lotCode: t.lotCode } : {}) }));
+    // Sales first, so a lot-less return in the same batch can go back to a lot sold in it.
+    const lines = [...totals.values()].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'sale' ? -1 : 1)).map((t) => ({ gtin: t.gtin, quantity: fromMilli(t.milli), kind: t.kind, ...(t.lotCode ? { lotCode: t.lotCode } : {}) }));
     if (lines.length === 0) continue; // nothing moves stock: only cancelled or voided receipts
     out.push({
       gln,
