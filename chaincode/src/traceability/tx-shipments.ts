@@ -18,6 +18,7 @@ import { changeStock, changeTransit } from './stock';
 import type { StockLine } from './stock-line';
 import type { HandlerResult } from './submit';
 import { bizTransactions, namedLines, party, requireShipment, shipmentKey, units } from './shipment-common';
+import { applyLotDates, readShipmentDetails } from './shipment-details';
 import { readLotLines } from './tx-movements';
 import type { TxEnv } from './tx-env';
 import type { ShipmentRecord } from './types';
@@ -36,6 +37,9 @@ export async function createShipment(env: TxEnv, input: Input): Promise<HandlerR
   const poId = input.optId('poId');
   if (poId && !(await env.ledger.exists(env.ledger.key(OBJECT_TYPES.po, [poId])))) throw fail.notFound(`purchase order ${poId}`, 'poId');
   const lotLines = await readLotLines(env, input, 'lines');
+  const poItems = input.list('lines', 1, 500).map((l) => l.optStr('poItem', { max: 32 }));
+  const details = await readShipmentDetails(env, input, lotLines);
+  if (poId && details.poReference) throw fail.invalid('poReference', `names ${details.poReference}, which is not on the ledger, while poId is ${poId}`);
   const seen = new Set<string>();
   lotLines.forEach((l, i) => {
     const k = `${l.gtin}/${l.lotCode}`;
@@ -60,13 +64,16 @@ export async function createShipment(env: TxEnv, input: Input): Promise<HandlerR
     poId,
     desadv: input.optId('desadv'),
     bol: input.optId('bol'),
-    lines: lotLines.map((l, i) => ({ lineNo: i + 1, gtin: l.gtin, lotCode: l.lotCode, quantity: formatQuantity(l.units) })),
+    lines: lotLines.map((l, i) => ({ lineNo: i + 1, gtin: l.gtin, lotCode: l.lotCode, quantity: formatQuantity(l.units), ...(poItems[i] ? { poItem: poItems[i] } : {}) })),
+    ...details,
+    ...(poId ? { poId } : {}),
     status: 'created',
     hasDiscrepancy: false,
     endorsers,
     createdAt: env.time,
     createdTxId: env.txId,
   };
+  await applyLotDates(env, input);
   await env.ledger.put(key, record);
   const policy = new KeyEndorsementPolicy();
   policy.addOrgs('MEMBER', ...endorsers);

@@ -118,6 +118,8 @@ export interface ShipmentLine {
   lineNo: number;
   gtin: string;
   lotCode: string;
+  /** Purchase-order item this line delivers (DESADV VGPOS). */
+  poItem?: string;
   /** Quantity the delivery announces. */
   quantity: string;
   /** Issued so far (goods issues); received and damaged never exceed it. */
@@ -141,9 +143,16 @@ export interface ShipmentRecord {
   owner: string;
   possessor: string;
   poId?: string;
+  /** The sender's purchase-order reference when no such order is on the ledger. */
+  poReference?: string;
   desadv?: string;
   bol?: string;
   lines: ShipmentLine[];
+  /** Handling units (SSCC) and what each carries. */
+  handlingUnits?: { sscc: string; contents: { gtin: string; lotCode: string; quantity: string }[] }[];
+  /** Document dates by the sender's qualifier (DESADV E1EDT13 QUALF). */
+  dates?: { qualifier: string; planned?: string; actual?: string }[];
+  weights?: { gross?: string; net?: string; unit: string };
   status: ShipmentStatus;
   hasDiscrepancy: boolean;
   endorsers: string[];

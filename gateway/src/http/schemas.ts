@@ -122,7 +122,17 @@ export const BODY_SCHEMAS: Record<string, object> = {
       shipmentId: s.id,
       fromGln: s.gln,
       toGln: s.gln,
-      lines: lotLines(500),
+      lines: {
+        type: 'array', minItems: 1, maxItems: 500,
+        items: obj({ gtin: s.gtin, lotCode: s.lotCode, quantity: s.quantity, poItem: { type: 'string', maxLength: 32 }, productionDate: s.date, expiryDate: s.date }, ['gtin', 'lotCode', 'quantity']),
+      },
+      poReference: s.id,
+      handlingUnits: {
+        type: 'array', maxItems: 1000,
+        items: obj({ sscc: { type: 'string', pattern: '^\\d{18}$' }, contents: { type: 'array', maxItems: 500, items: lotLine } }, ['sscc', 'contents']),
+      },
+      dates: { type: 'array', maxItems: 20, items: obj({ qualifier: { type: 'string', maxLength: 8 }, planned: s.date, actual: s.date }, ['qualifier']) },
+      weights: obj({ gross: { type: 'string', pattern: '^\\d{1,12}(\\.\\d{1,3})?$' }, net: { type: 'string', pattern: '^\\d{1,12}(\\.\\d{1,3})?$' }, unit: { type: 'string', maxLength: 8 } }, ['unit']),
       carrier: s.text(256),
       ownershipTransfer: { type: 'string', enum: ['on_dispatch', 'on_receipt'] },
       poId: s.id,

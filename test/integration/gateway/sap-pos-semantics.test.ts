@@ -35,8 +35,8 @@ describe('SAP and POSLog documents book exactly what they say (devnet, ledger an
     <E1EDL20 SEGMENT="1"><VBELN>${vb}</VBELN><VSTEL>1000</VSTEL>
       <E1ADRM1 SEGMENT="1"><PARTNER_Q>WE</PARTNER_Q><PARTNER_ID>DC01</PARTNER_ID></E1ADRM1>${items}
     </E1EDL20></IDOC></DELVRY07>`;
-  const dlItem = (posnr: string, matnr: string, lot: string, qty: string, unit: string) =>
-    `<E1EDL24 SEGMENT="1"><POSNR>${posnr}</POSNR><MATNR>${matnr}</MATNR><WERKS>1000</WERKS><LGORT>0001</LGORT><CHARG>${lot}</CHARG><LFIMG>${qty}</LFIMG><VRKME>${unit}</VRKME></E1EDL24>`;
+  const dlItem = (posnr: string, matnr: string, lot: string, qty: string, unit: string, extra = '') =>
+    `<E1EDL24 SEGMENT="1"><POSNR>${posnr}</POSNR><MATNR>${matnr}</MATNR><WERKS>1000</WERKS><LGORT>0001</LGORT><CHARG>${lot}</CHARG><LFIMG>${qty}</LFIMG><VRKME>${unit}</VRKME>${extra}</E1EDL24>`;
   const wmmbxy = (doc: string, mblnr: string, xblnr: string, items: string) => `<WMMBID02><IDOC BEGIN="1">
     <EDI_DC40 SEGMENT="1"><DOCNUM>${doc}</DOCNUM><IDOCTYP>WMMBID02</IDOCTYP><MESTYP>WMMBXY</MESTYP></EDI_DC40>
     <E1MBXYH SEGMENT="1"><BLDAT>20261126</BLDAT><BUDAT>20261126</BUDAT><XBLNR>${xblnr}</XBLNR><MBLNR>${mblnr}</MBLNR>${items}</E1MBXYH></IDOC></WMMBID02>`;
@@ -107,8 +107,21 @@ describe('SAP and POSLog documents book exactly what they say (devnet, ledger an
 
   it('DESADV, goods issue per batch, partial receipt, transfer, scrap, final receipt: exact stock at every GLN', async () => {
     const sid = `DESADV-${vbeln}`;
-    let res = await idoc(S, desadv(`${vbeln}01`, vbeln, dlItem('000010', 'MAT-ROAST', lotA, '40.000', 'KGM') + dlItem('000020', 'MAT-ROAST', lotB, '30.000', 'KGM')));
+    // Two batches on one pallet (SSCC), with the PO reference, a shelf-life date for batch A and the weights.
+    const hu = `<E1EDL37 SEGMENT="1"><EXIDV>340000010000000013</EXIDV><E1EDL44 SEGMENT="1"><VELIN>1</VELIN><POSNR>000010</POSNR><VEMNG>40</VEMNG></E1EDL44><E1EDL44 SEGMENT="1"><VELIN>1</VELIN><POSNR>000020</POSNR><VEMNG>30</VEMNG></E1EDL44></E1EDL37>`;
+    let res = await idoc(S, desadv(`${vbeln}01`, vbeln, `<BTGEW>72</BTGEW><NTGEW>70</NTGEW><GEWEI>KGM</GEWEI>`
+      + dlItem('000010', 'MAT-ROAST', lotA, '40.000', 'KGM', '<VFDAT>20270301</VFDAT><VGBEL>4500009999</VGBEL><VGPOS>000010</VGPOS>')
+      + dlItem('000020', 'MAT-ROAST', lotB, '30.000', 'KGM', '<VGBEL>4500009999</VGBEL><VGPOS>000020</VGPOS>') + hu));
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    const created = await api(S).get(`/shipments/${sid}`).set('Authorization', sup).expect(200);
+    expect(created.body.shipment).to.deep.include({ poReference: '4500009999', weights: { unit: 'KGM', gross: '72', net: '70' } });
+    expect(created.body.shipment.handlingUnits[0].contents.map((c: { lotCode: string; quantity: string }) => [c.lotCode, c.quantity])).to.deep.equal([[lotA, '40.000'], [lotB, '30.000']]);
+    const lot = await api(S).get(`/lots/${gtin}/${lotA}`).set('Authorization', sup).expect(200);
+    expect(JSON.stringify(lot.body)).to.contain('"expiryDate":"2027-03-01"');
+    // A later DESADV giving the same batch another shelf-life date is refused, naming VFDAT.
+    res = await idoc(S, desadv(`${vbeln}10`, `${vbeln}6`, dlItem('000010', 'MAT-ROAST', lotA, '1', 'KGM', '<VFDAT>20270401</VFDAT>')));
+    expect(res.status).to.equal(422);
+    expect(res.body.errors[0].field).to.equal('IDOC[0].E1EDL20.E1EDL24[0].VFDAT');
     // Goods issue (601) as SAP posts it: one item per batch.
     res = await idoc(S, wmmbxy(`${vbeln}02`, `49${vbeln}1`, vbeln, mbItem(1, '601', '1000', '0001', 'MAT-ROAST', lotA, '40', 'KGM') + mbItem(2, '601', '1000', '0001', 'MAT-ROAST', lotB, '30', 'KGM')));
     expect(res.status, JSON.stringify(res.body)).to.equal(201);

@@ -137,3 +137,54 @@ describe('traceability contract: shipments and custody', () => {
     await expectTraceError(() => create('S-5', { poId: 'PO-404' }), 'NOT_FOUND', 'poId');
   });
 });
+
+describe('traceability contract: despatch advice details', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = new Harness();
+    await seedMasterData(h);
+    await commission(h, SUPPLIER, GLN.roastery, GTIN.roasted, 'RB-1', '100', { expiryDate: '2027-03-01' });
+    await commission(h, SUPPLIER, GLN.roastery, GTIN.roasted, 'RB-2', '100');
+  });
+  const sscc = (body17: string) => {
+    const digits = body17.split('').map(Number).reverse();
+    const sum = digits.reduce((a, d, i) => a + d * (i % 2 === 0 ? 3 : 1), 0);
+    return `${body17}${(10 - (sum % 10)) % 10}`;
+  };
+
+  it('keeps the PO reference, handling units, dates and weights, and puts batch dates onto the lot', async () => {
+    const hu = sscc('34000001000000001');
+    const out = await h.submit(SUPPLIER, 'CreateShipment', {
+      eventId: eid(), shipmentId: 'S-D1', fromGln: GLN.roastery, toGln: GLN.dc, poReference: 'PO-NOT-ON-LEDGER',
+      lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '10', poItem: '4500000017/00010', expiryDate: '2027-03-01' }, { gtin: GTIN.roasted, lotCode: 'RB-2', quantity: '5', expiryDate: '2027-06-30', productionDate: '2026-11-01' }],
+      handlingUnits: [{ sscc: hu, contents: [{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '10' }, { gtin: GTIN.roasted, lotCode: 'RB-2', quantity: '5' }] }],
+      dates: [{ qualifier: '007', planned: '2026-11-28' }],
+      weights: { gross: '16.5', net: '15', unit: 'KGM' },
+    });
+    const s = out.result.shipment;
+    expect(s).to.include({ poReference: 'PO-NOT-ON-LEDGER' });
+    expect(s.poId).to.equal(undefined);
+    expect(s.lines[0].poItem).to.equal('4500000017/00010');
+    expect(s.handlingUnits[0]).to.deep.equal({ sscc: hu, contents: [{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '10.000' }, { gtin: GTIN.roasted, lotCode: 'RB-2', quantity: '5.000' }] });
+    expect(s.dates).to.deep.equal([{ qualifier: '007', planned: '2026-11-28' }]);
+    expect(s.weights).to.deep.equal({ gross: '16.5', net: '15', unit: 'KGM' });
+    const lot = await h.query(SUPPLIER, 'GetLot', GTIN.roasted, 'RB-2');
+    expect(lot.lot ?? lot).to.include({ expiryDate: '2027-06-30', productionDate: '2026-11-01' });
+  });
+
+  it('refuses a batch date that conflicts with the lot, a bad SSCC and contents that are not a line', async () => {
+    const base = { shipmentId: 'S-D2', fromGln: GLN.roastery, toGln: GLN.dc };
+    await expectTraceError(
+      () => h.submit(SUPPLIER, 'CreateShipment', { eventId: eid(), ...base, lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '1', expiryDate: '2027-04-01' }] }),
+      'INVALID_ARGUMENT', 'lines[0].expiryDate',
+    );
+    await expectTraceError(
+      () => h.submit(SUPPLIER, 'CreateShipment', { eventId: eid(), ...base, lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '1' }], handlingUnits: [{ sscc: '340000010000000010', contents: [] }] }),
+      'INVALID_ARGUMENT', 'handlingUnits[0].sscc',
+    );
+    await expectTraceError(
+      () => h.submit(SUPPLIER, 'CreateShipment', { eventId: eid(), ...base, lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '1' }], handlingUnits: [{ sscc: sscc('34000001000000002'), contents: [{ gtin: GTIN.roasted, lotCode: 'RB-2', quantity: '1' }] }] }),
+      'INVALID_ARGUMENT', 'handlingUnits[0].contents[0].lotCode',
+    );
+  });
+});

@@ -75,8 +75,30 @@ describe('gateway adapters (unit)', () => {
       const [cmd] = idocToCommands(DESADV_XML, SAP_MAPPINGS);
       expect(cmd.fn).to.equal('CreateShipment');
       expect(cmd.body).to.deep.include({ shipmentId: 'DESADV-80001234', desadv: '80001234', fromGln: '4000001000005', toGln: '4000001000029', eventId: 'sap-0000000000123456' });
-      expect(cmd.body.lines).to.deep.equal([{ gtin: '04000001000012', lotCode: 'RB-0501', quantity: '200.000' }]);
+      // VFDAT goes onto the lot; E1EDT13 dates are kept by qualifier; BTGEW without GEWEI has no unit and is not read.
+      expect(cmd.body.lines).to.deep.equal([{ gtin: '04000001000012', lotCode: 'RB-0501', quantity: '200.000', expiryDate: '2025-05-01' }]);
+      expect(cmd.body.dates).to.deep.equal([{ qualifier: '006', planned: '2024-05-02' }]);
       expect(cmd.endorsement).to.deep.equal({ kind: 'parties', fromGln: '4000001000005', toGln: '4000001000029' });
+    });
+
+    it('reads the PO reference, handling units with contents, weights, and names a bad date', () => {
+      const problemOf = (fn: () => unknown): { details: { errors: { field: string }[] } } => {
+        try {
+          fn();
+        } catch (err) {
+          return err as { details: { errors: { field: string }[] } };
+        }
+        return expect.fail('should throw');
+      };
+      const xml = DESADV_XML.replace('<BTGEW>500</BTGEW>', '<BTGEW>500</BTGEW><NTGEW>480</NTGEW><GEWEI>KGM</GEWEI>')
+        .replace('<VFDAT>20250501</VFDAT>', '<VFDAT>20250501</VFDAT><HSDAT>20240420</HSDAT><VGBEL>4500000017</VGBEL><VGPOS>000010</VGPOS>')
+        .replace('</E1EDL20>', '<E1EDL37 SEGMENT="1"><EXIDV>00340000010000000013</EXIDV><E1EDL44 SEGMENT="1"><VELIN>1</VELIN><POSNR>000010</POSNR><VEMNG>200</VEMNG></E1EDL44></E1EDL37></E1EDL20>');
+      const [cmd] = idocToCommands(xml, SAP_MAPPINGS);
+      expect(cmd.body).to.deep.include({ poReference: '4500000017', weights: { unit: 'KGM', gross: '500', net: '480' } });
+      expect(cmd.body.handlingUnits).to.deep.equal([{ sscc: '340000010000000013', contents: [{ gtin: '04000001000012', lotCode: 'RB-0501', quantity: '200' }] }]);
+      expect((cmd.body.lines as Record<string, unknown>[])[0]).to.deep.include({ poItem: '4500000017/000010', productionDate: '2024-04-20', expiryDate: '2025-05-01' });
+      const p = problemOf(() => idocToCommands(DESADV_XML.replace('<VFDAT>20250501</VFDAT>', '<VFDAT>20251301</VFDAT>'), SAP_MAPPINGS));
+      expect(p.details.errors.map((e: { field: string }) => e.field)).to.deep.equal(['IDOC[0].E1EDL20.E1EDL24[0].VFDAT']);
     });
 
     const wmmbxy = (items: string, hdr = '<XBLNR>80001234</XBLNR><MBLNR>4900000001</MBLNR>') => `<WMMBID02><IDOC BEGIN="1">

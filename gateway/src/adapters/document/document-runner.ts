@@ -110,7 +110,7 @@ export async function runDocument(o: RunDocumentOptions): Promise<DocumentOutcom
   const failed = out.find((t) => t.status === 'failed')!;
   const problem = {
     type: `https://coffee-trace.example/problems/${failure.code.toLowerCase().replace(/_/g, '-')}`,
-    title: 'Document partly booked',
+    title: out.some((t) => t.status === 'committed' || t.status === 'already_committed') ? 'Document partly booked' : 'Document not booked',
     status: failure.httpStatus,
     code: failure.code,
     // A ledger outage keeps its own words short; a verdict on the content names the item.
