@@ -25,7 +25,7 @@ import { sapRoutes } from './adapters/sap/sap-routes';
 import type { CaptureStore } from './adapters/epcis/capture-store';
 import { createEpcisCapture, type EpcisCapture } from './adapters/epcis/epcis-routes';
 import { createPgCaptureStore } from './adapters/epcis/pg-capture-store';
-import type { SapMappings } from './adapters/sap/mappings';
+import { createMappingStore, mappingsAdminRoutes, type MappingStore } from './adapters/mappings-store';
 import { createChainRegistry, type ChainRegistry } from './payments/chain-registry';
 import { createPgClaimStore, type ClaimStore } from './payments/claim-store';
 import { paymentsRoutes } from './payments/payments-routes';
@@ -33,23 +33,13 @@ import { createPaymentsService, type PaymentsService } from './payments/payments
 import { createPaymentVerifier } from './payments/verifier';
 import { provenanceRoutes } from '../../auditor/src/provenance-routes';
 
-/** The adapters' code mappings, from ADAPTER_MAPPINGS_FILE (empty when unset: every code is then unmapped). */
-function readMappings(file: string | undefined): { sap: SapMappings; pos: { stores: Record<string, string>; catalog: Record<string, string> } } {
-  const empty = { sap: { plants: {}, materials: {} }, pos: { stores: {}, catalog: {} } };
-  if (!file) return empty;
-  try {
-    const m = JSON.parse(fs.readFileSync(file, 'utf8'));
-    return { sap: { ...empty.sap, ...m.sap }, pos: { ...empty.pos, ...m.pos } };
-  } catch (err) {
-    throw new Error(`ADAPTER_MAPPINGS_FILE ${file}: ${(err as Error).message}`);
-  }
-}
-
 export interface RunningGateway {
   url: string;
   gateway: Gateway;
   /** Present when the built-in dev issuer is used. */
   devIssuer?: DevIssuer;
+  /** The adapters' code mappings; `reload` re-reads them (SIGHUP does the same). */
+  mappings: MappingStore;
   stop(): Promise<void>;
 }
 
@@ -79,7 +69,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
   let claims: ClaimStore | undefined;
   let registry: ChainRegistry | undefined;
   let payments: PaymentsService | undefined;
-  const mappings = readMappings(cfg.mappingsFile);
+  const mappings = createMappingStore({ file: cfg.mappingsFile, logger });
   const paymentsCfg = cfg.payments;
   try {
     store = createPgSubmissionStore({ connectionString: db.connectionString });
@@ -96,7 +86,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
       ({ jwksUrl, issuer } = await devIssuer.start());
       logger.warn({ issuer, keyFile: cfg.auth.devKeyFile }, `dev issuer active: mint a token with  node dist/gateway/src/auth/mint-token.js --org ${cfg.mspId} --role admin`);
     }
-    const extraRoutes = [provenanceRoutes(), posRoutes({ proofs, stores: mappings.pos.stores, catalog: mappings.pos.catalog }), sapRoutes({ mappings: mappings.sap }), epcis.routes, ...(opts.extraRoutes ?? [])];
+    const extraRoutes = [provenanceRoutes(), posRoutes({ proofs, mappings: () => mappings.current().pos }), sapRoutes({ mappings: () => mappings.current().sap }), mappingsAdminRoutes(mappings), epcis.routes, ...(opts.extraRoutes ?? [])];
     if (paymentsCfg?.enabled) {
       claims = createPgClaimStore({ connectionString: db.connectionString });
       await claims.migrate();
@@ -134,6 +124,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
       url,
       gateway,
       devIssuer,
+      mappings,
       async stop() {
         await gateway.stop();
         await e.stop();
@@ -178,6 +169,13 @@ async function main(): Promise<void> {
       },
     );
   };
+  process.on('SIGHUP', () => {
+    try {
+      running.mappings.reload('SIGHUP');
+    } catch {
+      // Logged by the store; the previous mappings stay in force.
+    }
+  });
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 }

@@ -233,6 +233,30 @@ describe('SAP and POSLog documents book exactly what they say (devnet, ledger an
     for (const b of res.body.batches) lastBlock = Math.max(lastBlock, b.outcome.blockNumber ?? 0);
     // 10 − 3 sold + 1 returned with its lot + 1 returned without (back to lot A, the lot last sold).
     await expectStock({ store: { [lotA]: '9.000' } });
+    // A sale the store cannot cover is refused by the ledger, named by its POSLog element.
+    const tooMuch = `<POSLog><Transaction><BusinessUnit><UnitID>S001</UnitID></BusinessUnit><TransactionID>${vbeln}-9</TransactionID><RetailTransaction TransactionStatus="Finished">
+      <LineItem><Sale><ItemID>${gtin}</ItemID><Quantity>50</Quantity></Sale></LineItem></RetailTransaction></Transaction></POSLog>`;
+    const refused = await api(R).post('/pos/sales').set('Authorization', ret).set('Content-Type', XML).send(tooMuch);
+    expect(refused.status).to.equal(422);
+    expect(refused.body.errors[0].field).to.equal('/POSLog/Transaction[1]/RetailTransaction/LineItem[1]/Sale/Quantity');
+    await expectStock({ store: { [lotA]: '9.000' } });
+  });
+
+  it('code mappings reload without a restart, and the change is answered', async () => {
+    const file = path.join(dir, 'mappings.json');
+    const m = JSON.parse(fs.readFileSync(file, 'utf8'));
+    m.pos.stores.S002 = gln.store;
+    fs.writeFileSync(file, JSON.stringify(m));
+    const admin = `Bearer ${await fx.token(R, ['admin'], 'ops-admin')}`;
+    const reloaded = await api(R).post('/admin/mappings/reload').set('Authorization', admin).expect(200);
+    expect(reloaded.body.changes).to.deep.equal({ 'pos.stores': { added: ['S002'], changed: [], removed: [] } });
+    await api(R).post('/admin/mappings/reload').set('Authorization', ret).expect(403);
+    const sale = `<POSLog><Transaction><BusinessUnit><UnitID>S002</UnitID></BusinessUnit><TransactionID>${vbeln}-10</TransactionID><RetailTransaction TransactionStatus="Finished">
+      <LineItem><Sale><ItemID>${gtin}</ItemID><Quantity>1</Quantity></Sale></LineItem></RetailTransaction></Transaction></POSLog>`;
+    const res = await api(R).post('/pos/sales').set('Authorization', ret).set('Content-Type', XML).send(sale);
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    lastBlock = Math.max(lastBlock, res.body.batches[0].outcome.blockNumber);
+    await expectStock({ store: { [lotA]: '8.000' } });
   });
 
   it('a document over the transaction cap, XML nested 10,000 deep and a __proto__ element: 4xx each, nothing written', async () => {

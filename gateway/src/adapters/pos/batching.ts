@@ -26,6 +26,10 @@ export interface StoreBatch {
   root: string;
   command: LedgerCommand;
   proofs: ReceiptProof[];
+  /** RecordSales field → the first source element behind it (POSLog paths, or the JSON receipt fields). */
+  fields: Record<string, string>;
+  /** Where the batch's store stands in the source document. */
+  storeField: string;
 }
 
 const toMilli = (q: string) => {
@@ -53,15 +57,15 @@ export function batchReceipts(receipts: Receipt[], stores: Record<string, string
       seen.add(r.receiptId);
     }
     // The receipt is hashed as the till wrote it; where it stood in the upload is not part of it.
-    const leaves = list.map(({ storeField: _where, ...r }) => leafHash(stableJson(r)));
+    const leaves = list.map(({ storeField: _where, linePaths: _paths, ...r }) => leafHash(stableJson(r)));
     const { root, proofs } = merkleTree(leaves);
-    const totals = new Map<string, { gtin: string; lotCode?: string; kind: 'sale' | 'return'; milli: bigint }>();
+    const totals = new Map<string, { gtin: string; lotCode?: string; kind: 'sale' | 'return'; milli: bigint; source: string }>();
     for (const r of list) {
       if (r.cancelled) continue;
-      for (const l of r.lines) {
+      for (const [j, l] of r.lines.entries()) {
         if (l.voided) continue;
         const k = `${l.gtin}|${l.lotCode ?? ''}|${l.kind}`;
-        const t = totals.get(k) ?? { gtin: l.gtin, lotCode: l.lotCode, kind: l.kind, milli: 0n };
+        const t = totals.get(k) ?? { gtin: l.gtin, lotCode: l.lotCode, kind: l.kind, milli: 0n, source: r.linePaths?.[j] ?? `receipts[${receipts.indexOf(r)}].lines[${j}]` };
         t.milli += toMilli(l.quantity);
         totals.set(k, t);
       }
@@ -69,7 +73,17 @@ export function batchReceipts(receipts: Receipt[], stores: Record<string, string
     // The batch id is derived from the content, so a resent batch is the same ledger event.
     const batchId = `pos-${createHash('sha256').update(`${gln}|${root}`).digest('hex').slice(0, 24)}`;
     // Sales first, so a lot-less return in the same batch can go back to a lot sold in it.
-    const lines = [...totals.values()].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'sale' ? -1 : 1)).map((t) => ({ gtin: t.gtin, quantity: fromMilli(t.milli), kind: t.kind, ...(t.lotCode ? { lotCode: t.lotCode } : {}) }));
+    const sorted = [...totals.values()].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'sale' ? -1 : 1));
+    const lines = sorted.map((t) => ({ gtin: t.gtin, quantity: fromMilli(t.milli), kind: t.kind, ...(t.lotCode ? { lotCode: t.lotCode } : {}) }));
+    const storeField = list[0].storeField ?? `receipts[${receipts.indexOf(list[0])}].storeId`;
+    // A refused line is reported at the first element that contributed to it.
+    const fields: Record<string, string> = { gln: storeField };
+    sorted.forEach((t, i) => {
+      fields[`lines[${i}]`] = t.source;
+      fields[`lines[${i}].quantity`] = t.source;
+      fields[`lines[${i}].gtin`] = t.source.replace(/\/Quantity$/, '/ItemID');
+      fields[`lines[${i}].lotCode`] = t.source.replace(/\/Quantity$/, '/LotNumber');
+    });
     if (lines.length === 0) continue; // nothing moves stock: only cancelled or voided receipts
     out.push({
       gln,
@@ -77,6 +91,8 @@ export function batchReceipts(receipts: Receipt[], stores: Record<string, string
       root,
       command: { fn: 'RecordSales', body: { eventId: `${batchId}-sales`, gln, batchId, merkleRoot: root, receiptCount: list.length, lines } },
       proofs: list.map((r, i) => ({ gln, receiptId: r.receiptId, batchId, leaf: leaves[i], proof: proofs[i], root })),
+      fields,
+      storeField,
     });
   }
   return out;

@@ -7,6 +7,8 @@
 import type { RouteFactory } from '../../gateway';
 import { httpError } from '../../http/problem';
 import type { RouteSpec } from '../../http/route-spec';
+import { runDocument, type DocumentCommand } from '../document/document-runner';
+import { limitDocument } from '../document/limits';
 import { batchReceipts } from './batching';
 import { verifyProof } from './merkle';
 import type { ProofStore } from './proof-store';
@@ -20,11 +22,13 @@ export interface PosAdapterOptions {
   stores?: Record<string, string>;
   /** POS catalog object id (Square catalog_object_id, Toast item guid) → GTIN. */
   catalog?: Record<string, string>;
+  /** Current mappings, read per request (they can be reloaded); wins over `stores` / `catalog`. */
+  mappings?: () => { stores?: Record<string, string>; catalog?: Record<string, string> };
 }
 
 export function posRoutes(opts: PosAdapterOptions): RouteFactory {
   const validator = createRequestValidator({ PosReceipts: POS_JSON_SCHEMA, ...POS_VENDOR_SCHEMAS });
-  return ({ executor, ledger }) => {
+  return ({ executor, ledger, limiter }) => {
     const routes: RouteSpec[] = [
       {
         method: 'post', path: '/pos/sales', operationId: 'posSales', summary: 'POS sales (ARTS POSLog XML, JSON receipts, Square or Toast orders), batched per store into RecordSales', tag: 'pos',
@@ -32,17 +36,30 @@ export function posRoutes(opts: PosAdapterOptions): RouteFactory {
         action: {
           kind: 'custom',
           handle: async (ctx) => {
+            const m = opts.mappings?.() ?? opts;
+            const stores = m.stores ?? {};
             let receipts: Receipt[];
             if (typeof ctx.body === 'string') receipts = parsePosLog(ctx.body);
-            else receipts = parsePosJson(ctx.body ?? {}, validator, { stores: opts.stores ?? {}, catalog: opts.catalog ?? {} });
-            const batches = batchReceipts(receipts, opts.stores ?? {});
-            const results = [];
-            for (const b of batches) {
-              await opts.proofs.save(b.proofs);
-              const out = await executor.execute({ cmd: b.command, principal: ctx.principal!, async: ctx.query.mode === 'async', route: 'post /pos/sales', log: ctx.log, requestId: ctx.requestId });
-              results.push({ gln: b.gln, batchId: b.batchId, merkleRoot: b.root, receipts: b.proofs.length, status: out.status, outcome: out.body });
+            else receipts = parsePosJson(ctx.body ?? {}, validator, { stores, catalog: m.catalog ?? {} });
+            const batches = batchReceipts(receipts, stores);
+            limitDocument(batches.map((b) => ({ cmd: b.command, items: [b.storeField], fields: {}, defaultField: b.storeField })), { limiter, clientId: ctx.principal!.clientId, what: 'POS document', maxLinesPerTransaction: 5000 });
+            for (const b of batches) await opts.proofs.save(b.proofs);
+            if (ctx.query.mode === 'async') {
+              const results = [];
+              for (const b of batches) {
+                const out = await executor.execute({ cmd: b.command, principal: ctx.principal!, async: true, route: 'post /pos/sales', log: ctx.log, requestId: ctx.requestId });
+                results.push({ gln: b.gln, batchId: b.batchId, merkleRoot: b.root, receipts: b.proofs.length, status: out.status, outcome: out.body });
+              }
+              return { status: 202, body: { batches: results, receipts: receipts.length } };
             }
-            return { status: results.some((r) => r.status === 202) ? 202 : 201, body: { batches: results, receipts: receipts.length } };
+            // One RecordSales per store, each with an event id derived from its content: a resend skips stores already booked.
+            const commands: DocumentCommand[] = batches.map((b) => ({ cmd: b.command, items: [b.storeField.replace(/\/BusinessUnit\/UnitID$/, '')], fields: b.fields, defaultField: b.storeField }));
+            const out = await runDocument({ commands, executor, ledger, principal: ctx.principal!, route: 'post /pos/sales', log: ctx.log, requestId: ctx.requestId });
+            const results = batches.map((b, i) => {
+              const t = out.body.transactions[i];
+              return { gln: b.gln, batchId: b.batchId, merkleRoot: b.root, receipts: b.proofs.length, status: t.status, outcome: { txId: t.txId, blockNumber: t.blockNumber, result: t.result, code: t.code, field: t.field } };
+            });
+            return { status: out.status, headers: out.headers, body: { ...out.body, transactions: undefined, batches: results, receipts: receipts.length } };
           },
         },
       },

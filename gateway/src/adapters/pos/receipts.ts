@@ -24,6 +24,8 @@ export interface Receipt {
   state?: string;
   /** Where the store id stands in the source document (POSLog element path), for errors. */
   storeField?: string;
+  /** Per line, its element path in the source document (the Quantity element), for errors. */
+  linePaths?: string[];
   lines: ReceiptLine[];
 }
 
@@ -112,6 +114,7 @@ export function parsePosLog(xml: string): Receipt[] {
     if (!storeId) errors.push({ field: `${at}/BusinessUnit/UnitID`, message: 'is required' });
     if (!receiptId) errors.push({ field: `${at}/TransactionID`, message: 'or WorkstationID and SequenceNumber are required' });
     const lines: ReceiptLine[] = [];
+    const linePaths: string[] = [];
     asArray(rt.LineItem as Record<string, unknown>[]).forEach((li, j) => {
       const kind = li.Sale ? 'sale' : li.Return ? 'return' : undefined;
       if (!kind) return; // tenders, totals, discounts move no stock
@@ -122,10 +125,11 @@ export function parsePosLog(xml: string): Receipt[] {
       if (!gtin || !CUSTOM_FORMATS.gtin(gtin)) errors.push({ field: `${field}/ItemID`, message: 'must be a GTIN with a valid check digit' });
       if (!CUSTOM_FORMATS.quantity(quantity)) errors.push({ field: `${field}/Quantity`, message: 'must be a positive decimal with at most 3 decimals' });
       lines.push({ gtin: gtin ?? '', quantity, kind, lotCode: textOf(item.LotNumber), voided: flag(li, 'VoidFlag') || undefined });
+      linePaths.push(`${field}/Quantity`);
     });
     const state = inert(tx, rt);
     // Every inert state is kept in the proven receipt as cancelled (it moves no stock); the reason is kept beside it.
-    receipts.push({ storeId: storeId ?? '', storeField: `${at}/BusinessUnit/UnitID`, receiptId, at: textOf(tx.BeginDateTime), ...(state ? { cancelled: true, ...(state !== 'cancelled' ? { state } : {}) } : {}), lines });
+    receipts.push({ storeId: storeId ?? '', storeField: `${at}/BusinessUnit/UnitID`, linePaths, receiptId, at: textOf(tx.BeginDateTime), ...(state ? { cancelled: true, ...(state !== 'cancelled' ? { state } : {}) } : {}), lines });
   });
   if (receipts.length === 0) errors.push({ field: '/POSLog/Transaction', message: 'at least one transaction is required' });
   if (errors.length) throw invalidInput(errors, 422, 'INVALID_DOCUMENT');
