@@ -59,6 +59,9 @@ export interface RunDocumentOptions {
   requestId: string;
 }
 
+/** Event-id lookups in flight at once: enough to hide latency without queueing hundreds of queries at one peer. */
+const LOOKUP_CONCURRENCY = 16;
+
 /** The document's field for a chaincode field: exact, then the longest known prefix (`lines[0]` for `lines[0].gtin`). */
 export function documentField(c: DocumentCommand, field: string | undefined): string {
   if (!field) return c.defaultField;
@@ -82,8 +85,15 @@ async function committedTx(ledger: LedgerClient, eventId: string, fn: string): P
 
 export async function runDocument(o: RunDocumentOptions): Promise<DocumentOutcome> {
   const out: TransactionOutcome[] = o.commands.map((c) => ({ fn: c.cmd.fn, eventId: String(c.cmd.body.eventId), items: c.items, status: 'not_attempted' }));
-  // Look up every event id first (reads only, in parallel) so a resend submits only what is missing.
-  const prior = await Promise.all(o.commands.map((c, i) => committedTx(o.ledger, out[i].eventId, c.cmd.fn)));
+  // Look up every event id first (reads only, a few at a time) so a resend submits only what is missing.
+  const prior: Array<{ txId: string; result: unknown } | undefined> = [];
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, o.commands.length) }, async () => {
+    while (next < o.commands.length) {
+      const i = next++;
+      prior[i] = await committedTx(o.ledger, out[i].eventId, o.commands[i].cmd.fn);
+    }
+  }));
   let failure: ServiceError | undefined;
   for (const [i, c] of o.commands.entries()) {
     const t = out[i];
