@@ -11,7 +11,7 @@ import { parsePosLog } from '../../../gateway/src/adapters/pos/receipts';
 import { scaleQuantity } from '../../../gateway/src/adapters/sap/mappings';
 import { ServiceError } from '../../../gateway/src/errors';
 import { createRateLimiter } from '../../../gateway/src/http/rate-limit';
-import type { LedgerClient } from '../../../gateway/src/ledger/ledger-client';
+import type { LedgerClient } from '../../../ledger/src';
 import type { CommandExecutor } from '../../../gateway/src/submission/executor';
 
 const GTIN = '04000001000012';

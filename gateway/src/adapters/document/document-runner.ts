@@ -10,7 +10,7 @@
 import type { Logger } from 'pino';
 import type { Principal } from '../../auth/roles';
 import { ServiceError } from '../../errors';
-import type { LedgerClient } from '../../ledger/ledger-client';
+import type { LedgerClient } from '../../../../ledger/src';
 import type { LedgerCommand } from '../../submission/command';
 import type { CommandExecutor } from '../../submission/executor';
 

@@ -10,7 +10,7 @@
 import type { RouteFactory } from '../../gateway';
 import { invalidInput, type FieldError } from '../../http/problem';
 import type { RouteSpec } from '../../http/route-spec';
-import type { LedgerClient } from '../../ledger/ledger-client';
+import type { LedgerClient } from '../../../../ledger/src';
 import { runDocument } from '../document/document-runner';
 import { limitDocument, type DocumentLimits } from '../document/limits';
 import { idocToCommands } from './idoc';
