@@ -172,6 +172,16 @@ describe('traceability contract: despatch advice details', () => {
     expect(lot.lot ?? lot).to.include({ expiryDate: '2027-06-30', productionDate: '2026-11-01' });
   });
 
+  it('links the PO reference to the purchase order when it is on the ledger', async () => {
+    await h.submit(RETAILER, 'CreatePurchaseOrder', {
+      eventId: eid(), poId: '4500000017', supplierMsp: SUPPLIER, lines: [{ gtin: GTIN.roasted, quantity: '10' }],
+      paymentTerms: { chainId: 1, asset: 'native', decimals: 18, amount: '0.5', payee: '0x1111111111111111111111111111111111111111' },
+    });
+    const out = await h.submit(SUPPLIER, 'CreateShipment', { eventId: eid(), shipmentId: 'S-D3', fromGln: GLN.roastery, toGln: GLN.dc, poReference: '4500000017', lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '10' }] });
+    expect(out.result.shipment.poId).to.equal('4500000017');
+    expect(out.result.shipment.poReference).to.equal(undefined);
+  });
+
   it('refuses a batch date that conflicts with the lot, a bad SSCC and contents that are not a line', async () => {
     const base = { shipmentId: 'S-D2', fromGln: GLN.roastery, toGln: GLN.dc };
     await expectTraceError(
