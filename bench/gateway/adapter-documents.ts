@@ -17,7 +17,9 @@ import { batchReceipts } from '../../gateway/src/adapters/pos/batching';
 import { parsePosLog } from '../../gateway/src/adapters/pos/receipts';
 import { loadGatewayConfig } from '../../gateway/src/config';
 import { start } from '../../gateway/src/main';
+import { devnetLedgerEnv } from '../../network/src/connection-files';
 import { devnetDown, devnetUp } from '../../network/src/devnet';
+import { readDevnetInfo } from '../../network/src/devnet-info';
 import { createPostgres } from '../../network/src/services/postgres';
 import { testDevnetConfig } from '../../test/fixtures/test-devnet';
 import { parsePosLogBaseline } from './baseline-poslog';
@@ -74,7 +76,7 @@ async function main() {
   const pg = createPostgres({ cfg: { ...cfg, runDir: path.join(cfg.root, 'network', 'run', `gateway-pg-${base}`) }, database: 'gateway_bench' });
   await pg.start();
   const gw = await start(loadGatewayConfig({
-    GATEWAY_MSP_ID: 'RetailerMSP', GATEWAY_PORT: '0', FABRIC_PORT_BASE: String(base), FABRIC_RUN_DIR: cfg.runDir, DATABASE_URL: pg.connectionString,
+    ...devnetLedgerEnv(readDevnetInfo(cfg.runDir), 'RetailerMSP'), GATEWAY_PORT: '0', DATABASE_URL: pg.connectionString,
     DEV_ISSUER_KEY_FILE: path.join(dir, 'issuer.json'), RATE_LIMIT_RPS: '100000', RATE_LIMIT_BURST: '100000', LOG_LEVEL: 'warn', ADAPTER_MAPPINGS_FILE: path.join(dir, 'mappings.json'),
   }));
   try {
