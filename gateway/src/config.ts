@@ -36,6 +36,17 @@ export interface GatewayConfig {
   mappingsFile?: string;
   /** Payment verification; absent or disabled when no chain has an RPC URL. */
   payments?: PaymentsConfig;
+  /** The web console served at /console/. */
+  console: ConsoleConfig;
+}
+
+export interface ConsoleConfig {
+  /** The built app; default dist/console beside the compiled gateway. */
+  dir?: string;
+  /** The indexer's query API the console reads through the gateway. */
+  indexerUrl: string;
+  /** OpenID Connect for browsers when a real issuer is configured. */
+  oidc?: { authority: string; clientId: string; scope: string };
 }
 
 /** NODE_ENV names production, whatever its case or surrounding blanks. */
@@ -122,5 +133,19 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     logLevel: env.LOG_LEVEL ?? 'info',
     mappingsFile: env.ADAPTER_MAPPINGS_FILE || undefined,
     payments: loadPaymentsConfig(env),
+    console: loadConsoleConfig(env, fabricPortBase),
+  };
+}
+
+function loadConsoleConfig(env: NodeJS.ProcessEnv, fabricPortBase: number): ConsoleConfig {
+  const indexerUrl = (env.CONSOLE_INDEXER_URL || `http://127.0.0.1:${fabricPortBase + 910}`).replace(/\/$/, '');
+  if (!/^https?:\/\//.test(indexerUrl)) throw new Error(`CONSOLE_INDEXER_URL must be an http(s) URL, got "${indexerUrl}"`);
+  const authority = env.CONSOLE_OIDC_AUTHORITY || undefined;
+  if (authority && !/^https?:\/\//.test(authority)) throw new Error(`CONSOLE_OIDC_AUTHORITY must be an http(s) URL, got "${authority}"`);
+  if (authority && !env.CONSOLE_OIDC_CLIENT_ID) throw new Error('CONSOLE_OIDC_CLIENT_ID is required when CONSOLE_OIDC_AUTHORITY is set');
+  return {
+    dir: env.CONSOLE_DIR || undefined,
+    indexerUrl,
+    oidc: authority ? { authority, clientId: env.CONSOLE_OIDC_CLIENT_ID!, scope: env.CONSOLE_OIDC_SCOPE || 'openid profile' } : undefined,
   };
 }

@@ -43,6 +43,8 @@ export interface GatewayOptions {
   worker?: { pollMs?: number; maxAttempts?: number; concurrency?: number; enabled?: boolean };
   bodyLimit?: string;
   extraRoutes?: RouteFactory[];
+  /** Mounts extra handlers (the web console) on the app. */
+  mount?: (app: express.Express) => void;
 }
 
 export interface Gateway {
@@ -85,7 +87,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   }
   const validator = createRequestValidator(schemas);
   const limiter = createRateLimiter(opts.rateLimit ?? { ratePerSec: 50, burst: 100 });
-  const app = createApp({ routes, validator, verifier: opts.verifier, limiter, executor, ledger: opts.ledger, metrics, logger: opts.logger, bodyLimit: opts.bodyLimit });
+  const app = createApp({ routes, validator, verifier: opts.verifier, limiter, executor, ledger: opts.ledger, metrics, logger: opts.logger, bodyLimit: opts.bodyLimit, mount: opts.mount });
   let server: http.Server | undefined;
 
   return {

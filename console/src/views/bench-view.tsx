@@ -1,0 +1,21 @@
+/** #/bench?n=1000: renders a synthetic genealogy and reports the time to first render (for the benchmark script). */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { genealogyGraph, syntheticGenealogy } from '../lib/genealogy';
+import { renderGraph } from './genealogy-view';
+
+export function BenchView() {
+  const ref = useRef<HTMLDivElement>(null);
+  const [out, setOut] = useState<string>();
+  useEffect(() => {
+    const n = Number(new URLSearchParams(location.hash.split('?')[1] ?? '').get('n') ?? 1000);
+    const t0 = performance.now();
+    const graph = genealogyGraph(syntheticGenealogy(n));
+    void renderGraph(ref.current!, graph).then(({ ms }) => setOut(JSON.stringify({ nodes: graph.nodes.length, edges: graph.edges.length, renderMs: ms, totalMs: performance.now() - t0 })));
+  }, []);
+  return (
+    <main id="main">
+      <div ref={ref} class="graph" role="img" aria-label="benchmark graph" />
+      {out && <pre data-testid="bench">{out}</pre>}
+    </main>
+  );
+}
