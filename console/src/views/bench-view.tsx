@@ -1,7 +1,12 @@
 /** #/bench?n=1000: renders a synthetic genealogy and reports the time to first render (for the benchmark script). */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { genealogyGraph, syntheticGenealogy } from '../lib/genealogy';
+import { pinNewest } from '../lib/pin';
 import { renderGraph } from './genealogy-view';
+import { proveInBrowser } from './proof-panel';
+
+// The benchmark script drives proofs through the same code the views use.
+(window as unknown as Record<string, unknown>).__consoleBench = { pinNewest, proveInBrowser };
 
 export function BenchView() {
   const ref = useRef<HTMLDivElement>(null);

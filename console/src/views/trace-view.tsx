@@ -20,7 +20,9 @@ export function TraceView({ roles }: { roles: string[] }) {
   const [data, setData] = useState<{ g: Genealogy; graph: ReturnType<typeof genealogyGraph> }>();
   const [mode, setMode] = useState<'graph' | 'timeline'>('graph');
   const [selected, setSelected] = useState<GNode | GEdge>();
-  const [txId, setTxId] = useState<string>();
+  const [proofOf, setProofOf] = useState<{ txId: string; n: number }>();
+  // Every click verifies afresh, even the same transaction again.
+  const setTxId = (txId: string | undefined) => setProofOf((p) => (txId ? { txId, n: (p?.n ?? 0) + 1 } : undefined));
   const [error, setError] = useState<string>();
   const [all, setAll] = useState<string>();
 
@@ -124,7 +126,7 @@ export function TraceView({ roles }: { roles: string[] }) {
               </ul>
             </section>
           )}
-          {txId && <ProofPanel txId={txId} />}
+          {proofOf && <ProofPanel key={proofOf.n} txId={proofOf.txId} />}
         </>
       )}
     </main>

@@ -1,0 +1,101 @@
+import { expect } from 'chai';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import pino from 'pino';
+import request from 'supertest';
+import { createDevIssuer, type DevIssuer } from '../../../gateway/src/auth/dev-issuer';
+import { createJwtVerifier } from '../../../gateway/src/auth/jwt-verifier';
+import { indexAccess, mountConsole } from '../../../gateway/src/console/console-routes';
+import { createErrorHandler, notFoundHandler } from '../../../gateway/src/http/problem';
+import { AUDIENCE } from './fakes';
+
+describe('console routes on the gateway', () => {
+  let issuer: DevIssuer;
+  let upstream: http.Server;
+  let app: express.Express;
+  let dir: string;
+  const seen: Array<{ url: string; auth?: string }> = [];
+
+  before(async () => {
+    issuer = createDevIssuer({ audience: AUDIENCE });
+    const { issuer: iss, jwksUrl } = await issuer.start();
+    // A stand-in for the indexer's query API: echoes what it received; /ledger/stream sends one event.
+    upstream = http.createServer((req, res) => {
+      seen.push({ url: req.url!, auth: req.headers.authorization });
+      if (req.url === '/ledger/stream') {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end('event: block\ndata: {"block_number":"7"}\n\n');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ url: req.url }));
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'console-'));
+    fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>console</title>');
+    app = express();
+    const logger = pino({ level: 'silent' });
+    mountConsole(app, {
+      mspId: 'AuditorMSP',
+      dir,
+      indexerUrl: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+      verifier: createJwtVerifier({ jwksUrl, issuer: iss, audience: AUDIENCE, algorithms: ['ES256'] }),
+      logger,
+      devIssuer: issuer,
+    });
+    app.use(notFoundHandler());
+    app.use(createErrorHandler({ logger }));
+  });
+  after(async () => {
+    await issuer.stop();
+    upstream.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('tells the browser how to sign in', async () => {
+    const res = await request(app).get('/console/config.json').expect(200);
+    expect(res.body).to.deep.equal({ mspId: 'AuditorMSP', auth: { mode: 'dev' } });
+  });
+
+  it('signs in as a role with the dev issuer, and refuses an unknown role naming the field', async () => {
+    const res = await request(app).post('/console/dev-session').send({ role: 'auditor' }).expect(200);
+    expect(res.body.roles).to.deep.equal(['auditor']);
+    const claims = JSON.parse(Buffer.from(res.body.token.split('.')[1], 'base64url').toString());
+    expect(claims.roles).to.deep.equal(['auditor']);
+    const bad = await request(app).post('/console/dev-session').send({ role: 'root' }).expect(400);
+    expect(bad.body.errors[0].field).to.equal('role');
+  });
+
+  it('passes indexer reads through with the caller token, by role', async () => {
+    const auditor = (await request(app).post('/console/dev-session').send({ role: 'auditor' })).body.token;
+    const reader = (await request(app).post('/console/dev-session').send({ role: 'inventory-reader' })).body.token;
+    await request(app).get('/console/api/index/recalls/scope?lot=x').expect(401);
+    const denied = await request(app).get('/console/api/index/recalls/scope?lot=x').set('authorization', `Bearer ${reader}`).expect(403);
+    expect(denied.body.code).to.equal('ROLE_FORBIDDEN');
+    const ok = await request(app).get('/console/api/index/recalls/scope?lot=0761/A').set('authorization', `Bearer ${auditor}`).expect(200);
+    expect(ok.body.url).to.equal('/recalls/scope?lot=0761/A');
+    expect(seen.at(-1)!.auth).to.equal(`Bearer ${auditor}`);
+    await request(app).get('/console/api/index/inventory').set('authorization', `Bearer ${reader}`).expect(200);
+    await request(app).get('/console/api/index/checkpoint').set('authorization', `Bearer ${auditor}`).expect(404);
+    const sse = await request(app).get('/console/api/index/ledger/stream').set('authorization', `Bearer ${reader}`).expect(200);
+    expect(sse.headers['content-type']).to.match(/text\/event-stream/);
+    expect(sse.text).to.include('event: block');
+  });
+
+  it('maps indexer paths to roles, and passes nothing else', () => {
+    expect(indexAccess('/fsma/export')).to.include('auditor').and.not.include('inventory-reader');
+    expect(indexAccess('/ledger/stream')).to.include('inventory-reader');
+    expect(indexAccess('/recalls')).to.not.include('inventory-reader');
+    expect(indexAccess('/metrics')).to.equal(undefined);
+    expect(indexAccess('/reorder-points/x/y')).to.equal(undefined);
+  });
+
+  it('serves the built app, with index.html for any console path', async () => {
+    expect((await request(app).get('/console/').expect(200)).text).to.include('<title>console</title>');
+    expect((await request(app).get('/console/some/view').expect(200)).text).to.include('<title>console</title>');
+    expect((await request(app).get('/console/').expect(200)).headers['cache-control']).to.equal('no-store');
+  });
+});
