@@ -1,4 +1,5 @@
 /** The console's shell: sign-in, navigation by role, hash routes. */
+import 'reflect-metadata'; // @peculiar/x509's dependency injection needs it before anything loads
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { devSignIn, fetchConfig, loadSession, oidcCallback, oidcSignIn, saveSession, type ConsoleConfig, type Session } from './lib/session';
