@@ -8,8 +8,19 @@ cytoscape.use(dagre);
 
 const COLORS: Record<string, string> = { 'origin-lot': '#1b5e20', lot: '#6d4c41', location: '#0d47a1', farm: '#2e7d32' };
 
+/** Above this many nodes dagre's layered layout takes seconds; cytoscape's breadth-first layout keeps the same left-to-right reading. */
+export const DAGRE_MAX_NODES = 300;
+
+export type LayoutName = 'dagre' | 'breadthfirst';
+
+function layoutOf(name: LayoutName): cytoscape.LayoutOptions {
+  return name === 'dagre'
+    ? ({ name: 'dagre', rankDir: 'LR', nodeSep: 20, rankSep: 80 } as cytoscape.LayoutOptions)
+    : ({ name: 'breadthfirst', directed: true, spacingFactor: 1.1, transform: (_n: unknown, p: { x: number; y: number }) => ({ x: p.y, y: p.x }) } as cytoscape.LayoutOptions);
+}
+
 /** Renders the graph into `el`; resolves after the first frame is drawn, with the elapsed milliseconds. */
-export function renderGraph(el: HTMLElement, graph: { nodes: GNode[]; edges: GEdge[] }, onSelect?: (item: GNode | GEdge) => void): Promise<{ cy: cytoscape.Core; ms: number }> {
+export function renderGraph(el: HTMLElement, graph: { nodes: GNode[]; edges: GEdge[] }, onSelect?: (item: GNode | GEdge) => void, layout?: LayoutName): Promise<{ cy: cytoscape.Core; ms: number }> {
   const t0 = performance.now();
   const cy = cytoscape({
     container: el,
@@ -18,14 +29,16 @@ export function renderGraph(el: HTMLElement, graph: { nodes: GNode[]; edges: GEd
       ...graph.edges.map((e) => ({ data: { id: e.id, source: e.source, target: e.target, label: e.label, kind: e.kind } })),
     ],
     style: [
-      { selector: 'node', style: { label: 'data(label)', 'text-wrap': 'wrap', 'font-size': 10, color: '#111', 'text-valign': 'bottom', 'text-margin-y': 4, width: 22, height: 22 } },
+      { selector: 'node', style: { label: 'data(label)', 'text-wrap': 'wrap', 'font-size': 10, color: '#111', 'text-valign': 'bottom', 'text-margin-y': 4, width: 22, height: 22, 'min-zoomed-font-size': 7 } },
       ...Object.entries(COLORS).map(([k, c]) => ({ selector: `node[kind = "${k}"]`, style: { 'background-color': c, shape: (k.includes('lot') ? 'round-rectangle' : 'ellipse') as cytoscape.Css.NodeShape } })),
-      { selector: 'edge', style: { width: 1.5, 'curve-style': 'bezier', 'target-arrow-shape': 'triangle', 'line-color': '#777', 'target-arrow-color': '#777', label: 'data(label)', 'font-size': 8, 'text-rotation': 'autorotate', color: '#333' } },
+      { selector: 'edge', style: { width: 1.5, 'curve-style': 'bezier', 'target-arrow-shape': 'triangle', 'line-color': '#777', 'target-arrow-color': '#777', label: 'data(label)', 'font-size': 8, 'text-rotation': 'autorotate', color: '#333', 'min-zoomed-font-size': 7 } },
       { selector: 'edge[kind = "shipment"]', style: { 'line-style': 'dashed', 'line-color': '#0d47a1', 'target-arrow-color': '#0d47a1' } },
       { selector: ':selected', style: { 'border-width': 3, 'border-color': '#ff6f00', 'line-color': '#ff6f00' } },
     ],
-    layout: { name: 'dagre', rankDir: 'LR', nodeSep: 20, rankSep: 80 } as cytoscape.LayoutOptions,
+    layout: layoutOf(layout ?? (graph.nodes.length > DAGRE_MAX_NODES ? 'breadthfirst' : 'dagre')),
     wheelSensitivity: 0.3,
+    // Labels too small to read at the fitted zoom are not drawn (a large genealogy opens zoomed out).
+    hideEdgesOnViewport: graph.nodes.length > DAGRE_MAX_NODES,
   });
   const byId = new Map<string, GNode | GEdge>([...graph.nodes, ...graph.edges].map((x) => [x.id, x]));
   cy.on('tap', 'node, edge', (evt) => {
