@@ -51,11 +51,20 @@ async function main(): Promise<void> {
       sessionStorage.setItem('coffee-trace.session', await res.text());
       await window.__consoleBench.pinNewest();
     });
-    const blocks = (await page.evaluate(async () => {
+    const blocks = (await page.evaluate(async (want: number) => {
       const s = JSON.parse(sessionStorage.getItem('coffee-trace.session'));
-      const r = await fetch('/console/api/index/ledger/blocks?limit=200', { headers: { authorization: `Bearer ${s.token}` } });
-      return ((await r.json()) as { blocks: unknown }).blocks;
-    })) as Array<{ transactions: Array<{ tx_id: string; validation_code: string; tx_type: string }> }>;
+      const out: any[] = [];
+      let before = '';
+      // Page back through the ledger until enough transactions are found.
+      for (let i = 0; i < 20; i++) {
+        const r = await fetch(`/console/api/index/ledger/blocks?limit=200${before}`, { headers: { authorization: `Bearer ${s.token}` } });
+        const page = ((await r.json()) as { blocks: any[] }).blocks;
+        out.push(...page);
+        if (page.length === 0 || out.flatMap((b) => b.transactions).length >= want * 2) break;
+        before = `&before=${page[page.length - 1].block_number}`;
+      }
+      return out;
+    }, txCount)) as Array<{ transactions: Array<{ tx_id: string; validation_code: string; tx_type: string }> }>;
     const txIds = blocks.flatMap((b) => b.transactions).filter((t) => t.validation_code === 'VALID' && t.tx_type === 'ENDORSER_TRANSACTION').map((t) => t.tx_id).slice(0, txCount);
     if (txIds.length === 0) throw new Error('no transactions on the ledger: run npm run demo first');
     const prove = (ids: string[]) =>
