@@ -67,8 +67,12 @@ export function indexAccess(p: string): Role[] | undefined {
 
 const PASSED_HEADERS = ['content-type', 'content-disposition', 'cache-control', 'link', 'x-request-id'];
 
-/** Mounts the console's routes on an express app (before the gateway's not-found handler). */
-export function mountConsole(app: express.Express, opts: ConsoleOptions): void {
+/**
+ * Mounts the console's routes on an express app (before the gateway's
+ * not-found handler). Returns what ends the open event streams at shutdown.
+ */
+export function mountConsole(app: express.Express, opts: ConsoleOptions): () => void {
+  const streams = new Set<Response>();
   const wrap = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => fn(req, res).catch(next);
   const authenticate = async (req: Request, res: Response): Promise<Principal> => {
     const principal = await opts.verifier.verify(bearerToken(req.get('authorization')));
@@ -119,6 +123,10 @@ export function mountConsole(app: express.Express, opts: ConsoleOptions): void {
       res.end();
       return;
     }
+    if ((upstream.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
+      streams.add(res);
+      res.on('close', () => streams.delete(res));
+    }
     const body = Readable.fromWeb(upstream.body as import('node:stream/web').ReadableStream);
     body.on('error', () => res.destroy());
     body.pipe(res);
@@ -134,4 +142,8 @@ export function mountConsole(app: express.Express, opts: ConsoleOptions): void {
     else res.status(503).type('text/plain').send('The console is not built: run `npm run build`.\n');
   });
   app.get('/', (_req, res) => res.redirect(302, '/console/'));
+  return () => {
+    for (const res of streams) res.end();
+    streams.clear();
+  };
 }

@@ -238,8 +238,23 @@ export function describeConsole(ctx: () => DemoContext): void {
       await snap('orders');
     });
 
+    it('fits a tablet-sized screen without sideways scrolling', async () => {
+      await page.setViewportSize({ width: 768, height: 1024 });
+      await signIn('AuditorMSP', 'auditor');
+      await page.getByLabel(/Lot \(GTIN\/lot\)/).fill(`${DEMO.roasted}/${ctx().roastLot}`);
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.getByTestId('graph').waitFor();
+      await page.getByTestId('nodes').locator('li').first().waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow).to.be.at.most(0);
+      const graphBox = await page.getByTestId('graph').boundingBox();
+      expect(graphBox!.width).to.be.greaterThan(600);
+      await snap('tablet-trace');
+      await page.setViewportSize({ width: 1280, height: 900 });
+    });
+
     it('axe reports no serious or critical violation on any view', async () => {
-      expect(Object.keys(accessibility)).to.include.members(['sign-in', 'trace-graph', 'proof', 'trace-timeline', 'recall', 'ledger', 'stock', 'shipments', 'orders']);
+      expect(Object.keys(accessibility)).to.include.members(['sign-in', 'trace-graph', 'proof', 'trace-timeline', 'recall', 'ledger', 'stock', 'shipments', 'orders', 'tablet-trace']);
       expect(accessibility).to.deep.equal(Object.fromEntries(Object.keys(accessibility).map((k) => [k, []])));
     });
   });

@@ -18,6 +18,7 @@ describe('console routes on the gateway', () => {
   let upstream: http.Server;
   let app: express.Express;
   let dir: string;
+  let closeStreams: () => void;
   const seen: Array<{ url: string; auth?: string }> = [];
 
   before(async () => {
@@ -26,6 +27,12 @@ describe('console routes on the gateway', () => {
     // A stand-in for the indexer's query API: echoes what it received; /ledger/stream sends one event.
     upstream = http.createServer((req, res) => {
       seen.push({ url: req.url!, auth: req.headers.authorization });
+      if (req.url === '/ledger/stream?open=1') {
+        // A stream that stays open, as the indexer's does.
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(': open\n\n');
+        return;
+      }
       if (req.url === '/ledger/stream') {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         res.end('event: block\ndata: {"block_number":"7"}\n\n');
@@ -38,7 +45,7 @@ describe('console routes on the gateway', () => {
     fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>console</title>');
     app = express();
     const logger = pino({ level: 'silent' });
-    mountConsole(app, {
+    closeStreams = mountConsole(app, {
       mspId: 'AuditorMSP',
       dir,
       indexerUrl: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
@@ -51,6 +58,7 @@ describe('console routes on the gateway', () => {
   });
   after(async () => {
     await issuer.stop();
+    upstream.closeAllConnections();
     upstream.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -83,6 +91,25 @@ describe('console routes on the gateway', () => {
     const sse = await request(app).get('/console/api/index/ledger/stream').set('authorization', `Bearer ${reader}`).expect(200);
     expect(sse.headers['content-type']).to.match(/text\/event-stream/);
     expect(sse.text).to.include('event: block');
+  });
+
+  it('ends open event streams when the gateway stops', async () => {
+    const reader = (await request(app).post('/console/dev-session').send({ role: 'inventory-reader' })).body.token;
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const port = (server.address() as AddressInfo).port;
+    const ended = new Promise<string>((resolve, reject) => {
+      http.get({ port, host: '127.0.0.1', path: '/console/api/index/ledger/stream?open=1', headers: { authorization: `Bearer ${reader}` } }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => {
+          text += d.toString();
+          if (text.includes(': open')) closeStreams();
+        });
+        res.on('end', () => resolve(text));
+      }).on('error', reject);
+    });
+    expect(await ended).to.include(': open');
+    server.close();
   });
 
   it('maps indexer paths to roles, and passes nothing else', () => {
