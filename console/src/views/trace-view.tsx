@@ -49,6 +49,7 @@ export function TraceView({ roles }: { roles: string[] }) {
       setMatches(r.matches);
       if (r.matches.length === 1 && r.matches[0].lots.length === 1) await openLot(r.matches[0].lots[0].gtin, r.matches[0].lots[0].lotCode);
       if (r.matches.length === 0) setError(`nothing on the ledger matches "${t.q}"`);
+      else if (r.matches.every((m) => m.lots.length === 0)) setError(`${r.matches.map((m) => `${m.kind} ${m.id}`).join(', ')}: no lot is recorded against it`);
     } catch (e) {
       setError((e as Error).message);
     }
@@ -73,7 +74,7 @@ export function TraceView({ roles }: { roles: string[] }) {
         <button type="submit">Search</button>
       </form>
       {error && <p role="alert" class="bad">{error}</p>}
-      {matches && matches.length > 1 && (
+      {matches && matches.flatMap((m) => m.lots).length > 1 && (
         <ul aria-label="Matches">
           {matches.flatMap((m) =>
             m.lots.map((l) => (

@@ -119,6 +119,27 @@ export function describeConsole(ctx: () => DemoContext): void {
       await snap('trace-timeline');
     });
 
+    it('finds the lot from a barcode scan, a shipment and a transaction id', async () => {
+      const { roastLot } = ctx();
+      const shipment = `SH-B-${roastLot.slice(3)}`;
+      // The store's position was last written by a transaction that touched this lot alone (a transfer or a sale).
+      const lot = (await (await fetch(`${indexer()}/lots/${DEMO.roasted}/${roastLot}`)).json()) as { positions: Array<{ gln: string; tx_id: string }> };
+      const storeTx = lot.positions.find((p) => p.gln === DEMO.store)!.tx_id;
+      const search = async (q: string) => {
+        await page.getByLabel(/Lot \(GTIN\/lot\)/).fill(q);
+        await page.getByRole('button', { name: 'Search' }).click();
+        await page.waitForFunction((want: string) => document.querySelector('main p strong')?.textContent === want, `${DEMO.roasted}/${roastLot}`, { timeout: 30_000 });
+      };
+      await page.getByRole('button', { name: 'Graph' }).click();
+      for (const q of [`01${DEMO.roasted}10${roastLot}`, shipment, storeTx]) {
+        // Start from the other lot each time, so a stale result cannot pass.
+        await page.getByLabel(/Lot \(GTIN\/lot\)/).fill(`${DEMO.green}/${ctx().greenLot}`);
+        await page.getByRole('button', { name: 'Search' }).click();
+        await page.waitForFunction((want: string) => document.querySelector('main p strong')?.textContent === want, `${DEMO.green}/${ctx().greenLot}`, { timeout: 30_000 });
+        await search(q);
+      }
+    });
+
     it('the same proof with one flipped byte shows the failing check', async () => {
       const cases: Array<{ name: string; tamper: (b: any) => void; fails: string[] }> = [
         {
