@@ -150,7 +150,8 @@ export function RecallView({ roles }: { roles: string[] }) {
               <th scope="col">Declared</th>
               <th scope="col">Reason</th>
               <th scope="col">Lots</th>
-              <th scope="col">Affected</th>
+              <th scope="col">Affected lots</th>
+              <th scope="col">Status</th>
               <th scope="col">Transaction</th>
             </tr>
           </thead>
@@ -162,6 +163,7 @@ export function RecallView({ roles }: { roles: string[] }) {
                 <td>{r.reason}</td>
                 <td>{(r.lots ?? []).map((l: any) => `${l.gtin}/${l.lotCode ?? l.lot_code}`).join(', ')}</td>
                 <td>{Array.isArray(r.affected) ? r.affected.length : ''}</td>
+                <td>{r.holdings_now === 0 ? 'cleared: no affected stock on hand' : `${r.holdings_now} holdings still on hand (${r.holdings_at_declaration} at declaration)`}</td>
                 <td><code>{String(r.tx_id).slice(0, 12)}…</code></td>
               </tr>
             ))}

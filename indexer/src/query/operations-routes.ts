@@ -75,7 +75,16 @@ export function operationsRoutes(pool: Pool): Router {
   });
 
   r.get('/recalls', async (req, res) => {
-    const rows = (await pool.query(`SELECT * FROM recalls ORDER BY declared_at DESC LIMIT ${limitParam(req.query.limit)}`)).rows;
+    // Status: how many holdings the recall found, and how many of those lots are still on hand somewhere now.
+    const rows = (
+      await pool.query(
+        `SELECT r.*,
+                (SELECT count(*) FROM jsonb_array_elements(r.affected) a, jsonb_array_elements(COALESCE(a->'positions', '[]')) p)::int AS holdings_at_declaration,
+                (SELECT count(*) FROM stock_levels s JOIN jsonb_array_elements(r.affected) a ON s.gtin = a->>'gtin' AND s.lot_code = a->>'lotCode'
+                  WHERE s.base_units > 0)::int AS holdings_now
+           FROM recalls r ORDER BY r.declared_at DESC LIMIT ${limitParam(req.query.limit)}`,
+      )
+    ).rows;
     res.json({ recalls: rows });
   });
 

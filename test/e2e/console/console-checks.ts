@@ -196,6 +196,9 @@ export function describeConsole(ctx: () => DemoContext): void {
       const scope = page.getByTestId('scope');
       await scope.waitFor();
       expect(await scope.locator('tbody').textContent()).to.include('Store 001');
+      // The demo's recall of this lot is listed with its status: the stores still hold stock of it.
+      await page.getByTestId('recalls').locator('tbody tr', { hasText: `RC-${greenLot.slice(3)}` }).waitFor();
+      expect(await page.getByTestId('recalls').locator('tbody tr', { hasText: `RC-${greenLot.slice(3)}` }).textContent()).to.match(/[1-9]\d* holdings still on hand \(\d+ at declaration\)/);
       // The auditor only reads: no declaration control.
       expect(await page.getByRole('button', { name: 'Declare recall on the ledger' }).count()).to.equal(0);
       await snap('recall');
