@@ -52,9 +52,21 @@ export function createRawProofService(opts: { ledger: LedgerClient; maxSpan?: nu
     return h;
   };
 
+  // The config block changes only with a channel update; a trace proving many transactions asks for it once.
+  // A stale copy cannot mislead: the reader checks that it sits in the hash chain.
+  let config: { at: number; raw: Promise<Buffer> } | undefined;
+  const configBlock = () => {
+    if (!config || Date.now() - config.at > 5000) {
+      const raw = ledger.configBlock();
+      config = { at: Date.now(), raw };
+      raw.catch(() => (config = undefined));
+    }
+    return config.raw;
+  };
+
   return {
     async bundle({ txId, pinned }) {
-      const [block, configRaw, height] = await Promise.all([ledger.blockByTxId(txId), ledger.configBlock(), ledger.height()]);
+      const [block, configRaw, height] = await Promise.all([ledger.blockByTxId(txId), configBlock(), ledger.height()]);
       const tip = height - 1n;
       const pin = pinned ?? tip;
       if (pin > tip) throw new ServiceError({ code: 'NOT_FOUND', message: `block ${pin} is not committed yet (the tip is ${tip})`, httpStatus: 404 });
