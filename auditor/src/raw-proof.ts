@@ -9,9 +9,7 @@
  *
  * Nothing here is checked: the point is that the reader checks it.
  */
-import { decodeBlock, type LedgerBlock } from '../../gateway/src/ledger/block-decoder';
-import type { LedgerClient } from '../../gateway/src/ledger/ledger-client';
-import { ServiceError } from '../../gateway/src/errors';
+import { decodeBlock, ServiceError, type LedgerBlock, type LedgerClient } from '../../ledger/src';
 
 export interface RawHeader {
   number: string;

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import * as protos from 'fabric-protos';
-import { decodeBlock, type LedgerBlock } from '../../../gateway/src/ledger/block-decoder';
-import type { LedgerClient } from '../../../gateway/src/ledger/ledger-client';
+import { decodeBlock, type LedgerBlock, type LedgerClient } from '../../../ledger/src';
 import { createRawProofService } from '../../../auditor/src/raw-proof';
 
 /** An empty block numbered `n`, as raw bytes a peer could return. */
