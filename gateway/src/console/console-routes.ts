@@ -65,6 +65,9 @@ export function indexAccess(p: string): Role[] | undefined {
   return INDEX_ACCESS.find(([prefix]) => p === prefix.replace(/\/$/, '') || p.startsWith(prefix))?.[1];
 }
 
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+const PREFIX = '/console/api/index';
+
 const PASSED_HEADERS = ['content-type', 'content-disposition', 'cache-control', 'link', 'x-request-id'];
 
 /**
@@ -88,6 +91,8 @@ export function mountConsole(app: express.Express, opts: ConsoleOptions): () => 
   app.post('/console/dev-session', express.json({ limit: '1kb' }), wrap(async (req, res) => {
     res.locals.route = '/console/dev-session';
     if (!opts.devIssuer) throw httpError(404, 'NOT_FOUND', 'the dev issuer is not active on this gateway');
+    // Like the dev issuer's key file, minting stays on this machine even when the gateway listens more widely.
+    if (!LOOPBACK.has(req.socket.remoteAddress ?? '')) throw httpError(403, 'DEV_ISSUER_LOOPBACK_ONLY', 'dev sign-in is only offered to a browser on the gateway machine');
     const role = (req.body as { role?: unknown } | undefined)?.role;
     if (!isRole(role)) throw httpError(400, 'VALIDATION_FAILED', 'role must be one of the known roles', { errors: [{ field: 'role', message: 'unknown role' }] });
     const sub = `${role}@console`;
@@ -98,8 +103,11 @@ export function mountConsole(app: express.Express, opts: ConsoleOptions): () => 
   app.get(/^\/console\/api\/index(\/.*)$/, wrap(async (req, res) => {
     res.locals.route = '/console/api/index';
     const target = (req.params as unknown as string[])[0];
+    // The path is forwarded as the caller wrote it; encoded separators or dots could make the indexer
+    // route it differently from the prefix checked here, so they are refused.
+    const rawPath = req.originalUrl.slice(PREFIX.length).split('?')[0];
     const roles = indexAccess(target);
-    if (!roles || target.includes('..')) throw httpError(404, 'NOT_FOUND', `the console does not read ${target}`);
+    if (!roles || /\.\.|%2f|%2e|%5c/i.test(rawPath)) throw httpError(404, 'NOT_FOUND', `the console does not read ${target}`);
     const principal = await authenticate(req, res);
     if (!hasAnyRole(principal, roles)) throw httpError(403, 'ROLE_FORBIDDEN', `${target} needs one of the roles ${roles.join(', ')}`);
     const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
@@ -107,7 +115,7 @@ export function mountConsole(app: express.Express, opts: ConsoleOptions): () => 
     res.on('close', () => abort.abort());
     let upstream: globalThis.Response;
     try {
-      upstream = await fetch(`${opts.indexerUrl}${target}${query}`, {
+      upstream = await fetch(`${opts.indexerUrl}${rawPath}${query}`, {
         headers: { authorization: req.get('authorization') ?? '', accept: req.get('accept') ?? '*/*', 'x-request-id': String(res.locals.requestId ?? '') },
         signal: abort.signal,
       });

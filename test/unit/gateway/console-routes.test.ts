@@ -88,6 +88,9 @@ describe('console routes on the gateway', () => {
     expect(seen.at(-1)!.auth).to.equal(`Bearer ${auditor}`);
     await request(app).get('/console/api/index/inventory').set('authorization', `Bearer ${reader}`).expect(200);
     await request(app).get('/console/api/index/checkpoint').set('authorization', `Bearer ${auditor}`).expect(404);
+    // An encoded separator could route differently at the indexer than the prefix checked here.
+    await request(app).get('/console/api/index/ledger%2F..%2Ffsma%2Fexport').set('authorization', `Bearer ${reader}`).expect(404);
+    await request(app).get('/console/api/index/lots/x/..%2e/fsma').set('authorization', `Bearer ${reader}`).expect(404);
     const sse = await request(app).get('/console/api/index/ledger/stream').set('authorization', `Bearer ${reader}`).expect(200);
     expect(sse.headers['content-type']).to.match(/text\/event-stream/);
     expect(sse.text).to.include('event: block');
