@@ -7,8 +7,7 @@
  *
  *   npm run build && node dist/bench/console/console-bench.js [--nodes 1000] [--txs 100]
  */
-import { defaultGatewayPort } from '../../gateway/src/config';
-import { loadDevnetConfig } from '../../network/src/config';
+import { gatewayPort, loadDevnetConfig } from '../../network/src/config';
 import { launchBrowser } from '../../test/fixtures/browser';
 
 declare const window: any;
@@ -22,7 +21,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function main(): Promise<void> {
   const cfg = loadDevnetConfig();
-  const gw = `http://127.0.0.1:${defaultGatewayPort(cfg.portBase, 'AuditorMSP')}`;
+  const gw = `http://127.0.0.1:${gatewayPort(cfg, 'AuditorMSP')}`;
   const nodes = arg('nodes', 1000);
   const txCount = arg('txs', 100);
   const browser = await launchBrowser();

@@ -45,6 +45,11 @@ export interface ConsoleConfig {
   dir?: string;
   /** The indexer's query API the console reads through the gateway. */
   indexerUrl: string;
+  /**
+   * Devnet only: the dev issuer key the indexer trusts, when it is not this gateway's own
+   * (each devnet gateway runs its own dev issuer). Forwarded reads carry a token signed with it.
+   */
+  indexerDevKeyFile?: string;
   /** OpenID Connect for browsers when a real issuer is configured. */
   oidc?: { authority: string; clientId: string; scope: string };
 }
@@ -133,12 +138,15 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     logLevel: env.LOG_LEVEL ?? 'info',
     mappingsFile: env.ADAPTER_MAPPINGS_FILE || undefined,
     payments: loadPaymentsConfig(env),
-    console: loadConsoleConfig(env, fabricPortBase),
+    console: loadConsoleConfig(env, auth.devIssuer),
   };
 }
 
-function loadConsoleConfig(env: NodeJS.ProcessEnv, fabricPortBase: number): ConsoleConfig {
-  const indexerUrl = (env.CONSOLE_INDEXER_URL || `http://127.0.0.1:${fabricPortBase + 910}`).replace(/\/$/, '');
+function loadConsoleConfig(env: NodeJS.ProcessEnv, devIssuer: boolean): ConsoleConfig {
+  // The default matches the gateway's default port: a devnet on port base 7000 serves its query API on 7910.
+  const indexerUrl = (env.CONSOLE_INDEXER_URL || 'http://127.0.0.1:7910').replace(/\/$/, '');
+  const indexerDevKeyFile = env.CONSOLE_INDEXER_DEV_KEY_FILE || undefined;
+  if (indexerDevKeyFile && !devIssuer) throw new Error('CONSOLE_INDEXER_DEV_KEY_FILE is for the dev issuer only: with AUTH_JWKS_URL the indexer must trust the same issuer as the gateway');
   if (!/^https?:\/\//.test(indexerUrl)) throw new Error(`CONSOLE_INDEXER_URL must be an http(s) URL, got "${indexerUrl}"`);
   const authority = env.CONSOLE_OIDC_AUTHORITY || undefined;
   if (authority && !/^https?:\/\//.test(authority)) throw new Error(`CONSOLE_OIDC_AUTHORITY must be an http(s) URL, got "${authority}"`);
@@ -146,6 +154,7 @@ function loadConsoleConfig(env: NodeJS.ProcessEnv, fabricPortBase: number): Cons
   return {
     dir: env.CONSOLE_DIR || undefined,
     indexerUrl,
+    indexerDevKeyFile,
     oidc: authority ? { authority, clientId: env.CONSOLE_OIDC_CLIENT_ID!, scope: env.CONSOLE_OIDC_SCOPE || 'openid profile' } : undefined,
   };
 }

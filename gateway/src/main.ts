@@ -132,6 +132,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
           verifier,
           logger,
           devIssuer,
+          indexerDevKeyFile: devIssuer && cfg.console.indexerDevKeyFile ? path.resolve(cfg.console.indexerDevKeyFile) : undefined,
           oidc: cfg.console.oidc,
         }),
     });

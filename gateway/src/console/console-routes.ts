@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import type { DevIssuer } from '../auth/dev-issuer';
+import { mintWithKey, type DevIssuer, type DevIssuerKeyFile } from '../auth/dev-issuer';
 import { bearerToken, type JwtVerifier } from '../auth/jwt-verifier';
 import { hasAnyRole, isRole, type Principal, type Role } from '../auth/roles';
 import { httpError } from '../http/problem';
@@ -38,26 +38,31 @@ export interface ConsoleOptions {
   logger: Logger;
   /** Present when the built-in dev issuer signs tokens: enables "sign in as <role>". */
   devIssuer?: DevIssuer;
+  /**
+   * Devnet only: the key of the dev issuer the indexer trusts, when that is another gateway's.
+   * Forwarded reads then carry a short-lived token for the same subject and roles, signed with it.
+   */
+  indexerDevKeyFile?: string;
   oidc?: ConsoleOidcConfig;
 }
 
-const READERS: Role[] = ['auditor', 'retailer-ops', 'supplier', 'inventory-reader', 'finance', 'admin'];
-const TRACE: Role[] = ['auditor', 'retailer-ops', 'supplier', 'admin'];
+// The same roles the indexer's own rules (indexer/src/query/query-auth.ts) grant, or fewer.
+const READERS: Role[] = ['inventory-reader', 'retailer-ops', 'auditor', 'admin'];
+const TRACE: Role[] = ['auditor', 'retailer-ops', 'admin'];
 
 /** Which roles may read which indexer paths through the console (first matching prefix wins). */
 export const INDEX_ACCESS: Array<[prefix: string, roles: Role[]]> = [
   ['/fsma/', TRACE],
   ['/recalls', TRACE],
   ['/epcis/', TRACE],
-  ['/inventory', ['inventory-reader', 'retailer-ops', 'supplier', 'auditor', 'admin']],
-  ['/orders/', ['inventory-reader', 'retailer-ops', 'supplier', 'auditor', 'finance', 'admin']],
-  ['/purchase-orders', ['finance', 'retailer-ops', 'supplier', 'auditor', 'admin']],
+  ['/inventory', READERS],
+  ['/orders/', READERS],
+  ['/purchase-orders', ['finance', 'retailer-ops', 'auditor', 'admin']],
   ['/shipments', READERS],
   ['/movements', READERS],
   ['/lots/', READERS],
   ['/search', READERS],
-  ['/ledger/', READERS],
-  ['/health', READERS],
+  ['/ledger/', [...READERS, 'finance']],
 ];
 
 /** Roles allowed to read `p` through the console, or undefined for a path it does not pass through. */
@@ -76,6 +81,14 @@ const PASSED_HEADERS = ['content-type', 'content-disposition', 'cache-control', 
  */
 export function mountConsole(app: express.Express, opts: ConsoleOptions): () => void {
   const streams = new Set<Response>();
+  // The key file is rewritten whenever that gateway restarts: read it again when it changes.
+  let key: { mtimeMs: number; key: DevIssuerKeyFile } | undefined;
+  const indexerToken = async (p: Principal): Promise<string | undefined> => {
+    if (!opts.indexerDevKeyFile) return undefined;
+    const mtimeMs = fs.statSync(opts.indexerDevKeyFile).mtimeMs;
+    if (!key || key.mtimeMs !== mtimeMs) key = { mtimeMs, key: JSON.parse(fs.readFileSync(opts.indexerDevKeyFile, 'utf8')) as DevIssuerKeyFile };
+    return mintWithKey(key.key, { sub: p.sub, roles: p.roles, ttlSec: 300 });
+  };
   const wrap = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => fn(req, res).catch(next);
   const authenticate = async (req: Request, res: Response): Promise<Principal> => {
     const principal = await opts.verifier.verify(bearerToken(req.get('authorization')));
@@ -110,13 +123,17 @@ export function mountConsole(app: express.Express, opts: ConsoleOptions): () => 
     if (!roles || /\.\.|%2f|%2e|%5c/i.test(rawPath)) throw httpError(404, 'NOT_FOUND', `the console does not read ${target}`);
     const principal = await authenticate(req, res);
     if (!hasAnyRole(principal, roles)) throw httpError(403, 'ROLE_FORBIDDEN', `${target} needs one of the roles ${roles.join(', ')}`);
+    const forwarded = await indexerToken(principal).catch((err: Error) => {
+      opts.logger.warn({ err: err.message, keyFile: opts.indexerDevKeyFile }, 'cannot sign for the indexer with the dev key file; forwarding the caller token');
+      return undefined;
+    });
     const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
     const abort = new AbortController();
     res.on('close', () => abort.abort());
     let upstream: globalThis.Response;
     try {
       upstream = await fetch(`${opts.indexerUrl}${rawPath}${query}`, {
-        headers: { authorization: req.get('authorization') ?? '', accept: req.get('accept') ?? '*/*', 'x-request-id': String(res.locals.requestId ?? '') },
+        headers: { authorization: forwarded ? `Bearer ${forwarded}` : (req.get('authorization') ?? ''), accept: req.get('accept') ?? '*/*', 'x-request-id': String(res.locals.requestId ?? '') },
         signal: abort.signal,
       });
     } catch (err) {

@@ -12,7 +12,8 @@ import type { Page } from 'playwright-core';
 import * as protos from 'fabric-protos';
 import { mintWithKey, type DevIssuerKeyFile } from '../../../gateway/src/auth/dev-issuer';
 import type { Role } from '../../../gateway/src/auth/roles';
-import { defaultGatewayPort, devIssuerKeyFile } from '../../../gateway/src/config';
+import { devIssuerKeyFile } from '../../../gateway/src/config';
+import { gatewayPort, indexerPort, loadDevnetConfig } from '../../../network/src/config';
 import { gs1CheckDigit } from '../../../chaincode/src/traceability/gs1';
 import { launchBrowser, testOutputDir, type Browser } from '../../fixtures/browser';
 
@@ -58,11 +59,17 @@ export function describeConsole(ctx: () => DemoContext): void {
     let browser: Browser;
     let page: Page;
     const shots = testOutputDir('console');
-    const gw = (org: Org) => `http://127.0.0.1:${defaultGatewayPort(ctx().portBase, org)}`;
-    const indexer = () => `http://127.0.0.1:${ctx().portBase + 910}`;
+    const gw = (org: Org) => `http://127.0.0.1:${gatewayPort(loadDevnetConfig({ portBase: ctx().portBase }), org)}`;
+    const indexer = () => `http://127.0.0.1:${indexerPort(loadDevnetConfig({ portBase: ctx().portBase }))}`;
     const token = async (org: Org, roles: Role[]) => {
       const key = JSON.parse(fs.readFileSync(path.join(ctx().root, devIssuerKeyFile(ctx().portBase, org)), 'utf8')) as DevIssuerKeyFile;
       return mintWithKey(key, { sub: 'console-test', roles, ttlSec: 600 });
+    };
+    // The indexer trusts the first gateway's (the retailer's) issuer under npm start.
+    const indexerGet = async <T>(p: string): Promise<T> => {
+      const res = await fetch(`${indexer()}${p}`, { headers: { authorization: `Bearer ${await token('RetailerMSP', ['auditor'])}` } });
+      expect(res.status, p).to.equal(200);
+      return (await res.json()) as T;
     };
     const accessibility: Record<string, string[]> = {};
     const snap = async (name: string) => {
@@ -96,7 +103,7 @@ export function describeConsole(ctx: () => DemoContext): void {
       await nodes.waitFor();
       await expect(await nodes.locator('li[data-kind="farm"]').allTextContents()).to.satisfy((xs: string[]) => xs.some((x) => x.includes('Cooperativa Los Andes')));
       // Every location the indexer reports holding the lot's descendants is in the graph, with its quantity.
-      const down = (await (await fetch(`${indexer()}/lots/${DEMO.roasted}/${roastLot}/trace/downstream`)).json()) as { holdings: Array<{ location_name: string; quantity: string }> };
+      const down = await indexerGet<{ holdings: Array<{ location_name: string; quantity: string }> }>(`/lots/${DEMO.roasted}/${roastLot}/trace/downstream`);
       expect(down.holdings.map((h) => h.location_name)).to.include('Store 001');
       const holds = await page.getByTestId('edges').locator('li[data-kind="holds"]').allTextContents();
       for (const h of down.holdings) expect(holds.some((x) => x.includes(`${Number(h.quantity)} KGM on hand`) && x.includes(h.location_name)), `${h.location_name} in ${holds.join(' | ')}`).to.equal(true);
@@ -123,7 +130,7 @@ export function describeConsole(ctx: () => DemoContext): void {
       const { roastLot } = ctx();
       const shipment = `SH-B-${roastLot.slice(3)}`;
       // The store's position was last written by a transaction that touched this lot alone (a transfer or a sale).
-      const lot = (await (await fetch(`${indexer()}/lots/${DEMO.roasted}/${roastLot}`)).json()) as { positions: Array<{ gln: string; tx_id: string }> };
+      const lot = await indexerGet<{ positions: Array<{ gln: string; tx_id: string }> }>(`/lots/${DEMO.roasted}/${roastLot}`);
       const storeTx = lot.positions.find((p) => p.gln === DEMO.store)!.tx_id;
       const search = async (q: string) => {
         await page.getByLabel(/Lot \(GTIN\/lot\)/).fill(q);

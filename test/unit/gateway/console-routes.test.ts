@@ -8,7 +8,7 @@ import express from 'express';
 import pino from 'pino';
 import request from 'supertest';
 import { createDevIssuer, type DevIssuer } from '../../../gateway/src/auth/dev-issuer';
-import { createJwtVerifier } from '../../../gateway/src/auth/jwt-verifier';
+import { createJwtVerifier, type JwtVerifier } from '../../../gateway/src/auth/jwt-verifier';
 import { indexAccess, mountConsole } from '../../../gateway/src/console/console-routes';
 import { createErrorHandler, notFoundHandler } from '../../../gateway/src/http/problem';
 import { AUDIENCE } from './fakes';
@@ -19,6 +19,7 @@ describe('console routes on the gateway', () => {
   let app: express.Express;
   let dir: string;
   let closeStreams: () => void;
+  let verifier: JwtVerifier;
   const seen: Array<{ url: string; auth?: string }> = [];
 
   before(async () => {
@@ -45,11 +46,12 @@ describe('console routes on the gateway', () => {
     fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>console</title>');
     app = express();
     const logger = pino({ level: 'silent' });
+    verifier = createJwtVerifier({ jwksUrl, issuer: iss, audience: AUDIENCE, algorithms: ['ES256'] });
     closeStreams = mountConsole(app, {
       mspId: 'AuditorMSP',
       dir,
       indexerUrl: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
-      verifier: createJwtVerifier({ jwksUrl, issuer: iss, audience: AUDIENCE, algorithms: ['ES256'] }),
+      verifier,
       logger,
       devIssuer: issuer,
     });
@@ -113,6 +115,29 @@ describe('console routes on the gateway', () => {
     });
     expect(await ended).to.include(': open');
     server.close();
+  });
+
+  it('re-signs forwarded reads with the key of the dev issuer the indexer trusts, when told to', async () => {
+    const other = createDevIssuer({ audience: AUDIENCE, keyFile: path.join(dir, 'indexer-issuer.json') });
+    const { issuer: otherIss } = await other.start();
+    try {
+      const app2 = express();
+      mountConsole(app2, {
+        mspId: 'AuditorMSP',
+        dir,
+        indexerUrl: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+        verifier,
+        logger: pino({ level: 'silent' }),
+        devIssuer: issuer,
+        indexerDevKeyFile: path.join(dir, 'indexer-issuer.json'),
+      });
+      const auditor = (await request(app2).post('/console/dev-session').send({ role: 'auditor' })).body.token;
+      await request(app2).get('/console/api/index/lots/07611000000278/RB-1').set('authorization', `Bearer ${auditor}`).expect(200);
+      const sent = JSON.parse(Buffer.from(seen.at(-1)!.auth!.split(' ')[1].split('.')[1], 'base64url').toString());
+      expect([sent.iss, sent.sub, sent.roles]).to.deep.equal([otherIss, 'auditor@console', ['auditor']]);
+    } finally {
+      await other.stop();
+    }
   });
 
   it('maps indexer paths to roles, and passes nothing else', () => {
