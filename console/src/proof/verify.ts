@@ -41,7 +41,18 @@ export interface ProofResult {
   ms: number;
 }
 
-const headerHash = async (n: bigint, prev: Uint8Array, data: Uint8Array) => sha256(blockHeaderDer(n, prev, data));
+// A header's hash is a pure function of its three fields, so hashes computed for one proof are reused by the
+// next (a trace's proofs share most of their chain). Keyed by the fields themselves, a changed byte misses.
+const headerHashes = new Map<string, Promise<Uint8Array>>();
+const headerHash = (n: bigint, prev: Uint8Array, data: Uint8Array): Promise<Uint8Array> => {
+  const key = `${n}:${toHex(prev)}:${toHex(data)}`;
+  let h = headerHashes.get(key);
+  if (!h) {
+    if (headerHashes.size > 50_000) headerHashes.clear();
+    headerHashes.set(key, (h = sha256(blockHeaderDer(n, prev, data))));
+  }
+  return h;
+};
 
 async function chainProblem(id: Identity, msps: ChannelMsp[], at: Date): Promise<string | undefined> {
   const m = msps.find((x) => x.mspId === id.mspId);
