@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { genealogyGraph, syntheticGenealogy } from '../lib/genealogy';
 import { pinNewest } from '../lib/pin';
-import { renderGraph, type LayoutName } from './genealogy-view';
+import { renderGraph } from './genealogy-view';
 import { proveInBrowser } from './proof-panel';
 
 // The benchmark script drives proofs through the same code the views use.
@@ -14,10 +14,9 @@ export function BenchView() {
   useEffect(() => {
     const params = new URLSearchParams(location.hash.split('?')[1] ?? '');
     const n = Number(params.get('n') ?? 1000);
-    const layout = (params.get('layout') ?? undefined) as LayoutName | undefined;
     const t0 = performance.now();
     const graph = genealogyGraph(syntheticGenealogy(n));
-    void renderGraph(ref.current!, graph, undefined, layout).then(({ ms, layoutMs }) => setOut(JSON.stringify({ nodes: graph.nodes.length, edges: graph.edges.length, layoutMs, renderMs: ms, totalMs: performance.now() - t0 })));
+    void renderGraph(ref.current!, graph).then(({ ms, layoutMs }) => setOut(JSON.stringify({ nodes: graph.nodes.length, edges: graph.edges.length, layoutMs, renderMs: ms, totalMs: performance.now() - t0 })));
   }, []);
   return (
     <main id="main">

@@ -8,19 +8,11 @@ cytoscape.use(dagre);
 
 const COLORS: Record<string, string> = { 'origin-lot': '#1b5e20', lot: '#6d4c41', location: '#0d47a1', farm: '#2e7d32' };
 
-/** Above this many nodes dagre's layered layout takes seconds; cytoscape's breadth-first layout keeps the same left-to-right reading. */
-export const DAGRE_MAX_NODES = 300;
-
-export type LayoutName = 'dagre' | 'breadthfirst';
-
-function layoutOf(name: LayoutName): cytoscape.LayoutOptions {
-  return name === 'dagre'
-    ? ({ name: 'dagre', rankDir: 'LR', nodeSep: 20, rankSep: 80 } as cytoscape.LayoutOptions)
-    : ({ name: 'breadthfirst', directed: true, spacingFactor: 1.1, transform: (_n: unknown, p: { x: number; y: number }) => ({ x: p.y, y: p.x }) } as cytoscape.LayoutOptions);
-}
+/** Above this many nodes the view skips drawing edges while panning and labels too small to read. */
+export const LARGE_GRAPH_NODES = 300;
 
 /** Renders the graph into `el`; resolves after the first frame is drawn, with the elapsed milliseconds. */
-export function renderGraph(el: HTMLElement, graph: { nodes: GNode[]; edges: GEdge[] }, onSelect?: (item: GNode | GEdge) => void, layout?: LayoutName): Promise<{ cy: cytoscape.Core; ms: number; layoutMs: number }> {
+export function renderGraph(el: HTMLElement, graph: { nodes: GNode[]; edges: GEdge[] }, onSelect?: (item: GNode | GEdge) => void): Promise<{ cy: cytoscape.Core; ms: number; layoutMs: number }> {
   const t0 = performance.now();
   const cy = cytoscape({
     container: el,
@@ -35,10 +27,10 @@ export function renderGraph(el: HTMLElement, graph: { nodes: GNode[]; edges: GEd
       { selector: 'edge[kind = "shipment"]', style: { 'line-style': 'dashed', 'line-color': '#0d47a1', 'target-arrow-color': '#0d47a1' } },
       { selector: ':selected', style: { 'border-width': 3, 'border-color': '#ff6f00', 'line-color': '#ff6f00' } },
     ],
-    layout: layoutOf(layout ?? (graph.nodes.length > DAGRE_MAX_NODES ? 'breadthfirst' : 'dagre')),
+    layout: { name: 'dagre', rankDir: 'LR', nodeSep: 20, rankSep: 80 } as cytoscape.LayoutOptions,
     wheelSensitivity: 0.3,
     // Labels too small to read at the fitted zoom are not drawn (a large genealogy opens zoomed out).
-    hideEdgesOnViewport: graph.nodes.length > DAGRE_MAX_NODES,
+    hideEdgesOnViewport: graph.nodes.length > LARGE_GRAPH_NODES,
   });
   const layoutMs = performance.now() - t0;
   const byId = new Map<string, GNode | GEdge>([...graph.nodes, ...graph.edges].map((x) => [x.id, x]));
