@@ -4,17 +4,23 @@
  *
  *   GET /provenance/lots/{gtin}/{lotCode}   upstream and downstream trace, every transaction proven
  *   GET /provenance/transactions/{txId}     one transaction's proof
+ *   GET /provenance/transactions/{txId}/raw?pinned=N   the raw proof material, for verification by the reader
+ *   GET /provenance/blocks/tip              the newest block's header (what an auditor pins)
+ *   GET /provenance/blocks/{number}/raw     one block as the peer returned it (e.g. a config block's members)
  */
 import type { RouteFactory } from '../../gateway/src/gateway';
 import type { RouteSpec } from '../../gateway/src/http/route-spec';
 import { obj } from '../../gateway/src/http/schemas';
 import { createProvenanceService } from './provenance';
+import { createRawProofService } from './raw-proof';
 
 const bigints = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)));
 
 export function provenanceRoutes(): RouteFactory {
   return ({ ledger }) => {
     const service = createProvenanceService({ ledger });
+    const raw = createRawProofService({ ledger });
+    const proofReaders: RouteSpec['roles'] = ['auditor', 'retailer-ops', 'supplier', 'finance', 'admin'];
     const routes: RouteSpec[] = [
       {
         method: 'get', path: '/provenance/lots/:gtin/:lotCode', operationId: 'lotProvenance', tag: 'provenance',
@@ -27,12 +33,30 @@ export function provenanceRoutes(): RouteFactory {
         summary: "One transaction's proof", roles: ['auditor', 'retailer-ops', 'supplier', 'finance', 'admin'], paramsSchema: 'provenanceTxParams',
         action: { kind: 'custom', handle: async (ctx) => ({ status: 200, body: bigints(await service.proveTransaction(ctx.params.txId)) }) },
       },
+      {
+        method: 'get', path: '/provenance/transactions/:txId/raw', operationId: 'transactionProofMaterial', tag: 'provenance',
+        summary: "One transaction's raw proof material (block, config block, header chain to a pinned block) for verification by the reader",
+        roles: proofReaders, paramsSchema: 'provenanceTxParams', querySchema: 'rawProofQuery',
+        action: { kind: 'custom', handle: async (ctx) => ({ status: 200, body: await raw.bundle({ txId: ctx.params.txId, pinned: ctx.query.pinned === undefined ? undefined : BigInt(String(ctx.query.pinned)) }) }) },
+      },
+      {
+        method: 'get', path: '/provenance/blocks/tip', operationId: 'tipHeader', tag: 'provenance',
+        summary: "The newest block's header, to pin", roles: proofReaders,
+        action: { kind: 'custom', handle: async () => ({ status: 200, body: await raw.tip() }) },
+      },
+      {
+        method: 'get', path: '/provenance/blocks/:number/raw', operationId: 'rawBlock', tag: 'provenance',
+        summary: 'One block as the peer returned it', roles: proofReaders, paramsSchema: 'blockNumberParams',
+        action: { kind: 'custom', handle: async (ctx) => ({ status: 200, body: await raw.block(BigInt(ctx.params.number)) }) },
+      },
     ];
     return {
       routes,
       schemas: {
         provenanceLotParams: obj({ gtin: { type: 'string', pattern: '^[0-9]{14}$' }, lotCode: { type: 'string', pattern: '^[!-~]{1,20}$' } }, ['gtin', 'lotCode']),
         provenanceTxParams: obj({ txId: { type: 'string', pattern: '^[0-9a-f]{64}$' } }, ['txId']),
+        rawProofQuery: obj({ pinned: { type: 'string', pattern: '^[0-9]{1,15}$' } }, []),
+        blockNumberParams: obj({ number: { type: 'string', pattern: '^[0-9]{1,15}$' } }, ['number']),
       },
     };
   };

@@ -36,6 +36,22 @@ export interface GatewayConfig {
   mappingsFile?: string;
   /** Payment verification; absent or disabled when no chain has an RPC URL. */
   payments?: PaymentsConfig;
+  /** The web console served at /console/. */
+  console: ConsoleConfig;
+}
+
+export interface ConsoleConfig {
+  /** The built app; default dist/console beside the compiled gateway. */
+  dir?: string;
+  /** The indexer's query API the console reads through the gateway. */
+  indexerUrl: string;
+  /**
+   * Devnet only: the dev issuer key the indexer trusts, when it is not this gateway's own
+   * (each devnet gateway runs its own dev issuer). Forwarded reads carry a token signed with it.
+   */
+  indexerDevKeyFile?: string;
+  /** OpenID Connect for browsers when a real issuer is configured. */
+  oidc?: { authority: string; clientId: string; scope: string };
 }
 
 /** NODE_ENV names production, whatever its case or surrounding blanks. */
@@ -122,5 +138,23 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     logLevel: env.LOG_LEVEL ?? 'info',
     mappingsFile: env.ADAPTER_MAPPINGS_FILE || undefined,
     payments: loadPaymentsConfig(env),
+    console: loadConsoleConfig(env, auth.devIssuer),
+  };
+}
+
+function loadConsoleConfig(env: NodeJS.ProcessEnv, devIssuer: boolean): ConsoleConfig {
+  // The default matches the gateway's default port: a devnet on port base 7000 serves its query API on 7910.
+  const indexerUrl = (env.CONSOLE_INDEXER_URL || 'http://127.0.0.1:7910').replace(/\/$/, '');
+  const indexerDevKeyFile = env.CONSOLE_INDEXER_DEV_KEY_FILE || undefined;
+  if (indexerDevKeyFile && !devIssuer) throw new Error('CONSOLE_INDEXER_DEV_KEY_FILE is for the dev issuer only: with AUTH_JWKS_URL the indexer must trust the same issuer as the gateway');
+  if (!/^https?:\/\//.test(indexerUrl)) throw new Error(`CONSOLE_INDEXER_URL must be an http(s) URL, got "${indexerUrl}"`);
+  const authority = env.CONSOLE_OIDC_AUTHORITY || undefined;
+  if (authority && !/^https?:\/\//.test(authority)) throw new Error(`CONSOLE_OIDC_AUTHORITY must be an http(s) URL, got "${authority}"`);
+  if (authority && !env.CONSOLE_OIDC_CLIENT_ID) throw new Error('CONSOLE_OIDC_CLIENT_ID is required when CONSOLE_OIDC_AUTHORITY is set');
+  return {
+    dir: env.CONSOLE_DIR || undefined,
+    indexerUrl,
+    indexerDevKeyFile,
+    oidc: authority ? { authority, clientId: env.CONSOLE_OIDC_CLIENT_ID!, scope: env.CONSOLE_OIDC_SCOPE || 'openid profile' } : undefined,
   };
 }

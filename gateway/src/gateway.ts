@@ -43,6 +43,8 @@ export interface GatewayOptions {
   worker?: { pollMs?: number; maxAttempts?: number; concurrency?: number; enabled?: boolean };
   bodyLimit?: string;
   extraRoutes?: RouteFactory[];
+  /** Mounts extra handlers (the web console) on the app; may return what closes their long-lived responses at stop. */
+  mount?: (app: express.Express) => (() => void) | void;
 }
 
 export interface Gateway {
@@ -85,7 +87,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
     Object.assign(schemas, extra.schemas ?? {});
   }
   const validator = createRequestValidator(schemas);
-  const app = createApp({ routes, validator, verifier: opts.verifier, limiter, executor, ledger: opts.ledger, metrics, logger: opts.logger, bodyLimit: opts.bodyLimit });
+  let closeMounted: (() => void) | void;
+  const app = createApp({ routes, validator, verifier: opts.verifier, limiter, executor, ledger: opts.ledger, metrics, logger: opts.logger, bodyLimit: opts.bodyLimit, mount: opts.mount && ((a) => void (closeMounted = opts.mount!(a))) });
   let server: http.Server | undefined;
 
   return {
@@ -111,6 +114,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
         // waits for its commit), then drop idle keep-alive connections.
         const closed = new Promise<void>((resolve) => s.close(() => resolve()));
         s.closeIdleConnections();
+        // Event streams never finish by themselves: end them so shutdown does not wait for the timeout.
+        closeMounted?.();
         await executor.drain();
         s.closeIdleConnections();
         // A client holding a half-sent request must not block shutdown forever.

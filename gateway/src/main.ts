@@ -32,6 +32,7 @@ import { paymentsRoutes } from './payments/payments-routes';
 import { createPaymentsService, type PaymentsService } from './payments/payments-service';
 import { createPaymentVerifier } from './payments/verifier';
 import { provenanceRoutes } from '../../auditor/src/provenance-routes';
+import { mountConsole } from './console/console-routes';
 
 export interface RunningGateway {
   url: string;
@@ -113,6 +114,17 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
       worker: { pollMs: cfg.submission.workerPollMs, maxAttempts: cfg.submission.maxAsyncAttempts },
       bodyLimit: cfg.bodyLimit,
       extraRoutes,
+      mount: (app) =>
+        mountConsole(app, {
+          mspId: cfg.mspId,
+          dir: cfg.console.dir ?? path.resolve(__dirname, '..', '..', 'console'),
+          indexerUrl: cfg.console.indexerUrl,
+          verifier,
+          logger,
+          devIssuer,
+          indexerDevKeyFile: devIssuer && cfg.console.indexerDevKeyFile ? path.resolve(cfg.console.indexerDevKeyFile) : undefined,
+          oidc: cfg.console.oidc,
+        }),
     });
     const { url } = await gateway.start({ host: cfg.host, port: cfg.port });
     payments?.start();

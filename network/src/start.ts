@@ -67,6 +67,9 @@ async function main(): Promise<void> {
         ...devnetLedgerEnv(info, org.mspId),
         GATEWAY_PORT: String(gatewayPort(cfg, org.mspId)),
         DEV_ISSUER_KEY_FILE: devIssuerKeyFile(cfg.portBase, org.mspId),
+        // The console reads the indexer through each gateway; the indexer trusts the first gateway's dev issuer.
+        CONSOLE_INDEXER_URL: `http://127.0.0.1:${indexerPort(cfg)}`,
+        CONSOLE_INDEXER_DEV_KEY_FILE: devIssuerKeyFile(cfg.portBase, info.orgs[0].mspId),
         PAYMENTS_CHAINS_FILE: chain.chainsFile,
         PAYMENTS_RECHECK_MS: process.env.PAYMENTS_RECHECK_MS ?? '2000',
       };

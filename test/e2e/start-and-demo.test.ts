@@ -6,6 +6,7 @@ import { devnetDown } from '../../network/src/devnet';
 import { runCommand } from '../../network/src/run-command';
 import { SHARED_PORT_BASE } from '../fixtures/test-devnet';
 import { processesUsing } from '../fixtures/processes-using';
+import { demoLots, describeConsole, type DemoContext } from './console/console-checks';
 
 // The README's start command and demo, as a new user runs them, on their own port base.
 describe('npm start and the demo scenario, end to end', function () {
@@ -25,24 +26,41 @@ describe('npm start and the demo scenario, end to end', function () {
     await devnetDown(cfg, { wipe: true }, () => undefined);
   });
 
-  it('starts everything, runs the coffee scenario with proofs and payment, and stops everything on SIGINT', async () => {
-    start = spawn(process.execPath, [path.join(cfg.root, 'dist', 'network', 'src', 'start.js')], { env, cwd: cfg.root, stdio: ['ignore', 'pipe', 'pipe'] });
-    const exited = new Promise<number | null>((resolve) => start!.once('exit', (code) => resolve(code)));
-    start.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    start.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    const deadline = Date.now() + 300_000;
-    while (!output.includes('Press Ctrl-C') && Date.now() < deadline && start.exitCode === null) await new Promise((r) => setTimeout(r, 500));
-    expect(output, output).to.include('Press Ctrl-C');
-    expect(output).to.match(new RegExp(`gateway RetailerMSP\\s+http://127\\.0\\.0\\.1:${portBase + 500}`));
-    expect(output).to.include(`indexer query API    http://127.0.0.1:${portBase + 910}`);
+  let demo: DemoContext | undefined;
+  let exited: Promise<number | null> | undefined;
 
-    const demo = await runCommand(process.execPath, [path.join(cfg.root, 'dist', 'network', 'src', 'demo.js')], { env, cwd: cfg.root, step: 'demo' });
-    expect(demo).to.include('claim paid; order on the ledger: paid');
-    expect(demo).to.match(/transactions proven: all valid[\s\S]*transactions proven: all valid/);
-    expect(demo).to.include('Done.');
+  describe('start and demo', () => {
+    it('starts everything and runs the coffee scenario with proofs and payment', async () => {
+      start = spawn(process.execPath, [path.join(cfg.root, 'dist', 'network', 'src', 'start.js')], { env, cwd: cfg.root, stdio: ['ignore', 'pipe', 'pipe'] });
+      exited = new Promise<number | null>((resolve) => start!.once('exit', (code) => resolve(code)));
+      start.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+      start.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+      const deadline = Date.now() + 300_000;
+      while (!output.includes('Press Ctrl-C') && Date.now() < deadline && start.exitCode === null) await new Promise((r) => setTimeout(r, 500));
+      expect(output, output).to.include('Press Ctrl-C');
+      expect(output).to.match(new RegExp(`gateway RetailerMSP\\s+http://127\\.0\\.0\\.1:${portBase + 500}`));
+      expect(output).to.include(`indexer query API    http://127.0.0.1:${portBase + 910}`);
 
-    start.kill('SIGINT');
-    expect(await exited).to.equal(0);
-    expect(processesUsing(cfg.runDir)).to.deep.equal([]);
+      const out = await runCommand(process.execPath, [path.join(cfg.root, 'dist', 'network', 'src', 'demo.js')], { env, cwd: cfg.root, step: 'demo' });
+      expect(out).to.include('claim paid; order on the ledger: paid');
+      expect(out).to.match(/transactions proven: all valid[\s\S]*transactions proven: all valid/);
+      expect(out).to.include('Done.');
+      demo = { portBase, root: cfg.root, ...demoLots(out) };
+    });
+  });
+
+  // The console's checks run against the same processes, after the demo.
+  describeConsole(() => {
+    if (!demo) throw new Error('the demo did not run');
+    return demo;
+  });
+
+  describe('stop', () => {
+    it('stops everything on SIGINT', async () => {
+      expect(start, 'npm start was not started').to.not.equal(undefined);
+      start!.kill('SIGINT');
+      expect(await exited).to.equal(0);
+      expect(processesUsing(cfg.runDir)).to.deep.equal([]);
+    });
   });
 });

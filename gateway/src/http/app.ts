@@ -28,6 +28,8 @@ export interface AppDeps {
   bodyLimit?: string;
   /** Deepest JSON nesting accepted. */
   maxJsonDepth?: number;
+  /** Mounts extra handlers (the web console) before the not-found handler. */
+  mount?: (app: express.Express) => void;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -151,6 +153,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.status(outcome.status).type(isProblem ? 'application/problem+json' : 'application/json').send(JSON.stringify(outcome.body));
   }
 
+  deps.mount?.(app);
   app.use(notFoundHandler());
   app.use(createErrorHandler({ logger: deps.logger }));
   return app;

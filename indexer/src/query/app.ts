@@ -14,6 +14,9 @@ import { inventoryRoutes } from './inventory-routes';
 import { recallRoutes } from './recall-routes';
 import type { IndexerMetrics } from './metrics';
 import { traceRoutes } from './trace-routes';
+import { genealogyRoutes } from './genealogy-routes';
+import { ledgerRoutes } from './ledger-routes';
+import { operationsRoutes } from './operations-routes';
 
 /** Dependencies of {@link createQueryApp}. */
 export interface QueryAppDeps {
@@ -60,6 +63,9 @@ export function createQueryApp(deps: QueryAppDeps): Express {
   app.use(queryAuth(deps.verifier));
   app.use(inventoryRoutes(deps.pool));
   app.use(traceRoutes(deps.pool));
+  app.use(genealogyRoutes(deps.pool));
+  app.use(operationsRoutes(deps.pool));
+  app.use(ledgerRoutes({ pool: deps.pool }));
   app.use(recallRoutes(deps.pool));
   app.use(epcisRoutes(deps.pool));
   app.use(fsmaRoutes(deps.pool, deps.onError));

@@ -25,6 +25,10 @@ export const QUERY_RULES: readonly QueryRule[] = [
   { method: 'PUT', path: /^\/reorder-points\/[^/]+\/[^/]+$/, roles: ['retailer-ops', 'admin'] },
   { method: 'GET', path: /^\/(lots|shipments)\//, roles: READERS },
   { method: 'GET', path: /^\/recalls\//, roles: READERS },
+  // The web console's lists and search (operations-routes.ts) and its ledger view (ledger-routes.ts).
+  { method: 'GET', path: /^\/(shipments|recalls|search)$/, roles: READERS },
+  { method: 'GET', path: /^\/purchase-orders$/, roles: ['finance', 'retailer-ops', 'auditor', 'admin'] },
+  { method: 'GET', path: /^\/ledger\/(blocks|config-blocks|stream|transactions\/[0-9a-f]{64})$/, roles: [...READERS, 'finance'] },
   { method: 'GET', path: /^\/epcis\//, roles: READERS },
   // The FSMA 204 sortable spreadsheet is produced for a regulator's request.
   { method: 'GET', path: /^\/fsma\//, roles: ['retailer-ops', 'auditor', 'admin'] },

@@ -1,0 +1,87 @@
+/**
+ * Who is signed in. With the dev issuer (devnet, `npm start`) the gateway
+ * mints a token for a chosen role; with a real issuer, OpenID Connect
+ * authorization code with PKCE through oidc-client-ts. The token lives in
+ * sessionStorage only (a closed tab signs out).
+ */
+import { UserManager, WebStorageStateStore } from 'oidc-client-ts';
+
+export interface ConsoleConfig {
+  mspId: string;
+  auth: { mode: 'dev' } | { mode: 'oidc'; authority: string; clientId: string; scope: string } | { mode: 'none' };
+}
+
+export interface Session {
+  token: string;
+  sub: string;
+  roles: string[];
+}
+
+const KEY = 'coffee-trace.session';
+
+export function loadSession(): Session | undefined {
+  try {
+    const s = JSON.parse(sessionStorage.getItem(KEY) ?? 'null') as Session | null;
+    return s ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function saveSession(s: Session | undefined): void {
+  if (s) sessionStorage.setItem(KEY, JSON.stringify(s));
+  else sessionStorage.removeItem(KEY);
+}
+
+export async function fetchConfig(): Promise<ConsoleConfig> {
+  const res = await fetch('/console/config.json');
+  if (!res.ok) throw new Error(`config.json: ${res.status}`);
+  return (await res.json()) as ConsoleConfig;
+}
+
+export async function devSignIn(role: string): Promise<Session> {
+  const res = await fetch('/console/dev-session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role }) });
+  if (!res.ok) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+  const s = (await res.json()) as Session;
+  saveSession(s);
+  return s;
+}
+
+function userManager(cfg: Extract<ConsoleConfig['auth'], { mode: 'oidc' }>): UserManager {
+  const here = `${location.origin}/console/`;
+  return new UserManager({
+    authority: cfg.authority,
+    client_id: cfg.clientId,
+    redirect_uri: here,
+    post_logout_redirect_uri: here,
+    response_type: 'code',
+    scope: cfg.scope,
+    userStore: new WebStorageStateStore({ store: sessionStorage }),
+  });
+}
+
+/** Roles from an access token's `roles` claim (the gateway checks the signature; this only drives the view). */
+function rolesOf(token: string): string[] {
+  try {
+    const claims = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    return Array.isArray(claims.roles) ? claims.roles : [];
+  } catch {
+    return [];
+  }
+}
+
+export async function oidcSignIn(cfg: Extract<ConsoleConfig['auth'], { mode: 'oidc' }>): Promise<void> {
+  await userManager(cfg).signinRedirect();
+}
+
+/** Completes a redirect back from the issuer (code and state in the query), if this is one. */
+export async function oidcCallback(cfg: ConsoleConfig): Promise<Session | undefined> {
+  if (cfg.auth.mode !== 'oidc') return undefined;
+  const q = new URLSearchParams(location.search);
+  if (!q.has('code') || !q.has('state')) return undefined;
+  const user = await userManager(cfg.auth).signinRedirectCallback();
+  history.replaceState(null, '', '/console/');
+  const s = { token: user.access_token, sub: user.profile.sub, roles: rolesOf(user.access_token) };
+  saveSession(s);
+  return s;
+}

@@ -1,0 +1,174 @@
+/**
+ * The web console on the gateway's own origin:
+ *
+ *   GET  /console/                     the built single-page app (dist/console)
+ *   GET  /console/config.json          how to sign in (dev issuer or OpenID Connect) and which organisation this is
+ *   POST /console/dev-session          {role}: a token from the dev issuer (only when the dev issuer is active)
+ *   GET  /console/api/index/<path>     read-only pass-through to the indexer's query API, per-path roles
+ *
+ * The pass-through keeps the console on one origin (no CORS, one token). The
+ * caller's token is verified here and forwarded, so an indexer that checks
+ * tokens itself sees the same caller. Responses are streamed, which carries
+ * the indexer's server-sent events (the live ledger view) unchanged.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { mintWithKey, type DevIssuer, type DevIssuerKeyFile } from '../auth/dev-issuer';
+import { bearerToken, type JwtVerifier } from '../auth/jwt-verifier';
+import { hasAnyRole, isRole, type Principal, type Role } from '../auth/roles';
+import { httpError } from '../http/problem';
+
+/** How a browser signs in with a real issuer: OpenID Connect authorization code with PKCE. */
+export interface ConsoleOidcConfig {
+  authority: string;
+  clientId: string;
+  scope: string;
+}
+
+export interface ConsoleOptions {
+  mspId: string;
+  /** The built app (index.html and assets); a missing folder serves a short explanation instead. */
+  dir: string;
+  /** Base URL of the indexer's query API. */
+  indexerUrl: string;
+  verifier: JwtVerifier;
+  logger: Logger;
+  /** Present when the built-in dev issuer signs tokens: enables "sign in as <role>". */
+  devIssuer?: DevIssuer;
+  /**
+   * Devnet only: the key of the dev issuer the indexer trusts, when that is another gateway's.
+   * Forwarded reads then carry a short-lived token for the same subject and roles, signed with it.
+   */
+  indexerDevKeyFile?: string;
+  oidc?: ConsoleOidcConfig;
+}
+
+// The same roles the indexer's own rules (indexer/src/query/query-auth.ts) grant, or fewer.
+const READERS: Role[] = ['inventory-reader', 'retailer-ops', 'auditor', 'admin'];
+const TRACE: Role[] = ['auditor', 'retailer-ops', 'admin'];
+
+/** Which roles may read which indexer paths through the console (first matching prefix wins). */
+export const INDEX_ACCESS: Array<[prefix: string, roles: Role[]]> = [
+  ['/fsma/', TRACE],
+  ['/recalls', TRACE],
+  ['/epcis/', TRACE],
+  ['/inventory', READERS],
+  ['/orders/', READERS],
+  ['/purchase-orders', ['finance', 'retailer-ops', 'auditor', 'admin']],
+  ['/shipments', READERS],
+  ['/movements', READERS],
+  ['/lots/', READERS],
+  ['/search', READERS],
+  ['/ledger/', [...READERS, 'finance']],
+];
+
+/** Roles allowed to read `p` through the console, or undefined for a path it does not pass through. */
+export function indexAccess(p: string): Role[] | undefined {
+  return INDEX_ACCESS.find(([prefix]) => p === prefix.replace(/\/$/, '') || p.startsWith(prefix))?.[1];
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+const PREFIX = '/console/api/index';
+
+const PASSED_HEADERS = ['content-type', 'content-disposition', 'cache-control', 'link', 'x-request-id'];
+
+/**
+ * Mounts the console's routes on an express app (before the gateway's
+ * not-found handler). Returns what ends the open event streams at shutdown.
+ */
+export function mountConsole(app: express.Express, opts: ConsoleOptions): () => void {
+  const streams = new Set<Response>();
+  // The key file is rewritten whenever that gateway restarts: read it again when it changes.
+  let key: { mtimeMs: number; key: DevIssuerKeyFile } | undefined;
+  const indexerToken = async (p: Principal): Promise<string | undefined> => {
+    if (!opts.indexerDevKeyFile) return undefined;
+    const mtimeMs = fs.statSync(opts.indexerDevKeyFile).mtimeMs;
+    if (!key || key.mtimeMs !== mtimeMs) key = { mtimeMs, key: JSON.parse(fs.readFileSync(opts.indexerDevKeyFile, 'utf8')) as DevIssuerKeyFile };
+    return mintWithKey(key.key, { sub: p.sub, roles: p.roles, ttlSec: 300 });
+  };
+  const wrap = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => fn(req, res).catch(next);
+  const authenticate = async (req: Request, res: Response): Promise<Principal> => {
+    const principal = await opts.verifier.verify(bearerToken(req.get('authorization')));
+    res.locals.principal = principal;
+    return principal;
+  };
+
+  app.get('/console/config.json', (_req, res) => {
+    const auth = opts.devIssuer ? { mode: 'dev' } : opts.oidc ? { mode: 'oidc', ...opts.oidc } : { mode: 'none' };
+    res.set('cache-control', 'no-store').json({ mspId: opts.mspId, auth });
+  });
+
+  app.post('/console/dev-session', express.json({ limit: '1kb' }), wrap(async (req, res) => {
+    res.locals.route = '/console/dev-session';
+    if (!opts.devIssuer) throw httpError(404, 'NOT_FOUND', 'the dev issuer is not active on this gateway');
+    // Like the dev issuer's key file, minting stays on this machine even when the gateway listens more widely.
+    if (!LOOPBACK.has(req.socket.remoteAddress ?? '')) throw httpError(403, 'DEV_ISSUER_LOOPBACK_ONLY', 'dev sign-in is only offered to a browser on the gateway machine');
+    const role = (req.body as { role?: unknown } | undefined)?.role;
+    if (!isRole(role)) throw httpError(400, 'VALIDATION_FAILED', 'role must be one of the known roles', { errors: [{ field: 'role', message: 'unknown role' }] });
+    const sub = `${role}@console`;
+    const token = await opts.devIssuer.mint({ sub, roles: [role], ttlSec: 8 * 3600 });
+    res.set('cache-control', 'no-store').json({ token, sub, roles: [role] });
+  }));
+
+  app.get(/^\/console\/api\/index(\/.*)$/, wrap(async (req, res) => {
+    res.locals.route = '/console/api/index';
+    const target = (req.params as unknown as string[])[0];
+    // The path is forwarded as the caller wrote it; encoded separators or dots could make the indexer
+    // route it differently from the prefix checked here, so they are refused.
+    const rawPath = req.originalUrl.slice(PREFIX.length).split('?')[0];
+    const roles = indexAccess(target);
+    if (!roles || /\.\.|%2f|%2e|%5c/i.test(rawPath)) throw httpError(404, 'NOT_FOUND', `the console does not read ${target}`);
+    const principal = await authenticate(req, res);
+    if (!hasAnyRole(principal, roles)) throw httpError(403, 'ROLE_FORBIDDEN', `${target} needs one of the roles ${roles.join(', ')}`);
+    const forwarded = await indexerToken(principal).catch((err: Error) => {
+      opts.logger.warn({ err: err.message, keyFile: opts.indexerDevKeyFile }, 'cannot sign for the indexer with the dev key file; forwarding the caller token');
+      return undefined;
+    });
+    const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
+    const abort = new AbortController();
+    res.on('close', () => abort.abort());
+    let upstream: globalThis.Response;
+    try {
+      upstream = await fetch(`${opts.indexerUrl}${rawPath}${query}`, {
+        headers: { authorization: forwarded ? `Bearer ${forwarded}` : (req.get('authorization') ?? ''), accept: req.get('accept') ?? '*/*', 'x-request-id': String(res.locals.requestId ?? '') },
+        signal: abort.signal,
+      });
+    } catch (err) {
+      throw httpError(503, 'INDEXER_UNAVAILABLE', `the indexer at ${opts.indexerUrl} is not reachable`, { retryAfterSec: 5, cause: (err as Error).message });
+    }
+    res.status(upstream.status);
+    for (const h of PASSED_HEADERS) {
+      const v = upstream.headers.get(h);
+      if (v) res.setHeader(h, v);
+    }
+    if (!upstream.body) {
+      res.end();
+      return;
+    }
+    if ((upstream.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
+      streams.add(res);
+      res.on('close', () => streams.delete(res));
+    }
+    const body = Readable.fromWeb(upstream.body as import('node:stream/web').ReadableStream);
+    body.on('error', () => res.destroy());
+    body.pipe(res);
+  }));
+
+  const index = path.join(opts.dir, 'index.html');
+  app.use('/console', express.static(opts.dir, { index: 'index.html', fallthrough: true, maxAge: '1h', setHeaders: (res, file) => {
+    // index.html names the hashed assets, so it must never be cached; the assets may be.
+    if (file.endsWith('.html')) res.setHeader('cache-control', 'no-store');
+  } }));
+  app.get(/^\/console(\/.*)?$/, (_req, res) => {
+    if (fs.existsSync(index)) res.set('cache-control', 'no-store').sendFile(index);
+    else res.status(503).type('text/plain').send('The console is not built: run `npm run build`.\n');
+  });
+  app.get('/', (_req, res) => res.redirect(302, '/console/'));
+  return () => {
+    for (const res of streams) res.end();
+    streams.clear();
+  };
+}

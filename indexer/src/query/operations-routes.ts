@@ -1,0 +1,140 @@
+/**
+ * Lists for the web console's operations and recall views, and its search box:
+ *
+ *   GET /shipments?status=dispatched|created|received&limit=     shipments with lines and discrepancies
+ *   GET /purchase-orders?limit=                                  orders with payment status and each payment's ledger transaction
+ *   GET /recalls?limit=                                          declared recalls, newest first
+ *   GET /search?q=                                               shipment, BOL/DESADV, purchase order, SSCC or transaction id → the lots it concerns
+ */
+import { Router } from 'express';
+import type { Pool } from 'pg';
+import { badRequest } from './http-errors';
+
+const STATUSES = ['created', 'dispatched', 'received'];
+
+function limitParam(raw: unknown): number {
+  if (raw === undefined) return 100;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw badRequest('limit must be an integer from 1 to 1000', 'limit');
+  return n;
+}
+
+/** An SSCC from 18 digits, `urn:epc:id:sscc:…` or a Digital Link with AI 00; undefined when `q` is none of them. */
+export function ssccOf(q: string): string | undefined {
+  if (/^\d{18}$/.test(q)) return q;
+  const dl = /\/00\/(\d{18})(?:[/?#]|$)/.exec(q);
+  if (dl) return dl[1];
+  const urn = /^urn:epc:id:sscc:(\d+)\.(\d+)$/.exec(q);
+  if (urn && urn[1].length + urn[2].length === 17) {
+    // urn:epc:id:sscc:<prefix>.<extension digit + serial>: reorder into the 17 digits, then the check digit.
+    const body = urn[2][0] + urn[1] + urn[2].slice(1);
+    let sum = 0;
+    for (let i = 0; i < 17; i++) sum += Number(body[16 - i]) * (i % 2 === 0 ? 3 : 1);
+    return body + String((10 - (sum % 10)) % 10);
+  }
+  return undefined;
+}
+
+/** LIKE patterns for an SSCC as a Digital Link or as an EPC URN with any company prefix length (6 to 12 digits). */
+function ssccPatterns(sscc: string): string[] {
+  const out = [`%/00/${sscc}%`];
+  for (let len = 6; len <= 12; len++) out.push(`%urn:epc:id:sscc:${sscc.slice(1, 1 + len)}.${sscc[0]}${sscc.slice(1 + len, 17)}%`);
+  return out;
+}
+
+export function operationsRoutes(pool: Pool): Router {
+  const r = Router();
+
+  r.get('/shipments', async (req, res) => {
+    const status = req.query.status === undefined ? undefined : String(req.query.status);
+    if (status !== undefined && !STATUSES.includes(status)) throw badRequest(`status must be one of ${STATUSES.join(', ')}`, 'status');
+    const rows = (
+      await pool.query(
+        `SELECT s.*, fw.name AS from_name, tw.name AS to_name,
+                COALESCE((SELECT json_agg(l ORDER BY l.line_no) FROM shipment_lines l WHERE l.shipment_id = s.shipment_id), '[]') AS lines
+           FROM shipments s LEFT JOIN warehouses fw ON fw.gln = s.from_gln LEFT JOIN warehouses tw ON tw.gln = s.to_gln
+          WHERE ($1::text IS NULL OR s.status = $1) ORDER BY s.created_at DESC LIMIT ${limitParam(req.query.limit)}`,
+        [status ?? null],
+      )
+    ).rows;
+    res.json({ shipments: rows });
+  });
+
+  r.get('/purchase-orders', async (req, res) => {
+    const rows = (
+      await pool.query(
+        `SELECT o.po_id, o.buyer_msp, o.supplier_msp, o.status, o.chain_id, o.asset, o.amount_base_units::text, o.paid_base_units::text,
+                o.payment_count, o.lines, o.due_date, o.created_at, o.tx_id, o.block_number,
+                COALESCE((SELECT json_agg(json_build_object('chain_id', p.chain_id, 'tx_hash', p.tx_hash, 'log_index', p.log_index, 'payer', p.payer,
+                          'amount_base_units', p.amount_base_units::text, 'recorded_at', p.recorded_at, 'tx_id', p.tx_id, 'block_number', p.block_number)
+                          ORDER BY p.block_number) FROM payments p WHERE p.po_id = o.po_id), '[]') AS payments
+           FROM purchase_orders o ORDER BY o.created_at DESC LIMIT ${limitParam(req.query.limit)}`,
+      )
+    ).rows;
+    res.json({ orders: rows });
+  });
+
+  r.get('/recalls', async (req, res) => {
+    // Status: how many holdings the recall found, and how many of those lots are still on hand somewhere now.
+    const rows = (
+      await pool.query(
+        `SELECT r.*,
+                (SELECT count(*) FROM jsonb_array_elements(r.affected) a, jsonb_array_elements(COALESCE(a->'positions', '[]')) p)::int AS holdings_at_declaration,
+                (SELECT count(*) FROM stock_levels s JOIN jsonb_array_elements(r.affected) a ON s.gtin = a->>'gtin' AND s.lot_code = a->>'lotCode'
+                  WHERE s.base_units > 0)::int AS holdings_now
+           FROM recalls r ORDER BY r.declared_at DESC LIMIT ${limitParam(req.query.limit)}`,
+      )
+    ).rows;
+    res.json({ recalls: rows });
+  });
+
+  r.get('/search', async (req, res) => {
+    const q = String(req.query.q ?? '').trim();
+    if (q.length === 0 || q.length > 200) throw badRequest('q must be 1 to 200 characters', 'q');
+    const matches: Array<{ kind: string; id: string; lots: Array<{ gtin: string; lotCode: string }>; txIds?: string[] }> = [];
+    const lotsOf = (rows: Array<{ gtin: string; lot_code: string }>) => {
+      const seen = new Map<string, { gtin: string; lotCode: string }>();
+      for (const x of rows) seen.set(`${x.gtin}/${x.lot_code}`, { gtin: x.gtin, lotCode: x.lot_code });
+      return [...seen.values()];
+    };
+    if (/^[0-9a-f]{64}$/i.test(q)) {
+      const txId = q.toLowerCase();
+      const rows = (
+        await pool.query(
+          `SELECT gtin, lot_code FROM stock_movements WHERE tx_id = $1
+           UNION SELECT gtin, lot_code FROM lots WHERE tx_id = $1
+           UNION SELECT child_gtin, child_lot_code FROM lot_lineage WHERE tx_id = $1
+           UNION SELECT gtin, lot_code FROM shipment_lines WHERE tx_id = $1`,
+          [txId],
+        )
+      ).rows;
+      const known = (await pool.query('SELECT 1 FROM transactions WHERE tx_id = $1', [txId])).rowCount;
+      if (known) matches.push({ kind: 'transaction', id: txId, lots: lotsOf(rows), txIds: [txId] });
+    }
+    const shipments = (await pool.query('SELECT shipment_id FROM shipments WHERE shipment_id = $1 OR bol = $1 OR desadv = $1 LIMIT 20', [q])).rows;
+    for (const s of shipments) {
+      const lines = (await pool.query('SELECT gtin, lot_code FROM shipment_lines WHERE shipment_id = $1', [s.shipment_id])).rows;
+      matches.push({ kind: 'shipment', id: s.shipment_id, lots: lotsOf(lines) });
+    }
+    const order = (await pool.query('SELECT po_id FROM purchase_orders WHERE po_id = $1', [q])).rows[0];
+    if (order) {
+      const lines = (await pool.query('SELECT l.gtin, l.lot_code FROM shipments s JOIN shipment_lines l USING (shipment_id) WHERE s.po_id = $1', [q])).rows;
+      matches.push({ kind: 'purchase-order', id: order.po_id, lots: lotsOf(lines) });
+    }
+    const sscc = ssccOf(q);
+    if (sscc) {
+      // SSCCs appear in EPCIS documents (an aggregation's parentID, an epcList); the lots come from the same transactions.
+      const rows = (
+        await pool.query(
+          `SELECT DISTINCT m.gtin, m.lot_code FROM trace_events e JOIN stock_movements m ON m.tx_id = e.tx_id
+            WHERE e.document::text LIKE ANY($1::text[]) LIMIT 200`,
+          [ssccPatterns(sscc)],
+        )
+      ).rows;
+      if (rows.length) matches.push({ kind: 'sscc', id: sscc, lots: lotsOf(rows) });
+    }
+    res.json({ query: q, matches });
+  });
+
+  return r;
+}
