@@ -13,6 +13,7 @@ import { adjustStock, transferStock, transformLots } from './tx-movements';
 import { createPurchaseOrder, recordPayment } from './tx-orders';
 import { declareError, declareRecall, recordAttestation } from './tx-recalls';
 import { recordSales } from './tx-sales';
+import { recordEvents } from './tx-epcis';
 import { createShipment, dispatchShipment, receiveShipment } from './tx-shipments';
 
 @Info({ title: 'TraceabilityContract', description: 'Coffee supply-chain custody, stock and payments' })
@@ -125,6 +126,13 @@ export class TraceabilityContract extends Contract {
   @Returns('string')
   public async RecordAttestation(ctx: Context, request: string): Promise<string> {
     return runSubmit(ctx, 'RecordAttestation', request, recordAttestation);
+  }
+
+  /** EPCIS events without a stock effect, recorded as captured. */
+  @Transaction()
+  @Returns('string')
+  public async RecordEvents(ctx: Context, request: string): Promise<string> {
+    return runSubmit(ctx, 'RecordEvents', request, recordEvents);
   }
 
   // ---- queries -----------------------------------------------------------

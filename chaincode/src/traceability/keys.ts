@@ -27,6 +27,8 @@ export const OBJECT_TYPES = {
   lotChild: 'lotchild',
   /** index: original event → error declarations about it. */
   correction: 'correction',
+  /** an aggregation parent (pallet SSCC, case) → its current contents. */
+  aggregation: 'aggregation',
 } as const;
 
 export type ObjectType = (typeof OBJECT_TYPES)[keyof typeof OBJECT_TYPES];

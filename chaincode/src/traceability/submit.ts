@@ -12,6 +12,7 @@ import { fail } from './errors';
 import { Input } from './input';
 import { OBJECT_TYPES, compositeKey } from './keys';
 import { TxEnv } from './tx-env';
+import { readCapturedEvents, type CapturedEvent } from './tx-epcis';
 
 /** Name of the single chaincode event each submitting transaction emits. */
 export const TRACE_EVENT_NAME = 'TraceEvents';
@@ -32,6 +33,8 @@ export interface EventRecord {
   requestHash: string;
   result: Record<string, unknown>;
   epcisEvents: EpcisEvent[];
+  /** The EPCIS events as captured, when the transaction records a captured document's events. */
+  captured?: CapturedEvent[];
 }
 
 export function eventKey(eventId: string): string {
@@ -68,6 +71,8 @@ export async function runSubmit(ctx: Context, fn: string, request: string, handl
     return canonicalJson(prior.result);
   }
 
+  // Checked before the handler runs, so a malformed event costs no world-state reads.
+  const captured = readCapturedEvents(input);
   await env.loadCaller();
   const body = await handler(env, input);
   const result = { ...body, eventId, txId: env.txId };
@@ -83,6 +88,7 @@ export async function runSubmit(ctx: Context, fn: string, request: string, handl
     requestHash,
     result,
     epcisEvents: events,
+    ...(captured ? { captured } : {}),
   };
   await env.ledger.put(key, record);
   ctx.stub.setEvent(
@@ -90,6 +96,7 @@ export async function runSubmit(ctx: Context, fn: string, request: string, handl
     canonicalBytes({
       '@context': EPCIS_CONTEXT,
       actor,
+      ...(captured ? { captured } : {}),
       eventId,
       events,
       function: fn,

@@ -12,6 +12,7 @@ import { ServiceError } from '../../../ledger/src';
 import type { LedgerBlock, LedgerTransaction } from '../../../ledger/src';
 import { isFatal, verifyBlock, type ChainTip } from '../source/verify-block';
 import { addOutboxMessages } from './outbox-messages';
+import { projectEpcisEvents } from './project-epcis';
 import { projectEvents } from './project-events';
 import { projectRecord, type RowOrigin } from './project-records';
 import { RowBuffer } from './row-buffer';
@@ -115,6 +116,7 @@ export function createBlockProjector(deps: { pool: Pool; topicPrefix: string; on
         for (const rec of payload.records) projectRecord(rows, rec, origin);
         const ev = projectEvents(rows, payload.events, payload.eventId, origin);
         ev.months.forEach((m) => months.add(m));
+        projectEpcisEvents(rows, payload, origin, tx.timestamp || origin.time);
         projected = { movements: ev.movements, records: payload.records };
       }
       const facts = { txId: tx.txId, blockNumber: bn, txIndex: tx.index, validationCode: tx.validationCode, creatorMsp: tx.creatorMspId, time: tx.timestamp };

@@ -75,6 +75,12 @@ export const T = {
     ['tx_id', 'seq'],
     'error',
   ),
+  epcisEvents: spec(
+    'epcis_events',
+    ['block_number', 'tx_index', 'seq', 'tx_id', 'ledger_event_id', 'event_id', 'event_hash', 'event_type', 'event_time', 'record_time', 'biz_step', 'disposition', 'biz_location', 'read_point', 'captured', 'document'],
+    ['block_number', 'tx_index', 'seq'],
+    'error',
+  ),
   ledgerRecords: spec('ledger_records', ['record_key', 'doc_type', 'value', 'tx_id', 'block_number'], ['record_key'], 'update'),
   outbox: spec(
     'outbox',
@@ -111,6 +117,7 @@ export const COMPARED_TABLES: Record<string, string[]> = {
   payments: [],
   recalls: [],
   trace_events: [],
+  epcis_events: [],
   ledger_records: [],
   outbox: ['id', 'created_at', 'published_at'],
 };

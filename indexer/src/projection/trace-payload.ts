@@ -45,6 +45,12 @@ export interface TracePayload {
   recordedAt: string;
   txId: string;
   events: EpcisEventPayload[];
+  /**
+   * The EPCIS events as captured (present on transactions that record a
+   * captured document's events; empty on a second transaction of one event).
+   * When present they, not `events`, are the transaction's repository events.
+   */
+  captured?: Array<Record<string, unknown>>;
   records: WrittenRecordPayload[];
   /** Set when the eventId was seen before: the transaction has no new effect. */
   replayOf?: { txId: string };
