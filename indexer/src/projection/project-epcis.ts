@@ -4,6 +4,7 @@
  * them), otherwise the events the chaincode derived itself. Each row keeps the
  * business eventTime, the ledger's record time and the CBV 2.0 event hash.
  */
+import { toCanonicalDigitalLink } from '../../../gateway/src/adapters/epcis/digital-link';
 import { eventHashId } from '../../../gateway/src/adapters/epcis/event-hash';
 import { cbvShortName } from '../../../gateway/src/adapters/epcis/identifiers';
 import type { RowOrigin } from './project-records';
@@ -27,6 +28,31 @@ function hashOf(ev: Ev): string | undefined {
   }
 }
 
+/** An identifier in the form the MATCH_ filters compare: its canonical Digital Link, else as written. */
+export function matchForm(uri: string): string {
+  return toCanonicalDigitalLink(uri) ?? uri;
+}
+
+const listed = (ev: Ev, lists: string[], field?: string): string[] => {
+  const out = new Set<string>();
+  for (const l of lists) {
+    const v = ev[l];
+    if (typeof v === 'string') out.add(matchForm(v));
+    if (!Array.isArray(v)) continue;
+    for (const e of v) {
+      const id = field ? e?.[field] : e;
+      if (typeof id === 'string') out.add(matchForm(id));
+    }
+  }
+  return [...out];
+};
+
+/** EPCIS 2.0 query semantics: MATCH_epc looks at epcList and childEPCs, MATCH_anyEPC also at parentID, inputs and outputs. */
+export const EPC_FIELDS = ['epcList', 'childEPCs'];
+export const ANY_EPC_FIELDS = ['epcList', 'childEPCs', 'parentID', 'inputEPCList', 'outputEPCList'];
+export const CLASS_FIELDS = ['quantityList', 'childQuantityList'];
+export const ANY_CLASS_FIELDS = ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'];
+
 /** Adds the epcis_events rows of one transaction. */
 export function projectEpcisEvents(rows: RowBuffer, payload: TracePayload, o: RowOrigin, recordTime: string): void {
   const captured = Array.isArray(payload.captured);
@@ -40,7 +66,8 @@ export function projectEpcisEvents(rows: RowBuffer, payload: TracePayload, o: Ro
     const disposition = typeof ev.disposition === 'string' ? cbvShortName(ev.disposition, 'disp') : null;
     rows.add(T.epcisEvents, [
       o.blockNumber, o.txIndex, seq, o.txId, payload.eventId, eventId, hash ?? null, ev.type, eventTime, recordTime, bizStep, disposition,
-      typeof ev.bizLocation?.id === 'string' ? ev.bizLocation.id : null, typeof ev.readPoint?.id === 'string' ? ev.readPoint.id : null, captured, JSON.stringify(ev),
+      typeof ev.bizLocation?.id === 'string' ? ev.bizLocation.id : null, typeof ev.readPoint?.id === 'string' ? ev.readPoint.id : null, captured,
+      listed(ev, EPC_FIELDS), listed(ev, ANY_EPC_FIELDS), listed(ev, CLASS_FIELDS, 'epcClass'), listed(ev, ANY_CLASS_FIELDS, 'epcClass'), JSON.stringify(ev),
     ]);
   });
 }

@@ -77,7 +77,7 @@ export const T = {
   ),
   epcisEvents: spec(
     'epcis_events',
-    ['block_number', 'tx_index', 'seq', 'tx_id', 'ledger_event_id', 'event_id', 'event_hash', 'event_type', 'event_time', 'record_time', 'biz_step', 'disposition', 'biz_location', 'read_point', 'captured', 'document'],
+    ['block_number', 'tx_index', 'seq', 'tx_id', 'ledger_event_id', 'event_id', 'event_hash', 'event_type', 'event_time', 'record_time', 'biz_step', 'disposition', 'biz_location', 'read_point', 'captured', 'epcs', 'any_epcs', 'epc_classes', 'any_epc_classes', 'document'],
     ['block_number', 'tx_index', 'seq'],
     'error',
   ),

@@ -36,7 +36,7 @@ describe('auditor: EPCIS query parameters', () => {
   it('converts LGTIN URNs and patterns to the stored Digital Link form', () => {
     // GTIN 07612345000121: indicator 0, company prefix 7612345, item reference 00012.
     expect(classPattern('MATCH_epcClass', 'urn:epc:class:lgtin:7612345.000012.LOT-1')).to.deep.equal({ exact: 'https://id.gs1.org/01/07612345000121/10/LOT-1' });
-    expect(classPattern('MATCH_epcClass', 'urn:epc:idpat:sgtin:7612345.000012.*')).to.deep.equal({ prefix: 'https://id.gs1.org/01/07612345000121/10/' });
+    expect(classPattern('MATCH_epcClass', 'urn:epc:idpat:sgtin:7612345.000012.*')).to.deep.equal({ exact: 'https://id.gs1.org/01/07612345000121', prefix: 'https://id.gs1.org/01/07612345000121/' });
     expect(classPattern('MATCH_epcClass', 'https://id.gs1.org/01/07612345000121/10/*')).to.deep.equal({ prefix: 'https://id.gs1.org/01/07612345000121/10/' });
     expect(classPattern('MATCH_epcClass', 'https://id.gs1.org/01/07612345000121/10/A%2FB')).to.deep.equal({ exact: 'https://id.gs1.org/01/07612345000121/10/A%2FB' });
     expect(likePrefix('https://x/10/A%_')).to.equal('https://x/10/A\\%\\_%');

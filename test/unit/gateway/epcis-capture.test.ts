@@ -69,9 +69,10 @@ describe('EPCIS capture route and jobs (fake ledger, in-memory job store)', func
       'schemaVersion', 'epcisBody.eventList[0].bizStep', 'epcisBody.eventList[1].eventTime', 'epcisBody.eventList[2].inputQuantityList[0].quantity',
     ]);
     const before = store.jobs.size;
-    const unsupported = await request(t.gateway.app).post('/epcis/capture').set('Authorization', auth).send(doc(commission, { ...base, type: 'AssociationEvent', action: 'ADD' }));
-    expect(unsupported.status).to.equal(422);
-    expect(unsupported.body.errors[0].field).to.equal('epcisBody.eventList[1].type');
+    const badReason = await request(t.gateway.app).post('/epcis/capture').set('Authorization', auth)
+      .send(doc(commission, { ...base, type: 'AssociationEvent', action: 'ADD', errorDeclaration: { declarationTime: '2024-05-02T00:00:00Z', reason: 'typo' } }));
+    expect(badReason.status).to.equal(422);
+    expect(badReason.body.errors[0].field).to.equal('epcisBody.eventList[1].errorDeclaration.reason');
     expect(store.jobs.size).to.equal(before);
     expect(t.ledger.submitted).to.have.length(0);
   });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { assignedEventId, ledgerEventId } from '../../../gateway/src/adapters/epcis/event-ids';
+import { eventHashId } from '../../../gateway/src/adapters/epcis/event-hash';
 import { bizTransactionToId, epcClassToLot, locationToGln, quantityToDecimal } from '../../../gateway/src/adapters/epcis/identifiers';
 import { mapDocument } from '../../../gateway/src/adapters/epcis/mapping';
 import { ServiceError } from '../../../ledger/src';
@@ -22,6 +23,12 @@ const receiving = { ...base, type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'r
 const transform = {
   ...base, type: 'TransformationEvent', bizStep: 'commissioning', bizLocation: { id: SGLN_B }, bizTransactionList: [{ type: 'prodorder', bizTransaction: 'WO-7' }],
   inputQuantityList: [{ epcClass: LGTIN('GB-1'), quantity: 100 }], outputQuantityList: [{ epcClass: LGTIN('RB-1'), quantity: 84.25 }],
+};
+
+/** A command's body without the captured events it carries. */
+const bodyOf = (c: { body: Record<string, unknown> }) => {
+  const { epcisEvents: _captured, ...rest } = c.body;
+  return rest;
 };
 
 function errorsOf(fn: () => unknown): { status: number; code: string; errors: Array<{ field: string; message: string }> } {
@@ -66,18 +73,24 @@ describe('EPCIS identifiers', () => {
 describe('EPCIS event mapping', () => {
   it('ObjectEvent ADD commissioning → CommissionLot with GLN, GTIN, lot, quantity and ILMD', () => {
     const [c] = mapDocument(doc(commission)).commands;
-    expect(c.command).to.deep.equal({ fn: 'CommissionLot', body: { eventId: 'urn:uuid:1', gln: GLN_A, gtin: GTIN, lotCode: 'GB-1', quantity: '500', bestBeforeDate: '2026-01-01', origin: { country: 'CO' } } });
+    expect(c.command.fn).to.equal('CommissionLot');
+    expect(bodyOf(c.command)).to.deep.equal({ eventId: 'urn:uuid:1', gln: GLN_A, gtin: GTIN, lotCode: 'GB-1', quantity: '500', bestBeforeDate: '2026-01-01', origin: { country: 'CO' } });
+    // The event rides along exactly as written.
+    expect(c.command.body.epcisEvents).to.deep.equal([commission]);
   });
   it('ObjectEvent OBSERVE shipping → CreateShipment + DispatchShipment, endorsed by both parties', () => {
     const plan = mapDocument(doc(shipping));
     const [create, dispatch] = plan.commands;
-    const id = assignedEventId(shipping);
-    expect(create.command).to.deep.equal({
-      fn: 'CreateShipment', body: { eventId: id, shipmentId: 'DES-1', fromGln: GLN_A, toGln: GLN_B, desadv: 'DES-1', lines: [{ gtin: GTIN, lotCode: 'GB-1', quantity: '120.5' }] },
-      endorsement: { kind: 'parties', fromGln: GLN_A, toGln: GLN_B },
-    });
+    // No eventID: the repository assigns the event hash ID, and the ledger id follows from it.
+    const hash = eventHashId(shipping);
+    const id = ledgerEventId(hash);
+    expect(create.eventID).to.equal(hash);
+    expect(create.command.fn).to.equal('CreateShipment');
+    expect(bodyOf(create.command)).to.deep.equal({ eventId: id, shipmentId: 'DES-1', fromGln: GLN_A, toGln: GLN_B, desadv: 'DES-1', lines: [{ gtin: GTIN, lotCode: 'GB-1', quantity: '120.5' }] });
+    expect(create.command.endorsement).to.deep.equal({ kind: 'parties', fromGln: GLN_A, toGln: GLN_B });
+    expect(create.command.body.epcisEvents).to.deep.equal([{ ...shipping, eventID: hash }]);
     expect(dispatch.command.fn).to.equal('DispatchShipment');
-    expect(dispatch.command.body).to.deep.equal({ eventId: `${id}/dispatch`, shipmentId: 'DES-1' });
+    expect(dispatch.command.body).to.deep.equal({ eventId: ledgerEventId(hash, 'dispatch'), shipmentId: 'DES-1', epcisEvents: [] });
     expect(plan.locations).to.deep.include({ gln: GLN_B, own: false, field: 'epcisBody.eventList[0].destinationList[0].destination' });
   });
   it('ObjectEvent receiving → ReceiveShipment of the desadv shipment; TransformationEvent → TransformLots', () => {
@@ -94,28 +107,46 @@ describe('EPCIS event mapping', () => {
     const ids = (d: object) => mapDocument(d as never).commands.map((c) => c.command.body.eventId);
     expect(ids(JSON.parse(JSON.stringify(doc(commission, shipping, transform))))).to.deep.equal(ids(doc(commission, shipping, transform)));
   });
-  it('unsupported event types and bizSteps are a 422 naming event index and field', () => {
-    const r = errorsOf(() => mapDocument(doc(commission, { ...base, type: 'AggregationEvent', action: 'ADD' }, { ...shipping, bizStep: 'storing' })));
-    expect(r.status).to.equal(422);
-    expect(r.code).to.equal('UNSUPPORTED_EVENT');
-    expect(r.errors.map((e) => e.field)).to.deep.equal(['epcisBody.eventList[1].type', 'epcisBody.eventList[2].bizStep']);
+  it('events without a stock mapping are recorded as captured (RecordEvents): other types, bizSteps, instance-level EPCs, patterns', () => {
+    const aggregation = { ...base, type: 'AggregationEvent', action: 'ADD', parentID: 'urn:epc:id:sscc:4000001.0000000001', childQuantityList: [{ epcClass: LGTIN('GB-1'), quantity: 10 }], bizStep: 'packing' };
+    const storing = { ...shipping, bizStep: 'storing' };
+    const instances = { ...commission, eventID: 'urn:uuid:2', quantityList: undefined, epcList: ['urn:epc:id:sgtin:4000001.000001.7'] };
+    const pattern = { ...base, type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'inspecting', quantityList: [{ epcClass: 'urn:epc:idpat:sgtin:4000001.000001.*', quantity: 3 }] };
+    const plan = mapDocument(doc(aggregation, storing, instances, pattern, { ...shipping, bizTransactionList: [] }));
+    expect(plan.commands.map((c) => c.command.fn)).to.deep.equal(['RecordEvents', 'RecordEvents', 'RecordEvents', 'RecordEvents', 'RecordEvents']);
+    expect(plan.commands[0].command.body.epcisEvents).to.deep.equal([{ ...aggregation, eventID: eventHashId(aggregation) }]);
+    expect(plan.commands[2].command.body).to.deep.include({ eventId: 'urn:uuid:2' });
+    expect(plan.locations).to.deep.equal([]);
   });
-  it('names bad identifiers, missing references and instance-level EPCs', () => {
+  it('an error declaration maps to DeclareError of the declared event; the preflight checks it is on the ledger', () => {
+    const declaration = { ...commission, errorDeclaration: { declarationTime: '2024-05-02T00:00:00Z', reason: 'incorrect_data', correctiveEventIDs: ['urn:uuid:9'] } };
+    const plan = mapDocument(doc(declaration));
+    expect(plan.commands[0].command.fn).to.equal('DeclareError');
+    expect(bodyOf(plan.commands[0].command)).to.deep.equal({ eventId: 'urn:uuid:1/error-declaration', targetEventId: 'urn:uuid:1', reason: 'incorrect_data', correctiveEventIds: ['urn:uuid:9'] });
+    expect(plan.events.map((e) => e.eventId)).to.deep.equal(['urn:uuid:1', 'urn:uuid:9']);
+    // Without eventID the declared event is found by its hash, which leaves errorDeclaration out.
+    const { eventID: _id, ...anonymous } = commission;
+    const byHash = mapDocument(doc({ ...anonymous, errorDeclaration: { declarationTime: '2024-05-02T00:00:00Z', reason: 'did_not_occur' } }));
+    expect(byHash.commands[0].command.body.targetEventId).to.equal(ledgerEventId(eventHashId(anonymous)));
+    const bad = errorsOf(() => mapDocument(doc({ ...declaration, errorDeclaration: { declarationTime: '2024-05-02T00:00:00Z', reason: 'urn:example:er:typo' } })));
+    expect(bad.status).to.equal(422);
+    expect(bad.errors[0].field).to.equal('epcisBody.eventList[0].errorDeclaration.reason');
+  });
+  it('names bad identifiers and missing references of stock-moving events', () => {
     const r = errorsOf(() =>
       mapDocument(doc(
-        { ...commission, action: 'OBSERVE', bizLocation: { id: 'urn:epc:id:sgln:4000001.0000.0' } },
-        { ...shipping, bizTransactionList: [], destinationList: [] },
-        { ...transform, inputQuantityList: [{ epcClass: `https://id.gs1.org/01/${GTIN.slice(0, 13)}9/10/X`, quantity: 1 }], outputEPCList: ['urn:epc:id:sgtin:4000001.000001.1'] },
+        { ...commission, bizLocation: { id: 'urn:epc:id:sgln:4000001.0000.0' } },
+        { ...shipping, destinationList: [] },
+        { ...commission, eventID: 'urn:uuid:3', bizLocation: undefined },
       )),
     );
+    expect(r.status).to.equal(422);
     expect(r.errors.map((e) => e.field)).to.have.members([
-      'epcisBody.eventList[0].action',
       'epcisBody.eventList[0].bizLocation.id',
-      'epcisBody.eventList[1].bizTransactionList',
       'epcisBody.eventList[1].destinationList',
-      'epcisBody.eventList[2].inputQuantityList[0].epcClass',
-      'epcisBody.eventList[2].outputEPCList',
+      'epcisBody.eventList[2].bizLocation.id',
     ]);
     expect(errorsOf(() => mapDocument(doc(commission, { ...transform, eventID: 'urn:uuid:1' }))).errors[0].field).to.equal('epcisBody.eventList[1].eventID');
+    expect(errorsOf(() => mapDocument(doc(shipping, { ...shipping }))).errors[0].message).to.match(/same event hash/);
   });
 });

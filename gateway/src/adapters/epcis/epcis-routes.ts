@@ -67,7 +67,7 @@ export function createEpcisCapture(opts: EpcisCaptureOptions): EpcisCapture {
     if (opts.autoStart !== false) worker.start();
     const specs: RouteSpec[] = [
       {
-        method: 'post', path: '/epcis/capture', operationId: 'epcisCapture', summary: 'Capture an EPCIS 2.0 JSON-LD document (ObjectEvent commissioning/shipping/receiving, TransformationEvent)', tag: 'epcis',
+        method: 'post', path: '/epcis/capture', operationId: 'epcisCapture', summary: 'Capture an EPCIS 2.0 JSON-LD document: every event type; stock-moving events map to ledger commands, the others are recorded as captured', tag: 'epcis',
         roles: EPCIS_CAPTURE_ROLES, bodySchema: EPCIS_DOCUMENT_SCHEMA_ID, success: { status: 202, description: 'Accepted as a capture job; Location names it' },
         action: {
           kind: 'custom',
@@ -88,7 +88,7 @@ export function createEpcisCapture(opts: EpcisCaptureOptions): EpcisCapture {
             return {
               status: 202,
               headers: { Location: location },
-              body: { captureID: id, status: 'running', statusUrl: location, eventCount: doc.epcisBody.eventList.length, eventIDs: [...new Set(plan.commands.map((c) => c.eventID))], transactionCount: commands.length },
+              body: { captureID: id, status: 'running', statusUrl: location, eventCount: doc.epcisBody.eventList.length, eventIDs: [...new Set(plan.commands.map((c) => c.eventID))], eventHashes: [...new Set(plan.commands.map((c) => c.eventHash))], transactionCount: commands.length },
             };
           },
         },

@@ -117,7 +117,7 @@ export function quantityToDecimal(q: number): Converted<string> {
 }
 
 /** A CBV value given as short name (`shipping`) or URI (`urn:epcglobal:cbv:bizstep:shipping`, `https://ref.gs1.org/cbv/BizStep-shipping`) → short name. */
-export function cbvShortName(value: string, vocabulary: 'bizstep' | 'btt' | 'sdt' | 'disp'): string {
+export function cbvShortName(value: string, vocabulary: 'bizstep' | 'btt' | 'sdt' | 'disp' | 'er'): string {
   const urn = `urn:epcglobal:cbv:${vocabulary}:`;
   if (value.startsWith(urn)) return value.slice(urn.length);
   const web = /^https:\/\/ref\.gs1\.org\/cbv\/[A-Za-z]+-(.+)$/.exec(value);

@@ -5,20 +5,29 @@
  * the ledger (owners, products, purchase orders, lines of earlier shipments)
  * is listed in the plan for the preflight to check.
  *
- *   ObjectEvent ADD commissioning      → CommissionLot (one per quantityList element)
- *   ObjectEvent OBSERVE shipping       → CreateShipment + DispatchShipment
- *   ObjectEvent OBSERVE receiving      → ReceiveShipment
- *   TransformationEvent                → TransformLots
+ *   ObjectEvent ADD commissioning, lot quantities         → CommissionLot (one per quantityList element)
+ *   ObjectEvent OBSERVE shipping, desadv/po, lot quantities → CreateShipment + DispatchShipment
+ *   ObjectEvent OBSERVE receiving, desadv/po              → ReceiveShipment
+ *   TransformationEvent, lot quantities in and out        → TransformLots
+ *   an error declaration                                  → DeclareError of the declared event
+ *   every other event                                     → RecordEvents (no stock effect)
+ *
+ * Every event travels, as written, with the first transaction it maps to
+ * (`epcisEvents`), so the ledger and the query return it as captured. An event
+ * without eventID is identified by its CBV 2.0 event hash, which also makes a
+ * re-captured event the same ledger event.
  */
 import { invalidInput, type FieldError } from '../../http/problem';
 import { CUSTOM_FORMATS } from '../../http/validation';
 import type { LedgerCommand } from '../../submission/command';
-import { assignedEventId, ledgerEventId } from './event-ids';
+import { ledgerEventId } from './event-ids';
+import { eventHashId } from './event-hash';
 import { bizTransactionToId, cbvShortName, epcClassToLot, locationToGln, quantityToDecimal } from './identifiers';
 
 interface QuantityElement { epcClass: string; quantity: number; uom?: string }
 interface EpcisEvent {
   type: string;
+  parentID?: string;
   eventID?: string;
   action?: string;
   bizStep?: string;
@@ -33,8 +42,15 @@ interface EpcisEvent {
   sourceList?: Array<{ type: string; source: string }>;
   destinationList?: Array<{ type: string; destination: string }>;
   ilmd?: Record<string, unknown>;
-  errorDeclaration?: unknown;
+  errorDeclaration?: { declarationTime?: string; reason?: string; correctiveEventIDs?: string[] };
 }
+
+/** CBV 2.0 error reasons the chaincode records. */
+const ERROR_REASONS = ['did_not_occur', 'incorrect_data'];
+
+/** Whether every quantity element names a lot-level class (LGTIN or Digital Link with AI 10). */
+const allLots = (list: QuantityElement[] | undefined) => !!list && list.length > 0 && list.every((q) => typeof q.quantity === 'number' && q.quantity > 0 && epcClassToLot(q.epcClass).ok);
+const noEpcs = (...lists: Array<string[] | undefined>) => lists.every((l) => !l || l.length === 0);
 
 /** A lot line with the document field it came from. */
 export interface MappedLot { gtin: string; lotCode: string; quantity: string; field: string }
@@ -42,8 +58,10 @@ export interface MappedLot { gtin: string; lotCode: string; quantity: string; fi
 /** One ledger transaction of the plan, in document order. */
 export interface PlannedCommand {
   eventIndex: number;
-  /** The EPCIS eventID, given or assigned. */
+  /** The EPCIS eventID, given or assigned (the event hash ID). */
   eventID: string;
+  /** The CBV 2.0 event hash ID. */
+  eventHash: string;
   command: LedgerCommand;
   /** Receiving with a quantityList: the preflight turns these lots into the shipment's line numbers. */
   receipt?: { shipmentId: string; lots: MappedLot[]; field: string };
@@ -56,6 +74,8 @@ export interface CapturePlan {
   locations: Array<{ gln: string; own: boolean; field: string }>;
   products: Array<{ gtin: string; uom?: string; field: string }>;
   purchaseOrders: Array<{ poId: string; field: string }>;
+  /** Ledger events the document refers to (declared events, corrective events). */
+  events: Array<{ eventId: string; field: string }>;
   /** Shipments created by this document, by id. */
   shipments: Map<string, { fromGln: string; toGln: string; lines: MappedLot[] }>;
 }
@@ -69,8 +89,11 @@ export function mappingError(errors: Array<FieldError & { unsupported?: boolean 
 const ILMD_DATES: Record<string, 'bestBeforeDate' | 'expiryDate'> = { bestBeforeDate: 'bestBeforeDate', itemExpirationDate: 'expiryDate' };
 
 /** Maps a schema-valid EPCIS document; throws a 422 naming every event field it cannot map. */
-export function mapDocument(doc: { epcisBody: { eventList: unknown[] } }): CapturePlan {
-  const plan: CapturePlan = { commands: [], locations: [], products: [], purchaseOrders: [], shipments: new Map() };
+export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList: unknown[] } }): CapturePlan {
+  const plan: CapturePlan = { commands: [], locations: [], products: [], purchaseOrders: [], events: [], shipments: new Map() };
+  const context = (doc as { '@context'?: unknown })['@context'];
+  // Namespaces of the document's extensions travel with each captured event, so it can be returned and hashed alone.
+  const namespaces = (Array.isArray(context) ? context : [context]).filter((c) => typeof c === 'object' && c !== null && !Array.isArray(c));
   const errors: Array<FieldError & { unsupported?: boolean }> = [];
   // A repeated eventID with other content would be a CONFLICT halfway through the job.
   const given = new Map<string, number>();
@@ -80,12 +103,17 @@ export function mapDocument(doc: { epcisBody: { eventList: unknown[] } }): Captu
     const at = (f: string) => `epcisBody.eventList[${i}].${f}`;
     const before = errors.length;
     const invalid = (f: string, message: string) => errors.push({ field: at(f), message });
-    const unsupported = (f: string, message: string) => errors.push({ field: at(f), message, unsupported: true });
-    const eventID = ev.eventID ?? assignedEventId(raw as Record<string, unknown>);
-    if (ev.eventID !== undefined && given.has(ev.eventID)) invalid('eventID', `repeats the eventID of event ${given.get(ev.eventID)}`);
-    else if (ev.eventID !== undefined) given.set(ev.eventID, i);
+    const eventHash = eventHashId(raw as Record<string, unknown>, context);
+    const eventID = ev.eventID ?? eventHash;
+    if (given.has(eventID)) invalid('eventID', ev.eventID !== undefined ? `repeats the eventID of event ${given.get(eventID)}` : `is the same event as event ${given.get(eventID)} (same event hash)`);
+    else given.set(eventID, i);
+    // The repository assigns a missing eventID: the event's hash ID.
+    const captured = { ...(raw as Record<string, unknown>), eventID, ...(namespaces.length > 0 ? { '@context': namespaces } : {}) };
     const out: PlannedCommand[] = [];
-    const push = (command: LedgerCommand, extra: Partial<PlannedCommand> = {}) => out.push({ eventIndex: i, eventID, command, ...extra });
+    const push = (command: LedgerCommand, extra: Partial<PlannedCommand> = {}) => {
+      command.body.epcisEvents = out.length === 0 ? [captured] : [];
+      out.push({ eventIndex: i, eventID, eventHash, command, ...extra });
+    };
 
     const gln = (f: string, uri: string | undefined, own: boolean): string | undefined => {
       if (uri === undefined) return void invalid(f, 'is required for this event');
@@ -95,7 +123,6 @@ export function mapDocument(doc: { epcisBody: { eventList: unknown[] } }): Captu
       return c.value;
     };
     const lots = (f: string, list: QuantityElement[] | undefined, epcs: string[] | undefined, epcField: string): MappedLot[] => {
-      if (epcs && epcs.length > 0) unsupported(epcField, 'instance-level EPCs are not supported; give lot quantities in a quantity list');
       if (!list) {
         invalid(f, 'is required for this event');
         return [];
@@ -141,52 +168,59 @@ export function mapDocument(doc: { epcisBody: { eventList: unknown[] } }): Captu
     };
     const lines = (l: MappedLot[]) => l.map(({ gtin, lotCode, quantity }) => ({ gtin, lotCode, quantity }));
 
-    if (ev.errorDeclaration !== undefined) unsupported('errorDeclaration', 'error declarations are not captured here; use POST /error-declarations');
     const bizStep = ev.bizStep === undefined ? undefined : cbvShortName(ev.bizStep, 'bizstep');
-    if (ev.type === 'ObjectEvent') {
-      if (bizStep === undefined) unsupported('bizStep', 'is required: ObjectEvents are mapped by bizStep (commissioning, shipping, receiving)');
-      else if (bizStep === 'commissioning') {
-        if (ev.action !== 'ADD') invalid('action', 'must be ADD for commissioning');
-        const where = gln('bizLocation.id', ev.bizLocation?.id, true);
-        const made = lots('quantityList', ev.quantityList, ev.epcList, 'epcList');
-        const origin = typeof ev.ilmd?.['cbvmda:countryOfOrigin'] === 'string' ? { country: ev.ilmd['cbvmda:countryOfOrigin'] as string } : undefined;
-        const dates = ilmdDates();
-        made.forEach((l, k) => {
-          push({ fn: 'CommissionLot', body: { eventId: ledgerEventId(eventID, k === 0 ? undefined : `lot-${k + 1}`), gln: where, gtin: l.gtin, lotCode: l.lotCode, quantity: l.quantity, ...dates, ...(origin ? { origin } : {}) } });
-        });
-      } else if (bizStep === 'shipping' || bizStep === 'receiving') {
-        if (ev.action !== 'OBSERVE') invalid('action', `must be OBSERVE for ${bizStep}`);
-        const ref = bizTx(['desadv', 'po']);
-        if (!ref && errors.length === before) invalid('bizTransactionList', 'needs a desadv (or po) business transaction: it names the shipment');
-        const po = bizTx(['po']);
-        if (bizStep === 'shipping') {
-          const src = typed(ev.sourceList, 'sourceList');
-          const dst = typed(ev.destinationList, 'destinationList');
-          const from = src ? gln(src.field, src.id, true) : gln('bizLocation.id', ev.bizLocation?.id, true);
-          const to = dst ? gln(dst.field, dst.id, false) : void invalid('destinationList', 'needs an entry of type location (the receiving site)');
-          const shipped = lots('quantityList', ev.quantityList, ev.epcList, 'epcList');
-          if (from && to && from === to) invalid(dst!.field, 'must differ from the source location');
-          if (po) plan.purchaseOrders.push({ poId: po.id, field: at('bizTransactionList') });
-          if (ref && from && to) {
-            const endorsement = { kind: 'parties' as const, fromGln: from, toGln: to };
-            const desadv = ref.type === 'desadv' ? { desadv: ref.id } : {};
-            push({ fn: 'CreateShipment', body: { eventId: ledgerEventId(eventID), shipmentId: ref.id, fromGln: from, toGln: to, lines: lines(shipped), ...desadv, ...(po ? { poId: po.id } : {}) }, endorsement });
-            push({ fn: 'DispatchShipment', body: { eventId: ledgerEventId(eventID, 'dispatch'), shipmentId: ref.id }, endorsement });
-            plan.shipments.set(ref.id, { fromGln: from, toGln: to, lines: shipped });
-          }
-        } else {
-          const received = ev.quantityList ? lots('quantityList', ev.quantityList, ev.epcList, 'epcList') : undefined;
-          if (ev.bizLocation) gln('bizLocation.id', ev.bizLocation.id, true);
-          if (ref) {
-            const inDoc = plan.shipments.get(ref.id);
-            // A shipment of this document is not on the ledger yet when the plan is made; its parties are known here.
-            const endorsement = inDoc ? { kind: 'parties' as const, fromGln: inDoc.fromGln, toGln: inDoc.toGln } : { kind: 'shipment' as const, shipmentId: ref.id };
-            const receipt = received ? { receipt: { shipmentId: ref.id, lots: received, field: at('quantityList') } } : {};
-            push({ fn: 'ReceiveShipment', body: { eventId: ledgerEventId(eventID), shipmentId: ref.id }, endorsement }, receipt);
-          }
-        }
-      } else unsupported('bizStep', `${bizStep} is not supported for ObjectEvent (supported: commissioning, shipping, receiving)`);
-    } else if (ev.type === 'TransformationEvent') {
+    const ref = () => (ev.bizTransactionList ?? []).some((b) => b.type !== undefined && ['desadv', 'po'].includes(cbvShortName(b.type, 'btt')));
+    const record = () => push({ fn: 'RecordEvents', body: { eventId: ledgerEventId(eventID) } });
+
+    if (ev.errorDeclaration !== undefined) {
+      const reason = ev.errorDeclaration.reason === undefined ? undefined : cbvShortName(ev.errorDeclaration.reason, 'er');
+      if (reason === undefined || !ERROR_REASONS.includes(reason)) invalid('errorDeclaration.reason', `must be one of ${ERROR_REASONS.join(', ')} (the CBV error reasons the ledger records)`);
+      // The declared event is the one with this eventID, or, without one, the same hash: the hash leaves errorDeclaration out.
+      const target = ledgerEventId(eventID);
+      plan.events.push({ eventId: target, field: at(ev.eventID !== undefined ? 'eventID' : 'errorDeclaration') });
+      const corrective = (ev.errorDeclaration.correctiveEventIDs ?? []).map((id, k) => {
+        const c = ledgerEventId(id);
+        plan.events.push({ eventId: c, field: at(`errorDeclaration.correctiveEventIDs[${k}]`) });
+        return c;
+      });
+      push({ fn: 'DeclareError', body: { eventId: ledgerEventId(eventID, 'error-declaration'), targetEventId: target, reason, correctiveEventIds: corrective } });
+    } else if (ev.type === 'ObjectEvent' && bizStep === 'commissioning' && ev.action === 'ADD' && allLots(ev.quantityList) && noEpcs(ev.epcList)) {
+      const where = gln('bizLocation.id', ev.bizLocation?.id, true);
+      const made = lots('quantityList', ev.quantityList, ev.epcList, 'epcList');
+      const origin = typeof ev.ilmd?.['cbvmda:countryOfOrigin'] === 'string' ? { country: ev.ilmd['cbvmda:countryOfOrigin'] as string } : undefined;
+      const dates = ilmdDates();
+      made.forEach((l, k) => {
+        push({ fn: 'CommissionLot', body: { eventId: ledgerEventId(eventID, k === 0 ? undefined : `lot-${k + 1}`), gln: where, gtin: l.gtin, lotCode: l.lotCode, quantity: l.quantity, ...dates, ...(origin ? { origin } : {}) } });
+      });
+    } else if (ev.type === 'ObjectEvent' && bizStep === 'shipping' && ev.action === 'OBSERVE' && ref() && allLots(ev.quantityList) && noEpcs(ev.epcList)) {
+      const shipRef = bizTx(['desadv', 'po']);
+      const po = bizTx(['po']);
+      const src = typed(ev.sourceList, 'sourceList');
+      const dst = typed(ev.destinationList, 'destinationList');
+      const from = src ? gln(src.field, src.id, true) : gln('bizLocation.id', ev.bizLocation?.id, true);
+      const to = dst ? gln(dst.field, dst.id, false) : void invalid('destinationList', 'needs an entry of type location (the receiving site) for a shipment');
+      const shipped = lots('quantityList', ev.quantityList, ev.epcList, 'epcList');
+      if (from && to && from === to) invalid(dst!.field, 'must differ from the source location');
+      if (po) plan.purchaseOrders.push({ poId: po.id, field: at('bizTransactionList') });
+      if (shipRef && from && to) {
+        const endorsement = { kind: 'parties' as const, fromGln: from, toGln: to };
+        const desadv = shipRef.type === 'desadv' ? { desadv: shipRef.id } : {};
+        push({ fn: 'CreateShipment', body: { eventId: ledgerEventId(eventID), shipmentId: shipRef.id, fromGln: from, toGln: to, lines: lines(shipped), ...desadv, ...(po ? { poId: po.id } : {}) }, endorsement });
+        push({ fn: 'DispatchShipment', body: { eventId: ledgerEventId(eventID, 'dispatch'), shipmentId: shipRef.id }, endorsement });
+        plan.shipments.set(shipRef.id, { fromGln: from, toGln: to, lines: shipped });
+      }
+    } else if (ev.type === 'ObjectEvent' && bizStep === 'receiving' && ev.action === 'OBSERVE' && ref() && (ev.quantityList === undefined || allLots(ev.quantityList)) && noEpcs(ev.epcList)) {
+      const shipRef = bizTx(['desadv', 'po']);
+      const received = ev.quantityList ? lots('quantityList', ev.quantityList, ev.epcList, 'epcList') : undefined;
+      if (ev.bizLocation) gln('bizLocation.id', ev.bizLocation.id, true);
+      if (shipRef) {
+        const inDoc = plan.shipments.get(shipRef.id);
+        // A shipment of this document is not on the ledger yet when the plan is made; its parties are known here.
+        const endorsement = inDoc ? { kind: 'parties' as const, fromGln: inDoc.fromGln, toGln: inDoc.toGln } : { kind: 'shipment' as const, shipmentId: shipRef.id };
+        const receipt = received ? { receipt: { shipmentId: shipRef.id, lots: received, field: at('quantityList') } } : {};
+        push({ fn: 'ReceiveShipment', body: { eventId: ledgerEventId(eventID), shipmentId: shipRef.id }, endorsement }, receipt);
+      }
+    } else if (ev.type === 'TransformationEvent' && allLots(ev.inputQuantityList) && allLots(ev.outputQuantityList) && noEpcs(ev.inputEPCList, ev.outputEPCList)) {
       const where = gln('bizLocation.id', ev.bizLocation?.id, true);
       const inputs = lots('inputQuantityList', ev.inputQuantityList, ev.inputEPCList, 'inputEPCList');
       const outputs = lots('outputQuantityList', ev.outputQuantityList, ev.outputEPCList, 'outputEPCList');
@@ -194,7 +228,7 @@ export function mapDocument(doc: { epcisBody: { eventList: unknown[] } }): Captu
       const dates = ilmdDates();
       push({ fn: 'TransformLots', body: { eventId: ledgerEventId(eventID), gln: where, ...(order ? { workOrder: order.id } : {}), inputs: lines(inputs), outputs: lines(outputs).map((o) => ({ ...o, ...dates })) } });
     } else {
-      unsupported('type', `${ev.type} is not supported (supported: ObjectEvent, TransformationEvent)`);
+      record();
     }
     if (errors.length === before) plan.commands.push(...out);
   });

@@ -60,6 +60,12 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
     const order = await found(() => ledger.evaluate({ contract: 'traceability', fn: 'GetPurchaseOrder', args: [po.poId] }));
     if (!order) errors.push({ field: po.field, message: `purchase order ${po.poId} is not on the ledger` });
   }
+  const inDocument = new Set(plan.commands.map((c) => String(c.command.body.eventId)));
+  for (const ev of plan.events) {
+    if (!first(`event ${ev.eventId}`) || inDocument.has(ev.eventId)) continue;
+    const rec = await found(() => ledger.evaluate({ contract: 'traceability', fn: 'GetEvent', args: [ev.eventId] }));
+    if (!rec) errors.push({ field: ev.field, message: `names an event that is not on the ledger (ledger eventId ${ev.eventId})` });
+  }
   for (const c of plan.commands) {
     if (c.command.fn !== 'ReceiveShipment') continue;
     const shipmentId = String(c.command.body.shipmentId);

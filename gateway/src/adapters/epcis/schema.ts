@@ -15,17 +15,17 @@ export const EPCIS_DOCUMENT_SCHEMA_ID = 'EpcisCaptureDocument';
 export const MAX_EVENTS = 500;
 
 const uri = { type: 'string', minLength: 1, maxLength: 512 };
-const SGLN_OR_DL = '^(urn:epc:id:sgln:[0-9]{6,12}\\.[0-9]{0,6}\\.[^\\s]{1,20}|https?://[^\\s]+/414/[0-9]{13}(/[^\\s]*)?)$';
-const CLASS = '^(urn:epc:class:lgtin:[0-9]{6,12}\\.[0-9]{1,7}\\..+|https?://[^\\s]+/01/[0-9]{8,14}/10/[^\\s]+)$';
-const location = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: SGLN_OR_DL, maxLength: 512 } } };
+/** Any absolute URI, as GS1's schema asks of identifiers; which ones a stock-moving event may use is the mapper's 422. */
+const URI = '^[A-Za-z][A-Za-z0-9+.-]*:[^\\s]+$';
+const location = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: URI, maxLength: 512 } } };
 
 const quantityElement = {
   type: 'object',
-  required: ['epcClass', 'quantity'],
+  required: ['epcClass'],
   properties: {
-    epcClass: { type: 'string', pattern: CLASS, maxLength: 512 },
+    epcClass: { type: 'string', pattern: URI, maxLength: 512 },
     // Bounded so the decimal text never switches to exponent notation.
-    quantity: { type: 'number', exclusiveMinimum: 0, maximum: 1e12 },
+    quantity: { type: 'number', minimum: 0, maximum: 1e12 },
     uom: { type: 'string', pattern: '^[A-Z0-9]{2,3}$' },
   },
 };
@@ -50,7 +50,7 @@ const event = {
     action: { type: 'string', enum: ['ADD', 'OBSERVE', 'DELETE'] },
     bizStep: { type: 'string', pattern: '^([a-z_]{1,64}|urn:epcglobal:cbv:bizstep:[a-z_]{1,64}|https://ref\\.gs1\\.org/cbv/BizStep-[a-z_]{1,64}|[A-Za-z][A-Za-z0-9+.-]*:[^\\s]{1,256})$' },
     disposition: uri,
-    readPoint: { type: 'object', required: ['id'], properties: { id: uri } },
+    readPoint: location,
     bizLocation: location,
     epcList,
     quantityList,

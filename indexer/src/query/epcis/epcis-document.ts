@@ -18,6 +18,8 @@ export const QUERY_NAME = 'SimpleEventQuery';
 export interface StoredEvent {
   document: Record<string, unknown>;
   record_time: Date | string;
+  /** A captured event, kept as its capturer wrote it (its document's namespaces ride along in `@context`). */
+  captured?: boolean;
 }
 
 function iso(t: Date | string): string {
@@ -37,10 +39,27 @@ export function toQueryEvent(row: StoredEvent): Record<string, unknown> {
   return ev;
 }
 
-/** Wraps events into an `EPCISQueryDocument`. */
-export function queryDocument(events: Record<string, unknown>[], now = new Date()): Record<string, unknown> {
+/**
+ * The namespace prefixes the page's captured events were written with, for
+ * the query document's @context: `{prefix: IRI}` objects, first declaration
+ * of a prefix wins (a later clash would need per-event contexts).
+ */
+export function eventContexts(rows: StoredEvent[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const r of rows) {
+    const ctx = r.document['@context'];
+    for (const c of Array.isArray(ctx) ? ctx : [ctx]) {
+      if (typeof c !== 'object' || c === null) continue;
+      for (const [k, v] of Object.entries(c)) if (typeof v === 'string' && !(k in out) && k !== 'ct') out[k] = v;
+    }
+  }
+  return out;
+}
+
+/** Wraps events into an `EPCISQueryDocument`; `namespaces` are the captured events' own prefixes. */
+export function queryDocument(events: Record<string, unknown>[], now = new Date(), namespaces: Record<string, string> = {}): Record<string, unknown> {
   return {
-    '@context': EPCIS_QUERY_CONTEXT,
+    '@context': Object.keys(namespaces).length > 0 ? [...EPCIS_QUERY_CONTEXT, namespaces] : EPCIS_QUERY_CONTEXT,
     type: 'EPCISQueryDocument',
     schemaVersion: '2.0',
     creationDate: now.toISOString(),

@@ -5,6 +5,7 @@
  * accepted too) and mean OR; different parameters combine with AND.
  */
 import { badRequest } from '../http-errors';
+import { toCanonicalDigitalLink } from '../../../../gateway/src/adapters/epcis/digital-link';
 import { filterFingerprint } from './page-token';
 
 /** EPCIS 2.0 event types. */
@@ -38,6 +39,11 @@ export interface EventQuery {
   bizLocations?: string[];
   epcClass?: ClassMatch;
   anyEpcClass?: ClassMatch;
+  epc?: ClassMatch;
+  anyEpc?: ClassMatch;
+  eventIds?: string[];
+  readPoints?: string[];
+  actions?: string[];
   bizTransactions: TypedFilter[];
   sources: TypedFilter[];
   destinations: TypedFilter[];
@@ -83,39 +89,21 @@ function uris(name: string, raw: string): string[] {
   return list;
 }
 
-/** GTIN-14 check digit of its first 13 digits. */
-function checkDigit(body13: string): string {
-  let sum = 0;
-  for (let i = 0; i < 13; i++) sum += Number(body13[12 - i]) * (i % 2 === 0 ? 3 : 1);
-  return String((10 - (sum % 10)) % 10);
-}
-
-/** GTIN-14 of an EPC company prefix and an item reference that starts with the indicator digit. */
-function gtinOf(prefix: string, itemRef: string): string | undefined {
-  if (!/^\d+$/.test(prefix) || !/^\d+$/.test(itemRef) || prefix.length + itemRef.length !== 13) return undefined;
-  const body = itemRef[0] + prefix + itemRef.slice(1);
-  return body + checkDigit(body);
-}
-
 /**
- * One MATCH_ value as stored (GS1 Digital Link lot classes): an LGTIN URN is
- * converted, `urn:epc:idpat:sgtin:<prefix>.<itemRef>.*` and a trailing `*`
- * become prefixes.
+ * One MATCH_ value in the form the read model keeps identifiers (constrained
+ * canonical GS1 Digital Links): an EPC URI, class or Digital Link matches
+ * exactly; an `idpat` pattern matches every identifier of its GTIN (or other
+ * key); a trailing `*` matches by prefix.
  */
 export function classPattern(name: string, raw: string): { exact?: string; prefix?: string } {
-  const lgtin = /^urn:epc:class:lgtin:(\d+)\.(\d+)\.(.+)$/.exec(raw);
-  if (lgtin) {
-    const gtin = gtinOf(lgtin[1], lgtin[2]);
-    if (gtin) return { exact: `https://id.gs1.org/01/${gtin}/10/${lgtin[3]}` };
-  }
-  const idpat = /^urn:epc:idpat:(?:sgtin|lgtin):(\d+)\.(\d+)\.\*$/.exec(raw);
-  if (idpat) {
-    const gtin = gtinOf(idpat[1], idpat[2]);
-    if (gtin) return { prefix: `https://id.gs1.org/01/${gtin}/10/` };
+  if (raw.startsWith('urn:epc:idpat:')) {
+    const dl = toCanonicalDigitalLink(raw);
+    if (dl) return { exact: dl, prefix: `${dl}/` };
+    throw badRequest(`${name}: "${raw}" is not an EPC pattern this repository reads (urn:epc:idpat:<scheme>:<prefix>.<reference>.*)`, name);
   }
   if (raw.endsWith('*') && raw.length > 1 && URI.test(raw.slice(0, -1)) && !raw.slice(0, -1).includes('*')) return { prefix: raw.slice(0, -1) };
-  if (URI.test(raw) && !raw.includes('*')) return { exact: raw };
-  throw badRequest(`${name}: "${raw}" is not an EPC class URI or pattern`, name);
+  if (URI.test(raw) && !raw.includes('*')) return { exact: toCanonicalDigitalLink(raw) ?? raw };
+  throw badRequest(`${name}: "${raw}" is not an EPC, EPC class URI or pattern`, name);
 }
 
 function classMatch(name: string, raw: string): ClassMatch {
@@ -168,6 +156,14 @@ export function parseEventQuery(query: Record<string, unknown>): EventQuery {
       case 'EQ_bizLocation': q.bizLocations = uris(name, value); break;
       case 'MATCH_epcClass': q.epcClass = classMatch(name, value); break;
       case 'MATCH_anyEPCClass': q.anyEpcClass = classMatch(name, value); break;
+      case 'MATCH_epc': q.epc = classMatch(name, value); break;
+      case 'MATCH_anyEPC': q.anyEpc = classMatch(name, value); break;
+      case 'EQ_eventID': q.eventIds = splitList(name, value); break;
+      case 'EQ_readPoint': q.readPoints = uris(name, value); break;
+      case 'EQ_action':
+        q.actions = splitList(name, value);
+        for (const a of q.actions) if (!['ADD', 'OBSERVE', 'DELETE'].includes(a)) throw badRequest(`EQ_action: "${a}" is not ADD, OBSERVE or DELETE`, name);
+        break;
       case 'perPage': q.perPage = perPageOf(value); break;
       case 'nextPageToken': q.nextPageToken = value; break;
       default:

@@ -8,7 +8,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { Pool } from 'pg';
 import { ServiceError } from '../../../../ledger/src';
 import { badRequest } from '../http-errors';
-import { queryDocument, toQueryEvent, type StoredEvent } from './epcis-document';
+import { eventContexts, queryDocument, toQueryEvent, type StoredEvent } from './epcis-document';
 import { parseEventQuery } from './epcis-params';
 import { eventPageStatement } from './epcis-sql';
 import { decodePageToken, encodePageToken } from './page-token';
@@ -64,7 +64,7 @@ export function epcisRoutes(pool: Pool): Router {
     res.set('GS1-EPCIS-Version', '2.0.0');
     res.set('GS1-CBV-Version', '2.0.0');
     const ld = (req.get('accept') ?? '').includes('application/ld+json');
-    res.type(ld ? 'application/ld+json' : 'application/json').send(JSON.stringify(queryDocument(page.map(toQueryEvent))));
+    res.type(ld ? 'application/ld+json' : 'application/json').send(JSON.stringify(queryDocument(page.map(toQueryEvent), new Date(), eventContexts(page))));
   });
 
   r.use('/epcis', epcisProblems);

@@ -1,7 +1,7 @@
 /**
- * SQL for `GET /epcis/events`: one parameterised statement over trace_events
+ * SQL for `GET /epcis/events`: one parameterised statement over epcis_events
  * in record order (block, transaction, event index). JSON filters use
- * containment (`@>`), which the GIN index of migration 005 serves.
+ * containment (`@>`) and identifier arrays, which the GIN indexes of migration 008 serve.
  */
 import type { ClassMatch, EventQuery, TypedFilter } from './epcis-params';
 import type { EventPosition } from './page-token';
@@ -12,9 +12,6 @@ export interface Statement {
   values: unknown[];
 }
 
-/** Lists that MATCH_epcClass and MATCH_anyEPCClass look into (EPCIS 2.0, 8.2.7.1). */
-export const EPC_CLASS_LISTS = ['quantityList', 'childQuantityList'];
-export const ANY_EPC_CLASS_LISTS = ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'];
 
 /** Escapes LIKE wildcards so a prefix matches literally. */
 export function likePrefix(prefix: string): string {
@@ -39,15 +36,11 @@ class Where {
     this.add(`(${fragments.map((f) => `te.document @> ${this.param(JSON.stringify(f))}::jsonb`).join(' OR ')})`);
   }
 
-  classes(m: ClassMatch, lists: string[]): void {
+  /** An identifier column (canonical Digital Links, see migration 008) against exact values and prefixes. */
+  ids(m: ClassMatch, column: string): void {
     const alts: string[] = [];
-    for (const list of lists) {
-      for (const v of m.exact) alts.push(`te.document @> ${this.param(JSON.stringify({ [list]: [{ epcClass: v }] }))}::jsonb`);
-      if (m.prefixes.length > 0) {
-        alts.push(`EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(te.document->'${list}') = 'array' THEN te.document->'${list}' ELSE '[]'::jsonb END) q`
-          + ` WHERE q->>'epcClass' LIKE ANY (${this.param(m.prefixes.map(likePrefix))}::text[]))`);
-      }
-    }
+    if (m.exact.length > 0) alts.push(`te.${column} && ${this.param(m.exact)}::text[]`);
+    if (m.prefixes.length > 0) alts.push(`EXISTS (SELECT 1 FROM unnest(te.${column}) x WHERE x LIKE ANY (${this.param(m.prefixes.map(likePrefix))}::text[]))`);
     this.add(`(${alts.join(' OR ')})`);
   }
 
@@ -62,22 +55,26 @@ export function eventPageStatement(q: EventQuery, after: EventPosition | undefin
   if (q.eventTypes) w.add(`te.event_type = ANY (${w.param(q.eventTypes)}::text[])`);
   if (q.geEventTime) w.add(`te.event_time >= ${w.param(q.geEventTime.toISOString())}::timestamptz`);
   if (q.ltEventTime) w.add(`te.event_time < ${w.param(q.ltEventTime.toISOString())}::timestamptz`);
-  if (q.geRecordTime) w.add(`COALESCE(t.tx_time, te.event_time) >= ${w.param(q.geRecordTime.toISOString())}::timestamptz`);
-  if (q.ltRecordTime) w.add(`COALESCE(t.tx_time, te.event_time) < ${w.param(q.ltRecordTime.toISOString())}::timestamptz`);
+  if (q.geRecordTime) w.add(`te.record_time >= ${w.param(q.geRecordTime.toISOString())}::timestamptz`);
+  if (q.ltRecordTime) w.add(`te.record_time < ${w.param(q.ltRecordTime.toISOString())}::timestamptz`);
+  if (q.eventIds) w.add(`(te.event_id = ANY (${w.param(q.eventIds)}::text[]) OR te.event_hash = ANY (${w.param(q.eventIds)}::text[]))`);
+  if (q.readPoints) w.add(`te.read_point = ANY (${w.param(q.readPoints)}::text[])`);
+  if (q.actions) w.add(`te.document->>'action' = ANY (${w.param(q.actions)}::text[])`);
+  if (q.epc) w.ids(q.epc, 'epcs');
+  if (q.anyEpc) w.ids(q.anyEpc, 'any_epcs');
   if (q.bizSteps) w.add(`te.biz_step = ANY (${w.param(q.bizSteps)}::text[])`);
   if (q.dispositions) w.add(`te.disposition = ANY (${w.param(q.dispositions)}::text[])`);
   if (q.bizLocations) w.add(`te.biz_location = ANY (${w.param(q.bizLocations)}::text[])`);
-  if (q.epcClass) w.classes(q.epcClass, EPC_CLASS_LISTS);
-  if (q.anyEpcClass) w.classes(q.anyEpcClass, ANY_EPC_CLASS_LISTS);
+  if (q.epcClass) w.ids(q.epcClass, 'epc_classes');
+  if (q.anyEpcClass) w.ids(q.anyEpcClass, 'any_epc_classes');
   w.typed(q.bizTransactions, 'bizTransactionList', 'bizTransaction');
   w.typed(q.sources, 'sourceList', 'source');
   w.typed(q.destinations, 'destinationList', 'destination');
   if (after) {
     w.add(`(te.block_number, te.tx_index, te.seq) > (${w.param(after.block)}::bigint, ${w.param(after.tx)}::int, ${w.param(after.seq)}::int)`);
   }
-  const text = `SELECT te.block_number, te.tx_index, te.seq, te.document, COALESCE(t.tx_time, te.event_time) AS record_time
-  FROM trace_events te
-  LEFT JOIN transactions t ON t.block_number = te.block_number AND t.tx_index = te.tx_index
+  const text = `SELECT te.block_number, te.tx_index, te.seq, te.document, te.record_time, te.captured
+  FROM epcis_events te
  ${w.parts.length > 0 ? `WHERE ${w.parts.join('\n   AND ')}` : ''}
  ORDER BY te.block_number, te.tx_index, te.seq
  LIMIT ${w.param(limit)}`;
