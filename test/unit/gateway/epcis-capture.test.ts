@@ -69,10 +69,10 @@ describe('EPCIS capture route and jobs (fake ledger, in-memory job store)', func
       'schemaVersion', 'epcisBody.eventList[0].bizStep', 'epcisBody.eventList[1].eventTime', 'epcisBody.eventList[2].inputQuantityList[0].quantity',
     ]);
     const before = store.jobs.size;
-    const badReason = await request(t.gateway.app).post('/epcis/capture').set('Authorization', auth)
-      .send(doc(commission, { ...base, type: 'AssociationEvent', action: 'ADD', errorDeclaration: { declarationTime: '2024-05-02T00:00:00Z', reason: 'typo' } }));
-    expect(badReason.status).to.equal(422);
-    expect(badReason.body.errors[0].field).to.equal('epcisBody.eventList[1].errorDeclaration.reason');
+    const badLocation = await request(t.gateway.app).post('/epcis/capture').set('Authorization', auth)
+      .send(doc(commission, { ...commission, eventID: 'urn:uuid:other', bizLocation: { id: 'urn:epc:id:sgln:4000001.0000.0' } }));
+    expect(badLocation.status).to.equal(422);
+    expect(badLocation.body.errors[0].field).to.equal('epcisBody.eventList[1].bizLocation.id');
     expect(store.jobs.size).to.equal(before);
     expect(t.ledger.submitted).to.have.length(0);
   });

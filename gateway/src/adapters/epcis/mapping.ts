@@ -45,7 +45,7 @@ interface EpcisEvent {
   errorDeclaration?: { declarationTime?: string; reason?: string; correctiveEventIDs?: string[] };
 }
 
-/** CBV 2.0 error reasons the chaincode records. */
+/** CBV 2.0 error reasons the chaincode's DeclareError records. */
 const ERROR_REASONS = ['did_not_occur', 'incorrect_data'];
 
 /** Whether every quantity element names a lot-level class (LGTIN or Digital Link with AI 10). */
@@ -74,7 +74,7 @@ export interface CapturePlan {
   locations: Array<{ gln: string; own: boolean; field: string }>;
   products: Array<{ gtin: string; uom?: string; field: string }>;
   purchaseOrders: Array<{ poId: string; field: string }>;
-  /** Ledger events the document refers to (declared events, corrective events). */
+  /** Corrective events that error declarations name (checked when the declared event is on the ledger). */
   events: Array<{ eventId: string; field: string }>;
   /** Shipments created by this document, by id. */
   shipments: Map<string, { fromGln: string; toGln: string; lines: MappedLot[] }>;
@@ -172,19 +172,17 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
     const ref = () => (ev.bizTransactionList ?? []).some((b) => b.type !== undefined && ['desadv', 'po'].includes(cbvShortName(b.type, 'btt')));
     const record = () => push({ fn: 'RecordEvents', body: { eventId: ledgerEventId(eventID) } });
 
-    if (ev.errorDeclaration !== undefined) {
-      const reason = ev.errorDeclaration.reason === undefined ? undefined : cbvShortName(ev.errorDeclaration.reason, 'er');
-      if (reason === undefined || !ERROR_REASONS.includes(reason)) invalid('errorDeclaration.reason', `must be one of ${ERROR_REASONS.join(', ')} (the CBV error reasons the ledger records)`);
+    const reason = ev.errorDeclaration?.reason === undefined ? undefined : cbvShortName(ev.errorDeclaration.reason, 'er');
+    if (ev.errorDeclaration !== undefined && reason !== undefined && ERROR_REASONS.includes(reason)) {
       // The declared event is the one with this eventID, or, without one, the same hash: the hash leaves errorDeclaration out.
+      // The preflight records the declaration as captured instead when the declared event is not on this ledger.
       const target = ledgerEventId(eventID);
-      plan.events.push({ eventId: target, field: at(ev.eventID !== undefined ? 'eventID' : 'errorDeclaration') });
-      const corrective = (ev.errorDeclaration.correctiveEventIDs ?? []).map((id, k) => {
-        const c = ledgerEventId(id);
-        plan.events.push({ eventId: c, field: at(`errorDeclaration.correctiveEventIDs[${k}]`) });
-        return c;
-      });
-      push({ fn: 'DeclareError', body: { eventId: ledgerEventId(eventID, 'error-declaration'), targetEventId: target, reason, correctiveEventIds: corrective } });
-    } else if (ev.type === 'ObjectEvent' && bizStep === 'commissioning' && ev.action === 'ADD' && allLots(ev.quantityList) && noEpcs(ev.epcList)) {
+      const corrective = (ev.errorDeclaration.correctiveEventIDs ?? []).map((id, k) => ({ eventId: ledgerEventId(id), field: at(`errorDeclaration.correctiveEventIDs[${k}]`) }));
+      plan.events.push(...corrective);
+      push({ fn: 'DeclareError', body: { eventId: ledgerEventId(eventID, 'error-declaration'), targetEventId: target, reason, correctiveEventIds: corrective.map((c) => c.eventId) } });
+    } else if (ev.errorDeclaration !== undefined) {
+      // A reason outside CBV's (EPCIS allows any URI) or none: the ledger's DeclareError does not take it; the declaration is kept as captured.
+      record();    } else if (ev.type === 'ObjectEvent' && bizStep === 'commissioning' && ev.action === 'ADD' && allLots(ev.quantityList) && noEpcs(ev.epcList)) {
       const where = gln('bizLocation.id', ev.bizLocation?.id, true);
       const made = lots('quantityList', ev.quantityList, ev.epcList, 'epcList');
       const origin = typeof ev.ilmd?.['cbvmda:countryOfOrigin'] === 'string' ? { country: ev.ilmd['cbvmda:countryOfOrigin'] as string } : undefined;

@@ -61,10 +61,22 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
     if (!order) errors.push({ field: po.field, message: `purchase order ${po.poId} is not on the ledger` });
   }
   const inDocument = new Set(plan.commands.map((c) => String(c.command.body.eventId)));
-  for (const ev of plan.events) {
-    if (!first(`event ${ev.eventId}`) || inDocument.has(ev.eventId)) continue;
-    const rec = await found(() => ledger.evaluate({ contract: 'traceability', fn: 'GetEvent', args: [ev.eventId] }));
-    if (!rec) errors.push({ field: ev.field, message: `names an event that is not on the ledger (ledger eventId ${ev.eventId})` });
+  const onLedger = async (eventId: string) => inDocument.has(eventId) || !!(await found(() => ledger.evaluate({ contract: 'traceability', fn: 'GetEvent', args: [eventId] })));
+  for (const c of plan.commands) {
+    if (c.command.fn !== 'DeclareError') continue;
+    const target = String(c.command.body.targetEventId);
+    const rec = inDocument.has(target) ? { mspId } : await found<{ mspId?: string; event?: { mspId?: string } }>(() => ledger.evaluate({ contract: 'traceability', fn: 'GetEvent', args: [target] }));
+    if (!rec) {
+      // EPCIS lets a repository hold a declaration about an event it never saw: recorded as captured, no ledger correction.
+      c.command = { fn: 'RecordEvents', body: { eventId: c.command.body.eventId, epcisEvents: c.command.body.epcisEvents } };
+      continue;
+    }
+    const owner = rec.mspId ?? rec.event?.mspId;
+    if (owner && owner !== mspId) errors.push({ field: `epcisBody.eventList[${c.eventIndex}].eventID`, message: `the declared event was recorded by ${owner}; only its recorder declares it in error` });
+    const ids = c.command.body.correctiveEventIds as string[];
+    for (const [k, id] of ids.entries()) {
+      if (!(await onLedger(id))) errors.push({ field: `epcisBody.eventList[${c.eventIndex}].errorDeclaration.correctiveEventIDs[${k}]`, message: `names an event that is not on the ledger (ledger eventId ${id})` });
+    }
   }
   for (const c of plan.commands) {
     if (c.command.fn !== 'ReceiveShipment') continue;
