@@ -57,6 +57,12 @@ export function createFakeLedger(mspId = 'SupplierMSP'): FakeLedger {
         const owner = owners.get(gln);
         return Buffer.from(JSON.stringify({ history: owner ? [{ value: { ownerMsp: owner } }] : [] }));
       }
+      if (req.fn === 'GetEvent') {
+        const arg = submitted.map((r) => JSON.parse(r.args?.[0] ?? '{}')).find((a) => a.eventId === req.args?.[0]);
+        // Ids of captured EPCIS events that were never submitted are unknown; other ids answer the generic echo below.
+        if (!arg && /^(urn:|epcis-)/.test(String(req.args?.[0]))) throw new ServiceError({ code: 'NOT_FOUND', message: `event ${req.args?.[0]} not found`, httpStatus: 404, details: { field: 'eventId' } });
+        if (arg) return Buffer.from(JSON.stringify({ event: { eventId: arg.eventId, mspId: 'SupplierMSP', captured: arg.epcisEvents } }));
+      }
       if (req.fn === 'GetShipment') {
         if (req.args?.[0] === 'MISSING') {
           throw new ServiceError({ code: 'NOT_FOUND', message: 'shipment MISSING not found', httpStatus: 404, details: { field: 'shipmentId' } });

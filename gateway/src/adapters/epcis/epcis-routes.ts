@@ -88,7 +88,7 @@ export function createEpcisCapture(opts: EpcisCaptureOptions): EpcisCapture {
             return {
               status: 202,
               headers: { Location: location },
-              body: { captureID: id, status: 'running', statusUrl: location, eventCount: doc.epcisBody.eventList.length, eventIDs: [...new Set(plan.commands.map((c) => c.eventID))], eventHashes: [...new Set(plan.commands.map((c) => c.eventHash))], transactionCount: commands.length },
+              body: { captureID: id, status: 'running', statusUrl: location, eventCount: doc.epcisBody.eventList.length, eventIDs: [...new Set(plan.commands.map((c) => c.eventID))], eventHashes: [...new Set(plan.commands.map((c) => c.eventHash))], alreadyCaptured: plan.alreadyCaptured, transactionCount: commands.length },
             };
           },
         },

@@ -76,6 +76,8 @@ export interface CapturePlan {
   purchaseOrders: Array<{ poId: string; field: string }>;
   /** Corrective events that error declarations name (checked when the declared event is on the ledger). */
   events: Array<{ eventId: string; field: string }>;
+  /** Events the ledger already holds (same eventID and content, or same hash): nothing to submit for them. */
+  alreadyCaptured: number[];
   /** Shipments created by this document, by id. */
   shipments: Map<string, { fromGln: string; toGln: string; lines: MappedLot[] }>;
 }
@@ -90,7 +92,7 @@ const ILMD_DATES: Record<string, 'bestBeforeDate' | 'expiryDate'> = { bestBefore
 
 /** Maps a schema-valid EPCIS document; throws a 422 naming every event field it cannot map. */
 export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList: unknown[] } }): CapturePlan {
-  const plan: CapturePlan = { commands: [], locations: [], products: [], purchaseOrders: [], events: [], shipments: new Map() };
+  const plan: CapturePlan = { commands: [], locations: [], products: [], purchaseOrders: [], events: [], alreadyCaptured: [], shipments: new Map() };
   const context = (doc as { '@context'?: unknown })['@context'];
   // Namespaces of the document's extensions travel with each captured event, so it can be returned and hashed alone.
   const namespaces = (Array.isArray(context) ? context : [context]).filter((c) => typeof c === 'object' && c !== null && !Array.isArray(c));

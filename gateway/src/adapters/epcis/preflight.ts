@@ -9,6 +9,7 @@
 import { ServiceError } from '../../errors';
 import type { FieldError } from '../../http/problem';
 import type { LedgerClient } from '../../../../ledger/src';
+import { stableJson } from '../../submission/executor';
 import { mappingError, type CapturePlan, type MappedLot } from './mapping';
 
 interface LedgerShipment {
@@ -96,7 +97,37 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
     }
     if (c.receipt) c.command.body.lines = receiptLines(c.receipt.lots, lines, shipmentId, errors);
   }
+  await knownEvents(plan, ledger, errors);
   if (errors.length > 0) throw mappingError(errors);
+}
+
+/** Runs `fn` over `items` with at most `n` at a time. */
+async function pooled<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]);
+  }));
+}
+
+/**
+ * Events the ledger already holds: the same event (same eventID and content,
+ * or the same event hash) is dropped from the plan with all its transactions,
+ * as capturing it again has no second effect; a given eventID that already
+ * names a different event is a 422.
+ */
+async function knownEvents(plan: CapturePlan, ledger: LedgerClient, errors: FieldError[]): Promise<void> {
+  const drop = new Set<number>();
+  // The first transaction of each event carries it; its ledger eventId tells whether the event is recorded.
+  const firsts = plan.commands.filter((c, k) => k === 0 || plan.commands[k - 1].eventIndex !== c.eventIndex);
+  await pooled(firsts, 8, async (c) => {
+    const prior = await found<{ event?: { captured?: unknown[] } }>(() => ledger.evaluate({ contract: 'traceability', fn: 'GetEvent', args: [String(c.command.body.eventId)] }));
+    if (!prior) return;
+    const same = stableJson(prior.event?.captured ?? []) === stableJson(c.command.body.epcisEvents);
+    if (same || c.eventID === c.eventHash) drop.add(c.eventIndex);
+    else errors.push({ field: `epcisBody.eventList[${c.eventIndex}].eventID`, message: `${c.eventID} already names a different event on the ledger` });
+  });
+  if (drop.size > 0) plan.commands = plan.commands.filter((c) => !drop.has(c.eventIndex));
+  plan.alreadyCaptured = [...drop].sort((a, b) => a - b);
 }
 
 /**

@@ -1,0 +1,181 @@
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import type { ValidateFunction } from 'ajv';
+import { eventHashId } from '../../../gateway/src/adapters/epcis/event-hash';
+import { gs1Examples, gs1Validators } from '../../fixtures/gs1-epcis';
+import { uniqueGln, uniqueGtin } from '../chaincode/ledger-fixtures';
+import { waitForBlock } from '../indexer/harness';
+import { startIndexedLedger, type IndexedLedger } from '../indexer/indexed-ledger';
+import { startGatewayFixture, type GatewayFixture } from './gateway-fixture';
+
+const S = 'SupplierMSP';
+type Ev = Record<string, any>;
+
+/** What a capture came to: the job (202) or the refusal. */
+interface Captured { status: number; body: Ev; job?: Ev }
+
+describe('EPCIS 2.0 conformance: GS1 examples, fidelity, event hash (gateway capture → ledger → indexer query)', function () {
+  this.timeout(600_000);
+  let fx: GatewayFixture;
+  let il: IndexedLedger;
+  let auth: string;
+  let validate: ValidateFunction;
+  let lastBlock = 0n;
+  const api = () => request(fx.gateways[S].url);
+  const query = () => request(`http://127.0.0.1:${il.indexer.httpPort()}`);
+
+  async function capture(doc: object): Promise<Captured> {
+    const res = await api().post('/epcis/capture').set('Authorization', auth).set('Content-Type', 'application/ld+json').send(JSON.stringify(doc));
+    if (res.status !== 202) return { status: res.status, body: res.body };
+    for (let i = 0; i < 1200; i++) {
+      const job = (await api().get(res.headers.location).set('Authorization', auth).expect(200)).body;
+      if (!job.running) {
+        for (const t of job.transactions as Array<{ blockNumber: number }>) if (BigInt(t.blockNumber) > lastBlock) lastBlock = BigInt(t.blockNumber);
+        return { status: 202, body: res.body, job };
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error('capture job did not finish');
+  }
+
+  /** Every stored event with this eventID (or event hash), after the indexer caught up; the document must satisfy GS1's schema. */
+  async function eventsById(id: string): Promise<Ev[]> {
+    await waitForBlock(il.pool, lastBlock);
+    const res = await query().get('/epcis/events').query({ EQ_eventID: id }).expect(200);
+    expect(validate(res.body), `${id}: ${JSON.stringify(validate.errors?.slice(0, 3))}`).to.equal(true);
+    return res.body.epcisBody.queryResults.resultsBody.eventList;
+  }
+
+  /** The event as captured: what the query must return apart from recordTime (and the eventID the repository assigns when missing). */
+  const asReturned = (ev: Ev, doc: Ev) => ({ ...ev, eventID: ev.eventID ?? eventHashId(ev, doc['@context']) });
+  const withoutRecordTime = ({ recordTime: _r, ...rest }: Ev) => rest;
+
+  before(async () => {
+    validate = gs1Validators().epcis;
+    il = await startIndexedLedger();
+    fx = await startGatewayFixture([S]);
+    auth = `Bearer ${await fx.token(S, ['supplier'], 'epcis-conformance')}`;
+  });
+  after(async () => {
+    await fx?.stop();
+    await il?.stop();
+  });
+
+  describe('GS1 example documents (JSON/ folder of gs1/EPCIS)', () => {
+    const examples = gs1Examples().filter((e) => e.doc.type === 'EPCISDocument');
+    const results = new Map<string, Captured>();
+
+    it('are captured (at least 90%), or refused with a 422 naming event and field', async () => {
+      expect(examples.length).to.be.greaterThanOrEqual(40);
+      for (const { name, doc } of examples) {
+        const r = await capture(doc);
+        results.set(name, r);
+        if (r.status === 202) expect(r.job!.status, `${name}: ${JSON.stringify(r.job!.errors)}`).to.equal('success');
+        else {
+          expect(r.status, `${name}: ${JSON.stringify(r.body)}`).to.equal(422);
+          for (const e of r.body.errors as Array<{ field: string }>) expect(e.field, name).to.match(/^epcisBody\.eventList\[\d+\]\./);
+        }
+      }
+      const captured = [...results.values()].filter((r) => r.status === 202).length;
+      expect(captured / examples.length, [...results].filter(([, r]) => r.status !== 202).map(([n, r]) => `${n}: ${JSON.stringify(r.body.errors)}`).join('\n'))
+        .to.be.greaterThanOrEqual(0.9);
+    });
+
+    it('query back as GS1-schema-valid documents and equal their input event by event, apart from recordTime', async () => {
+      let compared = 0;
+      for (const { name, doc } of examples) {
+        const r = results.get(name)!;
+        if (r.status !== 202) continue;
+        const known = new Set<number>(r.body.alreadyCaptured);
+        for (const [i, ev] of (doc.epcisBody.eventList as Ev[]).entries()) {
+          const want = asReturned(ev, doc);
+          const got = await eventsById(want.eventID);
+          expect(got.length, `${name}[${i}]`).to.be.greaterThan(0);
+          for (const g of got) expect(g.recordTime, `${name}[${i}]`).to.be.a('string');
+          if (known.has(i)) {
+            // The same event (same hash) was captured before, e.g. with a comment the hash leaves out: one stored event.
+            expect(got.map((g) => eventHashId(g, doc['@context'])), `${name}[${i}]`).to.include(eventHashId(ev, doc['@context']));
+            continue;
+          }
+          expect(got.map(withoutRecordTime), `${name}[${i}]`).to.deep.include(want);
+          compared++;
+        }
+      }
+      expect(compared).to.be.greaterThanOrEqual(40);
+    });
+  });
+
+  describe('fidelity of a stock-moving event', () => {
+    const gln = uniqueGln();
+    const gtin = uniqueGtin();
+    const lot = `L-${randomUUID().slice(0, 8)}`;
+    const sgln = `urn:epc:id:sgln:${gln.slice(0, 7)}.${gln.slice(7, 12)}.0`;
+    const doc = (events: Ev[]) => ({
+      '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ex: 'https://ns.example.com/epcis/' }],
+      type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2025-06-01T12:00:00Z', epcisBody: { eventList: events },
+    });
+    // Business time long before capture, in its own zone; no eventID: identified by its hash.
+    const commission: Ev = {
+      type: 'ObjectEvent', eventTime: '2021-03-04T08:15:00.250+05:30', eventTimeZoneOffset: '+05:30', action: 'ADD', bizStep: 'commissioning', disposition: 'active',
+      readPoint: { id: sgln }, bizLocation: { id: sgln }, certificationInfo: 'https://cert.example.org/organic/123',
+      quantityList: [{ epcClass: `https://id.gs1.org/01/${gtin}/10/${lot}`, quantity: 40, uom: 'KGM' }],
+      ilmd: { 'cbvmda:bestBeforeDate': '2022-03-04', 'ex:harvest': { 'ex:plot': 'P-7' } },
+      sensorElementList: [{ sensorMetadata: { time: '2021-03-04T08:00:00.000+05:30' }, sensorReport: [{ type: 'gs1:Temperature', value: 21.5, uom: 'CEL' }] }],
+      'ex:grade': 'AA',
+    };
+    const pallet = `urn:epc:id:sscc:${gln.slice(0, 7)}.0${randomUUID().replace(/\D/g, '').padEnd(9, '7').slice(0, 9)}`;
+    const packing: Ev = {
+      type: 'AggregationEvent', eventID: `urn:uuid:${randomUUID()}`, eventTime: '2021-03-05T10:00:00Z', eventTimeZoneOffset: '+00:00', action: 'ADD', bizStep: 'packing',
+      parentID: pallet, childQuantityList: [{ epcClass: `urn:epc:class:lgtin:${gtin.slice(1, 8)}.${gtin[0]}${gtin.slice(8, 13)}.${lot}`, quantity: 40, uom: 'KGM' }],
+      bizLocation: { id: sgln },
+    };
+
+    const onHand = async () => {
+      const positions = (await api().get(`/locations/${gln}/stock`).set('Authorization', auth).expect(200)).body.positions as Ev[];
+      return positions.find((p) => p.gtin === gtin && p.lotCode === lot)?.quantity;
+    };
+
+    before(async () => {
+      await api().post('/locations').set('Authorization', auth).send({ gln, name: 'Washing station', type: 'farm', address: { country: 'IN' } }).expect(201);
+      await api().post('/products').set('Authorization', auth).send({ gtin, description: 'Green beans', unit: 'KGM' }).expect(201);
+    });
+
+    it('keeps eventTime, offset, certificationInfo, ILMD, sensor data and extensions; recordTime is the ledger\'s; time filters use each', async () => {
+      const started = new Date(Date.now() - 5_000).toISOString();
+      const r = await capture(doc([commission, packing]));
+      expect(r.job!.status, JSON.stringify(r.job)).to.equal('success');
+      const hash = eventHashId(commission, doc([])['@context']);
+      expect(r.body.eventIDs[0]).to.equal(hash);
+      const [got] = await eventsById(hash);
+      expect(withoutRecordTime(got)).to.deep.equal({ ...commission, eventID: hash });
+      expect(Date.parse(got.recordTime)).to.be.greaterThan(Date.parse(started));
+      expect(await onHand()).to.equal('40');
+
+      const ids = async (q: Record<string, string>) => (await query().get('/epcis/events').query({ ...q, MATCH_anyEPCClass: `urn:epc:idpat:sgtin:${gtin.slice(1, 8)}.${gtin[0]}${gtin.slice(8, 13)}.*` }).expect(200))
+        .body.epcisBody.queryResults.resultsBody.eventList.map((e: Ev) => e.eventID);
+      expect(await ids({ GE_eventTime: '2021-03-04T00:00:00Z', LT_eventTime: '2021-03-05T00:00:00Z' })).to.deep.equal([hash]);
+      expect(await ids({ GE_eventTime: started })).to.deep.equal([]);
+      expect(await ids({ GE_recordTime: started })).to.have.members([hash, packing.eventID]);
+      // The pallet's contents are on the ledger, so shipping the SSCC can be traced to the lot.
+      const history = (await api().get('/history').query({ key: `aggregation~${pallet}` }).set('Authorization', auth).expect(200)).body.history;
+      expect(history.at(-1).value.childQuantityList[0].epcClass).to.equal(packing.childQuantityList[0].epcClass);
+      expect((await query().get('/epcis/events').query({ MATCH_anyEPC: pallet }).expect(200)).body.epcisBody.queryResults.resultsBody.eventList.map((e: Ev) => e.eventID))
+        .to.deep.equal([packing.eventID]);
+    });
+
+    it('the same event captured again without eventID is recognised by its hash: no second stock effect', async () => {
+      // Another serialisation of the same event: CBV URNs instead of short names, an EPC URI instead of the Digital Link, a comment.
+      const again = {
+        ...commission, bizStep: 'urn:epcglobal:cbv:bizstep:commissioning', disposition: 'urn:epcglobal:cbv:disp:active', 'rdfs:comment': 'sent twice',
+        quantityList: [{ epcClass: `urn:epc:class:lgtin:${gtin.slice(1, 8)}.${gtin[0]}${gtin.slice(8, 13)}.${lot}`, quantity: 40, uom: 'KGM' }],
+      };
+      expect(eventHashId(again, doc([])['@context'])).to.equal(eventHashId(commission, doc([])['@context']));
+      const r = await capture(doc([again]));
+      expect(r.body.alreadyCaptured).to.deep.equal([0]);
+      expect(r.job!.status).to.equal('success');
+      expect(await onHand()).to.equal('40');
+      expect(await eventsById(eventHashId(commission, doc([])['@context']))).to.have.length(1);
+    });
+  });
+});
