@@ -109,7 +109,9 @@ export function createApp(deps: AppDeps): express.Express {
         ...(spec.paramsSchema ? deps.validator.check(spec.paramsSchema, ctx.params) : []),
         ...(spec.querySchema ? deps.validator.check(spec.querySchema, ctx.query) : []),
       ];
-      if (spec.bodySchema) {
+      if (spec.bodySchema && spec.xmlToJson && typeof ctx.body === 'string' && req.is(['application/xml', 'text/xml', 'application/*+xml'])) {
+        ctx.body = spec.xmlToJson(ctx.body);
+      } else if (spec.bodySchema) {
         if (req.headers['content-type'] && !req.is(['application/json', 'application/*+json'])) {
           throw httpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'the body must be application/json', { errors: [{ field: 'Content-Type', message: 'must be application/json' }] });
         }

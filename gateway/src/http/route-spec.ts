@@ -41,6 +41,11 @@ export interface RouteSpec {
   querySchema?: string;
   /** How the body is read; default json. */
   bodyType?: 'json' | 'xml' | 'json-or-xml';
+  /**
+   * With `json-or-xml` and a `bodySchema`: turns an XML body into the JSON
+   * the schema checks (an XML binding of the same document), or throws a 400.
+   */
+  xmlToJson?: (xml: string) => unknown;
   action: RouteAction;
   /** Success status and description for the document. */
   success?: { status: number; description: string };

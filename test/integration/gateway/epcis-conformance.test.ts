@@ -106,6 +106,53 @@ describe('EPCIS 2.0 conformance: GS1 examples, fidelity, event hash (gateway cap
     });
   });
 
+  describe('XML binding', () => {
+    const epc = `urn:epc:id:sgtin:4012345.011111.${randomUUID().replace(/\D/g, '').slice(0, 9)}`;
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:ex="https://ns.example.com/epcis/" schemaVersion="2.0" creationDate="2025-06-01T12:00:00Z">
+  <EPCISBody><EventList><ObjectEvent>
+    <eventTime>2025-05-30T09:00:00.000+02:00</eventTime><eventTimeZoneOffset>+02:00</eventTimeZoneOffset>
+    <epcList><epc>${epc}</epc></epcList><action>OBSERVE</action>
+    <bizStep>urn:epcglobal:cbv:bizstep:inspecting</bizStep><disposition>urn:epcglobal:cbv:disp:in_progress</disposition>
+    <readPoint><id>urn:epc:id:sgln:4012345.00005.0</id></readPoint>
+    <bizTransactionList><bizTransaction type="urn:epcglobal:cbv:btt:po">urn:epcglobal:cbv:bt:4012345000009:PO-7</bizTransaction></bizTransactionList>
+    <ex:grade>AA</ex:grade>
+  </ObjectEvent></EventList></EPCISBody>
+</epcis:EPCISDocument>`;
+    const jsonLd = {
+      '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ex: 'https://ns.example.com/epcis/' }], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2025-06-01T12:00:00Z',
+      epcisBody: { eventList: [{
+        type: 'ObjectEvent', eventTime: '2025-05-30T07:00:00Z', eventTimeZoneOffset: '+02:00', epcList: [epc.replace(/^urn:epc:id:sgtin:4012345\.011111\./, 'https://id.gs1.org/01/04012345111118/21/')],
+        action: 'OBSERVE', bizStep: 'inspecting', disposition: 'in_progress', readPoint: { id: 'urn:epc:id:sgln:4012345.00005.0' },
+        bizTransactionList: [{ type: 'po', bizTransaction: 'urn:epcglobal:cbv:bt:4012345000009:PO-7' }], 'ex:grade': 'AA',
+      }] },
+    };
+
+    it('a document captured as XML and as JSON-LD is one stored event with one hash; the query answers XML on Accept: application/xml', async () => {
+      const res = await api().post('/epcis/capture').set('Authorization', auth).set('Content-Type', 'application/xml').send(xml).expect(202);
+      const hash = res.body.eventHashes[0] as string;
+      expect(hash).to.equal(eventHashId(jsonLd.epcisBody.eventList[0], jsonLd['@context']));
+      for (let i = 0; i < 100; i++) {
+        const job = (await api().get(res.headers.location).set('Authorization', auth).expect(200)).body;
+        if (!job.running) {
+          expect(job.status).to.equal('success');
+          lastBlock = BigInt(Math.max(Number(lastBlock), ...job.transactions.map((t: { blockNumber: number }) => t.blockNumber)));
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const again = await capture(jsonLd);
+      expect(again.body.alreadyCaptured).to.deep.equal([0]);
+      const [stored, ...more] = await eventsById(hash);
+      expect(more).to.deep.equal([]);
+      expect(stored).to.deep.include({ eventID: hash, bizStep: 'urn:epcglobal:cbv:bizstep:inspecting', 'ex:grade': 'AA', eventTime: '2025-05-30T09:00:00.000+02:00' });
+
+      const asXml = await query().get('/epcis/events').query({ EQ_eventID: hash }).set('Accept', 'application/xml').expect(200);
+      expect(asXml.headers['content-type']).to.match(/^application\/xml/);
+      expect(asXml.text).to.contain('<epcisq:EPCISQueryDocument').and.contain(`<eventID>${hash}</eventID>`).and.contain('<ex:grade>AA</ex:grade>');
+    });
+  });
+
   describe('fidelity of a stock-moving event', () => {
     const gln = uniqueGln();
     const gtin = uniqueGtin();

@@ -1,6 +1,6 @@
 /**
  * EPCIS 2.0 capture, after GS1's REST binding: `POST /epcis/capture` takes an
- * EPCIS document (application/json or application/ld+json), validates it
+ * EPCIS document (application/json, application/ld+json or EPCIS 2.0 XML), validates it
  * (400 naming fields), maps every event and checks the references on the
  * ledger (422 naming event and field) and only then stores a capture job and
  * answers 202 with `Location: /epcis/capture/{captureId}`. The job's commands
@@ -16,6 +16,7 @@ import type { CaptureJob, CaptureStore } from './capture-store';
 import { createCaptureWorker, type CaptureWorker } from './capture-worker';
 import { mapDocument } from './mapping';
 import { preflight } from './preflight';
+import { xmlToEpcisDocument } from './xml-binding';
 import { CAPTURE_PARAMS_SCHEMA, EPCIS_DOCUMENT_SCHEMA, EPCIS_DOCUMENT_SCHEMA_ID } from './schema';
 
 /** Who may capture: those who may commission, ship and receive (and the SAP connector). */
@@ -68,7 +69,7 @@ export function createEpcisCapture(opts: EpcisCaptureOptions): EpcisCapture {
     const specs: RouteSpec[] = [
       {
         method: 'post', path: '/epcis/capture', operationId: 'epcisCapture', summary: 'Capture an EPCIS 2.0 JSON-LD document: every event type; stock-moving events map to ledger commands, the others are recorded as captured', tag: 'epcis',
-        roles: EPCIS_CAPTURE_ROLES, bodySchema: EPCIS_DOCUMENT_SCHEMA_ID, success: { status: 202, description: 'Accepted as a capture job; Location names it' },
+        roles: EPCIS_CAPTURE_ROLES, bodySchema: EPCIS_DOCUMENT_SCHEMA_ID, bodyType: 'json-or-xml', xmlToJson: xmlToEpcisDocument, success: { status: 202, description: 'Accepted as a capture job; Location names it' },
         action: {
           kind: 'custom',
           handle: async (ctx) => {

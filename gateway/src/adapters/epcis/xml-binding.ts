@@ -193,14 +193,20 @@ export function xmlToEpcisDocument(xml: string): Obj {
   }
   const body = child(root, 'EPCISBody');
   const eventList = isObj(body) ? child(body, 'EventList') : undefined;
-  const events: Obj[] = [];
+  // The parser groups elements by name; the document's order of events comes from the start tags.
+  const queues = new Map<string, Obj[]>();
   const collect = (n: XNode) => {
     for (const [k, v] of Object.entries(n)) {
-      if (EVENT_TYPES.includes(local(k))) for (const e of list(v)) events.push(xmlEvent(local(k), isObj(e) ? e : {}, prefixes));
+      if (EVENT_TYPES.includes(local(k))) queues.set(local(k), [...(queues.get(local(k)) ?? []), ...list(v).map((e) => xmlEvent(local(k), isObj(e) ? e : {}, prefixes))]);
       else if (local(k) === 'extension' && isObj(v)) collect(v);
     }
   };
   if (isObj(eventList)) collect(eventList);
+  const events: Obj[] = [];
+  for (const m of xml.replace(/<!--[\s\S]*?-->/g, '').matchAll(/<(?:[A-Za-z_][\w.-]*:)?(ObjectEvent|AggregationEvent|TransactionEvent|TransformationEvent|AssociationEvent)[\s>/]/g)) {
+    const next = queues.get(m[1])?.shift();
+    if (next) events.push(next);
+  }
   return {
     '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', ...(Object.keys(context).length > 0 ? [context] : [])],
     type: 'EPCISDocument',

@@ -8,7 +8,8 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { Pool } from 'pg';
 import { ServiceError } from '../../../../ledger/src';
 import { badRequest } from '../http-errors';
-import { eventContexts, queryDocument, toQueryEvent, type StoredEvent } from './epcis-document';
+import { queryResultsXml } from '../../../../gateway/src/adapters/epcis/xml-binding';
+import { eventContexts, QUERY_NAME, queryDocument, toQueryEvent, type StoredEvent } from './epcis-document';
 import { parseEventQuery } from './epcis-params';
 import { eventPageStatement } from './epcis-sql';
 import { decodePageToken, encodePageToken } from './page-token';
@@ -63,8 +64,16 @@ export function epcisRoutes(pool: Pool): Router {
     }
     res.set('GS1-EPCIS-Version', '2.0.0');
     res.set('GS1-CBV-Version', '2.0.0');
+    const events = page.map(toQueryEvent);
+    const namespaces = eventContexts(page);
+    // The XML binding when asked for (and preferred over JSON), JSON-LD otherwise.
+    const wanted = req.accepts(['application/json', 'application/ld+json', 'application/xml', 'text/xml']);
+    if (wanted === 'application/xml' || wanted === 'text/xml') {
+      res.type('application/xml').send(queryResultsXml(events, { queryName: QUERY_NAME, creationDate: new Date().toISOString(), namespaces }));
+      return;
+    }
     const ld = (req.get('accept') ?? '').includes('application/ld+json');
-    res.type(ld ? 'application/ld+json' : 'application/json').send(JSON.stringify(queryDocument(page.map(toQueryEvent), new Date(), eventContexts(page))));
+    res.type(ld ? 'application/ld+json' : 'application/json').send(JSON.stringify(queryDocument(events, new Date(), namespaces)));
   });
 
   r.use('/epcis', epcisProblems);
