@@ -31,6 +31,8 @@ export interface GatewayConfig {
   rateLimit: { ratePerSec: number; burst: number };
   submission: { syncAttempts: number; workerPollMs: number; maxAsyncAttempts: number };
   bodyLimit: string;
+  /** The indexer query API the gateway forwards EPCIS queries to (one base URL per organisation); unset: no query routes. */
+  epcisQueryUrl?: string;
   logLevel: string;
   /** JSON file `{sap: SapMappings, pos: {stores}}` for the adapters' code mappings. */
   mappingsFile?: string;
@@ -135,6 +137,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       maxAsyncAttempts: int(env, 'SUBMIT_ASYNC_MAX_ATTEMPTS', 1000, 1, 1_000_000),
     },
     bodyLimit: env.GATEWAY_BODY_LIMIT ?? '1mb',
+    epcisQueryUrl: env.EPCIS_QUERY_URL || undefined,
     logLevel: env.LOG_LEVEL ?? 'info',
     mappingsFile: env.ADAPTER_MAPPINGS_FILE || undefined,
     payments: loadPaymentsConfig(env),

@@ -26,6 +26,7 @@ import type { CaptureStore } from './adapters/epcis/capture-store';
 import { createEpcisCapture, type EpcisCapture } from './adapters/epcis/epcis-routes';
 import { createPgCaptureStore } from './adapters/epcis/pg-capture-store';
 import { createMappingStore, mappingsAdminRoutes, type MappingStore } from './adapters/mappings-store';
+import { epcisQueryProxy } from './adapters/epcis/epcis-query-proxy';
 import { createChainRegistry, type ChainRegistry } from './payments/chain-registry';
 import { createPgClaimStore, type ClaimStore } from './payments/claim-store';
 import { paymentsRoutes } from './payments/payments-routes';
@@ -79,7 +80,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
     await proofs.migrate();
     captures = createPgCaptureStore({ connectionString: db.connectionString });
     await captures.migrate();
-    epcis = createEpcisCapture({ store: captures, pollMs: cfg.submission.workerPollMs });
+    epcis = createEpcisCapture({ store: captures, pollMs: cfg.submission.workerPollMs, bodyLimit: cfg.bodyLimit });
     let jwksUrl = cfg.auth.jwksUrl;
     let issuer = cfg.auth.issuer;
     if (cfg.auth.devIssuer) {
@@ -87,7 +88,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
       ({ jwksUrl, issuer } = await devIssuer.start());
       logger.warn({ issuer, keyFile: cfg.auth.devKeyFile }, `dev issuer active: mint a token with  node dist/gateway/src/auth/mint-token.js --org ${cfg.mspId} --role admin`);
     }
-    const extraRoutes = [provenanceRoutes(), posRoutes({ proofs, mappings: () => mappings.current().pos }), sapRoutes({ mappings: () => mappings.current().sap }), mappingsAdminRoutes(mappings), epcis.routes, ...(opts.extraRoutes ?? [])];
+    const extraRoutes = [provenanceRoutes(), posRoutes({ proofs, mappings: () => mappings.current().pos }), sapRoutes({ mappings: () => mappings.current().sap }), mappingsAdminRoutes(mappings), epcis.routes, ...(cfg.epcisQueryUrl ? [epcisQueryProxy({ queryUrl: cfg.epcisQueryUrl })] : []), ...(opts.extraRoutes ?? [])];
     if (paymentsCfg?.enabled) {
       claims = createPgClaimStore({ connectionString: db.connectionString });
       await claims.migrate();

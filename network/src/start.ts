@@ -70,6 +70,8 @@ async function main(): Promise<void> {
         // The console reads the indexer through each gateway; the indexer trusts the first gateway's dev issuer.
         CONSOLE_INDEXER_URL: `http://127.0.0.1:${indexerPort(cfg)}`,
         CONSOLE_INDEXER_DEV_KEY_FILE: devIssuerKeyFile(cfg.portBase, info.orgs[0].mspId),
+        // One base URL per organisation: the gateway forwards EPCIS queries to the indexer.
+        EPCIS_QUERY_URL: process.env.EPCIS_QUERY_URL ?? `http://127.0.0.1:${indexerPort(cfg)}`,
         PAYMENTS_CHAINS_FILE: chain.chainsFile,
         PAYMENTS_RECHECK_MS: process.env.PAYMENTS_RECHECK_MS ?? '2000',
       };

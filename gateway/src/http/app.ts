@@ -101,6 +101,7 @@ export function createApp(deps: AppDeps): express.Express {
         principal: res.locals.principal as Principal | undefined,
         requestId: res.locals.requestId as string,
         log: res.locals.log as Logger,
+        request: req,
       };
       if (ctx.body !== undefined && typeof ctx.body === 'object' && jsonDepthExceeds(ctx.body, maxDepth)) {
         throw invalidInput([{ field: 'body', message: `nests deeper than ${maxDepth} levels` }]);

@@ -3,6 +3,7 @@
  * what it does. The express app and the OpenAPI document are both built from
  * it, so they cannot drift apart.
  */
+import type { Request } from 'express';
 import type { Logger } from 'pino';
 import type { Principal, Role } from '../auth/roles';
 import type { LedgerCommand } from '../submission/command';
@@ -16,6 +17,8 @@ export interface RouteContext {
   principal?: Principal;
   requestId: string;
   log: Logger;
+  /** The express request, for routes that forward it as it came (the EPCIS query proxy). */
+  request?: Request;
 }
 
 export type RouteAction =
@@ -27,7 +30,7 @@ export type RouteAction =
   | { kind: 'custom'; handle: (ctx: RouteContext) => Promise<StoredResponse & { raw?: string; contentType?: string }> };
 
 export interface RouteSpec {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'options';
   /** Express path, e.g. `/shipments/:shipmentId/dispatch`. */
   path: string;
   operationId: string;

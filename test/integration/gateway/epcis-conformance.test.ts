@@ -145,7 +145,7 @@ describe('EPCIS 2.0 conformance: GS1 examples, fidelity, event hash (gateway cap
       expect(again.body.alreadyCaptured).to.deep.equal([0]);
       const [stored, ...more] = await eventsById(hash);
       expect(more).to.deep.equal([]);
-      expect(stored).to.deep.include({ eventID: hash, bizStep: 'urn:epcglobal:cbv:bizstep:inspecting', 'ex:grade': 'AA', eventTime: '2025-05-30T09:00:00.000+02:00' });
+      expect(stored).to.deep.include({ eventID: hash, bizStep: 'inspecting', disposition: 'in_progress', 'ex:grade': 'AA', eventTime: '2025-05-30T09:00:00.000+02:00' });
 
       const asXml = await query().get('/epcis/events').query({ EQ_eventID: hash }).set('Accept', 'application/xml').expect(200);
       expect(asXml.headers['content-type']).to.match(/^application\/xml/);

@@ -16,6 +16,7 @@ const EPCIS_DOC = {
   epcisBody: { eventList: [{ type: 'ObjectEvent', eventTime: '2024-05-01T10:00:00Z', eventTimeZoneOffset: '+00:00', action: 'ADD', bizStep: 'commissioning', bizLocation: { id: 'urn:epc:id:sgln:4000001.00000.0' }, quantityList: [{ epcClass: `https://id.gs1.org/01/${GTIN}/10/L1`, quantity: 5 }] }] },
 };
 SAMPLES.epcisCapture ??= { method: 'post', path: '/epcis/capture', body: EPCIS_DOC, contentType: 'application/ld+json' };
+SAMPLES.epcisCaptureOptions ??= { method: 'options', path: '/epcis/capture' };
 SAMPLES.getEpcisCapture ??= { method: 'get', path: '/epcis/capture/00000000-0000-4000-8000-000000000000' };
 
 /**
@@ -51,6 +52,7 @@ const EXPECTED: Record<string, string> = {
   posReceiptProof: 'pos retailer-ops auditor admin',
   epcisCapture: 'supplier retailer-ops sap admin',
   getEpcisCapture: 'supplier retailer-ops sap admin',
+  epcisCaptureOptions: 'supplier retailer-ops sap admin',
 };
 const PUBLIC = ['healthz', 'readyz', 'metrics', 'openapi'];
 
@@ -85,7 +87,7 @@ describe('gateway authorization matrix (every role × every route)', function ()
         const res = s.body === undefined ? await req : await req.send(s.body as object);
         if (allowed) {
           // getSubmission names a submission nobody made: 404 is the allowed outcome.
-          const ok = op === 'getSubmission' || op === 'posReceiptProof' || op === 'getEpcisCapture' ? [404] : op === 'epcisCapture' ? [202] : [200, 201];
+          const ok = op === 'getSubmission' || op === 'posReceiptProof' || op === 'getEpcisCapture' ? [404] : op === 'epcisCapture' ? [202] : op === 'epcisCaptureOptions' ? [204] : [200, 201];
           expect(ok, `${res.status} ${JSON.stringify(res.body)}`).to.include(res.status);
         } else {
           expect(res.status, JSON.stringify(res.body)).to.equal(403);

@@ -12,7 +12,7 @@ export const GTIN = withCheck('0400000100001');
 export const LOT = 'L-2024-01';
 
 export interface SampleRequest {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'options';
   path: string;
   body?: unknown;
   contentType?: string;

@@ -17,7 +17,8 @@ import { createCaptureWorker, type CaptureWorker } from './capture-worker';
 import { mapDocument } from './mapping';
 import { preflight } from './preflight';
 import { xmlToEpcisDocument } from './xml-binding';
-import { CAPTURE_PARAMS_SCHEMA, EPCIS_DOCUMENT_SCHEMA, EPCIS_DOCUMENT_SCHEMA_ID } from './schema';
+import { captureOptionsHeaders } from './epcis-query-proxy';
+import { CAPTURE_PARAMS_SCHEMA, EPCIS_DOCUMENT_SCHEMA, EPCIS_DOCUMENT_SCHEMA_ID, MAX_EVENTS } from './schema';
 
 /** Who may capture: those who may commission, ship and receive (and the SAP connector). */
 export const EPCIS_CAPTURE_ROLES: readonly Role[] = ['supplier', 'retailer-ops', 'sap', 'admin'];
@@ -30,6 +31,8 @@ export interface EpcisCaptureOptions {
   maxAttempts?: number;
   /** Check locations, products, orders and shipments on the ledger before accepting (default true). */
   preflight?: boolean;
+  /** The gateway's body limit, announced by OPTIONS. */
+  bodyLimit?: string;
   /** Start the background worker when the routes are built (default true). */
   autoStart?: boolean;
 }
@@ -93,6 +96,11 @@ export function createEpcisCapture(opts: EpcisCaptureOptions): EpcisCapture {
             };
           },
         },
+      },
+      {
+        method: 'options', path: '/epcis/capture', operationId: 'epcisCaptureOptions', summary: 'EPCIS capture capabilities: GS1 versions, capture limits, error behaviour', tag: 'epcis',
+        roles: EPCIS_CAPTURE_ROLES,
+        action: { kind: 'custom', handle: async () => ({ status: 204, headers: captureOptionsHeaders(MAX_EVENTS, opts.bodyLimit ?? '1mb'), body: null, raw: '' }) },
       },
       {
         method: 'get', path: '/epcis/capture/:captureId', operationId: 'getEpcisCapture', summary: 'Status of an EPCIS capture job: running, success, or failed with per-event errors', tag: 'epcis',

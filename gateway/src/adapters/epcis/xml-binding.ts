@@ -39,6 +39,12 @@ const isObj = (v: unknown): v is XNode => typeof v === 'object' && v !== null &&
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : isObj(v) && typeof v['#text'] === 'string' ? v['#text'] : undefined);
 const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
+/** XML writes CBV values as URNs; the JSON-LD binding (and GS1's JSON schema) as bare names. */
+function bare(v: unknown, vocabulary: string): unknown {
+  const urn = `urn:epcglobal:cbv:${vocabulary}:`;
+  return typeof v === 'string' && v.startsWith(urn) ? v.slice(urn.length) : v;
+}
+
 function child(node: XNode, name: string): unknown {
   const key = Object.keys(node).find((k) => local(k) === name && !k.startsWith('@_'));
   return key === undefined ? undefined : node[key];
@@ -106,7 +112,7 @@ function xmlEvent(type: string, node: XNode, prefixes: Map<string, string>): Obj
   if (isObj(err)) {
     const decl: Obj = {};
     if (text(child(err, 'declarationTime'))) decl.declarationTime = text(child(err, 'declarationTime'));
-    if (text(child(err, 'reason'))) decl.reason = text(child(err, 'reason'));
+    if (text(child(err, 'reason'))) decl.reason = bare(text(child(err, 'reason')), 'er');
     const ids = child(err, 'correctiveEventIDs');
     if (isObj(ids)) decl.correctiveEventIDs = list(child(ids, 'correctiveEventID')).map(text);
     extensions(err, new Set(['declarationTime', 'reason', 'correctiveEventIDs']), prefixes, decl);
@@ -128,11 +134,13 @@ function xmlEvent(type: string, node: XNode, prefixes: Map<string, string>): Obj
       return e;
     });
   }
-  for (const f of ['action', 'transformationID', 'bizStep', 'disposition']) if (str(f) !== undefined) ev[f] = str(f);
+  for (const f of ['action', 'transformationID']) if (str(f) !== undefined) ev[f] = str(f);
+  if (str('bizStep') !== undefined) ev.bizStep = bare(str('bizStep'), 'bizstep');
+  if (str('disposition') !== undefined) ev.disposition = bare(str('disposition'), 'disp');
   const pd = child(flat, 'persistentDisposition');
   if (isObj(pd)) {
     const p: Obj = {};
-    for (const k of ['set', 'unset']) if (child(pd, k) !== undefined) p[k] = list(child(pd, k)).map(text);
+    for (const k of ['set', 'unset']) if (child(pd, k) !== undefined) p[k] = list(child(pd, k)).map((x) => bare(text(x), 'disp'));
     ev.persistentDisposition = p;
   }
   for (const f of ['readPoint', 'bizLocation']) {
@@ -145,7 +153,8 @@ function xmlEvent(type: string, node: XNode, prefixes: Map<string, string>): Obj
   for (const [l, item] of Object.entries(TYPED_LISTS)) {
     const n = child(flat, l);
     if (n === undefined) continue;
-    ev[l] = isObj(n) ? list(child(n, item)).map((e) => ({ ...(isObj(e) && e['@_type'] !== undefined ? { type: e['@_type'] } : {}), [item]: text(e) })) : [];
+    const vocabulary = item === 'bizTransaction' ? 'btt' : 'sdt';
+    ev[l] = isObj(n) ? list(child(n, item)).map((e) => ({ ...(isObj(e) && e['@_type'] !== undefined ? { type: bare(e['@_type'], vocabulary) } : {}), [item]: text(e) })) : [];
   }
   const sensors = child(flat, 'sensorElementList');
   if (isObj(sensors)) {

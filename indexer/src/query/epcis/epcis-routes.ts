@@ -1,6 +1,8 @@
 /**
- * `GET /epcis/events`: the GS1 EPCIS 2.0 REST binding's event query over the
- * read model, paged with `perPage` and an opaque `nextPageToken` (announced
+ * The GS1 EPCIS 2.0 REST binding's query side over the read model: `GET
+ * /epcis/events`, `/epcis/events/{eventID}`, the browse paths (`/eventTypes`,
+ * `/epcs`, `/bizSteps`, `/bizLocations`, `/readPoints`, `/dispositions`, each
+ * `/{value}/events`) and OPTIONS with the GS1 headers; events paged with `perPage` and an opaque `nextPageToken` (announced
  * in a `Link: <…>; rel="next"` header). Errors are RFC 7807 problem+json in
  * the binding's style, naming the offending parameter.
  */
@@ -10,7 +12,7 @@ import { ServiceError } from '../../../../ledger/src';
 import { badRequest } from '../http-errors';
 import { queryResultsXml } from '../../../../gateway/src/adapters/epcis/xml-binding';
 import { eventContexts, QUERY_NAME, queryDocument, toQueryEvent, type StoredEvent } from './epcis-document';
-import { parseEventQuery } from './epcis-params';
+import { EVENT_TYPES, parseEventQuery } from './epcis-params';
 import { eventPageStatement } from './epcis-sql';
 import { decodePageToken, encodePageToken } from './page-token';
 
@@ -46,24 +48,62 @@ function epcisProblems(err: unknown, _req: Request, res: Response, next: NextFun
   }));
 }
 
-/** Router serving `GET /epcis/events`. */
+/** What OPTIONS and every answer announce (GS1 REST binding headers). */
+export const GS1_HEADERS: Record<string, string> = {
+  'GS1-EPCIS-Version': '2.0.0',
+  'GS1-EPCIS-Min': '2.0.0',
+  'GS1-EPCIS-Max': '2.0.0',
+  'GS1-CBV-Version': '2.0.0',
+  'GS1-CBV-Min': '2.0.0',
+  'GS1-CBV-Max': '2.0.0',
+  'GS1-EPC-Format': 'Never_Translates',
+  'GS1-CBV-XML-Format': 'Never_Translates',
+  'GS1-Extensions': 'ct=urn:coffee-trace:ns:',
+  'GS1-Vendor-Version': 'coffee-trace-2.0',
+};
+
+/** Browse resources: path segment → the filter its `{value}/events` applies, and the column listing its values. */
+const RESOURCES: Record<string, { filter: string; values: string }> = {
+  eventTypes: { filter: 'eventType', values: 'SELECT DISTINCT event_type AS v FROM epcis_events ORDER BY 1' },
+  epcs: { filter: 'MATCH_anyEPC', values: 'SELECT DISTINCT unnest(any_epcs) AS v FROM epcis_events ORDER BY 1 LIMIT 1000' },
+  bizSteps: { filter: 'EQ_bizStep', values: 'SELECT DISTINCT biz_step AS v FROM epcis_events WHERE biz_step IS NOT NULL ORDER BY 1' },
+  bizLocations: { filter: 'EQ_bizLocation', values: 'SELECT DISTINCT biz_location AS v FROM epcis_events WHERE biz_location IS NOT NULL ORDER BY 1 LIMIT 1000' },
+  readPoints: { filter: 'EQ_readPoint', values: 'SELECT DISTINCT read_point AS v FROM epcis_events WHERE read_point IS NOT NULL ORDER BY 1 LIMIT 1000' },
+  dispositions: { filter: 'EQ_disposition', values: 'SELECT DISTINCT disposition AS v FROM epcis_events WHERE disposition IS NOT NULL ORDER BY 1' },
+};
+
+const collection = (member: string[]) => ({ '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'], type: 'Collection', member });
+
+function notFound(what: string): ServiceError {
+  return new ServiceError({ code: 'NOT_FOUND', message: `${what} not found`, httpStatus: 404 });
+}
+
+/** Router serving the GS1 EPCIS 2.0 REST binding's query side under `/epcis`. */
 export function epcisRoutes(pool: Pool): Router {
   const r = Router();
 
-  r.get('/epcis/events', async (req, res) => {
-    const q = parseEventQuery(req.query as Record<string, unknown>);
+  /** Answers an event query; `fixed` are filters the path sets. */
+  async function answer(req: Request, res: Response, fixed: Record<string, string> = {}, single = false): Promise<void> {
+    const raw = { ...(req.query as Record<string, unknown>) };
+    for (const [k, v] of Object.entries(fixed)) {
+      if (k in raw) throw badRequest(`${k} is given by the path`, k);
+      raw[k] = v;
+    }
+    const q = parseEventQuery(raw);
     const after = q.nextPageToken === undefined ? undefined : decodePageToken(q.nextPageToken, q.fingerprint);
     if (q.nextPageToken !== undefined && !after) throw badRequest('nextPageToken is malformed or belongs to another query', 'nextPageToken');
     const st = eventPageStatement(q, after, q.perPage + 1);
     const rows = (await pool.query<PageRow>(st.text, st.values)).rows;
     const page = rows.slice(0, q.perPage);
+    if (single && page.length === 0) throw notFound(`event ${fixed.EQ_eventID}`);
     if (rows.length > q.perPage) {
       const last = page[page.length - 1];
       const token = encodePageToken({ block: String(last.block_number), tx: last.tx_index, seq: last.seq }, q.fingerprint);
       res.set('Link', `<${nextUrl(req, token)}>; rel="next"`);
     }
-    res.set('GS1-EPCIS-Version', '2.0.0');
-    res.set('GS1-CBV-Version', '2.0.0');
+    res.set('GS1-EPCIS-Version', GS1_HEADERS['GS1-EPCIS-Version']);
+    res.set('GS1-CBV-Version', GS1_HEADERS['GS1-CBV-Version']);
+    res.set('GS1-Extensions', GS1_HEADERS['GS1-Extensions']);
     const events = page.map(toQueryEvent);
     const namespaces = eventContexts(page);
     // The XML binding when asked for (and preferred over JSON), JSON-LD otherwise.
@@ -74,6 +114,34 @@ export function epcisRoutes(pool: Pool): Router {
     }
     const ld = (req.get('accept') ?? '').includes('application/ld+json');
     res.type(ld ? 'application/ld+json' : 'application/json').send(JSON.stringify(queryDocument(events, new Date(), namespaces)));
+  }
+
+  const sendCollection = (res: Response, member: string[]) => {
+    res.set('GS1-EPCIS-Version', GS1_HEADERS['GS1-EPCIS-Version']).set('GS1-CBV-Version', GS1_HEADERS['GS1-CBV-Version']).set('GS1-Extensions', GS1_HEADERS['GS1-Extensions']);
+    res.type('application/json').send(JSON.stringify(collection(member)));
+  };
+
+  r.options(['/epcis', '/epcis/*path'], (req, res) => {
+    res.set(GS1_HEADERS).set('Allow', /\/capture/.test(req.path) ? 'OPTIONS, GET, POST' : 'OPTIONS, GET').status(204).end();
+  });
+  r.get('/epcis', (_req, res) => sendCollection(res, ['capture', 'events', ...Object.keys(RESOURCES)]));
+  r.get('/epcis/events', (req, res) => answer(req, res));
+  r.get('/epcis/events/:eventID', (req, res) => answer(req, res, { EQ_eventID: req.params.eventID }, true));
+  r.get('/epcis/:resource', async (req, res) => {
+    const def = RESOURCES[req.params.resource];
+    if (!def) throw notFound(`/epcis/${req.params.resource}`);
+    const values = req.params.resource === 'eventTypes' ? [...EVENT_TYPES] : (await pool.query<{ v: string }>(def.values)).rows.map((x) => x.v);
+    sendCollection(res, values);
+  });
+  r.get('/epcis/:resource/:value', (req, res) => {
+    if (!RESOURCES[req.params.resource]) throw notFound(`/epcis/${req.params.resource}`);
+    if (req.params.resource === 'eventTypes' && !(EVENT_TYPES as readonly string[]).includes(req.params.value)) throw notFound(`event type ${req.params.value}`);
+    sendCollection(res, ['events']);
+  });
+  r.get('/epcis/:resource/:value/events', (req, res) => {
+    const def = RESOURCES[req.params.resource];
+    if (!def) throw notFound(`/epcis/${req.params.resource}`);
+    return answer(req, res, { [def.filter]: req.params.value });
   });
 
   r.use('/epcis', epcisProblems);
