@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { ValidateFunction } from 'ajv';
 import { eventHashId } from '../../../gateway/src/adapters/epcis/event-hash';
-import { gs1Examples, gs1Validators } from '../../fixtures/gs1-epcis';
+import { gs1Examples, gs1OpenApi, gs1Validators } from '../../fixtures/gs1-epcis';
 import { uniqueGln, uniqueGtin } from '../chaincode/ledger-fixtures';
 import { waitForBlock } from '../indexer/harness';
 import { startIndexedLedger, type IndexedLedger } from '../indexer/indexed-ledger';
@@ -54,7 +54,7 @@ describe('EPCIS 2.0 conformance: GS1 examples, fidelity, event hash (gateway cap
   before(async () => {
     validate = gs1Validators().epcis;
     il = await startIndexedLedger();
-    fx = await startGatewayFixture([S]);
+    fx = await startGatewayFixture([S], { EPCIS_QUERY_URL: `http://127.0.0.1:${il.indexer.httpPort()}` });
     auth = `Bearer ${await fx.token(S, ['supplier'], 'epcis-conformance')}`;
   });
   after(async () => {
@@ -103,6 +103,49 @@ describe('EPCIS 2.0 conformance: GS1 examples, fidelity, event hash (gateway cap
         }
       }
       expect(compared).to.be.greaterThanOrEqual(40);
+    });
+  });
+
+  describe('REST binding on the gateway\'s base URL, as GS1\'s REST Bindings/openapi.json specifies', () => {
+    it('capture, events, event by id, browse paths and OPTIONS answer with the documented status, headers and body schema', async () => {
+      const spec = gs1OpenApi();
+      const epc = `urn:epc:id:sgtin:4012345.011111.${randomUUID().replace(/\D/g, '').slice(0, 9)}`;
+      const doc = {
+        '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2025-06-01T12:00:00Z',
+        epcisBody: { eventList: [{ type: 'ObjectEvent', eventID: `urn:uuid:${randomUUID()}`, eventTime: '2025-06-01T10:00:00Z', eventTimeZoneOffset: '+00:00', epcList: [epc], action: 'OBSERVE', bizStep: 'inspecting' }] },
+      };
+      const cap = await api().post('/epcis/capture').set('Authorization', auth).set('Content-Type', 'application/ld+json').send(JSON.stringify(doc));
+      spec.check('post', '/capture', cap);
+      const r = await capture(doc);
+      expect(r.body.alreadyCaptured).to.deep.equal([0]);
+      await waitForBlock(il.pool, lastBlock);
+      const id = doc.epcisBody.eventList[0].eventID;
+      const calls: Array<[string, string, string]> = [
+        ['options', '/capture', '/epcis/capture'],
+        ['options', '/events', '/epcis/events'],
+        ['get', '/events', '/epcis/events?perPage=2'],
+        ['get', '/events/{eventID}', `/epcis/events/${encodeURIComponent(id)}`],
+        ['get', '/eventTypes', '/epcis/eventTypes'],
+        ['get', '/eventTypes/{eventType}', '/epcis/eventTypes/ObjectEvent'],
+        ['get', '/eventTypes/{eventType}/events', '/epcis/eventTypes/ObjectEvent/events'],
+        ['get', '/bizSteps', '/epcis/bizSteps'],
+        ['get', '/bizSteps/{bizStep}/events', '/epcis/bizSteps/inspecting/events'],
+        ['get', '/epcs/{epc}/events', `/epcis/epcs/${encodeURIComponent(epc)}/events`],
+        ['get', '/bizLocations', '/epcis/bizLocations'],
+        ['get', '/readPoints', '/epcis/readPoints'],
+        ['get', '/dispositions', '/epcis/dispositions'],
+        ['options', '/eventTypes/{eventType}/events', '/epcis/eventTypes/ObjectEvent/events'],
+      ];
+      for (const [method, path, url] of calls) spec.check(method, path, await (method === 'get' ? api().get(url) : api().options(url)).set('Authorization', auth));
+      const one = await api().get(`/epcis/events/${encodeURIComponent(id)}`).set('Authorization', auth).expect(200);
+      expect(one.body.epcisBody.queryResults.resultsBody.eventList.map((e: Ev) => e.eventID)).to.deep.equal([id]);
+      expect((await api().get(`/epcis/epcs/${encodeURIComponent(epc)}/events`).set('Authorization', auth)).body.epcisBody.queryResults.resultsBody.eventList.map((e: Ev) => e.eventID)).to.deep.equal([id]);
+      spec.check('get', '/events/{eventID}', await api().get('/epcis/events/urn:uuid:none').set('Authorization', auth).expect(404));
+      // Paging: the Link names the gateway, not the indexer.
+      const paged = await api().get('/epcis/events?perPage=1').set('Authorization', auth).expect(200);
+      expect(paged.headers.link).to.match(new RegExp(`^<http://127\\.0\\.0\\.1:${new URL(fx.gateways[S].url).port}/epcis/events\\?.*nextPageToken=`));
+      // Authenticated like every other route.
+      await api().get('/epcis/events').expect(401);
     });
   });
 

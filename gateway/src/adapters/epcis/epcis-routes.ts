@@ -91,7 +91,7 @@ export function createEpcisCapture(opts: EpcisCaptureOptions): EpcisCapture {
             const location = `/epcis/capture/${id}`;
             return {
               status: 202,
-              headers: { Location: location },
+              headers: { Location: location, 'GS1-EPCIS-Version': '2.0.0', 'GS1-CBV-Version': '2.0.0', 'GS1-Extensions': 'ct=urn:coffee-trace:ns:' },
               body: { captureID: id, status: 'running', statusUrl: location, eventCount: doc.epcisBody.eventList.length, eventIDs: [...new Set(plan.commands.map((c) => c.eventID))], eventHashes: [...new Set(plan.commands.map((c) => c.eventHash))], alreadyCaptured: plan.alreadyCaptured, transactionCount: commands.length },
             };
           },
