@@ -21,6 +21,8 @@ export interface CaptureWorkerOptions {
   logger: Logger;
   pollMs?: number;
   leaseMs?: number;
+  /** Most RecordEvents transactions of one job in flight at once (default 32). */
+  window?: number;
   /** Attempts (leases) of one job before a transient failure is taken as final. */
   maxAttempts?: number;
 }
@@ -46,6 +48,7 @@ export function captureError(err: unknown, c?: CaptureCommand): CaptureError {
 export function createCaptureWorker(opts: CaptureWorkerOptions): CaptureWorker {
   const log = opts.logger.child({ component: 'epcis-capture-worker' });
   const leaseMs = opts.leaseMs ?? 120_000;
+  const window = opts.window ?? 32;
   let running = false;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
@@ -65,13 +68,24 @@ export function createCaptureWorker(opts: CaptureWorkerOptions): CaptureWorker {
 
   async function runJob(job: CaptureJob): Promise<void> {
     const jlog = log.child({ captureId: job.id, attempt: job.attempts });
-    for (let i = job.nextIndex; i < job.commands.length; i++) {
+    let i = job.nextIndex;
+    while (i < job.commands.length) {
       if (!running) return opts.store.release(job.id, 0);
-      const c = job.commands[i];
-      try {
-        const out = await opts.submitter.submit(c.command, { mode: 'async', log: jlog });
-        await opts.store.advance(job.id, { eventIndex: c.eventIndex, eventID: c.eventID, fn: c.command.fn, eventId: out.eventId, txId: out.txId, blockNumber: out.blockNumber }, leaseMs);
-      } catch (err) {
+      // Events recorded without a stock effect depend on nothing before them: a run of them is submitted
+      // together (up to `window`), then recorded in order. Stock-moving commands go one at a time.
+      let end = i + 1;
+      while (end < job.commands.length && end - i < window && job.commands[i].command.fn === 'RecordEvents' && job.commands[end].command.fn === 'RecordEvents') end++;
+      const batch = job.commands.slice(i, end);
+      const outcomes = await Promise.allSettled(batch.map((c) => opts.submitter.submit(c.command, { mode: 'async', log: jlog })));
+      for (const [k, o] of outcomes.entries()) {
+        const c = batch[k];
+        if (o.status === 'fulfilled') {
+          await opts.store.advance(job.id, { eventIndex: c.eventIndex, eventID: c.eventID, fn: c.command.fn, eventId: o.value.eventId, txId: o.value.txId, blockNumber: o.value.blockNumber }, leaseMs);
+          i++;
+          continue;
+        }
+        // Later members of the run that committed are replays next time: their eventIds make them harmless.
+        const err = o.reason;
         const e = captureError(err, c);
         if (isFinal(err) || job.attempts >= (opts.maxAttempts ?? 1000)) {
           jlog.warn({ ...e }, 'capture job failed');
