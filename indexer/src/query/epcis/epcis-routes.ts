@@ -29,17 +29,24 @@ function nextUrl(req: Request, token: string): string {
   return url.toString();
 }
 
-/** problem+json as the EPCIS binding answers a bad query. */
+/** EPCIS exception types of the REST binding, by status. */
+const EXCEPTIONS: Record<number, { type: string; title: string }> = {
+  400: { type: 'epcisException:QueryParameterException', title: 'Invalid query parameter' },
+  404: { type: 'epcisException:NoSuchResourceException', title: 'No such resource' },
+};
+
+/** problem+json as the EPCIS binding answers a bad query or a missing resource. */
 function epcisProblems(err: unknown, _req: Request, res: Response, next: NextFunction): void {
-  if (!(err instanceof ServiceError) || err.httpStatus !== 400) {
+  const ex = err instanceof ServiceError ? EXCEPTIONS[err.httpStatus] : undefined;
+  if (!ex || !(err instanceof ServiceError)) {
     next(err);
     return;
   }
   const parameter = typeof err.details?.field === 'string' ? err.details.field : undefined;
-  res.status(400).type('application/problem+json').send(JSON.stringify({
-    type: 'epcisException:QueryParameterException',
-    title: 'Invalid query parameter',
-    status: 400,
+  res.status(err.httpStatus).type('application/problem+json').send(JSON.stringify({
+    type: ex.type,
+    title: ex.title,
+    status: err.httpStatus,
     detail: err.message,
     ...(parameter ? { parameter } : {}),
     code: err.code,
