@@ -32,7 +32,7 @@ function nextUrl(req: Request, token: string): string {
 /** EPCIS exception types of the REST binding, by status. */
 const EXCEPTIONS: Record<number, { type: string; title: string }> = {
   400: { type: 'epcisException:QueryParameterException', title: 'Invalid query parameter' },
-  404: { type: 'epcisException:NoSuchResourceException', title: 'No such resource' },
+  404: { type: 'epcisException:NoSuchNameException', title: 'No such resource' },
 };
 
 /** problem+json as the EPCIS binding answers a bad query or a missing resource. */
