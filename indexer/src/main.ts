@@ -16,6 +16,7 @@ import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { outboxPositionTopic, topicNames } from './projection/outbox-messages';
 import { createBlockProjector } from './projection/project-block';
+import { createSubscriptions } from './query/epcis/subscriptions';
 import { createQueryApp } from './query/app';
 import { createIndexerMetrics, type IndexerMetrics } from './query/metrics';
 import { createOutboxRelay, type OutboxRelay } from './sinks/kafka/outbox-relay';
@@ -68,6 +69,7 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
   let relay: OutboxRelay | undefined;
   let server: Server | undefined;
   let devIssuer: DevIssuer | undefined;
+  let subscriptions: ReturnType<typeof createSubscriptions> | undefined;
   let settle!: { resolve: () => void; reject: (e: unknown) => void };
   const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
   done.catch(() => undefined);
@@ -100,6 +102,8 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
     });
     source.start();
     source.done.then(() => settle.resolve(), (err) => settle.reject(err));
+    subscriptions = createSubscriptions({ pool, log: log.child({ part: 'subscriptions' }) });
+    subscriptions.start();
     if (deps.http !== false) {
       let verifier = deps.verifier;
       if (!verifier) {
@@ -112,7 +116,7 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
         verifier = createJwtVerifier({ jwksUrl: jwksUrl!, issuer: issuer!, audience: config.auth.audience, algorithms: config.auth.algorithms });
       }
       const app = createQueryApp({
-        pool, metrics, verifier,
+        pool, metrics, verifier, subscriptions: subscriptions.routes,
         health: () => ({ indexing: source !== undefined, kafka: relay?.connected() ?? false }),
         onError: (err) => log.error({ err }, 'query failed'),
       });
@@ -136,6 +140,7 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
       s.closeAllConnections?.();
       await new Promise<void>((resolve) => s.close(() => resolve()));
     }
+    await subscriptions?.stop();
     await source?.stop();
     await relay?.stop();
     await devIssuer?.stop().catch(() => undefined);

@@ -3,7 +3,7 @@
  * the same token verification as the gateway, plus /health and /metrics
  * (open, for probes and scrapers). Unknown routes answer a 404 problem.
  */
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import type { Pool } from 'pg';
 import { epcisRoutes } from './epcis/epcis-routes';
 import { fsmaRoutes } from './fsma/fsma-routes';
@@ -21,6 +21,8 @@ import { operationsRoutes } from './operations-routes';
 /** Dependencies of {@link createQueryApp}. */
 export interface QueryAppDeps {
   pool: Pool;
+  /** EPCIS named queries and subscriptions (`/epcis/queries`). */
+  subscriptions?: Router;
   metrics: IndexerMetrics;
   /** Verifies bearer tokens of every route but /health and /metrics. */
   verifier: JwtVerifier;
@@ -67,6 +69,8 @@ export function createQueryApp(deps: QueryAppDeps): Express {
   app.use(operationsRoutes(deps.pool));
   app.use(ledgerRoutes({ pool: deps.pool }));
   app.use(recallRoutes(deps.pool));
+  // Before epcisRoutes, whose browse paths (/epcis/:resource/…) would otherwise take /epcis/queries.
+  if (deps.subscriptions) app.use(deps.subscriptions);
   app.use(epcisRoutes(deps.pool));
   app.use(fsmaRoutes(deps.pool, deps.onError));
   app.use((req, _res, next) => next(notFound(`no route ${req.method} ${req.path}`)));
