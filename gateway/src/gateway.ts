@@ -45,6 +45,8 @@ export interface GatewayOptions {
   extraRoutes?: RouteFactory[];
   /** Mounts extra handlers (the web console) on the app; may return what closes their long-lived responses at stop. */
   mount?: (app: express.Express) => (() => void) | void;
+  /** Handles HTTP upgrade requests (the EPCIS event stream); without it they are refused by node. */
+  onUpgrade?: (req: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => void;
 }
 
 export interface Gateway {
@@ -100,6 +102,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     openapi,
     async start({ host = '127.0.0.1', port = 0 }) {
       server = http.createServer(app);
+      if (opts.onUpgrade) server.on('upgrade', opts.onUpgrade);
       await new Promise<void>((resolve, reject) => server!.once('error', reject).listen(port, host, resolve));
       if (opts.worker?.enabled !== false) worker.start();
       const bound = (server.address() as AddressInfo).port;

@@ -27,6 +27,7 @@ import { createEpcisCapture, type EpcisCapture } from './adapters/epcis/epcis-ro
 import { createPgCaptureStore } from './adapters/epcis/pg-capture-store';
 import { createMappingStore, mappingsAdminRoutes, type MappingStore } from './adapters/mappings-store';
 import { epcisQueryProxy } from './adapters/epcis/epcis-query-proxy';
+import { epcisStreamUpgrade } from './adapters/epcis/epcis-stream-proxy';
 import { createChainRegistry, type ChainRegistry } from './payments/chain-registry';
 import { createPgClaimStore, type ClaimStore } from './payments/claim-store';
 import { paymentsRoutes } from './payments/payments-routes';
@@ -126,6 +127,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
           indexerDevKeyFile: devIssuer && cfg.console.indexerDevKeyFile ? path.resolve(cfg.console.indexerDevKeyFile) : undefined,
           oidc: cfg.console.oidc,
         }),
+      ...(cfg.epcisQueryUrl ? { onUpgrade: epcisStreamUpgrade({ queryUrl: cfg.epcisQueryUrl, verifier, logger }) } : {}),
     });
     const { url } = await gateway.start({ host: cfg.host, port: cfg.port });
     payments?.start();

@@ -16,6 +16,7 @@ import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { outboxPositionTopic, topicNames } from './projection/outbox-messages';
 import { createBlockProjector } from './projection/project-block';
+import { attachEventStream } from './query/epcis/event-stream';
 import { createSubscriptions } from './query/epcis/subscriptions';
 import { createQueryApp } from './query/app';
 import { createIndexerMetrics, type IndexerMetrics } from './query/metrics';
@@ -70,6 +71,7 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
   let server: Server | undefined;
   let devIssuer: DevIssuer | undefined;
   let subscriptions: ReturnType<typeof createSubscriptions> | undefined;
+  let eventStream: { close(): void } | undefined;
   let settle!: { resolve: () => void; reject: (e: unknown) => void };
   const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
   done.catch(() => undefined);
@@ -124,6 +126,7 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
         server = app.listen(config.http.port, config.http.host, () => resolve());
         server.once('error', reject);
       });
+      eventStream = attachEventStream(server!, { pool, log: log.child({ part: 'event-stream' }) });
       log.info({ port: httpPort() }, 'query API listening');
     }
   }
@@ -134,6 +137,7 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
   }
 
   async function stop(): Promise<void> {
+    eventStream?.close();
     if (server) {
       const s = server;
       server = undefined;

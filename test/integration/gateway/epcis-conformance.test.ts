@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { createHmac, randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import WebSocket from 'ws';
 import request from 'supertest';
 import type { ValidateFunction } from 'ajv';
 import { eventHashId } from '../../../gateway/src/adapters/epcis/event-hash';
@@ -201,6 +202,37 @@ describe('EPCIS 2.0 conformance: GS1 examples, fidelity, event hash (gateway cap
       expect([...received.keys()].sort()).to.deep.equal(events.map((e) => e.eventID).sort());
       expect([...received.values()].every((n) => n === 1)).to.equal(true);
       expect(badSignatures).to.equal(0);
+    });
+  });
+
+  describe('WebSocket subscriptions', () => {
+    it('a WebSocket subscriber on the gateway receives committed events live; without a token the upgrade is refused', async () => {
+      const readPoint = `urn:epc:id:sgln:4012345.00005.${randomUUID().replace(/\D/g, '').slice(0, 8)}`;
+      const name = `ws-${randomUUID().slice(0, 8)}`;
+      await api().post('/epcis/queries').set('Authorization', auth).send({ name, query: { EQ_readPoint: readPoint } }).expect(201);
+      const wsUrl = `${fx.gateways[S].url.replace(/^http/, 'ws')}/epcis/queries/${name}/events`;
+      const refused = await new Promise<number>((resolve) => {
+        const bad = new WebSocket(wsUrl);
+        bad.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        bad.on('error', () => resolve(-1));
+      });
+      expect(refused).to.equal(401);
+      const ws = new WebSocket(wsUrl, { headers: { Authorization: auth } });
+      const got: string[] = [];
+      ws.on('message', (data) => {
+        const doc = JSON.parse(String(data));
+        for (const e of doc.epcisBody.queryResults.resultsBody.eventList as Ev[]) got.push(e.eventID);
+      });
+      await new Promise<void>((resolve, reject) => ws.once('open', () => resolve()).once('error', reject));
+      const events = Array.from({ length: 5 }, (_, i) => ({
+        type: 'ObjectEvent', eventID: `urn:uuid:${randomUUID()}`, eventTime: '2025-06-02T00:00:00Z', eventTimeZoneOffset: '+00:00',
+        epcList: [`urn:epc:id:sgtin:4012345.011111.W${i}`], action: 'OBSERVE', bizStep: 'inspecting', readPoint: { id: readPoint },
+      }));
+      const r = await capture({ '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2025-06-02T00:00:00Z', epcisBody: { eventList: events } });
+      expect(r.job!.status).to.equal('success');
+      for (let i = 0; i < 300 && got.length < events.length; i++) await new Promise((res) => setTimeout(res, 100));
+      ws.close();
+      expect(got.sort()).to.deep.equal(events.map((e) => e.eventID).sort());
     });
   });
 

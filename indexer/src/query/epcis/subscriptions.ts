@@ -44,10 +44,28 @@ function checkQuery(raw: unknown): Record<string, string> {
   return q;
 }
 
-interface PageRow extends StoredEvent {
+export interface PageRow extends StoredEvent {
   block_number: string;
   tx_index: number;
   seq: number;
+}
+
+/** The newest indexed event's position (record order), or before the first event when there is none. */
+export async function tipPosition(pool: Pool): Promise<{ block: string; tx: number; seq: number }> {
+  const tip = (await pool.query<PageRow>('SELECT block_number, tx_index, seq FROM epcis_events ORDER BY block_number DESC, tx_index DESC, seq DESC LIMIT 1')).rows[0];
+  return tip ? { block: String(tip.block_number), tx: tip.tx_index, seq: tip.seq } : { block: '-1', tx: 0, seq: 0 };
+}
+
+/** A named query's parameters, or undefined. */
+export async function namedQuery(pool: Pool, name: string): Promise<Record<string, string> | undefined> {
+  return (await pool.query<{ query: Record<string, string> }>('SELECT query FROM epcis_named_queries WHERE name = $1', [name])).rows[0]?.query;
+}
+
+/** The next events of a named query after a position, at most `n`. */
+export async function nextEvents(pool: Pool, query: Record<string, string>, after: { block: string; tx: number; seq: number }, n: number): Promise<PageRow[]> {
+  const q = parseEventQuery({ ...query, perPage: String(n) });
+  const st = eventPageStatement(q, after, q.perPage);
+  return (await pool.query<PageRow>(st.text, st.values)).rows;
 }
 
 /** Routes under `/epcis/queries` and the background deliverer. */

@@ -1,0 +1,75 @@
+/**
+ * WebSocket subscriptions (REST binding: `GET /epcis/queries/{name}/events`
+ * with an upgrade): a connected client receives the named query's events as
+ * they are indexed (committed), each batch as one EPCISQueryDocument message.
+ * A stream is live, not durable: it starts after the newest indexed event (or
+ * at `?initialRecordTime=`) and ends with the connection; durable delivery is
+ * the webhook subscriptions' job.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { eventContexts, queryDocument, toQueryEvent } from './epcis-document';
+import { namedQuery, nextEvents, tipPosition } from './subscriptions';
+
+const PATH = /^\/epcis\/queries\/([A-Za-z0-9_.-]{1,64})\/events$/;
+
+function refuse(socket: Duplex, status: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** Serves WebSocket subscriptions on `server`; returns how to close them all. */
+export function attachEventStream(server: Server, deps: { pool: Pool; log?: Logger; pollMs?: number }): { close(): void } {
+  const wss = new WebSocketServer({ noServer: true });
+  const streams = new Set<NodeJS.Timeout>();
+
+  async function stream(ws: WebSocket, query: Record<string, string>, initialRecordTime: string | null): Promise<void> {
+    let after = await tipPosition(deps.pool);
+    if (initialRecordTime) {
+      const first = (await deps.pool.query('SELECT block_number FROM epcis_events WHERE record_time >= $1 ORDER BY block_number LIMIT 1', [initialRecordTime])).rows[0];
+      if (first) after = { block: String(BigInt(first.block_number) - 1n), tx: 2 ** 31 - 1, seq: 0 };
+    }
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy || ws.readyState !== ws.OPEN) return;
+      busy = true;
+      nextEvents(deps.pool, query, after, 100)
+        .then((rows) => {
+          if (rows.length === 0) return;
+          const last = rows[rows.length - 1];
+          after = { block: String(last.block_number), tx: last.tx_index, seq: last.seq };
+          ws.send(JSON.stringify(queryDocument(rows.map(toQueryEvent), new Date(), eventContexts(rows))));
+        })
+        .catch((err) => deps.log?.warn({ err }, 'event stream query failed'))
+        .finally(() => (busy = false));
+    }, deps.pollMs ?? 250);
+    streams.add(timer);
+    ws.on('close', () => {
+      clearInterval(timer);
+      streams.delete(timer);
+    });
+  }
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const m = PATH.exec(url.pathname);
+    if (!m) return refuse(socket, '404 Not Found');
+    namedQuery(deps.pool, m[1]).then(
+      (query) => {
+        if (!query) return refuse(socket, '404 Not Found');
+        wss.handleUpgrade(req, socket, head, (ws) => void stream(ws, query, url.searchParams.get('initialRecordTime')).catch(() => ws.close(1011)));
+      },
+      () => refuse(socket, '503 Service Unavailable'),
+    );
+  });
+
+  return {
+    close() {
+      for (const t of streams) clearInterval(t);
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+    },
+  };
+}
