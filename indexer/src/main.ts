@@ -126,7 +126,7 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
         server = app.listen(config.http.port, config.http.host, () => resolve());
         server.once('error', reject);
       });
-      eventStream = attachEventStream(server!, { pool, log: log.child({ part: 'event-stream' }) });
+      eventStream = attachEventStream(server!, { pool, verifier, log: log.child({ part: 'event-stream' }) });
       log.info({ port: httpPort() }, 'query API listening');
     }
   }

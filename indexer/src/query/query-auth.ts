@@ -11,12 +11,16 @@ import { ServiceError } from '../../../ledger/src';
 
 /** One access rule: requests whose method and path match need one of `roles`. */
 export interface QueryRule {
-  method: 'GET' | 'PUT';
+  method: 'GET' | 'PUT' | 'POST' | 'OPTIONS';
   path: RegExp;
   roles: readonly Role[];
 }
 
 const READERS: readonly Role[] = ['inventory-reader', 'retailer-ops', 'auditor', 'admin'];
+/** EPCIS trading partners read the repository too (the gateway's EPCIS query roles). */
+const EPCIS_READERS: readonly Role[] = ['supplier', 'retailer-ops', 'sap', 'auditor', 'inventory-reader', 'finance', 'admin'];
+/** Who defines named queries and subscribes. */
+const EPCIS_SUBSCRIBERS: readonly Role[] = ['supplier', 'retailer-ops', 'sap', 'auditor', 'admin'];
 
 /** The query API's rules; first match wins. A request matching none answers 404, token or not. */
 export const QUERY_RULES: readonly QueryRule[] = [
@@ -29,7 +33,9 @@ export const QUERY_RULES: readonly QueryRule[] = [
   { method: 'GET', path: /^\/(shipments|recalls|search)$/, roles: READERS },
   { method: 'GET', path: /^\/purchase-orders$/, roles: ['finance', 'retailer-ops', 'auditor', 'admin'] },
   { method: 'GET', path: /^\/ledger\/(blocks|config-blocks|stream|transactions\/[0-9a-f]{64})$/, roles: [...READERS, 'finance'] },
-  { method: 'GET', path: /^\/epcis\//, roles: READERS },
+  { method: 'GET', path: /^\/epcis(\/|$)/, roles: EPCIS_READERS },
+  { method: 'OPTIONS', path: /^\/epcis(\/|$)/, roles: EPCIS_READERS },
+  { method: 'POST', path: /^\/epcis\/queries(\/[^/]+\/subscriptions)?$/, roles: EPCIS_SUBSCRIBERS },
   // The FSMA 204 sortable spreadsheet is produced for a regulator's request.
   { method: 'GET', path: /^\/fsma\//, roles: ['retailer-ops', 'auditor', 'admin'] },
 ];

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { createHmac, randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
@@ -26,7 +27,8 @@ describe('EPCIS 2.0 conformance: GS1 examples, fidelity, event hash (gateway cap
   let validate: ValidateFunction;
   let lastBlock = 0n;
   const api = () => request(fx.gateways[S].url);
-  const query = () => request(`http://127.0.0.1:${il.indexer.httpPort()}`);
+  /** The indexer's query API directly (with the same token). */
+  const query = () => request.agent(`http://127.0.0.1:${il.indexer.httpPort()}`).set('Authorization', auth);
 
   /** Polls a capture job until it ends; notes the last block it committed. */
   async function finished(location: string): Promise<Ev> {
@@ -62,8 +64,11 @@ describe('EPCIS 2.0 conformance: GS1 examples, fidelity, event hash (gateway cap
   before(async () => {
     validate = gs1Validators().epcis;
     il = await startIndexedLedger();
-    fx = await startGatewayFixture([S], { EPCIS_QUERY_URL: `http://127.0.0.1:${il.indexer.httpPort()}` });
-    auth = `Bearer ${await fx.token(S, ['supplier'], 'epcis-conformance')}`;
+    // One issuer for both services, as in a deployment: the gateway verifies the tokens the indexer's dev issuer
+    // mints, and forwards them to the indexer, which verifies them again.
+    const issuer = JSON.parse(fs.readFileSync(il.cfg.auth.devKeyFile!, 'utf8')) as { issuer: string; jwksUrl: string };
+    fx = await startGatewayFixture([S], { EPCIS_QUERY_URL: `http://127.0.0.1:${il.indexer.httpPort()}`, AUTH_JWKS_URL: issuer.jwksUrl, AUTH_ISSUER: issuer.issuer });
+    auth = `Bearer ${await il.indexer.devIssuer()!.mint({ sub: 'epcis-conformance', roles: ['supplier'] })}`;
   });
   after(async () => {
     await fx?.stop();

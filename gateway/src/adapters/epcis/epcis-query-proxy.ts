@@ -2,8 +2,8 @@
  * The EPCIS REST binding's query side on the organisation's gateway, so that
  * capture and query share one base URL. The indexer owns the read model and
  * serves these routes (indexer/src/query/epcis); the gateway authenticates the
- * caller and forwards the request to it unchanged, one hop, without reading
- * PostgreSQL itself. `Link` headers are rewritten to the gateway's URL.
+ * caller and forwards the request to it unchanged (bearer token included: the
+ * indexer verifies it too), one hop, without reading PostgreSQL itself. `Link` headers are rewritten to the gateway's URL.
  */
 import type { Role } from '../../auth/roles';
 import type { RouteFactory } from '../../gateway';
@@ -59,7 +59,10 @@ export function epcisQueryProxy(opts: EpcisQueryProxyOptions): RouteFactory {
       let res: Response;
       try {
         const body = method === 'POST' ? { body: JSON.stringify(ctx.body ?? {}) } : {};
-        const headers: Record<string, string> = { accept: req.get('accept') ?? 'application/json', ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) };
+        // The indexer verifies the same token (same issuer and audience) and applies its own read rules.
+        const headers: Record<string, string> = {
+          accept: req.get('accept') ?? 'application/json', authorization: req.get('authorization') ?? '', ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
+        };
         res = await fetch(target, { method, headers, ...body, signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000) });
       } catch (err) {
         throw httpError(503, 'QUERY_UNAVAILABLE', `the EPCIS query service did not answer (${(err as Error).message})`, { retryAfterSec: 5 });

@@ -37,7 +37,7 @@ export function epcisStreamUpgrade(opts: { queryUrl: string; verifier: JwtVerifi
           const lines = [`${req.method} ${req.url} HTTP/1.1`];
           for (let i = 0; i < req.rawHeaders.length; i += 2) {
             const name = req.rawHeaders[i].toLowerCase();
-            if (name === 'host' || name === 'authorization') continue;
+            if (name === 'host') continue;
             lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
           }
           lines.push(`Host: ${target.host}`);

@@ -11,6 +11,9 @@ import type { Duplex } from 'node:stream';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { bearerToken, type JwtVerifier } from '../../../../gateway/src/auth/jwt-verifier';
+import { hasAnyRole } from '../../../../gateway/src/auth/roles';
+import { QUERY_RULES } from '../query-auth';
 import { eventContexts, queryDocument, toQueryEvent } from './epcis-document';
 import { namedQuery, nextEvents, tipPosition } from './subscriptions';
 
@@ -21,7 +24,7 @@ function refuse(socket: Duplex, status: string): void {
 }
 
 /** Serves WebSocket subscriptions on `server`; returns how to close them all. */
-export function attachEventStream(server: Server, deps: { pool: Pool; log?: Logger; pollMs?: number }): { close(): void } {
+export function attachEventStream(server: Server, deps: { pool: Pool; verifier: JwtVerifier; log?: Logger; pollMs?: number }): { close(): void } {
   const wss = new WebSocketServer({ noServer: true });
   const streams = new Set<NodeJS.Timeout>();
 
@@ -56,12 +59,24 @@ export function attachEventStream(server: Server, deps: { pool: Pool; log?: Logg
     const url = new URL(req.url ?? '/', 'http://localhost');
     const m = PATH.exec(url.pathname);
     if (!m) return refuse(socket, '404 Not Found');
-    namedQuery(deps.pool, m[1]).then(
+    // The same rule as GET /epcis/…: a verified token with a role that reads the repository.
+    const rule = QUERY_RULES.find((r) => r.method === 'GET' && r.path.test(url.pathname));
+    let token: string;
+    try {
+      token = bearerToken(req.headers.authorization);
+    } catch {
+      return refuse(socket, '401 Unauthorized');
+    }
+    const open = (name: string) => namedQuery(deps.pool, name).then(
       (query) => {
         if (!query) return refuse(socket, '404 Not Found');
         wss.handleUpgrade(req, socket, head, (ws) => void stream(ws, query, url.searchParams.get('initialRecordTime')).catch(() => ws.close(1011)));
       },
       () => refuse(socket, '503 Service Unavailable'),
+    );
+    deps.verifier.verify(token).then(
+      (principal) => (rule && hasAnyRole(principal, rule.roles) ? open(m[1]) : refuse(socket, '403 Forbidden')),
+      () => refuse(socket, '401 Unauthorized'),
     );
   });
 
