@@ -1,7 +1,7 @@
 /**
  * SQL for `GET /epcis/events`: one parameterised statement over epcis_events
  * in record order (block, transaction, event index). JSON filters use
- * containment (`@>`) and identifier arrays, which the GIN indexes of migration 008 serve.
+ * containment (`@>`) and identifier arrays, which the GIN indexes of migration 009 serve.
  */
 import type { ClassMatch, EventQuery, TypedFilter } from './epcis-params';
 import type { EventPosition } from './page-token';
@@ -36,7 +36,7 @@ class Where {
     this.add(`(${fragments.map((f) => `te.document @> ${this.param(JSON.stringify(f))}::jsonb`).join(' OR ')})`);
   }
 
-  /** An identifier column (canonical Digital Links, see migration 008) against exact values and prefixes. */
+  /** An identifier column (canonical Digital Links, see migration 009) against exact values and prefixes. */
   ids(m: ClassMatch, column: string): void {
     const alts: string[] = [];
     if (m.exact.length > 0) alts.push(`te.${column} && ${this.param(m.exact)}::text[]`);
