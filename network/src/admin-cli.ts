@@ -2,7 +2,7 @@
  * Runs Fabric's admin CLIs (peer, osnadmin) as an organisation's admin over TLS.
  */
 import * as path from 'node:path';
-import type { DevnetConfig, PeerOrg } from './config';
+import type { DevnetConfig, OrdererNode, PeerOrg } from './config';
 import { nodeConfigDir } from './node-config';
 import { ordererAdminDir, ordererTlsCa, orgTlsCa, tlsFiles, userDir } from './paths';
 import { runCommand } from './run-command';
@@ -39,8 +39,8 @@ export function ordererArgs(cfg: DevnetConfig): string[] {
   return ['-o', `localhost:${cfg.orderer.port}`, '--tls', '--cafile', ordererTlsCa(cfg)];
 }
 
-/** Runs `osnadmin channel <args>` against the orderer's admin endpoint with mutual TLS. */
-export function osnadmin(cfg: DevnetConfig, args: string[], step: string): Promise<string> {
+/** Runs `osnadmin channel <args>` against an ordering node's admin endpoint (default the first) with mutual TLS. */
+export function osnadmin(cfg: DevnetConfig, args: string[], step: string, node: OrdererNode = cfg.orderer): Promise<string> {
   const client = tlsFiles(ordererAdminDir(cfg), 'client');
   return runCommand(
     path.join(cfg.binDir, 'osnadmin'),
@@ -48,7 +48,7 @@ export function osnadmin(cfg: DevnetConfig, args: string[], step: string): Promi
       'channel',
       ...args,
       '-o',
-      `localhost:${cfg.orderer.adminPort}`,
+      `localhost:${node.adminPort}`,
       '--ca-file',
       ordererTlsCa(cfg),
       '--client-cert',

@@ -1,6 +1,7 @@
 /**
  * The channel's configuration (configtx.yaml, written per devnet) and its
- * genesis block: Raft ordering, three peer orgs with anchor peers, MAJORITY
+ * genesis block: Raft ordering (one or three nodes), the topology's peer orgs
+ * with anchor peers, MAJORITY
  * endorsement, no system channel.
  */
 import * as fs from 'node:fs';
@@ -32,7 +33,6 @@ function peerOrgSection(cfg: DevnetConfig, org: PeerOrg) {
 /** The configtx.yaml document for this devnet. */
 export function channelConfig(cfg: DevnetConfig): unknown {
   const o = cfg.orderer;
-  const ordererTls = tlsFiles(ordererNodeDir(cfg), 'server');
   const ordererOrg = {
     Name: o.mspId,
     ID: o.mspId,
@@ -42,7 +42,7 @@ export function channelConfig(cfg: DevnetConfig): unknown {
       Writers: sig(`OR('${o.mspId}.member')`),
       Admins: sig(`OR('${o.mspId}.admin')`),
     },
-    OrdererEndpoints: [`localhost:${o.port}`],
+    OrdererEndpoints: cfg.orderers.map((n) => `localhost:${n.port}`),
   };
   return {
     Profiles: {
@@ -59,9 +59,10 @@ export function channelConfig(cfg: DevnetConfig): unknown {
           BatchTimeout: '100ms',
           BatchSize: { MaxMessageCount: 50, AbsoluteMaxBytes: '10 MB', PreferredMaxBytes: '2 MB' },
           EtcdRaft: {
-            Consenters: [
-              { Host: 'localhost', Port: o.port, ClientTLSCert: ordererTls.cert, ServerTLSCert: ordererTls.cert },
-            ],
+            Consenters: cfg.orderers.map((n) => {
+              const tls = tlsFiles(ordererNodeDir(cfg, n), 'server');
+              return { Host: 'localhost', Port: n.port, ClientTLSCert: tls.cert, ServerTLSCert: tls.cert };
+            }),
           },
           Organizations: [ordererOrg],
           Policies: {

@@ -1,12 +1,25 @@
 /**
  * `network up | down [--wipe] | status` for the native devnet.
- * Options: --port-base N (or FABRIC_PORT_BASE), --run-dir DIR (or FABRIC_RUN_DIR).
+ * Options: --port-base N (or FABRIC_PORT_BASE), --run-dir DIR (or FABRIC_RUN_DIR);
+ * for `up`, the topology: --topology FILE (JSON or YAML) or --suppliers N
+ * --carriers N --orderers 1|3 (docs/consortium-operations.md).
  */
 import { parseArgs } from 'node:util';
 import { loadDevnetConfig } from './config';
 import { devnetDown, devnetStatus, devnetUp } from './devnet';
+import { parseTopology, readTopologyFile, storedTopology, type Topology } from './topology';
 
-const USAGE = 'usage: network <up|down|status> [--wipe] [--port-base N] [--run-dir DIR]';
+const USAGE =
+  'usage: network <up|down|status> [--wipe] [--port-base N] [--run-dir DIR]\n' +
+  '       network up [--topology FILE | --suppliers N --carriers N --orderers 1|3]';
+
+/** The topology the options ask for, or undefined to keep the run folder's (or the default). */
+function topologyFrom(values: Record<string, string | boolean | undefined>): Topology | undefined {
+  if (typeof values.topology === 'string') return readTopologyFile(values.topology);
+  const raw: Record<string, unknown> = {};
+  for (const k of ['suppliers', 'carriers', 'orderers']) if (typeof values[k] === 'string') raw[k] = values[k];
+  return Object.keys(raw).length ? parseTopology(raw) : undefined;
+}
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -16,6 +29,10 @@ async function main(argv: string[]): Promise<number> {
       wipe: { type: 'boolean', default: false },
       'port-base': { type: 'string' },
       'run-dir': { type: 'string' },
+      topology: { type: 'string' },
+      suppliers: { type: 'string' },
+      carriers: { type: 'string' },
+      orderers: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -25,13 +42,19 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   const portBase = values['port-base'] === undefined ? undefined : Number(values['port-base']);
-  const cfg = loadDevnetConfig({ portBase, runDir: values['run-dir'] });
+  const requested = topologyFrom(values);
+  const probe = loadDevnetConfig({ portBase, runDir: values['run-dir'] });
+  const kept = storedTopology(probe.runDir);
+  if (requested && kept && JSON.stringify(requested) !== JSON.stringify({ ...kept, added: requested.added })) {
+    throw new Error(`${probe.runDir} holds a devnet of another topology (${JSON.stringify(kept)}); run "network down --wipe" first`);
+  }
+  const cfg = requested ? loadDevnetConfig({ portBase, runDir: values['run-dir'], topology: { ...requested, added: kept?.added ?? [] } }) : probe;
   const log = (msg: string) => console.log(`[network] ${msg}`);
   switch (command) {
     case 'up': {
       const info = await devnetUp(cfg, log);
       console.log(`\nchannel ${info.channel}, chaincode ${info.chaincode} (${info.packageId})`);
-      console.log(`orderer   ${info.orderer.endpoint}`);
+      for (const o of info.orderers ?? [{ name: 'orderer0', endpoint: info.orderer.endpoint }]) console.log(`${o.name.padEnd(12)}${o.endpoint}`);
       for (const o of info.orgs) console.log(`${o.mspId.padEnd(12)}${o.peerEndpoint}`);
       console.log(`state and logs: ${cfg.runDir}`);
       return 0;

@@ -3,6 +3,7 @@
  * environment once. Every other network module receives a `DevnetConfig`.
  */
 import * as path from 'node:path';
+import { DEFAULT_TOPOLOGY, storedTopology, topologyOrgs, type OrgRole, type Topology } from './topology';
 
 /** A peer organisation of the channel. */
 export interface PeerOrg {
@@ -10,6 +11,8 @@ export interface PeerOrg {
   mspId: string;
   /** Short lower-case name used in host names and folders, e.g. retailer. */
   name: string;
+  /** Its role in the consortium registry. */
+  role: OrgRole;
   /** DNS-style domain of the organisation's crypto material. */
   domain: string;
   /** Host name of its single peer. */
@@ -21,6 +24,8 @@ export interface PeerOrg {
 
 /** The ordering service node. */
 export interface OrdererNode {
+  /** Process and folder name, e.g. orderer0. */
+  name: string;
   mspId: string;
   domain: string;
   host: string;
@@ -41,8 +46,13 @@ export interface DevnetConfig {
   binDir: string;
   channel: string;
   chaincode: { name: string; version: string; label: string; sequence: number; port: number };
+  /** The first ordering node (the one admin commands talk to). */
   orderer: OrdererNode;
+  /** Every etcdraft node: one or three. */
+  orderers: OrdererNode[];
   orgs: PeerOrg[];
+  /** The shape this configuration was built from. */
+  topology: Topology;
   /** Peers require client TLS certificates (FABRIC_PEER_CLIENT_AUTH=true). */
   peerClientAuth: boolean;
 }
@@ -52,15 +62,21 @@ export const PORT_OFFSETS = {
   orderer: 50,
   ordererAdmin: 51,
   ordererOperations: 52,
+  /** orderer1 and orderer2 sit 3 and 6 ports above orderer0. */
+  ordererStride: 3,
   peerStride: 100,
   chaincodeServer: 400,
+  /** Organisations beyond the first three: +600, +610, … (peer, chaincode, operations). */
+  extraPeers: 600,
+  extraPeerStride: 10,
 } as const;
 
-const ORG_NAMES: Array<{ mspId: string; name: string }> = [
-  { mspId: 'RetailerMSP', name: 'retailer' },
-  { mspId: 'SupplierMSP', name: 'supplier' },
-  { mspId: 'AuditorMSP', name: 'auditor' },
-];
+/** Peer port of the i-th organisation in topology order. */
+function peerPortOf(portBase: number, i: number): number {
+  return i < 3
+    ? portBase + PORT_OFFSETS.peerStride * (i + 1)
+    : portBase + PORT_OFFSETS.extraPeers + PORT_OFFSETS.extraPeerStride * (i - 3);
+}
 
 export const DEFAULT_PORT_BASE = 7000;
 
@@ -79,6 +95,8 @@ export interface DevnetOptions {
   runDir?: string;
   /** Peers require client TLS certificates; default FABRIC_PEER_CLIENT_AUTH, else false. */
   peerClientAuth?: boolean;
+  /** The network's shape; default the one kept in the run folder, else the 3-org, 1-orderer devnet. */
+  topology?: Topology;
 }
 
 /** Builds the devnet configuration from options, then the environment, then defaults. */
@@ -87,10 +105,23 @@ export function loadDevnetConfig(options: DevnetOptions = {}, env: NodeJS.Proces
   const portBase = options.portBase ?? parsePortBase(env.FABRIC_PORT_BASE);
   const runDir = path.resolve(options.runDir ?? env.FABRIC_RUN_DIR ?? path.join(root, 'network', 'run', `devnet-${portBase}`));
   const binDir = path.resolve(env.FABRIC_BIN_DIR ?? path.join(root, 'network', '.bin'));
-  const orgs = ORG_NAMES.map((o, i): PeerOrg => {
-    const p = portBase + PORT_OFFSETS.peerStride * (i + 1);
+  const topology = options.topology ?? storedTopology(runDir) ?? DEFAULT_TOPOLOGY;
+  const orgs = topologyOrgs(topology).map((o, i): PeerOrg => {
+    const p = peerPortOf(portBase, i);
     const domain = `${o.name}.coffee.example`;
     return { ...o, domain, peerHost: `peer0.${domain}`, peerPort: p, chaincodePort: p + 1, operationsPort: p + 2 };
+  });
+  const orderers = Array.from({ length: topology.orderers }, (_, i): OrdererNode => {
+    const p = portBase + PORT_OFFSETS.orderer + PORT_OFFSETS.ordererStride * i;
+    return {
+      name: `orderer${i}`,
+      mspId: 'OrdererMSP',
+      domain: 'orderer.coffee.example',
+      host: `orderer${i}.orderer.coffee.example`,
+      port: p,
+      adminPort: p + 1,
+      operationsPort: p + 2,
+    };
   });
   return {
     root,
@@ -105,15 +136,10 @@ export function loadDevnetConfig(options: DevnetOptions = {}, env: NodeJS.Proces
       sequence: 1,
       port: portBase + PORT_OFFSETS.chaincodeServer,
     },
-    orderer: {
-      mspId: 'OrdererMSP',
-      domain: 'orderer.coffee.example',
-      host: 'orderer0.orderer.coffee.example',
-      port: portBase + PORT_OFFSETS.orderer,
-      adminPort: portBase + PORT_OFFSETS.ordererAdmin,
-      operationsPort: portBase + PORT_OFFSETS.ordererOperations,
-    },
+    orderer: orderers[0],
+    orderers,
     orgs,
+    topology,
     peerClientAuth: options.peerClientAuth ?? /^(true|1|yes)$/i.test(env.FABRIC_PEER_CLIENT_AUTH ?? ''),
   };
 }

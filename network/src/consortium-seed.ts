@@ -7,12 +7,23 @@
 import { connectDevnet } from './connect-devnet';
 import type { DevnetInfo } from './devnet-info';
 
-/** Roles and display names of the devnet's organisations; the retailer governs. */
+/** Roles and display names of the default devnet's organisations; the retailer governs. */
 export const DEVNET_MEMBERS: Record<string, { displayName: string; roles: string[] }> = {
   RetailerMSP: { displayName: 'Coffee retailer', roles: ['retailer', 'governance'] },
   SupplierMSP: { displayName: 'Coffee supplier', roles: ['supplier'] },
   AuditorMSP: { displayName: 'Independent auditor', roles: ['auditor'] },
 };
+
+/** The registry entry of a devnet organisation: the defaults above, else its topology role (supplier2 → "Coffee supplier 2"). */
+export function devnetMember(org: { mspId: string; role?: string }): { mspId: string; displayName: string; roles: string[] } {
+  const known = DEVNET_MEMBERS[org.mspId];
+  if (known) return { mspId: org.mspId, ...known, roles: [...known.roles] };
+  const role = org.role ?? 'supplier';
+  const name = org.mspId.replace(/MSP$/, '');
+  const suffix = name.match(/\d+$/)?.[0];
+  const label = role === 'carrier' ? 'Carrier' : role === 'supplier' ? 'Coffee supplier' : name;
+  return { mspId: org.mspId, displayName: suffix ? `${label} ${suffix}` : label === name ? name : `${label} ${name}`, roles: [role] };
+}
 
 /** Seeds the registry unless it already has members; returns whether it wrote. */
 export async function seedConsortium(info: DevnetInfo, log: (m: string) => void = () => undefined): Promise<boolean> {
@@ -21,7 +32,7 @@ export async function seedConsortium(info: DevnetInfo, log: (m: string) => void 
   try {
     const current = JSON.parse((await admin.evaluate({ contract: 'consortium', fn: 'GetMembers' })).toString('utf8')) as { members: unknown[] };
     if (current.members.length > 0) return false;
-    const members = info.orgs.map((o) => ({ mspId: o.mspId, ...(DEVNET_MEMBERS[o.mspId] ?? { displayName: o.mspId, roles: ['supplier'] }) }));
+    const members = info.orgs.map(devnetMember);
     if (governor === info.orgs[0] && !DEVNET_MEMBERS[governor.mspId]) members[0].roles = [...members[0].roles, 'governance'];
     await admin.submit({ contract: 'consortium', fn: 'InitConsortium', args: [JSON.stringify({ members })] });
     log(`consortium registry seeded: ${members.map((m) => `${m.mspId} (${m.roles.join(', ')})`).join('; ')}`);

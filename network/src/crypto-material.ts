@@ -19,7 +19,7 @@ export function cryptoConfig(cfg: DevnetConfig): unknown {
         Name: 'Orderer',
         Domain: cfg.orderer.domain,
         EnableNodeOUs: true,
-        Specs: [{ Hostname: cfg.orderer.host.split('.')[0], SANS }],
+        Specs: cfg.orderers.map((o) => ({ Hostname: o.host.split('.')[0], SANS })),
       },
     ],
     PeerOrgs: cfg.orgs.map((o) => ({

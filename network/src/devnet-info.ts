@@ -11,6 +11,8 @@ import { ordererTlsCa, orgTlsCa, tlsFiles, userDir } from './paths';
 
 export interface OrgEndpoint {
   mspId: string;
+  /** Its role in the consortium registry (retailer, supplier, carrier, auditor). */
+  role?: string;
   peerName: string;
   peerEndpoint: string;
   /** PEM file of the CA that signed the peer's TLS certificate. */
@@ -35,6 +37,8 @@ export interface DevnetInfo {
   chaincode: string;
   packageId: string;
   orderer: { endpoint: string; tlsCaFile: string };
+  /** Every ordering node (one or three). */
+  orderers?: Array<{ name: string; endpoint: string }>;
   /** Peers refuse clients without a TLS certificate (peer.tls.clientAuthRequired). */
   clientAuthRequired: boolean;
   orgs: OrgEndpoint[];
@@ -58,6 +62,7 @@ export function describeDevnet(cfg: DevnetConfig, packageId: string): DevnetInfo
     chaincode: cfg.chaincode.name,
     packageId,
     orderer: { endpoint: `localhost:${cfg.orderer.port}`, tlsCaFile: ordererTlsCa(cfg) },
+    orderers: cfg.orderers.map((o) => ({ name: o.name, endpoint: `localhost:${o.port}` })),
     clientAuthRequired: cfg.peerClientAuth,
     orgs: cfg.orgs.map((o) => {
       const userTls = tlsFiles(userDir(cfg, o, 'User1'), 'client');
@@ -66,6 +71,7 @@ export function describeDevnet(cfg: DevnetConfig, packageId: string): DevnetInfo
       const admin = identityFiles(path.join(userDir(cfg, o, 'Admin'), 'msp'));
       return {
         mspId: o.mspId,
+        role: o.role,
         peerName: o.peerHost,
         peerEndpoint: `localhost:${o.peerPort}`,
         tlsCaFile: orgTlsCa(cfg, o),

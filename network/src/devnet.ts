@@ -9,7 +9,7 @@ import { osnadmin, peerAdmin } from './admin-cli';
 import { ensureBinaries, fabricSampleConfigDir } from './binaries';
 import { CHAINCODE_PROCESS, deployChaincode } from './chaincode-deploy';
 import { ensureGenesisBlock, genesisBlockPath } from './channel-config';
-import type { DevnetConfig, PeerOrg } from './config';
+import type { DevnetConfig, OrdererNode, PeerOrg } from './config';
 import { ensureCryptoMaterial } from './crypto-material';
 import { writeConnectionFiles } from './connection-files';
 import { seedConsortium } from './consortium-seed';
@@ -17,18 +17,20 @@ import { describeDevnet, devnetInfoPath, readDevnetInfo, type DevnetInfo } from 
 import { writeOrdererConfig, writePeerConfig } from './node-config';
 import { logDir, pidDir, stateDir } from './paths';
 import { createProcessManager, type ProcessInfo, type ProcessManager } from './processes';
+import { storeTopology } from './topology';
 import { waitForGossip, waitForLedger } from './readiness';
 import { removeOutsideCluster } from './services/postgres-account';
 import { POSTGRES_PROCESS } from './services/postgres';
 
 export type Log = (msg: string) => void;
 
+/** Process name of the first ordering node. */
 export const ORDERER_PROCESS = 'orderer0';
 export const peerProcess = (org: PeerOrg) => `peer0-${org.name}`;
 
 /** Names of every process a devnet runs, in start order. */
 export function devnetProcessNames(cfg: DevnetConfig): string[] {
-  return [ORDERER_PROCESS, ...cfg.orgs.map(peerProcess), CHAINCODE_PROCESS];
+  return [...cfg.orderers.map((o) => o.name), ...cfg.orgs.map(peerProcess), CHAINCODE_PROCESS];
 }
 
 export function processManager(cfg: DevnetConfig): ProcessManager {
@@ -49,11 +51,23 @@ export function devnetStatus(cfg: DevnetConfig): DevnetStatus {
   return { running, processes, info: running ? readDevnetInfo(cfg.runDir) : undefined };
 }
 
-async function joinOrderer(cfg: DevnetConfig, log: Log): Promise<void> {
-  const list = await osnadmin(cfg, ['list'], 'list orderer channels');
+async function joinOrderer(cfg: DevnetConfig, node: OrdererNode, log: Log): Promise<void> {
+  const list = await osnadmin(cfg, ['list'], `list ${node.name} channels`, node);
   if (list.includes(`"${cfg.channel}"`)) return;
-  log(`orderer0 joins channel ${cfg.channel}`);
-  await osnadmin(cfg, ['join', '--channelID', cfg.channel, '--config-block', genesisBlockPath(cfg)], `orderer0 join ${cfg.channel}`);
+  log(`${node.name} joins channel ${cfg.channel}`);
+  await osnadmin(cfg, ['join', '--channelID', cfg.channel, '--config-block', genesisBlockPath(cfg)], `${node.name} join ${cfg.channel}`, node);
+}
+
+/** Starts one ordering node and waits for its health check. */
+export async function startOrderer(cfg: DevnetConfig, pm: ProcessManager, node: OrdererNode, sampleConfigDir: string): Promise<void> {
+  const ordererCfg = writeOrdererConfig(cfg, sampleConfigDir, node);
+  await pm.start({
+    name: node.name,
+    command: path.join(cfg.binDir, 'orderer'),
+    args: [],
+    env: { ...process.env, FABRIC_CFG_PATH: ordererCfg, FABRIC_LOGGING_SPEC: 'INFO' },
+    health: { kind: 'http', url: `http://127.0.0.1:${node.operationsPort}/healthz` },
+  });
 }
 
 async function joinPeer(cfg: DevnetConfig, org: PeerOrg, log: Log): Promise<void> {
@@ -74,6 +88,7 @@ export async function devnetUp(cfg: DevnetConfig, log: Log = console.log): Promi
     return before.info;
   }
   const t0 = Date.now();
+  storeTopology(cfg.runDir, cfg.topology);
   const built = await ensureBinaries({ root: cfg.root, binDir: cfg.binDir, log });
   if (built.length) log(`built ${built.join(', ')}`);
   if (await ensureCryptoMaterial(cfg)) log('generated crypto material (cryptogen, NodeOUs, TLS)');
@@ -81,16 +96,11 @@ export async function devnetUp(cfg: DevnetConfig, log: Log = console.log): Promi
   const sample = await fabricSampleConfigDir(cfg.root);
   const pm = processManager(cfg);
 
-  const ordererCfg = writeOrdererConfig(cfg, sample);
-  log(`starting orderer0 on localhost:${cfg.orderer.port}`);
-  await pm.start({
-    name: ORDERER_PROCESS,
-    command: path.join(cfg.binDir, 'orderer'),
-    args: [],
-    env: { ...process.env, FABRIC_CFG_PATH: ordererCfg, FABRIC_LOGGING_SPEC: 'INFO' },
-    health: { kind: 'http', url: `http://127.0.0.1:${cfg.orderer.operationsPort}/healthz` },
-  });
-  await joinOrderer(cfg, log);
+  for (const node of cfg.orderers) {
+    log(`starting ${node.name} on localhost:${node.port}`);
+    await startOrderer(cfg, pm, node, sample);
+  }
+  for (const node of cfg.orderers) await joinOrderer(cfg, node, log);
 
   for (const org of cfg.orgs) {
     const peerCfg = writePeerConfig(cfg, org, sample);

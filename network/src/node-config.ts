@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
-import type { DevnetConfig, PeerOrg } from './config';
+import type { DevnetConfig, OrdererNode, PeerOrg } from './config';
 import { ordererAdminDir, ordererNodeDir, peerNodeDir, stateDir, tlsFiles } from './paths';
 
 type Doc = Record<string, any>;
@@ -27,18 +27,17 @@ export function nodeConfigDir(cfg: DevnetConfig, node: string): string {
   return path.join(cfg.runDir, 'config', node);
 }
 
-/** Writes orderer.yaml for the orderer; returns its FABRIC_CFG_PATH. */
-export function writeOrdererConfig(cfg: DevnetConfig, sampleConfigDir: string): string {
-  const o = cfg.orderer;
+/** Writes orderer.yaml for an ordering node (default the first); returns its FABRIC_CFG_PATH. */
+export function writeOrdererConfig(cfg: DevnetConfig, sampleConfigDir: string, o: OrdererNode = cfg.orderer): string {
   const doc = readDefaults(sampleConfigDir, 'orderer.yaml');
-  const tls = tlsFiles(ordererNodeDir(cfg), 'server');
-  const state = stateDir(cfg, 'orderer0');
+  const tls = tlsFiles(ordererNodeDir(cfg, o), 'server');
+  const state = stateDir(cfg, o.name);
   Object.assign(doc.General, {
     ListenAddress: '127.0.0.1',
     ListenPort: o.port,
     BootstrapMethod: 'none',
     BootstrapFile: '',
-    LocalMSPDir: path.join(ordererNodeDir(cfg), 'msp'),
+    LocalMSPDir: path.join(ordererNodeDir(cfg, o), 'msp'),
     LocalMSPID: o.mspId,
   });
   doc.General.TLS = {
@@ -74,7 +73,7 @@ export function writeOrdererConfig(cfg: DevnetConfig, sampleConfigDir: string): 
     },
   };
   doc.ChannelParticipation = { ...doc.ChannelParticipation, Enabled: true };
-  return write(nodeConfigDir(cfg, 'orderer0'), 'orderer.yaml', doc);
+  return write(nodeConfigDir(cfg, o.name), 'orderer.yaml', doc);
 }
 
 /** Folder of the project's external chaincode builder (chaincode as a service). */

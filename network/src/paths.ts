@@ -2,7 +2,7 @@
  * Where cryptogen puts each identity's material inside a devnet's run folder.
  */
 import * as path from 'node:path';
-import type { DevnetConfig, PeerOrg } from './config';
+import type { DevnetConfig, OrdererNode, PeerOrg } from './config';
 
 /** Files of one TLS identity. */
 export interface TlsFiles {
@@ -23,8 +23,9 @@ export function ordererOrgDir(cfg: DevnetConfig): string {
   return path.join(cryptoDir(cfg), 'ordererOrganizations', cfg.orderer.domain);
 }
 
-export function ordererNodeDir(cfg: DevnetConfig): string {
-  return path.join(ordererOrgDir(cfg), 'orderers', cfg.orderer.host);
+/** An ordering node's folder; default the first node. */
+export function ordererNodeDir(cfg: DevnetConfig, node: OrdererNode = cfg.orderer): string {
+  return path.join(ordererOrgDir(cfg), 'orderers', node.host);
 }
 
 export function peerNodeDir(cfg: DevnetConfig, org: PeerOrg): string {

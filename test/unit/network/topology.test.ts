@@ -1,0 +1,44 @@
+import { expect } from 'chai';
+import { loadDevnetConfig } from '../../../network/src/config';
+import { checkOrgName, parseTopology, topologyOrgs } from '../../../network/src/topology';
+
+describe('devnet topology', () => {
+  it('defaults to retailer, one supplier, auditor and one orderer', () => {
+    const cfg = loadDevnetConfig({ portBase: 9000, runDir: '/nonexistent/topology-default' });
+    expect(cfg.orgs.map((o) => `${o.mspId}:${o.peerPort}`)).to.deep.equal(['RetailerMSP:9100', 'SupplierMSP:9200', 'AuditorMSP:9300']);
+    expect(cfg.orderers.map((o) => o.name)).to.deep.equal(['orderer0']);
+  });
+
+  it('adds suppliers and carriers after the first three, on ports clear of the chaincode server and gateways', () => {
+    const topology = parseTopology({ suppliers: '3', carriers: 2, orderers: 3 });
+    const cfg = loadDevnetConfig({ portBase: 9000, runDir: '/nonexistent/topology-five', topology });
+    expect(cfg.orgs.map((o) => `${o.mspId}:${o.role}:${o.peerPort}`)).to.deep.equal([
+      'RetailerMSP:retailer:9100',
+      'SupplierMSP:supplier:9200',
+      'AuditorMSP:auditor:9300',
+      'Supplier2MSP:supplier:9600',
+      'Supplier3MSP:supplier:9610',
+      'CarrierMSP:carrier:9620',
+      'Carrier2MSP:carrier:9630',
+    ]);
+    expect(cfg.orderers.map((o) => [o.port, o.adminPort, o.operationsPort])).to.deep.equal([
+      [9050, 9051, 9052],
+      [9053, 9054, 9055],
+      [9056, 9057, 9058],
+    ]);
+  });
+
+  it('names the field that is wrong', () => {
+    expect(() => parseTopology({ orderers: 2 })).to.throw(/orderers must be 1 or 3/);
+    expect(() => parseTopology({ suppliers: 0 })).to.throw(/suppliers must be an integer of at least 1/);
+    expect(() => parseTopology({ peers: 2 })).to.throw(/unknown field peers/);
+    expect(() => parseTopology({ suppliers: 40 })).to.throw(/port layout/);
+  });
+
+  it('accepts a new organisation name only once and in host-name form', () => {
+    const orgs = topologyOrgs(parseTopology({}));
+    expect(() => checkOrgName('supplier', orgs)).to.throw(/already part/);
+    expect(() => checkOrgName('Bean Co', orgs)).to.throw(/lower-case/);
+    expect(() => checkOrgName('beanco', orgs)).not.to.throw();
+  });
+});
