@@ -32,3 +32,16 @@ export async function submitJson(client: LedgerClient, fn: string, body: Record<
 export async function queryJson(client: LedgerClient, fn: string, ...args: string[]): Promise<any> {
   return JSON.parse((await client.evaluate({ contract: 'traceability', fn, args })).toString('utf8'));
 }
+
+/** One Prometheus sample from a node's operations endpoint, or undefined when it does not answer. */
+export async function metric(port: number, name: string): Promise<number | undefined> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(2000) });
+    const line = (await res.text()).split('\n').find((l) => l.startsWith(name));
+    return line ? Number(line.split(' ').pop()) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
