@@ -157,7 +157,29 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
     throw channelError(err, opts);
   });
   const commitTimeoutMs = opts.commitTimeoutMs ?? 60_000;
-  const contractOf = (req: TransactionRequest): Contract => network.getContract(opts.chaincode, req.contract);
+  const contracts = new Set<Contract>();
+  const contractOf = (req: TransactionRequest): Contract => {
+    const c = network.getContract(opts.chaincode, req.contract);
+    contracts.add(c);
+    return c;
+  };
+
+  /**
+   * Asks discovery again for the channel's peers and every contract's endorsement
+   * plan. fabric-network keeps both from the first call and never refreshes them,
+   * so after the channel's membership changes (an organisation added, MAJORITY now
+   * counting one more) the old plan collects too few endorsements.
+   */
+  let refreshing: Promise<void> | undefined;
+  function refreshDiscovery(): Promise<void> {
+    refreshing ??= (async () => {
+      type Refreshable = { send(r: { asLocalhost: boolean; targets: unknown }): Promise<unknown>; targets: unknown };
+      const channelDiscovery = (network as unknown as { discoveryService?: Refreshable }).discoveryService;
+      await channelDiscovery?.send({ asLocalhost: opts.asLocalhost ?? false, targets: channelDiscovery.targets }).catch(() => undefined);
+      for (const c of contracts) (c as unknown as { discoveryService?: unknown }).discoveryService = undefined;
+    })().finally(() => (refreshing = undefined));
+    return refreshing;
+  }
   const qscc = network.getContract('qscc');
 
   const endorser = (name?: string) => {
@@ -285,10 +307,21 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
     async submit(req) {
       // Endorsements that differ (a peer behind by a block) are retried here: nothing
       // was ordered, and the chaincode's eventId makes a repeat harmless anyway.
+      // A policy failure of a discovery-planned transaction may mean the plan is
+      // stale (membership changed, or the transaction was endorsed before a config
+      // block and validated after it): refresh discovery and try once more. An
+      // invalid transaction had no effect, so the new attempt is safe.
+      let replanned = false;
       for (let attempt = 1; ; attempt++) {
         try {
           return await submitOnce(req);
         } catch (err) {
+          if (err instanceof ServiceError && err.code === 'ENDORSEMENT_POLICY_FAILURE') {
+            await refreshDiscovery();
+            if (req.endorsingOrgs?.length || replanned) throw err;
+            replanned = true;
+            continue;
+          }
           if (!(err instanceof ServiceError && err.code === 'ENDORSEMENT_MISMATCH') || attempt >= 4) throw err;
           await new Promise((r) => setTimeout(r, 100 * attempt));
         }

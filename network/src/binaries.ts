@@ -9,7 +9,7 @@ import { runCommand } from './run-command';
 /** The Fabric release the devnet runs; network/go.mod pins its commit. */
 export const FABRIC_VERSION = '2.5.9';
 export const FABRIC_COMMIT = '7c3876255bf0';
-export const FABRIC_TOOLS = ['peer', 'orderer', 'configtxgen', 'cryptogen', 'osnadmin'] as const;
+export const FABRIC_TOOLS = ['peer', 'orderer', 'configtxgen', 'configtxlator', 'cryptogen', 'osnadmin'] as const;
 export type FabricTool = (typeof FABRIC_TOOLS)[number];
 
 const FABRIC_MODULE = 'github.com/hyperledger/fabric';

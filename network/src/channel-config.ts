@@ -14,7 +14,8 @@ import { runCommand } from './run-command';
 const sig = (rule: string) => ({ Type: 'Signature', Rule: rule });
 const meta = (rule: string) => ({ Type: 'ImplicitMeta', Rule: rule });
 
-function peerOrgSection(cfg: DevnetConfig, org: PeerOrg) {
+/** The configtx.yaml section of a peer organisation (MSP, policies, anchor peer). */
+export function peerOrgSection(cfg: DevnetConfig, org: PeerOrg) {
   const m = org.mspId;
   return {
     Name: m,

@@ -1,17 +1,19 @@
 /**
- * `network up | down [--wipe] | status` for the native devnet.
+ * `network up | down [--wipe] | status | add-org <name>` for the native devnet.
  * Options: --port-base N (or FABRIC_PORT_BASE), --run-dir DIR (or FABRIC_RUN_DIR);
  * for `up`, the topology: --topology FILE (JSON or YAML) or --suppliers N
  * --carriers N --orderers 1|3 (docs/consortium-operations.md).
  */
 import { parseArgs } from 'node:util';
 import { loadDevnetConfig } from './config';
+import { addOrg } from './add-org';
 import { devnetDown, devnetStatus, devnetUp } from './devnet';
 import { parseTopology, readTopologyFile, storedTopology, type Topology } from './topology';
 
 const USAGE =
   'usage: network <up|down|status> [--wipe] [--port-base N] [--run-dir DIR]\n' +
-  '       network up [--topology FILE | --suppliers N --carriers N --orderers 1|3]';
+  '       network up [--topology FILE | --suppliers N --carriers N --orderers 1|3]\n' +
+  '       network add-org <name> [--role supplier|carrier]';
 
 /** The topology the options ask for, or undefined to keep the run folder's (or the default). */
 function topologyFrom(values: Record<string, string | boolean | undefined>): Topology | undefined {
@@ -33,6 +35,7 @@ async function main(argv: string[]): Promise<number> {
       suppliers: { type: 'string' },
       carriers: { type: 'string' },
       orderers: { type: 'string' },
+      role: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -57,6 +60,16 @@ async function main(argv: string[]): Promise<number> {
       for (const o of info.orderers ?? [{ name: 'orderer0', endpoint: info.orderer.endpoint }]) console.log(`${o.name.padEnd(12)}${o.endpoint}`);
       for (const o of info.orgs) console.log(`${o.mspId.padEnd(12)}${o.peerEndpoint}`);
       console.log(`state and logs: ${cfg.runDir}`);
+      return 0;
+    }
+    case 'add-org': {
+      const name = positionals[1];
+      if (!name) throw new Error(`add-org needs the new organisation's name\n${USAGE}`);
+      const role = values.role ?? 'supplier';
+      if (role !== 'supplier' && role !== 'carrier') throw new Error(`--role must be supplier or carrier, got "${role}"`);
+      const { org, elapsedMs } = await addOrg(cfg, name, { role, log });
+      console.log(`\n${org.mspId} (${role}) joined ${cfg.channel} in ${(elapsedMs / 1000).toFixed(1)} s; peer localhost:${org.peerPort}`);
+      console.log(`connection files: ${cfg.runDir}/connection/${org.mspId}/`);
       return 0;
     }
     case 'down': {

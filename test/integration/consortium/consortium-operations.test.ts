@@ -2,16 +2,17 @@
  * Consortium operations on a five-organisation devnet with three Raft
  * orderers (its own network): custody between the second supplier and the
  * retailer under the shipment's key-level policy, endorsements by
- * non-parties refused at validation, and ordering surviving the loss of the
- * Raft leader.
+ * non-parties refused at validation, ordering surviving the loss of the
+ * Raft leader, and a sixth organisation onboarded while others transact.
  */
 import { expect } from 'chai';
 import { ServiceError, type LedgerClient } from '../../../ledger/src';
 import { connectDevnet } from '../../../network/src/connect-devnet';
 import { fabricSampleConfigDir } from '../../../network/src/binaries';
 import { osnadmin } from '../../../network/src/admin-cli';
-import type { OrdererNode } from '../../../network/src/config';
-import { devnetDown, devnetUp, processManager, startOrderer } from '../../../network/src/devnet';
+import { loadDevnetConfig, type OrdererNode } from '../../../network/src/config';
+import { addOrg } from '../../../network/src/add-org';
+import { devnetDown, devnetStatus, devnetUp, processManager, startOrderer } from '../../../network/src/devnet';
 import { isAlive } from '../../../network/src/processes';
 import { withRetry } from '../../../gateway/src/submission/retry';
 import type { DevnetInfo } from '../../../network/src/devnet-info';
@@ -224,6 +225,86 @@ describe('consortium operations (five organisations, three orderers, own network
       }
       expect(caughtUp).to.be.at.least(target);
       expect(target).to.be.at.least(Number(tip));
+    });
+  });
+
+  describe('network add-org on the running channel', () => {
+    const NEW = 'FarmcoMSP';
+    let onboardedIn = 0;
+    const during: Array<Promise<unknown>> = [];
+
+    it('onboards a supplier while other organisations keep submitting, and every one of their transactions commits', async () => {
+      const site = gln();
+      await submitJson(users[SUPPLIER], 'RegisterLocation', { eventId: eventId(), gln: site, type: 'roastery', name: 'Busy roastery', address: { country: 'BR' } });
+      const product = gtin();
+      await submitJson(users[SUPPLIER], 'RegisterProduct', { eventId: eventId(), gtin: product, description: 'Green', unit: 'KGM' });
+      let onboarding = true;
+      const traffic = (async () => {
+        for (let i = 0; onboarding; i++) {
+          const pair = [
+            submitJson(users[SUPPLIER], 'CommissionLot', { eventId: eventId('during'), gln: site, gtin: product, lotCode: `D-${stamp}-${i}`, quantity: '1' }),
+            users[RETAILER].submit({ contract: 'probe', fn: 'Put', args: [`during-${stamp}-${i}`, String(i)] }),
+          ];
+          // Outcomes are read with allSettled below; this only keeps an early rejection from being reported as unhandled.
+          for (const p of pair) p.catch(() => undefined);
+          during.push(...pair);
+          await sleep(400);
+        }
+      })();
+      try {
+        const result = await addOrg(cfg, 'farmco', { log: (m) => console.log(`      [add-org] ${m}`) });
+        onboardedIn = result.elapsedMs;
+        info = result.info;
+      } finally {
+        onboarding = false;
+        await traffic;
+      }
+      const outcomes = await Promise.allSettled(during);
+      const failed = outcomes.filter((o) => o.status === 'rejected').map((o) => String((o as PromiseRejectedResult).reason));
+      console.log(`      add-org took ${(onboardedIn / 1000).toFixed(1)} s; ${during.length} transactions of other organisations committed meanwhile`);
+      expect(failed, failed.slice(0, 3).join('\n')).to.deep.equal([]);
+      expect(during.length).to.be.greaterThan(4);
+      // The run folder now describes six organisations: status (and down) see the new peer.
+      const grown = loadDevnetConfig({ portBase: cfg.portBase, runDir: cfg.runDir, peerClientAuth: true });
+      expect(grown.orgs.map((o) => o.mspId)).to.include(NEW);
+      expect(devnetStatus(grown).running).to.equal(true);
+      expect(devnetStatus(grown).processes.map((p) => p.name)).to.include('peer0-farmco');
+      users[NEW] = await connectDevnet(info, NEW);
+      const { members } = JSON.parse((await users[AUDITOR].evaluate({ contract: 'consortium', fn: 'GetMembers' })).toString('utf8'));
+      expect(members.find((m: { mspId: string }) => m.mspId === NEW)?.roles).to.deep.equal(['supplier']);
+    });
+
+    it('lets the new supplier commission a lot and ship it to the retailer; every peer reports the same height and block hash', async () => {
+      const site = gln();
+      const dc = gln();
+      const product = gtin();
+      const lot = `F-${stamp}`;
+      await submitJson(users[NEW], 'RegisterLocation', { eventId: eventId(), gln: site, type: 'cooperative', name: 'Farmco coop', address: { country: 'ET' } });
+      await submitJson(users[RETAILER], 'RegisterLocation', { eventId: eventId(), gln: dc, type: 'dc', name: 'DC 2', address: { country: 'DE' } });
+      await submitJson(users[NEW], 'RegisterProduct', { eventId: eventId(), gtin: product, description: 'Green coffee', unit: 'KGM' });
+      await submitJson(users[NEW], 'CommissionLot', { eventId: eventId(), gln: site, gtin: product, lotCode: lot, quantity: '300' });
+      // Six organisations: MAJORITY is four, the two parties among them.
+      const endorsers = [NEW, RETAILER, AUDITOR, SUPPLIER];
+      const shipmentId = `SH-${lot}`;
+      await submitJson(users[NEW], 'CreateShipment', { eventId: eventId(), shipmentId, fromGln: site, toGln: dc, lines: [{ gtin: product, lotCode: lot, quantity: '300' }] }, endorsers);
+      await submitJson(users[NEW], 'DispatchShipment', { eventId: eventId(), shipmentId }, endorsers);
+      const received = await submitJson(users[RETAILER], 'ReceiveShipment', { eventId: eventId(), shipmentId }, endorsers);
+      expect(received.result.shipment.status).to.equal('received');
+      const stock = await queryJson(users[AUDITOR], 'GetStock', dc);
+      expect(stock.positions.find((p: any) => p.lotCode === lot).quantity).to.equal('300.000');
+
+      // Each organisation asks its own peer; all six agree on the height and the tip's hash.
+      const target = await users[RETAILER].height();
+      const tips: string[] = [];
+      for (const [msp, client] of Object.entries(users)) {
+        let h = await client.height();
+        for (let i = 0; i < 100 && h < target; i++) h = (await sleep(100), await client.height());
+        const block = await client.blockByNumber(target - 1n);
+        tips.push(`${msp}:${target}:${block.headerHash.toString('hex')}`);
+      }
+      const hashes = new Set(tips.map((t) => t.split(':').slice(1).join(':')));
+      expect(tips).to.have.length(6);
+      expect(hashes.size, tips.join('\n')).to.equal(1);
     });
   });
 });
