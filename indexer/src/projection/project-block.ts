@@ -12,6 +12,7 @@ import { ServiceError } from '../../../ledger/src';
 import type { LedgerBlock, LedgerTransaction } from '../../../ledger/src';
 import { isFatal, verifyBlock, type ChainTip } from '../source/verify-block';
 import { addOutboxMessages } from './outbox-messages';
+import { projectConfigBlock } from './project-config';
 import { projectEpcisEvents } from './project-epcis';
 import { projectEvents } from './project-events';
 import { projectRecord, type RowOrigin } from './project-records';
@@ -105,6 +106,8 @@ export function createBlockProjector(deps: { pool: Pool; topicPrefix: string; on
         tx.txId, bn, tx.index, tx.validationCode, tx.type, tx.creatorMspId, tx.endorserMspIds, tx.chaincodeId ?? null,
         payload?.function ?? tx.args[0] ?? null, payload?.eventId ?? null, projects, payload?.replayOf?.txId ?? null, tx.timestamp || null,
       ]);
+      // A config transaction in a committed block is in force (the orderer validated it; the genesis block carries no flags).
+      if (tx.type === 'CONFIG') projectConfigBlock(rows, block, tx);
       if (tx.type !== 'ENDORSER_TRANSACTION') continue;
       const origin: RowOrigin = {
         txId: tx.txId, blockNumber: bn, txIndex: tx.index, creatorMsp: tx.creatorMspId, endorserMsps: tx.endorserMspIds,

@@ -82,6 +82,8 @@ export const T = {
     'error',
   ),
   ledgerRecords: spec('ledger_records', ['record_key', 'doc_type', 'value', 'tx_id', 'block_number'], ['record_key'], 'update'),
+  channelConfigs: spec('channel_configs', ['block_number', 'tx_id', 'config_time', 'members'], ['block_number'], 'error'),
+  channelMembers: spec('channel_members', ['block_number', 'msp_id', 'section', 'org_name'], ['block_number', 'section', 'msp_id'], 'error'),
   outbox: spec(
     'outbox',
     ['event_id', 'topic', 'message_key', 'ce_type', 'ce_subject', 'ce_time', 'payload', 'tx_id', 'block_number'],
@@ -119,5 +121,7 @@ export const COMPARED_TABLES: Record<string, string[]> = {
   trace_events: [],
   epcis_events: [],
   ledger_records: [],
+  channel_configs: [],
+  channel_members: [],
   outbox: ['id', 'created_at', 'published_at'],
 };

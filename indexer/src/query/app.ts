@@ -11,6 +11,7 @@ import type { JwtVerifier } from '../../../gateway/src/auth/jwt-verifier';
 import { notFound, requestId, problemHandler } from './http-errors';
 import { queryAuth } from './query-auth';
 import { inventoryRoutes } from './inventory-routes';
+import { membershipRoutes } from './membership-routes';
 import { recallRoutes } from './recall-routes';
 import type { IndexerMetrics } from './metrics';
 import { traceRoutes } from './trace-routes';
@@ -73,6 +74,7 @@ export function createQueryApp(deps: QueryAppDeps): Express {
   if (deps.subscriptions) app.use(deps.subscriptions);
   app.use(epcisRoutes(deps.pool));
   app.use(fsmaRoutes(deps.pool, deps.onError));
+  app.use(membershipRoutes(deps.pool));
   app.use((req, _res, next) => next(notFound(`no route ${req.method} ${req.path}`)));
   app.use(problemHandler(deps.onError));
   return app;

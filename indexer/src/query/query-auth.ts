@@ -38,6 +38,8 @@ export const QUERY_RULES: readonly QueryRule[] = [
   { method: 'POST', path: /^\/epcis\/queries(\/[^/]+\/subscriptions)?$/, roles: EPCIS_SUBSCRIBERS },
   // The FSMA 204 sortable spreadsheet is produced for a regulator's request.
   { method: 'GET', path: /^\/fsma\//, roles: ['retailer-ops', 'auditor', 'admin'] },
+  // Channel membership per config block: who could transact when a transaction committed.
+  { method: 'GET', path: /^\/membership$/, roles: READERS },
 ];
 
 const forbidden = (message: string) => new ServiceError({ code: 'ROLE_FORBIDDEN', message, httpStatus: 403 });
