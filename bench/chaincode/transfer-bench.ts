@@ -3,8 +3,10 @@
  * latency on a devnet with MAJORITY endorsement, at several concurrencies, against
  * the minimal probe transaction run the same way in the same process.
  *
- *   npm run bench:chaincode [-- --count 600 --concurrency 1,16,64]
+ *   npm run bench:chaincode [-- --count 600 --concurrency 1,16,64] [--suppliers N --orderers 1|3]
  *
+ * --suppliers and --orderers choose the devnet's topology (docs/consortium-operations.md);
+ * the default is the 3-organisation, 1-orderer devnet.
  * Runs its own devnet (port base BENCH_PORT_BASE, default 37000) and removes it afterwards.
  */
 import { randomUUID } from 'node:crypto';
@@ -15,6 +17,7 @@ import { connectDevnet } from '../../network/src/connect-devnet';
 import type { LedgerClient } from '../../ledger/src';
 import { loadDevnetConfig } from '../../network/src/config';
 import { devnetDown, devnetUp } from '../../network/src/devnet';
+import { parseTopology } from '../../network/src/topology';
 import { runLoad, type RunFigures } from './stats';
 
 const withCheckDigit = (body: string) => body + gs1CheckDigit(body);
@@ -25,15 +28,22 @@ async function submitJson(client: LedgerClient, fn: string, body: Record<string,
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { count: { type: 'string', default: '600' }, concurrency: { type: 'string', default: '1,16,64' }, keep: { type: 'boolean', default: false } },
+    options: {
+      count: { type: 'string', default: '600' },
+      concurrency: { type: 'string', default: '1,16,64' },
+      keep: { type: 'boolean', default: false },
+      suppliers: { type: 'string', default: '1' },
+      orderers: { type: 'string', default: '1' },
+    },
   });
   const count = Number(values.count);
   const levels = values.concurrency.split(',').map(Number);
   const portBase = Number(process.env.BENCH_PORT_BASE ?? 37000);
   const base = loadDevnetConfig({ portBase });
-  const cfg = loadDevnetConfig({ portBase, runDir: path.join(base.root, 'network', 'run', `bench-${portBase}`) });
+  const topology = parseTopology({ suppliers: values.suppliers, orderers: values.orderers });
+  const cfg = loadDevnetConfig({ portBase, runDir: path.join(base.root, 'network', 'run', `bench-${portBase}`), topology });
   await devnetDown(cfg, { wipe: true }, () => undefined);
-  console.log(`devnet on port base ${portBase}...`);
+  console.log(`devnet on port base ${portBase}: ${cfg.orgs.length} organisations, ${cfg.orderers.length} orderer(s)...`);
   const info = await devnetUp(cfg, () => undefined);
   const client = await connectDevnet(info, 'SupplierMSP');
   try {

@@ -43,6 +43,8 @@ export type Log = (msg: string) => void;
 export interface AddOrgResult {
   org: PeerOrg;
   info: DevnetInfo;
+  /** Number of the config block that added the organisation. */
+  configBlock: number;
   /** Wall time of the whole onboarding, in milliseconds. */
   elapsedMs: number;
 }
@@ -173,5 +175,5 @@ export async function addOrg(cfg: DevnetConfig, name: string, opts: { role?: Org
   fs.writeFileSync(devnetInfoPath(next.runDir), JSON.stringify(info, null, 2));
   const elapsedMs = Date.now() - t0;
   log(`${org.mspId} onboarded in ${(elapsedMs / 1000).toFixed(1)} s`);
-  return { org, info, elapsedMs };
+  return { org, info, configBlock: configHeight - 1, elapsedMs };
 }

@@ -17,6 +17,14 @@ import { isAlive } from '../../../network/src/processes';
 import { withRetry } from '../../../gateway/src/submission/retry';
 import type { DevnetInfo } from '../../../network/src/devnet-info';
 import { gs1CheckDigit } from '../../../chaincode/src/traceability/gs1';
+import type { Pool } from 'pg';
+import { dropSchema } from '../../../indexer/src/db/migrate';
+import { createPool } from '../../../indexer/src/db/pool';
+import { createIndexer, type Indexer } from '../../../indexer/src/main';
+import { loadLedgerConfig } from '../../../ledger/src';
+import { devnetLedgerEnv } from '../../../network/src/connection-files';
+import type { PostgresServer } from '../../../network/src/services/postgres';
+import { queryGet, testConfig, testLog, testPostgres, waitForBlock } from '../indexer/harness';
 import { consortiumDevnetConfig, eventId, metric, queryJson, sleep, submitJson } from './consortium-devnet';
 
 const RETAILER = 'RetailerMSP';
@@ -52,14 +60,31 @@ describe('consortium operations (five organisations, three orderers, own network
   const quiet = () => undefined;
   let info: DevnetInfo;
   const users: Record<string, LedgerClient> = {};
+  // The indexer follows this network from the auditor's peer into its own schema.
+  let pg: PostgresServer | undefined;
+  let indexer: Indexer | undefined;
+  let indexerSchema = '';
 
   before(async function () {
     await devnetDown(cfg, { wipe: true }, quiet);
     info = await devnetUp(cfg, quiet);
     for (const msp of [RETAILER, SUPPLIER, SUPPLIER2, SUPPLIER3, AUDITOR]) users[msp] = await connectDevnet(info, msp);
+    pg = testPostgres();
+    await pg.start();
+    const icfg = testConfig({ databaseUrl: pg.connectionString, ledger: loadLedgerConfig(devnetLedgerEnv(info, AUDITOR)) });
+    indexerSchema = icfg.schema;
+    indexer = createIndexer(icfg, { log: testLog() });
+    await indexer.start();
   });
   after(async () => {
     for (const c of Object.values(users)) c.close();
+    await indexer?.stop().catch(() => undefined);
+    if (pg) {
+      const admin = createPool({ connectionString: pg.connectionString, schema: 'public' });
+      await dropSchema(admin, indexerSchema).catch(() => undefined);
+      await admin.end();
+      await pg.stop();
+    }
     await devnetDown(cfg, { wipe: process.env.KEEP_TEST_DEVNET !== '1' }, quiet);
   });
 
@@ -231,6 +256,8 @@ describe('consortium operations (five organisations, three orderers, own network
   describe('network add-org on the running channel', () => {
     const NEW = 'FarmcoMSP';
     let onboardedIn = 0;
+    let configBlock = 0;
+    let beforeTx = '';
     const during: Array<Promise<unknown>> = [];
 
     it('onboards a supplier while other organisations keep submitting, and every one of their transactions commits', async () => {
@@ -238,6 +265,7 @@ describe('consortium operations (five organisations, three orderers, own network
       await submitJson(users[SUPPLIER], 'RegisterLocation', { eventId: eventId(), gln: site, type: 'roastery', name: 'Busy roastery', address: { country: 'BR' } });
       const product = gtin();
       await submitJson(users[SUPPLIER], 'RegisterProduct', { eventId: eventId(), gtin: product, description: 'Green', unit: 'KGM' });
+      beforeTx = (await submitJson(users[SUPPLIER], 'RegisterProduct', { eventId: eventId(), gtin: gtin(), description: 'Before', unit: 'KGM' })).commit.txId;
       let onboarding = true;
       const traffic = (async () => {
         for (let i = 0; onboarding; i++) {
@@ -254,6 +282,7 @@ describe('consortium operations (five organisations, three orderers, own network
       try {
         const result = await addOrg(cfg, 'farmco', { log: (m) => console.log(`      [add-org] ${m}`) });
         onboardedIn = result.elapsedMs;
+        configBlock = result.configBlock;
         info = result.info;
       } finally {
         onboarding = false;
@@ -305,6 +334,22 @@ describe('consortium operations (five organisations, three orderers, own network
       const hashes = new Set(tips.map((t) => t.split(':').slice(1).join(':')));
       expect(tips).to.have.length(6);
       expect(hashes.size, tips.join('\n')).to.equal(1);
+
+      // The indexer stored the config block: membership before and after the onboarding.
+      const pool: Pool = indexer!.pool;
+      await waitForBlock(pool, target - 1n);
+      const appMembers = async (q: string) => {
+        const res = await queryGet(indexer!, `/membership${q}`);
+        expect(res.status, q).to.equal(200);
+        const body = (await res.json()) as { configBlock: { blockNumber: number }; members: Array<{ mspId: string; section: string }> };
+        return { block: body.configBlock.blockNumber, msps: body.members.filter((m) => m.section === 'application').map((m) => m.mspId) };
+      };
+      const before = await appMembers(`?txId=${beforeTx}`);
+      expect(before.msps).to.deep.equal(['AuditorMSP', 'RetailerMSP', 'Supplier2MSP', 'Supplier3MSP', 'SupplierMSP']);
+      const atReceipt = await appMembers(`?txId=${received.commit.txId}`);
+      expect(atReceipt.block).to.equal(configBlock);
+      expect(atReceipt.msps).to.deep.equal(['AuditorMSP', 'FarmcoMSP', 'RetailerMSP', 'Supplier2MSP', 'Supplier3MSP', 'SupplierMSP']);
+      expect((await queryGet(indexer!, '/membership?block=x')).status).to.equal(400);
     });
   });
 });

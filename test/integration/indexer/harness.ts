@@ -43,16 +43,15 @@ export const unique = (tag: string) => `${tag}_${randomBytes(4).toString('hex')}
 /** Logs only warnings and worse unless INDEXER_TEST_LOG is set. */
 export const testLog = () => pino({ name: 'indexer-test', level: process.env.INDEXER_TEST_LOG ?? 'warn' });
 
-/** Indexer configuration for a test: fresh schema, the shared devnet, an ephemeral HTTP port. */
+/** Indexer configuration for a test: fresh schema, the shared devnet (unless `over.ledger` names another), an ephemeral HTTP port. */
 export function testConfig(over: Partial<IndexerConfig> & { databaseUrl: string }): IndexerConfig {
-  const devnet = sharedDevnet();
   return {
     schema: unique('it'),
     kafka: 'off',
     topicPrefix: `${unique('it')}.supplychain`,
     topicPartitions: 3,
     eventSource: 'urn:coffee-trace:test',
-    ledger: loadLedgerConfig(devnetLedgerEnv(devnet, AUDITOR)),
+    ledger: over.ledger ?? loadLedgerConfig(devnetLedgerEnv(sharedDevnet(), AUDITOR)),
     http: { host: '127.0.0.1', port: 0 },
     // The query API's own dev issuer: tests mint tokens with queryToken().
     auth: { audience: 'coffee-trace-gateway', algorithms: ['ES256'], devIssuer: true, devIssuerPort: 0, devKeyFile: path.join(os.tmpdir(), `${unique('indexer-issuer')}.json`) },

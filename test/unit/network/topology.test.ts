@@ -1,5 +1,8 @@
 import { expect } from 'chai';
 import { loadDevnetConfig } from '../../../network/src/config';
+import { channelConfig } from '../../../network/src/channel-config';
+import { majorityOf } from '../../../network/src/channel-update';
+import { devnetMember } from '../../../network/src/consortium-seed';
 import { checkOrgName, parseTopology, topologyOrgs } from '../../../network/src/topology';
 
 describe('devnet topology', () => {
@@ -40,5 +43,27 @@ describe('devnet topology', () => {
     expect(() => checkOrgName('supplier', orgs)).to.throw(/already part/);
     expect(() => checkOrgName('Bean Co', orgs)).to.throw(/lower-case/);
     expect(() => checkOrgName('beanco', orgs)).not.to.throw();
+  });
+});
+
+describe('channel configuration of a topology', () => {
+  it('lists every orderer as a Raft consenter and orderer endpoint, and every org with its anchor peer', () => {
+    const cfg = loadDevnetConfig({ portBase: 9000, runDir: '/nonexistent/topology-raft', topology: parseTopology({ suppliers: 3, orderers: 3 }) });
+    const profile = (channelConfig(cfg) as any).Profiles.SupplyChain;
+    expect(profile.Orderer.EtcdRaft.Consenters.map((c: any) => c.Port)).to.deep.equal([9050, 9053, 9056]);
+    expect(profile.Orderer.Organizations[0].OrdererEndpoints).to.deep.equal(['localhost:9050', 'localhost:9053', 'localhost:9056']);
+    expect(profile.Application.Organizations.map((o: any) => o.ID)).to.deep.equal(['RetailerMSP', 'SupplierMSP', 'AuditorMSP', 'Supplier2MSP', 'Supplier3MSP']);
+    expect(profile.Application.Policies.Endorsement.Rule).to.equal('MAJORITY Endorsement');
+    expect(profile.Application.Policies.Admins.Rule).to.equal('MAJORITY Admins');
+  });
+
+  it('needs a majority of admins for a config update: 2 of 3, 3 of 5, 4 of 6', () => {
+    expect([3, 5, 6].map(majorityOf)).to.deep.equal([2, 3, 4]);
+  });
+
+  it('gives added organisations a registry entry with their role', () => {
+    expect(devnetMember({ mspId: 'Supplier2MSP', role: 'supplier' })).to.deep.equal({ mspId: 'Supplier2MSP', displayName: 'Coffee supplier 2', roles: ['supplier'] });
+    expect(devnetMember({ mspId: 'RetailerMSP', role: 'retailer' }).roles).to.deep.equal(['retailer', 'governance']);
+    expect(devnetMember({ mspId: 'CarrierMSP', role: 'carrier' }).roles).to.deep.equal(['carrier']);
   });
 });
