@@ -11,7 +11,7 @@ import { devnetDown, devnetStatus, devnetUp } from './devnet';
 import { parseTopology, readTopologyFile, storedTopology, type Topology } from './topology';
 
 const USAGE =
-  'usage: network <up|down|status> [--wipe] [--port-base N] [--run-dir DIR]\n' +
+  'usage: network <up|down|status|add-org> [--wipe] [--port-base N] [--run-dir DIR]\n' +
   '       network up [--topology FILE | --suppliers N --carriers N --orderers 1|3]\n' +
   '       network add-org <name> [--role supplier|carrier]';
 
