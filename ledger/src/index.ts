@@ -4,6 +4,7 @@
  * (services and network/ above, this library below, fabric-network inside).
  */
 export { ServiceError } from './errors';
+export { backoffMs, isRetriable, sleep, withRetry, type RetryOptions } from './retry';
 export {
   createLedgerClient,
   readPem,

@@ -282,18 +282,9 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
 
   return {
     mspId: opts.mspId,
-    async submit(req) {
-      // Endorsements that differ (a peer behind by a block) are retried here: nothing
-      // was ordered, and the chaincode's eventId makes a repeat harmless anyway.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await submitOnce(req);
-        } catch (err) {
-          if (!(err instanceof ServiceError && err.code === 'ENDORSEMENT_MISMATCH') || attempt >= 4) throw err;
-          await new Promise((r) => setTimeout(r, 100 * attempt));
-        }
-      }
-    },
+    // One attempt: retries belong to the caller (withRetry), so a retry budget is never multiplied.
+    // Differing endorsements (a peer behind by a block) come back as a retriable ENDORSEMENT_MISMATCH.
+    submit: (req) => submitOnce(req),
     async evaluate(req) {
       const tx = contractOf(req).createTransaction(req.fn);
       if (req.transient) tx.setTransient(req.transient);

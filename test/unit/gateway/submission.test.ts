@@ -3,7 +3,6 @@ import pino from 'pino';
 import request from 'supertest';
 import { ServiceError } from '../../../ledger/src';
 import { createRateLimiter } from '../../../gateway/src/http/rate-limit';
-import { withRetry } from '../../../gateway/src/submission/retry';
 import { createTestGateway, type TestGateway } from './fakes';
 import { SAMPLES } from './samples';
 
@@ -121,16 +120,6 @@ describe('gateway submission semantics', function () {
     expect(l.take('c').ok).to.equal(false);
     now += 500;
     expect(l.take('c').ok).to.equal(true);
-  });
-
-  it('withRetry retries only retriable errors', async () => {
-    let n = 0;
-    const err = await withRetry(async () => {
-      n++;
-      throw new ServiceError({ code: 'X', message: 'x', httpStatus: 400 });
-    }, { attempts: 5 }).catch((e) => e);
-    expect(err.code).to.equal('X');
-    expect(n).to.equal(1);
   });
 
   it('stop() waits for in-flight synchronous submissions', async () => {
