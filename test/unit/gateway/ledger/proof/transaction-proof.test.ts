@@ -1,63 +1,13 @@
 import { expect } from 'chai';
-import { createHash, sign, X509Certificate } from 'node:crypto';
-import * as protos from 'fabric-protos';
-import Long from 'long';
-import { blockHeaderHash } from '../../../../../gateway/src/ledger/block-decoder';
+import { X509Certificate } from 'node:crypto';
 import type { ChannelMsps } from '../../../../../gateway/src/ledger/proof/channel-msps';
 import { proveTransaction } from '../../../../../gateway/src/ledger/proof/transaction-proof';
-import { createTestPki, type TestIdentity, type TestPki } from '../../../../fixtures/test-pki';
+import { endorserEnvelope, rawBlock, type Signer } from '../../../../fixtures/ledger-blocks';
+import { createTestPki, type TestPki } from '../../../../fixtures/test-pki';
 
-const { common, msp, protos: peer } = protos;
 const TX_ID = 'a'.repeat(64);
-
-const serialized = (mspId: string, id: TestIdentity) => msp.SerializedIdentity.encode({ mspid: mspId, id_bytes: Buffer.from(id.certificatePem) }).finish();
-const ecdsa = (id: TestIdentity, data: Uint8Array) => sign('sha256', data, id.privateKeyPem);
-
-interface Signer { mspId: string; id: TestIdentity }
-
-/** An endorser transaction envelope as a peer would order it: signed by its creator, endorsed by each endorser. */
-function envelope(opts: { creator: Signer; endorsers: Signer[]; tamper?: 'creator-signature' | 'endorser-signature' }): Buffer {
-  const now = Date.now();
-  const creator = serialized(opts.creator.mspId, opts.creator.id);
-  const channelHeader = common.ChannelHeader.encode({
-    type: common.HeaderType.ENDORSER_TRANSACTION, channel_id: 'supplychain', tx_id: TX_ID,
-    timestamp: { seconds: Long.fromNumber(Math.floor(now / 1000)), nanos: 0 },
-  }).finish();
-  const signatureHeader = common.SignatureHeader.encode({ creator, nonce: Buffer.from('nonce') }).finish();
-  const input = peer.ChaincodeInvocationSpec.encode({ chaincode_spec: { input: { args: [Buffer.from('RegisterProduct'), Buffer.from('{}')] } } }).finish();
-  const prp = peer.ProposalResponsePayload.encode({
-    proposal_hash: createHash('sha256').update('proposal').digest(),
-    extension: peer.ChaincodeAction.encode({ chaincode_id: { name: 'traceability' } }).finish(),
-  }).finish();
-  const endorsements = opts.endorsers.map((e, i) => {
-    const endorser = serialized(e.mspId, e.id);
-    const signature = ecdsa(e.id, Buffer.concat([prp, endorser]));
-    if (opts.tamper === 'endorser-signature' && i === 0) signature[signature.length - 1] ^= 1;
-    return { endorser, signature };
-  });
-  const cap = peer.ChaincodeActionPayload.encode({
-    chaincode_proposal_payload: peer.ChaincodeProposalPayload.encode({ input }).finish(),
-    action: { proposal_response_payload: prp, endorsements },
-  }).finish();
-  const tx = peer.Transaction.encode({ actions: [{ header: signatureHeader, payload: cap }] }).finish();
-  const payload = common.Payload.encode({ header: { channel_header: channelHeader, signature_header: signatureHeader }, data: tx }).finish();
-  const signature = ecdsa(opts.creator.id, payload);
-  if (opts.tamper === 'creator-signature') signature[signature.length - 1] ^= 1;
-  return Buffer.from(common.Envelope.encode({ payload, signature }).finish());
-}
-
-/** A block holding `entries`; its header's data hash is right unless given. */
-function block(number: number, previousHash: Buffer, entries: Buffer[], dataHash?: Buffer): { raw: Buffer; headerHash: Buffer } {
-  const h = createHash('sha256');
-  for (const e of entries) h.update(e);
-  const hash = dataHash ?? h.digest();
-  const raw = Buffer.from(common.Block.encode({
-    header: { number: Long.fromNumber(number, true), previous_hash: previousHash, data_hash: hash },
-    data: { data: entries },
-    metadata: { metadata: [new Uint8Array(), new Uint8Array(), Buffer.alloc(entries.length, 0), new Uint8Array(), new Uint8Array()] },
-  }).finish());
-  return { raw, headerHash: blockHeaderHash(BigInt(number), previousHash, hash) };
-}
+const envelope = (opts: Omit<Parameters<typeof endorserEnvelope>[0], 'txId'>) => endorserEnvelope({ txId: TX_ID, ...opts });
+const block = rawBlock;
 
 describe('transaction proof', () => {
   let pki: TestPki;
