@@ -3,7 +3,7 @@ import request from 'supertest';
 import { provenanceRoutes } from '../../../auditor/src/provenance-routes';
 import { ROLES, type Role } from '../../../gateway/src/auth/roles';
 import { ServiceError } from '../../../gateway/src/errors';
-import { decodeBlock } from '../../../gateway/src/ledger/block-decoder';
+import { decodeBlock } from '../../../ledger/src';
 import { configBlock, endorserEnvelope, rawBlock, type Signer } from '../../fixtures/ledger-blocks';
 import { createTestPki, type TestPki } from '../../fixtures/test-pki';
 import { createTestGateway, type TestGateway } from './fakes';

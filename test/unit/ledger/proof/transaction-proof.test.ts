@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import { X509Certificate } from 'node:crypto';
-import type { ChannelMsps } from '../../../../../gateway/src/ledger/proof/channel-msps';
-import { proveTransaction } from '../../../../../gateway/src/ledger/proof/transaction-proof';
-import { endorserEnvelope, rawBlock, type Signer } from '../../../../fixtures/ledger-blocks';
-import { createTestPki, type TestPki } from '../../../../fixtures/test-pki';
+import { proveTransaction, type ChannelMsps } from '../../../../ledger/src';
+import { endorserEnvelope, rawBlock, type Signer } from '../../../fixtures/ledger-blocks';
+import { createTestPki, type TestPki } from '../../../fixtures/test-pki';
 
 const TX_ID = 'a'.repeat(64);
 const envelope = (opts: Omit<Parameters<typeof endorserEnvelope>[0], 'txId'>) => endorserEnvelope({ txId: TX_ID, ...opts });
