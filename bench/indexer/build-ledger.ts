@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { gs1CheckDigit } from '../../chaincode/src/traceability/gs1';
 import { connectDevnet } from '../../network/src/connect-devnet';
-import type { LedgerClient } from '../../ledger/src';
+import { withRetry, type LedgerClient } from '../../ledger/src';
 import { benchDevnet, benchDevnetDown, BENCH_PORT_BASE } from './bench-env';
 
 const withCheckDigit = (body: string) => body + gs1CheckDigit(body);
@@ -60,14 +60,7 @@ async function main(): Promise<void> {
     const c = clients[w % clients.length];
     for (let i = 0; i < lines * groups; i++) {
       // Same eventId on retry: a repeat of a commission that did commit is harmless.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await submitJson(c, 'CommissionLot', { eventId: `com-${run}-${w}-${i}`, gln: a, gtin, lotCode: lot(w, Math.floor(i / lines), i % lines), quantity: '1000000' });
-          break;
-        } catch (err) {
-          if (attempt >= 3) throw err;
-        }
-      }
+      await withRetry(() => submitJson(c, 'CommissionLot', { eventId: `com-${run}-${w}-${i}`, gln: a, gtin, lotCode: lot(w, Math.floor(i / lines), i % lines), quantity: '1000000' }), { attempts: 4, baseDelayMs: 100 });
       commissioned++;
     }
   }));
