@@ -49,7 +49,7 @@ export function buildOpenApi(routes: RouteSpec[], schemas: Record<string, object
     }
     const responses: Record<string, unknown> = {};
     const ok = r.success ?? { status: 200, description: 'OK' };
-    responses[String(ok.status)] = { description: ok.description, content: { 'application/json': { schema: { type: 'object' } } } };
+    responses[String(ok.status)] = { description: ok.description, content: { [ok.contentType ?? 'application/json']: { schema: ok.schema ?? { type: 'object' } } } };
     if (isCommand) responses['202'] = { description: 'Accepted for async submission; poll the Location URL', headers: { Location: { schema: { type: 'string' } } } };
     responses['400'] = problemResponse('Invalid input; errors[] names each bad field');
     if (r.roles !== 'public') {
