@@ -4,9 +4,9 @@
  * latency of synchronous REST submissions, and POS lines per second through
  * parsing + batching (before the ledger).
  *
- *   npx tsc -p tsconfig.json && node dist/bench/gateway/rest-vs-direct.js [--n 60] [--concurrency 8]
+ *   npx tsc -p tsconfig.json && node dist/bench/gateway/rest-vs-direct.js [--n 60] [--concurrency 8] [--keep]
  *
- * Brings up its own devnet and PostgreSQL on port base 57000 (BENCH_PORT_BASE) and stops both at the end.
+ * Brings up its own devnet and PostgreSQL on port base 57000 (BENCH_PORT_BASE) and stops both at the end unless `--keep`.
  */
 import * as path from 'node:path';
 import { devnetDown, devnetUp } from '../../network/src/devnet';
@@ -43,6 +43,7 @@ async function pool<T>(n: number, concurrency: number, fn: (i: number) => Promis
 async function main() {
   const n = arg('n', 60);
   const concurrency = arg('concurrency', 8);
+  const keep = process.argv.includes('--keep');
   const base = Number(process.env.BENCH_PORT_BASE ?? 57000);
   const cfg = testDevnetConfig(base);
   const log = (m: string) => console.log(`[bench] ${m}`);
@@ -112,8 +113,12 @@ async function main() {
   } finally {
     await gw.stop();
     direct.close();
-    await pg.stop();
-    await devnetDown(cfg, { wipe: true }, () => undefined);
+    if (keep) {
+      log(`--keep: devnet ${base} and its PostgreSQL keep running (stop with: FABRIC_PORT_BASE=${base} npm run network -- down)`);
+    } else {
+      await pg.stop();
+      await devnetDown(cfg, { wipe: true }, () => undefined);
+    }
   }
 }
 
