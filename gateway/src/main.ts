@@ -15,7 +15,7 @@ import { createDevIssuer, type DevIssuer } from './auth/dev-issuer';
 import { createJwtVerifier } from './auth/jwt-verifier';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { createGateway, type Gateway, type RouteFactory } from './gateway';
-import { connectLedger, isConfigError, type LedgerClient } from '../../ledger/src';
+import { connectLedger, isConfigError, setSdkLogger, type LedgerClient } from '../../ledger/src';
 import { createPgSubmissionStore } from './submission/pg-store';
 import type { SubmissionStore } from './submission/store';
 import * as fs from 'node:fs';
@@ -61,6 +61,7 @@ function connectWithRetry(connect: () => Promise<LedgerClient>, log: Logger): Pr
 /** Starts a gateway from a configuration. */
 export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRoutes?: RouteFactory[] } = {}): Promise<RunningGateway> {
   const logger = opts.logger ?? pino({ level: cfg.logLevel, base: { service: 'gateway', msp: cfg.mspId } });
+  setSdkLogger(logger);
   const ledger = await connectWithRetry(() => connectLedger(cfg.ledger), logger);
   const db = { connectionString: cfg.databaseUrl };
   let store: SubmissionStore | undefined;

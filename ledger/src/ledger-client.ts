@@ -5,6 +5,7 @@
  * here and nowhere else.
  */
 import * as fs from 'node:fs';
+import './sdk-logger'; // before the SDK: it binds its loggers when it loads
 import { Gateway, Wallets, type Contract, type Network, type X509Identity } from 'fabric-network';
 import * as protos from 'fabric-protos';
 import { decodeBlock, type LedgerBlock } from './block-decoder';
