@@ -71,6 +71,8 @@ async function outboxIdentity(pool: Pool): Promise<string> {
 
 export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
   let stopping = false;
+  /** Aborted by stop(): no new attempt after a failed one once stopping. */
+  const abort = new AbortController();
   let producer: Producer | undefined;
   /** Highest outbox id known to be in Kafka; valid while `producer` is set. */
   let cursor = 0n;
@@ -174,6 +176,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
         baseDelayMs: 500,
         maxDelayMs: 10_000,
         retriable: () => !stopping,
+        signal: abort.signal,
         // Not cut short by new rows: only stop() ends a backoff early.
         sleep: (ms) => pause(ms, false),
         onRetry: async (err, _attempt, delayMs) => {
@@ -200,6 +203,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
     },
     async stop() {
       stopping = true;
+      abort.abort();
       wakeUp?.();
       await loop;
       if (producer) {

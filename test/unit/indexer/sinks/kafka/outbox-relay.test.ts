@@ -184,4 +184,18 @@ describe('outbox relay', () => {
     // The second producer starts from the same first row.
     expect(f.selects.slice(0, 2)).to.deep.equal([0n, 0n]);
   });
+
+  it('stops during a backoff without another attempt', async () => {
+    const f = fakes({ rows: outbox(3, () => 'k'), failSends: 1000 });
+    const errors: unknown[] = [];
+    const r = start(f, 4, { onError: (e) => errors.push(e) });
+    await until(() => errors.length === 1);
+    const connects = f.calls.filter((c) => c.includes(': connect as')).length;
+    const t0 = Date.now();
+    await r.stop();
+    relay = undefined;
+    expect(Date.now() - t0).to.be.lessThan(400);
+    expect(f.calls.filter((c) => c.includes(': connect as')).length).to.equal(connects);
+    expect(f.committed).to.deep.equal([]);
+  });
 });
