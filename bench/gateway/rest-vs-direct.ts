@@ -50,9 +50,28 @@ async function main() {
   await devnetDown(cfg, { wipe: true }, () => undefined);
   const info = await devnetUp(cfg, () => undefined);
   const pg = createPostgres({ cfg: { ...cfg, runDir: path.join(cfg.root, 'network', 'run', `gateway-pg-${base}`) }, database: 'gateway_bench' });
-  await pg.start();
-  const direct = await connectDevnet(info, 'SupplierMSP');
-  const gw = await start(loadGatewayConfig({ ...devnetLedgerEnv(readDevnetInfo(cfg.runDir), 'SupplierMSP'), GATEWAY_PORT: '0', DATABASE_URL: pg.connectionString, DEV_ISSUER_KEY_FILE: `/tmp/bench-gw-${base}.json`, RATE_LIMIT_RPS: '100000', RATE_LIMIT_BURST: '100000', LOG_LEVEL: 'warn' }));
+  // Whatever fails from here on, the devnet and PostgreSQL started above are stopped (unless --keep).
+  const stopAll = async () => {
+    if (keep) {
+      log(`--keep: devnet ${base} and its PostgreSQL keep running (stop with: FABRIC_PORT_BASE=${base} npm run network -- down)`);
+      return;
+    }
+    await pg.stop();
+    await devnetDown(cfg, { wipe: true }, () => undefined);
+  };
+  const { direct, gw } = await (async () => {
+    await pg.start();
+    const client = await connectDevnet(info, 'SupplierMSP');
+    try {
+      return { direct: client, gw: await start(loadGatewayConfig({ ...devnetLedgerEnv(readDevnetInfo(cfg.runDir), 'SupplierMSP'), GATEWAY_PORT: '0', DATABASE_URL: pg.connectionString, DEV_ISSUER_KEY_FILE: `/tmp/bench-gw-${base}.json`, RATE_LIMIT_RPS: '100000', RATE_LIMIT_BURST: '100000', LOG_LEVEL: 'warn' })) };
+    } catch (err) {
+      client.close();
+      throw err;
+    }
+  })().catch(async (err: unknown) => {
+    await stopAll();
+    throw err;
+  });
   try {
     const token = await gw.devIssuer!.mint({ sub: 'bench', roles: ['supplier'] });
     const body = () => ({ gtin: gtin(), description: 'bench', unit: 'KGM' });
@@ -113,12 +132,7 @@ async function main() {
   } finally {
     await gw.stop();
     direct.close();
-    if (keep) {
-      log(`--keep: devnet ${base} and its PostgreSQL keep running (stop with: FABRIC_PORT_BASE=${base} npm run network -- down)`);
-    } else {
-      await pg.stop();
-      await devnetDown(cfg, { wipe: true }, () => undefined);
-    }
+    await stopAll();
   }
 }
 
