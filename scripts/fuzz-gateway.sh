@@ -10,6 +10,8 @@
 # default 7000); GATEWAY_TOKEN defaults to a token of every role from that gateway's dev issuer.
 # FUZZ_MAX_EXAMPLES (default 20) and FUZZ_SEED (default 17) bound and fix the run; FUZZ_PHASES picks schemathesis
 # phases (default: all of examples, coverage, fuzzing, stateful); extra arguments go to `st run`.
+# The IDoc route's XML body is a string the generator rarely fits to its schema; the health check that
+# gives up on such operations is off, the cases that do fit still run.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -28,4 +30,5 @@ exec "$root/.venv/bin/st" run "$GATEWAY_URL/openapi.json" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
   --max-examples "${FUZZ_MAX_EXAMPLES:-20}" --seed "${FUZZ_SEED:-17}" ${FUZZ_PHASES:+--phases "$FUZZ_PHASES"} \
   --workers 1 --request-timeout 60 --no-color --generation-database none \
+  --suppress-health-check filter_too_much \
   "$@"
