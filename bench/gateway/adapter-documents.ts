@@ -5,9 +5,9 @@
  * and batching with the transaction-state handling against the reader
  * before it, in the same run; and POSLog lines per second end to end.
  *
- *   npm run bench:adapters -- [--items 500] [--pos-tx 5000]
+ *   npm run bench:adapters -- [--items 500] [--pos-tx 5000] [--keep]
  *
- * Brings up its own devnet and PostgreSQL on BENCH_PORT_BASE (default 57000) and stops both at the end.
+ * Brings up its own devnet and PostgreSQL on BENCH_PORT_BASE (default 57000) and stops both at the end unless `--keep`.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -74,11 +74,23 @@ async function main() {
   await devnetDown(cfg, { wipe: true }, () => undefined);
   await devnetUp(cfg, () => undefined);
   const pg = createPostgres({ cfg: { ...cfg, runDir: path.join(cfg.root, 'network', 'run', `gateway-pg-${base}`) }, database: 'gateway_bench' });
-  await pg.start();
-  const gw = await start(loadGatewayConfig({
+  const keep = process.argv.includes('--keep');
+  // Whatever fails from here on, the devnet and PostgreSQL started above are stopped (unless --keep).
+  const stopAll = async () => {
+    if (keep) {
+      log(`--keep: devnet ${base} and its PostgreSQL keep running (stop with: FABRIC_PORT_BASE=${base} npm run network -- down)`);
+      return;
+    }
+    await pg.stop();
+    await devnetDown(cfg, { wipe: true }, () => undefined);
+  };
+  const gw = await pg.start().then(() => start(loadGatewayConfig({
     ...devnetLedgerEnv(readDevnetInfo(cfg.runDir), 'RetailerMSP'), GATEWAY_PORT: '0', DATABASE_URL: pg.connectionString,
     DEV_ISSUER_KEY_FILE: path.join(dir, 'issuer.json'), RATE_LIMIT_RPS: '100000', RATE_LIMIT_BURST: '100000', LOG_LEVEL: 'warn', ADAPTER_MAPPINGS_FILE: path.join(dir, 'mappings.json'),
-  }));
+  }))).catch(async (err: unknown) => {
+    await stopAll();
+    throw err;
+  });
   try {
     const token = await gw.devIssuer!.mint({ sub: 'bench', roles: ['retailer-ops', 'sap', 'pos'] });
     const call = async (p: string, body: string | object, type = 'application/json') => {
@@ -118,8 +130,7 @@ async function main() {
     log(`POSLog end to end (POST /pos/sales → RecordSales committed → proofs stored): ${((docs * perDoc * 2) / s).toFixed(0)} lines/s (${docs} documents × ${perDoc} transactions × 2 lines)`);
   } finally {
     await gw.stop();
-    await pg.stop();
-    await devnetDown(cfg, { wipe: true }, () => undefined);
+    await stopAll();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

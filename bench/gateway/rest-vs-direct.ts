@@ -4,9 +4,9 @@
  * latency of synchronous REST submissions, and POS lines per second through
  * parsing + batching (before the ledger).
  *
- *   npx tsc -p tsconfig.json && node dist/bench/gateway/rest-vs-direct.js [--n 60] [--concurrency 8]
+ *   npx tsc -p tsconfig.json && node dist/bench/gateway/rest-vs-direct.js [--n 60] [--concurrency 8] [--keep]
  *
- * Brings up its own devnet and PostgreSQL on port base 57000 (BENCH_PORT_BASE) and stops both at the end.
+ * Brings up its own devnet and PostgreSQL on port base 57000 (BENCH_PORT_BASE) and stops both at the end unless `--keep`.
  */
 import * as path from 'node:path';
 import { devnetDown, devnetUp } from '../../network/src/devnet';
@@ -43,15 +43,35 @@ async function pool<T>(n: number, concurrency: number, fn: (i: number) => Promis
 async function main() {
   const n = arg('n', 60);
   const concurrency = arg('concurrency', 8);
+  const keep = process.argv.includes('--keep');
   const base = Number(process.env.BENCH_PORT_BASE ?? 57000);
   const cfg = testDevnetConfig(base);
   const log = (m: string) => console.log(`[bench] ${m}`);
   await devnetDown(cfg, { wipe: true }, () => undefined);
   const info = await devnetUp(cfg, () => undefined);
   const pg = createPostgres({ cfg: { ...cfg, runDir: path.join(cfg.root, 'network', 'run', `gateway-pg-${base}`) }, database: 'gateway_bench' });
-  await pg.start();
-  const direct = await connectDevnet(info, 'SupplierMSP');
-  const gw = await start(loadGatewayConfig({ ...devnetLedgerEnv(readDevnetInfo(cfg.runDir), 'SupplierMSP'), GATEWAY_PORT: '0', DATABASE_URL: pg.connectionString, DEV_ISSUER_KEY_FILE: `/tmp/bench-gw-${base}.json`, RATE_LIMIT_RPS: '100000', RATE_LIMIT_BURST: '100000', LOG_LEVEL: 'warn' }));
+  // Whatever fails from here on, the devnet and PostgreSQL started above are stopped (unless --keep).
+  const stopAll = async () => {
+    if (keep) {
+      log(`--keep: devnet ${base} and its PostgreSQL keep running (stop with: FABRIC_PORT_BASE=${base} npm run network -- down)`);
+      return;
+    }
+    await pg.stop();
+    await devnetDown(cfg, { wipe: true }, () => undefined);
+  };
+  const { direct, gw } = await (async () => {
+    await pg.start();
+    const client = await connectDevnet(info, 'SupplierMSP');
+    try {
+      return { direct: client, gw: await start(loadGatewayConfig({ ...devnetLedgerEnv(readDevnetInfo(cfg.runDir), 'SupplierMSP'), GATEWAY_PORT: '0', DATABASE_URL: pg.connectionString, DEV_ISSUER_KEY_FILE: `/tmp/bench-gw-${base}.json`, RATE_LIMIT_RPS: '100000', RATE_LIMIT_BURST: '100000', LOG_LEVEL: 'warn' })) };
+    } catch (err) {
+      client.close();
+      throw err;
+    }
+  })().catch(async (err: unknown) => {
+    await stopAll();
+    throw err;
+  });
   try {
     const token = await gw.devIssuer!.mint({ sub: 'bench', roles: ['supplier'] });
     const body = () => ({ gtin: gtin(), description: 'bench', unit: 'KGM' });
@@ -112,8 +132,7 @@ async function main() {
   } finally {
     await gw.stop();
     direct.close();
-    await pg.stop();
-    await devnetDown(cfg, { wipe: true }, () => undefined);
+    await stopAll();
   }
 }
 

@@ -23,12 +23,36 @@ export function benchServicesConfig(): DevnetConfig {
   return loadDevnetConfig({ portBase: BENCH_PORT_BASE, runDir: path.join(base.root, 'indexer', '.run', `bench-${BENCH_PORT_BASE}`) });
 }
 
-/** The bench devnet: reused when it runs (a ledger built earlier), else started fresh. */
-export async function benchDevnet(log: (m: string) => void = console.log): Promise<DevnetInfo> {
+/** The bench devnet and whether this run started it (so it stops it again). */
+export interface BenchDevnet {
+  info: DevnetInfo;
+  started: boolean;
+  /** Stops the devnet if this run started it, unless `keep`; the ledger stays on disk for the next run. */
+  release(keep?: boolean): Promise<void>;
+}
+
+/**
+ * The bench devnet: used as it is when it runs (started by someone else, who
+ * stops it), else started on the ledger kept on disk (or a fresh one).
+ */
+export async function benchDevnet(log: (m: string) => void = console.log): Promise<BenchDevnet> {
   const cfg = benchDevnetConfig();
   const st = devnetStatus(cfg);
-  if (st.running && st.info) return st.info;
-  return devnetUp(cfg, log);
+  const started = !(st.running && st.info);
+  const info = started ? await devnetUp(cfg, log) : st.info!;
+  return {
+    info,
+    started,
+    async release(keep = false) {
+      if (!started) return;
+      if (keep) {
+        log(`devnet ${cfg.portBase} keeps running (--keep); stop it with: node dist/bench/indexer/build-ledger.js --down`);
+        return;
+      }
+      const stopped = await benchDevnetDown(false);
+      log(`devnet ${cfg.portBase} stopped (${stopped.length} processes); its ledger stays in ${cfg.runDir}`);
+    },
+  };
 }
 
 export async function benchDevnetDown(wipe = false): Promise<string[]> {

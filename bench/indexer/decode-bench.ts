@@ -4,23 +4,30 @@
  * fabric-common's full BlockDecoder (read/write sets and certificates
  * included), and prints tx/s of each and their ratio.
  *
- *   node dist/bench/indexer/decode-bench.js [--blocks 400] [--rounds 3]
+ *   node dist/bench/indexer/decode-bench.js [--blocks 400] [--rounds 3] [--keep]
  */
 import { parseArgs } from 'node:util';
 import { decodeBlock } from '../../ledger/src';
 import { connectDevnet } from '../../network/src/connect-devnet';
-import { readDevnetInfo } from '../../network/src/devnet-info';
 import { referenceTransactions } from '../../test/fixtures/reference-block-decoder';
-import { benchDevnetConfig } from './bench-env';
+import { benchDevnet } from './bench-env';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { blocks: { type: 'string', default: '400' }, rounds: { type: 'string', default: '3' } } });
-  const client = await connectDevnet(readDevnetInfo(benchDevnetConfig().runDir), 'AuditorMSP');
-  const height = await client.height();
-  const first = height > BigInt(values.blocks) ? height - BigInt(values.blocks) : 0n;
+  const { values } = parseArgs({ options: { blocks: { type: 'string', default: '400' }, rounds: { type: 'string', default: '3' }, keep: { type: 'boolean', default: false } } });
+  const devnet = await benchDevnet();
   const raws: Buffer[] = [];
-  for (let n = first; n < height; n++) raws.push((await client.blockByNumber(n)).raw);
-  client.close();
+  let first = 0n;
+  let height = 0n;
+  try {
+    const client = await connectDevnet(devnet.info, 'AuditorMSP');
+    height = await client.height();
+    first = height > BigInt(values.blocks) ? height - BigInt(values.blocks) : 0n;
+    for (let n = first; n < height; n++) raws.push((await client.blockByNumber(n)).raw);
+    client.close();
+  } finally {
+    // Decoding needs no network: a devnet started for the read is stopped before timing.
+    await devnet.release(values.keep);
+  }
   const txs = raws.reduce((sum, r) => sum + decodeBlock(r).transactions.length, 0);
   console.log(`${raws.length} blocks (${first}..${height - 1n}), ${txs} transactions, ${(raws.reduce((s, r) => s + r.length, 0) / 1e6).toFixed(1)} MB`);
   const time = (fn: (raw: Buffer) => unknown) => {

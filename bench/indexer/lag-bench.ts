@@ -10,7 +10,9 @@
  *             (the time of its "block stored" debug log line, written right after COMMIT)
  *   Kafka   = the latest outbox published_at of its rows (set only after the broker acknowledged them)
  *
- *   node dist/bench/indexer/lag-bench.js [--seconds 60] [--concurrency 16] [--warmup 10]
+ * PostgreSQL, Kafka and a devnet it started are stopped at the end; `--keep` leaves that devnet running.
+ *
+ *   node dist/bench/indexer/lag-bench.js [--seconds 60] [--concurrency 16] [--warmup 10] [--keep]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -27,129 +29,135 @@ import { dropSchema, migrate } from '../../indexer/src/db/migrate';
 import { createPool } from '../../indexer/src/db/pool';
 import { peerProcess } from '../../network/src/devnet';
 import { logDir } from '../../network/src/paths';
-import { benchDevnet, benchDevnetConfig, benchKafka, benchPostgres, pct, BENCH_PORT_BASE } from './bench-env';
+import { benchDevnet, benchDevnetConfig, type BenchDevnet, benchKafka, benchPostgres, pct, BENCH_PORT_BASE } from './bench-env';
 
 const cd = (b: string) => b + gs1CheckDigit(b);
 const submitJson = (c: LedgerClient, fn: string, body: Record<string, unknown>) => c.submit({ contract: 'traceability', fn, args: [JSON.stringify(body)] });
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, concurrency: { type: 'string', default: '16' }, warmup: { type: 'string', default: '10' } } });
+  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, concurrency: { type: 'string', default: '16' }, warmup: { type: 'string', default: '10' }, keep: { type: 'boolean', default: false } } });
   const seconds = Number(values.seconds);
   const workers = Number(values.concurrency);
   const pg = benchPostgres();
   const kafka = benchKafka();
-  await pg.start();
-  await kafka.start();
-  const info = await benchDevnet();
-  const client = await connectDevnet(info, 'SupplierMSP');
-  const schema = 'bench_lag';
-  const pool = createPool({ connectionString: pg.connectionString, schema, max: 2 });
-  let indexer: ChildProcess | undefined;
+  let devnet: BenchDevnet | undefined;
   try {
-    // Master data and lots first, so the measured window holds transfers only.
-    const run = randomUUID().slice(0, 6);
-    const stamp = String(Date.now()).slice(-9);
-    const [a, b, gtin] = [cd(`780${stamp}`), cd(`781${stamp}`), cd(`0782${stamp}`)];
-    await submitJson(client, 'RegisterLocation', { eventId: `l-${run}-a`, gln: a, type: 'roastery', name: 'A', address: { country: 'DE' } });
-    await submitJson(client, 'RegisterLocation', { eventId: `l-${run}-b`, gln: b, type: 'supplier_site', name: 'B', address: { country: 'DE' } });
-    await submitJson(client, 'RegisterProduct', { eventId: `p-${run}`, gtin, description: 'Beans', unit: 'KGM' });
-    const lot = (w: number, g: number) => `LG-${run}-${w}-${g}`;
-    await Promise.all(Array.from({ length: workers }, async (_, w) => {
-      for (let g = 0; g < 4; g++) await submitJson(client, 'CommissionLot', { eventId: `c-${run}-${w}-${g}`, gln: a, gtin, lotCode: lot(w, g), quantity: '1000000' });
-    }));
+    await pg.start();
+    await kafka.start();
+    devnet = await benchDevnet();
+    const info = devnet.info;
+    const client = await connectDevnet(info, 'SupplierMSP');
+    const schema = 'bench_lag';
+    const pool = createPool({ connectionString: pg.connectionString, schema, max: 2 });
+    let indexer: ChildProcess | undefined;
+    try {
+      // Master data and lots first, so the measured window holds transfers only.
+      const run = randomUUID().slice(0, 6);
+      const stamp = String(Date.now()).slice(-9);
+      const [a, b, gtin] = [cd(`780${stamp}`), cd(`781${stamp}`), cd(`0782${stamp}`)];
+      await submitJson(client, 'RegisterLocation', { eventId: `l-${run}-a`, gln: a, type: 'roastery', name: 'A', address: { country: 'DE' } });
+      await submitJson(client, 'RegisterLocation', { eventId: `l-${run}-b`, gln: b, type: 'supplier_site', name: 'B', address: { country: 'DE' } });
+      await submitJson(client, 'RegisterProduct', { eventId: `p-${run}`, gtin, description: 'Beans', unit: 'KGM' });
+      const lot = (w: number, g: number) => `LG-${run}-${w}-${g}`;
+      await Promise.all(Array.from({ length: workers }, async (_, w) => {
+        for (let g = 0; g < 4; g++) await submitJson(client, 'CommissionLot', { eventId: `c-${run}-${w}-${g}`, gln: a, gtin, lotCode: lot(w, g), quantity: '1000000' });
+      }));
 
-    // Seed the schema at the tip: the indexer starts with the next block, verified against this one.
-    await dropSchema(pool, schema);
-    await migrate(pool, schema);
-    const tip = await client.blockByNumber((await client.height()) - 1n);
-    await pool.query('INSERT INTO blocks (block_number, header_hash, previous_hash, data_hash, tx_count) VALUES ($1, $2, $3, $4, $5)',
-      [tip.number.toString(), tip.headerHash, tip.previousHash, tip.dataHash, tip.transactions.length]);
-    await pool.query('INSERT INTO checkpoint (id, block_number) VALUES (true, $1)', [tip.number.toString()]);
+      // Seed the schema at the tip: the indexer starts with the next block, verified against this one.
+      await dropSchema(pool, schema);
+      await migrate(pool, schema);
+      const tip = await client.blockByNumber((await client.height()) - 1n);
+      await pool.query('INSERT INTO blocks (block_number, header_hash, previous_hash, data_hash, tx_count) VALUES ($1, $2, $3, $4, $5)',
+        [tip.number.toString(), tip.headerHash, tip.previousHash, tip.dataHash, tip.transactions.length]);
+      await pool.query('INSERT INTO checkpoint (id, block_number) VALUES (true, $1)', [tip.number.toString()]);
 
-    // The indexer runs in its own process, as deployed: the load generator's event loop must not delay it.
-    const stored = new Map<string, number>();
-    indexer = spawn(process.execPath, [path.resolve(__dirname, '..', '..', 'indexer', 'src', 'cli.js'), 'run'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: {
-        ...process.env, DATABASE_URL: pg.connectionString, INDEXER_SCHEMA: schema, KAFKA_BROKERS: kafka.brokers.join(','), INDEXER_TOPIC_PREFIX: `bench${run}`,
-        ...devnetLedgerEnv(readDevnetInfo(benchDevnetConfig().runDir), 'AuditorMSP'), INDEXER_HTTP_PORT: '0', LOG_LEVEL: 'debug',
-      },
-    });
-    let relayUp!: () => void;
-    const relayConnected = new Promise<void>((resolve) => (relayUp = resolve));
-    // pino's `time` of the "block stored" line: taken right after the block's PostgreSQL COMMIT.
-    createInterface({ input: indexer.stdout! }).on('line', (l) => {
-      if (l.includes('outbox relay connected')) relayUp();
-      if (!l.includes('"block stored"')) return;
-      const e = JSON.parse(l) as { time: number; blockNumber: string };
-      stored.set(e.blockNumber, e.time);
-    });
-    await Promise.race([relayConnected, new Promise((_, reject) => setTimeout(() => reject(new Error('the indexer did not connect to Kafka within 60 s')), 60_000))]);
+      // The indexer runs in its own process, as deployed: the load generator's event loop must not delay it.
+      const stored = new Map<string, number>();
+      indexer = spawn(process.execPath, [path.resolve(__dirname, '..', '..', 'indexer', 'src', 'cli.js'), 'run'], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: {
+          ...process.env, DATABASE_URL: pg.connectionString, INDEXER_SCHEMA: schema, KAFKA_BROKERS: kafka.brokers.join(','), INDEXER_TOPIC_PREFIX: `bench${run}`,
+          ...devnetLedgerEnv(readDevnetInfo(benchDevnetConfig().runDir), 'AuditorMSP'), INDEXER_HTTP_PORT: '0', LOG_LEVEL: 'debug',
+        },
+      });
+      let relayUp!: () => void;
+      const relayConnected = new Promise<void>((resolve) => (relayUp = resolve));
+      // pino's `time` of the "block stored" line: taken right after the block's PostgreSQL COMMIT.
+      createInterface({ input: indexer.stdout! }).on('line', (l) => {
+        if (l.includes('outbox relay connected')) relayUp();
+        if (!l.includes('"block stored"')) return;
+        const e = JSON.parse(l) as { time: number; blockNumber: string };
+        stored.set(e.blockNumber, e.time);
+      });
+      await Promise.race([relayConnected, new Promise((_, reject) => setTimeout(() => reject(new Error('the indexer did not connect to Kafka within 60 s')), 60_000))]);
 
-    // Blocks of the measured window (the submitters' view) and where the peers' logs stand now.
-    const committed = new Map<string, number>();
-    const peerLogs = benchDevnetConfig().orgs.map((o) => path.join(logDir(benchDevnetConfig()), `${peerProcess(o)}.log`));
-    const logOffsets = peerLogs.map((f) => fs.statSync(f).size);
-    let done = 0;
-    // Warm-up: the same load, not measured (the relay's first Kafka transactions set up its coordinator state).
-    const measureFrom = Date.now() + Number(values.warmup) * 1000;
-    const deadline = measureFrom + seconds * 1000;
-    let t0 = Date.now();
-    await Promise.all(Array.from({ length: workers }, async (_, w) => {
-      for (let step = 0; Date.now() < deadline; step++) {
-        const lines = [{ gtin, lotCode: lot(w, step % 4), quantity: '1' }];
-        try {
-          const started = Date.now();
-          const r = await submitJson(client, 'TransferStock', { eventId: `t-${randomUUID()}`, fromGln: a, toGln: b, lines });
-          if (started < measureFrom) continue;
-          if (done === 0) t0 = started;
-          const k = r.blockNumber.toString();
-          if (!committed.has(k)) committed.set(k, Date.now());
-          done++;
-        } catch { /* counted as not committed */ }
+      // Blocks of the measured window (the submitters' view) and where the peers' logs stand now.
+      const committed = new Map<string, number>();
+      const peerLogs = benchDevnetConfig().orgs.map((o) => path.join(logDir(benchDevnetConfig()), `${peerProcess(o)}.log`));
+      const logOffsets = peerLogs.map((f) => fs.statSync(f).size);
+      let done = 0;
+      // Warm-up: the same load, not measured (the relay's first Kafka transactions set up its coordinator state).
+      const measureFrom = Date.now() + Number(values.warmup) * 1000;
+      const deadline = measureFrom + seconds * 1000;
+      let t0 = Date.now();
+      await Promise.all(Array.from({ length: workers }, async (_, w) => {
+        for (let step = 0; Date.now() < deadline; step++) {
+          const lines = [{ gtin, lotCode: lot(w, step % 4), quantity: '1' }];
+          try {
+            const started = Date.now();
+            const r = await submitJson(client, 'TransferStock', { eventId: `t-${randomUUID()}`, fromGln: a, toGln: b, lines });
+            if (started < measureFrom) continue;
+            if (done === 0) t0 = started;
+            const k = r.blockNumber.toString();
+            if (!committed.has(k)) committed.set(k, Date.now());
+            done++;
+          } catch { /* counted as not committed */ }
+        }
+      }));
+      console.log(`load: ${done} TransferStock in ${((Date.now() - t0) / 1000).toFixed(0)} s = ${(done / ((Date.now() - t0) / 1000)).toFixed(1)} tx/s, ${workers} submitters, ${committed.size} blocks`);
+      const last = [...committed.keys()].map(BigInt).reduce((x, y) => (x > y ? x : y));
+      const wait = Date.now() + 60_000;
+      for (;;) {
+        const r = await pool.query('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL OR block_number <= $1', [last.toString()]);
+        const pending = await pool.query('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL');
+        if ((stored.has(last.toString()) && Number(pending.rows[0].n) === 0 && Number(r.rows[0].n) > 0) || Date.now() > wait) break;
+        await new Promise((res) => setTimeout(res, 200));
       }
-    }));
-    console.log(`load: ${done} TransferStock in ${((Date.now() - t0) / 1000).toFixed(0)} s = ${(done / ((Date.now() - t0) / 1000)).toFixed(1)} tx/s, ${workers} submitters, ${committed.size} blocks`);
-    const last = [...committed.keys()].map(BigInt).reduce((x, y) => (x > y ? x : y));
-    const wait = Date.now() + 60_000;
-    for (;;) {
-      const r = await pool.query('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL OR block_number <= $1', [last.toString()]);
-      const pending = await pool.query('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL');
-      if ((stored.has(last.toString()) && Number(pending.rows[0].n) === 0 && Number(r.rows[0].n) > 0) || Date.now() > wait) break;
-      await new Promise((res) => setTimeout(res, 200));
+      const acked = new Map((await pool.query<{ b: string; t: Date }>('SELECT block_number::text AS b, max(published_at) AS t FROM outbox WHERE published_at IS NOT NULL GROUP BY block_number')).rows.map((r) => [r.b, r.t.getTime()]));
+      // Commit = the first peer's "Committed block [n]" log line (kvledger, millisecond UTC time).
+      const peerCommit = await firstPeerCommits(peerLogs, logOffsets);
+      const pgLag: number[] = [];
+      const kLag: number[] = [];
+      const seenLag: number[] = [];
+      for (const [blk, seen] of committed) {
+        const t = peerCommit.get(blk);
+        if (t === undefined) continue;
+        seenLag.push(seen - t);
+        if (stored.has(blk)) pgLag.push(stored.get(blk)! - t);
+        if (acked.has(blk)) kLag.push(acked.get(blk)! - t);
+      }
+      seenLag.sort((x, y) => x - y);
+      pgLag.sort((x, y) => x - y);
+      kLag.sort((x, y) => x - y);
+      const show = (n: string, v: number[]) => console.log(`${n.padEnd(30)} ${v.length} blocks  p50 ${pct(v, 50).toFixed(0)} ms  p99 ${pct(v, 99).toFixed(0)} ms  max ${v[v.length - 1]?.toFixed(0)} ms`);
+      show('commit -> PostgreSQL commit', pgLag);
+      show('commit -> Kafka ack (outbox)', kLag);
+      show('commit -> submitter saw it', seenLag);
+      console.log('commit = the first peer logged the block committed; 2 shared cores: figures vary with other load on the machine');
+    } finally {
+      if (indexer && indexer.exitCode === null) {
+        indexer.kill('SIGTERM');
+        await Promise.race([new Promise((r) => indexer!.once('exit', r)), new Promise((r) => setTimeout(r, 15_000))]);
+        if (indexer.exitCode === null) indexer.kill('SIGKILL');
+      }
+      client.close();
+      await dropSchema(pool, schema).catch(() => undefined);
+      await pool.end().catch(() => undefined);
     }
-    const acked = new Map((await pool.query<{ b: string; t: Date }>('SELECT block_number::text AS b, max(published_at) AS t FROM outbox WHERE published_at IS NOT NULL GROUP BY block_number')).rows.map((r) => [r.b, r.t.getTime()]));
-    // Commit = the first peer's "Committed block [n]" log line (kvledger, millisecond UTC time).
-    const peerCommit = await firstPeerCommits(peerLogs, logOffsets);
-    const pgLag: number[] = [];
-    const kLag: number[] = [];
-    const seenLag: number[] = [];
-    for (const [blk, seen] of committed) {
-      const t = peerCommit.get(blk);
-      if (t === undefined) continue;
-      seenLag.push(seen - t);
-      if (stored.has(blk)) pgLag.push(stored.get(blk)! - t);
-      if (acked.has(blk)) kLag.push(acked.get(blk)! - t);
-    }
-    seenLag.sort((x, y) => x - y);
-    pgLag.sort((x, y) => x - y);
-    kLag.sort((x, y) => x - y);
-    const show = (n: string, v: number[]) => console.log(`${n.padEnd(30)} ${v.length} blocks  p50 ${pct(v, 50).toFixed(0)} ms  p99 ${pct(v, 99).toFixed(0)} ms  max ${v[v.length - 1]?.toFixed(0)} ms`);
-    show('commit -> PostgreSQL commit', pgLag);
-    show('commit -> Kafka ack (outbox)', kLag);
-    show('commit -> submitter saw it', seenLag);
-    console.log('commit = the first peer logged the block committed; 2 shared cores: figures vary with other load on the machine');
   } finally {
-    if (indexer && indexer.exitCode === null) {
-      indexer.kill('SIGTERM');
-      await Promise.race([new Promise((r) => indexer!.once('exit', r)), new Promise((r) => setTimeout(r, 15_000))]);
-      if (indexer.exitCode === null) indexer.kill('SIGKILL');
-    }
-    client.close();
-    await dropSchema(pool, schema).catch(() => undefined);
-    await pool.end().catch(() => undefined);
     await kafka.stop();
     await pg.stop();
+    await devnet?.release(values.keep);
   }
 }
 

@@ -15,7 +15,7 @@ import { createDevIssuer, type DevIssuer } from './auth/dev-issuer';
 import { createJwtVerifier } from './auth/jwt-verifier';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { createGateway, type Gateway, type RouteFactory } from './gateway';
-import { connectLedger, isConfigError, type LedgerClient } from '../../ledger/src';
+import { connectLedger, isConfigError, setSdkLogger, type LedgerClient } from '../../ledger/src';
 import { createPgSubmissionStore } from './submission/pg-store';
 import type { SubmissionStore } from './submission/store';
 import * as fs from 'node:fs';
@@ -33,6 +33,7 @@ import { createPgClaimStore, type ClaimStore } from './payments/claim-store';
 import { paymentsRoutes } from './payments/payments-routes';
 import { createPaymentsService, type PaymentsService } from './payments/payments-service';
 import { createPaymentVerifier } from './payments/verifier';
+import { withRetry } from '../../ledger/src';
 import { provenanceRoutes } from '../../auditor/src/provenance-routes';
 import { mountConsole } from './console/console-routes';
 
@@ -46,22 +47,21 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-async function connectWithRetry(connect: () => Promise<LedgerClient>, log: Logger, attempts = 30): Promise<LedgerClient> {
-  for (let i = 1; ; i++) {
-    try {
-      return await connect();
-    } catch (err) {
-      // A wrong setting does not fix itself: only an unreachable ledger is waited for.
-      if (i >= attempts || isConfigError(err)) throw err;
-      log.warn({ err: (err as Error).message, attempt: i }, 'ledger not reachable yet, retrying');
-      await new Promise((r) => setTimeout(r, 2000));
-    }
-  }
+/** The peers may still be starting: an unreachable ledger is waited for, about a minute; a wrong setting does not fix itself. */
+function connectWithRetry(connect: () => Promise<LedgerClient>, log: Logger): Promise<LedgerClient> {
+  return withRetry(connect, {
+    attempts: 30,
+    baseDelayMs: 2000,
+    maxDelayMs: 2000,
+    retriable: (err) => !isConfigError(err),
+    onRetry: (err, attempt) => log.warn({ err: (err as Error).message, attempt }, 'ledger not reachable yet, retrying'),
+  });
 }
 
 /** Starts a gateway from a configuration. */
 export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRoutes?: RouteFactory[] } = {}): Promise<RunningGateway> {
   const logger = opts.logger ?? pino({ level: cfg.logLevel, base: { service: 'gateway', msp: cfg.mspId } });
+  setSdkLogger(logger);
   const ledger = await connectWithRetry(() => connectLedger(cfg.ledger), logger);
   const db = { connectionString: cfg.databaseUrl };
   let store: SubmissionStore | undefined;

@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Pool } from 'pg';
 import { pino, type Logger } from 'pino';
-import { connectLedger, type LedgerClient } from '../../ledger/src';
+import { connectLedger, setSdkLogger, type LedgerClient } from '../../ledger/src';
 import * as path from 'node:path';
 import { createDevIssuer, type DevIssuer } from '../../gateway/src/auth/dev-issuer';
 import { createJwtVerifier, type JwtVerifier } from '../../gateway/src/auth/jwt-verifier';
@@ -59,6 +59,7 @@ async function kafkaFor(config: IndexerConfig, log: Logger): Promise<Kafka | und
 
 export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): Indexer {
   const log = deps.log ?? pino({ name: 'indexer', level: config.logLevel });
+  setSdkLogger(log);
   const db = { connectionString: config.databaseUrl };
   const pool = createPool({ connectionString: db.connectionString, schema: config.schema });
   const metrics = createIndexerMetrics({

@@ -3,7 +3,10 @@
  * devnet tooling import it through this file only, so the layers stay visible
  * (services and network/ above, this library below, fabric-network inside).
  */
+import './sdk-logger'; // before the SDK: it binds its loggers when it loads
+export { setSdkLogger } from './sdk-logger';
 export { ServiceError } from './errors';
+export { backoffMs, isRetriable, sleep, withRetry, type RetryOptions } from './retry';
 export {
   createLedgerClient,
   readPem,

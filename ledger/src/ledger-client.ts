@@ -5,6 +5,7 @@
  * here and nowhere else.
  */
 import * as fs from 'node:fs';
+import './sdk-logger'; // before the SDK: it binds its loggers when it loads
 import { Gateway, Wallets, type Contract, type Network, type X509Identity } from 'fabric-network';
 import * as protos from 'fabric-protos';
 import { decodeBlock, type LedgerBlock } from './block-decoder';
@@ -304,27 +305,20 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
 
   return {
     mspId: opts.mspId,
+    // One attempt: retries belong to the caller (withRetry), so a retry budget is never multiplied;
+    // differing endorsements (a peer behind by a block) come back as a retriable ENDORSEMENT_MISMATCH.
+    // The exception is a stale plan, which no caller can fix: a policy failure of a discovery-planned
+    // transaction may mean membership changed (or it was endorsed before a config block and validated
+    // after it), so discovery is refreshed and the transaction planned once more. An invalid
+    // transaction had no effect, so the new attempt is safe.
     async submit(req) {
-      // Endorsements that differ (a peer behind by a block) are retried here: nothing
-      // was ordered, and the chaincode's eventId makes a repeat harmless anyway.
-      // A policy failure of a discovery-planned transaction may mean the plan is
-      // stale (membership changed, or the transaction was endorsed before a config
-      // block and validated after it): refresh discovery and try once more. An
-      // invalid transaction had no effect, so the new attempt is safe.
-      let replanned = false;
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await submitOnce(req);
-        } catch (err) {
-          if (err instanceof ServiceError && err.code === 'ENDORSEMENT_POLICY_FAILURE') {
-            await refreshDiscovery();
-            if (req.endorsingOrgs?.length || replanned) throw err;
-            replanned = true;
-            continue;
-          }
-          if (!(err instanceof ServiceError && err.code === 'ENDORSEMENT_MISMATCH') || attempt >= 4) throw err;
-          await new Promise((r) => setTimeout(r, 100 * attempt));
-        }
+      try {
+        return await submitOnce(req);
+      } catch (err) {
+        if (!(err instanceof ServiceError && err.code === 'ENDORSEMENT_POLICY_FAILURE')) throw err;
+        await refreshDiscovery();
+        if (req.endorsingOrgs?.length) throw err;
+        return submitOnce(req);
       }
     },
     async evaluate(req) {

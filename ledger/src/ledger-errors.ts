@@ -63,6 +63,11 @@ export function toServiceError(err: unknown, action: string): ServiceError {
       cause: err,
     });
   }
+  const unknownTx = /no such transaction ID \[([^\]]*)\]/i.exec(text);
+  if (unknownTx) {
+    // The peer's block index has no such transaction: an answer about the caller's id, not a failure.
+    return new ServiceError({ code: 'NOT_FOUND', message: `the ledger holds no transaction ${unknownTx[1]}`, httpStatus: 404, cause: err, details: { field: 'txId' } });
+  }
   const cc = parseChaincodeError(text);
   if (cc) {
     return new ServiceError({

@@ -4,6 +4,7 @@
  */
 import * as http from 'node:http';
 import { connectDevnet } from './connect-devnet';
+import { withRetry } from '../../ledger/src';
 import type { DevnetConfig } from './config';
 import type { DevnetInfo } from './devnet-info';
 
@@ -47,15 +48,15 @@ export async function waitForLedger(info: DevnetInfo, timeoutMs = 60_000): Promi
   for (const org of info.orgs) {
     const client = await connectDevnet(info, org.mspId);
     try {
-      for (;;) {
-        try {
-          await client.submit({ contract: 'probe', fn: 'Put', args: ['devnet-ready', org.mspId] });
-          break;
-        } catch (err) {
-          if (Date.now() > deadline) throw new Error(`the ledger did not accept a transaction from ${org.mspId}: ${String(err)}`);
-          await sleep(500);
-        }
-      }
+      await withRetry(() => client.submit({ contract: 'probe', fn: 'Put', args: ['devnet-ready', org.mspId] }), {
+        deadlineMs: Math.max(0, deadline - Date.now()),
+        baseDelayMs: 500,
+        maxDelayMs: 500,
+        // Until the chaincode answers, every failure (not installed yet, peers still joining) may pass.
+        retriable: () => true,
+      }).catch((err) => {
+        throw new Error(`the ledger did not accept a transaction from ${org.mspId}: ${String(err)}`);
+      });
     } finally {
       client.close();
     }

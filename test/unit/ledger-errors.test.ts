@@ -16,6 +16,14 @@ describe('ledger errors', function () {
     expect(toServiceError(new Error('{"code":"INVALID_ARGUMENT","message":"m","field":"gtin"}'), 'x').details).to.deep.equal({ field: 'gtin' });
   });
 
+  it('answers an unknown transaction id from the block index as NOT_FOUND', function () {
+    const text = 'No valid responses from any peers. Errors:\n peer=peer0.auditor:7300, status=500, message=Failed to get block for txID ' +
+      `${'b'.repeat(64)}, error no such transaction ID [${'b'.repeat(64)}] in index`;
+    const err = toServiceError(new Error(text), 'GetBlockByTxID');
+    expect(err).to.include({ code: 'NOT_FOUND', httpStatus: 404, retriable: false });
+    expect(err.details).to.deep.equal({ field: 'txId' });
+  });
+
   it('treats unreachable peers as retriable 503', function () {
     const err = toServiceError(new Error('14 UNAVAILABLE: No connection established'), 'submit');
     expect(err).to.include({ code: 'LEDGER_UNAVAILABLE', httpStatus: 503, retriable: true });

@@ -64,7 +64,8 @@ export function createApp(deps: AppDeps): express.Express {
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       deps.metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
       deps.metrics.httpDuration.observe({ method: req.method, route }, seconds);
-      (res.locals.log as Logger).info({ method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000), sub: (res.locals.principal as Principal | undefined)?.sub }, 'request');
+      const rejection = res.locals.rejection as { code: string; detail: string } | undefined;
+      (res.locals.log as Logger).info({ method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000), sub: (res.locals.principal as Principal | undefined)?.sub, ...rejection }, 'request');
     });
     next();
   });

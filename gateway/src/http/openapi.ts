@@ -49,7 +49,10 @@ export function buildOpenApi(routes: RouteSpec[], schemas: Record<string, object
     }
     const responses: Record<string, unknown> = {};
     const ok = r.success ?? { status: 200, description: 'OK' };
-    responses[String(ok.status)] = { description: ok.description, content: { 'application/json': { schema: { type: 'object' } } } };
+    // 204 has no body, so no media type to document.
+    responses[String(ok.status)] = ok.status === 204
+      ? { description: ok.description }
+      : { description: ok.description, content: { [ok.contentType ?? 'application/json']: { schema: ok.schema ?? { type: 'object' } } } };
     if (isCommand) responses['202'] = { description: 'Accepted for async submission; poll the Location URL', headers: { Location: { schema: { type: 'string' } } } };
     responses['400'] = problemResponse('Invalid input; errors[] names each bad field');
     if (r.roles !== 'public') {

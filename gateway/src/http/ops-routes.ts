@@ -49,6 +49,7 @@ export function opsRoutes(deps: OpsDeps): RouteSpec[] {
     },
     {
       method: 'get', path: '/metrics', operationId: 'metrics', summary: 'Prometheus metrics', tag: 'operations', roles: 'public',
+      success: { status: 200, description: 'Metrics in the Prometheus text exposition format (version 0.0.4)', contentType: 'text/plain', schema: { type: 'string' } },
       action: {
         kind: 'custom',
         handle: async () => {

@@ -108,8 +108,10 @@ export function createErrorHandler(deps: { logger: Logger }): ErrorRequestHandle
     const requestId = res.locals.requestId as string | undefined;
     const problem = toProblem(err, requestId);
     const log = (res.locals.log as Logger | undefined) ?? deps.logger;
+    // A failure of ours gets its stack; an expected rejection (bad input, a chaincode verdict such as a
+    // 409) is told by the request's one log line, which carries its code and message (see app.ts).
     if (problem.status >= 500) log.error({ err, code: problem.code }, 'request failed');
-    else log.info({ code: problem.code, status: problem.status }, 'request rejected');
+    else res.locals.rejection = { code: problem.code, detail: problem.message };
     const retry = err instanceof ServiceError && typeof err.details?.retryAfterSec === 'number' ? (err.details.retryAfterSec as number) : undefined;
     sendProblem(res, problem, retry);
   };

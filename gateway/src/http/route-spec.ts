@@ -50,8 +50,8 @@ export interface RouteSpec {
    */
   xmlToJson?: (xml: string) => unknown;
   action: RouteAction;
-  /** Success status and description for the document. */
-  success?: { status: number; description: string };
+  /** Success status and description for the document; media type and schema when the answer is not a JSON object. */
+  success?: { status: number; description: string; contentType?: string; schema?: object };
 }
 
 /** express `:name` segments → OpenAPI `{name}`. */

@@ -7,8 +7,7 @@
  */
 import type { Logger } from 'pino';
 import { ServiceError } from '../errors';
-import type { LedgerClient } from '../../../ledger/src';
-import { withRetry } from '../submission/retry';
+import { withRetry, type LedgerClient } from '../../../ledger/src';
 import type { ClaimRow, ClaimStatus, ClaimStore } from './claim-store';
 import type { PaymentTerms, PaymentVerifier } from './verifier';
 
@@ -97,7 +96,7 @@ export function createPaymentsService(opts: PaymentsServiceOptions): PaymentsSer
         blockHash: row.blockHash,
       };
       try {
-        const res = await withRetry(() => ledger.submit({ contract: 'traceability', fn: 'RecordPayment', args: [JSON.stringify(body)] }), { attempts: 3 });
+        const res = await withRetry(() => ledger.submit({ contract: 'traceability', fn: 'RecordPayment', args: [JSON.stringify(body)] }), { attempts: 4, baseDelayMs: 100 });
         txIds.push(res.txId);
       } catch (err) {
         if (err instanceof ServiceError && err.code === 'DUPLICATE') {

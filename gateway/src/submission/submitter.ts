@@ -11,7 +11,7 @@ import type { GatewayMetrics } from '../http/metrics';
 import type { LedgerClient } from '../../../ledger/src';
 import type { PreparedCommand, SubmitOutcome } from './command';
 import type { EndorsementResolver } from './endorsement';
-import { withRetry } from './retry';
+import { withRetry } from '../../../ledger/src';
 
 export interface SubmitterOptions {
   ledger: LedgerClient;
@@ -66,7 +66,7 @@ export function createSubmitter(opts: SubmitterOptions): Submitter {
           {
             attempts: opts.attempts,
             baseDelayMs: 100,
-            onRetry: (err, attempt, delayMs) => log.warn({ code: err.code, attempt, delayMs }, 'retrying submission'),
+            onRetry: (err, attempt, delayMs) => log.warn({ code: (err as ServiceError).code, attempt, delayMs }, 'retrying submission'),
           },
         );
         stop();

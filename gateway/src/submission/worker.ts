@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import { ServiceError } from '../errors';
 import type { GatewayMetrics } from '../http/metrics';
-import { backoffMs } from './retry';
+import { backoffMs } from '../../../ledger/src';
 import type { SubmissionStore } from './store';
 import type { Submitter } from './submitter';
 

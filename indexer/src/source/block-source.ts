@@ -19,6 +19,7 @@ import type { LedgerClient } from '../../../ledger/src';
 import type { BlockProjector, BlockSummary, PipelinedStore } from '../projection/project-block';
 import { pipelinedStore, readTip } from '../projection/project-block';
 import { isFatal } from './verify-block';
+import { withRetry } from '../../../ledger/src';
 
 /** Dependencies of {@link createBlockSource}. */
 export interface BlockSourceDeps {
@@ -53,12 +54,6 @@ export interface BlockSource {
   /** Last stored block, once known. */
   checkpoint(): bigint | undefined;
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-  });
 
 export function createBlockSource(deps: BlockSourceDeps): BlockSource {
   const abort = new AbortController();
@@ -131,16 +126,21 @@ export function createBlockSource(deps: BlockSourceDeps): BlockSource {
 
   async function run(): Promise<void> {
     while (!abort.signal.aborted) {
-      try {
-        if (await pass()) break;
-      } catch (err) {
-        if (isFatal(err)) {
-          deps.log.fatal({ err, blockNumber: ((last ?? -1n) + 1n).toString() }, 'BLOCK VERIFICATION FAILED: the indexer stops; the stored chain and the ledger disagree');
-          throw err;
-        }
-        deps.log.warn({ err: (err as Error).message, checkpoint: last?.toString() }, `indexing pass failed; restarting from the checkpoint in ${deps.retryDelayMs} ms`);
-        await sleep(deps.retryDelayMs, abort.signal);
-      }
+      // A failed pass is retried from the checkpoint until stopped; only a verification failure is final.
+      const stopped = await withRetry(() => pass(), {
+        attempts: Infinity,
+        baseDelayMs: deps.retryDelayMs,
+        maxDelayMs: deps.retryDelayMs,
+        signal: abort.signal,
+        retriable: (err) => !isFatal(err),
+        onRetry: (err, _attempt, delayMs) =>
+          deps.log.warn({ err: (err as Error).message, checkpoint: last?.toString() }, `indexing pass failed; restarting from the checkpoint in ${delayMs} ms`),
+      }).catch((err) => {
+        if (!isFatal(err)) return true; // stopped while waiting to retry
+        deps.log.fatal({ err, blockNumber: ((last ?? -1n) + 1n).toString() }, 'BLOCK VERIFICATION FAILED: the indexer stops; the stored chain and the ledger disagree');
+        throw err;
+      });
+      if (stopped) break;
     }
   }
 

@@ -3,6 +3,7 @@
  * block: what an identity in a transaction must chain to.
  */
 import { X509Certificate } from 'node:crypto';
+import '../sdk-logger'; // before the SDK: it binds its loggers when it loads
 import * as fabricCommon from 'fabric-common';
 
 // fabric-common ships BlockDecoder without type declarations.

@@ -5,7 +5,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { gs1CheckDigit } from '../../../chaincode/src/traceability/gs1';
 import { connectDevnet } from '../../../network/src/connect-devnet';
-import type { LedgerClient, SubmitResult } from '../../../ledger/src';
+import { ServiceError, withRetry, type LedgerClient, type SubmitResult } from '../../../ledger/src';
 import { sharedDevnet } from '../../fixtures/test-devnet';
 
 export const RETAILER = 'RetailerMSP';
@@ -54,7 +54,12 @@ export async function submitJson(
   body: Record<string, unknown>,
   endorsingOrgs?: string[],
 ): Promise<{ result: any; commit: SubmitResult }> {
-  const commit = await client.submit({ contract: 'traceability', fn, args: [JSON.stringify(body)], endorsingOrgs });
+  // A peer a block behind endorses differently; nothing was ordered, so the same eventId is sent again.
+  const commit = await withRetry(() => client.submit({ contract: 'traceability', fn, args: [JSON.stringify(body)], endorsingOrgs }), {
+    attempts: 4,
+    baseDelayMs: 100,
+    retriable: (err) => err instanceof ServiceError && err.code === 'ENDORSEMENT_MISMATCH',
+  });
   return { result: JSON.parse(commit.payload.toString('utf8')), commit };
 }
 

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { uniqueGln, uniqueGtin } from '../../integration/chaincode/ledger-fixtures';
 import { startGatewayFixture, type GatewayFixture } from './gateway-fixture';
+import { waitFor } from '../../fixtures/wait-for';
 
 const S = 'SupplierMSP';
 
@@ -52,12 +53,11 @@ describe('EPCIS capture on the real devnet (PostgreSQL jobs, ledger stock)', fun
     const res = await api().post('/epcis/capture').set('Authorization', auth).set('Content-Type', 'application/ld+json').send(JSON.stringify(body));
     if (res.status !== 202) return { status: res.status, body: res.body };
     expect(res.headers.location).to.equal(`/epcis/capture/${res.body.captureID}`);
-    for (let i = 0; i < 600; i++) {
-      const job = (await api().get(res.headers.location).set('Authorization', auth).expect(200)).body;
-      if (!job.running) return { status: 202, job, body: res.body };
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    throw new Error('capture job did not finish');
+    const job = await waitFor('the capture job to finish', async () => {
+      const j = (await api().get(res.headers.location).set('Authorization', auth).expect(200)).body;
+      return j.running ? undefined : j;
+    }, 150_000, 250);
+    return { status: 202, job, body: res.body };
   }
 
   async function stock(g: string): Promise<Record<string, number>> {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { uniqueGln, uniqueGtin } from '../../integration/chaincode/ledger-fixtures';
 import { startGatewayFixture, type GatewayFixture } from './gateway-fixture';
+import { waitFor } from '../../fixtures/wait-for';
 
 const S = 'SupplierMSP';
 const R = 'RetailerMSP';
@@ -95,12 +96,10 @@ describe('gateway over the real devnet and PostgreSQL', function () {
     const res = await api(S).post('/products?mode=async').set('Authorization', sup).send({ gtin: uniqueGtin(), description: 'Async beans', unit: 'KGM' });
     expect(res.status, JSON.stringify(res.body)).to.equal(202);
     expect(res.headers.location).to.equal(res.body.statusUrl);
-    let status: any;
-    for (let i = 0; i < 100; i++) {
-      status = (await api(S).get(res.headers.location).set('Authorization', sup).expect(200)).body;
-      if (status.status === 'committed' || status.status === 'failed') break;
-      await new Promise((r) => setTimeout(r, 300));
-    }
+    const status = await waitFor('the worker to finish the submission', async () => {
+      const body = (await api(S).get(res.headers.location).set('Authorization', sup).expect(200)).body;
+      return body.status === 'committed' || body.status === 'failed' ? body : undefined;
+    }, 30_000, 300);
     expect(status.status, JSON.stringify(status)).to.equal('committed');
     expect(status.txId).to.be.a('string');
     const other = await api(S).get(res.headers.location).set('Authorization', `Bearer ${await fx.token(S, ['supplier'], 'mallory')}`);

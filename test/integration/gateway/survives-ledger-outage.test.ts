@@ -7,6 +7,7 @@ import { writeOrdererConfig } from '../../../network/src/node-config';
 import { uniqueGtin } from '../../integration/chaincode/ledger-fixtures';
 import { SHARED_PORT_BASE, testDevnetConfig } from '../../fixtures/test-devnet';
 import { startGatewayFixture, type GatewayFixture } from './gateway-fixture';
+import { waitFor } from '../../fixtures/wait-for';
 
 const S = 'SupplierMSP';
 
@@ -59,12 +60,10 @@ describe('async submissions survive a Fabric orderer outage', function () {
     await startOrderer();
     const t1 = Date.now();
     for (const url of accepted) {
-      let s: any;
-      for (let i = 0; i < 400; i++) {
-        s = (await api.get(url).set('Authorization', auth).expect(200)).body;
-        if (s.status === 'committed' || s.status === 'failed') break;
-        await new Promise((r) => setTimeout(r, 500));
-      }
+      const s = await waitFor(`${url} to be committed or failed`, async () => {
+        const body = (await api.get(url).set('Authorization', auth).expect(200)).body;
+        return body.status === 'committed' || body.status === 'failed' ? body : undefined;
+      }, 200_000, 500);
       expect(s.status, JSON.stringify(s)).to.equal('committed');
     }
     console.log(`      (all ${accepted.length} accepted submissions committed ${Date.now() - t1} ms after the orderer restarted)`);

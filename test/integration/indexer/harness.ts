@@ -19,6 +19,9 @@ import { loadLedgerConfig } from '../../../ledger/src';
 import { devnetLedgerEnv } from '../../../network/src/connection-files';
 import { sharedDevnet } from '../../fixtures/test-devnet';
 import { AUDITOR, RETAILER, SUPPLIER, eventId, submitJson, uniqueGln, uniqueGtin, type Orgs } from '../chaincode/ledger-fixtures';
+import { waitFor } from '../../fixtures/wait-for';
+
+export { waitFor };
 
 /** Port base of the indexer's services (PostgreSQL +700, Kafka +800). */
 export const SERVICES_PORT_BASE = Number(process.env.INDEXER_SERVICES_PORT_BASE ?? 47000);
@@ -79,21 +82,6 @@ export async function queryApi(indexer: Indexer, roles: Role[] = ['auditor', 're
 export async function queryGet(indexer: Indexer, pathAndQuery: string, roles: Role[] = ['auditor'], init: RequestInit = {}): Promise<Response> {
   const token = await queryToken(indexer, roles);
   return fetch(`http://127.0.0.1:${indexer.httpPort()}${pathAndQuery}`, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), Authorization: `Bearer ${token}` } });
-}
-
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v as T;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
 /**

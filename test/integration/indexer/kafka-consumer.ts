@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { topicNames } from '../../../indexer/src/projection/outbox-messages';
+import { waitFor } from '../../fixtures/wait-for';
 
 export interface Received {
   topic: string;
@@ -43,13 +44,10 @@ export async function startConsumer(brokers: string[], prefix: string): Promise<
     received,
     async waitForIds(ids, timeoutMs = 120_000) {
       const want = [...ids];
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
-        if (want.every((id) => seen.has(id))) return;
-        await new Promise((r) => setTimeout(r, 250));
-      }
-      const missing = want.filter((id) => !seen.has(id));
-      throw new Error(`${missing.length} of ${want.length} event ids never arrived, e.g. ${missing.slice(0, 3).join(', ')}`);
+      const missing = () => want.filter((id) => !seen.has(id));
+      await waitFor(`${want.length} event ids`, () => missing().length === 0, timeoutMs, 250).catch(() => {
+        throw new Error(`${missing().length} of ${want.length} event ids never arrived, e.g. ${missing().slice(0, 3).join(', ')}`);
+      });
     },
     async settle(quietMs = 3000) {
       let count = -1;

@@ -12,6 +12,7 @@ import { createPostgres, type PostgresServer } from '../../../network/src/servic
 import { startTestChain, type TestChain } from '../../fixtures/evm-chain';
 import { SHARED_PORT_BASE, sharedDevnet, testDevnetConfig } from '../../fixtures/test-devnet';
 import { uniqueGtin } from '../chaincode/ledger-fixtures';
+import { waitFor } from '../../fixtures/wait-for';
 
 const USD = (n: number) => BigInt(n) * 1_000_000n;
 const PG_PORT_BASE = Number(process.env.PAYMENTS_TEST_PG_PORT_BASE ?? SHARED_PORT_BASE + 3000);
@@ -133,13 +134,11 @@ describe('payments service: claims verified on anvil and recorded on the ledger'
     const after = newService();
     after.start();
     try {
-      const deadline = Date.now() + 20_000;
-      let now = await after.get(claim.id);
-      while (now?.status === 'pending' && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 100));
-        now = await after.get(claim.id);
-      }
-      expect(now?.status).to.equal('paid');
+      const now = await waitFor('the claim to leave pending', async () => {
+        const c = await after.get(claim.id);
+        return c && c.status !== 'pending' ? c : undefined;
+      }, 20_000, 100);
+      expect(now.status).to.equal('paid');
     } finally {
       await after.stop();
     }

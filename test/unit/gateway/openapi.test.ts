@@ -39,4 +39,13 @@ describe('gateway OpenAPI document', () => {
       }
     }
   });
+
+  it('documents /metrics as the Prometheus text it serves', async () => {
+    const doc = (await request(t.gateway.app).get('/openapi.json')).body;
+    const documented = Object.keys(doc.paths['/metrics'].get.responses['200'].content);
+    expect(documented).to.deep.equal(['text/plain']);
+    const res = await request(t.gateway.app).get('/metrics').expect(200);
+    expect(res.headers['content-type'].split(';')[0]).to.equal(documented[0]);
+    expect(res.text).to.match(/^# HELP /m);
+  });
 });

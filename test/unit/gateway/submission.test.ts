@@ -3,7 +3,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { ServiceError } from '../../../ledger/src';
 import { createRateLimiter } from '../../../gateway/src/http/rate-limit';
-import { withRetry } from '../../../gateway/src/submission/retry';
+import { waitFor } from '../../fixtures/wait-for';
 import { createTestGateway, type TestGateway } from './fakes';
 import { SAMPLES } from './samples';
 
@@ -63,14 +63,13 @@ describe('gateway submission semantics', function () {
     expect(t.ledger.submitted).to.have.length(0);
     for (let i = 0; i < 1000; i++) t.ledger.failNext.push(down());
     t.gateway.worker.start();
-    await new Promise((r) => setTimeout(r, 300));
-    await t.gateway.worker.stop();
+    // The worker tried (the ledger refused) and put the submission back to wait for its next attempt.
+    await waitFor('a failed attempt', () => t.store.rows.get(id)!.error !== undefined, 5000, 10).finally(() => t.gateway.worker.stop());
     expect(t.store.rows.get(id)!.status).to.equal('pending');
     expect(t.store.rows.get(id)!.attempts).to.be.greaterThan(0);
     t.ledger.failNext.length = 0;
     t.gateway.worker.start();
-    for (let i = 0; i < 50 && t.store.rows.get(id)!.status !== 'committed'; i++) await new Promise((r) => setTimeout(r, 50));
-    await t.gateway.worker.stop();
+    await waitFor('the commit', () => t.store.rows.get(id)!.status === 'committed', 5000, 10).finally(() => t.gateway.worker.stop());
     expect(t.store.rows.get(id)!.status).to.equal('committed');
     const status = await request(t.gateway.app).get(res.headers.location).set('Authorization', auth).expect(200);
     expect(status.body.txId).to.be.a('string');
@@ -123,21 +122,13 @@ describe('gateway submission semantics', function () {
     expect(l.take('c').ok).to.equal(true);
   });
 
-  it('withRetry retries only retriable errors', async () => {
-    let n = 0;
-    const err = await withRetry(async () => {
-      n++;
-      throw new ServiceError({ code: 'X', message: 'x', httpStatus: 400 });
-    }, { attempts: 5 }).catch((e) => e);
-    expect(err.code).to.equal('X');
-    expect(n).to.equal(1);
-  });
-
   it('stop() waits for in-flight synchronous submissions', async () => {
     const gw = await createTestGateway();
     const slow = gw.ledger.submit.bind(gw.ledger);
     let committed = false;
+    let reached = false;
     gw.ledger.submit = async (req) => {
+      reached = true;
       await new Promise((r) => setTimeout(r, 300));
       committed = true;
       return slow(req);
@@ -146,7 +137,8 @@ describe('gateway submission semantics', function () {
     const tok = `Bearer ${await gw.token(['admin'])}`;
     const pending = request(url).post('/products').set('Authorization', tok).send(SAMPLES.registerProduct.body as object);
     const result = pending.then((r) => r.status);
-    await new Promise((r) => setTimeout(r, 100));
+    // Stop only once the request is in flight at the ledger.
+    await waitFor('the submission to reach the ledger', () => reached, 5000, 5);
     await gw.gateway.stop();
     expect(committed).to.equal(true);
     expect(await result).to.equal(201);

@@ -9,7 +9,7 @@
  */
 import type { Logger } from 'pino';
 import { ServiceError } from '../../errors';
-import { backoffMs } from '../../submission/retry';
+import { backoffMs } from '../../../../ledger/src';
 import type { Submitter } from '../../submission/submitter';
 import { isFinal } from '../../submission/worker';
 import type { CaptureCommand, CaptureError, CaptureJob, CaptureStore } from './capture-store';

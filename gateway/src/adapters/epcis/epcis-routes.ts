@@ -99,7 +99,7 @@ export function createEpcisCapture(opts: EpcisCaptureOptions): EpcisCapture {
       },
       {
         method: 'options', path: '/epcis/capture', operationId: 'epcisCaptureOptions', summary: 'EPCIS capture capabilities: GS1 versions, capture limits, error behaviour', tag: 'epcis',
-        roles: EPCIS_CAPTURE_ROLES,
+        roles: EPCIS_CAPTURE_ROLES, success: { status: 204, description: 'The capabilities are the GS1-* response headers; no body' },
         action: { kind: 'custom', handle: async () => ({ status: 204, headers: captureOptionsHeaders(MAX_EVENTS, opts.bodyLimit ?? '1mb'), body: null, raw: '' }) },
       },
       {

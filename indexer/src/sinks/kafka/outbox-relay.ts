@@ -16,6 +16,7 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
+import { withRetry } from '../../../../ledger/src';
 import { byTopic, type OutboxRow } from './cloud-events';
 
 /** Dependencies of {@link createOutboxRelay}. */
@@ -70,6 +71,8 @@ async function outboxIdentity(pool: Pool): Promise<string> {
 
 export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
   let stopping = false;
+  /** Aborted by stop(): no new attempt after a failed one once stopping. */
+  const abort = new AbortController();
   let producer: Producer | undefined;
   /** Highest outbox id known to be in Kafka; valid while `producer` is set. */
   let cursor = 0n;
@@ -77,7 +80,6 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
   let wakeUp: (() => void) | undefined;
   let pendingWake = false;
   let loop: Promise<void> | undefined;
-  let backoff = 500;
 
   /** Waits `ms`; new rows cut the wait short unless we are backing off after a failure. */
   const pause = (ms: number, wakeable = true) =>
@@ -159,24 +161,40 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
     return r.rows.length;
   }
 
+  /** Connects when needed and publishes one batch; returns the number of rows published. */
+  async function step(): Promise<number> {
+    producer ??= await connect();
+    pendingWake = false;
+    return publishBatch(producer);
+  }
+
   async function run(): Promise<void> {
     while (!stopping) {
-      try {
-        producer ??= await connect();
-        pendingWake = false;
-        const n = await publishBatch(producer);
-        backoff = 500;
-        if (n > 0) deps.onPublished?.(n);
-        if (n < deps.batchSize) await pause(deps.idleMs ?? 500);
-      } catch (err) {
+      // Kafka or PostgreSQL out of reach: rows wait in the outbox; retried with growing delays until stopped.
+      const n = await withRetry(step, {
+        attempts: Infinity,
+        baseDelayMs: 500,
+        maxDelayMs: 10_000,
+        retriable: () => !stopping,
+        signal: abort.signal,
+        // Not cut short by new rows: only stop() ends a backoff early.
+        sleep: (ms) => pause(ms, false),
+        onRetry: async (err, _attempt, delayMs) => {
+          deps.onError?.(err);
+          deps.log.warn({ err: (err as Error).message, retryInMs: delayMs }, 'outbox relay cannot publish; rows wait in the outbox');
+          // A fresh producer after a failure: it fences the old one and re-reads the position.
+          await producer?.disconnect().catch(() => undefined);
+          producer = undefined;
+        },
+      }).catch(async (err) => {
+        // Failed while stopping: no drain through a producer in an unknown state.
         deps.onError?.(err);
-        deps.log.warn({ err: (err as Error).message, retryInMs: backoff }, 'outbox relay cannot publish; rows wait in the outbox');
-        // A fresh producer after a failure: it fences the old one and re-reads the position.
         await producer?.disconnect().catch(() => undefined);
         producer = undefined;
-        await pause(backoff, false);
-        backoff = Math.min(backoff * 2, 10_000);
-      }
+        return 0;
+      });
+      if (n > 0) deps.onPublished?.(n);
+      if (n < deps.batchSize) await pause(deps.idleMs ?? 500);
     }
   }
   return {
@@ -185,6 +203,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
     },
     async stop() {
       stopping = true;
+      abort.abort();
       wakeUp?.();
       await loop;
       if (producer) {
