@@ -14,7 +14,7 @@ import { loadDevnetConfig, type OrdererNode } from '../../../network/src/config'
 import { addOrg } from '../../../network/src/add-org';
 import { devnetDown, devnetStatus, devnetUp, processManager, startOrderer } from '../../../network/src/devnet';
 import { isAlive } from '../../../network/src/processes';
-import { withRetry } from '../../../gateway/src/submission/retry';
+import { withRetry } from '../../../ledger/src';
 import type { DevnetInfo } from '../../../network/src/devnet-info';
 import { gs1CheckDigit } from '../../../chaincode/src/traceability/gs1';
 import type { Pool } from 'pg';
