@@ -5,6 +5,7 @@ import { loadDevnetConfig } from '../../network/src/config';
 import { devnetDown } from '../../network/src/devnet';
 import { runCommand } from '../../network/src/run-command';
 import { SHARED_PORT_BASE } from '../fixtures/test-devnet';
+import { docBlocks } from '../fixtures/doc-blocks';
 import { processesUsing } from '../fixtures/processes-using';
 import { demoLots, describeConsole, type DemoContext } from './console/console-checks';
 
@@ -40,6 +41,12 @@ describe('npm start and the demo scenario, end to end', function () {
       expect(output, output).to.include('Press Ctrl-C');
       expect(output).to.match(new RegExp(`gateway RetailerMSP\\s+http://127\\.0\\.0\\.1:${portBase + 500}`));
       expect(output).to.include(`indexer query API    http://127.0.0.1:${portBase + 910}`);
+
+      // The README's first request, run as written, against the gateway npm start just started.
+      const first = docBlocks('README.md').find((b) => b.heading === 'A first request' && b.lang === 'sh');
+      expect(first, 'README has a "A first request" sh block').to.not.equal(undefined);
+      const answer = await runCommand('bash', ['-euo', 'pipefail', '-c', first!.text], { env, cwd: cfg.root, step: "README's first request" });
+      expect(JSON.parse(answer), answer).to.include.keys('eventId', 'txId', 'blockNumber');
 
       const out = await runCommand(process.execPath, [path.join(cfg.root, 'dist', 'network', 'src', 'demo.js')], { env, cwd: cfg.root, step: 'demo' });
       expect(out).to.include('claim paid; order on the ledger: paid');

@@ -1,0 +1,2 @@
+// Formatting of the repository's sources, in one place.
+export default { printWidth: 160, singleQuote: true, trailingComma: 'all' };
