@@ -2,7 +2,7 @@
  * The gateway's typed configuration, read from the environment once at start.
  * Anything malformed fails fast with a message naming the variable.
  */
-import { loadLedgerConfig, type LedgerConfig } from '../../ledger/src';
+import { envInt, envPositive, loadLedgerConfig, type LedgerConfig } from '../../ledger/src';
 import { loadPaymentsConfig, type PaymentsConfig } from './payments/payments-config';
 
 export interface AuthConfig {
@@ -92,26 +92,12 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv, defaults: { audience: str
     audience: env.AUTH_AUDIENCE ?? defaults.audience,
     algorithms,
     devIssuer: !jwksUrl,
-    devIssuerPort: int(env, 'DEV_ISSUER_PORT', 0, 0, 65535),
+    devIssuerPort: envInt(env, 'DEV_ISSUER_PORT', 0, 0, 65535),
     devKeyFile: defaults.devKeyFile,
   };
 }
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-  return n;
-}
 
-function num(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
-  return n;
-}
 
 /** Where the dev issuer of a devnet's gateway for `mspId` keeps its signing key (what `npm start` passes). */
 export function devIssuerKeyFile(fabricPortBase: number, mspId: string): string {
@@ -126,15 +112,15 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
   return {
     mspId,
     host: env.GATEWAY_HOST ?? '127.0.0.1',
-    port: int(env, 'GATEWAY_PORT', 7500, 0, 65535),
+    port: envInt(env, 'GATEWAY_PORT', 7500, 0, 65535),
     ledger,
     databaseUrl: requireDatabaseUrl(env),
     auth,
-    rateLimit: { ratePerSec: num(env, 'RATE_LIMIT_RPS', 50), burst: int(env, 'RATE_LIMIT_BURST', 100, 1, 1_000_000) },
+    rateLimit: { ratePerSec: envPositive(env, 'RATE_LIMIT_RPS', 50), burst: envInt(env, 'RATE_LIMIT_BURST', 100, 1, 1_000_000) },
     submission: {
-      syncAttempts: int(env, 'SUBMIT_SYNC_ATTEMPTS', 4, 1, 20),
-      workerPollMs: int(env, 'SUBMIT_WORKER_POLL_MS', 500, 10, 60_000),
-      maxAsyncAttempts: int(env, 'SUBMIT_ASYNC_MAX_ATTEMPTS', 1000, 1, 1_000_000),
+      syncAttempts: envInt(env, 'SUBMIT_SYNC_ATTEMPTS', 4, 1, 20),
+      workerPollMs: envInt(env, 'SUBMIT_WORKER_POLL_MS', 500, 10, 60_000),
+      maxAsyncAttempts: envInt(env, 'SUBMIT_ASYNC_MAX_ATTEMPTS', 1000, 1, 1_000_000),
     },
     bodyLimit: env.GATEWAY_BODY_LIMIT ?? '1mb',
     epcisQueryUrl: env.EPCIS_QUERY_URL || undefined,

@@ -2,7 +2,7 @@
  * The indexer's configuration, read from the environment once. Anything
  * malformed fails here with a message naming the variable.
  */
-import { ConfigError, loadLedgerConfig, type LedgerConfig } from '../../ledger/src';
+import { ConfigError, envInt, envOneOf, loadLedgerConfig, type LedgerConfig } from '../../ledger/src';
 import { loadAuthConfig, requireDatabaseUrl, type AuthConfig } from '../../gateway/src/config';
 
 /** Everything the indexer's parts need to know about their surroundings. */
@@ -42,20 +42,7 @@ export interface IndexerConfig {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,50}$/;
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
-  return n;
-}
 
-function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, values: readonly T[], fallback: T): T {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!values.includes(raw as T)) throw new Error(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
-  return raw as T;
-}
 
 /** Checks a schema name; it is interpolated into SQL, so only plain identifiers pass. */
 export function checkSchemaName(name: string, variable = 'INDEXER_SCHEMA'): string {
@@ -66,7 +53,7 @@ export function checkSchemaName(name: string, variable = 'INDEXER_SCHEMA'): stri
 /** Reads the indexer's configuration from `env`. */
 export function loadIndexerConfig(env: NodeJS.ProcessEnv = process.env): IndexerConfig {
   const databaseUrl = requireDatabaseUrl(env);
-  const kafka = oneOf(env, 'INDEXER_KAFKA', ['on', 'off'] as const, 'on');
+  const kafka = envOneOf(env, 'INDEXER_KAFKA', ['on', 'off'] as const, 'on');
   if (kafka === 'on' && !env.KAFKA_BROKERS) {
     throw new ConfigError('KAFKA_BROKERS', 'is required (host:port,...), or set INDEXER_KAFKA=off to keep committed facts in the outbox');
   }
@@ -79,16 +66,16 @@ export function loadIndexerConfig(env: NodeJS.ProcessEnv = process.env): Indexer
     kafkaBrokers: env.KAFKA_BROKERS || undefined,
     kafka,
     topicPrefix: prefix,
-    topicPartitions: int(env, 'INDEXER_TOPIC_PARTITIONS', 3, 1, 1000),
+    topicPartitions: envInt(env, 'INDEXER_TOPIC_PARTITIONS', 3, 1, 1000),
     eventSource: env.INDEXER_EVENT_SOURCE ?? `urn:coffee-trace:fabric:${ledger.channel}:${ledger.chaincode}`,
     ledger,
-    http: { host: env.INDEXER_HTTP_HOST ?? '127.0.0.1', port: int(env, 'INDEXER_HTTP_PORT', 7910, 0, 65535) },
+    http: { host: env.INDEXER_HTTP_HOST ?? '127.0.0.1', port: envInt(env, 'INDEXER_HTTP_PORT', 7910, 0, 65535) },
     auth: loadAuthConfig(env, { audience: 'coffee-trace-gateway', devKeyFile: env.DEV_ISSUER_KEY_FILE ?? `gateway/.dev-issuer/${ledger.mspId}.json` }),
-    blockTransport: oneOf(env, 'INDEXER_BLOCK_TRANSPORT', ['deliver', 'query'] as const, 'deliver'),
-    pollMs: int(env, 'INDEXER_POLL_MS', 1000, 10, 60_000),
-    retryDelayMs: int(env, 'INDEXER_RETRY_DELAY_MS', 2000, 10, 300_000),
-    outboxBatch: int(env, 'INDEXER_OUTBOX_BATCH', 500, 1, 10_000),
-    batchBlocks: int(env, 'INDEXER_BATCH_BLOCKS', 200, 1, 10_000),
+    blockTransport: envOneOf(env, 'INDEXER_BLOCK_TRANSPORT', ['deliver', 'query'] as const, 'deliver'),
+    pollMs: envInt(env, 'INDEXER_POLL_MS', 1000, 10, 60_000),
+    retryDelayMs: envInt(env, 'INDEXER_RETRY_DELAY_MS', 2000, 10, 300_000),
+    outboxBatch: envInt(env, 'INDEXER_OUTBOX_BATCH', 500, 1, 10_000),
+    batchBlocks: envInt(env, 'INDEXER_BATCH_BLOCKS', 200, 1, 10_000),
     logLevel: env.LOG_LEVEL ?? 'info',
   };
 }

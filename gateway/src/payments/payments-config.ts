@@ -5,6 +5,7 @@
  * (a JSON array of {chainId, name?, rpcUrl?, finality?, tokens?}).
  */
 import * as fs from 'node:fs';
+import { envInt, envPositive } from '../../../ledger/src';
 import { DEFAULT_CHAINS, type ChainConfig } from './chain-registry';
 
 export interface PaymentsConfig {
@@ -58,12 +59,11 @@ export function loadPaymentsConfig(env: NodeJS.ProcessEnv = process.env): Paymen
     c.rpcUrl = url;
   }
   const chains = [...byId.values()];
-  const minutes = Number(env.PAYMENTS_EXPIRY_MINUTES ?? 24 * 60);
-  if (!Number.isFinite(minutes) || minutes <= 0) throw new Error(`PAYMENTS_EXPIRY_MINUTES must be a positive number, got "${env.PAYMENTS_EXPIRY_MINUTES}"`);
+  const minutes = envPositive(env, 'PAYMENTS_EXPIRY_MINUTES', 24 * 60);
   return {
     chains,
     expiryMs: minutes * 60_000,
-    recheckMs: Number(env.PAYMENTS_RECHECK_MS ?? 5000),
+    recheckMs: envInt(env, 'PAYMENTS_RECHECK_MS', 5000, 10, 3_600_000),
     enabled: chains.some((c) => c.rpcUrl),
   };
 }

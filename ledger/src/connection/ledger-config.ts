@@ -19,6 +19,7 @@ import * as path from 'node:path';
 import { createLedgerClient, type LedgerClient, type LedgerClientOptions } from '../ledger-client';
 import { ServiceError } from '../errors';
 import { ConfigError } from './config-error';
+import { envBool } from './env';
 import { profileMspId, readConnectionProfile, selectPeer, type ConnectionProfile } from './connection-profile';
 import { readIdentity, readPemPair, type IdentitySource, type PemIdentity } from './identity';
 
@@ -36,13 +37,6 @@ export interface LedgerConfig {
 
 const NAME = /^[a-z][a-z0-9.-]{0,248}$/;
 
-function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (/^(true|1|yes)$/i.test(raw)) return true;
-  if (/^(false|0|no)$/i.test(raw)) return false;
-  throw new ConfigError(name, `must be true or false, got "${raw}"`);
-}
 
 /** Reads the Fabric connection settings from `env` (file paths relative to `cwd`). */
 export function loadLedgerConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LedgerConfig {
@@ -82,7 +76,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv = process.env, cwd = pro
   const mspId = env.FABRIC_MSP_ID || profileMspId(profile);
   if (!mspId) throw new ConfigError('FABRIC_MSP_ID', `is required: ${profile.file} names no client.organization`);
   selectPeer(profile, mspId, env.FABRIC_PEER || undefined);
-  return { profile, mspId, peerName: env.FABRIC_PEER || undefined, identity, clientTls, channel, chaincode, asLocalhost: bool(env, 'FABRIC_DISCOVERY_AS_LOCALHOST', false) };
+  return { profile, mspId, peerName: env.FABRIC_PEER || undefined, identity, clientTls, channel, chaincode, asLocalhost: envBool(env, 'FABRIC_DISCOVERY_AS_LOCALHOST', false) };
 }
 
 /** Resolves the settings into options for createLedgerClient (reads the wallet, picks the peer). */
