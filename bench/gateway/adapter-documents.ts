@@ -112,11 +112,11 @@ async function main() {
     let r = await call('/sap/idocs', idoc, 'application/xml');
     if (r.status !== 201) throw new Error(`IDoc ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
     let s = (performance.now() - t) / 1000;
-    log(`SAP WMMBXY ${items} items (311) end to end: ${(items / s).toFixed(1)} items/s (${s.toFixed(1)} s, ${r.body.committed} transactions committed)`);
+    log(`SAP WMMBXY ${items} items (311) end to end: ${(items / s).toFixed(1)} items/s (${s.toFixed(1)} s, ${String(r.body.committed)} transactions committed)`);
     t = performance.now();
     r = await call('/sap/idocs', idoc, 'application/xml');
     s = (performance.now() - t) / 1000;
-    log(`SAP resend of the same document: ${(items / s).toFixed(1)} items/s (${r.body.alreadyCommitted} already committed, nothing submitted)`);
+    log(`SAP resend of the same document: ${(items / s).toFixed(1)} items/s (${String(r.body.alreadyCommitted)} already committed, nothing submitted)`);
 
     // POSLog end to end: one POST per document, one RecordSales per store.
     const docs = 4;

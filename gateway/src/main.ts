@@ -18,7 +18,6 @@ import { createGateway, type Gateway, type RouteFactory } from './gateway';
 import { connectLedger, isConfigError, setSdkLogger, type LedgerClient } from '../../ledger/src';
 import { createPgSubmissionStore } from './submission/pg-store';
 import type { SubmissionStore } from './submission/store';
-import * as fs from 'node:fs';
 import { posRoutes } from './adapters/pos/pos-routes';
 import { createPgProofStore, type ProofStore } from './adapters/pos/proof-store';
 import { sapRoutes } from './adapters/sap/sap-routes';

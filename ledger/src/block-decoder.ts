@@ -80,7 +80,7 @@ function decodeTransaction(envelope: Uint8Array, index: number, filter: Uint8Arr
     args: [],
     timestamp: isoTime(ch.timestamp),
   };
-  if (ch.type !== common.HeaderType.ENDORSER_TRANSACTION) return tx;
+  if (ch.type !== (common.HeaderType.ENDORSER_TRANSACTION as number)) return tx;
   const action = peer.Transaction.decode(payload.data).actions[0];
   if (!action) return tx;
   const cap = peer.ChaincodeActionPayload.decode(action.payload ?? new Uint8Array());

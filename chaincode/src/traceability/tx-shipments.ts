@@ -13,7 +13,7 @@ import { fail } from './errors';
 import { lotQuantity, ownerParty } from './facts';
 import type { Input } from './input';
 import { OBJECT_TYPES, readableKey } from './keys';
-import { formatQuantity, parseQuantity } from './quantity';
+import { formatQuantity } from './quantity';
 import { changeStock, changeTransit } from './stock';
 import type { StockLine } from './stock-line';
 import type { HandlerResult } from './submit';

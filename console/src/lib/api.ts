@@ -54,7 +54,7 @@ export async function download(p: string, filename: string): Promise<Blob> {
  */
 export function subscribe(p: string, onEvent: (type: string, data: unknown) => void, onState: (live: boolean) => void): () => void {
   const abort = new AbortController();
-  (async () => {
+  void (async () => {
     while (!abort.signal.aborted) {
       try {
         const res = await fetch(indexUrl(p), { headers: { ...headers(), accept: 'text/event-stream' }, signal: abort.signal });

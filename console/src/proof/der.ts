@@ -37,7 +37,10 @@ export function blockHeaderDer(number: bigint, previousHash: Uint8Array, dataHas
   const parts = [integer(number), tlv(0x04, previousHash), tlv(0x04, dataHash)];
   const body = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) (body.set(p, at), (at += p.length));
+  for (const p of parts) {
+    body.set(p, at);
+    at += p.length;
+  }
   return tlv(0x30, body);
 }
 

@@ -130,8 +130,14 @@ export async function verifyProof(bundle: RawProofBundle, pin: PinnedBlock | und
       const h = headers.find((x) => x.number === b.number);
       return !!h && equal(h.prev, b.previousHash) && equal(h.data, b.dataHash);
     };
-    if (chainOk && !inChain(block)) (chainOk = false), (chainDetail = `block ${block.number}'s header is not the one in the chain`);
-    if (chainOk && !inChain(config)) (chainOk = false), (chainDetail = `config block ${config.number}'s header is not the one in the chain`);
+    if (chainOk && !inChain(block)) {
+    chainOk = false;
+    chainDetail = `block ${block.number}'s header is not the one in the chain`;
+  }
+    if (chainOk && !inChain(config)) {
+    chainOk = false;
+    chainDetail = `config block ${config.number}'s header is not the one in the chain`;
+  }
     add('hash-chain', 'Header hashes link the block and the config block to the pinned block', chainOk, chainDetail);
 
     if (!pin) add('pinned', 'The chain ends at the block you pinned', false, 'no block pinned: pin one first (Ledger view)');

@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Logger } from 'pino';
 import { mintWithKey, type DevIssuer, type DevIssuerKeyFile } from '../auth/dev-issuer';
 import { bearerToken, type JwtVerifier } from '../auth/jwt-verifier';
@@ -152,7 +153,7 @@ export function mountConsole(app: express.Express, opts: ConsoleOptions): () => 
       streams.add(res);
       res.on('close', () => streams.delete(res));
     }
-    const body = Readable.fromWeb(upstream.body as import('node:stream/web').ReadableStream);
+    const body = Readable.fromWeb(upstream.body as WebReadableStream);
     body.on('error', () => res.destroy());
     body.pipe(res);
   }));

@@ -2,7 +2,7 @@
  * problem+json (RFC 9457) for every error the gateway answers with, built from
  * the one ServiceError base so each answer carries a stable `code`.
  */
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { ServiceError } from '../errors';
 
@@ -96,7 +96,7 @@ export function toProblem(err: unknown, requestId?: string): Problem {
 }
 
 /** Writes a problem+json answer, with Retry-After for 429 and 503. */
-export function sendProblem(res: import('express').Response, problem: Problem, retryAfterSec?: number): void {
+export function sendProblem(res: Response, problem: Problem, retryAfterSec?: number): void {
   if (retryAfterSec !== undefined || problem.status === 503) res.setHeader('Retry-After', String(retryAfterSec ?? 2));
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
 }

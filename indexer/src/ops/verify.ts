@@ -46,7 +46,7 @@ export async function verifyStoredChain(pool: Pool): Promise<{ blocks: number; d
   return { blocks: r.rows.length, differences };
 }
 
-async function query(ledger: LedgerClient, fn: string, ...args: string[]): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+async function query(ledger: LedgerClient, fn: string, ...args: string[]): Promise<any> {  
   return JSON.parse((await ledger.evaluate({ contract: 'traceability', fn, args })).toString('utf8'));
 }
 

@@ -74,7 +74,7 @@ function add(rows: RowBuffer, prefix: string, tx: TxFacts, payload: TracePayload
 
 const RECORD_TOPICS: Record<string, { aggregate: string; key: (v: Record<string, unknown>, attrs: string[]) => string }> = {
   shipment: { aggregate: TOPICS.shipments, key: (v) => String(v.shipmentId) },
-  lot: { aggregate: TOPICS.lots, key: (v) => `${v.gtin}/${v.lotCode}` },
+  lot: { aggregate: TOPICS.lots, key: (v) => `${String(v.gtin)}/${String(v.lotCode)}` },
   payment: { aggregate: TOPICS.payments, key: (v) => String(v.poId) },
   po: { aggregate: TOPICS.purchaseOrders, key: (v) => String(v.poId) },
   recall: { aggregate: TOPICS.recalls, key: (v) => String(v.recallId) },

@@ -17,7 +17,7 @@ export interface RowOrigin {
   time: string;
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- record values are JSON from the ledger */
+ 
 const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
 const opt = (v: unknown) => (v === undefined || v === null ? null : v);
 

@@ -79,7 +79,10 @@ export function genealogyRoutes(pool: Pool): Router {
     const glns = new Set<string>();
     for (const l of lotRows.rows as Row[]) glns.add(l.commissioned_gln);
     for (const h of holdings.values()) glns.add(h.gln);
-    for (const l of lines.rows as Row[]) (glns.add(l.from_gln), glns.add(l.to_gln));
+    for (const l of lines.rows as Row[]) {
+    glns.add(l.from_gln);
+    glns.add(l.to_gln);
+  }
     const locations = (await pool.query('SELECT gln, name, location_type, owner_msp, address, tx_id, block_number FROM warehouses WHERE gln = ANY($1)', [[...glns]])).rows;
 
     res.json({

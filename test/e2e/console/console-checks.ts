@@ -101,7 +101,7 @@ export function describeConsole(ctx: () => DemoContext): void {
       await page.getByRole('button', { name: 'Search' }).click();
       const nodes = page.getByTestId('nodes');
       await nodes.waitFor();
-      await expect(await nodes.locator('li[data-kind="farm"]').allTextContents()).to.satisfy((xs: string[]) => xs.some((x) => x.includes('Cooperativa Los Andes')));
+      expect(await nodes.locator('li[data-kind="farm"]').allTextContents()).to.satisfy((xs: string[]) => xs.some((x) => x.includes('Cooperativa Los Andes')));
       // Every location the indexer reports holding the lot's descendants is in the graph, with its quantity.
       const down = await indexerGet<{ holdings: Array<{ location_name: string; quantity: string }> }>(`/lots/${DEMO.roasted}/${roastLot}/trace/downstream`);
       expect(down.holdings.map((h) => h.location_name)).to.include('Store 001');

@@ -4,7 +4,6 @@
  * still stops indexing on exactly that block, with every block before it kept.
  */
 import { expect } from 'chai';
-import type { LedgerBlock } from '../../../ledger/src';
 import type { LedgerClient } from '../../../ledger/src';
 import { connectDevnet } from '../../../network/src/connect-devnet';
 import { dropSchema, migrate } from '../../../indexer/src/db/migrate';

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { classPattern, parseEventQuery, PER_PAGE_DEFAULT } from '../../../indexer/src/query/epcis/epcis-params';
-import { gs1CheckDigit } from '../../../chaincode/src/traceability/gs1';
 import { eventPageStatement, likePrefix } from '../../../indexer/src/query/epcis/epcis-sql';
 import { decodePageToken, encodePageToken } from '../../../indexer/src/query/epcis/page-token';
 

@@ -3,7 +3,7 @@ import { assignedEventId, ledgerEventId } from '../../../gateway/src/adapters/ep
 import { eventHashId } from '../../../gateway/src/adapters/epcis/event-hash';
 import { bizTransactionToId, epcClassToLot, locationToGln, quantityToDecimal } from '../../../gateway/src/adapters/epcis/identifiers';
 import { mapDocument } from '../../../gateway/src/adapters/epcis/mapping';
-import { ServiceError } from '../../../ledger/src';
+import { type ServiceError } from '../../../ledger/src';
 import { GLN_A, GLN_B, GTIN } from './samples';
 
 const SGLN_A = 'urn:epc:id:sgln:4000001.00000.0';

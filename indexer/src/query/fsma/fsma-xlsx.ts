@@ -32,12 +32,12 @@ export async function writeXlsx(out: Writable, batches: AsyncIterable<FsmaRow[]>
     for (const r of rows) ws.addRow(FSMA_COLUMNS.map((c) => r[c.key])).commit();
     n += rows.length;
   }
-  await ws.commit();
+  ws.commit();
   const key = wb.addWorksheet(KEY_SHEET);
   key.columns = [{ width: 26 }, { width: 56 }, { width: 110 }];
   key.addRow(['Section', 'Code or column', 'Meaning']).commit();
   for (const r of keyRows()) key.addRow(r).commit();
-  await key.commit();
+  key.commit();
   await wb.commit();
   return n;
 }
