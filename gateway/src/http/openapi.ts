@@ -20,7 +20,8 @@ const PROBLEM = {
     code: { type: 'string' },
     message: { type: 'string' },
     requestId: { type: 'string' },
-    errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+    errors: { type: 'array', maxItems: 50, items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+    errorCount: { type: 'integer', description: 'how many field errors there were, when more than the 50 listed' },
   },
 };
 

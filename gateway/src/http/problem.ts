@@ -19,8 +19,13 @@ export interface Problem {
   code: string;
   message: string;
   requestId?: string;
+  /** At most MAX_LISTED_ERRORS entries; `errorCount` says how many there were. */
   errors?: FieldError[];
+  errorCount?: number;
 }
+
+/** Most field errors one answer lists; a document with thousands of bad lines still gets a readable answer. */
+export const MAX_LISTED_ERRORS = 50;
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -91,7 +96,8 @@ export function toProblem(err: unknown, requestId?: string): Problem {
     code,
     message,
     requestId,
-    errors,
+    errors: errors?.slice(0, MAX_LISTED_ERRORS),
+    ...(errors && errors.length > MAX_LISTED_ERRORS ? { errorCount: errors.length } : {}),
   };
 }
 
