@@ -50,6 +50,7 @@ COPY --from=build /app/package.json ./package.json
 # The gateway serves the auditor's provenance routes and maps to chaincode types, so those come along.
 COPY --from=build /app/dist/ledger ./dist/ledger
 COPY --from=build /app/dist/gateway ./dist/gateway
+COPY --from=build /app/gateway/migrations ./gateway/migrations
 COPY --from=build /app/dist/auditor ./dist/auditor
 COPY --from=build /app/dist/chaincode ./dist/chaincode
 USER node

@@ -1,10 +1,11 @@
 /**
  * The gateway's PostgreSQL plumbing shared by its stores (submissions and
  * idempotency keys, EPCIS capture jobs, payment claims): one pool per store,
- * a transaction helper, and migrations serialised across gateways that start
- * together on one database.
+ * a transaction helper, and the numbered migrations of its tables.
  */
+import * as path from 'node:path';
 import { Pool, type PoolClient } from 'pg';
+import { applyMigrations, findMigrationsDir } from '../../ledger/src';
 
 /** A pool whose idle clients losing their server (a database restart) do not crash the process. */
 export function createGatewayPool(opts: { connectionString: string; max: number }): Pool {
@@ -29,10 +30,16 @@ export async function withTransaction<T>(pool: Pool, fn: (c: PoolClient) => Prom
   }
 }
 
-/** Applies idempotent DDL under a transaction-scoped advisory lock, so concurrent starts do not race. */
-export function migrateLocked(pool: Pool, lockId: number, ddl: string): Promise<void> {
-  return withTransaction(pool, async (c) => {
-    await c.query('SELECT pg_advisory_xact_lock($1)', [lockId]);
-    await c.query(ddl);
-  });
+/** The gateway's migrations folder, from the source tree or from dist/. */
+export function gatewayMigrationsDir(): string {
+  return findMigrationsDir('gateway', [path.resolve(__dirname, '..', 'migrations'), path.resolve(__dirname, '..', '..', '..', 'gateway', 'migrations')]);
+}
+
+/**
+ * Applies the gateway's numbered migrations (`gateway/migrations/NNN_name.sql`)
+ * to the schema `gateway`, through the same runner as the indexer's. Every
+ * store calls it before use; it is idempotent and safe for gateways starting together.
+ */
+export async function migrateGateway(pool: Pool): Promise<void> {
+  await applyMigrations({ pool, schema: 'gateway', dir: gatewayMigrationsDir() });
 }

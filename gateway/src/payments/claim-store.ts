@@ -3,7 +3,7 @@
  * last check found, and when to check again. The watcher works from this
  * table, so pending claims survive restarts.
  */
-import { createGatewayPool, migrateLocked } from '../db';
+import { createGatewayPool, migrateGateway } from '../db';
 
 export type ClaimStatus = 'pending' | 'paid' | 'partial' | 'overpaid' | 'invalid' | 'rejected' | 'expired';
 
@@ -30,36 +30,7 @@ export interface ClaimRow {
   nextCheckAt: Date;
 }
 
-const MIGRATION = `
-CREATE SCHEMA IF NOT EXISTS gateway;
-CREATE TABLE IF NOT EXISTS gateway.payment_claims (
-  id bigserial PRIMARY KEY,
-  po_id text NOT NULL,
-  chain_id bigint NOT NULL,
-  tx_hash text NOT NULL,
-  msp_id text NOT NULL,
-  status text NOT NULL,
-  reason text,
-  block_number bigint,
-  block_hash text,
-  confirmations int,
-  transfers jsonb NOT NULL DEFAULT '[]',
-  ledger_tx_ids jsonb NOT NULL DEFAULT '[]',
-  claimed_by text,
-  checks int NOT NULL DEFAULT 0,
-  created_at timestamptz NOT NULL DEFAULT now(),
-  updated_at timestamptz NOT NULL DEFAULT now(),
-  expires_at timestamptz NOT NULL,
-  next_check_at timestamptz NOT NULL DEFAULT now()
-);
--- Each organisation's gateway checks and records its own claims.
-ALTER TABLE gateway.payment_claims ADD COLUMN IF NOT EXISTS msp_id text NOT NULL DEFAULT '';
-ALTER TABLE gateway.payment_claims DROP CONSTRAINT IF EXISTS payment_claims_po_id_chain_id_tx_hash_key;
-CREATE UNIQUE INDEX IF NOT EXISTS payment_claims_claim ON gateway.payment_claims (msp_id, po_id, chain_id, tx_hash);
-CREATE INDEX IF NOT EXISTS payment_claims_due ON gateway.payment_claims (msp_id, next_check_at) WHERE status = 'pending';
-`;
 
-const MIGRATION_LOCK = 0x7061_7973;
 
 function toRow(r: Record<string, any>): ClaimRow {
   return {
@@ -98,7 +69,7 @@ export interface ClaimStore {
 export function createPgClaimStore(opts: { connectionString: string; max?: number }): ClaimStore {
   const pool = createGatewayPool({ connectionString: opts.connectionString, max: opts.max ?? 4 });
   return {
-    migrate: () => migrateLocked(pool, MIGRATION_LOCK, MIGRATION),
+    migrate: () => migrateGateway(pool),
     async upsert(c) {
       const r = await pool.query(
         `INSERT INTO gateway.payment_claims (msp_id, po_id, chain_id, tx_hash, status, claimed_by, expires_at)

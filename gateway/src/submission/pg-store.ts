@@ -3,7 +3,7 @@
  */
 import type { PoolClient } from 'pg';
 import type { IdempotencyBegin, StoredResponse, SubmissionRow, SubmissionStatus, SubmissionStore } from './store';
-import { createGatewayPool, migrateLocked, withTransaction } from '../db';
+import { createGatewayPool, migrateGateway, withTransaction } from '../db';
 
 export interface PgStoreOptions {
   connectionString: string;
@@ -13,43 +13,8 @@ export interface PgStoreOptions {
   staleInProgressMs?: number;
 }
 
-const MIGRATION = `
-CREATE SCHEMA IF NOT EXISTS gateway;
-CREATE TABLE IF NOT EXISTS gateway.idempotency (
-  scope text NOT NULL,
-  key text NOT NULL,
-  request_hash text NOT NULL,
-  state text NOT NULL CHECK (state IN ('in_progress', 'done')),
-  status int,
-  headers jsonb,
-  body jsonb,
-  created_at timestamptz NOT NULL DEFAULT now(),
-  updated_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (scope, key)
-);
-CREATE TABLE IF NOT EXISTS gateway.submissions (
-  id uuid PRIMARY KEY,
-  msp_id text NOT NULL,
-  client_id text NOT NULL,
-  event_id text NOT NULL,
-  fn text NOT NULL,
-  command jsonb NOT NULL,
-  status text NOT NULL CHECK (status IN ('pending', 'running', 'committed', 'failed')),
-  attempts int NOT NULL DEFAULT 0,
-  next_attempt_at timestamptz NOT NULL DEFAULT now(),
-  locked_until timestamptz,
-  tx_id text,
-  block_number bigint,
-  result jsonb,
-  error jsonb,
-  created_at timestamptz NOT NULL DEFAULT now(),
-  updated_at timestamptz NOT NULL DEFAULT now()
-);
-CREATE INDEX IF NOT EXISTS submissions_due ON gateway.submissions (msp_id, next_attempt_at) WHERE status IN ('pending', 'running');
-`;
 
 /** Serialises migrations of concurrently starting gateways. */
-const MIGRATION_LOCK = 0x6761_7465;
 
 function toRow(r: Record<string, any>): SubmissionRow {
   return {
@@ -85,7 +50,7 @@ export function createPgSubmissionStore(opts: PgStoreOptions): SubmissionStore {
   const tx = <T>(fn: (c: PoolClient) => Promise<T>) => withTransaction(pool, fn);
 
   return {
-    migrate: () => migrateLocked(pool, MIGRATION_LOCK, MIGRATION),
+    migrate: () => migrateGateway(pool),
     async beginIdempotent(scope, key, requestHash): Promise<IdempotencyBegin> {
       return tx(async (c) => {
         const ins = await c.query(

@@ -4,32 +4,10 @@
  * written once and advanced by the one worker holding its lease.
  */
 import type { CaptureJob, CaptureStore } from './capture-store';
-import { createGatewayPool, migrateLocked } from '../../db';
+import { createGatewayPool, migrateGateway } from '../../db';
 
-const MIGRATION = `
-CREATE SCHEMA IF NOT EXISTS gateway;
-CREATE TABLE IF NOT EXISTS gateway.epcis_captures (
-  id uuid PRIMARY KEY,
-  msp_id text NOT NULL,
-  client_id text NOT NULL,
-  status text NOT NULL CHECK (status IN ('running', 'success', 'failed')),
-  event_count int NOT NULL,
-  commands jsonb NOT NULL,
-  next_index int NOT NULL DEFAULT 0,
-  results jsonb NOT NULL DEFAULT '[]'::jsonb,
-  errors jsonb NOT NULL DEFAULT '[]'::jsonb,
-  attempts int NOT NULL DEFAULT 0,
-  next_attempt_at timestamptz NOT NULL DEFAULT now(),
-  locked_until timestamptz,
-  created_at timestamptz NOT NULL DEFAULT now(),
-  updated_at timestamptz NOT NULL DEFAULT now(),
-  finished_at timestamptz
-);
-CREATE INDEX IF NOT EXISTS epcis_captures_due ON gateway.epcis_captures (msp_id, next_attempt_at) WHERE status = 'running';
-`;
 
 /** Advisory lock serialising this table's migration across gateways starting together ("epcs"). */
-const MIGRATION_LOCK = 0x6570_6373;
 
 const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : undefined);
 
@@ -56,7 +34,7 @@ export function createPgCaptureStore(opts: { connectionString: string; max?: num
   const pool = createGatewayPool({ connectionString: opts.connectionString, max: opts.max ?? 4 });
 
   return {
-    migrate: () => migrateLocked(pool, MIGRATION_LOCK, MIGRATION),
+    migrate: () => migrateGateway(pool),
     async create(j) {
       await pool.query(
         `INSERT INTO gateway.epcis_captures (id, msp_id, client_id, status, event_count, commands) VALUES ($1, $2, $3, 'running', $4, $5)`,

@@ -3,6 +3,7 @@
  * written before the batch is submitted so every recorded receipt can be proven.
  */
 import { Pool } from 'pg';
+import { migrateGateway } from '../../db';
 import type { ReceiptProof } from './batching';
 
 export interface ProofStore {
@@ -30,14 +31,7 @@ export function createPgProofStore(opts: { connectionString: string }): ProofSto
   const pool = new Pool({ connectionString: opts.connectionString, max: 4 });
   pool.on('error', () => undefined);
   return {
-    async migrate() {
-      await pool.query(`CREATE SCHEMA IF NOT EXISTS gateway;
-        CREATE TABLE IF NOT EXISTS gateway.pos_receipt_proofs (
-          store_gln text NOT NULL, receipt_id text NOT NULL, batch_id text NOT NULL,
-          leaf text NOT NULL, proof jsonb NOT NULL, root text NOT NULL,
-          created_at timestamptz NOT NULL DEFAULT now(),
-          PRIMARY KEY (store_gln, receipt_id))`);
-    },
+    migrate: () => migrateGateway(pool),
     async save(proofs) {
       if (proofs.length === 0) return;
       // One statement per batch: unnest keeps 5,000-receipt batches to one round trip.
