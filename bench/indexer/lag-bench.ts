@@ -29,7 +29,7 @@ import { dropSchema, migrate } from '../../indexer/src/db/migrate';
 import { createPool } from '../../indexer/src/db/pool';
 import { peerProcess } from '../../network/src/devnet';
 import { logDir } from '../../network/src/paths';
-import { benchDevnet, benchDevnetConfig, type BenchDevnet, benchKafka, benchPostgres, pct, BENCH_PORT_BASE } from './bench-env';
+import { benchDevnet, benchDevnetConfig, type BenchDevnet, benchKafka, benchPostgres, pct } from './bench-env';
 
 const cd = (b: string) => b + gs1CheckDigit(b);
 const submitJson = (c: LedgerClient, fn: string, body: Record<string, unknown>) => c.submit({ contract: 'traceability', fn, args: [JSON.stringify(body)] });

@@ -23,7 +23,7 @@ import { pino } from 'pino';
 import type { LedgerBlock } from '../../ledger/src';
 import { connectDevnet } from '../../network/src/connect-devnet';
 import type { BlockStreamOptions, LedgerClient } from '../../ledger/src';
-import { readDevnetInfo } from '../../network/src/devnet-info';
+import { type readDevnetInfo } from '../../network/src/devnet-info';
 import { dropSchema, migrate } from '../../indexer/src/db/migrate';
 import { deferIndexes, restoreIndexes } from '../../indexer/src/db/bulk-load';
 import { createPool } from '../../indexer/src/db/pool';

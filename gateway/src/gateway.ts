@@ -6,6 +6,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type express from 'express';
 import type { Logger } from 'pino';
 import type { JwtVerifier } from './auth/jwt-verifier';
@@ -46,7 +47,7 @@ export interface GatewayOptions {
   /** Mounts extra handlers (the web console) on the app; may return what closes their long-lived responses at stop. */
   mount?: (app: express.Express) => (() => void) | void;
   /** Handles HTTP upgrade requests (the EPCIS event stream); without it they are refused by node. */
-  onUpgrade?: (req: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => void;
+  onUpgrade?: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
 }
 
 export interface Gateway {

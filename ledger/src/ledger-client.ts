@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import './sdk-logger'; // before the SDK: it binds its loggers when it loads
-import { Gateway, Wallets, type Contract, type Network, type X509Identity } from 'fabric-network';
+import { Gateway, Wallets, type Contract, type X509Identity } from 'fabric-network';
 import * as protos from 'fabric-protos';
 import { decodeBlock, type LedgerBlock } from './block-decoder';
 import { deliverRawBlocks } from './deliver-stream';

@@ -12,7 +12,7 @@ import type { RowBuffer } from './row-buffer';
 import { T } from './tables';
 import type { TracePayload } from './trace-payload';
 
-type Ev = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON from the ledger
+type Ev = Record<string, any>;  
 
 /** A time that PostgreSQL accepts, or undefined. */
 function timeOf(v: unknown): string | undefined {

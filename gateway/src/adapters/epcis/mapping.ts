@@ -124,7 +124,7 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
       plan.locations.push({ gln: c.value, own, field: at(f) });
       return c.value;
     };
-    const lots = (f: string, list: QuantityElement[] | undefined, epcs: string[] | undefined, epcField: string): MappedLot[] => {
+    const lots = (f: string, list: QuantityElement[] | undefined, _epcs: string[] | undefined, _epcField: string): MappedLot[] => {
       if (!list) {
         invalid(f, 'is required for this event');
         return [];

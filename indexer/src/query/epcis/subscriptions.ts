@@ -121,7 +121,7 @@ export function createSubscriptions(deps: { pool: Pool; log?: Logger; pollMs?: n
       [id, req.params.name, body.dest, body.signatureToken ?? null, start.block, start.tx, start.seq],
     );
     void query;
-    json(res, 201, { subscriptionID: id, queryName: req.params.name, dest: body.dest, stream: true }, { Location: `/epcis/queries/${req.params.name}/subscriptions/${id}` });
+    json(res, 201, { subscriptionID: id, queryName: req.params.name, dest: body.dest, stream: true }, { Location: `/epcis/queries/${String(req.params.name)}/subscriptions/${id}` });
   });
   routes.get('/epcis/queries/:name/subscriptions/:id', async (req, res) => {
     if (!/^[0-9a-f-]{36}$/.test(String(req.params.id))) throw notFound(`subscription ${req.params.id}`);

@@ -29,7 +29,7 @@ function fakes(opts: { rows: Row[]; kafkaPosition?: bigint; failSends?: number }
         return { rowCount: 1, rows: [{ last: marked.length ? String(marked.reduce((a, b) => (a > b ? a : b))) : null }] };
       }
       if (text.startsWith('UPDATE outbox SET published_at = now() WHERE id <= $1 AND published_at IS NULL')) {
-        calls.push(`pg: mark up to ${params[0]}`);
+        calls.push(`pg: mark up to ${String(params[0])}`);
         for (const r of rows) if (r.id <= BigInt(params[0] as string)) r.published = true;
         return { rowCount: 0, rows: [] };
       }
@@ -43,7 +43,7 @@ function fakes(opts: { rows: Row[]; kafkaPosition?: bigint; failSends?: number }
         };
       }
       if (text.startsWith('UPDATE outbox SET published_at = now() WHERE id > $1 AND id <= $2')) {
-        calls.push(`pg: mark ${params[0]}..${params[1]}`);
+        calls.push(`pg: mark ${String(params[0])}..${String(params[1])}`);
         for (const r of rows) if (r.id > BigInt(params[0] as string) && r.id <= BigInt(params[1] as string)) r.published = true;
         return { rowCount: 0, rows: [] };
       }
