@@ -14,8 +14,10 @@ for d in ledger/src console/src; do [ -d "$d" ] && targets+=("$d"); done
 globs=()
 for t in "${targets[@]}"; do globs+=("$t/**/*.ts" "$t/**/*.tsx"); done
 if [ "${1:-}" = "--fix" ]; then
+  # eslint's fixes first, so prettier has the last word on layout.
+  "$bin/eslint" -c tools/lint/eslint.config.mjs --fix "${targets[@]}" || true
   "$bin/prettier" --config tools/lint/prettier.config.mjs --log-level warn --no-error-on-unmatched-pattern --write "${globs[@]}"
-  "$bin/eslint" -c tools/lint/eslint.config.mjs --fix "${targets[@]}"
+  "$bin/eslint" -c tools/lint/eslint.config.mjs --max-warnings 0 "${targets[@]}"
 else
   "$bin/prettier" --config tools/lint/prettier.config.mjs --log-level warn --no-error-on-unmatched-pattern --check "${globs[@]}"
   "$bin/eslint" -c tools/lint/eslint.config.mjs --max-warnings 0 "${targets[@]}"

@@ -63,7 +63,9 @@ async function main(argv: string[]): Promise<number> {
       if (!res.ok) throw new Error(`the indexer answered ${res.status}`);
       const check = await checkIndexedTrace(service, (await res.json()) as IndexedTrace);
       if (values.json) console.log(json(check));
-      else for (const f of check.findings) console.log(`${f.ok ? 'OK  ' : 'FAIL'} ${f.kind} ${f.subject} (tx ${f.txId})${f.ok ? '' : `\n     ${f.problems.join('\n     ')}`}`);
+      else
+        for (const f of check.findings)
+          console.log(`${f.ok ? 'OK  ' : 'FAIL'} ${f.kind} ${f.subject} (tx ${f.txId})${f.ok ? '' : `\n     ${f.problems.join('\n     ')}`}`);
       if (!check.ok) console.error('THE INDEXER DISAGREES WITH THE LEDGER');
       return check.ok ? 0 : 1;
     }

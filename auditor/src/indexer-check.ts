@@ -9,7 +9,14 @@ import type { ProvenanceService } from './provenance';
 
 /** The indexer's downstream trace answer (GET /lots/{gtin}/{lot}/trace/downstream). */
 export interface IndexedTrace {
-  steps: Array<{ gtin: string; lot_code: string; parent_gtin: string | null; parent_lot_code: string | null; tx_id: string | null; block_number: string | number | null }>;
+  steps: Array<{
+    gtin: string;
+    lot_code: string;
+    parent_gtin: string | null;
+    parent_lot_code: string | null;
+    tx_id: string | null;
+    block_number: string | number | null;
+  }>;
   holdings: Array<{ gtin: string; lot_code: string; gln: string; quantity: string; tx_id: string; block_number: string | number }>;
 }
 
@@ -34,7 +41,9 @@ function stockLines(payload: Buffer | undefined): StockLine[] {
 export async function checkIndexedTrace(service: ProvenanceService, trace: IndexedTrace): Promise<{ ok: boolean; findings: IndexerCheckFinding[] }> {
   const findings: IndexerCheckFinding[] = [];
   const claims = [
-    ...trace.steps.filter((s) => s.tx_id).map((s) => ({ kind: 'step' as const, s, subject: `${s.gtin}/${s.lot_code} from ${s.parent_gtin}/${s.parent_lot_code}` })),
+    ...trace.steps
+      .filter((s) => s.tx_id)
+      .map((s) => ({ kind: 'step' as const, s, subject: `${s.gtin}/${s.lot_code} from ${s.parent_gtin}/${s.parent_lot_code}` })),
     ...trace.holdings.map((h) => ({ kind: 'holding' as const, s: h, subject: `${h.quantity} of ${h.gtin}/${h.lot_code} at ${h.gln}` })),
   ];
   for (const c of claims) {
@@ -46,7 +55,8 @@ export async function checkIndexedTrace(service: ProvenanceService, trace: Index
       continue;
     }
     problems.push(...proof.problems);
-    if (String(proof.blockNumber) !== String(c.s.block_number)) problems.push(`the indexer says block ${c.s.block_number}, the ledger has it in block ${proof.blockNumber}`);
+    if (String(proof.blockNumber) !== String(c.s.block_number))
+      problems.push(`the indexer says block ${c.s.block_number}, the ledger has it in block ${proof.blockNumber}`);
     const lines = stockLines(tx?.event?.payload);
     if (c.kind === 'holding') {
       const h = trace.holdings.find((x) => x === c.s)!;

@@ -85,7 +85,14 @@ export function createProvenanceService(opts: { ledger: LedgerClient; maxLinkBlo
         const until = containing.number + maxLinkBlocks < last ? containing.number + maxLinkBlocks : last;
         const next: LedgerBlock[] = [];
         for (let n = containing.number + 1n; n <= until; n++) next.push(await block(n));
-        const proof = proveTransaction({ txId, envelope, validationCode: tx?.validationCode ?? 'NOT_IN_BLOCK', block: containing, nextBlocks: next, msps: await this.msps() });
+        const proof = proveTransaction({
+          txId,
+          envelope,
+          validationCode: tx?.validationCode ?? 'NOT_IN_BLOCK',
+          block: containing,
+          nextBlocks: next,
+          msps: await this.msps(),
+        });
         return { proof, tx };
       },
     };
@@ -101,11 +108,12 @@ export function createProvenanceService(opts: { ledger: LedgerClient; maxLinkBlo
     async lotProvenance(lot) {
       const s = session();
       type TraceRecord = LotRef & { origin?: unknown; positions?: Array<{ gln: string; quantity: string }> };
-      const trace = await query<{ lot: TraceRecord; positions: Array<{ gln: string; quantity: string }>; ancestors: TraceRecord[]; descendants: TraceRecord[] }>(
-        'GetLotTrace',
-        lot.gtin,
-        lot.lotCode,
-      );
+      const trace = await query<{
+        lot: TraceRecord;
+        positions: Array<{ gln: string; quantity: string }>;
+        ancestors: TraceRecord[];
+        descendants: TraceRecord[];
+      }>('GetLotTrace', lot.gtin, lot.lotCode);
       const entries: Array<[TraceLot['direction'], TraceRecord, Array<{ gln: string; quantity: string }>]> = [
         ['root', trace.lot, trace.positions],
         ...trace.ancestors.map((a): [TraceLot['direction'], TraceRecord, Array<{ gln: string; quantity: string }>] => ['upstream', a, []]),
@@ -115,7 +123,14 @@ export function createProvenanceService(opts: { ledger: LedgerClient; maxLinkBlo
       for (const [direction, rec, positions] of entries) {
         const keys = [`lot~${rec.gtin}~${rec.lotCode}`, ...positions.map((p) => `stock~${p.gln}~${rec.gtin}~${rec.lotCode}`)];
         const txIds = [...new Set((await Promise.all(keys.map(historyTxIds))).flat())];
-        lots.push({ direction, gtin: rec.gtin, lotCode: rec.lotCode, origin: rec.origin, onHand: positions.map((p) => ({ gln: p.gln, quantity: p.quantity })), txIds });
+        lots.push({
+          direction,
+          gtin: rec.gtin,
+          lotCode: rec.lotCode,
+          origin: rec.origin,
+          onHand: positions.map((p) => ({ gln: p.gln, quantity: p.quantity })),
+          txIds,
+        });
       }
       const proofs: TransactionProof[] = [];
       for (const txId of [...new Set(lots.flatMap((l) => l.txIds))]) proofs.push(await s.prove(txId));

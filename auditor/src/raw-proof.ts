@@ -33,7 +33,11 @@ export interface RawProofService {
   block(n: bigint): Promise<{ number: string; raw: string }>;
 }
 
-const header = (b: LedgerBlock): RawHeader => ({ number: b.number.toString(), previousHash: b.previousHash.toString('hex'), dataHash: b.dataHash.toString('hex') });
+const header = (b: LedgerBlock): RawHeader => ({
+  number: b.number.toString(),
+  previousHash: b.previousHash.toString('hex'),
+  dataHash: b.dataHash.toString('hex'),
+});
 
 export function createRawProofService(opts: { ledger: LedgerClient; maxSpan?: number; cacheSize?: number }): RawProofService {
   const { ledger } = opts;
@@ -73,7 +77,12 @@ export function createRawProofService(opts: { ledger: LedgerClient; maxSpan?: nu
       const lo = numbers.reduce((a, b) => (a < b ? a : b));
       const hi = numbers.reduce((a, b) => (a > b ? a : b));
       if (hi - lo > maxSpan) {
-        throw new ServiceError({ code: 'INVALID_ARGUMENT', message: `the proof would span ${hi - lo} blocks (at most ${maxSpan}): pin a block nearer to ${block.number}`, httpStatus: 422, details: { errors: [{ field: 'pinned', message: 'too far from the transaction' }] } });
+        throw new ServiceError({
+          code: 'INVALID_ARGUMENT',
+          message: `the proof would span ${hi - lo} blocks (at most ${maxSpan}): pin a block nearer to ${block.number}`,
+          httpStatus: 422,
+          details: { errors: [{ field: 'pinned', message: 'too far from the transaction' }] },
+        });
       }
       headers.set(block.number, header(block));
       const list: RawHeader[] = [];

@@ -73,7 +73,12 @@ const FILL = (events: number): string[] => [
 
 /** A sink that counts bytes. */
 function counter(): Writable & { bytes: number } {
-  const w = new Writable({ write(chunk, _enc, cb) { w.bytes += chunk.length; cb(); } }) as Writable & { bytes: number };
+  const w = new Writable({
+    write(chunk, _enc, cb) {
+      w.bytes += chunk.length;
+      cb();
+    },
+  }) as Writable & { bytes: number };
   w.bytes = 0;
   return w;
 }
@@ -88,7 +93,9 @@ async function timeOne(pool: Pool, format: 'csv' | 'xlsx', q: FsmaQuery): Promis
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { events: { type: 'string', default: '100000' }, runs: { type: 'string', default: '2' }, keep: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: { events: { type: 'string', default: '100000' }, runs: { type: 'string', default: '2' }, keep: { type: 'boolean', default: false } },
+  });
   const events = Number(values.events);
   const base = loadDevnetConfig({ portBase: PORT_BASE });
   const cfg = loadDevnetConfig({ portBase: PORT_BASE, runDir: path.join(base.root, 'indexer', '.run', `fsma-bench-${PORT_BASE}`) });
@@ -103,11 +110,15 @@ async function main(): Promise<void> {
     for (const sql of FILL(events)) await pool.query(sql);
     await pool.query('ANALYZE');
     const n = (await pool.query('SELECT count(*)::int AS n FROM trace_events')).rows[0].n;
-    console.log(`READ-MODEL BENCHMARK: ${n} EPCIS events written DIRECTLY into PostgreSQL (not through the ledger) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `READ-MODEL BENCHMARK: ${n} EPCIS events written DIRECTLY into PostgreSQL (not through the ledger) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
     for (let run = 1; run <= Number(values.runs); run++) {
       for (const format of ['csv', 'xlsx'] as const) {
         const r = await timeOne(pool, format, { format });
-        console.log(`run ${run} ${format}: ${r.rows} rows in ${(r.ms / 1000).toFixed(2)} s = ${Math.round(r.rows / (r.ms / 1000))} rows/s, ${(r.bytes / 1e6).toFixed(1)} MB`);
+        console.log(
+          `run ${run} ${format}: ${r.rows} rows in ${(r.ms / 1000).toFixed(2)} s = ${Math.round(r.rows / (r.ms / 1000))} rows/s, ${(r.bytes / 1e6).toFixed(1)} MB`,
+        );
       }
     }
     const one = await timeOne(pool, 'csv', { format: 'csv', tlcs: [{ gtin: ROASTED, lotCode: `R${Math.floor(events / 8)}` }] });

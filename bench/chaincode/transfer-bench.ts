@@ -53,7 +53,10 @@ async function main(): Promise<void> {
     const from = withCheckDigit('761000000001');
     const to = withCheckDigit('761000000002');
     const gtin = withCheckDigit('0761000000010');
-    for (const [gln, type] of [[from, 'roastery'], [to, 'supplier_site']] as const) {
+    for (const [gln, type] of [
+      [from, 'roastery'],
+      [to, 'supplier_site'],
+    ] as const) {
       await submitJson(client, 'RegisterLocation', { eventId: `loc-${run}-${gln}`, gln, type, name: type, address: { country: 'DE' } });
     }
     await submitJson(client, 'RegisterProduct', { eventId: `prod-${run}`, gtin, description: 'Roasted beans', unit: 'KGM' });
@@ -69,10 +72,16 @@ async function main(): Promise<void> {
       });
       const transfer = await runLoad(n, c, async (w) =>
         submitJson(client, 'TransferStock', {
-          eventId: `tr-${randomUUID()}`, fromGln: from, toGln: to, lines: [{ gtin, lotCode: `B-${run}-${w}`, quantity: '1' }],
+          eventId: `tr-${randomUUID()}`,
+          fromGln: from,
+          toGln: to,
+          lines: [{ gtin, lotCode: `B-${run}-${w}`, quantity: '1' }],
         }),
       );
-      for (const [name, r] of [['probe:Put', probe], ['TransferStock', transfer]] as const) {
+      for (const [name, r] of [
+        ['probe:Put', probe],
+        ['TransferStock', transfer],
+      ] as const) {
         rows.push({ name, concurrency: c, ...r });
         if (r.errors.length) console.log(`  ${name} c=${c}: ${r.errors.length} failed, e.g. ${r.errors[0]}`);
       }

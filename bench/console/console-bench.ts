@@ -39,12 +39,18 @@ async function main(): Promise<void> {
     };
     const small = await render(100);
     const large = await render(nodes);
-    console.log(`genealogy first render: ${nodes} nodes ${large.toFixed(0)} ms (median of 3, dagre layout); 100 nodes ${small.toFixed(0)} ms; ratio ${(large / small).toFixed(1)}x`);
+    console.log(
+      `genealogy first render: ${nodes} nodes ${large.toFixed(0)} ms (median of 3, dagre layout); 100 nodes ${small.toFixed(0)} ms; ratio ${(large / small).toFixed(1)}x`,
+    );
 
     await page.goto(`${gw}/console/#/bench?n=10`);
     await page.getByTestId('bench').waitFor();
     await page.evaluate(async () => {
-      const res = await fetch('/console/dev-session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'auditor' }) });
+      const res = await fetch('/console/dev-session', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ role: 'auditor' }),
+      });
       sessionStorage.setItem('coffee-trace.session', await res.text());
       await window.__consoleBench.pinNewest();
     });
@@ -62,7 +68,11 @@ async function main(): Promise<void> {
       }
       return out;
     }, txCount)) as Array<{ transactions: Array<{ tx_id: string; validation_code: string; tx_type: string }> }>;
-    const txIds = blocks.flatMap((b) => b.transactions).filter((t) => t.validation_code === 'VALID' && t.tx_type === 'ENDORSER_TRANSACTION').map((t) => t.tx_id).slice(0, txCount);
+    const txIds = blocks
+      .flatMap((b) => b.transactions)
+      .filter((t) => t.validation_code === 'VALID' && t.tx_type === 'ENDORSER_TRANSACTION')
+      .map((t) => t.tx_id)
+      .slice(0, txCount);
     if (txIds.length === 0) throw new Error('no transactions on the ledger: run npm run demo first');
     const prove = (ids: string[]) =>
       page.evaluate(async (list: string[]) => {
@@ -78,7 +88,9 @@ async function main(): Promise<void> {
       }, ids);
     await prove(txIds.slice(0, 1)); // warm-up: WebCrypto and the gateway's header cache
     const one = await prove(txIds.slice(0, 1));
-    console.log(`one transaction: ${one.verifyMs.toFixed(1)} ms verification in the browser, ${one.totalMs.toFixed(1)} ms with fetching the material (${one.ok}/1 valid)`);
+    console.log(
+      `one transaction: ${one.verifyMs.toFixed(1)} ms verification in the browser, ${one.totalMs.toFixed(1)} ms with fetching the material (${one.ok}/1 valid)`,
+    );
     const many = await prove(txIds);
     console.log(
       `${txIds.length}-transaction trace: ${many.verifyMs.toFixed(0)} ms verification in the browser (${(many.verifyMs / txIds.length).toFixed(1)} ms each), ${many.totalMs.toFixed(0)} ms with fetching (${many.ok}/${txIds.length} valid)`,

@@ -21,9 +21,16 @@ import { testDevnetConfig } from '../../test/fixtures/test-devnet';
 const arg = (name: string, d: number) => Number(process.argv[process.argv.indexOf(`--${name}`) + 1] || d) || d;
 
 const event = (i: number, run: string) => ({
-  type: 'ObjectEvent', eventID: `urn:uuid:${randomUUID()}`, eventTime: new Date(Date.UTC(2025, 0, 1, 0, 0, i)).toISOString(), eventTimeZoneOffset: '+01:00',
-  epcList: [`urn:epc:id:sgtin:4012345.011111.${run}${i}`], action: 'OBSERVE', bizStep: 'inspecting', disposition: 'in_progress',
-  readPoint: { id: 'urn:epc:id:sgln:4012345.00005.0' }, sensorElementList: [{ sensorReport: [{ type: 'Temperature', value: 4 + (i % 3), uom: 'CEL' }] }],
+  type: 'ObjectEvent',
+  eventID: `urn:uuid:${randomUUID()}`,
+  eventTime: new Date(Date.UTC(2025, 0, 1, 0, 0, i)).toISOString(),
+  eventTimeZoneOffset: '+01:00',
+  epcList: [`urn:epc:id:sgtin:4012345.011111.${run}${i}`],
+  action: 'OBSERVE',
+  bizStep: 'inspecting',
+  disposition: 'in_progress',
+  readPoint: { id: 'urn:epc:id:sgln:4012345.00005.0' },
+  sensorElementList: [{ sensorReport: [{ type: 'Temperature', value: 4 + (i % 3), uom: 'CEL' }] }],
 });
 
 async function main() {
@@ -35,15 +42,32 @@ async function main() {
   const pg = createPostgres({ cfg: { ...cfg, runDir: path.join(cfg.root, 'network', 'run', `gateway-pg-${base}`) }, database: 'gateway_bench' });
   await pg.start();
   const direct = await connectDevnet(info, 'SupplierMSP');
-  const gw = await start(loadGatewayConfig({
-    GATEWAY_MSP_ID: 'SupplierMSP', GATEWAY_PORT: '0', FABRIC_PORT_BASE: String(base), FABRIC_RUN_DIR: cfg.runDir, DATABASE_URL: pg.connectionString,
-    DEV_ISSUER_KEY_FILE: `/tmp/bench-epcis-${base}.json`, RATE_LIMIT_RPS: '100000', RATE_LIMIT_BURST: '100000', LOG_LEVEL: 'warn', GATEWAY_BODY_LIMIT: '20mb', SUBMIT_WORKER_POLL_MS: '50',
-  }));
+  const gw = await start(
+    loadGatewayConfig({
+      GATEWAY_MSP_ID: 'SupplierMSP',
+      GATEWAY_PORT: '0',
+      FABRIC_PORT_BASE: String(base),
+      FABRIC_RUN_DIR: cfg.runDir,
+      DATABASE_URL: pg.connectionString,
+      DEV_ISSUER_KEY_FILE: `/tmp/bench-epcis-${base}.json`,
+      RATE_LIMIT_RPS: '100000',
+      RATE_LIMIT_BURST: '100000',
+      LOG_LEVEL: 'warn',
+      GATEWAY_BODY_LIMIT: '20mb',
+      SUBMIT_WORKER_POLL_MS: '50',
+    }),
+  );
   try {
     const token = await gw.devIssuer!.mint({ sub: 'bench', roles: ['supplier'] });
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/ld+json' };
     const post = async (events: object[]) => {
-      const doc = { '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: new Date().toISOString(), epcisBody: { eventList: events } };
+      const doc = {
+        '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
+        type: 'EPCISDocument',
+        schemaVersion: '2.0',
+        creationDate: new Date().toISOString(),
+        epcisBody: { eventList: events },
+      };
       const res = await fetch(`${gw.url}/epcis/capture`, { method: 'POST', headers, body: JSON.stringify(doc) });
       if (res.status !== 202) throw new Error(`capture answered ${res.status}: ${await res.text()}`);
       const location = res.headers.get('location')!;
@@ -67,15 +91,19 @@ async function main() {
 
     t = Date.now();
     let next = 0;
-    await Promise.all(Array.from({ length: 32 }, async () => {
-      while (next < total) {
-        const i = next++;
-        const ev = event(i, `d${run}`);
-        await direct.submit({ contract: 'traceability', fn: 'RecordEvents', args: [JSON.stringify({ eventId: `bench-${run}${i}`, epcisEvents: [ev] })] });
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (next < total) {
+          const i = next++;
+          const ev = event(i, `d${run}`);
+          await direct.submit({ contract: 'traceability', fn: 'RecordEvents', args: [JSON.stringify({ eventId: `bench-${run}${i}`, epcisEvents: [ev] })] });
+        }
+      }),
+    );
     const directS = (Date.now() - t) / 1000;
-    console.log(`direct RecordEvents (LedgerClient, 32 in flight): ${(total / directS).toFixed(1)} events/s; capture/direct ratio ${((total / captureS) / (total / directS)).toFixed(2)}`);
+    console.log(
+      `direct RecordEvents (LedgerClient, 32 in flight): ${(total / directS).toFixed(1)} events/s; capture/direct ratio ${(total / captureS / (total / directS)).toFixed(2)}`,
+    );
   } finally {
     await gw.stop();
     direct.close();

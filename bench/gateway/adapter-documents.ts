@@ -32,9 +32,11 @@ function poslog(gtin: string, store: string, n: number, tag: string): string {
     // Mostly finished sales; every 10th cancelled, every 25th training, each with a voided line.
     const state = i % 10 === 9 ? ' TransactionStatus="Cancelled"' : ' TransactionStatus="Finished"';
     const training = i % 25 === 24 ? ' TrainingModeFlag="true"' : '';
-    return `<Transaction${training}><BusinessUnit><UnitID>${store}</UnitID></BusinessUnit><TransactionID>${tag}-${i}</TransactionID><RetailTransaction${state}>`
-      + `<LineItem><Sale><ItemID>${gtin}</ItemID><Quantity>1</Quantity></Sale></LineItem>`
-      + `<LineItem VoidFlag="true"><Sale><ItemID>${gtin}</ItemID><Quantity>2</Quantity></Sale></LineItem></RetailTransaction></Transaction>`;
+    return (
+      `<Transaction${training}><BusinessUnit><UnitID>${store}</UnitID></BusinessUnit><TransactionID>${tag}-${i}</TransactionID><RetailTransaction${state}>` +
+      `<LineItem><Sale><ItemID>${gtin}</ItemID><Quantity>1</Quantity></Sale></LineItem>` +
+      `<LineItem VoidFlag="true"><Sale><ItemID>${gtin}</ItemID><Quantity>2</Quantity></Sale></LineItem></RetailTransaction></Transaction>`
+    );
   };
   return `<POSLog xmlns="http://www.nrf-arts.org/IXRetail/v6.0.0/poslog">${Array.from({ length: n }, (_, i) => tx(i)).join('')}</POSLog>`;
 }
@@ -48,7 +50,10 @@ async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-adapters-'));
   const gln = { a: withCheck('761300100001'), b: withCheck('761300100002'), store: withCheck('761300100003') };
   const gtin = withCheck(`09${String(Date.now() % 1e10).padStart(11, '0')}`);
-  fs.writeFileSync(path.join(dir, 'mappings.json'), JSON.stringify({ sap: { plants: { '1000/0001': gln.a, '1000/0002': gln.b }, materials: { 'MAT-B': gtin } }, pos: { stores: { S1: gln.store } } }));
+  fs.writeFileSync(
+    path.join(dir, 'mappings.json'),
+    JSON.stringify({ sap: { plants: { '1000/0001': gln.a, '1000/0002': gln.b }, materials: { 'MAT-B': gtin } }, pos: { stores: { S1: gln.store } } }),
+  );
 
   // In-process POSLog reading + batching, new reader vs the reader before transaction states, same input.
   const xml = poslog(gtin, 'S1', posTx, 'P');
@@ -60,7 +65,10 @@ async function main() {
   runOld();
   const times: { n: number[]; o: number[] } = { n: [], o: [] };
   for (let r = 0; r < 9; r++) {
-    for (const [k, fn] of [['n', runNew], ['o', runOld]] as const) {
+    for (const [k, fn] of [
+      ['n', runNew],
+      ['o', runOld],
+    ] as const) {
       const t = performance.now();
       fn();
       times[k].push(performance.now() - t);
@@ -69,7 +77,9 @@ async function main() {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const msNew = median(times.n);
   const msOld = median(times.o);
-  log(`POSLog read + batch, ${posTx} transactions × 2 lines: with states ${(lines / (msNew / 1000)).toFixed(0)} lines/s, before ${(lines / (msOld / 1000)).toFixed(0)} lines/s, ratio ${(msOld / msNew).toFixed(2)} (median of 9 alternating rounds)`);
+  log(
+    `POSLog read + batch, ${posTx} transactions × 2 lines: with states ${(lines / (msNew / 1000)).toFixed(0)} lines/s, before ${(lines / (msOld / 1000)).toFixed(0)} lines/s, ratio ${(msOld / msNew).toFixed(2)} (median of 9 alternating rounds)`,
+  );
 
   await devnetDown(cfg, { wipe: true }, () => undefined);
   await devnetUp(cfg, () => undefined);
@@ -84,35 +94,60 @@ async function main() {
     await pg.stop();
     await devnetDown(cfg, { wipe: true }, () => undefined);
   };
-  const gw = await pg.start().then(() => start(loadGatewayConfig({
-    ...devnetLedgerEnv(readDevnetInfo(cfg.runDir), 'RetailerMSP'), GATEWAY_PORT: '0', DATABASE_URL: pg.connectionString,
-    DEV_ISSUER_KEY_FILE: path.join(dir, 'issuer.json'), RATE_LIMIT_RPS: '100000', RATE_LIMIT_BURST: '100000', LOG_LEVEL: 'warn', ADAPTER_MAPPINGS_FILE: path.join(dir, 'mappings.json'),
-  }))).catch(async (err: unknown) => {
-    await stopAll();
-    throw err;
-  });
+  const gw = await pg
+    .start()
+    .then(() =>
+      start(
+        loadGatewayConfig({
+          ...devnetLedgerEnv(readDevnetInfo(cfg.runDir), 'RetailerMSP'),
+          GATEWAY_PORT: '0',
+          DATABASE_URL: pg.connectionString,
+          DEV_ISSUER_KEY_FILE: path.join(dir, 'issuer.json'),
+          RATE_LIMIT_RPS: '100000',
+          RATE_LIMIT_BURST: '100000',
+          LOG_LEVEL: 'warn',
+          ADAPTER_MAPPINGS_FILE: path.join(dir, 'mappings.json'),
+        }),
+      ),
+    )
+    .catch(async (err: unknown) => {
+      await stopAll();
+      throw err;
+    });
   try {
     const token = await gw.devIssuer!.mint({ sub: 'bench', roles: ['retailer-ops', 'sap', 'pos'] });
     const call = async (p: string, body: string | object, type = 'application/json') => {
-      const res = await fetch(`${gw.url}${p}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+      const res = await fetch(`${gw.url}${p}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': type },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     };
     const ok = (r: { status: number; body: unknown }, what: string) => {
       if (r.status !== 201 && r.status !== 409) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
     };
     ok(await call('/products', { gtin, description: 'bench beans', unit: 'KGM' }), 'product');
-    for (const [g, type] of [[gln.a, 'dc'], [gln.b, 'dc'], [gln.store, 'store']]) ok(await call('/locations', { gln: g, type, name: `bench ${g}`, address: { country: 'DE' } }), 'location');
+    for (const [g, type] of [
+      [gln.a, 'dc'],
+      [gln.b, 'dc'],
+      [gln.store, 'store'],
+    ])
+      ok(await call('/locations', { gln: g, type, name: `bench ${g}`, address: { country: 'DE' } }), 'location');
     ok(await call('/lots', { gln: gln.a, gtin, lotCode: 'BENCH-1', quantity: '1000000' }), 'lot');
     ok(await call('/lots', { gln: gln.store, gtin, lotCode: 'BENCH-S', quantity: '1000000' }), 'lot');
 
     // SAP: one WMMBXY material document with `items` storage-location transfers (311), one ledger transaction each.
-    const item = (i: number) => `<E1MBXYI SEGMENT="1"><ZEILE>${i + 1}</ZEILE><MATNR>MAT-B</MATNR><WERKS>1000</WERKS><LGORT>0001</LGORT><CHARG>BENCH-1</CHARG><BWART>311</BWART><ERFMG>1</ERFMG><ERFME>KGM</ERFME><UMWRK>1000</UMWRK><UMLGO>0002</UMLGO></E1MBXYI>`;
+    const item = (i: number) =>
+      `<E1MBXYI SEGMENT="1"><ZEILE>${i + 1}</ZEILE><MATNR>MAT-B</MATNR><WERKS>1000</WERKS><LGORT>0001</LGORT><CHARG>BENCH-1</CHARG><BWART>311</BWART><ERFMG>1</ERFMG><ERFME>KGM</ERFME><UMWRK>1000</UMWRK><UMLGO>0002</UMLGO></E1MBXYI>`;
     const idoc = `<WMMBID02><IDOC BEGIN="1"><EDI_DC40 SEGMENT="1"><DOCNUM>${Date.now()}</DOCNUM><IDOCTYP>WMMBID02</IDOCTYP><MESTYP>WMMBXY</MESTYP></EDI_DC40><E1MBXYH SEGMENT="1"><MBLNR>B${Date.now()}</MBLNR>${Array.from({ length: items }, (_, i) => item(i)).join('')}</E1MBXYH></IDOC></WMMBID02>`;
     let t = performance.now();
     let r = await call('/sap/idocs', idoc, 'application/xml');
     if (r.status !== 201) throw new Error(`IDoc ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
     let s = (performance.now() - t) / 1000;
-    log(`SAP WMMBXY ${items} items (311) end to end: ${(items / s).toFixed(1)} items/s (${s.toFixed(1)} s, ${String(r.body.committed)} transactions committed)`);
+    log(
+      `SAP WMMBXY ${items} items (311) end to end: ${(items / s).toFixed(1)} items/s (${s.toFixed(1)} s, ${String(r.body.committed)} transactions committed)`,
+    );
     t = performance.now();
     r = await call('/sap/idocs', idoc, 'application/xml');
     s = (performance.now() - t) / 1000;
@@ -127,7 +162,9 @@ async function main() {
       if (r.status !== 201) throw new Error(`POSLog ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
     }
     s = (performance.now() - t) / 1000;
-    log(`POSLog end to end (POST /pos/sales → RecordSales committed → proofs stored): ${((docs * perDoc * 2) / s).toFixed(0)} lines/s (${docs} documents × ${perDoc} transactions × 2 lines)`);
+    log(
+      `POSLog end to end (POST /pos/sales → RecordSales committed → proofs stored): ${((docs * perDoc * 2) / s).toFixed(0)} lines/s (${docs} documents × ${perDoc} transactions × 2 lines)`,
+    );
   } finally {
     await gw.stop();
     await stopAll();

@@ -38,7 +38,13 @@ export function parsePosLogBaseline(xml: string): Receipt[] {
       if (!CUSTOM_FORMATS.quantity(quantity)) errors.push({ field: `${field}.Quantity`, message: 'must be a positive decimal with at most 3 decimals' });
       lines.push({ gtin: gtin ?? '', quantity, kind, lotCode: textOf(item.LotNumber), voided: flag(li, 'VoidFlag') || undefined });
     });
-    receipts.push({ storeId: storeId ?? '', receiptId, at: textOf(tx.BeginDateTime), cancelled: flag(tx, 'CancelFlag') || flag(rt, 'CancelFlag') || undefined, lines });
+    receipts.push({
+      storeId: storeId ?? '',
+      receiptId,
+      at: textOf(tx.BeginDateTime),
+      cancelled: flag(tx, 'CancelFlag') || flag(rt, 'CancelFlag') || undefined,
+      lines,
+    });
   });
   if (errors.length) throw invalidInput(errors, 422, 'INVALID_DOCUMENT');
   return receipts;

@@ -31,12 +31,14 @@ const gtin = () => {
 async function pool<T>(n: number, concurrency: number, fn: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = [];
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < n) {
-      const i = next++;
-      out[i] = await fn(i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const i = next++;
+        out[i] = await fn(i);
+      }
+    }),
+  );
   return out;
 }
 
@@ -63,7 +65,20 @@ async function main() {
     await pg.start();
     const client = await connectDevnet(info, 'SupplierMSP');
     try {
-      return { direct: client, gw: await start(loadGatewayConfig({ ...devnetLedgerEnv(readDevnetInfo(cfg.runDir), 'SupplierMSP'), GATEWAY_PORT: '0', DATABASE_URL: pg.connectionString, DEV_ISSUER_KEY_FILE: `/tmp/bench-gw-${base}.json`, RATE_LIMIT_RPS: '100000', RATE_LIMIT_BURST: '100000', LOG_LEVEL: 'warn' })) };
+      return {
+        direct: client,
+        gw: await start(
+          loadGatewayConfig({
+            ...devnetLedgerEnv(readDevnetInfo(cfg.runDir), 'SupplierMSP'),
+            GATEWAY_PORT: '0',
+            DATABASE_URL: pg.connectionString,
+            DEV_ISSUER_KEY_FILE: `/tmp/bench-gw-${base}.json`,
+            RATE_LIMIT_RPS: '100000',
+            RATE_LIMIT_BURST: '100000',
+            LOG_LEVEL: 'warn',
+          }),
+        ),
+      };
     } catch (err) {
       client.close();
       throw err;
@@ -78,16 +93,26 @@ async function main() {
     // Warm-up both paths (connections, discovery, JIT).
     for (let i = 0; i < 3; i++) {
       await direct.submit({ contract: 'traceability', fn: 'RegisterProduct', args: [JSON.stringify({ ...body(), eventId: `bw-${i}-${Date.now()}` })] });
-      await fetch(`${gw.url}/products`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body()) });
+      await fetch(`${gw.url}/products`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body()),
+      });
     }
     let t = Date.now();
-    await pool(n, concurrency, async (i) => direct.submit({ contract: 'traceability', fn: 'RegisterProduct', args: [JSON.stringify({ ...body(), eventId: `bd-${i}-${Date.now()}` })] }));
+    await pool(n, concurrency, async (i) =>
+      direct.submit({ contract: 'traceability', fn: 'RegisterProduct', args: [JSON.stringify({ ...body(), eventId: `bd-${i}-${Date.now()}` })] }),
+    );
     const directTps = n / ((Date.now() - t) / 1000);
     const lat: number[] = [];
     t = Date.now();
     await pool(n, concurrency, async () => {
       const t0 = performance.now();
-      const res = await fetch(`${gw.url}/products`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body()) });
+      const res = await fetch(`${gw.url}/products`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body()),
+      });
       if (res.status !== 201) throw new Error(`REST ${res.status} ${await res.text()}`);
       lat.push(performance.now() - t0);
     });
@@ -99,16 +124,29 @@ async function main() {
     log(`REST (sync, 201 after commit): ${restTps.toFixed(1)} tx/s  ratio ${(restTps / directTps).toFixed(2)}`);
     log(`REST sync latency ms: p50 ${p(0.5)}  p99 ${p(0.99)}  max ${lat[lat.length - 1].toFixed(0)}`);
     const g = gtin();
-    const receipts: Receipt[] = Array.from({ length: 20_000 }, (_, i) => ({ storeId: 'S1', receiptId: `R-${i}`, lines: [{ gtin: g, quantity: '1', kind: 'sale' }, { gtin: g, quantity: '2', kind: 'sale' }] }));
+    const receipts: Receipt[] = Array.from({ length: 20_000 }, (_, i) => ({
+      storeId: 'S1',
+      receiptId: `R-${i}`,
+      lines: [
+        { gtin: g, quantity: '1', kind: 'sale' },
+        { gtin: g, quantity: '2', kind: 'sale' },
+      ],
+    }));
     t = performance.now();
     const [b] = batchReceipts(receipts, { S1: '4000001000005' });
     const ms = performance.now() - t;
-    log(`POS batching (hash + Merkle tree + proofs + aggregation, no ledger): ${((receipts.length * 2) / (ms / 1000)).toFixed(0)} lines/s (${receipts.length} receipts → ${(b.command.body.lines as unknown[]).length} RecordSales lines, ${ms.toFixed(0)} ms)`);
+    log(
+      `POS batching (hash + Merkle tree + proofs + aggregation, no ledger): ${((receipts.length * 2) / (ms / 1000)).toFixed(0)} lines/s (${receipts.length} receipts → ${(b.command.body.lines as unknown[]).length} RecordSales lines, ${ms.toFixed(0)} ms)`,
+    );
 
     // End to end: POST /pos/sales → batch → RecordSales committed → proofs stored, for two stores in parallel.
     const posToken = await gw.devIssuer!.mint({ sub: 'bench-pos', roles: ['supplier', 'pos'] });
     const post = (url: string, b: unknown) =>
-      fetch(`${gw.url}${url}`, { method: 'POST', headers: { authorization: `Bearer ${posToken}`, 'content-type': 'application/json' }, body: JSON.stringify(b) });
+      fetch(`${gw.url}${url}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${posToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(b),
+      });
     const posGtin = gtin();
     const stores = ['761300000001', '761300000002'].map((x) => x + gs1CheckDigit(x));
     await post('/products', { gtin: posGtin, description: 'bench beans', unit: 'KGM' });
@@ -123,12 +161,23 @@ async function main() {
     t = performance.now();
     await pool(posts, stores.length, async (i) => {
       const store = stores[i % stores.length];
-      const body = { receipts: Array.from({ length: perPost }, (_, k) => ({ storeId: store, receiptId: `B${i}-${k}`, lines: [{ gtin: posGtin, quantity: '1' }, { gtin: posGtin, quantity: '2' }] })) };
+      const body = {
+        receipts: Array.from({ length: perPost }, (_, k) => ({
+          storeId: store,
+          receiptId: `B${i}-${k}`,
+          lines: [
+            { gtin: posGtin, quantity: '1' },
+            { gtin: posGtin, quantity: '2' },
+          ],
+        })),
+      };
       const res = await post('/pos/sales', body);
       if (res.status !== 201) throw new Error(`POS ${res.status} ${(await res.text()).slice(0, 300)}`);
     });
     const posSec = (performance.now() - t) / 1000;
-    log(`POS end to end (POST /pos/sales → RecordSales committed → proofs stored): ${((posts * perPost * 2) / posSec).toFixed(0)} lines/s (${posts} posts × ${perPost} receipts × 2 lines, 2 stores, ${posSec.toFixed(1)} s)`);
+    log(
+      `POS end to end (POST /pos/sales → RecordSales committed → proofs stored): ${((posts * perPost * 2) / posSec).toFixed(0)} lines/s (${posts} posts × ${perPost} receipts × 2 lines, 2 stores, ${posSec.toFixed(1)} s)`,
+    );
   } finally {
     await gw.stop();
     direct.close();

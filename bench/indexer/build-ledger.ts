@@ -22,15 +22,19 @@ import { withRetry, type LedgerClient } from '../../ledger/src';
 import { benchDevnet, benchDevnetDown, BENCH_PORT_BASE } from './bench-env';
 
 const withCheckDigit = (body: string) => body + gs1CheckDigit(body);
-const submitJson = (c: LedgerClient, fn: string, body: Record<string, unknown>) =>
-  c.submit({ contract: 'traceability', fn, args: [JSON.stringify(body)] });
+const submitJson = (c: LedgerClient, fn: string, body: Record<string, unknown>) => c.submit({ contract: 'traceability', fn, args: [JSON.stringify(body)] });
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      transactions: { type: 'string', default: '100000' }, lines: { type: 'string', default: '5' },
-      concurrency: { type: 'string', default: '96' }, minutes: { type: 'string', default: '15' },
-      clients: { type: 'string', default: '1' }, groups: { type: 'string', default: '4' }, down: { type: 'boolean', default: false }, wipe: { type: 'boolean', default: false },
+      transactions: { type: 'string', default: '100000' },
+      lines: { type: 'string', default: '5' },
+      concurrency: { type: 'string', default: '96' },
+      minutes: { type: 'string', default: '15' },
+      clients: { type: 'string', default: '1' },
+      groups: { type: 'string', default: '4' },
+      down: { type: 'boolean', default: false },
+      wipe: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
     },
   });
@@ -60,14 +64,26 @@ async function main(): Promise<void> {
     const lot = (w: number, g: number, i: number) => `L-${run}-${w}-${g}-${i}`;
     const t0 = Date.now();
     let commissioned = 0;
-    await Promise.all(Array.from({ length: workers }, async (_, w) => {
-      const c = clients[w % clients.length];
-      for (let i = 0; i < lines * groups; i++) {
-        // Same eventId on retry: a repeat of a commission that did commit is harmless.
-        await withRetry(() => submitJson(c, 'CommissionLot', { eventId: `com-${run}-${w}-${i}`, gln: a, gtin, lotCode: lot(w, Math.floor(i / lines), i % lines), quantity: '1000000' }), { attempts: 4, baseDelayMs: 100 });
-        commissioned++;
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: workers }, async (_, w) => {
+        const c = clients[w % clients.length];
+        for (let i = 0; i < lines * groups; i++) {
+          // Same eventId on retry: a repeat of a commission that did commit is harmless.
+          await withRetry(
+            () =>
+              submitJson(c, 'CommissionLot', {
+                eventId: `com-${run}-${w}-${i}`,
+                gln: a,
+                gtin,
+                lotCode: lot(w, Math.floor(i / lines), i % lines),
+                quantity: '1000000',
+              }),
+            { attempts: 4, baseDelayMs: 100 },
+          );
+          commissioned++;
+        }
+      }),
+    );
     console.log(`commissioned ${commissioned} lots in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
     let done = 0;
@@ -77,24 +93,33 @@ async function main(): Promise<void> {
       const s = (Date.now() - t1) / 1000;
       console.log(`  ${done} transfers (${done * lines * 2} movements), ${failed} failed, ${(done / s).toFixed(0)} tx/s after ${s.toFixed(0)} s`);
     }, 30_000);
-    await Promise.all(Array.from({ length: workers }, async (_, w) => {
-      const c = clients[w % clients.length];
-      for (let step = 0; done + failed < target && Date.now() < deadline; step++) {
-        const g = step % groups;
-        const body = { eventId: `tr-${randomUUID()}`, fromGln: a, toGln: b, lines: Array.from({ length: lines }, (_, i) => ({ gtin, lotCode: lot(w, g, i), quantity: '1' })) };
-        try {
-          await submitJson(c, 'TransferStock', body);
-          done++;
-        } catch (err) {
-          failed++;
-          if (failed <= 3) console.log(`  transfer failed: ${(err as Error).message.split('\n')[0]}`);
+    await Promise.all(
+      Array.from({ length: workers }, async (_, w) => {
+        const c = clients[w % clients.length];
+        for (let step = 0; done + failed < target && Date.now() < deadline; step++) {
+          const g = step % groups;
+          const body = {
+            eventId: `tr-${randomUUID()}`,
+            fromGln: a,
+            toGln: b,
+            lines: Array.from({ length: lines }, (_, i) => ({ gtin, lotCode: lot(w, g, i), quantity: '1' })),
+          };
+          try {
+            await submitJson(c, 'TransferStock', body);
+            done++;
+          } catch (err) {
+            failed++;
+            if (failed <= 3) console.log(`  transfer failed: ${(err as Error).message.split('\n')[0]}`);
+          }
         }
-      }
-    }));
+      }),
+    );
     clearInterval(progress);
     const s = (Date.now() - t1) / 1000;
     const height = await c0.height();
-    console.log(`built: ${done} TransferStock transactions with ${lines} lines (${done * lines * 2} movements), ${failed} failed, in ${s.toFixed(0)} s = ${(done / s).toFixed(0)} tx/s; ledger height ${height} blocks`);
+    console.log(
+      `built: ${done} TransferStock transactions with ${lines} lines (${done * lines * 2} movements), ${failed} failed, in ${s.toFixed(0)} s = ${(done / s).toFixed(0)} tx/s; ledger height ${height} blocks`,
+    );
     clients.forEach((c) => c.close());
   } finally {
     // The ledger stays on disk: replay-bench and lag-bench start the devnet on it again.

@@ -13,7 +13,9 @@ import { referenceTransactions } from '../../test/fixtures/reference-block-decod
 import { benchDevnet } from './bench-env';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { blocks: { type: 'string', default: '400' }, rounds: { type: 'string', default: '3' }, keep: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: { blocks: { type: 'string', default: '400' }, rounds: { type: 'string', default: '3' }, keep: { type: 'boolean', default: false } },
+  });
   const devnet = await benchDevnet();
   const raws: Buffer[] = [];
   let first = 0n;

@@ -35,7 +35,14 @@ const cd = (b: string) => b + gs1CheckDigit(b);
 const submitJson = (c: LedgerClient, fn: string, body: Record<string, unknown>) => c.submit({ contract: 'traceability', fn, args: [JSON.stringify(body)] });
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, concurrency: { type: 'string', default: '16' }, warmup: { type: 'string', default: '10' }, keep: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '60' },
+      concurrency: { type: 'string', default: '16' },
+      warmup: { type: 'string', default: '10' },
+      keep: { type: 'boolean', default: false },
+    },
+  });
   const seconds = Number(values.seconds);
   const workers = Number(values.concurrency);
   const pg = benchPostgres();
@@ -59,16 +66,24 @@ async function main(): Promise<void> {
       await submitJson(client, 'RegisterLocation', { eventId: `l-${run}-b`, gln: b, type: 'supplier_site', name: 'B', address: { country: 'DE' } });
       await submitJson(client, 'RegisterProduct', { eventId: `p-${run}`, gtin, description: 'Beans', unit: 'KGM' });
       const lot = (w: number, g: number) => `LG-${run}-${w}-${g}`;
-      await Promise.all(Array.from({ length: workers }, async (_, w) => {
-        for (let g = 0; g < 4; g++) await submitJson(client, 'CommissionLot', { eventId: `c-${run}-${w}-${g}`, gln: a, gtin, lotCode: lot(w, g), quantity: '1000000' });
-      }));
+      await Promise.all(
+        Array.from({ length: workers }, async (_, w) => {
+          for (let g = 0; g < 4; g++)
+            await submitJson(client, 'CommissionLot', { eventId: `c-${run}-${w}-${g}`, gln: a, gtin, lotCode: lot(w, g), quantity: '1000000' });
+        }),
+      );
 
       // Seed the schema at the tip: the indexer starts with the next block, verified against this one.
       await dropSchema(pool, schema);
       await migrate(pool, schema);
       const tip = await client.blockByNumber((await client.height()) - 1n);
-      await pool.query('INSERT INTO blocks (block_number, header_hash, previous_hash, data_hash, tx_count) VALUES ($1, $2, $3, $4, $5)',
-        [tip.number.toString(), tip.headerHash, tip.previousHash, tip.dataHash, tip.transactions.length]);
+      await pool.query('INSERT INTO blocks (block_number, header_hash, previous_hash, data_hash, tx_count) VALUES ($1, $2, $3, $4, $5)', [
+        tip.number.toString(),
+        tip.headerHash,
+        tip.previousHash,
+        tip.dataHash,
+        tip.transactions.length,
+      ]);
       await pool.query('INSERT INTO checkpoint (id, block_number) VALUES (true, $1)', [tip.number.toString()]);
 
       // The indexer runs in its own process, as deployed: the load generator's event loop must not delay it.
@@ -76,8 +91,14 @@ async function main(): Promise<void> {
       indexer = spawn(process.execPath, [path.resolve(__dirname, '..', '..', 'indexer', 'src', 'cli.js'), 'run'], {
         stdio: ['ignore', 'pipe', 'inherit'],
         env: {
-          ...process.env, DATABASE_URL: pg.connectionString, INDEXER_SCHEMA: schema, KAFKA_BROKERS: kafka.brokers.join(','), INDEXER_TOPIC_PREFIX: `bench${run}`,
-          ...devnetLedgerEnv(readDevnetInfo(benchDevnetConfig().runDir), 'AuditorMSP'), INDEXER_HTTP_PORT: '0', LOG_LEVEL: 'debug',
+          ...process.env,
+          DATABASE_URL: pg.connectionString,
+          INDEXER_SCHEMA: schema,
+          KAFKA_BROKERS: kafka.brokers.join(','),
+          INDEXER_TOPIC_PREFIX: `bench${run}`,
+          ...devnetLedgerEnv(readDevnetInfo(benchDevnetConfig().runDir), 'AuditorMSP'),
+          INDEXER_HTTP_PORT: '0',
+          LOG_LEVEL: 'debug',
         },
       });
       let relayUp!: () => void;
@@ -89,7 +110,10 @@ async function main(): Promise<void> {
         const e = JSON.parse(l) as { time: number; blockNumber: string };
         stored.set(e.blockNumber, e.time);
       });
-      await Promise.race([relayConnected, new Promise((_, reject) => setTimeout(() => reject(new Error('the indexer did not connect to Kafka within 60 s')), 60_000))]);
+      await Promise.race([
+        relayConnected,
+        new Promise((_, reject) => setTimeout(() => reject(new Error('the indexer did not connect to Kafka within 60 s')), 60_000)),
+      ]);
 
       // Blocks of the measured window (the submitters' view) and where the peers' logs stand now.
       const committed = new Map<string, number>();
@@ -100,21 +124,27 @@ async function main(): Promise<void> {
       const measureFrom = Date.now() + Number(values.warmup) * 1000;
       const deadline = measureFrom + seconds * 1000;
       let t0 = Date.now();
-      await Promise.all(Array.from({ length: workers }, async (_, w) => {
-        for (let step = 0; Date.now() < deadline; step++) {
-          const lines = [{ gtin, lotCode: lot(w, step % 4), quantity: '1' }];
-          try {
-            const started = Date.now();
-            const r = await submitJson(client, 'TransferStock', { eventId: `t-${randomUUID()}`, fromGln: a, toGln: b, lines });
-            if (started < measureFrom) continue;
-            if (done === 0) t0 = started;
-            const k = r.blockNumber.toString();
-            if (!committed.has(k)) committed.set(k, Date.now());
-            done++;
-          } catch { /* counted as not committed */ }
-        }
-      }));
-      console.log(`load: ${done} TransferStock in ${((Date.now() - t0) / 1000).toFixed(0)} s = ${(done / ((Date.now() - t0) / 1000)).toFixed(1)} tx/s, ${workers} submitters, ${committed.size} blocks`);
+      await Promise.all(
+        Array.from({ length: workers }, async (_, w) => {
+          for (let step = 0; Date.now() < deadline; step++) {
+            const lines = [{ gtin, lotCode: lot(w, step % 4), quantity: '1' }];
+            try {
+              const started = Date.now();
+              const r = await submitJson(client, 'TransferStock', { eventId: `t-${randomUUID()}`, fromGln: a, toGln: b, lines });
+              if (started < measureFrom) continue;
+              if (done === 0) t0 = started;
+              const k = r.blockNumber.toString();
+              if (!committed.has(k)) committed.set(k, Date.now());
+              done++;
+            } catch {
+              /* counted as not committed */
+            }
+          }
+        }),
+      );
+      console.log(
+        `load: ${done} TransferStock in ${((Date.now() - t0) / 1000).toFixed(0)} s = ${(done / ((Date.now() - t0) / 1000)).toFixed(1)} tx/s, ${workers} submitters, ${committed.size} blocks`,
+      );
       const last = [...committed.keys()].map(BigInt).reduce((x, y) => (x > y ? x : y));
       const wait = Date.now() + 60_000;
       for (;;) {
@@ -123,7 +153,13 @@ async function main(): Promise<void> {
         if ((stored.has(last.toString()) && Number(pending.rows[0].n) === 0 && Number(r.rows[0].n) > 0) || Date.now() > wait) break;
         await new Promise((res) => setTimeout(res, 200));
       }
-      const acked = new Map((await pool.query<{ b: string; t: Date }>('SELECT block_number::text AS b, max(published_at) AS t FROM outbox WHERE published_at IS NOT NULL GROUP BY block_number')).rows.map((r) => [r.b, r.t.getTime()]));
+      const acked = new Map(
+        (
+          await pool.query<{ b: string; t: Date }>(
+            'SELECT block_number::text AS b, max(published_at) AS t FROM outbox WHERE published_at IS NOT NULL GROUP BY block_number',
+          )
+        ).rows.map((r) => [r.b, r.t.getTime()]),
+      );
       // Commit = the first peer's "Committed block [n]" log line (kvledger, millisecond UTC time).
       const peerCommit = await firstPeerCommits(peerLogs, logOffsets);
       const pgLag: number[] = [];
@@ -139,7 +175,10 @@ async function main(): Promise<void> {
       seenLag.sort((x, y) => x - y);
       pgLag.sort((x, y) => x - y);
       kLag.sort((x, y) => x - y);
-      const show = (n: string, v: number[]) => console.log(`${n.padEnd(30)} ${v.length} blocks  p50 ${pct(v, 50).toFixed(0)} ms  p99 ${pct(v, 99).toFixed(0)} ms  max ${v[v.length - 1]?.toFixed(0)} ms`);
+      const show = (n: string, v: number[]) =>
+        console.log(
+          `${n.padEnd(30)} ${v.length} blocks  p50 ${pct(v, 50).toFixed(0)} ms  p99 ${pct(v, 99).toFixed(0)} ms  max ${v[v.length - 1]?.toFixed(0)} ms`,
+        );
       show('commit -> PostgreSQL commit', pgLag);
       show('commit -> Kafka ack (outbox)', kLag);
       show('commit -> submitter saw it', seenLag);

@@ -32,7 +32,12 @@ import { createBlockProjector } from '../../indexer/src/projection/project-block
 import { createBlockSource } from '../../indexer/src/source/block-source';
 import { benchDevnet, benchPostgres, type BenchDevnet } from './bench-env';
 
-interface Figures { name: string; blocks: number; txs: number; seconds: number }
+interface Figures {
+  name: string;
+  blocks: number;
+  txs: number;
+  seconds: number;
+}
 
 const line = (f: Figures) =>
   `${f.name.padEnd(34)} ${String(f.blocks).padStart(7)} blocks ${String(f.txs).padStart(8)} tx ${f.seconds.toFixed(2).padStart(8)} s ` +
@@ -41,9 +46,13 @@ const line = (f: Figures) =>
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      batch: { type: 'string', default: '200' }, 'read-ahead': { type: 'string', default: '32' },
-      'no-baseline': { type: 'boolean', default: false }, memory: { type: 'boolean', default: false }, 'memory-only': { type: 'boolean', default: false },
-      blocks: { type: 'string' }, keep: { type: 'boolean', default: false },
+      batch: { type: 'string', default: '200' },
+      'read-ahead': { type: 'string', default: '32' },
+      'no-baseline': { type: 'boolean', default: false },
+      memory: { type: 'boolean', default: false },
+      'memory-only': { type: 'boolean', default: false },
+      blocks: { type: 'string' },
+      keep: { type: 'boolean', default: false },
     },
   });
   const batch = Number(values.batch);
@@ -69,7 +78,10 @@ async function main(): Promise<void> {
      * (replayBlocks, indexes built after the load, asynchronous commit; the time
      * includes building the indexes); otherwise the live indexer's block source.
      */
-    async function replay(name: string, opts: { batch: number; readAhead: number; transport?: 'deliver' | 'query'; from?: LedgerBlock[]; bulk?: boolean }): Promise<Figures> {
+    async function replay(
+      name: string,
+      opts: { batch: number; readAhead: number; transport?: 'deliver' | 'query'; from?: LedgerBlock[]; bulk?: boolean },
+    ): Promise<Figures> {
       const schema = `bench_replay_${results.length}`;
       const pool = createPool({ connectionString: url, schema, synchronousCommit: !opts.bulk });
       await dropSchema(pool, schema);
@@ -93,8 +105,17 @@ async function main(): Promise<void> {
         await restoreIndexes(pool, deferred);
       } else {
         const source = createBlockSource({
-          pool, projector, connect, log, pollMs: 1000, retryDelayMs: 1000, stopAfter: height - 1n, batchBlocks: opts.batch,
-          onBlock: (s) => { txs += s.transactions; },
+          pool,
+          projector,
+          connect,
+          log,
+          pollMs: 1000,
+          retryDelayMs: 1000,
+          stopAfter: height - 1n,
+          batchBlocks: opts.batch,
+          onBlock: (s) => {
+            txs += s.transactions;
+          },
         });
         source.start();
         await source.done;

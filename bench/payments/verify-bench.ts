@@ -40,7 +40,13 @@ async function main(): Promise<void> {
     await chain.mine(5);
     const terms: PaymentTerms = { chainId: LOCAL_CHAIN_ID, asset: chain.usdAddress, decimals: 6, amountBaseUnits: '1000000', payee: chain.payee };
     const registry = createChainRegistry([
-      { chainId: LOCAL_CHAIN_ID, name: 'local', rpcUrl: chain.anvil.rpcUrl, finality: { kind: 'confirmations', blocks: 3 }, tokens: [{ address: chain.usdAddress, symbol: 'TUSD', decimals: 6 }] },
+      {
+        chainId: LOCAL_CHAIN_ID,
+        name: 'local',
+        rpcUrl: chain.anvil.rpcUrl,
+        finality: { kind: 'confirmations', blocks: 3 },
+        tokens: [{ address: chain.usdAddress, symbol: 'TUSD', decimals: 6 }],
+      },
     ]);
     const verifier = createPaymentVerifier({ registry });
     const provider = await registry.provider(LOCAL_CHAIN_ID);
@@ -59,7 +65,11 @@ async function main(): Promise<void> {
       if (!r || r.status !== 1) throw new Error('no receipt');
       const [block, head] = await Promise.all([baseline.getBlock(r.blockHash), baseline.getBlockNumber()]);
       if (!block) throw new Error('no block');
-      const found = transfersToPayee(r.logs.map((l) => ({ address: l.address, topics: l.topics, data: l.data, index: l.index })), terms.asset, terms.payee);
+      const found = transfersToPayee(
+        r.logs.map((l) => ({ address: l.address, topics: l.topics, data: l.data, index: l.index })),
+        terms.asset,
+        terms.payee,
+      );
       if (found.transfers.length === 0 || head - r.blockNumber + 1 < 3) throw new Error('not confirmed');
       await baseline.getTransactionReceipt(hashes[i]);
     });
@@ -69,10 +79,15 @@ async function main(): Promise<void> {
 
     console.log(`\n${n} verifications of confirmed ERC-20 payments, concurrency ${concurrency}, anvil on loopback`);
     console.log('verifier                         verif/s   p50 ms  p99 ms  RPC calls/verif  HTTP requests/verif');
-    console.log(`project (raw reads, static net)  ${ours.perSecond.toFixed(0).padStart(7)}  ${ours.p50.toFixed(1).padStart(7)} ${ours.p99.toFixed(1).padStart(7)}  ${ourCalls.toFixed(2).padStart(15)}  ${ourRequests.toFixed(2).padStart(19)}`);
-    console.log(`baseline (ethers defaults)       ${naive.perSecond.toFixed(0).padStart(7)}  ${naive.p50.toFixed(1).padStart(7)} ${naive.p99.toFixed(1).padStart(7)}  ${naiveCalls.toFixed(2).padStart(15)}`);
+    console.log(
+      `project (raw reads, static net)  ${ours.perSecond.toFixed(0).padStart(7)}  ${ours.p50.toFixed(1).padStart(7)} ${ours.p99.toFixed(1).padStart(7)}  ${ourCalls.toFixed(2).padStart(15)}  ${ourRequests.toFixed(2).padStart(19)}`,
+    );
+    console.log(
+      `baseline (ethers defaults)       ${naive.perSecond.toFixed(0).padStart(7)}  ${naive.p50.toFixed(1).padStart(7)} ${naive.p99.toFixed(1).padStart(7)}  ${naiveCalls.toFixed(2).padStart(15)}`,
+    );
     console.log(`ratio project/baseline: ${(ours.perSecond / naive.perSecond).toFixed(2)}x throughput, ${(ourCalls / naiveCalls).toFixed(2)}x RPC calls`);
-    if (ours.failed || naive.failed) console.log(`failures: project ${ours.failed} (${ours.errors[0] ?? ''}), baseline ${naive.failed} (${naive.errors[0] ?? ''})`);
+    if (ours.failed || naive.failed)
+      console.log(`failures: project ${ours.failed} (${ours.errors[0] ?? ''}), baseline ${naive.failed} (${naive.errors[0] ?? ''})`);
   } finally {
     await chain.stop();
   }

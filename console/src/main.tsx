@@ -42,12 +42,19 @@ function SignIn({ config, onSession }: { config: ConsoleConfig; onSession: (s: S
         </>
       )}
       {config.auth.mode === 'oidc' && (
-        <button type="button" onClick={() => oidcSignIn(config.auth as Extract<ConsoleConfig['auth'], { mode: 'oidc' }>).catch((e: Error) => setError(e.message))}>
+        <button
+          type="button"
+          onClick={() => oidcSignIn(config.auth as Extract<ConsoleConfig['auth'], { mode: 'oidc' }>).catch((e: Error) => setError(e.message))}
+        >
           Sign in with {new URL(config.auth.authority).host}
         </button>
       )}
       {config.auth.mode === 'none' && <p>This gateway names no browser sign-in (set CONSOLE_OIDC_AUTHORITY and CONSOLE_OIDC_CLIENT_ID).</p>}
-      {error && <p role="alert" class="bad">{error}</p>}
+      {error && (
+        <p role="alert" class="bad">
+          {error}
+        </p>
+      )}
     </main>
   );
 }
@@ -72,15 +79,27 @@ function App() {
   useEffect(() => {
     document.title = `${NAV.find(([v]) => v === route)?.[1] ?? 'Console'} · coffee-trace`;
   }, [route]);
-  if (error) return <main id="main"><p role="alert">{error}</p></main>;
-  if (!config) return <main id="main"><p>Loading…</p></main>;
+  if (error)
+    return (
+      <main id="main">
+        <p role="alert">{error}</p>
+      </main>
+    );
+  if (!config)
+    return (
+      <main id="main">
+        <p>Loading…</p>
+      </main>
+    );
   if (route.startsWith('bench')) return <BenchView />;
   if (!session) return <SignIn config={config} onSession={setSession} />;
   const visible = NAV.filter(([v]) => canSee(session.roles, v));
   const current = (visible.find(([v]) => v === route) ?? visible[0])?.[0];
   return (
     <>
-      <a class="skip" href="#main">Skip to content</a>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
       <header>
         <span class="brand">coffee-trace · {config.mspId}</span>
         <nav aria-label="Views">
@@ -92,7 +111,9 @@ function App() {
         </nav>
         <span class="who">
           {session.sub} ({session.roles.join(', ')}){' '}
-          <button type="button" onClick={() => (saveSession(undefined), setSession(undefined))}>Sign out</button>
+          <button type="button" onClick={() => (saveSession(undefined), setSession(undefined))}>
+            Sign out
+          </button>
         </span>
       </header>
       {current === 'trace' && <TraceView roles={session.roles} />}
@@ -101,7 +122,11 @@ function App() {
       {current === 'shipments' && <ShipmentsView />}
       {current === 'orders' && <OrdersView />}
       {current === 'ledger' && <LedgerView roles={session.roles} />}
-      {!current && <main id="main"><p>Your roles ({session.roles.join(', ')}) open no view of this console.</p></main>}
+      {!current && (
+        <main id="main">
+          <p>Your roles ({session.roles.join(', ')}) open no view of this console.</p>
+        </main>
+      )}
     </>
   );
 }

@@ -82,7 +82,10 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv, defaults: { audience: str
   if (jwksUrl && !env.AUTH_ISSUER) throw new Error('AUTH_ISSUER is required when AUTH_JWKS_URL is set (the issuer is pinned)');
   // Production must name a real issuer: the dev issuer is for the devnet and tests only.
   if (!jwksUrl && production) throw new Error('AUTH_JWKS_URL is required when NODE_ENV is production');
-  const algorithms = (env.AUTH_ALGORITHMS ?? 'ES256,RS256').split(',').map((a) => a.trim()).filter(Boolean);
+  const algorithms = (env.AUTH_ALGORITHMS ?? 'ES256,RS256')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
   for (const a of algorithms) {
     if (!/^(ES256|ES384|RS256|RS384|RS512|PS256|EdDSA)$/.test(a)) throw new Error(`AUTH_ALGORITHMS: ${a} is not an accepted asymmetric algorithm`);
   }
@@ -96,8 +99,6 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv, defaults: { audience: str
     devKeyFile: defaults.devKeyFile,
   };
 }
-
-
 
 /** Where the dev issuer of a devnet's gateway for `mspId` keeps its signing key (what `npm start` passes). */
 export function devIssuerKeyFile(fabricPortBase: number, mspId: string): string {
@@ -135,7 +136,8 @@ function loadConsoleConfig(env: NodeJS.ProcessEnv, devIssuer: boolean): ConsoleC
   // The default matches the gateway's default port: a devnet on port base 7000 serves its query API on 7910.
   const indexerUrl = (env.CONSOLE_INDEXER_URL || 'http://127.0.0.1:7910').replace(/\/$/, '');
   const indexerDevKeyFile = env.CONSOLE_INDEXER_DEV_KEY_FILE || undefined;
-  if (indexerDevKeyFile && !devIssuer) throw new Error('CONSOLE_INDEXER_DEV_KEY_FILE is for the dev issuer only: with AUTH_JWKS_URL the indexer must trust the same issuer as the gateway');
+  if (indexerDevKeyFile && !devIssuer)
+    throw new Error('CONSOLE_INDEXER_DEV_KEY_FILE is for the dev issuer only: with AUTH_JWKS_URL the indexer must trust the same issuer as the gateway');
   if (!/^https?:\/\//.test(indexerUrl)) throw new Error(`CONSOLE_INDEXER_URL must be an http(s) URL, got "${indexerUrl}"`);
   const authority = env.CONSOLE_OIDC_AUTHORITY || undefined;
   if (authority && !/^https?:\/\//.test(authority)) throw new Error(`CONSOLE_OIDC_AUTHORITY must be an http(s) URL, got "${authority}"`);

@@ -27,7 +27,15 @@ import { createSubmitter, type Submitter } from './submission/submitter';
 import { createSubmissionWorker, type SubmissionWorker } from './submission/worker';
 
 /** Extra routes (adapters) get the submitter and executor they need. */
-export type RouteFactory = (deps: { submitter: Submitter; executor: CommandExecutor; store: SubmissionStore; ledger: LedgerClient; mspId: string; logger: Logger; limiter: RateLimiter }) => {
+export type RouteFactory = (deps: {
+  submitter: Submitter;
+  executor: CommandExecutor;
+  store: SubmissionStore;
+  ledger: LedgerClient;
+  mspId: string;
+  logger: Logger;
+  limiter: RateLimiter;
+}) => {
   routes: RouteSpec[];
   schemas?: Record<string, object>;
 };
@@ -91,7 +99,18 @@ export function createGateway(opts: GatewayOptions): Gateway {
   }
   const validator = createRequestValidator(schemas);
   let closeMounted: (() => void) | void;
-  const app = createApp({ routes, validator, verifier: opts.verifier, limiter, executor, ledger: opts.ledger, metrics, logger: opts.logger, bodyLimit: opts.bodyLimit, mount: opts.mount && ((a) => void (closeMounted = opts.mount!(a))) });
+  const app = createApp({
+    routes,
+    validator,
+    verifier: opts.verifier,
+    limiter,
+    executor,
+    ledger: opts.ledger,
+    metrics,
+    logger: opts.logger,
+    bodyLimit: opts.bodyLimit,
+    mount: opts.mount && ((a) => void (closeMounted = opts.mount!(a))),
+  });
   let server: http.Server | undefined;
 
   return {

@@ -86,9 +86,20 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
     if (cfg.auth.devIssuer) {
       devIssuer = createDevIssuer({ port: cfg.auth.devIssuerPort, audience: cfg.auth.audience, keyFile: path.resolve(cfg.auth.devKeyFile) });
       ({ jwksUrl, issuer } = await devIssuer.start());
-      logger.warn({ issuer, keyFile: cfg.auth.devKeyFile }, `dev issuer active: mint a token with  node dist/gateway/src/auth/mint-token.js --org ${cfg.mspId} --role admin`);
+      logger.warn(
+        { issuer, keyFile: cfg.auth.devKeyFile },
+        `dev issuer active: mint a token with  node dist/gateway/src/auth/mint-token.js --org ${cfg.mspId} --role admin`,
+      );
     }
-    const extraRoutes = [provenanceRoutes(), posRoutes({ proofs, mappings: () => mappings.current().pos }), sapRoutes({ mappings: () => mappings.current().sap }), mappingsAdminRoutes(mappings), epcis.routes, ...(cfg.epcisQueryUrl ? [epcisQueryProxy({ queryUrl: cfg.epcisQueryUrl })] : []), ...(opts.extraRoutes ?? [])];
+    const extraRoutes = [
+      provenanceRoutes(),
+      posRoutes({ proofs, mappings: () => mappings.current().pos }),
+      sapRoutes({ mappings: () => mappings.current().sap }),
+      mappingsAdminRoutes(mappings),
+      epcis.routes,
+      ...(cfg.epcisQueryUrl ? [epcisQueryProxy({ queryUrl: cfg.epcisQueryUrl })] : []),
+      ...(opts.extraRoutes ?? []),
+    ];
     if (paymentsCfg?.enabled) {
       claims = createPgClaimStore({ connectionString: db.connectionString });
       await claims.migrate();

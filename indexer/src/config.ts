@@ -42,8 +42,6 @@ export interface IndexerConfig {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,50}$/;
 
-
-
 /** Checks a schema name; it is interpolated into SQL, so only plain identifiers pass. */
 export function checkSchemaName(name: string, variable = 'INDEXER_SCHEMA'): string {
   if (!SCHEMA_NAME.test(name)) throw new Error(`${variable} must match ${SCHEMA_NAME}, got "${name}"`);

@@ -53,7 +53,10 @@ async function kafkaFor(config: IndexerConfig, log: Logger): Promise<Kafka | und
     log.warn('INDEXER_KAFKA=off: committed facts stay in the outbox');
     return undefined;
   }
-  const brokers = config.kafkaBrokers.split(',').map((b) => b.trim()).filter(Boolean);
+  const brokers = config.kafkaBrokers
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
   return new Kafka({ clientId: 'indexer', brokers, logLevel: logLevel.NOTHING, retry: { retries: 3 }, connectionTimeout: 3000 });
 }
 
@@ -83,18 +86,33 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
     const kafka = await kafkaFor(config, log);
     if (kafka) {
       relay = createOutboxRelay({
-        pool, kafka, topics: topicNames(config.topicPrefix), partitions: config.topicPartitions, positionTopic: outboxPositionTopic(config.topicPrefix), source: config.eventSource,
-        batchSize: config.outboxBatch, log: log.child({ part: 'outbox' }), onPublished: (n) => metrics.published(n),
+        pool,
+        kafka,
+        topics: topicNames(config.topicPrefix),
+        partitions: config.topicPartitions,
+        positionTopic: outboxPositionTopic(config.topicPrefix),
+        source: config.eventSource,
+        batchSize: config.outboxBatch,
+        log: log.child({ part: 'outbox' }),
+        onPublished: (n) => metrics.published(n),
       });
       relay.start();
     }
     const projector = createBlockProjector({
-      pool, topicPrefix: config.topicPrefix,
+      pool,
+      topicPrefix: config.topicPrefix,
       onWarn: (msg, tx) => log.warn({ txId: tx.txId }, msg),
     });
     const blockLog = log.child({ part: 'source' });
     source = createBlockSource({
-      pool, projector, connect, log: blockLog, transport: config.blockTransport, pollMs: config.pollMs, retryDelayMs: config.retryDelayMs, batchBlocks: config.batchBlocks,
+      pool,
+      projector,
+      connect,
+      log: blockLog,
+      transport: config.blockTransport,
+      pollMs: config.pollMs,
+      retryDelayMs: config.retryDelayMs,
+      batchBlocks: config.batchBlocks,
       onBlock: (s) => {
         metrics.blockStored(s);
         relay?.wake();
@@ -104,7 +122,10 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
       onHeight: (h) => metrics.ledgerHeight(h),
     });
     source.start();
-    source.done.then(() => settle.resolve(), (err) => settle.reject(err));
+    source.done.then(
+      () => settle.resolve(),
+      (err) => settle.reject(err),
+    );
     subscriptions = createSubscriptions({ pool, log: log.child({ part: 'subscriptions' }) });
     subscriptions.start();
     if (deps.http !== false) {
@@ -119,7 +140,10 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
         verifier = createJwtVerifier({ jwksUrl: jwksUrl!, issuer: issuer!, audience: config.auth.audience, algorithms: config.auth.algorithms });
       }
       const app = createQueryApp({
-        pool, metrics, verifier, subscriptions: subscriptions.routes,
+        pool,
+        metrics,
+        verifier,
+        subscriptions: subscriptions.routes,
         health: () => ({ indexing: source !== undefined, kafka: relay?.connected() ?? false }),
         onError: (err) => log.error({ err }, 'query failed'),
       });

@@ -45,14 +45,17 @@ export interface LedgerBlock {
 
 /** Fabric's block header hash: SHA-256 over DER SEQUENCE { number, previousHash, dataHash }. */
 export function blockHeaderHash(number: bigint, previousHash: Buffer, dataHash: Buffer): Buffer {
-  return createHash('sha256').update(derSequence(derInteger(number), derOctets(previousHash), derOctets(dataHash))).digest();
+  return createHash('sha256')
+    .update(derSequence(derInteger(number), derOctets(previousHash), derOctets(dataHash)))
+    .digest();
 }
 
 const toBuffer = (b: Uint8Array | null | undefined) => Buffer.from(b ?? new Uint8Array());
 
 const { common, protos: peer, msp } = protos;
 const headerTypeName = (t: number) => (common.HeaderType as unknown as Record<number, string>)[t] ?? String(t);
-const validationCodeName = (c: number | undefined) => (c === undefined ? 'UNKNOWN' : ((peer.TxValidationCode as unknown as Record<number, string>)[c] ?? String(c)));
+const validationCodeName = (c: number | undefined) =>
+  c === undefined ? 'UNKNOWN' : ((peer.TxValidationCode as unknown as Record<number, string>)[c] ?? String(c));
 const mspOf = (identity: Uint8Array | null | undefined) => (identity?.length ? msp.SerializedIdentity.decode(identity).mspid : '');
 
 /** ISO time of a protobuf Timestamp at millisecond precision (the channel header's clock). */

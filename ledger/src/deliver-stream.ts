@@ -107,7 +107,11 @@ export async function* deliverRawBlocks(t: DeliverTarget, start: bigint, opts: {
     'grpc.max_receive_message_length': -1,
     'grpc.keepalive_time_ms': 60_000,
   });
-  const call = client.makeBidiStreamRequest('/protos.Deliver/Deliver', (b: Uint8Array) => Buffer.from(b), (b: Buffer) => b);
+  const call = client.makeBidiStreamRequest(
+    '/protos.Deliver/Deliver',
+    (b: Uint8Array) => Buffer.from(b),
+    (b: Buffer) => b,
+  );
   const queue: Buffer[] = [];
   let failure: Error | undefined;
   let notify: (() => void) | undefined;

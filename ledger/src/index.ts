@@ -27,6 +27,13 @@ export { envelopeHash, proveTransaction, type SignatureCheck, type TransactionPr
 export { ConfigError, isConfigError } from './connection/config-error';
 export { envBool, envInt, envList, envOneOf, envPositive, envRequired, envString } from './connection/env';
 export { applyMigrations, findMigrationsDir, listMigrations, type Migration } from './db/sql-migrations';
-export { parseConnectionProfile, profileMspId, readConnectionProfile, selectPeer, type ConnectionProfile, type ProfilePeer } from './connection/connection-profile';
+export {
+  parseConnectionProfile,
+  profileMspId,
+  readConnectionProfile,
+  selectPeer,
+  type ConnectionProfile,
+  type ProfilePeer,
+} from './connection/connection-profile';
 export { checkPair, putWalletIdentity, readIdentity, readPemPair, type IdentitySource, type PemIdentity } from './connection/identity';
 export { connectLedger, ledgerClientOptions, loadLedgerConfig, type LedgerConfig } from './connection/ledger-config';

@@ -138,7 +138,11 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
   };
   await wallet.put('app', identity);
   if (opts.clientTls) {
-    const tls: X509Identity = { credentials: { certificate: opts.clientTls.certificatePem, privateKey: opts.clientTls.privateKeyPem }, mspId: opts.mspId, type: 'X.509' };
+    const tls: X509Identity = {
+      credentials: { certificate: opts.clientTls.certificatePem, privateKey: opts.clientTls.privateKeyPem },
+      mspId: opts.mspId,
+      type: 'X.509',
+    };
     await wallet.put('tls', tls);
   }
   const gateway = new Gateway();
@@ -185,14 +189,20 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
 
   const endorser = (name?: string) => {
     const peerName = name ?? opts.peer.endpoint;
-    const found = network.getChannel().getEndorsers().find((e) => e.name === peerName);
+    const found = network
+      .getChannel()
+      .getEndorsers()
+      .find((e) => e.name === peerName);
     if (!found) throw new Error(`unknown peer ${peerName}`);
     return found;
   };
 
   async function querySystem(fn: string, args: string[], peer?: string): Promise<Buffer> {
     try {
-      return await qscc.createTransaction(fn).setEndorsingPeers([endorser(peer)]).evaluate(opts.channel, ...args);
+      return await qscc
+        .createTransaction(fn)
+        .setEndorsingPeers([endorser(peer)])
+        .evaluate(opts.channel, ...args);
     } catch (err) {
       throw toServiceError(err, `${fn} on ${peer ?? opts.peer.endpoint}`);
     }
@@ -339,7 +349,10 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
     async configBlock(peer) {
       try {
         const cscc = network.getContract('cscc');
-        return await cscc.createTransaction('GetConfigBlock').setEndorsingPeers([endorser(peer)]).evaluate(opts.channel);
+        return await cscc
+          .createTransaction('GetConfigBlock')
+          .setEndorsingPeers([endorser(peer)])
+          .evaluate(opts.channel);
       } catch (err) {
         throw toServiceError(err, `GetConfigBlock on ${peer ?? opts.peer.endpoint}`);
       }

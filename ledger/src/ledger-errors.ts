@@ -66,7 +66,13 @@ export function toServiceError(err: unknown, action: string): ServiceError {
   const unknownTx = /no such transaction ID \[([^\]]*)\]/i.exec(text);
   if (unknownTx) {
     // The peer's block index has no such transaction: an answer about the caller's id, not a failure.
-    return new ServiceError({ code: 'NOT_FOUND', message: `the ledger holds no transaction ${unknownTx[1]}`, httpStatus: 404, cause: err, details: { field: 'txId' } });
+    return new ServiceError({
+      code: 'NOT_FOUND',
+      message: `the ledger holds no transaction ${unknownTx[1]}`,
+      httpStatus: 404,
+      cause: err,
+      details: { field: 'txId' },
+    });
   }
   const cc = parseChaincodeError(text);
   if (cc) {
@@ -79,7 +85,10 @@ export function toServiceError(err: unknown, action: string): ServiceError {
     });
   }
   // Peers or the orderer out of reach (including a failed broadcast to the orderer).
-  const unavailable = /UNAVAILABLE|No valid responses|DiscoveryService|ECONNREFUSED|failed to connect|timed? ?out|no endorsement plan|not connected|orderer|Committer|broadcast/i.test(text);
+  const unavailable =
+    /UNAVAILABLE|No valid responses|DiscoveryService|ECONNREFUSED|failed to connect|timed? ?out|no endorsement plan|not connected|orderer|Committer|broadcast/i.test(
+      text,
+    );
   return new ServiceError({
     code: unavailable ? 'LEDGER_UNAVAILABLE' : 'LEDGER_ERROR',
     message: `${action} failed: ${text.split('\n')[0]}`,

@@ -18,11 +18,13 @@ import type { Logger } from 'pino';
 
 let target: Logger | undefined;
 
-const forward = (level: 'debug' | 'trace') => (...args: unknown[]) => {
-  if (!target?.isLevelEnabled(level)) return;
-  // One line: the first of the formatted message (an error's stack stays out).
-  target[level]({ component: 'fabric-sdk' }, format(...args).split('\n')[0]);
-};
+const forward =
+  (level: 'debug' | 'trace') =>
+  (...args: unknown[]) => {
+    if (!target?.isLevelEnabled(level)) return;
+    // One line: the first of the formatted message (an error's stack stays out).
+    target[level]({ component: 'fabric-sdk' }, format(...args).split('\n')[0]);
+  };
 
 setLogger({ debug: forward('trace'), info: forward('debug'), warn: forward('debug'), error: forward('debug') });
 

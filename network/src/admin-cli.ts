@@ -44,18 +44,7 @@ export function osnadmin(cfg: DevnetConfig, args: string[], step: string, node: 
   const client = tlsFiles(ordererAdminDir(cfg), 'client');
   return runCommand(
     path.join(cfg.binDir, 'osnadmin'),
-    [
-      'channel',
-      ...args,
-      '-o',
-      `localhost:${node.adminPort}`,
-      '--ca-file',
-      ordererTlsCa(cfg),
-      '--client-cert',
-      client.cert,
-      '--client-key',
-      client.key,
-    ],
+    ['channel', ...args, '-o', `localhost:${node.adminPort}`, '--ca-file', ordererTlsCa(cfg), '--client-cert', client.cert, '--client-key', client.key],
     { step },
   );
 }

@@ -53,10 +53,7 @@ export async function ensureBinaries(opts: { root: string; binDir: string; log?:
   if (missing.length === 0) return [];
   log(`building Fabric ${FABRIC_VERSION} (${missing.join(', ')}) with go install; this takes a few minutes the first time`);
   fs.mkdirSync(opts.binDir, { recursive: true });
-  const ldflags = [
-    `-X ${FABRIC_MODULE}/common/metadata.Version=${FABRIC_VERSION}`,
-    `-X ${FABRIC_MODULE}/common/metadata.CommitSHA=${FABRIC_COMMIT}`,
-  ].join(' ');
+  const ldflags = [`-X ${FABRIC_MODULE}/common/metadata.Version=${FABRIC_VERSION}`, `-X ${FABRIC_MODULE}/common/metadata.CommitSHA=${FABRIC_COMMIT}`].join(' ');
   await runCommand('go', ['install', '-ldflags', ldflags, ...missing.map((t) => `${FABRIC_MODULE}/cmd/${t}`)], {
     cwd: path.join(opts.root, 'network'),
     env: { ...process.env, GOBIN: opts.binDir, GOFLAGS: '-mod=readonly' },

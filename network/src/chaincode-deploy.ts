@@ -63,11 +63,16 @@ export async function deployChaincode(cfg: DevnetConfig, pm: ProcessManager, log
   if (await isCommitted(cfg)) return packageId;
 
   const common = [
-    '--channelID', cfg.channel,
-    '--name', cfg.chaincode.name,
-    '--version', cfg.chaincode.version,
-    '--sequence', String(cfg.chaincode.sequence),
-    '--channel-config-policy', '/Channel/Application/Endorsement',
+    '--channelID',
+    cfg.channel,
+    '--name',
+    cfg.chaincode.name,
+    '--version',
+    cfg.chaincode.version,
+    '--sequence',
+    String(cfg.chaincode.sequence),
+    '--channel-config-policy',
+    '/Channel/Application/Endorsement',
   ];
   for (const org of cfg.orgs) {
     log(`approving ${cfg.chaincode.name} for ${org.mspId}`);

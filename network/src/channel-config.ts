@@ -102,10 +102,8 @@ export async function ensureGenesisBlock(cfg: DevnetConfig): Promise<boolean> {
   const dir = path.dirname(block);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'configtx.yaml'), YAML.stringify(channelConfig(cfg)));
-  await runCommand(
-    path.join(cfg.binDir, 'configtxgen'),
-    ['-profile', 'SupplyChain', '-outputBlock', block, '-channelID', cfg.channel, '-configPath', dir],
-    { step: 'configtxgen genesis block' },
-  );
+  await runCommand(path.join(cfg.binDir, 'configtxgen'), ['-profile', 'SupplyChain', '-outputBlock', block, '-channelID', cfg.channel, '-configPath', dir], {
+    step: 'configtxgen genesis block',
+  });
   return true;
 }

@@ -44,11 +44,19 @@ export async function configUpdateEnvelope(cfg: DevnetConfig, original: Json, up
     ['compute_update', '--channel_id', cfg.channel, '--original', file('original.pb'), '--updated', file('updated.pb'), '--output', file('update.pb')],
     'compute the config update',
   );
-  await configtxlator(cfg, ['proto_decode', '--input', file('update.pb'), '--type', 'common.ConfigUpdate', '--output', file('update.json')], 'decode the config update');
+  await configtxlator(
+    cfg,
+    ['proto_decode', '--input', file('update.pb'), '--type', 'common.ConfigUpdate', '--output', file('update.json')],
+    'decode the config update',
+  );
   const update = JSON.parse(fs.readFileSync(file('update.json'), 'utf8')) as Json;
   const envelope = { payload: { header: { channel_header: { channel_id: cfg.channel, type: 2 } }, data: { config_update: update } } };
   fs.writeFileSync(file('envelope.json'), JSON.stringify(envelope));
-  await configtxlator(cfg, ['proto_encode', '--input', file('envelope.json'), '--type', 'common.Envelope', '--output', file('envelope.pb')], 'encode the update envelope');
+  await configtxlator(
+    cfg,
+    ['proto_encode', '--input', file('envelope.json'), '--type', 'common.Envelope', '--output', file('envelope.pb')],
+    'encode the update envelope',
+  );
   return file('envelope.pb');
 }
 

@@ -73,9 +73,7 @@ export const PORT_OFFSETS = {
 
 /** Peer port of the i-th organisation in topology order. */
 function peerPortOf(portBase: number, i: number): number {
-  return i < 3
-    ? portBase + PORT_OFFSETS.peerStride * (i + 1)
-    : portBase + PORT_OFFSETS.extraPeers + PORT_OFFSETS.extraPeerStride * (i - 3);
+  return i < 3 ? portBase + PORT_OFFSETS.peerStride * (i + 1) : portBase + PORT_OFFSETS.extraPeers + PORT_OFFSETS.extraPeerStride * (i - 3);
 }
 
 export const DEFAULT_PORT_BASE = 7000;
@@ -146,7 +144,14 @@ export function loadDevnetConfig(options: DevnetOptions = {}, env: NodeJS.Proces
 
 /** HTTP port `npm start` gives an organisation's gateway: port base + 500 + the org's index (7500, 7501, 7502). */
 export function gatewayPort(cfg: DevnetConfig, mspId: string): number {
-  return cfg.portBase + 500 + Math.max(0, cfg.orgs.findIndex((o) => o.mspId === mspId));
+  return (
+    cfg.portBase +
+    500 +
+    Math.max(
+      0,
+      cfg.orgs.findIndex((o) => o.mspId === mspId),
+    )
+  );
 }
 
 /** HTTP port of the indexer's query API under `npm start`: port base + 910. */

@@ -64,7 +64,12 @@ export async function writeConnectionFiles(cfg: DevnetConfig, info: DevnetInfo):
     fs.writeFileSync(path.join(dir, 'connection-profile.json'), JSON.stringify(connectionProfileOf(info, org), null, 2));
     for (const as of ['user', 'admin'] as const) {
       const env = devnetLedgerEnv(info, org.mspId, as);
-      fs.writeFileSync(path.join(dir, `${as}.env`), Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+      fs.writeFileSync(
+        path.join(dir, `${as}.env`),
+        Object.entries(env)
+          .map(([k, v]) => `${k}=${v}`)
+          .join('\n') + '\n',
+      );
       await putWalletIdentity(path.join(dir, 'wallet'), as, {
         mspId: org.mspId,
         certificatePem: readPem(env.FABRIC_CERT_FILE),

@@ -58,10 +58,17 @@ async function main(): Promise<void> {
   const roastLot = `RB-${run}`;
 
   step('master data: cooperative, importer, roastery (SupplierMSP); DC and store (RetailerMSP)');
-  for (const [g, type, name] of [[L.coop, 'cooperative', 'Cooperativa Los Andes'], [L.importer, 'importer_warehouse', 'Importer Hamburg'], [L.roastery, 'roastery', 'Roastery Bremen']]) {
+  for (const [g, type, name] of [
+    [L.coop, 'cooperative', 'Cooperativa Los Andes'],
+    [L.importer, 'importer_warehouse', 'Importer Hamburg'],
+    [L.roastery, 'roastery', 'Roastery Bremen'],
+  ]) {
     await call('SupplierMSP', tokens.supplier, 'POST', '/locations', { gln: g, type, name, address: { country: type === 'cooperative' ? 'CO' : 'DE' } }, true);
   }
-  for (const [g, type, name] of [[L.dc, 'dc', 'DC North'], [L.store, 'store', 'Store 001']]) {
+  for (const [g, type, name] of [
+    [L.dc, 'dc', 'DC North'],
+    [L.store, 'store', 'Store 001'],
+  ]) {
     await call('RetailerMSP', tokens.retailer, 'POST', '/locations', { gln: g, type, name, address: { country: 'DE' } }, true);
   }
   await call('SupplierMSP', tokens.supplier, 'POST', '/products', { gtin: P.green, description: 'Green coffee, washed arabica', unit: 'KGM' }, true);
@@ -69,27 +76,56 @@ async function main(): Promise<void> {
 
   step(`commission green lot ${greenLot} (1,000 kg) at the cooperative`);
   await call('SupplierMSP', tokens.supplier, 'POST', '/lots', {
-    gln: L.coop, gtin: P.green, lotCode: greenLot, quantity: '1000',
+    gln: L.coop,
+    gtin: P.green,
+    lotCode: greenLot,
+    quantity: '1000',
     origin: { cooperative: 'Cooperativa Los Andes', country: 'CO', icoMark: '003-0042-0101', harvestStart: '2025-10-01', harvestEnd: '2026-01-31' },
   });
   step('ship cooperative -> importer (create, dispatch, receive)');
-  await call('SupplierMSP', tokens.supplier, 'POST', '/shipments', { shipmentId: `SH-A-${run}`, fromGln: L.coop, toGln: L.importer, bol: `BOL-${run}`, lines: [{ gtin: P.green, lotCode: greenLot, quantity: '1000' }] });
+  await call('SupplierMSP', tokens.supplier, 'POST', '/shipments', {
+    shipmentId: `SH-A-${run}`,
+    fromGln: L.coop,
+    toGln: L.importer,
+    bol: `BOL-${run}`,
+    lines: [{ gtin: P.green, lotCode: greenLot, quantity: '1000' }],
+  });
   await call('SupplierMSP', tokens.supplier, 'POST', `/shipments/SH-A-${run}/dispatch`, {});
   await call('SupplierMSP', tokens.supplier, 'POST', `/shipments/SH-A-${run}/receive`, {});
   step(`move 600 kg to the roastery and roast them into ${roastLot} (500 kg)`);
-  await call('SupplierMSP', tokens.supplier, 'POST', '/transfers', { fromGln: L.importer, toGln: L.roastery, lines: [{ gtin: P.green, lotCode: greenLot, quantity: '600' }] });
+  await call('SupplierMSP', tokens.supplier, 'POST', '/transfers', {
+    fromGln: L.importer,
+    toGln: L.roastery,
+    lines: [{ gtin: P.green, lotCode: greenLot, quantity: '600' }],
+  });
   await call('SupplierMSP', tokens.supplier, 'POST', '/lots/transformations', {
-    gln: L.roastery, workOrder: `WO-${run}`, inputs: [{ gtin: P.green, lotCode: greenLot, quantity: '600' }],
+    gln: L.roastery,
+    workOrder: `WO-${run}`,
+    inputs: [{ gtin: P.green, lotCode: greenLot, quantity: '600' }],
     outputs: [{ gtin: P.roasted, lotCode: roastLot, quantity: '500', bestBeforeDate: '2027-06-30' }],
   });
   step('ship roastery -> DC: the supplier dispatches, the retailer receives (both orgs endorse the custody key)');
-  await call('SupplierMSP', tokens.supplier, 'POST', '/shipments', { shipmentId: `SH-B-${run}`, fromGln: L.roastery, toGln: L.dc, desadv: `DESADV-${run}`, lines: [{ gtin: P.roasted, lotCode: roastLot, quantity: '500' }] });
+  await call('SupplierMSP', tokens.supplier, 'POST', '/shipments', {
+    shipmentId: `SH-B-${run}`,
+    fromGln: L.roastery,
+    toGln: L.dc,
+    desadv: `DESADV-${run}`,
+    lines: [{ gtin: P.roasted, lotCode: roastLot, quantity: '500' }],
+  });
   await call('SupplierMSP', tokens.supplier, 'POST', `/shipments/SH-B-${run}/dispatch`, {});
   const rec = await call('RetailerMSP', tokens.retailer, 'POST', `/shipments/SH-B-${run}/receive`, { lines: [{ lineNo: 1, received: '498', damaged: '2' }] });
   console.log(`   received with discrepancies: ${JSON.stringify(rec.result?.discrepancies ?? [])}`);
   step('transfer 100 kg DC -> store, then sell through POS');
-  await call('RetailerMSP', tokens.retailer, 'POST', '/transfers', { fromGln: L.dc, toGln: L.store, lines: [{ gtin: P.roasted, lotCode: roastLot, quantity: '100' }] });
-  const receipts = Array.from({ length: 5 }, (_, i) => ({ storeId: L.store, receiptId: `R-${run}-${i}`, lines: [{ gtin: P.roasted, lotCode: roastLot, quantity: '2' }] }));
+  await call('RetailerMSP', tokens.retailer, 'POST', '/transfers', {
+    fromGln: L.dc,
+    toGln: L.store,
+    lines: [{ gtin: P.roasted, lotCode: roastLot, quantity: '100' }],
+  });
+  const receipts = Array.from({ length: 5 }, (_, i) => ({
+    storeId: L.store,
+    receiptId: `R-${run}-${i}`,
+    lines: [{ gtin: P.roasted, lotCode: roastLot, quantity: '2' }],
+  }));
   const sales = await call('RetailerMSP', tokens.retailer, 'POST', '/pos/sales', { receipts });
   console.log(`   ${receipts.length} receipts batched: ${JSON.stringify(sales).slice(0, 160)}…`);
   const proof = await call('RetailerMSP', tokens.retailer, 'GET', `/pos/receipts/${L.store}/R-${run}-0/proof`);
@@ -99,15 +135,23 @@ async function main(): Promise<void> {
   const stablecoin = JSON.parse(fs.readFileSync(path.join(cfg.runDir, 'evm-token.json'), 'utf8')) as { address: string };
   const payee = '0x90f79bf6eb2c4f870365e785982e1f101e93b906';
   await call('RetailerMSP', tokens.retailer, 'POST', '/purchase-orders', {
-    poId: `PO-${run}`, supplierMsp: 'SupplierMSP', lines: [{ gtin: P.roasted, quantity: '500' }],
+    poId: `PO-${run}`,
+    supplierMsp: 'SupplierMSP',
+    lines: [{ gtin: P.roasted, quantity: '500' }],
     paymentTerms: { chainId: 31337, asset: stablecoin.address, decimals: 6, amount: '4250', payee },
   });
-  const txHash = (await runCommand(process.execPath, [path.join(root, 'dist', 'network', 'src', 'dev-pay.js'), '--to', payee, '--amount', '4250'], { step: 'dev-pay' })).trim();
+  const txHash = (
+    await runCommand(process.execPath, [path.join(root, 'dist', 'network', 'src', 'dev-pay.js'), '--to', payee, '--amount', '4250'], { step: 'dev-pay' })
+  ).trim();
   let claim = await call('RetailerMSP', tokens.finance, 'POST', `/purchase-orders/PO-${run}/payments`, { chainId: 31337, txHash });
   console.log(`   claimed ${txHash}: ${claim.status} (${claim.reason ?? ''})`);
   for (let i = 0; i < 30 && claim.status === 'pending'; i++) {
     // The local chain mines on demand: two small payments elsewhere add the confirmations.
-    await runCommand(process.execPath, [path.join(root, 'dist', 'network', 'src', 'dev-pay.js'), '--to', '0x15d34aaf54267db7d7c367839aaf71a00a2c6a65', '--amount', '1'], { step: 'dev-pay' });
+    await runCommand(
+      process.execPath,
+      [path.join(root, 'dist', 'network', 'src', 'dev-pay.js'), '--to', '0x15d34aaf54267db7d7c367839aaf71a00a2c6a65', '--amount', '1'],
+      { step: 'dev-pay' },
+    );
     await new Promise((r) => setTimeout(r, 1000));
     claim = await call('RetailerMSP', tokens.finance, 'GET', `/payments/${claim.id}`);
   }
@@ -115,14 +159,22 @@ async function main(): Promise<void> {
   console.log(`   claim ${claim.status}; order on the ledger: ${order.order?.status ?? order.status}`);
 
   step(`recall of green lot ${greenLot}: downstream scope, proven from the auditor's peer`);
-  await call('SupplierMSP', tokens.supplier, 'POST', '/recalls', { recallId: `RC-${run}`, reason: 'ochratoxin above limit in retained sample', lots: [{ gtin: P.green, lotCode: greenLot }] });
+  await call('SupplierMSP', tokens.supplier, 'POST', '/recalls', {
+    recallId: `RC-${run}`,
+    reason: 'ochratoxin above limit in retained sample',
+    lots: [{ gtin: P.green, lotCode: greenLot }],
+  });
   const down = await call('AuditorMSP', tokens.auditor, 'GET', `/provenance/lots/${P.green}/${greenLot}`);
-  for (const l of down.lots) console.log(`   ${l.direction.padEnd(10)} ${l.gtin}/${l.lotCode}: ${l.onHand.map((h: any) => `${h.quantity} kg at ${h.gln}`).join(', ') || 'none on hand'}`);
+  for (const l of down.lots)
+    console.log(
+      `   ${l.direction.padEnd(10)} ${l.gtin}/${l.lotCode}: ${l.onHand.map((h: any) => `${h.quantity} kg at ${h.gln}`).join(', ') || 'none on hand'}`,
+    );
   console.log(`   ${down.proofs.length} transactions proven: ${down.ok ? 'all valid' : 'PROOF FAILED'}`);
 
   step(`complaint about a bag of ${roastLot}: upstream to the farm`);
   const up = await call('AuditorMSP', tokens.auditor, 'GET', `/provenance/lots/${P.roasted}/${roastLot}`);
-  for (const l of up.lots.filter((x: any) => x.direction !== 'downstream')) console.log(`   ${l.direction.padEnd(10)} ${l.gtin}/${l.lotCode} origin ${JSON.stringify(l.origin ?? {})}`);
+  for (const l of up.lots.filter((x: any) => x.direction !== 'downstream'))
+    console.log(`   ${l.direction.padEnd(10)} ${l.gtin}/${l.lotCode} origin ${JSON.stringify(l.origin ?? {})}`);
   console.log(`   ${up.proofs.length} transactions proven: ${up.ok ? 'all valid' : 'PROOF FAILED'}`);
   if (!down.ok || !up.ok || claim.status !== 'paid') throw new Error('the scenario did not end as expected');
   console.log('\nDone.');

@@ -24,7 +24,11 @@ async function main(): Promise<void> {
   const cfg = loadDevnetConfig();
   const log = (msg: string) => console.log(`[start] ${msg}`);
   const env: NodeJS.ProcessEnv = { ...process.env, FABRIC_PORT_BASE: String(cfg.portBase), FABRIC_RUN_DIR: cfg.runDir };
-  const fileLogger = (name: string) => pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: name } }, pino.destination({ dest: path.join(logDir(cfg), `${name}.log`), mkdir: true, sync: false }));
+  const fileLogger = (name: string) =>
+    pino(
+      { level: process.env.LOG_LEVEL ?? 'info', base: { service: name } },
+      pino.destination({ dest: path.join(logDir(cfg), `${name}.log`), mkdir: true, sync: false }),
+    );
 
   let indexer: Indexer | undefined;
   const gateways: RunningGateway[] = [];
@@ -81,7 +85,13 @@ async function main(): Promise<void> {
     // the organisation's identity provider in a deployment).
     const trusted = JSON.parse(fs.readFileSync(devIssuerKeyFile(cfg.portBase, info.orgs[0].mspId), 'utf8')) as { issuer: string; jwksUrl: string };
     log('starting the indexer');
-    const indexerEnv = { ...env, ...devnetLedgerEnv(info, 'AuditorMSP'), INDEXER_HTTP_PORT: String(indexerPort(cfg)), AUTH_JWKS_URL: trusted.jwksUrl, AUTH_ISSUER: trusted.issuer };
+    const indexerEnv = {
+      ...env,
+      ...devnetLedgerEnv(info, 'AuditorMSP'),
+      INDEXER_HTTP_PORT: String(indexerPort(cfg)),
+      AUTH_JWKS_URL: trusted.jwksUrl,
+      AUTH_ISSUER: trusted.issuer,
+    };
     indexer = createIndexer(loadIndexerConfig(indexerEnv), { log: fileLogger('indexer') });
     await indexer.start();
 

@@ -14,7 +14,7 @@ describe('ledger path on the devnet (LedgerClient)', function () {
   });
   after(() => retailer?.close());
 
-  it('decodes every block of the channel as fabric-common\'s full block decoder does', async function () {
+  it("decodes every block of the channel as fabric-common's full block decoder does", async function () {
     const h = await retailer.height();
     let txs = 0;
     for (let n = 0n; n < h; n++) {
@@ -29,7 +29,10 @@ describe('ledger path on the devnet (LedgerClient)', function () {
   });
 
   it('discovers one peer of each organisation', function () {
-    const msps = retailer.peers().map((p) => p.mspId).sort();
+    const msps = retailer
+      .peers()
+      .map((p) => p.mspId)
+      .sort();
     expect(msps).to.deep.equal(['AuditorMSP', 'RetailerMSP', 'SupplierMSP']);
   });
 

@@ -8,12 +8,22 @@ type Listener = (error?: unknown, event?: unknown) => void;
 function fakeNetwork() {
   const listeners = new Set<Listener>();
   const network = {
-    getChannel: () => ({ getEndorsers: () => [{ name: 'peer-a', mspid: 'AMSP' }, { name: 'peer-b', mspid: 'BMSP' }] }),
-    addCommitListener: async (l: Listener) => { listeners.add(l); },
-    removeCommitListener: (l: Listener) => { listeners.delete(l); },
+    getChannel: () => ({
+      getEndorsers: () => [
+        { name: 'peer-a', mspid: 'AMSP' },
+        { name: 'peer-b', mspid: 'BMSP' },
+      ],
+    }),
+    addCommitListener: async (l: Listener) => {
+      listeners.add(l);
+    },
+    removeCommitListener: (l: Listener) => {
+      listeners.delete(l);
+    },
   } as unknown as Network;
   const commit = (peer: string, isValid = true) => {
-    for (const l of [...listeners]) l(undefined, { peer: { name: peer }, isValid, status: isValid ? 'VALID' : 'MVCC_READ_CONFLICT', getBlockEvent: () => ({ blockNumber: 7 }) });
+    for (const l of [...listeners])
+      l(undefined, { peer: { name: peer }, isValid, status: isValid ? 'VALID' : 'MVCC_READ_CONFLICT', getBlockEvent: () => ({ blockNumber: 7 }) });
   };
   return { network, listeners, commit };
 }
@@ -37,7 +47,10 @@ describe('commit waiter', () => {
     await w.startListening();
     const waiting = w.waitForEvents();
     f.commit('peer-a', false);
-    const err = await waiting.then(() => undefined, (e: Error) => e);
+    const err = await waiting.then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(err?.message).to.match(/MVCC_READ_CONFLICT|tx2/);
     expect(f.listeners.size).to.equal(0);
   });

@@ -17,7 +17,8 @@ describe('ledger errors', function () {
   });
 
   it('answers an unknown transaction id from the block index as NOT_FOUND', function () {
-    const text = 'No valid responses from any peers. Errors:\n peer=peer0.auditor:7300, status=500, message=Failed to get block for txID ' +
+    const text =
+      'No valid responses from any peers. Errors:\n peer=peer0.auditor:7300, status=500, message=Failed to get block for txID ' +
       `${'b'.repeat(64)}, error no such transaction ID [${'b'.repeat(64)}] in index`;
     const err = toServiceError(new Error(text), 'GetBlockByTxID');
     expect(err).to.include({ code: 'NOT_FOUND', httpStatus: 404, retriable: false });
@@ -30,7 +31,10 @@ describe('ledger errors', function () {
   });
 
   it('treats differing endorsements as a retriable conflict', function () {
-    const err = toServiceError(new Error('No valid responses from any peers. Errors:\n peer=undefined, status=grpc, message=Peer endorsements do not match'), 'submit');
+    const err = toServiceError(
+      new Error('No valid responses from any peers. Errors:\n peer=undefined, status=grpc, message=Peer endorsements do not match'),
+      'submit',
+    );
     expect(err).to.include({ code: 'ENDORSEMENT_MISMATCH', httpStatus: 409, retriable: true });
   });
 

@@ -5,10 +5,7 @@
  */
 import type { StockLine } from './stock-line';
 
-export const EPCIS_CONTEXT: readonly unknown[] = [
-  'https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld',
-  { ct: 'urn:coffee-trace:ns:' },
-];
+export const EPCIS_CONTEXT: readonly unknown[] = ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ct: 'urn:coffee-trace:ns:' }];
 
 export type EpcisEventType = 'ObjectEvent' | 'TransformationEvent' | 'TransactionEvent' | 'AggregationEvent';
 export type EpcisAction = 'ADD' | 'OBSERVE' | 'DELETE';

@@ -8,22 +8,9 @@
 import { canonicalJson } from './canonical-json';
 
 /** Stable error codes; never renamed, only added to. */
-export type TraceErrorCode =
-  | 'NOT_FOUND'
-  | 'DUPLICATE'
-  | 'FORBIDDEN'
-  | 'INSUFFICIENT_STOCK'
-  | 'INVALID_ARGUMENT'
-  | 'CONFLICT';
+export type TraceErrorCode = 'NOT_FOUND' | 'DUPLICATE' | 'FORBIDDEN' | 'INSUFFICIENT_STOCK' | 'INVALID_ARGUMENT' | 'CONFLICT';
 
-export const TRACE_ERROR_CODES: readonly TraceErrorCode[] = [
-  'NOT_FOUND',
-  'DUPLICATE',
-  'FORBIDDEN',
-  'INSUFFICIENT_STOCK',
-  'INVALID_ARGUMENT',
-  'CONFLICT',
-];
+export const TRACE_ERROR_CODES: readonly TraceErrorCode[] = ['NOT_FOUND', 'DUPLICATE', 'FORBIDDEN', 'INSUFFICIENT_STOCK', 'INVALID_ARGUMENT', 'CONFLICT'];
 
 /** Details an error may carry besides its code and text. */
 export interface TraceErrorDetails {

@@ -82,9 +82,7 @@ export class Ledger {
       if (buf) found.set(key, buf);
       else found.delete(key);
     }
-    return [...found.keys()]
-      .sort()
-      .map((key) => ({ key, value: JSON.parse(found.get(key)!.toString('utf8')) as T }));
+    return [...found.keys()].sort().map((key) => ({ key, value: JSON.parse(found.get(key)!.toString('utf8')) as T }));
   }
 
   /** Entity records written so far, in write order. */

@@ -46,4 +46,3 @@ export async function lotPositions(ledger: Ledger, lot: LotRef): Promise<{ gln: 
 export function sumPositions(positions: { baseUnits: string }[]): string {
   return formatQuantity(positions.reduce((acc, p) => acc + BigInt(p.baseUnits), 0n));
 }
-

@@ -119,4 +119,3 @@ export async function getHistory(ctx: Context, readable: string): Promise<string
   }
   return canonicalJson({ key: readableKey(key), history });
 }
-

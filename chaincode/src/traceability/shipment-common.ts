@@ -60,7 +60,8 @@ export function namedLines<T>(s: ShipmentRecord, input: Input, read: (l: Input, 
   const out = new Map<number, T & { field: string }>();
   input.optList('lines', s.lines.length).forEach((l, i) => {
     const line = namedLine(s, l);
-    if (out.has(line.lineNo)) throw fail.invalid(l.at(l.has('lineNo') ? 'lineNo' : 'lotCode'), `line ${line.lineNo} (${line.gtin}/${line.lotCode}) appears more than once`);
+    if (out.has(line.lineNo))
+      throw fail.invalid(l.at(l.has('lineNo') ? 'lineNo' : 'lotCode'), `line ${line.lineNo} (${line.gtin}/${line.lotCode}) appears more than once`);
     out.set(line.lineNo, { ...read(l, line), field: `lines[${i}]` });
   });
   return out;

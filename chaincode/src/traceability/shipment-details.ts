@@ -38,14 +38,19 @@ export async function readShipmentDetails(env: TxEnv, input: Input, lines: { gti
       const contents = hu.list('contents', 0, 500).map((c) => {
         const gtin = c.gtin('gtin');
         const lotCode = c.lotCode('lotCode');
-        if (!lines.some((l) => l.gtin === gtin && l.lotCode === lotCode)) throw fail.invalid(c.at('lotCode'), `batch ${gtin}/${lotCode} is not a line of this shipment`);
+        if (!lines.some((l) => l.gtin === gtin && l.lotCode === lotCode))
+          throw fail.invalid(c.at('lotCode'), `batch ${gtin}/${lotCode} is not a line of this shipment`);
         return { gtin, lotCode, quantity: formatQuantity(c.quantity('quantity')) };
       });
       return { sscc, contents };
     });
   }
   if (input.has('dates')) {
-    out.dates = input.list('dates', 0, 20).map((d) => ({ qualifier: d.str('qualifier', { max: 8 }), ...(d.optDate('planned') ? { planned: d.optDate('planned') } : {}), ...(d.optDate('actual') ? { actual: d.optDate('actual') } : {}) }));
+    out.dates = input.list('dates', 0, 20).map((d) => ({
+      qualifier: d.str('qualifier', { max: 8 }),
+      ...(d.optDate('planned') ? { planned: d.optDate('planned') } : {}),
+      ...(d.optDate('actual') ? { actual: d.optDate('actual') } : {}),
+    }));
   }
   const w = input.optObj('weights');
   if (w) {
@@ -74,6 +79,7 @@ export async function applyLotDates(env: TxEnv, input: Input): Promise<void> {
       if (lot[k] && lot[k] !== given) throw fail.invalid(l.at(k), `lot ${gtin}/${lotCode} has ${k} ${lot[k]}; ${given} conflicts with it`);
       next[k] = given;
     }
-    if (next.productionDate !== lot.productionDate || next.expiryDate !== lot.expiryDate) await env.ledger.put(env.ledger.key(OBJECT_TYPES.lot, [gtin, lotCode]), next);
+    if (next.productionDate !== lot.productionDate || next.expiryDate !== lot.expiryDate)
+      await env.ledger.put(env.ledger.key(OBJECT_TYPES.lot, [gtin, lotCode]), next);
   }
 }

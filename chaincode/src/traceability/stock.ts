@@ -73,30 +73,32 @@ async function changePosition(
  * Applies a signed change to on-hand stock. A result below zero is
  * INSUFFICIENT_STOCK, reported against `field`.
  */
-export async function changeStock(
-  env: TxEnv,
-  pos: { gln: string; gtin: string; lotCode: string },
-  delta: bigint,
-  field: string,
-): Promise<StockLine> {
+export async function changeStock(env: TxEnv, pos: { gln: string; gtin: string; lotCode: string }, delta: bigint, field: string): Promise<StockLine> {
   const key = stockKey(env, pos.gln, pos.gtin, pos.lotCode);
-  const { line, created } = await changePosition(env, key, { position: 'on_hand', gln: pos.gln }, pos, delta, field, (before) =>
-    `location ${pos.gln} holds ${formatQuantity(before)} of lot ${pos.gtin}/${pos.lotCode}, ${formatQuantity(-delta)} requested`,
+  const { line, created } = await changePosition(
+    env,
+    key,
+    { position: 'on_hand', gln: pos.gln },
+    pos,
+    delta,
+    field,
+    (before) => `location ${pos.gln} holds ${formatQuantity(before)} of lot ${pos.gtin}/${pos.lotCode}, ${formatQuantity(-delta)} requested`,
   );
   if (created) await env.ledger.putIndex(env.ledger.key(OBJECT_TYPES.lotLocation, [pos.gtin, pos.lotCode, pos.gln]));
   return line;
 }
 
 /** Applies a signed change to a shipment's in-transit position. */
-export async function changeTransit(
-  env: TxEnv,
-  pos: { shipmentId: string; gtin: string; lotCode: string },
-  delta: bigint,
-  field: string,
-): Promise<StockLine> {
+export async function changeTransit(env: TxEnv, pos: { shipmentId: string; gtin: string; lotCode: string }, delta: bigint, field: string): Promise<StockLine> {
   const key = transitKey(env, pos.shipmentId, pos.gtin, pos.lotCode);
-  const { line } = await changePosition(env, key, { position: 'in_transit', shipmentId: pos.shipmentId }, pos, delta, field, (before) =>
-    `shipment ${pos.shipmentId} carries ${formatQuantity(before)} of lot ${pos.gtin}/${pos.lotCode}`,
+  const { line } = await changePosition(
+    env,
+    key,
+    { position: 'in_transit', shipmentId: pos.shipmentId },
+    pos,
+    delta,
+    field,
+    (before) => `shipment ${pos.shipmentId} carries ${formatQuantity(before)} of lot ${pos.gtin}/${pos.lotCode}`,
   );
   return line;
 }

@@ -45,7 +45,9 @@ export async function runSubmit(ctx: Context, fn: string, request: string, handl
   const input = Input.parse(request);
   const eventId = input.id('eventId');
   const actor = input.optStr('actor', { max: 256 });
-  const requestHash = createHash('sha256').update(canonicalJson(JSON.parse(request))).digest('hex');
+  const requestHash = createHash('sha256')
+    .update(canonicalJson(JSON.parse(request)))
+    .digest('hex');
 
   const env = new TxEnv(ctx, fn, eventId, actor);
   const key = eventKey(eventId);

@@ -81,8 +81,7 @@ export function txTimeIso(ctx: Context): string {
 /** A protobuf Timestamp (seconds as Long, bigint or number) as ISO-8601 UTC with milliseconds. */
 export function timestampIso(ts: { seconds: unknown; nanos?: number }): string {
   const raw = ts.seconds;
-  const seconds =
-    typeof raw === 'number' ? raw : typeof raw === 'bigint' ? Number(raw) : Number((raw as { toString(): string }).toString());
+  const seconds = typeof raw === 'number' ? raw : typeof raw === 'bigint' ? Number(raw) : Number((raw as { toString(): string }).toString());
   const millis = Math.floor((ts.nanos ?? 0) / 1_000_000);
   return new Date(seconds * 1000 + millis).toISOString();
 }

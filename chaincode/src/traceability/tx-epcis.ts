@@ -51,7 +51,8 @@ export function readCapturedEvents(input: Input): CapturedEvent[] | undefined {
   list.forEach((ev, i) => {
     const at = `epcisEvents[${i}]`;
     if (!isPlainObject(ev)) throw fail.invalid(at, 'must be an EPCIS event object');
-    if (!(EPCIS_EVENT_TYPES as readonly string[]).includes(ev.type as string)) throw fail.invalid(`${at}.type`, `must be one of ${EPCIS_EVENT_TYPES.join(', ')}`);
+    if (!(EPCIS_EVENT_TYPES as readonly string[]).includes(ev.type as string))
+      throw fail.invalid(`${at}.type`, `must be one of ${EPCIS_EVENT_TYPES.join(', ')}`);
     if (typeof ev.eventTime !== 'string' || Number.isNaN(Date.parse(ev.eventTime))) throw fail.invalid(`${at}.eventTime`, 'must be a date-time');
     if (typeof ev.eventTimeZoneOffset !== 'string') throw fail.invalid(`${at}.eventTimeZoneOffset`, 'is required');
     if (!finiteOnly(ev)) throw fail.invalid(at, 'must contain only finite numbers');

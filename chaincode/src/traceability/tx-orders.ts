@@ -23,7 +23,8 @@ function poKey(env: TxEnv, poId: string): string {
 
 function readTerms(t: Input): PaymentTerms {
   const decimals = t.int('decimals', 0, 36);
-  const asset = t.has('asset') && t.raw('asset') === 'native' ? 'native' : t.str('asset', { pattern: ADDRESS, hint: `must be "native" or ${ADDRESS_HINT}` }).toLowerCase();
+  const asset =
+    t.has('asset') && t.raw('asset') === 'native' ? 'native' : t.str('asset', { pattern: ADDRESS, hint: `must be "native" or ${ADDRESS_HINT}` }).toLowerCase();
   const amount = parseTokenAmount(t.raw('amount'), decimals, t.at('amount'));
   return {
     chainId: t.int('chainId', 1, Number.MAX_SAFE_INTEGER),
@@ -94,7 +95,10 @@ export async function recordPayment(env: TxEnv, input: Input): Promise<HandlerRe
   const poId = input.id('poId');
   const chainId = input.int('chainId', 1, Number.MAX_SAFE_INTEGER);
   const txHash = input.str('txHash', { pattern: TX_HASH, hint: 'must be a 0x-prefixed 32-byte hex hash' }).toLowerCase();
-  const asset = input.has('asset') && input.raw('asset') === 'native' ? 'native' : input.str('asset', { pattern: ADDRESS, hint: `must be "native" or ${ADDRESS_HINT}` }).toLowerCase();
+  const asset =
+    input.has('asset') && input.raw('asset') === 'native'
+      ? 'native'
+      : input.str('asset', { pattern: ADDRESS, hint: `must be "native" or ${ADDRESS_HINT}` }).toLowerCase();
   // A native-coin transfer has no log; its key slot is "native".
   let logIndex: number | null = null;
   if (asset === 'native') {

@@ -43,11 +43,15 @@ export async function receiveShipment(env: TxEnv, input: Input): Promise<Handler
   if (!RECEIVABLE.has(s.status)) throw fail.conflict(`shipment ${s.shipmentId} is ${s.status}, not dispatched`, 'shipmentId');
   const gln = input.has('gln') ? input.gln('gln') : s.toGln;
   const to = gln === s.toGln ? await requireLocation(env, gln, 'shipmentId') : await requireOwnLocation(env, gln, 'gln', 'receive shipments');
-  if (to.ownerMsp !== s.receiverMsp) throw fail.forbidden(`location ${gln} belongs to ${to.ownerMsp}; shipment ${s.shipmentId} goes to ${s.receiverMsp}`, 'gln');
+  if (to.ownerMsp !== s.receiverMsp)
+    throw fail.forbidden(`location ${gln} belongs to ${to.ownerMsp}; shipment ${s.shipmentId} goes to ${s.receiverMsp}`, 'gln');
   const from: LocationRecord = await requireLocation(env, s.fromGln, 'shipmentId');
   const close = input.bool('close', true);
   const named = input.has('lines')
-    ? namedLines(s, input, (l) => ({ received: l.quantity('received', { allowZero: true }), damaged: l.has('damaged') ? l.quantity('damaged', { allowZero: true }) : 0n }))
+    ? namedLines(s, input, (l) => ({
+        received: l.quantity('received', { allowZero: true }),
+        damaged: l.has('damaged') ? l.quantity('damaged', { allowZero: true }) : 0n,
+      }))
     : undefined;
 
   const stock: StockLine[] = [];
@@ -63,7 +67,10 @@ export async function receiveShipment(env: TxEnv, input: Input): Promise<Handler
     let next: ShipmentLine = line;
     if (r && r.received + r.damaged > 0n) {
       if (r.received + r.damaged > inTransit) {
-        throw fail.invalid(`${r.field}.received`, `over-receipt: ${formatQuantity(r.received + r.damaged)} of ${line.gtin}/${line.lotCode} arrived, but line ${line.lineNo} of ${s.shipmentId} has ${formatQuantity(inTransit)} in transit`);
+        throw fail.invalid(
+          `${r.field}.received`,
+          `over-receipt: ${formatQuantity(r.received + r.damaged)} of ${line.gtin}/${line.lotCode} arrived, but line ${line.lineNo} of ${s.shipmentId} has ${formatQuantity(inTransit)} in transit`,
+        );
       }
       stock.push(await changeTransit(env, { ...pos, shipmentId: s.shipmentId }, -(r.received + r.damaged), `${r.field}.received`));
       if (r.received > 0n) {
@@ -81,7 +88,16 @@ export async function receiveShipment(env: TxEnv, input: Input): Promise<Handler
 
   const receiptNo = (s.receiptCount ?? 0) + 1;
   const receipt: ShipmentReceiptRecord = {
-    docType: 'shipment_receipt', shipmentId: s.shipmentId, receiptNo, gln, eventId: env.eventId, lines: booked, closed: close, discrepancies, receivedAt: env.time, txId: env.txId,
+    docType: 'shipment_receipt',
+    shipmentId: s.shipmentId,
+    receiptNo,
+    gln,
+    eventId: env.eventId,
+    lines: booked,
+    closed: close,
+    discrepancies,
+    receivedAt: env.time,
+    txId: env.txId,
   };
   await env.ledger.put(receiptKey(env, s.shipmentId, receiptNo), receipt);
   const updated: ShipmentRecord = {
@@ -119,13 +135,24 @@ async function closeLine(
   const shortUnits = units(line, 'quantity') - arrived;
   const short = formatQuantity(shortUnits > 0n ? shortUnits : 0n);
   const damaged = formatQuantity(units(line, 'damaged'));
-  if (shortUnits > 0n || units(line, 'damaged') > 0n) discrepancies.push({ damaged, gtin: line.gtin, lineNo: line.lineNo, lotCode: line.lotCode, over: '0.000', short });
+  if (shortUnits > 0n || units(line, 'damaged') > 0n)
+    discrepancies.push({ damaged, gtin: line.gtin, lineNo: line.lineNo, lotCode: line.lotCode, over: '0.000', short });
   return { ...line, received: formatQuantity(units(line, 'received')), damaged, short, over: '0.000' };
 }
 
 function recordReceipt(
   env: TxEnv,
-  r: { s: ShipmentRecord; from: LocationRecord; to: LocationRecord; receivedQ: QuantityElement[]; damagedQ: QuantityElement[]; stock: StockLine[]; receiptNo: number; close: boolean; discrepancies: unknown[] },
+  r: {
+    s: ShipmentRecord;
+    from: LocationRecord;
+    to: LocationRecord;
+    receivedQ: QuantityElement[];
+    damagedQ: QuantityElement[];
+    stock: StockLine[];
+    receiptNo: number;
+    close: boolean;
+    discrepancies: unknown[];
+  },
 ): void {
   const { s, from, to } = r;
   const sourceList: SourceDest[] = [
@@ -151,6 +178,14 @@ function recordReceipt(
     detail: { closed: r.close, discrepancies: r.discrepancies, receiptNo: r.receiptNo, shipmentId: s.shipmentId },
   });
   if (r.damagedQ.length > 0) {
-    env.record({ type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'inspecting', disposition: 'damaged', quantityList: r.damagedQ, ...common, detail: { receiptNo: r.receiptNo, shipmentId: s.shipmentId } });
+    env.record({
+      type: 'ObjectEvent',
+      action: 'OBSERVE',
+      bizStep: 'inspecting',
+      disposition: 'damaged',
+      quantityList: r.damagedQ,
+      ...common,
+      detail: { receiptNo: r.receiptNo, shipmentId: s.shipmentId },
+    });
   }
 }

@@ -34,9 +34,7 @@ async function fefoLots(env: TxEnv, gln: string, gtin: string): Promise<{ lot: L
     out.push({ lot, units: BigInt(pos.baseUnits) });
   }
   const dateOf = (l: LotRecord) => l.expiryDate ?? l.bestBeforeDate ?? '9999-12-31';
-  return out.sort((a, b) =>
-    dateOf(a.lot) < dateOf(b.lot) ? -1 : dateOf(a.lot) > dateOf(b.lot) ? 1 : a.lot.lotCode < b.lot.lotCode ? -1 : 1,
-  );
+  return out.sort((a, b) => (dateOf(a.lot) < dateOf(b.lot) ? -1 : dateOf(a.lot) > dateOf(b.lot) ? 1 : a.lot.lotCode < b.lot.lotCode ? -1 : 1));
 }
 
 export async function recordSales(env: TxEnv, input: Input): Promise<HandlerResult> {
@@ -44,7 +42,10 @@ export async function recordSales(env: TxEnv, input: Input): Promise<HandlerResu
   const loc = await requireOwnLocation(env, gln, 'gln', 'record sales');
   if (loc.type !== 'store') throw fail.invalid('gln', `location ${gln} is a ${loc.type}, sales are recorded at stores`);
   const batchId = input.id('batchId');
-  const merkleRoot = input.str('merkleRoot', { pattern: /^(0x)?[0-9a-fA-F]{64}$/, hint: 'must be a 32-byte hex hash' }).replace(/^0x/, '').toLowerCase();
+  const merkleRoot = input
+    .str('merkleRoot', { pattern: /^(0x)?[0-9a-fA-F]{64}$/, hint: 'must be a 32-byte hex hash' })
+    .replace(/^0x/, '')
+    .toLowerCase();
   const receiptCount = input.int('receiptCount', 0, 1_000_000_000);
   const periodStart = input.optDate('periodStart');
   const periodEnd = input.optDate('periodEnd');
@@ -95,7 +96,14 @@ export async function recordSales(env: TxEnv, input: Input): Promise<HandlerResu
         soldQ.push(await lotQuantity(env, gtin, a.lotCode, a.units));
       }
       const last = allocations.at(-1);
-      if (last) await env.ledger.put(env.ledger.key(OBJECT_TYPES.lastSold, [gln, gtin]), { docType: 'last_sold', gln, gtin, lotCode: last.lotCode, updatedTxId: env.txId });
+      if (last)
+        await env.ledger.put(env.ledger.key(OBJECT_TYPES.lastSold, [gln, gtin]), {
+          docType: 'last_sold',
+          gln,
+          gtin,
+          lotCode: last.lotCode,
+          updatedTxId: env.txId,
+        });
     }
     stored.push({
       allocations: allocations.map((a) => ({ lotCode: a.lotCode, quantity: formatQuantity(a.units) })),

@@ -64,7 +64,13 @@ export async function createShipment(env: TxEnv, input: Input): Promise<HandlerR
     poId,
     desadv: input.optId('desadv'),
     bol: input.optId('bol'),
-    lines: lotLines.map((l, i) => ({ lineNo: i + 1, gtin: l.gtin, lotCode: l.lotCode, quantity: formatQuantity(l.units), ...(poItems[i] ? { poItem: poItems[i] } : {}) })),
+    lines: lotLines.map((l, i) => ({
+      lineNo: i + 1,
+      gtin: l.gtin,
+      lotCode: l.lotCode,
+      quantity: formatQuantity(l.units),
+      ...(poItems[i] ? { poItem: poItems[i] } : {}),
+    })),
     ...details,
     ...(poId ? { poId } : {}),
     status: 'created',
@@ -94,9 +100,7 @@ export async function dispatchShipment(env: TxEnv, input: Input): Promise<Handle
   const from = await requireOwnLocation(env, s.fromGln, 'shipmentId', 'dispatch shipments');
   if (s.status === 'dispatched' || s.status === 'received') throw fail.conflict(`shipment ${s.shipmentId} is ${s.status}, not created`, 'shipmentId');
   const to = await requireLocation(env, s.toGln, 'shipmentId');
-  const named = input.has('lines')
-    ? namedLines(s, input, (l) => ({ units: l.quantity('quantity'), qtyField: l.at('quantity') }))
-    : undefined;
+  const named = input.has('lines') ? namedLines(s, input, (l) => ({ units: l.quantity('quantity'), qtyField: l.at('quantity') })) : undefined;
   if (named && named.size === 0) throw fail.invalid('lines', 'must name at least one line');
   const stock: StockLine[] = [];
   const quantityList: QuantityElement[] = [];
@@ -109,7 +113,10 @@ export async function dispatchShipment(env: TxEnv, input: Input): Promise<Handle
       continue;
     }
     if (ask.units > open) {
-      throw fail.invalid(ask.qtyField, `issues ${formatQuantity(ask.units)} of ${line.gtin}/${line.lotCode}, but line ${line.lineNo} of ${s.shipmentId} has ${formatQuantity(open)} left to issue`);
+      throw fail.invalid(
+        ask.qtyField,
+        `issues ${formatQuantity(ask.units)} of ${line.gtin}/${line.lotCode}, but line ${line.lineNo} of ${s.shipmentId} has ${formatQuantity(open)} left to issue`,
+      );
     }
     const pos = { gtin: line.gtin, lotCode: line.lotCode };
     stock.push(await changeStock(env, { ...pos, gln: s.fromGln }, -ask.units, ask.qtyField));

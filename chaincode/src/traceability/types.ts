@@ -4,15 +4,7 @@
  */
 
 export type LocationType = 'farm' | 'cooperative' | 'supplier_site' | 'importer_warehouse' | 'roastery' | 'dc' | 'store';
-export const LOCATION_TYPES: readonly LocationType[] = [
-  'farm',
-  'cooperative',
-  'supplier_site',
-  'importer_warehouse',
-  'roastery',
-  'dc',
-  'store',
-];
+export const LOCATION_TYPES: readonly LocationType[] = ['farm', 'cooperative', 'supplier_site', 'importer_warehouse', 'roastery', 'dc', 'store'];
 
 export interface Address {
   line1?: string;

@@ -46,7 +46,13 @@ export function genealogyGraph(g: Genealogy): { nodes: GNode[]; edges: GEdge[] }
     const id = `loc:${gln}`;
     if (!nodes.has(id)) {
       const l = loc.get(gln);
-      nodes.set(id, { id, kind: farm ? 'farm' : 'location', label: locName(gln), detail: `${l?.location_type ?? 'location'} · GLN ${gln}${l?.address?.country ? ` · ${l.address.country}` : ''} · ${l?.owner_msp ?? ''}`, txIds: uniq([l?.tx_id]) });
+      nodes.set(id, {
+        id,
+        kind: farm ? 'farm' : 'location',
+        label: locName(gln),
+        detail: `${l?.location_type ?? 'location'} · GLN ${gln}${l?.address?.country ? ` · ${l.address.country}` : ''} · ${l?.owner_msp ?? ''}`,
+        txIds: uniq([l?.tx_id]),
+      });
     }
     return id;
   };
@@ -70,18 +76,37 @@ export function genealogyGraph(g: Genealogy): { nodes: GNode[]; edges: GEdge[] }
   }
   for (const l of g.lineage) {
     if (!nodes.has(`lot:${l.parent}`) || !nodes.has(`lot:${l.child}`)) continue;
-    edges.push({ id: `t:${l.parent}>${l.child}`, source: `lot:${l.parent}`, target: `lot:${l.child}`, kind: 'transformed', label: 'transformed', txIds: [l.tx_id] });
+    edges.push({
+      id: `t:${l.parent}>${l.child}`,
+      source: `lot:${l.parent}`,
+      target: `lot:${l.child}`,
+      kind: 'transformed',
+      label: 'transformed',
+      txIds: [l.tx_id],
+    });
   }
   for (const h of g.holdings) {
     const unit = g.lots.find((x) => `${x.gtin}/${x.lot_code}` === h.lot)?.unit ?? '';
-    edges.push({ id: `h:${h.lot}@${h.gln}`, source: `lot:${h.lot}`, target: locationNode(h.gln), kind: 'holds', label: `${Number(h.quantity)} ${unit} on hand`, txIds: [h.tx_id] });
+    edges.push({
+      id: `h:${h.lot}@${h.gln}`,
+      source: `lot:${h.lot}`,
+      target: locationNode(h.gln),
+      kind: 'holds',
+      label: `${Number(h.quantity)} ${unit} on hand`,
+      txIds: [h.tx_id],
+    });
   }
   const byShipment = new Map<string, any[]>();
   for (const s of g.shipments) byShipment.set(s.shipment_id, [...(byShipment.get(s.shipment_id) ?? []), s]);
   for (const [id, lines] of byShipment) {
     const s = lines[0];
     const custody = g.custody.filter((c) => c.shipment_id === id);
-    const qty = lines.map((l) => `${Number(l.quantity)} of ${l.lot_code}${l.received != null && Number(l.received) !== Number(l.quantity) ? ` (received ${Number(l.received)})` : ''}`).join(', ');
+    const qty = lines
+      .map(
+        (l) =>
+          `${Number(l.quantity)} of ${l.lot_code}${l.received != null && Number(l.received) !== Number(l.quantity) ? ` (received ${Number(l.received)})` : ''}`,
+      )
+      .join(', ');
     edges.push({
       id: `s:${id}`,
       source: locationNode(s.from_gln),
@@ -106,12 +131,19 @@ export function syntheticGenealogy(n: number): Genealogy {
   const lotCount = Math.floor(n * 0.6);
   for (let i = 0; i < lotCount; i++) {
     lots.push({ gtin: '00000000000000', lot_code: `L${i}`, status: 'active', commissioned_gln: `F${i % farms}`, tx_id: tx(1000 + i), certificates: [] });
-    if (i >= farms) lineage.push({ parent: `00000000000000/L${Math.floor((i - farms) / 2)}`, child: `00000000000000/L${i}`, tx_id: tx(5000 + i), block_number: String(i) });
+    if (i >= farms)
+      lineage.push({ parent: `00000000000000/L${Math.floor((i - farms) / 2)}`, child: `00000000000000/L${i}`, tx_id: tx(5000 + i), block_number: String(i) });
   }
   const stores = n - farms - lotCount;
   for (let i = 0; i < stores; i++) {
     locations.push({ gln: `S${i}`, name: `Store ${i}`, location_type: 'store', tx_id: tx(9000 + i) });
-    holdings.push({ lot: `00000000000000/L${lotCount - 1 - (i % Math.max(1, lotCount - farms))}`, gln: `S${i}`, quantity: '1', tx_id: tx(9500 + i), block_number: '1' });
+    holdings.push({
+      lot: `00000000000000/L${lotCount - 1 - (i % Math.max(1, lotCount - farms))}`,
+      gln: `S${i}`,
+      quantity: '1',
+      tx_id: tx(9500 + i),
+      block_number: '1',
+    });
   }
   return { root: '00000000000000/L0', lots, lineage, holdings, shipments: [], custody: [], locations, movements: [] };
 }

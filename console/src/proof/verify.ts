@@ -66,7 +66,8 @@ async function chainProblem(id: Identity, msps: ChannelMsp[], at: Date): Promise
   if (at < cert.notBefore || at > cert.notAfter) return `the certificate was not valid at ${at.toISOString()}`;
   const roots = m.rootCerts.map((p) => new X509Certificate(p));
   const intermediates = m.intermediateCerts.map((p) => new X509Certificate(p));
-  const issuedBy = async (c: X509Certificate, ca: X509Certificate) => c.issuer === ca.subject && (await c.verify({ publicKey: ca, signatureOnly: true }).catch(() => false));
+  const issuedBy = async (c: X509Certificate, ca: X509Certificate) =>
+    c.issuer === ca.subject && (await c.verify({ publicKey: ca, signatureOnly: true }).catch(() => false));
   for (const root of roots) if (await issuedBy(cert, root)) return undefined;
   for (const mid of intermediates) {
     if (!(await issuedBy(cert, mid))) continue;
@@ -99,10 +100,20 @@ export async function verifyProof(bundle: RawProofBundle, pin: PinnedBlock | und
   try {
     const block = decodeBlock(fromBase64(bundle.block.raw));
     const index = block.data.findIndex((d) => envelopeTxId(d) === bundle.txId);
-    add('envelope-in-block', 'The envelope is one of the block’s data entries', index >= 0, index >= 0 ? `entry ${index} of block ${block.number}` : `no entry of block ${block.number} holds transaction ${bundle.txId}`);
+    add(
+      'envelope-in-block',
+      'The envelope is one of the block’s data entries',
+      index >= 0,
+      index >= 0 ? `entry ${index} of block ${block.number}` : `no entry of block ${block.number} holds transaction ${bundle.txId}`,
+    );
 
     const dataHash = await sha256(concat(block.data));
-    add('data-hash', 'The block’s data hash covers its entries', equal(dataHash, block.dataHash), `SHA-256 of ${block.data.length} entries = ${toHex(dataHash).slice(0, 16)}…, header says ${toHex(block.dataHash).slice(0, 16)}…`);
+    add(
+      'data-hash',
+      'The block’s data hash covers its entries',
+      equal(dataHash, block.dataHash),
+      `SHA-256 of ${block.data.length} entries = ${toHex(dataHash).slice(0, 16)}…, header says ${toHex(block.dataHash).slice(0, 16)}…`,
+    );
 
     const code = index >= 0 ? block.validation[index] : undefined;
     add('validation', 'The peers validated the transaction', code === 0, code === undefined ? 'no validation flag' : validationCodeName(code));
@@ -111,7 +122,12 @@ export async function verifyProof(bundle: RawProofBundle, pin: PinnedBlock | und
     const configHash = await sha256(concat(config.data));
     const msps = channelMsps(fromBase64(bundle.configBlock.raw));
     members = msps.map((m) => m.mspId);
-    add('config-data-hash', 'The config block (MSP roots) is intact', equal(configHash, config.dataHash), `config block ${config.number}: ${members.join(', ')}`);
+    add(
+      'config-data-hash',
+      'The config block (MSP roots) is intact',
+      equal(configHash, config.dataHash),
+      `config block ${config.number}: ${members.join(', ')}`,
+    );
 
     // Header chain: every listed header links to the one before, and the two full blocks sit in it.
     const headers = bundle.headers.map((h) => ({ number: BigInt(h.number), prev: fromHex(h.previousHash), data: fromHex(h.dataHash) }));
@@ -131,20 +147,29 @@ export async function verifyProof(bundle: RawProofBundle, pin: PinnedBlock | und
       return !!h && equal(h.prev, b.previousHash) && equal(h.data, b.dataHash);
     };
     if (chainOk && !inChain(block)) {
-    chainOk = false;
-    chainDetail = `block ${block.number}'s header is not the one in the chain`;
-  }
+      chainOk = false;
+      chainDetail = `block ${block.number}'s header is not the one in the chain`;
+    }
     if (chainOk && !inChain(config)) {
-    chainOk = false;
-    chainDetail = `config block ${config.number}'s header is not the one in the chain`;
-  }
+      chainOk = false;
+      chainDetail = `config block ${config.number}'s header is not the one in the chain`;
+    }
     add('hash-chain', 'Header hashes link the block and the config block to the pinned block', chainOk, chainDetail);
 
     if (!pin) add('pinned', 'The chain ends at the block you pinned', false, 'no block pinned: pin one first (Ledger view)');
     else {
       const i = headers.findIndex((h) => h.number === BigInt(pin.number));
       const ok = i >= 0 && chainOk && toHex(hashes[i] ?? new Uint8Array()) === pin.headerHash.toLowerCase();
-      add('pinned', 'The chain ends at the block you pinned', ok, i < 0 ? `the chain does not reach pinned block ${pin.number}` : ok ? `block ${pin.number} ${pin.headerHash.slice(0, 16)}…` : `block ${pin.number} hashes to ${toHex(hashes[i] ?? new Uint8Array()).slice(0, 16)}…, you pinned ${pin.headerHash.slice(0, 16)}…`);
+      add(
+        'pinned',
+        'The chain ends at the block you pinned',
+        ok,
+        i < 0
+          ? `the chain does not reach pinned block ${pin.number}`
+          : ok
+            ? `block ${pin.number} ${pin.headerHash.slice(0, 16)}…`
+            : `block ${pin.number} hashes to ${toHex(hashes[i] ?? new Uint8Array()).slice(0, 16)}…, you pinned ${pin.headerHash.slice(0, 16)}…`,
+      );
     }
 
     if (index >= 0) {
@@ -152,15 +177,35 @@ export async function verifyProof(bundle: RawProofBundle, pin: PinnedBlock | und
       add('tx-id', 'The envelope is the transaction asked for', envelope.txId === bundle.txId, envelope.txId);
       const at = envelope.timestamp;
       const creatorChain = await chainProblem(envelope.creator, msps, at);
-      add('creator-cert', `Creator certificate chains to a ${envelope.creator.mspId} root CA`, !creatorChain, creatorChain ?? 'issued by the MSP root, valid at the transaction time');
+      add(
+        'creator-cert',
+        `Creator certificate chains to a ${envelope.creator.mspId} root CA`,
+        !creatorChain,
+        creatorChain ?? 'issued by the MSP root, valid at the transaction time',
+      );
       const creatorSig = await signatureValid(envelope.creator, envelope.payload, envelope.signature);
-      add('creator-signature', `Creator signature (${envelope.creator.mspId}, ECDSA)`, creatorSig, creatorSig ? 'verifies over the payload' : 'does not verify');
-      add('endorsed', 'The transaction carries endorsements', envelope.endorsements.length > 0, envelope.endorsements.map((e) => e.identity.mspId).join(', ') || 'none');
+      add(
+        'creator-signature',
+        `Creator signature (${envelope.creator.mspId}, ECDSA)`,
+        creatorSig,
+        creatorSig ? 'verifies over the payload' : 'does not verify',
+      );
+      add(
+        'endorsed',
+        'The transaction carries endorsements',
+        envelope.endorsements.length > 0,
+        envelope.endorsements.map((e) => e.identity.mspId).join(', ') || 'none',
+      );
       for (const [k, e] of envelope.endorsements.entries()) {
         const p = await chainProblem(e.identity, msps, at);
         add(`endorser-cert-${k}`, `Endorser ${k + 1} certificate chains to a ${e.identity.mspId} root CA`, !p, p ?? 'issued by the MSP root');
         const ok = await signatureValid(e.identity, e.signed, e.signature);
-        add(`endorser-signature-${k}`, `Endorser ${k + 1} signature (${e.identity.mspId}, ECDSA)`, ok, ok ? 'verifies over the proposal response' : 'does not verify');
+        add(
+          `endorser-signature-${k}`,
+          `Endorser ${k + 1} signature (${e.identity.mspId}, ECDSA)`,
+          ok,
+          ok ? 'verifies over the proposal response' : 'does not verify',
+        );
       }
     }
   } catch (err) {

@@ -16,7 +16,9 @@ export function BenchView() {
     const n = Number(params.get('n') ?? 1000);
     const t0 = performance.now();
     const graph = genealogyGraph(syntheticGenealogy(n));
-    void renderGraph(ref.current!, graph).then(({ ms, layoutMs }) => setOut(JSON.stringify({ nodes: graph.nodes.length, edges: graph.edges.length, layoutMs, renderMs: ms, totalMs: performance.now() - t0 })));
+    void renderGraph(ref.current!, graph).then(({ ms, layoutMs }) =>
+      setOut(JSON.stringify({ nodes: graph.nodes.length, edges: graph.edges.length, layoutMs, renderMs: ms, totalMs: performance.now() - t0 })),
+    );
   }, []);
   return (
     <main id="main">

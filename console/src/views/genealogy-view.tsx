@@ -12,7 +12,11 @@ const COLORS: Record<string, string> = { 'origin-lot': '#1b5e20', lot: '#6d4c41'
 export const LARGE_GRAPH_NODES = 300;
 
 /** Renders the graph into `el`; resolves after the first frame is drawn, with the elapsed milliseconds. */
-export function renderGraph(el: HTMLElement, graph: { nodes: GNode[]; edges: GEdge[] }, onSelect?: (item: GNode | GEdge) => void): Promise<{ cy: cytoscape.Core; ms: number; layoutMs: number }> {
+export function renderGraph(
+  el: HTMLElement,
+  graph: { nodes: GNode[]; edges: GEdge[] },
+  onSelect?: (item: GNode | GEdge) => void,
+): Promise<{ cy: cytoscape.Core; ms: number; layoutMs: number }> {
   const t0 = performance.now();
   const cy = cytoscape({
     container: el,
@@ -21,9 +25,39 @@ export function renderGraph(el: HTMLElement, graph: { nodes: GNode[]; edges: GEd
       ...graph.edges.map((e) => ({ data: { id: e.id, source: e.source, target: e.target, label: e.label, kind: e.kind } })),
     ],
     style: [
-      { selector: 'node', style: { label: 'data(label)', 'text-wrap': 'wrap', 'font-size': 10, color: '#111', 'text-valign': 'bottom', 'text-margin-y': 4, width: 22, height: 22, 'min-zoomed-font-size': 7 } },
-      ...Object.entries(COLORS).map(([k, c]) => ({ selector: `node[kind = "${k}"]`, style: { 'background-color': c, shape: (k.includes('lot') ? 'round-rectangle' : 'ellipse') as cytoscape.Css.NodeShape } })),
-      { selector: 'edge', style: { width: 1.5, 'curve-style': 'bezier', 'target-arrow-shape': 'triangle', 'line-color': '#777', 'target-arrow-color': '#777', label: 'data(label)', 'font-size': 8, 'text-rotation': 'autorotate', color: '#333', 'min-zoomed-font-size': 7 } },
+      {
+        selector: 'node',
+        style: {
+          label: 'data(label)',
+          'text-wrap': 'wrap',
+          'font-size': 10,
+          color: '#111',
+          'text-valign': 'bottom',
+          'text-margin-y': 4,
+          width: 22,
+          height: 22,
+          'min-zoomed-font-size': 7,
+        },
+      },
+      ...Object.entries(COLORS).map(([k, c]) => ({
+        selector: `node[kind = "${k}"]`,
+        style: { 'background-color': c, shape: (k.includes('lot') ? 'round-rectangle' : 'ellipse') as cytoscape.Css.NodeShape },
+      })),
+      {
+        selector: 'edge',
+        style: {
+          width: 1.5,
+          'curve-style': 'bezier',
+          'target-arrow-shape': 'triangle',
+          'line-color': '#777',
+          'target-arrow-color': '#777',
+          label: 'data(label)',
+          'font-size': 8,
+          'text-rotation': 'autorotate',
+          color: '#333',
+          'min-zoomed-font-size': 7,
+        },
+      },
       { selector: 'edge[kind = "shipment"]', style: { 'line-style': 'dashed', 'line-color': '#0d47a1', 'target-arrow-color': '#0d47a1' } },
       { selector: ':selected', style: { 'border-width': 3, 'border-color': '#ff6f00', 'line-color': '#ff6f00' } },
     ],
@@ -54,7 +88,13 @@ export function GenealogyView({ graph, onSelect }: { graph: { nodes: GNode[]; ed
   }, [graph]);
   return (
     <div class="genealogy">
-      <div ref={ref} class="graph" role="img" aria-label={`Genealogy graph: ${graph.nodes.length} lots and locations, ${graph.edges.length} links. The lists below hold the same information.`} data-testid="graph" />
+      <div
+        ref={ref}
+        class="graph"
+        role="img"
+        aria-label={`Genealogy graph: ${graph.nodes.length} lots and locations, ${graph.edges.length} links. The lists below hold the same information.`}
+        data-testid="graph"
+      />
       <div class="graph-lists">
         <h3>Lots and locations</h3>
         <ul data-testid="nodes">

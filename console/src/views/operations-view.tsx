@@ -16,7 +16,11 @@ export function StockView() {
   return (
     <main id="main" aria-labelledby="stock-title">
       <h2 id="stock-title">Stock by location</h2>
-      {e1 && <p role="alert" class="bad">{e1}</p>}
+      {e1 && (
+        <p role="alert" class="bad">
+          {e1}
+        </p>
+      )}
       <table data-testid="stock">
         <thead>
           <tr>
@@ -33,7 +37,9 @@ export function StockView() {
               <td>{r.location_name ?? r.warehouse_name ?? r.gln}</td>
               <td>{r.description ?? r.gtin}</td>
               <td>{r.lot_code}</td>
-              <td>{Number(r.quantity)} {r.unit ?? ''}</td>
+              <td>
+                {Number(r.quantity)} {r.unit ?? ''}
+              </td>
               <td>{isLow(r) ? <strong class="bad">low stock</strong> : ''}</td>
             </tr>
           ))}
@@ -50,11 +56,22 @@ export function ShipmentsView() {
     xs.map((s) => (
       <tr key={s.shipment_id}>
         <td>{s.shipment_id}</td>
-        <td>{s.from_name ?? s.from_gln} → {s.to_name ?? s.to_gln}</td>
+        <td>
+          {s.from_name ?? s.from_gln} → {s.to_name ?? s.to_gln}
+        </td>
         <td>{s.status}</td>
-        <td>{s.lines.map((l: any) => `${Number(l.quantity)} ${l.lot_code}${l.received != null ? ` (received ${Number(l.received)}, damaged ${Number(l.damaged ?? 0)})` : ''}`).join('; ')}</td>
+        <td>
+          {s.lines
+            .map(
+              (l: any) =>
+                `${Number(l.quantity)} ${l.lot_code}${l.received != null ? ` (received ${Number(l.received)}, damaged ${Number(l.damaged ?? 0)})` : ''}`,
+            )
+            .join('; ')}
+        </td>
         <td>{s.has_discrepancy ? <strong class="bad">discrepancy</strong> : ''}</td>
-        <td><code>{s.tx_id.slice(0, 12)}…</code></td>
+        <td>
+          <code>{s.tx_id.slice(0, 12)}…</code>
+        </td>
       </tr>
     ));
   const head = (
@@ -72,7 +89,11 @@ export function ShipmentsView() {
   return (
     <main id="main" aria-labelledby="ship-title">
       <h2 id="ship-title">Shipments</h2>
-      {error && <p role="alert" class="bad">{error}</p>}
+      {error && (
+        <p role="alert" class="bad">
+          {error}
+        </p>
+      )}
       <table data-testid="in-transit">
         <caption>In transit</caption>
         {head}
@@ -92,7 +113,11 @@ export function OrdersView() {
   return (
     <main id="main" aria-labelledby="orders-title">
       <h2 id="orders-title">Purchase orders and payments</h2>
-      {error && <p role="alert" class="bad">{error}</p>}
+      {error && (
+        <p role="alert" class="bad">
+          {error}
+        </p>
+      )}
       <table data-testid="orders">
         <thead>
           <tr>
@@ -107,9 +132,13 @@ export function OrdersView() {
           {data?.orders.map((o) => (
             <tr key={o.po_id}>
               <td>{o.po_id}</td>
-              <td>{o.buyer_msp} → {o.supplier_msp}</td>
+              <td>
+                {o.buyer_msp} → {o.supplier_msp}
+              </td>
               <td>{o.status}</td>
-              <td>{o.paid_base_units} / {o.amount_base_units}</td>
+              <td>
+                {o.paid_base_units} / {o.amount_base_units}
+              </td>
               <td>
                 {o.payments.map((p: any) => (
                   <div key={p.tx_hash}>

@@ -26,12 +26,23 @@ export function ProofPanel({ txId }: { txId: string }) {
         Proof of transaction <code class="txid">{txId}</code>
       </h3>
       <p>
-        Pinned block: {pin ? <>#{pin.number} <code>{pin.headerHash.slice(0, 16)}…</code></> : 'none'}{' '}
+        Pinned block:{' '}
+        {pin ? (
+          <>
+            #{pin.number} <code>{pin.headerHash.slice(0, 16)}…</code>
+          </>
+        ) : (
+          'none'
+        )}{' '}
         <button type="button" onClick={() => pinNewest().then(setPin, (e: Error) => setError(e.message))}>
           Pin the newest block
         </button>
       </p>
-      {error && <p role="alert" class="bad">{error}</p>}
+      {error && (
+        <p role="alert" class="bad">
+          {error}
+        </p>
+      )}
       {!result && !error && <p aria-live="polite">Verifying in this browser…</p>}
       {result && (
         <>

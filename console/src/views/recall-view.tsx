@@ -24,16 +24,24 @@ export function RecallView({ roles }: { roles: string[] }) {
   const [reason, setReason] = useState('');
   const [recallId, setRecallId] = useState(`RC-${new Date().toISOString().slice(0, 10)}-${Math.random().toString(36).slice(2, 6).toUpperCase()}`);
 
-  const loadRecalls = () => index<{ recalls: any[] }>('/recalls?limit=50').then((r) => setRecalls(r.recalls), () => undefined);
+  const loadRecalls = () =>
+    index<{ recalls: any[] }>('/recalls?limit=50').then(
+      (r) => setRecalls(r.recalls),
+      () => undefined,
+    );
   useEffect(() => void loadRecalls(), []);
 
   const lotList = () =>
-    lots.split(/[\s,]+/).filter(Boolean).map((s) => {
-      const t = parseSearch(s);
-      if (t.kind !== 'lot') throw new Error(`"${s}" is not a lot (GTIN/lot or a Digital Link)`);
-      return `${t.gtin}/${t.lotCode}`;
-    });
-  const query = () => (by === 'lot' ? `lot=${encodeURIComponent(lotList().join(','))}` : `gtin=${gtin}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
+    lots
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .map((s) => {
+        const t = parseSearch(s);
+        if (t.kind !== 'lot') throw new Error(`"${s}" is not a lot (GTIN/lot or a Digital Link)`);
+        return `${t.gtin}/${t.lotCode}`;
+      });
+  const query = () =>
+    by === 'lot' ? `lot=${encodeURIComponent(lotList().join(','))}` : `gtin=${gtin}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
   const tlcs = () => (scope ? [...new Set(scope.affectedLots.map((l) => `${l.gtin}/${l.lot_code}`))].join(',') : '');
 
   const doScope = async (ev: Event) => {
@@ -62,7 +70,10 @@ export function RecallView({ roles }: { roles: string[] }) {
     }
   };
   const fsma = (format: 'csv' | 'xlsx') =>
-    download(`/console/api/index/fsma/export?format=${format}&tlc=${encodeURIComponent(tlcs())}`, `fsma204-${scope?.roots.map((r) => r.lot_code).join('-')}.${format}`).then(
+    download(
+      `/console/api/index/fsma/export?format=${format}&tlc=${encodeURIComponent(tlcs())}`,
+      `fsma204-${scope?.roots.map((r) => r.lot_code).join('-')}.${format}`,
+    ).then(
       () => setNote(`FSMA 204 ${format.toUpperCase()} downloaded`),
       (e: Error) => setError(e.message),
     );
@@ -97,8 +108,16 @@ export function RecallView({ roles }: { roles: string[] }) {
         )}
         <button type="submit">Show the scope</button>
       </form>
-      {error && <p role="alert" class="bad">{error}</p>}
-      {note && <p aria-live="polite" class="good" data-testid="recall-note">{note}</p>}
+      {error && (
+        <p role="alert" class="bad">
+          {error}
+        </p>
+      )}
+      {note && (
+        <p aria-live="polite" class="good" data-testid="recall-note">
+          {note}
+        </p>
+      )}
       {scope && (
         <section aria-labelledby="scope-title" data-testid="scope">
           <h3 id="scope-title">
@@ -117,17 +136,25 @@ export function RecallView({ roles }: { roles: string[] }) {
             <tbody>
               {scope.holdings.map((h, i) => (
                 <tr key={i}>
-                  <td>{h.gtin}/{h.lot_code}</td>
+                  <td>
+                    {h.gtin}/{h.lot_code}
+                  </td>
                   <td>{h.location_name ?? h.gln}</td>
                   <td>{Number(h.quantity)}</td>
-                  <td><code>{String(h.tx_id).slice(0, 12)}…</code></td>
+                  <td>
+                    <code>{String(h.tx_id).slice(0, 12)}…</code>
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
           <div class="toolbar">
-            <button type="button" onClick={() => fsma('xlsx')}>Download FSMA 204 spreadsheet (XLSX)</button>
-            <button type="button" onClick={() => fsma('csv')}>Download as CSV</button>
+            <button type="button" onClick={() => fsma('xlsx')}>
+              Download FSMA 204 spreadsheet (XLSX)
+            </button>
+            <button type="button" onClick={() => fsma('csv')}>
+              Download as CSV
+            </button>
           </div>
           {canDeclareRecall(roles) && (
             <form onSubmit={declare} class="stack" data-testid="declare">
@@ -136,7 +163,9 @@ export function RecallView({ roles }: { roles: string[] }) {
               <input id="recall-id" value={recallId} onInput={(e) => setRecallId((e.target as HTMLInputElement).value)} required />
               <label for="recall-reason">Reason</label>
               <input id="recall-reason" value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} required />
-              <button type="submit" class="danger">Declare recall on the ledger</button>
+              <button type="submit" class="danger">
+                Declare recall on the ledger
+              </button>
             </form>
           )}
         </section>
@@ -159,12 +188,20 @@ export function RecallView({ roles }: { roles: string[] }) {
             {recalls.map((r) => (
               <tr key={r.recall_id}>
                 <td>{r.recall_id}</td>
-                <td>{new Date(r.declared_at).toLocaleString()} by {r.declared_by}</td>
+                <td>
+                  {new Date(r.declared_at).toLocaleString()} by {r.declared_by}
+                </td>
                 <td>{r.reason}</td>
                 <td>{(r.lots ?? []).map((l: any) => `${l.gtin}/${l.lotCode ?? l.lot_code}`).join(', ')}</td>
                 <td>{Array.isArray(r.affected) ? r.affected.length : ''}</td>
-                <td>{r.holdings_now === 0 ? 'cleared: no affected stock on hand' : `${r.holdings_now} holdings still on hand (${r.holdings_at_declaration} at declaration)`}</td>
-                <td><code>{String(r.tx_id).slice(0, 12)}…</code></td>
+                <td>
+                  {r.holdings_now === 0
+                    ? 'cleared: no affected stock on hand'
+                    : `${r.holdings_now} holdings still on hand (${r.holdings_at_declaration} at declaration)`}
+                </td>
+                <td>
+                  <code>{String(r.tx_id).slice(0, 12)}…</code>
+                </td>
               </tr>
             ))}
           </tbody>

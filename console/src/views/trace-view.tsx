@@ -62,7 +62,9 @@ export function TraceView({ roles }: { roles: string[] }) {
     const results = [];
     for (const id of ids) results.push(await proveInBrowser(id));
     const failed = results.filter((r) => !r.ok);
-    setAll(`${results.length - failed.length} of ${results.length} transactions verified in this browser in ${(performance.now() - t0).toFixed(0)} ms${failed.length ? `; FAILED: ${failed.map((f) => f.txId.slice(0, 12)).join(', ')}` : ''}`);
+    setAll(
+      `${results.length - failed.length} of ${results.length} transactions verified in this browser in ${(performance.now() - t0).toFixed(0)} ms${failed.length ? `; FAILED: ${failed.map((f) => f.txId.slice(0, 12)).join(', ')}` : ''}`,
+    );
   };
 
   return (
@@ -73,7 +75,11 @@ export function TraceView({ roles }: { roles: string[] }) {
         <input id="trace-q" name="q" value={q} onInput={(e) => setQ((e.target as HTMLInputElement).value)} required autoComplete="off" />
         <button type="submit">Search</button>
       </form>
-      {error && <p role="alert" class="bad">{error}</p>}
+      {error && (
+        <p role="alert" class="bad">
+          {error}
+        </p>
+      )}
       {matches && matches.flatMap((m) => m.lots).length > 1 && (
         <ul aria-label="Matches">
           {matches.flatMap((m) =>
@@ -103,9 +109,14 @@ export function TraceView({ roles }: { roles: string[] }) {
               </button>
             )}
           </div>
-          {all && <p aria-live="polite" data-testid="prove-all">{all}</p>}
+          {all && (
+            <p aria-live="polite" data-testid="prove-all">
+              {all}
+            </p>
+          )}
           <p>
-            Lot <strong>{data.g.root}</strong>: {data.g.lots.length} lots, {data.g.holdings.length} holdings, {new Set(data.g.shipments.map((s) => s.shipment_id)).size} shipments
+            Lot <strong>{data.g.root}</strong>: {data.g.lots.length} lots, {data.g.holdings.length} holdings,{' '}
+            {new Set(data.g.shipments.map((s) => s.shipment_id)).size} shipments
           </p>
           {mode === 'graph' ? <GenealogyView graph={data.graph} onSelect={setSelected} /> : <Timeline g={data.g} onTx={setTxId} />}
           {selected && (

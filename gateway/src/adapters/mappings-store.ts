@@ -52,8 +52,9 @@ export function diffMappings(before: AdapterMappings, after: AdapterMappings): R
       const x = (a[table] ?? {}) as Record<string, unknown>;
       const y = (b[table] ?? {}) as Record<string, unknown>;
       const change: MappingChange = { added: [], changed: [], removed: [] };
-      for (const k of Object.keys(y)) if (!(k in x)) change.added.push(k);
-      else if (JSON.stringify(x[k]) !== JSON.stringify(y[k])) change.changed.push(k);
+      for (const k of Object.keys(y))
+        if (!(k in x)) change.added.push(k);
+        else if (JSON.stringify(x[k]) !== JSON.stringify(y[k])) change.changed.push(k);
       for (const k of Object.keys(x)) if (!(k in y)) change.removed.push(k);
       if (change.added.length + change.changed.length + change.removed.length > 0) out[`${side}.${table}`] = change;
     }
@@ -75,7 +76,10 @@ export function createMappingStore(opts: { file?: string; logger: Logger }): Map
       }
       const changes = diffMappings(mappings, next);
       mappings = next;
-      opts.logger.info({ reason, file: opts.file, changes }, Object.keys(changes).length ? 'adapter mappings reloaded with changes' : 'adapter mappings reloaded, unchanged');
+      opts.logger.info(
+        { reason, file: opts.file, changes },
+        Object.keys(changes).length ? 'adapter mappings reloaded with changes' : 'adapter mappings reloaded, unchanged',
+      );
       return changes;
     },
   };
@@ -86,15 +90,22 @@ export function mappingsAdminRoutes(store: MappingStore): RouteFactory {
   return () => ({
     routes: [
       {
-        method: 'post', path: '/admin/mappings/reload', operationId: 'reloadMappings', summary: 'Reload the adapters\' code mappings from their file and report what changed', tag: 'admin',
-        roles: ['admin'], success: { status: 200, description: 'The changes per mapping table' },
+        method: 'post',
+        path: '/admin/mappings/reload',
+        operationId: 'reloadMappings',
+        summary: "Reload the adapters' code mappings from their file and report what changed",
+        tag: 'admin',
+        roles: ['admin'],
+        success: { status: 200, description: 'The changes per mapping table' },
         action: {
           kind: 'custom',
           handle: async (ctx) => {
             try {
               return { status: 200, body: { changes: store.reload(`admin route (${ctx.principal?.sub ?? 'unknown'})`) } };
             } catch (err) {
-              throw httpError(422, 'MAPPINGS_UNREADABLE', (err as Error).message, { errors: [{ field: 'ADAPTER_MAPPINGS_FILE', message: (err as Error).message }] });
+              throw httpError(422, 'MAPPINGS_UNREADABLE', (err as Error).message, {
+                errors: [{ field: 'ADAPTER_MAPPINGS_FILE', message: (err as Error).message }],
+              });
             }
           },
         },

@@ -102,67 +102,91 @@ export function mountConsole(app: express.Express, opts: ConsoleOptions): () => 
     res.set('cache-control', 'no-store').json({ mspId: opts.mspId, auth });
   });
 
-  app.post('/console/dev-session', express.json({ limit: '1kb' }), wrap(async (req, res) => {
-    res.locals.route = '/console/dev-session';
-    if (!opts.devIssuer) throw httpError(404, 'NOT_FOUND', 'the dev issuer is not active on this gateway');
-    // Like the dev issuer's key file, minting stays on this machine even when the gateway listens more widely.
-    if (!LOOPBACK.has(req.socket.remoteAddress ?? '')) throw httpError(403, 'DEV_ISSUER_LOOPBACK_ONLY', 'dev sign-in is only offered to a browser on the gateway machine');
-    const role = (req.body as { role?: unknown } | undefined)?.role;
-    if (!isRole(role)) throw httpError(400, 'VALIDATION_FAILED', 'role must be one of the known roles', { errors: [{ field: 'role', message: 'unknown role' }] });
-    const sub = `${role}@console`;
-    const token = await opts.devIssuer.mint({ sub, roles: [role], ttlSec: 8 * 3600 });
-    res.set('cache-control', 'no-store').json({ token, sub, roles: [role] });
-  }));
+  app.post(
+    '/console/dev-session',
+    express.json({ limit: '1kb' }),
+    wrap(async (req, res) => {
+      res.locals.route = '/console/dev-session';
+      if (!opts.devIssuer) throw httpError(404, 'NOT_FOUND', 'the dev issuer is not active on this gateway');
+      // Like the dev issuer's key file, minting stays on this machine even when the gateway listens more widely.
+      if (!LOOPBACK.has(req.socket.remoteAddress ?? ''))
+        throw httpError(403, 'DEV_ISSUER_LOOPBACK_ONLY', 'dev sign-in is only offered to a browser on the gateway machine');
+      const role = (req.body as { role?: unknown } | undefined)?.role;
+      if (!isRole(role))
+        throw httpError(400, 'VALIDATION_FAILED', 'role must be one of the known roles', { errors: [{ field: 'role', message: 'unknown role' }] });
+      const sub = `${role}@console`;
+      const token = await opts.devIssuer.mint({ sub, roles: [role], ttlSec: 8 * 3600 });
+      res.set('cache-control', 'no-store').json({ token, sub, roles: [role] });
+    }),
+  );
 
-  app.get(/^\/console\/api\/index(\/.*)$/, wrap(async (req, res) => {
-    res.locals.route = '/console/api/index';
-    const target = (req.params as unknown as string[])[0];
-    // The path is forwarded as the caller wrote it; encoded separators or dots could make the indexer
-    // route it differently from the prefix checked here, so they are refused.
-    const rawPath = req.originalUrl.slice(PREFIX.length).split('?')[0];
-    const roles = indexAccess(target);
-    if (!roles || /\.\.|%2f|%2e|%5c/i.test(rawPath)) throw httpError(404, 'NOT_FOUND', `the console does not read ${target}`);
-    const principal = await authenticate(req, res);
-    if (!hasAnyRole(principal, roles)) throw httpError(403, 'ROLE_FORBIDDEN', `${target} needs one of the roles ${roles.join(', ')}`);
-    const forwarded = await indexerToken(principal).catch((err: Error) => {
-      opts.logger.warn({ err: err.message, keyFile: opts.indexerDevKeyFile }, 'cannot sign for the indexer with the dev key file; forwarding the caller token');
-      return undefined;
-    });
-    const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
-    const abort = new AbortController();
-    res.on('close', () => abort.abort());
-    let upstream: globalThis.Response;
-    try {
-      upstream = await fetch(`${opts.indexerUrl}${rawPath}${query}`, {
-        headers: { authorization: forwarded ? `Bearer ${forwarded}` : (req.get('authorization') ?? ''), accept: req.get('accept') ?? '*/*', 'x-request-id': String(res.locals.requestId ?? '') },
-        signal: abort.signal,
+  app.get(
+    /^\/console\/api\/index(\/.*)$/,
+    wrap(async (req, res) => {
+      res.locals.route = '/console/api/index';
+      const target = (req.params as unknown as string[])[0];
+      // The path is forwarded as the caller wrote it; encoded separators or dots could make the indexer
+      // route it differently from the prefix checked here, so they are refused.
+      const rawPath = req.originalUrl.slice(PREFIX.length).split('?')[0];
+      const roles = indexAccess(target);
+      if (!roles || /\.\.|%2f|%2e|%5c/i.test(rawPath)) throw httpError(404, 'NOT_FOUND', `the console does not read ${target}`);
+      const principal = await authenticate(req, res);
+      if (!hasAnyRole(principal, roles)) throw httpError(403, 'ROLE_FORBIDDEN', `${target} needs one of the roles ${roles.join(', ')}`);
+      const forwarded = await indexerToken(principal).catch((err: Error) => {
+        opts.logger.warn(
+          { err: err.message, keyFile: opts.indexerDevKeyFile },
+          'cannot sign for the indexer with the dev key file; forwarding the caller token',
+        );
+        return undefined;
       });
-    } catch (err) {
-      throw httpError(503, 'INDEXER_UNAVAILABLE', `the indexer at ${opts.indexerUrl} is not reachable`, { retryAfterSec: 5, cause: (err as Error).message });
-    }
-    res.status(upstream.status);
-    for (const h of PASSED_HEADERS) {
-      const v = upstream.headers.get(h);
-      if (v) res.setHeader(h, v);
-    }
-    if (!upstream.body) {
-      res.end();
-      return;
-    }
-    if ((upstream.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
-      streams.add(res);
-      res.on('close', () => streams.delete(res));
-    }
-    const body = Readable.fromWeb(upstream.body as WebReadableStream);
-    body.on('error', () => res.destroy());
-    body.pipe(res);
-  }));
+      const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
+      const abort = new AbortController();
+      res.on('close', () => abort.abort());
+      let upstream: globalThis.Response;
+      try {
+        upstream = await fetch(`${opts.indexerUrl}${rawPath}${query}`, {
+          headers: {
+            authorization: forwarded ? `Bearer ${forwarded}` : (req.get('authorization') ?? ''),
+            accept: req.get('accept') ?? '*/*',
+            'x-request-id': String(res.locals.requestId ?? ''),
+          },
+          signal: abort.signal,
+        });
+      } catch (err) {
+        throw httpError(503, 'INDEXER_UNAVAILABLE', `the indexer at ${opts.indexerUrl} is not reachable`, { retryAfterSec: 5, cause: (err as Error).message });
+      }
+      res.status(upstream.status);
+      for (const h of PASSED_HEADERS) {
+        const v = upstream.headers.get(h);
+        if (v) res.setHeader(h, v);
+      }
+      if (!upstream.body) {
+        res.end();
+        return;
+      }
+      if ((upstream.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
+        streams.add(res);
+        res.on('close', () => streams.delete(res));
+      }
+      const body = Readable.fromWeb(upstream.body as WebReadableStream);
+      body.on('error', () => res.destroy());
+      body.pipe(res);
+    }),
+  );
 
   const index = path.join(opts.dir, 'index.html');
-  app.use('/console', express.static(opts.dir, { index: 'index.html', fallthrough: true, maxAge: '1h', setHeaders: (res, file) => {
-    // index.html names the hashed assets, so it must never be cached; the assets may be.
-    if (file.endsWith('.html')) res.setHeader('cache-control', 'no-store');
-  } }));
+  app.use(
+    '/console',
+    express.static(opts.dir, {
+      index: 'index.html',
+      fallthrough: true,
+      maxAge: '1h',
+      setHeaders: (res, file) => {
+        // index.html names the hashed assets, so it must never be cached; the assets may be.
+        if (file.endsWith('.html')) res.setHeader('cache-control', 'no-store');
+      },
+    }),
+  );
   app.get(/^\/console(\/.*)?$/, (_req, res) => {
     if (fs.existsSync(index)) res.set('cache-control', 'no-store').sendFile(index);
     else res.status(503).type('text/plain').send('The console is not built: run `npm run build`.\n');

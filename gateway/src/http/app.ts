@@ -65,7 +65,17 @@ export function createApp(deps: AppDeps): express.Express {
       deps.metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
       deps.metrics.httpDuration.observe({ method: req.method, route }, seconds);
       const rejection = res.locals.rejection as { code: string; detail: string } | undefined;
-      (res.locals.log as Logger).info({ method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000), sub: (res.locals.principal as Principal | undefined)?.sub, ...rejection }, 'request');
+      (res.locals.log as Logger).info(
+        {
+          method: req.method,
+          route,
+          status: res.statusCode,
+          ms: Math.round(seconds * 1000),
+          sub: (res.locals.principal as Principal | undefined)?.sub,
+          ...rejection,
+        },
+        'request',
+      );
     });
     next();
   });
@@ -115,7 +125,9 @@ export function createApp(deps: AppDeps): express.Express {
         ctx.body = spec.xmlToJson(ctx.body);
       } else if (spec.bodySchema) {
         if (req.headers['content-type'] && !req.is(['application/json', 'application/*+json'])) {
-          throw httpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'the body must be application/json', { errors: [{ field: 'Content-Type', message: 'must be application/json' }] });
+          throw httpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'the body must be application/json', {
+            errors: [{ field: 'Content-Type', message: 'must be application/json' }],
+          });
         }
         // No body at all counts as {} for routes whose fields are all optional (dispatch).
         if (ctx.body === undefined) ctx.body = {};
@@ -150,11 +162,17 @@ export function createApp(deps: AppDeps): express.Express {
     for (const [k, v] of Object.entries(outcome.headers ?? {})) res.setHeader(k, v);
     const raw = (outcome as { raw?: string }).raw;
     if (raw !== undefined) {
-      res.status(outcome.status).type((outcome as { contentType?: string }).contentType ?? 'text/plain').send(raw);
+      res
+        .status(outcome.status)
+        .type((outcome as { contentType?: string }).contentType ?? 'text/plain')
+        .send(raw);
       return;
     }
     const isProblem = outcome.status >= 400;
-    res.status(outcome.status).type(isProblem ? 'application/problem+json' : 'application/json').send(JSON.stringify(outcome.body));
+    res
+      .status(outcome.status)
+      .type(isProblem ? 'application/problem+json' : 'application/json')
+      .send(JSON.stringify(outcome.body));
   }
 
   deps.mount?.(app);

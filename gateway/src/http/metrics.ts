@@ -20,7 +20,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean; labels?: Record<
   const registers = [registry];
   return {
     registry,
-    httpRequests: new Counter({ name: 'gateway_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers }),
+    httpRequests: new Counter({
+      name: 'gateway_http_requests_total',
+      help: 'HTTP requests by route and status',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    }),
     httpDuration: new Histogram({
       name: 'gateway_http_request_duration_seconds',
       help: 'HTTP request latency',
@@ -28,7 +33,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean; labels?: Record<
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     }),
-    submissions: new Counter({ name: 'gateway_ledger_submissions_total', help: 'Ledger submissions by function, mode and outcome', labelNames: ['fn', 'mode', 'outcome'], registers }),
+    submissions: new Counter({
+      name: 'gateway_ledger_submissions_total',
+      help: 'Ledger submissions by function, mode and outcome',
+      labelNames: ['fn', 'mode', 'outcome'],
+      registers,
+    }),
     submitDuration: new Histogram({
       name: 'gateway_ledger_submit_duration_seconds',
       help: 'Time from submit to commit',

@@ -44,17 +44,31 @@ export function buildOpenApi(routes: RouteSpec[], schemas: Record<string, object
     }
     const isCommand = r.action.kind === 'command';
     if (isCommand) {
-      parameters.push({ name: 'mode', in: 'query', required: false, schema: { type: 'string', enum: ['sync', 'async'] }, description: 'async: store durably and answer 202 (same as Prefer: respond-async)' });
-      parameters.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 }, description: 'A retry with the same key gets the first response' });
+      parameters.push({
+        name: 'mode',
+        in: 'query',
+        required: false,
+        schema: { type: 'string', enum: ['sync', 'async'] },
+        description: 'async: store durably and answer 202 (same as Prefer: respond-async)',
+      });
+      parameters.push({
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        schema: { type: 'string', maxLength: 255 },
+        description: 'A retry with the same key gets the first response',
+      });
       parameters.push({ name: 'Prefer', in: 'header', required: false, schema: { type: 'string', examples: ['respond-async'] } });
     }
     const responses: Record<string, unknown> = {};
     const ok = r.success ?? { status: 200, description: 'OK' };
     // 204 has no body, so no media type to document.
-    responses[String(ok.status)] = ok.status === 204
-      ? { description: ok.description }
-      : { description: ok.description, content: { [ok.contentType ?? 'application/json']: { schema: ok.schema ?? { type: 'object' } } } };
-    if (isCommand) responses['202'] = { description: 'Accepted for async submission; poll the Location URL', headers: { Location: { schema: { type: 'string' } } } };
+    responses[String(ok.status)] =
+      ok.status === 204
+        ? { description: ok.description }
+        : { description: ok.description, content: { [ok.contentType ?? 'application/json']: { schema: ok.schema ?? { type: 'object' } } } };
+    if (isCommand)
+      responses['202'] = { description: 'Accepted for async submission; poll the Location URL', headers: { Location: { schema: { type: 'string' } } } };
     responses['400'] = problemResponse('Invalid input; errors[] names each bad field');
     if (r.roles !== 'public') {
       responses['401'] = problemResponse('Missing or invalid bearer token');
@@ -87,7 +101,13 @@ export function buildOpenApi(routes: RouteSpec[], schemas: Record<string, object
       if (r.bodyType === 'xml' || r.bodyType === 'json-or-xml') content['application/xml'] = { schema: { type: 'string' } };
       op.requestBody = { required: true, content };
     } else if (r.bodyType === 'xml' || r.bodyType === 'json-or-xml') {
-      op.requestBody = { required: true, content: { 'application/xml': { schema: { type: 'string' } }, ...(r.bodyType === 'json-or-xml' ? { 'application/json': { schema: { type: 'object' } } } : {}) } };
+      op.requestBody = {
+        required: true,
+        content: {
+          'application/xml': { schema: { type: 'string' } },
+          ...(r.bodyType === 'json-or-xml' ? { 'application/json': { schema: { type: 'object' } } } : {}),
+        },
+      };
     }
     (paths[openApiPath(r.path)] ??= {})[r.method] = op;
   }
@@ -96,7 +116,11 @@ export function buildOpenApi(routes: RouteSpec[], schemas: Record<string, object
   return {
     openapi: '3.1.0',
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
-    info: { title: opts.title ?? 'coffee-trace gateway', version: opts.version ?? '0.1.0', description: 'Authenticated way into the coffee traceability ledger' },
+    info: {
+      title: opts.title ?? 'coffee-trace gateway',
+      version: opts.version ?? '0.1.0',
+      description: 'Authenticated way into the coffee traceability ledger',
+    },
     servers: opts.serverUrl ? [{ url: opts.serverUrl }] : undefined,
     paths,
     components: { schemas: components, securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },

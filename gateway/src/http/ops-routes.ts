@@ -23,33 +23,65 @@ export interface OpsDeps {
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let t: NodeJS.Timeout;
-  return Promise.race([p, new Promise<T>((_, reject) => (t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))]).finally(() => clearTimeout(t));
+  return Promise.race([p, new Promise<T>((_, reject) => (t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))]).finally(() =>
+    clearTimeout(t),
+  );
 }
 
 export function opsRoutes(deps: OpsDeps): RouteSpec[] {
   return [
     {
-      method: 'get', path: '/healthz', operationId: 'healthz', summary: 'Liveness: the process serves HTTP', tag: 'operations', roles: 'public',
+      method: 'get',
+      path: '/healthz',
+      operationId: 'healthz',
+      summary: 'Liveness: the process serves HTTP',
+      tag: 'operations',
+      roles: 'public',
       action: { kind: 'custom', handle: async () => ({ status: 200, body: { status: 'ok', mspId: deps.mspId } }) },
     },
     {
-      method: 'get', path: '/readyz', operationId: 'readyz', summary: 'Readiness: the ledger and the database answer', tag: 'operations', roles: 'public',
+      method: 'get',
+      path: '/readyz',
+      operationId: 'readyz',
+      summary: 'Readiness: the ledger and the database answer',
+      tag: 'operations',
+      roles: 'public',
       action: {
         kind: 'custom',
         handle: async () => {
           const ms = deps.readyTimeoutMs ?? 3000;
           const [ledger, database] = await Promise.all([
-            withTimeout(deps.ledger.height(), ms).then((h) => ({ ok: true, height: Number(h) }), (e: Error) => ({ ok: false, error: e.message.split('\n')[0] })),
-            withTimeout(deps.store.ping(), ms).then((ok) => ({ ok }), () => ({ ok: false })),
+            withTimeout(deps.ledger.height(), ms).then(
+              (h) => ({ ok: true, height: Number(h) }),
+              (e: Error) => ({ ok: false, error: e.message.split('\n')[0] }),
+            ),
+            withTimeout(deps.store.ping(), ms).then(
+              (ok) => ({ ok }),
+              () => ({ ok: false }),
+            ),
           ]);
           const ready = ledger.ok && database.ok;
-          return { status: ready ? 200 : 503, body: { status: ready ? 'ready' : 'not ready', ledger, database }, headers: ready ? undefined : { 'Retry-After': '5' } };
+          return {
+            status: ready ? 200 : 503,
+            body: { status: ready ? 'ready' : 'not ready', ledger, database },
+            headers: ready ? undefined : { 'Retry-After': '5' },
+          };
         },
       },
     },
     {
-      method: 'get', path: '/metrics', operationId: 'metrics', summary: 'Prometheus metrics', tag: 'operations', roles: 'public',
-      success: { status: 200, description: 'Metrics in the Prometheus text exposition format (version 0.0.4)', contentType: 'text/plain', schema: { type: 'string' } },
+      method: 'get',
+      path: '/metrics',
+      operationId: 'metrics',
+      summary: 'Prometheus metrics',
+      tag: 'operations',
+      roles: 'public',
+      success: {
+        status: 200,
+        description: 'Metrics in the Prometheus text exposition format (version 0.0.4)',
+        contentType: 'text/plain',
+        schema: { type: 'string' },
+      },
       action: {
         kind: 'custom',
         handle: async () => {
@@ -60,11 +92,22 @@ export function opsRoutes(deps: OpsDeps): RouteSpec[] {
       },
     },
     {
-      method: 'get', path: '/openapi.json', operationId: 'openapi', summary: 'This OpenAPI 3.1 document', tag: 'operations', roles: 'public',
+      method: 'get',
+      path: '/openapi.json',
+      operationId: 'openapi',
+      summary: 'This OpenAPI 3.1 document',
+      tag: 'operations',
+      roles: 'public',
       action: { kind: 'custom', handle: async () => ({ status: 200, body: deps.openapi() }) },
     },
     {
-      method: 'get', path: '/submissions/:submissionId', operationId: 'getSubmission', summary: 'Status of an async submission', tag: 'submissions', roles: ROLES, paramsSchema: 'submissionParams',
+      method: 'get',
+      path: '/submissions/:submissionId',
+      operationId: 'getSubmission',
+      summary: 'Status of an async submission',
+      tag: 'submissions',
+      roles: ROLES,
+      paramsSchema: 'submissionParams',
       action: {
         kind: 'custom',
         handle: async (ctx) => {
@@ -76,8 +119,17 @@ export function opsRoutes(deps: OpsDeps): RouteSpec[] {
           return {
             status: 200,
             body: {
-              submissionId: row.id, status: row.status, eventId: row.eventId, fn: row.fn, attempts: row.attempts,
-              txId: row.txId, blockNumber: row.blockNumber, result: row.result, error: row.error, createdAt: row.createdAt, updatedAt: row.updatedAt,
+              submissionId: row.id,
+              status: row.status,
+              eventId: row.eventId,
+              fn: row.fn,
+              attempts: row.attempts,
+              txId: row.txId,
+              blockNumber: row.blockNumber,
+              result: row.result,
+              error: row.error,
+              createdAt: row.createdAt,
+              updatedAt: row.updatedAt,
             },
           };
         },

@@ -7,7 +7,7 @@
  */
 
 const ID = '^[A-Za-z0-9][A-Za-z0-9._:/@#-]{0,127}$';
-const LOT = "^[!\"%&'()*+,\\-./0-9:;<=>?A-Z_a-z]{1,20}$";
+const LOT = '^[!"%&\'()*+,\\-./0-9:;<=>?A-Z_a-z]{1,20}$';
 
 export const s = {
   id: { type: 'string', pattern: ID, maxLength: 128 },
@@ -71,10 +71,11 @@ export const BODY_SCHEMAS: Record<string, object> = {
     },
     ['gln', 'name', 'type', 'address'],
   ),
-  RegisterProduct: withEvent(
-    { gtin: s.gtin, description: s.text(512), unit: { type: 'string', pattern: '^[A-Z0-9]{1,3}$' }, category: s.text(128) },
-    ['gtin', 'description', 'unit'],
-  ),
+  RegisterProduct: withEvent({ gtin: s.gtin, description: s.text(512), unit: { type: 'string', pattern: '^[A-Z0-9]{1,3}$' }, category: s.text(128) }, [
+    'gtin',
+    'description',
+    'unit',
+  ]),
   CommissionLot: withEvent(
     {
       gln: s.gln,
@@ -123,16 +124,29 @@ export const BODY_SCHEMAS: Record<string, object> = {
       fromGln: s.gln,
       toGln: s.gln,
       lines: {
-        type: 'array', minItems: 1, maxItems: 500,
-        items: obj({ gtin: s.gtin, lotCode: s.lotCode, quantity: s.quantity, poItem: { type: 'string', maxLength: 32 }, productionDate: s.date, expiryDate: s.date }, ['gtin', 'lotCode', 'quantity']),
+        type: 'array',
+        minItems: 1,
+        maxItems: 500,
+        items: obj(
+          { gtin: s.gtin, lotCode: s.lotCode, quantity: s.quantity, poItem: { type: 'string', maxLength: 32 }, productionDate: s.date, expiryDate: s.date },
+          ['gtin', 'lotCode', 'quantity'],
+        ),
       },
       poReference: s.id,
       handlingUnits: {
-        type: 'array', maxItems: 1000,
+        type: 'array',
+        maxItems: 1000,
         items: obj({ sscc: { type: 'string', pattern: '^\\d{18}$' }, contents: { type: 'array', maxItems: 500, items: lotLine } }, ['sscc', 'contents']),
       },
       dates: { type: 'array', maxItems: 20, items: obj({ qualifier: { type: 'string', maxLength: 8 }, planned: s.date, actual: s.date }, ['qualifier']) },
-      weights: obj({ gross: { type: 'string', pattern: '^\\d{1,12}(\\.\\d{1,3})?$' }, net: { type: 'string', pattern: '^\\d{1,12}(\\.\\d{1,3})?$' }, unit: { type: 'string', maxLength: 8 } }, ['unit']),
+      weights: obj(
+        {
+          gross: { type: 'string', pattern: '^\\d{1,12}(\\.\\d{1,3})?$' },
+          net: { type: 'string', pattern: '^\\d{1,12}(\\.\\d{1,3})?$' },
+          unit: { type: 'string', maxLength: 8 },
+        },
+        ['unit'],
+      ),
       carrier: s.text(256),
       ownershipTransfer: { type: 'string', enum: ['on_dispatch', 'on_receipt'] },
       poId: s.id,
@@ -161,7 +175,13 @@ export const BODY_SCHEMAS: Record<string, object> = {
         type: 'array',
         maxItems: 500,
         items: obj(
-          { lineNo: { type: 'integer', minimum: 1, maximum: 500 }, gtin: s.gtin, lotCode: s.lotCode, received: { type: 'string', format: 'quantity-or-zero' }, damaged: { type: 'string', format: 'quantity-or-zero' } },
+          {
+            lineNo: { type: 'integer', minimum: 1, maximum: 500 },
+            gtin: s.gtin,
+            lotCode: s.lotCode,
+            received: { type: 'string', format: 'quantity-or-zero' },
+            damaged: { type: 'string', format: 'quantity-or-zero' },
+          },
           ['received'],
         ),
       },

@@ -23,8 +23,7 @@ export const CUSTOM_FORMATS: Record<string, (v: string) => boolean> = {
   'quantity-or-zero': (v) => /^\d{1,15}(\.\d{1,3})?$/.test(v),
   'signed-quantity': (v) => /^-?\d{1,15}(\.\d{1,3})?$/.test(v) && /[1-9]/.test(v),
   'iso-date': (v) =>
-    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(v) &&
-    !Number.isNaN(Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v)),
+    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(v) && !Number.isNaN(Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v)),
 };
 
 const FORMAT_HINTS: Record<string, string> = {
@@ -38,7 +37,10 @@ const FORMAT_HINTS: Record<string, string> = {
 
 /** `/lines/0/quantity` → `lines[0].quantity`. */
 export function fieldPath(pointer: string, extra?: string): string {
-  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (extra !== undefined) parts.push(extra);
   let out = '';
   for (const p of parts) out += /^\d+$/.test(p) ? `[${p}]` : out ? `.${p}` : p;

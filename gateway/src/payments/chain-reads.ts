@@ -29,9 +29,7 @@ interface RawLog {
 const num = (hex: string) => Number(BigInt(hex));
 
 export async function getReceipt(p: JsonRpcProvider, txHash: string): Promise<RpcReceipt | null> {
-  const r = (await p.send('eth_getTransactionReceipt', [txHash])) as
-    | { status: string; blockNumber: string; blockHash: string; logs: RawLog[] }
-    | null;
+  const r = (await p.send('eth_getTransactionReceipt', [txHash])) as { status: string; blockNumber: string; blockHash: string; logs: RawLog[] } | null;
   if (!r || !r.blockHash) return null;
   return {
     status: num(r.status),
@@ -48,10 +46,14 @@ export async function getTransaction(p: JsonRpcProvider, txHash: string): Promis
 }
 
 /** A block's number and time, by hash or by tag ('finalized'); null when unknown. */
-export async function getBlockHeader(p: JsonRpcProvider, ref: { hash: string } | { tag: 'finalized' | 'latest' }): Promise<{ number: number; timestamp: number } | null> {
-  const b = (
-    'hash' in ref ? await p.send('eth_getBlockByHash', [ref.hash, false]) : await p.send('eth_getBlockByNumber', [ref.tag, false])
-  ) as { number: string; timestamp: string } | null;
+export async function getBlockHeader(
+  p: JsonRpcProvider,
+  ref: { hash: string } | { tag: 'finalized' | 'latest' },
+): Promise<{ number: number; timestamp: number } | null> {
+  const b = ('hash' in ref ? await p.send('eth_getBlockByHash', [ref.hash, false]) : await p.send('eth_getBlockByNumber', [ref.tag, false])) as {
+    number: string;
+    timestamp: string;
+  } | null;
   return b ? { number: num(b.number), timestamp: num(b.timestamp) } : null;
 }
 

@@ -84,14 +84,24 @@ export function createChainRegistry(chains: readonly ChainConfig[]): ChainRegist
   function chain(chainId: number): ChainConfig {
     const c = byId.get(chainId);
     if (!c) {
-      throw new ServiceError({ code: 'UNSUPPORTED_CHAIN', message: `chain ${chainId} is not configured for payments`, httpStatus: 422, details: { field: 'chainId' } });
+      throw new ServiceError({
+        code: 'UNSUPPORTED_CHAIN',
+        message: `chain ${chainId} is not configured for payments`,
+        httpStatus: 422,
+        details: { field: 'chainId' },
+      });
     }
     return c;
   }
 
   async function connect(c: ChainConfig): Promise<CountingProvider> {
     if (!c.rpcUrl) {
-      throw new ServiceError({ code: 'UNSUPPORTED_CHAIN', message: `no RPC URL configured for chain ${c.chainId} (${c.name})`, httpStatus: 503, retriable: true });
+      throw new ServiceError({
+        code: 'UNSUPPORTED_CHAIN',
+        message: `no RPC URL configured for chain ${c.chainId} (${c.name})`,
+        httpStatus: 503,
+        retriable: true,
+      });
     }
     const p = new CountingProvider(c.rpcUrl, Network.from(c.chainId), { staticNetwork: true });
     const reported = Number(BigInt(await p.send('eth_chainId', [])));
@@ -116,7 +126,11 @@ export function createChainRegistry(chains: readonly ChainConfig[]): ChainRegist
       return p;
     },
     close() {
-      for (const p of providers.values()) p.then((x) => x.destroy(), () => undefined);
+      for (const p of providers.values())
+        p.then(
+          (x) => x.destroy(),
+          () => undefined,
+        );
       providers.clear();
     },
   };

@@ -30,8 +30,6 @@ export interface ClaimRow {
   nextCheckAt: Date;
 }
 
-
-
 function toRow(r: Record<string, any>): ClaimRow {
   return {
     id: String(r.id),
@@ -62,7 +60,10 @@ export interface ClaimStore {
   listForOrder(poId: string): Promise<ClaimRow[]>;
   /** An organisation's pending claims due for a check, oldest first. */
   due(mspId: string, limit: number): Promise<ClaimRow[]>;
-  update(id: string, patch: Partial<Pick<ClaimRow, 'status' | 'reason' | 'blockNumber' | 'blockHash' | 'confirmations' | 'transfers' | 'ledgerTxIds' | 'nextCheckAt'>>): Promise<ClaimRow>;
+  update(
+    id: string,
+    patch: Partial<Pick<ClaimRow, 'status' | 'reason' | 'blockNumber' | 'blockHash' | 'confirmations' | 'transfers' | 'ledgerTxIds' | 'nextCheckAt'>>,
+  ): Promise<ClaimRow>;
   close(): Promise<void>;
 }
 

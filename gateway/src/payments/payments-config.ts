@@ -18,7 +18,10 @@ export interface PaymentsConfig {
 
 function parseRpcUrls(raw: string | undefined): Map<number, string> {
   const out = new Map<number, string>();
-  for (const part of (raw ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of (raw ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^(\d+)=(https?:\/\/\S+)$/.exec(part);
     if (!m) throw new Error(`PAYMENTS_RPC_URLS: expected chainId=http(s)://url, got "${part}"`);
     out.set(Number(m[1]), m[2]);
@@ -44,7 +47,12 @@ export function loadPaymentsConfig(env: NodeJS.ProcessEnv = process.env): Paymen
   const urls = parseRpcUrls(env.PAYMENTS_RPC_URLS);
   const byId = new Map<number, ChainConfig>(DEFAULT_CHAINS.map((c) => [c.chainId, { ...c, tokens: [...c.tokens] }]));
   for (const extra of readChainsFile(env.PAYMENTS_CHAINS_FILE)) {
-    const base = byId.get(extra.chainId) ?? { chainId: extra.chainId, name: `chain-${extra.chainId}`, finality: { kind: 'confirmations', blocks: 12 }, tokens: [] };
+    const base = byId.get(extra.chainId) ?? {
+      chainId: extra.chainId,
+      name: `chain-${extra.chainId}`,
+      finality: { kind: 'confirmations', blocks: 12 },
+      tokens: [],
+    };
     const tokens = [...base.tokens];
     for (const t of extra.tokens ?? []) {
       const i = tokens.findIndex((x) => x.address.toLowerCase() === t.address.toLowerCase());

@@ -30,9 +30,14 @@ export function paymentsRoutes(opts: { service: PaymentsService }): RouteFactory
     const { service } = opts;
     const routes: RouteSpec[] = [
       {
-        method: 'post', path: '/purchase-orders/:poId/payments', operationId: 'claimPayment', tag: 'payments',
+        method: 'post',
+        path: '/purchase-orders/:poId/payments',
+        operationId: 'claimPayment',
+        tag: 'payments',
         summary: 'Claim an on-chain payment for an order: verified against its terms, recorded on the ledger once final',
-        roles: ['finance', 'admin'], bodySchema: 'PaymentClaim', paramsSchema: 'poParams',
+        roles: ['finance', 'admin'],
+        bodySchema: 'PaymentClaim',
+        paramsSchema: 'poParams',
         success: { status: 200, description: 'The claim: paid, partial, overpaid, invalid or rejected (202 while pending)' },
         action: {
           kind: 'custom',
@@ -44,18 +49,29 @@ export function paymentsRoutes(opts: { service: PaymentsService }): RouteFactory
         },
       },
       {
-        method: 'get', path: '/purchase-orders/:poId/payments', operationId: 'listPaymentClaims', tag: 'payments',
-        summary: "An order's payment claims and their status", roles: ['finance', 'auditor', 'retailer-ops', 'admin'], paramsSchema: 'poParams',
+        method: 'get',
+        path: '/purchase-orders/:poId/payments',
+        operationId: 'listPaymentClaims',
+        tag: 'payments',
+        summary: "An order's payment claims and their status",
+        roles: ['finance', 'auditor', 'retailer-ops', 'admin'],
+        paramsSchema: 'poParams',
         action: { kind: 'custom', handle: async (ctx) => ({ status: 200, body: { claims: await service.listForOrder(ctx.params.poId) } }) },
       },
       {
-        method: 'get', path: '/payments/:claimId', operationId: 'getPaymentClaim', tag: 'payments',
-        summary: 'One payment claim', roles: ['finance', 'auditor', 'retailer-ops', 'admin'], paramsSchema: 'claimParams',
+        method: 'get',
+        path: '/payments/:claimId',
+        operationId: 'getPaymentClaim',
+        tag: 'payments',
+        summary: 'One payment claim',
+        roles: ['finance', 'auditor', 'retailer-ops', 'admin'],
+        paramsSchema: 'claimParams',
         action: {
           kind: 'custom',
           handle: async (ctx) => {
             const claim = await service.get(ctx.params.claimId);
-            if (!claim) throw new ServiceError({ code: 'NOT_FOUND', message: `no payment claim ${ctx.params.claimId}`, httpStatus: 404, details: { field: 'claimId' } });
+            if (!claim)
+              throw new ServiceError({ code: 'NOT_FOUND', message: `no payment claim ${ctx.params.claimId}`, httpStatus: 404, details: { field: 'claimId' } });
             return { status: 200, body: claim };
           },
         },
@@ -64,4 +80,3 @@ export function paymentsRoutes(opts: { service: PaymentsService }): RouteFactory
     return { routes, schemas: { PaymentClaim: CLAIM_BODY, claimParams: obj({ claimId: { type: 'string', pattern: '^[0-9]{1,18}$' } }, ['claimId']) } };
   };
 }
-

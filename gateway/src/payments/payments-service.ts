@@ -96,14 +96,24 @@ export function createPaymentsService(opts: PaymentsServiceOptions): PaymentsSer
         blockHash: row.blockHash,
       };
       try {
-        const res = await withRetry(() => ledger.submit({ contract: 'traceability', fn: 'RecordPayment', args: [JSON.stringify(body)] }), { attempts: 4, baseDelayMs: 100 });
+        const res = await withRetry(() => ledger.submit({ contract: 'traceability', fn: 'RecordPayment', args: [JSON.stringify(body)] }), {
+          attempts: 4,
+          baseDelayMs: 100,
+        });
         txIds.push(res.txId);
       } catch (err) {
         if (err instanceof ServiceError && err.code === 'DUPLICATE') {
-          return store.update(row.id, { status: 'rejected', reason: `the ledger already records transfer ${row.txHash}/${t.logIndex ?? 'native'} as a payment: ${err.message}` });
+          return store.update(row.id, {
+            status: 'rejected',
+            reason: `the ledger already records transfer ${row.txHash}/${t.logIndex ?? 'native'} as a payment: ${err.message}`,
+          });
         }
         if (err instanceof ServiceError && err.retriable) {
-          return store.update(row.id, { status: 'pending', reason: `recording on the ledger failed, will retry: ${err.message}`, nextCheckAt: new Date(Date.now() + recheckMs) });
+          return store.update(row.id, {
+            status: 'pending',
+            reason: `recording on the ledger failed, will retry: ${err.message}`,
+            nextCheckAt: new Date(Date.now() + recheckMs),
+          });
         }
         return store.update(row.id, { status: 'invalid', reason: `the ledger refused the payment: ${err instanceof Error ? err.message : String(err)}` });
       }
@@ -115,7 +125,11 @@ export function createPaymentsService(opts: PaymentsServiceOptions): PaymentsSer
 
   async function check(row: ClaimRow): Promise<{ row: ClaimRow; order?: LedgerOrder }> {
     const order = await readOrder(row.poId);
-    const v = await verifier.verify(order.paymentTerms, { chainId: row.chainId, txHash: row.txHash }, { notBefore: new Date(order.createdAt), knownBlockHash: row.blockHash });
+    const v = await verifier.verify(
+      order.paymentTerms,
+      { chainId: row.chainId, txHash: row.txHash },
+      { notBefore: new Date(order.createdAt), knownBlockHash: row.blockHash },
+    );
     const facts = {
       blockNumber: v.blockNumber,
       blockHash: v.blockHash,
@@ -150,9 +164,22 @@ export function createPaymentsService(opts: PaymentsServiceOptions): PaymentsSer
 
   return {
     async claim(c) {
-      if (!TX_HASH.test(c.txHash)) throw new ServiceError({ code: 'INVALID_ARGUMENT', message: 'txHash must be a 0x-prefixed 32-byte hex hash', httpStatus: 422, details: { field: 'txHash' } });
+      if (!TX_HASH.test(c.txHash))
+        throw new ServiceError({
+          code: 'INVALID_ARGUMENT',
+          message: 'txHash must be a 0x-prefixed 32-byte hex hash',
+          httpStatus: 422,
+          details: { field: 'txHash' },
+        });
       await readOrder(c.poId); // 404 for an unknown order, before anything is stored
-      const row = await store.upsert({ mspId: ledger.mspId, poId: c.poId, chainId: c.chainId, txHash: c.txHash, claimedBy: c.actor, expiresAt: new Date(Date.now() + expiryMs) });
+      const row = await store.upsert({
+        mspId: ledger.mspId,
+        poId: c.poId,
+        chainId: c.chainId,
+        txHash: c.txHash,
+        claimedBy: c.actor,
+        expiresAt: new Date(Date.now() + expiryMs),
+      });
       if (row.status !== 'pending') return view(row);
       const out = await check(row);
       return view(out.row, out.order);

@@ -46,11 +46,7 @@ export function erc20Transfers(logs: readonly ReceiptLog[]): Array<Transfer & { 
  * Transfers of `token` to `payee`, or the reason there are none: another
  * token was sent to the payee, or this token went to someone else.
  */
-export function transfersToPayee(
-  logs: readonly ReceiptLog[],
-  token: string,
-  payee: string,
-): { transfers: Transfer[]; reason?: string } {
+export function transfersToPayee(logs: readonly ReceiptLog[], token: string, payee: string): { transfers: Transfer[]; reason?: string } {
   const all = erc20Transfers(logs);
   const t = token.toLowerCase();
   const p = payee.toLowerCase();

@@ -51,8 +51,20 @@ export const CLOCK_SKEW_SECONDS = 60;
 
 const TX_HASH = /^0x[0-9a-fA-F]{64}$/;
 
-const invalid = (reason: string, extra: Partial<Verification> = {}): Verification => ({ status: 'invalid', reason, transfers: [], totalBaseUnits: 0n, ...extra });
-const pending = (reason: string, extra: Partial<Verification> = {}): Verification => ({ status: 'pending', reason, transfers: [], totalBaseUnits: 0n, ...extra });
+const invalid = (reason: string, extra: Partial<Verification> = {}): Verification => ({
+  status: 'invalid',
+  reason,
+  transfers: [],
+  totalBaseUnits: 0n,
+  ...extra,
+});
+const pending = (reason: string, extra: Partial<Verification> = {}): Verification => ({
+  status: 'pending',
+  reason,
+  transfers: [],
+  totalBaseUnits: 0n,
+  ...extra,
+});
 
 export interface PaymentVerifier {
   verify(terms: PaymentTerms, claim: PaymentClaim, opts: VerifyOptions): Promise<Verification>;
@@ -78,7 +90,8 @@ export function createPaymentVerifier(deps: { registry: ChainRegistry }): Paymen
   return {
     async verify(terms, claim, opts) {
       if (!TX_HASH.test(claim.txHash)) return invalid('txHash must be a 0x-prefixed 32-byte hex hash');
-      if (claim.chainId !== terms.chainId) return invalid(`wrong chain: the order is payable on chain ${terms.chainId}, the claim names chain ${claim.chainId}`);
+      if (claim.chainId !== terms.chainId)
+        return invalid(`wrong chain: the order is payable on chain ${terms.chainId}, the claim names chain ${claim.chainId}`);
       const chain = registry.chain(terms.chainId);
       if (terms.asset !== 'native') {
         const token = registry.token(terms.chainId, terms.asset);

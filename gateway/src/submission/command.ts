@@ -8,9 +8,7 @@
  * Custody keys carry a key-level policy naming both parties' orgs, so those
  * orgs must endorse. The hint says how to find them at submit time.
  */
-export type EndorsementHint =
-  | { kind: 'parties'; fromGln: string; toGln: string }
-  | { kind: 'shipment'; shipmentId: string };
+export type EndorsementHint = { kind: 'parties'; fromGln: string; toGln: string } | { kind: 'shipment'; shipmentId: string };
 
 export interface LedgerCommand {
   fn: string;

@@ -27,7 +27,10 @@ export function createEndorsementResolver(deps: { ledger: LedgerClient; contract
     if (cached) return cached;
     const out = await deps.ledger.evaluate({ contract, fn: 'GetHistory', args: [`location~${gln}`] });
     const history = (JSON.parse(out.toString('utf8')) as { history: Array<{ value?: { ownerMsp?: string } }> }).history;
-    const owner = history.map((h) => h.value?.ownerMsp).filter(Boolean).pop();
+    const owner = history
+      .map((h) => h.value?.ownerMsp)
+      .filter(Boolean)
+      .pop();
     if (!owner) throw notFound(`location ${gln}`, field);
     if (owners.size > 10_000) owners.clear();
     owners.set(gln, owner);

@@ -38,7 +38,10 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
 export function stableJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
   if (v && typeof v === 'object') {
-    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v);
 }
@@ -81,9 +84,14 @@ export function createCommandExecutor(deps: { store: SubmissionStore; submitter:
     async execute(req) {
       const key = req.idempotencyKey;
       if (key === undefined) return run(req);
-      if (!KEY.test(key)) throw httpError(400, 'VALIDATION_FAILED', 'Idempotency-Key must be 1-255 printable characters', { errors: [{ field: 'Idempotency-Key', message: 'must be 1-255 printable ASCII characters' }] });
+      if (!KEY.test(key))
+        throw httpError(400, 'VALIDATION_FAILED', 'Idempotency-Key must be 1-255 printable characters', {
+          errors: [{ field: 'Idempotency-Key', message: 'must be 1-255 printable ASCII characters' }],
+        });
       const scope = `${deps.mspId}|${req.principal.clientId}`;
-      const hash = createHash('sha256').update(`${req.route}\n${req.async}\n${stableJson(req.cmd)}`).digest('hex');
+      const hash = createHash('sha256')
+        .update(`${req.route}\n${req.async}\n${stableJson(req.cmd)}`)
+        .digest('hex');
       const begun = await deps.store.beginIdempotent(scope, key, hash);
       if (begun.state === 'replay') return { ...begun.response, headers: { ...begun.response.headers, 'Idempotency-Replayed': 'true' } };
       if (begun.state === 'mismatch') throw httpError(422, 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request');

@@ -13,7 +13,6 @@ export interface PgStoreOptions {
   staleInProgressMs?: number;
 }
 
-
 /** Serialises migrations of concurrently starting gateways. */
 
 function toRow(r: Record<string, any>): SubmissionRow {
@@ -85,10 +84,14 @@ export function createPgSubmissionStore(opts: PgStoreOptions): SubmissionStore {
       await pool.query(`DELETE FROM gateway.idempotency WHERE scope = $1 AND key = $2 AND state = 'in_progress'`, [scope, key]);
     },
     async enqueue(s) {
-      await pool.query(
-        `INSERT INTO gateway.submissions (id, msp_id, client_id, event_id, fn, command, status) VALUES ($1, $2, $3, $4, $5, $6, 'pending')`,
-        [s.id, s.mspId, s.clientId, s.command.eventId, s.command.fn, JSON.stringify(s.command)],
-      );
+      await pool.query(`INSERT INTO gateway.submissions (id, msp_id, client_id, event_id, fn, command, status) VALUES ($1, $2, $3, $4, $5, $6, 'pending')`, [
+        s.id,
+        s.mspId,
+        s.clientId,
+        s.command.eventId,
+        s.command.fn,
+        JSON.stringify(s.command),
+      ]);
     },
     async get(id) {
       const { rows } = await pool.query('SELECT * FROM gateway.submissions WHERE id = $1', [id]);
@@ -123,10 +126,10 @@ export function createPgSubmissionStore(opts: PgStoreOptions): SubmissionStore {
       );
     },
     async markFailed(id, error) {
-      await pool.query(
-        `UPDATE gateway.submissions SET status = 'failed', error = $2, locked_until = NULL, updated_at = now() WHERE id = $1`,
-        [id, JSON.stringify(errorJson(error))],
-      );
+      await pool.query(`UPDATE gateway.submissions SET status = 'failed', error = $2, locked_until = NULL, updated_at = now() WHERE id = $1`, [
+        id,
+        JSON.stringify(errorJson(error)),
+      ]);
     },
     async counts(mspId) {
       const { rows } = await pool.query('SELECT status, count(*)::int AS n FROM gateway.submissions WHERE msp_id = $1 GROUP BY status', [mspId]);

@@ -13,11 +13,7 @@ export interface StoredResponse {
   headers?: Record<string, string>;
 }
 
-export type IdempotencyBegin =
-  | { state: 'new' }
-  | { state: 'replay'; response: StoredResponse }
-  | { state: 'mismatch' }
-  | { state: 'in_progress' };
+export type IdempotencyBegin = { state: 'new' } | { state: 'replay'; response: StoredResponse } | { state: 'mismatch' } | { state: 'in_progress' };
 
 export type SubmissionStatus = 'pending' | 'running' | 'committed' | 'failed';
 

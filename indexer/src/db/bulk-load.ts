@@ -31,11 +31,13 @@ export async function deferIndexes(pool: Pool): Promise<DeferredIndex[]> {
 /** Creates the deferred indexes again, `parallel` at a time (each on its own connection). */
 export async function restoreIndexes(pool: Pool, indexes: DeferredIndex[], parallel = 2): Promise<void> {
   const queue = [...indexes];
-  await Promise.all(Array.from({ length: Math.max(1, parallel) }, async () => {
-    // pg_get_indexdef writes a partitioned table's index as ON ONLY (the parent alone);
-    // without ONLY, PostgreSQL creates it on every partition too, as the migration did.
-    for (let ix = queue.shift(); ix; ix = queue.shift()) await pool.query(ix.definition.replace(/ ON ONLY /, ' ON '));
-  }));
+  await Promise.all(
+    Array.from({ length: Math.max(1, parallel) }, async () => {
+      // pg_get_indexdef writes a partitioned table's index as ON ONLY (the parent alone);
+      // without ONLY, PostgreSQL creates it on every partition too, as the migration did.
+      for (let ix = queue.shift(); ix; ix = queue.shift()) await pool.query(ix.definition.replace(/ ON ONLY /, ' ON '));
+    }),
+  );
 }
 
 function quoteIdent(name: string): string {

@@ -9,7 +9,10 @@ import { checkSchemaName } from '../config';
 
 /** The migrations folder, from the source tree or from dist/. */
 export function migrationsDir(): string {
-  return findMigrationsDir('indexer', [path.resolve(__dirname, '..', '..', 'migrations'), path.resolve(__dirname, '..', '..', '..', '..', 'indexer', 'migrations')]);
+  return findMigrationsDir('indexer', [
+    path.resolve(__dirname, '..', '..', 'migrations'),
+    path.resolve(__dirname, '..', '..', '..', '..', 'indexer', 'migrations'),
+  ]);
 }
 
 /** Numbered migration files, in order. */

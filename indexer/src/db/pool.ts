@@ -6,7 +6,6 @@
 import { Pool } from 'pg';
 import { checkSchemaName } from '../config';
 
-
 /** Options for {@link createPool}. */
 export interface PoolOptions {
   connectionString: string;

@@ -73,7 +73,9 @@ export async function runRebuild(config: IndexerConfig, opts: RebuildOptions = {
       client.release();
     }
     const equal = tables.every((t) => t.equal);
-    out(`rebuild into schema ${target}: blocks 0..${blockNumber ?? '-'}, ${transactions} transactions in ${seconds.toFixed(1)} s (${Math.round(transactions / Math.max(seconds, 1e-3))} tx/s; ${deferred.length} indexes built after the replay in ${indexSeconds.toFixed(1)} s)`);
+    out(
+      `rebuild into schema ${target}: blocks 0..${blockNumber ?? '-'}, ${transactions} transactions in ${seconds.toFixed(1)} s (${Math.round(transactions / Math.max(seconds, 1e-3))} tx/s; ${deferred.length} indexes built after the replay in ${indexSeconds.toFixed(1)} s)`,
+    );
     for (const t of tables) out(`  ${t.equal ? 'same     ' : 'DIFFERENT'} ${t.table.padEnd(18)} live ${t.rowsA} rows, rebuilt ${t.rowsB} rows`);
     out(equal ? 'rebuild equals live' : 'REBUILD DIFFERS FROM LIVE');
     return { targetSchema: target, blockNumber, transactions, seconds, indexSeconds, tables, equal };

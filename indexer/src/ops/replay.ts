@@ -11,12 +11,21 @@ import { pipelinedStore, readTip, type BlockProjector } from '../projection/proj
 
 /** Stores blocks `from`..`to` (inclusive); returns the number of transactions stored. */
 export async function replayBlocks(
-  pool: Pool, client: LedgerClient, projector: BlockProjector, from: bigint, to: bigint, readAhead = 32, batchBlocks = 200, batchTransactions = 5000,
+  pool: Pool,
+  client: LedgerClient,
+  projector: BlockProjector,
+  from: bigint,
+  to: bigint,
+  readAhead = 32,
+  batchBlocks = 200,
+  batchTransactions = 5000,
 ): Promise<number> {
   let txs = 0;
   let batch: LedgerBlock[] = [];
   let batchTxs = 0;
-  const pipe = pipelinedStore(projector, await readTip(pool), (s) => { txs += s.transactions; });
+  const pipe = pipelinedStore(projector, await readTip(pool), (s) => {
+    txs += s.transactions;
+  });
   const flush = async () => {
     const blocks = batch;
     batch = [];

@@ -38,7 +38,8 @@ export async function verifyStoredChain(pool: Pool): Promise<{ blocks: number; d
   let prev: { n: bigint; hash: Buffer } | undefined;
   for (const row of r.rows) {
     const n = BigInt(row.block_number);
-    if (!blockHeaderHash(n, row.previous_hash, row.data_hash).equals(row.header_hash)) differences.push(`block ${n}: stored header hash does not match its stored header fields`);
+    if (!blockHeaderHash(n, row.previous_hash, row.data_hash).equals(row.header_hash))
+      differences.push(`block ${n}: stored header hash does not match its stored header fields`);
     if (prev && prev.n + 1n !== n) differences.push(`block ${n}: follows block ${prev.n}`);
     if (prev && !row.previous_hash.equals(prev.hash)) differences.push(`block ${n}: previous hash does not match the stored header hash of block ${prev.n}`);
     prev = { n, hash: row.header_hash };
@@ -46,18 +47,25 @@ export async function verifyStoredChain(pool: Pool): Promise<{ blocks: number; d
   return { blocks: r.rows.length, differences };
 }
 
-async function query(ledger: LedgerClient, fn: string, ...args: string[]): Promise<any> {  
+async function query(ledger: LedgerClient, fn: string, ...args: string[]): Promise<any> {
   return JSON.parse((await ledger.evaluate({ contract: 'traceability', fn, args })).toString('utf8'));
 }
 
 /** Runs `fn` over `items` with at most `n` at a time. */
 async function eachLimited<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
   let i = 0;
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => { while (i < items.length) await fn(items[i++]); }));
+  await Promise.all(
+    Array.from({ length: Math.min(n, items.length) }, async () => {
+      while (i < items.length) await fn(items[i++]);
+    }),
+  );
 }
 
 const positionsText = (rows: { gln?: string; gtin?: string; lotCode?: string; baseUnits: string }[]) =>
-  rows.map((p) => `${p.gln ?? ''}/${p.gtin ?? ''}/${p.lotCode ?? ''}=${p.baseUnits}`).sort().join(', ');
+  rows
+    .map((p) => `${p.gln ?? ''}/${p.gtin ?? ''}/${p.lotCode ?? ''}=${p.baseUnits}`)
+    .sort()
+    .join(', ');
 
 export async function verifyAgainstLedger(pool: Pool, ledger: LedgerClient, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const height = await ledger.height();
@@ -76,8 +84,12 @@ export async function verifyAgainstLedger(pool: Pool, ledger: LedgerClient, opts
   await eachLimited(glns, 8, async (gln) => {
     const ws = await query(ledger, 'GetStock', gln);
     const pg = await pool.query<{ gtin: string; lot_code: string; base_units: string }>(
-      'SELECT gtin, lot_code, base_units FROM stock_levels WHERE gln = $1 AND base_units > 0', [gln]);
-    const a = positionsText((ws.positions as { gtin: string; lotCode: string; baseUnits: string }[]).map((p) => ({ gtin: p.gtin, lotCode: p.lotCode, baseUnits: p.baseUnits })));
+      'SELECT gtin, lot_code, base_units FROM stock_levels WHERE gln = $1 AND base_units > 0',
+      [gln],
+    );
+    const a = positionsText(
+      (ws.positions as { gtin: string; lotCode: string; baseUnits: string }[]).map((p) => ({ gtin: p.gtin, lotCode: p.lotCode, baseUnits: p.baseUnits })),
+    );
     const b = positionsText(pg.rows.map((p) => ({ gtin: p.gtin, lotCode: p.lot_code, baseUnits: p.base_units })));
     if (a !== b) differences.push(`stock at ${gln}: ledger [${a}] vs PostgreSQL [${b}]`);
   });
@@ -87,11 +99,23 @@ export async function verifyAgainstLedger(pool: Pool, ledger: LedgerClient, opts
     const ws = await query(ledger, 'GetLot', lot.gtin, lot.lot_code);
     const name = `lot ${lot.gtin}/${lot.lot_code}`;
     if (ws.lot.status !== lot.status) differences.push(`${name}: status ${ws.lot.status} on the ledger, ${lot.status} in PostgreSQL`);
-    const parents = await pool.query<{ g: string; l: string }>('SELECT parent_gtin AS g, parent_lot_code AS l FROM lot_lineage WHERE child_gtin = $1 AND child_lot_code = $2', [lot.gtin, lot.lot_code]);
-    const pa = (ws.lot.parents as { gtin: string; lotCode: string }[]).map((p) => `${p.gtin}/${p.lotCode}`).sort().join(', ');
-    const pb = parents.rows.map((p) => `${p.g}/${p.l}`).sort().join(', ');
+    const parents = await pool.query<{ g: string; l: string }>(
+      'SELECT parent_gtin AS g, parent_lot_code AS l FROM lot_lineage WHERE child_gtin = $1 AND child_lot_code = $2',
+      [lot.gtin, lot.lot_code],
+    );
+    const pa = (ws.lot.parents as { gtin: string; lotCode: string }[])
+      .map((p) => `${p.gtin}/${p.lotCode}`)
+      .sort()
+      .join(', ');
+    const pb = parents.rows
+      .map((p) => `${p.g}/${p.l}`)
+      .sort()
+      .join(', ');
     if (pa !== pb) differences.push(`${name}: parents [${pa}] on the ledger, [${pb}] in PostgreSQL`);
-    const pos = await pool.query<{ gln: string; base_units: string }>('SELECT gln, base_units FROM stock_levels WHERE gtin = $1 AND lot_code = $2 AND base_units > 0', [lot.gtin, lot.lot_code]);
+    const pos = await pool.query<{ gln: string; base_units: string }>(
+      'SELECT gln, base_units FROM stock_levels WHERE gtin = $1 AND lot_code = $2 AND base_units > 0',
+      [lot.gtin, lot.lot_code],
+    );
     const a = positionsText((ws.positions as { gln: string; baseUnits: string }[]).map((p) => ({ gln: p.gln, baseUnits: p.baseUnits })));
     const b = positionsText(pos.rows.map((p) => ({ gln: p.gln, baseUnits: p.base_units })));
     if (a !== b) differences.push(`${name}: positions [${a}] on the ledger, [${b}] in PostgreSQL`);

@@ -84,7 +84,8 @@ const RECORD_TOPICS: Record<string, { aggregate: string; key: (v: Record<string,
 
 function recordType(type: string, v: Record<string, unknown>, txId: string): string {
   if (type === 'shipment') return `supplychain.shipment.${String(v.status)}.v1`;
-  if (type === 'lot') return v.createdTxId === txId ? 'supplychain.lot.commissioned.v1' : `supplychain.lot.${String(v.status) === 'recalled' ? 'recalled' : 'updated'}.v1`;
+  if (type === 'lot')
+    return v.createdTxId === txId ? 'supplychain.lot.commissioned.v1' : `supplychain.lot.${String(v.status) === 'recalled' ? 'recalled' : 'updated'}.v1`;
   return `supplychain.${type}.recorded.v1`;
 }
 
@@ -114,7 +115,13 @@ export function addOutboxMessages(
       aggregate: TOPICS.stockMovements,
       key: m.line.key,
       type: 'supplychain.stock.moved.v1',
-      data: { ...m.line, epcisEventId: m.event.eventID, eventTime: m.event.eventTime, bizStep: m.event.bizStep ?? null, disposition: m.event.disposition ?? null },
+      data: {
+        ...m.line,
+        epcisEventId: m.event.eventID,
+        eventTime: m.event.eventTime,
+        bizStep: m.event.bizStep ?? null,
+        disposition: m.event.disposition ?? null,
+      },
     });
   }
   for (const rec of projected.records) {

@@ -103,14 +103,29 @@ export function createBlockProjector(deps: { pool: Pool; topicPrefix: string; on
       if (tx.validationCode !== 'VALID') summary.invalid++;
       if (tx.timestamp && (!summary.lastTxTime || tx.timestamp > summary.lastTxTime)) summary.lastTxTime = tx.timestamp;
       rows.add(T.transactions, [
-        tx.txId, bn, tx.index, tx.validationCode, tx.type, tx.creatorMspId, tx.endorserMspIds, tx.chaincodeId ?? null,
-        payload?.function ?? tx.args[0] ?? null, payload?.eventId ?? null, projects, payload?.replayOf?.txId ?? null, tx.timestamp || null,
+        tx.txId,
+        bn,
+        tx.index,
+        tx.validationCode,
+        tx.type,
+        tx.creatorMspId,
+        tx.endorserMspIds,
+        tx.chaincodeId ?? null,
+        payload?.function ?? tx.args[0] ?? null,
+        payload?.eventId ?? null,
+        projects,
+        payload?.replayOf?.txId ?? null,
+        tx.timestamp || null,
       ]);
       // A config transaction in a committed block is in force (the orderer validated it; the genesis block carries no flags).
       if (tx.type === 'CONFIG') projectConfigBlock(rows, block, tx);
       if (tx.type !== 'ENDORSER_TRANSACTION') continue;
       const origin: RowOrigin = {
-        txId: tx.txId, blockNumber: bn, txIndex: tx.index, creatorMsp: tx.creatorMspId, endorserMsps: tx.endorserMspIds,
+        txId: tx.txId,
+        blockNumber: bn,
+        txIndex: tx.index,
+        creatorMsp: tx.creatorMspId,
+        endorserMsps: tx.endorserMspIds,
         time: payload?.recordedAt ?? tx.timestamp,
       };
       let projected;
@@ -163,15 +178,20 @@ export function createBlockProjector(deps: { pool: Pool; topicPrefix: string; on
       }
       created = await ensurePartitions(client, prepared.months);
       await prepared.rows.flush(client, WRITE_ORDER);
-      await client.query(
-        `INSERT INTO checkpoint (id, block_number) VALUES (true, $1) ON CONFLICT (id) DO UPDATE SET block_number = EXCLUDED.block_number`,
-        [blocks[blocks.length - 1].number.toString()],
-      );
+      await client.query(`INSERT INTO checkpoint (id, block_number) VALUES (true, $1) ON CONFLICT (id) DO UPDATE SET block_number = EXCLUDED.block_number`, [
+        blocks[blocks.length - 1].number.toString(),
+      ]);
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       if (err instanceof ServiceError) throw err;
-      throw new ServiceError({ code: 'PROJECTION_FAILED', message: `storing ${range} failed: ${(err as Error).message}`, httpStatus: 500, retriable: true, cause: err });
+      throw new ServiceError({
+        code: 'PROJECTION_FAILED',
+        message: `storing ${range} failed: ${(err as Error).message}`,
+        httpStatus: 500,
+        retriable: true,
+        cause: err,
+      });
     } finally {
       client.release();
     }

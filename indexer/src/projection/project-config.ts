@@ -25,7 +25,10 @@ export function configMembers(raw: Buffer): ConfigMember[] {
   const config = BlockDecoder.decode(raw)?.data?.data?.[0]?.payload?.data?.config;
   if (!config) throw new Error('not a config block: no channel configuration in its first envelope');
   const out: ConfigMember[] = [];
-  for (const [key, section] of [['Application', 'application'], ['Orderer', 'orderer']] as const) {
+  for (const [key, section] of [
+    ['Application', 'application'],
+    ['Orderer', 'orderer'],
+  ] as const) {
     const groups = (config.channel_group?.groups?.[key]?.groups ?? {}) as Record<string, any>;
     for (const [orgName, group] of Object.entries(groups)) {
       const mspId = group?.values?.MSP?.value?.config?.name as string | undefined;

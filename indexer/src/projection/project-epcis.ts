@@ -12,7 +12,7 @@ import type { RowBuffer } from './row-buffer';
 import { T } from './tables';
 import type { TracePayload } from './trace-payload';
 
-type Ev = Record<string, any>;  
+type Ev = Record<string, any>;
 
 /** A time that PostgreSQL accepts, or undefined. */
 function timeOf(v: unknown): string | undefined {
@@ -61,13 +61,30 @@ export function projectEpcisEvents(rows: RowBuffer, payload: TracePayload, o: Ro
     if (typeof ev !== 'object' || ev === null || typeof ev.type !== 'string') return;
     const eventTime = timeOf(ev.eventTime) ?? recordTime;
     const hash = hashOf(ev);
-    const eventId = typeof ev.eventID === 'string' ? ev.eventID : hash ?? `${payload.eventId}#${seq}`;
+    const eventId = typeof ev.eventID === 'string' ? ev.eventID : (hash ?? `${payload.eventId}#${seq}`);
     const bizStep = typeof ev.bizStep === 'string' ? cbvShortName(ev.bizStep, 'bizstep') : null;
     const disposition = typeof ev.disposition === 'string' ? cbvShortName(ev.disposition, 'disp') : null;
     rows.add(T.epcisEvents, [
-      o.blockNumber, o.txIndex, seq, o.txId, payload.eventId, eventId, hash ?? null, ev.type, eventTime, recordTime, bizStep, disposition,
-      typeof ev.bizLocation?.id === 'string' ? ev.bizLocation.id : null, typeof ev.readPoint?.id === 'string' ? ev.readPoint.id : null, captured,
-      listed(ev, EPC_FIELDS), listed(ev, ANY_EPC_FIELDS), listed(ev, CLASS_FIELDS, 'epcClass'), listed(ev, ANY_CLASS_FIELDS, 'epcClass'), JSON.stringify(ev),
+      o.blockNumber,
+      o.txIndex,
+      seq,
+      o.txId,
+      payload.eventId,
+      eventId,
+      hash ?? null,
+      ev.type,
+      eventTime,
+      recordTime,
+      bizStep,
+      disposition,
+      typeof ev.bizLocation?.id === 'string' ? ev.bizLocation.id : null,
+      typeof ev.readPoint?.id === 'string' ? ev.readPoint.id : null,
+      captured,
+      listed(ev, EPC_FIELDS),
+      listed(ev, ANY_EPC_FIELDS),
+      listed(ev, CLASS_FIELDS, 'epcClass'),
+      listed(ev, ANY_CLASS_FIELDS, 'epcClass'),
+      JSON.stringify(ev),
     ]);
   });
 }

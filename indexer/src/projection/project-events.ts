@@ -28,15 +28,30 @@ export function monthOf(iso: string): string {
 }
 
 /** Adds the rows of a transaction's events; returns its movements and the months they fall in. */
-export function projectEvents(rows: RowBuffer, events: EpcisEventPayload[], ledgerEventId: string, o: RowOrigin): { movements: ProjectedMovement[]; months: Set<string> } {
+export function projectEvents(
+  rows: RowBuffer,
+  events: EpcisEventPayload[],
+  ledgerEventId: string,
+  o: RowOrigin,
+): { movements: ProjectedMovement[]; months: Set<string> } {
   const movements: ProjectedMovement[] = [];
   const months = new Set<string>();
   let seq = 0;
   events.forEach((ev, i) => {
     const eventTime = ev.eventTime ?? o.time;
     rows.add(T.traceEvents, [
-      ev.eventID, o.txId, o.blockNumber, o.txIndex, i, ledgerEventId, ev.type, eventTime, ev.bizStep ?? null, ev.disposition ?? null,
-      ev.bizLocation?.id ?? null, JSON.stringify(ev),
+      ev.eventID,
+      o.txId,
+      o.blockNumber,
+      o.txIndex,
+      i,
+      ledgerEventId,
+      ev.type,
+      eventTime,
+      ev.bizStep ?? null,
+      ev.disposition ?? null,
+      ev.bizLocation?.id ?? null,
+      JSON.stringify(ev),
     ]);
     const stock = ev['ct:ledger']?.stock ?? [];
     // An error declaration repeats the original event: its stock lines were projected with the original.
@@ -45,8 +60,24 @@ export function projectEvents(rows: RowBuffer, events: EpcisEventPayload[], ledg
       const id = movementId(ev.eventID, j);
       months.add(monthOf(eventTime));
       rows.add(T.stockMovements, [
-        id, eventTime, o.blockNumber, o.txIndex, seq++, o.txId, ev.eventID, line.position, line.gln ?? null, line.shipmentId ?? null, line.gtin, line.lotCode,
-        line.delta, line.deltaBaseUnits, line.quantity, line.baseUnits, ev.bizStep ?? '', ev.disposition ?? null,
+        id,
+        eventTime,
+        o.blockNumber,
+        o.txIndex,
+        seq++,
+        o.txId,
+        ev.eventID,
+        line.position,
+        line.gln ?? null,
+        line.shipmentId ?? null,
+        line.gtin,
+        line.lotCode,
+        line.delta,
+        line.deltaBaseUnits,
+        line.quantity,
+        line.baseUnits,
+        ev.bizStep ?? '',
+        ev.disposition ?? null,
       ]);
       if (line.position === 'on_hand') {
         rows.add(T.stockLevels, [line.gln, line.gtin, line.lotCode, line.quantity, line.baseUnits, o.txId, o.blockNumber]);

@@ -17,7 +17,6 @@ export interface RowOrigin {
   time: string;
 }
 
- 
 const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
 const opt = (v: unknown) => (v === undefined || v === null ? null : v);
 
@@ -36,8 +35,20 @@ export function projectRecord(rows: RowBuffer, rec: WrittenRecordPayload, o: Row
       return;
     case 'lot':
       rows.add(T.lots, [
-        v.gtin, v.lotCode, v.epcClass, v.status, json(v.origin), opt(v.productionDate), opt(v.expiryDate), opt(v.bestBeforeDate),
-        v.certificates ?? [], v.recallIds ?? [], v.commissionedAt, v.commissionedBy, v.commissionedAtGln, ...at,
+        v.gtin,
+        v.lotCode,
+        v.epcClass,
+        v.status,
+        json(v.origin),
+        opt(v.productionDate),
+        opt(v.expiryDate),
+        opt(v.bestBeforeDate),
+        v.certificates ?? [],
+        v.recallIds ?? [],
+        v.commissionedAt,
+        v.commissionedBy,
+        v.commissionedAtGln,
+        ...at,
       ]);
       for (const p of (v.parents ?? []) as { gtin: string; lotCode: string }[]) {
         rows.add(T.lotLineage, [p.gtin, p.lotCode, v.gtin, v.lotCode, ...at]);
@@ -45,28 +56,104 @@ export function projectRecord(rows: RowBuffer, rec: WrittenRecordPayload, o: Row
       return;
     case 'shipment':
       rows.add(T.shipments, [
-        v.shipmentId, v.fromGln, v.toGln, v.senderMsp, v.receiverMsp, v.status, v.owner, v.possessor, v.ownershipTransfer,
-        opt(v.carrier), opt(v.poId), opt(v.desadv), opt(v.bol), Boolean(v.hasDiscrepancy), v.createdAt, opt(v.dispatchedAt), opt(v.receivedAt), v.receiptCount ?? 0, opt(v.closedAt), ...at,
+        v.shipmentId,
+        v.fromGln,
+        v.toGln,
+        v.senderMsp,
+        v.receiverMsp,
+        v.status,
+        v.owner,
+        v.possessor,
+        v.ownershipTransfer,
+        opt(v.carrier),
+        opt(v.poId),
+        opt(v.desadv),
+        opt(v.bol),
+        Boolean(v.hasDiscrepancy),
+        v.createdAt,
+        opt(v.dispatchedAt),
+        opt(v.receivedAt),
+        v.receiptCount ?? 0,
+        opt(v.closedAt),
+        ...at,
       ]);
       for (const l of (v.lines ?? []) as any[]) {
-        rows.add(T.shipmentLines, [v.shipmentId, l.lineNo, l.gtin, l.lotCode, l.quantity, opt(l.dispatched), opt(l.received), opt(l.damaged), opt(l.short), opt(l.over), ...at]);
+        rows.add(T.shipmentLines, [
+          v.shipmentId,
+          l.lineNo,
+          l.gtin,
+          l.lotCode,
+          l.quantity,
+          opt(l.dispatched),
+          opt(l.received),
+          opt(l.damaged),
+          opt(l.short),
+          opt(l.over),
+          ...at,
+        ]);
       }
-      rows.add(T.custodyEvents, [v.shipmentId, o.txId, o.blockNumber, o.txIndex, v.status, v.owner, v.possessor, v.fromGln, v.toGln, o.creatorMsp, o.endorserMsps, o.time]);
+      rows.add(T.custodyEvents, [
+        v.shipmentId,
+        o.txId,
+        o.blockNumber,
+        o.txIndex,
+        v.status,
+        v.owner,
+        v.possessor,
+        v.fromGln,
+        v.toGln,
+        o.creatorMsp,
+        o.endorserMsps,
+        o.time,
+      ]);
       return;
     case 'receipt':
-      rows.add(T.shipmentReceipts, [v.shipmentId, v.receiptNo, v.gln, v.eventId, Boolean(v.closed), json(v.lines ?? []), json(v.discrepancies ?? []), v.receivedAt, ...at]);
+      rows.add(T.shipmentReceipts, [
+        v.shipmentId,
+        v.receiptNo,
+        v.gln,
+        v.eventId,
+        Boolean(v.closed),
+        json(v.lines ?? []),
+        json(v.discrepancies ?? []),
+        v.receivedAt,
+        ...at,
+      ]);
       return;
     case 'po': {
       const terms = v.paymentTerms ?? {};
       rows.add(T.purchaseOrders, [
-        v.poId, v.buyerMsp, v.supplierMsp, opt(v.shipToGln), v.status, terms.chainId, terms.asset, terms.amountBaseUnits, v.paidBaseUnits ?? '0',
-        v.paymentCount ?? 0, json(v.lines ?? []), opt(terms.dueDate), v.createdAt, ...at,
+        v.poId,
+        v.buyerMsp,
+        v.supplierMsp,
+        opt(v.shipToGln),
+        v.status,
+        terms.chainId,
+        terms.asset,
+        terms.amountBaseUnits,
+        v.paidBaseUnits ?? '0',
+        v.paymentCount ?? 0,
+        json(v.lines ?? []),
+        opt(terms.dueDate),
+        v.createdAt,
+        ...at,
       ]);
       return;
     }
     case 'payment':
       rows.add(T.payments, [
-        v.chainId, v.txHash, v.logIndex ?? -1, v.poId, v.asset, v.from, v.to, v.amountBaseUnits, v.blockNumber, v.recordedBy, v.recordedAt, ...at,
+        v.chainId,
+        v.txHash,
+        v.logIndex ?? -1,
+        v.poId,
+        v.asset,
+        v.from,
+        v.to,
+        v.amountBaseUnits,
+        v.blockNumber,
+        v.recordedBy,
+        v.recordedAt,
+        ...at,
       ]);
       return;
     case 'recall':

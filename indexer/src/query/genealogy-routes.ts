@@ -35,13 +35,24 @@ export function genealogyRoutes(pool: Pool): Router {
     const lotKeys = new Set<string>([`${gtin}/${lotCode}`]);
     for (const s of up.rows as Row[]) {
       lotKeys.add(`${s.gtin}/${s.lot_code}`);
-      lineage.set(`${s.gtin}/${s.lot_code}>${s.child_gtin}/${s.child_lot_code}`, { parent: `${s.gtin}/${s.lot_code}`, child: `${s.child_gtin}/${s.child_lot_code}`, tx_id: s.tx_id, block_number: s.block_number });
+      lineage.set(`${s.gtin}/${s.lot_code}>${s.child_gtin}/${s.child_lot_code}`, {
+        parent: `${s.gtin}/${s.lot_code}`,
+        child: `${s.child_gtin}/${s.child_lot_code}`,
+        tx_id: s.tx_id,
+        block_number: s.block_number,
+      });
     }
     const holdings = new Map<string, Row>();
     for (const s of down.rows as Row[]) {
       const key = `${s.gtin}/${s.lot_code}`;
       lotKeys.add(key);
-      if (s.parent_gtin) lineage.set(`${s.parent_gtin}/${s.parent_lot_code}>${key}`, { parent: `${s.parent_gtin}/${s.parent_lot_code}`, child: key, tx_id: s.tx_id, block_number: s.block_number });
+      if (s.parent_gtin)
+        lineage.set(`${s.parent_gtin}/${s.parent_lot_code}>${key}`, {
+          parent: `${s.parent_gtin}/${s.parent_lot_code}`,
+          child: key,
+          tx_id: s.tx_id,
+          block_number: s.block_number,
+        });
       if (s.gln) holdings.set(`${key}@${s.gln}`, { lot: key, gln: s.gln, quantity: s.quantity, tx_id: s.stock_tx_id, block_number: s.stock_block_number });
     }
     const gtins = [...lotKeys].map((k) => k.slice(0, k.indexOf('/')));
@@ -74,16 +85,23 @@ export function genealogyRoutes(pool: Pool): Router {
     ]);
     const shipmentIds = [...new Set((lines.rows as Row[]).map((l) => l.shipment_id as string))];
     const custody = shipmentIds.length
-      ? (await pool.query('SELECT shipment_id, tx_id, block_number, status, owner, possessor, submitted_by, endorsed_by, event_time FROM custody_events WHERE shipment_id = ANY($1) ORDER BY block_number, tx_index', [shipmentIds])).rows
+      ? (
+          await pool.query(
+            'SELECT shipment_id, tx_id, block_number, status, owner, possessor, submitted_by, endorsed_by, event_time FROM custody_events WHERE shipment_id = ANY($1) ORDER BY block_number, tx_index',
+            [shipmentIds],
+          )
+        ).rows
       : [];
     const glns = new Set<string>();
     for (const l of lotRows.rows as Row[]) glns.add(l.commissioned_gln);
     for (const h of holdings.values()) glns.add(h.gln);
     for (const l of lines.rows as Row[]) {
-    glns.add(l.from_gln);
-    glns.add(l.to_gln);
-  }
-    const locations = (await pool.query('SELECT gln, name, location_type, owner_msp, address, tx_id, block_number FROM warehouses WHERE gln = ANY($1)', [[...glns]])).rows;
+      glns.add(l.from_gln);
+      glns.add(l.to_gln);
+    }
+    const locations = (
+      await pool.query('SELECT gln, name, location_type, owner_msp, address, tx_id, block_number FROM warehouses WHERE gln = ANY($1)', [[...glns]])
+    ).rows;
 
     res.json({
       root: `${gtin}/${lotCode}`,

@@ -35,7 +35,11 @@ async function blocksWithTransactions(pool: Pool, where: string, args: unknown[]
     )
   ).rows;
   if (blocks.length === 0) return [];
-  const txs = (await pool.query(`SELECT ${TX_COLUMNS} FROM transactions WHERE block_number = ANY($1::bigint[]) ORDER BY block_number, tx_index`, [blocks.map((b) => b.block_number)])).rows;
+  const txs = (
+    await pool.query(`SELECT ${TX_COLUMNS} FROM transactions WHERE block_number = ANY($1::bigint[]) ORDER BY block_number, tx_index`, [
+      blocks.map((b) => b.block_number),
+    ])
+  ).rows;
   const byBlock = new Map<string, unknown[]>();
   for (const t of txs) byBlock.set(String(t.block_number), [...(byBlock.get(String(t.block_number)) ?? []), t]);
   return blocks.map((b) => ({ ...b, transactions: byBlock.get(String(b.block_number)) ?? [] }));
@@ -62,7 +66,8 @@ export function ledgerRoutes(opts: LedgerRoutesOptions): Router {
   r.get('/ledger/blocks', async (req, res) => {
     const limit = intParam(req.query.limit, 'limit', 1, 200, 20);
     const before = req.query.before === undefined ? undefined : intParam(req.query.before, 'before', 0, Number.MAX_SAFE_INTEGER, 0);
-    const blocks = before === undefined ? await blocksWithTransactions(pool, '', [], limit) : await blocksWithTransactions(pool, 'WHERE block_number < $1', [before], limit);
+    const blocks =
+      before === undefined ? await blocksWithTransactions(pool, '', [], limit) : await blocksWithTransactions(pool, 'WHERE block_number < $1', [before], limit);
     res.json({ blocks });
   });
 

@@ -22,7 +22,12 @@ export function createIndexerMetrics(opts: { defaultMetrics?: boolean; pendingOu
   const checkpoint = new Gauge({ name: 'indexer_checkpoint_block', help: 'Last block committed to PostgreSQL', registers: [registry] });
   const lag = new Gauge({ name: 'indexer_lag_blocks', help: 'Blocks committed on the ledger but not yet in PostgreSQL', registers: [registry] });
   const blocks = new Counter({ name: 'indexer_blocks_total', help: 'Blocks stored (rate() = blocks/s)', registers: [registry] });
-  const txs = new Counter({ name: 'indexer_transactions_total', help: 'Transactions stored, by outcome', labelNames: ['outcome'] as const, registers: [registry] });
+  const txs = new Counter({
+    name: 'indexer_transactions_total',
+    help: 'Transactions stored, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
   const commitLag = new Histogram({
     name: 'indexer_commit_lag_seconds',
     help: 'From the last transaction timestamp of a block to its PostgreSQL commit',

@@ -19,7 +19,10 @@ const LOT = /^[!-~]{1,20}$/;
 const MAX_ROOTS = 500;
 
 function parseLots(raw: unknown): Array<[string, string]> {
-  const list = String(raw).split(',').map((s) => s.trim()).filter(Boolean);
+  const list = String(raw)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (list.length === 0 || list.length > MAX_ROOTS) throw badRequest(`lot must list 1 to ${MAX_ROOTS} lots as <gtin>/<lotCode>`, 'lot');
   return list.map((item) => {
     const i = item.indexOf('/');
@@ -61,8 +64,25 @@ export function recallRoutes(pool: Pool): Router {
     for (const [gtin, lot] of roots) {
       for (const row of (await pool.query(DOWNSTREAM_SQL, [gtin, lot])).rows) {
         const k = `${row.gtin}/${row.lot_code}`;
-        if (!affected.has(k)) affected.set(k, { gtin: row.gtin, lot_code: row.lot_code, depth: row.depth, from_lot: row.parent_gtin ? `${row.parent_gtin}/${row.parent_lot_code}` : null, tx_id: row.tx_id, block_number: row.block_number });
-        if (row.gln) holdings.set(`${k}@${row.gln}`, { gtin: row.gtin, lot_code: row.lot_code, gln: row.gln, location_name: row.location_name, quantity: row.quantity, tx_id: row.stock_tx_id, block_number: row.stock_block_number });
+        if (!affected.has(k))
+          affected.set(k, {
+            gtin: row.gtin,
+            lot_code: row.lot_code,
+            depth: row.depth,
+            from_lot: row.parent_gtin ? `${row.parent_gtin}/${row.parent_lot_code}` : null,
+            tx_id: row.tx_id,
+            block_number: row.block_number,
+          });
+        if (row.gln)
+          holdings.set(`${k}@${row.gln}`, {
+            gtin: row.gtin,
+            lot_code: row.lot_code,
+            gln: row.gln,
+            location_name: row.location_name,
+            quantity: row.quantity,
+            tx_id: row.stock_tx_id,
+            block_number: row.stock_block_number,
+          });
       }
     }
     const byLocation = new Map<string, { gln: string; location_name: string; lots: number }>();

@@ -61,9 +61,18 @@ export function traceRoutes(pool: Pool): Router {
     const lot = await pool.query('SELECT * FROM lots WHERE gtin = $1 AND lot_code = $2', [gtin, lotCode]);
     if (lot.rowCount === 0) throw notFound(`lot ${gtin}/${lotCode}`);
     const [positions, parents, children, inTransit] = await Promise.all([
-      pool.query('SELECT gln, quantity, base_units, tx_id, block_number FROM stock_levels WHERE gtin = $1 AND lot_code = $2 AND base_units > 0 ORDER BY gln', [gtin, lotCode]),
-      pool.query('SELECT parent_gtin AS gtin, parent_lot_code AS lot_code, tx_id, block_number FROM lot_lineage WHERE child_gtin = $1 AND child_lot_code = $2', [gtin, lotCode]),
-      pool.query('SELECT child_gtin AS gtin, child_lot_code AS lot_code, tx_id, block_number FROM lot_lineage WHERE parent_gtin = $1 AND parent_lot_code = $2', [gtin, lotCode]),
+      pool.query('SELECT gln, quantity, base_units, tx_id, block_number FROM stock_levels WHERE gtin = $1 AND lot_code = $2 AND base_units > 0 ORDER BY gln', [
+        gtin,
+        lotCode,
+      ]),
+      pool.query(
+        'SELECT parent_gtin AS gtin, parent_lot_code AS lot_code, tx_id, block_number FROM lot_lineage WHERE child_gtin = $1 AND child_lot_code = $2',
+        [gtin, lotCode],
+      ),
+      pool.query(
+        'SELECT child_gtin AS gtin, child_lot_code AS lot_code, tx_id, block_number FROM lot_lineage WHERE parent_gtin = $1 AND parent_lot_code = $2',
+        [gtin, lotCode],
+      ),
       pool.query('SELECT shipment_id, quantity, tx_id, block_number FROM transit_levels WHERE gtin = $1 AND lot_code = $2 AND base_units > 0', [gtin, lotCode]),
     ]);
     res.json({ lot: lot.rows[0], positions: positions.rows, inTransit: inTransit.rows, parents: parents.rows, children: children.rows });
@@ -83,9 +92,26 @@ export function traceRoutes(pool: Pool): Router {
     for (const row of rows) {
       const k = `${row.gtin}/${row.lot_code}/${row.parent_gtin}/${row.parent_lot_code}`;
       if (!lots.has(k)) {
-        lots.set(k, { gtin: row.gtin, lot_code: row.lot_code, parent_gtin: row.parent_gtin, parent_lot_code: row.parent_lot_code, depth: row.depth, tx_id: row.tx_id, block_number: row.block_number });
+        lots.set(k, {
+          gtin: row.gtin,
+          lot_code: row.lot_code,
+          parent_gtin: row.parent_gtin,
+          parent_lot_code: row.parent_lot_code,
+          depth: row.depth,
+          tx_id: row.tx_id,
+          block_number: row.block_number,
+        });
       }
-      if (row.gln) holdings.push({ gtin: row.gtin, lot_code: row.lot_code, gln: row.gln, location_name: row.location_name, quantity: row.quantity, tx_id: row.stock_tx_id, block_number: row.stock_block_number });
+      if (row.gln)
+        holdings.push({
+          gtin: row.gtin,
+          lot_code: row.lot_code,
+          gln: row.gln,
+          location_name: row.location_name,
+          quantity: row.quantity,
+          tx_id: row.stock_tx_id,
+          block_number: row.stock_block_number,
+        });
     }
     res.json({ lot: { gtin, lotCode }, steps: [...lots.values()], holdings });
   });

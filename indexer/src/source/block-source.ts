@@ -75,10 +75,14 @@ export function createBlockSource(deps: BlockSourceDeps): BlockSource {
       client = await deps.connect();
       const c = client;
       let known = -1n;
-      const readHeight = () => c.height().then((h) => {
-        if (h > known) known = h;
-        deps.onHeight?.(h);
-      }, () => undefined);
+      const readHeight = () =>
+        c.height().then(
+          (h) => {
+            if (h > known) known = h;
+            deps.onHeight?.(h);
+          },
+          () => undefined,
+        );
       await readHeight();
       heightTimer = setInterval(readHeight, 5000);
       const startBlock = tip ? tip.blockNumber + 1n : 0n;
@@ -137,7 +141,10 @@ export function createBlockSource(deps: BlockSourceDeps): BlockSource {
           deps.log.warn({ err: (err as Error).message, checkpoint: last?.toString() }, `indexing pass failed; restarting from the checkpoint in ${delayMs} ms`),
       }).catch((err) => {
         if (!isFatal(err)) return true; // stopped while waiting to retry
-        deps.log.fatal({ err, blockNumber: ((last ?? -1n) + 1n).toString() }, 'BLOCK VERIFICATION FAILED: the indexer stops; the stored chain and the ledger disagree');
+        deps.log.fatal(
+          { err, blockNumber: ((last ?? -1n) + 1n).toString() },
+          'BLOCK VERIFICATION FAILED: the indexer stops; the stored chain and the ledger disagree',
+        );
         throw err;
       });
       if (stopped) break;
@@ -147,7 +154,10 @@ export function createBlockSource(deps: BlockSourceDeps): BlockSource {
   return {
     start() {
       if (loop) return;
-      loop = run().then(() => settle.resolve(), (err) => settle.reject(err));
+      loop = run().then(
+        () => settle.resolve(),
+        (err) => settle.reject(err),
+      );
     },
     async stop() {
       abort.abort();

@@ -33,10 +33,14 @@ export function verifyBlock(block: LedgerBlock, tip: ChainTip | undefined): void
     throw failure(block, `expected block ${expected}`, { expected: expected.toString() });
   }
   if (tip && !block.previousHash.equals(tip.headerHash)) {
-    throw failure(block, `previous hash ${block.previousHash.toString('hex')} differs from the stored header hash ${tip.headerHash.toString('hex')} of block ${tip.blockNumber}`, {
-      previousHash: block.previousHash.toString('hex'),
-      storedHeaderHash: tip.headerHash.toString('hex'),
-    });
+    throw failure(
+      block,
+      `previous hash ${block.previousHash.toString('hex')} differs from the stored header hash ${tip.headerHash.toString('hex')} of block ${tip.blockNumber}`,
+      {
+        previousHash: block.previousHash.toString('hex'),
+        storedHeaderHash: tip.headerHash.toString('hex'),
+      },
+    );
   }
   if (!block.dataHash.equals(block.computedDataHash)) {
     throw failure(block, `data hash ${block.dataHash.toString('hex')} does not match its contents (${block.computedDataHash.toString('hex')})`, {

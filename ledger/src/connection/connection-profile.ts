@@ -103,7 +103,12 @@ export function profileMspId(profile: ConnectionProfile): string | undefined {
  * The peer a client of `mspId` connects to: `peerName` when given, else the
  * organisation's first peer in the profile.
  */
-export function selectPeer(profile: ConnectionProfile, mspId: string, peerName?: string, settings = { msp: 'FABRIC_MSP_ID', peer: 'FABRIC_PEER' }): ProfilePeer {
+export function selectPeer(
+  profile: ConnectionProfile,
+  mspId: string,
+  peerName?: string,
+  settings = { msp: 'FABRIC_MSP_ID', peer: 'FABRIC_PEER' },
+): ProfilePeer {
   const orgs = Object.values(profile.organizations);
   const org = orgs.find((o) => o.mspId === mspId);
   if (!org) throw new ConfigError(settings.msp, `"${mspId}" is not an organisation of ${profile.file} (it has ${orgs.map((o) => o.mspId).join(', ')})`);

@@ -57,7 +57,8 @@ export function readPemPair(certFile: string, keyFile: string, settings: { cert:
 /** Reads the identity from its source. */
 export async function readIdentity(src: IdentitySource): Promise<PemIdentity> {
   if (src.kind === 'files') return readPemPair(src.certFile, src.keyFile, src.settings);
-  if (!fs.existsSync(src.walletDir) || !fs.statSync(src.walletDir).isDirectory()) throw new ConfigError(src.settings.wallet, `no wallet folder ${src.walletDir}`);
+  if (!fs.existsSync(src.walletDir) || !fs.statSync(src.walletDir).isDirectory())
+    throw new ConfigError(src.settings.wallet, `no wallet folder ${src.walletDir}`);
   const wallet = await Wallets.newFileSystemWallet(src.walletDir);
   const found = await wallet.get(src.label).catch((err: unknown) => {
     throw new ConfigError(src.settings.label, `identity "${src.label}" in ${src.walletDir} is unreadable: ${(err as Error).message}`);

@@ -37,7 +37,6 @@ export interface LedgerConfig {
 
 const NAME = /^[a-z][a-z0-9.-]{0,248}$/;
 
-
 /** Reads the Fabric connection settings from `env` (file paths relative to `cwd`). */
 export function loadLedgerConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LedgerConfig {
   const file = (name: string) => (env[name] ? path.resolve(cwd, env[name]!) : undefined);
@@ -50,12 +49,17 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv = process.env, cwd = pro
   const walletDir = file('FABRIC_WALLET_DIR');
   let identity: IdentitySource;
   if (walletDir) {
-    if (certFile || keyFile) throw new ConfigError('FABRIC_WALLET_DIR', 'give either a wallet (FABRIC_WALLET_DIR, FABRIC_IDENTITY) or PEM files (FABRIC_CERT_FILE, FABRIC_KEY_FILE), not both');
+    if (certFile || keyFile)
+      throw new ConfigError(
+        'FABRIC_WALLET_DIR',
+        'give either a wallet (FABRIC_WALLET_DIR, FABRIC_IDENTITY) or PEM files (FABRIC_CERT_FILE, FABRIC_KEY_FILE), not both',
+      );
     const label = env.FABRIC_IDENTITY;
     if (!label) throw new ConfigError('FABRIC_IDENTITY', 'is required with FABRIC_WALLET_DIR: the label of the identity in the wallet');
     identity = { kind: 'wallet', walletDir, label, settings: { wallet: 'FABRIC_WALLET_DIR', label: 'FABRIC_IDENTITY' } };
   } else {
-    if (!certFile) throw new ConfigError('FABRIC_CERT_FILE', 'is required (or FABRIC_WALLET_DIR and FABRIC_IDENTITY): the signing certificate of the application identity');
+    if (!certFile)
+      throw new ConfigError('FABRIC_CERT_FILE', 'is required (or FABRIC_WALLET_DIR and FABRIC_IDENTITY): the signing certificate of the application identity');
     if (!keyFile) throw new ConfigError('FABRIC_KEY_FILE', 'is required with FABRIC_CERT_FILE: the private key of the application identity');
     identity = { kind: 'files', certFile, keyFile, settings: { cert: 'FABRIC_CERT_FILE', key: 'FABRIC_KEY_FILE' } };
     // Fail now on a missing or mismatched file rather than at the first connection.
@@ -64,7 +68,8 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv = process.env, cwd = pro
 
   const tlsCert = file('FABRIC_TLS_CERT_FILE');
   const tlsKey = file('FABRIC_TLS_KEY_FILE');
-  if (!!tlsCert !== !!tlsKey) throw new ConfigError(tlsCert ? 'FABRIC_TLS_KEY_FILE' : 'FABRIC_TLS_CERT_FILE', 'client TLS needs both FABRIC_TLS_CERT_FILE and FABRIC_TLS_KEY_FILE');
+  if (!!tlsCert !== !!tlsKey)
+    throw new ConfigError(tlsCert ? 'FABRIC_TLS_KEY_FILE' : 'FABRIC_TLS_CERT_FILE', 'client TLS needs both FABRIC_TLS_CERT_FILE and FABRIC_TLS_KEY_FILE');
   const clientTls = tlsCert && tlsKey ? readPemPair(tlsCert, tlsKey, { cert: 'FABRIC_TLS_CERT_FILE', key: 'FABRIC_TLS_KEY_FILE' }) : undefined;
 
   const channel = env.FABRIC_CHANNEL ?? '';
@@ -76,13 +81,26 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv = process.env, cwd = pro
   const mspId = env.FABRIC_MSP_ID || profileMspId(profile);
   if (!mspId) throw new ConfigError('FABRIC_MSP_ID', `is required: ${profile.file} names no client.organization`);
   selectPeer(profile, mspId, env.FABRIC_PEER || undefined);
-  return { profile, mspId, peerName: env.FABRIC_PEER || undefined, identity, clientTls, channel, chaincode, asLocalhost: envBool(env, 'FABRIC_DISCOVERY_AS_LOCALHOST', false) };
+  return {
+    profile,
+    mspId,
+    peerName: env.FABRIC_PEER || undefined,
+    identity,
+    clientTls,
+    channel,
+    chaincode,
+    asLocalhost: envBool(env, 'FABRIC_DISCOVERY_AS_LOCALHOST', false),
+  };
 }
 
 /** Resolves the settings into options for createLedgerClient (reads the wallet, picks the peer). */
 export async function ledgerClientOptions(cfg: LedgerConfig): Promise<LedgerClientOptions> {
   const id = await readIdentity(cfg.identity);
-  if (id.mspId && id.mspId !== cfg.mspId) throw new ConfigError('FABRIC_MSP_ID', `is ${cfg.mspId} but the wallet identity "${cfg.identity.kind === 'wallet' ? cfg.identity.label : ''}" belongs to ${id.mspId}`);
+  if (id.mspId && id.mspId !== cfg.mspId)
+    throw new ConfigError(
+      'FABRIC_MSP_ID',
+      `is ${cfg.mspId} but the wallet identity "${cfg.identity.kind === 'wallet' ? cfg.identity.label : ''}" belongs to ${id.mspId}`,
+    );
   const mspId = cfg.mspId;
   const peer = selectPeer(cfg.profile, mspId, cfg.peerName);
   return {

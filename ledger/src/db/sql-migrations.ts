@@ -29,7 +29,9 @@ export function listMigrations(dir: string): Migration[] {
     .sort((a, b) => a.version - b.version);
   for (let i = 1; i < found.length; i++) {
     if (found[i].version === found[i - 1].version) {
-      throw new Error(`two migrations numbered ${String(found[i].version).padStart(3, '0')} in ${dir}: ${path.basename(found[i - 1].file)}, ${path.basename(found[i].file)}`);
+      throw new Error(
+        `two migrations numbered ${String(found[i].version).padStart(3, '0')} in ${dir}: ${path.basename(found[i - 1].file)}, ${path.basename(found[i].file)}`,
+      );
     }
   }
   return found;

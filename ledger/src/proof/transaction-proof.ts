@@ -40,14 +40,7 @@ type Bytes = Uint8Array | null | undefined;
 const bytes = (b: Bytes): Uint8Array => b ?? new Uint8Array();
 const pem = (idBytes: Bytes) => Buffer.from(bytes(idBytes)).toString('utf8');
 
-function checkSignature(
-  msps: ChannelMsps,
-  role: SignatureCheck['role'],
-  identityBytes: Bytes,
-  signed: Buffer,
-  signature: Bytes,
-  at: Date,
-): SignatureCheck {
+function checkSignature(msps: ChannelMsps, role: SignatureCheck['role'], identityBytes: Bytes, signed: Buffer, signature: Bytes, at: Date): SignatureCheck {
   const id = protos.msp.SerializedIdentity.decode(bytes(identityBytes));
   const mspId = id.mspid;
   const certPem = pem(id.id_bytes);

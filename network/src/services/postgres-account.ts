@@ -201,7 +201,10 @@ export async function preparePostgresRuntime(opts: RuntimeOptions): Promise<Post
   try {
     await runCommand(check.command, check.args, { step: `run PostgreSQL as ${opts.osUser}` });
   } catch (err) {
-    const first = String(err instanceof Error ? err.message : err).split('\n').find((l) => l.trim()) ?? '';
+    const first =
+      String(err instanceof Error ? err.message : err)
+        .split('\n')
+        .find((l) => l.trim()) ?? '';
     throw new PostgresPreconditionError(
       `PostgreSQL cannot run as the system user ${opts.osUser} from ${path.dirname(bins.postgres)} (${first.trim()}); remove ${path.dirname(path.dirname(bins.postgres))} to reinstall it, or set POSTGRES_SERVICE_DIR`,
     );

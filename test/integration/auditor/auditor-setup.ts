@@ -44,15 +44,40 @@ export async function startScenario(): Promise<Scenario> {
     if (r.commit.blockNumber > chain.lastBlock) chain.lastBlock = r.commit.blockNumber;
   };
   const lot = `${chain.greenLot}-2`;
-  note(await submitJson(orgs[SUPPLIER], 'CommissionLot', { eventId: eventId(), gln: chain.gln.roastery, gtin: chain.gtin.green, lotCode: lot, quantity: '50' }));
-  note(await submitJson(orgs[SUPPLIER], 'CreateShipment', {
-    eventId: eventId(), shipmentId: docShipment.id, fromGln: chain.gln.roastery, toGln: chain.gln.dc, bol: docShipment.bol, desadv: docShipment.desadv,
-    lines: [{ gtin: chain.gtin.green, lotCode: lot, quantity: '50' }],
-  }, both));
+  note(
+    await submitJson(orgs[SUPPLIER], 'CommissionLot', { eventId: eventId(), gln: chain.gln.roastery, gtin: chain.gtin.green, lotCode: lot, quantity: '50' }),
+  );
+  note(
+    await submitJson(
+      orgs[SUPPLIER],
+      'CreateShipment',
+      {
+        eventId: eventId(),
+        shipmentId: docShipment.id,
+        fromGln: chain.gln.roastery,
+        toGln: chain.gln.dc,
+        bol: docShipment.bol,
+        desadv: docShipment.desadv,
+        lines: [{ gtin: chain.gtin.green, lotCode: lot, quantity: '50' }],
+      },
+      both,
+    ),
+  );
   note(await submitJson(orgs[SUPPLIER], 'DispatchShipment', { eventId: eventId(), shipmentId: docShipment.id }, both));
   note(await submitJson(orgs[RETAILER], 'ReceiveShipment', { eventId: eventId(), shipmentId: docShipment.id }, both));
   await waitForBlock(indexer.pool, chain.lastBlock);
-  return { fx, pg, orgs, indexer, pool: indexer.pool, schema: cfg.schema, chain, docShipment, baseUrl: `http://127.0.0.1:${indexer.httpPort()}`, api: await queryApi(indexer) };
+  return {
+    fx,
+    pg,
+    orgs,
+    indexer,
+    pool: indexer.pool,
+    schema: cfg.schema,
+    chain,
+    docShipment,
+    baseUrl: `http://127.0.0.1:${indexer.httpPort()}`,
+    api: await queryApi(indexer),
+  };
 }
 
 /** Stops what {@link startScenario} started and drops its schema. */

@@ -94,8 +94,10 @@ describe('auditor: EPCIS 2.0 query interface (GET /epcis/events)', function () {
     await expectFilter('EQ_disposition=in_transit', (e) => e.disposition === 'in_transit');
     const sgln = (await s.pool.query('SELECT sgln FROM warehouses WHERE gln = $1', [s.chain.gln.roastery])).rows[0].sgln;
     await expectFilter(`EQ_bizLocation=${encodeURIComponent(sgln)}`, (e) => e.bizLocation?.id === sgln);
-    await expectFilter(`eventType=ObjectEvent&EQ_bizStep=shipping&EQ_bizLocation=${encodeURIComponent(sgln)}`,
-      (e) => e.type === 'ObjectEvent' && e.bizStep === 'shipping' && e.bizLocation?.id === sgln);
+    await expectFilter(
+      `eventType=ObjectEvent&EQ_bizStep=shipping&EQ_bizLocation=${encodeURIComponent(sgln)}`,
+      (e) => e.type === 'ObjectEvent' && e.bizStep === 'shipping' && e.bizLocation?.id === sgln,
+    );
   });
 
   it('filters by event time (GE_eventTime inclusive, LT_eventTime exclusive)', async () => {
@@ -109,31 +111,44 @@ describe('auditor: EPCIS 2.0 query interface (GET /epcis/events)', function () {
     const roast = dl(s.chain.gtin.roasted, s.chain.roastLot);
     const direct = await expectFilter(`MATCH_epcClass=${encodeURIComponent(roast)}`, (e) => classes(e, ['quantityList', 'childQuantityList']).includes(roast));
     expect(direct.some((e) => e.type === 'TransformationEvent')).to.equal(false);
-    const any = await expectFilter(`MATCH_anyEPCClass=${encodeURIComponent(roast)}`,
-      (e) => classes(e, ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList']).includes(roast));
+    const any = await expectFilter(`MATCH_anyEPCClass=${encodeURIComponent(roast)}`, (e) =>
+      classes(e, ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList']).includes(roast),
+    );
     expect(any.some((e) => e.type === 'TransformationEvent')).to.equal(true);
     const g = s.chain.gtin.roasted;
     const lgtin = `urn:epc:class:lgtin:${g.slice(1, 8)}.${g[0]}${g.slice(8, 13)}.${s.chain.roastLot}`;
     expect(keys(await every(`?MATCH_epcClass=${encodeURIComponent(lgtin)}`))).to.deep.equal(keys(direct));
     const green = s.chain.gtin.green;
-    await expectFilter(`MATCH_anyEPCClass=${encodeURIComponent(`https://id.gs1.org/01/${green}/10/*`)}`,
-      (e) => classes(e, ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList']).some((c) => c.startsWith(`https://id.gs1.org/01/${green}/10/`)));
+    await expectFilter(`MATCH_anyEPCClass=${encodeURIComponent(`https://id.gs1.org/01/${green}/10/*`)}`, (e) =>
+      classes(e, ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList']).some((c) =>
+        c.startsWith(`https://id.gs1.org/01/${green}/10/`),
+      ),
+    );
   });
 
   it('filters by business transaction type and id (EQ_bizTransaction_<type>)', async () => {
     const bol = `urn:epcglobal:cbv:bt:${s.chain.gln.roastery}:${s.docShipment.bol}`;
-    const got = await expectFilter(`EQ_bizTransaction_bol=${encodeURIComponent(bol)}`,
-      (e) => (e.bizTransactionList ?? []).some((b: Ev) => b.type === 'bol' && b.bizTransaction === bol));
+    const got = await expectFilter(`EQ_bizTransaction_bol=${encodeURIComponent(bol)}`, (e) =>
+      (e.bizTransactionList ?? []).some((b: Ev) => b.type === 'bol' && b.bizTransaction === bol),
+    );
     expect(got.map((e) => e.bizStep)).to.include.members(['shipping', 'receiving']);
-    expect((await every(`?EQ_bizTransaction_po=${encodeURIComponent(bol)}`))).to.have.length(0);
+    expect(await every(`?EQ_bizTransaction_po=${encodeURIComponent(bol)}`)).to.have.length(0);
   });
 
   it('answers 400 problem+json naming the parameter for unknown or malformed parameters and foreign page tokens', async () => {
     const cases: Array<[string, string]> = [
-      ['colour=red', 'colour'], ['perPage=0', 'perPage'], ['perPage=1001', 'perPage'], ['perPage=abc', 'perPage'],
-      ['eventType=FooEvent', 'eventType'], ['GE_eventTime=yesterday', 'GE_eventTime'], ['LT_eventTime=2025-01-01', 'LT_eventTime'],
-      ['EQ_bizLocation=not a uri', 'EQ_bizLocation'], ['MATCH_epcClass=a*b*', 'MATCH_epcClass'], ['EQ_bizStep=shipping&EQ_bizStep=receiving', 'EQ_bizStep'],
-      ['nextPageToken=garbage!', 'nextPageToken'], ['EQ_bizStep=', 'EQ_bizStep'],
+      ['colour=red', 'colour'],
+      ['perPage=0', 'perPage'],
+      ['perPage=1001', 'perPage'],
+      ['perPage=abc', 'perPage'],
+      ['eventType=FooEvent', 'eventType'],
+      ['GE_eventTime=yesterday', 'GE_eventTime'],
+      ['LT_eventTime=2025-01-01', 'LT_eventTime'],
+      ['EQ_bizLocation=not a uri', 'EQ_bizLocation'],
+      ['MATCH_epcClass=a*b*', 'MATCH_epcClass'],
+      ['EQ_bizStep=shipping&EQ_bizStep=receiving', 'EQ_bizStep'],
+      ['nextPageToken=garbage!', 'nextPageToken'],
+      ['EQ_bizStep=', 'EQ_bizStep'],
     ];
     for (const [q, param] of cases) {
       const res = await s.api.get(`/epcis/events?${q}`).expect(400);

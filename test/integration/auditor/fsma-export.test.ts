@@ -37,7 +37,10 @@ describe('auditor: FSMA 204 sortable spreadsheet (GET /fsma/export)', function (
     tlcs = [`${c.gtin.green}/${c.greenLot}`, `${c.gtin.roasted}/${c.roastLot}`, `${c.gtin.green}/${c.greenLot}-2`];
     // Brute force from the EPCIS interface: the CTEs (packing, transformation, shipping, receiving) of these lots.
     const res = await s.api.get('/epcis/events?perPage=1000').expect(200);
-    const classes = tlcs.map((t) => { const [g, l] = t.split('/'); return `https://id.gs1.org/01/${g}/10/${encodeURIComponent(l)}`; });
+    const classes = tlcs.map((t) => {
+      const [g, l] = t.split('/');
+      return `https://id.gs1.org/01/${g}/10/${encodeURIComponent(l)}`;
+    });
     expected = (res.body.epcisBody.queryResults.resultsBody.eventList as Ev[]).filter((e) => {
       const cte = e.type === 'TransformationEvent' || (e.bizStep === 'commissioning' && e.action === 'ADD') || ['shipping', 'receiving'].includes(e.bizStep);
       const lists = ['quantityList', 'inputQuantityList', 'outputQuantityList'].flatMap((l) => (e[l] ?? []).map((q: Ev) => q.epcClass));
@@ -72,7 +75,13 @@ describe('auditor: FSMA 204 sortable spreadsheet (GET /fsma/export)', function (
     expect(trf['Ship-to / receiving location GLN']).to.equal(NOT_APPLICABLE);
     expect(trf['TLC source reference (GLN)']).to.equal(c.gln.roastery);
     const ship = rows.find((r) => r.CTE === 'SHP' && r['Reference document number'] === c.shipmentId)!;
-    expect(ship).to.include({ 'Ship-from / previous source GLN': c.gln.roastery, 'Ship-to / receiving location GLN': c.gln.dc, 'Quantity': '500', 'Unit of measure': 'KGM', 'Reference document type': 'SHIPMENT' });
+    expect(ship).to.include({
+      'Ship-from / previous source GLN': c.gln.roastery,
+      'Ship-to / receiving location GLN': c.gln.dc,
+      Quantity: '500',
+      'Unit of measure': 'KGM',
+      'Reference document type': 'SHIPMENT',
+    });
     expect(ship['Ship-to / receiving location business name']).to.equal(`dc ${c.gln.dc}`);
     expect(ship['Product description']).to.equal('Roasted beans');
     const docs = rows.filter((r) => r['Reference document number'] === `${s.docShipment.desadv}; ${s.docShipment.bol}`);
@@ -87,13 +96,19 @@ describe('auditor: FSMA 204 sortable spreadsheet (GET /fsma/export)', function (
   });
 
   it('XLSX: opens with exceljs as a sortable table (auto-filter, one row per event, all KDEs) plus a key sheet, same rows as the CSV', async () => {
-    const res = await s.api.get(`/fsma/export?format=xlsx&tlc=${encodeURIComponent(tlcs.join(','))}`).buffer(true).parse(binary).expect(200);
+    const res = await s.api
+      .get(`/fsma/export?format=xlsx&tlc=${encodeURIComponent(tlcs.join(','))}`)
+      .buffer(true)
+      .parse(binary)
+      .expect(200);
     expect(res.headers['content-type']).to.match(/spreadsheetml/);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(res.body as any);
     const ws = wb.getWorksheet('FSMA 204 records')!;
     expect(ws).to.not.equal(undefined);
-    expect(ws.autoFilter).to.be.a('string').and.match(/^A1:[A-Z]+1$/);
+    expect(ws.autoFilter)
+      .to.be.a('string')
+      .and.match(/^A1:[A-Z]+1$/);
     const values: string[][] = [];
     ws.eachRow((row) => values.push((row.values as unknown[]).slice(1).map((v) => String(v ?? ''))));
     expect(values).to.have.length(csv.length);
@@ -109,12 +124,20 @@ describe('auditor: FSMA 204 sortable spreadsheet (GET /fsma/export)', function (
     const none = await parseCsv((await s.api.get('/fsma/export?format=csv&from=2000-01-01&to=2000-01-31').expect(200)).text);
     expect(none).to.have.length(1);
     const today = new Date().toISOString().slice(0, 10);
-    const within = await parseCsv((await s.api.get(`/fsma/export?format=csv&from=2000-01-01&to=${today}&tlc=${encodeURIComponent(tlcs.join(','))}`).expect(200)).text);
+    const within = await parseCsv(
+      (await s.api.get(`/fsma/export?format=csv&from=2000-01-01&to=${today}&tlc=${encodeURIComponent(tlcs.join(','))}`).expect(200)).text,
+    );
     expect(within).to.deep.equal(csv);
     const key = await parseCsv((await s.api.get('/fsma/export/key').expect(200)).text);
     expect(key[0]).to.deep.equal(['Section', 'Code or column', 'Meaning']);
     expect(key.map((r) => r[1])).to.include.members(['IPK', 'SHP', 'RCV', 'TRF']);
-    for (const [q, field] of [['format=pdf', 'format'], ['tlc=123/ABC', 'tlc'], ['from=yesterday', 'from'], ['lot=1', 'lot'], ['from=2025-02-01&to=2025-01-01', 'from']]) {
+    for (const [q, field] of [
+      ['format=pdf', 'format'],
+      ['tlc=123/ABC', 'tlc'],
+      ['from=yesterday', 'from'],
+      ['lot=1', 'lot'],
+      ['from=2025-02-01&to=2025-01-01', 'from'],
+    ]) {
       const res = await s.api.get(`/fsma/export?${q}`).expect(400);
       expect(JSON.parse(res.text).details, q).to.deep.equal({ field });
     }

@@ -12,7 +12,7 @@ import type { Orgs } from '../chaincode/ledger-fixtures';
 import { startIndexedLedger, type IndexedLedger } from '../indexer/indexed-ledger';
 import { queryApi, runChain, setUpChain, testLog, waitForBlock, type Chain, type testConfig } from '../indexer/harness';
 
-describe('auditor: provenance with proof from the auditor\'s own peer', function () {
+describe("auditor: provenance with proof from the auditor's own peer", function () {
   this.timeout(300_000);
   let fx: IndexedLedger;
   let pg: PostgresServer;
@@ -71,11 +71,14 @@ describe('auditor: provenance with proof from the auditor\'s own peer', function
   });
 
   it('scopes a recall by lot, or by product and period, to every affected lot and holding', async () => {
-    const api = (await queryApi(indexer));
+    const api = await queryApi(indexer);
     const byLot = await api.get('/recalls/scope').query({ lot: `${chain.gtin.green}/${chain.greenLot}` });
     expect(byLot.status).to.equal(200);
     expect(byLot.body.affectedLots.map((l: any) => l.lot_code).sort()).to.deep.equal([chain.greenLot, chain.roastLot].sort());
-    const held = byLot.body.holdings.filter((h: any) => h.lot_code === chain.roastLot).map((h: any) => `${h.gln}=${h.quantity}`).sort();
+    const held = byLot.body.holdings
+      .filter((h: any) => h.lot_code === chain.roastLot)
+      .map((h: any) => `${h.gln}=${h.quantity}`)
+      .sort();
     expect(held).to.deep.equal([`${chain.gln.dc}=380.000`, `${chain.gln.store}=120.000`].sort());
     const from = new Date(Date.now() - 3600_000).toISOString();
     const byPeriod = await api.get('/recalls/scope').query({ gtin: chain.gtin.green, from, to: new Date(Date.now() + 60_000).toISOString() });
@@ -92,8 +95,16 @@ describe('auditor: provenance with proof from the auditor\'s own peer', function
   it('fails loudly on a tampered indexer row', async () => {
     await indexer.stop();
     const tamper = createPool({ connectionString: pg.connectionString, schema: cfg.schema });
-    await tamper.query('UPDATE stock_levels SET quantity = $1 WHERE gln = $2 AND gtin = $3 AND lot_code = $4', ['999.000', chain.gln.store, chain.gtin.roasted, chain.roastLot]);
-    await tamper.query('UPDATE lot_lineage SET block_number = block_number + 1 WHERE child_gtin = $1 AND child_lot_code = $2', [chain.gtin.roasted, chain.roastLot]);
+    await tamper.query('UPDATE stock_levels SET quantity = $1 WHERE gln = $2 AND gtin = $3 AND lot_code = $4', [
+      '999.000',
+      chain.gln.store,
+      chain.gtin.roasted,
+      chain.roastLot,
+    ]);
+    await tamper.query('UPDATE lot_lineage SET block_number = block_number + 1 WHERE child_gtin = $1 AND child_lot_code = $2', [
+      chain.gtin.roasted,
+      chain.roastLot,
+    ]);
     await tamper.end();
     // The trace as the indexer would serve it, read from the tampered rows.
     const fresh = createIndexer(cfg, { log: testLog() });
@@ -111,7 +122,10 @@ describe('auditor: provenance with proof from the auditor\'s own peer', function
   });
 
   it('rejects a forged transaction id', async () => {
-    const err = await service.proveTransaction('0'.repeat(64)).then(() => undefined, (e: unknown) => e);
+    const err = await service.proveTransaction('0'.repeat(64)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).to.be.instanceOf(Error);
   });
 });

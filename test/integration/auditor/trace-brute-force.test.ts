@@ -33,10 +33,11 @@ async function walkLedger(ledger: LedgerClient): Promise<BruteForce> {
       const payload = JSON.parse(tx.event.payload.toString('utf8'));
       for (const ev of payload.events ?? []) {
         if (ev.type === 'TransformationEvent') {
-          for (const i of ev.inputQuantityList ?? []) for (const o of ev.outputQuantityList ?? []) {
-            link(bf.children, lotOfClass(i.epcClass), lotOfClass(o.epcClass));
-            link(bf.parents, lotOfClass(o.epcClass), lotOfClass(i.epcClass));
-          }
+          for (const i of ev.inputQuantityList ?? [])
+            for (const o of ev.outputQuantityList ?? []) {
+              link(bf.children, lotOfClass(i.epcClass), lotOfClass(o.epcClass));
+              link(bf.parents, lotOfClass(o.epcClass), lotOfClass(i.epcClass));
+            }
         }
         for (const line of ev['ct:ledger']?.stock ?? []) {
           bf.movements += 1;
@@ -81,7 +82,13 @@ describe('auditor: indexed traces equal a brute-force walk of the ledger (1,000+
     ledger = await connectDevnet(sharedDevnet(), 'AuditorMSP');
     const s = orgs[SUPPLIER];
     for (const [i, g] of sites.entries()) {
-      await submitJson(s, 'RegisterLocation', { eventId: eventId(), gln: g, type: i === 3 ? 'roastery' : 'supplier_site', name: `site ${i}`, address: { country: 'DE' } });
+      await submitJson(s, 'RegisterLocation', {
+        eventId: eventId(),
+        gln: g,
+        type: i === 3 ? 'roastery' : 'supplier_site',
+        name: `site ${i}`,
+        address: { country: 'DE' },
+      });
     }
     await submitJson(s, 'RegisterProduct', { eventId: eventId(), gtin: green, description: 'Green coffee', unit: 'KGM' });
     await submitJson(s, 'RegisterProduct', { eventId: eventId(), gtin: roasted, description: 'Roasted beans', unit: 'KGM' });
@@ -113,7 +120,8 @@ describe('auditor: indexed traces equal a brute-force walk of the ledger (1,000+
         if (inputs.length === 0) continue;
         const out = `R${tag}-${t}`;
         const res = await submitJson(s, 'TransformLots', {
-          eventId: eventId(), gln: sites[3],
+          eventId: eventId(),
+          gln: sites[3],
           inputs: inputs.map(([k, q]) => ({ gtin: green, lotCode: k.split('|')[2], quantity: String(Math.floor(q / 2)) })),
           outputs: [{ gtin: roasted, lotCode: out, quantity: '10' }],
         });

@@ -1,7 +1,18 @@
 import { expect } from 'chai';
 import { ServiceError } from '../../../ledger/src';
 import {
-  AUDITOR, RETAILER, SUPPLIER, closeAll, connectAll, eventId, queryJson, rejection, submitJson, uniqueGln, uniqueGtin, type Orgs,
+  AUDITOR,
+  RETAILER,
+  SUPPLIER,
+  closeAll,
+  connectAll,
+  eventId,
+  queryJson,
+  rejection,
+  submitJson,
+  uniqueGln,
+  uniqueGtin,
+  type Orgs,
 } from './ledger-fixtures';
 
 describe('traceability chaincode on the devnet', function () {
@@ -33,45 +44,85 @@ describe('traceability chaincode on the devnet', function () {
     const s = orgs[SUPPLIER];
     const r = orgs[RETAILER];
     await submitJson(s, 'CommissionLot', {
-      eventId: eventId(), gln: gln.coop, gtin: gtin.green, lotCode: greenLot, quantity: '1000',
+      eventId: eventId(),
+      gln: gln.coop,
+      gtin: gtin.green,
+      lotCode: greenLot,
+      quantity: '1000',
       origin: { cooperative: 'Cooperativa Los Andes', country: 'CO', icoMark: '003-0042-0101' },
     });
     // A shipment key's policy names its parties' orgs, so they must endorse; inside one
     // org a second org is still needed for the chaincode's MAJORITY policy.
     const inside = [SUPPLIER, AUDITOR];
-    await submitJson(s, 'CreateShipment', {
-      eventId: eventId(), shipmentId: `SH-A-${greenLot}`, fromGln: gln.coop, toGln: gln.importer,
-      lines: [{ gtin: gtin.green, lotCode: greenLot, quantity: '1000' }],
-    }, inside);
+    await submitJson(
+      s,
+      'CreateShipment',
+      {
+        eventId: eventId(),
+        shipmentId: `SH-A-${greenLot}`,
+        fromGln: gln.coop,
+        toGln: gln.importer,
+        lines: [{ gtin: gtin.green, lotCode: greenLot, quantity: '1000' }],
+      },
+      inside,
+    );
     await submitJson(s, 'DispatchShipment', { eventId: eventId(), shipmentId: `SH-A-${greenLot}` }, inside);
     await submitJson(s, 'ReceiveShipment', { eventId: eventId(), shipmentId: `SH-A-${greenLot}` }, inside);
     await submitJson(s, 'TransferStock', {
-      eventId: eventId(), fromGln: gln.importer, toGln: gln.roastery, lines: [{ gtin: gtin.green, lotCode: greenLot, quantity: '600' }],
+      eventId: eventId(),
+      fromGln: gln.importer,
+      toGln: gln.roastery,
+      lines: [{ gtin: gtin.green, lotCode: greenLot, quantity: '600' }],
     });
     await submitJson(s, 'TransformLots', {
-      eventId: eventId(), gln: gln.roastery, workOrder: 'WO-1',
+      eventId: eventId(),
+      gln: gln.roastery,
+      workOrder: 'WO-1',
       inputs: [{ gtin: gtin.green, lotCode: greenLot, quantity: '600' }],
       outputs: [{ gtin: gtin.roasted, lotCode: roastLot, quantity: '500', bestBeforeDate: '2027-06-01' }],
     });
     // Custody between two organisations: both must endorse.
     const both = [SUPPLIER, RETAILER];
     const shipmentId = `SH-B-${roastLot}`;
-    await submitJson(s, 'CreateShipment', {
-      eventId: eventId(), shipmentId, fromGln: gln.roastery, toGln: gln.dc, desadv: 'DESADV-1',
-      lines: [{ gtin: gtin.roasted, lotCode: roastLot, quantity: '500' }],
-    }, both);
+    await submitJson(
+      s,
+      'CreateShipment',
+      {
+        eventId: eventId(),
+        shipmentId,
+        fromGln: gln.roastery,
+        toGln: gln.dc,
+        desadv: 'DESADV-1',
+        lines: [{ gtin: gtin.roasted, lotCode: roastLot, quantity: '500' }],
+      },
+      both,
+    );
     await submitJson(s, 'DispatchShipment', { eventId: eventId(), shipmentId }, both);
-    const received = await submitJson(r, 'ReceiveShipment', {
-      eventId: eventId(), shipmentId, lines: [{ lineNo: 1, received: '495', damaged: '5' }],
-    }, both);
+    const received = await submitJson(
+      r,
+      'ReceiveShipment',
+      {
+        eventId: eventId(),
+        shipmentId,
+        lines: [{ lineNo: 1, received: '495', damaged: '5' }],
+      },
+      both,
+    );
     expect(received.result.shipment.status).to.equal('received');
     expect(received.result.discrepancies).to.have.length.greaterThan(0);
 
     await submitJson(r, 'TransferStock', {
-      eventId: eventId(), fromGln: gln.dc, toGln: gln.store, lines: [{ gtin: gtin.roasted, lotCode: roastLot, quantity: '100' }],
+      eventId: eventId(),
+      fromGln: gln.dc,
+      toGln: gln.store,
+      lines: [{ gtin: gtin.roasted, lotCode: roastLot, quantity: '100' }],
     });
     const sales = await submitJson(r, 'RecordSales', {
-      eventId: eventId(), gln: gln.store, batchId: `Z-${roastLot}`, merkleRoot: 'cd'.repeat(32), receiptCount: 40,
+      eventId: eventId(),
+      gln: gln.store,
+      batchId: `Z-${roastLot}`,
+      merkleRoot: 'cd'.repeat(32),
+      receiptCount: 40,
       lines: [{ gtin: gtin.roasted, lotCode: roastLot, quantity: '12.5' }],
     });
     expect(sales.commit.blockNumber > 0n).to.equal(true);
@@ -103,9 +154,18 @@ describe('traceability chaincode on the devnet', function () {
     const lot = `L-${eventId().slice(-8)}`;
     await submitJson(s, 'CommissionLot', { eventId: eventId(), gln: gln.roastery, gtin: gtin.roasted, lotCode: lot, quantity: '10' });
     const shipmentId = `SH-C-${lot}`;
-    await submitJson(s, 'CreateShipment', {
-      eventId: eventId(), shipmentId, fromGln: gln.roastery, toGln: gln.dc, lines: [{ gtin: gtin.roasted, lotCode: lot, quantity: '10' }],
-    }, [SUPPLIER, RETAILER]);
+    await submitJson(
+      s,
+      'CreateShipment',
+      {
+        eventId: eventId(),
+        shipmentId,
+        fromGln: gln.roastery,
+        toGln: gln.dc,
+        lines: [{ gtin: gtin.roasted, lotCode: lot, quantity: '10' }],
+      },
+      [SUPPLIER, RETAILER],
+    );
     // Supplier + auditor satisfy the chaincode's MAJORITY policy but not the shipment key's policy.
     const err = await rejection(submitJson(s, 'DispatchShipment', { eventId: eventId(), shipmentId }, [SUPPLIER, AUDITOR]));
     expect(err).to.be.instanceOf(ServiceError);
@@ -131,7 +191,10 @@ describe('traceability chaincode on the devnet', function () {
   it('refuses to let the auditor move stock', async () => {
     const err = await rejection(
       submitJson(orgs[AUDITOR], 'TransferStock', {
-        eventId: eventId(), fromGln: gln.importer, toGln: gln.roastery, lines: [{ gtin: gtin.green, lotCode: greenLot, quantity: '1' }],
+        eventId: eventId(),
+        fromGln: gln.importer,
+        toGln: gln.roastery,
+        lines: [{ gtin: gtin.green, lotCode: greenLot, quantity: '1' }],
       }),
     );
     expect(err).to.be.instanceOf(ServiceError);
@@ -142,7 +205,10 @@ describe('traceability chaincode on the devnet', function () {
   it('reports INSUFFICIENT_STOCK with the field and writes nothing', async () => {
     const err = await rejection(
       submitJson(orgs[SUPPLIER], 'TransferStock', {
-        eventId: eventId(), fromGln: gln.importer, toGln: gln.roastery, lines: [{ gtin: gtin.green, lotCode: greenLot, quantity: '100000' }],
+        eventId: eventId(),
+        fromGln: gln.importer,
+        toGln: gln.roastery,
+        lines: [{ gtin: gtin.green, lotCode: greenLot, quantity: '100000' }],
       }),
     );
     expect(err.code).to.equal('INSUFFICIENT_STOCK');

@@ -19,7 +19,8 @@ describe('consortium registry on the devnet', function () {
 
   const members = async (): Promise<Array<{ mspId: string; roles: string[] }>> =>
     JSON.parse((await users[AUDITOR].evaluate({ contract: 'consortium', fn: 'GetMembers' })).toString('utf8')).members;
-  const govern = (client: LedgerClient, fn: 'SetMember' | 'RemoveMember', body: unknown) => client.submit({ contract: 'consortium', fn, args: [JSON.stringify(body)] });
+  const govern = (client: LedgerClient, fn: 'SetMember' | 'RemoveMember', body: unknown) =>
+    client.submit({ contract: 'consortium', fn, args: [JSON.stringify(body)] });
   async function forbidden(what: string, run: () => Promise<unknown>): Promise<string> {
     let err: unknown;
     try {
@@ -87,7 +88,9 @@ describe('consortium registry on the devnet', function () {
     const gtin = uniqueGtin();
     await submitJson(users[AUDITOR], 'RegisterProduct', { eventId: eventId('gov'), gtin, description: 'Sample beans', unit: 'KGM' });
     await govern(admins[RETAILER], 'SetMember', auditorSeed);
-    await forbidden('the auditor commissioning a lot', () => submitJson(users[AUDITOR], 'CommissionLot', { eventId: eventId('gov'), gln, gtin, lotCode: 'AUD-1', quantity: '1' }));
+    await forbidden('the auditor commissioning a lot', () =>
+      submitJson(users[AUDITOR], 'CommissionLot', { eventId: eventId('gov'), gln, gtin, lotCode: 'AUD-1', quantity: '1' }),
+    );
   });
 });
 

@@ -24,7 +24,12 @@ export function consortiumDevnetConfig(): DevnetConfig {
 export const eventId = (tag = 'co') => `${tag}-${randomUUID()}`;
 
 /** Submits a traceability transaction with a JSON body. */
-export async function submitJson(client: LedgerClient, fn: string, body: Record<string, unknown>, endorsingOrgs?: string[]): Promise<{ result: any; commit: SubmitResult }> {
+export async function submitJson(
+  client: LedgerClient,
+  fn: string,
+  body: Record<string, unknown>,
+  endorsingOrgs?: string[],
+): Promise<{ result: any; commit: SubmitResult }> {
   const commit = await client.submit({ contract: 'traceability', fn, args: [JSON.stringify(body)], endorsingOrgs });
   return { result: JSON.parse(commit.payload.toString('utf8')), commit };
 }

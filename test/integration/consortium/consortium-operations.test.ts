@@ -106,7 +106,13 @@ describe('consortium operations (five organisations, three orderers, own network
     const dc = gln();
     const product = gtin();
     before(async () => {
-      await submitJson(users[SUPPLIER2], 'RegisterLocation', { eventId: eventId(), gln: site, type: 'roastery', name: 'Roastery 2', address: { country: 'CO' } });
+      await submitJson(users[SUPPLIER2], 'RegisterLocation', {
+        eventId: eventId(),
+        gln: site,
+        type: 'roastery',
+        name: 'Roastery 2',
+        address: { country: 'CO' },
+      });
       await submitJson(users[RETAILER], 'RegisterLocation', { eventId: eventId(), gln: dc, type: 'dc', name: 'DC', address: { country: 'DE' } });
       await submitJson(users[SUPPLIER2], 'RegisterProduct', { eventId: eventId(), gtin: product, description: 'Roasted beans', unit: 'KGM' });
     });
@@ -114,9 +120,18 @@ describe('consortium operations (five organisations, three orderers, own network
     async function shipment(lot: string): Promise<string> {
       await submitJson(users[SUPPLIER2], 'CommissionLot', { eventId: eventId(), gln: site, gtin: product, lotCode: lot, quantity: '40' });
       const shipmentId = `SH-${lot}`;
-      await submitJson(users[SUPPLIER2], 'CreateShipment', {
-        eventId: eventId(), shipmentId, fromGln: site, toGln: dc, lines: [{ gtin: product, lotCode: lot, quantity: '40' }],
-      }, [SUPPLIER2, RETAILER, AUDITOR]);
+      await submitJson(
+        users[SUPPLIER2],
+        'CreateShipment',
+        {
+          eventId: eventId(),
+          shipmentId,
+          fromGln: site,
+          toGln: dc,
+          lines: [{ gtin: product, lotCode: lot, quantity: '40' }],
+        },
+        [SUPPLIER2, RETAILER, AUDITOR],
+      );
       return shipmentId;
     }
 
@@ -168,7 +183,13 @@ describe('consortium operations (five organisations, three orderers, own network
     it('keeps ordering when the leader is killed during a burst; every accepted submission commits once; the node catches up', async () => {
       const site = gln();
       const product = gtin();
-      await submitJson(users[SUPPLIER2], 'RegisterLocation', { eventId: eventId(), gln: site, type: 'roastery', name: 'Burst site', address: { country: 'CO' } });
+      await submitJson(users[SUPPLIER2], 'RegisterLocation', {
+        eventId: eventId(),
+        gln: site,
+        type: 'roastery',
+        name: 'Burst site',
+        address: { country: 'CO' },
+      });
       await submitJson(users[SUPPLIER2], 'RegisterProduct', { eventId: eventId(), gtin: product, description: 'Green', unit: 'KGM' });
       const startBlock = await users[AUDITOR].height();
       let raftLeader: OrdererNode | undefined;
@@ -231,7 +252,15 @@ describe('consortium operations (five organisations, three orderers, own network
           `first commit after ${secs(resumedAt)} s; ${accepted}/${total} accepted`,
       );
       expect(newLeader, 'a surviving node leads').to.not.equal(undefined);
-      expect(accepted, JSON.stringify(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)).slice(0, 3))).to.equal(total);
+      expect(
+        accepted,
+        JSON.stringify(
+          results
+            .filter((r) => r.status === 'rejected')
+            .map((r) => String((r as PromiseRejectedResult).reason))
+            .slice(0, 3),
+        ),
+      ).to.equal(total);
 
       // Counted on the ledger: one effective (non-replay) VALID transaction per eventId.
       const tip = await users[AUDITOR].height();
@@ -269,7 +298,13 @@ describe('consortium operations (five organisations, three orderers, own network
 
     it('onboards a supplier while other organisations keep submitting, and every one of their transactions commits', async () => {
       const site = gln();
-      await submitJson(users[SUPPLIER], 'RegisterLocation', { eventId: eventId(), gln: site, type: 'roastery', name: 'Busy roastery', address: { country: 'BR' } });
+      await submitJson(users[SUPPLIER], 'RegisterLocation', {
+        eventId: eventId(),
+        gln: site,
+        type: 'roastery',
+        name: 'Busy roastery',
+        address: { country: 'BR' },
+      });
       const product = gtin();
       await submitJson(users[SUPPLIER], 'RegisterProduct', { eventId: eventId(), gtin: product, description: 'Green', unit: 'KGM' });
       beforeTx = (await submitJson(users[SUPPLIER], 'RegisterProduct', { eventId: eventId(), gtin: gtin(), description: 'Before', unit: 'KGM' })).commit.txId;
@@ -322,7 +357,12 @@ describe('consortium operations (five organisations, three orderers, own network
       // Six organisations: MAJORITY is four, the two parties among them.
       const endorsers = [NEW, RETAILER, AUDITOR, SUPPLIER];
       const shipmentId = `SH-${lot}`;
-      await submitJson(users[NEW], 'CreateShipment', { eventId: eventId(), shipmentId, fromGln: site, toGln: dc, lines: [{ gtin: product, lotCode: lot, quantity: '300' }] }, endorsers);
+      await submitJson(
+        users[NEW],
+        'CreateShipment',
+        { eventId: eventId(), shipmentId, fromGln: site, toGln: dc, lines: [{ gtin: product, lotCode: lot, quantity: '300' }] },
+        endorsers,
+      );
       await submitJson(users[NEW], 'DispatchShipment', { eventId: eventId(), shipmentId }, endorsers);
       const received = await submitJson(users[RETAILER], 'ReceiveShipment', { eventId: eventId(), shipmentId }, endorsers);
       expect(received.result.shipment.status).to.equal('received');

@@ -31,9 +31,21 @@ describe('gateway adapters on the real devnet (SAP DESADV, POSLog with proofs)',
     fx = await startGatewayFixture([S, R], { ADAPTER_MAPPINGS_FILE: path.join(dir, 'mappings.json') });
     sup = `Bearer ${await fx.token(S, ['supplier', 'sap'], 'sap-connector')}`;
     ret = `Bearer ${await fx.token(R, ['retailer-ops', 'pos'], 'pos-hub')}`;
-    await api(S).post('/locations').set('Authorization', sup).send({ gln: gln.roastery, name: 'Roastery', type: 'roastery', address: { country: 'DE' } }).expect(201);
-    await api(R).post('/locations').set('Authorization', ret).send({ gln: gln.dc, name: 'DC', type: 'dc', address: { country: 'DE' } }).expect(201);
-    await api(R).post('/locations').set('Authorization', ret).send({ gln: gln.store, name: 'Store 1', type: 'store', address: { country: 'DE' } }).expect(201);
+    await api(S)
+      .post('/locations')
+      .set('Authorization', sup)
+      .send({ gln: gln.roastery, name: 'Roastery', type: 'roastery', address: { country: 'DE' } })
+      .expect(201);
+    await api(R)
+      .post('/locations')
+      .set('Authorization', ret)
+      .send({ gln: gln.dc, name: 'DC', type: 'dc', address: { country: 'DE' } })
+      .expect(201);
+    await api(R)
+      .post('/locations')
+      .set('Authorization', ret)
+      .send({ gln: gln.store, name: 'Store 1', type: 'store', address: { country: 'DE' } })
+      .expect(201);
     await api(S).post('/products').set('Authorization', sup).send({ gtin, description: 'Roasted beans', unit: 'KGM' }).expect(201);
     await api(S).post('/lots').set('Authorization', sup).send({ gln: gln.roastery, gtin, lotCode: lot, quantity: '300' }).expect(201);
   });
@@ -65,7 +77,11 @@ describe('gateway adapters on the real devnet (SAP DESADV, POSLog with proofs)',
     // Stock to the store: ship the DESADV shipment, receive at the DC, move to the store.
     await api(S).post(`/shipments/DESADV-${vbeln}/dispatch`).set('Authorization', sup).expect(201);
     await api(R).post(`/shipments/DESADV-${vbeln}/receive`).set('Authorization', ret).expect(201);
-    await api(R).post('/transfers').set('Authorization', ret).send({ fromGln: gln.dc, toGln: gln.store, lines: [{ gtin, lotCode: lot, quantity: '20' }] }).expect(201);
+    await api(R)
+      .post('/transfers')
+      .set('Authorization', ret)
+      .send({ fromGln: gln.dc, toGln: gln.store, lines: [{ gtin, lotCode: lot, quantity: '20' }] })
+      .expect(201);
     const poslog = `<POSLog xmlns="http://www.nrf-arts.org/IXRetail/v6.0.0/poslog">
       <Transaction><BusinessUnit><UnitID>S001</UnitID></BusinessUnit><TransactionID>${vbeln}-1</TransactionID><RetailTransaction>
         <LineItem><Sale><ItemID>${gtin}</ItemID><Quantity>3</Quantity></Sale></LineItem>

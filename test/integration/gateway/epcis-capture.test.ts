@@ -32,17 +32,43 @@ describe('EPCIS capture on the real devnet (PostgreSQL jobs, ledger stock)', fun
     epcisBody: {
       eventList: [
         // No eventID: the gateway derives one from the event's content.
-        { ...t, type: 'ObjectEvent', action: 'ADD', bizStep: 'commissioning', bizLocation: { id: sgln(gln.farm) }, quantityList: [{ epcClass: dl(gtin.green, lot.green), quantity: 500, uom: 'KGM' }], ilmd: { 'cbvmda:countryOfOrigin': 'CO' } },
         {
-          ...t, type: 'ObjectEvent', eventID: `urn:uuid:${randomUUID()}`, action: 'OBSERVE', bizStep: 'shipping', disposition: 'in_transit',
+          ...t,
+          type: 'ObjectEvent',
+          action: 'ADD',
+          bizStep: 'commissioning',
+          bizLocation: { id: sgln(gln.farm) },
+          quantityList: [{ epcClass: dl(gtin.green, lot.green), quantity: 500, uom: 'KGM' }],
+          ilmd: { 'cbvmda:countryOfOrigin': 'CO' },
+        },
+        {
+          ...t,
+          type: 'ObjectEvent',
+          eventID: `urn:uuid:${randomUUID()}`,
+          action: 'OBSERVE',
+          bizStep: 'shipping',
+          disposition: 'in_transit',
           bizTransactionList: [{ type: 'desadv', bizTransaction: `urn:epcglobal:cbv:bt:${gln.farm}:${desadv}` }],
-          sourceList: [{ type: 'location', source: sgln(gln.farm) }], destinationList: [{ type: 'location', destination: sgln(gln.roastery) }],
+          sourceList: [{ type: 'location', source: sgln(gln.farm) }],
+          destinationList: [{ type: 'location', destination: sgln(gln.roastery) }],
           quantityList: [{ epcClass: lgtin(gtin.green, lot.green), quantity: 200, uom: 'KGM' }],
         },
-        { ...t, type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'receiving', bizLocation: { id: sgln(gln.roastery) }, bizTransactionList: [{ type: 'desadv', bizTransaction: desadv }], quantityList: [{ epcClass: dl(gtin.green, lot.green), quantity: 198, uom: 'KGM' }] },
         {
-          ...t, type: 'TransformationEvent', bizLocation: { id: sgln(gln.roastery) }, bizTransactionList: [{ type: 'prodorder', bizTransaction: 'WO-1' }],
-          inputQuantityList: [{ epcClass: dl(gtin.green, lot.green), quantity: 100, uom: 'KGM' }], outputQuantityList: [{ epcClass: dl(gtin.roasted, lot.roasted), quantity: 84, uom: 'KGM' }],
+          ...t,
+          type: 'ObjectEvent',
+          action: 'OBSERVE',
+          bizStep: 'receiving',
+          bizLocation: { id: sgln(gln.roastery) },
+          bizTransactionList: [{ type: 'desadv', bizTransaction: desadv }],
+          quantityList: [{ epcClass: dl(gtin.green, lot.green), quantity: 198, uom: 'KGM' }],
+        },
+        {
+          ...t,
+          type: 'TransformationEvent',
+          bizLocation: { id: sgln(gln.roastery) },
+          bizTransactionList: [{ type: 'prodorder', bizTransaction: 'WO-1' }],
+          inputQuantityList: [{ epcClass: dl(gtin.green, lot.green), quantity: 100, uom: 'KGM' }],
+          outputQuantityList: [{ epcClass: dl(gtin.roasted, lot.roasted), quantity: 84, uom: 'KGM' }],
         },
       ],
     },
@@ -53,10 +79,15 @@ describe('EPCIS capture on the real devnet (PostgreSQL jobs, ledger stock)', fun
     const res = await api().post('/epcis/capture').set('Authorization', auth).set('Content-Type', 'application/ld+json').send(JSON.stringify(body));
     if (res.status !== 202) return { status: res.status, body: res.body };
     expect(res.headers.location).to.equal(`/epcis/capture/${res.body.captureID}`);
-    const job = await waitFor('the capture job to finish', async () => {
-      const j = (await api().get(res.headers.location).set('Authorization', auth).expect(200)).body;
-      return j.running ? undefined : j;
-    }, 150_000, 250);
+    const job = await waitFor(
+      'the capture job to finish',
+      async () => {
+        const j = (await api().get(res.headers.location).set('Authorization', auth).expect(200)).body;
+        return j.running ? undefined : j;
+      },
+      150_000,
+      250,
+    );
     return { status: 202, job, body: res.body };
   }
 
@@ -70,8 +101,16 @@ describe('EPCIS capture on the real devnet (PostgreSQL jobs, ledger stock)', fun
   before(async () => {
     fx = await startGatewayFixture([S]);
     auth = `Bearer ${await fx.token(S, ['supplier'], 'epcis-connector')}`;
-    await api().post('/locations').set('Authorization', auth).send({ gln: gln.farm, name: 'Farm', type: 'farm', address: { country: 'CO' } }).expect(201);
-    await api().post('/locations').set('Authorization', auth).send({ gln: gln.roastery, name: 'Roastery', type: 'roastery', address: { country: 'DE' } }).expect(201);
+    await api()
+      .post('/locations')
+      .set('Authorization', auth)
+      .send({ gln: gln.farm, name: 'Farm', type: 'farm', address: { country: 'CO' } })
+      .expect(201);
+    await api()
+      .post('/locations')
+      .set('Authorization', auth)
+      .send({ gln: gln.roastery, name: 'Roastery', type: 'roastery', address: { country: 'DE' } })
+      .expect(201);
     await api().post('/products').set('Authorization', auth).send({ gtin: gtin.green, description: 'Green beans', unit: 'KGM' }).expect(201);
     await api().post('/products').set('Authorization', auth).send({ gtin: gtin.roasted, description: 'Roasted beans', unit: 'KGM' }).expect(201);
   });
@@ -101,23 +140,47 @@ describe('EPCIS capture on the real devnet (PostgreSQL jobs, ledger stock)', fun
 
   it('a bad document writes nothing: schema errors (400), unbookable stock events and preflight failures (422)', async () => {
     const fresh = `GB-${randomUUID().slice(0, 8)}`;
-    const commission = { ...t, type: 'ObjectEvent', action: 'ADD', bizStep: 'commissioning', bizLocation: { id: sgln(gln.farm) }, quantityList: [{ epcClass: dl(gtin.green, fresh), quantity: 10 }] };
+    const commission = {
+      ...t,
+      type: 'ObjectEvent',
+      action: 'ADD',
+      bizStep: 'commissioning',
+      bizLocation: { id: sgln(gln.farm) },
+      quantityList: [{ epcClass: dl(gtin.green, fresh), quantity: 10 }],
+    };
     const wrap = (...eventList: object[]) => ({ ...doc, epcisBody: { eventList } });
 
     const schema = await capture(wrap(commission, { ...commission, bizStep: 7 }));
     expect(schema.status).to.equal(400);
     expect(schema.body.errors[0].field).to.equal('epcisBody.eventList[1].bizStep');
 
-    const unbookable = await capture(wrap(commission, { ...commission, quantityList: [{ epcClass: dl(gtin.green, fresh), quantity: 1 }], bizLocation: { id: 'urn:epc:id:sgln:4000001.0000.0' } }));
+    const unbookable = await capture(
+      wrap(commission, {
+        ...commission,
+        quantityList: [{ epcClass: dl(gtin.green, fresh), quantity: 1 }],
+        bizLocation: { id: 'urn:epc:id:sgln:4000001.0000.0' },
+      }),
+    );
     expect(unbookable.status).to.equal(422);
     expect(unbookable.body).to.include({ code: 'INVALID_EVENT' });
     expect(unbookable.body.errors[0].field).to.equal('epcisBody.eventList[1].bizLocation.id');
 
     const stranger = uniqueGln();
     const shipToUnknown = { ...doc.epcisBody.eventList[1], eventID: undefined, destinationList: [{ type: 'location', destination: sgln(stranger) }] };
-    const preflight = await capture(wrap(commission, shipToUnknown, { ...commission, quantityList: [{ epcClass: dl(gtin.green, fresh), quantity: 1, uom: 'KGM' }, { epcClass: dl(gtin.roasted, fresh), quantity: 1, uom: 'H87' }] }));
+    const preflight = await capture(
+      wrap(commission, shipToUnknown, {
+        ...commission,
+        quantityList: [
+          { epcClass: dl(gtin.green, fresh), quantity: 1, uom: 'KGM' },
+          { epcClass: dl(gtin.roasted, fresh), quantity: 1, uom: 'H87' },
+        ],
+      }),
+    );
     expect(preflight.status).to.equal(422);
-    expect(preflight.body.errors.map((e: { field: string }) => e.field)).to.include.members(['epcisBody.eventList[1].destinationList[0].destination', 'epcisBody.eventList[2].quantityList[1].uom']);
+    expect(preflight.body.errors.map((e: { field: string }) => e.field)).to.include.members([
+      'epcisBody.eventList[1].destinationList[0].destination',
+      'epcisBody.eventList[2].quantityList[1].uom',
+    ]);
 
     await api().get(`/lots/${gtin.green}/${fresh}`).set('Authorization', auth).expect(404);
     expect(await stock(gln.farm)).to.deep.equal({ [`${gtin.green}/${lot.green}`]: 300 });

@@ -17,7 +17,11 @@ const S = 'SupplierMSP';
 type Ev = Record<string, any>;
 
 /** What a capture came to: the job (202) or the refusal. */
-interface Captured { status: number; body: Ev; job?: Ev }
+interface Captured {
+  status: number;
+  body: Ev;
+  job?: Ev;
+}
 
 describe('EPCIS 2.0 conformance: GS1 examples, fidelity, event hash (gateway capture → ledger → indexer query)', function () {
   this.timeout(600_000);
@@ -67,7 +71,11 @@ describe('EPCIS 2.0 conformance: GS1 examples, fidelity, event hash (gateway cap
     // One issuer for both services, as in a deployment: the gateway verifies the tokens the indexer's dev issuer
     // mints, and forwards them to the indexer, which verifies them again.
     const issuer = JSON.parse(fs.readFileSync(il.cfg.auth.devKeyFile!, 'utf8')) as { issuer: string; jwksUrl: string };
-    fx = await startGatewayFixture([S], { EPCIS_QUERY_URL: `http://127.0.0.1:${il.indexer.httpPort()}`, AUTH_JWKS_URL: issuer.jwksUrl, AUTH_ISSUER: issuer.issuer });
+    fx = await startGatewayFixture([S], {
+      EPCIS_QUERY_URL: `http://127.0.0.1:${il.indexer.httpPort()}`,
+      AUTH_JWKS_URL: issuer.jwksUrl,
+      AUTH_ISSUER: issuer.issuer,
+    });
     auth = `Bearer ${await il.indexer.devIssuer()!.mint({ sub: 'epcis-conformance', roles: ['supplier'] })}`;
   });
   after(async () => {
@@ -91,8 +99,13 @@ describe('EPCIS 2.0 conformance: GS1 examples, fidelity, event hash (gateway cap
         }
       }
       const captured = [...results.values()].filter((r) => r.status === 202).length;
-      expect(captured / examples.length, [...results].filter(([, r]) => r.status !== 202).map(([n, r]) => `${n}: ${JSON.stringify(r.body.errors)}`).join('\n'))
-        .to.be.greaterThanOrEqual(0.9);
+      expect(
+        captured / examples.length,
+        [...results]
+          .filter(([, r]) => r.status !== 202)
+          .map(([n, r]) => `${n}: ${JSON.stringify(r.body.errors)}`)
+          .join('\n'),
+      ).to.be.greaterThanOrEqual(0.9);
     });
 
     it('query back as GS1-schema-valid documents and equal their input event by event, apart from recordTime', async () => {
@@ -108,7 +121,10 @@ describe('EPCIS 2.0 conformance: GS1 examples, fidelity, event hash (gateway cap
           for (const g of got) expect(g.recordTime, `${name}[${i}]`).to.be.a('string');
           if (known.has(i)) {
             // The same event (same hash) was captured before, e.g. with a comment the hash leaves out: one stored event.
-            expect(got.map((g) => eventHashId(g, doc['@context'])), `${name}[${i}]`).to.include(eventHashId(ev, doc['@context']));
+            expect(
+              got.map((g) => eventHashId(g, doc['@context'])),
+              `${name}[${i}]`,
+            ).to.include(eventHashId(ev, doc['@context']));
             continue;
           }
           expect(got.map(withoutRecordTime), `${name}[${i}]`).to.deep.include(want);
@@ -119,13 +135,28 @@ describe('EPCIS 2.0 conformance: GS1 examples, fidelity, event hash (gateway cap
     });
   });
 
-  describe('REST binding on the gateway\'s base URL, as GS1\'s REST Bindings/openapi.json specifies', () => {
+  describe("REST binding on the gateway's base URL, as GS1's REST Bindings/openapi.json specifies", () => {
     it('capture, events, event by id, browse paths and OPTIONS answer with the documented status, headers and body schema', async () => {
       const spec = gs1OpenApi();
       const epc = `urn:epc:id:sgtin:4012345.011111.${randomUUID().replace(/\D/g, '').slice(0, 9)}`;
       const doc = {
-        '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2025-06-01T12:00:00Z',
-        epcisBody: { eventList: [{ type: 'ObjectEvent', eventID: `urn:uuid:${randomUUID()}`, eventTime: '2025-06-01T10:00:00Z', eventTimeZoneOffset: '+00:00', epcList: [epc], action: 'OBSERVE', bizStep: 'inspecting' }] },
+        '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
+        type: 'EPCISDocument',
+        schemaVersion: '2.0',
+        creationDate: '2025-06-01T12:00:00Z',
+        epcisBody: {
+          eventList: [
+            {
+              type: 'ObjectEvent',
+              eventID: `urn:uuid:${randomUUID()}`,
+              eventTime: '2025-06-01T10:00:00Z',
+              eventTimeZoneOffset: '+00:00',
+              epcList: [epc],
+              action: 'OBSERVE',
+              bizStep: 'inspecting',
+            },
+          ],
+        },
       };
       const cap = await api().post('/epcis/capture').set('Authorization', auth).set('Content-Type', 'application/ld+json').send(JSON.stringify(doc));
       spec.check('post', '/capture', cap);
@@ -149,10 +180,20 @@ describe('EPCIS 2.0 conformance: GS1 examples, fidelity, event hash (gateway cap
         ['get', '/dispositions', '/epcis/dispositions'],
         ['options', '/eventTypes/{eventType}/events', '/epcis/eventTypes/ObjectEvent/events'],
       ];
-      for (const [method, path, url] of calls) spec.check(method, path, await (method === 'get' ? api().get(url) : api().options(url)).set('Authorization', auth));
-      const one = await api().get(`/epcis/events/${encodeURIComponent(id)}`).set('Authorization', auth).expect(200);
+      for (const [method, path, url] of calls)
+        spec.check(method, path, await (method === 'get' ? api().get(url) : api().options(url)).set('Authorization', auth));
+      const one = await api()
+        .get(`/epcis/events/${encodeURIComponent(id)}`)
+        .set('Authorization', auth)
+        .expect(200);
       expect(one.body.epcisBody.queryResults.resultsBody.eventList.map((e: Ev) => e.eventID)).to.deep.equal([id]);
-      expect((await api().get(`/epcis/epcs/${encodeURIComponent(epc)}/events`).set('Authorization', auth)).body.epcisBody.queryResults.resultsBody.eventList.map((e: Ev) => e.eventID)).to.deep.equal([id]);
+      expect(
+        (
+          await api()
+            .get(`/epcis/epcs/${encodeURIComponent(epc)}/events`)
+            .set('Authorization', auth)
+        ).body.epcisBody.queryResults.resultsBody.eventList.map((e: Ev) => e.eventID),
+      ).to.deep.equal([id]);
       spec.check('get', '/events/{eventID}', await api().get('/epcis/events/urn:uuid:none').set('Authorization', auth).expect(404));
       // Paging: the Link names the gateway, not the indexer.
       const paged = await api().get('/epcis/events?perPage=1').set('Authorization', auth).expect(200);
@@ -182,18 +223,38 @@ describe('EPCIS 2.0 conformance: GS1 examples, fidelity, event hash (gateway cap
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
       const port = (server.address() as AddressInfo).port;
       const name = `q-${randomUUID().slice(0, 8)}`;
-      await api().post('/epcis/queries').set('Authorization', auth).send({ name, query: { EQ_readPoint: readPoint } }).expect(201);
-      const sub = await api().post(`/epcis/queries/${name}/subscriptions`).set('Authorization', auth).send({ dest: `http://127.0.0.1:${port}/hook`, signatureToken: token }).expect(201);
+      await api()
+        .post('/epcis/queries')
+        .set('Authorization', auth)
+        .send({ name, query: { EQ_readPoint: readPoint } })
+        .expect(201);
+      const sub = await api()
+        .post(`/epcis/queries/${name}/subscriptions`)
+        .set('Authorization', auth)
+        .send({ dest: `http://127.0.0.1:${port}/hook`, signatureToken: token })
+        .expect(201);
       expect(sub.headers.location).to.match(new RegExp(`^/epcis/queries/${name}/subscriptions/`));
 
       // The subscriber goes down; 200 events commit meanwhile.
       await new Promise<void>((r) => server.close(() => r()));
       const down = Date.now();
       const events = Array.from({ length: 200 }, (_, i) => ({
-        type: 'ObjectEvent', eventID: `urn:uuid:${randomUUID()}`, eventTime: new Date(Date.UTC(2025, 5, 1, 0, 0, i)).toISOString(), eventTimeZoneOffset: '+00:00',
-        epcList: [`urn:epc:id:sgtin:4012345.011111.S${i}`], action: 'OBSERVE', bizStep: 'inspecting', readPoint: { id: readPoint },
+        type: 'ObjectEvent',
+        eventID: `urn:uuid:${randomUUID()}`,
+        eventTime: new Date(Date.UTC(2025, 5, 1, 0, 0, i)).toISOString(),
+        eventTimeZoneOffset: '+00:00',
+        epcList: [`urn:epc:id:sgtin:4012345.011111.S${i}`],
+        action: 'OBSERVE',
+        bizStep: 'inspecting',
+        readPoint: { id: readPoint },
       }));
-      const r = await capture({ '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2025-06-01T12:00:00Z', epcisBody: { eventList: events } });
+      const r = await capture({
+        '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
+        type: 'EPCISDocument',
+        schemaVersion: '2.0',
+        creationDate: '2025-06-01T12:00:00Z',
+        epcisBody: { eventList: events },
+      });
       expect(r.job!.status).to.equal('success');
       await new Promise((res) => setTimeout(res, Math.max(0, 20_000 - (Date.now() - down))));
       expect(received.size).to.equal(0);
@@ -214,7 +275,11 @@ describe('EPCIS 2.0 conformance: GS1 examples, fidelity, event hash (gateway cap
     it('a WebSocket subscriber on the gateway receives committed events live; without a token the upgrade is refused', async () => {
       const readPoint = `urn:epc:id:sgln:4012345.00005.${randomUUID().replace(/\D/g, '').slice(0, 8)}`;
       const name = `ws-${randomUUID().slice(0, 8)}`;
-      await api().post('/epcis/queries').set('Authorization', auth).send({ name, query: { EQ_readPoint: readPoint } }).expect(201);
+      await api()
+        .post('/epcis/queries')
+        .set('Authorization', auth)
+        .send({ name, query: { EQ_readPoint: readPoint } })
+        .expect(201);
       const wsUrl = `${fx.gateways[S].url.replace(/^http/, 'ws')}/epcis/queries/${name}/events`;
       const refused = await new Promise<number>((resolve) => {
         const bad = new WebSocket(wsUrl);
@@ -230,10 +295,22 @@ describe('EPCIS 2.0 conformance: GS1 examples, fidelity, event hash (gateway cap
       });
       await new Promise<void>((resolve, reject) => ws.once('open', () => resolve()).once('error', reject));
       const events = Array.from({ length: 5 }, (_, i) => ({
-        type: 'ObjectEvent', eventID: `urn:uuid:${randomUUID()}`, eventTime: '2025-06-02T00:00:00Z', eventTimeZoneOffset: '+00:00',
-        epcList: [`urn:epc:id:sgtin:4012345.011111.W${i}`], action: 'OBSERVE', bizStep: 'inspecting', readPoint: { id: readPoint },
+        type: 'ObjectEvent',
+        eventID: `urn:uuid:${randomUUID()}`,
+        eventTime: '2025-06-02T00:00:00Z',
+        eventTimeZoneOffset: '+00:00',
+        epcList: [`urn:epc:id:sgtin:4012345.011111.W${i}`],
+        action: 'OBSERVE',
+        bizStep: 'inspecting',
+        readPoint: { id: readPoint },
       }));
-      const r = await capture({ '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2025-06-02T00:00:00Z', epcisBody: { eventList: events } });
+      const r = await capture({
+        '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
+        type: 'EPCISDocument',
+        schemaVersion: '2.0',
+        creationDate: '2025-06-02T00:00:00Z',
+        epcisBody: { eventList: events },
+      });
       expect(r.job!.status).to.equal('success');
       for (let i = 0; i < 300 && got.length < events.length; i++) await new Promise((res) => setTimeout(res, 100));
       ws.close();
@@ -255,12 +332,26 @@ describe('EPCIS 2.0 conformance: GS1 examples, fidelity, event hash (gateway cap
   </ObjectEvent></EventList></EPCISBody>
 </epcis:EPCISDocument>`;
     const jsonLd = {
-      '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ex: 'https://ns.example.com/epcis/' }], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2025-06-01T12:00:00Z',
-      epcisBody: { eventList: [{
-        type: 'ObjectEvent', eventTime: '2025-05-30T07:00:00Z', eventTimeZoneOffset: '+02:00', epcList: [epc.replace(/^urn:epc:id:sgtin:4012345\.011111\./, 'https://id.gs1.org/01/04012345111118/21/')],
-        action: 'OBSERVE', bizStep: 'inspecting', disposition: 'in_progress', readPoint: { id: 'urn:epc:id:sgln:4012345.00005.0' },
-        bizTransactionList: [{ type: 'po', bizTransaction: 'urn:epcglobal:cbv:bt:4012345000009:PO-7' }], 'ex:grade': 'AA',
-      }] },
+      '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ex: 'https://ns.example.com/epcis/' }],
+      type: 'EPCISDocument',
+      schemaVersion: '2.0',
+      creationDate: '2025-06-01T12:00:00Z',
+      epcisBody: {
+        eventList: [
+          {
+            type: 'ObjectEvent',
+            eventTime: '2025-05-30T07:00:00Z',
+            eventTimeZoneOffset: '+02:00',
+            epcList: [epc.replace(/^urn:epc:id:sgtin:4012345\.011111\./, 'https://id.gs1.org/01/04012345111118/21/')],
+            action: 'OBSERVE',
+            bizStep: 'inspecting',
+            disposition: 'in_progress',
+            readPoint: { id: 'urn:epc:id:sgln:4012345.00005.0' },
+            bizTransactionList: [{ type: 'po', bizTransaction: 'urn:epcglobal:cbv:bt:4012345000009:PO-7' }],
+            'ex:grade': 'AA',
+          },
+        ],
+      },
     };
 
     it('a document captured as XML and as JSON-LD is one stored event with one hash; the query answers XML on Accept: application/xml', async () => {
@@ -272,7 +363,13 @@ describe('EPCIS 2.0 conformance: GS1 examples, fidelity, event hash (gateway cap
       expect(again.body.alreadyCaptured).to.deep.equal([0]);
       const [stored, ...more] = await eventsById(hash);
       expect(more).to.deep.equal([]);
-      expect(stored).to.deep.include({ eventID: hash, bizStep: 'inspecting', disposition: 'in_progress', 'ex:grade': 'AA', eventTime: '2025-05-30T09:00:00.000+02:00' });
+      expect(stored).to.deep.include({
+        eventID: hash,
+        bizStep: 'inspecting',
+        disposition: 'in_progress',
+        'ex:grade': 'AA',
+        eventTime: '2025-05-30T09:00:00.000+02:00',
+      });
 
       const asXml = await query().get('/epcis/events').query({ EQ_eventID: hash }).set('Accept', 'application/xml').expect(200);
       expect(asXml.headers['content-type']).to.match(/^application\/xml/);
@@ -287,12 +384,22 @@ describe('EPCIS 2.0 conformance: GS1 examples, fidelity, event hash (gateway cap
     const sgln = `urn:epc:id:sgln:${gln.slice(0, 7)}.${gln.slice(7, 12)}.0`;
     const doc = (events: Ev[]) => ({
       '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ex: 'https://ns.example.com/epcis/' }],
-      type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2025-06-01T12:00:00Z', epcisBody: { eventList: events },
+      type: 'EPCISDocument',
+      schemaVersion: '2.0',
+      creationDate: '2025-06-01T12:00:00Z',
+      epcisBody: { eventList: events },
     });
     // Business time long before capture, in its own zone; no eventID: identified by its hash.
     const commission: Ev = {
-      type: 'ObjectEvent', eventTime: '2021-03-04T08:15:00.250+05:30', eventTimeZoneOffset: '+05:30', action: 'ADD', bizStep: 'commissioning', disposition: 'active',
-      readPoint: { id: sgln }, bizLocation: { id: sgln }, certificationInfo: 'https://cert.example.org/organic/123',
+      type: 'ObjectEvent',
+      eventTime: '2021-03-04T08:15:00.250+05:30',
+      eventTimeZoneOffset: '+05:30',
+      action: 'ADD',
+      bizStep: 'commissioning',
+      disposition: 'active',
+      readPoint: { id: sgln },
+      bizLocation: { id: sgln },
+      certificationInfo: 'https://cert.example.org/organic/123',
       quantityList: [{ epcClass: `https://id.gs1.org/01/${gtin}/10/${lot}`, quantity: 40, uom: 'KGM' }],
       ilmd: { 'cbvmda:bestBeforeDate': '2022-03-04', 'ex:harvest': { 'ex:plot': 'P-7' } },
       sensorElementList: [{ sensorMetadata: { time: '2021-03-04T08:00:00.000+05:30' }, sensorReport: [{ type: 'gs1:Temperature', value: 21.5, uom: 'CEL' }] }],
@@ -300,8 +407,14 @@ describe('EPCIS 2.0 conformance: GS1 examples, fidelity, event hash (gateway cap
     };
     const pallet = `urn:epc:id:sscc:${gln.slice(0, 7)}.0${randomUUID().replace(/\D/g, '').padEnd(9, '7').slice(0, 9)}`;
     const packing: Ev = {
-      type: 'AggregationEvent', eventID: `urn:uuid:${randomUUID()}`, eventTime: '2021-03-05T10:00:00Z', eventTimeZoneOffset: '+00:00', action: 'ADD', bizStep: 'packing',
-      parentID: pallet, childQuantityList: [{ epcClass: `urn:epc:class:lgtin:${gtin.slice(1, 8)}.${gtin[0]}${gtin.slice(8, 13)}.${lot}`, quantity: 40, uom: 'KGM' }],
+      type: 'AggregationEvent',
+      eventID: `urn:uuid:${randomUUID()}`,
+      eventTime: '2021-03-05T10:00:00Z',
+      eventTimeZoneOffset: '+00:00',
+      action: 'ADD',
+      bizStep: 'packing',
+      parentID: pallet,
+      childQuantityList: [{ epcClass: `urn:epc:class:lgtin:${gtin.slice(1, 8)}.${gtin[0]}${gtin.slice(8, 13)}.${lot}`, quantity: 40, uom: 'KGM' }],
       bizLocation: { id: sgln },
     };
 
@@ -312,11 +425,15 @@ describe('EPCIS 2.0 conformance: GS1 examples, fidelity, event hash (gateway cap
     };
 
     before(async () => {
-      await api().post('/locations').set('Authorization', auth).send({ gln, name: 'Washing station', type: 'farm', address: { country: 'IN' } }).expect(201);
+      await api()
+        .post('/locations')
+        .set('Authorization', auth)
+        .send({ gln, name: 'Washing station', type: 'farm', address: { country: 'IN' } })
+        .expect(201);
       await api().post('/products').set('Authorization', auth).send({ gtin, description: 'Green beans', unit: 'KGM' }).expect(201);
     });
 
-    it('keeps eventTime, offset, certificationInfo, ILMD, sensor data and extensions; recordTime is the ledger\'s; time filters use each', async () => {
+    it("keeps eventTime, offset, certificationInfo, ILMD, sensor data and extensions; recordTime is the ledger's; time filters use each", async () => {
       const started = new Date(Date.now() - 5_000).toISOString();
       const r = await capture(doc([commission, packing]));
       expect(r.job!.status, JSON.stringify(r.job)).to.equal('success');
@@ -327,22 +444,39 @@ describe('EPCIS 2.0 conformance: GS1 examples, fidelity, event hash (gateway cap
       expect(Date.parse(got.recordTime)).to.be.greaterThan(Date.parse(started));
       expect(await onHand()).to.equal('40');
 
-      const ids = async (q: Record<string, string>) => (await query().get('/epcis/events').query({ ...q, MATCH_anyEPCClass: `urn:epc:idpat:sgtin:${gtin.slice(1, 8)}.${gtin[0]}${gtin.slice(8, 13)}.*` }).expect(200))
-        .body.epcisBody.queryResults.resultsBody.eventList.map((e: Ev) => e.eventID);
+      const ids = async (q: Record<string, string>) =>
+        (
+          await query()
+            .get('/epcis/events')
+            .query({ ...q, MATCH_anyEPCClass: `urn:epc:idpat:sgtin:${gtin.slice(1, 8)}.${gtin[0]}${gtin.slice(8, 13)}.*` })
+            .expect(200)
+        ).body.epcisBody.queryResults.resultsBody.eventList.map((e: Ev) => e.eventID);
       expect(await ids({ GE_eventTime: '2021-03-04T00:00:00Z', LT_eventTime: '2021-03-05T00:00:00Z' })).to.deep.equal([hash]);
       expect(await ids({ GE_eventTime: started })).to.deep.equal([]);
       expect(await ids({ GE_recordTime: started })).to.have.members([hash, packing.eventID]);
       // The pallet's contents are on the ledger, so shipping the SSCC can be traced to the lot.
-      const history = (await api().get('/history').query({ key: `aggregation~${pallet}` }).set('Authorization', auth).expect(200)).body.history;
+      const history = (
+        await api()
+          .get('/history')
+          .query({ key: `aggregation~${pallet}` })
+          .set('Authorization', auth)
+          .expect(200)
+      ).body.history;
       expect(history.at(-1).value.childQuantityList[0].epcClass).to.equal(packing.childQuantityList[0].epcClass);
-      expect((await query().get('/epcis/events').query({ MATCH_anyEPC: pallet }).expect(200)).body.epcisBody.queryResults.resultsBody.eventList.map((e: Ev) => e.eventID))
-        .to.deep.equal([packing.eventID]);
+      expect(
+        (await query().get('/epcis/events').query({ MATCH_anyEPC: pallet }).expect(200)).body.epcisBody.queryResults.resultsBody.eventList.map(
+          (e: Ev) => e.eventID,
+        ),
+      ).to.deep.equal([packing.eventID]);
     });
 
     it('the same event captured again without eventID is recognised by its hash: no second stock effect', async () => {
       // Another serialisation of the same event: CBV URNs instead of short names, an EPC URI instead of the Digital Link, a comment.
       const again = {
-        ...commission, bizStep: 'urn:epcglobal:cbv:bizstep:commissioning', disposition: 'urn:epcglobal:cbv:disp:active', 'rdfs:comment': 'sent twice',
+        ...commission,
+        bizStep: 'urn:epcglobal:cbv:bizstep:commissioning',
+        disposition: 'urn:epcglobal:cbv:disp:active',
+        'rdfs:comment': 'sent twice',
         quantityList: [{ epcClass: `urn:epc:class:lgtin:${gtin.slice(1, 8)}.${gtin[0]}${gtin.slice(8, 13)}.${lot}`, quantity: 40, uom: 'KGM' }],
       };
       expect(eventHashId(again, doc([])['@context'])).to.equal(eventHashId(commission, doc([])['@context']));

@@ -27,7 +27,10 @@ export interface GatewayFixture {
 export async function startGatewayFixture(msps: string[], extraEnv: Record<string, string> = {}): Promise<GatewayFixture> {
   const pgCfg = testDevnetConfig(GATEWAY_PG_PORT_BASE);
   // PostgreSQL keeps its data in its own folder so the devnet fixture's wipe never races it.
-  const pg = createPostgres({ cfg: { ...pgCfg, runDir: path.join(pgCfg.root, 'network', 'run', `gateway-pg-${GATEWAY_PG_PORT_BASE}`) }, database: 'gateway_test' });
+  const pg = createPostgres({
+    cfg: { ...pgCfg, runDir: path.join(pgCfg.root, 'network', 'run', `gateway-pg-${GATEWAY_PG_PORT_BASE}`) },
+    database: 'gateway_test',
+  });
   await pg.start();
   const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-keys-'));
   const gateways: Record<string, RunningGateway> = {};

@@ -12,7 +12,7 @@ const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     execFile(cmd, args, { cwd: ROOT, env, timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
       resolve({ code, output: `${stdout}\n${stderr}` });
     });
   });
@@ -51,13 +51,22 @@ describe('gateway API keeps to its OpenAPI document', function () {
   });
 
   it('passes a seeded schemathesis run from its own /openapi.json: no 5xx, no answer the document does not allow', async () => {
-    const env = { ...process.env, GATEWAY_URL: url, GATEWAY_TOKEN: auth.slice('Bearer '.length), FUZZ_MAX_EXAMPLES: process.env.FUZZ_MAX_EXAMPLES ?? '3', FUZZ_SEED: '17',
+    const env = {
+      ...process.env,
+      GATEWAY_URL: url,
+      GATEWAY_TOKEN: auth.slice('Bearer '.length),
+      FUZZ_MAX_EXAMPLES: process.env.FUZZ_MAX_EXAMPLES ?? '3',
+      FUZZ_SEED: '17',
       // Bounded: the schemas' examples and boundaries (valid and invalid); random fuzzing and stateful sequences,
       // which mostly wait for ledger commits, run in `npm run fuzz:gateway`.
-      FUZZ_PHASES: process.env.FUZZ_PHASES ?? 'examples,coverage' };
+      FUZZ_PHASES: process.env.FUZZ_PHASES ?? 'examples,coverage',
+    };
     const t0 = Date.now();
     const { code, output } = await run('bash', ['scripts/fuzz-gateway.sh'], env, 360_000);
-    const summary = output.split('\n').filter((l) => /test cases|passed|failed|errors?\b|API Operations|Seed/i.test(l)).slice(-12);
+    const summary = output
+      .split('\n')
+      .filter((l) => /test cases|passed|failed|errors?\b|API Operations|Seed/i.test(l))
+      .slice(-12);
     console.log(`      (schemathesis: ${((Date.now() - t0) / 1000).toFixed(0)} s)\n${summary.map((l) => `      ${l.trim()}`).join('\n')}`);
     expect(code, output.slice(-20_000)).to.equal(0);
     expect(output).to.match(/\d+ generated/);

@@ -33,26 +33,44 @@ describe('gateway over the real devnet and PostgreSQL', function () {
 
   it('records a roastery → DC custody chain end to end through HTTP', async () => {
     const t0 = Date.now();
-    const loc = await api(S).post('/locations').set('Authorization', sup)
+    const loc = await api(S)
+      .post('/locations')
+      .set('Authorization', sup)
       .send({ gln: gln.roastery, name: 'Roastery Hamburg', type: 'roastery', address: { country: 'DE' } });
     expect(loc.status, JSON.stringify(loc.body)).to.equal(201);
     expect(loc.body.txId).to.be.a('string');
     expect(loc.body.blockNumber).to.be.a('number').greaterThan(0);
-    await api(R).post('/locations').set('Authorization', ret).send({ gln: gln.dc, name: 'DC Berlin', type: 'dc', address: { country: 'DE' } }).expect(201);
+    await api(R)
+      .post('/locations')
+      .set('Authorization', ret)
+      .send({ gln: gln.dc, name: 'DC Berlin', type: 'dc', address: { country: 'DE' } })
+      .expect(201);
     await api(S).post('/products').set('Authorization', sup).send({ gtin, description: 'Roasted beans 1kg', unit: 'KGM' }).expect(201);
-    await api(S).post('/lots').set('Authorization', sup).send({ gln: gln.roastery, gtin, lotCode: lot, quantity: '500', bestBeforeDate: '2027-06-01' }).expect(201);
+    await api(S)
+      .post('/lots')
+      .set('Authorization', sup)
+      .send({ gln: gln.roastery, gtin, lotCode: lot, quantity: '500', bestBeforeDate: '2027-06-01' })
+      .expect(201);
     const sid = `SH-${lot}`;
-    const created = await api(S).post('/shipments').set('Authorization', sup)
+    const created = await api(S)
+      .post('/shipments')
+      .set('Authorization', sup)
       .send({ shipmentId: sid, fromGln: gln.roastery, toGln: gln.dc, lines: [{ gtin, lotCode: lot, quantity: '200' }] });
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
     expect(created.body.result.shipment.endorsers).to.deep.equal([R, S]);
     await api(S).post(`/shipments/${sid}/dispatch`).set('Authorization', sup).expect(201);
-    const received = await api(R).post(`/shipments/${sid}/receive`).set('Authorization', ret).send({ lines: [{ lineNo: 1, received: '198', damaged: '2' }] });
+    const received = await api(R)
+      .post(`/shipments/${sid}/receive`)
+      .set('Authorization', ret)
+      .send({ lines: [{ lineNo: 1, received: '198', damaged: '2' }] });
     expect(received.status, JSON.stringify(received.body)).to.equal(201);
     expect(received.body.result.shipment.status).to.equal('received');
     const stock = await api(R).get(`/locations/${gln.dc}/stock`).set('Authorization', ret).expect(200);
     expect(stock.body.total).to.equal('198.000');
-    const ev = await api(R).get(`/events/${encodeURIComponent(received.body.eventId)}`).set('Authorization', ret).expect(200);
+    const ev = await api(R)
+      .get(`/events/${encodeURIComponent(received.body.eventId)}`)
+      .set('Authorization', ret)
+      .expect(200);
     expect(ev.body.event.actor).to.equal('bob@retail');
     console.log(`      (7 REST submissions end to end in ${Date.now() - t0} ms)`);
   });
@@ -68,10 +86,16 @@ describe('gateway over the real devnet and PostgreSQL', function () {
     const missing = await api(S).post('/shipments/NO-SUCH-SHIPMENT/dispatch').set('Authorization', sup);
     expect(missing.status).to.equal(404);
     expect(missing.headers['content-type']).to.match(/application\/problem\+json/);
-    const short = await api(S).post('/adjustments').set('Authorization', sup).send({ gln: gln.roastery, reason: 'waste', lines: [{ gtin, lotCode: lot, delta: '-100000' }] });
+    const short = await api(S)
+      .post('/adjustments')
+      .set('Authorization', sup)
+      .send({ gln: gln.roastery, reason: 'waste', lines: [{ gtin, lotCode: lot, delta: '-100000' }] });
     expect(short.status).to.equal(422);
     expect(short.body.code).to.equal('INSUFFICIENT_STOCK');
-    const foreign = await api(R).post('/adjustments').set('Authorization', ret).send({ gln: gln.roastery, reason: 'waste', lines: [{ gtin, lotCode: lot, delta: '-1' }] });
+    const foreign = await api(R)
+      .post('/adjustments')
+      .set('Authorization', ret)
+      .send({ gln: gln.roastery, reason: 'waste', lines: [{ gtin, lotCode: lot, delta: '-1' }] });
     expect(foreign.status).to.equal(403);
     expect(foreign.body.code).to.equal('FORBIDDEN');
   });
@@ -79,15 +103,30 @@ describe('gateway over the real devnet and PostgreSQL', function () {
   it('replays the first response for a repeated Idempotency-Key, and rejects the key for a different body', async () => {
     const key = randomUUID();
     const g2 = uniqueGtin();
-    const first = await api(S).post('/products').set('Authorization', sup).set('Idempotency-Key', key).send({ gtin: g2, description: 'Decaf 250g', unit: 'KGM' });
+    const first = await api(S)
+      .post('/products')
+      .set('Authorization', sup)
+      .set('Idempotency-Key', key)
+      .send({ gtin: g2, description: 'Decaf 250g', unit: 'KGM' });
     expect(first.status).to.equal(201);
-    const again = await api(S).post('/products').set('Authorization', sup).set('Idempotency-Key', key).send({ gtin: g2, description: 'Decaf 250g', unit: 'KGM' });
+    const again = await api(S)
+      .post('/products')
+      .set('Authorization', sup)
+      .set('Idempotency-Key', key)
+      .send({ gtin: g2, description: 'Decaf 250g', unit: 'KGM' });
     expect(again.status).to.equal(201);
     expect(again.headers['idempotency-replayed']).to.equal('true');
     expect(again.body).to.deep.equal(first.body);
-    const hist = await api(S).get(`/history?key=product~${g2.padStart(14, '0')}`).set('Authorization', sup).expect(200);
+    const hist = await api(S)
+      .get(`/history?key=product~${g2.padStart(14, '0')}`)
+      .set('Authorization', sup)
+      .expect(200);
     expect(hist.body.history).to.have.length(1);
-    const other = await api(S).post('/products').set('Authorization', sup).set('Idempotency-Key', key).send({ gtin: uniqueGtin(), description: 'other', unit: 'KGM' });
+    const other = await api(S)
+      .post('/products')
+      .set('Authorization', sup)
+      .set('Idempotency-Key', key)
+      .send({ gtin: uniqueGtin(), description: 'other', unit: 'KGM' });
     expect(other.status).to.equal(422);
     expect(other.body.code).to.equal('IDEMPOTENCY_KEY_REUSED');
   });
@@ -96,13 +135,20 @@ describe('gateway over the real devnet and PostgreSQL', function () {
     const res = await api(S).post('/products?mode=async').set('Authorization', sup).send({ gtin: uniqueGtin(), description: 'Async beans', unit: 'KGM' });
     expect(res.status, JSON.stringify(res.body)).to.equal(202);
     expect(res.headers.location).to.equal(res.body.statusUrl);
-    const status = await waitFor('the worker to finish the submission', async () => {
-      const body = (await api(S).get(res.headers.location).set('Authorization', sup).expect(200)).body;
-      return body.status === 'committed' || body.status === 'failed' ? body : undefined;
-    }, 30_000, 300);
+    const status = await waitFor(
+      'the worker to finish the submission',
+      async () => {
+        const body = (await api(S).get(res.headers.location).set('Authorization', sup).expect(200)).body;
+        return body.status === 'committed' || body.status === 'failed' ? body : undefined;
+      },
+      30_000,
+      300,
+    );
     expect(status.status, JSON.stringify(status)).to.equal('committed');
     expect(status.txId).to.be.a('string');
-    const other = await api(S).get(res.headers.location).set('Authorization', `Bearer ${await fx.token(S, ['supplier'], 'mallory')}`);
+    const other = await api(S)
+      .get(res.headers.location)
+      .set('Authorization', `Bearer ${await fx.token(S, ['supplier'], 'mallory')}`);
     expect(other.status).to.equal(404);
   });
 });

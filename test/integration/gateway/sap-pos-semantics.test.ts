@@ -29,7 +29,12 @@ describe('SAP and POSLog documents book exactly what they say (devnet, ledger an
   let sup: string;
   let ret: string;
 
-  const idoc = (msp: string, xml: string) => api(msp).post('/sap/idocs').set('Authorization', msp === S ? sup : ret).set('Content-Type', XML).send(xml);
+  const idoc = (msp: string, xml: string) =>
+    api(msp)
+      .post('/sap/idocs')
+      .set('Authorization', msp === S ? sup : ret)
+      .set('Content-Type', XML)
+      .send(xml);
   const desadv = (doc: string, vb: string, items: string) => `<DELVRY07><IDOC BEGIN="1">
     <EDI_DC40 SEGMENT="1"><DOCNUM>${doc}</DOCNUM><IDOCTYP>DELVRY07</IDOCTYP><MESTYP>DESADV</MESTYP><SNDPRN>S4H</SNDPRN></EDI_DC40>
     <E1EDL20 SEGMENT="1"><VBELN>${vb}</VBELN><VSTEL>1000</VSTEL>
@@ -45,8 +50,13 @@ describe('SAP and POSLog documents book exactly what they say (devnet, ledger an
 
   /** On-hand quantity per lot at a location, read from the ledger through the gateway. */
   async function ledgerStock(msp: string, at: string): Promise<Record<string, string>> {
-    const res = await api(msp).get(`/locations/${at}/stock`).set('Authorization', msp === S ? sup : ret).expect(200);
-    return Object.fromEntries((res.body.positions as { lotCode: string; quantity: string }[]).filter((p) => Number(p.quantity) > 0).map((p) => [p.lotCode, p.quantity]));
+    const res = await api(msp)
+      .get(`/locations/${at}/stock`)
+      .set('Authorization', msp === S ? sup : ret)
+      .expect(200);
+    return Object.fromEntries(
+      (res.body.positions as { lotCode: string; quantity: string }[]).filter((p) => Number(p.quantity) > 0).map((p) => [p.lotCode, p.quantity]),
+    );
   }
   /** The same, from the indexer's read model once it has caught up with `block`. */
   async function indexedStock(at: string, block: number): Promise<Record<string, string>> {
@@ -90,9 +100,21 @@ describe('SAP and POSLog documents book exactly what they say (devnet, ledger an
     ix = await startIndexedLedger();
     sup = `Bearer ${await fx.token(S, ['supplier', 'sap'], 'sap-connector')}`;
     ret = `Bearer ${await fx.token(R, ['retailer-ops', 'pos', 'sap'], 'sap-retail')}`;
-    await api(S).post('/locations').set('Authorization', sup).send({ gln: gln.roastery, name: 'Roastery', type: 'roastery', address: { country: 'DE' } }).expect(201);
-    await api(R).post('/locations').set('Authorization', ret).send({ gln: gln.dc, name: 'DC', type: 'dc', address: { country: 'DE' } }).expect(201);
-    await api(R).post('/locations').set('Authorization', ret).send({ gln: gln.store, name: 'Store 1', type: 'store', address: { country: 'DE' } }).expect(201);
+    await api(S)
+      .post('/locations')
+      .set('Authorization', sup)
+      .send({ gln: gln.roastery, name: 'Roastery', type: 'roastery', address: { country: 'DE' } })
+      .expect(201);
+    await api(R)
+      .post('/locations')
+      .set('Authorization', ret)
+      .send({ gln: gln.dc, name: 'DC', type: 'dc', address: { country: 'DE' } })
+      .expect(201);
+    await api(R)
+      .post('/locations')
+      .set('Authorization', ret)
+      .send({ gln: gln.store, name: 'Store 1', type: 'store', address: { country: 'DE' } })
+      .expect(201);
     await api(S).post('/products').set('Authorization', sup).send({ gtin, description: 'Roasted beans', unit: 'KGM' }).expect(201);
     await api(S).post('/products').set('Authorization', sup).send({ gtin: milk, description: 'Milk 1 l', unit: 'EA' }).expect(201);
     await api(S).post('/lots').set('Authorization', sup).send({ gln: gln.roastery, gtin, lotCode: lotA, quantity: '100' }).expect(201);
@@ -109,13 +131,24 @@ describe('SAP and POSLog documents book exactly what they say (devnet, ledger an
     const sid = `DESADV-${vbeln}`;
     // Two batches on one pallet (SSCC), with the PO reference, a shelf-life date for batch A and the weights.
     const hu = `<E1EDL37 SEGMENT="1"><EXIDV>340000010000000013</EXIDV><E1EDL44 SEGMENT="1"><VELIN>1</VELIN><POSNR>000010</POSNR><VEMNG>40</VEMNG></E1EDL44><E1EDL44 SEGMENT="1"><VELIN>1</VELIN><POSNR>000020</POSNR><VEMNG>30</VEMNG></E1EDL44></E1EDL37>`;
-    let res = await idoc(S, desadv(`${vbeln}01`, vbeln, `<BTGEW>72</BTGEW><NTGEW>70</NTGEW><GEWEI>KGM</GEWEI>`
-      + dlItem('000010', 'MAT-ROAST', lotA, '40.000', 'KGM', '<VFDAT>20270301</VFDAT><VGBEL>4500009999</VGBEL><VGPOS>000010</VGPOS>')
-      + dlItem('000020', 'MAT-ROAST', lotB, '30.000', 'KGM', '<VGBEL>4500009999</VGBEL><VGPOS>000020</VGPOS>') + hu));
+    let res = await idoc(
+      S,
+      desadv(
+        `${vbeln}01`,
+        vbeln,
+        `<BTGEW>72</BTGEW><NTGEW>70</NTGEW><GEWEI>KGM</GEWEI>` +
+          dlItem('000010', 'MAT-ROAST', lotA, '40.000', 'KGM', '<VFDAT>20270301</VFDAT><VGBEL>4500009999</VGBEL><VGPOS>000010</VGPOS>') +
+          dlItem('000020', 'MAT-ROAST', lotB, '30.000', 'KGM', '<VGBEL>4500009999</VGBEL><VGPOS>000020</VGPOS>') +
+          hu,
+      ),
+    );
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     const created = await api(S).get(`/shipments/${sid}`).set('Authorization', sup).expect(200);
     expect(created.body.shipment).to.deep.include({ poReference: '4500009999', weights: { unit: 'KGM', gross: '72', net: '70' } });
-    expect(created.body.shipment.handlingUnits[0].contents.map((c: { lotCode: string; quantity: string }) => [c.lotCode, c.quantity])).to.deep.equal([[lotA, '40.000'], [lotB, '30.000']]);
+    expect(created.body.shipment.handlingUnits[0].contents.map((c: { lotCode: string; quantity: string }) => [c.lotCode, c.quantity])).to.deep.equal([
+      [lotA, '40.000'],
+      [lotB, '30.000'],
+    ]);
     const lot = await api(S).get(`/lots/${gtin}/${lotA}`).set('Authorization', sup).expect(200);
     expect(JSON.stringify(lot.body)).to.contain('"expiryDate":"2027-03-01"');
     // A later DESADV giving the same batch another shelf-life date is refused, naming VFDAT.
@@ -123,7 +156,15 @@ describe('SAP and POSLog documents book exactly what they say (devnet, ledger an
     expect(res.status).to.equal(422);
     expect(res.body.errors[0].field).to.equal('IDOC[0].E1EDL20.E1EDL24[0].VFDAT');
     // Goods issue (601) as SAP posts it: one item per batch.
-    res = await idoc(S, wmmbxy(`${vbeln}02`, `49${vbeln}1`, vbeln, mbItem(1, '601', '1000', '0001', 'MAT-ROAST', lotA, '40', 'KGM') + mbItem(2, '601', '1000', '0001', 'MAT-ROAST', lotB, '30', 'KGM')));
+    res = await idoc(
+      S,
+      wmmbxy(
+        `${vbeln}02`,
+        `49${vbeln}1`,
+        vbeln,
+        mbItem(1, '601', '1000', '0001', 'MAT-ROAST', lotA, '40', 'KGM') + mbItem(2, '601', '1000', '0001', 'MAT-ROAST', lotB, '30', 'KGM'),
+      ),
+    );
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     expect(res.body.transactions.map((t: { status: string }) => t.status)).to.deep.equal(['committed', 'committed']);
     noteBlocks(res.body);
@@ -138,7 +179,16 @@ describe('SAP and POSLog documents book exactly what they say (devnet, ledger an
     expect(await inTransit(sid), 'batch B is still in transit').to.deep.equal({ [lotA]: '2.000', [lotB]: '30.000' });
 
     // Transfer (311) DC → store and scrap (551) at the DC.
-    res = await idoc(R, wmmbxy(`${vbeln}04`, `50${vbeln}2`, vbeln, mbItem(1, '311', '2000', '0001', 'MAT-ROAST', lotA, '10', 'KGM', '<UMWRK>2000</UMWRK><UMLGO>0002</UMLGO>') + mbItem(2, '551', '2000', '0001', 'MAT-ROAST', lotA, '3', 'KGM')));
+    res = await idoc(
+      R,
+      wmmbxy(
+        `${vbeln}04`,
+        `50${vbeln}2`,
+        vbeln,
+        mbItem(1, '311', '2000', '0001', 'MAT-ROAST', lotA, '10', 'KGM', '<UMWRK>2000</UMWRK><UMLGO>0002</UMLGO>') +
+          mbItem(2, '551', '2000', '0001', 'MAT-ROAST', lotA, '3', 'KGM'),
+      ),
+    );
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     noteBlocks(res.body);
     await expectStock({ dc: { [lotA]: '25.000' }, store: { [lotA]: '10.000' } });
@@ -147,13 +197,25 @@ describe('SAP and POSLog documents book exactly what they say (devnet, ledger an
     res = await idoc(R, wmmbxy(`${vbeln}05`, `50${vbeln}3`, vbeln, mbItem(1, '101', '2000', '0001', 'MAT-ROAST', lotB, '30', 'KGM', '<ELIKZ>X</ELIKZ>')));
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     noteBlocks(res.body);
-    await expectStock({ roastery: { [lotA]: '60.000', [lotB]: '70.000', [lotM]: '48.000' }, dc: { [lotA]: '25.000', [lotB]: '30.000' }, store: { [lotA]: '10.000' } });
+    await expectStock({
+      roastery: { [lotA]: '60.000', [lotB]: '70.000', [lotM]: '48.000' },
+      dc: { [lotA]: '25.000', [lotB]: '30.000' },
+      store: { [lotA]: '10.000' },
+    });
     expect(await inTransit(sid)).to.deep.equal({});
     const sh = await api(R).get(`/shipments/${sid}`).set('Authorization', ret).expect(200);
     expect(sh.body.shipment).to.include({ status: 'received', hasDiscrepancy: true, receiptCount: 2 });
-    expect(sh.body.shipment.lines.map((l: { lotCode: string; received: string; short: string }) => [l.lotCode, l.received, l.short])).to.deep.equal([[lotA, '38.000', '2.000'], [lotB, '30.000', '0.000']]);
-    const receipts = await ix.pool.query('SELECT receipt_no, gln, closed, discrepancies FROM shipment_receipts WHERE shipment_id = $1 ORDER BY receipt_no', [sid]);
-    expect(receipts.rows.map((r: { receipt_no: number; gln: string; closed: boolean }) => [r.receipt_no, r.gln, r.closed])).to.deep.equal([[1, gln.dc, false], [2, gln.dc, true]]);
+    expect(sh.body.shipment.lines.map((l: { lotCode: string; received: string; short: string }) => [l.lotCode, l.received, l.short])).to.deep.equal([
+      [lotA, '38.000', '2.000'],
+      [lotB, '30.000', '0.000'],
+    ]);
+    const receipts = await ix.pool.query('SELECT receipt_no, gln, closed, discrepancies FROM shipment_receipts WHERE shipment_id = $1 ORDER BY receipt_no', [
+      sid,
+    ]);
+    expect(receipts.rows.map((r: { receipt_no: number; gln: string; closed: boolean }) => [r.receipt_no, r.gln, r.closed])).to.deep.equal([
+      [1, gln.dc, false],
+      [2, gln.dc, true],
+    ]);
     expect(receipts.rows[1].discrepancies).to.deep.equal([{ damaged: '0.000', gtin, lineNo: 1, lotCode: lotA, over: '0.000', short: '2.000' }]);
 
     // Over-receipt and a batch that was not shipped are refused naming the IDoc field; nothing is written.
@@ -174,7 +236,12 @@ describe('SAP and POSLog documents book exactly what they say (devnet, ledger an
     const lotC = `C-${tag}`;
     await api(S).post('/lots').set('Authorization', sup).send({ gln: gln.roastery, gtin, lotCode: lotC, quantity: '1' }).expect(201);
     await idoc(S, desadv(`${vbeln}11`, vb, dlItem('000010', 'MAT-ROAST', lotB, '5', 'KGM') + dlItem('000020', 'MAT-ROAST', lotC, '5', 'KGM'))).expect(201);
-    const gi = wmmbxy(`${vbeln}12`, `49${vbeln}3`, vb, mbItem(1, '601', '1000', '0001', 'MAT-ROAST', lotB, '5', 'KGM') + mbItem(2, '601', '1000', '0001', 'MAT-ROAST', lotC, '5', 'KGM'));
+    const gi = wmmbxy(
+      `${vbeln}12`,
+      `49${vbeln}3`,
+      vb,
+      mbItem(1, '601', '1000', '0001', 'MAT-ROAST', lotB, '5', 'KGM') + mbItem(2, '601', '1000', '0001', 'MAT-ROAST', lotC, '5', 'KGM'),
+    );
     // The ledger refuses the second item (the roastery holds 1 of lot C): the first stays committed.
     const first = await idoc(S, gi);
     expect(first.status, JSON.stringify(first.body)).to.equal(422);
@@ -182,8 +249,16 @@ describe('SAP and POSLog documents book exactly what they say (devnet, ledger an
     expect(first.body.transactions[1]).to.include({ code: 'INSUFFICIENT_STOCK', field: 'IDOC[0].E1MBXYH.E1MBXYI[1].ERFMG' });
     expect(first.body.errors[0].field).to.equal('IDOC[0].E1MBXYH.E1MBXYI[1].ERFMG');
     // The stock arrives; the same document is resent.
-    await api(S).post('/lots').set('Authorization', sup).send({ gln: gln.roastery, gtin, lotCode: `${lotC}X`, quantity: '1' }).expect(201);
-    await api(S).post('/adjustments').set('Authorization', sup).send({ gln: gln.roastery, reason: 'count_difference', lines: [{ gtin, lotCode: lotC, delta: '4' }] }).expect(201);
+    await api(S)
+      .post('/lots')
+      .set('Authorization', sup)
+      .send({ gln: gln.roastery, gtin, lotCode: `${lotC}X`, quantity: '1' })
+      .expect(201);
+    await api(S)
+      .post('/adjustments')
+      .set('Authorization', sup)
+      .send({ gln: gln.roastery, reason: 'count_difference', lines: [{ gtin, lotCode: lotC, delta: '4' }] })
+      .expect(201);
     const again = await idoc(S, gi);
     expect(again.status, JSON.stringify(again.body)).to.equal(201);
     expect(again.body.transactions.map((t: { status: string }) => t.status)).to.deep.equal(['already_committed', 'committed']);

@@ -44,13 +44,19 @@ describe('async submissions survive a Fabric orderer outage', function () {
     const gtins = Array.from({ length: 5 }, () => uniqueGtin());
     const accepted: string[] = [];
     for (const gtin of gtins) {
-      const res = await api.post('/products').set('Authorization', auth).set('Prefer', 'respond-async').send({ gtin, description: 'during outage', unit: 'KGM' });
+      const res = await api
+        .post('/products')
+        .set('Authorization', auth)
+        .set('Prefer', 'respond-async')
+        .send({ gtin, description: 'during outage', unit: 'KGM' });
       expect(res.status).to.equal(202);
       accepted.push(res.headers.location);
     }
     const t0 = Date.now();
     const sync = await api.post('/products').set('Authorization', auth).send({ gtin: uniqueGtin(), description: 'sync during outage', unit: 'KGM' });
-    console.log(`      (sync submit with the orderer down: ${sync.status} ${sync.body.code} in ${Date.now() - t0} ms, Retry-After ${sync.headers['retry-after']})`);
+    console.log(
+      `      (sync submit with the orderer down: ${sync.status} ${sync.body.code} in ${Date.now() - t0} ms, Retry-After ${sync.headers['retry-after']})`,
+    );
     expect(sync.status).to.equal(503);
     expect(sync.headers['retry-after']).to.match(/^\d+$/);
     for (const url of accepted) {
@@ -60,10 +66,15 @@ describe('async submissions survive a Fabric orderer outage', function () {
     await startOrderer();
     const t1 = Date.now();
     for (const url of accepted) {
-      const s = await waitFor(`${url} to be committed or failed`, async () => {
-        const body = (await api.get(url).set('Authorization', auth).expect(200)).body;
-        return body.status === 'committed' || body.status === 'failed' ? body : undefined;
-      }, 200_000, 500);
+      const s = await waitFor(
+        `${url} to be committed or failed`,
+        async () => {
+          const body = (await api.get(url).set('Authorization', auth).expect(200)).body;
+          return body.status === 'committed' || body.status === 'failed' ? body : undefined;
+        },
+        200_000,
+        500,
+      );
       expect(s.status, JSON.stringify(s)).to.equal('committed');
     }
     console.log(`      (all ${accepted.length} accepted submissions committed ${Date.now() - t1} ms after the orderer restarted)`);

@@ -57,10 +57,16 @@ describe('indexer: catch-up batches', function () {
     const connect = () => connectDevnet(sharedDevnet(), AUDITOR);
     const sizes1: number[] = [];
     const sizesN: number[] = [];
-    const one = await replay(pg.connectionString, async () => {
-      const c = await connect();
-      return { ...c, blocks: (o) => c.blocks({ ...o, readAhead: 1 }) };
-    }, last, 1, sizes1);
+    const one = await replay(
+      pg.connectionString,
+      async () => {
+        const c = await connect();
+        return { ...c, blocks: (o) => c.blocks({ ...o, readAhead: 1 }) };
+      },
+      last,
+      1,
+      sizes1,
+    );
     const many = await replay(pg.connectionString, connect, last, 7, sizesN);
     schemas.push(one.schema, many.schema);
     expect(one.error).to.equal(undefined);

@@ -47,7 +47,8 @@ describe('indexer: exactly once under kill -9', function () {
       },
       () => broker?.stop(),
       () => pg?.stop(),
-    ]));
+    ]),
+  );
 
   function startChild(): ChildProcess {
     const devnet = sharedDevnet();
@@ -56,32 +57,52 @@ describe('indexer: exactly once under kill -9', function () {
     const c = spawn(process.execPath, [CLI, 'run'], {
       stdio: ['ignore', out, out],
       env: {
-        ...process.env, DATABASE_URL: pg.connectionString, INDEXER_SCHEMA: schema, KAFKA_BROKERS: broker.brokers.join(','), INDEXER_TOPIC_PREFIX: prefix,
-        ...devnetLedgerEnv(devnet, AUDITOR), INDEXER_HTTP_PORT: '0', INDEXER_POLL_MS: '200',
-        INDEXER_RETRY_DELAY_MS: '300', INDEXER_OUTBOX_BATCH: '50', LOG_LEVEL: 'info',
+        ...process.env,
+        DATABASE_URL: pg.connectionString,
+        INDEXER_SCHEMA: schema,
+        KAFKA_BROKERS: broker.brokers.join(','),
+        INDEXER_TOPIC_PREFIX: prefix,
+        ...devnetLedgerEnv(devnet, AUDITOR),
+        INDEXER_HTTP_PORT: '0',
+        INDEXER_POLL_MS: '200',
+        INDEXER_RETRY_DELAY_MS: '300',
+        INDEXER_OUTBOX_BATCH: '50',
+        LOG_LEVEL: 'info',
       },
     });
     fs.closeSync(out);
     return c;
   }
 
-  const exited = (c: ChildProcess) => new Promise<number | null>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve(c.exitCode) : c.once('exit', (code) => resolve(code))));
+  const exited = (c: ChildProcess) =>
+    new Promise<number | null>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve(c.exitCode) : c.once('exit', (code) => resolve(code))));
 
   it(`every committed transaction appears once in PostgreSQL and once in Kafka after ${KILLS} kill -9`, async () => {
     const chain = await setUpChain(orgs);
     const s = orgs[SUPPLIER];
     const lots = [0, 1, 2].map((i) => `E${i}-${chain.greenLot}`);
     const committed: string[] = [...chain.txIds];
-    for (const lot of lots) committed.push((await submitJson(s, 'CommissionLot', { eventId: eventId(), gln: chain.gln.coop, gtin: chain.gtin.green, lotCode: lot, quantity: '100000' })).commit.txId);
+    for (const lot of lots)
+      committed.push(
+        (await submitJson(s, 'CommissionLot', { eventId: eventId(), gln: chain.gln.coop, gtin: chain.gtin.green, lotCode: lot, quantity: '100000' })).commit
+          .txId,
+      );
 
     let loading = true;
-    const load = Promise.all(lots.map(async (lot, i) => {
-      for (let n = 0; loading; n++) {
-        const [from, to] = n % 2 === 0 ? [chain.gln.coop, chain.gln.roastery] : [chain.gln.roastery, chain.gln.coop];
-        const r = await submitJson(s, 'TransferStock', { eventId: eventId(`x${i}`), fromGln: from, toGln: to, lines: [{ gtin: chain.gtin.green, lotCode: lot, quantity: '5' }] });
-        committed.push(r.commit.txId);
-      }
-    }));
+    const load = Promise.all(
+      lots.map(async (lot, i) => {
+        for (let n = 0; loading; n++) {
+          const [from, to] = n % 2 === 0 ? [chain.gln.coop, chain.gln.roastery] : [chain.gln.roastery, chain.gln.coop];
+          const r = await submitJson(s, 'TransferStock', {
+            eventId: eventId(`x${i}`),
+            fromGln: from,
+            toGln: to,
+            lines: [{ gtin: chain.gtin.green, lotCode: lot, quantity: '5' }],
+          });
+          committed.push(r.commit.txId);
+        }
+      }),
+    );
 
     const pool = createPool({ connectionString: pg.connectionString, schema });
     const checkpoint = async () => {
@@ -112,7 +133,11 @@ describe('indexer: exactly once under kill -9', function () {
       child = startChild();
       const height = await ledgerTip(orgs);
       await waitFor('the indexer to catch up', async () => (await checkpoint()) >= height - 1n, 180_000);
-      await waitFor('an empty outbox', async () => Number((await pool.query('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL')).rows[0].n) === 0, 180_000);
+      await waitFor(
+        'an empty outbox',
+        async () => Number((await pool.query('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL')).rows[0].n) === 0,
+        180_000,
+      );
       // SIGTERM drains and exits cleanly.
       child.kill('SIGTERM');
       expect(await exited(child)).to.equal(0);
@@ -133,7 +158,9 @@ describe('indexer: exactly once under kill -9', function () {
         await consumer.settle();
         const txIds = new Set(consumer.received.filter((m) => m.topic === `${prefix}.transactions`).map((m) => m.ceId));
         for (const id of committed) expect(txIds.has(id), id).to.equal(true);
-        console.log(`      (${committed.length} transactions committed during ${KILLS} kills; ${outbox.length} outbox rows; ${consumer.received.length} Kafka messages)`);
+        console.log(
+          `      (${committed.length} transactions committed during ${KILLS} kills; ${outbox.length} outbox rows; ${consumer.received.length} Kafka messages)`,
+        );
         expect(duplicates(consumer.received)).to.deep.equal([]);
         expect(consumer.received.length).to.equal(outbox.length);
       } finally {

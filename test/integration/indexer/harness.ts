@@ -57,7 +57,13 @@ export function testConfig(over: Partial<IndexerConfig> & { databaseUrl: string 
     ledger: over.ledger ?? loadLedgerConfig(devnetLedgerEnv(sharedDevnet(), AUDITOR)),
     http: { host: '127.0.0.1', port: 0 },
     // The query API's own dev issuer: tests mint tokens with queryToken().
-    auth: { audience: 'coffee-trace-gateway', algorithms: ['ES256'], devIssuer: true, devIssuerPort: 0, devKeyFile: path.join(os.tmpdir(), `${unique('indexer-issuer')}.json`) },
+    auth: {
+      audience: 'coffee-trace-gateway',
+      algorithms: ['ES256'],
+      devIssuer: true,
+      devIssuerPort: 0,
+      devKeyFile: path.join(os.tmpdir(), `${unique('indexer-issuer')}.json`),
+    },
     pollMs: 200,
     retryDelayMs: 300,
     outboxBatch: 200,
@@ -81,7 +87,10 @@ export async function queryApi(indexer: Indexer, roles: Role[] = ['auditor', 're
 /** GET on the indexer's query API with a token of `roles`. */
 export async function queryGet(indexer: Indexer, pathAndQuery: string, roles: Role[] = ['auditor'], init: RequestInit = {}): Promise<Response> {
   const token = await queryToken(indexer, roles);
-  return fetch(`http://127.0.0.1:${indexer.httpPort()}${pathAndQuery}`, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), Authorization: `Bearer ${token}` } });
+  return fetch(`http://127.0.0.1:${indexer.httpPort()}${pathAndQuery}`, {
+    ...init,
+    headers: { ...(init.headers as Record<string, string> | undefined), Authorization: `Bearer ${token}` },
+  });
 }
 
 /**
@@ -96,11 +105,15 @@ export async function ledgerTip(orgs: Orgs): Promise<bigint> {
 
 /** Waits until the schema's checkpoint reaches `block`. */
 export function waitForBlock(pool: Pool, block: bigint, timeoutMs = 60_000): Promise<bigint> {
-  return waitFor(`checkpoint ${block}`, async () => {
-    const r = await pool.query<{ block_number: string }>('SELECT block_number FROM checkpoint');
-    const n = r.rows[0] ? BigInt(r.rows[0].block_number) : -1n;
-    return n >= block ? n : undefined;
-  }, timeoutMs);
+  return waitFor(
+    `checkpoint ${block}`,
+    async () => {
+      const r = await pool.query<{ block_number: string }>('SELECT block_number FROM checkpoint');
+      const n = r.rows[0] ? BigInt(r.rows[0].block_number) : -1n;
+      return n >= block ? n : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 /** Identifiers of one scenario run. */
@@ -133,9 +146,16 @@ export async function setUpChain(orgs: Orgs): Promise<Chain> {
     return r;
   };
   const locations: Array<[string, string, string]> = [
-    [SUPPLIER, c.gln.coop, 'cooperative'], [SUPPLIER, c.gln.roastery, 'roastery'], [RETAILER, c.gln.dc, 'dc'], [RETAILER, c.gln.store, 'store'],
+    [SUPPLIER, c.gln.coop, 'cooperative'],
+    [SUPPLIER, c.gln.roastery, 'roastery'],
+    [RETAILER, c.gln.dc, 'dc'],
+    [RETAILER, c.gln.store, 'store'],
   ];
-  await Promise.all(locations.map(([msp, g, type]) => submitJson(orgs[msp], 'RegisterLocation', { eventId: eventId(), gln: g, type, name: `${type} ${g}`, address: { country: 'DE' } }).then(note)));
+  await Promise.all(
+    locations.map(([msp, g, type]) =>
+      submitJson(orgs[msp], 'RegisterLocation', { eventId: eventId(), gln: g, type, name: `${type} ${g}`, address: { country: 'DE' } }).then(note),
+    ),
+  );
   await Promise.all([
     submitJson(orgs[SUPPLIER], 'RegisterProduct', { eventId: eventId(), gtin: c.gtin.green, description: 'Green coffee', unit: 'KGM' }).then(note),
     submitJson(orgs[SUPPLIER], 'RegisterProduct', { eventId: eventId(), gtin: c.gtin.roasted, description: 'Roasted beans', unit: 'KGM' }).then(note),
@@ -152,20 +172,47 @@ export async function runChain(orgs: Orgs, c: Chain): Promise<void> {
   };
   const s = orgs[SUPPLIER];
   const both = [SUPPLIER, RETAILER];
-  note(await submitJson(s, 'CommissionLot', {
-    eventId: eventId(), gln: c.gln.roastery, gtin: c.gtin.green, lotCode: c.greenLot, quantity: '1000', origin: { cooperative: 'Los Andes', country: 'CO' },
-  }));
-  note(await submitJson(s, 'TransformLots', {
-    eventId: eventId(), gln: c.gln.roastery, workOrder: `WO-${c.roastLot}`,
-    inputs: [{ gtin: c.gtin.green, lotCode: c.greenLot, quantity: '600' }],
-    outputs: [{ gtin: c.gtin.roasted, lotCode: c.roastLot, quantity: '500' }],
-  }));
-  note(await submitJson(s, 'CreateShipment', {
-    eventId: eventId(), shipmentId: c.shipmentId, fromGln: c.gln.roastery, toGln: c.gln.dc, lines: [{ gtin: c.gtin.roasted, lotCode: c.roastLot, quantity: '500' }],
-  }, both));
+  note(
+    await submitJson(s, 'CommissionLot', {
+      eventId: eventId(),
+      gln: c.gln.roastery,
+      gtin: c.gtin.green,
+      lotCode: c.greenLot,
+      quantity: '1000',
+      origin: { cooperative: 'Los Andes', country: 'CO' },
+    }),
+  );
+  note(
+    await submitJson(s, 'TransformLots', {
+      eventId: eventId(),
+      gln: c.gln.roastery,
+      workOrder: `WO-${c.roastLot}`,
+      inputs: [{ gtin: c.gtin.green, lotCode: c.greenLot, quantity: '600' }],
+      outputs: [{ gtin: c.gtin.roasted, lotCode: c.roastLot, quantity: '500' }],
+    }),
+  );
+  note(
+    await submitJson(
+      s,
+      'CreateShipment',
+      {
+        eventId: eventId(),
+        shipmentId: c.shipmentId,
+        fromGln: c.gln.roastery,
+        toGln: c.gln.dc,
+        lines: [{ gtin: c.gtin.roasted, lotCode: c.roastLot, quantity: '500' }],
+      },
+      both,
+    ),
+  );
   note(await submitJson(s, 'DispatchShipment', { eventId: eventId(), shipmentId: c.shipmentId }, both));
   note(await submitJson(orgs[RETAILER], 'ReceiveShipment', { eventId: eventId(), shipmentId: c.shipmentId }, both));
-  note(await submitJson(orgs[RETAILER], 'TransferStock', {
-    eventId: eventId(), fromGln: c.gln.dc, toGln: c.gln.store, lines: [{ gtin: c.gtin.roasted, lotCode: c.roastLot, quantity: '120' }],
-  }));
+  note(
+    await submitJson(orgs[RETAILER], 'TransferStock', {
+      eventId: eventId(),
+      fromGln: c.gln.dc,
+      toGln: c.gln.store,
+      lines: [{ gtin: c.gtin.roasted, lotCode: c.roastLot, quantity: '120' }],
+    }),
+  );
 }

@@ -51,7 +51,8 @@ describe('indexer: Kafka outbox relay', function () {
       },
       () => broker?.stop(),
       () => pg?.stop(),
-    ]));
+    ]),
+  );
 
   it('publishes every outbox row with CloudEvents headers, keyed by aggregate, and marks it published after the ack', async () => {
     await runChain(orgs, chain);
@@ -63,7 +64,12 @@ describe('indexer: Kafka outbox relay', function () {
       await consumer.waitForIds(rank.keys());
       const shipment = consumer.received.filter((m) => m.topic === `${cfg.topicPrefix}.shipments` && m.key === chain.shipmentId);
       expect(shipment.map((m) => m.payload.data.status)).to.deep.equal(['created', 'dispatched', 'received']);
-      expect(shipment[0].headers).to.include({ ce_specversion: '1.0', ce_source: 'urn:coffee-trace:test', ce_subject: chain.shipmentId, ce_type: 'supplychain.shipment.created.v1' });
+      expect(shipment[0].headers).to.include({
+        ce_specversion: '1.0',
+        ce_source: 'urn:coffee-trace:test',
+        ce_subject: chain.shipmentId,
+        ce_type: 'supplychain.shipment.created.v1',
+      });
       expect(shipment[0].payload.schemaVersion).to.equal(1);
       const lots = consumer.received.filter((m) => m.topic === `${cfg.topicPrefix}.lots`).map((m) => m.key);
       expect(lots).to.include(`${chain.gtin.roasted}/${chain.roastLot}`);
@@ -77,20 +83,28 @@ describe('indexer: Kafka outbox relay', function () {
   it(`keeps rows in the outbox while Kafka is down (${OUTAGE_MS / 1000} s under load), then publishes all in per-key order`, async () => {
     const s = orgs[SUPPLIER];
     const lots = [0, 1, 2].map((i) => `K${i}-${chain.greenLot}`);
-    for (const lot of lots) await submitJson(s, 'CommissionLot', { eventId: eventId(), gln: chain.gln.coop, gtin: chain.gtin.green, lotCode: lot, quantity: '100000' });
+    for (const lot of lots)
+      await submitJson(s, 'CommissionLot', { eventId: eventId(), gln: chain.gln.coop, gtin: chain.gtin.green, lotCode: lot, quantity: '100000' });
     await waitFor('an empty outbox', async () => (await pending(indexer.pool)) === 0);
 
     const t0 = Date.now();
     expect(await broker.stop()).to.equal(true);
     let committed = 0;
     // One worker per lot: the same stock keys move back and forth, so per-key order matters.
-    await Promise.all(lots.map(async (lot, i) => {
-      for (let n = 0; Date.now() - t0 < OUTAGE_MS; n++) {
-        const [from, to] = n % 2 === 0 ? [chain.gln.coop, chain.gln.roastery] : [chain.gln.roastery, chain.gln.coop];
-        await submitJson(s, 'TransferStock', { eventId: eventId(`k${i}`), fromGln: from, toGln: to, lines: [{ gtin: chain.gtin.green, lotCode: lot, quantity: '5' }] });
-        committed++;
-      }
-    }));
+    await Promise.all(
+      lots.map(async (lot, i) => {
+        for (let n = 0; Date.now() - t0 < OUTAGE_MS; n++) {
+          const [from, to] = n % 2 === 0 ? [chain.gln.coop, chain.gln.roastery] : [chain.gln.roastery, chain.gln.coop];
+          await submitJson(s, 'TransferStock', {
+            eventId: eventId(`k${i}`),
+            fromGln: from,
+            toGln: to,
+            lines: [{ gtin: chain.gtin.green, lotCode: lot, quantity: '5' }],
+          });
+          committed++;
+        }
+      }),
+    );
     const height = await ledgerTip(orgs);
     await waitForBlock(indexer.pool, height - 1n);
     const waiting = await pending(indexer.pool);
@@ -125,7 +139,13 @@ describe('indexer: Kafka outbox relay', function () {
     expect(unmarked).to.be.greaterThan(0);
     indexer = createIndexer(cfg, { log: testLog(), http: false });
     await indexer.start();
-    await submitJson(orgs[SUPPLIER], 'CommissionLot', { eventId: eventId(), gln: chain.gln.coop, gtin: chain.gtin.green, lotCode: `M-${chain.greenLot}`, quantity: '10' });
+    await submitJson(orgs[SUPPLIER], 'CommissionLot', {
+      eventId: eventId(),
+      gln: chain.gln.coop,
+      gtin: chain.gtin.green,
+      lotCode: `M-${chain.greenLot}`,
+      quantity: '10',
+    });
     await waitFor('an empty outbox', async () => (await pending(indexer.pool)) === 0);
     const rank = await outboxRank(indexer.pool);
     const consumer = await startConsumer(broker.brokers, cfg.topicPrefix);

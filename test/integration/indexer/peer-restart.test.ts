@@ -32,16 +32,28 @@ describe('indexer: the block stream survives a restart of its peer', function ()
     const whileDown: string[] = [];
     let last = 0n;
     for (let i = 0; i < 5; i++) {
-      const r = await submitJson(s, 'TransferStock', { eventId: eventId(), fromGln: chain.gln.coop, toGln: chain.gln.roastery, lines: [{ gtin: chain.gtin.green, lotCode: lot, quantity: '10' }] }, both);
+      const r = await submitJson(
+        s,
+        'TransferStock',
+        { eventId: eventId(), fromGln: chain.gln.coop, toGln: chain.gln.roastery, lines: [{ gtin: chain.gtin.green, lotCode: lot, quantity: '10' }] },
+        both,
+      );
       whileDown.push(r.commit.txId);
       last = r.commit.blockNumber;
     }
     await devnetUp(cfg, () => undefined);
     await waitForBlock(fx.pool, last, 120_000);
-    const rows = await fx.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM transactions WHERE tx_id = ANY($1) AND validation_code = 'VALID' AND projected", [whileDown]);
+    const rows = await fx.pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM transactions WHERE tx_id = ANY($1) AND validation_code = 'VALID' AND projected",
+      [whileDown],
+    );
     expect(rows.rows[0].n).to.equal(whileDown.length);
     const level = await waitFor('the stock level', async () => {
-      const r = await fx.pool.query<{ quantity: string }>('SELECT quantity::text FROM stock_levels WHERE gln = $1 AND gtin = $2 AND lot_code = $3', [chain.gln.roastery, chain.gtin.green, lot]);
+      const r = await fx.pool.query<{ quantity: string }>('SELECT quantity::text FROM stock_levels WHERE gln = $1 AND gtin = $2 AND lot_code = $3', [
+        chain.gln.roastery,
+        chain.gtin.green,
+        lot,
+      ]);
       return r.rows[0]?.quantity;
     });
     expect(Number(level)).to.equal(50);

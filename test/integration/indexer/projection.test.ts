@@ -51,7 +51,10 @@ describe('indexer: projection of committed blocks into PostgreSQL', function () 
   });
 
   it('projects stock, lots with lineage, the shipment with its custody chain, each row with tx_id and block_number', async () => {
-    const stock = await pool.query('SELECT gln, quantity, tx_id, block_number FROM stock_levels WHERE gtin = $1 AND lot_code = $2 ORDER BY quantity', [chain.gtin.roasted, chain.roastLot]);
+    const stock = await pool.query('SELECT gln, quantity, tx_id, block_number FROM stock_levels WHERE gtin = $1 AND lot_code = $2 ORDER BY quantity', [
+      chain.gtin.roasted,
+      chain.roastLot,
+    ]);
     const byGln = Object.fromEntries(stock.rows.map((r) => [r.gln, r.quantity]));
     expect(byGln).to.deep.include({ [chain.gln.dc]: '380.000', [chain.gln.store]: '120.000' });
     for (const r of stock.rows) expect(chain.txIds).to.include(r.tx_id);
@@ -60,7 +63,10 @@ describe('indexer: projection of committed blocks into PostgreSQL', function () 
     expect(lineage.rows[0]).to.include({ parent_gtin: chain.gtin.green, parent_lot_code: chain.greenLot });
     const custody = await pool.query('SELECT status, possessor FROM custody_events WHERE shipment_id = $1 ORDER BY block_number, tx_index', [chain.shipmentId]);
     expect(custody.rows.map((r) => r.status)).to.deep.equal(['created', 'dispatched', 'received']);
-    const moves = await pool.query('SELECT count(*)::int AS n, count(DISTINCT tx_id)::int AS t FROM stock_movements WHERE lot_code IN ($1, $2)', [chain.greenLot, chain.roastLot]);
+    const moves = await pool.query('SELECT count(*)::int AS n, count(DISTINCT tx_id)::int AS t FROM stock_movements WHERE lot_code IN ($1, $2)', [
+      chain.greenLot,
+      chain.roastLot,
+    ]);
     expect(moves.rows[0].n).to.be.greaterThan(6);
     const parts = await pool.query("SELECT count(*)::int AS n FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhparent WHERE c.relname = 'stock_movements'");
     expect(parts.rows[0].n).to.be.at.least(1);
@@ -71,7 +77,18 @@ describe('indexer: projection of committed blocks into PostgreSQL', function () 
     const lot = `X-${chain.roastLot}`;
     await submitJson(s, 'CommissionLot', { eventId: eventId(), gln: chain.gln.roastery, gtin: chain.gtin.roasted, lotCode: lot, quantity: '10' });
     const sid = `${chain.shipmentId}-X`;
-    await submitJson(s, 'CreateShipment', { eventId: eventId(), shipmentId: sid, fromGln: chain.gln.roastery, toGln: chain.gln.dc, lines: [{ gtin: chain.gtin.roasted, lotCode: lot, quantity: '10' }] }, [SUPPLIER, RETAILER]);
+    await submitJson(
+      s,
+      'CreateShipment',
+      {
+        eventId: eventId(),
+        shipmentId: sid,
+        fromGln: chain.gln.roastery,
+        toGln: chain.gln.dc,
+        lines: [{ gtin: chain.gtin.roasted, lotCode: lot, quantity: '10' }],
+      },
+      [SUPPLIER, RETAILER],
+    );
     // Supplier + auditor satisfy MAJORITY but not the shipment key's policy (both parties): invalidated at commit.
     const err = await rejection(submitJson(s, 'DispatchShipment', { eventId: eventId(), shipmentId: sid }, [SUPPLIER, AUDITOR]));
     expect(err.code).to.equal('ENDORSEMENT_POLICY_FAILURE');
@@ -107,7 +124,11 @@ describe('indexer: projection of committed blocks into PostgreSQL', function () 
       expect((await pool.query('SELECT count(*)::int AS n FROM stock_movements WHERE tx_id = $1', [e.details.txId])).rows[0].n).to.equal(0);
     }
     console.log(`      (${ok} transfers valid, ${failed.length} MVCC_READ_CONFLICT)`);
-    const dc = await pool.query('SELECT quantity FROM stock_levels WHERE gln = $1 AND gtin = $2 AND lot_code = $3', [chain.gln.dc, chain.gtin.roasted, chain.roastLot]);
+    const dc = await pool.query('SELECT quantity FROM stock_levels WHERE gln = $1 AND gtin = $2 AND lot_code = $3', [
+      chain.gln.dc,
+      chain.gtin.roasted,
+      chain.roastLot,
+    ]);
     expect(dc.rows[0].quantity).to.equal(`${380 - ok}.000`);
   });
 
@@ -115,7 +136,10 @@ describe('indexer: projection of committed blocks into PostgreSQL', function () 
     const api = await queryApi(indexer);
     const inv = await api.get(`/inventory?gln=${chain.gln.store}`).expect(200);
     expect(inv.body.items.map((i: any) => i.lot_code)).to.include(chain.roastLot);
-    await api.get('/inventory?gln=nope').expect(400).expect('content-type', /problem\+json/);
+    await api
+      .get('/inventory?gln=nope')
+      .expect(400)
+      .expect('content-type', /problem\+json/);
     await api.put(`/reorder-points/${chain.gln.store}/${chain.gtin.roasted}`).send({ reorderPoint: '1000' }).expect(200);
     const low = await api.get('/inventory/low-stock').expect(200);
     expect(low.body.items.find((i: any) => i.gln === chain.gln.store)).to.include({ gtin: chain.gtin.roasted, reorder_point: '1000.000' });
@@ -130,7 +154,9 @@ describe('indexer: projection of committed blocks into PostgreSQL', function () 
     const pages: any[] = [];
     let cursor: string | null = null;
     do {
-      const page: any = await api.get(`/movements?gtin=${chain.gtin.roasted}&lotCode=${chain.roastLot}&limit=2${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+      const page: any = await api
+        .get(`/movements?gtin=${chain.gtin.roasted}&lotCode=${chain.roastLot}&limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+        .expect(200);
       pages.push(...page.body.items);
       cursor = page.body.nextCursor;
     } while (cursor);
@@ -148,7 +174,9 @@ describe('indexer: projection of committed blocks into PostgreSQL', function () 
     const health = await api.get('/health').expect(200);
     expect(health.body.status).to.equal('ok');
     const metrics = await api.get('/metrics').expect(200);
-    expect(metrics.text).to.match(/indexer_checkpoint_block \d+/).and.match(/indexer_blocks_total \d+/);
+    expect(metrics.text)
+      .to.match(/indexer_checkpoint_block \d+/)
+      .and.match(/indexer_blocks_total \d+/);
   });
 
   it('verify finds no difference between PostgreSQL and world state', async () => {
@@ -168,9 +196,12 @@ describe('indexer: projection of committed blocks into PostgreSQL', function () 
     expect(result.equal, lines.join('\n')).to.equal(true);
     const admin = createPool({ connectionString: pg.connectionString, schema: 'public' });
     // The indexes dropped for the bulk load are all back, as the migrations define them.
-    const indexes = async (schema: string) => (await admin.query<{ def: string }>(
-      'SELECT replace(indexdef, schemaname || \'.\', \'\') AS def FROM pg_indexes WHERE schemaname = $1 ORDER BY indexname', [schema],
-    )).rows.map((r) => r.def);
+    const indexes = async (schema: string) =>
+      (
+        await admin.query<{ def: string }>("SELECT replace(indexdef, schemaname || '.', '') AS def FROM pg_indexes WHERE schemaname = $1 ORDER BY indexname", [
+          schema,
+        ])
+      ).rows.map((r) => r.def);
     const live = await indexes(cfg.schema);
     expect(live.length).to.be.greaterThan(20);
     expect(await indexes(result.targetSchema)).to.deep.equal(live);

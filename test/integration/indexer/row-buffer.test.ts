@@ -22,7 +22,9 @@ describe('indexer: rows written with COPY equal rows written with INSERT', funct
     await client.query(`CREATE SCHEMA ${schema}`);
     await client.query(`SET search_path = ${schema}`);
     for (const t of ['copied', 'inserted']) {
-      await client.query(`CREATE TABLE ${t} (id int PRIMARY KEY, label text, tags text[], raw bytea, doc jsonb, flag boolean, amount numeric(24, 3), at timestamptz)`);
+      await client.query(
+        `CREATE TABLE ${t} (id int PRIMARY KEY, label text, tags text[], raw bytea, doc jsonb, flag boolean, amount numeric(24, 3), at timestamptz)`,
+      );
     }
   });
   after(async () => {
@@ -33,8 +35,26 @@ describe('indexer: rows written with COPY equal rows written with INSERT', funct
 
   it('escapes tabs, newlines, backslashes, quotes and NULLs, and keeps bytes, arrays, JSON, booleans and times', async () => {
     const rows: unknown[][] = [
-      [1, 'plain', ['RetailerMSP', 'SupplierMSP'], Buffer.from([0, 1, 0xfe, 0xff]), JSON.stringify({ a: 'x\ty', b: [1, 2] }), true, '12.500', '2026-11-22T04:05:06.789Z'],
-      [2, 'tab\there\nnew line\rcr \\ backslash \\N not null', ['with "quote"', 'back\\slash', 'comma,brace}', null], Buffer.alloc(0), '{"s":"\\\\ \\" \\n"}', false, '-0.001', new Date('2026-01-02T03:04:05Z')],
+      [
+        1,
+        'plain',
+        ['RetailerMSP', 'SupplierMSP'],
+        Buffer.from([0, 1, 0xfe, 0xff]),
+        JSON.stringify({ a: 'x\ty', b: [1, 2] }),
+        true,
+        '12.500',
+        '2026-11-22T04:05:06.789Z',
+      ],
+      [
+        2,
+        'tab\there\nnew line\rcr \\ backslash \\N not null',
+        ['with "quote"', 'back\\slash', 'comma,brace}', null],
+        Buffer.alloc(0),
+        '{"s":"\\\\ \\" \\n"}',
+        false,
+        '-0.001',
+        new Date('2026-01-02T03:04:05Z'),
+      ],
       [3, null, [], null, null, null, null, null],
       [4, 'unicode ☕ é 漢字', ['☕'], Buffer.from('\\x41', 'utf8'), '{"k":"☕"}', true, '99999999999999999999.999', '2026-11-22T04:05:06+02:00'],
     ];
@@ -58,7 +78,9 @@ describe('indexer: rows written with COPY equal rows written with INSERT', funct
     buffer.add(copied, [10, 'a', [], null, null, null, null, null]);
     buffer.add(copied, [10, 'b', [], null, null, null, null, null]);
     let err: Error | undefined;
-    await buffer.flush(client as never).catch((e: Error) => { err = e; });
+    await buffer.flush(client as never).catch((e: Error) => {
+      err = e;
+    });
     expect(err?.message).to.match(/duplicate key/);
     expect((await client.query('SELECT count(*)::int AS n FROM copied WHERE id = 10')).rows[0].n).to.equal(0);
   });

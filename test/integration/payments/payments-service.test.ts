@@ -67,10 +67,20 @@ describe('payments service: claims verified on anvil and recorded on the ledger'
     store = createPgClaimStore({ connectionString: pg.connectionString });
     await store.migrate();
     registry = createChainRegistry([
-      { chainId: LOCAL_CHAIN_ID, name: 'local', rpcUrl: chain.anvil.rpcUrl, finality: { kind: 'confirmations', blocks: 3 }, tokens: [{ address: chain.usdAddress, symbol: 'TUSD', decimals: 6 }] },
+      {
+        chainId: LOCAL_CHAIN_ID,
+        name: 'local',
+        rpcUrl: chain.anvil.rpcUrl,
+        finality: { kind: 'confirmations', blocks: 3 },
+        tokens: [{ address: chain.usdAddress, symbol: 'TUSD', decimals: 6 }],
+      },
     ]);
     retailer = await connectDevnet(sharedDevnet(), 'RetailerMSP');
-    await retailer.submit({ contract: 'traceability', fn: 'RegisterProduct', args: [JSON.stringify({ eventId: `p-${gtin}`, gtin, description: 'Green coffee', unit: 'KGM' })] });
+    await retailer.submit({
+      contract: 'traceability',
+      fn: 'RegisterProduct',
+      args: [JSON.stringify({ eventId: `p-${gtin}`, gtin, description: 'Green coffee', unit: 'KGM' })],
+    });
   });
 
   after(async () => {
@@ -134,10 +144,15 @@ describe('payments service: claims verified on anvil and recorded on the ledger'
     const after = newService();
     after.start();
     try {
-      const now = await waitFor('the claim to leave pending', async () => {
-        const c = await after.get(claim.id);
-        return c && c.status !== 'pending' ? c : undefined;
-      }, 20_000, 100);
+      const now = await waitFor(
+        'the claim to leave pending',
+        async () => {
+          const c = await after.get(claim.id);
+          return c && c.status !== 'pending' ? c : undefined;
+        },
+        20_000,
+        100,
+      );
       expect(now.status).to.equal('paid');
     } finally {
       await after.stop();

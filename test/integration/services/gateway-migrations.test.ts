@@ -53,7 +53,9 @@ describe("the gateway's numbered migrations on PostgreSQL", function () {
     // What earlier gateways did at start: the same tables, created by the stores themselves.
     await p.query('CREATE SCHEMA gateway');
     await p.query(fs.readFileSync(path.join(gatewayMigrationsDir(), '004_pos_receipt_proofs.sql'), 'utf8'));
-    await p.query("INSERT INTO gateway.pos_receipt_proofs (store_gln, receipt_id, batch_id, leaf, proof, root) VALUES ('4012345000009', 'R1', 'B1', 'aa', '[]', 'bb')");
+    await p.query(
+      "INSERT INTO gateway.pos_receipt_proofs (store_gln, receipt_id, batch_id, leaf, proof, root) VALUES ('4012345000009', 'R1', 'B1', 'aa', '[]', 'bb')",
+    );
     await migrateGateway(p);
     expect((await p.query('SELECT receipt_id FROM gateway.pos_receipt_proofs')).rows).to.deep.equal([{ receipt_id: 'R1' }]);
     expect((await p.query('SELECT count(*)::int AS n FROM gateway.schema_migrations')).rows[0].n).to.be.at.least(4);

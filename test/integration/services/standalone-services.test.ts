@@ -125,7 +125,12 @@ describe('services started from a connection profile and identity only', functio
   it('start as processes, submit through the gateway, index the block and prove it with the auditor', async () => {
     const devnet = sharedDevnet();
     // The supplier's gateway signs with PEM files; the indexer reads with the auditor's wallet identity.
-    const gwEnv = { ...devnetLedgerEnv(devnet, 'SupplierMSP'), DATABASE_URL: databaseUrl, GATEWAY_PORT: '0', DEV_ISSUER_KEY_FILE: path.join(tmp, 'issuer.json') };
+    const gwEnv = {
+      ...devnetLedgerEnv(devnet, 'SupplierMSP'),
+      DATABASE_URL: databaseUrl,
+      GATEWAY_PORT: '0',
+      DEV_ISSUER_KEY_FILE: path.join(tmp, 'issuer.json'),
+    };
     gateway = startService(GATEWAY, [], gwEnv, 'gateway ready');
     const gw = await gateway.ready;
     gatewayUrl = gw.line.url;
@@ -170,7 +175,11 @@ describe('services started from a connection profile and identity only', functio
     const inv = await fetch(`${indexerUrl}/inventory?gln=${gln}`, { headers: { Authorization: `Bearer ${reader}` } });
     expect(inv.status).to.equal(200);
 
-    const proof = spawnSync(process.execPath, [AUDITOR, 'prove', body.txId], { env: bare(devnetLedgerEnv(devnet, 'AuditorMSP')), encoding: 'utf8', timeout: 60_000 });
+    const proof = spawnSync(process.execPath, [AUDITOR, 'prove', body.txId], {
+      env: bare(devnetLedgerEnv(devnet, 'AuditorMSP')),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(proof.status, proof.stderr + proof.stdout).to.equal(0);
     expect(proof.stdout).to.match(new RegExp(`^OK +tx ${body.txId} block ${body.blockNumber} VALID`));
   });
@@ -186,7 +195,9 @@ describe('services started from a connection profile and identity only', functio
     expect(((await denied.json()) as { code: string }).code).to.equal('ROLE_FORBIDDEN');
     const reader = await mintWithKey(keyFile, { sub: 'ivan@inventory', roles: ['inventory-reader'] });
     const write = await fetch(`${indexerUrl}/reorder-points/${uniqueGln()}/00000000000000`, {
-      method: 'PUT', headers: { Authorization: `Bearer ${reader}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ reorderPoint: '1' }),
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${reader}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ reorderPoint: '1' }),
     });
     expect(write.status, 'an inventory reader changed a reorder point').to.equal(403);
     const unknown = await fetch(`${indexerUrl}/no/such/route`, { headers: { Authorization: `Bearer ${reader}` } });

@@ -17,10 +17,15 @@ function fieldOf(q: Record<string, unknown>): unknown {
 describe('auditor: EPCIS query parameters', () => {
   it('parses every supported filter; lists are OR (comma or pipe), CBV URNs become short names', () => {
     const q = parseEventQuery({
-      eventType: 'ObjectEvent,TransformationEvent', GE_eventTime: '2025-01-01T00:00:00Z', LT_eventTime: '2025-02-01T00:00:00+01:00',
-      EQ_bizStep: 'urn:epcglobal:cbv:bizstep:shipping|receiving', EQ_disposition: 'https://ref.gs1.org/cbv/Disp-in_transit',
-      EQ_bizLocation: 'urn:epc:id:sgln:7612345.00001.0', EQ_bizTransaction_po: 'urn:epcglobal:cbv:bt:7612345000019:PO-1',
-      EQ_source_location: 'urn:epc:id:sgln:7612345.00001.0', perPage: '50',
+      eventType: 'ObjectEvent,TransformationEvent',
+      GE_eventTime: '2025-01-01T00:00:00Z',
+      LT_eventTime: '2025-02-01T00:00:00+01:00',
+      EQ_bizStep: 'urn:epcglobal:cbv:bizstep:shipping|receiving',
+      EQ_disposition: 'https://ref.gs1.org/cbv/Disp-in_transit',
+      EQ_bizLocation: 'urn:epc:id:sgln:7612345.00001.0',
+      EQ_bizTransaction_po: 'urn:epcglobal:cbv:bt:7612345000019:PO-1',
+      EQ_source_location: 'urn:epc:id:sgln:7612345.00001.0',
+      perPage: '50',
     });
     expect(q.eventTypes).to.deep.equal(['ObjectEvent', 'TransformationEvent']);
     expect(q.ltEventTime?.toISOString()).to.equal('2025-01-31T23:00:00.000Z');
@@ -34,10 +39,17 @@ describe('auditor: EPCIS query parameters', () => {
 
   it('converts LGTIN URNs and patterns to the stored Digital Link form', () => {
     // GTIN 07612345000121: indicator 0, company prefix 7612345, item reference 00012.
-    expect(classPattern('MATCH_epcClass', 'urn:epc:class:lgtin:7612345.000012.LOT-1')).to.deep.equal({ exact: 'https://id.gs1.org/01/07612345000121/10/LOT-1' });
-    expect(classPattern('MATCH_epcClass', 'urn:epc:idpat:sgtin:7612345.000012.*')).to.deep.equal({ exact: 'https://id.gs1.org/01/07612345000121', prefix: 'https://id.gs1.org/01/07612345000121/' });
+    expect(classPattern('MATCH_epcClass', 'urn:epc:class:lgtin:7612345.000012.LOT-1')).to.deep.equal({
+      exact: 'https://id.gs1.org/01/07612345000121/10/LOT-1',
+    });
+    expect(classPattern('MATCH_epcClass', 'urn:epc:idpat:sgtin:7612345.000012.*')).to.deep.equal({
+      exact: 'https://id.gs1.org/01/07612345000121',
+      prefix: 'https://id.gs1.org/01/07612345000121/',
+    });
     expect(classPattern('MATCH_epcClass', 'https://id.gs1.org/01/07612345000121/10/*')).to.deep.equal({ prefix: 'https://id.gs1.org/01/07612345000121/10/' });
-    expect(classPattern('MATCH_epcClass', 'https://id.gs1.org/01/07612345000121/10/A%2FB')).to.deep.equal({ exact: 'https://id.gs1.org/01/07612345000121/10/A%2FB' });
+    expect(classPattern('MATCH_epcClass', 'https://id.gs1.org/01/07612345000121/10/A%2FB')).to.deep.equal({
+      exact: 'https://id.gs1.org/01/07612345000121/10/A%2FB',
+    });
     expect(likePrefix('https://x/10/A%_')).to.equal('https://x/10/A\\%\\_%');
   });
 

@@ -10,7 +10,10 @@ describe('auditor: FSMA 204 export parameters and formats', () => {
   it('parses format, TLCs and an inclusive date range', () => {
     const q = parseFsmaQuery({ format: 'xlsx', tlc: '07612345000127/LOT-1,07612345000127/A', from: '2025-01-01', to: '2025-01-31' });
     expect(q.format).to.equal('xlsx');
-    expect(q.tlcs).to.deep.equal([{ gtin: '07612345000127', lotCode: 'LOT-1' }, { gtin: '07612345000127', lotCode: 'A' }]);
+    expect(q.tlcs).to.deep.equal([
+      { gtin: '07612345000127', lotCode: 'LOT-1' },
+      { gtin: '07612345000127', lotCode: 'A' },
+    ]);
     expect(q.to?.toISOString()).to.equal('2025-02-01T00:00:00.000Z');
     expect(tlcClass({ gtin: '07612345000127', lotCode: 'A/B' })).to.equal('https://id.gs1.org/01/07612345000127/10/A%2FB');
     expect(parseFsmaQuery({}).format).to.equal('csv');
@@ -45,7 +48,9 @@ describe('auditor: FSMA 204 export parameters and formats', () => {
 
   it('has unique headers, a key entry for every column, spreadsheet letters and SGLN to GLN', () => {
     expect(new Set(FSMA_COLUMNS.map((c) => c.header)).size).to.equal(FSMA_COLUMNS.length);
-    const described = keyRows().filter((r) => r[0] === 'Column').map((r) => r[1]);
+    const described = keyRows()
+      .filter((r) => r[0] === 'Column')
+      .map((r) => r[1]);
     expect(described).to.deep.equal(FSMA_COLUMNS.map((c) => c.header));
     expect([columnLetter(1), columnLetter(26), columnLetter(27), columnLetter(43)]).to.deep.equal(['A', 'Z', 'AA', 'AQ']);
     expect(glnOfSgln('urn:epc:id:sgln:7612345.00001.0')).to.equal(`761234500001${gs1CheckDigit('761234500001')}`);

@@ -56,7 +56,13 @@ describe('traceability contract: access by submitter MSP', () => {
         'toGln',
       );
       await expectTraceError(
-        () => h.submit(RETAILER, 'AdjustStock', { eventId: eid(), gln: GLN.roastery, reason: 'theft', lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', delta: '-1' }] }),
+        () =>
+          h.submit(RETAILER, 'AdjustStock', {
+            eventId: eid(),
+            gln: GLN.roastery,
+            reason: 'theft',
+            lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', delta: '-1' }],
+          }),
         'FORBIDDEN',
         'gln',
       );
@@ -64,7 +70,15 @@ describe('traceability contract: access by submitter MSP', () => {
 
     it('rejects registering a location on behalf of another MSP', async () => {
       await expectTraceError(
-        () => h.submit(SUPPLIER, 'RegisterLocation', { eventId: eid(), gln: gs1('761234500099'), type: 'store', name: 'x', ownerMsp: RETAILER, address: { country: 'DE' } }),
+        () =>
+          h.submit(SUPPLIER, 'RegisterLocation', {
+            eventId: eid(),
+            gln: gs1('761234500099'),
+            type: 'store',
+            name: 'x',
+            ownerMsp: RETAILER,
+            address: { country: 'DE' },
+          }),
         'FORBIDDEN',
         'ownerMsp',
       );

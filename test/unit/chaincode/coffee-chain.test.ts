@@ -16,7 +16,17 @@ describe('traceability contract: the coffee chain end to end', () => {
         cooperative: 'Cooperativa Los Andes',
         country: 'CO',
         icoMark: '003-0042-0101',
-        geolocation: { type: 'Polygon', coordinates: [[[-75.5, 5.1], [-75.4, 5.1], [-75.4, 5.2], [-75.5, 5.1]]] },
+        geolocation: {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [-75.5, 5.1],
+              [-75.4, 5.1],
+              [-75.4, 5.2],
+              [-75.5, 5.1],
+            ],
+          ],
+        },
         harvestStart: '2024-10-01',
         harvestEnd: '2025-01-31',
         dueDiligenceRef: 'DDS-2025-77',
@@ -32,9 +42,7 @@ describe('traceability contract: the coffee chain end to end', () => {
     expect(ev.action).to.equal('ADD');
     expect(ev.bizStep).to.equal('commissioning');
     expect(ev.disposition).to.equal('active');
-    expect(ev.quantityList).to.deep.equal([
-      { epcClass: `https://id.gs1.org/01/${GTIN.green}/10/GC-2025-001`, quantity: 19200, uom: 'KGM' },
-    ]);
+    expect(ev.quantityList).to.deep.equal([{ epcClass: `https://id.gs1.org/01/${GTIN.green}/10/GC-2025-001`, quantity: 19200, uom: 'KGM' }]);
     expect(ev.readPoint.id).to.match(/^urn:epc:id:sgln:7612345\.00001\.0$/);
     expect(ev.ilmd['cbvmda:countryOfOrigin']).to.equal('CO');
     expect(ev['ct:ledger'].stock[0]).to.include({ gln: GLN.farm, delta: '19200.000', deltaBaseUnits: '19200000', quantity: '19200.000' });
@@ -92,7 +100,13 @@ describe('traceability contract: the coffee chain end to end', () => {
       supplierMsp: SUPPLIER,
       shipToGln: GLN.dc,
       lines: [{ gtin: GTIN.roasted, quantity: '600' }],
-      paymentTerms: { chainId: 137, asset: '0x3c499c542cef5e3811e1192ce70d8cc03d5c3359', decimals: 6, amount: '9000', payee: '0x1111111111111111111111111111111111111111' },
+      paymentTerms: {
+        chainId: 137,
+        asset: '0x3c499c542cef5e3811e1192ce70d8cc03d5c3359',
+        decimals: 6,
+        amount: '9000',
+        payee: '0x1111111111111111111111111111111111111111',
+      },
     });
     const created = await h.submit(SUPPLIER, 'CreateShipment', {
       eventId: eid(),
@@ -180,11 +194,13 @@ describe('traceability contract: the coffee chain end to end', () => {
     const affected = out.result.recall.affected;
     expect(affected.map((a: any) => a.lotCode)).to.deep.equal(['GC-2025-001', 'RB-0001']);
     const rb = affected[1];
-    expect(rb.positions.map((p: any) => [p.gln, p.quantity])).to.deep.equal([
-      [GLN.dc, '550.000'],
-      [GLN.store, '27.000'],
-      [GLN.roastery, '400.000'],
-    ].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+    expect(rb.positions.map((p: any) => [p.gln, p.quantity])).to.deep.equal(
+      [
+        [GLN.dc, '550.000'],
+        [GLN.store, '27.000'],
+        [GLN.roastery, '400.000'],
+      ].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+    );
     const lot = await h.query(RETAILER, 'GetLot', GTIN.roasted, 'RB-0001');
     expect(lot.lot.status).to.equal('recalled');
     const dispositions = out.events[0].events.map((e: any) => e.disposition);

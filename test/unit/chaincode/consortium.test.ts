@@ -47,7 +47,12 @@ describe('consortium registry and roles', () => {
 
   it('seeds an empty registry once, by an admin of a governing member', async () => {
     h = new Harness([]);
-    const seed = { members: [{ mspId: 'Org1MSP', displayName: 'Org 1', roles: ['retailer', 'governance'] }, { mspId: 'Org2MSP', displayName: 'Org 2', roles: ['supplier'] }] };
+    const seed = {
+      members: [
+        { mspId: 'Org1MSP', displayName: 'Org 1', roles: ['retailer', 'governance'] },
+        { mspId: 'Org2MSP', displayName: 'Org 2', roles: ['supplier'] },
+      ],
+    };
     await expectTraceError(() => govern('Org1MSP', false, 'InitConsortium', seed), 'FORBIDDEN');
     await expectTraceError(() => govern('Org2MSP', true, 'InitConsortium', seed), 'FORBIDDEN');
     await govern('Org1MSP', true, 'InitConsortium', seed);

@@ -15,12 +15,37 @@ async function scenario(): Promise<Harness> {
   }
   await h.submit(SUPPLIER, 'RegisterProduct', { eventId: id(), gtin: GTIN.roasted, description: 'Roasted', unit: 'KGM' });
   // Key order in the request must not matter to what is stored.
-  await h.submit(SUPPLIER, 'CommissionLot', { quantity: '10.5', lotCode: 'L1', gtin: GTIN.roasted, gln: GLN.roastery, eventId: id(), origin: { country: 'BR', farm: 'Fazenda' } });
-  await h.submit(SUPPLIER, 'CreateShipment', { eventId: id(), shipmentId: 'S1', fromGln: GLN.roastery, toGln: GLN.dc, lines: [{ gtin: GTIN.roasted, lotCode: 'L1', quantity: '10' }] });
+  await h.submit(SUPPLIER, 'CommissionLot', {
+    quantity: '10.5',
+    lotCode: 'L1',
+    gtin: GTIN.roasted,
+    gln: GLN.roastery,
+    eventId: id(),
+    origin: { country: 'BR', farm: 'Fazenda' },
+  });
+  await h.submit(SUPPLIER, 'CreateShipment', {
+    eventId: id(),
+    shipmentId: 'S1',
+    fromGln: GLN.roastery,
+    toGln: GLN.dc,
+    lines: [{ gtin: GTIN.roasted, lotCode: 'L1', quantity: '10' }],
+  });
   await h.submit(SUPPLIER, 'DispatchShipment', { eventId: id(), shipmentId: 'S1' });
   await h.submit(RETAILER, 'ReceiveShipment', { eventId: id(), shipmentId: 'S1', lines: [{ lineNo: 1, received: '9.5' }] });
-  await h.submit(RETAILER, 'TransferStock', { eventId: id(), fromGln: GLN.dc, toGln: GLN.store, lines: [{ gtin: GTIN.roasted, lotCode: 'L1', quantity: '2' }] });
-  await h.submit(RETAILER, 'RecordSales', { eventId: id(), gln: GLN.store, batchId: 'B', merkleRoot: 'cd'.repeat(32), receiptCount: 2, lines: [{ gtin: GTIN.roasted, quantity: '1' }] });
+  await h.submit(RETAILER, 'TransferStock', {
+    eventId: id(),
+    fromGln: GLN.dc,
+    toGln: GLN.store,
+    lines: [{ gtin: GTIN.roasted, lotCode: 'L1', quantity: '2' }],
+  });
+  await h.submit(RETAILER, 'RecordSales', {
+    eventId: id(),
+    gln: GLN.store,
+    batchId: 'B',
+    merkleRoot: 'cd'.repeat(32),
+    receiptCount: 2,
+    lines: [{ gtin: GTIN.roasted, quantity: '1' }],
+  });
   return h;
 }
 

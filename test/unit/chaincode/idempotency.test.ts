@@ -46,7 +46,13 @@ describe('traceability contract: idempotent eventId and one event per transactio
     await h.submit(SUPPLIER, 'TransferStock', transfer('T-3'));
     await expectTraceError(() => h.submit(SUPPLIER, 'TransferStock', transfer('T-3', '11')), 'CONFLICT', 'eventId');
     await expectTraceError(
-      () => h.submit(SUPPLIER, 'AdjustStock', { eventId: 'T-3', gln: GLN.roastery, reason: 'waste', lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', delta: '-1' }] }),
+      () =>
+        h.submit(SUPPLIER, 'AdjustStock', {
+          eventId: 'T-3',
+          gln: GLN.roastery,
+          reason: 'waste',
+          lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', delta: '-1' }],
+        }),
       'CONFLICT',
       'eventId',
     );

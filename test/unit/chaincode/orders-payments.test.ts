@@ -102,13 +102,52 @@ describe('traceability contract: purchase orders and payments', () => {
     await order('PO-1');
     // A trading member that is neither party of the order.
     h.setMember('OtherMSP', ['carrier']);
-    await expectTraceError(() => h.submit('OtherMSP', 'RecordPayment', { eventId: eid(), poId: 'PO-1', chainId: 137, txHash: hash(1), logIndex: 0, asset: USDC, from: PAYER, to: PAYEE, amountBaseUnits: '1', blockNumber: 1 }), 'FORBIDDEN', 'poId');
-    await expectTraceError(() => h.submit(AUDITOR, 'RecordPayment', { eventId: eid(), poId: 'PO-1', chainId: 137, txHash: hash(1), logIndex: 0, asset: USDC, from: PAYER, to: PAYEE, amountBaseUnits: '1', blockNumber: 1 }), 'FORBIDDEN');
+    await expectTraceError(
+      () =>
+        h.submit('OtherMSP', 'RecordPayment', {
+          eventId: eid(),
+          poId: 'PO-1',
+          chainId: 137,
+          txHash: hash(1),
+          logIndex: 0,
+          asset: USDC,
+          from: PAYER,
+          to: PAYEE,
+          amountBaseUnits: '1',
+          blockNumber: 1,
+        }),
+      'FORBIDDEN',
+      'poId',
+    );
+    await expectTraceError(
+      () =>
+        h.submit(AUDITOR, 'RecordPayment', {
+          eventId: eid(),
+          poId: 'PO-1',
+          chainId: 137,
+          txHash: hash(1),
+          logIndex: 0,
+          asset: USDC,
+          from: PAYER,
+          to: PAYEE,
+          amountBaseUnits: '1',
+          blockNumber: 1,
+        }),
+      'FORBIDDEN',
+    );
   });
 
   it('validates order input: supplier location must belong to the supplier, amounts respect token decimals', async () => {
     await expectTraceError(
-      () => h.submit(RETAILER, 'CreatePurchaseOrder', { eventId: eid(), poId: 'PO-X', supplierMsp: SUPPLIER, supplierGln: GLN.dc, lines: [{ gtin: GTIN.roasted, quantity: '1' }], paymentTerms: { chainId: 137, asset: USDC, decimals: 6, amount: '1', payee: PAYEE } }),
+      () =>
+        h.submit(RETAILER, 'CreatePurchaseOrder', {
+          eventId: eid(),
+          poId: 'PO-X',
+          supplierMsp: SUPPLIER,
+          supplierGln: GLN.dc,
+          lines: [{ gtin: GTIN.roasted, quantity: '1' }],
+          paymentTerms: { chainId: 137, asset: USDC, decimals: 6, amount: '1', payee: PAYEE },
+        }),
       'INVALID_ARGUMENT',
       'supplierGln',
     );

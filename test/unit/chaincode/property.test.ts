@@ -55,14 +55,24 @@ async function step(h: Harness, r: ReturnType<typeof tapeRng>, m: Model, n: numb
       const sites = r.chance(0.5) ? SUPPLIER_SITES : RETAILER_SITES;
       const from = r.pick(sites);
       const to = r.pick(sites.filter((s) => s !== from));
-      await h.submit(sites === SUPPLIER_SITES ? SUPPLIER : RETAILER, 'TransferStock', { eventId: id, fromGln: from, toGln: to, lines: [{ ...lot!, quantity: qty(r.int(1, 20_000)) }] });
+      await h.submit(sites === SUPPLIER_SITES ? SUPPLIER : RETAILER, 'TransferStock', {
+        eventId: id,
+        fromGln: from,
+        toGln: to,
+        lines: [{ ...lot!, quantity: qty(r.int(1, 20_000)) }],
+      });
       return;
     }
     case 2: {
       const retail = r.chance(0.5);
       const reason = r.pick(['waste', 'damage', 'count_difference'] as const);
       const delta = reason === 'count_difference' && r.chance(0.5) ? r.int(1, 3000) : -r.int(1, 5000);
-      await h.submit(retail ? RETAILER : SUPPLIER, 'AdjustStock', { eventId: id, gln: r.pick(retail ? RETAILER_SITES : SUPPLIER_SITES), reason, lines: [{ ...lot!, delta: qty(delta) }] });
+      await h.submit(retail ? RETAILER : SUPPLIER, 'AdjustStock', {
+        eventId: id,
+        gln: r.pick(retail ? RETAILER_SITES : SUPPLIER_SITES),
+        reason,
+        lines: [{ ...lot!, delta: qty(delta) }],
+      });
       return;
     }
     case 3: {
@@ -78,7 +88,13 @@ async function step(h: Harness, r: ReturnType<typeof tapeRng>, m: Model, n: numb
     }
     case 4: {
       const shipmentId = `S${n}`;
-      await h.submit(SUPPLIER, 'CreateShipment', { eventId: id, shipmentId, fromGln: r.pick(SUPPLIER_SITES), toGln: r.pick(RETAILER_SITES), lines: [{ ...lot!, quantity: qty(r.int(1, 20_000)) }] });
+      await h.submit(SUPPLIER, 'CreateShipment', {
+        eventId: id,
+        shipmentId,
+        fromGln: r.pick(SUPPLIER_SITES),
+        toGln: r.pick(RETAILER_SITES),
+        lines: [{ ...lot!, quantity: qty(r.int(1, 20_000)) }],
+      });
       m.open.push({ id: shipmentId, status: 'created' });
       return;
     }

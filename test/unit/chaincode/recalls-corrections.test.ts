@@ -22,7 +22,12 @@ describe('traceability contract: recalls, error declarations, attestations', () 
   });
 
   it('recalls a lot with its descendants, marks them recalled and lists stock on hand per location', async () => {
-    const out = await h.submit(SUPPLIER, 'DeclareRecall', { eventId: eid(), recallId: 'RC-9', reason: 'foreign matter', lots: [{ gtin: GTIN.green, lotCode: 'G-2' }] });
+    const out = await h.submit(SUPPLIER, 'DeclareRecall', {
+      eventId: eid(),
+      recallId: 'RC-9',
+      reason: 'foreign matter',
+      lots: [{ gtin: GTIN.green, lotCode: 'G-2' }],
+    });
     expect(out.result.recall.affected.map((a: any) => [a.lotCode, a.positions.map((p: any) => p.quantity)])).to.deep.equal([
       ['G-2', ['50.000']],
       ['BLEND-1', ['85.000']],
@@ -35,7 +40,11 @@ describe('traceability contract: recalls, error declarations, attestations', () 
     const evs = out.events[0].events;
     expect(evs[0].quantityList.map((q: any) => q.epcClass)).to.have.length(2);
     expect(evs[1].bizLocation.id).to.match(/^urn:epc:id:sgln:/);
-    await expectTraceError(() => h.submit(SUPPLIER, 'DeclareRecall', { eventId: eid(), recallId: 'RC-9', reason: 'x', lots: [{ gtin: GTIN.green, lotCode: 'G-1' }] }), 'DUPLICATE', 'recallId');
+    await expectTraceError(
+      () => h.submit(SUPPLIER, 'DeclareRecall', { eventId: eid(), recallId: 'RC-9', reason: 'x', lots: [{ gtin: GTIN.green, lotCode: 'G-1' }] }),
+      'DUPLICATE',
+      'recallId',
+    );
   });
 
   it('walks back from a blend to every green lot (GetLotTrace)', async () => {
@@ -46,10 +55,25 @@ describe('traceability contract: recalls, error declarations, attestations', () 
   });
 
   it('declares an error by repeating the original event with errorDeclaration, editing nothing', async () => {
-    const wrong = await h.submit(SUPPLIER, 'AdjustStock', { eventId: 'ADJ-WRONG', gln: GLN.roastery, reason: 'waste', lines: [{ gtin: GTIN.green, lotCode: 'G-1', delta: '-5' }] });
-    const fix = await h.submit(SUPPLIER, 'AdjustStock', { eventId: 'ADJ-FIX', gln: GLN.roastery, reason: 'count_difference', lines: [{ gtin: GTIN.green, lotCode: 'G-1', delta: '5' }] });
+    const wrong = await h.submit(SUPPLIER, 'AdjustStock', {
+      eventId: 'ADJ-WRONG',
+      gln: GLN.roastery,
+      reason: 'waste',
+      lines: [{ gtin: GTIN.green, lotCode: 'G-1', delta: '-5' }],
+    });
+    const fix = await h.submit(SUPPLIER, 'AdjustStock', {
+      eventId: 'ADJ-FIX',
+      gln: GLN.roastery,
+      reason: 'count_difference',
+      lines: [{ gtin: GTIN.green, lotCode: 'G-1', delta: '5' }],
+    });
     const originalBytes = h.world.state.get('\u0000event\u0000ADJ-WRONG\u0000')!.toString();
-    const decl = await h.submit(SUPPLIER, 'DeclareError', { eventId: eid(), targetEventId: 'ADJ-WRONG', reason: 'did_not_occur', correctiveEventIds: ['ADJ-FIX'] });
+    const decl = await h.submit(SUPPLIER, 'DeclareError', {
+      eventId: eid(),
+      targetEventId: 'ADJ-WRONG',
+      reason: 'did_not_occur',
+      correctiveEventIds: ['ADJ-FIX'],
+    });
     const ev = decl.events[0].events[0];
     const original = wrong.events[0].events[0];
     expect(ev.eventID).to.equal(original.eventID);
@@ -63,9 +87,21 @@ describe('traceability contract: recalls, error declarations, attestations', () 
     expect(h.world.state.get('\u0000event\u0000ADJ-WRONG\u0000')!.toString()).to.equal(originalBytes);
     const got = await h.query(AUDITOR, 'GetEvent', 'ADJ-WRONG');
     expect(got.correction).to.include({ reason: 'did_not_occur', declaredBy: SUPPLIER });
-    await expectTraceError(() => h.submit(SUPPLIER, 'DeclareError', { eventId: eid(), targetEventId: 'ADJ-WRONG', reason: 'did_not_occur' }), 'DUPLICATE', 'targetEventId');
-    await expectTraceError(() => h.submit(SUPPLIER, 'DeclareError', { eventId: eid(), targetEventId: 'ADJ-FIX', reason: 'incorrect_data', correctiveEventIds: ['NOPE'] }), 'NOT_FOUND', 'correctiveEventIds[0]');
-    await expectTraceError(() => h.submit(SUPPLIER, 'DeclareError', { eventId: eid(), targetEventId: 'NOPE', reason: 'incorrect_data' }), 'NOT_FOUND', 'targetEventId');
+    await expectTraceError(
+      () => h.submit(SUPPLIER, 'DeclareError', { eventId: eid(), targetEventId: 'ADJ-WRONG', reason: 'did_not_occur' }),
+      'DUPLICATE',
+      'targetEventId',
+    );
+    await expectTraceError(
+      () => h.submit(SUPPLIER, 'DeclareError', { eventId: eid(), targetEventId: 'ADJ-FIX', reason: 'incorrect_data', correctiveEventIds: ['NOPE'] }),
+      'NOT_FOUND',
+      'correctiveEventIds[0]',
+    );
+    await expectTraceError(
+      () => h.submit(SUPPLIER, 'DeclareError', { eventId: eid(), targetEventId: 'NOPE', reason: 'incorrect_data' }),
+      'NOT_FOUND',
+      'targetEventId',
+    );
   });
 
   it('records attestations only about things that exist', async () => {
@@ -79,7 +115,13 @@ describe('traceability contract: recalls, error declarations, attestations', () 
       'INVALID_ARGUMENT',
       'subjectKey',
     );
-    const out = await h.submit(AUDITOR, 'RecordAttestation', { eventId: eid(), attestationId: 'A-1', subjectKey: `lot~${GTIN.roasted}~BLEND-1`, result: 'observation', statement: 'moisture 11%' });
+    const out = await h.submit(AUDITOR, 'RecordAttestation', {
+      eventId: eid(),
+      attestationId: 'A-1',
+      subjectKey: `lot~${GTIN.roasted}~BLEND-1`,
+      result: 'observation',
+      statement: 'moisture 11%',
+    });
     expect(out.events[0].records[0].key).to.equal('attestation~A-1');
   });
 });

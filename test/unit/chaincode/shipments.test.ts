@@ -68,19 +68,46 @@ describe('traceability contract: shipments and custody', () => {
   it('partial receipts book per batch at the named location; the rest stays in transit until the close', async () => {
     await create('S-6');
     await h.submit(SUPPLIER, 'DispatchShipment', { eventId: eid(), shipmentId: 'S-6' });
-    const first = await h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S-6', gln: GLN.store, close: false, lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', received: '8' }] });
+    const first = await h.submit(RETAILER, 'ReceiveShipment', {
+      eventId: eid(),
+      shipmentId: 'S-6',
+      gln: GLN.store,
+      close: false,
+      lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', received: '8' }],
+    });
     expect(first.result.shipment).to.include({ status: 'partially_received', hasDiscrepancy: false });
     expect(first.result.receipt).to.include({ receiptNo: 1, gln: GLN.store, closed: false });
     expect(first.result.discrepancies).to.deep.equal([]);
     expect(h.onHand(GLN.store, GTIN.roasted, 'RB-1')).to.equal(8000n);
     expect(h.onHand(GLN.dc, GTIN.roasted, 'RB-1')).to.equal(0n);
     let sh = await h.query(RETAILER, 'GetShipment', 'S-6');
-    expect(sh.inTransit.map((t: any) => [t.lotCode, t.quantity])).to.deep.equal([['RB-1', '2.000'], ['RB-2', '20.000']]);
+    expect(sh.inTransit.map((t: any) => [t.lotCode, t.quantity])).to.deep.equal([
+      ['RB-1', '2.000'],
+      ['RB-2', '20.000'],
+    ]);
     // An over-receipt and a batch that was not shipped are refused, naming the line.
-    await expectTraceError(() => h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S-6', close: false, lines: [{ lineNo: 1, received: '3' }] }), 'INVALID_ARGUMENT', 'lines[0].received');
-    await expectTraceError(() => h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S-6', close: false, lines: [{ gtin: GTIN.roasted, lotCode: 'RB-9', received: '1' }] }), 'INVALID_ARGUMENT', 'lines[0].lotCode');
+    await expectTraceError(
+      () => h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S-6', close: false, lines: [{ lineNo: 1, received: '3' }] }),
+      'INVALID_ARGUMENT',
+      'lines[0].received',
+    );
+    await expectTraceError(
+      () =>
+        h.submit(RETAILER, 'ReceiveShipment', {
+          eventId: eid(),
+          shipmentId: 'S-6',
+          close: false,
+          lines: [{ gtin: GTIN.roasted, lotCode: 'RB-9', received: '1' }],
+        }),
+      'INVALID_ARGUMENT',
+      'lines[0].lotCode',
+    );
     // A location of another organisation cannot receive.
-    await expectTraceError(() => h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S-6', gln: GLN.roastery2, lines: [] }), 'FORBIDDEN', 'gln');
+    await expectTraceError(
+      () => h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S-6', gln: GLN.roastery2, lines: [] }),
+      'FORBIDDEN',
+      'gln',
+    );
     await h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S-6', close: false, lines: [{ lineNo: 2, received: '20' }] });
     const last = await h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S-6', lines: [], close: true });
     expect(last.result.discrepancies).to.deep.equal([{ damaged: '0.000', gtin: GTIN.roasted, lineNo: 1, lotCode: 'RB-1', over: '0.000', short: '2.000' }]);
@@ -88,17 +115,33 @@ describe('traceability contract: shipments and custody', () => {
     sh = await h.query(RETAILER, 'GetShipment', 'S-6');
     expect(sh.inTransit).to.deep.equal([]);
     expect(h.onHand(GLN.dc, GTIN.roasted, 'RB-2')).to.equal(20000n);
-    await expectTraceError(() => h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S-6', lines: [], close: true }), 'CONFLICT', 'shipmentId');
+    await expectTraceError(
+      () => h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S-6', lines: [], close: true }),
+      'CONFLICT',
+      'shipmentId',
+    );
   });
 
   it('goods issues dispatch per batch; issuing more than the delivery holds is refused on that line', async () => {
     await create('S-7');
-    const one = await h.submit(SUPPLIER, 'DispatchShipment', { eventId: eid(), shipmentId: 'S-7', lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '10' }] });
+    const one = await h.submit(SUPPLIER, 'DispatchShipment', {
+      eventId: eid(),
+      shipmentId: 'S-7',
+      lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '10' }],
+    });
     expect(one.result.shipment.status).to.equal('partially_dispatched');
     expect(h.onHand(GLN.roastery, GTIN.roasted, 'RB-1')).to.equal(90000n);
     expect(h.onHand(GLN.roastery, GTIN.roasted, 'RB-2')).to.equal(100000n);
-    await expectTraceError(() => h.submit(SUPPLIER, 'DispatchShipment', { eventId: eid(), shipmentId: 'S-7', lines: [{ gtin: GTIN.roasted, lotCode: 'RB-2', quantity: '21' }] }), 'INVALID_ARGUMENT', 'lines[0].quantity');
-    await expectTraceError(() => h.submit(SUPPLIER, 'DispatchShipment', { eventId: eid(), shipmentId: 'S-7', lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '1' }] }), 'INVALID_ARGUMENT', 'lines[0].quantity');
+    await expectTraceError(
+      () => h.submit(SUPPLIER, 'DispatchShipment', { eventId: eid(), shipmentId: 'S-7', lines: [{ gtin: GTIN.roasted, lotCode: 'RB-2', quantity: '21' }] }),
+      'INVALID_ARGUMENT',
+      'lines[0].quantity',
+    );
+    await expectTraceError(
+      () => h.submit(SUPPLIER, 'DispatchShipment', { eventId: eid(), shipmentId: 'S-7', lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '1' }] }),
+      'INVALID_ARGUMENT',
+      'lines[0].quantity',
+    );
     // The receiver may book what already arrived while the rest is still being issued.
     await h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S-7', close: false, lines: [{ lineNo: 1, received: '10' }] });
     const two = await h.submit(SUPPLIER, 'DispatchShipment', { eventId: eid(), shipmentId: 'S-7', lines: [{ lineNo: 2, quantity: '20' }] });
@@ -109,13 +152,29 @@ describe('traceability contract: shipments and custody', () => {
   it('rejects bad receipt lines, naming the field', async () => {
     await create('S-3');
     await h.submit(SUPPLIER, 'DispatchShipment', { eventId: eid(), shipmentId: 'S-3' });
-    await expectTraceError(() => h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S-3', lines: [{ lineNo: 3, received: '1' }] }), 'INVALID_ARGUMENT', 'lines[0].lineNo');
     await expectTraceError(
-      () => h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S-3', lines: [{ lineNo: 1, received: '1' }, { lineNo: 1, received: '1' }] }),
+      () => h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S-3', lines: [{ lineNo: 3, received: '1' }] }),
+      'INVALID_ARGUMENT',
+      'lines[0].lineNo',
+    );
+    await expectTraceError(
+      () =>
+        h.submit(RETAILER, 'ReceiveShipment', {
+          eventId: eid(),
+          shipmentId: 'S-3',
+          lines: [
+            { lineNo: 1, received: '1' },
+            { lineNo: 1, received: '1' },
+          ],
+        }),
       'INVALID_ARGUMENT',
       'lines[1].lineNo',
     );
-    await expectTraceError(() => h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S-3', lines: [{ lineNo: 1, received: '1.0005' }] }), 'INVALID_ARGUMENT', 'lines[0].received');
+    await expectTraceError(
+      () => h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S-3', lines: [{ lineNo: 1, received: '1.0005' }] }),
+      'INVALID_ARGUMENT',
+      'lines[0].received',
+    );
   });
 
   it('separates ownership from possession: ownership may pass on dispatch while the carrier holds the goods', async () => {
@@ -130,7 +189,13 @@ describe('traceability contract: shipments and custody', () => {
   it('validates shipment creation: same from/to, repeated lot, unknown PO', async () => {
     await expectTraceError(() => create('S-5', { toGln: GLN.roastery }), 'INVALID_ARGUMENT', 'toGln');
     await expectTraceError(
-      () => create('S-5', { lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '1' }, { gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '1' }] }),
+      () =>
+        create('S-5', {
+          lines: [
+            { gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '1' },
+            { gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '1' },
+          ],
+        }),
       'INVALID_ARGUMENT',
       'lines[1].lotCode',
     );
@@ -155,9 +220,24 @@ describe('traceability contract: despatch advice details', () => {
   it('keeps the PO reference, handling units, dates and weights, and puts batch dates onto the lot', async () => {
     const hu = sscc('34000001000000001');
     const out = await h.submit(SUPPLIER, 'CreateShipment', {
-      eventId: eid(), shipmentId: 'S-D1', fromGln: GLN.roastery, toGln: GLN.dc, poReference: 'PO-NOT-ON-LEDGER',
-      lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '10', poItem: '4500000017/00010', expiryDate: '2027-03-01' }, { gtin: GTIN.roasted, lotCode: 'RB-2', quantity: '5', expiryDate: '2027-06-30', productionDate: '2026-11-01' }],
-      handlingUnits: [{ sscc: hu, contents: [{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '10' }, { gtin: GTIN.roasted, lotCode: 'RB-2', quantity: '5' }] }],
+      eventId: eid(),
+      shipmentId: 'S-D1',
+      fromGln: GLN.roastery,
+      toGln: GLN.dc,
+      poReference: 'PO-NOT-ON-LEDGER',
+      lines: [
+        { gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '10', poItem: '4500000017/00010', expiryDate: '2027-03-01' },
+        { gtin: GTIN.roasted, lotCode: 'RB-2', quantity: '5', expiryDate: '2027-06-30', productionDate: '2026-11-01' },
+      ],
+      handlingUnits: [
+        {
+          sscc: hu,
+          contents: [
+            { gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '10' },
+            { gtin: GTIN.roasted, lotCode: 'RB-2', quantity: '5' },
+          ],
+        },
+      ],
       dates: [{ qualifier: '007', planned: '2026-11-28' }],
       weights: { gross: '16.5', net: '15', unit: 'KGM' },
     });
@@ -165,7 +245,13 @@ describe('traceability contract: despatch advice details', () => {
     expect(s).to.include({ poReference: 'PO-NOT-ON-LEDGER' });
     expect(s.poId).to.equal(undefined);
     expect(s.lines[0].poItem).to.equal('4500000017/00010');
-    expect(s.handlingUnits[0]).to.deep.equal({ sscc: hu, contents: [{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '10.000' }, { gtin: GTIN.roasted, lotCode: 'RB-2', quantity: '5.000' }] });
+    expect(s.handlingUnits[0]).to.deep.equal({
+      sscc: hu,
+      contents: [
+        { gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '10.000' },
+        { gtin: GTIN.roasted, lotCode: 'RB-2', quantity: '5.000' },
+      ],
+    });
     expect(s.dates).to.deep.equal([{ qualifier: '007', planned: '2026-11-28' }]);
     expect(s.weights).to.deep.equal({ gross: '16.5', net: '15', unit: 'KGM' });
     const lot = await h.query(SUPPLIER, 'GetLot', GTIN.roasted, 'RB-2');
@@ -174,10 +260,20 @@ describe('traceability contract: despatch advice details', () => {
 
   it('links the PO reference to the purchase order when it is on the ledger', async () => {
     await h.submit(RETAILER, 'CreatePurchaseOrder', {
-      eventId: eid(), poId: '4500000017', supplierMsp: SUPPLIER, lines: [{ gtin: GTIN.roasted, quantity: '10' }],
+      eventId: eid(),
+      poId: '4500000017',
+      supplierMsp: SUPPLIER,
+      lines: [{ gtin: GTIN.roasted, quantity: '10' }],
       paymentTerms: { chainId: 1, asset: 'native', decimals: 18, amount: '0.5', payee: '0x1111111111111111111111111111111111111111' },
     });
-    const out = await h.submit(SUPPLIER, 'CreateShipment', { eventId: eid(), shipmentId: 'S-D3', fromGln: GLN.roastery, toGln: GLN.dc, poReference: '4500000017', lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '10' }] });
+    const out = await h.submit(SUPPLIER, 'CreateShipment', {
+      eventId: eid(),
+      shipmentId: 'S-D3',
+      fromGln: GLN.roastery,
+      toGln: GLN.dc,
+      poReference: '4500000017',
+      lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '10' }],
+    });
     expect(out.result.shipment.poId).to.equal('4500000017');
     expect(out.result.shipment.poReference).to.equal(undefined);
   });
@@ -185,16 +281,36 @@ describe('traceability contract: despatch advice details', () => {
   it('refuses a batch date that conflicts with the lot, a bad SSCC and contents that are not a line', async () => {
     const base = { shipmentId: 'S-D2', fromGln: GLN.roastery, toGln: GLN.dc };
     await expectTraceError(
-      () => h.submit(SUPPLIER, 'CreateShipment', { eventId: eid(), ...base, lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '1', expiryDate: '2027-04-01' }] }),
-      'INVALID_ARGUMENT', 'lines[0].expiryDate',
+      () =>
+        h.submit(SUPPLIER, 'CreateShipment', {
+          eventId: eid(),
+          ...base,
+          lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '1', expiryDate: '2027-04-01' }],
+        }),
+      'INVALID_ARGUMENT',
+      'lines[0].expiryDate',
     );
     await expectTraceError(
-      () => h.submit(SUPPLIER, 'CreateShipment', { eventId: eid(), ...base, lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '1' }], handlingUnits: [{ sscc: '340000010000000010', contents: [] }] }),
-      'INVALID_ARGUMENT', 'handlingUnits[0].sscc',
+      () =>
+        h.submit(SUPPLIER, 'CreateShipment', {
+          eventId: eid(),
+          ...base,
+          lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '1' }],
+          handlingUnits: [{ sscc: '340000010000000010', contents: [] }],
+        }),
+      'INVALID_ARGUMENT',
+      'handlingUnits[0].sscc',
     );
     await expectTraceError(
-      () => h.submit(SUPPLIER, 'CreateShipment', { eventId: eid(), ...base, lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '1' }], handlingUnits: [{ sscc: sscc('34000001000000002'), contents: [{ gtin: GTIN.roasted, lotCode: 'RB-2', quantity: '1' }] }] }),
-      'INVALID_ARGUMENT', 'handlingUnits[0].contents[0].lotCode',
+      () =>
+        h.submit(SUPPLIER, 'CreateShipment', {
+          eventId: eid(),
+          ...base,
+          lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '1' }],
+          handlingUnits: [{ sscc: sscc('34000001000000002'), contents: [{ gtin: GTIN.roasted, lotCode: 'RB-2', quantity: '1' }] }],
+        }),
+      'INVALID_ARGUMENT',
+      'handlingUnits[0].contents[0].lotCode',
     );
   });
 });

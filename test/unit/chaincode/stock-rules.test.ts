@@ -46,7 +46,13 @@ describe('traceability contract: stock rules', () => {
 
     it('rejects adjustments, transformations and sales below zero', async () => {
       await expectTraceError(
-        () => h.submit(SUPPLIER, 'AdjustStock', { eventId: eid(), gln: GLN.roastery, reason: 'damage', lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', delta: '-100.001' }] }),
+        () =>
+          h.submit(SUPPLIER, 'AdjustStock', {
+            eventId: eid(),
+            gln: GLN.roastery,
+            reason: 'damage',
+            lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', delta: '-100.001' }],
+          }),
         'INSUFFICIENT_STOCK',
         'lines[0].delta',
       );
@@ -62,7 +68,15 @@ describe('traceability contract: stock rules', () => {
         'inputs[0].quantity',
       );
       await expectTraceError(
-        () => h.submit(RETAILER, 'RecordSales', { eventId: eid(), gln: GLN.store, batchId: 'B1', merkleRoot: '00'.repeat(32), receiptCount: 1, lines: [{ gtin: GTIN.milk, quantity: '20.001' }] }),
+        () =>
+          h.submit(RETAILER, 'RecordSales', {
+            eventId: eid(),
+            gln: GLN.store,
+            batchId: 'B1',
+            merkleRoot: '00'.repeat(32),
+            receiptCount: 1,
+            lines: [{ gtin: GTIN.milk, quantity: '20.001' }],
+          }),
         'INSUFFICIENT_STOCK',
         'lines[0].quantity',
       );
@@ -87,7 +101,13 @@ describe('traceability contract: stock rules', () => {
     });
 
     it('dispatch puts stock in transit and receipt takes all of it out of transit', async () => {
-      await h.submit(SUPPLIER, 'CreateShipment', { eventId: eid(), shipmentId: 'S1', fromGln: GLN.roastery, toGln: GLN.dc, lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '30' }] });
+      await h.submit(SUPPLIER, 'CreateShipment', {
+        eventId: eid(),
+        shipmentId: 'S1',
+        fromGln: GLN.roastery,
+        toGln: GLN.dc,
+        lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '30' }],
+      });
       const d = await h.submit(SUPPLIER, 'DispatchShipment', { eventId: eid(), shipmentId: 'S1' });
       const dl = d.events[0].events[0]['ct:ledger'].stock;
       expect(dl.map((l: any) => [l.position, l.deltaBaseUnits])).to.deep.equal([
@@ -95,7 +115,11 @@ describe('traceability contract: stock rules', () => {
         ['in_transit', '30000'],
       ]);
       // More than was shipped cannot arrive: the over-receipt is refused, naming the line.
-      await expectTraceError(() => h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S1', lines: [{ lineNo: 1, received: '31' }] }), 'INVALID_ARGUMENT', 'lines[0].received');
+      await expectTraceError(
+        () => h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S1', lines: [{ lineNo: 1, received: '31' }] }),
+        'INVALID_ARGUMENT',
+        'lines[0].received',
+      );
       const r = await h.submit(RETAILER, 'ReceiveShipment', { eventId: eid(), shipmentId: 'S1', lines: [{ lineNo: 1, received: '29' }] });
       expect(r.result.discrepancies[0]).to.include({ over: '0.000', short: '1.000' });
       const sh = await h.query(RETAILER, 'GetShipment', 'S1');
@@ -107,7 +131,13 @@ describe('traceability contract: stock rules', () => {
   describe('adjustments', () => {
     it('allows additions only for count differences and emits ADD / DELETE by sign', async () => {
       await expectTraceError(
-        () => h.submit(SUPPLIER, 'AdjustStock', { eventId: eid(), gln: GLN.roastery, reason: 'waste', lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', delta: '1' }] }),
+        () =>
+          h.submit(SUPPLIER, 'AdjustStock', {
+            eventId: eid(),
+            gln: GLN.roastery,
+            reason: 'waste',
+            lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', delta: '1' }],
+          }),
         'INVALID_ARGUMENT',
         'lines[0].delta',
       );
@@ -123,13 +153,24 @@ describe('traceability contract: stock rules', () => {
       expect(ev.bizStep).to.equal('cycle_counting');
       expect(ev['ct:ledger'].detail.reason).to.equal('count_difference');
       expect(h.onHand(GLN.roastery, GTIN.roasted, 'RB-1')).to.equal(102500n);
-      const waste = await h.submit(SUPPLIER, 'AdjustStock', { eventId: eid(), gln: GLN.roastery, reason: 'expiry', lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', delta: '-2.5' }] });
+      const waste = await h.submit(SUPPLIER, 'AdjustStock', {
+        eventId: eid(),
+        gln: GLN.roastery,
+        reason: 'expiry',
+        lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', delta: '-2.5' }],
+      });
       expect(waste.events[0].events[0]).to.include({ action: 'DELETE', disposition: 'expired' });
     });
 
     it('rejects an unknown reason code', async () => {
       await expectTraceError(
-        () => h.submit(SUPPLIER, 'AdjustStock', { eventId: eid(), gln: GLN.roastery, reason: 'lost', lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', delta: '-1' }] }),
+        () =>
+          h.submit(SUPPLIER, 'AdjustStock', {
+            eventId: eid(),
+            gln: GLN.roastery,
+            reason: 'lost',
+            lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', delta: '-1' }],
+          }),
         'INVALID_ARGUMENT',
         'reason',
       );
@@ -137,7 +178,14 @@ describe('traceability contract: stock rules', () => {
   });
 
   describe('sales', () => {
-    const batch = (lines: unknown[], batchId = 'B-1') => ({ eventId: eid(), gln: GLN.store, batchId, merkleRoot: `0x${'AB'.repeat(32)}`, receiptCount: 3, lines });
+    const batch = (lines: unknown[], batchId = 'B-1') => ({
+      eventId: eid(),
+      gln: GLN.store,
+      batchId,
+      merkleRoot: `0x${'AB'.repeat(32)}`,
+      receiptCount: 3,
+      lines,
+    });
 
     it('depletes first-expiry-first-out across lots when the POS does not know the lot', async () => {
       const out = await h.submit(RETAILER, 'RecordSales', batch([{ gtin: GTIN.milk, quantity: '12' }]));
@@ -151,13 +199,24 @@ describe('traceability contract: stock rules', () => {
     });
 
     it('puts returns back on hand and rejects a repeated batch id', async () => {
-      await h.submit(RETAILER, 'RecordSales', batch([{ gtin: GTIN.milk, lotCode: 'M-NEW', quantity: '1' }, { gtin: GTIN.milk, lotCode: 'M-NEW', quantity: '0.5', kind: 'return' }]));
+      await h.submit(
+        RETAILER,
+        'RecordSales',
+        batch([
+          { gtin: GTIN.milk, lotCode: 'M-NEW', quantity: '1' },
+          { gtin: GTIN.milk, lotCode: 'M-NEW', quantity: '0.5', kind: 'return' },
+        ]),
+      );
       expect(h.onHand(GLN.store, GTIN.milk, 'M-NEW')).to.equal(9500n);
       await expectTraceError(() => h.submit(RETAILER, 'RecordSales', batch([{ gtin: GTIN.milk, quantity: '1' }])), 'DUPLICATE', 'batchId');
     });
 
     it('puts a return without a lot back on the lot the store last sold of that product', async () => {
-      await expectTraceError(() => h.submit(RETAILER, 'RecordSales', batch([{ gtin: GTIN.milk, quantity: '1', kind: 'return' }])), 'CONFLICT', 'lines[0].lotCode');
+      await expectTraceError(
+        () => h.submit(RETAILER, 'RecordSales', batch([{ gtin: GTIN.milk, quantity: '1', kind: 'return' }])),
+        'CONFLICT',
+        'lines[0].lotCode',
+      );
       // FEFO sells M-OLD out and the rest from M-NEW: M-NEW is the lot last sold.
       await h.submit(RETAILER, 'RecordSales', batch([{ gtin: GTIN.milk, quantity: '12' }], 'B-2'));
       const out = await h.submit(RETAILER, 'RecordSales', batch([{ gtin: GTIN.milk, quantity: '3', kind: 'return' }], 'B-3'));
@@ -177,7 +236,11 @@ describe('traceability contract: stock rules', () => {
 
     it('never sells a recalled lot: explicit lot is CONFLICT, FEFO skips it', async () => {
       await h.submit(RETAILER, 'DeclareRecall', { eventId: eid(), recallId: 'R-M', reason: 'off taste', lots: [{ gtin: GTIN.milk, lotCode: 'M-OLD' }] });
-      await expectTraceError(() => h.submit(RETAILER, 'RecordSales', batch([{ gtin: GTIN.milk, lotCode: 'M-OLD', quantity: '1' }])), 'CONFLICT', 'lines[0].lotCode');
+      await expectTraceError(
+        () => h.submit(RETAILER, 'RecordSales', batch([{ gtin: GTIN.milk, lotCode: 'M-OLD', quantity: '1' }])),
+        'CONFLICT',
+        'lines[0].lotCode',
+      );
       const out = await h.submit(RETAILER, 'RecordSales', batch([{ gtin: GTIN.milk, quantity: '1' }], 'B-2'));
       expect(out.result.batch.lines[0].allocations).to.deep.equal([{ lotCode: 'M-NEW', quantity: '1.000' }]);
     });

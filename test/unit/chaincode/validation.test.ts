@@ -16,7 +16,14 @@ describe('traceability contract: input validation', () => {
   const transfer = (lines: unknown) => h.submit(SUPPLIER, 'TransferStock', { eventId: eid(), fromGln: GLN.roastery, toGln: GLN.roastery2, lines });
 
   it('names the bad field for quantities: too many decimals, numbers, signs, zero, exponents', async () => {
-    const cases: [unknown, string][] = [['1.0001', 'lines[0].quantity'], [1.5, 'lines[0].quantity'], ['-1', 'lines[0].quantity'], ['0', 'lines[0].quantity'], ['1e3', 'lines[0].quantity'], ['', 'lines[0].quantity']];
+    const cases: [unknown, string][] = [
+      ['1.0001', 'lines[0].quantity'],
+      [1.5, 'lines[0].quantity'],
+      ['-1', 'lines[0].quantity'],
+      ['0', 'lines[0].quantity'],
+      ['1e3', 'lines[0].quantity'],
+      ['', 'lines[0].quantity'],
+    ];
     for (const [quantity, field] of cases) {
       const body = await expectTraceError(() => transfer([{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity }]), 'INVALID_ARGUMENT', field);
       expect(body.message).to.contain(field);
@@ -24,7 +31,11 @@ describe('traceability contract: input validation', () => {
   });
 
   it('names the bad field for identifiers: GLN / GTIN check digits, lot code characters, eventId', async () => {
-    await expectTraceError(() => h.submit(SUPPLIER, 'TransferStock', { eventId: eid(), fromGln: '7612345000010', toGln: GLN.roastery2, lines: [] }), 'INVALID_ARGUMENT', 'fromGln');
+    await expectTraceError(
+      () => h.submit(SUPPLIER, 'TransferStock', { eventId: eid(), fromGln: '7612345000010', toGln: GLN.roastery2, lines: [] }),
+      'INVALID_ARGUMENT',
+      'fromGln',
+    );
     await expectTraceError(() => transfer([{ gtin: '07612345100019', lotCode: 'RB-1', quantity: '1' }]), 'INVALID_ARGUMENT', 'lines[0].gtin');
     await expectTraceError(() => transfer([{ gtin: GTIN.roasted, lotCode: 'RB 1', quantity: '1' }]), 'INVALID_ARGUMENT', 'lines[0].lotCode');
     await expectTraceError(() => transfer([{ gtin: GTIN.roasted, lotCode: 'RB~1', quantity: '1' }]), 'INVALID_ARGUMENT', 'lines[0].lotCode');
@@ -63,7 +74,11 @@ describe('traceability contract: input validation', () => {
     await expectTraceError(() => commission(h, SUPPLIER, gs1('761234500088'), GTIN.green, 'G-1', '1'), 'NOT_FOUND', 'gln');
     await expectTraceError(() => commission(h, SUPPLIER, GLN.farm, gs1('761234519999'), 'G-1', '1'), 'NOT_FOUND', 'gtin');
     await expectTraceError(() => commission(h, SUPPLIER, GLN.roastery, GTIN.roasted, 'RB-1', '1'), 'DUPLICATE', 'lotCode');
-    await expectTraceError(() => h.submit(SUPPLIER, 'RegisterProduct', { eventId: eid(), gtin: GTIN.roasted, description: 'again', unit: 'KGM' }), 'DUPLICATE', 'gtin');
+    await expectTraceError(
+      () => h.submit(SUPPLIER, 'RegisterProduct', { eventId: eid(), gtin: GTIN.roasted, description: 'again', unit: 'KGM' }),
+      'DUPLICATE',
+      'gtin',
+    );
     await expectTraceError(
       () => h.submit(SUPPLIER, 'RegisterLocation', { eventId: eid(), gln: GLN.roastery, type: 'roastery', name: 'again', address: { country: 'DE' } }),
       'DUPLICATE',
@@ -75,7 +90,11 @@ describe('traceability contract: input validation', () => {
     const gtin13 = gs1('400000110009');
     const out = await h.submit(SUPPLIER, 'RegisterProduct', { eventId: eid(), gtin: gtin13, description: 'Oat milk', unit: 'LTR' });
     expect(out.result.product.gtin).to.equal(`0${gtin13}`);
-    await expectTraceError(() => h.submit(SUPPLIER, 'RegisterProduct', { eventId: eid(), gtin: `0${gtin13}`, description: 'x', unit: 'LTR' }), 'DUPLICATE', 'gtin');
+    await expectTraceError(
+      () => h.submit(SUPPLIER, 'RegisterProduct', { eventId: eid(), gtin: `0${gtin13}`, description: 'x', unit: 'LTR' }),
+      'DUPLICATE',
+      'gtin',
+    );
   });
 
   it('answers unknown transaction names with a structured error', async () => {

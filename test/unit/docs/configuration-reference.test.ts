@@ -17,7 +17,12 @@ const LOADERS = [
 /** Variable names a loader reads: `env.X`, `env['X']`, or a reader called with `(env, 'X'…)` or a name argument. */
 function namesRead(source: string): string[] {
   const names = new Set<string>();
-  const patterns = [/\benv\.([A-Z][A-Z0-9_]{2,})\b/g, /\benv\[['"]([A-Z][A-Z0-9_]{2,})['"]\]/g, /\(env, ['"]([A-Z][A-Z0-9_]{2,})['"]/g, /\bfile\(['"]([A-Z][A-Z0-9_]{2,})['"]\)/g];
+  const patterns = [
+    /\benv\.([A-Z][A-Z0-9_]{2,})\b/g,
+    /\benv\[['"]([A-Z][A-Z0-9_]{2,})['"]\]/g,
+    /\(env, ['"]([A-Z][A-Z0-9_]{2,})['"]/g,
+    /\bfile\(['"]([A-Z][A-Z0-9_]{2,})['"]\)/g,
+  ];
   for (const re of patterns) for (const m of source.matchAll(re)) names.add(m[1]);
   return [...names];
 }
@@ -26,7 +31,11 @@ describe('docs/configuration.md against the configuration loaders', () => {
   const root = repoRoot();
   const sources = LOADERS.flatMap((p) => {
     const abs = path.join(root, p);
-    if (fs.statSync(abs).isDirectory()) return fs.readdirSync(abs).filter((f) => f.endsWith('.ts')).map((f) => fs.readFileSync(path.join(abs, f), 'utf8'));
+    if (fs.statSync(abs).isDirectory())
+      return fs
+        .readdirSync(abs)
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => fs.readFileSync(path.join(abs, f), 'utf8'));
     return [fs.readFileSync(abs, 'utf8')];
   });
   const read = new Set(sources.flatMap(namesRead));

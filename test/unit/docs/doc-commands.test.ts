@@ -18,7 +18,9 @@ describe('commands in the README and docs/', () => {
     .flatMap((d) => (fs.readdirSync(d, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => fs.readFileSync(path.join(d, f), 'utf8')))
     .join('\n');
 
-  const shellBlocks = docFiles().flatMap((f) => docBlocks(f)).filter((b) => ['sh', 'bash', 'shell'].includes(b.lang));
+  const shellBlocks = docFiles()
+    .flatMap((f) => docBlocks(f))
+    .filter((b) => ['sh', 'bash', 'shell'].includes(b.lang));
 
   /** Source of a compiled entry point `dist/<x>.js`, or undefined when no `<x>.ts` exists. */
   const sourceOf = (distPath: string): string | undefined => {
@@ -57,7 +59,10 @@ describe('commands in the README and docs/', () => {
         }
         for (const m of line.matchAll(/\bcurl\b[^|]*?(?:localhost|127\.0\.0\.1):[^/\s]+(\/[\w\-/.]*)/g)) {
           const first = `/${m[1].split('/')[1]}`;
-          expect(sources.includes(`'${first}`) || sources.includes(`"${first}`) || sources.includes(`\`${first}`), `${block.file}:${block.line}: a route under ${first}`).to.equal(true);
+          expect(
+            sources.includes(`'${first}`) || sources.includes(`"${first}`) || sources.includes(`\`${first}`),
+            `${block.file}:${block.line}: a route under ${first}`,
+          ).to.equal(true);
         }
       }
     });

@@ -74,7 +74,13 @@ describe('gateway adapters (unit)', () => {
     it('maps DESADV to CreateShipment with both parties', () => {
       const [cmd] = idocToCommands(DESADV_XML, SAP_MAPPINGS);
       expect(cmd.fn).to.equal('CreateShipment');
-      expect(cmd.body).to.deep.include({ shipmentId: 'DESADV-80001234', desadv: '80001234', fromGln: '4000001000005', toGln: '4000001000029', eventId: 'sap-0000000000123456' });
+      expect(cmd.body).to.deep.include({
+        shipmentId: 'DESADV-80001234',
+        desadv: '80001234',
+        fromGln: '4000001000005',
+        toGln: '4000001000029',
+        eventId: 'sap-0000000000123456',
+      });
       // VFDAT goes onto the lot; E1EDT13 dates are kept by qualifier; BTGEW without GEWEI has no unit and is not read.
       expect(cmd.body.lines).to.deep.equal([{ gtin: '04000001000012', lotCode: 'RB-0501', quantity: '200.000', expiryDate: '2025-05-01' }]);
       expect(cmd.body.dates).to.deep.equal([{ qualifier: '006', planned: '2024-05-02' }]);
@@ -92,11 +98,20 @@ describe('gateway adapters (unit)', () => {
       };
       const xml = DESADV_XML.replace('<BTGEW>500</BTGEW>', '<BTGEW>500</BTGEW><NTGEW>480</NTGEW><GEWEI>KGM</GEWEI>')
         .replace('<VFDAT>20250501</VFDAT>', '<VFDAT>20250501</VFDAT><HSDAT>20240420</HSDAT><VGBEL>4500000017</VGBEL><VGPOS>000010</VGPOS>')
-        .replace('</E1EDL20>', '<E1EDL37 SEGMENT="1"><EXIDV>00340000010000000013</EXIDV><E1EDL44 SEGMENT="1"><VELIN>1</VELIN><POSNR>000010</POSNR><VEMNG>200</VEMNG></E1EDL44></E1EDL37></E1EDL20>');
+        .replace(
+          '</E1EDL20>',
+          '<E1EDL37 SEGMENT="1"><EXIDV>00340000010000000013</EXIDV><E1EDL44 SEGMENT="1"><VELIN>1</VELIN><POSNR>000010</POSNR><VEMNG>200</VEMNG></E1EDL44></E1EDL37></E1EDL20>',
+        );
       const [cmd] = idocToCommands(xml, SAP_MAPPINGS);
       expect(cmd.body).to.deep.include({ poReference: '4500000017', weights: { unit: 'KGM', gross: '500', net: '480' } });
-      expect(cmd.body.handlingUnits).to.deep.equal([{ sscc: '340000010000000013', contents: [{ gtin: '04000001000012', lotCode: 'RB-0501', quantity: '200' }] }]);
-      expect((cmd.body.lines as Record<string, unknown>[])[0]).to.deep.include({ poItem: '4500000017/000010', productionDate: '2024-04-20', expiryDate: '2025-05-01' });
+      expect(cmd.body.handlingUnits).to.deep.equal([
+        { sscc: '340000010000000013', contents: [{ gtin: '04000001000012', lotCode: 'RB-0501', quantity: '200' }] },
+      ]);
+      expect((cmd.body.lines as Record<string, unknown>[])[0]).to.deep.include({
+        poItem: '4500000017/000010',
+        productionDate: '2024-04-20',
+        expiryDate: '2025-05-01',
+      });
       const p = problemOf(() => idocToCommands(DESADV_XML.replace('<VFDAT>20250501</VFDAT>', '<VFDAT>20251301</VFDAT>'), SAP_MAPPINGS));
       expect(p.details.errors.map((e: { field: string }) => e.field)).to.deep.equal(['IDOC[0].E1EDL20.E1EDL24[0].VFDAT']);
     });
@@ -104,14 +119,44 @@ describe('gateway adapters (unit)', () => {
     const wmmbxy = (items: string, hdr = '<XBLNR>80001234</XBLNR><MBLNR>4900000001</MBLNR>') => `<WMMBID02><IDOC BEGIN="1">
       <EDI_DC40 SEGMENT="1"><DOCNUM>77</DOCNUM><IDOCTYP>WMMBID02</IDOCTYP><MESTYP>WMMBXY</MESTYP></EDI_DC40>
       <E1MBXYH SEGMENT="1"><BLDAT>20240502</BLDAT><BUDAT>20240502</BUDAT>${hdr}${items}</E1MBXYH></IDOC></WMMBID02>`;
-    const item = (bwart: string, extra = '') => `<E1MBXYI SEGMENT="1"><MATNR>000000000000004711</MATNR><WERKS>1000</WERKS><LGORT>0001</LGORT><CHARG>RB-0501</CHARG><BWART>${bwart}</BWART><ERFMG>4</ERFMG><ERFME>KGM</ERFME>${extra}</E1MBXYI>`;
+    const item = (bwart: string, extra = '') =>
+      `<E1MBXYI SEGMENT="1"><MATNR>000000000000004711</MATNR><WERKS>1000</WERKS><LGORT>0001</LGORT><CHARG>RB-0501</CHARG><BWART>${bwart}</BWART><ERFMG>4</ERFMG><ERFME>KGM</ERFME>${extra}</E1MBXYI>`;
 
     it('maps goods movements by movement type', () => {
-      const cmds = idocToCommands(wmmbxy(item('101') + item('601') + item('311', '<UMWRK>1000</UMWRK><UMLGO>0002</UMLGO>') + item('551') + item('701') + item('702') + item('102', '<SMBLN>4900000001</SMBLN><SMBLP>1</SMBLP>')), SAP_MAPPINGS);
-      expect(cmds.map((c) => c.fn)).to.deep.equal(['ReceiveShipment', 'DispatchShipment', 'TransferStock', 'AdjustStock', 'AdjustStock', 'AdjustStock', 'DeclareError']);
+      const cmds = idocToCommands(
+        wmmbxy(
+          item('101') +
+            item('601') +
+            item('311', '<UMWRK>1000</UMWRK><UMLGO>0002</UMLGO>') +
+            item('551') +
+            item('701') +
+            item('702') +
+            item('102', '<SMBLN>4900000001</SMBLN><SMBLP>1</SMBLP>'),
+        ),
+        SAP_MAPPINGS,
+      );
+      expect(cmds.map((c) => c.fn)).to.deep.equal([
+        'ReceiveShipment',
+        'DispatchShipment',
+        'TransferStock',
+        'AdjustStock',
+        'AdjustStock',
+        'AdjustStock',
+        'DeclareError',
+      ]);
       // A receipt books the posted quantity of its batch at its own plant; without ELIKZ it does not close the delivery.
-      expect(cmds[0].body).to.deep.equal({ eventId: 'sap-mb-4900000001-1', shipmentId: 'DESADV-80001234', gln: '4000001000005', close: false, lines: [{ gtin: '04000001000012', lotCode: 'RB-0501', received: '4' }] });
-      expect(cmds[1].body).to.deep.equal({ eventId: 'sap-mb-4900000001-2', shipmentId: 'DESADV-80001234', lines: [{ gtin: '04000001000012', lotCode: 'RB-0501', quantity: '4' }] });
+      expect(cmds[0].body).to.deep.equal({
+        eventId: 'sap-mb-4900000001-1',
+        shipmentId: 'DESADV-80001234',
+        gln: '4000001000005',
+        close: false,
+        lines: [{ gtin: '04000001000012', lotCode: 'RB-0501', received: '4' }],
+      });
+      expect(cmds[1].body).to.deep.equal({
+        eventId: 'sap-mb-4900000001-2',
+        shipmentId: 'DESADV-80001234',
+        lines: [{ gtin: '04000001000012', lotCode: 'RB-0501', quantity: '4' }],
+      });
       expect(cmds[2].body.toGln).to.equal('4000001000012');
       expect((cmds[3].body.lines as Array<{ delta: string }>)[0].delta).to.equal('-4');
       expect((cmds[4].body.lines as Array<{ delta: string }>)[0].delta).to.equal('4');
@@ -144,7 +189,12 @@ describe('gateway adapters (unit)', () => {
       const tok = `Bearer ${await t.token(['admin'])}`;
       const bomb = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><POSLog>&lol2;</POSLog>`;
       const xxe = `<?xml version="1.0"?><!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><DELVRY07><IDOC>&xxe;</IDOC></DELVRY07>`;
-      for (const [path, body] of [['/pos/sales', bomb], ['/sap/idocs', xxe], ['/sap/idocs', '<DELVRY07><IDOC>'], ['/sap/idocs', '']]) {
+      for (const [path, body] of [
+        ['/pos/sales', bomb],
+        ['/sap/idocs', xxe],
+        ['/sap/idocs', '<DELVRY07><IDOC>'],
+        ['/sap/idocs', ''],
+      ]) {
         const res = await request(t.gateway.app).post(path).set('Authorization', tok).set('Content-Type', 'application/xml').send(body);
         expect(res.status, `${path}: ${JSON.stringify(res.body)}`).to.be.within(400, 499);
         expect(res.body.errors[0].field).to.be.a('string');

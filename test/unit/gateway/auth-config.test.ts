@@ -11,7 +11,9 @@ describe('token and database settings', () => {
 
   it('refuses the dev issuer and a plain-http JWKS URL in production', () => {
     expect(() => loadAuthConfig({ NODE_ENV: 'Production' }, defaults)).to.throw(/AUTH_JWKS_URL is required/);
-    expect(() => loadAuthConfig({ NODE_ENV: 'PRODUCTION', AUTH_JWKS_URL: 'http://idp/jwks', AUTH_ISSUER: 'https://idp/' }, defaults)).to.throw(/AUTH_JWKS_URL must be https/);
+    expect(() => loadAuthConfig({ NODE_ENV: 'PRODUCTION', AUTH_JWKS_URL: 'http://idp/jwks', AUTH_ISSUER: 'https://idp/' }, defaults)).to.throw(
+      /AUTH_JWKS_URL must be https/,
+    );
     const ok = loadAuthConfig({ NODE_ENV: 'Production', AUTH_JWKS_URL: 'https://idp/jwks', AUTH_ISSUER: 'https://idp/' }, defaults);
     expect(ok).to.include({ devIssuer: false, jwksUrl: 'https://idp/jwks', issuer: 'https://idp/' });
   });

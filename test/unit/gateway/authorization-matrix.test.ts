@@ -12,8 +12,23 @@ import { GLN_A, GLN_B, GTIN, SAMPLES } from './samples';
 // The EPCIS capture routes and their sample requests (samples.ts predates them).
 const epcis = createEpcisCapture({ store: createMemoryCaptureStore(), autoStart: false });
 const EPCIS_DOC = {
-  '@context': 'https://ref.gs1.org/standards/epcis/epcis-context.jsonld', type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2024-05-01T10:00:00Z',
-  epcisBody: { eventList: [{ type: 'ObjectEvent', eventTime: '2024-05-01T10:00:00Z', eventTimeZoneOffset: '+00:00', action: 'ADD', bizStep: 'commissioning', bizLocation: { id: 'urn:epc:id:sgln:4000001.00000.0' }, quantityList: [{ epcClass: `https://id.gs1.org/01/${GTIN}/10/L1`, quantity: 5 }] }] },
+  '@context': 'https://ref.gs1.org/standards/epcis/epcis-context.jsonld',
+  type: 'EPCISDocument',
+  schemaVersion: '2.0',
+  creationDate: '2024-05-01T10:00:00Z',
+  epcisBody: {
+    eventList: [
+      {
+        type: 'ObjectEvent',
+        eventTime: '2024-05-01T10:00:00Z',
+        eventTimeZoneOffset: '+00:00',
+        action: 'ADD',
+        bizStep: 'commissioning',
+        bizLocation: { id: 'urn:epc:id:sgln:4000001.00000.0' },
+        quantityList: [{ epcClass: `https://id.gs1.org/01/${GTIN}/10/L1`, quantity: 5 }],
+      },
+    ],
+  },
 };
 SAMPLES.epcisCapture ??= { method: 'post', path: '/epcis/capture', body: EPCIS_DOC, contentType: 'application/ld+json' };
 SAMPLES.epcisCaptureOptions ??= { method: 'options', path: '/epcis/capture' };
@@ -62,7 +77,9 @@ describe('gateway authorization matrix (every role × every route)', function ()
   const tokens = new Map<Role, string>();
 
   before(async () => {
-    t = await createTestGateway({ extraRoutes: [posRoutes({ proofs: createMemoryProofStore(), stores: { S001: GLN_STORE } }), sapRoutes({ mappings: SAP_MAPPINGS }), epcis.routes] });
+    t = await createTestGateway({
+      extraRoutes: [posRoutes({ proofs: createMemoryProofStore(), stores: { S001: GLN_STORE } }), sapRoutes({ mappings: SAP_MAPPINGS }), epcis.routes],
+    });
     t.ledger.owners.set(GLN_A, 'SupplierMSP');
     t.ledger.owners.set(GTIN, 'SupplierMSP'); // the EPCIS sample's product
     t.ledger.owners.set(GLN_B, 'RetailerMSP');
@@ -82,12 +99,20 @@ describe('gateway authorization matrix (every role × every route)', function ()
       const allowed = allowedText.split(' ').includes(role);
       it(`${op} × ${role} → ${allowed ? 'allow' : 'deny'}`, async () => {
         const s = SAMPLES[op];
-        const req = request(t.gateway.app)[s.method](s.path).set('Authorization', `Bearer ${tokens.get(role)}`);
+        const agent = request(t.gateway.app);
+        const req = agent[s.method](s.path).set('Authorization', `Bearer ${tokens.get(role)}`);
         if (s.contentType) req.set('Content-Type', s.contentType);
         const res = s.body === undefined ? await req : await req.send(s.body as object);
         if (allowed) {
           // getSubmission names a submission nobody made: 404 is the allowed outcome.
-          const ok = op === 'getSubmission' || op === 'posReceiptProof' || op === 'getEpcisCapture' ? [404] : op === 'epcisCapture' ? [202] : op === 'epcisCaptureOptions' ? [204] : [200, 201];
+          const ok =
+            op === 'getSubmission' || op === 'posReceiptProof' || op === 'getEpcisCapture'
+              ? [404]
+              : op === 'epcisCapture'
+                ? [202]
+                : op === 'epcisCaptureOptions'
+                  ? [204]
+                  : [200, 201];
           expect(ok, `${res.status} ${JSON.stringify(res.body)}`).to.include(res.status);
         } else {
           expect(res.status, JSON.stringify(res.body)).to.equal(403);
@@ -99,16 +124,23 @@ describe('gateway authorization matrix (every role × every route)', function ()
 
   it('records the JWT subject as the acting user on the ledger', async () => {
     const before = t.ledger.submitted.length;
-    const res = await request(t.gateway.app).post('/products').set('Authorization', `Bearer ${tokens.get('supplier')}`).send(SAMPLES.registerProduct.body as object);
+    const res = await request(t.gateway.app)
+      .post('/products')
+      .set('Authorization', `Bearer ${tokens.get('supplier')}`)
+      .send(SAMPLES.registerProduct.body as object);
     expect(res.status).to.equal(201);
     const arg = JSON.parse(t.ledger.submitted[before].args![0]);
     expect(arg.actor).to.equal('user-supplier');
     expect(arg.eventId).to.match(/^gw-/);
   });
 
-  it('endorses a shipment with both parties\' organisations', async () => {
+  it("endorses a shipment with both parties' organisations", async () => {
     const before = t.ledger.submitted.length;
-    await request(t.gateway.app).post('/shipments').set('Authorization', `Bearer ${tokens.get('supplier')}`).send(SAMPLES.createShipment.body as object).expect(201);
+    await request(t.gateway.app)
+      .post('/shipments')
+      .set('Authorization', `Bearer ${tokens.get('supplier')}`)
+      .send(SAMPLES.createShipment.body as object)
+      .expect(201);
     expect(t.ledger.submitted[before].endorsingOrgs).to.deep.equal(['RetailerMSP', 'SupplierMSP']);
   });
 
@@ -117,7 +149,11 @@ describe('gateway authorization matrix (every role × every route)', function ()
     try {
       const before = t.ledger.submitted.length;
       const body = { ...(SAMPLES.createShipment.body as object), shipmentId: 'SH-same' };
-      await request(t.gateway.app).post('/shipments').set('Authorization', `Bearer ${tokens.get('supplier')}`).send(body).expect(201);
+      await request(t.gateway.app)
+        .post('/shipments')
+        .set('Authorization', `Bearer ${tokens.get('supplier')}`)
+        .send(body)
+        .expect(201);
       const orgs = t.ledger.submitted[before].endorsingOrgs!;
       expect(orgs).to.have.length(2);
       expect(orgs).to.include('SupplierMSP');

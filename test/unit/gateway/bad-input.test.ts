@@ -21,7 +21,11 @@ describe('gateway bad-input corpus', function () {
 
   async function send(path: string, body: string | object, contentType = 'application/json') {
     const before = t.ledger.submitted.length;
-    const res = await request(t.gateway.app).post(path).set('Authorization', auth).set('Content-Type', contentType).send(typeof body === 'string' ? body : JSON.stringify(body));
+    const res = await request(t.gateway.app)
+      .post(path)
+      .set('Authorization', auth)
+      .set('Content-Type', contentType)
+      .send(typeof body === 'string' ? body : JSON.stringify(body));
     expect(res.status, `${path} ${String(body).slice(0, 80)} → ${JSON.stringify(res.body)}`).to.be.within(400, 499);
     expect(res.headers['content-type']).to.match(/application\/problem\+json/);
     expect(res.body.code).to.be.a('string');
@@ -53,7 +57,12 @@ describe('gateway bad-input corpus', function () {
     ['bad date', '/lots', { ...lot('1'), expiryDate: '2024-13-45' }, 'expiryDate'],
     ['lot code with ~', '/lots', { ...lot('1'), lotCode: 'A~B' }, 'lotCode'],
     ['bad eventId', '/products', { eventId: '~~', gtin: GTIN, description: 'x', unit: 'KGM' }, 'eventId'],
-    ['bad payee', '/purchase-orders', { ...(SAMPLES.createPurchaseOrder.body as object), paymentTerms: { chainId: 1, asset: 'native', decimals: 18, amount: '1', payee: '0x12' } }, 'paymentTerms.payee'],
+    [
+      'bad payee',
+      '/purchase-orders',
+      { ...(SAMPLES.createPurchaseOrder.body as object), paymentTerms: { chainId: 1, asset: 'native', decimals: 18, amount: '1', payee: '0x12' } },
+      'paymentTerms.payee',
+    ],
     ['receive line number 0', '/shipments/SH-1/receive', { lines: [{ lineNo: 0, received: '1' }] }, 'lines[0].lineNo'],
   ];
   for (const [name, path, body, field] of namedCases) {
@@ -95,18 +104,29 @@ describe('gateway bad-input corpus', function () {
 
   it('rejects bad path parameters and query values', async () => {
     const get = (p: string) => request(t.gateway.app).get(p).set('Authorization', auth);
-    for (const [p, field] of [[`/lots/123/${LOT}`, 'gtin'], [`/locations/abc/stock`, 'gln'], [`/history?key=nokey`, 'key'], ['/history', 'key'], ['/submissions/not-a-uuid', 'submissionId']]) {
+    for (const [p, field] of [
+      [`/lots/123/${LOT}`, 'gtin'],
+      [`/locations/abc/stock`, 'gln'],
+      [`/history?key=nokey`, 'key'],
+      ['/history', 'key'],
+      ['/submissions/not-a-uuid', 'submissionId'],
+    ]) {
       const res = await get(p);
       expect(res.status, p).to.equal(400);
       expect(fieldsOf(res.body), p).to.include(field);
     }
-    const res = await request(t.gateway.app).post('/products?mode=later').set('Authorization', auth).send(SAMPLES.registerProduct.body as object);
+    const res = await request(t.gateway.app)
+      .post('/products?mode=later')
+      .set('Authorization', auth)
+      .send(SAMPLES.registerProduct.body as object);
     expect(res.status).to.equal(400);
     expect(fieldsOf(res.body)).to.include('mode');
   });
 
   it('never answers random JSON bodies with a 5xx or a ledger write (property)', async () => {
-    const paths = Object.values(SAMPLES).filter((s) => s.method === 'post').map((s) => s.path);
+    const paths = Object.values(SAMPLES)
+      .filter((s) => s.method === 'post')
+      .map((s) => s.path);
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...paths), fc.jsonValue({ maxDepth: 4 }), async (path, value) => {
         const before = t.ledger.submitted.length;

@@ -104,14 +104,16 @@ describe('console routes on the gateway', () => {
     await new Promise((r) => server.once('listening', r));
     const port = (server.address() as AddressInfo).port;
     const ended = new Promise<string>((resolve, reject) => {
-      http.get({ port, host: '127.0.0.1', path: '/console/api/index/ledger/stream?open=1', headers: { authorization: `Bearer ${reader}` } }, (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => {
-          text += d.toString();
-          if (text.includes(': open')) closeStreams();
-        });
-        res.on('end', () => resolve(text));
-      }).on('error', reject);
+      http
+        .get({ port, host: '127.0.0.1', path: '/console/api/index/ledger/stream?open=1', headers: { authorization: `Bearer ${reader}` } }, (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => {
+            text += d.toString();
+            if (text.includes(': open')) closeStreams();
+          });
+          res.on('end', () => resolve(text));
+        })
+        .on('error', reject);
     });
     expect(await ended).to.include(': open');
     server.close();

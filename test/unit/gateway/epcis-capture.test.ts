@@ -10,14 +10,47 @@ const SGLN_A = 'urn:epc:id:sgln:4000001.00000.0';
 const SGLN_B = 'urn:epc:id:sgln:4000001.00001.0';
 const CLASS = (lot: string) => `https://id.gs1.org/01/${GTIN}/10/${lot}`;
 const base = { eventTime: '2024-05-01T10:00:00Z', eventTimeZoneOffset: '+02:00' };
-const doc = (...eventList: object[]) => ({ '@context': 'https://ref.gs1.org/standards/epcis/epcis-context.jsonld', type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2024-05-01T10:00:00Z', epcisBody: { eventList } });
-const commission = { ...base, type: 'ObjectEvent', action: 'ADD', bizStep: 'commissioning', bizLocation: { id: SGLN_A }, quantityList: [{ epcClass: CLASS('GB-1'), quantity: 500, uom: 'KGM' }] };
-const shipping = {
-  ...base, type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'shipping', bizTransactionList: [{ type: 'desadv', bizTransaction: 'DES-9' }],
-  sourceList: [{ type: 'location', source: SGLN_A }], destinationList: [{ type: 'location', destination: SGLN_B }], quantityList: [{ epcClass: CLASS('GB-1'), quantity: 200 }],
+const doc = (...eventList: object[]) => ({
+  '@context': 'https://ref.gs1.org/standards/epcis/epcis-context.jsonld',
+  type: 'EPCISDocument',
+  schemaVersion: '2.0',
+  creationDate: '2024-05-01T10:00:00Z',
+  epcisBody: { eventList },
+});
+const commission = {
+  ...base,
+  type: 'ObjectEvent',
+  action: 'ADD',
+  bizStep: 'commissioning',
+  bizLocation: { id: SGLN_A },
+  quantityList: [{ epcClass: CLASS('GB-1'), quantity: 500, uom: 'KGM' }],
 };
-const receiving = { ...base, type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'receiving', bizLocation: { id: SGLN_B }, bizTransactionList: [{ type: 'desadv', bizTransaction: 'DES-9' }], quantityList: [{ epcClass: CLASS('GB-1'), quantity: 198 }] };
-const transform = { ...base, type: 'TransformationEvent', bizLocation: { id: SGLN_B }, inputQuantityList: [{ epcClass: CLASS('GB-1'), quantity: 100 }], outputQuantityList: [{ epcClass: CLASS('RB-1'), quantity: 84 }] };
+const shipping = {
+  ...base,
+  type: 'ObjectEvent',
+  action: 'OBSERVE',
+  bizStep: 'shipping',
+  bizTransactionList: [{ type: 'desadv', bizTransaction: 'DES-9' }],
+  sourceList: [{ type: 'location', source: SGLN_A }],
+  destinationList: [{ type: 'location', destination: SGLN_B }],
+  quantityList: [{ epcClass: CLASS('GB-1'), quantity: 200 }],
+};
+const receiving = {
+  ...base,
+  type: 'ObjectEvent',
+  action: 'OBSERVE',
+  bizStep: 'receiving',
+  bizLocation: { id: SGLN_B },
+  bizTransactionList: [{ type: 'desadv', bizTransaction: 'DES-9' }],
+  quantityList: [{ epcClass: CLASS('GB-1'), quantity: 198 }],
+};
+const transform = {
+  ...base,
+  type: 'TransformationEvent',
+  bizLocation: { id: SGLN_B },
+  inputQuantityList: [{ epcClass: CLASS('GB-1'), quantity: 100 }],
+  outputQuantityList: [{ epcClass: CLASS('RB-1'), quantity: 84 }],
+};
 
 describe('EPCIS capture route and jobs (fake ledger, in-memory job store)', function () {
   this.timeout(20_000);
@@ -49,7 +82,11 @@ describe('EPCIS capture route and jobs (fake ledger, in-memory job store)', func
   }
 
   it('accepts application/ld+json with 202 + Location and commits every command in order', async () => {
-    const res = await request(t.gateway.app).post('/epcis/capture').set('Authorization', auth).set('Content-Type', 'application/ld+json').send(JSON.stringify(doc(commission, shipping, receiving, transform)));
+    const res = await request(t.gateway.app)
+      .post('/epcis/capture')
+      .set('Authorization', auth)
+      .set('Content-Type', 'application/ld+json')
+      .send(JSON.stringify(doc(commission, shipping, receiving, transform)));
     expect(res.status, JSON.stringify(res.body)).to.equal(202);
     expect(res.headers.location).to.equal(`/epcis/capture/${res.body.captureID}`);
     const job = await settle(res.headers.location);
@@ -62,14 +99,26 @@ describe('EPCIS capture route and jobs (fake ledger, in-memory job store)', func
   });
 
   it('a bad document is a 400 naming each field; nothing is stored or submitted', async () => {
-    const bad = doc({ ...commission, bizStep: 42 }, { ...shipping, eventTime: 'yesterday' }, { ...transform, inputQuantityList: [{ epcClass: CLASS('X'), quantity: -1 }] });
-    const res = await request(t.gateway.app).post('/epcis/capture').set('Authorization', auth).send({ ...bad, schemaVersion: '1.2' });
+    const bad = doc(
+      { ...commission, bizStep: 42 },
+      { ...shipping, eventTime: 'yesterday' },
+      { ...transform, inputQuantityList: [{ epcClass: CLASS('X'), quantity: -1 }] },
+    );
+    const res = await request(t.gateway.app)
+      .post('/epcis/capture')
+      .set('Authorization', auth)
+      .send({ ...bad, schemaVersion: '1.2' });
     expect(res.status).to.equal(400);
     expect(res.body.errors.map((e: { field: string }) => e.field)).to.include.members([
-      'schemaVersion', 'epcisBody.eventList[0].bizStep', 'epcisBody.eventList[1].eventTime', 'epcisBody.eventList[2].inputQuantityList[0].quantity',
+      'schemaVersion',
+      'epcisBody.eventList[0].bizStep',
+      'epcisBody.eventList[1].eventTime',
+      'epcisBody.eventList[2].inputQuantityList[0].quantity',
     ]);
     const before = store.jobs.size;
-    const badLocation = await request(t.gateway.app).post('/epcis/capture').set('Authorization', auth)
+    const badLocation = await request(t.gateway.app)
+      .post('/epcis/capture')
+      .set('Authorization', auth)
       .send(doc(commission, { ...commission, eventID: 'urn:uuid:other', bizLocation: { id: 'urn:epc:id:sgln:4000001.0000.0' } }));
     expect(badLocation.status).to.equal(422);
     expect(badLocation.body.errors[0].field).to.equal('epcisBody.eventList[1].bizLocation.id');
@@ -80,7 +129,10 @@ describe('EPCIS capture route and jobs (fake ledger, in-memory job store)', func
   it('the preflight names an unknown location and an unknown shipment (422, nothing written)', async () => {
     t.ledger.owners.delete(GLN_B);
     try {
-      const res = await request(t.gateway.app).post('/epcis/capture').set('Authorization', auth).send(doc(commission, shipping, { ...receiving, bizTransactionList: [{ type: 'desadv', bizTransaction: 'MISSING' }], bizLocation: undefined }));
+      const res = await request(t.gateway.app)
+        .post('/epcis/capture')
+        .set('Authorization', auth)
+        .send(doc(commission, shipping, { ...receiving, bizTransactionList: [{ type: 'desadv', bizTransaction: 'MISSING' }], bizLocation: undefined }));
       expect(res.status).to.equal(422);
       const fields = res.body.errors.map((e: { field: string }) => e.field);
       expect(fields).to.include.members(['epcisBody.eventList[1].destinationList[0].destination', 'epcisBody.eventList[2].bizTransactionList']);
@@ -94,11 +146,15 @@ describe('EPCIS capture route and jobs (fake ledger, in-memory job store)', func
     // The first command commits; the second one meets a chaincode verdict.
     const origSubmit = t.ledger.submit.bind(t.ledger);
     t.ledger.submit = async (req) => {
-      if (req.fn === 'TransformLots') throw new ServiceError({ code: 'INSUFFICIENT_STOCK', message: 'not enough stock', httpStatus: 422, details: { field: 'inputs[0].quantity' } });
+      if (req.fn === 'TransformLots')
+        throw new ServiceError({ code: 'INSUFFICIENT_STOCK', message: 'not enough stock', httpStatus: 422, details: { field: 'inputs[0].quantity' } });
       return origSubmit(req);
     };
     try {
-      const res = await request(t.gateway.app).post('/epcis/capture').set('Authorization', auth).send(doc({ ...commission, eventID: 'urn:uuid:fail-1' }, transform));
+      const res = await request(t.gateway.app)
+        .post('/epcis/capture')
+        .set('Authorization', auth)
+        .send(doc({ ...commission, eventID: 'urn:uuid:fail-1' }, transform));
       expect(res.status).to.equal(202);
       const job = await settle(res.headers.location);
       expect(job).to.include({ status: 'failed', success: false, committed: 1 });
@@ -118,7 +174,10 @@ describe('EPCIS capture route and jobs (fake ledger, in-memory job store)', func
       const res = await request(t2.gateway.app).post('/epcis/capture').set('Authorization', who).send(doc(commission));
       expect(res.status).to.equal(202);
       expect((await request(t2.gateway.app).get(res.headers.location).set('Authorization', who)).body.status).to.equal('running');
-      await request(t2.gateway.app).get(res.headers.location).set('Authorization', `Bearer ${await t2.token(['retailer-ops'], 'second')}`).expect(404);
+      await request(t2.gateway.app)
+        .get(res.headers.location)
+        .set('Authorization', `Bearer ${await t2.token(['retailer-ops'], 'second')}`)
+        .expect(404);
       paused.worker()!.start();
       for (let i = 0; i < 100 && (await other.get(res.body.captureID))!.status === 'running'; i++) await new Promise((r) => setTimeout(r, 20));
       expect((await other.get(res.body.captureID))!.status).to.equal('success');

@@ -26,9 +26,13 @@ function ignoreFieldsOf(doc: Doc): string[] | undefined {
 }
 
 const sha256 = (s: string) => `ni:///sha-256;${createHash('sha256').update(s, 'utf8').digest('hex')}?ver=CBV2.0`;
-const lines = (file: string) => fs.readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l !== '');
+const lines = (file: string) =>
+  fs
+    .readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l !== '');
 
-describe('EPCIS event hash ID (CBV 2.0) against the reference generator\'s published vectors', () => {
+describe("EPCIS event hash ID (CBV 2.0) against the reference generator's published vectors", () => {
   const files = fs.readdirSync(VECTORS).filter((f) => f.endsWith('.jsonld') && fs.existsSync(path.join(VECTORS, f.replace(/\.jsonld$/, '.hashes'))));
 
   it('finds the vectors, most with a pre-hash string that matches its hash', () => {
@@ -63,8 +67,22 @@ describe('EPCIS event hash ID (CBV 2.0) against the reference generator\'s publi
   }
 
   it('key order, whitespace and CBV spelling (short name, URN, web URI) do not change the hash; a value does', () => {
-    const a = { type: 'ObjectEvent', eventTime: '2024-05-01T10:00:00+02:00', eventTimeZoneOffset: '+02:00', action: 'OBSERVE', bizStep: 'shipping', epcList: ['urn:epc:id:sgtin:4012345.011111.1', 'urn:epc:id:sgtin:4012345.011111.2'] };
-    const b = { epcList: ['https://id.gs1.org/01/04012345111118/21/2', ' urn:epc:id:sgtin:4012345.011111.1'], bizStep: 'urn:epcglobal:cbv:bizstep:shipping', action: 'OBSERVE', eventTimeZoneOffset: '+02:00', eventTime: '2024-05-01T08:00:00.000Z', type: 'ObjectEvent' };
+    const a = {
+      type: 'ObjectEvent',
+      eventTime: '2024-05-01T10:00:00+02:00',
+      eventTimeZoneOffset: '+02:00',
+      action: 'OBSERVE',
+      bizStep: 'shipping',
+      epcList: ['urn:epc:id:sgtin:4012345.011111.1', 'urn:epc:id:sgtin:4012345.011111.2'],
+    };
+    const b = {
+      epcList: ['https://id.gs1.org/01/04012345111118/21/2', ' urn:epc:id:sgtin:4012345.011111.1'],
+      bizStep: 'urn:epcglobal:cbv:bizstep:shipping',
+      action: 'OBSERVE',
+      eventTimeZoneOffset: '+02:00',
+      eventTime: '2024-05-01T08:00:00.000Z',
+      type: 'ObjectEvent',
+    };
     expect(eventHashId(a)).to.equal(eventHashId(b));
     expect(eventHashId({ ...a, eventID: 'urn:uuid:1', recordTime: '2025-01-01T00:00:00Z' })).to.equal(eventHashId(a));
     expect(eventHashId({ ...a, bizStep: 'receiving' })).to.not.equal(eventHashId(a));

@@ -11,18 +11,52 @@ const SGLN_B = 'urn:epc:id:sgln:4000001.00001.0';
 const LGTIN = (lot: string) => `urn:epc:class:lgtin:4000001.000001.${lot}`;
 const DL = (lot: string) => `https://id.gs1.org/01/${GTIN}/10/${lot}`;
 const base = { eventTime: '2024-05-01T10:00:00Z', eventTimeZoneOffset: '+02:00' };
-const doc = (...eventList: object[]) => ({ '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2024-05-01T10:00:00Z', epcisBody: { eventList } });
-const commission = { ...base, type: 'ObjectEvent', eventID: 'urn:uuid:1', action: 'ADD', bizStep: 'commissioning', bizLocation: { id: SGLN_A }, quantityList: [{ epcClass: LGTIN('GB-1'), quantity: 500, uom: 'KGM' }], ilmd: { 'cbvmda:bestBeforeDate': '2026-01-01', 'cbvmda:countryOfOrigin': 'CO' } };
+const doc = (...eventList: object[]) => ({
+  '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'],
+  type: 'EPCISDocument',
+  schemaVersion: '2.0',
+  creationDate: '2024-05-01T10:00:00Z',
+  epcisBody: { eventList },
+});
+const commission = {
+  ...base,
+  type: 'ObjectEvent',
+  eventID: 'urn:uuid:1',
+  action: 'ADD',
+  bizStep: 'commissioning',
+  bizLocation: { id: SGLN_A },
+  quantityList: [{ epcClass: LGTIN('GB-1'), quantity: 500, uom: 'KGM' }],
+  ilmd: { 'cbvmda:bestBeforeDate': '2026-01-01', 'cbvmda:countryOfOrigin': 'CO' },
+};
 const shipping = {
-  ...base, type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'urn:epcglobal:cbv:bizstep:shipping', disposition: 'in_transit', bizLocation: { id: SGLN_A },
+  ...base,
+  type: 'ObjectEvent',
+  action: 'OBSERVE',
+  bizStep: 'urn:epcglobal:cbv:bizstep:shipping',
+  disposition: 'in_transit',
+  bizLocation: { id: SGLN_A },
   bizTransactionList: [{ type: 'desadv', bizTransaction: `urn:epcglobal:cbv:bt:${GLN_A}:DES-1` }],
-  sourceList: [{ type: 'location', source: SGLN_A }], destinationList: [{ type: 'location', destination: SGLN_B }],
+  sourceList: [{ type: 'location', source: SGLN_A }],
+  destinationList: [{ type: 'location', destination: SGLN_B }],
   quantityList: [{ epcClass: DL('GB-1'), quantity: 120.5, uom: 'KGM' }],
 };
-const receiving = { ...base, type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'receiving', bizLocation: { id: SGLN_B }, bizTransactionList: [{ type: 'urn:epcglobal:cbv:btt:desadv', bizTransaction: 'DES-1' }], quantityList: [{ epcClass: DL('GB-1'), quantity: 120 }] };
+const receiving = {
+  ...base,
+  type: 'ObjectEvent',
+  action: 'OBSERVE',
+  bizStep: 'receiving',
+  bizLocation: { id: SGLN_B },
+  bizTransactionList: [{ type: 'urn:epcglobal:cbv:btt:desadv', bizTransaction: 'DES-1' }],
+  quantityList: [{ epcClass: DL('GB-1'), quantity: 120 }],
+};
 const transform = {
-  ...base, type: 'TransformationEvent', bizStep: 'commissioning', bizLocation: { id: SGLN_B }, bizTransactionList: [{ type: 'prodorder', bizTransaction: 'WO-7' }],
-  inputQuantityList: [{ epcClass: LGTIN('GB-1'), quantity: 100 }], outputQuantityList: [{ epcClass: LGTIN('RB-1'), quantity: 84.25 }],
+  ...base,
+  type: 'TransformationEvent',
+  bizStep: 'commissioning',
+  bizLocation: { id: SGLN_B },
+  bizTransactionList: [{ type: 'prodorder', bizTransaction: 'WO-7' }],
+  inputQuantityList: [{ epcClass: LGTIN('GB-1'), quantity: 100 }],
+  outputQuantityList: [{ epcClass: LGTIN('RB-1'), quantity: 84.25 }],
 };
 
 /** A command's body without the captured events it carries. */
@@ -74,7 +108,15 @@ describe('EPCIS event mapping', () => {
   it('ObjectEvent ADD commissioning → CommissionLot with GLN, GTIN, lot, quantity and ILMD', () => {
     const [c] = mapDocument(doc(commission)).commands;
     expect(c.command.fn).to.equal('CommissionLot');
-    expect(bodyOf(c.command)).to.deep.equal({ eventId: 'urn:uuid:1', gln: GLN_A, gtin: GTIN, lotCode: 'GB-1', quantity: '500', bestBeforeDate: '2026-01-01', origin: { country: 'CO' } });
+    expect(bodyOf(c.command)).to.deep.equal({
+      eventId: 'urn:uuid:1',
+      gln: GLN_A,
+      gtin: GTIN,
+      lotCode: 'GB-1',
+      quantity: '500',
+      bestBeforeDate: '2026-01-01',
+      origin: { country: 'CO' },
+    });
     // The event rides along exactly as written.
     expect(c.command.body.epcisEvents).to.deep.equal([commission]);
   });
@@ -86,7 +128,14 @@ describe('EPCIS event mapping', () => {
     const id = ledgerEventId(hash);
     expect(create.eventID).to.equal(hash);
     expect(create.command.fn).to.equal('CreateShipment');
-    expect(bodyOf(create.command)).to.deep.equal({ eventId: id, shipmentId: 'DES-1', fromGln: GLN_A, toGln: GLN_B, desadv: 'DES-1', lines: [{ gtin: GTIN, lotCode: 'GB-1', quantity: '120.5' }] });
+    expect(bodyOf(create.command)).to.deep.equal({
+      eventId: id,
+      shipmentId: 'DES-1',
+      fromGln: GLN_A,
+      toGln: GLN_B,
+      desadv: 'DES-1',
+      lines: [{ gtin: GTIN, lotCode: 'GB-1', quantity: '120.5' }],
+    });
     expect(create.command.endorsement).to.deep.equal({ kind: 'parties', fromGln: GLN_A, toGln: GLN_B });
     expect(create.command.body.epcisEvents).to.deep.equal([{ ...shipping, eventID: hash }]);
     expect(dispatch.command.fn).to.equal('DispatchShipment');
@@ -100,7 +149,12 @@ describe('EPCIS event mapping', () => {
     expect(recv.command.body.shipmentId).to.equal('DES-1');
     expect(recv.receipt!.lots).to.have.length(1);
     expect(recv.command.endorsement).to.deep.equal({ kind: 'parties', fromGln: GLN_A, toGln: GLN_B });
-    expect(plan.commands[4].command.body).to.deep.include({ gln: GLN_B, workOrder: 'WO-7', inputs: [{ gtin: GTIN, lotCode: 'GB-1', quantity: '100' }], outputs: [{ gtin: GTIN, lotCode: 'RB-1', quantity: '84.25' }] });
+    expect(plan.commands[4].command.body).to.deep.include({
+      gln: GLN_B,
+      workOrder: 'WO-7',
+      inputs: [{ gtin: GTIN, lotCode: 'GB-1', quantity: '100' }],
+      outputs: [{ gtin: GTIN, lotCode: 'RB-1', quantity: '84.25' }],
+    });
     expect(plan.commands.map((c) => c.eventIndex)).to.deep.equal([0, 1, 1, 2, 3]);
   });
   it('the same document maps to the same eventIds every time', () => {
@@ -108,10 +162,23 @@ describe('EPCIS event mapping', () => {
     expect(ids(JSON.parse(JSON.stringify(doc(commission, shipping, transform))))).to.deep.equal(ids(doc(commission, shipping, transform)));
   });
   it('events without a stock mapping are recorded as captured (RecordEvents): other types, bizSteps, instance-level EPCs, patterns', () => {
-    const aggregation = { ...base, type: 'AggregationEvent', action: 'ADD', parentID: 'urn:epc:id:sscc:4000001.0000000001', childQuantityList: [{ epcClass: LGTIN('GB-1'), quantity: 10 }], bizStep: 'packing' };
+    const aggregation = {
+      ...base,
+      type: 'AggregationEvent',
+      action: 'ADD',
+      parentID: 'urn:epc:id:sscc:4000001.0000000001',
+      childQuantityList: [{ epcClass: LGTIN('GB-1'), quantity: 10 }],
+      bizStep: 'packing',
+    };
     const storing = { ...shipping, bizStep: 'storing' };
     const instances = { ...commission, eventID: 'urn:uuid:2', quantityList: undefined, epcList: ['urn:epc:id:sgtin:4000001.000001.7'] };
-    const pattern = { ...base, type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'inspecting', quantityList: [{ epcClass: 'urn:epc:idpat:sgtin:4000001.000001.*', quantity: 3 }] };
+    const pattern = {
+      ...base,
+      type: 'ObjectEvent',
+      action: 'OBSERVE',
+      bizStep: 'inspecting',
+      quantityList: [{ epcClass: 'urn:epc:idpat:sgtin:4000001.000001.*', quantity: 3 }],
+    };
     const plan = mapDocument(doc(aggregation, storing, instances, pattern, { ...shipping, bizTransactionList: [] }));
     expect(plan.commands.map((c) => c.command.fn)).to.deep.equal(['RecordEvents', 'RecordEvents', 'RecordEvents', 'RecordEvents', 'RecordEvents']);
     expect(plan.commands[0].command.body.epcisEvents).to.deep.equal([{ ...aggregation, eventID: eventHashId(aggregation) }]);
@@ -119,10 +186,18 @@ describe('EPCIS event mapping', () => {
     expect(plan.locations).to.deep.equal([]);
   });
   it('an error declaration with a CBV reason maps to DeclareError of the declared event', () => {
-    const declaration = { ...commission, errorDeclaration: { declarationTime: '2024-05-02T00:00:00Z', reason: 'incorrect_data', correctiveEventIDs: ['urn:uuid:9'] } };
+    const declaration = {
+      ...commission,
+      errorDeclaration: { declarationTime: '2024-05-02T00:00:00Z', reason: 'incorrect_data', correctiveEventIDs: ['urn:uuid:9'] },
+    };
     const plan = mapDocument(doc(declaration));
     expect(plan.commands[0].command.fn).to.equal('DeclareError');
-    expect(bodyOf(plan.commands[0].command)).to.deep.equal({ eventId: 'urn:uuid:1/error-declaration', targetEventId: 'urn:uuid:1', reason: 'incorrect_data', correctiveEventIds: ['urn:uuid:9'] });
+    expect(bodyOf(plan.commands[0].command)).to.deep.equal({
+      eventId: 'urn:uuid:1/error-declaration',
+      targetEventId: 'urn:uuid:1',
+      reason: 'incorrect_data',
+      correctiveEventIds: ['urn:uuid:9'],
+    });
     expect(plan.events.map((e) => e.eventId)).to.deep.equal(['urn:uuid:9']);
     // Without eventID the declared event is found by its hash, which leaves errorDeclaration out.
     const { eventID: _id, ...anonymous } = commission;
@@ -134,11 +209,13 @@ describe('EPCIS event mapping', () => {
   });
   it('names bad identifiers and missing references of stock-moving events', () => {
     const r = errorsOf(() =>
-      mapDocument(doc(
-        { ...commission, bizLocation: { id: 'urn:epc:id:sgln:4000001.0000.0' } },
-        { ...shipping, destinationList: [] },
-        { ...commission, eventID: 'urn:uuid:3', bizLocation: undefined },
-      )),
+      mapDocument(
+        doc(
+          { ...commission, bizLocation: { id: 'urn:epc:id:sgln:4000001.0000.0' } },
+          { ...shipping, destinationList: [] },
+          { ...commission, eventID: 'urn:uuid:3', bizLocation: undefined },
+        ),
+      ),
     );
     expect(r.status).to.equal(422);
     expect(r.errors.map((e) => e.field)).to.have.members([

@@ -7,7 +7,11 @@ import { ServiceError } from '../../../gateway/src/errors';
 import { fixturesDir } from '../../fixtures/gs1-epcis';
 
 const VECTORS = path.join(fixturesDir(), 'gs1', 'event-hash');
-const lines = (file: string) => fs.readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l !== '');
+const lines = (file: string) =>
+  fs
+    .readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l !== '');
 
 /**
  * Where the reference generator reads XML differently from JSON-LD: in XML an
@@ -20,7 +24,7 @@ const XML_LITERAL_CURIES: Record<string, number[]> = { SensorDataExamples: [5, 6
 describe('EPCIS 2.0 XML binding', () => {
   const files = fs.readdirSync(VECTORS).filter((f) => f.endsWith('.xml') && fs.existsSync(path.join(VECTORS, f.replace(/\.xml$/, '.hashes'))));
 
-  it('reads the reference generator\'s XML documents into events with the published hashes', () => {
+  it("reads the reference generator's XML documents into events with the published hashes", () => {
     let checked = 0;
     for (const f of files) {
       const base = f.replace(/\.xml$/, '');
@@ -48,9 +52,20 @@ describe('EPCIS 2.0 XML binding', () => {
     expect(eventHashId(b, fromXml['@context'])).to.equal(eventHashId(a, json['@context']));
 
     const events = [{ ...a, eventID: 'urn:uuid:a', recordTime: '2025-01-01T00:00:00.000Z' }];
-    const xml = queryResultsXml(events, { queryName: 'SimpleEventQuery', creationDate: '2025-01-01T00:00:00.000Z', namespaces: { example: 'https://ns.example.com/epcis/' } });
-    expect(xml).to.contain('<epcisq:EPCISQueryDocument').and.contain('<eventID>urn:uuid:a</eventID>').and.contain('<bizStep>urn:epcglobal:cbv:bizstep:inspecting</bizStep>');
-    const back = xmlToEpcisDocument(xml.replace(/epcisq:EPCISQueryDocument/g, 'epcis:EPCISDocument').replace(/<\/?epcisq:QueryResults>|<\/?queryName>[^<]*<\/queryName>|<\/?resultsBody>/g, ''));
+    const xml = queryResultsXml(events, {
+      queryName: 'SimpleEventQuery',
+      creationDate: '2025-01-01T00:00:00.000Z',
+      namespaces: { example: 'https://ns.example.com/epcis/' },
+    });
+    expect(xml)
+      .to.contain('<epcisq:EPCISQueryDocument')
+      .and.contain('<eventID>urn:uuid:a</eventID>')
+      .and.contain('<bizStep>urn:epcglobal:cbv:bizstep:inspecting</bizStep>');
+    const back = xmlToEpcisDocument(
+      xml
+        .replace(/epcisq:EPCISQueryDocument/g, 'epcis:EPCISDocument')
+        .replace(/<\/?epcisq:QueryResults>|<\/?queryName>[^<]*<\/queryName>|<\/?resultsBody>/g, ''),
+    );
     const [c] = (back.epcisBody as { eventList: Array<Record<string, unknown>> }).eventList;
     expect(eventHashId(c, back['@context'])).to.equal(eventHashId(a, json['@context']));
   });

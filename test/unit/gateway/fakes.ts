@@ -60,7 +60,8 @@ export function createFakeLedger(mspId = 'SupplierMSP'): FakeLedger {
       if (req.fn === 'GetEvent') {
         const arg = submitted.map((r) => JSON.parse(r.args?.[0] ?? '{}')).find((a) => a.eventId === req.args?.[0]);
         // Ids of captured EPCIS events that were never submitted are unknown; other ids answer the generic echo below.
-        if (!arg && /^(urn:|epcis-)/.test(String(req.args?.[0]))) throw new ServiceError({ code: 'NOT_FOUND', message: `event ${req.args?.[0]} not found`, httpStatus: 404, details: { field: 'eventId' } });
+        if (!arg && /^(urn:|epcis-)/.test(String(req.args?.[0])))
+          throw new ServiceError({ code: 'NOT_FOUND', message: `event ${req.args?.[0]} not found`, httpStatus: 404, details: { field: 'eventId' } });
         if (arg) return Buffer.from(JSON.stringify({ event: { eventId: arg.eventId, mspId: 'SupplierMSP', captured: arg.epcisEvents } }));
       }
       if (req.fn === 'GetShipment') {
@@ -115,7 +116,18 @@ export function createMemoryStore(): SubmissionStore & { rows: Map<string, Submi
       idem.delete(`${scope}\u0000${key}`);
     },
     async enqueue(s) {
-      rows.set(s.id, { id: s.id, mspId: s.mspId, clientId: s.clientId, eventId: s.command.eventId, fn: s.command.fn, command: s.command, status: 'pending', attempts: 0, createdAt: now(), updatedAt: now() });
+      rows.set(s.id, {
+        id: s.id,
+        mspId: s.mspId,
+        clientId: s.clientId,
+        eventId: s.command.eventId,
+        fn: s.command.fn,
+        command: s.command,
+        status: 'pending',
+        attempts: 0,
+        createdAt: now(),
+        updatedAt: now(),
+      });
     },
     async get(id) {
       return rows.get(id);

@@ -29,7 +29,15 @@ describe('gateway JWT verification rejects attacks', function () {
 
   const enc = (o: object) => base64url.encode(JSON.stringify(o));
   const now = () => Math.floor(Date.now() / 1000);
-  const claims = (extra: Record<string, unknown> = {}) => ({ iss: issuerKey.issuer, aud: AUDIENCE, sub: 'mallory', roles: ['admin'], iat: now(), exp: now() + 600, ...extra });
+  const claims = (extra: Record<string, unknown> = {}) => ({
+    iss: issuerKey.issuer,
+    aud: AUDIENCE,
+    sub: 'mallory',
+    roles: ['admin'],
+    iat: now(),
+    exp: now() + 600,
+    ...extra,
+  });
 
   /** Signs with the real issuer key, so only the named claim is wrong. */
   async function signWithIssuer(c: Record<string, unknown>): Promise<string> {
@@ -48,7 +56,11 @@ describe('gateway JWT verification rejects attacks', function () {
 
   it('accepts genuine tokens (controls)', async () => {
     await request(t.gateway.app).post('/products').set('Authorization', `Bearer ${good}`).send(body).expect(201);
-    await request(t.gateway.app).post('/products').set('Authorization', `Bearer ${await signWithIssuer(claims())}`).send(body).expect(201);
+    await request(t.gateway.app)
+      .post('/products')
+      .set('Authorization', `Bearer ${await signWithIssuer(claims())}`)
+      .send(body)
+      .expect(201);
   });
 
   it('rejects alg none', async () => {
@@ -92,7 +104,10 @@ describe('gateway JWT verification rejects attacks', function () {
   });
 
   it('grants nothing for unknown role names', async () => {
-    const res = await request(t.gateway.app).post('/products').set('Authorization', `Bearer ${await signWithIssuer(claims({ roles: ['superuser', 'root'] }))}`).send(body);
+    const res = await request(t.gateway.app)
+      .post('/products')
+      .set('Authorization', `Bearer ${await signWithIssuer(claims({ roles: ['superuser', 'root'] }))}`)
+      .send(body);
     expect(res.status).to.equal(403);
   });
 });

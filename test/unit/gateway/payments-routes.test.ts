@@ -81,7 +81,9 @@ describe('gateway payments routes', function () {
   });
 
   it('answers 404 for an unknown claim id', async () => {
-    const res = await request(t.gateway.app).get('/payments/99').set({ Authorization: `Bearer ${tokens.get('finance')}` });
+    const res = await request(t.gateway.app)
+      .get('/payments/99')
+      .set({ Authorization: `Bearer ${tokens.get('finance')}` });
     expect(res.status).to.equal(404);
     expect(res.headers['content-type']).to.match(/problem\+json/);
     expect(res.body.code).to.equal('NOT_FOUND');

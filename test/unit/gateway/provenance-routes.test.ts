@@ -35,20 +35,35 @@ describe('gateway provenance routes', function () {
     const b5 = rawBlock(5, Buffer.alloc(32, 1), [env]);
     const b6 = rawBlock(6, b5.headerHash, [endorserEnvelope({ txId: 'c'.repeat(64), creator: retailer, endorsers: [retailer] })]);
     const b7 = rawBlock(7, b6.headerHash, [endorserEnvelope({ txId: 'd'.repeat(64), creator: retailer, endorsers: [retailer] })]);
-    const blocks = new Map([[5n, b5.raw], [6n, b6.raw], [7n, b7.raw]]);
-    const config = configBlock([{ mspId: 'SupplierMSP', rootCertPem: supplierCa.certificatePem }, { mspId: 'RetailerMSP', rootCertPem: retailerCa.certificatePem }]);
+    const blocks = new Map([
+      [5n, b5.raw],
+      [6n, b6.raw],
+      [7n, b7.raw],
+    ]);
+    const config = configBlock([
+      { mspId: 'SupplierMSP', rootCertPem: supplierCa.certificatePem },
+      { mspId: 'RetailerMSP', rootCertPem: retailerCa.certificatePem },
+    ]);
     const evaluate = t.ledger.evaluate.bind(t.ledger);
     Object.assign(t.ledger, {
       height: async () => 8n,
       configBlock: async () => config,
       blockByNumber: async (n: bigint) => decodeBlock(blocks.get(n)!),
       blockByTxId: async (txId: string) => {
-        if (txId !== TX_ID) throw new ServiceError({ code: 'NOT_FOUND', message: `no transaction ${txId} on the ledger`, httpStatus: 404, details: { field: 'txId' } });
+        if (txId !== TX_ID)
+          throw new ServiceError({ code: 'NOT_FOUND', message: `no transaction ${txId} on the ledger`, httpStatus: 404, details: { field: 'txId' } });
         return decodeBlock(b5.raw);
       },
       evaluate: async (req: { fn: string; args?: string[] }) => {
         if (req.fn === 'GetLotTrace') {
-          return Buffer.from(JSON.stringify({ lot: { gtin: req.args![0], lotCode: req.args![1] }, positions: [{ gln: '4000001000012', quantity: '60' }], ancestors: [], descendants: [] }));
+          return Buffer.from(
+            JSON.stringify({
+              lot: { gtin: req.args![0], lotCode: req.args![1] },
+              positions: [{ gln: '4000001000012', quantity: '60' }],
+              ancestors: [],
+              descendants: [],
+            }),
+          );
         }
         if (req.fn === 'GetHistory') return Buffer.from(JSON.stringify({ history: [{ txId: TX_ID }] }));
         return evaluate(req as never);
@@ -66,17 +81,30 @@ describe('gateway provenance routes', function () {
     const proof = path.startsWith('/provenance/lots/') ? res.body.proofs[0] : res.body;
     if (path.startsWith('/provenance/lots/')) {
       expect(res.body.ok, role).to.equal(true);
-      expect(res.body.lots).to.deep.equal([{ direction: 'root', gtin: '07612345100012', lotCode: 'L1', onHand: [{ gln: '4000001000012', quantity: '60' }], txIds: [TX_ID] }]);
+      expect(res.body.lots).to.deep.equal([
+        { direction: 'root', gtin: '07612345100012', lotCode: 'L1', onHand: [{ gln: '4000001000012', quantity: '60' }], txIds: [TX_ID] },
+      ]);
       expect(res.body.tip).to.equal('7');
     }
-    expect(proof, role).to.deep.include({ txId: TX_ID, blockNumber: '5', ok: true, inBlock: true, dataHashValid: true, linkedTo: '7', creatorMspId: 'SupplierMSP', problems: [] });
+    expect(proof, role).to.deep.include({
+      txId: TX_ID,
+      blockNumber: '5',
+      ok: true,
+      inBlock: true,
+      dataHashValid: true,
+      linkedTo: '7',
+      creatorMspId: 'SupplierMSP',
+      problems: [],
+    });
     expect(proof.endorserMspIds).to.deep.equal(['SupplierMSP', 'RetailerMSP']);
   };
 
   for (const [path, allowed] of Object.entries(ALLOWED)) {
     it(`GET ${path.replace(/a{64}/, '{txId}')}: denies every role but ${allowed.join(', ')}`, async () => {
       for (const role of ROLES) {
-        const res = await request(t.gateway.app).get(path).set({ Authorization: `Bearer ${tokens.get(role)}` });
+        const res = await request(t.gateway.app)
+          .get(path)
+          .set({ Authorization: `Bearer ${tokens.get(role)}` });
         if (allowed.includes(role)) expectSuccess(path, role, res);
         else expect(res.status, role).to.equal(403);
       }
@@ -84,7 +112,9 @@ describe('gateway provenance routes', function () {
   }
 
   it('answers 404 problem+json for a transaction the ledger does not hold', async () => {
-    const res = await request(t.gateway.app).get(`/provenance/transactions/${UNKNOWN_TX}`).set({ Authorization: `Bearer ${tokens.get('auditor')}` });
+    const res = await request(t.gateway.app)
+      .get(`/provenance/transactions/${UNKNOWN_TX}`)
+      .set({ Authorization: `Bearer ${tokens.get('auditor')}` });
     expect(res.status).to.equal(404);
     expect(res.headers['content-type']).to.match(/^application\/problem\+json/);
     expect(res.body.code).to.equal('NOT_FOUND');

@@ -51,11 +51,20 @@ export const SAMPLES: Record<string, SampleRequest> = {
   createPurchaseOrder: {
     method: 'post',
     path: '/purchase-orders',
-    body: { poId: 'PO-1', supplierMsp: 'SupplierMSP', lines: [{ gtin: GTIN, quantity: '5' }], paymentTerms: { chainId: 1, asset: 'native', decimals: 18, amount: '1.5', payee: `0x${'ab'.repeat(20)}` } },
+    body: {
+      poId: 'PO-1',
+      supplierMsp: 'SupplierMSP',
+      lines: [{ gtin: GTIN, quantity: '5' }],
+      paymentTerms: { chainId: 1, asset: 'native', decimals: 18, amount: '1.5', payee: `0x${'ab'.repeat(20)}` },
+    },
   },
   declareRecall: { method: 'post', path: '/recalls', body: { recallId: 'RC-1', reason: 'mould', lots: [{ gtin: GTIN, lotCode: LOT }] } },
   declareError: { method: 'post', path: '/error-declarations', body: { targetEventId: 'ev-1', reason: 'incorrect_data' } },
-  recordAttestation: { method: 'post', path: '/attestations', body: { attestationId: 'AT-1', subjectKey: `lot~${GTIN}~${LOT}`, result: 'pass', statement: 'sampled' } },
+  recordAttestation: {
+    method: 'post',
+    path: '/attestations',
+    body: { attestationId: 'AT-1', subjectKey: `lot~${GTIN}~${LOT}`, result: 'pass', statement: 'sampled' },
+  },
   getLot: { method: 'get', path: `/lots/${GTIN}/${LOT}` },
   getLotTrace: { method: 'get', path: `/lots/${GTIN}/${LOT}/trace` },
   getShipment: { method: 'get', path: '/shipments/SH-1' },
@@ -90,17 +99,43 @@ export const TOAST_RESTAURANT = 'e1b2c3d4-0000-4000-8000-00000000000a';
 export const SQUARE_ORDERS = {
   orders: [
     {
-      id: 'CAISENgvlJ6jLWAzERDzjyHVybY', location_id: SQUARE_LOCATION, state: 'COMPLETED', created_at: '2024-05-01T08:15:00Z', closed_at: '2024-05-01T08:16:00Z',
+      id: 'CAISENgvlJ6jLWAzERDzjyHVybY',
+      location_id: SQUARE_LOCATION,
+      state: 'COMPLETED',
+      created_at: '2024-05-01T08:15:00Z',
+      closed_at: '2024-05-01T08:16:00Z',
       line_items: [
-        { uid: 'li-1', name: 'Roasted beans 1kg', quantity: '2', catalog_object_id: 'W62UWFY35CWMYGVWK6TWJDNI', item_type: 'ITEM', base_price_money: { amount: 1599, currency: 'EUR' } },
+        {
+          uid: 'li-1',
+          name: 'Roasted beans 1kg',
+          quantity: '2',
+          catalog_object_id: 'W62UWFY35CWMYGVWK6TWJDNI',
+          item_type: 'ITEM',
+          base_price_money: { amount: 1599, currency: 'EUR' },
+        },
         { uid: 'li-2', name: 'Beans by weight', quantity: '0.50000', catalog_object_id: 'W62UWFY35CWMYGVWK6TWJDNI', quantity_unit: { precision: 5 } },
         { uid: 'li-3', name: 'Tip jar', quantity: '1', item_type: 'CUSTOM_AMOUNT' },
       ],
     },
-    { id: 'CAISEcancelled0001', location_id: SQUARE_LOCATION, state: 'CANCELED', line_items: [{ uid: 'li-1', quantity: '7', catalog_object_id: 'W62UWFY35CWMYGVWK6TWJDNI' }] },
     {
-      id: 'CAISEreturn0001', location_id: SQUARE_LOCATION, state: 'COMPLETED',
-      returns: [{ uid: 'ret-1', source_order_id: 'CAISENgvlJ6jLWAzERDzjyHVybY', return_line_items: [{ uid: 'rli-1', source_line_item_uid: 'li-1', quantity: '1', catalog_object_id: 'W62UWFY35CWMYGVWK6TWJDNI', metadata: { lotCode: LOT } }] }],
+      id: 'CAISEcancelled0001',
+      location_id: SQUARE_LOCATION,
+      state: 'CANCELED',
+      line_items: [{ uid: 'li-1', quantity: '7', catalog_object_id: 'W62UWFY35CWMYGVWK6TWJDNI' }],
+    },
+    {
+      id: 'CAISEreturn0001',
+      location_id: SQUARE_LOCATION,
+      state: 'COMPLETED',
+      returns: [
+        {
+          uid: 'ret-1',
+          source_order_id: 'CAISENgvlJ6jLWAzERDzjyHVybY',
+          return_line_items: [
+            { uid: 'rli-1', source_line_item_uid: 'li-1', quantity: '1', catalog_object_id: 'W62UWFY35CWMYGVWK6TWJDNI', metadata: { lotCode: LOT } },
+          ],
+        },
+      ],
     },
   ],
 };
@@ -110,16 +145,42 @@ export const TOAST_ORDERS = {
   restaurantGuid: TOAST_RESTAURANT,
   orders: [
     {
-      guid: 'f0000000-0000-4000-8000-000000000001', entityType: 'Order', voided: false, deleted: false, openedDate: '2024-05-01T08:00:00.000+0000', closedDate: null,
+      guid: 'f0000000-0000-4000-8000-000000000001',
+      entityType: 'Order',
+      voided: false,
+      deleted: false,
+      openedDate: '2024-05-01T08:00:00.000+0000',
+      closedDate: null,
       checks: [
         {
-          guid: 'c0000000-0000-4000-8000-000000000001', entityType: 'Check', voided: false, deleted: false, closedDate: '2024-05-01T08:20:00.000+0000',
+          guid: 'c0000000-0000-4000-8000-000000000001',
+          entityType: 'Check',
+          voided: false,
+          deleted: false,
+          closedDate: '2024-05-01T08:20:00.000+0000',
           selections: [
-            { guid: 's1', entityType: 'MenuItemSelection', item: { guid: 'a3f1c2d4-0000-4000-8000-000000000001', entityType: 'MenuItem' }, quantity: 3, voided: false },
-            { guid: 's2', entityType: 'MenuItemSelection', item: { guid: 'a3f1c2d4-0000-4000-8000-000000000001', entityType: 'MenuItem' }, quantity: 5, voided: true },
+            {
+              guid: 's1',
+              entityType: 'MenuItemSelection',
+              item: { guid: 'a3f1c2d4-0000-4000-8000-000000000001', entityType: 'MenuItem' },
+              quantity: 3,
+              voided: false,
+            },
+            {
+              guid: 's2',
+              entityType: 'MenuItemSelection',
+              item: { guid: 'a3f1c2d4-0000-4000-8000-000000000001', entityType: 'MenuItem' },
+              quantity: 5,
+              voided: true,
+            },
           ],
         },
-        { guid: 'c0000000-0000-4000-8000-000000000002', entityType: 'Check', voided: true, selections: [{ guid: 's3', item: { guid: 'a3f1c2d4-0000-4000-8000-000000000001' }, quantity: 9 }] },
+        {
+          guid: 'c0000000-0000-4000-8000-000000000002',
+          entityType: 'Check',
+          voided: true,
+          selections: [{ guid: 's3', item: { guid: 'a3f1c2d4-0000-4000-8000-000000000001' }, quantity: 9 }],
+        },
       ],
     },
   ],

@@ -5,7 +5,9 @@ import { idocToCommands as mapIdoc } from '../../../gateway/src/adapters/sap/ido
 const idocToCommands = (xml: string, m: Parameters<typeof mapIdoc>[1]) => mapIdoc(xml, m).commands.map((c) => c.cmd);
 import { SAP_MAPPINGS } from './fakes';
 
-const wmmbxy = (items: string) => `<WMMBID02><IDOC BEGIN="1"><EDI_DC40 SEGMENT="1"><DOCNUM>55</DOCNUM><IDOCTYP>WMMBID02</IDOCTYP><MESTYP>WMMBXY</MESTYP></EDI_DC40>
+const wmmbxy = (
+  items: string,
+) => `<WMMBID02><IDOC BEGIN="1"><EDI_DC40 SEGMENT="1"><DOCNUM>55</DOCNUM><IDOCTYP>WMMBID02</IDOCTYP><MESTYP>WMMBXY</MESTYP></EDI_DC40>
   <E1MBXYH SEGMENT="1"><MBLNR>4900000777</MBLNR>${items}</E1MBXYH></IDOC></WMMBID02>`;
 const item = (bwart: string, batch: string, qty: string, extra = '') =>
   `<E1MBXYI SEGMENT="1"><ZEILE>${batch.length}</ZEILE><MATNR>4711</MATNR><WERKS>1000</WERKS><LGORT>0001</LGORT><CHARG>${batch}</CHARG><BWART>${bwart}</BWART><ERFMG>${qty}</ERFMG>${extra}</E1MBXYI>`;
@@ -18,7 +20,7 @@ const problemOf = (fn: () => unknown): { httpStatus: number; details: { errors: 
   return expect.fail('should throw');
 };
 
-describe('SAP production: 261 issues and the order\'s 101 receipt become one transformation', () => {
+describe("SAP production: 261 issues and the order's 101 receipt become one transformation", () => {
   it('maps the issues of a production order to inputs and its receipt to outputs', () => {
     const cmds = idocToCommands(
       wmmbxy(

@@ -76,7 +76,11 @@ describe('gateway submission semantics', function () {
   });
 
   it('Prefer: respond-async selects async mode', async () => {
-    const res = await request(t.gateway.app).post('/products').set('Authorization', auth).set('Prefer', 'respond-async, wait=5').send(SAMPLES.registerProduct.body as object);
+    const res = await request(t.gateway.app)
+      .post('/products')
+      .set('Authorization', auth)
+      .set('Prefer', 'respond-async, wait=5')
+      .send(SAMPLES.registerProduct.body as object);
     expect(res.status).to.equal(202);
   });
 
@@ -92,8 +96,12 @@ describe('gateway submission semantics', function () {
 
   it('frees the Idempotency-Key after a transient failure so the retry can succeed', async () => {
     t.ledger.failNext.push(down(), down(), down());
-    await post('/products', SAMPLES.registerProduct.body as object).set('Idempotency-Key', 'k-2').expect(503);
-    await post('/products', SAMPLES.registerProduct.body as object).set('Idempotency-Key', 'k-2').expect(201);
+    await post('/products', SAMPLES.registerProduct.body as object)
+      .set('Idempotency-Key', 'k-2')
+      .expect(503);
+    await post('/products', SAMPLES.registerProduct.body as object)
+      .set('Idempotency-Key', 'k-2')
+      .expect(201);
   });
 
   it('rate-limits per client with 429 and Retry-After', async () => {
@@ -135,7 +143,10 @@ describe('gateway submission semantics', function () {
     };
     const { url } = await gw.gateway.start({ port: 0 });
     const tok = `Bearer ${await gw.token(['admin'])}`;
-    const pending = request(url).post('/products').set('Authorization', tok).send(SAMPLES.registerProduct.body as object);
+    const pending = request(url)
+      .post('/products')
+      .set('Authorization', tok)
+      .send(SAMPLES.registerProduct.body as object);
     const result = pending.then((r) => r.status);
     // Stop only once the request is in flight at the ledger.
     await waitFor('the submission to reach the ledger', () => reached, 5000, 5);

@@ -44,8 +44,15 @@ function run(initial: number, later: number[], batchBlocks: number, stopAfter: b
   const pool = { query: async () => ({ rowCount: 0, rows: [] }) } as unknown as Pool;
   const stored: number[] = [];
   const source = createBlockSource({
-    pool, projector, connect: async () => fakeLedger(initial, later), log: pino({ level: 'silent' }), pollMs: 50, retryDelayMs: 10,
-    stopAfter, batchBlocks, onBlock: (s) => stored.push(Number(s.blockNumber)),
+    pool,
+    projector,
+    connect: async () => fakeLedger(initial, later),
+    log: pino({ level: 'silent' }),
+    pollMs: 50,
+    retryDelayMs: 10,
+    stopAfter,
+    batchBlocks,
+    onBlock: (s) => stored.push(Number(s.blockNumber)),
   });
   source.start();
   return source.done.then(() => ({ calls, stored }));

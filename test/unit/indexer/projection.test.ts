@@ -11,20 +11,62 @@ import { decodeCursor, encodeCursor } from '../../../indexer/src/query/inventory
 /** Captures statements instead of sending them (unit test only). */
 function captureClient(): { client: PoolClient; calls: { sql: string; params: unknown[] }[] } {
   const calls: { sql: string; params: unknown[] }[] = [];
-  const client = { query: async (sql: string, params: unknown[]) => { calls.push({ sql, params }); return { rows: [], rowCount: 0 }; } };
+  const client = {
+    query: async (sql: string, params: unknown[]) => {
+      calls.push({ sql, params });
+      return { rows: [], rowCount: 0 };
+    },
+  };
   return { client: client as unknown as PoolClient, calls };
 }
 
 const line = (gln: string, delta: string, after: string) => ({
-  key: `stock~${gln}~09506000134352~L1`, position: 'on_hand' as const, gln, gtin: '09506000134352', lotCode: 'L1',
-  delta, deltaBaseUnits: String(Number(delta) * 1000), quantity: after, baseUnits: String(Number(after) * 1000),
+  key: `stock~${gln}~09506000134352~L1`,
+  position: 'on_hand' as const,
+  gln,
+  gtin: '09506000134352',
+  lotCode: 'L1',
+  delta,
+  deltaBaseUnits: String(Number(delta) * 1000),
+  quantity: after,
+  baseUnits: String(Number(after) * 1000),
 });
 
 const payload: TracePayload = {
-  eventId: 'ev-1', function: 'TransferStock', mspId: 'RetailerMSP', recordedAt: '2026-03-31T23:59:59.000Z', txId: 'tx1',
+  eventId: 'ev-1',
+  function: 'TransferStock',
+  mspId: 'RetailerMSP',
+  recordedAt: '2026-03-31T23:59:59.000Z',
+  txId: 'tx1',
   events: [
-    { type: 'ObjectEvent', eventID: 'urn:coffee-trace:event:ev-1:0', eventTime: '2026-03-31T23:59:59.000Z', bizStep: 'shipping', 'ct:ledger': { eventId: 'ev-1', function: 'TransferStock', mspId: 'RetailerMSP', txId: 'tx1', keys: [], stock: [line('4012345000009', '-5.000', '10.000')] } },
-    { type: 'ObjectEvent', eventID: 'urn:coffee-trace:event:ev-1:1', eventTime: '2026-03-31T23:59:59.000Z', bizStep: 'receiving', 'ct:ledger': { eventId: 'ev-1', function: 'TransferStock', mspId: 'RetailerMSP', txId: 'tx1', keys: [], stock: [line('4012345000016', '5.000', '5.000')] } },
+    {
+      type: 'ObjectEvent',
+      eventID: 'urn:coffee-trace:event:ev-1:0',
+      eventTime: '2026-03-31T23:59:59.000Z',
+      bizStep: 'shipping',
+      'ct:ledger': {
+        eventId: 'ev-1',
+        function: 'TransferStock',
+        mspId: 'RetailerMSP',
+        txId: 'tx1',
+        keys: [],
+        stock: [line('4012345000009', '-5.000', '10.000')],
+      },
+    },
+    {
+      type: 'ObjectEvent',
+      eventID: 'urn:coffee-trace:event:ev-1:1',
+      eventTime: '2026-03-31T23:59:59.000Z',
+      bizStep: 'receiving',
+      'ct:ledger': {
+        eventId: 'ev-1',
+        function: 'TransferStock',
+        mspId: 'RetailerMSP',
+        txId: 'tx1',
+        keys: [],
+        stock: [line('4012345000016', '5.000', '5.000')],
+      },
+    },
   ],
   records: [{ key: 'shipment~S-1', value: { docType: 'shipment', shipmentId: 'S-1', status: 'dispatched' } }],
 };
@@ -62,7 +104,13 @@ describe('indexer projection (pure parts)', () => {
   it('derives outbox rows with stable CloudEvents ids, aggregate keys and topics', () => {
     const rows = new RowBuffer();
     const { movements } = projectEvents(new RowBuffer(), payload.events, 'ev-1', origin);
-    addOutboxMessages(rows, 'sc', { txId: 'tx1', blockNumber: '7', txIndex: 0, validationCode: 'VALID', creatorMsp: 'RetailerMSP', time: payload.recordedAt }, payload, { movements, records: payload.records });
+    addOutboxMessages(
+      rows,
+      'sc',
+      { txId: 'tx1', blockNumber: '7', txIndex: 0, validationCode: 'VALID', creatorMsp: 'RetailerMSP', time: payload.recordedAt },
+      payload,
+      { movements, records: payload.records },
+    );
     const out: unknown[][] = [];
     // Reads the buffer's rows directly: the outbox table is the only one written here.
     (rows as any).tables.forEach((m: Map<string, unknown[]>) => m.forEach((r) => out.push(r)));
@@ -79,10 +127,28 @@ describe('indexer projection (pure parts)', () => {
   });
 
   it('builds CloudEvents binary-mode headers and keeps order per topic', () => {
-    const row = (id: string, topic: string) => ({ id, event_id: `e${id}`, topic, message_key: 'k', ce_type: 't', ce_subject: 'k', ce_time: new Date(0), payload: '{}' });
+    const row = (id: string, topic: string) => ({
+      id,
+      event_id: `e${id}`,
+      topic,
+      message_key: 'k',
+      ce_type: 't',
+      ce_subject: 'k',
+      ce_time: new Date(0),
+      payload: '{}',
+    });
     const groups = byTopic([row('1', 'a'), row('2', 'b'), row('3', 'a')], 'urn:src');
-    expect(groups.map((g) => [g.topic, g.messages.map((m) => m.headers!.ce_id)])).to.deep.equal([['a', ['e1', 'e3']], ['b', ['e2']]]);
-    expect(groups[0].messages[0].headers).to.include({ ce_specversion: '1.0', ce_source: 'urn:src', ce_type: 't', ce_subject: 'k', 'content-type': 'application/json' });
+    expect(groups.map((g) => [g.topic, g.messages.map((m) => m.headers!.ce_id)])).to.deep.equal([
+      ['a', ['e1', 'e3']],
+      ['b', ['e2']],
+    ]);
+    expect(groups[0].messages[0].headers).to.include({
+      ce_specversion: '1.0',
+      ce_source: 'urn:src',
+      ce_type: 't',
+      ce_subject: 'k',
+      'content-type': 'application/json',
+    });
   });
 
   it('round-trips movement cursors and rejects forged ones', () => {

@@ -6,7 +6,15 @@ import { isFatal, verifyBlock } from '../../../indexer/src/source/verify-block';
 
 function block(number: bigint, previousHash: Buffer, data = 'tx'): LedgerBlock {
   const dataHash = createHash('sha256').update(data).digest();
-  return { number, previousHash, dataHash, computedDataHash: dataHash, headerHash: blockHeaderHash(number, previousHash, dataHash), transactions: [], raw: Buffer.alloc(0) };
+  return {
+    number,
+    previousHash,
+    dataHash,
+    computedDataHash: dataHash,
+    headerHash: blockHeaderHash(number, previousHash, dataHash),
+    transactions: [],
+    raw: Buffer.alloc(0),
+  };
 }
 
 const failureOf = (fn: () => void): ServiceError => {

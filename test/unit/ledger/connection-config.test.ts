@@ -9,7 +9,11 @@ import { ConfigError, loadLedgerConfig, parseConnectionProfile, putWalletIdentit
 function keyPair(dir: string, name: string): { cert: string; key: string } {
   const key = path.join(dir, `${name}.key`);
   const cert = path.join(dir, `${name}.pem`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-subj', `/CN=${name}`, '-days', '1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-subj', `/CN=${name}`, '-days', '1'],
+    { stdio: 'ignore' },
+  );
   return { cert, key };
 }
 
@@ -71,7 +75,10 @@ describe('connection settings', () => {
 
   it('reads a JSON profile with the TLS CA inline', () => {
     const p = parseConnectionProfile(
-      JSON.stringify({ organizations: { A: { mspid: 'AMSP', peers: ['p'] } }, peers: { p: { url: 'grpcs://localhost:7100', tlsCACerts: { pem: fs.readFileSync(user.cert, 'utf8') } } } }),
+      JSON.stringify({
+        organizations: { A: { mspid: 'AMSP', peers: ['p'] } },
+        peers: { p: { url: 'grpcs://localhost:7100', tlsCACerts: { pem: fs.readFileSync(user.cert, 'utf8') } } },
+      }),
       'a.json',
     );
     expect(selectPeer(p, 'AMSP').endpoint).to.equal('localhost:7100');
@@ -93,16 +100,25 @@ describe('connection settings', () => {
   });
 
   it('refuses a peer url without TLS, naming the profile setting', () => {
-    expect(() => parseConnectionProfile(JSON.stringify({ organizations: { A: { mspid: 'AMSP' } }, peers: { p: { url: 'grpc://h:1', tlsCACerts: { pem: 'x' } } } }), 'a.json')).to.throw(
-      ConfigError,
-      /FABRIC_CONNECTION_PROFILE: peers\.p\.url must be grpcs/,
-    );
+    expect(() =>
+      parseConnectionProfile(
+        JSON.stringify({ organizations: { A: { mspid: 'AMSP' } }, peers: { p: { url: 'grpc://h:1', tlsCACerts: { pem: 'x' } } } }),
+        'a.json',
+      ),
+    ).to.throw(ConfigError, /FABRIC_CONNECTION_PROFILE: peers\.p\.url must be grpcs/);
   });
 
   it('takes the identity from a file-system wallet by label', async () => {
     const walletDir = path.join(dir, 'wallet');
-    await putWalletIdentity(walletDir, 'appUser', { mspId: 'Org1MSP', certificatePem: fs.readFileSync(user.cert, 'utf8'), privateKeyPem: fs.readFileSync(user.key, 'utf8') });
-    const cfg = loadLedgerConfig(env({ FABRIC_CERT_FILE: undefined, FABRIC_KEY_FILE: undefined, FABRIC_WALLET_DIR: walletDir, FABRIC_IDENTITY: 'appUser' }), dir);
+    await putWalletIdentity(walletDir, 'appUser', {
+      mspId: 'Org1MSP',
+      certificatePem: fs.readFileSync(user.cert, 'utf8'),
+      privateKeyPem: fs.readFileSync(user.key, 'utf8'),
+    });
+    const cfg = loadLedgerConfig(
+      env({ FABRIC_CERT_FILE: undefined, FABRIC_KEY_FILE: undefined, FABRIC_WALLET_DIR: walletDir, FABRIC_IDENTITY: 'appUser' }),
+      dir,
+    );
     const id = await readIdentity(cfg.identity);
     expect(id.mspId).to.equal('Org1MSP');
     expect(id.certificatePem).to.include('BEGIN CERTIFICATE');

@@ -32,6 +32,11 @@ describe('numbered SQL migrations', () => {
       const versions = listMigrations(dir).map((m) => m.version);
       expect(versions, dir).to.deep.equal(versions.map((_, i) => i + 1));
     }
-    expect(listMigrations(gatewayMigrationsDir()).map((m) => m.name)).to.include.members(['submissions', 'payment_claims', 'epcis_captures', 'pos_receipt_proofs']);
+    expect(listMigrations(gatewayMigrationsDir()).map((m) => m.name)).to.include.members([
+      'submissions',
+      'payment_claims',
+      'epcis_captures',
+      'pos_receipt_proofs',
+    ]);
   });
 });

@@ -62,7 +62,11 @@ describe('channel configuration of a topology', () => {
   });
 
   it('gives added organisations a registry entry with their role', () => {
-    expect(devnetMember({ mspId: 'Supplier2MSP', role: 'supplier' })).to.deep.equal({ mspId: 'Supplier2MSP', displayName: 'Coffee supplier 2', roles: ['supplier'] });
+    expect(devnetMember({ mspId: 'Supplier2MSP', role: 'supplier' })).to.deep.equal({
+      mspId: 'Supplier2MSP',
+      displayName: 'Coffee supplier 2',
+      roles: ['supplier'],
+    });
     expect(devnetMember({ mspId: 'RetailerMSP', role: 'retailer' }).roles).to.deep.equal(['retailer', 'governance']);
     expect(devnetMember({ mspId: 'CarrierMSP', role: 'carrier' }).roles).to.deep.equal(['carrier']);
   });

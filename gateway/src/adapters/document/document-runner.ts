@@ -74,7 +74,9 @@ export function documentField(c: DocumentCommand, field: string | undefined): st
 /** Committed transaction for an event id, or undefined when it never committed. */
 async function committedTx(ledger: LedgerClient, eventId: string, fn: string): Promise<{ txId: string; result: unknown } | undefined> {
   try {
-    const out = JSON.parse((await ledger.evaluate({ contract: 'traceability', fn: 'GetEvent', args: [eventId] })).toString('utf8')) as { event?: { txId: string; function: string; result: unknown } };
+    const out = JSON.parse((await ledger.evaluate({ contract: 'traceability', fn: 'GetEvent', args: [eventId] })).toString('utf8')) as {
+      event?: { txId: string; function: string; result: unknown };
+    };
     // An event id used by another function is not this transaction: submit it and let the chaincode say CONFLICT.
     return out.event?.function === fn ? { txId: out.event.txId, result: out.event.result } : undefined;
   } catch (err) {
@@ -88,12 +90,14 @@ export async function runDocument(o: RunDocumentOptions): Promise<DocumentOutcom
   // Look up every event id first (reads only, a few at a time) so a resend submits only what is missing.
   const prior: Array<{ txId: string; result: unknown } | undefined> = [];
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, o.commands.length) }, async () => {
-    while (next < o.commands.length) {
-      const i = next++;
-      prior[i] = await committedTx(o.ledger, out[i].eventId, o.commands[i].cmd.fn);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(LOOKUP_CONCURRENCY, o.commands.length) }, async () => {
+      while (next < o.commands.length) {
+        const i = next++;
+        prior[i] = await committedTx(o.ledger, out[i].eventId, o.commands[i].cmd.fn);
+      }
+    }),
+  );
   let failure: ServiceError | undefined;
   for (const [i, c] of o.commands.entries()) {
     const t = out[i];
@@ -115,7 +119,14 @@ export async function runDocument(o: RunDocumentOptions): Promise<DocumentOutcom
     }
   }
   const count = (s: ItemStatus) => out.filter((t) => t.status === s).length;
-  const summary = { complete: !failure, committed: count('committed'), alreadyCommitted: count('already_committed'), failed: count('failed'), notAttempted: count('not_attempted'), transactions: out };
+  const summary = {
+    complete: !failure,
+    committed: count('committed'),
+    alreadyCommitted: count('already_committed'),
+    failed: count('failed'),
+    notAttempted: count('not_attempted'),
+    transactions: out,
+  };
   if (!failure) return { status: 201, body: summary };
   const failed = out.find((t) => t.status === 'failed')!;
   const problem = {

@@ -22,16 +22,26 @@ export const DEFAULT_LIMITS: DocumentLimits = { maxTransactions: 1000, maxLinesP
 export function limitDocument(commands: DocumentCommand[], o: Partial<DocumentLimits> & { limiter?: RateLimiter; clientId: string; what: string }): void {
   const lim = { ...DEFAULT_LIMITS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as DocumentLimits;
   if (commands.length > lim.maxTransactions) {
-    throw httpError(413, 'DOCUMENT_TOO_LARGE', `the ${o.what} maps to ${commands.length} ledger transactions; at most ${lim.maxTransactions} (maxTransactions) are accepted per document`, {
-      errors: [{ field: 'body', message: `maps to ${commands.length} ledger transactions, over the cap of ${lim.maxTransactions}` }],
-    });
+    throw httpError(
+      413,
+      'DOCUMENT_TOO_LARGE',
+      `the ${o.what} maps to ${commands.length} ledger transactions; at most ${lim.maxTransactions} (maxTransactions) are accepted per document`,
+      {
+        errors: [{ field: 'body', message: `maps to ${commands.length} ledger transactions, over the cap of ${lim.maxTransactions}` }],
+      },
+    );
   }
   for (const c of commands) {
     const lines = ['lines', 'inputs', 'outputs'].reduce((n, k) => n + (Array.isArray(c.cmd.body[k]) ? (c.cmd.body[k] as unknown[]).length : 0), 0);
     if (lines > lim.maxLinesPerTransaction) {
-      throw httpError(413, 'DOCUMENT_TOO_LARGE', `${c.items[0]} carries ${lines} lines in one ledger transaction; at most ${lim.maxLinesPerTransaction} (maxLinesPerTransaction)`, {
-        errors: [{ field: c.items[0], message: `carries ${lines} lines, over the cap of ${lim.maxLinesPerTransaction}` }],
-      });
+      throw httpError(
+        413,
+        'DOCUMENT_TOO_LARGE',
+        `${c.items[0]} carries ${lines} lines in one ledger transaction; at most ${lim.maxLinesPerTransaction} (maxLinesPerTransaction)`,
+        {
+          errors: [{ field: c.items[0], message: `carries ${lines} lines, over the cap of ${lim.maxLinesPerTransaction}` }],
+        },
+      );
     }
   }
   o.limiter?.charge(o.clientId, commands.length - 1);

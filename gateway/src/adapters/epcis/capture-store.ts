@@ -79,7 +79,18 @@ export function createMemoryCaptureStore(): CaptureStore & { jobs: Map<string, C
     jobs,
     async migrate() {},
     async create(j) {
-      jobs.set(j.id, { ...structuredClone(j), status: 'running', nextIndex: 0, results: [], errors: [], attempts: 0, createdAt: now(), updatedAt: now(), dueAt: 0, leasedUntil: 0 });
+      jobs.set(j.id, {
+        ...structuredClone(j),
+        status: 'running',
+        nextIndex: 0,
+        results: [],
+        errors: [],
+        attempts: 0,
+        createdAt: now(),
+        updatedAt: now(),
+        dueAt: 0,
+        leasedUntil: 0,
+      });
     },
     async get(id) {
       const j = jobs.get(id);

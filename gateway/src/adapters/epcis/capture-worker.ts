@@ -74,13 +74,18 @@ export function createCaptureWorker(opts: CaptureWorkerOptions): CaptureWorker {
       // Events recorded without a stock effect depend on nothing before them: a run of them is submitted
       // together (up to `window`), then recorded in order. Stock-moving commands go one at a time.
       let end = i + 1;
-      while (end < job.commands.length && end - i < window && job.commands[i].command.fn === 'RecordEvents' && job.commands[end].command.fn === 'RecordEvents') end++;
+      while (end < job.commands.length && end - i < window && job.commands[i].command.fn === 'RecordEvents' && job.commands[end].command.fn === 'RecordEvents')
+        end++;
       const batch = job.commands.slice(i, end);
       const outcomes = await Promise.allSettled(batch.map((c) => opts.submitter.submit(c.command, { mode: 'async', log: jlog })));
       for (const [k, o] of outcomes.entries()) {
         const c = batch[k];
         if (o.status === 'fulfilled') {
-          await opts.store.advance(job.id, { eventIndex: c.eventIndex, eventID: c.eventID, fn: c.command.fn, eventId: o.value.eventId, txId: o.value.txId, blockNumber: o.value.blockNumber }, leaseMs);
+          await opts.store.advance(
+            job.id,
+            { eventIndex: c.eventIndex, eventID: c.eventID, fn: c.command.fn, eventId: o.value.eventId, txId: o.value.txId, blockNumber: o.value.blockNumber },
+            leaseMs,
+          );
           i++;
           continue;
         }

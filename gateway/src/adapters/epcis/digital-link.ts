@@ -18,7 +18,8 @@ const withCheck = (body: string) => body + checkDigit(body);
 type Converter = (parts: string[]) => string | undefined;
 
 /** Company prefix + reference whose digits together have `total` digits, or undefined. */
-const digits = (cp: string, ref: string, total: number) => (/^\d+$/.test(cp) && /^\d*$/.test(ref) && cp.length + ref.length === total && cp.length >= 6 ? true : undefined);
+const digits = (cp: string, ref: string, total: number) =>
+  /^\d+$/.test(cp) && /^\d*$/.test(ref) && cp.length + ref.length === total && cp.length >= 6 ? true : undefined;
 
 const gtinOf = (cp: string, itemRef: string) => (digits(cp, itemRef, 13) ? withCheck(itemRef[0] + cp + itemRef.slice(1)) : undefined);
 
@@ -41,7 +42,8 @@ const CONVERTERS: Record<string, Converter> = {
   'id:gsin': ([cp, ref]) => (ref && digits(cp, ref, 16) ? `402/${withCheck(cp + ref)}` : undefined),
   'id:upui': ([cp, ref, ...rest]) => (rest.length > 0 && gtinOf(cp, ref) ? `01/${gtinOf(cp, ref)}/235/${dlEncode(rest.join('.'))}` : undefined),
   'id:cpi': ([cp, ref, serial]) => (serial !== undefined && /^\d{6,12}$/.test(cp) ? `8010/${dlEncode(cp + ref)}/8011/${serial}` : undefined),
-  'id:itip': ([cp, ref, piece, total, serial]) => (serial !== undefined && gtinOf(cp, ref) ? `8006/${gtinOf(cp, ref)}${piece}${total}/21/${dlEncode(serial)}` : undefined),
+  'id:itip': ([cp, ref, piece, total, serial]) =>
+    serial !== undefined && gtinOf(cp, ref) ? `8006/${gtinOf(cp, ref)}${piece}${total}/21/${dlEncode(serial)}` : undefined,
   'class:lgtin': ([cp, ref, ...lot]) => (lot.length > 0 && gtinOf(cp, ref) ? `01/${gtinOf(cp, ref)}/10/${dlEncode(lot.join('.'))}` : undefined),
   'idpat:sgtin': ([cp, ref, star]) => (star === '*' && gtinOf(cp, ref) ? `01/${gtinOf(cp, ref)}` : undefined),
   'idpat:grai': ([cp, ref, star]) => (star === '*' && digits(cp, ref, 12) ? `8003/0${withCheck(cp + ref)}` : undefined),
@@ -58,15 +60,36 @@ const PRIMARY = new Set(['00', '01', '253', '255', '401', '402', '414', '417', '
 
 /** Digital Link's short names of application identifiers (`/gtin/…` stands for `/01/…`). */
 const ALIASES: Record<string, string> = {
-  sscc: '00', gtin: '01', lot: '10', ser: '21', cpv: '22', upui: '235', gdti: '253', exten: '254', gcn: '255', ginc: '401', gsin: '402',
-  gln: '414', party: '417', grai: '8003', giai: '8004', itip: '8006', cpid: '8010', cpsn: '8011', gsrnp: '8017', gsrn: '8018',
+  sscc: '00',
+  gtin: '01',
+  lot: '10',
+  ser: '21',
+  cpv: '22',
+  upui: '235',
+  gdti: '253',
+  exten: '254',
+  gcn: '255',
+  ginc: '401',
+  gsin: '402',
+  gln: '414',
+  party: '417',
+  grai: '8003',
+  giai: '8004',
+  itip: '8006',
+  cpid: '8010',
+  cpsn: '8011',
+  gsrnp: '8017',
+  gsrn: '8018',
 };
 
 /** A Digital Link URI (any domain) constrained to its canonical form, or undefined when it carries no GS1 primary key. */
 function constrainDigitalLink(uri: string): string | undefined {
   const m = /^https?:\/\/[^/?#]+((?:\/[^?#]*)?)(?:[?#].*)?$/.exec(uri);
   if (!m) return undefined;
-  const segs = m[1].split('/').filter((s) => s !== '').map((s, i, all) => (i + 1 < all.length || !ALIASES[s] ? ALIASES[s] ?? s : s));
+  const segs = m[1]
+    .split('/')
+    .filter((s) => s !== '')
+    .map((s, i, all) => (i + 1 < all.length || !ALIASES[s] ? (ALIASES[s] ?? s) : s));
   for (let i = 0; i + 1 < segs.length; i++) {
     if (!PRIMARY.has(segs[i])) continue;
     const pairs = new Map<string, string>();

@@ -14,13 +14,36 @@ import type { RouteContext, RouteSpec } from '../../http/route-spec';
 export const EPCIS_QUERY_ROLES: readonly Role[] = ['supplier', 'retailer-ops', 'sap', 'auditor', 'inventory-reader', 'finance', 'admin'];
 
 /** Query paths, express style. */
-const PATHS = ['/epcis', '/epcis/events', '/epcis/events/:eventID', '/epcis/:resource', '/epcis/:resource/:value', '/epcis/:resource/:value/events', '/epcis/queries/:name/subscriptions/:id'];
+const PATHS = [
+  '/epcis',
+  '/epcis/events',
+  '/epcis/events/:eventID',
+  '/epcis/:resource',
+  '/epcis/:resource/:value',
+  '/epcis/:resource/:value/events',
+  '/epcis/queries/:name/subscriptions/:id',
+];
 /** Named queries and subscriptions are created with POST. */
 const POST_PATHS = ['/epcis/queries', '/epcis/queries/:name/subscriptions'];
 /** Who may define queries and subscribe. */
 export const EPCIS_SUBSCRIBE_ROLES: readonly Role[] = ['supplier', 'retailer-ops', 'sap', 'auditor', 'admin'];
 
-const FORWARDED = ['content-type', 'link', 'location', 'allow', 'gs1-epcis-version', 'gs1-epcis-min', 'gs1-epcis-max', 'gs1-cbv-version', 'gs1-cbv-min', 'gs1-cbv-max', 'gs1-epc-format', 'gs1-cbv-xml-format', 'gs1-extensions', 'gs1-vendor-version'];
+const FORWARDED = [
+  'content-type',
+  'link',
+  'location',
+  'allow',
+  'gs1-epcis-version',
+  'gs1-epcis-min',
+  'gs1-epcis-max',
+  'gs1-cbv-version',
+  'gs1-cbv-min',
+  'gs1-cbv-max',
+  'gs1-epc-format',
+  'gs1-cbv-xml-format',
+  'gs1-extensions',
+  'gs1-vendor-version',
+];
 
 /** Capture's own OPTIONS answer: what the gateway accepts. */
 export function captureOptionsHeaders(captureLimit: number, bodyLimit: string): Record<string, string> {
@@ -61,7 +84,9 @@ export function epcisQueryProxy(opts: EpcisQueryProxyOptions): RouteFactory {
         const body = method === 'POST' ? { body: JSON.stringify(ctx.body ?? {}) } : {};
         // The indexer verifies the same token (same issuer and audience) and applies its own read rules.
         const headers: Record<string, string> = {
-          accept: req.get('accept') ?? 'application/json', authorization: req.get('authorization') ?? '', ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
+          accept: req.get('accept') ?? 'application/json',
+          authorization: req.get('authorization') ?? '',
+          ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
         };
         res = await fetch(target, { method, headers, ...body, signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000) });
       } catch (err) {
@@ -77,12 +102,36 @@ export function epcisQueryProxy(opts: EpcisQueryProxyOptions): RouteFactory {
     const routes: RouteSpec[] = [];
     for (const path of PATHS) {
       const id = path.replace(/[/:]+(\w)/g, (_m, c: string) => c.toUpperCase()).replace(/^\w/, (c) => c.toLowerCase());
-      routes.push({ method: 'get', path, operationId: `${id}Get`, summary: `EPCIS query (REST binding): ${path}`, tag: 'epcis', roles: EPCIS_QUERY_ROLES, action: { kind: 'custom', handle: forward('GET') } });
-      routes.push({ method: 'options', path, operationId: `${id}Options`, summary: `EPCIS capabilities (GS1 headers): ${path}`, tag: 'epcis', roles: EPCIS_QUERY_ROLES, action: { kind: 'custom', handle: forward('OPTIONS') } });
+      routes.push({
+        method: 'get',
+        path,
+        operationId: `${id}Get`,
+        summary: `EPCIS query (REST binding): ${path}`,
+        tag: 'epcis',
+        roles: EPCIS_QUERY_ROLES,
+        action: { kind: 'custom', handle: forward('GET') },
+      });
+      routes.push({
+        method: 'options',
+        path,
+        operationId: `${id}Options`,
+        summary: `EPCIS capabilities (GS1 headers): ${path}`,
+        tag: 'epcis',
+        roles: EPCIS_QUERY_ROLES,
+        action: { kind: 'custom', handle: forward('OPTIONS') },
+      });
     }
     for (const path of POST_PATHS) {
       const id = path.replace(/[/:]+(\w)/g, (_m, c: string) => c.toUpperCase()).replace(/^\w/, (c) => c.toLowerCase());
-      routes.push({ method: 'post', path, operationId: `${id}Post`, summary: `EPCIS named queries and subscriptions: ${path}`, tag: 'epcis', roles: EPCIS_SUBSCRIBE_ROLES, action: { kind: 'custom', handle: forward('POST') } });
+      routes.push({
+        method: 'post',
+        path,
+        operationId: `${id}Post`,
+        summary: `EPCIS named queries and subscriptions: ${path}`,
+        tag: 'epcis',
+        roles: EPCIS_SUBSCRIBE_ROLES,
+        action: { kind: 'custom', handle: forward('POST') },
+      });
     }
     return { routes, schemas: {} };
   };

@@ -71,8 +71,16 @@ export function createEpcisCapture(opts: EpcisCaptureOptions): EpcisCapture {
     if (opts.autoStart !== false) worker.start();
     const specs: RouteSpec[] = [
       {
-        method: 'post', path: '/epcis/capture', operationId: 'epcisCapture', summary: 'Capture an EPCIS 2.0 JSON-LD document: every event type; stock-moving events map to ledger commands, the others are recorded as captured', tag: 'epcis',
-        roles: EPCIS_CAPTURE_ROLES, bodySchema: EPCIS_DOCUMENT_SCHEMA_ID, bodyType: 'json-or-xml', xmlToJson: xmlToEpcisDocument, success: { status: 202, description: 'Accepted as a capture job; Location names it' },
+        method: 'post',
+        path: '/epcis/capture',
+        operationId: 'epcisCapture',
+        summary: 'Capture an EPCIS 2.0 JSON-LD document: every event type; stock-moving events map to ledger commands, the others are recorded as captured',
+        tag: 'epcis',
+        roles: EPCIS_CAPTURE_ROLES,
+        bodySchema: EPCIS_DOCUMENT_SCHEMA_ID,
+        bodyType: 'json-or-xml',
+        xmlToJson: xmlToEpcisDocument,
+        success: { status: 202, description: 'Accepted as a capture job; Location names it' },
         action: {
           kind: 'custom',
           handle: async (ctx) => {
@@ -92,19 +100,41 @@ export function createEpcisCapture(opts: EpcisCaptureOptions): EpcisCapture {
             return {
               status: 202,
               headers: { Location: location, 'GS1-EPCIS-Version': '2.0.0', 'GS1-CBV-Version': '2.0.0', 'GS1-Extensions': 'ct=urn:coffee-trace:ns:' },
-              body: { captureID: id, status: 'running', statusUrl: location, eventCount: doc.epcisBody.eventList.length, eventIDs: [...new Set(plan.commands.map((c) => c.eventID))], eventHashes: [...new Set(plan.commands.map((c) => c.eventHash))], alreadyCaptured: plan.alreadyCaptured, transactionCount: commands.length },
+              body: {
+                captureID: id,
+                status: 'running',
+                statusUrl: location,
+                eventCount: doc.epcisBody.eventList.length,
+                eventIDs: [...new Set(plan.commands.map((c) => c.eventID))],
+                eventHashes: [...new Set(plan.commands.map((c) => c.eventHash))],
+                alreadyCaptured: plan.alreadyCaptured,
+                transactionCount: commands.length,
+              },
             };
           },
         },
       },
       {
-        method: 'options', path: '/epcis/capture', operationId: 'epcisCaptureOptions', summary: 'EPCIS capture capabilities: GS1 versions, capture limits, error behaviour', tag: 'epcis',
-        roles: EPCIS_CAPTURE_ROLES, success: { status: 204, description: 'The capabilities are the GS1-* response headers; no body' },
-        action: { kind: 'custom', handle: async () => ({ status: 204, headers: captureOptionsHeaders(MAX_EVENTS, opts.bodyLimit ?? '1mb'), body: null, raw: '' }) },
+        method: 'options',
+        path: '/epcis/capture',
+        operationId: 'epcisCaptureOptions',
+        summary: 'EPCIS capture capabilities: GS1 versions, capture limits, error behaviour',
+        tag: 'epcis',
+        roles: EPCIS_CAPTURE_ROLES,
+        success: { status: 204, description: 'The capabilities are the GS1-* response headers; no body' },
+        action: {
+          kind: 'custom',
+          handle: async () => ({ status: 204, headers: captureOptionsHeaders(MAX_EVENTS, opts.bodyLimit ?? '1mb'), body: null, raw: '' }),
+        },
       },
       {
-        method: 'get', path: '/epcis/capture/:captureId', operationId: 'getEpcisCapture', summary: 'Status of an EPCIS capture job: running, success, or failed with per-event errors', tag: 'epcis',
-        roles: EPCIS_CAPTURE_ROLES, paramsSchema: 'epcisCaptureParams',
+        method: 'get',
+        path: '/epcis/capture/:captureId',
+        operationId: 'getEpcisCapture',
+        summary: 'Status of an EPCIS capture job: running, success, or failed with per-event errors',
+        tag: 'epcis',
+        roles: EPCIS_CAPTURE_ROLES,
+        paramsSchema: 'epcisCaptureParams',
         action: {
           kind: 'custom',
           handle: async (ctx) => {

@@ -55,16 +55,54 @@ const URN_VOCABULARY: Array<[string, string]> = [
 
 const SENSOR_METADATA = ['time', 'startTime', 'endTime', 'deviceID', 'deviceMetadata', 'rawData', 'dataProcessingMethod', 'bizRules'];
 const SENSOR_REPORT = [
-  'type', 'exception', 'deviceID', 'deviceMetadata', 'rawData', 'dataProcessingMethod', 'time', 'microorganism', 'chemicalSubstance', 'value', 'component',
-  'stringValue', 'booleanValue', 'hexBinaryValue', 'uriValue', 'minValue', 'maxValue', 'meanValue', 'sDev', 'percRank', 'percValue', 'uom', 'coordinateReferenceSystem',
+  'type',
+  'exception',
+  'deviceID',
+  'deviceMetadata',
+  'rawData',
+  'dataProcessingMethod',
+  'time',
+  'microorganism',
+  'chemicalSubstance',
+  'value',
+  'component',
+  'stringValue',
+  'booleanValue',
+  'hexBinaryValue',
+  'uriValue',
+  'minValue',
+  'maxValue',
+  'meanValue',
+  'sDev',
+  'percRank',
+  'percValue',
+  'uom',
+  'coordinateReferenceSystem',
 ];
 const EPC_LISTS = new Set(['epcList', 'inputEPCList', 'childEPCs', 'outputEPCList']);
 const QUANTITY_LISTS = new Set(['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList']);
 /** CBV 2.0's canonical order of the fields it orders; everything else follows, sorted. */
 const ORDER = [
-  'eventTime', 'eventTimeZoneOffset', 'certificationInfo', 'parentID', 'epcList', 'inputEPCList', 'childEPCs', 'quantityList', 'childQuantityList',
-  'inputQuantityList', 'outputEPCList', 'outputQuantityList', 'action', 'transformationID', 'bizStep', 'disposition', 'persistentDisposition',
-  'readPoint', 'bizLocation', 'sensorElementList',
+  'eventTime',
+  'eventTimeZoneOffset',
+  'certificationInfo',
+  'parentID',
+  'epcList',
+  'inputEPCList',
+  'childEPCs',
+  'quantityList',
+  'childQuantityList',
+  'inputQuantityList',
+  'outputEPCList',
+  'outputQuantityList',
+  'action',
+  'transformationID',
+  'bizStep',
+  'disposition',
+  'persistentDisposition',
+  'readPoint',
+  'bizLocation',
+  'sensorElementList',
 ];
 
 const QUANTITY_FIELDS = ['epcClass', 'quantity', 'uom'];
@@ -116,7 +154,10 @@ export interface EventHashOptions {
 }
 
 class PreHash {
-  constructor(private readonly ns: Record<string, string>, private readonly ignore: Set<string> = new Set()) {}
+  constructor(
+    private readonly ns: Record<string, string>,
+    private readonly ignore: Set<string> = new Set(),
+  ) {}
 
   /** `prefix:local` → `{namespace}local` when the prefix is declared. */
   key(k: string): string {
@@ -150,7 +191,11 @@ class PreHash {
     const name = this.key(k);
     if (Array.isArray(v)) return v.flatMap((e) => this.generic(k, e));
     if (isObj(v)) {
-      const inner = sorted(Object.entries(v).filter(([c]) => !IGNORED.has(c)).flatMap(([c, cv]) => this.generic(c, cv))).join('');
+      const inner = sorted(
+        Object.entries(v)
+          .filter(([c]) => !IGNORED.has(c))
+          .flatMap(([c, cv]) => this.generic(c, cv)),
+      ).join('');
       return [`${name}${inner}`];
     }
     const s = this.value(v);
@@ -167,7 +212,9 @@ class PreHash {
       for (const e of Array.isArray(v) ? sorted(v.map((x) => this.pair(f, x, vocab[f], time))) : [this.pair(f, v, vocab[f], time)]) out.push(e);
     }
     const known = setOf(order);
-    const ext = Object.entries(o).filter(([k]) => !known.has(k) && k.includes(':') && !IGNORED.has(k)).flatMap(([k, v]) => this.generic(k, v));
+    const ext = Object.entries(o)
+      .filter(([k]) => !known.has(k) && k.includes(':') && !IGNORED.has(k))
+      .flatMap(([k, v]) => this.generic(k, v));
     return out.join('') + sorted(ext).join('');
   }
 
@@ -190,9 +237,15 @@ class PreHash {
       const elements = v.filter(isObj).map((el) => {
         const meta = isObj(el.sensorMetadata) ? `sensorMetadata${this.ordered(el.sensorMetadata, SENSOR_METADATA)}` : '';
         const reports = Array.isArray(el.sensorReport)
-          ? sorted(el.sensorReport.filter(isObj).map((r) => `sensorReport${this.ordered(r, SENSOR_REPORT, { type: 'sensorType', exception: 'exception', component: 'component' })}`)).join('')
+          ? sorted(
+              el.sensorReport
+                .filter(isObj)
+                .map((r) => `sensorReport${this.ordered(r, SENSOR_REPORT, { type: 'sensorType', exception: 'exception', component: 'component' })}`),
+            ).join('')
           : '';
-        const rest = Object.entries(el).filter(([k]) => k !== 'sensorMetadata' && k !== 'sensorReport' && k.includes(':')).flatMap(([k, x]) => this.generic(k, x));
+        const rest = Object.entries(el)
+          .filter(([k]) => k !== 'sensorMetadata' && k !== 'sensorReport' && k.includes(':'))
+          .flatMap(([k, x]) => this.generic(k, x));
         return `sensorElement${meta}${reports}${sorted(rest).join('')}`;
       });
       return elements.length > 0 ? f + sorted(elements).join('') : '';
@@ -226,5 +279,7 @@ export function eventPreHash(event: Obj, context?: Json, opts: EventHashOptions 
 
 /** The event hash ID `ni:///sha-256;<hex>?ver=CBV2.0` of an EPCIS 2.0 JSON-LD event. */
 export function eventHashId(event: Obj, context?: Json, opts: EventHashOptions = {}): string {
-  return `ni:///sha-256;${createHash('sha256').update(eventPreHash(event, context, opts), 'utf8').digest('hex')}?ver=CBV2.0`;
+  return `ni:///sha-256;${createHash('sha256')
+    .update(eventPreHash(event, context, opts), 'utf8')
+    .digest('hex')}?ver=CBV2.0`;
 }

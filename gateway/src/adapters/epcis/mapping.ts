@@ -24,7 +24,11 @@ import { ledgerEventId } from './event-ids';
 import { eventHashId } from './event-hash';
 import { bizTransactionToId, cbvShortName, epcClassToLot, locationToGln, quantityToDecimal } from './identifiers';
 
-interface QuantityElement { epcClass: string; quantity: number; uom?: string }
+interface QuantityElement {
+  epcClass: string;
+  quantity: number;
+  uom?: string;
+}
 interface EpcisEvent {
   type: string;
   parentID?: string;
@@ -49,11 +53,17 @@ interface EpcisEvent {
 const ERROR_REASONS = ['did_not_occur', 'incorrect_data'];
 
 /** Whether every quantity element names a lot-level class (LGTIN or Digital Link with AI 10). */
-const allLots = (list: QuantityElement[] | undefined) => !!list && list.length > 0 && list.every((q) => typeof q.quantity === 'number' && q.quantity > 0 && epcClassToLot(q.epcClass).ok);
+const allLots = (list: QuantityElement[] | undefined) =>
+  !!list && list.length > 0 && list.every((q) => typeof q.quantity === 'number' && q.quantity > 0 && epcClassToLot(q.epcClass).ok);
 const noEpcs = (...lists: Array<string[] | undefined>) => lists.every((l) => !l || l.length === 0);
 
 /** A lot line with the document field it came from. */
-export interface MappedLot { gtin: string; lotCode: string; quantity: string; field: string }
+export interface MappedLot {
+  gtin: string;
+  lotCode: string;
+  quantity: string;
+  field: string;
+}
 
 /** One ledger transaction of the plan, in document order. */
 export interface PlannedCommand {
@@ -85,7 +95,11 @@ export interface CapturePlan {
 /** Thrown with every problem of the document: 422 `UNSUPPORTED_EVENT` when any is unsupported, else `INVALID_EVENT`. */
 export function mappingError(errors: Array<FieldError & { unsupported?: boolean }>) {
   const code = errors.some((e) => e.unsupported) ? 'UNSUPPORTED_EVENT' : 'INVALID_EVENT';
-  return invalidInput(errors.map(({ field, message }) => ({ field, message })), 422, code);
+  return invalidInput(
+    errors.map(({ field, message }) => ({ field, message })),
+    422,
+    code,
+  );
 }
 
 const ILMD_DATES: Record<string, 'bestBeforeDate' | 'expiryDate'> = { bestBeforeDate: 'bestBeforeDate', itemExpirationDate: 'expiryDate' };
@@ -107,7 +121,11 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
     const invalid = (f: string, message: string) => errors.push({ field: at(f), message });
     const eventHash = eventHashId(raw as Record<string, unknown>, context);
     const eventID = ev.eventID ?? eventHash;
-    if (given.has(eventID)) invalid('eventID', ev.eventID !== undefined ? `repeats the eventID of event ${given.get(eventID)}` : `is the same event as event ${given.get(eventID)} (same event hash)`);
+    if (given.has(eventID))
+      invalid(
+        'eventID',
+        ev.eventID !== undefined ? `repeats the eventID of event ${given.get(eventID)}` : `is the same event as event ${given.get(eventID)} (same event hash)`,
+      );
     else given.set(eventID, i);
     // The repository assigns a missing eventID: the event's hash ID.
     const captured = { ...(raw as Record<string, unknown>), eventID, ...(namespaces.length > 0 ? { '@context': namespaces } : {}) };
@@ -179,18 +197,36 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
       // The declared event is the one with this eventID, or, without one, the same hash: the hash leaves errorDeclaration out.
       // The preflight records the declaration as captured instead when the declared event is not on this ledger.
       const target = ledgerEventId(eventID);
-      const corrective = (ev.errorDeclaration.correctiveEventIDs ?? []).map((id, k) => ({ eventId: ledgerEventId(id), field: at(`errorDeclaration.correctiveEventIDs[${k}]`) }));
+      const corrective = (ev.errorDeclaration.correctiveEventIDs ?? []).map((id, k) => ({
+        eventId: ledgerEventId(id),
+        field: at(`errorDeclaration.correctiveEventIDs[${k}]`),
+      }));
       plan.events.push(...corrective);
-      push({ fn: 'DeclareError', body: { eventId: ledgerEventId(eventID, 'error-declaration'), targetEventId: target, reason, correctiveEventIds: corrective.map((c) => c.eventId) } });
+      push({
+        fn: 'DeclareError',
+        body: { eventId: ledgerEventId(eventID, 'error-declaration'), targetEventId: target, reason, correctiveEventIds: corrective.map((c) => c.eventId) },
+      });
     } else if (ev.errorDeclaration !== undefined) {
       // A reason outside CBV's (EPCIS allows any URI) or none: the ledger's DeclareError does not take it; the declaration is kept as captured.
-      record();    } else if (ev.type === 'ObjectEvent' && bizStep === 'commissioning' && ev.action === 'ADD' && allLots(ev.quantityList) && noEpcs(ev.epcList)) {
+      record();
+    } else if (ev.type === 'ObjectEvent' && bizStep === 'commissioning' && ev.action === 'ADD' && allLots(ev.quantityList) && noEpcs(ev.epcList)) {
       const where = gln('bizLocation.id', ev.bizLocation?.id, true);
       const made = lots('quantityList', ev.quantityList, ev.epcList, 'epcList');
       const origin = typeof ev.ilmd?.['cbvmda:countryOfOrigin'] === 'string' ? { country: ev.ilmd['cbvmda:countryOfOrigin'] as string } : undefined;
       const dates = ilmdDates();
       made.forEach((l, k) => {
-        push({ fn: 'CommissionLot', body: { eventId: ledgerEventId(eventID, k === 0 ? undefined : `lot-${k + 1}`), gln: where, gtin: l.gtin, lotCode: l.lotCode, quantity: l.quantity, ...dates, ...(origin ? { origin } : {}) } });
+        push({
+          fn: 'CommissionLot',
+          body: {
+            eventId: ledgerEventId(eventID, k === 0 ? undefined : `lot-${k + 1}`),
+            gln: where,
+            gtin: l.gtin,
+            lotCode: l.lotCode,
+            quantity: l.quantity,
+            ...dates,
+            ...(origin ? { origin } : {}),
+          },
+        });
       });
     } else if (ev.type === 'ObjectEvent' && bizStep === 'shipping' && ev.action === 'OBSERVE' && ref() && allLots(ev.quantityList) && noEpcs(ev.epcList)) {
       const shipRef = bizTx(['desadv', 'po']);
@@ -205,28 +241,63 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
       if (shipRef && from && to) {
         const endorsement = { kind: 'parties' as const, fromGln: from, toGln: to };
         const desadv = shipRef.type === 'desadv' ? { desadv: shipRef.id } : {};
-        push({ fn: 'CreateShipment', body: { eventId: ledgerEventId(eventID), shipmentId: shipRef.id, fromGln: from, toGln: to, lines: lines(shipped), ...desadv, ...(po ? { poId: po.id } : {}) }, endorsement });
+        push({
+          fn: 'CreateShipment',
+          body: {
+            eventId: ledgerEventId(eventID),
+            shipmentId: shipRef.id,
+            fromGln: from,
+            toGln: to,
+            lines: lines(shipped),
+            ...desadv,
+            ...(po ? { poId: po.id } : {}),
+          },
+          endorsement,
+        });
         push({ fn: 'DispatchShipment', body: { eventId: ledgerEventId(eventID, 'dispatch'), shipmentId: shipRef.id }, endorsement });
         plan.shipments.set(shipRef.id, { fromGln: from, toGln: to, lines: shipped });
       }
-    } else if (ev.type === 'ObjectEvent' && bizStep === 'receiving' && ev.action === 'OBSERVE' && ref() && (ev.quantityList === undefined || allLots(ev.quantityList)) && noEpcs(ev.epcList)) {
+    } else if (
+      ev.type === 'ObjectEvent' &&
+      bizStep === 'receiving' &&
+      ev.action === 'OBSERVE' &&
+      ref() &&
+      (ev.quantityList === undefined || allLots(ev.quantityList)) &&
+      noEpcs(ev.epcList)
+    ) {
       const shipRef = bizTx(['desadv', 'po']);
       const received = ev.quantityList ? lots('quantityList', ev.quantityList, ev.epcList, 'epcList') : undefined;
       if (ev.bizLocation) gln('bizLocation.id', ev.bizLocation.id, true);
       if (shipRef) {
         const inDoc = plan.shipments.get(shipRef.id);
         // A shipment of this document is not on the ledger yet when the plan is made; its parties are known here.
-        const endorsement = inDoc ? { kind: 'parties' as const, fromGln: inDoc.fromGln, toGln: inDoc.toGln } : { kind: 'shipment' as const, shipmentId: shipRef.id };
+        const endorsement = inDoc
+          ? { kind: 'parties' as const, fromGln: inDoc.fromGln, toGln: inDoc.toGln }
+          : { kind: 'shipment' as const, shipmentId: shipRef.id };
         const receipt = received ? { receipt: { shipmentId: shipRef.id, lots: received, field: at('quantityList') } } : {};
         push({ fn: 'ReceiveShipment', body: { eventId: ledgerEventId(eventID), shipmentId: shipRef.id }, endorsement }, receipt);
       }
-    } else if (ev.type === 'TransformationEvent' && allLots(ev.inputQuantityList) && allLots(ev.outputQuantityList) && noEpcs(ev.inputEPCList, ev.outputEPCList)) {
+    } else if (
+      ev.type === 'TransformationEvent' &&
+      allLots(ev.inputQuantityList) &&
+      allLots(ev.outputQuantityList) &&
+      noEpcs(ev.inputEPCList, ev.outputEPCList)
+    ) {
       const where = gln('bizLocation.id', ev.bizLocation?.id, true);
       const inputs = lots('inputQuantityList', ev.inputQuantityList, ev.inputEPCList, 'inputEPCList');
       const outputs = lots('outputQuantityList', ev.outputQuantityList, ev.outputEPCList, 'outputEPCList');
       const order = bizTx(['prodorder']);
       const dates = ilmdDates();
-      push({ fn: 'TransformLots', body: { eventId: ledgerEventId(eventID), gln: where, ...(order ? { workOrder: order.id } : {}), inputs: lines(inputs), outputs: lines(outputs).map((o) => ({ ...o, ...dates })) } });
+      push({
+        fn: 'TransformLots',
+        body: {
+          eventId: ledgerEventId(eventID),
+          gln: where,
+          ...(order ? { workOrder: order.id } : {}),
+          inputs: lines(inputs),
+          outputs: lines(outputs).map((o) => ({ ...o, ...dates })),
+        },
+      });
     } else {
       record();
     }

@@ -6,7 +6,6 @@
 import type { CaptureJob, CaptureStore } from './capture-store';
 import { createGatewayPool, migrateGateway } from '../../db';
 
-
 /** Advisory lock serialising this table's migration across gateways starting together ("epcs"). */
 
 const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : undefined);
@@ -36,10 +35,13 @@ export function createPgCaptureStore(opts: { connectionString: string; max?: num
   return {
     migrate: () => migrateGateway(pool),
     async create(j) {
-      await pool.query(
-        `INSERT INTO gateway.epcis_captures (id, msp_id, client_id, status, event_count, commands) VALUES ($1, $2, $3, 'running', $4, $5)`,
-        [j.id, j.mspId, j.clientId, j.eventCount, JSON.stringify(j.commands)],
-      );
+      await pool.query(`INSERT INTO gateway.epcis_captures (id, msp_id, client_id, status, event_count, commands) VALUES ($1, $2, $3, 'running', $4, $5)`, [
+        j.id,
+        j.mspId,
+        j.clientId,
+        j.eventCount,
+        JSON.stringify(j.commands),
+      ]);
     },
     async get(id) {
       const { rows } = await pool.query('SELECT * FROM gateway.epcis_captures WHERE id = $1', [id]);

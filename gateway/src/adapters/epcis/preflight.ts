@@ -21,7 +21,10 @@ interface LedgerShipment {
 async function latest<T>(ledger: LedgerClient, key: string): Promise<T | undefined> {
   const out = await ledger.evaluate({ contract: 'traceability', fn: 'GetHistory', args: [key] });
   const history = (JSON.parse(out.toString('utf8')) as { history: Array<{ value?: T | null }> }).history;
-  return history.map((h) => h.value).filter((v): v is T => !!v).pop();
+  return history
+    .map((h) => h.value)
+    .filter((v): v is T => !!v)
+    .pop();
 }
 
 /** Calls a query; NOT_FOUND becomes `undefined`, anything else (ledger down) propagates as it is. */
@@ -48,13 +51,15 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
     if (!first(`gln ${l.gln} ${l.own}`)) continue;
     const loc = await latest<{ ownerMsp?: string }>(ledger, `location~${l.gln}`);
     if (!loc?.ownerMsp) errors.push({ field: l.field, message: `location ${l.gln} is not registered on the ledger` });
-    else if (l.own && loc.ownerMsp !== mspId) errors.push({ field: l.field, message: `location ${l.gln} belongs to ${loc.ownerMsp}; this gateway acts for ${mspId}` });
+    else if (l.own && loc.ownerMsp !== mspId)
+      errors.push({ field: l.field, message: `location ${l.gln} belongs to ${loc.ownerMsp}; this gateway acts for ${mspId}` });
   }
   for (const p of plan.products) {
     if (!first(`gtin ${p.gtin} ${p.uom}`)) continue;
     const product = await latest<{ unit?: string }>(ledger, `product~${p.gtin}`);
     if (!product) errors.push({ field: p.field, message: `product ${p.gtin} is not registered on the ledger` });
-    else if (p.uom && product.unit && product.unit !== p.uom) errors.push({ field: p.field, message: `is ${p.uom}, but product ${p.gtin} is counted in ${product.unit}` });
+    else if (p.uom && product.unit && product.unit !== p.uom)
+      errors.push({ field: p.field, message: `is ${p.uom}, but product ${p.gtin} is counted in ${product.unit}` });
   }
   for (const po of plan.purchaseOrders) {
     if (!first(`po ${po.poId}`)) continue;
@@ -62,21 +67,32 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
     if (!order) errors.push({ field: po.field, message: `purchase order ${po.poId} is not on the ledger` });
   }
   const inDocument = new Set(plan.commands.map((c) => String(c.command.body.eventId)));
-  const onLedger = async (eventId: string) => inDocument.has(eventId) || !!(await found(() => ledger.evaluate({ contract: 'traceability', fn: 'GetEvent', args: [eventId] })));
+  const onLedger = async (eventId: string) =>
+    inDocument.has(eventId) || !!(await found(() => ledger.evaluate({ contract: 'traceability', fn: 'GetEvent', args: [eventId] })));
   for (const c of plan.commands) {
     if (c.command.fn !== 'DeclareError') continue;
     const target = String(c.command.body.targetEventId);
-    const rec = inDocument.has(target) ? { mspId } : await found<{ mspId?: string; event?: { mspId?: string } }>(() => ledger.evaluate({ contract: 'traceability', fn: 'GetEvent', args: [target] }));
+    const rec = inDocument.has(target)
+      ? { mspId }
+      : await found<{ mspId?: string; event?: { mspId?: string } }>(() => ledger.evaluate({ contract: 'traceability', fn: 'GetEvent', args: [target] }));
     if (!rec) {
       // EPCIS lets a repository hold a declaration about an event it never saw: recorded as captured, no ledger correction.
       c.command = { fn: 'RecordEvents', body: { eventId: c.command.body.eventId, epcisEvents: c.command.body.epcisEvents } };
       continue;
     }
     const owner = rec.mspId ?? rec.event?.mspId;
-    if (owner && owner !== mspId) errors.push({ field: `epcisBody.eventList[${c.eventIndex}].eventID`, message: `the declared event was recorded by ${owner}; only its recorder declares it in error` });
+    if (owner && owner !== mspId)
+      errors.push({
+        field: `epcisBody.eventList[${c.eventIndex}].eventID`,
+        message: `the declared event was recorded by ${owner}; only its recorder declares it in error`,
+      });
     const ids = c.command.body.correctiveEventIds as string[];
     for (const [k, id] of ids.entries()) {
-      if (!(await onLedger(id))) errors.push({ field: `epcisBody.eventList[${c.eventIndex}].errorDeclaration.correctiveEventIDs[${k}]`, message: `names an event that is not on the ledger (ledger eventId ${id})` });
+      if (!(await onLedger(id)))
+        errors.push({
+          field: `epcisBody.eventList[${c.eventIndex}].errorDeclaration.correctiveEventIDs[${k}]`,
+          message: `names an event that is not on the ledger (ledger eventId ${id})`,
+        });
     }
   }
   for (const c of plan.commands) {
@@ -92,7 +108,8 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
         errors.push({ field, message: `shipment ${shipmentId} is neither on the ledger nor shipped earlier in this document` });
         continue;
       }
-      if (onLedger.shipment.receiverMsp !== mspId) errors.push({ field, message: `shipment ${shipmentId} goes to ${onLedger.shipment.receiverMsp}; only the receiving organisation receives it` });
+      if (onLedger.shipment.receiverMsp !== mspId)
+        errors.push({ field, message: `shipment ${shipmentId} goes to ${onLedger.shipment.receiverMsp}; only the receiving organisation receives it` });
       lines = onLedger.shipment.lines;
     }
     if (c.receipt) c.command.body.lines = receiptLines(c.receipt.lots, lines, shipmentId, errors);
@@ -104,9 +121,11 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
 /** Runs `fn` over `items` with at most `n` at a time. */
 async function pooled<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(n, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
 }
 
 /**
@@ -120,7 +139,9 @@ async function knownEvents(plan: CapturePlan, ledger: LedgerClient, errors: Fiel
   // The first transaction of each event carries it; its ledger eventId tells whether the event is recorded.
   const firsts = plan.commands.filter((c, k) => k === 0 || plan.commands[k - 1].eventIndex !== c.eventIndex);
   await pooled(firsts, 8, async (c) => {
-    const prior = await found<{ event?: { captured?: unknown[] } }>(() => ledger.evaluate({ contract: 'traceability', fn: 'GetEvent', args: [String(c.command.body.eventId)] }));
+    const prior = await found<{ event?: { captured?: unknown[] } }>(() =>
+      ledger.evaluate({ contract: 'traceability', fn: 'GetEvent', args: [String(c.command.body.eventId)] }),
+    );
     if (!prior) return;
     const same = stableJson(prior.event?.captured ?? []) === stableJson(c.command.body.epcisEvents);
     if (same || c.eventID === c.eventHash) drop.add(c.eventIndex);
@@ -138,7 +159,8 @@ async function knownEvents(plan: CapturePlan, ledger: LedgerClient, errors: Fiel
 function receiptLines(lots: MappedLot[], lines: LedgerShipment['lines'], shipmentId: string, errors: FieldError[]) {
   const byLot = new Map(lots.map((l) => [`${l.gtin}/${l.lotCode}`, l]));
   for (const l of lots) {
-    if (!lines.some((s) => s.gtin === l.gtin && s.lotCode === l.lotCode)) errors.push({ field: `${l.field}.epcClass`, message: `lot ${l.gtin}/${l.lotCode} is not on shipment ${shipmentId}` });
+    if (!lines.some((s) => s.gtin === l.gtin && s.lotCode === l.lotCode))
+      errors.push({ field: `${l.field}.epcClass`, message: `lot ${l.gtin}/${l.lotCode} is not on shipment ${shipmentId}` });
   }
   return lines.map((s) => ({ lineNo: s.lineNo, received: byLot.get(`${s.gtin}/${s.lotCode}`)?.quantity ?? '0' }));
 }

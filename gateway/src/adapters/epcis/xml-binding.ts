@@ -20,7 +20,20 @@ const NUMERIC_REPORT = new Set(['value', 'minValue', 'maxValue', 'meanValue', 's
 /** Namespaces GS1's JSON-LD context already names; their prefixes are kept rather than declared again. */
 const KNOWN_NS: Record<string, string> = { 'urn:epcglobal:cbv:mda': 'cbvmda', 'urn:epcglobal:cbv:mda:': 'cbvmda', 'https://gs1.org/voc/': 'gs1' };
 const EPCIS_NS = new Set(['urn:epcglobal:epcis:xsd:2', 'urn:epcglobal:epcis:xsd:1', 'urn:epcglobal:epcis-query:xsd:2', 'urn:epcglobal:epcis-query:xsd:1']);
-const LIST_ELEMENTS = ['epc', 'quantityElement', 'bizTransaction', 'source', 'destination', 'sensorElement', 'sensorReport', 'correctiveEventID', 'set', 'unset', 'certificationInfo', ...EVENT_TYPES];
+const LIST_ELEMENTS = [
+  'epc',
+  'quantityElement',
+  'bizTransaction',
+  'source',
+  'destination',
+  'sensorElement',
+  'sensorReport',
+  'correctiveEventID',
+  'set',
+  'unset',
+  'certificationInfo',
+  ...EVENT_TYPES,
+];
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -59,7 +72,7 @@ function extensionValue(v: unknown, prefixes: Map<string, string>): unknown {
     if (k === '#text') continue;
     out[jsonName(k.replace(/^@_/, ''), prefixes)] = extensionValue(c, prefixes);
   }
-  return Object.keys(out).length === 0 ? text(v) ?? '' : out;
+  return Object.keys(out).length === 0 ? (text(v) ?? '') : out;
 }
 
 /** An XML qualified name as a JSON-LD key: `prefix:local` with the prefix mapped as the document declares it. */
@@ -92,8 +105,27 @@ function attributesObject(node: XNode, numeric: Set<string>, prefixes: Map<strin
 }
 
 const STANDARD = new Set([
-  'eventTime', 'recordTime', 'eventTimeZoneOffset', 'eventID', 'certificationInfo', 'errorDeclaration', 'parentID', 'action', 'transformationID', 'bizStep', 'disposition',
-  'persistentDisposition', 'readPoint', 'bizLocation', 'sensorElementList', 'ilmd', 'extension', 'baseExtension', ...Object.keys(EPC_LISTS), ...QUANTITY_LISTS, ...Object.keys(TYPED_LISTS),
+  'eventTime',
+  'recordTime',
+  'eventTimeZoneOffset',
+  'eventID',
+  'certificationInfo',
+  'errorDeclaration',
+  'parentID',
+  'action',
+  'transformationID',
+  'bizStep',
+  'disposition',
+  'persistentDisposition',
+  'readPoint',
+  'bizLocation',
+  'sensorElementList',
+  'ilmd',
+  'extension',
+  'baseExtension',
+  ...Object.keys(EPC_LISTS),
+  ...QUANTITY_LISTS,
+  ...Object.keys(TYPED_LISTS),
 ]);
 
 function xmlEvent(type: string, node: XNode, prefixes: Map<string, string>): Obj {
@@ -106,7 +138,9 @@ function xmlEvent(type: string, node: XNode, prefixes: Map<string, string>): Obj
   const ev: Obj = { type };
   const str = (name: string) => text(child(flat, name));
   for (const f of ['eventTime', 'recordTime', 'eventTimeZoneOffset', 'eventID']) if (str(f) !== undefined) ev[f] = str(f);
-  const cert = list(child(flat, 'certificationInfo')).map(text).filter((s): s is string => !!s);
+  const cert = list(child(flat, 'certificationInfo'))
+    .map(text)
+    .filter((s): s is string => !!s);
   if (cert.length > 0) ev.certificationInfo = cert.length === 1 ? cert[0] : cert;
   const err = child(flat, 'errorDeclaration');
   if (isObj(err)) {
@@ -126,13 +160,15 @@ function xmlEvent(type: string, node: XNode, prefixes: Map<string, string>): Obj
   for (const l of QUANTITY_LISTS) {
     const n = child(flat, l);
     if (!isObj(n)) continue;
-    ev[l] = list(child(n, 'quantityElement')).filter(isObj).map((q) => {
-      const e: Obj = { epcClass: text(child(q, 'epcClass')) };
-      const qty = text(child(q, 'quantity'));
-      if (qty !== undefined) e.quantity = Number(qty);
-      if (text(child(q, 'uom')) !== undefined) e.uom = text(child(q, 'uom'));
-      return e;
-    });
+    ev[l] = list(child(n, 'quantityElement'))
+      .filter(isObj)
+      .map((q) => {
+        const e: Obj = { epcClass: text(child(q, 'epcClass')) };
+        const qty = text(child(q, 'quantity'));
+        if (qty !== undefined) e.quantity = Number(qty);
+        if (text(child(q, 'uom')) !== undefined) e.uom = text(child(q, 'uom'));
+        return e;
+      });
   }
   for (const f of ['action', 'transformationID']) if (str(f) !== undefined) ev[f] = str(f);
   if (str('bizStep') !== undefined) ev.bizStep = bare(str('bizStep'), 'bizstep');
@@ -154,19 +190,23 @@ function xmlEvent(type: string, node: XNode, prefixes: Map<string, string>): Obj
     const n = child(flat, l);
     if (n === undefined) continue;
     const vocabulary = item === 'bizTransaction' ? 'btt' : 'sdt';
-    ev[l] = isObj(n) ? list(child(n, item)).map((e) => ({ ...(isObj(e) && e['@_type'] !== undefined ? { type: bare(e['@_type'], vocabulary) } : {}), [item]: text(e) })) : [];
+    ev[l] = isObj(n)
+      ? list(child(n, item)).map((e) => ({ ...(isObj(e) && e['@_type'] !== undefined ? { type: bare(e['@_type'], vocabulary) } : {}), [item]: text(e) }))
+      : [];
   }
   const sensors = child(flat, 'sensorElementList');
   if (isObj(sensors)) {
-    ev.sensorElementList = list(child(sensors, 'sensorElement')).filter(isObj).map((se) => {
-      const o: Obj = {};
-      const meta = child(se, 'sensorMetadata');
-      if (isObj(meta)) o.sensorMetadata = attributesObject(meta, new Set(), prefixes);
-      const reports = list(child(se, 'sensorReport')).filter(isObj);
-      if (reports.length > 0) o.sensorReport = reports.map((r) => attributesObject(r, NUMERIC_REPORT, prefixes));
-      extensions(se, new Set(['sensorMetadata', 'sensorReport']), prefixes, o);
-      return o;
-    });
+    ev.sensorElementList = list(child(sensors, 'sensorElement'))
+      .filter(isObj)
+      .map((se) => {
+        const o: Obj = {};
+        const meta = child(se, 'sensorMetadata');
+        if (isObj(meta)) o.sensorMetadata = attributesObject(meta, new Set(), prefixes);
+        const reports = list(child(se, 'sensorReport')).filter(isObj);
+        if (reports.length > 0) o.sensorReport = reports.map((r) => attributesObject(r, NUMERIC_REPORT, prefixes));
+        extensions(se, new Set(['sensorMetadata', 'sensorReport']), prefixes, o);
+        return o;
+      });
   }
   const ilmd = child(flat, 'ilmd');
   if (isObj(ilmd)) {
@@ -206,13 +246,16 @@ export function xmlToEpcisDocument(xml: string): Obj {
   const queues = new Map<string, Obj[]>();
   const collect = (n: XNode) => {
     for (const [k, v] of Object.entries(n)) {
-      if (EVENT_TYPES.includes(local(k))) queues.set(local(k), [...(queues.get(local(k)) ?? []), ...list(v).map((e) => xmlEvent(local(k), isObj(e) ? e : {}, prefixes))]);
+      if (EVENT_TYPES.includes(local(k)))
+        queues.set(local(k), [...(queues.get(local(k)) ?? []), ...list(v).map((e) => xmlEvent(local(k), isObj(e) ? e : {}, prefixes))]);
       else if (local(k) === 'extension' && isObj(v)) collect(v);
     }
   };
   if (isObj(eventList)) collect(eventList);
   const events: Obj[] = [];
-  for (const m of xml.replace(/<!--[\s\S]*?-->/g, '').matchAll(/<(?:[A-Za-z_][\w.-]*:)?(ObjectEvent|AggregationEvent|TransactionEvent|TransformationEvent|AssociationEvent)[\s>/]/g)) {
+  for (const m of xml
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .matchAll(/<(?:[A-Za-z_][\w.-]*:)?(ObjectEvent|AggregationEvent|TransactionEvent|TransformationEvent|AssociationEvent)[\s>/]/g)) {
     const next = queues.get(m[1])?.shift();
     if (next) events.push(next);
   }
@@ -227,7 +270,16 @@ export function xmlToEpcisDocument(xml: string): Obj {
 
 // ---- query results as XML --------------------------------------------------
 
-const URN: Record<string, string> = { bizStep: 'bizstep', disposition: 'disp', set: 'disp', unset: 'disp', reason: 'er', bizTransaction: 'btt', source: 'sdt', destination: 'sdt' };
+const URN: Record<string, string> = {
+  bizStep: 'bizstep',
+  disposition: 'disp',
+  set: 'disp',
+  unset: 'disp',
+  reason: 'er',
+  bizTransaction: 'btt',
+  source: 'sdt',
+  destination: 'sdt',
+};
 
 /** A bare CBV name as the URN the XML binding writes. */
 function cbvUrn(field: string, v: unknown): unknown {
@@ -262,16 +314,23 @@ function eventXml(ev: Obj): XNode {
   }
   put('parentID', ev.parentID);
   for (const l of ['epcList', 'childEPCs', 'inputEPCList']) if (Array.isArray(ev[l])) put(l, { epc: ev[l] });
-  for (const l of ['quantityList', 'childQuantityList', 'inputQuantityList']) if (Array.isArray(ev[l])) put(l, { quantityElement: (ev[l] as Obj[]).map((q) => ({ epcClass: q.epcClass, quantity: num(q.quantity), uom: q.uom })) });
+  for (const l of ['quantityList', 'childQuantityList', 'inputQuantityList'])
+    if (Array.isArray(ev[l])) put(l, { quantityElement: (ev[l] as Obj[]).map((q) => ({ epcClass: q.epcClass, quantity: num(q.quantity), uom: q.uom })) });
   if (Array.isArray(ev.outputEPCList)) put('outputEPCList', { epc: ev.outputEPCList });
-  if (Array.isArray(ev.outputQuantityList)) put('outputQuantityList', { quantityElement: (ev.outputQuantityList as Obj[]).map((q) => ({ epcClass: q.epcClass, quantity: num(q.quantity), uom: q.uom })) });
+  if (Array.isArray(ev.outputQuantityList))
+    put('outputQuantityList', {
+      quantityElement: (ev.outputQuantityList as Obj[]).map((q) => ({ epcClass: q.epcClass, quantity: num(q.quantity), uom: q.uom })),
+    });
   put('action', ev.action);
   put('transformationID', ev.transformationID);
   put('bizStep', cbvUrn('bizStep', ev.bizStep));
   put('disposition', cbvUrn('disposition', ev.disposition));
   if (isObj(ev.persistentDisposition)) {
     const p = ev.persistentDisposition;
-    put('persistentDisposition', { ...(p.set ? { set: list(p.set).map((s) => cbvUrn('set', s)) } : {}), ...(p.unset ? { unset: list(p.unset).map((s) => cbvUrn('unset', s)) } : {}) });
+    put('persistentDisposition', {
+      ...(p.set ? { set: list(p.set).map((s) => cbvUrn('set', s)) } : {}),
+      ...(p.unset ? { unset: list(p.unset).map((s) => cbvUrn('unset', s)) } : {}),
+    });
   }
   for (const f of ['readPoint', 'bizLocation']) if (isObj(ev[f])) put(f, extensionXml(ev[f]));
   for (const [l, item] of Object.entries(TYPED_LISTS)) {

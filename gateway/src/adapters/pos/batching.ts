@@ -65,7 +65,13 @@ export function batchReceipts(receipts: Receipt[], stores: Record<string, string
       for (const [j, l] of r.lines.entries()) {
         if (l.voided) continue;
         const k = `${l.gtin}|${l.lotCode ?? ''}|${l.kind}`;
-        const t = totals.get(k) ?? { gtin: l.gtin, lotCode: l.lotCode, kind: l.kind, milli: 0n, source: r.linePaths?.[j] ?? `receipts[${receipts.indexOf(r)}].lines[${j}]` };
+        const t = totals.get(k) ?? {
+          gtin: l.gtin,
+          lotCode: l.lotCode,
+          kind: l.kind,
+          milli: 0n,
+          source: r.linePaths?.[j] ?? `receipts[${receipts.indexOf(r)}].lines[${j}]`,
+        };
         t.milli += toMilli(l.quantity);
         totals.set(k, t);
       }

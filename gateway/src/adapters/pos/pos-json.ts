@@ -25,7 +25,7 @@ export interface PosMappings {
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const RECEIPT_ID = '^[A-Za-z0-9._:/-]{1,128}$';
-const LOT = "^[!\"%&'()*+,\\-./0-9:;<=>?A-Z_a-z]{1,20}$";
+const LOT = '^[!"%&\'()*+,\\-./0-9:;<=>?A-Z_a-z]{1,20}$';
 const ID = { type: 'string', minLength: 1, maxLength: 192 };
 const DATE_OR_NULL = { type: ['string', 'null'], maxLength: 64 };
 
@@ -78,7 +78,11 @@ const toastOrder = {
             items: {
               type: 'object',
               required: ['item', 'quantity'],
-              properties: { item: { type: 'object', required: ['guid'], properties: { guid: ID } }, quantity: { type: 'number', exclusiveMinimum: 0 }, voided: { type: 'boolean' } },
+              properties: {
+                item: { type: 'object', required: ['guid'], properties: { guid: ID } },
+                quantity: { type: 'number', exclusiveMinimum: 0 },
+                voided: { type: 'boolean' },
+              },
             },
           },
         },
@@ -122,7 +126,9 @@ export function posQuantity(raw: string): string | undefined {
 export function parsePosJson(body: unknown, validator: RequestValidator, maps: PosMappings): Receipt[] {
   const shape = detectPosShape(body);
   if (!shape) {
-    throw invalidInput([{ field: 'receipts', message: 'is required: send {receipts} (gateway form), {order} or {orders} (Square), or {restaurantGuid, order|orders} (Toast)' }]);
+    throw invalidInput([
+      { field: 'receipts', message: 'is required: send {receipts} (gateway form), {order} or {orders} (Square), or {restaurantGuid, order|orders} (Toast)' },
+    ]);
   }
   const schema = { receipts: 'PosReceipts', square: 'PosSquareOrders', toast: 'PosToastOrders' }[shape];
   const b = body as Obj;
@@ -146,7 +152,8 @@ export function parsePosJson(body: unknown, validator: RequestValidator, maps: P
     if (!g) errors.push({ field, message: `catalog object ${id} has no GTIN mapping (pos.catalog)` });
     return g ?? '';
   };
-  const quantity = (raw: string, field: string) => posQuantity(raw) ?? (bad.push({ field, message: 'must be a positive quantity with at most 3 significant decimals' }), '0');
+  const quantity = (raw: string, field: string) =>
+    posQuantity(raw) ?? (bad.push({ field, message: 'must be a positive quantity with at most 3 significant decimals' }), '0');
   const receipts: Receipt[] = [];
 
   if (shape === 'square') {
@@ -156,12 +163,25 @@ export function parsePosJson(body: unknown, validator: RequestValidator, maps: P
         if (li.item_type !== undefined && li.item_type !== 'ITEM') return; // custom amounts and gift cards are no catalog items
         if (typeof li.catalog_object_id !== 'string') return void bad.push({ field: `${field}.catalog_object_id`, message: 'is required for items' });
         const lotCode = (li.metadata as Obj | undefined)?.lotCode as string | undefined;
-        lines.push({ gtin: gtin(li.catalog_object_id, `${field}.catalog_object_id`), quantity: quantity(li.quantity as string, `${field}.quantity`), kind, ...(lotCode ? { lotCode } : {}) });
+        lines.push({
+          gtin: gtin(li.catalog_object_id, `${field}.catalog_object_id`),
+          quantity: quantity(li.quantity as string, `${field}.quantity`),
+          kind,
+          ...(lotCode ? { lotCode } : {}),
+        });
       };
       ((o.line_items ?? []) as Obj[]).forEach((li, j) => read(li, 'sale', `${at(i)}.line_items[${j}]`));
-      ((o.returns ?? []) as Obj[]).forEach((r, k) => ((r.return_line_items ?? []) as Obj[]).forEach((li, j) => read(li, 'return', `${at(i)}.returns[${k}].return_line_items[${j}]`)));
+      ((o.returns ?? []) as Obj[]).forEach((r, k) =>
+        ((r.return_line_items ?? []) as Obj[]).forEach((li, j) => read(li, 'return', `${at(i)}.returns[${k}].return_line_items[${j}]`)),
+      );
       const when = (o.closed_at ?? o.created_at) as string | undefined;
-      receipts.push({ storeId: store(o.location_id as string, `${at(i)}.location_id`), receiptId: o.id as string, ...(when ? { at: when } : {}), ...(o.state === 'CANCELED' ? { cancelled: true } : {}), lines });
+      receipts.push({
+        storeId: store(o.location_id as string, `${at(i)}.location_id`),
+        receiptId: o.id as string,
+        ...(when ? { at: when } : {}),
+        ...(o.state === 'CANCELED' ? { cancelled: true } : {}),
+        lines,
+      });
     });
   } else {
     const storeId = store(b.restaurantGuid as string, 'restaurantGuid');

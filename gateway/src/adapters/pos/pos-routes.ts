@@ -31,8 +31,14 @@ export function posRoutes(opts: PosAdapterOptions): RouteFactory {
   return ({ executor, ledger, limiter }) => {
     const routes: RouteSpec[] = [
       {
-        method: 'post', path: '/pos/sales', operationId: 'posSales', summary: 'POS sales (ARTS POSLog XML, JSON receipts, Square or Toast orders), batched per store into RecordSales', tag: 'pos',
-        roles: ['pos', 'admin'], bodyType: 'json-or-xml', success: { status: 201, description: 'One committed RecordSales per store' },
+        method: 'post',
+        path: '/pos/sales',
+        operationId: 'posSales',
+        summary: 'POS sales (ARTS POSLog XML, JSON receipts, Square or Toast orders), batched per store into RecordSales',
+        tag: 'pos',
+        roles: ['pos', 'admin'],
+        bodyType: 'json-or-xml',
+        success: { status: 201, description: 'One committed RecordSales per store' },
         action: {
           kind: 'custom',
           handle: async (ctx) => {
@@ -42,41 +48,83 @@ export function posRoutes(opts: PosAdapterOptions): RouteFactory {
             if (typeof ctx.body === 'string') receipts = parsePosLog(ctx.body);
             else receipts = parsePosJson(ctx.body ?? {}, validator, { stores, catalog: m.catalog ?? {} });
             const batches = batchReceipts(receipts, stores);
-            limitDocument(batches.map((b) => ({ cmd: b.command, items: [b.storeField], fields: {}, defaultField: b.storeField })), { limiter, clientId: ctx.principal!.clientId, what: 'POS document', maxLinesPerTransaction: 5000 });
+            limitDocument(
+              batches.map((b) => ({ cmd: b.command, items: [b.storeField], fields: {}, defaultField: b.storeField })),
+              { limiter, clientId: ctx.principal!.clientId, what: 'POS document', maxLinesPerTransaction: 5000 },
+            );
             for (const b of batches) await opts.proofs.save(b.proofs);
             if (ctx.query.mode === 'async') {
               const results = [];
               for (const b of batches) {
-                const out = await executor.execute({ cmd: b.command, principal: ctx.principal!, async: true, route: 'post /pos/sales', log: ctx.log, requestId: ctx.requestId });
+                const out = await executor.execute({
+                  cmd: b.command,
+                  principal: ctx.principal!,
+                  async: true,
+                  route: 'post /pos/sales',
+                  log: ctx.log,
+                  requestId: ctx.requestId,
+                });
                 results.push({ gln: b.gln, batchId: b.batchId, merkleRoot: b.root, receipts: b.proofs.length, status: out.status, outcome: out.body });
               }
               return { status: 202, body: { batches: results, receipts: receipts.length } };
             }
             // One RecordSales per store, each with an event id derived from its content: a resend skips stores already booked.
-            const commands: DocumentCommand[] = batches.map((b) => ({ cmd: b.command, items: [b.storeField.replace(/\/BusinessUnit\/UnitID$/, '')], fields: b.fields, defaultField: b.storeField }));
-            const out = await runDocument({ commands, executor, ledger, principal: ctx.principal!, route: 'post /pos/sales', log: ctx.log, requestId: ctx.requestId });
+            const commands: DocumentCommand[] = batches.map((b) => ({
+              cmd: b.command,
+              items: [b.storeField.replace(/\/BusinessUnit\/UnitID$/, '')],
+              fields: b.fields,
+              defaultField: b.storeField,
+            }));
+            const out = await runDocument({
+              commands,
+              executor,
+              ledger,
+              principal: ctx.principal!,
+              route: 'post /pos/sales',
+              log: ctx.log,
+              requestId: ctx.requestId,
+            });
             const results = batches.map((b, i) => {
               const t = out.body.transactions[i];
-              return { gln: b.gln, batchId: b.batchId, merkleRoot: b.root, receipts: b.proofs.length, status: t.status, outcome: { txId: t.txId, blockNumber: t.blockNumber, result: t.result, code: t.code, field: t.field } };
+              return {
+                gln: b.gln,
+                batchId: b.batchId,
+                merkleRoot: b.root,
+                receipts: b.proofs.length,
+                status: t.status,
+                outcome: { txId: t.txId, blockNumber: t.blockNumber, result: t.result, code: t.code, field: t.field },
+              };
             });
             return { status: out.status, headers: out.headers, body: { ...out.body, transactions: undefined, batches: results, receipts: receipts.length } };
           },
         },
       },
       {
-        method: 'get', path: '/pos/receipts/:gln/:receiptId/proof', operationId: 'posReceiptProof', summary: "A receipt's Merkle inclusion proof, checked against the batch root on the ledger", tag: 'pos',
-        roles: ['pos', 'retailer-ops', 'auditor', 'admin'], paramsSchema: 'posProofParams',
+        method: 'get',
+        path: '/pos/receipts/:gln/:receiptId/proof',
+        operationId: 'posReceiptProof',
+        summary: "A receipt's Merkle inclusion proof, checked against the batch root on the ledger",
+        tag: 'pos',
+        roles: ['pos', 'retailer-ops', 'auditor', 'admin'],
+        paramsSchema: 'posProofParams',
         action: {
           kind: 'custom',
           handle: async (ctx) => {
             const p = await opts.proofs.get(ctx.params.gln, ctx.params.receiptId);
             if (!p) throw httpError(404, 'NOT_FOUND', `no proof for receipt ${ctx.params.receiptId} at ${ctx.params.gln}`, { field: 'receiptId' });
-            const hist = JSON.parse((await ledger.evaluate({ contract: 'traceability', fn: 'GetHistory', args: [`sales~${p.gln}~${p.batchId}`] })).toString('utf8')) as { history: Array<{ value?: { merkleRoot?: string }; txId: string }> };
+            const hist = JSON.parse(
+              (await ledger.evaluate({ contract: 'traceability', fn: 'GetHistory', args: [`sales~${p.gln}~${p.batchId}`] })).toString('utf8'),
+            ) as { history: Array<{ value?: { merkleRoot?: string }; txId: string }> };
             const onLedger = hist.history.at(-1);
             const ledgerRoot = onLedger?.value?.merkleRoot;
             return {
               status: 200,
-              body: { ...p, ledgerRoot, ledgerTxId: onLedger?.txId, verified: !!ledgerRoot && ledgerRoot === p.root && verifyProof(p.leaf, p.proof, ledgerRoot) },
+              body: {
+                ...p,
+                ledgerRoot,
+                ledgerTxId: onLedger?.txId,
+                verified: !!ledgerRoot && ledgerRoot === p.root && verifyProof(p.leaf, p.proof, ledgerRoot),
+              },
             };
           },
         },
@@ -85,7 +133,12 @@ export function posRoutes(opts: PosAdapterOptions): RouteFactory {
     return {
       routes,
       schemas: {
-        posProofParams: { type: 'object', additionalProperties: false, required: ['gln', 'receiptId'], properties: { gln: { type: 'string', format: 'gln' }, receiptId: { type: 'string', pattern: '^[A-Za-z0-9._:/-]{1,128}$' } } },
+        posProofParams: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['gln', 'receiptId'],
+          properties: { gln: { type: 'string', format: 'gln' }, receiptId: { type: 'string', pattern: '^[A-Za-z0-9._:/-]{1,128}$' } },
+        },
       },
     };
   };

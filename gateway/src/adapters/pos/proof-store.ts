@@ -39,7 +39,14 @@ export function createPgProofStore(opts: { connectionString: string }): ProofSto
         `INSERT INTO gateway.pos_receipt_proofs (store_gln, receipt_id, batch_id, leaf, proof, root)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[])
          ON CONFLICT (store_gln, receipt_id) DO NOTHING`,
-        [proofs.map((p) => p.gln), proofs.map((p) => p.receiptId), proofs.map((p) => p.batchId), proofs.map((p) => p.leaf), proofs.map((p) => JSON.stringify(p.proof)), proofs.map((p) => p.root)],
+        [
+          proofs.map((p) => p.gln),
+          proofs.map((p) => p.receiptId),
+          proofs.map((p) => p.batchId),
+          proofs.map((p) => p.leaf),
+          proofs.map((p) => JSON.stringify(p.proof)),
+          proofs.map((p) => p.root),
+        ],
       );
     },
     async get(gln, receiptId) {

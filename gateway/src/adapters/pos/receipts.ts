@@ -60,7 +60,7 @@ export const POS_JSON_SCHEMA = {
                 gtin: { type: 'string', format: 'gtin' },
                 quantity: { type: 'string', format: 'quantity' },
                 kind: { type: 'string', enum: ['sale', 'return'] },
-                lotCode: { type: 'string', pattern: "^[!\"%&'()*+,\\-./0-9:;<=>?A-Z_a-z]{1,20}$" },
+                lotCode: { type: 'string', pattern: '^[!"%&\'()*+,\\-./0-9:;<=>?A-Z_a-z]{1,20}$' },
                 voided: { type: 'boolean' },
               },
             },
@@ -129,7 +129,15 @@ export function parsePosLog(xml: string): Receipt[] {
     });
     const state = inert(tx, rt);
     // Every inert state is kept in the proven receipt as cancelled (it moves no stock); the reason is kept beside it.
-    receipts.push({ storeId: storeId ?? '', storeField: `${at}/BusinessUnit/UnitID`, linePaths, receiptId, at: textOf(tx.BeginDateTime), ...(state ? { cancelled: true, ...(state !== 'cancelled' ? { state } : {}) } : {}), lines });
+    receipts.push({
+      storeId: storeId ?? '',
+      storeField: `${at}/BusinessUnit/UnitID`,
+      linePaths,
+      receiptId,
+      at: textOf(tx.BeginDateTime),
+      ...(state ? { cancelled: true, ...(state !== 'cancelled' ? { state } : {}) } : {}),
+      lines,
+    });
   });
   if (receipts.length === 0) errors.push({ field: '/POSLog/Transaction', message: 'at least one transaction is required' });
   if (errors.length) throw invalidInput(errors, 422, 'INVALID_DOCUMENT');

@@ -50,7 +50,10 @@ export interface MovementItem {
   /** The item's path in the document, e.g. `IDOC[0].E1MBXYH.E1MBXYI[2]`. */
   path: string;
   /** Full field paths for error messages, in the sender's names. */
-  fields: Record<'moveType' | 'material' | 'plant' | 'batch' | 'quantity' | 'unit' | 'complete' | 'movePlant' | 'deliveryRef' | 'reversedDoc' | 'order', string>;
+  fields: Record<
+    'moveType' | 'material' | 'plant' | 'batch' | 'quantity' | 'unit' | 'complete' | 'movePlant' | 'deliveryRef' | 'reversedDoc' | 'order',
+    string
+  >;
 }
 
 const flag = (v: string | undefined) => !!v && v !== '0' && v.toUpperCase() !== 'N' && v.toUpperCase() !== 'FALSE';
@@ -68,10 +71,34 @@ export function wmmbxyItems(idoc: Seg, at: string, docnum: string, errors: Field
     return {
       // Keyed by material document when present, so a later 102 can name the 101 it reverses.
       eventId: mblnr ? `sap-mb-${mblnr}-${t(it, 'ZEILE') ?? i + 1}` : `sap-${docnum}-${i + 1}`,
-      moveType: t(it, 'BWART'), material: t(it, 'MATNR'), plant: t(it, 'WERKS'), stgeLoc: t(it, 'LGORT'), batch: t(it, 'CHARG'), quantity: t(it, 'ERFMG'),
-      movePlant: t(it, 'UMWRK'), moveStloc: t(it, 'UMLGO'), deliveryRef: t(it, 'VBELN_IM') ?? t(hdr, 'XBLNR'), reversedDoc: t(it, 'SMBLN'), reversedItem: t(it, 'SMBLP'), order: t(it, 'AUFNR'),
-      unit: t(it, 'ERFME'), complete: flag(t(it, 'ELIKZ')), path: f,
-      fields: { moveType: `${f}.BWART`, material: `${f}.MATNR`, plant: `${f}.WERKS`, batch: `${f}.CHARG`, quantity: `${f}.ERFMG`, unit: `${f}.ERFME`, complete: `${f}.ELIKZ`, movePlant: `${f}.UMWRK`, deliveryRef: t(it, 'VBELN_IM') ? `${f}.VBELN_IM` : `${at}.E1MBXYH.XBLNR`, reversedDoc: `${f}.SMBLN`, order: `${f}.AUFNR` },
+      moveType: t(it, 'BWART'),
+      material: t(it, 'MATNR'),
+      plant: t(it, 'WERKS'),
+      stgeLoc: t(it, 'LGORT'),
+      batch: t(it, 'CHARG'),
+      quantity: t(it, 'ERFMG'),
+      movePlant: t(it, 'UMWRK'),
+      moveStloc: t(it, 'UMLGO'),
+      deliveryRef: t(it, 'VBELN_IM') ?? t(hdr, 'XBLNR'),
+      reversedDoc: t(it, 'SMBLN'),
+      reversedItem: t(it, 'SMBLP'),
+      order: t(it, 'AUFNR'),
+      unit: t(it, 'ERFME'),
+      complete: flag(t(it, 'ELIKZ')),
+      path: f,
+      fields: {
+        moveType: `${f}.BWART`,
+        material: `${f}.MATNR`,
+        plant: `${f}.WERKS`,
+        batch: `${f}.CHARG`,
+        quantity: `${f}.ERFMG`,
+        unit: `${f}.ERFME`,
+        complete: `${f}.ELIKZ`,
+        movePlant: `${f}.UMWRK`,
+        deliveryRef: t(it, 'VBELN_IM') ? `${f}.VBELN_IM` : `${at}.E1MBXYH.XBLNR`,
+        reversedDoc: `${f}.SMBLN`,
+        order: `${f}.AUFNR`,
+      },
     };
   });
 }
@@ -92,10 +119,34 @@ export function mbgmcrItems(idoc: Seg, at: string, docnum: string, errors: Field
     const f = `${base}.E1BP2017_GM_ITEM_CREATE[${i}]`;
     return {
       eventId: `sap-${docnum}-${i + 1}`,
-      moveType: t(it, 'MOVE_TYPE'), material: t(it, 'MATERIAL'), plant: t(it, 'PLANT'), stgeLoc: t(it, 'STGE_LOC'), batch: t(it, 'BATCH'), quantity: t(it, 'ENTRY_QNT'),
-      movePlant: t(it, 'MOVE_PLANT'), moveStloc: t(it, 'MOVE_STLOC'), deliveryRef: t(it, 'DELIV_NUMB') ?? t(hdr, 'REF_DOC_NO'), reversedDoc: t(it, 'REF_DOC'), reversedItem: t(it, 'REF_DOC_IT'), order: t(it, 'ORDERID'),
-      unit: t(it, 'ENTRY_UOM'), complete: flag(t(it, 'NO_MORE_GR')), path: f,
-      fields: { moveType: `${f}.MOVE_TYPE`, material: `${f}.MATERIAL`, plant: `${f}.PLANT`, batch: `${f}.BATCH`, quantity: `${f}.ENTRY_QNT`, unit: `${f}.ENTRY_UOM`, complete: `${f}.NO_MORE_GR`, movePlant: `${f}.MOVE_PLANT`, deliveryRef: t(it, 'DELIV_NUMB') ? `${f}.DELIV_NUMB` : `${base}.E1BP2017_GM_HEAD_01.REF_DOC_NO`, reversedDoc: `${f}.REF_DOC`, order: `${f}.ORDERID` },
+      moveType: t(it, 'MOVE_TYPE'),
+      material: t(it, 'MATERIAL'),
+      plant: t(it, 'PLANT'),
+      stgeLoc: t(it, 'STGE_LOC'),
+      batch: t(it, 'BATCH'),
+      quantity: t(it, 'ENTRY_QNT'),
+      movePlant: t(it, 'MOVE_PLANT'),
+      moveStloc: t(it, 'MOVE_STLOC'),
+      deliveryRef: t(it, 'DELIV_NUMB') ?? t(hdr, 'REF_DOC_NO'),
+      reversedDoc: t(it, 'REF_DOC'),
+      reversedItem: t(it, 'REF_DOC_IT'),
+      order: t(it, 'ORDERID'),
+      unit: t(it, 'ENTRY_UOM'),
+      complete: flag(t(it, 'NO_MORE_GR')),
+      path: f,
+      fields: {
+        moveType: `${f}.MOVE_TYPE`,
+        material: `${f}.MATERIAL`,
+        plant: `${f}.PLANT`,
+        batch: `${f}.BATCH`,
+        quantity: `${f}.ENTRY_QNT`,
+        unit: `${f}.ENTRY_UOM`,
+        complete: `${f}.NO_MORE_GR`,
+        movePlant: `${f}.MOVE_PLANT`,
+        deliveryRef: t(it, 'DELIV_NUMB') ? `${f}.DELIV_NUMB` : `${base}.E1BP2017_GM_HEAD_01.REF_DOC_NO`,
+        reversedDoc: `${f}.REF_DOC`,
+        order: `${f}.ORDERID`,
+      },
     };
   });
 }
@@ -128,17 +179,27 @@ function productionToCommands(items: MovementItem[], map: Mapper, errors: FieldE
       errors.push({ field: lone, message: `production order ${order} needs both its issues (261) and its receipt (101) in the same document` });
       continue;
     }
-    const line = (it: MovementItem) => ({ gtin: map.material(it.material, it.fields.material), lotCode: it.batch ?? '', quantity: map.quantity(it, qty(it.quantity, it.fields.quantity, errors)) });
+    const line = (it: MovementItem) => ({
+      gtin: map.material(it.material, it.fields.material),
+      lotCode: it.batch ?? '',
+      quantity: map.quantity(it, qty(it.quantity, it.fields.quantity, errors)),
+    });
     const gln = map.plant(receipts[0].plant, receipts[0].stgeLoc, receipts[0].fields.plant);
     for (const it of [...issues, ...receipts]) {
-      if (it.plant !== receipts[0].plant) errors.push({ field: it.fields.plant, message: `production order ${order} moves stock at plant ${receipts[0].plant}, not ${it.plant}` });
+      if (it.plant !== receipts[0].plant)
+        errors.push({ field: it.fields.plant, message: `production order ${order} moves stock at plant ${receipts[0].plant}, not ${it.plant}` });
     }
     const fields: Record<string, string> = { gln: receipts[0].fields.plant, workOrder: receipts[0].fields.order };
     issues.forEach((it, k) => Object.assign(fields, lineFields(`inputs[${k}]`, it)));
     receipts.forEach((it, k) => Object.assign(fields, lineFields(`outputs[${k}]`, it)));
     out.push({
-      cmd: { fn: 'TransformLots', body: { eventId: `${receipts[0].eventId}-prod-${order}`, gln, workOrder: order, inputs: issues.map(line), outputs: receipts.map(line) } },
-      items: group.map((g) => g.path), fields, defaultField: receipts[0].fields.order,
+      cmd: {
+        fn: 'TransformLots',
+        body: { eventId: `${receipts[0].eventId}-prod-${order}`, gln, workOrder: order, inputs: issues.map(line), outputs: receipts.map(line) },
+      },
+      items: group.map((g) => g.path),
+      fields,
+      defaultField: receipts[0].fields.order,
     });
   }
   return out;
@@ -165,7 +226,10 @@ export function movementsToCommands(items: MovementItem[], map: Mapper, errors: 
   for (const it of items.filter((i) => !isProduction(i))) {
     const { eventId, fields: f } = it;
     const bwart = it.moveType ?? '';
-    const lot = () => ({ gtin: map.material(it.material, f.material), lotCode: it.batch ?? (errors.push({ field: f.batch, message: `batch is required for movement type ${bwart}` }), '') });
+    const lot = () => ({
+      gtin: map.material(it.material, f.material),
+      lotCode: it.batch ?? (errors.push({ field: f.batch, message: `batch is required for movement type ${bwart}` }), ''),
+    });
     const quantity = () => map.quantity(it, qty(it.quantity, f.quantity, errors));
     const gln = () => map.plant(it.plant, it.stgeLoc, f.plant);
     const shipmentId = `DESADV-${it.deliveryRef}`;
@@ -176,7 +240,11 @@ export function movementsToCommands(items: MovementItem[], map: Mapper, errors: 
         needRef();
         const close = lastReceipt.get(it.deliveryRef) === it && closes.has(it.deliveryRef);
         push(
-          { fn: 'ReceiveShipment', body: { eventId, shipmentId, gln: gln(), close, lines: [{ ...lot(), received: quantity() }] }, endorsement: { kind: 'shipment', shipmentId } },
+          {
+            fn: 'ReceiveShipment',
+            body: { eventId, shipmentId, gln: gln(), close, lines: [{ ...lot(), received: quantity() }] },
+            endorsement: { kind: 'shipment', shipmentId },
+          },
           { shipmentId: f.deliveryRef, gln: f.plant, close: f.complete, lines: it.path, ...lineFields('lines[0]', it, 'received') },
         );
         break;
@@ -184,28 +252,45 @@ export function movementsToCommands(items: MovementItem[], map: Mapper, errors: 
       case '102':
         // The reversal declares the reversed receipt's event erroneous (facts are corrected, never edited).
         if (!it.reversedDoc) errors.push({ field: f.reversedDoc, message: 'the reversed material document is required for movement type 102' });
-        push({ fn: 'DeclareError', body: { eventId, targetEventId: `sap-mb-${it.reversedDoc}-${it.reversedItem ?? 1}`, reason: 'did_not_occur' } }, { targetEventId: f.reversedDoc });
+        push(
+          { fn: 'DeclareError', body: { eventId, targetEventId: `sap-mb-${it.reversedDoc}-${it.reversedItem ?? 1}`, reason: 'did_not_occur' } },
+          { targetEventId: f.reversedDoc },
+        );
         break;
-      case '351': case '641': case '601':
+      case '351':
+      case '641':
+      case '601':
         needRef();
         push(
           { fn: 'DispatchShipment', body: { eventId, shipmentId, lines: [{ ...lot(), quantity: quantity() }] }, endorsement: { kind: 'shipment', shipmentId } },
           { shipmentId: f.deliveryRef, lines: it.path, ...lineFields('lines[0]', it) },
         );
         break;
-      case '301': case '311': {
+      case '301':
+      case '311': {
         const toGln = map.plant(it.movePlant ?? it.plant, it.moveStloc, f.movePlant);
-        push({ fn: 'TransferStock', body: { eventId, fromGln: gln(), toGln, lines: [{ ...lot(), quantity: quantity() }] } }, { fromGln: f.plant, toGln: f.movePlant, ...lineFields('lines[0]', it) });
+        push(
+          { fn: 'TransferStock', body: { eventId, fromGln: gln(), toGln, lines: [{ ...lot(), quantity: quantity() }] } },
+          { fromGln: f.plant, toGln: f.movePlant, ...lineFields('lines[0]', it) },
+        );
         break;
       }
-      case '551': case '701': case '702': {
+      case '551':
+      case '701':
+      case '702': {
         const sign = bwart === '701' ? '' : '-';
         const reason = bwart === '551' ? 'waste' : 'count_difference';
-        push({ fn: 'AdjustStock', body: { eventId, gln: gln(), reason, lines: [{ ...lot(), delta: `${sign}${quantity()}` }] } }, { gln: f.plant, ...lineFields('lines[0]', it, 'delta') });
+        push(
+          { fn: 'AdjustStock', body: { eventId, gln: gln(), reason, lines: [{ ...lot(), delta: `${sign}${quantity()}` }] } },
+          { gln: f.plant, ...lineFields('lines[0]', it, 'delta') },
+        );
         break;
       }
       default:
-        errors.push({ field: f.moveType, message: `movement type ${bwart || '(missing)'} is not supported (supported: ${SUPPORTED_MOVEMENT_TYPES.join(', ')})` });
+        errors.push({
+          field: f.moveType,
+          message: `movement type ${bwart || '(missing)'} is not supported (supported: ${SUPPORTED_MOVEMENT_TYPES.join(', ')})`,
+        });
     }
   }
   return out;

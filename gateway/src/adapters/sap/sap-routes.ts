@@ -22,11 +22,20 @@ async function checkUnits(ledger: LedgerClient, checks: UnitCheck[]): Promise<vo
   const errors: FieldError[] = [];
   for (const c of checks) {
     if (!units.has(c.gtin)) {
-      const out = JSON.parse((await ledger.evaluate({ contract: 'traceability', fn: 'GetHistory', args: [`product~${c.gtin}`] })).toString('utf8')) as { history: { value?: { unit?: string } | null }[] };
-      units.set(c.gtin, out.history.map((h) => h.value?.unit).filter(Boolean).pop());
+      const out = JSON.parse((await ledger.evaluate({ contract: 'traceability', fn: 'GetHistory', args: [`product~${c.gtin}`] })).toString('utf8')) as {
+        history: { value?: { unit?: string } | null }[];
+      };
+      units.set(
+        c.gtin,
+        out.history
+          .map((h) => h.value?.unit)
+          .filter(Boolean)
+          .pop(),
+      );
     }
     const unit = units.get(c.gtin);
-    if (unit && unit !== c.unit) errors.push({ field: c.field, message: `is ${c.unit}, but product ${c.gtin} is counted in ${unit} and the unit mappings hold no conversion` });
+    if (unit && unit !== c.unit)
+      errors.push({ field: c.field, message: `is ${c.unit}, but product ${c.gtin} is counted in ${unit} and the unit mappings hold no conversion` });
   }
   if (errors.length) throw invalidInput(errors, 422, 'UNIT_MISMATCH');
 }
@@ -36,15 +45,32 @@ export function sapRoutes(opts: { mappings: SapMappings | (() => SapMappings); l
   return ({ executor, ledger, limiter }) => {
     const routes: RouteSpec[] = [
       {
-        method: 'post', path: '/sap/idocs', operationId: 'sapIdoc', summary: 'SAP IDoc-XML: DESADV (DELVRY05/07), WMMBXY and MBGMCR goods movements, ORDERS05', tag: 'sap',
-        roles: ['sap', 'admin'], bodyType: 'xml', success: { status: 201, description: 'Each resulting ledger transaction with the IDoc items it books: committed now, committed before, failed or not attempted' },
+        method: 'post',
+        path: '/sap/idocs',
+        operationId: 'sapIdoc',
+        summary: 'SAP IDoc-XML: DESADV (DELVRY05/07), WMMBXY and MBGMCR goods movements, ORDERS05',
+        tag: 'sap',
+        roles: ['sap', 'admin'],
+        bodyType: 'xml',
+        success: {
+          status: 201,
+          description: 'Each resulting ledger transaction with the IDoc items it books: committed now, committed before, failed or not attempted',
+        },
         action: {
           kind: 'custom',
           handle: async (ctx) => {
             const mapped = idocToCommands(ctx.body as string, mappings());
             limitDocument(mapped.commands, { ...opts.limits, limiter, clientId: ctx.principal!.clientId, what: 'IDoc document' });
             await checkUnits(ledger, mapped.unitChecks);
-            return runDocument({ commands: mapped.commands, executor, ledger, principal: ctx.principal!, route: 'post /sap/idocs', log: ctx.log, requestId: ctx.requestId });
+            return runDocument({
+              commands: mapped.commands,
+              executor,
+              ledger,
+              principal: ctx.principal!,
+              route: 'post /sap/idocs',
+              log: ctx.log,
+              requestId: ctx.requestId,
+            });
           },
         },
       },

@@ -6,10 +6,7 @@
  */
 
 /** GS1's EPCIS 2.0 context plus the project's extension prefix. */
-export const EPCIS_QUERY_CONTEXT: readonly unknown[] = [
-  'https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld',
-  { ct: 'urn:coffee-trace:ns:' },
-];
+export const EPCIS_QUERY_CONTEXT: readonly unknown[] = ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ct: 'urn:coffee-trace:ns:' }];
 
 /** Name of the query the REST binding's `GET /events` runs. */
 export const QUERY_NAME = 'SimpleEventQuery';

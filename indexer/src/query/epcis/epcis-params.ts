@@ -70,7 +70,8 @@ export function splitList(name: string, raw: string): string[] {
 
 function time(name: string, raw: string): Date {
   const d = new Date(raw);
-  if (!ISO_TIME.test(raw) || Number.isNaN(d.getTime())) throw badRequest(`${name} must be an ISO 8601 date-time with a time zone, e.g. 2025-03-01T00:00:00Z`, name);
+  if (!ISO_TIME.test(raw) || Number.isNaN(d.getTime()))
+    throw badRequest(`${name} must be an ISO 8601 date-time with a time zone, e.g. 2025-03-01T00:00:00Z`, name);
   return d;
 }
 
@@ -147,25 +148,55 @@ export function parseEventQuery(query: Record<string, unknown>): EventQuery {
           if (!(EVENT_TYPES as readonly string[]).includes(t)) throw badRequest(`eventType: "${t}" is not one of ${EVENT_TYPES.join(', ')}`, name);
         }
         break;
-      case 'GE_eventTime': q.geEventTime = time(name, value); break;
-      case 'LT_eventTime': q.ltEventTime = time(name, value); break;
-      case 'GE_recordTime': q.geRecordTime = time(name, value); break;
-      case 'LT_recordTime': q.ltRecordTime = time(name, value); break;
-      case 'EQ_bizStep': q.bizSteps = splitList(name, value).map((v) => cbvTerm(name, v, BIZSTEP_PREFIXES)); break;
-      case 'EQ_disposition': q.dispositions = splitList(name, value).map((v) => cbvTerm(name, v, DISP_PREFIXES)); break;
-      case 'EQ_bizLocation': q.bizLocations = uris(name, value); break;
-      case 'MATCH_epcClass': q.epcClass = classMatch(name, value); break;
-      case 'MATCH_anyEPCClass': q.anyEpcClass = classMatch(name, value); break;
-      case 'MATCH_epc': q.epc = classMatch(name, value); break;
-      case 'MATCH_anyEPC': q.anyEpc = classMatch(name, value); break;
-      case 'EQ_eventID': q.eventIds = splitList(name, value); break;
-      case 'EQ_readPoint': q.readPoints = uris(name, value); break;
+      case 'GE_eventTime':
+        q.geEventTime = time(name, value);
+        break;
+      case 'LT_eventTime':
+        q.ltEventTime = time(name, value);
+        break;
+      case 'GE_recordTime':
+        q.geRecordTime = time(name, value);
+        break;
+      case 'LT_recordTime':
+        q.ltRecordTime = time(name, value);
+        break;
+      case 'EQ_bizStep':
+        q.bizSteps = splitList(name, value).map((v) => cbvTerm(name, v, BIZSTEP_PREFIXES));
+        break;
+      case 'EQ_disposition':
+        q.dispositions = splitList(name, value).map((v) => cbvTerm(name, v, DISP_PREFIXES));
+        break;
+      case 'EQ_bizLocation':
+        q.bizLocations = uris(name, value);
+        break;
+      case 'MATCH_epcClass':
+        q.epcClass = classMatch(name, value);
+        break;
+      case 'MATCH_anyEPCClass':
+        q.anyEpcClass = classMatch(name, value);
+        break;
+      case 'MATCH_epc':
+        q.epc = classMatch(name, value);
+        break;
+      case 'MATCH_anyEPC':
+        q.anyEpc = classMatch(name, value);
+        break;
+      case 'EQ_eventID':
+        q.eventIds = splitList(name, value);
+        break;
+      case 'EQ_readPoint':
+        q.readPoints = uris(name, value);
+        break;
       case 'EQ_action':
         q.actions = splitList(name, value);
         for (const a of q.actions) if (!['ADD', 'OBSERVE', 'DELETE'].includes(a)) throw badRequest(`EQ_action: "${a}" is not ADD, OBSERVE or DELETE`, name);
         break;
-      case 'perPage': q.perPage = perPageOf(value); break;
-      case 'nextPageToken': q.nextPageToken = value; break;
+      case 'perPage':
+        q.perPage = perPageOf(value);
+        break;
+      case 'nextPageToken':
+        q.nextPageToken = value;
+        break;
       default:
         throw badRequest(`unknown query parameter ${name}`, name);
     }

@@ -43,16 +43,21 @@ function epcisProblems(err: unknown, _req: Request, res: Response, next: NextFun
     return;
   }
   const parameter = typeof err.details?.field === 'string' ? err.details.field : undefined;
-  res.status(err.httpStatus).type('application/problem+json').send(JSON.stringify({
-    type: ex.type,
-    title: ex.title,
-    status: err.httpStatus,
-    detail: err.message,
-    ...(parameter ? { parameter } : {}),
-    code: err.code,
-    message: err.message,
-    requestId: String(res.locals.requestId ?? ''),
-  }));
+  res
+    .status(err.httpStatus)
+    .type('application/problem+json')
+    .send(
+      JSON.stringify({
+        type: ex.type,
+        title: ex.title,
+        status: err.httpStatus,
+        detail: err.message,
+        ...(parameter ? { parameter } : {}),
+        code: err.code,
+        message: err.message,
+        requestId: String(res.locals.requestId ?? ''),
+      }),
+    );
 }
 
 /** What OPTIONS and every answer announce (GS1 REST binding headers). */
@@ -74,7 +79,10 @@ const RESOURCES: Record<string, { filter: string; values: string }> = {
   eventTypes: { filter: 'eventType', values: 'SELECT DISTINCT event_type AS v FROM epcis_events ORDER BY 1' },
   epcs: { filter: 'MATCH_anyEPC', values: 'SELECT DISTINCT unnest(any_epcs) AS v FROM epcis_events ORDER BY 1 LIMIT 1000' },
   bizSteps: { filter: 'EQ_bizStep', values: 'SELECT DISTINCT biz_step AS v FROM epcis_events WHERE biz_step IS NOT NULL ORDER BY 1' },
-  bizLocations: { filter: 'EQ_bizLocation', values: 'SELECT DISTINCT biz_location AS v FROM epcis_events WHERE biz_location IS NOT NULL ORDER BY 1 LIMIT 1000' },
+  bizLocations: {
+    filter: 'EQ_bizLocation',
+    values: 'SELECT DISTINCT biz_location AS v FROM epcis_events WHERE biz_location IS NOT NULL ORDER BY 1 LIMIT 1000',
+  },
   readPoints: { filter: 'EQ_readPoint', values: 'SELECT DISTINCT read_point AS v FROM epcis_events WHERE read_point IS NOT NULL ORDER BY 1 LIMIT 1000' },
   dispositions: { filter: 'EQ_disposition', values: 'SELECT DISTINCT disposition AS v FROM epcis_events WHERE disposition IS NOT NULL ORDER BY 1' },
 };
@@ -124,12 +132,19 @@ export function epcisRoutes(pool: Pool): Router {
   }
 
   const sendCollection = (res: Response, member: string[]) => {
-    res.set('GS1-EPCIS-Version', GS1_HEADERS['GS1-EPCIS-Version']).set('GS1-CBV-Version', GS1_HEADERS['GS1-CBV-Version']).set('GS1-Extensions', GS1_HEADERS['GS1-Extensions']);
+    res
+      .set('GS1-EPCIS-Version', GS1_HEADERS['GS1-EPCIS-Version'])
+      .set('GS1-CBV-Version', GS1_HEADERS['GS1-CBV-Version'])
+      .set('GS1-Extensions', GS1_HEADERS['GS1-Extensions']);
     res.type('application/json').send(JSON.stringify(collection(member)));
   };
 
   r.options(['/epcis', '/epcis/*path'], (req, res) => {
-    res.set(GS1_HEADERS).set('Allow', /\/capture/.test(req.path) ? 'OPTIONS, GET, POST' : 'OPTIONS, GET').status(204).end();
+    res
+      .set(GS1_HEADERS)
+      .set('Allow', /\/capture/.test(req.path) ? 'OPTIONS, GET, POST' : 'OPTIONS, GET')
+      .status(204)
+      .end();
   });
   r.get('/epcis', (_req, res) => sendCollection(res, ['capture', 'events', ...Object.keys(RESOURCES)]));
   r.get('/epcis/events', (req, res) => answer(req, res));
@@ -142,7 +157,8 @@ export function epcisRoutes(pool: Pool): Router {
   });
   r.get('/epcis/:resource/:value', (req, res) => {
     if (!RESOURCES[req.params.resource]) throw notFound(`/epcis/${req.params.resource}`);
-    if (req.params.resource === 'eventTypes' && !(EVENT_TYPES as readonly string[]).includes(req.params.value)) throw notFound(`event type ${req.params.value}`);
+    if (req.params.resource === 'eventTypes' && !(EVENT_TYPES as readonly string[]).includes(req.params.value))
+      throw notFound(`event type ${req.params.value}`);
     sendCollection(res, ['events']);
   });
   r.get('/epcis/:resource/:value/events', (req, res) => {

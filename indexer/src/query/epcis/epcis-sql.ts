@@ -12,7 +12,6 @@ export interface Statement {
   values: unknown[];
 }
 
-
 /** Escapes LIKE wildcards so a prefix matches literally. */
 export function likePrefix(prefix: string): string {
   return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

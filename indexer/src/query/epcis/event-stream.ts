@@ -31,7 +31,8 @@ export function attachEventStream(server: Server, deps: { pool: Pool; verifier: 
   async function stream(ws: WebSocket, query: Record<string, string>, initialRecordTime: string | null): Promise<void> {
     let after = await tipPosition(deps.pool);
     if (initialRecordTime) {
-      const first = (await deps.pool.query('SELECT block_number FROM epcis_events WHERE record_time >= $1 ORDER BY block_number LIMIT 1', [initialRecordTime])).rows[0];
+      const first = (await deps.pool.query('SELECT block_number FROM epcis_events WHERE record_time >= $1 ORDER BY block_number LIMIT 1', [initialRecordTime]))
+        .rows[0];
       if (first) after = { block: String(BigInt(first.block_number) - 1n), tx: 2 ** 31 - 1, seq: 0 };
     }
     let busy = false;
@@ -67,13 +68,14 @@ export function attachEventStream(server: Server, deps: { pool: Pool; verifier: 
     } catch {
       return refuse(socket, '401 Unauthorized');
     }
-    const open = (name: string) => namedQuery(deps.pool, name).then(
-      (query) => {
-        if (!query) return refuse(socket, '404 Not Found');
-        wss.handleUpgrade(req, socket, head, (ws) => void stream(ws, query, url.searchParams.get('initialRecordTime')).catch(() => ws.close(1011)));
-      },
-      () => refuse(socket, '503 Service Unavailable'),
-    );
+    const open = (name: string) =>
+      namedQuery(deps.pool, name).then(
+        (query) => {
+          if (!query) return refuse(socket, '404 Not Found');
+          wss.handleUpgrade(req, socket, head, (ws) => void stream(ws, query, url.searchParams.get('initialRecordTime')).catch(() => ws.close(1011)));
+        },
+        () => refuse(socket, '503 Service Unavailable'),
+      );
     deps.verifier.verify(token).then(
       (principal) => (rule && hasAnyRole(principal, rule.roles) ? open(m[1]) : refuse(socket, '403 Forbidden')),
       () => refuse(socket, '401 Unauthorized'),

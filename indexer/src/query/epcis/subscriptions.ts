@@ -22,7 +22,6 @@ import { eventPageStatement } from './epcis-sql';
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
-
 /** The signature a subscriber checks: hex HMAC-SHA256 of the exact body under the subscription's token. */
 export function gs1Signature(token: string, body: string): string {
   return createHmac('sha256', token).update(body, 'utf8').digest('hex');
@@ -52,7 +51,8 @@ export interface PageRow extends StoredEvent {
 
 /** The newest indexed event's position (record order), or before the first event when there is none. */
 export async function tipPosition(pool: Pool): Promise<{ block: string; tx: number; seq: number }> {
-  const tip = (await pool.query<PageRow>('SELECT block_number, tx_index, seq FROM epcis_events ORDER BY block_number DESC, tx_index DESC, seq DESC LIMIT 1')).rows[0];
+  const tip = (await pool.query<PageRow>('SELECT block_number, tx_index, seq FROM epcis_events ORDER BY block_number DESC, tx_index DESC, seq DESC LIMIT 1'))
+    .rows[0];
   return tip ? { block: String(tip.block_number), tx: tip.tx_index, seq: tip.seq } : { block: '-1', tx: 0, seq: 0 };
 }
 
@@ -83,7 +83,10 @@ export function createSubscriptions(deps: { pool: Pool; log?: Logger; pollMs?: n
     const body = req.body as { name?: unknown; query?: unknown };
     if (typeof body?.name !== 'string' || !NAME.test(body.name)) throw badRequest('name must be 1-64 characters [A-Za-z0-9_.-]', 'name');
     const query = checkQuery(body.query);
-    const r = await pool.query('INSERT INTO epcis_named_queries (name, query) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING name', [body.name, JSON.stringify(query)]);
+    const r = await pool.query('INSERT INTO epcis_named_queries (name, query) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING name', [
+      body.name,
+      JSON.stringify(query),
+    ]);
     if (r.rowCount === 0) throw new ServiceError({ code: 'CONFLICT', message: `query ${body.name} exists`, httpStatus: 409 });
     json(res, 201, { name: body.name, query }, { Location: `/epcis/queries/${body.name}` });
   });
@@ -102,17 +105,31 @@ export function createSubscriptions(deps: { pool: Pool; log?: Logger; pollMs?: n
     const body = req.body as { dest?: unknown; signatureToken?: unknown; initialRecordTime?: unknown; stream?: unknown; schedule?: unknown };
     if (typeof body?.dest !== 'string' || !/^https?:\/\//.test(body.dest)) throw badRequest('dest must be an http(s) URL (webhook)', 'dest');
     if (body.schedule !== undefined) throw badRequest('schedule: scheduled subscriptions are not offered; use stream', 'schedule');
-    if (body.signatureToken !== undefined && (typeof body.signatureToken !== 'string' || body.signatureToken.length < 8)) throw badRequest('signatureToken must be a string of 8 or more characters', 'signatureToken');
+    if (body.signatureToken !== undefined && (typeof body.signatureToken !== 'string' || body.signatureToken.length < 8))
+      throw badRequest('signatureToken must be a string of 8 or more characters', 'signatureToken');
     let start = { block: '-1', tx: 0, seq: 0 };
     if (body.initialRecordTime !== undefined) {
-      if (typeof body.initialRecordTime !== 'string' || Number.isNaN(Date.parse(body.initialRecordTime))) throw badRequest('initialRecordTime must be a date-time', 'initialRecordTime');
+      if (typeof body.initialRecordTime !== 'string' || Number.isNaN(Date.parse(body.initialRecordTime)))
+        throw badRequest('initialRecordTime must be a date-time', 'initialRecordTime');
       // From the first event recorded at or after that time.
-      const first = (await pool.query<PageRow>('SELECT block_number, tx_index, seq FROM epcis_events WHERE record_time >= $1 ORDER BY block_number, tx_index, seq LIMIT 1', [body.initialRecordTime])).rows[0];
-      const tip = (await pool.query<PageRow>('SELECT block_number, tx_index, seq FROM epcis_events ORDER BY block_number DESC, tx_index DESC, seq DESC LIMIT 1')).rows[0];
-      start = first ? { block: String(BigInt(first.block_number) - 1n), tx: 2 ** 31 - 1, seq: 0 } : tip ? { block: String(tip.block_number), tx: tip.tx_index, seq: tip.seq } : start;
+      const first = (
+        await pool.query<PageRow>('SELECT block_number, tx_index, seq FROM epcis_events WHERE record_time >= $1 ORDER BY block_number, tx_index, seq LIMIT 1', [
+          body.initialRecordTime,
+        ])
+      ).rows[0];
+      const tip = (
+        await pool.query<PageRow>('SELECT block_number, tx_index, seq FROM epcis_events ORDER BY block_number DESC, tx_index DESC, seq DESC LIMIT 1')
+      ).rows[0];
+      start = first
+        ? { block: String(BigInt(first.block_number) - 1n), tx: 2 ** 31 - 1, seq: 0 }
+        : tip
+          ? { block: String(tip.block_number), tx: tip.tx_index, seq: tip.seq }
+          : start;
     } else {
       // Streaming from now: events committed after the subscription.
-      const tip = (await pool.query<PageRow>('SELECT block_number, tx_index, seq FROM epcis_events ORDER BY block_number DESC, tx_index DESC, seq DESC LIMIT 1')).rows[0];
+      const tip = (
+        await pool.query<PageRow>('SELECT block_number, tx_index, seq FROM epcis_events ORDER BY block_number DESC, tx_index DESC, seq DESC LIMIT 1')
+      ).rows[0];
       if (tip) start = { block: String(tip.block_number), tx: tip.tx_index, seq: tip.seq };
     }
     const id = randomUUID();
@@ -121,18 +138,39 @@ export function createSubscriptions(deps: { pool: Pool; log?: Logger; pollMs?: n
       [id, req.params.name, body.dest, body.signatureToken ?? null, start.block, start.tx, start.seq],
     );
     void query;
-    json(res, 201, { subscriptionID: id, queryName: req.params.name, dest: body.dest, stream: true }, { Location: `/epcis/queries/${String(req.params.name)}/subscriptions/${id}` });
+    json(
+      res,
+      201,
+      { subscriptionID: id, queryName: req.params.name, dest: body.dest, stream: true },
+      { Location: `/epcis/queries/${String(req.params.name)}/subscriptions/${id}` },
+    );
   });
   routes.get('/epcis/queries/:name/subscriptions/:id', async (req, res) => {
     if (!/^[0-9a-f-]{36}$/.test(String(req.params.id))) throw notFound(`subscription ${req.params.id}`);
-    const row = (await pool.query('SELECT id, query_name, dest, delivered, attempts, last_error, created_at FROM epcis_subscriptions WHERE id = $1 AND query_name = $2', [req.params.id, req.params.name])).rows[0];
+    const row = (
+      await pool.query('SELECT id, query_name, dest, delivered, attempts, last_error, created_at FROM epcis_subscriptions WHERE id = $1 AND query_name = $2', [
+        req.params.id,
+        req.params.name,
+      ])
+    ).rows[0];
     if (!row) throw notFound(`subscription ${req.params.id}`);
-    json(res, 200, { subscriptionID: row.id, queryName: row.query_name, dest: row.dest, delivered: Number(row.delivered), attempts: row.attempts, lastError: row.last_error ?? undefined });
+    json(res, 200, {
+      subscriptionID: row.id,
+      queryName: row.query_name,
+      dest: row.dest,
+      delivered: Number(row.delivered),
+      attempts: row.attempts,
+      lastError: row.last_error ?? undefined,
+    });
   });
 
   /** One pass: every due subscription gets at most one page. */
   async function deliverDue(): Promise<void> {
-    const due = (await pool.query('SELECT s.*, q.query FROM epcis_subscriptions s JOIN epcis_named_queries q ON q.name = s.query_name WHERE s.next_attempt_at <= now() ORDER BY s.created_at')).rows;
+    const due = (
+      await pool.query(
+        'SELECT s.*, q.query FROM epcis_subscriptions s JOIN epcis_named_queries q ON q.name = s.query_name WHERE s.next_attempt_at <= now() ORDER BY s.created_at',
+      )
+    ).rows;
     for (const s of due) {
       const q = parseEventQuery({ ...s.query, perPage: String(deps.pageSize ?? 100) });
       const st = eventPageStatement(q, { block: String(s.after_block), tx: s.after_tx, seq: s.after_seq }, q.perPage);
@@ -150,11 +188,16 @@ export function createSubscriptions(deps: { pool: Pool; log?: Logger; pollMs?: n
       }
       const last = rows[rows.length - 1];
       if (!error) {
-        await pool.query('UPDATE epcis_subscriptions SET after_block = $2, after_tx = $3, after_seq = $4, attempts = 0, next_attempt_at = now(), delivered = delivered + $5, last_error = NULL WHERE id = $1',
-          [s.id, last.block_number, last.tx_index, last.seq, rows.length]);
+        await pool.query(
+          'UPDATE epcis_subscriptions SET after_block = $2, after_tx = $3, after_seq = $4, attempts = 0, next_attempt_at = now(), delivered = delivered + $5, last_error = NULL WHERE id = $1',
+          [s.id, last.block_number, last.tx_index, last.seq, rows.length],
+        );
       } else {
         const backoff = Math.min(deps.maxBackoffMs ?? 10_000, 250 * 2 ** Math.min(s.attempts, 10));
-        await pool.query('UPDATE epcis_subscriptions SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2), last_error = $3 WHERE id = $1', [s.id, backoff / 1000, error]);
+        await pool.query(
+          'UPDATE epcis_subscriptions SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2), last_error = $3 WHERE id = $1',
+          [s.id, backoff / 1000, error],
+        );
         deps.log?.warn({ subscription: s.id, error, retryInMs: backoff }, 'subscription delivery failed');
       }
     }

@@ -28,8 +28,19 @@ export const REFERENCE_DOC_CODES: Record<string, string> = {
 
 /** Units of measure (UN/ECE Recommendation 20 codes as registered with the product). */
 export const UNIT_CODES: Record<string, string> = {
-  KGM: 'kilogram', GRM: 'gram', TNE: 'tonne', LTR: 'litre', MLT: 'millilitre', H87: 'piece', EA: 'each', C62: 'one (unit)',
-  CS: 'case', BG: 'bag', BX: 'box', LBR: 'pound', ONZ: 'ounce',
+  KGM: 'kilogram',
+  GRM: 'gram',
+  TNE: 'tonne',
+  LTR: 'litre',
+  MLT: 'millilitre',
+  H87: 'piece',
+  EA: 'each',
+  C62: 'one (unit)',
+  CS: 'case',
+  BG: 'bag',
+  BX: 'box',
+  LBR: 'pound',
+  ONZ: 'ounce',
 };
 
 /** Column keys, in spreadsheet order. */
@@ -45,8 +56,14 @@ export interface LocationColumns {
 }
 
 const LOCATION_FIELDS: Array<[keyof LocationColumns, string]> = [
-  ['gln', 'GLN'], ['name', 'business name'], ['street', 'street address'], ['city', 'city'],
-  ['state', 'state/region'], ['zip', 'ZIP/postal code'], ['country', 'country'], ['phone', 'phone'],
+  ['gln', 'GLN'],
+  ['name', 'business name'],
+  ['street', 'street address'],
+  ['city', 'city'],
+  ['state', 'state/region'],
+  ['zip', 'ZIP/postal code'],
+  ['country', 'country'],
+  ['phone', 'phone'],
 ];
 
 /** One spreadsheet column: its header and what it holds. */
@@ -73,12 +90,24 @@ export const FSMA_COLUMNS: FsmaColumn[] = [
   { key: 'product', header: 'Product description', description: 'Product description as registered on the ledger' },
   { key: 'quantity', header: 'Quantity', description: 'Quantity of the lot in this event (shipped, received, produced or packed)', numeric: true },
   { key: 'unit', header: 'Unit of measure', description: 'Unit of the quantity (see unit codes)' },
-  ...locationColumns('loc', 'CTE location', 'Where the event took place (ship-from for shipping, receiving location for receiving, transformation or packing location)'),
+  ...locationColumns(
+    'loc',
+    'CTE location',
+    'Where the event took place (ship-from for shipping, receiving location for receiving, transformation or packing location)',
+  ),
   ...locationColumns('from', 'Ship-from / previous source', 'Ship-from location of a shipment; for receiving, the immediate previous source'),
   ...locationColumns('to', 'Ship-to / receiving location', 'Immediate subsequent recipient of a shipment; for receiving, the receiving location'),
-  { key: 'tlcSourceGln', header: 'TLC source reference (GLN)', description: 'GLN of the location where the TLC was assigned (initial packing or transformation)' },
+  {
+    key: 'tlcSourceGln',
+    header: 'TLC source reference (GLN)',
+    description: 'GLN of the location where the TLC was assigned (initial packing or transformation)',
+  },
   { key: 'tlcSourceName', header: 'TLC source business name', description: 'Business name of the TLC source location' },
-  { key: 'inputs', header: 'Transformation inputs (TLC; description; quantity used)', description: 'For a transformation: every input lot with its description and the quantity used' },
+  {
+    key: 'inputs',
+    header: 'Transformation inputs (TLC; description; quantity used)',
+    description: 'For a transformation: every input lot with its description and the quantity used',
+  },
   { key: 'refType', header: 'Reference document type', description: 'Type of the reference document (see reference document codes)' },
   { key: 'refNumber', header: 'Reference document number', description: 'Number of the reference document' },
   { key: 'txId', header: 'Ledger transaction ID', description: 'Fabric transaction that recorded the event (verifiable on any peer)' },

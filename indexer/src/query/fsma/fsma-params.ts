@@ -64,8 +64,12 @@ export function parseFsmaQuery(query: Record<string, unknown>, opts: { allowForm
         });
         break;
       }
-      case 'from': q.from = day(name, value, false); break;
-      case 'to': q.to = day(name, value, true); break;
+      case 'from':
+        q.from = day(name, value, false);
+        break;
+      case 'to':
+        q.to = day(name, value, true);
+        break;
       default:
         throw badRequest(`unknown query parameter ${name}`, name);
     }

@@ -20,11 +20,17 @@ export function fsmaRoutes(pool: Pool, onError?: (err: unknown) => void): Router
   r.get('/fsma/export/key', (req, res) => {
     const q = parseFsmaQuery(req.query as Record<string, unknown>, { allowFormat: ['csv', 'json'] });
     if (q.tlcs || q.from || q.to) {
-      res.status(400).type('application/problem+json').send(JSON.stringify({ code: 'INVALID_ARGUMENT', message: 'the key takes only format', requestId: res.locals.requestId }));
+      res
+        .status(400)
+        .type('application/problem+json')
+        .send(JSON.stringify({ code: 'INVALID_ARGUMENT', message: 'the key takes only format', requestId: res.locals.requestId }));
       return;
     }
     if ((q.format as string) === 'json') {
-      res.json({ columns: FSMA_COLUMNS.map((c) => ({ header: c.header, description: c.description })), codes: keyRows().map(([section, code, meaning]) => ({ section, code, meaning })) });
+      res.json({
+        columns: FSMA_COLUMNS.map((c) => ({ header: c.header, description: c.description })),
+        codes: keyRows().map(([section, code, meaning]) => ({ section, code, meaning })),
+      });
       return;
     }
     res.type('text/csv; charset=utf-8; header=present').set('Content-Disposition', 'attachment; filename="fsma204-key.csv"').send(csvKey());

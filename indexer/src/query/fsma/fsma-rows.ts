@@ -15,7 +15,6 @@ const EVENT_FILTER = `te.biz_step IN ('commissioning', 'shipping', 'receiving')
      AND (te.event_type = 'TransformationEvent' OR (te.event_type = 'ObjectEvent' AND (te.biz_step <> 'commissioning' OR te.document->>'action' = 'ADD')))
      AND COALESCE(te.document->'ct:ledger'->>'function', '') <> 'RecordSales'`;
 
-
 /** Master data the rows refer to, read once per export (locations and products are few; lots are joined in SQL). */
 export interface MasterData {
   bySgln: Map<string, LocationJson>;
@@ -51,8 +50,11 @@ export function batchStatement(q: FsmaQuery): { text: string; values: unknown[] 
   if (q.from) where.push(`te.event_time >= ${p(q.from.toISOString())}::timestamptz`);
   if (q.to) where.push(`te.event_time < ${p(q.to.toISOString())}::timestamptz`);
   if (q.tlcs) {
-    const alts = q.tlcs.flatMap((t) => ['quantityList', 'inputQuantityList', 'outputQuantityList']
-      .map((list) => `te.document @> ${p(JSON.stringify({ [list]: [{ epcClass: tlcClass(t) }] }))}::jsonb`));
+    const alts = q.tlcs.flatMap((t) =>
+      ['quantityList', 'inputQuantityList', 'outputQuantityList'].map(
+        (list) => `te.document @> ${p(JSON.stringify({ [list]: [{ epcClass: tlcClass(t) }] }))}::jsonb`,
+      ),
+    );
     where.push(`(${alts.join(' OR ')})`);
   }
   const pos = `(te.block_number, te.tx_index, te.seq) > ($${values.length + 1}::bigint, $${values.length + 2}::int, $${values.length + 3}::int)`;
@@ -124,7 +126,10 @@ function notApplicable(prefix: string, out: FsmaRow): void {
 
 const DOC_TYPES: Record<string, string> = { bol: 'BOL', desadv: 'ASN', po: 'PO', prodorder: 'WO' };
 const CTE: Record<string, [string, string]> = {
-  IPK: ['IPK', 'Initial packing'], TRF: ['TRF', 'Transformation'], SHP: ['SHP', 'Shipping'], RCV: ['RCV', 'Receiving'],
+  IPK: ['IPK', 'Initial packing'],
+  TRF: ['TRF', 'Transformation'],
+  SHP: ['SHP', 'Shipping'],
+  RCV: ['RCV', 'Receiving'],
 };
 
 /** The document id inside a CBV business-transaction URI `urn:epcglobal:cbv:bt:<gln>:<id>`. */
@@ -145,12 +150,19 @@ export function toFsmaRow(r: any, md: MasterData): FsmaRow {
   const time = (r.event_time instanceof Date ? r.event_time : new Date(r.event_time)).toISOString();
   const lot = r.gtin ? { gtin: r.gtin as string, lotCode: r.lot_code as string } : lotOfClass(r.epc_class);
   const product = md.products.get(lot.gtin);
-  const at = (sgln: string | null | undefined) => (sgln ? md.bySgln.get(sgln) ?? null : null);
+  const at = (sgln: string | null | undefined) => (sgln ? (md.bySgln.get(sgln) ?? null) : null);
   const loc = at(r.biz_location);
   const out: FsmaRow = {
-    cte: CTE[kind][0], cteDescription: CTE[kind][1], eventDate: time.slice(0, 10), eventTime: time,
-    tlc: `${lot.gtin}/${lot.lotCode}`, gtin: lot.gtin, lotCode: lot.lotCode, product: product?.description ?? NOT_RECORDED,
-    quantity: r.quantity === null ? NOT_RECORDED : Number(r.quantity), unit: r.uom ?? product?.unit ?? NOT_RECORDED,
+    cte: CTE[kind][0],
+    cteDescription: CTE[kind][1],
+    eventDate: time.slice(0, 10),
+    eventTime: time,
+    tlc: `${lot.gtin}/${lot.lotCode}`,
+    gtin: lot.gtin,
+    lotCode: lot.lotCode,
+    product: product?.description ?? NOT_RECORDED,
+    quantity: r.quantity === null ? NOT_RECORDED : Number(r.quantity),
+    unit: r.uom ?? product?.unit ?? NOT_RECORDED,
   };
   locationCells('loc', loc, r.biz_location, out);
   if (kind === 'SHP') {
@@ -165,12 +177,15 @@ export function toFsmaRow(r: any, md: MasterData): FsmaRow {
   }
   out.tlcSourceGln = r.commissioned_gln ?? NOT_RECORDED;
   out.tlcSourceName = md.byGln.get(r.commissioned_gln)?.name ?? NOT_RECORDED;
-  out.inputs = kind === 'TRF'
-    ? (r.inputs ?? []).map((x: any) => {
-      const l = x.g ? { gtin: x.g, lotCode: x.l } : lotOfClass(x.c);
-      return `${l.gtin}/${l.lotCode}; ${md.products.get(l.gtin)?.description ?? NOT_RECORDED}; ${x.q ?? NOT_RECORDED} ${x.u ?? ''}`.trim();
-    }).join(' | ') || NOT_RECORDED
-    : NOT_APPLICABLE;
+  out.inputs =
+    kind === 'TRF'
+      ? (r.inputs ?? [])
+          .map((x: any) => {
+            const l = x.g ? { gtin: x.g, lotCode: x.l } : lotOfClass(x.c);
+            return `${l.gtin}/${l.lotCode}; ${md.products.get(l.gtin)?.description ?? NOT_RECORDED}; ${x.q ?? NOT_RECORDED} ${x.u ?? ''}`.trim();
+          })
+          .join(' | ') || NOT_RECORDED
+      : NOT_APPLICABLE;
   const docs = ((r.biz_tx ?? []) as Array<{ type?: string; bizTransaction: string }>).filter((b) => b.type && DOC_TYPES[b.type]);
   if (docs.length > 0) {
     out.refType = docs.map((b) => DOC_TYPES[b.type as string]).join('; ');

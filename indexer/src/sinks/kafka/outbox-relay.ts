@@ -85,7 +85,10 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
   const pause = (ms: number, wakeable = true) =>
     new Promise<void>((resolve) => {
       if ((wakeable && pendingWake) || stopping) return resolve();
-      const t = setTimeout(() => { wakeUp = undefined; resolve(); }, ms);
+      const t = setTimeout(() => {
+        wakeUp = undefined;
+        resolve();
+      }, ms);
       wakeUp = () => {
         if (!wakeable && !stopping) return;
         clearTimeout(t);
@@ -113,8 +116,12 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
     group = `${deps.positionTopic}.${identity}`;
     // One request in flight: with idempotence this keeps every partition in send order.
     const p = deps.kafka.producer({
-      transactionalId: group, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 30_000,
-      createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: 5 },
+      transactionalId: group,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: 30_000,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { retries: 5 },
     });
     await p.connect();
     try {
@@ -149,7 +156,10 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
     const txn = await p.transaction();
     try {
       await txn.sendBatch({ acks: -1, topicMessages: byTopic(r.rows, deps.source) });
-      await txn.sendOffsets({ consumerGroupId: group, topics: [{ topic: deps.positionTopic, partitions: [{ partition: 0, offset: (last + 1n).toString() }] }] });
+      await txn.sendOffsets({
+        consumerGroupId: group,
+        topics: [{ topic: deps.positionTopic, partitions: [{ partition: 0, offset: (last + 1n).toString() }] }],
+      });
       await txn.commit();
     } catch (err) {
       await txn.abort().catch(() => undefined);
@@ -210,7 +220,9 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
         // Drain: what is committed now goes out before we close (bounded, Kafka may be down).
         const p = producer;
         await Promise.race([
-          (async () => { while ((await publishBatch(p)) > 0); })().catch(() => undefined),
+          (async () => {
+            while ((await publishBatch(p)) > 0);
+          })().catch(() => undefined),
           new Promise((r) => setTimeout(r, 5000)),
         ]);
         await p.disconnect().catch(() => undefined);

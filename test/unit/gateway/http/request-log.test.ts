@@ -5,7 +5,15 @@ import { ServiceError } from '../../../../ledger/src';
 import { createTestGateway, type TestGateway } from '../fakes';
 import { SAMPLES } from '../samples';
 
-interface Line { level: number; msg: string; requestId?: string; code?: string; status?: number; detail?: string; err?: { stack?: string } }
+interface Line {
+  level: number;
+  msg: string;
+  requestId?: string;
+  code?: string;
+  status?: number;
+  detail?: string;
+  err?: { stack?: string };
+}
 
 describe('gateway request log', () => {
   let t: TestGateway;
@@ -21,8 +29,14 @@ describe('gateway request log', () => {
   after(() => t.close());
 
   it('tells a chaincode rejection (409) in one info line with its code and message, without a stack', async () => {
-    t.ledger.failNext.push(new ServiceError({ code: 'CONFLICT', message: 'eventId e-1 was already used with different content', httpStatus: 409, details: { field: 'eventId' } }));
-    const res = await request(t.gateway.app).post('/products').set('Authorization', auth).set('X-Request-Id', 'req-conflict-1').send(SAMPLES.registerProduct.body as object);
+    t.ledger.failNext.push(
+      new ServiceError({ code: 'CONFLICT', message: 'eventId e-1 was already used with different content', httpStatus: 409, details: { field: 'eventId' } }),
+    );
+    const res = await request(t.gateway.app)
+      .post('/products')
+      .set('Authorization', auth)
+      .set('X-Request-Id', 'req-conflict-1')
+      .send(SAMPLES.registerProduct.body as object);
     expect(res.status).to.equal(409);
     const mine = linesOf('req-conflict-1');
     expect(mine, JSON.stringify(mine)).to.have.length(1);
@@ -41,7 +55,11 @@ describe('gateway request log', () => {
 
   it('logs a failure of its own (5xx) at error level with the stack', async () => {
     t.ledger.failNext.push(new Error('socket hang up'));
-    const res = await request(t.gateway.app).post('/products').set('Authorization', auth).set('X-Request-Id', 'req-crash-1').send(SAMPLES.registerProduct.body as object);
+    const res = await request(t.gateway.app)
+      .post('/products')
+      .set('Authorization', auth)
+      .set('X-Request-Id', 'req-crash-1')
+      .send(SAMPLES.registerProduct.body as object);
     expect(res.status).to.be.at.least(500);
     const errors = linesOf('req-crash-1').filter((l) => l.level >= 50);
     expect(errors).to.have.length(1);

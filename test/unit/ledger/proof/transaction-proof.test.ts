@@ -79,14 +79,22 @@ describe('transaction proof', () => {
   it("fails when the creator's signature does not verify", () => {
     const proof = prove(envelope({ creator: retailer, endorsers: [retailer, supplier], tamper: 'creator-signature' }));
     expect(proof.ok).to.equal(false);
-    expect(proof.signatures.map((s) => [s.role, s.valid])).to.deep.equal([['creator', false], ['endorser', true], ['endorser', true]]);
+    expect(proof.signatures.map((s) => [s.role, s.valid])).to.deep.equal([
+      ['creator', false],
+      ['endorser', true],
+      ['endorser', true],
+    ]);
     expect(proof.problems).to.deep.equal(['the creator signature of RetailerMSP does not verify']);
   });
 
   it("fails when an endorser's signature does not verify", () => {
     const proof = prove(envelope({ creator: retailer, endorsers: [supplier, retailer], tamper: 'endorser-signature' }));
     expect(proof.ok).to.equal(false);
-    expect(proof.signatures.map((s) => [s.role, s.mspId, s.valid])).to.deep.equal([['creator', 'RetailerMSP', true], ['endorser', 'SupplierMSP', false], ['endorser', 'RetailerMSP', true]]);
+    expect(proof.signatures.map((s) => [s.role, s.mspId, s.valid])).to.deep.equal([
+      ['creator', 'RetailerMSP', true],
+      ['endorser', 'SupplierMSP', false],
+      ['endorser', 'RetailerMSP', true],
+    ]);
     expect(proof.problems).to.deep.equal(['the endorser signature of SupplierMSP does not verify']);
   });
 

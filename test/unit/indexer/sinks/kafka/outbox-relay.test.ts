@@ -4,8 +4,17 @@ import type { Pool } from 'pg';
 import pino from 'pino';
 import { createOutboxRelay, type OutboxRelay } from '../../../../../indexer/src/sinks/kafka/outbox-relay';
 
-interface Row { id: bigint; topic: string; key: string; published: boolean }
-interface Sent { topic: string; key: string; ceId: string }
+interface Row {
+  id: bigint;
+  topic: string;
+  key: string;
+  published: boolean;
+}
+interface Sent {
+  topic: string;
+  key: string;
+  ceId: string;
+}
 
 /**
  * An in-memory outbox (the SQL the relay sends) and an in-memory Kafka with
@@ -36,10 +45,22 @@ function fakes(opts: { rows: Row[]; kafkaPosition?: bigint; failSends?: number }
       if (text.startsWith('SELECT id, event_id, topic')) {
         const after = BigInt(params[0] as string);
         selects.push(after);
-        const page = rows.filter((r) => r.id > after).sort((a, b) => (a.id < b.id ? -1 : 1)).slice(0, params[1] as number);
+        const page = rows
+          .filter((r) => r.id > after)
+          .sort((a, b) => (a.id < b.id ? -1 : 1))
+          .slice(0, params[1] as number);
         return {
           rowCount: page.length,
-          rows: page.map((r) => ({ id: String(r.id), event_id: `ev-${r.id}`, topic: r.topic, message_key: r.key, ce_type: 't', ce_subject: r.key, ce_time: new Date(0), payload: '{}' })),
+          rows: page.map((r) => ({
+            id: String(r.id),
+            event_id: `ev-${r.id}`,
+            topic: r.topic,
+            message_key: r.key,
+            ce_type: 't',
+            ce_subject: r.key,
+            ce_time: new Date(0),
+            payload: '{}',
+          })),
         };
       }
       if (text.startsWith('UPDATE outbox SET published_at = now() WHERE id > $1 AND id <= $2')) {
@@ -65,8 +86,12 @@ function fakes(opts: { rows: Row[]; kafkaPosition?: bigint; failSends?: number }
     producer: (cfg: { transactionalId: string }) => {
       const n = ++producers;
       return {
-        connect: async () => { calls.push(`producer ${n}: connect as ${cfg.transactionalId}`); },
-        disconnect: async () => { calls.push(`producer ${n}: disconnect`); },
+        connect: async () => {
+          calls.push(`producer ${n}: connect as ${cfg.transactionalId}`);
+        },
+        disconnect: async () => {
+          calls.push(`producer ${n}: disconnect`);
+        },
         transaction: async () => {
           const pending: Sent[] = [];
           let offset: bigint | undefined;
@@ -78,13 +103,17 @@ function fakes(opts: { rows: Row[]; kafkaPosition?: bigint; failSends?: number }
               }
               for (const t of topicMessages) for (const m of t.messages) pending.push({ topic: t.topic, key: m.key, ceId: m.headers.ce_id });
             },
-            sendOffsets: async ({ topics }: { topics: { partitions: { offset: string }[] }[] }) => { offset = BigInt(topics[0].partitions[0].offset); },
+            sendOffsets: async ({ topics }: { topics: { partitions: { offset: string }[] }[] }) => {
+              offset = BigInt(topics[0].partitions[0].offset);
+            },
             commit: async () => {
               committed.push(...pending);
               if (offset !== undefined) position = offset;
               calls.push(`producer ${n}: commit up to ${offset}`);
             },
-            abort: async () => { calls.push(`producer ${n}: abort`); },
+            abort: async () => {
+              calls.push(`producer ${n}: abort`);
+            },
           };
         },
       };
@@ -113,8 +142,16 @@ describe('outbox relay', () => {
 
   function start(f: ReturnType<typeof fakes>, batchSize = 4, extra: { onError?: (e: unknown) => void } = {}) {
     relay = createOutboxRelay({
-      pool: f.pool, kafka: f.kafka, topics: ['supplychain.shipments', 'supplychain.lots'], partitions: 3,
-      positionTopic: 'pos', source: 'test', batchSize, log: pino({ level: 'silent' }), idleMs: 5, ...extra,
+      pool: f.pool,
+      kafka: f.kafka,
+      topics: ['supplychain.shipments', 'supplychain.lots'],
+      partitions: 3,
+      positionTopic: 'pos',
+      source: 'test',
+      batchSize,
+      log: pino({ level: 'silent' }),
+      idleMs: 5,
+      ...extra,
     });
     relay.start();
     return relay;
@@ -132,7 +169,14 @@ describe('outbox relay', () => {
     }
     // Batches of 4: the committed position is the next id after each batch, and each mark follows its commit.
     const commits = f.calls.filter((c) => c.includes('commit') || c.startsWith('pg: mark'));
-    expect(commits).to.deep.equal(['producer 1: commit up to 5', 'pg: mark 0..4', 'producer 1: commit up to 9', 'pg: mark 4..8', 'producer 1: commit up to 11', 'pg: mark 8..10']);
+    expect(commits).to.deep.equal([
+      'producer 1: commit up to 5',
+      'pg: mark 0..4',
+      'producer 1: commit up to 9',
+      'pg: mark 4..8',
+      'producer 1: commit up to 11',
+      'pg: mark 8..10',
+    ]);
     expect(f.position()).to.equal(11n);
   });
 
