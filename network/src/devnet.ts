@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { withRetry } from '../../ledger/src';
 import { osnadmin, peerAdmin } from './admin-cli';
 import { ensureBinaries, fabricSampleConfigDir } from './binaries';
 import { CHAINCODE_PROCESS, deployChaincode } from './chaincode-deploy';
@@ -52,7 +53,14 @@ export function devnetStatus(cfg: DevnetConfig): DevnetStatus {
 }
 
 async function joinOrderer(cfg: DevnetConfig, node: OrdererNode, log: Log): Promise<void> {
-  const list = await osnadmin(cfg, ['list'], `list ${node.name} channels`, node);
+  // The orderer answers its health check before its admin endpoint listens: a refused connection
+  // right after start-up means "not yet", anything else is a real failure.
+  const list = await withRetry(() => osnadmin(cfg, ['list'], `list ${node.name} channels`, node), {
+    deadlineMs: 30_000,
+    baseDelayMs: 200,
+    maxDelayMs: 1_000,
+    retriable: (err) => /connection refused/.test(String(err instanceof Error ? err.message : err)),
+  });
   if (list.includes(`"${cfg.channel}"`)) return;
   log(`${node.name} joins channel ${cfg.channel}`);
   await osnadmin(cfg, ['join', '--channelID', cfg.channel, '--config-block', genesisBlockPath(cfg)], `${node.name} join ${cfg.channel}`, node);
