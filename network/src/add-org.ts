@@ -32,8 +32,7 @@ import { devnetMember } from './consortium-seed';
 import { cryptoConfig } from './crypto-material';
 import { cryptoDir } from './paths';
 import { describeDevnet, devnetInfoPath, type DevnetInfo } from './devnet-info';
-import { devnetStatus, peerProcess, processManager } from './devnet';
-import { writePeerConfig } from './node-config';
+import { devnetStatus, processManager, startPeer } from './devnet';
 import { waitForGossip, waitForLedger } from './readiness';
 import { runCommand } from './run-command';
 import { checkOrgName, storeTopology, topologyOrgs, type OrgRole } from './topology';
@@ -156,15 +155,8 @@ export async function addOrg(cfg: DevnetConfig, name: string, opts: { role?: Org
   }
 
   const pm = processManager(next);
-  const peerCfg = writePeerConfig(next, org, await fabricSampleConfigDir(next.root));
-  log(`starting ${org.peerHost} (${org.mspId}) on localhost:${org.peerPort}`);
-  await pm.start({
-    name: peerProcess(org),
-    command: path.join(next.binDir, 'peer'),
-    args: ['node', 'start'],
-    env: { ...process.env, FABRIC_CFG_PATH: peerCfg, FABRIC_LOGGING_SPEC: 'INFO:gossip=WARN' },
-    health: { kind: 'http', url: `http://127.0.0.1:${org.operationsPort}/healthz` },
-  });
+  log(`starting ${org.peerHost} (${org.mspId}) on ${org.address}:${org.peerPort}`);
+  await startPeer(next, pm, org, await fabricSampleConfigDir(next.root));
   await joinFromGenesis(next, org, workDir);
   await waitForHeight(next, org, configHeight);
   log(`${org.peerHost} joined ${next.channel} from its genesis block and caught up to height ${configHeight}`);

@@ -14,7 +14,7 @@ export function peerAdminEnv(cfg: DevnetConfig, org: PeerOrg): NodeJS.ProcessEnv
     FABRIC_CFG_PATH: nodeConfigDir(cfg, `peer0-${org.name}`),
     CORE_PEER_LOCALMSPID: org.mspId,
     CORE_PEER_MSPCONFIGPATH: path.join(userDir(cfg, org, 'Admin'), 'msp'),
-    CORE_PEER_ADDRESS: `localhost:${org.peerPort}`,
+    CORE_PEER_ADDRESS: `${org.address}:${org.peerPort}`,
     CORE_PEER_TLS_ENABLED: 'true',
     CORE_PEER_TLS_ROOTCERT_FILE: orgTlsCa(cfg, org),
     // Peers that require client certificates get the admin's TLS pair.
@@ -36,7 +36,7 @@ export function peerAdmin(cfg: DevnetConfig, org: PeerOrg, args: string[], step:
 
 /** Arguments that point a peer command at the orderer over TLS. */
 export function ordererArgs(cfg: DevnetConfig): string[] {
-  return ['-o', `localhost:${cfg.orderer.port}`, '--tls', '--cafile', ordererTlsCa(cfg)];
+  return ['-o', `${cfg.orderer.address}:${cfg.orderer.port}`, '--tls', '--cafile', ordererTlsCa(cfg)];
 }
 
 /** Runs `osnadmin channel <args>` against an ordering node's admin endpoint (default the first) with mutual TLS. */
@@ -44,7 +44,7 @@ export function osnadmin(cfg: DevnetConfig, args: string[], step: string, node: 
   const client = tlsFiles(ordererAdminDir(cfg), 'client');
   return runCommand(
     path.join(cfg.binDir, 'osnadmin'),
-    ['channel', ...args, '-o', `localhost:${node.adminPort}`, '--ca-file', ordererTlsCa(cfg), '--client-cert', client.cert, '--client-key', client.key],
+    ['channel', ...args, '-o', `${node.address}:${node.adminPort}`, '--ca-file', ordererTlsCa(cfg), '--client-cert', client.cert, '--client-key', client.key],
     { step },
   );
 }

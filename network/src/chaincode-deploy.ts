@@ -38,11 +38,11 @@ export function startChaincodeServer(cfg: DevnetConfig, pm: ProcessManager, pack
     env: {
       ...process.env,
       CHAINCODE_ID: packageId,
-      CHAINCODE_SERVER_ADDRESS: `127.0.0.1:${cfg.chaincode.port}`,
+      CHAINCODE_SERVER_ADDRESS: `${cfg.chaincode.listenAddress}:${cfg.chaincode.port}`,
       CORE_CHAINCODE_LOGGING_LEVEL: 'info',
     },
     cwd: cfg.root,
-    health: { kind: 'tcp', host: '127.0.0.1', port: cfg.chaincode.port },
+    health: { kind: 'tcp', host: cfg.chaincode.listenAddress, port: cfg.chaincode.port },
   });
 }
 
@@ -89,7 +89,7 @@ export async function deployChaincode(cfg: DevnetConfig, pm: ProcessManager, log
     }
   }
   log(`committing ${cfg.chaincode.name} (endorsement policy: MAJORITY of ${cfg.orgs.length} orgs)`);
-  const peers = cfg.orgs.flatMap((o) => ['--peerAddresses', `localhost:${o.peerPort}`, '--tlsRootCertFiles', orgTlsCa(cfg, o)]);
+  const peers = cfg.orgs.flatMap((o) => ['--peerAddresses', `${o.address}:${o.peerPort}`, '--tlsRootCertFiles', orgTlsCa(cfg, o)]);
   await peerAdmin(
     cfg,
     cfg.orgs[0],

@@ -23,7 +23,7 @@ export async function buildCcaasPackage(cfg: DevnetConfig): Promise<{ file: stri
   const work = path.join(dir, 'pkg');
   fs.rmSync(work, { recursive: true, force: true });
   fs.mkdirSync(path.join(work, 'code'), { recursive: true });
-  const connection = { address: `localhost:${cfg.chaincode.port}`, dial_timeout: '10s', tls_required: false };
+  const connection = { address: `${cfg.chaincode.address}:${cfg.chaincode.port}`, dial_timeout: '10s', tls_required: false };
   fs.writeFileSync(path.join(work, 'code', 'connection.json'), JSON.stringify(connection));
   await tarGz(path.join(work, 'code'), ['connection.json'], path.join(work, 'code.tar.gz'));
   fs.writeFileSync(path.join(work, 'metadata.json'), JSON.stringify({ type: 'ccaas', label: cfg.chaincode.label }));

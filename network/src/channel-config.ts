@@ -27,7 +27,7 @@ export function peerOrgSection(cfg: DevnetConfig, org: PeerOrg) {
       Admins: sig(`OR('${m}.admin')`),
       Endorsement: sig(`OR('${m}.peer')`),
     },
-    AnchorPeers: [{ Host: 'localhost', Port: org.peerPort }],
+    AnchorPeers: [{ Host: org.address, Port: org.peerPort }],
   };
 }
 
@@ -43,7 +43,7 @@ export function channelConfig(cfg: DevnetConfig): unknown {
       Writers: sig(`OR('${o.mspId}.member')`),
       Admins: sig(`OR('${o.mspId}.admin')`),
     },
-    OrdererEndpoints: cfg.orderers.map((n) => `localhost:${n.port}`),
+    OrdererEndpoints: cfg.orderers.map((n) => `${n.address}:${n.port}`),
   };
   return {
     Profiles: {
@@ -62,7 +62,7 @@ export function channelConfig(cfg: DevnetConfig): unknown {
           EtcdRaft: {
             Consenters: cfg.orderers.map((n) => {
               const tls = tlsFiles(ordererNodeDir(cfg, n), 'server');
-              return { Host: 'localhost', Port: n.port, ClientTLSCert: tls.cert, ServerTLSCert: tls.cert };
+              return { Host: n.address, Port: n.port, ClientTLSCert: tls.cert, ServerTLSCert: tls.cert };
             }),
           },
           Organizations: [ordererOrg],

@@ -2,7 +2,8 @@
  * `network up | down [--wipe] | status | add-org <name>` for the native devnet.
  * Options: --port-base N (or FABRIC_PORT_BASE), --run-dir DIR (or FABRIC_RUN_DIR);
  * for `up`, the topology: --topology FILE (JSON or YAML) or --suppliers N
- * --carriers N --orderers 1|3 (docs/consortium-operations.md).
+ * --carriers N --orderers 1|3, and where nodes run: --address IP --host-of ORG=IP[@NETNS]
+ * (docs/devnet.md, "Separate hosts").
  */
 import { parseArgs } from 'node:util';
 import { loadDevnetConfig } from './config';
@@ -12,14 +13,24 @@ import { parseTopology, readTopologyFile, storedTopology, type Topology } from '
 
 const USAGE =
   'usage: network <up|down|status|add-org> [--wipe] [--port-base N] [--run-dir DIR]\n' +
-  '       network up [--topology FILE | --suppliers N --carriers N --orderers 1|3]\n' +
+  '       network up [--topology FILE | --suppliers N --carriers N --orderers 1|3] [--address IP --host-of ORG=IP[@NETNS] ...]\n' +
   '       network add-org <name> [--role supplier|carrier]';
 
 /** The topology the options ask for, or undefined to keep the run folder's (or the default). */
-function topologyFrom(values: Record<string, string | boolean | undefined>): Topology | undefined {
+function topologyFrom(values: Record<string, string | string[] | boolean | undefined>): Topology | undefined {
   if (typeof values.topology === 'string') return readTopologyFile(values.topology);
   const raw: Record<string, unknown> = {};
-  for (const k of ['suppliers', 'carriers', 'orderers']) if (typeof values[k] === 'string') raw[k] = values[k];
+  for (const k of ['suppliers', 'carriers', 'orderers', 'address']) if (typeof values[k] === 'string') raw[k] = values[k];
+  const hostOf = Array.isArray(values['host-of']) ? values['host-of'] : [];
+  if (hostOf.length) {
+    const hosts: Record<string, { address: string; netns?: string }> = {};
+    for (const h of hostOf) {
+      const m = /^([^=]+)=([^@]+)(?:@(.+))?$/.exec(h);
+      if (!m) throw new Error(`--host-of takes ORG=IP or ORG=IP@NETNS, got "${h}"`);
+      hosts[m[1]] = { address: m[2], ...(m[3] ? { netns: m[3] } : {}) };
+    }
+    raw.hosts = hosts;
+  }
   return Object.keys(raw).length ? parseTopology(raw) : undefined;
 }
 
@@ -35,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
       suppliers: { type: 'string' },
       carriers: { type: 'string' },
       orderers: { type: 'string' },
+      address: { type: 'string' },
+      'host-of': { type: 'string', multiple: true },
       role: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -68,7 +81,7 @@ async function main(argv: string[]): Promise<number> {
       const role = values.role ?? 'supplier';
       if (role !== 'supplier' && role !== 'carrier') throw new Error(`--role must be supplier or carrier, got "${role}"`);
       const { org, elapsedMs } = await addOrg(cfg, name, { role, log });
-      console.log(`\n${org.mspId} (${role}) joined ${cfg.channel} in ${(elapsedMs / 1000).toFixed(1)} s; peer localhost:${org.peerPort}`);
+      console.log(`\n${org.mspId} (${role}) joined ${cfg.channel} in ${(elapsedMs / 1000).toFixed(1)} s; peer ${org.address}:${org.peerPort}`);
       console.log(`connection files: ${cfg.runDir}/connection/${org.mspId}/`);
       return 0;
     }

@@ -20,6 +20,12 @@ export interface PeerOrg {
   peerPort: number;
   chaincodePort: number;
   operationsPort: number;
+  /** Host its peer is reached at (published endpoint, anchor peer): localhost unless the topology gives one. */
+  address: string;
+  /** Address its peer's listeners bind to. */
+  listenAddress: string;
+  /** Network namespace its peer process runs in, if any. */
+  netns?: string;
 }
 
 /** The ordering service node. */
@@ -32,6 +38,10 @@ export interface OrdererNode {
   port: number;
   adminPort: number;
   operationsPort: number;
+  /** Host it is reached at: localhost unless the topology gives an address. */
+  address: string;
+  /** Address its listeners bind to. */
+  listenAddress: string;
 }
 
 /** Everything the devnet commands need to know. */
@@ -45,7 +55,7 @@ export interface DevnetConfig {
   /** Folder holding the Fabric binaries. */
   binDir: string;
   channel: string;
-  chaincode: { name: string; version: string; label: string; sequence: number; port: number };
+  chaincode: { name: string; version: string; label: string; sequence: number; port: number; address: string; listenAddress: string };
   /** The first ordering node (the one admin commands talk to). */
   orderer: OrdererNode;
   /** Every etcdraft node: one or three. */
@@ -104,10 +114,14 @@ export function loadDevnetConfig(options: DevnetOptions = {}, env: NodeJS.Proces
   const runDir = path.resolve(options.runDir ?? env.FABRIC_RUN_DIR ?? path.join(root, 'network', 'run', `devnet-${portBase}`));
   const binDir = path.resolve(env.FABRIC_BIN_DIR ?? path.join(root, 'network', '.bin'));
   const topology = options.topology ?? storedTopology(runDir) ?? DEFAULT_TOPOLOGY;
+  // Without an address everything stays on loopback; with one, nodes bind to it and publish it.
+  const shared = { address: topology.address ?? 'localhost', listenAddress: topology.address ?? '127.0.0.1' };
   const orgs = topologyOrgs(topology).map((o, i): PeerOrg => {
     const p = peerPortOf(portBase, i);
     const domain = `${o.name}.coffee.example`;
-    return { ...o, domain, peerHost: `peer0.${domain}`, peerPort: p, chaincodePort: p + 1, operationsPort: p + 2 };
+    const own = topology.hosts?.[o.name];
+    const where = own ? { address: own.address, listenAddress: own.address, ...(own.netns ? { netns: own.netns } : {}) } : shared;
+    return { ...o, domain, peerHost: `peer0.${domain}`, peerPort: p, chaincodePort: p + 1, operationsPort: p + 2, ...where };
   });
   const orderers = Array.from({ length: topology.orderers }, (_, i): OrdererNode => {
     const p = portBase + PORT_OFFSETS.orderer + PORT_OFFSETS.ordererStride * i;
@@ -119,6 +133,7 @@ export function loadDevnetConfig(options: DevnetOptions = {}, env: NodeJS.Proces
       port: p,
       adminPort: p + 1,
       operationsPort: p + 2,
+      ...shared,
     };
   });
   return {
@@ -133,6 +148,7 @@ export function loadDevnetConfig(options: DevnetOptions = {}, env: NodeJS.Proces
       label: 'traceability_1.0',
       sequence: 1,
       port: portBase + PORT_OFFSETS.chaincodeServer,
+      ...shared,
     },
     orderer: orderers[0],
     orderers,

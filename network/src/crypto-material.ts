@@ -1,6 +1,8 @@
 /**
  * Crypto material for the devnet: cryptogen with NodeOUs, TLS certificates that
- * name localhost so every node is reached on loopback.
+ * name localhost (every node is reached on loopback) and, when the topology
+ * gives addresses, the address each node is reached at, so that clients check
+ * the host they dial against the certificate.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,7 +11,8 @@ import type { DevnetConfig } from './config';
 import { cryptoDir } from './paths';
 import { runCommand } from './run-command';
 
-const SANS = ['localhost', '127.0.0.1'];
+const LOOPBACK = ['localhost', '127.0.0.1'];
+const sans = (address: string) => (LOOPBACK.includes(address) ? LOOPBACK : [...LOOPBACK, address]);
 
 /** The cryptogen input for this devnet. */
 export function cryptoConfig(cfg: DevnetConfig): unknown {
@@ -19,14 +22,14 @@ export function cryptoConfig(cfg: DevnetConfig): unknown {
         Name: 'Orderer',
         Domain: cfg.orderer.domain,
         EnableNodeOUs: true,
-        Specs: cfg.orderers.map((o) => ({ Hostname: o.host.split('.')[0], SANS })),
+        Specs: cfg.orderers.map((o) => ({ Hostname: o.host.split('.')[0], SANS: sans(o.address) })),
       },
     ],
     PeerOrgs: cfg.orgs.map((o) => ({
       Name: o.mspId.replace(/MSP$/, ''),
       Domain: o.domain,
       EnableNodeOUs: true,
-      Template: { Count: 1, SANS },
+      Template: { Count: 1, SANS: sans(o.address) },
       // User1 is the org's application identity (gateway, indexer).
       Users: { Count: 1 },
     })),

@@ -61,8 +61,8 @@ export function describeDevnet(cfg: DevnetConfig, packageId: string): DevnetInfo
     channel: cfg.channel,
     chaincode: cfg.chaincode.name,
     packageId,
-    orderer: { endpoint: `localhost:${cfg.orderer.port}`, tlsCaFile: ordererTlsCa(cfg) },
-    orderers: cfg.orderers.map((o) => ({ name: o.name, endpoint: `localhost:${o.port}` })),
+    orderer: { endpoint: `${cfg.orderer.address}:${cfg.orderer.port}`, tlsCaFile: ordererTlsCa(cfg) },
+    orderers: cfg.orderers.map((o) => ({ name: o.name, endpoint: `${o.address}:${o.port}` })),
     clientAuthRequired: cfg.peerClientAuth,
     orgs: cfg.orgs.map((o) => {
       const userTls = tlsFiles(userDir(cfg, o, 'User1'), 'client');
@@ -73,7 +73,7 @@ export function describeDevnet(cfg: DevnetConfig, packageId: string): DevnetInfo
         mspId: o.mspId,
         role: o.role,
         peerName: o.peerHost,
-        peerEndpoint: `localhost:${o.peerPort}`,
+        peerEndpoint: `${o.address}:${o.peerPort}`,
         tlsCaFile: orgTlsCa(cfg, o),
         userCertFile: user.cert,
         userKeyFile: user.key,

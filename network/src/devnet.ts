@@ -74,7 +74,24 @@ export async function startOrderer(cfg: DevnetConfig, pm: ProcessManager, node: 
     command: path.join(cfg.binDir, 'orderer'),
     args: [],
     env: { ...process.env, FABRIC_CFG_PATH: ordererCfg, FABRIC_LOGGING_SPEC: 'INFO' },
-    health: { kind: 'http', url: `http://127.0.0.1:${node.operationsPort}/healthz` },
+    health: { kind: 'http', url: `http://${node.listenAddress}:${node.operationsPort}/healthz` },
+  });
+}
+
+/**
+ * Starts an organisation's peer and waits for its health check. A peer with a
+ * network namespace is started through `ip netns exec`, which execs the peer in
+ * place: the PID the process manager keeps is the peer's own, so it is stopped by PID.
+ */
+export async function startPeer(cfg: DevnetConfig, pm: ProcessManager, org: PeerOrg, sampleConfigDir: string): Promise<ProcessInfo> {
+  const peerCfg = writePeerConfig(cfg, org, sampleConfigDir);
+  const peer = path.join(cfg.binDir, 'peer');
+  return pm.start({
+    name: peerProcess(org),
+    command: org.netns ? 'ip' : peer,
+    args: org.netns ? ['netns', 'exec', org.netns, peer, 'node', 'start'] : ['node', 'start'],
+    env: { ...process.env, FABRIC_CFG_PATH: peerCfg, FABRIC_LOGGING_SPEC: 'INFO:gossip=WARN' },
+    health: { kind: 'http', url: `http://${org.listenAddress}:${org.operationsPort}/healthz` },
   });
 }
 
@@ -105,21 +122,14 @@ export async function devnetUp(cfg: DevnetConfig, log: Log = console.log): Promi
   const pm = processManager(cfg);
 
   for (const node of cfg.orderers) {
-    log(`starting ${node.name} on localhost:${node.port}`);
+    log(`starting ${node.name} on ${node.address}:${node.port}`);
     await startOrderer(cfg, pm, node, sample);
   }
   for (const node of cfg.orderers) await joinOrderer(cfg, node, log);
 
   for (const org of cfg.orgs) {
-    const peerCfg = writePeerConfig(cfg, org, sample);
-    log(`starting ${org.peerHost} (${org.mspId}) on localhost:${org.peerPort}`);
-    await pm.start({
-      name: peerProcess(org),
-      command: path.join(cfg.binDir, 'peer'),
-      args: ['node', 'start'],
-      env: { ...process.env, FABRIC_CFG_PATH: peerCfg, FABRIC_LOGGING_SPEC: 'INFO:gossip=WARN' },
-      health: { kind: 'http', url: `http://127.0.0.1:${org.operationsPort}/healthz` },
-    });
+    log(`starting ${org.peerHost} (${org.mspId}) on ${org.address}:${org.peerPort}${org.netns ? ` in network namespace ${org.netns}` : ''}`);
+    await startPeer(cfg, pm, org, sample);
   }
   for (const org of cfg.orgs) await joinPeer(cfg, org, log);
 

@@ -1,7 +1,7 @@
 /**
  * Per-node configuration files. Each starts from Fabric's own defaults
  * (sampleconfig in the Go module cache, read at run time) and sets what this
- * devnet needs: loopback ports, TLS everywhere, the node's MSP, its state
+ * devnet needs: its listen and published addresses (loopback by default), TLS everywhere, the node's MSP, its state
  * folder, its operations endpoint, and for peers the external chaincode builder.
  */
 import * as fs from 'node:fs';
@@ -33,7 +33,7 @@ export function writeOrdererConfig(cfg: DevnetConfig, sampleConfigDir: string, o
   const tls = tlsFiles(ordererNodeDir(cfg, o), 'server');
   const state = stateDir(cfg, o.name);
   Object.assign(doc.General, {
-    ListenAddress: '127.0.0.1',
+    ListenAddress: o.listenAddress,
     ListenPort: o.port,
     BootstrapMethod: 'none',
     BootstrapFile: '',
@@ -59,10 +59,10 @@ export function writeOrdererConfig(cfg: DevnetConfig, sampleConfigDir: string, o
   };
   doc.FileLedger.Location = path.join(state, 'ledger');
   doc.Consensus = { WALDir: path.join(state, 'etcdraft', 'wal'), SnapDir: path.join(state, 'etcdraft', 'snapshot') };
-  doc.Operations = { ...doc.Operations, ListenAddress: `127.0.0.1:${o.operationsPort}`, TLS: { ...doc.Operations.TLS, Enabled: false } };
+  doc.Operations = { ...doc.Operations, ListenAddress: `${o.listenAddress}:${o.operationsPort}`, TLS: { ...doc.Operations.TLS, Enabled: false } };
   doc.Metrics = { ...doc.Metrics, Provider: 'prometheus' };
   doc.Admin = {
-    ListenAddress: `127.0.0.1:${o.adminPort}`,
+    ListenAddress: `${o.listenAddress}:${o.adminPort}`,
     TLS: {
       Enabled: true,
       Certificate: tls.cert,
@@ -86,15 +86,15 @@ export function writePeerConfig(cfg: DevnetConfig, org: PeerOrg, sampleConfigDir
   const doc = readDefaults(sampleConfigDir, 'core.yaml');
   const node = peerNodeDir(cfg, org);
   const tls = tlsFiles(node, 'server');
-  const endpoint = `localhost:${org.peerPort}`;
+  const endpoint = `${org.address}:${org.peerPort}`;
   const p = doc.peer;
   Object.assign(p, {
     id: org.peerHost,
     networkId: `devnet-${cfg.portBase}`,
-    listenAddress: `127.0.0.1:${org.peerPort}`,
+    listenAddress: `${org.listenAddress}:${org.peerPort}`,
     address: endpoint,
-    chaincodeListenAddress: `127.0.0.1:${org.chaincodePort}`,
-    chaincodeAddress: `localhost:${org.chaincodePort}`,
+    chaincodeListenAddress: `${org.listenAddress}:${org.chaincodePort}`,
+    chaincodeAddress: `${org.address}:${org.chaincodePort}`,
     fileSystemPath: stateDir(cfg, `peer0-${org.name}`),
     mspConfigPath: path.join(node, 'msp'),
     localMspId: org.mspId,
@@ -130,7 +130,7 @@ export function writePeerConfig(cfg: DevnetConfig, org: PeerOrg, sampleConfigDir
     externalBuilders: [{ name: 'ccaas', path: builderDir(cfg), propagateEnvironment: ['HOME'] }],
   };
   doc.ledger.snapshots = { rootDir: path.join(stateDir(cfg, `peer0-${org.name}`), 'snapshots') };
-  doc.operations = { ...doc.operations, listenAddress: `127.0.0.1:${org.operationsPort}`, tls: { ...doc.operations.tls, enabled: false } };
+  doc.operations = { ...doc.operations, listenAddress: `${org.listenAddress}:${org.operationsPort}`, tls: { ...doc.operations.tls, enabled: false } };
   doc.metrics = { ...doc.metrics, provider: 'prometheus' };
   return write(nodeConfigDir(cfg, `peer0-${org.name}`), 'core.yaml', doc);
 }

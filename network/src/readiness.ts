@@ -33,7 +33,7 @@ export async function waitForGossip(cfg: DevnetConfig, timeoutMs = 60_000): Prom
   const metric = `gossip_membership_total_peers_known{channel="${cfg.channel}"}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const known = await Promise.all(cfg.orgs.map((o) => metricValue(`http://127.0.0.1:${o.operationsPort}/metrics`, metric)));
+    const known = await Promise.all(cfg.orgs.map((o) => metricValue(`http://${o.listenAddress}:${o.operationsPort}/metrics`, metric)));
     if (known.every((k) => k !== undefined && k >= cfg.orgs.length - 1)) return;
     if (Date.now() > deadline) {
       throw new Error(`gossip did not converge within ${timeoutMs} ms (peers known: ${known.join(', ')}); see the peer logs in ${cfg.runDir}/logs`);

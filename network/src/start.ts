@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     console.log('\nRunning:');
     console.log(`  orderer0             ${info.orderer.endpoint} (TLS)`);
     for (const o of info.orgs) console.log(`  ${o.peerName.padEnd(32)} ${o.peerEndpoint} (TLS, ${o.mspId})`);
-    console.log(`  chaincode            localhost:${cfg.chaincode.port} (${info.packageId})`);
+    console.log(`  chaincode            ${cfg.chaincode.address}:${cfg.chaincode.port} (${info.packageId})`);
     for (const [i, g] of gateways.entries()) console.log(`  gateway ${info.orgs[i].mspId.padEnd(12)} ${g.url}  (OpenAPI: ${g.url}/openapi.json)`);
     console.log(`  indexer query API    http://127.0.0.1:${indexer.httpPort()}`);
     console.log(`  EVM chain (anvil)    ${chain.anvil.rpcUrl}, chain 31337, ${chain.token.symbol} at ${chain.token.address}`);

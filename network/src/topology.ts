@@ -22,6 +22,52 @@ export interface Topology {
   orderers: 1 | 3;
   /** Organisations added later with `network add-org`, in order. */
   added?: Array<{ name: string; role: OrgRole }>;
+  /**
+   * Address every node without a host of its own (orderers, the other peers,
+   * the chaincode server) listens on and publishes, instead of localhost. Needed
+   * when some peer runs on another host (or network namespace) and must reach them.
+   */
+  address?: string;
+  /**
+   * Organisations whose peer runs on a host of its own: the address it listens on
+   * and publishes, and optionally the Linux network namespace its process runs in
+   * (`ip netns exec`). Keyed by organisation name, e.g. `auditor`.
+   */
+  hosts?: Record<string, OrgHost>;
+}
+
+/** Where one organisation's peer runs when not on localhost. */
+export interface OrgHost {
+  /** IPv4 address of the peer: its listen address, its published endpoint and a SAN of its TLS certificate. */
+  address: string;
+  /** Network namespace to start the peer in (created beforehand by the operator). */
+  netns?: string;
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+
+function parseAddress(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !IPV4.test(value)) throw new Error(`topology: ${field} must be an IPv4 address, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function parseHosts(raw: unknown): Record<string, OrgHost> {
+  if (raw === undefined) return {};
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('topology: hosts must map organisation names to {address, netns}');
+  const hosts: Record<string, OrgHost> = {};
+  for (const [org, value] of Object.entries(raw as Record<string, unknown>)) {
+    const v = (typeof value === 'string' ? { address: value } : value) as Record<string, unknown> | null;
+    if (!v || typeof v !== 'object') throw new Error(`topology: hosts.${org} must be an address or {address, netns}`);
+    const host: OrgHost = { address: parseAddress(v.address, `hosts.${org}.address`) };
+    if (v.netns !== undefined) {
+      if (typeof v.netns !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(v.netns)) {
+        throw new Error(`topology: hosts.${org}.netns must be a network namespace name, got ${JSON.stringify(v.netns)}`);
+      }
+      host.netns = v.netns;
+    }
+    hosts[org] = host;
+  }
+  return hosts;
 }
 
 /** The default: retailer, one supplier, auditor, one orderer (fast for `npm start` and the shared test devnet). */
@@ -40,7 +86,7 @@ const count = (value: unknown, field: string, min: number): number => {
 
 /** Checks a topology (from a file or options), filling defaults; errors name the field. */
 export function parseTopology(raw: Record<string, unknown>): Topology {
-  const known = ['suppliers', 'carriers', 'orderers', 'added'];
+  const known = ['suppliers', 'carriers', 'orderers', 'added', 'address', 'hosts'];
   const unknown = Object.keys(raw).filter((k) => !known.includes(k));
   if (unknown.length) throw new Error(`topology: unknown field ${unknown.join(', ')} (known: ${known.join(', ')})`);
   const suppliers = count(raw.suppliers ?? DEFAULT_TOPOLOGY.suppliers, 'suppliers', 1);
@@ -51,7 +97,19 @@ export function parseTopology(raw: Record<string, unknown>): Topology {
   if (suppliers - 1 + carriers + added!.length > MAX_EXTRA_ORGS) {
     throw new Error(`topology: at most ${MAX_EXTRA_ORGS + 3} organisations fit the devnet's port layout`);
   }
-  return { suppliers, carriers, orderers: orderers as 1 | 3, added };
+  const hosts = parseHosts(raw.hosts);
+  const address = raw.address === undefined ? undefined : parseAddress(raw.address, 'address');
+  if (Object.keys(hosts).length && !address) {
+    throw new Error('topology: hosts needs address, the address the other nodes publish (localhost is not reachable from another host)');
+  }
+  const topology: Topology = { suppliers, carriers, orderers: orderers as 1 | 3, added };
+  // Only set when used, so a default topology reads (and compares) as before.
+  if (address) topology.address = address;
+  if (Object.keys(hosts).length) topology.hosts = hosts;
+  const names = topologyOrgs(topology).map((o) => o.name);
+  const strangers = Object.keys(hosts).filter((h) => !names.includes(h));
+  if (strangers.length) throw new Error(`topology: hosts names no organisation ${strangers.join(', ')} (organisations: ${names.join(', ')})`);
+  return topology;
 }
 
 /** Reads a topology file (JSON or YAML). */

@@ -4,6 +4,7 @@ import { channelConfig } from '../../../network/src/channel-config';
 import { majorityOf } from '../../../network/src/channel-update';
 import { devnetMember } from '../../../network/src/consortium-seed';
 import { checkOrgName, parseTopology, topologyOrgs } from '../../../network/src/topology';
+import { cryptoConfig } from '../../../network/src/crypto-material';
 
 describe('devnet topology', () => {
   it('defaults to retailer, one supplier, auditor and one orderer', () => {
@@ -29,6 +30,36 @@ describe('devnet topology', () => {
       [9053, 9054, 9055],
       [9056, 9057, 9058],
     ]);
+  });
+
+  it('keeps every node on loopback unless the topology gives addresses', () => {
+    const cfg = loadDevnetConfig({ portBase: 9000, runDir: '/nonexistent/topology-loopback' });
+    expect(cfg.topology).to.not.have.property('hosts');
+    expect([...cfg.orgs, ...cfg.orderers, cfg.chaincode].map((n) => `${n.address}/${n.listenAddress}`)).to.deep.equal(Array(5).fill('localhost/127.0.0.1'));
+    const doc = channelConfig(cfg) as any;
+    expect(doc.Profiles.SupplyChain.Application.Organizations[0].AnchorPeers).to.deep.equal([{ Host: 'localhost', Port: 9100 }]);
+  });
+
+  it('puts an organisation on a host of its own: endpoint, anchor peer, certificate SANs, namespace', () => {
+    const topology = parseTopology({ address: '10.231.90.1', hosts: { auditor: { address: '10.231.90.2', netns: 'ct-auditor' } } });
+    const cfg = loadDevnetConfig({ portBase: 9000, runDir: '/nonexistent/topology-hosts', topology });
+    const auditor = cfg.orgs.find((o) => o.name === 'auditor')!;
+    expect([auditor.address, auditor.listenAddress, auditor.netns]).to.deep.equal(['10.231.90.2', '10.231.90.2', 'ct-auditor']);
+    expect([cfg.orgs[0].address, cfg.orderer.listenAddress, cfg.chaincode.address]).to.deep.equal(['10.231.90.1', '10.231.90.1', '10.231.90.1']);
+    expect(cfg.orgs[0].netns).to.equal(undefined);
+    const app = (channelConfig(cfg) as any).Profiles.SupplyChain;
+    expect(app.Application.Organizations[2].AnchorPeers).to.deep.equal([{ Host: '10.231.90.2', Port: 9300 }]);
+    expect(app.Orderer.Organizations[0].OrdererEndpoints).to.deep.equal(['10.231.90.1:9050']);
+    const crypto = cryptoConfig(cfg) as any;
+    expect(crypto.PeerOrgs[2].Template.SANS).to.deep.equal(['localhost', '127.0.0.1', '10.231.90.2']);
+    expect(crypto.OrdererOrgs[0].Specs[0].SANS).to.deep.equal(['localhost', '127.0.0.1', '10.231.90.1']);
+  });
+
+  it('refuses hosts without the shared address, unknown organisations and malformed addresses', () => {
+    expect(() => parseTopology({ hosts: { auditor: '10.231.90.2' } })).to.throw(/hosts needs address/);
+    expect(() => parseTopology({ address: '10.231.90.1', hosts: { nobody: '10.231.90.2' } })).to.throw(/hosts names no organisation nobody/);
+    expect(() => parseTopology({ address: '10.231.90.300' })).to.throw(/address must be an IPv4 address/);
+    expect(() => parseTopology({ address: '10.231.90.1', hosts: { auditor: { address: '10.231.90.2', netns: 'a b' } } })).to.throw(/hosts.auditor.netns/);
   });
 
   it('names the field that is wrong', () => {
