@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createProcessManager, isAlive, ProcessStartError } from '../../network/src/processes';
+import { createProcessManager, isAlive, ProcessStartError } from '../../../network/src/processes';
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
