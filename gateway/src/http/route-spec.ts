@@ -30,7 +30,7 @@ export type RouteAction =
   | { kind: 'custom'; handle: (ctx: RouteContext) => Promise<StoredResponse & { raw?: string; contentType?: string }> };
 
 export interface RouteSpec {
-  method: 'get' | 'post' | 'options';
+  method: 'get' | 'post' | 'delete' | 'options';
   /** Express path, e.g. `/shipments/:shipmentId/dispatch`. */
   path: string;
   operationId: string;

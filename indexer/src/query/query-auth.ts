@@ -11,7 +11,7 @@ import { ServiceError } from '../../../ledger/src';
 
 /** One access rule: requests whose method and path match need one of `roles`. */
 export interface QueryRule {
-  method: 'GET' | 'PUT' | 'POST' | 'OPTIONS';
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'OPTIONS';
   path: RegExp;
   roles: readonly Role[];
 }
@@ -36,6 +36,8 @@ export const QUERY_RULES: readonly QueryRule[] = [
   { method: 'GET', path: /^\/epcis(\/|$)/, roles: EPCIS_READERS },
   { method: 'OPTIONS', path: /^\/epcis(\/|$)/, roles: EPCIS_READERS },
   { method: 'POST', path: /^\/epcis\/queries(\/[^/]+\/subscriptions)?$/, roles: EPCIS_SUBSCRIBERS },
+  // Deleting a named query (with its subscriptions) or unsubscribing.
+  { method: 'DELETE', path: /^\/epcis\/queries\/[^/]+(\/subscriptions\/[^/]+)?$/, roles: EPCIS_SUBSCRIBERS },
   // The FSMA 204 sortable spreadsheet is produced for a regulator's request.
   { method: 'GET', path: /^\/fsma\//, roles: ['retailer-ops', 'auditor', 'admin'] },
   // Channel membership per config block: who could transact when a transaction committed.

@@ -21,10 +21,13 @@ const PATHS = [
   '/epcis/:resource',
   '/epcis/:resource/:value',
   '/epcis/:resource/:value/events',
+  '/epcis/queries/:name/subscriptions',
   '/epcis/queries/:name/subscriptions/:id',
 ];
 /** Named queries and subscriptions are created with POST. */
 const POST_PATHS = ['/epcis/queries', '/epcis/queries/:name/subscriptions'];
+/** Named queries and subscriptions are deleted with DELETE. */
+const DELETE_PATHS = ['/epcis/queries/:name', '/epcis/queries/:name/subscriptions/:id'];
 /** Who may define queries and subscribe. */
 export const EPCIS_SUBSCRIBE_ROLES: readonly Role[] = ['supplier', 'retailer-ops', 'sap', 'auditor', 'admin'];
 
@@ -72,11 +75,11 @@ export interface EpcisQueryProxyOptions {
   timeoutMs?: number;
 }
 
-/** Routes forwarding GET and OPTIONS of the query paths to the indexer. */
+/** Routes forwarding the query paths (GET, OPTIONS; POST and DELETE of named queries and subscriptions) to the indexer. */
 export function epcisQueryProxy(opts: EpcisQueryProxyOptions): RouteFactory {
   return () => {
     const base = opts.queryUrl.replace(/\/+$/, '');
-    const forward = (method: 'GET' | 'OPTIONS' | 'POST') => async (ctx: RouteContext) => {
+    const forward = (method: 'GET' | 'OPTIONS' | 'POST' | 'DELETE') => async (ctx: RouteContext) => {
       const req = ctx.request!;
       const target = `${base}${req.originalUrl}`;
       let res: Response;
@@ -131,6 +134,18 @@ export function epcisQueryProxy(opts: EpcisQueryProxyOptions): RouteFactory {
         tag: 'epcis',
         roles: EPCIS_SUBSCRIBE_ROLES,
         action: { kind: 'custom', handle: forward('POST') },
+      });
+    }
+    for (const path of DELETE_PATHS) {
+      const id = path.replace(/[/:]+(\w)/g, (_m, c: string) => c.toUpperCase()).replace(/^\w/, (c) => c.toLowerCase());
+      routes.push({
+        method: 'delete',
+        path,
+        operationId: `${id}Delete`,
+        summary: `EPCIS named query or subscription deleted: ${path}`,
+        tag: 'epcis',
+        roles: EPCIS_SUBSCRIBE_ROLES,
+        action: { kind: 'custom', handle: forward('DELETE') },
       });
     }
     return { routes, schemas: {} };

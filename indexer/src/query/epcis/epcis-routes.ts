@@ -93,43 +93,52 @@ function notFound(what: string): ServiceError {
   return new ServiceError({ code: 'NOT_FOUND', message: `${what} not found`, httpStatus: 404 });
 }
 
+/**
+ * Answers an event query (JSON-LD, or XML when asked for), paged; `fixed` are
+ * the filters the path (or a named query) sets, which the request may not repeat.
+ */
+export async function answerEventQuery(
+  pool: Pool,
+  req: Request,
+  res: Response,
+  fixed: Record<string, string> = {},
+  single = false,
+): Promise<void> {
+  const raw = { ...(req.query as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(fixed)) {
+    if (k in raw) throw badRequest(`${k} is given by the path`, k);
+    raw[k] = v;
+  }
+  const q = parseEventQuery(raw);
+  const after = q.nextPageToken === undefined ? undefined : decodePageToken(q.nextPageToken, q.fingerprint);
+  if (q.nextPageToken !== undefined && !after) throw badRequest('nextPageToken is malformed or belongs to another query', 'nextPageToken');
+  const st = eventPageStatement(q, after, q.perPage + 1);
+  const rows = (await pool.query<PageRow>(st.text, st.values)).rows;
+  const page = rows.slice(0, q.perPage);
+  if (single && page.length === 0) throw notFound(`event ${fixed.EQ_eventID}`);
+  if (rows.length > q.perPage) {
+    const last = page[page.length - 1];
+    const token = encodePageToken({ block: String(last.block_number), tx: last.tx_index, seq: last.seq }, q.fingerprint);
+    res.set('Link', `<${nextUrl(req, token)}>; rel="next"`);
+  }
+  res.set('GS1-EPCIS-Version', GS1_HEADERS['GS1-EPCIS-Version']);
+  res.set('GS1-CBV-Version', GS1_HEADERS['GS1-CBV-Version']);
+  res.set('GS1-Extensions', GS1_HEADERS['GS1-Extensions']);
+  const events = page.map(toQueryEvent);
+  const namespaces = eventContexts(page);
+  // The XML binding when asked for (and preferred over JSON), JSON-LD otherwise.
+  const wanted = req.accepts(['application/json', 'application/ld+json', 'application/xml', 'text/xml']);
+  if (wanted === 'application/xml' || wanted === 'text/xml') {
+    res.type('application/xml').send(queryResultsXml(events, { queryName: QUERY_NAME, creationDate: new Date().toISOString(), namespaces }));
+    return;
+  }
+  const ld = (req.get('accept') ?? '').includes('application/ld+json');
+  res.type(ld ? 'application/ld+json' : 'application/json').send(JSON.stringify(queryDocument(events, new Date(), namespaces)));
+}
+
 /** Router serving the GS1 EPCIS 2.0 REST binding's query side under `/epcis`. */
 export function epcisRoutes(pool: Pool): Router {
   const r = Router();
-
-  /** Answers an event query; `fixed` are filters the path sets. */
-  async function answer(req: Request, res: Response, fixed: Record<string, string> = {}, single = false): Promise<void> {
-    const raw = { ...(req.query as Record<string, unknown>) };
-    for (const [k, v] of Object.entries(fixed)) {
-      if (k in raw) throw badRequest(`${k} is given by the path`, k);
-      raw[k] = v;
-    }
-    const q = parseEventQuery(raw);
-    const after = q.nextPageToken === undefined ? undefined : decodePageToken(q.nextPageToken, q.fingerprint);
-    if (q.nextPageToken !== undefined && !after) throw badRequest('nextPageToken is malformed or belongs to another query', 'nextPageToken');
-    const st = eventPageStatement(q, after, q.perPage + 1);
-    const rows = (await pool.query<PageRow>(st.text, st.values)).rows;
-    const page = rows.slice(0, q.perPage);
-    if (single && page.length === 0) throw notFound(`event ${fixed.EQ_eventID}`);
-    if (rows.length > q.perPage) {
-      const last = page[page.length - 1];
-      const token = encodePageToken({ block: String(last.block_number), tx: last.tx_index, seq: last.seq }, q.fingerprint);
-      res.set('Link', `<${nextUrl(req, token)}>; rel="next"`);
-    }
-    res.set('GS1-EPCIS-Version', GS1_HEADERS['GS1-EPCIS-Version']);
-    res.set('GS1-CBV-Version', GS1_HEADERS['GS1-CBV-Version']);
-    res.set('GS1-Extensions', GS1_HEADERS['GS1-Extensions']);
-    const events = page.map(toQueryEvent);
-    const namespaces = eventContexts(page);
-    // The XML binding when asked for (and preferred over JSON), JSON-LD otherwise.
-    const wanted = req.accepts(['application/json', 'application/ld+json', 'application/xml', 'text/xml']);
-    if (wanted === 'application/xml' || wanted === 'text/xml') {
-      res.type('application/xml').send(queryResultsXml(events, { queryName: QUERY_NAME, creationDate: new Date().toISOString(), namespaces }));
-      return;
-    }
-    const ld = (req.get('accept') ?? '').includes('application/ld+json');
-    res.type(ld ? 'application/ld+json' : 'application/json').send(JSON.stringify(queryDocument(events, new Date(), namespaces)));
-  }
 
   const sendCollection = (res: Response, member: string[]) => {
     res
@@ -147,8 +156,8 @@ export function epcisRoutes(pool: Pool): Router {
       .end();
   });
   r.get('/epcis', (_req, res) => sendCollection(res, ['capture', 'events', ...Object.keys(RESOURCES)]));
-  r.get('/epcis/events', (req, res) => answer(req, res));
-  r.get('/epcis/events/:eventID', (req, res) => answer(req, res, { EQ_eventID: req.params.eventID }, true));
+  r.get('/epcis/events', (req, res) => answerEventQuery(pool, req, res));
+  r.get('/epcis/events/:eventID', (req, res) => answerEventQuery(pool, req, res, { EQ_eventID: req.params.eventID }, true));
   r.get('/epcis/:resource', async (req, res) => {
     const def = RESOURCES[req.params.resource];
     if (!def) throw notFound(`/epcis/${req.params.resource}`);
@@ -164,7 +173,7 @@ export function epcisRoutes(pool: Pool): Router {
   r.get('/epcis/:resource/:value/events', (req, res) => {
     const def = RESOURCES[req.params.resource];
     if (!def) throw notFound(`/epcis/${req.params.resource}`);
-    return answer(req, res, { [def.filter]: req.params.value });
+    return answerEventQuery(pool, req, res, { [def.filter]: req.params.value });
   });
 
   r.use('/epcis', epcisProblems);
