@@ -97,13 +97,7 @@ function notFound(what: string): ServiceError {
  * Answers an event query (JSON-LD, or XML when asked for), paged; `fixed` are
  * the filters the path (or a named query) sets, which the request may not repeat.
  */
-export async function answerEventQuery(
-  pool: Pool,
-  req: Request,
-  res: Response,
-  fixed: Record<string, string> = {},
-  single = false,
-): Promise<void> {
+export async function answerEventQuery(pool: Pool, req: Request, res: Response, fixed: Record<string, string> = {}, single = false): Promise<void> {
   const raw = { ...(req.query as Record<string, unknown>) };
   for (const [k, v] of Object.entries(fixed)) {
     if (k in raw) throw badRequest(`${k} is given by the path`, k);

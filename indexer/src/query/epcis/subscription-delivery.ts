@@ -77,13 +77,10 @@ export async function deliverDue(deps: DeliveryDeps): Promise<void> {
         report = await tipPosition(pool);
         s.report_id = randomUUID();
         s.report_sent = false;
-        await pool.query('UPDATE epcis_subscriptions SET report_id = $2, report_block = $3, report_tx = $4, report_seq = $5, report_sent = false WHERE id = $1', [
-          s.id,
-          s.report_id,
-          report.block,
-          report.tx,
-          report.seq,
-        ]);
+        await pool.query(
+          'UPDATE epcis_subscriptions SET report_id = $2, report_block = $3, report_tx = $4, report_seq = $5, report_sent = false WHERE id = $1',
+          [s.id, s.report_id, report.block, report.tx, report.seq],
+        );
       } else report = { block: String(s.report_block), tx: s.report_tx, seq: s.report_seq };
     }
     const q = parseEventQuery({ ...s.query, perPage: String(pageSize) });

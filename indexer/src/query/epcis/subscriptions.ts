@@ -100,13 +100,21 @@ export function createSubscriptions(deps: { pool: Pool; log?: Logger; pollMs?: n
   routes.get('/epcis/queries/:name/events', async (req, res) => {
     const query = await named(String(req.params.name));
     for (const k of Object.keys(req.query)) {
-      if (k !== 'perPage' && k !== 'nextPageToken') throw badRequest(`${k}: the named query ${req.params.name} sets the filters; only perPage and nextPageToken may be given`, k);
+      if (k !== 'perPage' && k !== 'nextPageToken')
+        throw badRequest(`${k}: the named query ${req.params.name} sets the filters; only perPage and nextPageToken may be given`, k);
     }
     await answerEventQuery(pool, req, res, query);
   });
   routes.post('/epcis/queries/:name/subscriptions', async (req: Request, res: Response) => {
     await named(String(req.params.name));
-    const body = req.body as { dest?: unknown; signatureToken?: unknown; initialRecordTime?: unknown; stream?: unknown; schedule?: unknown; reportIfEmpty?: unknown };
+    const body = req.body as {
+      dest?: unknown;
+      signatureToken?: unknown;
+      initialRecordTime?: unknown;
+      stream?: unknown;
+      schedule?: unknown;
+      reportIfEmpty?: unknown;
+    };
     if (typeof body?.dest !== 'string' || !/^https?:\/\//.test(body.dest)) throw badRequest('dest must be an http(s) URL (webhook)', 'dest');
     if (body.signatureToken !== undefined && (typeof body.signatureToken !== 'string' || body.signatureToken.length < 8))
       throw badRequest('signatureToken must be a string of 8 or more characters', 'signatureToken');
@@ -166,7 +174,9 @@ export function createSubscriptions(deps: { pool: Pool; log?: Logger; pollMs?: n
     if (!row) throw notFound(`subscription ${id}`);
     return row;
   };
-  routes.get('/epcis/queries/:name/subscriptions/:id', async (req, res) => json(res, 200, describe(await subscription(String(req.params.name), String(req.params.id)))));
+  routes.get('/epcis/queries/:name/subscriptions/:id', async (req, res) =>
+    json(res, 200, describe(await subscription(String(req.params.name), String(req.params.id)))),
+  );
   routes.delete('/epcis/queries/:name/subscriptions/:id', async (req, res) => {
     await subscription(String(req.params.name), String(req.params.id));
     await pool.query('DELETE FROM epcis_subscriptions WHERE id = $1', [req.params.id]);
