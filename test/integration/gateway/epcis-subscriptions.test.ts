@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { waitForBlock } from '../indexer/harness';
+import { createIndexer } from '../../../indexer/src/main';
+import { testLog, waitForBlock } from '../indexer/harness';
 import { startIndexedLedger, type IndexedLedger } from '../indexer/indexed-ledger';
 import { startGatewayFixture, type GatewayFixture } from './gateway-fixture';
 
@@ -36,6 +37,8 @@ describe('EPCIS scheduled subscriptions, reportIfEmpty, DELETE of queries and su
   const every3s = { second: Array.from({ length: 20 }, (_, i) => String(i * 3)).join(',') };
   const readPoint = `urn:epc:id:sgln:4012345.00007.${randomUUID().replace(/\D/g, '').slice(0, 8)}`;
   const name = `sched-${randomUUID().slice(0, 8)}`;
+  /** The subscriber behind /restart answers 503 while this is set. */
+  let restartDown = true;
   const of = (path: string) => reports.filter((r) => r.path === path);
 
   async function until(what: string, ok: () => boolean, ms = 15_000): Promise<void> {
@@ -46,7 +49,7 @@ describe('EPCIS scheduled subscriptions, reportIfEmpty, DELETE of queries and su
     throw new Error(`timed out waiting for ${what}`);
   }
 
-  async function capture(n: number): Promise<string[]> {
+  async function capture(n: number, at = readPoint): Promise<string[]> {
     const events = Array.from({ length: n }, (_, i) => ({
       type: 'ObjectEvent',
       eventID: `urn:uuid:${randomUUID()}`,
@@ -55,7 +58,7 @@ describe('EPCIS scheduled subscriptions, reportIfEmpty, DELETE of queries and su
       epcList: [`urn:epc:id:sgtin:4012345.011111.T${randomUUID().slice(0, 8)}`],
       action: 'OBSERVE',
       bizStep: 'inspecting',
-      readPoint: { id: readPoint },
+      readPoint: { id: at },
     }));
     const doc = {
       '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
@@ -92,6 +95,7 @@ describe('EPCIS scheduled subscriptions, reportIfEmpty, DELETE of queries and su
       let body = '';
       req.on('data', (c) => (body += c));
       req.on('end', () => {
+        if (req.url === '/restart' && restartDown) return void res.writeHead(503).end();
         const doc = JSON.parse(body);
         reports.push({
           path: req.url ?? '',
@@ -211,5 +215,47 @@ describe('EPCIS scheduled subscriptions, reportIfEmpty, DELETE of queries and su
     await sleep(4_000);
     expect(of('/quiet')).to.have.length(quietReports);
     expect(of('/empty')).to.have.length(afterDelete);
+  });
+
+  it('a pending scheduled report survives an indexer restart and is delivered once when the subscriber is back', async () => {
+    const at = `urn:epc:id:sgln:4012345.00008.${randomUUID().replace(/\D/g, '').slice(0, 8)}`;
+    const q = `restart-${randomUUID().slice(0, 8)}`;
+    await api()
+      .post('/epcis/queries')
+      .set('Authorization', auth)
+      .send({ name: q, query: { EQ_readPoint: at } })
+      .expect(201);
+    const sub = (
+      await api()
+        .post(`/epcis/queries/${q}/subscriptions`)
+        .set('Authorization', auth)
+        .send({ dest: `http://127.0.0.1:${port}/restart`, schedule: every3s, signatureToken: token })
+        .expect(201)
+    ).body;
+    const ids = await capture(2, at);
+    // The schedule fires, the report is fixed and its delivery fails while the subscriber answers 503.
+    for (let i = 0; ; i++) {
+      const s = (await api().get(`/epcis/queries/${q}/subscriptions/${sub.subscriptionID}`).set('Authorization', auth).expect(200)).body;
+      if (s.attempts > 0) break;
+      if (i > 100) throw new Error('the scheduled report was never attempted');
+      await sleep(100);
+    }
+    // A new indexer process on the same read model; the subscriber comes back.
+    await il.indexer.stop();
+    const restarted = createIndexer(il.cfg, { log: testLog() });
+    try {
+      await restarted.start();
+      restartDown = false;
+      await until('the pending report after the restart', () => ids.every((id) => of('/restart').some((r) => r.eventIDs.includes(id))), 20_000);
+      await sleep(3_500); // one more period: nothing is delivered twice
+      expect(
+        of('/restart')
+          .flatMap((r) => r.eventIDs)
+          .sort(),
+      ).to.deep.equal([...ids].sort());
+      expect(of('/restart').every((r) => r.signed && r.subscriptionID === sub.subscriptionID)).to.equal(true);
+    } finally {
+      await restarted.stop();
+    }
   });
 });
