@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { devnetDown, devnetUp } from '../../network/src/devnet';
 import { createPostgres } from '../../network/src/services/postgres';
 import { loadGatewayConfig } from '../../gateway/src/config';
+import { devnetLedgerEnv } from '../../network/src/connection-files';
 import { connectDevnet } from '../../network/src/connect-devnet';
 import { start } from '../../gateway/src/main';
 import { testDevnetConfig } from '../../test/fixtures/test-devnet';
@@ -44,10 +45,8 @@ async function main() {
   const direct = await connectDevnet(info, 'SupplierMSP');
   const gw = await start(
     loadGatewayConfig({
-      GATEWAY_MSP_ID: 'SupplierMSP',
+      ...devnetLedgerEnv(info, 'SupplierMSP'),
       GATEWAY_PORT: '0',
-      FABRIC_PORT_BASE: String(base),
-      FABRIC_RUN_DIR: cfg.runDir,
       DATABASE_URL: pg.connectionString,
       DEV_ISSUER_KEY_FILE: `/tmp/bench-epcis-${base}.json`,
       RATE_LIMIT_RPS: '100000',
