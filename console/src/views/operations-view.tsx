@@ -5,7 +5,17 @@ import { index } from '../lib/api';
 function useIndex<T>(p: string): [T | undefined, string | undefined] {
   const [data, setData] = useState<T>();
   const [error, setError] = useState<string>();
-  useEffect(() => void index<T>(p).then(setData, (e: Error) => setError(e.message)), [p]);
+  useEffect(() => {
+    // Only the answer for the current path is shown, however the requests finish.
+    let current = true;
+    void index<T>(p).then(
+      (d) => current && setData(d),
+      (e: Error) => current && setError(e.message),
+    );
+    return () => {
+      current = false;
+    };
+  }, [p]);
   return [data, error];
 }
 

@@ -15,9 +15,18 @@ export function ProofPanel({ txId }: { txId: string }) {
   const [error, setError] = useState<string>();
   const [pin, setPin] = useState(loadPin());
   const run = () => {
+    // A proof started before the pin changed may finish after the one started for the new pin: only the
+    // latest run may show its result.
+    let current = true;
     setResult(undefined);
     setError(undefined);
-    proveInBrowser(txId).then(setResult, (e: Error) => setError(e.message));
+    proveInBrowser(txId).then(
+      (r) => current && setResult(r),
+      (e: Error) => current && setError(e.message),
+    );
+    return () => {
+      current = false;
+    };
   };
   useEffect(run, [txId, pin?.number]);
   return (
