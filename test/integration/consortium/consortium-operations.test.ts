@@ -16,7 +16,6 @@ import { devnetDown, devnetStatus, devnetUp, processManager, startOrderer } from
 import { isAlive } from '../../../network/src/processes';
 import { withRetry } from '../../../ledger/src';
 import type { DevnetInfo } from '../../../network/src/devnet-info';
-import { gs1CheckDigit } from '../../../chaincode/src/traceability/gs1';
 import type { Pool } from 'pg';
 import { dropSchema } from '../../../indexer/src/db/migrate';
 import { createPool } from '../../../indexer/src/db/pool';
@@ -25,6 +24,7 @@ import { createLedgerClient, ledgerClientOptions, loadLedgerConfig } from '../..
 import { devnetLedgerEnv } from '../../../network/src/connection-files';
 import type { PostgresServer } from '../../../network/src/services/postgres';
 import { queryGet, testConfig, testLog, testPostgres, waitForBlock } from '../indexer/harness';
+import { uniqueGln, uniqueGtin } from '../chaincode/ledger-fixtures';
 import { consortiumDevnetConfig, eventId, metric, queryJson, sleep, submitJson } from './consortium-devnet';
 
 const RETAILER = 'RetailerMSP';
@@ -33,16 +33,9 @@ const SUPPLIER2 = 'Supplier2MSP';
 const SUPPLIER3 = 'Supplier3MSP';
 const AUDITOR = 'AuditorMSP';
 
-let serial = 0;
 const stamp = Date.now() % 1_000_000;
-function gln(): string {
-  const body = `79${String(stamp).padStart(6, '0')}${String(serial++).padStart(4, '0')}`;
-  return body + gs1CheckDigit(body);
-}
-function gtin(): string {
-  const body = `07${String(stamp).padStart(6, '0')}${String(serial++).padStart(5, '0')}`;
-  return body + gs1CheckDigit(body);
-}
+const gln = uniqueGln;
+const gtin = uniqueGtin;
 
 async function rejection(p: Promise<unknown>): Promise<ServiceError> {
   try {
