@@ -9,6 +9,7 @@ import type { Role } from '../../auth/roles';
 import type { RouteFactory } from '../../gateway';
 import { httpError } from '../../http/problem';
 import type { RouteContext, RouteSpec } from '../../http/route-spec';
+import { GS1_HEADERS } from './gs1-headers';
 
 /** Who may query: everyone who may read, and those who capture. */
 export const EPCIS_QUERY_ROLES: readonly Role[] = ['supplier', 'retailer-ops', 'sap', 'auditor', 'inventory-reader', 'finance', 'admin'];
@@ -52,16 +53,7 @@ const FORWARDED = [
 export function captureOptionsHeaders(captureLimit: number, bodyLimit: string): Record<string, string> {
   return {
     Allow: 'OPTIONS, POST',
-    'GS1-EPCIS-Version': '2.0.0',
-    'GS1-EPCIS-Min': '2.0.0',
-    'GS1-EPCIS-Max': '2.0.0',
-    'GS1-CBV-Version': '2.0.0',
-    'GS1-CBV-Min': '2.0.0',
-    'GS1-CBV-Max': '2.0.0',
-    'GS1-EPC-Format': 'Never_Translates',
-    'GS1-CBV-XML-Format': 'Never_Translates',
-    'GS1-Extensions': 'ct=urn:coffee-trace:ns:',
-    'GS1-Vendor-Version': 'coffee-trace-2.0',
+    ...GS1_HEADERS,
     'GS1-EPCIS-Capture-Limit': String(captureLimit),
     'GS1-EPCIS-Capture-File-Size-Limit': bodyLimit,
     // Documents are checked whole before anything is written: rollback is the behaviour.

@@ -15,6 +15,7 @@ import { eventContexts, QUERY_NAME, queryDocument, toQueryEvent, type StoredEven
 import { EVENT_TYPES, parseEventQuery } from './epcis-params';
 import { eventPageStatement } from './epcis-sql';
 import { decodePageToken, encodePageToken } from './page-token';
+import { GS1_HEADERS } from '../../../../gateway/src/adapters/epcis/gs1-headers';
 
 interface PageRow extends StoredEvent {
   block_number: string;
@@ -59,20 +60,6 @@ function epcisProblems(err: unknown, _req: Request, res: Response, next: NextFun
       }),
     );
 }
-
-/** What OPTIONS and every answer announce (GS1 REST binding headers). */
-export const GS1_HEADERS: Record<string, string> = {
-  'GS1-EPCIS-Version': '2.0.0',
-  'GS1-EPCIS-Min': '2.0.0',
-  'GS1-EPCIS-Max': '2.0.0',
-  'GS1-CBV-Version': '2.0.0',
-  'GS1-CBV-Min': '2.0.0',
-  'GS1-CBV-Max': '2.0.0',
-  'GS1-EPC-Format': 'Never_Translates',
-  'GS1-CBV-XML-Format': 'Never_Translates',
-  'GS1-Extensions': 'ct=urn:coffee-trace:ns:',
-  'GS1-Vendor-Version': 'coffee-trace-2.0',
-};
 
 /** Browse resources: path segment → the filter its `{value}/events` applies, and the column listing its values. */
 const RESOURCES: Record<string, { filter: string; values: string }> = {
