@@ -12,6 +12,7 @@ import { decodeBlock, type LedgerBlock } from './block-decoder';
 import { deliverRawBlocks } from './deliver-stream';
 import { ServiceError } from './errors';
 import { commitWaiter } from './commit-waiter';
+import { createGatewaySubmitter } from './gateway-submitter';
 import { toServiceError } from './ledger-errors';
 
 /** How to reach the ledger as one organisation. */
@@ -31,6 +32,12 @@ export interface LedgerClientOptions {
   chaincode: string;
   /** How long to wait for a commit, ms. */
   commitTimeoutMs?: number;
+  /**
+   * Which client library submits: 'gateway' (the peer's Fabric Gateway service through
+   * @hyperledger/fabric-gateway) or 'sdk' (fabric-network, which endorses, orders and
+   * listens for commits itself). Queries, blocks and discovery use fabric-network either way.
+   */
+  submitter?: 'gateway' | 'sdk';
 }
 
 export interface TransactionRequest {
@@ -313,6 +320,8 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
     }
   }
 
+  const viaGateway = opts.submitter === 'gateway' ? createGatewaySubmitter(opts) : undefined;
+
   return {
     mspId: opts.mspId,
     // One attempt: retries belong to the caller (withRetry), so a retry budget is never multiplied;
@@ -322,6 +331,7 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
     // after it), so discovery is refreshed and the transaction planned once more. An invalid
     // transaction had no effect, so the new attempt is safe.
     async submit(req) {
+      if (viaGateway) return viaGateway.submit(req);
       try {
         return await submitOnce(req);
       } catch (err) {
@@ -365,6 +375,7 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
         .map((e) => ({ name: e.name, mspId: e.mspid }));
     },
     close() {
+      viaGateway?.close();
       try {
         gateway.disconnect();
       } catch {

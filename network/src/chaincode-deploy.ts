@@ -39,7 +39,8 @@ export function startChaincodeServer(cfg: DevnetConfig, pm: ProcessManager, pack
       ...process.env,
       CHAINCODE_ID: packageId,
       CHAINCODE_SERVER_ADDRESS: `${cfg.chaincode.listenAddress}:${cfg.chaincode.port}`,
-      CORE_CHAINCODE_LOGGING_LEVEL: 'info',
+      // Per-transaction lines at info cost the server more than the contract's own work under load.
+      CORE_CHAINCODE_LOGGING_LEVEL: 'warning',
     },
     cwd: cfg.root,
     health: { kind: 'tcp', host: cfg.chaincode.listenAddress, port: cfg.chaincode.port },

@@ -7,6 +7,9 @@ import { connectLedger, loadLedgerConfig, type LedgerClient } from '../../ledger
 import { devnetLedgerEnv } from './connection-files';
 import type { DevnetInfo } from './devnet-info';
 
-export function connectDevnet(info: DevnetInfo, mspId: string, as: 'user' | 'admin' = 'user'): Promise<LedgerClient> {
-  return connectLedger(loadLedgerConfig(devnetLedgerEnv(info, mspId, as)));
+export function connectDevnet(info: DevnetInfo, mspId: string, as: 'user' | 'admin' = 'user', submitter?: 'gateway' | 'sdk'): Promise<LedgerClient> {
+  // FABRIC_SUBMITTER chooses the client library here as it does for a service.
+  const chosen = process.env.FABRIC_SUBMITTER ? { FABRIC_SUBMITTER: process.env.FABRIC_SUBMITTER } : {};
+  const cfg = loadLedgerConfig({ ...devnetLedgerEnv(info, mspId, as), ...chosen });
+  return connectLedger(submitter ? { ...cfg, submitter } : cfg);
 }

@@ -90,7 +90,7 @@ export async function startPeer(cfg: DevnetConfig, pm: ProcessManager, org: Peer
     name: peerProcess(org),
     command: org.netns ? 'ip' : peer,
     args: org.netns ? ['netns', 'exec', org.netns, peer, 'node', 'start'] : ['node', 'start'],
-    env: { ...process.env, FABRIC_CFG_PATH: peerCfg, FABRIC_LOGGING_SPEC: 'INFO:gossip=WARN' },
+    env: { ...process.env, FABRIC_CFG_PATH: peerCfg, FABRIC_LOGGING_SPEC: 'INFO:gossip=WARN:comm.grpc.server=WARN' },
     health: { kind: 'http', url: `http://${org.listenAddress}:${org.operationsPort}/healthz` },
   });
 }

@@ -9,7 +9,7 @@ import { lotQuantity, partiesAt } from './facts';
 import type { Input } from './input';
 import { OBJECT_TYPES, readableKey } from './keys';
 import { createLot, lotIlmd } from './tx-master-data';
-import { changeStock } from './stock';
+import { changeStock, stockKey } from './stock';
 import type { StockLine } from './stock-line';
 import type { HandlerResult } from './submit';
 import type { TxEnv } from './tx-env';
@@ -30,6 +30,24 @@ export async function readLotLines(env: TxEnv, input: Input, name: string, max =
     const lotCode = l.lotCode('lotCode');
     const units = l.quantity('quantity');
     await requireLot(env, gtin, lotCode, l.at('lotCode'));
+    lines.push({ gtin, lotCode, units, field: l.at('quantity') });
+  }
+  return lines;
+}
+
+/**
+ * Reads `[{gtin, lotCode, quantity}]` lines to be taken from `gln`. A lot the
+ * location holds a position of exists (positions are only made for existing
+ * lots), so the lot itself is read only where there is no position, to tell an
+ * unknown lot (NOT_FOUND) from a lot the location does not hold.
+ */
+async function readHeldLotLines(env: TxEnv, input: Input, name: string, gln: string): Promise<LotLine[]> {
+  const lines: LotLine[] = [];
+  for (const l of input.list(name, 1, 500)) {
+    const gtin = l.gtin('gtin');
+    const lotCode = l.lotCode('lotCode');
+    const units = l.quantity('quantity');
+    if (!(await env.ledger.exists(stockKey(env, gln, gtin, lotCode)))) await requireLot(env, gtin, lotCode, l.at('lotCode'));
     lines.push({ gtin, lotCode, units, field: l.at('quantity') });
   }
   return lines;
@@ -106,7 +124,7 @@ export async function transferStock(env: TxEnv, input: Input): Promise<HandlerRe
   if (fromGln === toGln) throw fail.invalid('toGln', 'must differ from fromGln');
   const from = await requireOwnLocation(env, fromGln, 'fromGln', 'move stock');
   const to = await requireOwnLocation(env, toGln, 'toGln', 'move stock');
-  const lines = await readLotLines(env, input, 'lines');
+  const lines = await readHeldLotLines(env, input, 'lines', fromGln);
   const out: StockLine[] = [];
   const inn: StockLine[] = [];
   const quantityList: QuantityElement[] = [];

@@ -14,12 +14,13 @@
  *   FABRIC_CHAINCODE            chaincode name (default traceability)
  *   FABRIC_PEER                 which of the org's peers in the profile to use (default: its first)
  *   FABRIC_DISCOVERY_AS_LOCALHOST   true: discovered peers are reached on localhost (default false)
+ *   FABRIC_SUBMITTER            gateway (the peer's Gateway service, default) or sdk (fabric-network)
  */
 import * as path from 'node:path';
 import { createLedgerClient, type LedgerClient, type LedgerClientOptions } from '../ledger-client';
 import { ServiceError } from '../errors';
 import { ConfigError } from './config-error';
-import { envBool } from './env';
+import { envBool, envOneOf } from './env';
 import { profileMspId, readConnectionProfile, selectPeer, type ConnectionProfile } from './connection-profile';
 import { readIdentity, readPemPair, type IdentitySource, type PemIdentity } from './identity';
 
@@ -33,6 +34,7 @@ export interface LedgerConfig {
   channel: string;
   chaincode: string;
   asLocalhost: boolean;
+  submitter: 'gateway' | 'sdk';
 }
 
 const NAME = /^[a-z][a-z0-9.-]{0,248}$/;
@@ -90,6 +92,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv = process.env, cwd = pro
     channel,
     chaincode,
     asLocalhost: envBool(env, 'FABRIC_DISCOVERY_AS_LOCALHOST', false),
+    submitter: envOneOf(env, 'FABRIC_SUBMITTER', ['gateway', 'sdk'] as const, 'gateway'),
   };
 }
 
@@ -111,6 +114,7 @@ export async function ledgerClientOptions(cfg: LedgerConfig): Promise<LedgerClie
     asLocalhost: cfg.asLocalhost,
     channel: cfg.channel,
     chaincode: cfg.chaincode,
+    submitter: cfg.submitter,
   };
 }
 
