@@ -20,12 +20,13 @@ import {
   type Gateway,
   type GrpcClient,
 } from '@hyperledger/fabric-gateway';
+import type * as grpcTypes from '@grpc/grpc-js';
 import { ServiceError } from './errors';
 import { invalidTransaction, toServiceError } from './ledger-errors';
 import type { LedgerClientOptions, SubmitResult, TransactionRequest } from './ledger-client';
 
 /** The gRPC library the gateway client was built against (it may differ from the one fabric-network uses). */
-type GrpcModule = typeof import('@grpc/grpc-js');
+type GrpcModule = typeof grpcTypes;
 const gatewayGrpc = createRequire(require.resolve('@hyperledger/fabric-gateway'))('@grpc/grpc-js') as GrpcModule;
 
 const STATUS_NAMES = new Map<number, string>(Object.entries(StatusCode).map(([name, code]) => [code as number, name]));
