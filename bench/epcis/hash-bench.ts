@@ -3,11 +3,12 @@
  * the reference generator's test events (pre-hash string + SHA-256), printed
  * as µs per event, against JSON.stringify of the same events as a baseline.
  *
- *   npx tsc -p tsconfig.json && node dist/bench/epcis/hash-bench.js [--rounds 200]
+ *   npx tsc -p tsconfig.json && node dist/bench/epcis/hash-bench.js [--rounds 200] [--json FILE]
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { eventHashId } from '../../gateway/src/adapters/epcis/event-hash';
+import { writeFigures } from '../summary';
 
 const arg = (name: string, d: number) => Number(process.argv[process.argv.indexOf(`--${name}`) + 1] || d) || d;
 
@@ -48,6 +49,16 @@ function main() {
   console.log(`events: ${evs.length} (GS1 examples and hash test vectors), rounds: ${rounds}`);
   console.log(`event hash ID: ${(hashNs / 1000).toFixed(1)} µs per event (${Math.round(1e9 / hashNs)} events/s)`);
   console.log(`JSON.stringify baseline: ${(jsonNs / 1000).toFixed(1)} µs per event; ratio ${(hashNs / jsonNs).toFixed(1)}x (${n > 0 ? 'ok' : ''})`);
+  const json = process.argv.indexOf('--json');
+  writeFigures(json > 0 ? process.argv[json + 1] : undefined, 'epcis-hash', [
+    {
+      name: 'epcis.hash.us',
+      label: 'CBV 2.0 event hash ID per event',
+      value: hashNs / 1000,
+      unit: 'µs',
+      baseline: { label: 'JSON.stringify of the event', value: jsonNs / 1000 },
+    },
+  ]);
 }
 
 main();

@@ -8,6 +8,7 @@
  */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeFigures } from '../summary';
 import { JsonRpcProvider, type JsonRpcPayload, type JsonRpcResult } from 'ethers';
 import { createChainRegistry } from '../../gateway/src/payments/chain-registry';
 import { transfersToPayee } from '../../gateway/src/payments/transfers';
@@ -27,7 +28,9 @@ class DefaultCountingProvider extends JsonRpcProvider {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { payments: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '8' } } });
+  const { values } = parseArgs({
+    options: { payments: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '8' }, json: { type: 'string' } },
+  });
   const n = Number(values.payments);
   const concurrency = Number(values.concurrency);
   const portBase = Number(process.env.BENCH_PORT_BASE ?? 38000);
@@ -88,6 +91,22 @@ async function main(): Promise<void> {
     console.log(`ratio project/baseline: ${(ours.perSecond / naive.perSecond).toFixed(2)}x throughput, ${(ourCalls / naiveCalls).toFixed(2)}x RPC calls`);
     if (ours.failed || naive.failed)
       console.log(`failures: project ${ours.failed} (${ours.errors[0] ?? ''}), baseline ${naive.failed} (${naive.errors[0] ?? ''})`);
+    writeFigures(values.json, 'payments', [
+      {
+        name: 'payments.verify.ps',
+        label: `payment verifications/s, concurrency ${concurrency}`,
+        value: ours.perSecond,
+        unit: '/s',
+        baseline: { label: 'ethers provider at its defaults', value: naive.perSecond },
+      },
+      {
+        name: 'payments.verify.rpc',
+        label: 'JSON-RPC calls per verification',
+        value: ourCalls,
+        unit: 'calls',
+        baseline: { label: 'ethers provider at its defaults', value: naiveCalls },
+      },
+    ]);
   } finally {
     await chain.stop();
   }
