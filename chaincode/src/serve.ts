@@ -2,7 +2,7 @@
  * Serves a list of contracts as a chaincode server (chaincode as a service):
  * the peers dial in at CHAINCODE_SERVER_ADDRESS.
  */
-import './shim-log-level'; // before the shim: its loggers are created when it loads
+import './shim-tuning'; // before the shim: its loggers are created when it loads
 import { JSONSerializer } from 'fabric-contract-api';
 import { Shim } from 'fabric-shim';
 import { loadChaincodeConfig } from './config';
