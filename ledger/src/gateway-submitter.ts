@@ -29,6 +29,8 @@ import type { LedgerClientOptions, SubmitResult, TransactionRequest } from './le
 type GrpcModule = typeof grpcTypes;
 const gatewayGrpc = createRequire(require.resolve('@hyperledger/fabric-gateway'))('@grpc/grpc-js') as GrpcModule;
 
+const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_UNAVAILABLE = 14;
 const STATUS_NAMES = new Map<number, string>(Object.entries(StatusCode).map(([name, code]) => [code as number, name]));
 
 export interface GatewaySubmitter {
@@ -51,6 +53,20 @@ export function gatewayServiceError(err: unknown, action: string): ServiceError 
       code: 'ENDORSEMENT_MISMATCH',
       message: `${action} failed: the endorsing peers returned different results (one was behind); retry`,
       httpStatus: 409,
+      retriable: true,
+      cause: err,
+    });
+  }
+  // The orderer refused or could not take the transaction (SubmitError), or its commit was not
+  // reported in time (CommitStatusError): nothing or the same event id reaches the ledger on a
+  // retry, so both may be tried again, as the other client's commit timeout may.
+  const name = err instanceof Error ? err.name : '';
+  const grpcCode = (err as { code?: unknown }).code;
+  if (name === 'SubmitError' || name === 'CommitStatusError' || grpcCode === GRPC_DEADLINE_EXCEEDED || grpcCode === GRPC_UNAVAILABLE) {
+    return new ServiceError({
+      code: 'LEDGER_UNAVAILABLE',
+      message: `${action} failed: ${text.split('\n')[0]}`,
+      httpStatus: 503,
       retriable: true,
       cause: err,
     });
