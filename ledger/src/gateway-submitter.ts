@@ -33,8 +33,20 @@ const GRPC_DEADLINE_EXCEEDED = 4;
 const GRPC_UNAVAILABLE = 14;
 const STATUS_NAMES = new Map<number, string>(Object.entries(StatusCode).map(([name, code]) => [code as number, name]));
 
+/** Observes a transaction's commit on the channel's other peers (see commit-waiter.ts). */
+export interface CommitWatch {
+  startListening(): Promise<void>;
+  waitForEvents(): Promise<void>;
+  cancelListening(): void;
+}
+
 export interface GatewaySubmitter {
-  submit(req: TransactionRequest): Promise<SubmitResult>;
+  /**
+   * Endorses, orders and waits for the commit on the gateway peer; with `watch`, then also
+   * waits (as the watch decides) for the other peers, so the next transaction, endorsed
+   * there, reads what this one wrote.
+   */
+  submit(req: TransactionRequest, watch?: (txId: string) => CommitWatch): Promise<SubmitResult>;
   close(): void;
 }
 
@@ -97,23 +109,33 @@ export function createGatewaySubmitter(opts: LedgerClientOptions): GatewaySubmit
   const network = gateway.getNetwork(opts.channel);
 
   return {
-    async submit(req) {
+    async submit(req, watch) {
       const contract = network.getContract(opts.chaincode, req.contract);
       const action = `submit ${req.contract ?? ''}:${req.fn}`;
+      let watching: CommitWatch | undefined;
       try {
         const proposal = contract.newProposal(req.fn, {
           arguments: req.args ?? [],
           ...(req.transient ? { transientData: req.transient } : {}),
           ...(req.endorsingOrgs?.length ? { endorsingOrganizations: req.endorsingOrgs } : {}),
         });
+        watching = watch?.(proposal.getTransactionId());
+        await watching?.startListening();
         const tx = await proposal.endorse();
         const submitted = await tx.submit();
         const status = await submitted.getStatus();
         if (!status.successful) throw invalidTransaction(status.transactionId, STATUS_NAMES.get(status.code) ?? String(status.code), opts.peer.endpoint);
+        if (watching) {
+          const w = watching;
+          watching = undefined;
+          await w.waitForEvents();
+        }
         return { txId: status.transactionId, blockNumber: status.blockNumber, payload: Buffer.from(tx.getResult()) };
       } catch (err) {
         if (err instanceof ServiceError) throw err;
         throw gatewayServiceError(err, action);
+      } finally {
+        watching?.cancelListening();
       }
     },
     close() {

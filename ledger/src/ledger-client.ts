@@ -331,7 +331,9 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
     // after it), so discovery is refreshed and the transaction planned once more. An invalid
     // transaction had no effect, so the new attempt is safe.
     async submit(req) {
-      if (viaGateway) return viaGateway.submit(req);
+      // The gateway peer reports the commit; the other peers are watched as for the SDK path, so
+      // that the next transaction, which may be endorsed there, reads what this one wrote.
+      if (viaGateway) return viaGateway.submit(req, (txId) => commitWaiter(network, opts.mspId, txId, commitTimeoutMs));
       try {
         return await submitOnce(req);
       } catch (err) {
