@@ -12,7 +12,10 @@
  *
  * PostgreSQL, Kafka and a devnet it started are stopped at the end; `--keep` leaves that devnet running.
  *
- *   node dist/bench/indexer/lag-bench.js [--seconds 60] [--concurrency 16] [--warmup 10] [--keep]
+ *   node dist/bench/indexer/lag-bench.js [--seconds 60] [--concurrency 16] [--warmup 10] [--json FILE] [--keep]
+ *
+ * `--json FILE` writes the p99s (targets: PostgreSQL <= 250 ms, Kafka <= 500 ms, each with its p50
+ * as the in-run baseline) and the p50s for the combined summary.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -29,6 +32,7 @@ import { dropSchema, migrate } from '../../indexer/src/db/migrate';
 import { createPool } from '../../indexer/src/db/pool';
 import { peerProcess } from '../../network/src/devnet';
 import { logDir } from '../../network/src/paths';
+import { writeFigures, type BenchFigure } from '../summary';
 import { benchDevnet, benchDevnetConfig, type BenchDevnet, benchKafka, benchPostgres, pct } from './bench-env';
 
 const cd = (b: string) => b + gs1CheckDigit(b);
@@ -40,6 +44,7 @@ async function main(): Promise<void> {
       seconds: { type: 'string', default: '60' },
       concurrency: { type: 'string', default: '16' },
       warmup: { type: 'string', default: '10' },
+      json: { type: 'string' },
       keep: { type: 'boolean', default: false },
     },
   });
@@ -183,6 +188,20 @@ async function main(): Promise<void> {
       show('commit -> Kafka ack (outbox)', kLag);
       show('commit -> submitter saw it', seenLag);
       console.log('commit = the first peer logged the block committed; 2 shared cores: figures vary with other load on the machine');
+      const note = `${workers} TransferStock submitters, ${seconds} s, ${committed.size} blocks`;
+      const fig = (sink: string, label: string, v: number[], target: number): BenchFigure[] => [
+        {
+          name: `indexer.lag.${sink}.p99`,
+          label: `commit to ${label} p99`,
+          value: pct(v, 99),
+          unit: 'ms',
+          target: { op: '<=', value: target },
+          baseline: { label: 'p50 of the same run', value: pct(v, 50) },
+          note,
+        },
+        { name: `indexer.lag.${sink}.p50`, label: `commit to ${label} p50`, value: pct(v, 50), unit: 'ms', note },
+      ];
+      writeFigures(values.json, 'indexer-lag', [...fig('pg', 'PostgreSQL commit', pgLag, 250), ...fig('kafka', 'Kafka ack', kLag, 500)]);
     } finally {
       if (indexer && indexer.exitCode === null) {
         indexer.kill('SIGTERM');

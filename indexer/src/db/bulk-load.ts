@@ -28,14 +28,25 @@ export async function deferIndexes(pool: Pool): Promise<DeferredIndex[]> {
   return r.rows;
 }
 
-/** Creates the deferred indexes again, `parallel` at a time (each on its own connection). */
-export async function restoreIndexes(pool: Pool, indexes: DeferredIndex[], parallel = 2): Promise<void> {
+/**
+ * Creates the deferred indexes again, `parallel` at a time (each on its own
+ * connection). Each connection sorts with `maintenanceWorkMem` (PostgreSQL's
+ * default of 64MB spills the larger GIN indexes to disk).
+ */
+export async function restoreIndexes(pool: Pool, indexes: DeferredIndex[], parallel = 2, maintenanceWorkMem = '256MB'): Promise<void> {
   const queue = [...indexes];
   await Promise.all(
-    Array.from({ length: Math.max(1, parallel) }, async () => {
-      // pg_get_indexdef writes a partitioned table's index as ON ONLY (the parent alone);
-      // without ONLY, PostgreSQL creates it on every partition too, as the migration did.
-      for (let ix = queue.shift(); ix; ix = queue.shift()) await pool.query(ix.definition.replace(/ ON ONLY /, ' ON '));
+    Array.from({ length: Math.max(1, Math.min(parallel, queue.length)) }, async () => {
+      const client = await pool.connect();
+      try {
+        await client.query(`SET maintenance_work_mem = '${maintenanceWorkMem.replace(/'/g, '')}'`);
+        // pg_get_indexdef writes a partitioned table's index as ON ONLY (the parent alone);
+        // without ONLY, PostgreSQL creates it on every partition too, as the migration did.
+        for (let ix = queue.shift(); ix; ix = queue.shift()) await client.query(ix.definition.replace(/ ON ONLY /, ' ON '));
+        await client.query('RESET maintenance_work_mem');
+      } finally {
+        client.release();
+      }
     }),
   );
 }

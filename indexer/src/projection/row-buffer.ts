@@ -1,8 +1,12 @@
 /**
  * Collects the rows a block (or a run of blocks) produces and writes them per
- * table: append-only tables with one COPY, tables that upsert or skip
- * duplicates with multi-row INSERTs. Replaying a block costs a handful of
- * round trips instead of one per row, which is what makes rebuilds fast.
+ * table: append-only tables with one COPY; tables that upsert or skip
+ * duplicates with a multi-row INSERT when the rows are few (a live block), and
+ * when they are many (a catch-up or rebuild batch) with a COPY into a
+ * temporary staging table and one INSERT ... SELECT ... ON CONFLICT from it:
+ * the server then parses no statement with tens of thousands of parameters.
+ * Replaying a block costs a handful of round trips instead of one per row,
+ * which is what makes rebuilds fast.
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -22,10 +26,25 @@ export interface TableSpec {
 /** PostgreSQL accepts at most 65535 bind parameters per statement. */
 const MAX_PARAMS = 60_000;
 
+/** Options of a {@link RowBuffer}. */
+export interface RowBufferOptions {
+  /**
+   * An upserting or duplicate-skipping table with at least this many rows is
+   * written through a staging table (COPY + INSERT ... SELECT) instead of
+   * multi-row INSERTs. Default 200.
+   */
+  stageFrom?: number;
+}
+
 /** Rows per table for one block, written in the order tables were first used. */
 export class RowBuffer {
   private readonly tables = new Map<TableSpec, Map<string, unknown[]>>();
   private seq = 0;
+  private readonly stageFrom: number;
+
+  constructor(opts: RowBufferOptions = {}) {
+    this.stageFrom = Math.max(1, opts.stageFrom ?? 200);
+  }
 
   /** Adds a row (values in `spec.columns` order). */
   add(spec: TableSpec, row: unknown[]): void {
@@ -52,7 +71,11 @@ export class RowBuffer {
     for (const spec of specs) {
       const rows = [...this.tables.get(spec)!.values()];
       if (spec.onConflict === 'error') {
-        await copyRows(client, spec, rows);
+        await copyRows(client, spec, spec.table, rows);
+        continue;
+      }
+      if (rows.length >= this.stageFrom) {
+        await stageRows(client, spec, rows);
         continue;
       }
       const perStatement = Math.max(1, Math.floor(MAX_PARAMS / spec.columns.length));
@@ -69,7 +92,11 @@ function insertSql(spec: TableSpec, rows: number): string {
   const n = spec.columns.length;
   const values: string[] = [];
   for (let r = 0; r < rows; r++) values.push(`(${spec.columns.map((_, c) => `$${r * n + c + 1}`).join(', ')})`);
-  let sql = `INSERT INTO ${spec.table} (${spec.columns.join(', ')}) VALUES ${values.join(', ')}`;
+  return `INSERT INTO ${spec.table} (${spec.columns.join(', ')}) VALUES ${values.join(', ')}${conflictClause(spec)}`;
+}
+
+function conflictClause(spec: TableSpec): string {
+  let sql = '';
   if (spec.onConflict === 'nothing') sql += ' ON CONFLICT DO NOTHING';
   if (spec.onConflict === 'update') {
     const rest = spec.columns.filter((c) => !spec.key.includes(c));
@@ -81,8 +108,24 @@ function insertSql(spec: TableSpec, rows: number): string {
 /** Rows per chunk of COPY text handed to the stream. */
 const COPY_CHUNK_ROWS = 2000;
 
+/**
+ * Many rows of an upserting or duplicate-skipping table: COPY into a
+ * temporary table of the same column types (one per connection and table,
+ * emptied first), then one INSERT ... SELECT with the table's ON CONFLICT
+ * clause. A temporary table is read by its own backend only and never with a
+ * synchronised or parallel scan, so the SELECT returns rows in the order COPY
+ * wrote them: outbox ids and "first row wins" come out as with INSERTs.
+ */
+async function stageRows(client: PoolClient, spec: TableSpec, rows: unknown[][]): Promise<void> {
+  const cols = spec.columns.join(', ');
+  const stage = `pg_temp.stage_${spec.table}`;
+  await client.query(`CREATE TEMP TABLE IF NOT EXISTS stage_${spec.table} AS SELECT ${cols} FROM ${spec.table} WITH NO DATA; TRUNCATE ${stage}`);
+  await copyRows(client, spec, stage, rows);
+  await client.query(`INSERT INTO ${spec.table} (${cols}) SELECT ${cols} FROM ${stage}${conflictClause(spec)}`);
+}
+
 /** COPY ... FROM STDIN in text format: a duplicate key fails the whole statement, as a plain INSERT would. */
-async function copyRows(client: PoolClient, spec: TableSpec, rows: unknown[][]): Promise<void> {
+async function copyRows(client: PoolClient, spec: TableSpec, into: string, rows: unknown[][]): Promise<void> {
   const chunks = function* () {
     for (let i = 0; i < rows.length; i += COPY_CHUNK_ROWS) {
       let text = '';
@@ -90,11 +133,13 @@ async function copyRows(client: PoolClient, spec: TableSpec, rows: unknown[][]):
       yield text;
     }
   };
-  await pipeline(Readable.from(chunks()), client.query(copyFrom(`COPY ${spec.table} (${spec.columns.join(', ')}) FROM STDIN`)));
+  await pipeline(Readable.from(chunks()), client.query(copyFrom(`COPY ${into} (${spec.columns.join(', ')}) FROM STDIN`)));
 }
 
-/** Backslash, tab, newline and carriage return are escaped in COPY's text format. */
-const escapeCopy = (s: string) => s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+const COPY_SPECIAL = /[\\\t\n\r]/;
+/** Backslash, tab, newline and carriage return are escaped in COPY's text format (most values hold none). */
+const escapeCopy = (s: string) =>
+  COPY_SPECIAL.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : s;
 
 /** An array literal element, quoted. */
 const arrayElement = (v: unknown) => (v === null || v === undefined ? 'NULL' : `"${String(v).replace(/["\\]/g, (c) => `\\${c}`)}"`);
