@@ -10,7 +10,7 @@
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { PoolClient } from 'pg';
+import { escapeLiteral, type PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
 /** How rows of one table are written. */
@@ -65,10 +65,37 @@ export class RowBuffer {
     return this.tables.get(spec)?.size ?? 0;
   }
 
+  /** Number of buffered rows in all tables. */
+  size(): number {
+    let n = 0;
+    for (const rows of this.tables.values()) n += rows.size;
+    return n;
+  }
+
+  /**
+   * Every buffered row as INSERT statements with literal values, separated by
+   * semicolons (tables in `order` first), and clears the buffer. For a small
+   * batch: sent together with the statements around it as one simple query,
+   * the whole write is one round trip instead of a few per table. Values are
+   * written in the text forms COPY uses, so the stored rows are the same.
+   */
+  toSql(order: readonly TableSpec[] = []): string {
+    const statements: string[] = [];
+    for (const spec of this.ordered(order)) {
+      const values = [...this.tables.get(spec)!.values()].map((row) => `(${row.map(literalValue).join(', ')})`);
+      statements.push(`INSERT INTO ${spec.table} (${spec.columns.join(', ')}) VALUES ${values.join(', ')}${conflictClause(spec)}`);
+    }
+    this.tables.clear();
+    return statements.join(';\n');
+  }
+
+  private ordered(order: readonly TableSpec[]): TableSpec[] {
+    return [...order.filter((s) => this.tables.has(s)), ...[...this.tables.keys()].filter((s) => !order.includes(s))];
+  }
+
   /** Writes every buffered row, tables in `order` first (for foreign keys), then the rest. */
   async flush(client: PoolClient, order: readonly TableSpec[] = []): Promise<void> {
-    const specs = [...order.filter((s) => this.tables.has(s)), ...[...this.tables.keys()].filter((s) => !order.includes(s))];
-    for (const spec of specs) {
+    for (const spec of this.ordered(order)) {
       const rows = [...this.tables.get(spec)!.values()];
       if (spec.onConflict === 'error') {
         await copyRows(client, spec, spec.table, rows);
@@ -144,13 +171,25 @@ const escapeCopy = (s: string) =>
 /** An array literal element, quoted. */
 const arrayElement = (v: unknown) => (v === null || v === undefined ? 'NULL' : `"${String(v).replace(/["\\]/g, (c) => `\\${c}`)}"`);
 
-/** One value in COPY text format, converted as node-postgres converts query parameters. */
-export function copyValue(v: unknown): string {
-  if (v === null || v === undefined) return '\\N';
-  if (Buffer.isBuffer(v)) return `\\\\x${v.toString('hex')}`;
-  if (Array.isArray(v)) return escapeCopy(`{${v.map(arrayElement).join(',')}}`);
+/** A value in PostgreSQL's text input form, as node-postgres converts query parameters; null for NULL. */
+export function textValue(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (Buffer.isBuffer(v)) return `\\x${v.toString('hex')}`;
+  if (Array.isArray(v)) return `{${v.map(arrayElement).join(',')}}`;
   if (v instanceof Date) return v.toISOString();
   if (typeof v === 'boolean') return v ? 't' : 'f';
-  if (typeof v === 'object') return escapeCopy(JSON.stringify(v));
-  return escapeCopy(String(v));
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+/** One value in COPY text format. */
+export function copyValue(v: unknown): string {
+  const t = textValue(v);
+  return t === null ? '\\N' : escapeCopy(t);
+}
+
+/** One value as an SQL literal (untyped: PostgreSQL reads it with the column type's input, as COPY does). */
+export function literalValue(v: unknown): string {
+  const t = textValue(v);
+  return t === null ? 'NULL' : escapeLiteral(t);
 }

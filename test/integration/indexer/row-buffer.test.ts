@@ -13,6 +13,9 @@ describe('indexer: rows written with COPY equal rows written with INSERT', funct
   const columns = ['id', 'label', 'tags', 'raw', 'doc', 'flag', 'amount', 'at'];
   const copied: TableSpec = { table: 'copied', columns, key: ['id'], onConflict: 'error' };
   const inserted: TableSpec = { table: 'inserted', columns, key: ['id'], onConflict: 'nothing' };
+  const literal: TableSpec = { table: 'literal', columns, key: ['id'], onConflict: 'nothing' };
+  const staged: TableSpec = { table: 'staged', columns, key: ['id'], onConflict: 'nothing' };
+  const upserted: TableSpec = { table: 'upserted', columns, key: ['id'], onConflict: 'update' };
 
   before(async () => {
     pg = testPostgres();
@@ -21,7 +24,7 @@ describe('indexer: rows written with COPY equal rows written with INSERT', funct
     await client.connect();
     await client.query(`CREATE SCHEMA ${schema}`);
     await client.query(`SET search_path = ${schema}`);
-    for (const t of ['copied', 'inserted']) {
+    for (const t of ['copied', 'inserted', 'literal', 'staged', 'upserted']) {
       await client.query(
         `CREATE TABLE ${t} (id int PRIMARY KEY, label text, tags text[], raw bytea, doc jsonb, flag boolean, amount numeric(24, 3), at timestamptz)`,
       );
@@ -71,6 +74,33 @@ describe('indexer: rows written with COPY equal rows written with INSERT', funct
     expect(viaCopy[1].label).to.equal(rows[1][1]);
     expect(viaCopy[1].tags).to.deep.equal(rows[1][2]);
     expect(viaCopy[0].raw.equals(rows[0][3])).to.equal(true);
+
+    // The one-round-trip form of a small batch (literal values) and the staging table of a large one.
+    const small = new RowBuffer();
+    for (const r of rows) small.add(literal, r);
+    await client.query(small.toSql());
+    expect(await read('literal')).to.deep.equal(viaCopy);
+    const large = new RowBuffer({ stageFrom: 1 });
+    for (const r of rows) large.add(staged, r);
+    await large.flush(client as never);
+    expect(await read('staged')).to.deep.equal(viaCopy);
+  });
+
+  it('keeps the first of duplicate rows and the last version of an upserted key, in both batch forms', async () => {
+    const row = (id: number, label: string) => [id, label, [], null, null, null, null, null];
+    const batch = (spec: TableSpec, stageFrom = 200) => {
+      const b = new RowBuffer({ stageFrom });
+      [row(20, 'first'), row(21, 'x'), row(20, 'second')].forEach((r) => b.add(spec, r));
+      return b;
+    };
+    await batch(staged, 1).flush(client as never);
+    await client.query(batch(literal).toSql());
+    await batch(upserted, 1).flush(client as never);
+    await client.query(batch(upserted).toSql().replace(/'second'/, "'again'"));
+    const label = async (t: string) => (await client.query(`SELECT label FROM ${t} WHERE id = 20`)).rows[0].label;
+    expect(await label('staged')).to.equal('first');
+    expect(await label('literal')).to.equal('first');
+    expect(await label('upserted')).to.equal('again');
   });
 
   it('fails the whole COPY on a duplicate key, as a plain INSERT would', async () => {
