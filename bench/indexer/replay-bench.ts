@@ -95,7 +95,7 @@ async function main(): Promise<void> {
       const pool = createPool({ connectionString: url, schema, synchronousCommit: mode === 'live' });
       await dropSchema(pool, schema);
       await migrate(pool, schema);
-      const projector = createBlockProjector({ pool, topicPrefix: 'bench' });
+      const projector = createBlockProjector({ pool, topicPrefix: 'bench', bulk: mode === 'rebuild' });
       const open = async (): Promise<LedgerClient> => (from ? memoryClient(from) : connect());
       let txs = 0;
       const t0 = process.hrtime.bigint();

@@ -68,7 +68,8 @@ export async function runRebuild(config: IndexerConfig, opts: RebuildOptions = {
   try {
     await dropSchema(pool, target);
     await migrate(pool, target);
-    const projector = createBlockProjector({ pool, topicPrefix: config.topicPrefix });
+    // A fresh schema, redone from scratch on failure: batches may use a second connection.
+    const projector = createBlockProjector({ pool, topicPrefix: config.topicPrefix, bulk: true });
     const first = await readTip(live);
     const load = await bulkReplay(pool, ledger, projector, first?.blockNumber ?? -1n);
     let stored = first?.blockNumber ?? -1n;

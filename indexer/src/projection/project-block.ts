@@ -76,7 +76,25 @@ export interface BlockProjector {
   apply(block: LedgerBlock): Promise<BlockSummary>;
 }
 
-export function createBlockProjector(deps: { pool: Pool; topicPrefix: string; onWarn?: (msg: string, tx: LedgerTransaction) => void }): BlockProjector {
+/** Dependencies of {@link createBlockProjector}. */
+export interface BlockProjectorDeps {
+  pool: Pool;
+  topicPrefix: string;
+  onWarn?: (msg: string, tx: LedgerTransaction) => void;
+  /**
+   * A bulk load of a fresh schema (rebuild), redone from scratch if it fails:
+   * the rows of the append-only tables no foreign key points at or from
+   * (BULK_SIDE_TABLES) go in on a second connection, in parallel with the
+   * rest of the batch; that transaction commits just before the one holding
+   * the checkpoint. Never for the live schema, whose batches must commit whole.
+   */
+  bulk?: boolean;
+}
+
+/** Append-only, foreign-key-free tables a bulk load writes on its second connection (and the movements' partitions). */
+const BULK_SIDE_TABLES = [T.traceEvents, T.epcisEvents, T.stockMovements];
+
+export function createBlockProjector(deps: BlockProjectorDeps): BlockProjector {
   const partitions = new Set<string>();
 
   async function ensurePartitions(client: PoolClient, months: Set<string>): Promise<string[]> {
@@ -178,6 +196,7 @@ export function createBlockProjector(deps: { pool: Pool; topicPrefix: string; on
     const range = blocks.length === 1 ? `block ${blocks[0].number}` : `blocks ${blocks[0].number}..${blocks[blocks.length - 1].number}`;
     let created: string[] = [];
     let prepared = batch;
+    let side: PoolClient | undefined;
     try {
       // Locks the checkpoint row: a second indexer on the same schema waits here, then fails verification.
       const begun = (await client.query(`BEGIN; ${TIP_SQL} FOR UPDATE OF c`)) as unknown as QueryResult[];
@@ -188,17 +207,36 @@ export function createBlockProjector(deps: { pool: Pool; topicPrefix: string; on
       } else {
         prepared = prepare(blocks, tip);
       }
-      created = await ensurePartitions(client, prepared.months);
-      const checkpoint = `INSERT INTO checkpoint (id, block_number) VALUES (true, ${BigInt(blocks[blocks.length - 1].number).toString()}) ON CONFLICT (id) DO UPDATE SET block_number = EXCLUDED.block_number`;
+      const checkpoint = `INSERT INTO checkpoint (id, block_number) VALUES (true, ${blocks[blocks.length - 1].number.toString()}) ON CONFLICT (id) DO UPDATE SET block_number = EXCLUDED.block_number`;
       if (prepared.rows.size() <= LITERAL_ROWS) {
+        created = await ensurePartitions(client, prepared.months);
         const rows = prepared.rows.toSql(WRITE_ORDER);
         await client.query(`${rows ? `${rows};\n` : ''}${checkpoint};\nCOMMIT`);
+      } else if (deps.bulk) {
+        side = await deps.pool.connect();
+        const sideClient = side;
+        const sideRows = prepared.rows.take(BULK_SIDE_TABLES);
+        const months = prepared.months;
+        const sideWrite = (async () => {
+          await sideClient.query('BEGIN');
+          // The side connection creates the partitions it writes into: the main one never locks stock_movements.
+          created = await ensurePartitions(sideClient, months);
+          await sideRows.flush(sideClient);
+        })();
+        const [a, b] = await Promise.allSettled([sideWrite, prepared.rows.flush(client, WRITE_ORDER).then(() => client.query(checkpoint))]);
+        if (a.status === 'rejected') throw a.reason;
+        if (b.status === 'rejected') throw b.reason;
+        await sideClient.query('COMMIT');
+        await client.query('COMMIT');
       } else {
+        created = await ensurePartitions(client, prepared.months);
         await prepared.rows.flush(client, WRITE_ORDER);
         await client.query(checkpoint);
         await client.query('COMMIT');
       }
     } catch (err) {
+      created = [];
+      await side?.query('ROLLBACK').catch(() => undefined);
       await client.query('ROLLBACK').catch(() => undefined);
       if (err instanceof ServiceError) throw err;
       throw new ServiceError({
@@ -209,6 +247,7 @@ export function createBlockProjector(deps: { pool: Pool; topicPrefix: string; on
         cause: err,
       });
     } finally {
+      side?.release();
       client.release();
     }
     created.forEach((m) => partitions.add(m));

@@ -65,6 +65,18 @@ export class RowBuffer {
     return this.tables.get(spec)?.size ?? 0;
   }
 
+  /** Moves the rows of `specs` into a buffer of their own (written elsewhere). */
+  take(specs: readonly TableSpec[]): RowBuffer {
+    const out = new RowBuffer({ stageFrom: this.stageFrom });
+    for (const spec of specs) {
+      const rows = this.tables.get(spec);
+      if (!rows) continue;
+      out.tables.set(spec, rows);
+      this.tables.delete(spec);
+    }
+    return out;
+  }
+
   /** Number of buffered rows in all tables. */
   size(): number {
     let n = 0;
