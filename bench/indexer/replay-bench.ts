@@ -192,8 +192,8 @@ async function readAll(info: DevnetInfo, height: bigint): Promise<LedgerBlock[]>
   const out: LedgerBlock[] = [];
   const abort = new AbortController();
   for await (const b of c.blocks({ startBlock: 0n, signal: abort.signal })) {
-    // The raw bytes are not needed to store a block; dropping them keeps a large ledger in memory.
-    out.push({ ...b, raw: Buffer.alloc(0) });
+    // Only a config block's projection reads its raw bytes; dropping the others keeps a large ledger in memory.
+    out.push(b.transactions.some((t) => t.type === 'CONFIG') ? b : { ...b, raw: Buffer.alloc(0) });
     if (b.number >= height - 1n) break;
   }
   abort.abort();
