@@ -7,11 +7,13 @@
  * transactions touch different keys, so a peer a block behind neither
  * endorses differently nor causes MVCC conflicts; a failed or timed-out submit
  * never leaves a worker out of step. Stops at
- * `--transactions` transfers or after `--minutes`. A devnet it started is
+ * `--transactions` transfers, after `--minutes`, or (`--blocks N`) once the
+ * ledger holds N blocks; with `--blocks` a ledger that already does is left
+ * as it is, so a combined run builds it once. A devnet it started is
  * stopped at the end (its ledger stays on disk for replay-bench / lag-bench,
  * which start it again) unless `--keep`; one already running is left running.
  *
- *   node dist/bench/indexer/build-ledger.js [--transactions 100000] [--lines 5] [--concurrency 96] [--minutes 15] [--keep]
+ *   node dist/bench/indexer/build-ledger.js [--transactions 100000] [--blocks N] [--lines 5] [--concurrency 96] [--minutes 15] [--keep]
  *   node dist/bench/indexer/build-ledger.js --down     # stop (and wipe with --wipe) the bench devnet
  */
 import { randomUUID } from 'node:crypto';
@@ -28,6 +30,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       transactions: { type: 'string', default: '100000' },
+      blocks: { type: 'string' },
       lines: { type: 'string', default: '5' },
       concurrency: { type: 'string', default: '96' },
       minutes: { type: 'string', default: '15' },
@@ -50,6 +53,16 @@ async function main(): Promise<void> {
   const devnet = await benchDevnet((m) => console.log(`  [devnet ${BENCH_PORT_BASE}] ${m}`));
   const info = devnet.info;
   try {
+    const wantBlocks = values.blocks === undefined ? undefined : BigInt(values.blocks);
+    if (wantBlocks !== undefined) {
+      const probe = await connectDevnet(info, 'SupplierMSP');
+      const h = await probe.height();
+      probe.close();
+      if (h >= wantBlocks) {
+        console.log(`the ledger already holds ${h} blocks (>= ${wantBlocks}): nothing to build`);
+        return;
+      }
+    }
     const clients = await Promise.all(Array.from({ length: Number(values.clients) }, () => connectDevnet(info, 'SupplierMSP')));
     const run = randomUUID().slice(0, 6);
     const a = withCheckDigit(`76${String(Date.now()).slice(-10)}`);
@@ -88,7 +101,19 @@ async function main(): Promise<void> {
 
     let done = 0;
     let failed = 0;
+    let enough = false;
     const t1 = Date.now();
+    const heightCheck =
+      wantBlocks === undefined
+        ? undefined
+        : setInterval(() => {
+            c0.height().then(
+              (h) => {
+                enough ||= h >= wantBlocks;
+              },
+              () => undefined,
+            );
+          }, 2000);
     const progress = setInterval(() => {
       const s = (Date.now() - t1) / 1000;
       console.log(`  ${done} transfers (${done * lines * 2} movements), ${failed} failed, ${(done / s).toFixed(0)} tx/s after ${s.toFixed(0)} s`);
@@ -96,7 +121,7 @@ async function main(): Promise<void> {
     await Promise.all(
       Array.from({ length: workers }, async (_, w) => {
         const c = clients[w % clients.length];
-        for (let step = 0; done + failed < target && Date.now() < deadline; step++) {
+        for (let step = 0; done + failed < target && Date.now() < deadline && !enough; step++) {
           const g = step % groups;
           const body = {
             eventId: `tr-${randomUUID()}`,
@@ -115,6 +140,7 @@ async function main(): Promise<void> {
       }),
     );
     clearInterval(progress);
+    clearInterval(heightCheck);
     const s = (Date.now() - t1) / 1000;
     const height = await c0.height();
     console.log(
