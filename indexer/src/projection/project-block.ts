@@ -89,6 +89,10 @@ export interface BlockProjectorDeps {
    * the checkpoint. Never for the live schema, whose batches must commit whole.
    */
   bulk?: boolean;
+  /** A batch of at most this many rows is written in one round trip (default LITERAL_ROWS); 0: never. */
+  literalRows?: number;
+  /** Rows from which an upserted table goes through a staging table (RowBuffer's `stageFrom`). */
+  stageFrom?: number;
 }
 
 /** Append-only, foreign-key-free tables a bulk load writes on its second connection (and the movements' partitions). */
@@ -176,7 +180,7 @@ export function createBlockProjector(deps: BlockProjectorDeps): BlockProjector {
   }
 
   function prepare(blocks: readonly LedgerBlock[], after: ChainTip | undefined): PreparedBatch {
-    const rows = new RowBuffer();
+    const rows = new RowBuffer({ stageFrom: deps.stageFrom });
     const months = new Set<string>();
     const summaries: BlockSummary[] = [];
     let tip = after;
@@ -208,7 +212,7 @@ export function createBlockProjector(deps: BlockProjectorDeps): BlockProjector {
         prepared = prepare(blocks, tip);
       }
       const checkpoint = `INSERT INTO checkpoint (id, block_number) VALUES (true, ${blocks[blocks.length - 1].number.toString()}) ON CONFLICT (id) DO UPDATE SET block_number = EXCLUDED.block_number`;
-      if (prepared.rows.size() <= LITERAL_ROWS) {
+      if (prepared.rows.size() <= (deps.literalRows ?? LITERAL_ROWS)) {
         created = await ensurePartitions(client, prepared.months);
         const rows = prepared.rows.toSql(WRITE_ORDER);
         await client.query(`${rows ? `${rows};\n` : ''}${checkpoint};\nCOMMIT`);

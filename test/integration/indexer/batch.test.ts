@@ -9,7 +9,7 @@ import { connectDevnet } from '../../../network/src/connect-devnet';
 import { dropSchema, migrate } from '../../../indexer/src/db/migrate';
 import { createPool } from '../../../indexer/src/db/pool';
 import { compareSchemas } from '../../../indexer/src/ops/compare-schemas';
-import { createBlockProjector, readTip, type PreparedBatch } from '../../../indexer/src/projection/project-block';
+import { createBlockProjector, readTip, type BlockProjectorDeps, type PreparedBatch } from '../../../indexer/src/projection/project-block';
 import { createBlockSource } from '../../../indexer/src/source/block-source';
 import type { PostgresServer } from '../../../network/src/services/postgres';
 import { sharedDevnet } from '../../fixtures/test-devnet';
@@ -17,11 +17,18 @@ import { AUDITOR, closeAll, connectAll, type Orgs } from '../chaincode/ledger-fi
 import { setUpChain, runChain, testLog, testPostgres, unique, ledgerTip } from './harness';
 
 /** Replays blocks 0..last into a fresh schema through the block source; returns the schema. */
-async function replay(url: string, connect: () => Promise<LedgerClient>, last: bigint, batchBlocks: number, batchSizes: number[]) {
+async function replay(
+  url: string,
+  connect: () => Promise<LedgerClient>,
+  last: bigint,
+  batchBlocks: number,
+  batchSizes: number[],
+  writes: Partial<BlockProjectorDeps> = {},
+) {
   const schema = unique('batch');
   const pool = createPool({ connectionString: url, schema });
   await migrate(pool, schema);
-  const projector = createBlockProjector({ pool, topicPrefix: 'it' });
+  const projector = createBlockProjector({ pool, topicPrefix: 'it', ...writes });
   // Records the size of every multi-block write.
   const counting = { ...projector, write: (p: PreparedBatch) => (p.blocks.length > 1 && batchSizes.push(p.blocks.length), projector.write(p)) };
   const source = createBlockSource({ pool, projector: counting, connect, log: testLog(), pollMs: 200, retryDelayMs: 100, stopAfter: last, batchBlocks });
@@ -68,7 +75,10 @@ describe('indexer: catch-up batches', function () {
       sizes1,
     );
     const many = await replay(pg.connectionString, connect, last, 7, sizesN);
-    schemas.push(one.schema, many.schema);
+    // The large-batch forms on a small ledger: COPY, staging tables and the rebuild's second connection.
+    const bulk = await replay(pg.connectionString, connect, last, 7, [], { bulk: true, literalRows: 0, stageFrom: 1 });
+    schemas.push(one.schema, many.schema, bulk.schema);
+    expect(bulk.error).to.equal(undefined);
     expect(one.error).to.equal(undefined);
     expect(many.error).to.equal(undefined);
     expect(sizes1).to.deep.equal([]);
@@ -77,12 +87,15 @@ describe('indexer: catch-up batches', function () {
     try {
       const tables = await compareSchemas(client, one.schema, many.schema);
       expect(tables.filter((t) => !t.equal).map((t) => t.table)).to.deep.equal([]);
+      const bulkTables = await compareSchemas(client, one.schema, bulk.schema);
+      expect(bulkTables.filter((t) => !t.equal).map((t) => t.table)).to.deep.equal([]);
       expect((await readTip(client))?.blockNumber).to.equal(last);
     } finally {
       client.release();
     }
     await one.pool.end();
     await many.pool.end();
+    await bulk.pool.end();
   });
 
   it('stops on exactly the bad block of a batch and keeps the blocks before it', async () => {
