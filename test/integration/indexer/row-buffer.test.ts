@@ -96,7 +96,11 @@ describe('indexer: rows written with COPY equal rows written with INSERT', funct
     await batch(staged, 1).flush(client as never);
     await client.query(batch(literal).toSql());
     await batch(upserted, 1).flush(client as never);
-    await client.query(batch(upserted).toSql().replace(/'second'/, "'again'"));
+    await client.query(
+      batch(upserted)
+        .toSql()
+        .replace(/'second'/, "'again'"),
+    );
     const label = async (t: string) => (await client.query(`SELECT label FROM ${t} WHERE id = 20`)).rows[0].label;
     expect(await label('staged')).to.equal('first');
     expect(await label('literal')).to.equal('first');
