@@ -77,6 +77,9 @@ export class Ledger {
     } finally {
       await iterator.close();
     }
+    // The range is in the read set (re-run at validation), so a later get of one of its keys can be
+    // answered from here instead of another round trip to the peer.
+    for (const [key, buf] of found) if (!this.cache.has(key)) this.cache.set(key, buf);
     for (const [key, buf] of this.cache) {
       if (!key.startsWith(prefix)) continue;
       if (buf) found.set(key, buf);
