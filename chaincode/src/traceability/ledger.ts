@@ -68,14 +68,20 @@ export class Ledger {
     const prefix = compositeKey(objectType, attributes);
     const found = new Map<string, Buffer>();
     const iterator = await this.ctx.stub.getStateByPartialCompositeKey(objectType, [...attributes]);
+    let exhausted = false;
     try {
       for (;;) {
         const res = await iterator.next();
-        if (!res || res.done || !res.value) break;
+        if (!res || res.done || !res.value) {
+          exhausted = true;
+          break;
+        }
         if (res.value.value && res.value.value.length > 0) found.set(res.value.key, Buffer.from(res.value.value));
       }
     } finally {
-      await iterator.close();
+      // The peer releases an iterator it has returned the last result of (and every iterator when the
+      // transaction ends), so only one left part-way is closed: one round trip fewer per range read.
+      if (!exhausted) await iterator.close();
     }
     // The range is in the read set (re-run at validation), so a later get of one of its keys can be
     // answered from here instead of another round trip to the peer.
