@@ -13,6 +13,7 @@ import { adjustStock, transferStock, transformLots } from './tx-movements';
 import { createPurchaseOrder, recordPayment } from './tx-orders';
 import { declareError, declareRecall, recordAttestation } from './tx-recalls';
 import { recordSales } from './tx-sales';
+import { recordRegionSales } from './tx-region-sales';
 import { recordEvents } from './tx-epcis';
 import { createShipment, dispatchShipment, receiveShipment } from './tx-shipments';
 
@@ -72,6 +73,13 @@ export class TraceabilityContract extends Contract {
   @Returns('string')
   public async RecordSales(ctx: Context, request: string): Promise<string> {
     return runSubmit(ctx, 'RecordSales', request, recordSales);
+  }
+
+  /** Many stores' sales batches of one region and interval in one transaction. */
+  @Transaction()
+  @Returns('string')
+  public async RecordRegionSales(ctx: Context, request: string): Promise<string> {
+    return runSubmit(ctx, 'RecordRegionSales', request, recordRegionSales);
   }
 
   // ---- custody -----------------------------------------------------------

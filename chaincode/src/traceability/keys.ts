@@ -18,6 +18,8 @@ export const OBJECT_TYPES = {
   payment: 'payment',
   recall: 'recall',
   sales: 'sales',
+  /** one region's roll-up of store sales batches: `regionsales~region~rollupId` */
+  regionSales: 'regionsales',
   /** the lot a store last sold of a product: where a return without a lot goes back to. */
   lastSold: 'lastsold',
   attestation: 'attestation',

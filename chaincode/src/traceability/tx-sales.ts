@@ -26,10 +26,10 @@ interface Allocation {
 }
 
 /** Lots at a store for one GTIN in FEFO order: earliest expiry/best-before first, undated last, then lot code. */
-async function fefoLots(env: TxEnv, gln: string, gtin: string): Promise<{ lot: LotRecord; units: bigint }[]> {
+async function fefoLots(env: TxEnv, gln: string, gtin: string, field: string): Promise<{ lot: LotRecord; units: bigint }[]> {
   const out: { lot: LotRecord; units: bigint }[] = [];
   for (const pos of await positionsAt(env, gln, gtin)) {
-    const lot = await requireLot(env, gtin, pos.lotCode, 'lines');
+    const lot = await requireLot(env, gtin, pos.lotCode, field);
     if (lot.status === 'recalled') continue;
     out.push({ lot, units: BigInt(pos.baseUnits) });
   }
@@ -37,27 +37,46 @@ async function fefoLots(env: TxEnv, gln: string, gtin: string): Promise<{ lot: L
   return out.sort((a, b) => (dateOf(a.lot) < dateOf(b.lot) ? -1 : dateOf(a.lot) > dateOf(b.lot) ? 1 : a.lot.lotCode < b.lot.lotCode ? -1 : 1));
 }
 
-export async function recordSales(env: TxEnv, input: Input): Promise<HandlerResult> {
-  const gln = input.gln('gln');
-  const loc = await requireOwnLocation(env, gln, 'gln', 'record sales');
-  if (loc.type !== 'store') throw fail.invalid('gln', `location ${gln} is a ${loc.type}, sales are recorded at stores`);
-  const batchId = input.id('batchId');
-  const merkleRoot = input
+/** What one store's batch did: the stored batch record and its stock lines. */
+export interface StoreSalesOutcome {
+  batch: Record<string, unknown>;
+  sold: StockLine[];
+  returned: StockLine[];
+}
+
+/** Extra fields a roll-up writes on each store's batch record (which region transaction carried it). */
+export type StoreSalesExtra = Record<string, unknown>;
+
+/**
+ * One store's batch, read from `s` (the request itself for RecordSales, or
+ * `stores[i]` of a roll-up): every error names the field by its path in the
+ * request (`lines[0].quantity`, `stores[3].lines[0].quantity`).
+ */
+export async function recordStoreSales(
+  env: TxEnv,
+  s: Input,
+  opts: { periodStart?: string; periodEnd?: string; extra?: StoreSalesExtra } = {},
+): Promise<StoreSalesOutcome> {
+  const gln = s.gln('gln');
+  const loc = await requireOwnLocation(env, gln, s.at('gln'), 'record sales');
+  if (loc.type !== 'store') throw fail.invalid(s.at('gln'), `location ${gln} is a ${loc.type}, sales are recorded at stores`);
+  const batchId = s.id('batchId');
+  const merkleRoot = s
     .str('merkleRoot', { pattern: /^(0x)?[0-9a-fA-F]{64}$/, hint: 'must be a 32-byte hex hash' })
     .replace(/^0x/, '')
     .toLowerCase();
-  const receiptCount = input.int('receiptCount', 0, 1_000_000_000);
-  const periodStart = input.optDate('periodStart');
-  const periodEnd = input.optDate('periodEnd');
+  const receiptCount = s.int('receiptCount', 0, 1_000_000_000);
+  const periodStart = s.optDate('periodStart') ?? opts.periodStart;
+  const periodEnd = s.optDate('periodEnd') ?? opts.periodEnd;
   const salesKey = env.ledger.key(OBJECT_TYPES.sales, [gln, batchId]);
-  if (await env.ledger.exists(salesKey)) throw fail.duplicate(`sales batch ${batchId} at ${gln}`, 'batchId');
+  if (await env.ledger.exists(salesKey)) throw fail.duplicate(`sales batch ${batchId} at ${gln}`, s.at('batchId'));
 
   const sold: StockLine[] = [];
   const returned: StockLine[] = [];
   const soldQ: QuantityElement[] = [];
   const returnedQ: QuantityElement[] = [];
   const stored: Record<string, unknown>[] = [];
-  for (const l of input.list('lines', 1, 5000)) {
+  for (const l of s.list('lines', 1, 5000)) {
     const gtin = l.gtin('gtin');
     await requireProduct(env, gtin, l.at('gtin'));
     const kind = l.oneOf('kind', ['sale', 'return'] as const, 'sale');
@@ -81,7 +100,7 @@ export async function recordSales(env: TxEnv, input: Input): Promise<HandlerResu
       } else {
         allocations = [];
         let left = units;
-        for (const c of await fefoLots(env, gln, gtin)) {
+        for (const c of await fefoLots(env, gln, gtin, s.at('lines'))) {
           if (left === 0n) break;
           const take = c.units < left ? c.units : left;
           allocations.push({ lotCode: c.lot.lotCode, units: take });
@@ -123,6 +142,7 @@ export async function recordSales(env: TxEnv, input: Input): Promise<HandlerResu
     periodStart,
     periodEnd,
     lines: stored,
+    ...opts.extra,
     recordedAt: env.time,
     recordedTxId: env.txId,
   };
@@ -155,4 +175,8 @@ export async function recordSales(env: TxEnv, input: Input): Promise<HandlerResu
     });
   }
   return { batch, sold, returned };
+}
+
+export async function recordSales(env: TxEnv, input: Input): Promise<HandlerResult> {
+  return { ...(await recordStoreSales(env, input)) };
 }
