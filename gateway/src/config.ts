@@ -2,7 +2,8 @@
  * The gateway's typed configuration, read from the environment once at start.
  * Anything malformed fails fast with a message naming the variable.
  */
-import { envInt, envPositive, loadLedgerConfig, type LedgerConfig } from '../../ledger/src';
+import { envBool, envInt, envPositive, envString, loadLedgerConfig, type LedgerConfig } from '../../ledger/src';
+import type { PosRollupConfig } from './adapters/pos/pos-rollup';
 import { loadPaymentsConfig, type PaymentsConfig } from './payments/payments-config';
 
 export interface AuthConfig {
@@ -40,6 +41,8 @@ export interface GatewayConfig {
   payments?: PaymentsConfig;
   /** The web console served at /console/. */
   console: ConsoleConfig;
+  /** POS roll-up mode: store batches booked per region and interval (POS_ROLLUP_*). */
+  posRollup: PosRollupConfig;
 }
 
 export interface ConsoleConfig {
@@ -129,6 +132,22 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     mappingsFile: env.ADAPTER_MAPPINGS_FILE || undefined,
     payments: loadPaymentsConfig(env),
     console: loadConsoleConfig(env, auth.devIssuer),
+    posRollup: loadPosRollupConfig(env),
+  };
+}
+
+/** POS_ROLLUP_*: the roll-up worker's interval and transaction size, whether uploads roll up by default, the default region. */
+export function loadPosRollupConfig(env: NodeJS.ProcessEnv): PosRollupConfig {
+  const defaultRegion = envString(env, 'POS_ROLLUP_DEFAULT_REGION', 'default');
+  // The region is part of ledger keys: the chaincode's identifier rule, without `~`.
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:/@#-]{0,63}$/.test(defaultRegion)) {
+    throw new Error(`POS_ROLLUP_DEFAULT_REGION must be 1-64 characters [A-Za-z0-9._:/@#-], got "${defaultRegion}"`);
+  }
+  return {
+    intervalMs: envInt(env, 'POS_ROLLUP_INTERVAL_MS', 60_000, 100, 3_600_000),
+    byDefault: envBool(env, 'POS_ROLLUP_BY_DEFAULT', false),
+    maxStores: envInt(env, 'POS_ROLLUP_MAX_STORES', 200, 1, 500),
+    defaultRegion,
   };
 }
 

@@ -20,6 +20,8 @@ import { createPgSubmissionStore } from './submission/pg-store';
 import type { SubmissionStore } from './submission/store';
 import { posRoutes } from './adapters/pos/pos-routes';
 import { createPgProofStore, type ProofStore } from './adapters/pos/proof-store';
+import { createPosRollup, type PosRollup } from './adapters/pos/pos-rollup';
+import { createPgRollupStore, type RollupStore } from './adapters/pos/rollup-store';
 import { sapRoutes } from './adapters/sap/sap-routes';
 import type { CaptureStore } from './adapters/epcis/capture-store';
 import { createEpcisCapture, type EpcisCapture } from './adapters/epcis/epcis-routes';
@@ -65,6 +67,8 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
   const db = { connectionString: cfg.databaseUrl };
   let store: SubmissionStore | undefined;
   let proofs: ProofStore | undefined;
+  let rollupStore: RollupStore | undefined;
+  let rollup: PosRollup | undefined;
   let captures: CaptureStore | undefined;
   let epcis: EpcisCapture | undefined;
   let devIssuer: DevIssuer | undefined;
@@ -78,6 +82,9 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
     await store.migrate();
     proofs = createPgProofStore({ connectionString: db.connectionString });
     await proofs.migrate();
+    rollupStore = createPgRollupStore({ connectionString: db.connectionString });
+    await rollupStore.migrate();
+    rollup = createPosRollup({ store: rollupStore, config: cfg.posRollup });
     captures = createPgCaptureStore({ connectionString: db.connectionString });
     await captures.migrate();
     epcis = createEpcisCapture({ store: captures, pollMs: cfg.submission.workerPollMs, bodyLimit: cfg.bodyLimit });
@@ -93,7 +100,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
     }
     const extraRoutes = [
       provenanceRoutes(),
-      posRoutes({ proofs, mappings: () => mappings.current().pos }),
+      posRoutes({ proofs, rollup, mappings: () => mappings.current().pos }),
       sapRoutes({ mappings: () => mappings.current().sap }),
       mappingsAdminRoutes(mappings),
       epcis.routes,
@@ -143,6 +150,8 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
     payments?.start();
     const s = store;
     const p = proofs;
+    const ru = rollup;
+    const rs = rollupStore;
     const c = captures;
     const e = epcis;
     return {
@@ -153,12 +162,14 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
       async stop() {
         await gateway.stop();
         await e.stop();
+        await ru.stop();
         await payments?.stop();
         registry?.close();
         await claims?.close();
         ledger.close();
         await s.close();
         await p.close();
+        await rs.close();
         await c.close();
         await devIssuer?.stop();
       },
@@ -169,6 +180,8 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
     ledger.close();
     await store?.close().catch(() => undefined);
     await proofs?.close().catch(() => undefined);
+    await rollup?.stop().catch(() => undefined);
+    await rollupStore?.close().catch(() => undefined);
     await epcis?.stop().catch(() => undefined);
     await captures?.close().catch(() => undefined);
     await devIssuer?.stop().catch(() => undefined);

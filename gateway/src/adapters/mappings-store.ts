@@ -14,7 +14,8 @@ import type { SapMappings } from './sap/mappings';
 
 export interface AdapterMappings {
   sap: SapMappings;
-  pos: { stores: Record<string, string>; catalog: Record<string, string> };
+  /** POS store id → GLN, catalog id → GTIN, store GLN → region (the roll-up's grouping). */
+  pos: { stores: Record<string, string>; catalog: Record<string, string>; regions?: Record<string, string> };
 }
 
 export interface MappingChange {

@@ -3,6 +3,9 @@
  * receipts, Square orders, Toast orders — see pos-json.ts) batches receipts
  * per store into RecordSales; `GET /pos/receipts/{gln}/{receiptId}/proof`
  * returns a receipt's inclusion proof checked against the root on the ledger.
+ * In roll-up mode (`?mode=rollup`, or by default with POS_ROLLUP_BY_DEFAULT)
+ * the store batches are kept and answered 202, and booked per region by the
+ * roll-up worker (pos-rollup.ts); `GET /pos/batches/{batchId}` reports them.
  */
 import type { RouteFactory } from '../../gateway';
 import { httpError } from '../../http/problem';
@@ -15,6 +18,7 @@ import type { ProofStore } from './proof-store';
 import { parsePosJson, POS_VENDOR_SCHEMAS } from './pos-json';
 import { parsePosLog, POS_JSON_SCHEMA, type Receipt } from './receipts';
 import { createRequestValidator } from '../../http/validation';
+import { acceptRollup, batchRoute, regionProof, type PosRollup } from './pos-rollup';
 
 export interface PosAdapterOptions {
   proofs: ProofStore;
@@ -22,13 +26,19 @@ export interface PosAdapterOptions {
   stores?: Record<string, string>;
   /** POS catalog object id (Square catalog_object_id, Toast item guid) → GTIN. */
   catalog?: Record<string, string>;
+  /** Store GLN → region, for the roll-up (unnamed stores fall in the default region). */
+  regions?: Record<string, string>;
   /** Current mappings, read per request (they can be reloaded); wins over `stores` / `catalog`. */
-  mappings?: () => { stores?: Record<string, string>; catalog?: Record<string, string> };
+  mappings?: () => { stores?: Record<string, string>; catalog?: Record<string, string>; regions?: Record<string, string> };
+  /** Roll-up mode: store batches kept in PostgreSQL and booked per region and interval. */
+  rollup?: PosRollup;
 }
 
 export function posRoutes(opts: PosAdapterOptions): RouteFactory {
   const validator = createRequestValidator({ PosReceipts: POS_JSON_SCHEMA, ...POS_VENDOR_SCHEMAS });
-  return ({ executor, ledger, limiter }) => {
+  return ({ executor, ledger, limiter, submitter, mspId, logger }) => {
+    const rollup = opts.rollup;
+    rollup?.attach({ submitter, ledger, mspId, logger });
     const routes: RouteSpec[] = [
       {
         method: 'post',
@@ -38,7 +48,7 @@ export function posRoutes(opts: PosAdapterOptions): RouteFactory {
         tag: 'pos',
         roles: ['pos', 'admin'],
         bodyType: 'json-or-xml',
-        success: { status: 201, description: 'One committed RecordSales per store' },
+        success: { status: 201, description: 'One committed RecordSales per store (202 with the store batches in roll-up mode)' },
         action: {
           kind: 'custom',
           handle: async (ctx) => {
@@ -53,6 +63,12 @@ export function posRoutes(opts: PosAdapterOptions): RouteFactory {
               { limiter, clientId: ctx.principal!.clientId, what: 'POS document', maxLinesPerTransaction: 5000 },
             );
             for (const b of batches) await opts.proofs.save(b.proofs);
+            const mode = ctx.query.mode ?? (rollup?.config.byDefault ? 'rollup' : undefined);
+            if (mode === 'rollup') {
+              if (!rollup) throw httpError(400, 'VALIDATION_FAILED', 'this gateway has no POS roll-up', { field: 'mode' });
+              const out = await acceptRollup(rollup, batches, { mspId, regions: m.regions ?? {} });
+              return { status: out.status, body: { ...out.body, receipts: receipts.length } };
+            }
             if (ctx.query.mode === 'async') {
               const results = [];
               for (const b of batches) {
@@ -117,19 +133,24 @@ export function posRoutes(opts: PosAdapterOptions): RouteFactory {
             ) as { history: Array<{ value?: { merkleRoot?: string }; txId: string }> };
             const onLedger = hist.history.at(-1);
             const ledgerRoot = onLedger?.value?.merkleRoot;
+            const storeVerified = !!ledgerRoot && ledgerRoot === p.root && verifyProof(p.leaf, p.proof, ledgerRoot);
+            // A rolled-up batch: its store root is also proven part of the region root on the ledger.
+            const region = rollup ? await regionProof(rollup, ledger, p.batchId) : undefined;
             return {
               status: 200,
               body: {
                 ...p,
                 ledgerRoot,
                 ledgerTxId: onLedger?.txId,
-                verified: !!ledgerRoot && ledgerRoot === p.root && verifyProof(p.leaf, p.proof, ledgerRoot),
+                ...(region ? { region } : {}),
+                verified: storeVerified && (!region || region.verified === true),
               },
             };
           },
         },
       },
     ];
+    if (rollup) routes.push(batchRoute(rollup, mspId));
     return {
       routes,
       schemas: {
@@ -138,6 +159,12 @@ export function posRoutes(opts: PosAdapterOptions): RouteFactory {
           additionalProperties: false,
           required: ['gln', 'receiptId'],
           properties: { gln: { type: 'string', format: 'gln' }, receiptId: { type: 'string', pattern: '^[A-Za-z0-9._:/-]{1,128}$' } },
+        },
+        posBatchParams: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['batchId'],
+          properties: { batchId: { type: 'string', pattern: '^pos-[0-9a-f]{24}$' } },
         },
       },
     };
