@@ -9,6 +9,7 @@ import { fail } from './errors';
 import * as q from './queries';
 import { runSubmit } from './submit';
 import { commissionLot, registerLocation, registerProduct } from './tx-master-data';
+import { commissionLots, registerLocations } from './tx-bulk-master-data';
 import { adjustStock, transferStock, transformLots } from './tx-movements';
 import { createPurchaseOrder, recordPayment } from './tx-orders';
 import { declareError, declareRecall, recordAttestation } from './tx-recalls';
@@ -47,6 +48,20 @@ export class TraceabilityContract extends Contract {
   @Returns('string')
   public async CommissionLot(ctx: Context, request: string): Promise<string> {
     return runSubmit(ctx, 'CommissionLot', request, commissionLot);
+  }
+
+  /** Many locations in one transaction (onboarding), each under the rules of RegisterLocation. */
+  @Transaction()
+  @Returns('string')
+  public async RegisterLocations(ctx: Context, request: string): Promise<string> {
+    return runSubmit(ctx, 'RegisterLocations', request, registerLocations);
+  }
+
+  /** Many lots in one transaction (onboarding), each under the rules of CommissionLot. */
+  @Transaction()
+  @Returns('string')
+  public async CommissionLots(ctx: Context, request: string): Promise<string> {
+    return runSubmit(ctx, 'CommissionLots', request, commissionLots);
   }
 
   // ---- movements ---------------------------------------------------------

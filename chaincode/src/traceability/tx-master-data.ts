@@ -21,7 +21,7 @@ export async function registerLocation(env: TxEnv, input: Input): Promise<Handle
   assertNotAuditor(env, 'register locations');
   const gln = input.gln('gln');
   const ownerMsp = input.optStr('ownerMsp', { max: 64, pattern: MSP_ID }) ?? env.mspId;
-  if (ownerMsp !== env.mspId) throw fail.forbidden(`${env.mspId} may register only its own locations`, 'ownerMsp');
+  if (ownerMsp !== env.mspId) throw fail.forbidden(`${env.mspId} may register only its own locations`, input.at('ownerMsp'));
   const companyPrefixLength = parseCompanyPrefixLength(input.raw('companyPrefixLength'), input.at('companyPrefixLength'));
   const partyGln = input.has('partyGln') ? parseGln(input.raw('partyGln'), input.at('partyGln')) : undefined;
   const addr = input.object('address');
@@ -47,7 +47,7 @@ export async function registerLocation(env: TxEnv, input: Input): Promise<Handle
     createdTxId: env.txId,
   };
   const key = env.ledger.key(OBJECT_TYPES.location, [gln]);
-  if (await env.ledger.exists(key)) throw fail.duplicate(`location ${gln}`, 'gln');
+  if (await env.ledger.exists(key)) throw fail.duplicate(`location ${gln}`, input.at('gln'));
   await env.ledger.put(key, record);
   return { location: record };
 }
@@ -139,9 +139,9 @@ export function lotIlmd(lot: LotRecord): Record<string, unknown> {
 
 export async function commissionLot(env: TxEnv, input: Input): Promise<HandlerResult> {
   const gln = input.gln('gln');
-  const loc = await requireOwnLocation(env, gln, 'gln', 'commission lots');
+  const loc = await requireOwnLocation(env, gln, input.at('gln'), 'commission lots');
   const gtin = input.gtin('gtin');
-  await requireProduct(env, gtin, 'gtin');
+  await requireProduct(env, gtin, input.at('gtin'));
   const lotCode = input.lotCode('lotCode');
   const quantity = input.quantity('quantity');
   const lot = await createLot(
@@ -157,9 +157,9 @@ export async function commissionLot(env: TxEnv, input: Input): Promise<HandlerRe
       parents: await readParents(env, input, 'parents'),
       commissionedAtGln: gln,
     },
-    'lotCode',
+    input.at('lotCode'),
   );
-  const line = await changeStock(env, { gln, gtin, lotCode }, quantity, 'quantity');
+  const line = await changeStock(env, { gln, gtin, lotCode }, quantity, input.at('quantity'));
   env.record({
     type: 'ObjectEvent',
     action: 'ADD',
