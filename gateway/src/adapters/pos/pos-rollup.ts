@@ -87,8 +87,15 @@ export async function acceptRollup(
     fields: b.fields,
   }));
   const fresh = await rollup.store.accept(pending);
-  const stored = new Map((await rollup.store.getMany(pending.map((p) => p.batchId))).map((b) => [b.batchId, b]));
-  const out = pending.map((p) => ({ ...batchReport(stored.get(p.batchId)!), resent: !fresh.has(p.batchId) }));
+  // Only a resent batch is read back: a new one stands as it was written.
+  const resent = pending.filter((p) => !fresh.has(p.batchId)).map((p) => p.batchId);
+  const stored = new Map((resent.length ? await rollup.store.getMany(resent) : []).map((b) => [b.batchId, b]));
+  const now = new Date().toISOString();
+  const out = pending.map((p) =>
+    fresh.has(p.batchId)
+      ? { ...batchReport({ ...p, status: 'pending', receivedAt: now, attempts: 0 }), resent: false }
+      : { ...batchReport(stored.get(p.batchId)!), resent: true },
+  );
   return { status: 202, body: { mode: 'rollup', batches: out, accepted: fresh.size, resent: out.length - fresh.size } };
 }
 

@@ -72,6 +72,33 @@ export function buildRollup(region: string, members: StoredBatch[]) {
   return { rollupId, root, proofs, body };
 }
 
+/**
+ * Groups claimed batches per region, at most `maxStores` batches per group,
+ * with every batch of one store in the same group: groups run concurrently,
+ * and two transactions writing one store's stock would conflict (MVCC).
+ */
+export function groupBatches(claimed: StoredBatch[], maxStores: number): Array<[string, StoredBatch[]]> {
+  const byRegion = new Map<string, Map<string, StoredBatch[]>>();
+  for (const b of claimed) {
+    const stores = byRegion.get(b.region) ?? new Map<string, StoredBatch[]>();
+    byRegion.set(b.region, stores);
+    stores.set(b.gln, [...(stores.get(b.gln) ?? []), b]);
+  }
+  const groups: Array<[string, StoredBatch[]]> = [];
+  for (const [region, stores] of byRegion) {
+    let group: StoredBatch[] = [];
+    for (const list of stores.values()) {
+      if (group.length > 0 && group.length + list.length > maxStores) {
+        groups.push([region, group]);
+        group = [];
+      }
+      group.push(...list);
+    }
+    if (group.length > 0) groups.push([region, group]);
+  }
+  return groups;
+}
+
 /** A refusal in the caller's terms: the field inside the store batch and the source element behind it. */
 function refusalOf(err: unknown, b?: StoredBatch, inner?: string): BatchRefusal {
   const code = err instanceof ServiceError ? err.code : 'INTERNAL';
@@ -150,10 +177,7 @@ export function createRollupWorker(opts: RollupWorkerOptions): RollupWorker {
     for (;;) {
       const claimed = await opts.store.claim(opts.mspId, claimLimit, leaseMs);
       if (claimed.length === 0) break;
-      const byRegion = new Map<string, StoredBatch[]>();
-      for (const b of claimed) byRegion.set(b.region, [...(byRegion.get(b.region) ?? []), b]);
-      const groups: Array<[string, StoredBatch[]]> = [];
-      for (const [region, list] of byRegion) for (let i = 0; i < list.length; i += opts.maxStores) groups.push([region, list.slice(i, i + opts.maxStores)]);
+      const groups = groupBatches(claimed, opts.maxStores);
       let next = 0;
       await Promise.all(
         Array.from({ length: Math.min(window, groups.length) }, async () => {

@@ -1,0 +1,121 @@
+/**
+ * The retail benchmark's figures, from the load generator's own account and
+ * the gateways' PostgreSQL (`gateway.pos_store_batches`: when each store batch
+ * was received and committed, by which roll-up transaction and block).
+ */
+import type { Pool } from 'pg';
+import { pct } from '../indexer/bench-env';
+import type { BenchFigure } from '../summary';
+import type { LoadReport } from './retail-load';
+import type { Started } from './retail-processes';
+import type { SetupReport } from './retail-setup';
+
+export interface ReportInput {
+  db: Pool;
+  load: LoadReport;
+  setup: SetupReport;
+  probe: { txps: number };
+  intervalMs: number;
+  backlogAtEnd: number;
+  drainedIn?: number;
+  indexer?: Started;
+  stores: number;
+  linesPerBatch: number;
+  v: Record<string, unknown>;
+  log: (m: string) => void;
+}
+
+export async function report(r: ReportInput): Promise<BenchFigure[]> {
+  const { db, load, log } = r;
+  const rows = (
+    await db.query<{ batch_id: string; status: string; tx_id: string | null; block_number: string | null; received: string; finished: string | null }>(
+      `SELECT batch_id, status, tx_id, block_number::text, extract(epoch FROM received_at) * 1000 AS received, extract(epoch FROM finished_at) * 1000 AS finished
+       FROM gateway.pos_store_batches`,
+    )
+  ).rows;
+  const byId = new Map(rows.map((x) => [x.batch_id, x]));
+  const committed = load.batches.filter((b) => byId.get(b.batchId)?.status === 'committed');
+  const refused = rows.filter((x) => x.status === 'refused').length;
+  const txs = new Set(rows.filter((x) => x.status === 'committed' && x.tx_id).map((x) => x.tx_id));
+  const firstReceived = Math.min(...rows.map((x) => Number(x.received)));
+  const lastFinished = Math.max(...rows.filter((x) => x.finished).map((x) => Number(x.finished)));
+  // Rates over the offered window: what the ledger booked while the stores were sending, plus the drain.
+  const window = Math.max(load.seconds, (lastFinished - firstReceived) / 1000);
+  const lag = rows
+    .filter((x) => x.status === 'committed' && x.finished)
+    .map((x) => Number(x.finished) - Number(x.received))
+    .sort((a, b) => a - b);
+  const lat = [...load.latencies].sort((a, b) => a - b);
+  const posLinesCommitted = committed.reduce((s, b) => s + b.posLines, 0);
+  const receiptsCommitted = committed.reduce((s, b) => s + b.receipts, 0);
+  const offeredLines = load.posLines / load.seconds;
+  const offeredReceipts = load.receipts / load.seconds;
+  const txps = txs.size / window;
+  const linesps = posLinesCommitted / window;
+  const receiptsps = receiptsCommitted / window;
+  // The baseline in lines: one RecordSales per store batch, at the ledger's probed rate.
+  const baselineLines = r.probe.txps * (load.posLines / Math.max(1, load.uploads));
+
+  let idxLag: number[] = [];
+  if (r.indexer?.stored) {
+    // Per block: the gateway recorded the roll-up committed (earliest of its rows) → the indexer stored the block.
+    const blockCommit = new Map<string, number>();
+    for (const x of rows)
+      if (x.status === 'committed' && x.block_number && x.finished)
+        blockCommit.set(x.block_number, Math.min(blockCommit.get(x.block_number) ?? Infinity, Number(x.finished)));
+    idxLag = [...blockCommit].filter(([b]) => r.indexer!.stored!.has(b)).map(([b, t]) => r.indexer!.stored!.get(b)! - t);
+    idxLag.sort((a, b) => a - b);
+    log(`indexer: ${idxLag.length} of ${blockCommit.size} roll-up blocks stored; lag p50 ${pct(idxLag, 50)?.toFixed(0)} ms, p99 ${pct(idxLag, 99)?.toFixed(0)} ms`);
+  }
+  const keptUp = r.drainedIn !== undefined && r.drainedIn <= (2 * r.intervalMs) / 1000 + 30;
+  log(
+    `offered: ${load.uploads} uploads (${(load.uploads / load.seconds).toFixed(1)}/s), ${load.receipts} receipts (${offeredReceipts.toFixed(1)}/s), ` +
+      `${load.posLines} lines (${offeredLines.toFixed(1)}/s) in ${load.seconds.toFixed(0)} s; ${load.failed} failed, ${load.late} not sent (generator behind)` +
+      (load.firstError ? `; first error: ${load.firstError}` : ''),
+  );
+  log(
+    `booked: ${committed.length} store batches (${(committed.length / window).toFixed(1)}/s) in ${txs.size} roll-up transactions = ${txps.toFixed(2)} tx/s; ` +
+      `${receiptsps.toFixed(1)} receipts/s, ${linesps.toFixed(1)} lines/s over ${window.toFixed(0)} s; ${refused} refused`,
+  );
+  log(`gateway answer: p50 ${pct(lat, 50)?.toFixed(0)} ms, p99 ${pct(lat, 99)?.toFixed(0)} ms, max ${lat.at(-1)?.toFixed(0)} ms`);
+  log(`upload → committed: p50 ${(pct(lag, 50) / 1000).toFixed(1)} s, p99 ${(pct(lag, 99) / 1000).toFixed(1)} s (roll-up every ${(r.intervalMs / 1000).toFixed(1)} s)`);
+  log(
+    `backlog when the stores stopped: ${r.backlogAtEnd} store batches; ${r.drainedIn === undefined ? 'NOT drained' : `drained in ${r.drainedIn.toFixed(1)} s`} → ${keptUp ? 'kept up' : 'did NOT keep up'}`,
+  );
+  log(`baseline: one RecordSales per store batch commits ${r.probe.txps.toFixed(1)} tx/s ≈ ${baselineLines.toFixed(0)} lines/s; the stores need ${(load.uploads / load.seconds).toFixed(0)} tx/s that way`);
+  const note = `${r.stores} stores, ${r.v['receipts-per-hour']} receipts/h, ${r.v['lines-per-receipt']} lines/receipt, upload every ${r.v['upload-every']} s ×${r.v.speed}, ${r.v.gateways} gateway(s), ${r.v.minutes} min`;
+  const figures: BenchFigure[] = [
+    {
+      name: 'retail.ledger.txps',
+      label: 'ledger transactions/s (region roll-ups)',
+      value: txps,
+      unit: 'tx/s',
+      target: { op: '<=', value: r.probe.txps },
+      baseline: { label: 'ledger capacity, one RecordSales per store batch (probe)', value: r.probe.txps },
+      note,
+    },
+    {
+      name: 'retail.lines.ps',
+      label: 'POS lines booked per second',
+      value: linesps,
+      unit: 'lines/s',
+      target: { op: '>=', value: offeredLines * 0.98 },
+      baseline: { label: 'one RecordSales per store batch at the probed capacity', value: baselineLines },
+      note: `offered ${offeredLines.toFixed(1)} lines/s`,
+    },
+    { name: 'retail.receipts.ps', label: 'receipts booked per second', value: receiptsps, unit: 'receipts/s', target: { op: '>=', value: offeredReceipts * 0.98 } },
+    { name: 'retail.gateway.p99', label: 'gateway upload answer p99', value: pct(lat, 99), unit: 'ms', baseline: { label: 'p50', value: pct(lat, 50) } },
+    {
+      name: 'retail.commit.lag.p99',
+      label: 'upload → committed p99',
+      value: pct(lag, 99),
+      unit: 'ms',
+      target: { op: '<=', value: 2 * r.intervalMs + 30_000 },
+      baseline: { label: 'roll-up interval', value: r.intervalMs },
+    },
+    { name: 'retail.backlog.end', label: 'pending store batches when the load stopped', value: r.backlogAtEnd, unit: 'batches', note: keptUp ? `drained in ${r.drainedIn?.toFixed(1)} s` : 'not drained in time' },
+    { name: 'retail.setup.s', label: `set-up: ${r.stores} stores + stock, bulk transactions`, value: r.setup.seconds, unit: 's', note: `${r.setup.transactions} transactions` },
+  ];
+  if (idxLag.length) figures.push({ name: 'retail.indexer.lag.p99', label: 'roll-up committed → indexer stored p99', value: pct(idxLag, 99), unit: 'ms' });
+  return figures;
+}
