@@ -10,7 +10,8 @@
  * and whether the backlog drained. Everything it started is stopped at the end.
  *
  *   npm run bench:retail -- [--minutes 10] [--stores 17000] [--receipts-per-hour 90] [--lines-per-receipt 1.6]
- *     [--upload-every 60] [--speed 1] [--stores-per-region 200] [--gateways 2] [--no-indexer] [--probe 20] [--json FILE] [--keep]
+ *     [--upload-every 60] [--speed 1] [--stores-per-region 200] [--gateways 2] [--max-stores 100] [--concurrency 2]
+ *     [--no-indexer] [--probe 20] [--json FILE] [--keep]
  *
  * The load model and its reasoning: docs/benchmarks.md#retail-pos-roll-up.
  */
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
       speed: { type: 'string', default: '1' },
       'stores-per-region': { type: 'string', default: '200' },
       gateways: { type: 'string', default: '2' },
+      'max-stores': { type: 'string', default: '100' },
+      concurrency: { type: 'string', default: '2' },
       'no-indexer': { type: 'boolean', default: false },
       probe: { type: 'string', default: '20' },
       'max-in-flight': { type: 'string', default: '512' },
@@ -68,6 +71,9 @@ async function main(): Promise<void> {
     const info = await devnetUp(cfg, () => undefined);
     devnetStarted = true;
     await pg.start();
+    // The database outlives a run: a fresh ledger needs a fresh queue (and the indexer schema is seeded again below).
+    const reset = new Pool({ connectionString: pg.connectionString, max: 1 });
+    await reset.query('DROP SCHEMA IF EXISTS gateway CASCADE').finally(() => reset.end());
     log(`devnet ${base} and PostgreSQL up; ${stores} stores, ${products} products`);
     const client = await connectDevnet(info, 'RetailerMSP');
     let setup;
@@ -88,7 +94,14 @@ async function main(): Promise<void> {
     fs.writeFileSync(mappingsFile, JSON.stringify({ pos: { stores: {}, regions } }));
     const indexer = v['no-indexer'] ? undefined : await startIndexer({ cfg, pg, work });
     if (indexer) started.push(indexer);
-    const gws = await startGateways({ cfg, pg, work, count: n('gateways'), mappingsFile, intervalMs }, log);
+    // Gateway logs are kept after the run (the temporary folder is not).
+    const logs = path.join(root, 'network', 'run', `retail-bench-${base}-logs`);
+    fs.rmSync(logs, { recursive: true, force: true });
+    fs.mkdirSync(logs, { recursive: true });
+    const gws = await startGateways(
+      { cfg, pg, work, logs, count: n('gateways'), mappingsFile, intervalMs, maxStores: n('max-stores'), concurrency: n('concurrency') },
+      log,
+    );
     started.push(...gws);
 
     const runId = randomUUID().slice(0, 8);

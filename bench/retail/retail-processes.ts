@@ -54,7 +54,17 @@ async function waitFor(what: string, check: () => Promise<boolean>, child: Child
 
 /** `count` gateway processes of RetailerMSP, roll-up on by default, flushing every `intervalMs`. */
 export async function startGateways(
-  o: { cfg: DevnetConfig; pg: PostgresServer; work: string; count: number; mappingsFile: string; intervalMs: number },
+  o: {
+    cfg: DevnetConfig;
+    pg: PostgresServer;
+    work: string;
+    logs: string;
+    count: number;
+    mappingsFile: string;
+    intervalMs: number;
+    maxStores: number;
+    concurrency: number;
+  },
   log: (m: string) => void,
 ): Promise<Started[]> {
   const out: Started[] = [];
@@ -62,7 +72,7 @@ export async function startGateways(
     for (let i = 0; i < o.count; i++) {
       const port = o.cfg.portBase + 580 + i;
       const keyFile = path.join(o.work, `gw-${i}.json`);
-      const logFile = path.join(o.work, `gw-${i}.log`);
+      const logFile = path.join(o.logs, `gateway-${i}.log`);
       const child = spawn(process.execPath, [path.join(DIST, 'gateway', 'src', 'main.js')], {
         stdio: ['ignore', fs.openSync(logFile, 'a'), 'pipe'],
         env: {
@@ -74,11 +84,12 @@ export async function startGateways(
           ADAPTER_MAPPINGS_FILE: o.mappingsFile,
           POS_ROLLUP_BY_DEFAULT: 'true',
           POS_ROLLUP_INTERVAL_MS: String(o.intervalMs),
-          POS_ROLLUP_MAX_STORES: '200',
+          POS_ROLLUP_MAX_STORES: String(o.maxStores),
+          POS_ROLLUP_CONCURRENCY: String(o.concurrency),
           RATE_LIMIT_RPS: '1000000',
           RATE_LIMIT_BURST: '1000000',
           GATEWAY_BODY_LIMIT: '5mb',
-          LOG_LEVEL: 'warn',
+          LOG_LEVEL: process.env.RETAIL_BENCH_GATEWAY_LOG_LEVEL ?? 'warn',
         },
       });
       child.stderr!.on('data', (d) => process.stderr.write(`[gateway ${i}] ${d}`));

@@ -147,6 +147,7 @@ export function loadPosRollupConfig(env: NodeJS.ProcessEnv): PosRollupConfig {
     intervalMs: envInt(env, 'POS_ROLLUP_INTERVAL_MS', 60_000, 100, 3_600_000),
     byDefault: envBool(env, 'POS_ROLLUP_BY_DEFAULT', false),
     maxStores: envInt(env, 'POS_ROLLUP_MAX_STORES', 200, 1, 500),
+    concurrency: envInt(env, 'POS_ROLLUP_CONCURRENCY', 2, 1, 64),
     defaultRegion,
   };
 }

@@ -22,6 +22,8 @@ export interface PosRollupConfig {
   byDefault: boolean;
   /** Most store batches per roll-up transaction. */
   maxStores: number;
+  /** Roll-up transactions in flight at once per gateway process. */
+  concurrency: number;
   /** Region of a store the `regions` mapping does not name. */
   defaultRegion: string;
 }
@@ -41,7 +43,13 @@ export function createPosRollup(opts: { store: RollupStore; config: PosRollupCon
     config: opts.config,
     store: opts.store,
     attach(deps) {
-      worker = createRollupWorker({ ...deps, store: opts.store, intervalMs: opts.config.intervalMs, maxStores: opts.config.maxStores });
+      worker = createRollupWorker({
+        ...deps,
+        store: opts.store,
+        intervalMs: opts.config.intervalMs,
+        maxStores: opts.config.maxStores,
+        window: opts.config.concurrency,
+      });
       if (opts.autoStart !== false) worker.start();
       return worker;
     },

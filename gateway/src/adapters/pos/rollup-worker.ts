@@ -110,7 +110,7 @@ function refusalOf(err: unknown, b?: StoredBatch, inner?: string): BatchRefusal 
 
 export function createRollupWorker(opts: RollupWorkerOptions): RollupWorker {
   const log = opts.logger.child({ component: 'pos-rollup-worker' });
-  const window = opts.window ?? 8;
+  const window = opts.window ?? 2;
   const claimLimit = opts.claimLimit ?? Math.max(opts.maxStores * window, 1000);
   const leaseMs = opts.leaseMs ?? 300_000;
   let running = false;
