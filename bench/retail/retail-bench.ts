@@ -132,7 +132,9 @@ async function main(): Promise<void> {
       for (const g of gws) {
         const text = fs.readFileSync(g.logFile!, 'utf8');
         const count = (what: string) => text.split(what).length - 1;
-        log(`${g.name}: ${count('roll-up will be retried')} roll-ups retried later, ${count('retrying submission')} submission retries, ${count('refused')} refusals logged`);
+        log(
+          `${g.name}: ${count('roll-up will be retried')} roll-ups retried later, ${count('retrying submission')} submission retries, ${count('refused')} refusals logged`,
+        );
       }
       const figures = await report({ db, load, setup: setup!, probe: probe!, intervalMs, backlogAtEnd, drainedIn, indexer, stores, linesPerBatch, v, log });
       writeFigures(v.json, 'retail', figures);

@@ -107,7 +107,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   let k = 0;
   while (Date.now() < end) {
     const now = Date.now();
-    while (now >= t0 + ((cursor / o.stores + k) * periodMs)) {
+    while (now >= t0 + (cursor / o.stores + k) * periodMs) {
       const i = cursor;
       if (inFlight >= o.maxInFlight) r.late++;
       else sends.push(upload(i, round[i]++ * o.stores + i));

@@ -65,7 +65,9 @@ export async function report(r: ReportInput): Promise<BenchFigure[]> {
         blockCommit.set(x.block_number, Math.min(blockCommit.get(x.block_number) ?? Infinity, Number(x.finished)));
     idxLag = [...blockCommit].filter(([b]) => r.indexer!.stored!.has(b)).map(([b, t]) => r.indexer!.stored!.get(b)! - t);
     idxLag.sort((a, b) => a - b);
-    log(`indexer: ${idxLag.length} of ${blockCommit.size} roll-up blocks stored; lag p50 ${pct(idxLag, 50)?.toFixed(0)} ms, p99 ${pct(idxLag, 99)?.toFixed(0)} ms`);
+    log(
+      `indexer: ${idxLag.length} of ${blockCommit.size} roll-up blocks stored; lag p50 ${pct(idxLag, 50)?.toFixed(0)} ms, p99 ${pct(idxLag, 99)?.toFixed(0)} ms`,
+    );
   }
   const keptUp = r.drainedIn !== undefined && r.drainedIn <= (2 * r.intervalMs) / 1000 + 30;
   log(
@@ -78,11 +80,15 @@ export async function report(r: ReportInput): Promise<BenchFigure[]> {
       `${receiptsps.toFixed(1)} receipts/s, ${linesps.toFixed(1)} lines/s over ${window.toFixed(0)} s; ${refused} refused`,
   );
   log(`gateway answer: p50 ${pct(lat, 50)?.toFixed(0)} ms, p99 ${pct(lat, 99)?.toFixed(0)} ms, max ${lat.at(-1)?.toFixed(0)} ms`);
-  log(`upload → committed: p50 ${(pct(lag, 50) / 1000).toFixed(1)} s, p99 ${(pct(lag, 99) / 1000).toFixed(1)} s (roll-up every ${(r.intervalMs / 1000).toFixed(1)} s)`);
+  log(
+    `upload → committed: p50 ${(pct(lag, 50) / 1000).toFixed(1)} s, p99 ${(pct(lag, 99) / 1000).toFixed(1)} s (roll-up every ${(r.intervalMs / 1000).toFixed(1)} s)`,
+  );
   log(
     `backlog when the stores stopped: ${r.backlogAtEnd} store batches; ${r.drainedIn === undefined ? 'NOT drained' : `drained in ${r.drainedIn.toFixed(1)} s`} → ${keptUp ? 'kept up' : 'did NOT keep up'}`,
   );
-  log(`baseline: one RecordSales per store batch commits ${r.probe.txps.toFixed(1)} tx/s ≈ ${baselineLines.toFixed(0)} lines/s; the stores need ${(load.uploads / load.seconds).toFixed(0)} tx/s that way`);
+  log(
+    `baseline: one RecordSales per store batch commits ${r.probe.txps.toFixed(1)} tx/s ≈ ${baselineLines.toFixed(0)} lines/s; the stores need ${(load.uploads / load.seconds).toFixed(0)} tx/s that way`,
+  );
   const note = `${r.stores} stores, ${r.v['receipts-per-hour']} receipts/h, ${r.v['lines-per-receipt']} lines/receipt, upload every ${r.v['upload-every']} s ×${r.v.speed}, ${r.v.gateways} gateway(s), ${r.v.minutes} min`;
   const figures: BenchFigure[] = [
     {
@@ -103,7 +109,13 @@ export async function report(r: ReportInput): Promise<BenchFigure[]> {
       baseline: { label: 'one RecordSales per store batch at the probed capacity', value: baselineLines },
       note: `offered ${offeredLines.toFixed(1)} lines/s`,
     },
-    { name: 'retail.receipts.ps', label: 'receipts booked per second', value: receiptsps, unit: 'receipts/s', target: { op: '>=', value: offeredReceipts * 0.98 } },
+    {
+      name: 'retail.receipts.ps',
+      label: 'receipts booked per second',
+      value: receiptsps,
+      unit: 'receipts/s',
+      target: { op: '>=', value: offeredReceipts * 0.98 },
+    },
     { name: 'retail.gateway.p99', label: 'gateway upload answer p99', value: pct(lat, 99), unit: 'ms', baseline: { label: 'p50', value: pct(lat, 50) } },
     {
       name: 'retail.commit.lag.p99',
@@ -113,8 +125,20 @@ export async function report(r: ReportInput): Promise<BenchFigure[]> {
       target: { op: '<=', value: 2 * r.intervalMs + 30_000 },
       baseline: { label: 'roll-up interval', value: r.intervalMs },
     },
-    { name: 'retail.backlog.end', label: 'pending store batches when the load stopped', value: r.backlogAtEnd, unit: 'batches', note: keptUp ? `drained in ${r.drainedIn?.toFixed(1)} s` : 'not drained in time' },
-    { name: 'retail.setup.s', label: `set-up: ${r.stores} stores + stock, bulk transactions`, value: r.setup.seconds, unit: 's', note: `${r.setup.transactions} transactions` },
+    {
+      name: 'retail.backlog.end',
+      label: 'pending store batches when the load stopped',
+      value: r.backlogAtEnd,
+      unit: 'batches',
+      note: keptUp ? `drained in ${r.drainedIn?.toFixed(1)} s` : 'not drained in time',
+    },
+    {
+      name: 'retail.setup.s',
+      label: `set-up: ${r.stores} stores + stock, bulk transactions`,
+      value: r.setup.seconds,
+      unit: 's',
+      note: `${r.setup.transactions} transactions`,
+    },
   ];
   if (idxLag.length) figures.push({ name: 'retail.indexer.lag.p99', label: 'roll-up committed → indexer stored p99', value: pct(idxLag, 99), unit: 'ms' });
   return figures;

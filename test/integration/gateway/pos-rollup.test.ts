@@ -88,7 +88,12 @@ describe('POS roll-up on the real devnet: store batches booked per region in one
     expect(await onHand(store.a)).to.equal('7.000');
     expect(await onHand(store.b)).to.equal('7.000');
     expect(await onHand(store.c)).to.equal('6.000');
-    for (const [s, n] of [['A', 1], ['A', 2], ['B', 1], ['C', 1]] as const) {
+    for (const [s, n] of [
+      ['A', 1],
+      ['A', 2],
+      ['B', 1],
+      ['C', 1],
+    ] as const) {
       const gln = { A: store.a, B: store.b, C: store.c }[s];
       const p = await api().get(`/pos/receipts/${gln}/${tag}-${s}-${n}/proof`).set('Authorization', ret).expect(200);
       expect(p.body.verified, JSON.stringify(p.body)).to.equal(true);

@@ -74,8 +74,7 @@ describe('traceability contract: region sales roll-up', () => {
       'stores[1].batchId',
     );
     await expectTraceError(
-      () =>
-        h.submit(RETAILER, 'RecordRegionSales', rollup([store2([{ gtin: GTIN.milk, quantity: '1' }]), store2([{ gtin: GTIN.milk, quantity: '1' }])])),
+      () => h.submit(RETAILER, 'RecordRegionSales', rollup([store2([{ gtin: GTIN.milk, quantity: '1' }]), store2([{ gtin: GTIN.milk, quantity: '1' }])])),
       'DUPLICATE',
       'stores[1].batchId',
     );
@@ -90,11 +89,7 @@ describe('traceability contract: region sales roll-up', () => {
   });
 
   it('lets only the owner of every store record its sales, like RecordSales', async () => {
-    await expectTraceError(
-      () => h.submit(SUPPLIER, 'RecordRegionSales', rollup([store2([{ gtin: GTIN.milk, quantity: '1' }])])),
-      'FORBIDDEN',
-      'stores[0].gln',
-    );
+    await expectTraceError(() => h.submit(SUPPLIER, 'RecordRegionSales', rollup([store2([{ gtin: GTIN.milk, quantity: '1' }])])), 'FORBIDDEN', 'stores[0].gln');
   });
 
   it('answers a repeated event id with the first outcome and books once', async () => {

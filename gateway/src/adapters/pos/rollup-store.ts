@@ -163,10 +163,10 @@ export function createPgRollupStore(opts: { connectionString: string; max?: numb
       );
     },
     async refuse(batchId, error) {
-      await pool.query(
-        `UPDATE gateway.pos_store_batches SET status = 'refused', error = $2, locked_until = NULL, finished_at = now() WHERE batch_id = $1`,
-        [batchId, JSON.stringify(error)],
-      );
+      await pool.query(`UPDATE gateway.pos_store_batches SET status = 'refused', error = $2, locked_until = NULL, finished_at = now() WHERE batch_id = $1`, [
+        batchId,
+        JSON.stringify(error),
+      ]);
     },
     async release(batchIds, delayMs, error) {
       await pool.query(

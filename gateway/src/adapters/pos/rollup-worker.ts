@@ -129,9 +129,19 @@ export function createRollupWorker(opts: RollupWorkerOptions): RollupWorker {
     while (members.length > 0) {
       const r = buildRollup(region, members);
       try {
-        const out = await opts.submitter.submit({ fn: 'RecordRegionSales', body: r.body, eventId: r.rollupId, actor: `pos-rollup@${opts.mspId}` }, { mode: 'async', log });
+        const out = await opts.submitter.submit(
+          { fn: 'RecordRegionSales', body: r.body, eventId: r.rollupId, actor: `pos-rollup@${opts.mspId}` },
+          { mode: 'async', log },
+        );
         await opts.store.commit(
-          members.map((b, i) => ({ batchId: b.batchId, rollupId: r.rollupId, regionRoot: r.root, regionProof: r.proofs[i], txId: out.txId, blockNumber: out.blockNumber })),
+          members.map((b, i) => ({
+            batchId: b.batchId,
+            rollupId: r.rollupId,
+            regionRoot: r.root,
+            regionProof: r.proofs[i],
+            txId: out.txId,
+            blockNumber: out.blockNumber,
+          })),
         );
         report.rollups++;
         report.committed += members.length;
