@@ -21,7 +21,7 @@ export interface ReportInput {
   indexer?: Started;
   stores: number;
   linesPerBatch: number;
-  v: Record<string, unknown>;
+  v: Record<string, string | boolean | undefined>;
   log: (m: string) => void;
 }
 
@@ -89,7 +89,8 @@ export async function report(r: ReportInput): Promise<BenchFigure[]> {
   log(
     `baseline: one RecordSales per store batch commits ${r.probe.txps.toFixed(1)} tx/s ≈ ${baselineLines.toFixed(0)} lines/s; the stores need ${(load.uploads / load.seconds).toFixed(0)} tx/s that way`,
   );
-  const note = `${r.stores} stores, ${r.v['receipts-per-hour']} receipts/h, ${r.v['lines-per-receipt']} lines/receipt, upload every ${r.v['upload-every']} s ×${r.v.speed}, ${r.v.gateways} gateway(s), ${r.v.minutes} min`;
+  const arg = (k: string) => String(r.v[k]);
+  const note = `${r.stores} stores, ${arg('receipts-per-hour')} receipts/h, ${arg('lines-per-receipt')} lines/receipt, upload every ${arg('upload-every')} s ×${arg('speed')}, ${arg('gateways')} gateway(s), ${arg('minutes')} min`;
   const figures: BenchFigure[] = [
     {
       name: 'retail.ledger.txps',
