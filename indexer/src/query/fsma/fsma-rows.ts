@@ -10,10 +10,11 @@ import { tlcClass, type FsmaQuery } from './fsma-params';
 /** Events read per SQL statement. */
 export const BATCH_EVENTS = 5000;
 
+/** Sales to consumers (and their returns), booked per store or rolled up per region, are not FSMA 204 events. */
 const EVENT_FILTER = `te.biz_step IN ('commissioning', 'shipping', 'receiving')
      AND NOT (te.document ? 'errorDeclaration')
      AND (te.event_type = 'TransformationEvent' OR (te.event_type = 'ObjectEvent' AND (te.biz_step <> 'commissioning' OR te.document->>'action' = 'ADD')))
-     AND COALESCE(te.document->'ct:ledger'->>'function', '') <> 'RecordSales'`;
+     AND COALESCE(te.document->'ct:ledger'->>'function', '') NOT IN ('RecordSales', 'RecordRegionSales')`;
 
 /** Master data the rows refer to, read once per export (locations and products are few; lots are joined in SQL). */
 export interface MasterData {
