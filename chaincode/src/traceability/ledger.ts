@@ -20,6 +20,8 @@ const REPORTED = new Set(['location', 'product', 'lot', 'shipment', 'receipt', '
 export class Ledger {
   private readonly cache = new Map<string, Buffer | null>();
   private readonly written = new Map<string, WrittenRecord>();
+  /** Writes not yet sent to the peer (see {@link flush}). */
+  private readonly pending = new Map<string, Buffer>();
 
   constructor(private readonly ctx: Context) {}
 
@@ -46,8 +48,8 @@ export class Ledger {
 
   async put(key: string, value: unknown): Promise<void> {
     const bytes = canonicalBytes(value);
-    await this.ctx.stub.putState(key, bytes);
     this.cache.set(key, bytes);
+    this.pending.set(key, bytes);
     const objectType = readableKey(key).split('~')[0];
     if (REPORTED.has(objectType)) this.written.set(key, { key: readableKey(key), value });
   }
@@ -56,8 +58,19 @@ export class Ledger {
   async putIndex(key: string): Promise<void> {
     if (await this.exists(key)) return;
     const bytes = Buffer.from('1');
-    await this.ctx.stub.putState(key, bytes);
     this.cache.set(key, bytes);
+    this.pending.set(key, bytes);
+  }
+
+  /**
+   * Sends this transaction's writes to the peer, each key once with its last
+   * value. Writes are kept until here because every putState is a round trip
+   * to the peer and a transaction may write one key several times (a store's
+   * stock in a roll-up of its batches); reads see them through the cache.
+   */
+  async flush(): Promise<void> {
+    for (const [key, bytes] of this.pending) await this.ctx.stub.putState(key, bytes);
+    this.pending.clear();
   }
 
   /**

@@ -93,6 +93,7 @@ export async function runSubmit(ctx: Context, fn: string, request: string, handl
     ...(captured ? { captured } : {}),
   };
   await env.ledger.put(key, record);
+  await env.ledger.flush();
   ctx.stub.setEvent(
     TRACE_EVENT_NAME,
     canonicalBytes({
