@@ -1,6 +1,6 @@
 /**
  * One transaction's view of world state. Fabric's getState does not see the
- * transaction's own writes, so reads go through a write-through cache; range
+ * transaction's own writes, so reads go through a cache that also holds its writes (sent at the end); range
  * reads merge it too. Every write is canonical JSON, and entity writes are
  * remembered so the transaction's event can list them.
  */
