@@ -10,7 +10,7 @@
  * and whether the backlog drained. Everything it started is stopped at the end.
  *
  *   npm run bench:retail -- [--minutes 10] [--stores 17000] [--receipts-per-hour 90] [--lines-per-receipt 1.6]
- *     [--upload-every 60] [--speed 1] [--stores-per-region 200] [--gateways 2] [--max-stores 100] [--concurrency 2]
+ *     [--upload-every 60] [--rollup-every 60] [--speed 1] [--stores-per-region 200] [--gateways 2] [--max-stores 100] [--concurrency 2]
  *     [--no-indexer] [--probe 20] [--json FILE] [--keep]
  *
  * The load model and its reasoning: docs/benchmarks.md#retail-pos-roll-up.
@@ -40,6 +40,7 @@ async function main(): Promise<void> {
       'receipts-per-hour': { type: 'string', default: '90' },
       'lines-per-receipt': { type: 'string', default: '1.6' },
       'upload-every': { type: 'string', default: '60' },
+      'rollup-every': { type: 'string' },
       speed: { type: 'string', default: '1' },
       'stores-per-region': { type: 'string', default: '200' },
       gateways: { type: 'string', default: '2' },
@@ -57,7 +58,10 @@ async function main(): Promise<void> {
   const products = n('products');
   const speed = n('speed');
   const uploadEvery = n('upload-every');
-  const intervalMs = Math.max(1000, Math.round((uploadEvery * 1000) / speed));
+  // A store's uploads between two roll-ups are booked in the same transaction, sharing its reads.
+  const rollupEvery = v['rollup-every'] ? Number(v['rollup-every']) : uploadEvery;
+  const intervalMs = Math.max(1000, Math.round((rollupEvery * 1000) / speed));
+  const uploadMs = Math.max(1000, Math.round((uploadEvery * 1000) / speed));
   const base = Number(process.env.RETAIL_BENCH_PORT_BASE ?? 39000);
   const root = loadDevnetConfig({ portBase: base }).root;
   const cfg = loadDevnetConfig({ portBase: base, runDir: path.join(root, 'network', 'run', `retail-bench-${base}`) });
@@ -107,7 +111,7 @@ async function main(): Promise<void> {
     const runId = randomUUID().slice(0, 8);
     log(
       `load: ${stores} stores × ${n('receipts-per-hour')} receipts/h × ${n('lines-per-receipt')} lines, one upload per store every ${uploadEvery} s` +
-        ` (simulated; speed ×${speed}: every ${(intervalMs / 1000).toFixed(1)} s), roll-up every ${(intervalMs / 1000).toFixed(1)} s, ${gws.length} gateway(s), ${n('minutes')} min`,
+        ` (simulated; speed ×${speed}: every ${(uploadMs / 1000).toFixed(1)} s), roll-up every ${(intervalMs / 1000).toFixed(1)} s, ${gws.length} gateway(s), ${n('minutes')} min`,
     );
     const load = await runLoad({
       stores,
