@@ -22,6 +22,9 @@ export function commitWaiter(network: Network, mspId: string, txId: string, time
   let blockNumber: bigint | undefined;
   let settle!: { resolve: () => void; reject: (e: Error) => void };
   const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  // Whoever waits sees the outcome through waitForEvents; a caller that learnt it elsewhere
+  // (the gateway peer's commit status) and stops listening must not leave it unhandled.
+  done.catch(() => undefined);
   let timer: NodeJS.Timeout | undefined;
   let grace: NodeJS.Timeout | undefined;
 
