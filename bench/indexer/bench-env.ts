@@ -5,6 +5,9 @@
  * and stopped by PID through the project's own process managers.
  */
 import * as path from 'node:path';
+import type { Pool } from 'pg';
+import type { LedgerClient } from '../../ledger/src';
+import { dropSchema, migrate } from '../../indexer/src/db/migrate';
 import { loadDevnetConfig, type DevnetConfig } from '../../network/src/config';
 import { devnetDown, devnetStatus, devnetUp } from '../../network/src/devnet';
 import type { DevnetInfo } from '../../network/src/devnet-info';
@@ -72,4 +75,22 @@ export function benchKafka(): KafkaBroker {
 export function pct(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1];
+}
+
+/**
+ * A fresh indexer schema seeded with the ledger's tip block, so an indexer
+ * started on it begins with the next block and verifies it against this one.
+ */
+export async function seedSchemaAtTip(pool: Pool, schema: string, client: LedgerClient): Promise<void> {
+  await dropSchema(pool, schema);
+  await migrate(pool, schema);
+  const tip = await client.blockByNumber((await client.height()) - 1n);
+  await pool.query('INSERT INTO blocks (block_number, header_hash, previous_hash, data_hash, tx_count) VALUES ($1, $2, $3, $4, $5)', [
+    tip.number.toString(),
+    tip.headerHash,
+    tip.previousHash,
+    tip.dataHash,
+    tip.transactions.length,
+  ]);
+  await pool.query('INSERT INTO checkpoint (id, block_number) VALUES (true, $1)', [tip.number.toString()]);
 }

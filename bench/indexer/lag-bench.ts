@@ -28,12 +28,12 @@ import { connectDevnet } from '../../network/src/connect-devnet';
 import { devnetLedgerEnv } from '../../network/src/connection-files';
 import { readDevnetInfo } from '../../network/src/devnet-info';
 import type { LedgerClient } from '../../ledger/src';
-import { dropSchema, migrate } from '../../indexer/src/db/migrate';
+import { dropSchema } from '../../indexer/src/db/migrate';
 import { createPool } from '../../indexer/src/db/pool';
 import { peerProcess } from '../../network/src/devnet';
 import { logDir } from '../../network/src/paths';
 import { writeFigures, type BenchFigure } from '../summary';
-import { benchDevnet, benchDevnetConfig, type BenchDevnet, benchKafka, benchPostgres, pct } from './bench-env';
+import { benchDevnet, benchDevnetConfig, type BenchDevnet, benchKafka, benchPostgres, pct, seedSchemaAtTip } from './bench-env';
 
 const cd = (b: string) => b + gs1CheckDigit(b);
 const submitJson = (c: LedgerClient, fn: string, body: Record<string, unknown>) => c.submit({ contract: 'traceability', fn, args: [JSON.stringify(body)] });
@@ -79,17 +79,7 @@ async function main(): Promise<void> {
       );
 
       // Seed the schema at the tip: the indexer starts with the next block, verified against this one.
-      await dropSchema(pool, schema);
-      await migrate(pool, schema);
-      const tip = await client.blockByNumber((await client.height()) - 1n);
-      await pool.query('INSERT INTO blocks (block_number, header_hash, previous_hash, data_hash, tx_count) VALUES ($1, $2, $3, $4, $5)', [
-        tip.number.toString(),
-        tip.headerHash,
-        tip.previousHash,
-        tip.dataHash,
-        tip.transactions.length,
-      ]);
-      await pool.query('INSERT INTO checkpoint (id, block_number) VALUES (true, $1)', [tip.number.toString()]);
+      await seedSchemaAtTip(pool, schema, client);
 
       // The indexer runs in its own process, as deployed: the load generator's event loop must not delay it.
       const stored = new Map<string, number>();

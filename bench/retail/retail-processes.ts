@@ -15,7 +15,7 @@ import type { DevnetConfig } from '../../network/src/config';
 import { devnetLedgerEnv } from '../../network/src/connection-files';
 import { readDevnetInfo } from '../../network/src/devnet-info';
 import type { PostgresServer } from '../../network/src/services/postgres';
-import { dropSchema, migrate } from '../../indexer/src/db/migrate';
+import { seedSchemaAtTip } from '../indexer/bench-env';
 import { createPool } from '../../indexer/src/db/pool';
 
 export interface Started {
@@ -113,17 +113,7 @@ export async function startIndexer(o: { cfg: DevnetConfig; pg: PostgresServer; w
   const info = readDevnetInfo(o.cfg.runDir);
   const client = await connectDevnet(info, 'AuditorMSP');
   try {
-    await dropSchema(pool, schema);
-    await migrate(pool, schema);
-    const tip = await client.blockByNumber((await client.height()) - 1n);
-    await pool.query('INSERT INTO blocks (block_number, header_hash, previous_hash, data_hash, tx_count) VALUES ($1, $2, $3, $4, $5)', [
-      tip.number.toString(),
-      tip.headerHash,
-      tip.previousHash,
-      tip.dataHash,
-      tip.transactions.length,
-    ]);
-    await pool.query('INSERT INTO checkpoint (id, block_number) VALUES (true, $1)', [tip.number.toString()]);
+    await seedSchemaAtTip(pool, schema, client);
   } finally {
     client.close();
     await pool.end();
