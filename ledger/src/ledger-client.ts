@@ -14,6 +14,7 @@ import { ServiceError } from './errors';
 import { commitWaiter } from './commit-waiter';
 import { createGatewaySubmitter } from './gateway-submitter';
 import { toServiceError } from './ledger-errors';
+import { submitReplanningOnce } from './replan';
 
 /** How to reach the ledger as one organisation. */
 export interface LedgerClientOptions {
@@ -326,22 +327,18 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
     mspId: opts.mspId,
     // One attempt: retries belong to the caller (withRetry), so a retry budget is never multiplied;
     // differing endorsements (a peer behind by a block) come back as a retriable ENDORSEMENT_MISMATCH.
-    // The exception is a stale plan, which no caller can fix: a policy failure of a discovery-planned
-    // transaction may mean membership changed (or it was endorsed before a config block and validated
-    // after it), so discovery is refreshed and the transaction planned once more. An invalid
-    // transaction had no effect, so the new attempt is safe.
+    // The exception is a stale plan, which no caller can fix (see submitReplanningOnce). The gateway
+    // peer plans endorsements itself and updates its plan when it commits a config block; the SDK's
+    // discovery is refreshed here.
     async submit(req) {
       // The gateway peer reports the commit; the other peers are watched as for the SDK path, so
       // that the next transaction, which may be endorsed there, reads what this one wrote.
-      if (viaGateway) return viaGateway.submit(req, (txId) => commitWaiter(network, opts.mspId, txId, commitTimeoutMs));
-      try {
-        return await submitOnce(req);
-      } catch (err) {
-        if (!(err instanceof ServiceError && err.code === 'ENDORSEMENT_POLICY_FAILURE')) throw err;
-        await refreshDiscovery();
-        if (req.endorsingOrgs?.length) throw err;
-        return submitOnce(req);
+      if (viaGateway) {
+        return submitReplanningOnce(() => viaGateway.submit(req, (txId) => commitWaiter(network, opts.mspId, txId, commitTimeoutMs)), {
+          fixedEndorsers: Boolean(req.endorsingOrgs?.length),
+        });
       }
+      return submitReplanningOnce(() => submitOnce(req), { refreshPlan: refreshDiscovery, fixedEndorsers: Boolean(req.endorsingOrgs?.length) });
     },
     async evaluate(req) {
       const tx = contractOf(req).createTransaction(req.fn);
