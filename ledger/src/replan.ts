@@ -8,10 +8,7 @@
  */
 import { ServiceError } from './errors';
 
-export async function submitReplanningOnce<T>(
-  attempt: () => Promise<T>,
-  opts: { refreshPlan?: () => Promise<void>; fixedEndorsers: boolean },
-): Promise<T> {
+export async function submitReplanningOnce<T>(attempt: () => Promise<T>, opts: { refreshPlan?: () => Promise<void>; fixedEndorsers: boolean }): Promise<T> {
   try {
     return await attempt();
   } catch (err) {

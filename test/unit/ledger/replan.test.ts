@@ -22,28 +22,37 @@ describe('a submission planned before a config block', () => {
 
   it('is not tried a third time, and other failures are not retried at all', async () => {
     let attempts = 0;
-    const err = await submitReplanningOnce(async () => {
-      attempts++;
-      throw policy();
-    }, { fixedEndorsers: false }).catch((e: unknown) => e);
+    const err = await submitReplanningOnce(
+      async () => {
+        attempts++;
+        throw policy();
+      },
+      { fixedEndorsers: false },
+    ).catch((e: unknown) => e);
     expect((err as ServiceError).code).to.equal('ENDORSEMENT_POLICY_FAILURE');
     expect(attempts).to.equal(2);
     attempts = 0;
     const mvcc = new ServiceError({ code: 'MVCC_READ_CONFLICT', message: 'conflict', httpStatus: 409, retriable: true });
-    const other = await submitReplanningOnce(async () => {
-      attempts++;
-      throw mvcc;
-    }, { fixedEndorsers: false }).catch((e: unknown) => e);
+    const other = await submitReplanningOnce(
+      async () => {
+        attempts++;
+        throw mvcc;
+      },
+      { fixedEndorsers: false },
+    ).catch((e: unknown) => e);
     expect(other).to.equal(mvcc);
     expect(attempts).to.equal(1);
   });
 
   it('gives the failure to a caller that chose its endorsing organisations', async () => {
     let attempts = 0;
-    const err = await submitReplanningOnce(async () => {
-      attempts++;
-      throw policy();
-    }, { fixedEndorsers: true }).catch((e: unknown) => e);
+    const err = await submitReplanningOnce(
+      async () => {
+        attempts++;
+        throw policy();
+      },
+      { fixedEndorsers: true },
+    ).catch((e: unknown) => e);
     expect((err as ServiceError).code).to.equal('ENDORSEMENT_POLICY_FAILURE');
     expect(attempts).to.equal(1);
   });
