@@ -22,6 +22,8 @@ export class Ledger {
   private readonly written = new Map<string, WrittenRecord>();
   /** Writes not yet sent to the peer (see {@link flush}). */
   private readonly pending = new Map<string, Buffer>();
+  /** Composite-key prefixes already range-read: every key under them is in the cache. */
+  private readonly ranges: string[] = [];
 
   constructor(private readonly ctx: Context) {}
 
@@ -79,7 +81,17 @@ export class Ledger {
    */
   async list<T>(objectType: string, attributes: readonly string[]): Promise<{ key: string; value: T }[]> {
     const prefix = compositeKey(objectType, attributes);
-    const found = new Map<string, Buffer>();
+    // A range inside one already read is answered from the cache: that read put every key of the range
+    // there (and in the read set, re-run at validation), and writes since keep the cache current. A
+    // roll-up reads a store's stock once however many of its batches and lines it books.
+    if (!this.ranges.some((r) => prefix.startsWith(r))) await this.readRange(objectType, attributes);
+    const found: Array<[string, Buffer]> = [];
+    for (const [key, buf] of this.cache) if (buf && key.startsWith(prefix)) found.push([key, buf]);
+    found.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return found.map(([key, buf]) => ({ key, value: JSON.parse(buf.toString('utf8')) as T }));
+  }
+
+  private async readRange(objectType: string, attributes: readonly string[]): Promise<void> {
     const iterator = await this.ctx.stub.getStateByPartialCompositeKey(objectType, [...attributes]);
     let exhausted = false;
     try {
@@ -89,22 +101,16 @@ export class Ledger {
           exhausted = true;
           break;
         }
-        if (res.value.value && res.value.value.length > 0) found.set(res.value.key, Buffer.from(res.value.value));
+        // This transaction's own view wins over the committed state: its writes and earlier reads are kept.
+        const key = res.value.key;
+        if (!this.cache.has(key)) this.cache.set(key, res.value.value && res.value.value.length > 0 ? Buffer.from(res.value.value) : null);
       }
     } finally {
       // The peer releases an iterator it has returned the last result of (and every iterator when the
       // transaction ends), so only one left part-way is closed: one round trip fewer per range read.
       if (!exhausted) await iterator.close();
     }
-    // The range is in the read set (re-run at validation), so a later get of one of its keys can be
-    // answered from here instead of another round trip to the peer.
-    for (const [key, buf] of found) if (!this.cache.has(key)) this.cache.set(key, buf);
-    for (const [key, buf] of this.cache) {
-      if (!key.startsWith(prefix)) continue;
-      if (buf) found.set(key, buf);
-      else found.delete(key);
-    }
-    return [...found.keys()].sort().map((key) => ({ key, value: JSON.parse(found.get(key)!.toString('utf8')) as T }));
+    this.ranges.push(compositeKey(objectType, attributes));
   }
 
   /** Entity records written so far, in write order. */

@@ -102,6 +102,9 @@ export class FakeStub {
     return { fcn: this.fcn, params: this.params };
   }
 
+  /** Range reads asked of the peer, as `type~attr~…` (round trips a test can count). */
+  readonly rangeReads: string[] = [];
+
   async getState(key: string): Promise<Uint8Array> {
     return this.world.state.get(key) ?? Buffer.alloc(0);
   }
@@ -138,6 +141,7 @@ export class FakeStub {
 
   getStateByPartialCompositeKey(objectType: string, attributes: string[]) {
     const prefix = this.createCompositeKey(objectType, attributes);
+    this.rangeReads.push([objectType, ...attributes].join('~'));
     const items = [...this.world.state.keys()]
       .filter((k) => k.startsWith(prefix))
       .sort()

@@ -51,6 +51,20 @@ describe('traceability contract: region sales roll-up', () => {
     expect(facts).to.have.length(2);
   });
 
+  it("reads a store's stock once for all its batches and lines in a roll-up, and still depletes it line by line", async () => {
+    const req = rollup([
+      store1([{ gtin: GTIN.milk, quantity: '4' }, { gtin: GTIN.milk, quantity: '4' }], 'S1-B1'),
+      store1([{ gtin: GTIN.milk, quantity: '4' }], 'S1-B2'),
+      store2([{ gtin: GTIN.milk, quantity: '1' }]),
+    ]);
+    const out = await h.submit(RETAILER, 'RecordRegionSales', req);
+    expect(out.result).to.include({ storeCount: 3, soldLines: 5 }); // the third 4 splits over M-OLD and M-NEW
+    expect(h.onHand(GLN.store, GTIN.milk, 'M-OLD')).to.equal(0n);
+    expect(h.onHand(GLN.store, GTIN.milk, 'M-NEW')).to.equal(8000n);
+    const stockReads = out.stub.rangeReads.filter((r: string) => r.startsWith('stock~'));
+    expect(stockReads).to.deep.equal([`stock~${GLN.store}~${GTIN.milk.padStart(14, '0')}`, `stock~${GLN.store2}~${GTIN.milk.padStart(14, '0')}`]);
+  });
+
   it('names the refused field inside the roll-up and books nothing of it', async () => {
     const before = h.world.dump();
     await expectTraceError(
