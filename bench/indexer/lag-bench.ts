@@ -6,6 +6,7 @@
  * TransferStock for `--warmup` seconds (not measured) and then `--seconds`. Per
  * block of the measured window:
  *   commit  = when the first peer committed it (its "Committed block [n]" log line, millisecond UTC time)
+ *   and, to show where the time goes: when the indexer's own peer committed it and when the indexer received it
  *   PG      = when the indexer (its own process, as deployed) committed the block's PostgreSQL transaction
  *             (the time of its "block stored" debug log line, written right after COMMIT)
  *   Kafka   = the latest outbox published_at of its rows (set only after the broker acknowledged them)
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
 
       // The indexer runs in its own process, as deployed: the load generator's event loop must not delay it.
       const stored = new Map<string, number>();
+      const received = new Map<string, number>();
       indexer = spawn(process.execPath, [path.resolve(__dirname, '..', '..', 'indexer', 'src', 'cli.js'), 'run'], {
         stdio: ['ignore', 'pipe', 'inherit'],
         env: {
@@ -101,9 +103,10 @@ async function main(): Promise<void> {
       // pino's `time` of the "block stored" line: taken right after the block's PostgreSQL COMMIT.
       createInterface({ input: indexer.stdout! }).on('line', (l) => {
         if (l.includes('outbox relay connected')) relayUp();
-        if (!l.includes('"block stored"')) return;
+        const into = l.includes('"block stored"') ? stored : l.includes('"block received"') ? received : undefined;
+        if (!into) return;
         const e = JSON.parse(l) as { time: number; blockNumber: string };
-        stored.set(e.blockNumber, e.time);
+        into.set(e.blockNumber, e.time);
       });
       await Promise.race([
         relayConnected,
@@ -156,7 +159,14 @@ async function main(): Promise<void> {
         ).rows.map((r) => [r.b, r.t.getTime()]),
       );
       // Commit = the first peer's "Committed block [n]" log line (kvledger, millisecond UTC time).
-      const peerCommit = await firstPeerCommits(peerLogs, logOffsets);
+      const perPeer = await peerCommits(peerLogs, logOffsets);
+      const peerCommit = new Map<string, number>();
+      for (const m of perPeer) for (const [blk, t] of m) if (!peerCommit.has(blk) || t < peerCommit.get(blk)!) peerCommit.set(blk, t);
+      // The indexer reads blocks from the auditor's peer: where the lag is spent on the way.
+      const own = perPeer[benchDevnetConfig().orgs.findIndex((o) => o.mspId === 'AuditorMSP')];
+      const ownPeerLag: number[] = [];
+      const deliverLag: number[] = [];
+      const storeLag: number[] = [];
       const pgLag: number[] = [];
       const kLag: number[] = [];
       const seenLag: number[] = [];
@@ -165,10 +175,14 @@ async function main(): Promise<void> {
         if (t === undefined) continue;
         seenLag.push(seen - t);
         if (stored.has(blk)) pgLag.push(stored.get(blk)! - t);
+        const o = own?.get(blk);
+        const r = received.get(blk);
+        if (o !== undefined) ownPeerLag.push(o - t);
+        if (o !== undefined && r !== undefined) deliverLag.push(r - o);
+        if (r !== undefined && stored.has(blk)) storeLag.push(stored.get(blk)! - r);
         if (acked.has(blk)) kLag.push(acked.get(blk)! - t);
       }
-      seenLag.sort((x, y) => x - y);
-      pgLag.sort((x, y) => x - y);
+      for (const v of [seenLag, pgLag, ownPeerLag, deliverLag, storeLag]) v.sort((x, y) => x - y);
       kLag.sort((x, y) => x - y);
       const show = (n: string, v: number[]) =>
         console.log(
@@ -177,6 +191,10 @@ async function main(): Promise<void> {
       show('commit -> PostgreSQL commit', pgLag);
       show('commit -> Kafka ack (outbox)', kLag);
       show('commit -> submitter saw it', seenLag);
+      console.log('where the PostgreSQL lag is spent:');
+      show('  first peer -> indexer\'s peer', ownPeerLag);
+      show('  indexer\'s peer -> received', deliverLag);
+      show('  received -> PostgreSQL commit', storeLag);
       console.log('commit = the first peer logged the block committed; 2 shared cores: figures vary with other load on the machine');
       const note = `${workers} TransferStock submitters, ${seconds} s, ${committed.size} blocks`;
       const fig = (sink: string, label: string, v: number[], target: number): BenchFigure[] => [
@@ -209,20 +227,20 @@ async function main(): Promise<void> {
   }
 }
 
-/** Earliest "Committed block [n]" time per block across the peers' logs, read from the given offsets. */
-async function firstPeerCommits(files: string[], offsets: number[]): Promise<Map<string, number>> {
-  const first = new Map<string, number>();
+/** "Committed block [n]" times of each peer's log (in the order given), read from the given offsets. */
+async function peerCommits(files: string[], offsets: number[]): Promise<Array<Map<string, number>>> {
   const re = /(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}) UTC .*Committed block \[(\d+)\]/;
+  const out: Array<Map<string, number>> = [];
   for (let i = 0; i < files.length; i++) {
+    const times = new Map<string, number>();
     const lines = createInterface({ input: fs.createReadStream(files[i], { start: offsets[i] }) });
     for await (const raw of lines) {
       const m = re.exec(raw.replace(/\x1b\[[0-9;]*m/g, ''));
-      if (!m) continue;
-      const t = Date.parse(`${m[1].replace(' ', 'T')}Z`);
-      if (!first.has(m[2]) || t < first.get(m[2])!) first.set(m[2], t);
+      if (m) times.set(m[2], Date.parse(`${m[1].replace(' ', 'T')}Z`));
     }
+    out.push(times);
   }
-  return first;
+  return out;
 }
 
 main().catch((err) => {

@@ -278,11 +278,22 @@ export interface PipelinedStore {
   push(blocks: readonly LedgerBlock[]): Promise<void>;
   /** Waits for the write in flight; rejects with its failure. */
   drain(): Promise<void>;
+  /** A write is in flight. */
+  busy(): boolean;
+  /** Resolves when no write is in flight (whether it committed or failed; drain() reports which). */
+  idle(): Promise<void>;
 }
 
-export function pipelinedStore(projector: BlockProjector, after: ChainTip | undefined, onStored: (s: BlockSummary) => void): PipelinedStore {
+/** `onFailed` hears of a failed write at once (the failure itself is still reported by the next push or drain). */
+export function pipelinedStore(
+  projector: BlockProjector,
+  after: ChainTip | undefined,
+  onStored: (s: BlockSummary) => void,
+  onFailed?: (err: unknown) => void,
+): PipelinedStore {
   let tip = after;
   let inFlight: Promise<void> | undefined;
+  let writing = false;
   const drain = async () => {
     const p = inFlight;
     inFlight = undefined;
@@ -303,11 +314,18 @@ export function pipelinedStore(projector: BlockProjector, after: ChainTip | unde
       const last = blocks[blocks.length - 1];
       tip = { blockNumber: last.number, headerHash: last.headerHash };
       await drain();
+      writing = true;
       const write = projector.write(prepared).then((summaries) => summaries.forEach(onStored));
+      const settled = write.finally(() => (writing = false));
       // Surfaced by the next push or drain.
-      write.catch(() => undefined);
-      inFlight = write;
+      settled.catch((err: unknown) => onFailed?.(err));
+      inFlight = settled;
     },
     drain,
+    busy: () => writing,
+    idle: () => (inFlight ?? Promise.resolve()).then(
+      () => undefined,
+      () => undefined,
+    ),
   };
 }

@@ -9,8 +9,9 @@
  * Catching up (blocks known to exist after the one just read), consecutive
  * blocks are stored in one PostgreSQL transaction of up to `batchBlocks`
  * blocks / about `batchTransactions` transactions; at the tip each block is
- * stored on its own as soon as it is read, so batching never delays a block.
- * One write is in flight while the next batch is verified and built.
+ * stored as soon as it is read, so batching never delays a block; blocks that
+ * arrive while a write is in flight go together in the next one. One write is
+ * in flight while the next batch is verified and built.
  */
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
@@ -68,6 +69,15 @@ export function createBlockSource(deps: BlockSourceDeps): BlockSource {
     let client: LedgerClient | undefined;
     let heightTimer: NodeJS.Timeout | undefined;
     let pipe: PipelinedStore | undefined;
+    // Flushes run one after another (the loop and the end of a write both start them); a failed one fails
+    // every later one, so the loop's next flush reports it and the pass restarts from the checkpoint.
+    let chain: Promise<void> = Promise.resolve();
+    let closed = false;
+    // The stream of this pass ends on stop() or when a write fails (the loop may be waiting for a block then);
+    // the flush after the loop reports the failure.
+    const stream = new AbortController();
+    const endStream = () => stream.abort();
+    abort.signal.addEventListener('abort', endStream);
     try {
       const tip = await readTip(deps.pool);
       last = tip?.blockNumber;
@@ -91,24 +101,54 @@ export function createBlockSource(deps: BlockSourceDeps): BlockSource {
       const maxTxs = Math.max(1, deps.batchTransactions ?? 5000);
       let batch: LedgerBlock[] = [];
       let batchTxs = 0;
-      pipe = pipelinedStore(deps.projector, tip, (summary) => {
-        last = summary.blockNumber;
-        deps.onBlock?.(summary);
-      });
-      const flush = async () => {
-        const blocks = batch;
-        batch = [];
-        batchTxs = 0;
-        await pipe!.push(blocks);
+      pipe = pipelinedStore(
+        deps.projector,
+        tip,
+        (summary) => {
+          last = summary.blockNumber;
+          deps.onBlock?.(summary);
+        },
+        // At the tip the loop may wait long for the next block: a failed write ends the stream now.
+        endStream,
+      );
+      const flush = (): Promise<void> => {
+        const run = chain.then(async () => {
+          if (batch.length === 0 || closed) return;
+          const blocks = batch;
+          batch = [];
+          batchTxs = 0;
+          await pipe!.push(blocks);
+        });
+        run.catch(endStream);
+        chain = run;
+        return run;
       };
-      for await (const block of client.blocks({ startBlock, signal: abort.signal, pollMs: deps.pollMs, transport: deps.transport })) {
+      let flushQueued = false;
+      const flushWhenIdle = () => {
+        if (flushQueued) return;
+        flushQueued = true;
+        void pipe!.idle().then(() => {
+          flushQueued = false;
+          return flush();
+        });
+      };
+      for await (const block of client.blocks({ startBlock, signal: stream.signal, pollMs: deps.pollMs, transport: deps.transport })) {
+        deps.log.debug({ blockNumber: block.number.toString() }, 'block received');
         batch.push(block);
         batchTxs += block.transactions.length;
         const stopHere = deps.stopAfter !== undefined && block.number >= deps.stopAfter;
         // Behind: the ledger is known to hold a block after this one, which the reader is already fetching.
         const behind = known - block.number > 1n;
         if (!behind && block.number + 1n >= known) void readHeight();
-        if (behind && !stopHere && !abort.signal.aborted && batch.length < maxBlocks && batchTxs < maxTxs) continue;
+        const room = batch.length < maxBlocks && batchTxs < maxTxs;
+        if (behind && !stopHere && !abort.signal.aborted && room) continue;
+        // At the tip, a block that arrives while the one before it is being written joins the next write,
+        // which starts as soon as that one has committed (group commit): under load, blocks wait for one
+        // write each instead of queueing behind one another.
+        if (!behind && !stopHere && !abort.signal.aborted && room && pipe.busy()) {
+          flushWhenIdle();
+          continue;
+        }
         await flush();
         if (stopHere) {
           await pipe.drain();
@@ -116,14 +156,17 @@ export function createBlockSource(deps: BlockSourceDeps): BlockSource {
         }
         if (abort.signal.aborted) break;
       }
-      // The stream ended (stop) while blocks waited for their batch: store them too.
-      if (batch.length > 0) await flush();
+      // The stream ended (stop, or a failed write, which this flush reports) while blocks waited for their batch: store them too.
+      await flush();
       await pipe.drain();
       return abort.signal.aborted;
     } finally {
+      abort.signal.removeEventListener('abort', endStream);
       clearInterval(heightTimer);
       client?.close();
       // The next pass reads the checkpoint: no write of this one may still be running then.
+      closed = true;
+      await chain.catch(() => undefined);
       await pipe?.drain().catch(() => undefined);
     }
   }
