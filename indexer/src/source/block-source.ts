@@ -85,14 +85,25 @@ export function createBlockSource(deps: BlockSourceDeps): BlockSource {
       client = await deps.connect();
       const c = client;
       let known = -1n;
-      const readHeight = () =>
-        c.height().then(
-          (h) => {
-            if (h > known) known = h;
-            deps.onHeight?.(h);
-          },
-          () => undefined,
-        );
+      // A height query is a signed proposal the peer endorses: at the tip it is asked at most once a
+      // second (and every 5 s regardless), not once per block; a burst in between is batched by the
+      // group commit below, and a backlog is noticed within the second.
+      let heightAsked = 0;
+      let heightInFlight: Promise<void> | undefined;
+      const readHeight = () => {
+        heightAsked = Date.now();
+        heightInFlight ??= c
+          .height()
+          .then(
+            (h) => {
+              if (h > known) known = h;
+              deps.onHeight?.(h);
+            },
+            () => undefined,
+          )
+          .finally(() => (heightInFlight = undefined));
+        return heightInFlight;
+      };
       await readHeight();
       heightTimer = setInterval(readHeight, 5000);
       const startBlock = tip ? tip.blockNumber + 1n : 0n;
@@ -139,7 +150,7 @@ export function createBlockSource(deps: BlockSourceDeps): BlockSource {
         const stopHere = deps.stopAfter !== undefined && block.number >= deps.stopAfter;
         // Behind: the ledger is known to hold a block after this one, which the reader is already fetching.
         const behind = known - block.number > 1n;
-        if (!behind && block.number + 1n >= known) void readHeight();
+        if (!behind && block.number + 1n >= known && Date.now() - heightAsked >= 1000) void readHeight();
         const room = batch.length < maxBlocks && batchTxs < maxTxs;
         if (behind && !stopHere && !abort.signal.aborted && room) continue;
         // At the tip, a block that arrives while the one before it is being written joins the next write,
