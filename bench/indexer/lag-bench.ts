@@ -192,8 +192,8 @@ async function main(): Promise<void> {
       show('commit -> Kafka ack (outbox)', kLag);
       show('commit -> submitter saw it', seenLag);
       console.log('where the PostgreSQL lag is spent:');
-      show('  first peer -> indexer\'s peer', ownPeerLag);
-      show('  indexer\'s peer -> received', deliverLag);
+      show("  first peer -> indexer's peer", ownPeerLag);
+      show("  indexer's peer -> received", deliverLag);
       show('  received -> PostgreSQL commit', storeLag);
       console.log('commit = the first peer logged the block committed; 2 shared cores: figures vary with other load on the machine');
       const note = `${workers} TransferStock submitters, ${seconds} s, ${committed.size} blocks`;

@@ -323,9 +323,10 @@ export function pipelinedStore(
     },
     drain,
     busy: () => writing,
-    idle: () => (inFlight ?? Promise.resolve()).then(
-      () => undefined,
-      () => undefined,
-    ),
+    idle: () =>
+      (inFlight ?? Promise.resolve()).then(
+        () => undefined,
+        () => undefined,
+      ),
   };
 }

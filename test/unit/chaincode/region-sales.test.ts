@@ -53,7 +53,13 @@ describe('traceability contract: region sales roll-up', () => {
 
   it("reads a store's stock once for all its batches and lines in a roll-up, and still depletes it line by line", async () => {
     const req = rollup([
-      store1([{ gtin: GTIN.milk, quantity: '4' }, { gtin: GTIN.milk, quantity: '4' }], 'S1-B1'),
+      store1(
+        [
+          { gtin: GTIN.milk, quantity: '4' },
+          { gtin: GTIN.milk, quantity: '4' },
+        ],
+        'S1-B1',
+      ),
       store1([{ gtin: GTIN.milk, quantity: '4' }], 'S1-B2'),
       store2([{ gtin: GTIN.milk, quantity: '1' }]),
     ]);

@@ -35,13 +35,7 @@ function fakeLedger(initial: number, later: number[]) {
   return client as unknown as LedgerClient;
 }
 
-function run(
-  initial: number,
-  later: number[],
-  batchBlocks: number,
-  stopAfter: bigint,
-  write: { ms?: number; failOnce?: number; firstPass?: number[] } = {},
-) {
+function run(initial: number, later: number[], batchBlocks: number, stopAfter: bigint, write: { ms?: number; failOnce?: number; firstPass?: number[] } = {}) {
   let passes = 0;
   const calls: number[][] = [];
   let writing = 0;
