@@ -11,6 +11,7 @@ import type { GatewayMetrics } from '../http/metrics';
 import { backoffMs } from '../../../ledger/src';
 import type { SubmissionStore } from './store';
 import type { Submitter } from './submitter';
+import { createSleeper } from './sleeper';
 
 export interface WorkerOptions {
   store: SubmissionStore;
@@ -43,18 +44,7 @@ export function createSubmissionWorker(opts: WorkerOptions): SubmissionWorker {
   const log = opts.logger.child({ component: 'submission-worker' });
   let running = false;
   let loops: Promise<void>[] = [];
-  const sleepers = new Set<() => void>();
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const t = setTimeout(done, ms);
-      function done() {
-        clearTimeout(t);
-        sleepers.delete(done);
-        resolve();
-      }
-      sleepers.add(done);
-    });
+  const { sleep, wakeAll } = createSleeper();
 
   async function once(): Promise<boolean> {
     const row = await opts.store.claimNext(opts.mspId, opts.leaseMs ?? 120_000);
@@ -95,12 +85,10 @@ export function createSubmissionWorker(opts: WorkerOptions): SubmissionWorker {
       running = true;
       loops = Array.from({ length: opts.concurrency ?? 4 }, () => loop());
     },
-    kick() {
-      for (const wake of [...sleepers]) wake();
-    },
+    kick: wakeAll,
     async stop() {
       running = false;
-      for (const wake of [...sleepers]) wake();
+      wakeAll();
       await Promise.all(loops);
       loops = [];
     },

@@ -12,6 +12,7 @@ import { ServiceError } from '../../errors';
 import { backoffMs } from '../../../../ledger/src';
 import type { Submitter } from '../../submission/submitter';
 import { isFinal } from '../../submission/worker';
+import { createSleeper } from '../../submission/sleeper';
 import type { CaptureCommand, CaptureError, CaptureJob, CaptureStore } from './capture-store';
 
 export interface CaptureWorkerOptions {
@@ -51,20 +52,8 @@ export function createCaptureWorker(opts: CaptureWorkerOptions): CaptureWorker {
   const window = opts.window ?? 32;
   let running = false;
   let loop: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      // unref: an idle poll timer alone must not keep the process alive.
-      const t = setTimeout(done, ms);
-      t.unref();
-      function done() {
-        clearTimeout(t);
-        wake = undefined;
-        resolve();
-      }
-      wake = done;
-    });
+  // unref: an idle poll timer alone must not keep the process alive.
+  const { sleep, wakeAll } = createSleeper({ unref: true });
 
   async function runJob(job: CaptureJob): Promise<void> {
     const jlog = log.child({ captureId: job.id, attempt: job.attempts });
@@ -126,12 +115,10 @@ export function createCaptureWorker(opts: CaptureWorkerOptions): CaptureWorker {
       running = true;
       loop = run();
     },
-    kick() {
-      wake?.();
-    },
+    kick: wakeAll,
     async stop() {
       running = false;
-      wake?.();
+      wakeAll();
       await loop;
       loop = undefined;
     },

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { backoffMs, ServiceError, type LedgerClient } from '../../../../ledger/src';
 import type { Submitter } from '../../submission/submitter';
 import { isFinal } from '../../submission/worker';
+import { createSleeper } from '../../submission/sleeper';
 import { leafHash, merkleTree } from './merkle';
 import type { BatchRefusal, RollupStore, StoredBatch } from './rollup-store';
 
@@ -115,7 +116,6 @@ export function createRollupWorker(opts: RollupWorkerOptions): RollupWorker {
   const leaseMs = opts.leaseMs ?? 300_000;
   let running = false;
   let loop: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
   let flushing: Promise<FlushReport> | undefined;
 
   /** The transaction that booked a batch already on the ledger. */
@@ -209,17 +209,7 @@ export function createRollupWorker(opts: RollupWorkerOptions): RollupWorker {
     return flushing;
   }
 
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const t = setTimeout(done, ms);
-      t.unref();
-      function done() {
-        clearTimeout(t);
-        wake = undefined;
-        resolve();
-      }
-      wake = done;
-    });
+  const { sleep, wakeAll } = createSleeper({ unref: true });
 
   async function run(): Promise<void> {
     while (running) {
@@ -243,7 +233,7 @@ export function createRollupWorker(opts: RollupWorkerOptions): RollupWorker {
     flush,
     async stop() {
       running = false;
-      wake?.();
+      wakeAll();
       await loop;
       await flushing?.catch(() => undefined);
       loop = undefined;
