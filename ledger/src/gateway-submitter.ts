@@ -21,6 +21,7 @@ import {
   type GrpcClient,
 } from '@hyperledger/fabric-gateway';
 import type * as grpcTypes from '@grpc/grpc-js';
+import { ecOrder, nativeEcdsaSigner } from './ecdsa-signer';
 import { ServiceError } from './errors';
 import { invalidTransaction, toServiceError } from './ledger-errors';
 import type { LedgerClientOptions, SubmitResult, TransactionRequest } from './ledger-client';
@@ -87,6 +88,13 @@ export function gatewayServiceError(err: unknown, action: string): ServiceError 
   return toServiceError(Object.assign(wrapped, { cause: err }), action);
 }
 
+/** Native ECDSA over the whole message where the key allows it; otherwise the library's signer over a SHA-256 digest. */
+function signing(privateKeyPem: string): { signer: (m: Uint8Array) => Promise<Uint8Array>; hash: (m: Uint8Array) => Uint8Array } {
+  const key = createPrivateKey(privateKeyPem);
+  if (ecOrder(key) !== undefined) return { signer: nativeEcdsaSigner(privateKeyPem), hash: hash.none };
+  return { signer: signers.newPrivateKeySigner(key), hash: hash.sha256 };
+}
+
 export function createGatewaySubmitter(opts: LedgerClientOptions): GatewaySubmitter {
   const host = opts.peer.hostnameOverride ?? opts.peer.endpoint.split(':')[0];
   const credentials = opts.clientTls
@@ -100,8 +108,7 @@ export function createGatewaySubmitter(opts: LedgerClientOptions): GatewaySubmit
   const gateway: Gateway = connect({
     client: client as unknown as GrpcClient,
     identity: { mspId: opts.mspId, credentials: Buffer.from(opts.identity.certificatePem) },
-    signer: signers.newPrivateKeySigner(createPrivateKey(opts.identity.privateKeyPem)),
-    hash: hash.sha256,
+    ...signing(opts.identity.privateKeyPem),
     endorseOptions: () => ({ deadline: Date.now() + 30_000 }),
     submitOptions: () => ({ deadline: Date.now() + 30_000 }),
     commitStatusOptions: () => ({ deadline: Date.now() + commitTimeoutMs }),
