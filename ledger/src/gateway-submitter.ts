@@ -48,6 +48,8 @@ export interface GatewaySubmitter {
    * there, reads what this one wrote.
    */
   submit(req: TransactionRequest, watch?: (txId: string) => CommitWatch): Promise<SubmitResult>;
+  /** Evaluates on the gateway peer (or a peer of its organisation at the highest block), signed natively. */
+  evaluate(req: TransactionRequest): Promise<Buffer>;
   close(): void;
 }
 
@@ -109,6 +111,7 @@ export function createGatewaySubmitter(opts: LedgerClientOptions): GatewaySubmit
     client: client as unknown as GrpcClient,
     identity: { mspId: opts.mspId, credentials: Buffer.from(opts.identity.certificatePem) },
     ...signing(opts.identity.privateKeyPem),
+    evaluateOptions: () => ({ deadline: Date.now() + 30_000 }),
     endorseOptions: () => ({ deadline: Date.now() + 30_000 }),
     submitOptions: () => ({ deadline: Date.now() + 30_000 }),
     commitStatusOptions: () => ({ deadline: Date.now() + commitTimeoutMs }),
@@ -143,6 +146,18 @@ export function createGatewaySubmitter(opts: LedgerClientOptions): GatewaySubmit
         throw gatewayServiceError(err, action);
       } finally {
         watching?.cancelListening();
+      }
+    },
+    async evaluate(req) {
+      const contract = network.getContract(opts.chaincode, req.contract);
+      try {
+        const out = await contract.evaluate(req.fn, {
+          arguments: req.args ?? [],
+          ...(req.transient ? { transientData: req.transient } : {}),
+        });
+        return Buffer.from(out);
+      } catch (err) {
+        throw gatewayServiceError(err, `evaluate ${req.contract ?? ''}:${req.fn}`);
       }
     },
     close() {

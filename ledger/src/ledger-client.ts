@@ -341,6 +341,9 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
       return submitReplanningOnce(() => submitOnce(req), { refreshPlan: refreshDiscovery, fixedEndorsers: Boolean(req.endorsingOrgs?.length) });
     },
     async evaluate(req) {
+      // Through the gateway client unless a particular peer is asked for: it signs natively, and its
+      // peer is the one that reported this client's commits, so a query after a submit sees it.
+      if (viaGateway && !req.peer) return viaGateway.evaluate(req);
       const tx = contractOf(req).createTransaction(req.fn);
       if (req.transient) tx.setTransient(req.transient);
       if (req.peer) tx.setEndorsingPeers([endorser(req.peer)]);
