@@ -8,6 +8,9 @@ import { Pool, type PoolClient } from 'pg';
 import { applyMigrations, findMigrationsDir } from '../../ledger/src';
 
 /** A pool whose idle clients losing their server (a database restart) do not crash the process. */
+/** A timestamp column as ISO 8601 text (undefined for NULL). */
+export const isoTime = (v: unknown): string | undefined => (v ? new Date(v as string).toISOString() : undefined);
+
 export function createGatewayPool(opts: { connectionString: string; max: number }): Pool {
   const pool = new Pool({ connectionString: opts.connectionString, max: opts.max });
   pool.on('error', () => undefined);

@@ -8,6 +8,7 @@
 import { ServiceError } from '../errors';
 import type { LedgerClient } from '../../../ledger/src';
 import type { EndorsementHint } from './command';
+import { latestRecord } from '../ledger-record';
 
 export interface EndorsementResolver {
   resolve(hint: EndorsementHint | undefined): Promise<string[] | undefined>;
@@ -25,12 +26,7 @@ export function createEndorsementResolver(deps: { ledger: LedgerClient; contract
   async function ownerOf(gln: string, field: string): Promise<string> {
     const cached = owners.get(gln);
     if (cached) return cached;
-    const out = await deps.ledger.evaluate({ contract, fn: 'GetHistory', args: [`location~${gln}`] });
-    const history = (JSON.parse(out.toString('utf8')) as { history: Array<{ value?: { ownerMsp?: string } }> }).history;
-    const owner = history
-      .map((h) => h.value?.ownerMsp)
-      .filter(Boolean)
-      .pop();
+    const owner = (await latestRecord<{ ownerMsp?: string }>(deps.ledger, `location~${gln}`, contract))?.value.ownerMsp;
     if (!owner) throw notFound(`location ${gln}`, field);
     if (owners.size > 10_000) owners.clear();
     owners.set(gln, owner);

@@ -13,8 +13,6 @@ export interface PgStoreOptions {
   staleInProgressMs?: number;
 }
 
-/** Serialises migrations of concurrently starting gateways. */
-
 function toRow(r: Record<string, any>): SubmissionRow {
   return {
     id: r.id,

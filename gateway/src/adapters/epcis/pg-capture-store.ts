@@ -4,11 +4,7 @@
  * written once and advanced by the one worker holding its lease.
  */
 import type { CaptureJob, CaptureStore } from './capture-store';
-import { createGatewayPool, migrateGateway } from '../../db';
-
-/** Advisory lock serialising this table's migration across gateways starting together ("epcs"). */
-
-const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : undefined);
+import { createGatewayPool, isoTime, migrateGateway } from '../../db';
 
 function toJob(r: Record<string, any>): CaptureJob {
   return {
@@ -22,9 +18,9 @@ function toJob(r: Record<string, any>): CaptureJob {
     results: r.results,
     errors: r.errors,
     attempts: r.attempts,
-    createdAt: iso(r.created_at)!,
-    updatedAt: iso(r.updated_at)!,
-    finishedAt: iso(r.finished_at),
+    createdAt: isoTime(r.created_at)!,
+    updatedAt: isoTime(r.updated_at)!,
+    finishedAt: isoTime(r.finished_at),
   };
 }
 

@@ -9,6 +9,7 @@
 import { ServiceError } from '../../errors';
 import type { FieldError } from '../../http/problem';
 import type { LedgerClient } from '../../../../ledger/src';
+import { latestRecord } from '../../ledger-record';
 import { stableJson } from '../../submission/executor';
 import { mappingError, type CapturePlan, type MappedLot } from './mapping';
 
@@ -16,15 +17,6 @@ interface LedgerShipment {
   toGln: string;
   receiverMsp: string;
   lines: Array<{ lineNo: number; gtin: string; lotCode: string }>;
-}
-
-async function latest<T>(ledger: LedgerClient, key: string): Promise<T | undefined> {
-  const out = await ledger.evaluate({ contract: 'traceability', fn: 'GetHistory', args: [key] });
-  const history = (JSON.parse(out.toString('utf8')) as { history: Array<{ value?: T | null }> }).history;
-  return history
-    .map((h) => h.value)
-    .filter((v): v is T => !!v)
-    .pop();
 }
 
 /** Calls a query; NOT_FOUND becomes `undefined`, anything else (ledger down) propagates as it is. */
@@ -49,14 +41,14 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
 
   for (const l of plan.locations) {
     if (!first(`gln ${l.gln} ${l.own}`)) continue;
-    const loc = await latest<{ ownerMsp?: string }>(ledger, `location~${l.gln}`);
+    const loc = (await latestRecord<{ ownerMsp?: string }>(ledger, `location~${l.gln}`))?.value;
     if (!loc?.ownerMsp) errors.push({ field: l.field, message: `location ${l.gln} is not registered on the ledger` });
     else if (l.own && loc.ownerMsp !== mspId)
       errors.push({ field: l.field, message: `location ${l.gln} belongs to ${loc.ownerMsp}; this gateway acts for ${mspId}` });
   }
   for (const p of plan.products) {
     if (!first(`gtin ${p.gtin} ${p.uom}`)) continue;
-    const product = await latest<{ unit?: string }>(ledger, `product~${p.gtin}`);
+    const product = (await latestRecord<{ unit?: string }>(ledger, `product~${p.gtin}`))?.value;
     if (!product) errors.push({ field: p.field, message: `product ${p.gtin} is not registered on the ledger` });
     else if (p.uom && product.unit && product.unit !== p.uom)
       errors.push({ field: p.field, message: `is ${p.uom}, but product ${p.gtin} is counted in ${product.unit}` });

@@ -13,6 +13,7 @@ import type { StoreBatch } from './batching';
 import { verifyProof } from './merkle';
 import type { RollupStore, StoredBatch } from './rollup-store';
 import { createRollupWorker, storeBatchLeaf, type RollupWorker } from './rollup-worker';
+import { latestRecord } from '../../ledger-record';
 
 /** POS_ROLLUP_* settings. */
 export interface PosRollupConfig {
@@ -133,10 +134,7 @@ export function batchRoute(rollup: PosRollup, mspId: string): RouteSpec {
 export async function regionProof(rollup: PosRollup, ledger: LedgerClient, batchId: string): Promise<Record<string, unknown> | undefined> {
   const b = await rollup.store.get(batchId);
   if (!b || b.status !== 'committed' || !b.rollupId || !b.regionProof || !b.regionRoot) return undefined;
-  const hist = JSON.parse(
-    (await ledger.evaluate({ contract: 'traceability', fn: 'GetHistory', args: [`regionsales~${b.region}~${b.rollupId}`] })).toString('utf8'),
-  ) as { history: Array<{ value?: { regionRoot?: string }; txId: string }> };
-  const onLedger = hist.history.at(-1);
+  const onLedger = await latestRecord<{ regionRoot?: string }>(ledger, `regionsales~${b.region}~${b.rollupId}`);
   const ledgerRegionRoot = onLedger?.value?.regionRoot;
   const leaf = storeBatchLeaf(b.gln, b.batchId, b.merkleRoot);
   return {

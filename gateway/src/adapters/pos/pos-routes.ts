@@ -19,6 +19,7 @@ import { parsePosJson, POS_VENDOR_SCHEMAS } from './pos-json';
 import { parsePosLog, POS_JSON_SCHEMA, type Receipt } from './receipts';
 import { createRequestValidator } from '../../http/validation';
 import { acceptRollup, batchRoute, regionProof, type PosRollup } from './pos-rollup';
+import { latestRecord } from '../../ledger-record';
 
 export interface PosAdapterOptions {
   proofs: ProofStore;
@@ -128,10 +129,7 @@ export function posRoutes(opts: PosAdapterOptions): RouteFactory {
           handle: async (ctx) => {
             const p = await opts.proofs.get(ctx.params.gln, ctx.params.receiptId);
             if (!p) throw httpError(404, 'NOT_FOUND', `no proof for receipt ${ctx.params.receiptId} at ${ctx.params.gln}`, { field: 'receiptId' });
-            const hist = JSON.parse(
-              (await ledger.evaluate({ contract: 'traceability', fn: 'GetHistory', args: [`sales~${p.gln}~${p.batchId}`] })).toString('utf8'),
-            ) as { history: Array<{ value?: { merkleRoot?: string }; txId: string }> };
-            const onLedger = hist.history.at(-1);
+            const onLedger = await latestRecord<{ merkleRoot?: string }>(ledger, `sales~${p.gln}~${p.batchId}`);
             const ledgerRoot = onLedger?.value?.merkleRoot;
             const storeVerified = !!ledgerRoot && ledgerRoot === p.root && verifyProof(p.leaf, p.proof, ledgerRoot);
             // A rolled-up batch: its store root is also proven part of the region root on the ledger.

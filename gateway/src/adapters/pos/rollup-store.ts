@@ -5,7 +5,7 @@
  * gateways may share the database), and finished as committed (transaction,
  * block, region proof) or refused (the ledger's reason and the field).
  */
-import { createGatewayPool, migrateGateway } from '../../db';
+import { createGatewayPool, isoTime, migrateGateway } from '../../db';
 import type { ProofStep } from './merkle';
 
 export type BatchStatus = 'pending' | 'committed' | 'refused';
@@ -75,8 +75,6 @@ export interface RollupStore {
   close(): Promise<void>;
 }
 
-const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : undefined);
-
 function toBatch(r: Record<string, any>): StoredBatch {
   return {
     batchId: r.batch_id,
@@ -88,14 +86,14 @@ function toBatch(r: Record<string, any>): StoredBatch {
     lines: r.lines,
     fields: r.fields,
     status: r.status,
-    receivedAt: iso(r.received_at)!,
+    receivedAt: isoTime(r.received_at)!,
     attempts: r.attempts,
     rollupId: r.rollup_id ?? undefined,
     regionRoot: r.region_root ?? undefined,
     regionProof: r.region_proof ?? undefined,
     txId: r.tx_id ?? undefined,
     blockNumber: r.block_number === null || r.block_number === undefined ? undefined : Number(r.block_number),
-    finishedAt: iso(r.finished_at),
+    finishedAt: isoTime(r.finished_at),
     error: r.error ?? undefined,
   };
 }

@@ -17,6 +17,7 @@ import { isFinal } from '../../submission/worker';
 import { createSleeper } from '../../submission/sleeper';
 import { leafHash, merkleTree } from './merkle';
 import type { BatchRefusal, RollupStore, StoredBatch } from './rollup-store';
+import { latestRecord } from '../../ledger-record';
 
 export interface RollupWorkerOptions {
   store: RollupStore;
@@ -120,8 +121,7 @@ export function createRollupWorker(opts: RollupWorkerOptions): RollupWorker {
 
   /** The transaction that booked a batch already on the ledger. */
   async function bookedTx(b: StoredBatch): Promise<string | undefined> {
-    const out = await opts.ledger.evaluate({ contract: 'traceability', fn: 'GetHistory', args: [`sales~${b.gln}~${b.batchId}`] });
-    return (JSON.parse(out.toString('utf8')) as { history: Array<{ txId: string; value?: unknown }> }).history.filter((h) => h.value).at(-1)?.txId;
+    return (await latestRecord(opts.ledger, `sales~${b.gln}~${b.batchId}`))?.txId;
   }
 
   async function submitGroup(region: string, group: StoredBatch[], report: FlushReport): Promise<void> {

@@ -15,6 +15,7 @@ import { runDocument } from '../document/document-runner';
 import { limitDocument, type DocumentLimits } from '../document/limits';
 import { idocToCommands } from './idoc';
 import type { SapMappings, UnitCheck } from './mappings';
+import { latestRecord } from '../../ledger-record';
 
 /** Posted units that differ from the product's unit on the ledger are a 422 naming the unit field. */
 async function checkUnits(ledger: LedgerClient, checks: UnitCheck[]): Promise<void> {
@@ -22,16 +23,7 @@ async function checkUnits(ledger: LedgerClient, checks: UnitCheck[]): Promise<vo
   const errors: FieldError[] = [];
   for (const c of checks) {
     if (!units.has(c.gtin)) {
-      const out = JSON.parse((await ledger.evaluate({ contract: 'traceability', fn: 'GetHistory', args: [`product~${c.gtin}`] })).toString('utf8')) as {
-        history: { value?: { unit?: string } | null }[];
-      };
-      units.set(
-        c.gtin,
-        out.history
-          .map((h) => h.value?.unit)
-          .filter(Boolean)
-          .pop(),
-      );
+      units.set(c.gtin, (await latestRecord<{ unit?: string }>(ledger, `product~${c.gtin}`))?.value.unit);
     }
     const unit = units.get(c.gtin);
     if (unit && unit !== c.unit)
