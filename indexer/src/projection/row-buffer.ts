@@ -5,6 +5,8 @@
  * when they are many (a catch-up or rebuild batch) with a COPY into a
  * temporary staging table and one INSERT ... SELECT ... ON CONFLICT from it:
  * the server then parses no statement with tens of thousands of parameters.
+ * Many rows of a duplicate-skipping table (the outbox above all) are first
+ * COPYed straight in, and staged only when one of them is already there.
  * Replaying a block costs a handful of round trips instead of one per row,
  * which is what makes rebuilds fast.
  */
@@ -114,6 +116,7 @@ export class RowBuffer {
         continue;
       }
       if (rows.length >= this.stageFrom) {
+        if (spec.onConflict === 'nothing' && (await copyUnlessDuplicate(client, spec, rows))) continue;
         await stageRows(client, spec, rows);
         continue;
       }
@@ -162,6 +165,35 @@ async function stageRows(client: PoolClient, spec: TableSpec, rows: unknown[][])
   await copyRows(client, spec, stage, rows);
   await client.query(`INSERT INTO ${spec.table} (${cols}) SELECT ${cols} FROM ${stage}${conflictClause(spec)}`);
 }
+
+/**
+ * Many rows of a duplicate-skipping table (the outbox, lineage links): most
+ * batches hold no row the table already has, so they are COPYed straight in
+ * under a savepoint. A duplicate key rolls the savepoint back (returns false)
+ * and the caller stages the rows instead, which skips the duplicates.
+ */
+async function copyUnlessDuplicate(client: PoolClient, spec: TableSpec, rows: unknown[][]): Promise<boolean> {
+  // Outside a transaction block the COPY is a statement of its own: a failed one left nothing behind.
+  const savepoint = await client.query('SAVEPOINT copy_rows').then(
+    () => true,
+    (err: { code?: string }) => {
+      if (err.code === NO_ACTIVE_TRANSACTION) return false;
+      throw err;
+    },
+  );
+  try {
+    await copyRows(client, spec, spec.table, rows);
+  } catch (err) {
+    if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+    if (savepoint) await client.query('ROLLBACK TO SAVEPOINT copy_rows; RELEASE SAVEPOINT copy_rows');
+    return false;
+  }
+  if (savepoint) await client.query('RELEASE SAVEPOINT copy_rows');
+  return true;
+}
+
+const UNIQUE_VIOLATION = '23505';
+const NO_ACTIVE_TRANSACTION = '25P01';
 
 /** COPY ... FROM STDIN in text format: a duplicate key fails the whole statement, as a plain INSERT would. */
 async function copyRows(client: PoolClient, spec: TableSpec, into: string, rows: unknown[][]): Promise<void> {

@@ -16,6 +16,7 @@ describe('indexer: rows written with COPY equal rows written with INSERT', funct
   const literal: TableSpec = { table: 'literal', columns, key: ['id'], onConflict: 'nothing' };
   const staged: TableSpec = { table: 'staged', columns, key: ['id'], onConflict: 'nothing' };
   const upserted: TableSpec = { table: 'upserted', columns, key: ['id'], onConflict: 'update' };
+  const direct: TableSpec = { table: 'direct', columns, key: ['id'], onConflict: 'nothing' };
 
   before(async () => {
     pg = testPostgres();
@@ -24,7 +25,7 @@ describe('indexer: rows written with COPY equal rows written with INSERT', funct
     await client.connect();
     await client.query(`CREATE SCHEMA ${schema}`);
     await client.query(`SET search_path = ${schema}`);
-    for (const t of ['copied', 'inserted', 'literal', 'staged', 'upserted']) {
+    for (const t of ['copied', 'inserted', 'literal', 'staged', 'upserted', 'direct']) {
       await client.query(
         `CREATE TABLE ${t} (id int PRIMARY KEY, label text, tags text[], raw bytea, doc jsonb, flag boolean, amount numeric(24, 3), at timestamptz)`,
       );
@@ -117,5 +118,30 @@ describe('indexer: rows written with COPY equal rows written with INSERT', funct
     });
     expect(err?.message).to.match(/duplicate key/);
     expect((await client.query('SELECT count(*)::int AS n FROM copied WHERE id = 10')).rows[0].n).to.equal(0);
+  });
+
+  it('copies many duplicate-skipping rows straight in, and stages them only when one is already there', async () => {
+    const row = (id: number, label: string) => [id, label, [], null, null, null, null, null];
+    const write = async (rows: unknown[][]) => {
+      const b = new RowBuffer({ stageFrom: 2 });
+      rows.forEach((r) => b.add(direct, r));
+      await b.flush(client as never);
+    };
+    const labels = async () => (await client.query('SELECT id, label FROM direct ORDER BY id')).rows.map((r) => `${r.id}:${r.label}`);
+    const staging = async () => (await client.query("SELECT to_regclass('pg_temp.stage_direct') AS t")).rows[0].t;
+
+    // Inside a transaction, as the projection writes: new rows need no staging table.
+    await client.query('BEGIN');
+    await write([row(30, 'a'), row(31, 'b'), row(32, 'c')]);
+    expect(await staging()).to.equal(null);
+    // One row already stored: the COPY is undone to its savepoint and the rows are staged; the transaction goes on.
+    await write([row(33, 'd'), row(31, 'changed'), row(34, 'e')]);
+    expect(await staging()).to.not.equal(null);
+    await client.query('COMMIT');
+    expect(await labels()).to.deep.equal(['30:a', '31:b', '32:c', '33:d', '34:e']);
+
+    // Outside a transaction block the same: the failed COPY left nothing, the staged write keeps the first.
+    await write([row(35, 'f'), row(30, 'changed')]);
+    expect(await labels()).to.deep.equal(['30:a', '31:b', '32:c', '33:d', '34:e', '35:f']);
   });
 });

@@ -109,6 +109,8 @@ const QUANTITY_FIELDS = ['epcClass', 'quantity', 'uom'];
 const ID_FIELDS = ['id'];
 const PERSISTENT_FIELDS = ['set', 'unset'];
 const ORDER_SET = new Set(ORDER);
+const SENSOR_ELEMENT_PARTS: ReadonlySet<string> = new Set(['sensorMetadata', 'sensorReport']);
+const NOTHING: ReadonlySet<string> = new Set();
 /** Field sets of the order lists above (a fixed handful of constants, so the cache stays small). */
 const ORDER_SETS = new Map<string[], Set<string>>();
 const setOf = (order: string[]) => {
@@ -116,8 +118,8 @@ const setOf = (order: string[]) => {
   if (!set) ORDER_SETS.set(order, (set = new Set(order)));
   return set;
 };
-const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-const sorted = (l: string[]) => [...l].sort(byCodeUnit);
+/** Sorted by UTF-16 code units: the order of Array.prototype.sort without a comparator, for strings. */
+const sorted = (l: string[]) => [...l].sort();
 
 /** The namespaces a document's @context declares (prefix → IRI), over the defaults. */
 export function contextNamespaces(context: Json): Record<string, string> {
@@ -173,6 +175,8 @@ class PreHash {
     let t = v.trim();
     if (time) return canonicalTime(t);
     if (vocabulary && /^[A-Za-z0-9_]+$/.test(t)) return VOCABULARY[vocabulary] + t;
+    // URNs, CURIEs and Digital Links all hold a colon; most other values (codes, quantities) need only the number check.
+    if (!t.includes(':')) return canonicalNumber(t) ?? t;
     for (const [urn, web] of URN_VOCABULARY) if (t.startsWith(urn)) return web + t.slice(urn.length);
     const curie = /^([A-Za-z][\w.-]*):(.+)$/.exec(t);
     if (curie && this.ns[curie[1]] && !/^(urn|https?)$/.test(curie[1])) t = this.ns[curie[1]] + curie[2];
@@ -186,20 +190,26 @@ class PreHash {
     return s === '' ? '' : `${k}=${s}`;
   }
 
-  /** A field outside the canonical order: `{ns}name=value`, or its name and its members sorted. */
-  generic(k: string, v: Json): string[] {
+  /** A field outside the canonical order, added to `out`: `{ns}name=value`, or its name and its members sorted. */
+  generic(k: string, v: Json, out: string[]): void {
+    if (Array.isArray(v)) {
+      for (const e of v) this.generic(k, e, out);
+      return;
+    }
     const name = this.key(k);
-    if (Array.isArray(v)) return v.flatMap((e) => this.generic(k, e));
     if (isObj(v)) {
-      const inner = sorted(
-        Object.entries(v)
-          .filter(([c]) => !IGNORED.has(c))
-          .flatMap(([c, cv]) => this.generic(c, cv)),
-      ).join('');
-      return [`${name}${inner}`];
+      out.push(name + this.members(v, IGNORED));
+      return;
     }
     const s = this.value(v);
-    return [s === '' ? name : `${name}=${s}`];
+    out.push(s === '' ? name : `${name}=${s}`);
+  }
+
+  /** The members of an object not in `skip`, each as {@link generic} writes it, sorted and joined. */
+  members(o: Obj, skip: ReadonlySet<string>, only?: (k: string) => boolean): string {
+    const parts: string[] = [];
+    for (const k of Object.keys(o)) if (!skip.has(k) && (!only || only(k))) this.generic(k, o[k], parts);
+    return parts.sort().join('');
   }
 
   /** Fields in a given order, then the object's extension fields (namespaced) sorted. */
@@ -212,10 +222,7 @@ class PreHash {
       for (const e of Array.isArray(v) ? sorted(v.map((x) => this.pair(f, x, vocab[f], time))) : [this.pair(f, v, vocab[f], time)]) out.push(e);
     }
     const known = setOf(order);
-    const ext = Object.entries(o)
-      .filter(([k]) => !known.has(k) && k.includes(':') && !IGNORED.has(k))
-      .flatMap(([k, v]) => this.generic(k, v));
-    return out.join('') + sorted(ext).join('');
+    return out.join('') + this.members(o, IGNORED, (k) => !known.has(k) && k.includes(':'));
   }
 
   typedList(list: Json, valueField: string, vocab: string): string {
@@ -243,10 +250,8 @@ class PreHash {
                 .map((r) => `sensorReport${this.ordered(r, SENSOR_REPORT, { type: 'sensorType', exception: 'exception', component: 'component' })}`),
             ).join('')
           : '';
-        const rest = Object.entries(el)
-          .filter(([k]) => k !== 'sensorMetadata' && k !== 'sensorReport' && k.includes(':'))
-          .flatMap(([k, x]) => this.generic(k, x));
-        return `sensorElement${meta}${reports}${sorted(rest).join('')}`;
+        const rest = this.members(el, SENSOR_ELEMENT_PARTS, (k) => k.includes(':'));
+        return `sensorElement${meta}${reports}${rest}`;
       });
       return elements.length > 0 ? f + sorted(elements).join('') : '';
     }
@@ -263,8 +268,8 @@ class PreHash {
       if (k === 'bizTransactionList') parts.push(`${k}${this.typedList(v, 'bizTransaction', 'bizTransactionType')}`);
       else if (k === 'sourceList') parts.push(`${k}${this.typedList(v, 'source', 'sourceDestType')}`);
       else if (k === 'destinationList') parts.push(`${k}${this.typedList(v, 'destination', 'sourceDestType')}`);
-      else if (k === 'ilmd' && isObj(v)) parts.push(`ilmd${sorted(Object.entries(v).flatMap(([ik, iv]) => this.generic(ik, iv))).join('')}`);
-      else parts.push(...this.generic(k, v));
+      else if (k === 'ilmd' && isObj(v)) parts.push(`ilmd${this.members(v, NOTHING)}`);
+      else this.generic(k, v, parts);
     }
     return sorted(parts.filter((p) => p !== '')).join('');
   }
