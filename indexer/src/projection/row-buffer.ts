@@ -40,8 +40,8 @@ export interface RowBufferOptions {
 
 /** Rows per table for one block, written in the order tables were first used. */
 export class RowBuffer {
-  private readonly tables = new Map<TableSpec, Map<string, unknown[]>>();
-  private seq = 0;
+  /** Upserted tables' rows by key (the last version wins); every other table's rows in order. */
+  private readonly tables = new Map<TableSpec, Map<string, unknown[]> | unknown[][]>();
   private readonly stageFrom: number;
 
   constructor(opts: RowBufferOptions = {}) {
@@ -53,18 +53,23 @@ export class RowBuffer {
     if (row.length !== spec.columns.length) throw new Error(`${spec.table}: ${row.length} values for ${spec.columns.length} columns`);
     let rows = this.tables.get(spec);
     if (!rows) {
-      rows = new Map();
+      rows = spec.onConflict === 'update' ? new Map() : [];
       this.tables.set(spec, rows);
     }
+    if (Array.isArray(rows)) {
+      rows.push(row);
+      return;
+    }
     // Upserts collapse by key (ON CONFLICT DO UPDATE may not touch a row twice in one statement).
-    const id = spec.onConflict === 'update' ? spec.key.map((k) => String(row[spec.columns.indexOf(k)])).join('\u0000') : String(this.seq++);
+    const id = spec.key.map((k) => String(row[spec.columns.indexOf(k)])).join('\u0000');
     rows.delete(id);
     rows.set(id, row);
   }
 
   /** Number of buffered rows of one table. */
   count(spec: TableSpec): number {
-    return this.tables.get(spec)?.size ?? 0;
+    const rows = this.tables.get(spec);
+    return rows === undefined ? 0 : Array.isArray(rows) ? rows.length : rows.size;
   }
 
   /** Moves the rows of `specs` into a buffer of their own (written elsewhere). */
@@ -82,7 +87,7 @@ export class RowBuffer {
   /** Number of buffered rows in all tables. */
   size(): number {
     let n = 0;
-    for (const rows of this.tables.values()) n += rows.size;
+    for (const spec of this.tables.keys()) n += this.count(spec);
     return n;
   }
 
@@ -96,11 +101,16 @@ export class RowBuffer {
   toSql(order: readonly TableSpec[] = []): string {
     const statements: string[] = [];
     for (const spec of this.ordered(order)) {
-      const values = [...this.tables.get(spec)!.values()].map((row) => `(${row.map(literalValue).join(', ')})`);
+      const values = this.rowsOf(spec).map((row) => `(${row.map(literalValue).join(', ')})`);
       statements.push(`INSERT INTO ${spec.table} (${spec.columns.join(', ')}) VALUES ${values.join(', ')}${conflictClause(spec)}`);
     }
     this.tables.clear();
     return statements.join(';\n');
+  }
+
+  private rowsOf(spec: TableSpec): unknown[][] {
+    const rows = this.tables.get(spec)!;
+    return Array.isArray(rows) ? rows : [...rows.values()];
   }
 
   private ordered(order: readonly TableSpec[]): TableSpec[] {
@@ -110,7 +120,7 @@ export class RowBuffer {
   /** Writes every buffered row, tables in `order` first (for foreign keys), then the rest. */
   async flush(client: PoolClient, order: readonly TableSpec[] = []): Promise<void> {
     for (const spec of this.ordered(order)) {
-      const rows = [...this.tables.get(spec)!.values()];
+      const rows = this.rowsOf(spec);
       if (spec.onConflict === 'error') {
         await copyRows(client, spec, spec.table, rows);
         continue;

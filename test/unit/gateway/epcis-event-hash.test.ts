@@ -96,4 +96,14 @@ describe("EPCIS event hash ID (CBV 2.0) against the reference generator's publis
     expect(toCanonicalDigitalLink('https://example.com/01/04012345123456/10/L1/21/9?x=1')).to.equal('https://id.gs1.org/01/04012345123456/21/9');
     expect(toCanonicalDigitalLink('urn:uuid:6d1b9c1e')).to.equal(undefined);
   });
+
+  it('gives the same answers once conversions are remembered, and after the memo is emptied', () => {
+    const sgln = (n: number) => `urn:epc:id:sgln:4012345.${String(n).padStart(5, '0')}.0`;
+    const first = Array.from({ length: 12_000 }, (_, n) => toCanonicalDigitalLink(sgln(n)));
+    const again = Array.from({ length: 12_000 }, (_, n) => toCanonicalDigitalLink(sgln(n)));
+    expect(again).to.deep.equal(first);
+    expect(first[5]).to.equal('https://id.gs1.org/414/4012345000054');
+    expect(toCanonicalDigitalLink('urn:uuid:6d1b9c1e')).to.equal(undefined);
+    expect(toCanonicalDigitalLink('urn:uuid:6d1b9c1e')).to.equal(undefined);
+  });
 });

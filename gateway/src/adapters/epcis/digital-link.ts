@@ -108,6 +108,20 @@ function constrainDigitalLink(uri: string): string | undefined {
  * URI, EPC class, EPC pattern or Digital Link); undefined for anything else.
  */
 export function toCanonicalDigitalLink(uri: string): string | undefined {
+  // A document names the same locations and lots over and over: converted ones are remembered.
+  const known = converted.get(uri);
+  if (known !== undefined || converted.has(uri)) return known;
+  const dl = convert(uri);
+  if (converted.size >= CONVERTED_MAX) converted.clear();
+  converted.set(uri, dl);
+  return dl;
+}
+
+/** Identifiers already converted (a bounded memo: emptied when full). */
+const converted = new Map<string, string | undefined>();
+const CONVERTED_MAX = 10_000;
+
+function convert(uri: string): string | undefined {
   const urn = /^urn:epc:(id|class|idpat):([a-z]+):(.+)$/.exec(uri);
   if (urn) {
     const convert = CONVERTERS[`${urn[1]}:${urn[2]}`];
