@@ -101,8 +101,16 @@ async function main(): Promise<void> {
       let relayUp!: () => void;
       const relayConnected = new Promise<void>((resolve) => (relayUp = resolve));
       // pino's `time` of the "block stored" line: taken right after the block's PostgreSQL COMMIT.
+      const relayRead: number[] = [];
+      const relayKafka: number[] = [];
       createInterface({ input: indexer.stdout! }).on('line', (l) => {
         if (l.includes('outbox relay connected')) relayUp();
+        if (l.includes('"outbox batch published"')) {
+          const b = JSON.parse(l) as { readMs: number; kafkaMs: number };
+          relayRead.push(b.readMs);
+          relayKafka.push(b.kafkaMs);
+          return;
+        }
         const into = l.includes('"block stored"') ? stored : l.includes('"block received"') ? received : undefined;
         if (!into) return;
         const e = JSON.parse(l) as { time: number; blockNumber: string };
@@ -169,6 +177,7 @@ async function main(): Promise<void> {
       const storeLag: number[] = [];
       const pgLag: number[] = [];
       const kLag: number[] = [];
+      const relayLag: number[] = [];
       const seenLag: number[] = [];
       for (const [blk, seen] of committed) {
         const t = peerCommit.get(blk);
@@ -181,8 +190,9 @@ async function main(): Promise<void> {
         if (o !== undefined && r !== undefined) deliverLag.push(r - o);
         if (r !== undefined && stored.has(blk)) storeLag.push(stored.get(blk)! - r);
         if (acked.has(blk)) kLag.push(acked.get(blk)! - t);
+        if (acked.has(blk) && stored.has(blk)) relayLag.push(acked.get(blk)! - stored.get(blk)!);
       }
-      for (const v of [seenLag, pgLag, ownPeerLag, deliverLag, storeLag]) v.sort((x, y) => x - y);
+      for (const v of [seenLag, pgLag, ownPeerLag, deliverLag, storeLag, relayLag, relayRead, relayKafka]) v.sort((x, y) => x - y);
       kLag.sort((x, y) => x - y);
       const show = (n: string, v: number[]) =>
         console.log(
@@ -195,6 +205,15 @@ async function main(): Promise<void> {
       show("  first peer -> indexer's peer", ownPeerLag);
       show("  indexer's peer -> received", deliverLag);
       show('  received -> PostgreSQL commit', storeLag);
+      console.log('where the Kafka lag is spent, after the PostgreSQL commit:');
+      show('  PostgreSQL commit -> Kafka ack', relayLag);
+      // Per relay batch (warm-up included): reading the rows, then the Kafka transaction (messages, position, commit).
+      const batches = (n: string, v: number[]) =>
+        console.log(
+          `${n.padEnd(30)} ${v.length} batches  p50 ${pct(v, 50).toFixed(0)} ms  p99 ${pct(v, 99).toFixed(0)} ms  max ${v[v.length - 1]?.toFixed(0)} ms`,
+        );
+      batches('  relay: read outbox rows', relayRead);
+      batches('  relay: Kafka transaction', relayKafka);
       console.log('commit = the first peer logged the block committed; 2 shared cores: figures vary with other load on the machine');
       const note = `${workers} TransferStock submitters, ${seconds} s, ${committed.size} blocks`;
       const fig = (sink: string, label: string, v: number[], target: number): BenchFigure[] => [

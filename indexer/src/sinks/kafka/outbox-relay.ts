@@ -9,7 +9,8 @@
  * transactional id fences any earlier instance and aborts its open
  * transaction, then it resumes from the later of Kafka's position and the
  * rows PostgreSQL already marks published. The PostgreSQL mark follows the
- * Kafka commit and only shortens that look-up. While Kafka is unreachable rows
+ * Kafka commit and only shortens that look-up, so the next batch does not wait
+ * for it (marks are written in order, one at a time). While Kafka is unreachable rows
  * wait; a failed batch is sent again from its first row, so per-key order
  * holds.
  */
@@ -80,6 +81,18 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
   let wakeUp: (() => void) | undefined;
   let pendingWake = false;
   let loop: Promise<void> | undefined;
+  /** The marks of published rows not yet written, chained in order. */
+  let marking: Promise<void> = Promise.resolve();
+
+  /** Marks rows `from` < id <= `to` published, after the marks before it; a failure is left to the next connect. */
+  function mark(from: bigint, to: bigint): void {
+    marking = marking
+      .then(() => deps.pool.query('UPDATE outbox SET published_at = now() WHERE id > $1 AND id <= $2', [from.toString(), to.toString()]))
+      .then(
+        () => undefined,
+        (err: Error) => deps.log.warn({ err: err.message }, 'marking published outbox rows failed; the next connect marks them'),
+      );
+  }
 
   /** Waits `ms`; new rows cut the wait short unless we are backing off after a failure. */
   const pause = (ms: number, wakeable = true) =>
@@ -112,6 +125,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
 
   async function connect(): Promise<Producer> {
     await ensureTopics(deps.kafka, deps.topics, deps.partitions, [deps.positionTopic]);
+    await marking;
     const identity = await outboxIdentity(deps.pool);
     group = `${deps.positionTopic}.${identity}`;
     // One request in flight: with idempotence this keeps every partition in send order.
@@ -146,6 +160,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
 
   /** Sends one batch in one Kafka transaction; returns the number of rows published. */
   async function publishBatch(p: Producer): Promise<number> {
+    const started = Date.now();
     const r = await deps.pool.query<OutboxRow>(
       `SELECT id, event_id, topic, message_key, ce_type, ce_subject, ce_time, payload::text AS payload
          FROM outbox WHERE id > $1 ORDER BY id LIMIT $2`,
@@ -153,6 +168,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
     );
     if (r.rows.length === 0) return 0;
     const last = BigInt(r.rows[r.rows.length - 1].id);
+    const read = Date.now();
     const txn = await p.transaction();
     try {
       await txn.sendBatch({ acks: -1, topicMessages: byTopic(r.rows, deps.source) });
@@ -165,9 +181,9 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
       await txn.abort().catch(() => undefined);
       throw err;
     }
-    const from = cursor;
+    mark(cursor, last);
     cursor = last;
-    await deps.pool.query('UPDATE outbox SET published_at = now() WHERE id > $1 AND id <= $2', [from.toString(), last.toString()]);
+    deps.log.debug({ rows: r.rows.length, lastId: last.toString(), readMs: read - started, kafkaMs: Date.now() - read }, 'outbox batch published');
     return r.rows.length;
   }
 
@@ -228,6 +244,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
         await p.disconnect().catch(() => undefined);
         producer = undefined;
       }
+      await marking;
     },
     wake() {
       pendingWake = true;
