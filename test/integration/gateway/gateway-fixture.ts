@@ -1,5 +1,5 @@
 /**
- * Integration fixture: real PostgreSQL on port base 57000 (+700) and one real
+ * Integration fixture: real PostgreSQL on port base 25000 (+700) and one real
  * gateway per organisation on the shared test devnet, each with its own dev
  * issuer. Everything started here is stopped by `stop()`.
  */
@@ -14,8 +14,8 @@ import { start, type RunningGateway } from '../../../gateway/src/main';
 import { devnetLedgerEnv } from '../../../network/src/connection-files';
 import { sharedDevnet, testDevnetConfig } from '../../fixtures/test-devnet';
 
-/** Port base of this suite's PostgreSQL (port 57700 with the default). */
-export const GATEWAY_PG_PORT_BASE = Number(process.env.GATEWAY_TEST_PG_PORT_BASE ?? 57000);
+/** Port base of this suite's PostgreSQL (port 25700 with the default). */
+export const GATEWAY_PG_PORT_BASE = Number(process.env.GATEWAY_TEST_PG_PORT_BASE ?? 25000);
 
 export interface GatewayFixture {
   pg: PostgresServer;

@@ -1,6 +1,6 @@
 /**
  * Shared pieces of the indexer's integration tests: PostgreSQL and Kafka on
- * port base 47000 (47700, 47800) with their state under indexer/.run, a fresh
+ * port base 24000 (24700, 24800) with their state under indexer/.run, a fresh
  * schema and topic prefix per test, and a small coffee-chain scenario.
  */
 import { randomBytes } from 'node:crypto';
@@ -24,7 +24,7 @@ import { waitFor } from '../../fixtures/wait-for';
 export { waitFor };
 
 /** Port base of the indexer's services (PostgreSQL +700, Kafka +800). */
-export const SERVICES_PORT_BASE = Number(process.env.INDEXER_SERVICES_PORT_BASE ?? 47000);
+export const SERVICES_PORT_BASE = Number(process.env.INDEXER_SERVICES_PORT_BASE ?? 24000);
 
 /** Services config: its own run folder, so the devnet's `down` never stops them. */
 export function servicesConfig(): DevnetConfig {
