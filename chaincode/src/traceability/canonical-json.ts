@@ -13,6 +13,33 @@ export function canonicalBytes(value: unknown): Buffer {
   return Buffer.from(canonicalJson(value), 'utf8');
 }
 
+/**
+ * A value already written as canonical JSON. Placed inside a larger value it
+ * is copied as it is, so a part that goes into several writes of one
+ * transaction (its EPCIS events: the event record and the chaincode event) is
+ * serialised once.
+ */
+export class CanonicalText {
+  readonly text: string;
+
+  constructor(value: unknown) {
+    this.text = write(value);
+  }
+}
+
+/** Quoted object keys: a contract uses few distinct keys, over and over. */
+const quotedKeys = new Map<string, string>();
+const QUOTED_KEYS_MAX = 4096;
+
+function quoted(key: string): string {
+  let q = quotedKeys.get(key);
+  if (q === undefined) {
+    q = JSON.stringify(key);
+    if (quotedKeys.size < QUOTED_KEYS_MAX) quotedKeys.set(key, q);
+  }
+  return q;
+}
+
 function write(value: unknown): string {
   if (value === null) return 'null';
   switch (typeof value) {
@@ -25,16 +52,22 @@ function write(value: unknown): string {
       return JSON.stringify(value);
     case 'object': {
       if (Array.isArray(value)) {
-        return `[${value.map((v) => (v === undefined ? 'null' : write(v))).join(',')}]`;
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          const v: unknown = value[i];
+          out += (i === 0 ? '' : ',') + (v === undefined ? 'null' : write(v));
+        }
+        return `${out}]`;
       }
+      if (value instanceof CanonicalText) return value.text;
       const obj = value as Record<string, unknown>;
-      const parts: string[] = [];
+      let out = '{';
       for (const key of Object.keys(obj).sort()) {
         const v = obj[key];
         if (v === undefined) continue;
-        parts.push(`${JSON.stringify(key)}:${write(v)}`);
+        out += (out.length === 1 ? '' : ',') + quoted(key) + ':' + write(v);
       }
-      return `{${parts.join(',')}}`;
+      return `${out}}`;
     }
     default:
       throw new Error(`canonicalJson: unsupported type ${typeof value}`);

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
-import { canonicalBytes, canonicalJson } from './canonical-json';
+import { CanonicalText, canonicalBytes, canonicalJson } from './canonical-json';
 import { EPCIS_CONTEXT, type EpcisEvent } from './epcis';
 import { fail } from './errors';
 import { Input } from './input';
@@ -79,6 +79,8 @@ export async function runSubmit(ctx: Context, fn: string, request: string, handl
   const body = await handler(env, input);
   const result = { ...body, eventId, txId: env.txId };
   const events = env.events();
+  // The events (and captured ones) go into the event record and the chaincode event: serialised once for both.
+  const eventsText = new CanonicalText(events);
   const record: EventRecord = {
     docType: 'event',
     eventId,
@@ -92,16 +94,17 @@ export async function runSubmit(ctx: Context, fn: string, request: string, handl
     epcisEvents: events,
     ...(captured ? { captured } : {}),
   };
-  await env.ledger.put(key, record);
+  const capturedText = captured ? new CanonicalText(captured) : undefined;
+  await env.ledger.put(key, { ...record, epcisEvents: eventsText, captured: capturedText });
   await env.ledger.flush();
   ctx.stub.setEvent(
     TRACE_EVENT_NAME,
     canonicalBytes({
       '@context': EPCIS_CONTEXT,
       actor,
-      ...(captured ? { captured } : {}),
+      captured: capturedText,
       eventId,
-      events,
+      events: eventsText,
       function: fn,
       mspId: env.mspId,
       recordedAt: env.time,

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { canonicalJson } from '../../../chaincode/src/traceability/canonical-json';
+import fc from 'fast-check';
+import { CanonicalText, canonicalJson } from '../../../chaincode/src/traceability/canonical-json';
 import { parseTraceError, TraceError } from '../../../chaincode/src/traceability/errors';
 import { formatQuantity, parseQuantity, parseSignedQuantity } from '../../../chaincode/src/traceability/quantity';
 import { GLN, GTIN, Harness, SUPPLIER, commission, eid, expectTraceError, gs1, seedMasterData } from './harness';
@@ -120,6 +121,34 @@ describe('quantities, canonical JSON and the error format', () => {
     expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: 'x' }, u: undefined })).to.equal('{"a":{"c":"x","d":[3,{"y":2,"z":1}]},"b":1}');
     expect(() => canonicalJson({ n: Number.NaN })).to.throw();
     expect(() => canonicalJson({ n: 1n })).to.throw();
+  });
+
+  it('equals JSON.stringify of the value with all object keys sorted, and embeds pre-written parts unchanged', () => {
+    // The oracle: JSON.stringify drops undefined members and writes undefined array elements as null, as canonical JSON does.
+    const sortedDeep = (v: unknown): unknown =>
+      Array.isArray(v)
+        ? v.map(sortedDeep)
+        : v !== null && typeof v === 'object'
+          ? Object.fromEntries(
+              Object.keys(v)
+                .sort()
+                .map((k) => [k, sortedDeep((v as Record<string, unknown>)[k])]),
+            )
+          : v;
+    const value = fc.letrec((tie) => ({
+      any: fc.oneof({ depthSize: 'small' }, tie('leaf'), tie('list'), tie('object')),
+      leaf: fc.oneof(fc.string({ unit: 'binary' }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.boolean(), fc.constant(null)),
+      list: fc.array(fc.oneof(tie('any'), fc.constant(undefined)), { maxLength: 5 }),
+      object: fc.dictionary(fc.string({ unit: 'binary', maxLength: 6 }), fc.oneof(tie('any'), fc.constant(undefined)), { maxKeys: 6 }),
+    })).any;
+    fc.assert(
+      fc.property(value, value, (a, b) => {
+        const expected = JSON.stringify(sortedDeep({ a, b }));
+        expect(canonicalJson({ a, b })).to.equal(expected);
+        expect(canonicalJson({ a: new CanonicalText(a), b })).to.equal(expected);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('puts a parseable JSON body first in the error message, and finds it behind a prefix', () => {
