@@ -70,6 +70,9 @@ async function outboxIdentity(pool: Pool): Promise<string> {
   return r.rows[0].instance_id;
 }
 
+/** The relay producer's retries: soon after a busy coordinator, up to about 3 s in all; longer outages are the run loop's. */
+export const RELAY_RETRY = { retries: 8, initialRetryTime: 20, maxRetryTime: 1000 };
+
 export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
   let stopping = false;
   /** Aborted by stop(): no new attempt after a failed one once stopping. */
@@ -135,7 +138,10 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
       maxInFlightRequests: 1,
       transactionTimeout: 30_000,
       createPartitioner: Partitioners.DefaultPartitioner,
-      retry: { retries: 5 },
+      // While the coordinator still completes one commit it answers the next transaction's first send
+      // with CONCURRENT_TRANSACTIONS, which kafkajs retries like any failure: after 300 ms by default,
+      // the commit-to-Kafka tail under load. Kafka's own client retries that case after 20 ms.
+      retry: RELAY_RETRY,
     });
     await p.connect();
     try {
