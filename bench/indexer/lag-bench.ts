@@ -24,6 +24,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
 import { gs1CheckDigit } from '../../chaincode/src/traceability/gs1';
 import { connectDevnet } from '../../network/src/connect-devnet';
 import { devnetLedgerEnv } from '../../network/src/connection-files';
@@ -31,6 +32,7 @@ import { readDevnetInfo } from '../../network/src/devnet-info';
 import type { LedgerClient } from '../../ledger/src';
 import { dropSchema } from '../../indexer/src/db/migrate';
 import { createPool } from '../../indexer/src/db/pool';
+import { outboxPositionTopic, topicNames } from '../../indexer/src/projection/outbox-messages';
 import { peerProcess } from '../../network/src/devnet';
 import { logDir } from '../../network/src/paths';
 import { writeFigures, type BenchFigure } from '../summary';
@@ -63,9 +65,9 @@ async function main(): Promise<void> {
     const schema = 'bench_lag';
     const pool = createPool({ connectionString: pg.connectionString, schema, max: 2 });
     let indexer: ChildProcess | undefined;
+    const run = randomUUID().slice(0, 6);
     try {
       // Master data and lots first, so the measured window holds transfers only.
-      const run = randomUUID().slice(0, 6);
       const stamp = String(Date.now()).slice(-9);
       const [a, b, gtin] = [cd(`780${stamp}`), cd(`781${stamp}`), cd(`0782${stamp}`)];
       await submitJson(client, 'RegisterLocation', { eventId: `l-${run}-a`, gln: a, type: 'roastery', name: 'A', address: { country: 'DE' } });
@@ -238,11 +240,24 @@ async function main(): Promise<void> {
       client.close();
       await dropSchema(pool, schema).catch(() => undefined);
       await pool.end().catch(() => undefined);
+      // The run's topics go with it: a broker that keeps every run's partitions gets slower run after run.
+      await deleteTopics(kafka.brokers, [...topicNames(`bench${run}`), outboxPositionTopic(`bench${run}`)]).catch(() => undefined);
     }
   } finally {
     await kafka.stop();
     await pg.stop();
     await devnet?.release(values.keep);
+  }
+}
+
+async function deleteTopics(brokers: string[], topics: string[]): Promise<void> {
+  const admin = new Kafka({ brokers, clientId: 'lag-bench', logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    await admin.deleteTopics({ topics: topics.filter((t) => existing.has(t)) });
+  } finally {
+    await admin.disconnect();
   }
 }
 

@@ -77,6 +77,9 @@ async function main(): Promise<void> {
         `round ${r}: p50 ratio ${(pct(relay, 50) / pct(defaults, 50)).toFixed(2)}x, p99 ratio ${(pct(relay, 99) / pct(defaults, 99)).toFixed(2)}x (relay / defaults)`,
       );
     }
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [topic, position] }).finally(() => admin.disconnect());
   } finally {
     await broker.stop();
   }
