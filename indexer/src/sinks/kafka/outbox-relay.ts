@@ -9,8 +9,9 @@
  * transactional id fences any earlier instance and aborts its open
  * transaction, then it resumes from the later of Kafka's position and the
  * rows PostgreSQL already marks published. The PostgreSQL mark follows the
- * Kafka commit and only shortens that look-up, so the next batch does not wait
- * for it (marks are written in order, one at a time). While Kafka is unreachable rows
+ * Kafka commit (it records when Kafka acknowledged the rows) and only shortens
+ * that look-up, so the next batch goes out while it is written (marks are
+ * written in order, at most one outstanding). While Kafka is unreachable rows
  * wait; a failed batch is sent again from its first row, so per-key order
  * holds.
  */
@@ -86,11 +87,17 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
   let loop: Promise<void> | undefined;
   /** The marks of published rows not yet written, chained in order. */
   let marking: Promise<void> = Promise.resolve();
+  /** The chain before the newest mark: a batch waits for it, so at most one mark is outstanding. */
+  let marked: Promise<void> = Promise.resolve();
 
-  /** Marks rows `from` < id <= `to` published, after the marks before it; a failure is left to the next connect. */
-  function mark(from: bigint, to: bigint): void {
+  /**
+   * Marks rows `from` < id <= `to` published at `at` (when Kafka acknowledged them), after the marks
+   * before it; a failure is left to the next connect.
+   */
+  function mark(from: bigint, to: bigint, at: Date): void {
+    marked = marking;
     marking = marking
-      .then(() => deps.pool.query('UPDATE outbox SET published_at = now() WHERE id > $1 AND id <= $2', [from.toString(), to.toString()]))
+      .then(() => deps.pool.query('UPDATE outbox SET published_at = $3 WHERE id > $1 AND id <= $2', [from.toString(), to.toString(), at.toISOString()]))
       .then(
         () => undefined,
         (err: Error) => deps.log.warn({ err: err.message }, 'marking published outbox rows failed; the next connect marks them'),
@@ -166,6 +173,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
 
   /** Sends one batch in one Kafka transaction; returns the number of rows published. */
   async function publishBatch(p: Producer): Promise<number> {
+    await marked;
     const started = Date.now();
     const r = await deps.pool.query<OutboxRow>(
       `SELECT id, event_id, topic, message_key, ce_type, ce_subject, ce_time, payload::text AS payload
@@ -187,7 +195,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
       await txn.abort().catch(() => undefined);
       throw err;
     }
-    mark(cursor, last);
+    mark(cursor, last, new Date());
     cursor = last;
     deps.log.debug({ rows: r.rows.length, lastId: last.toString(), readMs: read - started, kafkaMs: Date.now() - read }, 'outbox batch published');
     return r.rows.length;

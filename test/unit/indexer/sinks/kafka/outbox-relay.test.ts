@@ -63,7 +63,8 @@ function fakes(opts: { rows: Row[]; kafkaPosition?: bigint; failSends?: number }
           })),
         };
       }
-      if (text.startsWith('UPDATE outbox SET published_at = now() WHERE id > $1 AND id <= $2')) {
+      if (text.startsWith('UPDATE outbox SET published_at = $3 WHERE id > $1 AND id <= $2')) {
+        if (Number.isNaN(Date.parse(params[2] as string))) throw new Error('a mark without the time Kafka acknowledged the rows');
         calls.push(`pg: mark ${String(params[0])}..${String(params[1])}`);
         for (const r of rows) if (r.id > BigInt(params[0] as string) && r.id <= BigInt(params[1] as string)) r.published = true;
         return { rowCount: 0, rows: [] };
