@@ -5,6 +5,7 @@
  * and stopped by PID through the project's own process managers.
  */
 import * as path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import type { Pool } from 'pg';
 import type { LedgerClient } from '../../ledger/src';
 import { dropSchema, migrate } from '../../indexer/src/db/migrate';
@@ -69,6 +70,21 @@ export function benchPostgres(): PostgresServer {
 
 export function benchKafka(): KafkaBroker {
   return createKafkaBroker({ cfg: benchServicesConfig() });
+}
+
+/**
+ * Deletes a run's topics from the bench broker (those that exist): a broker that keeps every run's
+ * partitions gets slower run after run.
+ */
+export async function deleteBenchTopics(brokers: string[], topics: string[]): Promise<void> {
+  const admin = new Kafka({ brokers, clientId: 'indexer-bench', logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    await admin.deleteTopics({ topics: topics.filter((t) => existing.has(t)) });
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** Nearest-rank percentile of sorted values. */

@@ -24,7 +24,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
 import { gs1CheckDigit } from '../../chaincode/src/traceability/gs1';
 import { connectDevnet } from '../../network/src/connect-devnet';
 import { devnetLedgerEnv } from '../../network/src/connection-files';
@@ -36,7 +35,7 @@ import { outboxPositionTopic, topicNames } from '../../indexer/src/projection/ou
 import { peerProcess } from '../../network/src/devnet';
 import { logDir } from '../../network/src/paths';
 import { writeFigures, type BenchFigure } from '../summary';
-import { benchDevnet, benchDevnetConfig, type BenchDevnet, benchKafka, benchPostgres, pct, seedSchemaAtTip } from './bench-env';
+import { benchDevnet, benchDevnetConfig, type BenchDevnet, benchKafka, benchPostgres, deleteBenchTopics, pct, seedSchemaAtTip } from './bench-env';
 
 const cd = (b: string) => b + gs1CheckDigit(b);
 const submitJson = (c: LedgerClient, fn: string, body: Record<string, unknown>) => c.submit({ contract: 'traceability', fn, args: [JSON.stringify(body)] });
@@ -240,24 +239,12 @@ async function main(): Promise<void> {
       client.close();
       await dropSchema(pool, schema).catch(() => undefined);
       await pool.end().catch(() => undefined);
-      // The run's topics go with it: a broker that keeps every run's partitions gets slower run after run.
-      await deleteTopics(kafka.brokers, [...topicNames(`bench${run}`), outboxPositionTopic(`bench${run}`)]).catch(() => undefined);
+      await deleteBenchTopics(kafka.brokers, [...topicNames(`bench${run}`), outboxPositionTopic(`bench${run}`)]).catch(() => undefined);
     }
   } finally {
     await kafka.stop();
     await pg.stop();
     await devnet?.release(values.keep);
-  }
-}
-
-async function deleteTopics(brokers: string[], topics: string[]): Promise<void> {
-  const admin = new Kafka({ brokers, clientId: 'lag-bench', logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    await admin.deleteTopics({ topics: topics.filter((t) => existing.has(t)) });
-  } finally {
-    await admin.disconnect();
   }
 }
 

@@ -13,7 +13,7 @@
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel, Partitioners, type RetryOptions } from 'kafkajs';
 import { ensureTopics, RELAY_RETRY } from '../../indexer/src/sinks/kafka/outbox-relay';
-import { benchKafka, pct } from './bench-env';
+import { benchKafka, deleteBenchTopics, pct } from './bench-env';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -77,9 +77,7 @@ async function main(): Promise<void> {
         `round ${r}: p50 ratio ${(pct(relay, 50) / pct(defaults, 50)).toFixed(2)}x, p99 ratio ${(pct(relay, 99) / pct(defaults, 99)).toFixed(2)}x (relay / defaults)`,
       );
     }
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [topic, position] }).finally(() => admin.disconnect());
+    await deleteBenchTopics(broker.brokers, [topic, position]);
   } finally {
     await broker.stop();
   }

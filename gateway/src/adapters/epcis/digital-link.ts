@@ -111,7 +111,7 @@ export function toCanonicalDigitalLink(uri: string): string | undefined {
   // A document names the same locations and lots over and over: converted ones are remembered.
   const known = converted.get(uri);
   if (known !== undefined || converted.has(uri)) return known;
-  const dl = convert(uri);
+  const dl = canonicalOf(uri);
   if (converted.size >= CONVERTED_MAX) converted.clear();
   converted.set(uri, dl);
   return dl;
@@ -121,7 +121,8 @@ export function toCanonicalDigitalLink(uri: string): string | undefined {
 const converted = new Map<string, string | undefined>();
 const CONVERTED_MAX = 10_000;
 
-function convert(uri: string): string | undefined {
+/** The conversion itself (see toCanonicalDigitalLink). */
+function canonicalOf(uri: string): string | undefined {
   const urn = /^urn:epc:(id|class|idpat):([a-z]+):(.+)$/.exec(uri);
   if (urn) {
     const convert = CONVERTERS[`${urn[1]}:${urn[2]}`];
