@@ -17,6 +17,8 @@ export interface AuthConfig {
   devIssuerPort: number;
   /** Where the dev issuer leaves its signing key for `mint-token`. */
   devKeyFile: string;
+  /** The token claim naming the caller's organisation (AUTH_ORG_CLAIM, default `org`). */
+  orgClaim: string;
 }
 
 export interface GatewayConfig {
@@ -100,6 +102,7 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv, defaults: { audience: str
     devIssuer: !jwksUrl,
     devIssuerPort: envInt(env, 'DEV_ISSUER_PORT', 0, 0, 65535),
     devKeyFile: defaults.devKeyFile,
+    orgClaim: env.AUTH_ORG_CLAIM || 'org',
   };
 }
 

@@ -121,7 +121,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
       });
       extraRoutes.push(paymentsRoutes({ service: payments }));
     }
-    const verifier = createJwtVerifier({ jwksUrl: jwksUrl!, issuer: issuer!, audience: cfg.auth.audience, algorithms: cfg.auth.algorithms });
+    const verifier = createJwtVerifier({ jwksUrl: jwksUrl!, issuer: issuer!, audience: cfg.auth.audience, algorithms: cfg.auth.algorithms, orgClaim: cfg.auth.orgClaim });
     const gateway = createGateway({
       mspId: cfg.mspId,
       ledger,

@@ -137,7 +137,7 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
           ({ jwksUrl, issuer } = await devIssuer.start());
           log.warn({ issuer }, 'query API trusts the built-in dev issuer (no AUTH_JWKS_URL)');
         }
-        verifier = createJwtVerifier({ jwksUrl: jwksUrl!, issuer: issuer!, audience: config.auth.audience, algorithms: config.auth.algorithms });
+        verifier = createJwtVerifier({ jwksUrl: jwksUrl!, issuer: issuer!, audience: config.auth.audience, algorithms: config.auth.algorithms, orgClaim: config.auth.orgClaim });
       }
       const app = createQueryApp({
         pool,

@@ -31,6 +31,8 @@ export interface DevIssuerKeyFile {
 export interface MintOptions {
   sub: string;
   roles: Role[];
+  /** The organisation (MSP id) written to the `org` claim. */
+  org?: string;
   /** Lifetime in seconds (default 3600). */
   ttlSec?: number;
 }
@@ -44,7 +46,7 @@ export interface DevIssuer {
 /** Signs a token with a key file's key (used by the issuer and by `mint-token`). */
 export async function mintWithKey(k: DevIssuerKeyFile, o: MintOptions): Promise<string> {
   const key = await importJWK(k.privateJwk, 'ES256');
-  return new SignJWT({ roles: o.roles })
+  return new SignJWT({ roles: o.roles, ...(o.org ? { org: o.org } : {}) })
     .setProtectedHeader({ alg: 'ES256', kid: k.kid, typ: 'JWT' })
     .setIssuer(k.issuer)
     .setAudience(k.audience)

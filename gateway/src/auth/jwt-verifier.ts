@@ -14,6 +14,8 @@ export interface JwtVerifierOptions {
   /** Accepted algorithms; asymmetric only. */
   algorithms: string[];
   clockToleranceSec?: number;
+  /** The claim that names the caller's organisation (MSP id); default `org`. */
+  orgClaim?: string;
   /** Replaces the remote key set (tests). */
   keySet?: JWTVerifyGetKey;
 }
@@ -28,6 +30,8 @@ function unauthenticated(message: string, cause?: unknown): ServiceError {
 }
 
 const SUBJECT = /^[\x21-\x7e]{1,256}$/;
+/** An MSP id as Fabric allows it in a channel configuration. */
+const ORG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export function createJwtVerifier(opts: JwtVerifierOptions): JwtVerifier {
   if (opts.algorithms.some((a) => /^(none|HS\d+)$/i.test(a))) throw new Error('only asymmetric JWT algorithms may be accepted');
@@ -52,7 +56,11 @@ export function createJwtVerifier(opts: JwtVerifierOptions): JwtVerifier {
       if (!SUBJECT.test(sub)) throw unauthenticated('token rejected: sub must be 1-256 printable characters');
       const claim = payload.roles;
       const roles = Array.isArray(claim) ? claim.filter(isRole) : [];
-      return { sub, roles: [...new Set(roles)], clientId: `${payload.iss}|${sub}` };
+      const orgValue = payload[opts.orgClaim ?? 'org'];
+      if (orgValue !== undefined && (typeof orgValue !== 'string' || !ORG.test(orgValue))) {
+        throw unauthenticated(`token rejected: claim ${opts.orgClaim ?? 'org'} must be an organisation's MSP id`);
+      }
+      return { sub, roles: [...new Set(roles)], clientId: `${payload.iss}|${sub}`, ...(orgValue ? { org: orgValue } : {}) };
     },
   };
 }

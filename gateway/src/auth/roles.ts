@@ -13,6 +13,11 @@ export interface Principal {
   roles: Role[];
   /** Rate-limit and idempotency scope: issuer + subject. */
   clientId: string;
+  /**
+   * The member organisation (MSP id) the token names in its organisation claim
+   * (`AUTH_ORG_CLAIM`, default `org`); undefined when the token names none.
+   */
+  org?: string;
 }
 
 export function isRole(v: unknown): v is Role {
