@@ -61,6 +61,7 @@ export function testConfig(over: Partial<IndexerConfig> & { databaseUrl: string 
       audience: 'coffee-trace-gateway',
       algorithms: ['ES256'],
       devIssuer: true,
+      orgClaim: 'org',
       devIssuerPort: 0,
       devKeyFile: path.join(os.tmpdir(), `${unique('indexer-issuer')}.json`),
     },
