@@ -18,7 +18,18 @@ import { canonicalBytes, canonicalJson } from '../traceability/canonical-json';
 import { fail } from '../traceability/errors';
 import { Input } from '../traceability/input';
 import { txTimeIso } from '../traceability/tx-env';
-import { MEMBER_ROLES, hasRole, listMembers, readMember, writeMember, memberKey, type Member, type MemberRole } from './registry';
+import {
+  MEMBER_ROLES,
+  assertPrefixesFree,
+  hasRole,
+  listMembers,
+  parseGs1Prefixes,
+  readMember,
+  writeMember,
+  memberKey,
+  type Member,
+  type MemberRole,
+} from './registry';
 
 export const CONSORTIUM_EVENT_NAME = 'ConsortiumChanged';
 
@@ -41,7 +52,9 @@ function memberFrom(input: Input, field = ''): Omit<Member, 'txId' | 'updatedAt'
     if (!(MEMBER_ROLES as readonly unknown[]).includes(r)) throw fail.invalid(`${field}roles[${i}]`, `must be one of ${MEMBER_ROLES.join(', ')}`);
     return r as MemberRole;
   });
-  return { mspId, displayName, roles: roles.sort() };
+  // Absent: none at bootstrap, unchanged on SetMember (see there).
+  const gs1Prefixes = input.has('gs1Prefixes') ? parseGs1Prefixes(input.raw('gs1Prefixes'), `${field}gs1Prefixes`) : [];
+  return { mspId, displayName, roles: roles.sort(), gs1Prefixes };
 }
 
 /** The caller must be an admin of a member with the governance role. */
@@ -81,6 +94,7 @@ export class ConsortiumContract extends Contract {
     }));
     const ids = new Set(members.map((m) => m.mspId));
     if (ids.size !== members.length) throw fail.invalid('members', 'lists an MSP id twice');
+    members.forEach((m, i) => assertPrefixesFree(members, m.mspId, m.gs1Prefixes, `members[${i}].gs1Prefixes`));
     const msp = ctx.clientIdentity.getMSPID();
     const self = members.find((m) => m.mspId === msp);
     if (!self || !hasRole(self, 'governance')) throw fail.forbidden(`${msp} must list itself with the governance role to initialise the registry`);
@@ -97,6 +111,8 @@ export class ConsortiumContract extends Contract {
     await assertGovernor(ctx);
     const at = txTimeIso(ctx);
     const member: Member = { docType: 'member', ...memberFrom(input), txId: ctx.stub.getTxID(), updatedAt: at };
+    if (!input.has('gs1Prefixes')) member.gs1Prefixes = (await readMember(ctx, member.mspId))?.gs1Prefixes ?? [];
+    assertPrefixesFree(await listMembers(ctx), member.mspId, member.gs1Prefixes);
     await assertGovernanceRemains(ctx, member);
     await writeMember(ctx, member);
     ctx.stub.setEvent(CONSORTIUM_EVENT_NAME, canonicalBytes({ member, txId: member.txId }));

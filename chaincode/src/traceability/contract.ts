@@ -16,6 +16,7 @@ import { declareError, declareRecall, recordAttestation } from './tx-recalls';
 import { recordSales } from './tx-sales';
 import { recordRegionSales } from './tx-region-sales';
 import { recordEvents } from './tx-epcis';
+import { grantLicence, revokeLicence } from './tx-licences';
 import { createShipment, dispatchShipment, receiveShipment } from './tx-shipments';
 
 @Info({ title: 'TraceabilityContract', description: 'Coffee supply-chain custody, stock and payments' })
@@ -62,6 +63,19 @@ export class TraceabilityContract extends Contract {
   @Returns('string')
   public async CommissionLots(ctx: Context, request: string): Promise<string> {
     return runSubmit(ctx, 'CommissionLots', request, commissionLots);
+  }
+
+  /** The owner of a GTIN lets another member make lots of it. */
+  @Transaction()
+  @Returns('string')
+  public async GrantLicence(ctx: Context, request: string): Promise<string> {
+    return runSubmit(ctx, 'GrantLicence', request, grantLicence);
+  }
+
+  @Transaction()
+  @Returns('string')
+  public async RevokeLicence(ctx: Context, request: string): Promise<string> {
+    return runSubmit(ctx, 'RevokeLicence', request, revokeLicence);
   }
 
   // ---- movements ---------------------------------------------------------
@@ -193,7 +207,14 @@ export class TraceabilityContract extends Contract {
   @Transaction(false)
   @Returns('string')
   public async GetEvent(ctx: Context, eventId: string): Promise<string> {
-    return q.getEvent(ctx, eventId);
+    return q.getEvent(ctx, ctx.clientIdentity.getMSPID(), eventId);
+  }
+
+  /** Another member's event: event ids are scoped per submitting organisation. */
+  @Transaction(false)
+  @Returns('string')
+  public async GetMemberEvent(ctx: Context, mspId: string, eventId: string): Promise<string> {
+    return q.getEvent(ctx, mspId, eventId);
   }
 
   @Transaction(false)

@@ -56,9 +56,12 @@ export interface EpcisEvent extends Record<string, unknown> {
   eventID: string;
 }
 
-/** The EPCIS eventID of the n-th fact of a submitted transaction. */
-export function epcisEventId(eventId: string, n: number): string {
-  return `urn:coffee-trace:event:${eventId}:${n}`;
+/**
+ * The EPCIS eventID of the n-th fact of a transaction submitted by `mspId`.
+ * Ledger event ids are scoped per organisation, so the organisation is part of it.
+ */
+export function epcisEventId(mspId: string, eventId: string, n: number): string {
+  return `urn:coffee-trace:event:${mspId}:${eventId}:${n}`;
 }
 
 export function buildEpcisEvent(
@@ -69,7 +72,7 @@ export function buildEpcisEvent(
   const keys = [...new Set([...(spec.keys ?? []), ...stock.map((s) => s.key)])];
   const event: EpcisEvent = {
     type: spec.type,
-    eventID: epcisEventId(meta.eventId, meta.index),
+    eventID: epcisEventId(meta.mspId, meta.eventId, meta.index),
     eventTime: meta.eventTime,
     eventTimeZoneOffset: '+00:00',
     bizStep: spec.bizStep,

@@ -88,3 +88,49 @@ export function productClassUri(gtin14: string): string {
 export function mspPartyUri(mspId: string): string {
   return `urn:coffee-trace:party:msp:${encodeURIComponent(mspId)}`;
 }
+
+/** GS1 keys that carry a GS1 company prefix. */
+export type PrefixedKey = 'GLN' | 'GTIN' | 'SSCC';
+
+/**
+ * The digits of a key that begin with its GS1 company prefix (GS1 General
+ * Specifications 1.4.4 and 2.1-2.2): a GLN begins with it; a GTIN-14 after its
+ * indicator digit (so the GTIN-13 form, and a GTIN-12's U.P.C. prefix with its
+ * leading zero); an SSCC after its extension digit.
+ */
+export function companyPrefixDigits(kind: PrefixedKey, key: string): string {
+  return kind === 'GLN' ? key : key.slice(1);
+}
+
+/** A GS1 company prefix: 4 to 12 digits. */
+export const COMPANY_PREFIX = /^\d{4,12}$/;
+
+/** True when `key` (of `kind`) lies within one of `prefixes`. */
+export function withinPrefixes(kind: PrefixedKey, key: string, prefixes: readonly string[]): boolean {
+  const digits = companyPrefixDigits(kind, key);
+  return prefixes.some((p) => digits.startsWith(p));
+}
+
+/** An SSCC (18 digits, check digit verified) from 18 digits, `urn:epc:id:sscc:<prefix>.<ext+serial>` or a Digital Link with AI 00; else undefined. */
+export function ssccFromEpc(epc: string): string | undefined {
+  let sscc: string | undefined;
+  const urn = /^urn:epc:id:sscc:(\d+)\.(\d+)$/.exec(epc);
+  if (urn && urn[1].length + urn[2].length === 17) sscc = `${urn[2][0]}${urn[1]}${urn[2].slice(1)}`;
+  const link = /^https?:\/\/[^/]+(?:\/[^/]*)*?\/00\/(\d{18})(?:[/?#].*)?$/.exec(epc);
+  if (link) return hasValidCheckDigit(link[1]) ? link[1] : undefined;
+  if (/^\d{18}$/.test(epc)) return hasValidCheckDigit(epc) ? epc : undefined;
+  if (!sscc) return undefined;
+  return sscc + gs1CheckDigit(sscc);
+}
+
+/** A GLN from `urn:epc:id:sgln:<prefix>.<ref>.<ext>` (extension ignored) or a Digital Link with AI 414; else undefined. */
+export function glnFromLocation(id: string): string | undefined {
+  const urn = /^urn:epc:id:sgln:(\d+)\.(\d*)\.[^.]*$/.exec(id);
+  if (urn && urn[1].length + urn[2].length === 12) {
+    const body = urn[1] + urn[2];
+    return body + gs1CheckDigit(body);
+  }
+  const link = /^https?:\/\/[^/]+(?:\/[^/]*)*?\/414\/(\d{13})(?:[/?#].*)?$/.exec(id);
+  if (link && hasValidCheckDigit(link[1])) return link[1];
+  return undefined;
+}

@@ -31,6 +31,8 @@ export const OBJECT_TYPES = {
   correction: 'correction',
   /** an aggregation parent (pallet SSCC, case) → its current contents. */
   aggregation: 'aggregation',
+  /** a GTIN owner's licence to another member to make lots of it: `licence~gtin~licenseeMsp`. */
+  licence: 'licence',
 } as const;
 
 export type ObjectType = (typeof OBJECT_TYPES)[keyof typeof OBJECT_TYPES];

@@ -15,7 +15,7 @@ export interface WrittenRecord {
 }
 
 /** Entity types whose writes are reported in `records` (stock is reported as stock lines). */
-const REPORTED = new Set(['location', 'product', 'lot', 'shipment', 'receipt', 'po', 'payment', 'recall', 'sales', 'attestation', 'correction']);
+const REPORTED = new Set(['location', 'product', 'lot', 'shipment', 'receipt', 'po', 'payment', 'recall', 'sales', 'attestation', 'correction', 'licence']);
 
 export class Ledger {
   private readonly cache = new Map<string, Buffer | null>();

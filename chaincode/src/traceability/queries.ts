@@ -11,7 +11,7 @@ import { Ledger } from './ledger';
 import { OBJECT_TYPES, keyFromReadable, readableKey } from './keys';
 import { descendants, lotPositions } from './lineage';
 import { formatQuantity } from './quantity';
-import { eventKey, type EventRecord } from './submit';
+import { correctionKey, readEvent } from './submit';
 import { timestampIso } from './tx-env';
 import type { LocationRecord, LotRecord, LotRef, PurchaseOrderRecord, ShipmentRecord, StockRecord, TransitRecord } from './types';
 
@@ -82,12 +82,15 @@ export async function getPurchaseOrder(ctx: Context, poId: string): Promise<stri
   return canonicalJson({ order });
 }
 
-export async function getEvent(ctx: Context, eventId: string): Promise<string> {
+/** The event record of `eventId` as submitted by `mspId` (event ids are scoped per organisation), with any error declaration about it. */
+export async function getEvent(ctx: Context, mspId: string, eventId: string): Promise<string> {
   const ledger = new Ledger(ctx);
   const eid = id(eventId, 'eventId');
-  const event = await ledger.get<EventRecord>(eventKey(eid));
-  if (!event) throw fail.notFound(`event ${eid}`, 'eventId');
-  const correction = await ledger.get<Record<string, unknown>>(ledger.key(OBJECT_TYPES.correction, [eid]));
+  const event = await readEvent(ledger, mspId, eid);
+  if (!event) throw fail.notFound(`event ${eid} of ${mspId}`, 'eventId');
+  const correction =
+    (await ledger.get<Record<string, unknown>>(correctionKey(ledger, mspId, eid))) ??
+    (await ledger.get<{ declaredBy?: string }>(ledger.key(OBJECT_TYPES.correction, [eid])).then((c) => (c?.declaredBy === mspId ? c : undefined)));
   return canonicalJson({ event, correction });
 }
 

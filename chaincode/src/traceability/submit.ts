@@ -1,8 +1,13 @@
 /**
  * The frame around every submitting transaction: parse the JSON argument,
  * answer a repeated eventId with the stored original result, run the handler,
- * store the event record under `event~eventId`, and emit exactly one
+ * store the event record under `event~eventId~mspId`, and emit exactly one
  * `TraceEvents` chaincode event.
+ *
+ * Event ids are chosen by the caller and scoped to the submitting
+ * organisation: two members may use the same id, and none can take (or
+ * block) another's. Records written before ids were scoped sit under
+ * `event~eventId` and still count for the organisation that wrote them.
  */
 import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
@@ -11,6 +16,7 @@ import { EPCIS_CONTEXT, type EpcisEvent } from './epcis';
 import { fail } from './errors';
 import { Input } from './input';
 import { OBJECT_TYPES, compositeKey } from './keys';
+import type { Ledger } from './ledger';
 import { TxEnv } from './tx-env';
 import { readCapturedEvents, type CapturedEvent } from './tx-epcis';
 
@@ -21,7 +27,7 @@ export const TRACE_EVENT_NAME = 'TraceEvents';
 export type HandlerResult = Record<string, unknown>;
 export type Handler = (env: TxEnv, input: Input) => Promise<HandlerResult>;
 
-/** Stored under `event~eventId`; the immutable record of one submitted fact set. */
+/** Stored under `event~eventId~mspId`; the immutable record of one submitted fact set. */
 export interface EventRecord {
   docType: 'event';
   eventId: string;
@@ -37,8 +43,27 @@ export interface EventRecord {
   captured?: CapturedEvent[];
 }
 
-export function eventKey(eventId: string): string {
+/** Key of the event record of `eventId` as submitted by `mspId`. */
+export function eventKey(mspId: string, eventId: string): string {
+  return compositeKey(OBJECT_TYPES.event, [eventId, mspId]);
+}
+
+/** Key of an event record written before event ids were scoped per organisation. */
+export function legacyEventKey(eventId: string): string {
   return compositeKey(OBJECT_TYPES.event, [eventId]);
+}
+
+/** Key of the error declaration about event `eventId` of `mspId` (only an event's recorder declares it in error). */
+export function correctionKey(ledger: Ledger, mspId: string, eventId: string): string {
+  return ledger.key(OBJECT_TYPES.correction, [eventId, mspId]);
+}
+
+/** The event record of `eventId` submitted by `mspId`, if any (an unscoped record counts only for its own submitter). */
+export async function readEvent(ledger: Ledger, mspId: string, eventId: string): Promise<EventRecord | undefined> {
+  const scoped = await ledger.get<EventRecord>(eventKey(mspId, eventId));
+  if (scoped) return scoped;
+  const legacy = await ledger.get<EventRecord>(legacyEventKey(eventId));
+  return legacy?.mspId === mspId ? legacy : undefined;
 }
 
 export async function runSubmit(ctx: Context, fn: string, request: string, handler: Handler): Promise<string> {
@@ -50,8 +75,8 @@ export async function runSubmit(ctx: Context, fn: string, request: string, handl
     .digest('hex');
 
   const env = new TxEnv(ctx, fn, eventId, actor);
-  const key = eventKey(eventId);
-  const prior = await env.ledger.get<EventRecord>(key);
+  const key = eventKey(env.mspId, eventId);
+  const prior = await readEvent(env.ledger, env.mspId, eventId);
   if (prior) {
     if (prior.function !== fn || prior.requestHash !== requestHash) {
       throw fail.conflict(`eventId ${eventId} was already used by ${prior.function} with different content`, 'eventId');

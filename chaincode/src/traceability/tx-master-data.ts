@@ -2,10 +2,11 @@
  * Master data: locations, products, and lots (commissioning creates the lot
  * and its first stock at the commissioning location).
  */
-import { assertNotAuditor, requireLot, requireOwnLocation, requireProduct } from './access';
+import { assertNotAuditor, requireLot, requireOwnLocation } from './access';
 import { fail } from './errors';
 import { lotQuantity } from './facts';
 import { lotClassUri, parseCompanyPrefixLength, parseGln, sglnUri } from './gs1';
+import { assertOwnKey, requireLotProduct } from './identifier-rules';
 import type { Input } from './input';
 import { OBJECT_TYPES, readableKey } from './keys';
 import { changeStock } from './stock';
@@ -20,6 +21,7 @@ const COUNTRY = /^[A-Z]{2}$/;
 export async function registerLocation(env: TxEnv, input: Input): Promise<HandlerResult> {
   assertNotAuditor(env, 'register locations');
   const gln = input.gln('gln');
+  assertOwnKey(env, 'GLN', gln, input.at('gln'), 'register location');
   const ownerMsp = input.optStr('ownerMsp', { max: 64, pattern: MSP_ID }) ?? env.mspId;
   if (ownerMsp !== env.mspId) throw fail.forbidden(`${env.mspId} may register only its own locations`, input.at('ownerMsp'));
   const companyPrefixLength = parseCompanyPrefixLength(input.raw('companyPrefixLength'), input.at('companyPrefixLength'));
@@ -55,6 +57,7 @@ export async function registerLocation(env: TxEnv, input: Input): Promise<Handle
 export async function registerProduct(env: TxEnv, input: Input): Promise<HandlerResult> {
   assertNotAuditor(env, 'register products');
   const gtin = input.gtin('gtin');
+  assertOwnKey(env, 'GTIN', gtin, input.at('gtin'), 'register product');
   const record: ProductRecord = {
     docType: 'product',
     gtin,
@@ -141,7 +144,7 @@ export async function commissionLot(env: TxEnv, input: Input): Promise<HandlerRe
   const gln = input.gln('gln');
   const loc = await requireOwnLocation(env, gln, input.at('gln'), 'commission lots');
   const gtin = input.gtin('gtin');
-  await requireProduct(env, gtin, input.at('gtin'));
+  await requireLotProduct(env, gtin, input.at('gtin'));
   const lotCode = input.lotCode('lotCode');
   const quantity = input.quantity('quantity');
   const lot = await createLot(

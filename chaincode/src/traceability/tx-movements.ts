@@ -2,13 +2,14 @@
  * Stock movements inside one organisation: transformation (e.g. roasting),
  * internal transfers between its own locations, and adjustments with a reason.
  */
-import { requireLot, requireOwnLocation, requireProduct } from './access';
+import { requireLot, requireOwnLocation } from './access';
 import { bizTransactionUri, type QuantityElement } from './epcis';
 import { fail } from './errors';
 import { lotQuantity, partiesAt } from './facts';
 import type { Input } from './input';
 import { OBJECT_TYPES, readableKey } from './keys';
 import { createLot, lotIlmd } from './tx-master-data';
+import { requireLotProduct } from './identifier-rules';
 import { changeStock, stockKey } from './stock';
 import type { StockLine } from './stock-line';
 import type { HandlerResult } from './submit';
@@ -79,7 +80,7 @@ export async function transformLots(env: TxEnv, input: Input): Promise<HandlerRe
   const ilmd: Record<string, unknown>[] = [];
   for (const o of input.list('outputs', 1, 100)) {
     const gtin = o.gtin('gtin');
-    await requireProduct(env, gtin, o.at('gtin'));
+    await requireLotProduct(env, gtin, o.at('gtin'));
     const lotCode = o.lotCode('lotCode');
     const units = o.quantity('quantity');
     const lot = await createLot(

@@ -5,7 +5,6 @@
  */
 import { assertNotAuditor, requireLocation, requireLot } from './access';
 import type { EpcisEvent } from './epcis';
-import { epcisEventId } from './epcis';
 import { fail } from './errors';
 import { lotQuantity } from './facts';
 import { lotClassUri } from './gs1';
@@ -13,7 +12,7 @@ import type { Input } from './input';
 import { OBJECT_TYPES, keyFromReadable, readableKey } from './keys';
 import { descendants, lotPositions } from './lineage';
 import type { HandlerResult } from './submit';
-import { eventKey, type EventRecord } from './submit';
+import { correctionKey, readEvent } from './submit';
 import type { TxEnv } from './tx-env';
 import type { LotRecord, LotRef } from './types';
 
@@ -107,19 +106,22 @@ export const ERROR_REASONS = ['did_not_occur', 'incorrect_data'] as const;
 export async function declareError(env: TxEnv, input: Input): Promise<HandlerResult> {
   const targetEventId = input.id('targetEventId');
   const reason = input.oneOf('reason', ERROR_REASONS);
-  const target = await env.ledger.get<EventRecord>(eventKey(targetEventId));
+  // Event ids are scoped per organisation: the caller names its own events only.
+  const target = await readEvent(env.ledger, env.mspId, targetEventId);
   if (!target) throw fail.notFound(`event ${targetEventId}`, 'targetEventId');
   if (target.mspId !== env.mspId) throw fail.forbidden(`event ${targetEventId} was recorded by ${target.mspId}`, 'targetEventId');
   const correctiveEventIds = input.strList('correctiveEventIds', 0, 100);
   const correctiveEventIDs: string[] = [];
   for (const [i, id] of correctiveEventIds.entries()) {
-    const rec = await env.ledger.get<EventRecord>(eventKey(id));
+    const rec = await readEvent(env.ledger, env.mspId, id);
     if (!rec) throw fail.notFound(`event ${id}`, `correctiveEventIds[${i}]`);
     if (id === targetEventId) throw fail.invalid(`correctiveEventIds[${i}]`, 'must differ from targetEventId');
-    rec.epcisEvents.forEach((_, n) => correctiveEventIDs.push(epcisEventId(id, n)));
+    rec.epcisEvents.forEach((e) => correctiveEventIDs.push(e.eventID));
   }
-  const key = env.ledger.key(OBJECT_TYPES.correction, [targetEventId]);
-  if (await env.ledger.exists(key)) throw fail.duplicate(`error declaration for event ${targetEventId}`, 'targetEventId');
+  const key = correctionKey(env.ledger, env.mspId, targetEventId);
+  const legacy = await env.ledger.get<{ declaredBy?: string }>(env.ledger.key(OBJECT_TYPES.correction, [targetEventId]));
+  if ((await env.ledger.exists(key)) || legacy?.declaredBy === env.mspId)
+    throw fail.duplicate(`error declaration for event ${targetEventId}`, 'targetEventId');
   const declaration = {
     docType: 'correction',
     targetEventId,
