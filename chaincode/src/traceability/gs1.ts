@@ -134,3 +134,42 @@ export function glnFromLocation(id: string): string | undefined {
   if (link && hasValidCheckDigit(link[1])) return link[1];
   return undefined;
 }
+
+function decodeLot(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+/** GTIN-14 from an EPC URN's company prefix and item reference (indicator digit first), when they make 13 digits. */
+function gtinFromUrn(prefix: string, itemRef: string): string | undefined {
+  if (prefix.length + itemRef.length !== 13) return undefined;
+  const body = itemRef[0] + prefix + itemRef.slice(1);
+  return body + gs1CheckDigit(body);
+}
+
+/** A lot (GTIN-14 and lot code) from a lot-level class: `urn:epc:class:lgtin:…` or a Digital Link `…/01/<GTIN>/10/<lot>`. */
+export function lotFromClass(epcClass: string): { gtin: string; lotCode: string } | undefined {
+  const urn = /^urn:epc:class:lgtin:(\d+)\.(\d+)\.(.+)$/.exec(epcClass);
+  if (urn) {
+    const gtin = gtinFromUrn(urn[1], urn[2]);
+    const lotCode = decodeLot(urn[3]);
+    return gtin && lotCode ? { gtin, lotCode } : undefined;
+  }
+  const link = /^https?:\/\/[^?#]*?\/01\/(\d{14})\/10\/([^/?#]+)/.exec(epcClass);
+  if (link && hasValidCheckDigit(link[1])) {
+    const lotCode = decodeLot(link[2]);
+    return lotCode ? { gtin: link[1], lotCode } : undefined;
+  }
+  return undefined;
+}
+
+/** The GTIN-14 of an instance or class EPC naming a trade item (SGTIN, LGTIN, product class, Digital Link with AI 01). */
+export function gtinFromEpc(epc: string): string | undefined {
+  const urn = /^urn:epc:(?:id:sgtin|class:lgtin|idpat:sgtin):(\d+)\.(\d+)\./.exec(epc);
+  if (urn) return gtinFromUrn(urn[1], urn[2]);
+  const link = /^https?:\/\/[^?#]*?\/01\/(\d{14})(?:[/?#]|$)/.exec(epc);
+  return link && hasValidCheckDigit(link[1]) ? link[1] : undefined;
+}

@@ -10,9 +10,11 @@
  * inspections, …): it only records them, endorsed like any other transaction.
  * An AggregationEvent also keeps its parent's current contents under
  * `aggregation~<parentID>`, so a pallet (SSCC) can be traced to its lots.
+ * Each event must name something the caller owns or holds (event-rules.ts).
  */
 import { assertNotAuditor } from './access';
 import { fail } from './errors';
+import { assertMayRecordEvent } from './event-rules';
 import type { Input } from './input';
 import { OBJECT_TYPES } from './keys';
 import type { HandlerResult } from './submit';
@@ -66,6 +68,8 @@ export interface AggregationRecord {
   parentID: string;
   childEPCs: string[];
   childQuantityList: Array<Record<string, unknown>>;
+  /** The member whose first ADD packed it (absent on records from before it was kept). */
+  packedBy?: string;
   updatedBy: string;
   updatedTxId: string;
 }
@@ -100,6 +104,7 @@ async function aggregate(env: TxEnv, ev: CapturedEvent, at: string): Promise<str
     parentID,
     childEPCs: [...epcs].sort(),
     childQuantityList: [...quantities.keys()].sort().map((k) => quantities.get(k)!),
+    packedBy: prior ? (prior.packedBy ?? prior.updatedBy) : env.mspId,
     updatedBy: env.mspId,
     updatedTxId: env.txId,
   };
@@ -114,6 +119,7 @@ export async function recordEvents(env: TxEnv, input: Input): Promise<HandlerRes
   if (!events || events.length === 0) throw fail.invalid('epcisEvents', 'must hold at least one EPCIS event');
   const aggregations: string[] = [];
   for (const [i, ev] of events.entries()) {
+    await assertMayRecordEvent(env, ev, `epcisEvents[${i}]`);
     if (ev.type !== 'AggregationEvent') continue;
     const parent = await aggregate(env, ev, `epcisEvents[${i}]`);
     if (parent) aggregations.push(parent);

@@ -64,9 +64,9 @@ describe('auditor: indexed traces equal a brute-force walk of the ledger (1,000+
   let indexer: Indexer;
   let pool: Pool;
   let ledger: LedgerClient;
-  const sites = [uniqueGln(), uniqueGln(), uniqueGln(), uniqueGln()];
-  const green = uniqueGtin();
-  const roasted = uniqueGtin();
+  const sites = [uniqueGln(SUPPLIER), uniqueGln(SUPPLIER), uniqueGln(SUPPLIER), uniqueGln(SUPPLIER)];
+  const green = uniqueGtin(SUPPLIER);
+  const roasted = uniqueGtin(SUPPLIER);
   const tag = randomBytes(3).toString('hex').toUpperCase();
   const greenLots = Array.from({ length: 12 }, (_, i) => `G${tag}-${i}`);
   const roastLots: string[] = [];

@@ -18,8 +18,8 @@ import {
 describe('traceability chaincode on the devnet', function () {
   this.timeout(120_000);
   let orgs: Orgs;
-  const gln = { coop: uniqueGln(), importer: uniqueGln(), roastery: uniqueGln(), dc: uniqueGln(), store: uniqueGln() };
-  const gtin = { green: uniqueGtin(), roasted: uniqueGtin() };
+  const gln = { coop: uniqueGln(SUPPLIER), importer: uniqueGln(SUPPLIER), roastery: uniqueGln(SUPPLIER), dc: uniqueGln(RETAILER), store: uniqueGln(RETAILER) };
+  const gtin = { green: uniqueGtin(SUPPLIER), roasted: uniqueGtin(SUPPLIER) };
   const greenLot = `GC-${eventId('lot').slice(-8)}`;
   const roastLot = `RB-${eventId('lot').slice(-8)}`;
 

@@ -70,7 +70,7 @@ describe('consortium registry on the devnet', function () {
   });
 
   it('grants the supplier role by governance and the member may then record what a supplier records', async () => {
-    const gln = uniqueGln();
+    const gln = uniqueGln(AUDITOR);
     await forbidden('the auditor registering a location', () => submitJson(users[AUDITOR], 'RegisterLocation', location(gln)));
     const granted = await govern(admins[RETAILER], 'SetMember', { ...auditorSeed, roles: ['auditor', 'supplier'] });
     // The governance transaction carries the endorsements of a majority of the channel's organisations.
@@ -82,10 +82,10 @@ describe('consortium registry on the devnet', function () {
   });
 
   it('keeps the auditor role from moving stock once the grant is withdrawn', async () => {
-    const gln = uniqueGln();
+    const gln = uniqueGln(AUDITOR);
     await govern(admins[RETAILER], 'SetMember', { ...auditorSeed, roles: ['auditor', 'supplier'] });
     await submitJson(users[AUDITOR], 'RegisterLocation', location(gln));
-    const gtin = uniqueGtin();
+    const gtin = uniqueGtin(AUDITOR);
     await submitJson(users[AUDITOR], 'RegisterProduct', { eventId: eventId('gov'), gtin, description: 'Sample beans', unit: 'KGM' });
     await govern(admins[RETAILER], 'SetMember', auditorSeed);
     await forbidden('the auditor commissioning a lot', () =>

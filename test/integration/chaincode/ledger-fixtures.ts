@@ -5,6 +5,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { gs1CheckDigit } from '../../../chaincode/src/traceability/gs1';
 import { connectDevnet } from '../../../network/src/connect-devnet';
+import { devnetMember } from '../../../network/src/consortium-seed';
 import { ServiceError, withRetry, type LedgerClient, type SubmitResult } from '../../../ledger/src';
 import { sharedDevnet } from '../../fixtures/test-devnet';
 
@@ -18,15 +19,24 @@ function digits(n: number): string {
   return s;
 }
 
-/** A random GLN with a valid check digit, under company prefix 76xxxxx. */
-export function uniqueGln(): string {
-  const body = `76${digits(10)}`;
+/** The devnet GS1 company prefix (76…) that `msp` registers its test identifiers under. */
+export function testPrefix(msp: string): string {
+  const prefix = devnetMember({ mspId: msp }).gs1Prefixes.find((p) => p.startsWith('76'));
+  if (!prefix) throw new Error(`${msp} holds no GS1 company prefix on the devnet`);
+  return prefix;
+}
+
+/** A random GLN with a valid check digit, within the GS1 company prefix of `msp` (who may register it). */
+export function uniqueGln(msp: string): string {
+  const prefix = testPrefix(msp);
+  const body = `${prefix}${digits(12 - prefix.length)}`;
   return body + gs1CheckDigit(body);
 }
 
-/** A random GTIN-14 with a valid check digit. */
-export function uniqueGtin(): string {
-  const body = `0${digits(12)}`;
+/** A random GTIN-14 with a valid check digit, within the GS1 company prefix of `msp` (who may register it). */
+export function uniqueGtin(msp: string): string {
+  const prefix = testPrefix(msp);
+  const body = `0${prefix}${digits(12 - prefix.length)}`;
   return body + gs1CheckDigit(body);
 }
 

@@ -95,9 +95,9 @@ describe('consortium operations (five organisations, three orderers, own network
   });
 
   describe('custody between the second supplier and the retailer', () => {
-    const site = gln();
-    const dc = gln();
-    const product = gtin();
+    const site = gln(SUPPLIER2);
+    const dc = gln(RETAILER);
+    const product = gtin(SUPPLIER2);
     before(async () => {
       await submitJson(users[SUPPLIER2], 'RegisterLocation', {
         eventId: eventId(),
@@ -174,8 +174,8 @@ describe('consortium operations (five organisations, three orderers, own network
       (JSON.parse((await osnadmin(cfg, ['list', '--channelID', cfg.channel], `height of ${n.name}`, n)).replace(/^[^{]*/, '')) as { height: number }).height;
 
     it('keeps ordering when the leader is killed during a burst; every accepted submission commits once; the node catches up', async () => {
-      const site = gln();
-      const product = gtin();
+      const site = gln(SUPPLIER2);
+      const product = gtin(SUPPLIER2);
       await submitJson(users[SUPPLIER2], 'RegisterLocation', {
         eventId: eventId(),
         gln: site,
@@ -290,7 +290,7 @@ describe('consortium operations (five organisations, three orderers, own network
     const during: Array<Promise<unknown>> = [];
 
     it('onboards a supplier while other organisations keep submitting, and every one of their transactions commits', async () => {
-      const site = gln();
+      const site = gln(SUPPLIER);
       await submitJson(users[SUPPLIER], 'RegisterLocation', {
         eventId: eventId(),
         gln: site,
@@ -298,9 +298,9 @@ describe('consortium operations (five organisations, three orderers, own network
         name: 'Busy roastery',
         address: { country: 'BR' },
       });
-      const product = gtin();
+      const product = gtin(SUPPLIER);
       await submitJson(users[SUPPLIER], 'RegisterProduct', { eventId: eventId(), gtin: product, description: 'Green', unit: 'KGM' });
-      beforeTx = (await submitJson(users[SUPPLIER], 'RegisterProduct', { eventId: eventId(), gtin: gtin(), description: 'Before', unit: 'KGM' })).commit.txId;
+      beforeTx = (await submitJson(users[SUPPLIER], 'RegisterProduct', { eventId: eventId(), gtin: gtin(SUPPLIER), description: 'Before', unit: 'KGM' })).commit.txId;
       let onboarding = true;
       const traffic = (async () => {
         for (let i = 0; onboarding; i++) {
@@ -339,9 +339,9 @@ describe('consortium operations (five organisations, three orderers, own network
     });
 
     it('lets the new supplier commission a lot and ship it to the retailer; every peer reports the same height and block hash', async () => {
-      const site = gln();
-      const dc = gln();
-      const product = gtin();
+      const site = gln(NEW);
+      const dc = gln(RETAILER);
+      const product = gtin(NEW);
       const lot = `F-${stamp}`;
       await submitJson(users[NEW], 'RegisterLocation', { eventId: eventId(), gln: site, type: 'cooperative', name: 'Farmco coop', address: { country: 'ET' } });
       await submitJson(users[RETAILER], 'RegisterLocation', { eventId: eventId(), gln: dc, type: 'dc', name: 'DC 2', address: { country: 'DE' } });

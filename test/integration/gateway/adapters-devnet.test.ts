@@ -14,8 +14,8 @@ describe('gateway adapters on the real devnet (SAP DESADV, POSLog with proofs)',
   this.timeout(300_000);
   let fx: GatewayFixture;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-map-'));
-  const gln = { roastery: uniqueGln(), dc: uniqueGln(), store: uniqueGln() };
-  const gtin = uniqueGtin();
+  const gln = { roastery: uniqueGln(S), dc: uniqueGln(R), store: uniqueGln(R) };
+  const gtin = uniqueGtin(S);
   const lot = `RB-${randomUUID().slice(0, 8)}`;
   const vbeln = String(Date.now()).slice(-9);
   const api = (msp: string) => request(fx.gateways[msp].url);

@@ -17,8 +17,8 @@ describe('EPCIS capture on the real devnet (PostgreSQL jobs, ledger stock)', fun
   this.timeout(300_000);
   let fx: GatewayFixture;
   let auth: string;
-  const gln = { farm: uniqueGln(), roastery: uniqueGln() };
-  const gtin = { green: uniqueGtin(), roasted: uniqueGtin() };
+  const gln = { farm: uniqueGln(S), roastery: uniqueGln(S) };
+  const gtin = { green: uniqueGtin(S), roasted: uniqueGtin(S) };
   const lot = { green: `GB-${randomUUID().slice(0, 8)}`, roasted: `RB-${randomUUID().slice(0, 8)}` };
   const desadv = `DES-${randomUUID().slice(0, 8)}`;
   const api = () => request(fx.gateways[S].url);
@@ -165,7 +165,7 @@ describe('EPCIS capture on the real devnet (PostgreSQL jobs, ledger stock)', fun
     expect(unbookable.body).to.include({ code: 'INVALID_EVENT' });
     expect(unbookable.body.errors[0].field).to.equal('epcisBody.eventList[1].bizLocation.id');
 
-    const stranger = uniqueGln();
+    const stranger = uniqueGln('RetailerMSP');
     const shipToUnknown = { ...doc.epcisBody.eventList[1], eventID: undefined, destinationList: [{ type: 'location', destination: sgln(stranger) }] };
     const preflight = await capture(
       wrap(commission, shipToUnknown, {

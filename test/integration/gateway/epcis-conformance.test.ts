@@ -192,8 +192,8 @@ describe('EPCIS 2.0 conformance: GS1 examples, fidelity, event hash (gateway cap
   });
 
   describe('fidelity of a stock-moving event', () => {
-    const gln = uniqueGln();
-    const gtin = uniqueGtin();
+    const gln = uniqueGln(S);
+    const gtin = uniqueGtin(S);
     const lot = `L-${randomUUID().slice(0, 8)}`;
     const sgln = `urn:epc:id:sgln:${gln.slice(0, 7)}.${gln.slice(7, 12)}.0`;
     const doc = (events: Ev[]) => ({

@@ -13,8 +13,8 @@ describe('POS roll-up on the real devnet: store batches booked per region in one
   this.timeout(300_000);
   let fx: GatewayFixture;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-rollup-'));
-  const store = { a: uniqueGln(), b: uniqueGln(), c: uniqueGln() };
-  const gtin = uniqueGtin();
+  const store = { a: uniqueGln(R), b: uniqueGln(R), c: uniqueGln(R) };
+  const gtin = uniqueGtin(R);
   const lot = (s: string) => `L-${s}-${randomUUID().slice(0, 6)}`;
   const lots = { a: lot('a'), b: lot('b'), c: lot('c') };
   const tag = randomUUID().slice(0, 8);

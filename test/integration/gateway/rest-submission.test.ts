@@ -13,8 +13,8 @@ describe('gateway over the real devnet and PostgreSQL', function () {
   let fx: GatewayFixture;
   let sup: string;
   let ret: string;
-  const gln = { roastery: uniqueGln(), dc: uniqueGln() };
-  const gtin = uniqueGtin();
+  const gln = { roastery: uniqueGln(S), dc: uniqueGln(R) };
+  const gtin = uniqueGtin(S);
   const lot = `RB-${randomUUID().slice(0, 8)}`;
   const api = (msp: string) => request(fx.gateways[msp].url);
 
@@ -76,7 +76,7 @@ describe('gateway over the real devnet and PostgreSQL', function () {
   });
 
   it('maps chaincode errors to HTTP: 422 unknown reference, 409 duplicate, 404 unknown shipment, 422 insufficient stock, 403 foreign location', async () => {
-    const unknown = await api(S).post('/lots').set('Authorization', sup).send({ gln: gln.roastery, gtin: uniqueGtin(), lotCode: 'X1', quantity: '1' });
+    const unknown = await api(S).post('/lots').set('Authorization', sup).send({ gln: gln.roastery, gtin: uniqueGtin(S), lotCode: 'X1', quantity: '1' });
     expect(unknown.status).to.equal(422);
     expect(unknown.body).to.include({ code: 'NOT_FOUND' });
     expect(unknown.body.errors[0].field).to.equal('gtin');
@@ -102,7 +102,7 @@ describe('gateway over the real devnet and PostgreSQL', function () {
 
   it('replays the first response for a repeated Idempotency-Key, and rejects the key for a different body', async () => {
     const key = randomUUID();
-    const g2 = uniqueGtin();
+    const g2 = uniqueGtin(S);
     const first = await api(S)
       .post('/products')
       .set('Authorization', sup)
@@ -126,13 +126,13 @@ describe('gateway over the real devnet and PostgreSQL', function () {
       .post('/products')
       .set('Authorization', sup)
       .set('Idempotency-Key', key)
-      .send({ gtin: uniqueGtin(), description: 'other', unit: 'KGM' });
+      .send({ gtin: uniqueGtin(S), description: 'other', unit: 'KGM' });
     expect(other.status).to.equal(422);
     expect(other.body.code).to.equal('IDEMPOTENCY_KEY_REUSED');
   });
 
   it('async mode: 202 with a status URL, committed by the worker', async () => {
-    const res = await api(S).post('/products?mode=async').set('Authorization', sup).send({ gtin: uniqueGtin(), description: 'Async beans', unit: 'KGM' });
+    const res = await api(S).post('/products?mode=async').set('Authorization', sup).send({ gtin: uniqueGtin(S), description: 'Async beans', unit: 'KGM' });
     expect(res.status, JSON.stringify(res.body)).to.equal(202);
     expect(res.headers.location).to.equal(res.body.statusUrl);
     const status = await waitFor(

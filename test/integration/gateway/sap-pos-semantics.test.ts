@@ -17,9 +17,9 @@ describe('SAP and POSLog documents book exactly what they say (devnet, ledger an
   let fx: GatewayFixture;
   let ix: IndexedLedger;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-sem-'));
-  const gln = { roastery: uniqueGln(), dc: uniqueGln(), store: uniqueGln() };
-  const gtin = uniqueGtin();
-  const milk = uniqueGtin();
+  const gln = { roastery: uniqueGln(S), dc: uniqueGln(R), store: uniqueGln(R) };
+  const gtin = uniqueGtin(S);
+  const milk = uniqueGtin(S);
   const tag = randomUUID().slice(0, 6).toUpperCase();
   const lotA = `A-${tag}`;
   const lotB = `B-${tag}`;

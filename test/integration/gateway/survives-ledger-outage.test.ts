@@ -41,7 +41,7 @@ describe('async submissions survive a Fabric orderer outage', function () {
   it('accepts while the orderer is down, commits every accepted submission exactly once after it returns', async () => {
     const api = request(fx.gateways[S].url);
     expect(await processManager(cfg).stop(ORDERER_PROCESS)).to.equal(true);
-    const gtins = Array.from({ length: 5 }, () => uniqueGtin());
+    const gtins = Array.from({ length: 5 }, () => uniqueGtin(S));
     const accepted: string[] = [];
     for (const gtin of gtins) {
       const res = await api
@@ -53,7 +53,7 @@ describe('async submissions survive a Fabric orderer outage', function () {
       accepted.push(res.headers.location);
     }
     const t0 = Date.now();
-    const sync = await api.post('/products').set('Authorization', auth).send({ gtin: uniqueGtin(), description: 'sync during outage', unit: 'KGM' });
+    const sync = await api.post('/products').set('Authorization', auth).send({ gtin: uniqueGtin(S), description: 'sync during outage', unit: 'KGM' });
     console.log(
       `      (sync submit with the orderer down: ${sync.status} ${sync.body.code} in ${Date.now() - t0} ms, Retry-After ${sync.headers['retry-after']})`,
     );

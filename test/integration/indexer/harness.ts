@@ -133,8 +133,8 @@ export interface Chain {
 export async function setUpChain(orgs: Orgs): Promise<Chain> {
   const tag = randomBytes(3).toString('hex').toUpperCase();
   const c: Chain = {
-    gln: { coop: uniqueGln(), roastery: uniqueGln(), dc: uniqueGln(), store: uniqueGln() },
-    gtin: { green: uniqueGtin(), roasted: uniqueGtin() },
+    gln: { coop: uniqueGln(SUPPLIER), roastery: uniqueGln(SUPPLIER), dc: uniqueGln(RETAILER), store: uniqueGln(RETAILER) },
+    gtin: { green: uniqueGtin(SUPPLIER), roasted: uniqueGtin(SUPPLIER) },
     greenLot: `GC-${tag}`,
     roastLot: `RB-${tag}`,
     shipmentId: `SH-${tag}`,

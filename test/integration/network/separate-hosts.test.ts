@@ -162,9 +162,9 @@ describe('separate hosts: the supplier peer and gateway in their own network nam
   });
 
   it('a handoff from the namespaced supplier (through its gateway) to the retailer commits', async () => {
-    const site = uniqueGln();
-    const dc = uniqueGln();
-    const gtin = uniqueGtin();
+    const site = uniqueGln(SUPPLIER);
+    const dc = uniqueGln(RETAILER);
+    const gtin = uniqueGtin(SUPPLIER);
     const lot = `NS-${randomUUID().slice(0, 8)}`;
     const ready = await fetch(`${gatewayUrl}/readyz`);
     expect(ready.status).to.equal(200);

@@ -24,7 +24,7 @@ describe('payments service: claims verified on anvil and recorded on the ledger'
   let store: ClaimStore;
   let registry: ChainRegistry;
   let retailer: LedgerClient;
-  const gtin = uniqueGtin();
+  const gtin = uniqueGtin('RetailerMSP');
 
   const newService = (o: { expiryMs?: number } = {}): PaymentsService =>
     createPaymentsService({ ledger: retailer, verifier: createPaymentVerifier({ registry }), store, recheckMs: 100, pollMs: 100, ...o });

@@ -158,7 +158,7 @@ describe('services started from a connection profile and identity only', functio
     console.log(`      (start-up from a connection profile: gateway ${gw.ms} ms, indexer ${ix.ms} ms, as processes)`);
 
     const token = await mintWithKey(keyFile, { sub: 'ana@cooperative', roles: ['supplier'] });
-    const gln = uniqueGln();
+    const gln = uniqueGln('SupplierMSP');
     const res = await fetch(`${gatewayUrl}/locations`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
@@ -194,7 +194,7 @@ describe('services started from a connection profile and identity only', functio
     expect(denied.status).to.equal(403);
     expect(((await denied.json()) as { code: string }).code).to.equal('ROLE_FORBIDDEN');
     const reader = await mintWithKey(keyFile, { sub: 'ivan@inventory', roles: ['inventory-reader'] });
-    const write = await fetch(`${indexerUrl}/reorder-points/${uniqueGln()}/00000000000000`, {
+    const write = await fetch(`${indexerUrl}/reorder-points/${uniqueGln('SupplierMSP')}/00000000000000`, {
       method: 'PUT',
       headers: { Authorization: `Bearer ${reader}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ reorderPoint: '1' }),

@@ -8,6 +8,8 @@ describe('traceability contract: access by submitter MSP', () => {
     h = new Harness();
     await seedMasterData(h);
     await commission(h, SUPPLIER, GLN.roastery, GTIN.roasted, 'RB-1', '100');
+    // The retailer makes lots of the supplier's GTIN under the owner's licence.
+    await h.submit(SUPPLIER, 'GrantLicence', { eventId: eid('lic'), gtin: GTIN.roasted, licenseeMsp: RETAILER });
     await commission(h, RETAILER, GLN.dc, GTIN.roasted, 'RB-DC', '50');
   });
 
@@ -111,8 +113,9 @@ describe('traceability contract: access by submitter MSP', () => {
     it('lets only the recording org declare its event erroneous', async () => {
       const ev = await commission(h, SUPPLIER, GLN.roastery, GTIN.roasted, 'RB-3', '5');
       await expectTraceError(
+        // Event ids are scoped per organisation: the retailer's id names only its own events.
         () => h.submit(RETAILER, 'DeclareError', { eventId: eid(), targetEventId: ev.result.eventId, reason: 'incorrect_data' }),
-        'FORBIDDEN',
+        'NOT_FOUND',
         'targetEventId',
       );
     });

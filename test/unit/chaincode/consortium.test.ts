@@ -63,7 +63,7 @@ describe('consortium registry and roles', () => {
   it('grants a new role by governance; the member may then trade', async () => {
     const gln = gs1('761000000001');
     await expectTraceError(() => h.submit(AUDITOR, 'RegisterLocation', location(gln)), 'FORBIDDEN');
-    await govern(RETAILER, true, 'SetMember', { mspId: 'CarrierMSP', displayName: 'Carrier GmbH', roles: ['carrier'] });
+    await govern(RETAILER, true, 'SetMember', { mspId: 'CarrierMSP', displayName: 'Carrier GmbH', roles: ['carrier'], gs1Prefixes: ['7610'] });
     await h.submit('CarrierMSP', 'RegisterLocation', location(gln));
     expect((await members()).find((m) => m.mspId === 'CarrierMSP')).to.include({ displayName: 'Carrier GmbH' });
   });

@@ -34,11 +34,11 @@ type TxName = {
   [K in keyof TraceabilityContract]: TraceabilityContract[K] extends (ctx: Context, ...args: string[]) => Promise<string> ? K : never;
 }[keyof TraceabilityContract];
 
-/** The registry the devnet seeds: the retailer governs, one supplier, one auditor. */
-export const DEVNET_MEMBERS: Array<{ mspId: string; roles: MemberRole[] }> = [
-  { mspId: RETAILER, roles: ['governance', 'retailer'] },
-  { mspId: SUPPLIER, roles: ['supplier'] },
-  { mspId: AUDITOR, roles: ['auditor'] },
+/** The registry the devnet seeds: the retailer governs, one supplier, one auditor; GS1 company prefixes of the identifiers below. */
+export const DEVNET_MEMBERS: Array<{ mspId: string; roles: MemberRole[]; gs1Prefixes?: string[] }> = [
+  { mspId: RETAILER, roles: ['governance', 'retailer'], gs1Prefixes: ['4000001', '4000002'] },
+  { mspId: SUPPLIER, roles: ['supplier'], gs1Prefixes: ['7612345'] },
+  { mspId: AUDITOR, roles: ['auditor'], gs1Prefixes: ['9900000'] },
 ];
 
 export class Harness {
@@ -48,12 +48,12 @@ export class Harness {
   readonly committed: FakeStub[] = [];
 
   constructor(members = DEVNET_MEMBERS) {
-    for (const m of members) this.setMember(m.mspId, m.roles);
+    for (const m of members) this.setMember(m.mspId, m.roles, m.gs1Prefixes);
   }
 
   /** Writes a registry entry straight into committed state (the governance path is tested on its own). */
-  setMember(mspId: string, roles: MemberRole[]): void {
-    const member = { docType: 'member', mspId, displayName: mspId, roles, txId: 'seed', updatedAt: '2026-01-01T00:00:00.000Z' };
+  setMember(mspId: string, roles: MemberRole[], gs1Prefixes: string[] = []): void {
+    const member = { docType: 'member', mspId, displayName: mspId, roles, gs1Prefixes, txId: 'seed', updatedAt: '2026-01-01T00:00:00.000Z' };
     this.world.state.set(memberKey(mspId), Buffer.from(canonicalJson(member)));
   }
 

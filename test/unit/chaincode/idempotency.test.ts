@@ -33,9 +33,11 @@ describe('traceability contract: idempotent eventId and one event per transactio
     expect(again.events[0].replayOf).to.deep.equal({ txId: first.stub.txId });
   });
 
-  it('records the event under event~eventId with the acting user', async () => {
+  it('records the event under event~eventId~mspId with the acting user', async () => {
     await h.submit(SUPPLIER, 'TransferStock', transfer('T-2'));
-    const ev = await h.query(RETAILER, 'GetEvent', 'T-2');
+    const ev = await h.query(SUPPLIER, 'GetEvent', 'T-2');
+    expect(await h.query(RETAILER, 'GetMemberEvent', SUPPLIER, 'T-2')).to.deep.equal(ev);
+    await expectTraceError(() => h.query(RETAILER, 'GetEvent', 'T-2'), 'NOT_FOUND', 'eventId');
     expect(ev.event).to.include({ eventId: 'T-2', function: 'TransferStock', mspId: SUPPLIER, actor: 'user-17' });
     expect(ev.event.epcisEvents).to.have.length(2);
     expect(ev.event.epcisEvents[0]['ct:ledger'].actor).to.equal('user-17');

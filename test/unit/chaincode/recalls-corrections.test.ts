@@ -67,7 +67,7 @@ describe('traceability contract: recalls, error declarations, attestations', () 
       reason: 'count_difference',
       lines: [{ gtin: GTIN.green, lotCode: 'G-1', delta: '5' }],
     });
-    const originalBytes = h.world.state.get('\u0000event\u0000ADJ-WRONG\u0000')!.toString();
+    const originalBytes = h.world.state.get(`\u0000event\u0000ADJ-WRONG\u0000${SUPPLIER}\u0000`)!.toString();
     const decl = await h.submit(SUPPLIER, 'DeclareError', {
       eventId: eid(),
       targetEventId: 'ADJ-WRONG',
@@ -84,8 +84,8 @@ describe('traceability contract: recalls, error declarations, attestations', () 
       reason: 'did_not_occur',
     });
     expect(ev['ct:ledger'].stock).to.deep.equal([]);
-    expect(h.world.state.get('\u0000event\u0000ADJ-WRONG\u0000')!.toString()).to.equal(originalBytes);
-    const got = await h.query(AUDITOR, 'GetEvent', 'ADJ-WRONG');
+    expect(h.world.state.get(`\u0000event\u0000ADJ-WRONG\u0000${SUPPLIER}\u0000`)!.toString()).to.equal(originalBytes);
+    const got = await h.query(AUDITOR, 'GetMemberEvent', SUPPLIER, 'ADJ-WRONG');
     expect(got.correction).to.include({ reason: 'did_not_occur', declaredBy: SUPPLIER });
     await expectTraceError(
       () => h.submit(SUPPLIER, 'DeclareError', { eventId: eid(), targetEventId: 'ADJ-WRONG', reason: 'did_not_occur' }),

@@ -88,7 +88,7 @@ describe('traceability contract: input validation', () => {
   });
 
   it('accepts GTIN-13 and stores it as GTIN-14, so one product has one key', async () => {
-    const gtin13 = gs1('400000110009');
+    const gtin13 = gs1('761234510009');
     const out = await h.submit(SUPPLIER, 'RegisterProduct', { eventId: eid(), gtin: gtin13, description: 'Oat milk', unit: 'LTR' });
     expect(out.result.product.gtin).to.equal(`0${gtin13}`);
     await expectTraceError(

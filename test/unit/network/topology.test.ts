@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { loadDevnetConfig } from '../../../network/src/config';
 import { channelConfig } from '../../../network/src/channel-config';
 import { majorityOf } from '../../../network/src/channel-update';
-import { devnetMember } from '../../../network/src/consortium-seed';
+import { addedOrgPrefix, devnetMember } from '../../../network/src/consortium-seed';
 import { checkOrgName, parseTopology, topologyOrgs } from '../../../network/src/topology';
 import { cryptoConfig } from '../../../network/src/crypto-material';
 
@@ -97,7 +97,9 @@ describe('channel configuration of a topology', () => {
       mspId: 'Supplier2MSP',
       displayName: 'Coffee supplier 2',
       roles: ['supplier'],
+      gs1Prefixes: [addedOrgPrefix('Supplier2MSP')],
     });
+    expect(addedOrgPrefix('Supplier2MSP')).to.match(/^769\d{4}$/).and.not.equal(addedOrgPrefix('CarrierMSP'));
     expect(devnetMember({ mspId: 'RetailerMSP', role: 'retailer' }).roles).to.deep.equal(['retailer', 'governance']);
     expect(devnetMember({ mspId: 'CarrierMSP', role: 'carrier' }).roles).to.deep.equal(['carrier']);
   });
