@@ -25,7 +25,9 @@ import type { LocationRecord } from './types';
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : []);
 const classes = (v: unknown): string[] =>
-  Array.isArray(v) ? v.map((q) => (q && typeof q === 'object' ? (q as Record<string, unknown>).epcClass : undefined)).filter((s): s is string => typeof s === 'string') : [];
+  Array.isArray(v)
+    ? v.map((q) => (q && typeof q === 'object' ? (q as Record<string, unknown>).epcClass : undefined)).filter((s): s is string => typeof s === 'string')
+    : [];
 
 /** The member that packed an aggregation parent (records from before this rule name only their last writer). */
 export function packer(rec: AggregationRecord): string {
@@ -74,7 +76,10 @@ async function checkLocations(env: TxEnv, ev: CapturedEvent, at: string): Promis
     // A location not named by a GLN (e.g. a geo: URI) belongs to no member: it neither counts for nor against the caller.
     if (!gln) continue;
     if (!(await ownsLocation(env, gln)))
-      throw fail.forbidden(`${env.mspId} may not record events at location ${gln}: it is neither registered to ${env.mspId} nor within its GS1 company prefixes`, `${at}.${field}.id`);
+      throw fail.forbidden(
+        `${env.mspId} may not record events at location ${gln}: it is neither registered to ${env.mspId} nor within its GS1 company prefixes`,
+        `${at}.${field}.id`,
+      );
     named = true;
   }
   return named;
@@ -88,7 +93,10 @@ async function checkAggregation(env: TxEnv, ev: CapturedEvent, parentID: string,
   if (sscc && ownsKey(env, 'SSCC', sscc)) return;
   // An SSCC is assigned by the member that builds the logistic unit, from its own prefixes.
   if (sscc && !prior)
-    throw fail.forbidden(`${env.mspId} may not pack SSCC ${sscc}: it lies outside ${env.mspId}'s GS1 company prefixes; a member assigns SSCCs only within its own prefixes`, `${at}.parentID`);
+    throw fail.forbidden(
+      `${env.mspId} may not pack SSCC ${sscc}: it lies outside ${env.mspId}'s GS1 company prefixes; a member assigns SSCCs only within its own prefixes`,
+      `${at}.parentID`,
+    );
   const lots = [...(prior?.childQuantityList ?? []).map((q) => String(q.epcClass)), ...classes(ev.childQuantityList)].map(lotFromClass);
   const instances = [...(prior?.childEPCs ?? []), ...strings(ev.childEPCs)];
   let held = lots.length > 0 && lots.every((l) => l !== undefined);

@@ -120,8 +120,7 @@ export async function declareError(env: TxEnv, input: Input): Promise<HandlerRes
   }
   const key = correctionKey(env.ledger, env.mspId, targetEventId);
   const legacy = await env.ledger.get<{ declaredBy?: string }>(env.ledger.key(OBJECT_TYPES.correction, [targetEventId]));
-  if ((await env.ledger.exists(key)) || legacy?.declaredBy === env.mspId)
-    throw fail.duplicate(`error declaration for event ${targetEventId}`, 'targetEventId');
+  if ((await env.ledger.exists(key)) || legacy?.declaredBy === env.mspId) throw fail.duplicate(`error declaration for event ${targetEventId}`, 'targetEventId');
   const declaration = {
     docType: 'correction',
     targetEventId,

@@ -300,7 +300,8 @@ describe('consortium operations (five organisations, three orderers, own network
       });
       const product = gtin(SUPPLIER);
       await submitJson(users[SUPPLIER], 'RegisterProduct', { eventId: eventId(), gtin: product, description: 'Green', unit: 'KGM' });
-      beforeTx = (await submitJson(users[SUPPLIER], 'RegisterProduct', { eventId: eventId(), gtin: gtin(SUPPLIER), description: 'Before', unit: 'KGM' })).commit.txId;
+      beforeTx = (await submitJson(users[SUPPLIER], 'RegisterProduct', { eventId: eventId(), gtin: gtin(SUPPLIER), description: 'Before', unit: 'KGM' })).commit
+        .txId;
       let onboarding = true;
       const traffic = (async () => {
         for (let i = 0; onboarding; i++) {

@@ -76,7 +76,10 @@ describe('gateway over the real devnet and PostgreSQL', function () {
   });
 
   it('maps chaincode errors to HTTP: 422 unknown reference, 409 duplicate, 404 unknown shipment, 422 insufficient stock, 403 foreign location', async () => {
-    const unknown = await api(S).post('/lots').set('Authorization', sup).send({ gln: gln.roastery, gtin: uniqueGtin(S), lotCode: 'X1', quantity: '1' });
+    const unknown = await api(S)
+      .post('/lots')
+      .set('Authorization', sup)
+      .send({ gln: gln.roastery, gtin: uniqueGtin(S), lotCode: 'X1', quantity: '1' });
     expect(unknown.status).to.equal(422);
     expect(unknown.body).to.include({ code: 'NOT_FOUND' });
     expect(unknown.body.errors[0].field).to.equal('gtin');
@@ -132,7 +135,10 @@ describe('gateway over the real devnet and PostgreSQL', function () {
   });
 
   it('async mode: 202 with a status URL, committed by the worker', async () => {
-    const res = await api(S).post('/products?mode=async').set('Authorization', sup).send({ gtin: uniqueGtin(S), description: 'Async beans', unit: 'KGM' });
+    const res = await api(S)
+      .post('/products?mode=async')
+      .set('Authorization', sup)
+      .send({ gtin: uniqueGtin(S), description: 'Async beans', unit: 'KGM' });
     expect(res.status, JSON.stringify(res.body)).to.equal(202);
     expect(res.headers.location).to.equal(res.body.statusUrl);
     const status = await waitFor(

@@ -53,7 +53,10 @@ describe('async submissions survive a Fabric orderer outage', function () {
       accepted.push(res.headers.location);
     }
     const t0 = Date.now();
-    const sync = await api.post('/products').set('Authorization', auth).send({ gtin: uniqueGtin(S), description: 'sync during outage', unit: 'KGM' });
+    const sync = await api
+      .post('/products')
+      .set('Authorization', auth)
+      .send({ gtin: uniqueGtin(S), description: 'sync during outage', unit: 'KGM' });
     console.log(
       `      (sync submit with the orderer down: ${sync.status} ${sync.body.code} in ${Date.now() - t0} ms, Retry-After ${sync.headers['retry-after']})`,
     );

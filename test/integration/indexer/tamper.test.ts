@@ -31,7 +31,13 @@ describe('indexer: a tampered stored block stops indexing', function () {
   it('detects a changed header hash, refuses the next block loudly and keeps its checkpoint', async () => {
     const first = createIndexer(cfg, { log: testLog(), http: false });
     await first.start();
-    await submitJson(orgs[SUPPLIER], 'RegisterLocation', { eventId: eventId(), gln: uniqueGln(SUPPLIER), type: 'roastery', name: 'r', address: { country: 'DE' } });
+    await submitJson(orgs[SUPPLIER], 'RegisterLocation', {
+      eventId: eventId(),
+      gln: uniqueGln(SUPPLIER),
+      type: 'roastery',
+      name: 'r',
+      address: { country: 'DE' },
+    });
     const height = await ledgerTip(orgs);
     await waitForBlock(first.pool, height - 1n);
     await first.stop();
@@ -47,7 +53,13 @@ describe('indexer: a tampered stored block stops indexing', function () {
 
       const second = createIndexer(cfg, { log: testLog(), http: false });
       await second.start();
-      await submitJson(orgs[SUPPLIER], 'RegisterLocation', { eventId: eventId(), gln: uniqueGln(SUPPLIER), type: 'roastery', name: 'r2', address: { country: 'DE' } });
+      await submitJson(orgs[SUPPLIER], 'RegisterLocation', {
+        eventId: eventId(),
+        gln: uniqueGln(SUPPLIER),
+        type: 'roastery',
+        name: 'r2',
+        address: { country: 'DE' },
+      });
       let failure: any;
       await second.done.catch((e) => (failure = e));
       await second.stop();

@@ -99,7 +99,9 @@ describe('channel configuration of a topology', () => {
       roles: ['supplier'],
       gs1Prefixes: [addedOrgPrefix('Supplier2MSP')],
     });
-    expect(addedOrgPrefix('Supplier2MSP')).to.match(/^769\d{4}$/).and.not.equal(addedOrgPrefix('CarrierMSP'));
+    expect(addedOrgPrefix('Supplier2MSP'))
+      .to.match(/^769\d{4}$/)
+      .and.not.equal(addedOrgPrefix('CarrierMSP'));
     expect(devnetMember({ mspId: 'RetailerMSP', role: 'retailer' }).roles).to.deep.equal(['retailer', 'governance']);
     expect(devnetMember({ mspId: 'CarrierMSP', role: 'carrier' }).roles).to.deep.equal(['carrier']);
   });

@@ -2,7 +2,8 @@
  * Ledger checks run on a mapped document before it is accepted, so that the
  * usual reasons a capture would fail halfway (an unknown or foreign location,
  * an unregistered product or unit mismatch, a missing purchase order or
- * shipment) are a 422 with nothing written. Stock levels are not checked here:
+ * shipment, an event without stock effect at another member's location) are
+ * a 422 with nothing written. Stock levels are not checked here:
  * they depend on the document's own earlier events, and the chaincode's
  * verdict on them is reported by the capture job.
  */
@@ -11,6 +12,7 @@ import type { FieldError } from '../../http/problem';
 import type { LedgerClient } from '../../../../ledger/src';
 import { latestRecord } from '../../ledger-record';
 import { stableJson } from '../../submission/executor';
+import { locationToGln } from './identifiers';
 import { mappingError, type CapturePlan, type MappedLot } from './mapping';
 
 interface LedgerShipment {
@@ -87,6 +89,7 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
         });
     }
   }
+  await recordedEventLocations(plan, deps, errors);
   for (const c of plan.commands) {
     if (c.command.fn !== 'ReceiveShipment') continue;
     const shipmentId = String(c.command.body.shipmentId);
@@ -108,6 +111,46 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
   }
   await knownEvents(plan, ledger, errors);
   if (errors.length > 0) throw mappingError(errors);
+}
+
+/**
+ * The chaincode's location rule for events without stock effect
+ * (RecordEvents): a `readPoint` or `bizLocation` named by a GLN must be
+ * registered to this organisation or, unregistered, lie within its GS1
+ * company prefixes (consortium registry). A location that is not a GLN
+ * counts for nobody. The rest of the rule (what the event names) is the
+ * chaincode's, reported by the capture job.
+ */
+async function recordedEventLocations(plan: CapturePlan, deps: { ledger: LedgerClient; mspId: string }, errors: FieldError[]): Promise<void> {
+  const { ledger, mspId } = deps;
+  let prefixes: string[] | undefined;
+  const ownPrefixes = async () => {
+    if (!prefixes) {
+      const out = JSON.parse((await ledger.evaluate({ contract: 'consortium', fn: 'GetMembers' })).toString('utf8')) as {
+        members: Array<{ mspId: string; gs1Prefixes?: string[] }>;
+      };
+      prefixes = out.members.find((m) => m.mspId === mspId)?.gs1Prefixes ?? [];
+    }
+    return prefixes;
+  };
+  for (const c of plan.commands) {
+    if (c.command.fn !== 'RecordEvents') continue;
+    const ev = (c.command.body.epcisEvents as Array<Record<string, unknown>> | undefined)?.[0];
+    for (const f of ['readPoint', 'bizLocation'] as const) {
+      const id = (ev?.[f] as { id?: unknown } | undefined)?.id;
+      const gln = typeof id === 'string' ? locationToGln(id) : undefined;
+      if (!gln?.ok) continue;
+      const field = `epcisBody.eventList[${c.eventIndex}].${f}.id`;
+      const owner = (await latestRecord<{ ownerMsp?: string }>(ledger, `location~${gln.value}`))?.value?.ownerMsp;
+      if (owner && owner !== mspId)
+        errors.push({
+          field,
+          message: `location ${gln.value} belongs to ${owner}; an event without stock effect is recorded only at ${mspId}'s own locations`,
+        });
+      else if (!owner && !(await ownPrefixes()).some((p) => gln.value.startsWith(p)))
+        errors.push({ field, message: `location ${gln.value} is not registered and lies outside ${mspId}'s GS1 company prefixes` });
+    }
+  }
 }
 
 /** Runs `fn` over `items` with at most `n` at a time. */

@@ -1,0 +1,168 @@
+import './quiet-logs';
+import { expect } from 'chai';
+import { Context } from 'fabric-contract-api';
+import { ConsortiumContract } from '../../../chaincode/src/consortium/consortium-contract';
+import { memberPrefixes, setMemberPrefixes } from '../../../chaincode/src/consortium/registry';
+import { companyPrefixDigits, glnFromLocation, gtinFromEpc, lotFromClass, ssccFromEpc, withinPrefixes } from '../../../chaincode/src/traceability/gs1';
+import { FakeIdentity, FakeStub } from './fake-stub';
+import { GLN, GTIN, Harness, RETAILER, SUPPLIER, commission, eid, expectTraceError, gs1, seedMasterData } from './harness';
+
+/** Runs `fn` against committed state in one transaction as `msp`, committing when it succeeds. */
+async function inTx<T>(h: Harness, msp: string, fn: (ctx: Context) => Promise<T>): Promise<T> {
+  const stub = new FakeStub(h.world, 'Registry', []);
+  const ctx = new Context();
+  ctx.stub = stub as never;
+  ctx.clientIdentity = new FakeIdentity(msp) as never;
+  const out = await fn(ctx);
+  h.world.commit(stub);
+  return out;
+}
+
+describe('GS1 company prefixes: who owns a key', () => {
+  it('reads the company prefix after a GTIN-14 indicator and an SSCC extension digit, from the start of a GLN', () => {
+    expect(companyPrefixDigits('GLN', '4000001000005')).to.equal('4000001000005');
+    expect(companyPrefixDigits('GTIN', '14000001000019')).to.equal('4000001000019');
+    expect(companyPrefixDigits('SSCC', '340000010000000017')).to.equal('40000010000000017');
+    // A GTIN-12 (U.P.C.) padded to 14 digits keeps the leading zero of its GS1 company prefix.
+    expect(withinPrefixes('GTIN', '00614141123452', ['0614141'])).to.equal(true);
+    expect(withinPrefixes('GTIN', '04000001000012', ['40000011'])).to.equal(false);
+  });
+
+  it('parses the EPCIS forms of locations, SSCCs, lots and trade items', () => {
+    expect(glnFromLocation('urn:epc:id:sgln:4000001.00001.0')).to.equal(gs1('400000100001'));
+    expect(glnFromLocation('https://id.gs1.org/414/4000001000012')).to.equal('4000001000012');
+    expect(glnFromLocation('geo:42.69,23.31')).to.equal(undefined);
+    const sscc = gs1('34000001000000001');
+    expect(ssccFromEpc(`urn:epc:id:sscc:4000001.3000000001`)).to.equal(sscc);
+    expect(ssccFromEpc(`https://id.gs1.org/00/${sscc}`)).to.equal(sscc);
+    expect(ssccFromEpc('urn:epc:id:sgtin:4000001.012345.1')).to.equal(undefined);
+    expect(lotFromClass(`https://id.gs1.org/01/${GTIN.milk}/10/L%2F1`)).to.deep.equal({ gtin: GTIN.milk, lotCode: 'L/1' });
+    expect(lotFromClass(`urn:epc:class:lgtin:4000001.111000.L1`)).to.deep.equal({ gtin: gs1('1400000111000'), lotCode: 'L1' });
+    expect(gtinFromEpc(`urn:epc:id:sgtin:4000001.011000.77`)).to.equal(gs1('0400000111000'));
+  });
+});
+
+describe('traceability contract: identifiers within the member GS1 company prefixes', () => {
+  let h: Harness;
+
+  beforeEach(async () => {
+    h = new Harness();
+    await seedMasterData(h);
+  });
+
+  it('refuses a location or product outside the caller prefixes with FORBIDDEN naming the prefix rule', async () => {
+    const loc = await expectTraceError(
+      () => h.submit(SUPPLIER, 'RegisterLocation', { eventId: eid(), gln: gs1('400000100099'), type: 'dc', name: 'x', address: { country: 'DE' } }),
+      'FORBIDDEN',
+      'gln',
+    );
+    expect(loc.message).to.contain('GS1 company prefixes (7612345)');
+    const product = await expectTraceError(
+      () => h.submit(RETAILER, 'RegisterProduct', { eventId: eid(), gtin: gs1('761234510099'), description: 'x', unit: 'KGM' }),
+      'FORBIDDEN',
+      'gtin',
+    );
+    expect(product.message).to.contain('outside RetailerMSP');
+    await expectTraceError(
+      () =>
+        h.submit(SUPPLIER, 'RegisterLocations', {
+          eventId: eid(),
+          locations: [{ gln: gs1('400000100098'), type: 'dc', name: 'x', address: { country: 'DE' } }],
+        }),
+      'FORBIDDEN',
+      'locations[0].gln',
+    );
+  });
+
+  it('refuses a lot of another member GTIN, which then stays free for its owner (squatted lot)', async () => {
+    const squat = await expectTraceError(() => commission(h, SUPPLIER, GLN.roastery, GTIN.milk, 'L9', '1'), 'FORBIDDEN', 'gtin');
+    expect(squat.message).to.contain('its owner RetailerMSP has granted SupplierMSP no licence');
+    await commission(h, RETAILER, GLN.dc, GTIN.milk, 'L9', '5');
+    expect(h.onHand(GLN.dc, GTIN.milk, 'L9')).to.equal(5000n);
+    // Transformation outputs are lots too.
+    await commission(h, SUPPLIER, GLN.roastery, GTIN.green, 'G-1', '10');
+    await expectTraceError(
+      () =>
+        h.submit(SUPPLIER, 'TransformLots', {
+          eventId: eid(),
+          gln: GLN.roastery,
+          inputs: [{ gtin: GTIN.green, lotCode: 'G-1', quantity: '1' }],
+          outputs: [{ gtin: GTIN.milk, lotCode: 'M-1', quantity: '1' }],
+        }),
+      'FORBIDDEN',
+      'outputs[0].gtin',
+    );
+  });
+
+  it('lets the licensee make lots of a licensed GTIN until the owner revokes the licence', async () => {
+    await expectTraceError(() => h.submit(SUPPLIER, 'GrantLicence', { eventId: eid(), gtin: GTIN.milk, licenseeMsp: SUPPLIER }), 'FORBIDDEN', 'gtin');
+    const granted = await h.submit(RETAILER, 'GrantLicence', { eventId: eid(), gtin: GTIN.milk, licenseeMsp: SUPPLIER });
+    expect(granted.result.licence).to.include({ gtin: GTIN.milk, licenseeMsp: SUPPLIER, licensorMsp: RETAILER, status: 'active' });
+    expect(granted.events[0].records.map((r: { key: string }) => r.key)).to.deep.equal([`licence~${GTIN.milk}~${SUPPLIER}`]);
+    await commission(h, SUPPLIER, GLN.roastery, GTIN.milk, 'PL-1', '3');
+    await expectTraceError(() => h.submit(RETAILER, 'GrantLicence', { eventId: eid(), gtin: GTIN.milk, licenseeMsp: SUPPLIER }), 'DUPLICATE');
+    await expectTraceError(() => h.submit(SUPPLIER, 'RevokeLicence', { eventId: eid(), gtin: GTIN.milk, licenseeMsp: SUPPLIER }), 'FORBIDDEN', 'gtin');
+    await h.submit(RETAILER, 'RevokeLicence', { eventId: eid(), gtin: GTIN.milk, licenseeMsp: SUPPLIER });
+    await expectTraceError(() => commission(h, SUPPLIER, GLN.roastery, GTIN.milk, 'PL-2', '3'), 'FORBIDDEN', 'gtin');
+    expect(h.onHand(GLN.roastery, GTIN.milk, 'PL-1')).to.equal(3000n);
+    await expectTraceError(() => h.submit(RETAILER, 'RevokeLicence', { eventId: eid(), gtin: GTIN.milk, licenseeMsp: SUPPLIER }), 'NOT_FOUND');
+  });
+
+  it('keeps a product registered before prefixes existed with its registrant while no member holds its prefix', async () => {
+    const legacy = gs1('550000000001').padStart(14, '0');
+    // Registered while the supplier held 5500000; then the prefix went out of the registry.
+    h.setMember(SUPPLIER, ['supplier'], ['5500000', '7612345']);
+    await h.submit(SUPPLIER, 'RegisterProduct', { eventId: eid(), gtin: legacy, description: 'Old blend', unit: 'KGM' });
+    h.setMember(SUPPLIER, ['supplier'], ['7612345']);
+    await commission(h, SUPPLIER, GLN.roastery, legacy, 'OLD-1', '1');
+    await expectTraceError(() => commission(h, RETAILER, GLN.dc, legacy, 'OLD-2', '1'), 'FORBIDDEN', 'gtin');
+  });
+});
+
+describe('consortium registry: GS1 company prefixes', () => {
+  let h: Harness;
+  beforeEach(() => {
+    h = new Harness();
+  });
+
+  it('sets a member prefixes (the governance change), refusing overlaps with another member and malformed prefixes', async () => {
+    const meta = { txId: 'tx-1', at: '2026-01-02T00:00:00.000Z' };
+    const set = await inTx(h, RETAILER, (ctx) => setMemberPrefixes(ctx, SUPPLIER, ['7612345', '0614141'], meta));
+    expect(set.gs1Prefixes).to.deep.equal(['0614141', '7612345']);
+    expect(await inTx(h, RETAILER, (ctx) => memberPrefixes(ctx, SUPPLIER))).to.deep.equal(['0614141', '7612345']);
+    await expectTraceError(() => inTx(h, RETAILER, (ctx) => setMemberPrefixes(ctx, SUPPLIER, ['40000011'], meta)), 'CONFLICT', 'gs1Prefixes');
+    await expectTraceError(() => inTx(h, RETAILER, (ctx) => setMemberPrefixes(ctx, SUPPLIER, ['4000'], meta)), 'CONFLICT', 'gs1Prefixes');
+    await expectTraceError(() => inTx(h, RETAILER, (ctx) => setMemberPrefixes(ctx, SUPPLIER, ['761'], meta)), 'INVALID_ARGUMENT', 'gs1Prefixes[0]');
+    await expectTraceError(() => inTx(h, RETAILER, (ctx) => setMemberPrefixes(ctx, SUPPLIER, ['7612', '76123'], meta)), 'INVALID_ARGUMENT', 'gs1Prefixes');
+    await expectTraceError(() => inTx(h, RETAILER, (ctx) => setMemberPrefixes(ctx, 'NobodyMSP', ['8888'], meta)), 'NOT_FOUND', 'mspId');
+  });
+
+  it('takes prefixes at bootstrap and refuses two members with overlapping ones', async () => {
+    const empty = new Harness([]);
+    const contract = new ConsortiumContract();
+    const init = async (members: unknown[]) => {
+      const arg = JSON.stringify({ members });
+      const stub = new FakeStub(empty.world, 'InitConsortium', [arg]);
+      const ctx = new Context();
+      ctx.stub = stub as never;
+      ctx.clientIdentity = Object.assign(new FakeIdentity('Org1MSP'), { getID: () => 'x509::/OU=admin/CN=Admin@Org1MSP::/CN=ca' }) as never;
+      const out = JSON.parse(await contract.InitConsortium(ctx, arg));
+      empty.world.commit(stub);
+      return out;
+    };
+    await expectTraceError(
+      () =>
+        init([
+          { mspId: 'Org1MSP', displayName: 'One', roles: ['governance', 'retailer'], gs1Prefixes: ['4000'] },
+          { mspId: 'Org2MSP', displayName: 'Two', roles: ['supplier'], gs1Prefixes: ['4000001'] },
+        ]),
+      'CONFLICT',
+      'members[0].gs1Prefixes',
+    );
+    const out = await init([
+      { mspId: 'Org1MSP', displayName: 'One', roles: ['governance', 'retailer'], gs1Prefixes: ['4000'] },
+      { mspId: 'Org2MSP', displayName: 'Two', roles: ['supplier'] },
+    ]);
+    expect(out.members.map((m: { gs1Prefixes: string[] }) => m.gs1Prefixes)).to.deep.equal([['4000'], []]);
+  });
+});
