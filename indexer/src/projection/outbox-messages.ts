@@ -128,7 +128,8 @@ export function addOutboxMessages(
     const { type, attrs } = splitKey(rec.key);
     const route = RECORD_TOPICS[type];
     add(rows, prefix, tx, payload, {
-      id: `${payload.eventId}/${rec.key}`,
+      // Ledger event ids are scoped per organisation: two members may write one record under the same id.
+      id: `${payload.mspId}/${payload.eventId}/${rec.key}`,
       aggregate: route?.aggregate ?? TOPICS.records,
       key: route ? route.key(rec.value, attrs) : rec.key,
       type: recordType(type, rec.value, tx.txId),

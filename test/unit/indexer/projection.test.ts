@@ -119,7 +119,7 @@ describe('indexer projection (pure parts)', () => {
       ['tx1', 'sc.transactions', 'tx1'],
       ['urn:coffee-trace:event:ev-1:0#0', 'sc.stock-movements', 'stock~4012345000009~09506000134352~L1'],
       ['urn:coffee-trace:event:ev-1:1#0', 'sc.stock-movements', 'stock~4012345000016~09506000134352~L1'],
-      ['ev-1/shipment~S-1', 'sc.shipments', 'S-1'],
+      ['RetailerMSP/ev-1/shipment~S-1', 'sc.shipments', 'S-1'],
     ]);
     const body = JSON.parse(out[3][6] as string);
     expect(body).to.include({ schemaVersion: 1, type: 'supplychain.shipment.dispatched.v1', subject: 'S-1' });
