@@ -240,11 +240,16 @@ export function resourceRoutes(): RouteSpec[] {
       method: 'get',
       path: '/events/:eventId',
       operationId: 'getEvent',
-      summary: 'An event record (and any error declaration about it)',
+      summary: "An event record (and any error declaration about it); event ids are scoped per organisation: this one's, or ?mspId=",
       tag: 'reads',
       roles: ACCESS.read,
       paramsSchema: 'eventParams',
-      action: { kind: 'query', build: (c) => ({ fn: 'GetEvent', args: [c.params.eventId] }) },
+      querySchema: 'eventQuery',
+      action: {
+        kind: 'query',
+        build: (c) =>
+          c.query.mspId ? { fn: 'GetMemberEvent', args: [String(c.query.mspId), c.params.eventId] } : { fn: 'GetEvent', args: [c.params.eventId] },
+      },
     },
     {
       method: 'get',

@@ -243,5 +243,6 @@ export const PARAM_SCHEMAS: Record<string, object> = {
   poParams: obj({ poId: s.id }, ['poId']),
   eventParams: obj({ eventId: s.id }, ['eventId']),
   submissionParams: obj({ submissionId: { type: 'string', format: 'uuid' } }, ['submissionId']),
+  eventQuery: { type: 'object', properties: { mspId: s.msp }, additionalProperties: false },
   historyQuery: { type: 'object', properties: { key: { type: 'string', pattern: '^[a-z]+(~[^~]+)+$', maxLength: 512 } }, required: ['key'] },
 };
