@@ -1,7 +1,7 @@
 /**
  * What a despatch advice says besides its lines: the purchase order it
  * answers (linked when that order is on the ledger, kept as the sender's
- * reference otherwise), handling units (SSCC) with their contents, document
+ * reference otherwise), handling units (SSCC, within the sender's GS1 company prefixes) with their contents, document
  * dates, weights, and the batches' production and expiry dates, which go onto
  * the lot. A date that differs from one the lot already has is refused:
  * facts are corrected by new facts, never overwritten.
@@ -9,6 +9,7 @@
 import { requireLot } from './access';
 import { fail } from './errors';
 import { gs1CheckDigit } from './gs1';
+import { assertOwnKey } from './identifier-rules';
 import type { Input } from './input';
 import { OBJECT_TYPES } from './keys';
 import { formatQuantity } from './quantity';
@@ -34,6 +35,8 @@ export async function readShipmentDetails(env: TxEnv, input: Input, lines: { gti
       const sscc = hu.str('sscc', { pattern: SSCC, hint: 'must be an 18-digit SSCC' });
       if (gs1CheckDigit(sscc.slice(0, 17)) !== Number(sscc[17])) throw fail.invalid(hu.at('sscc'), 'has a wrong check digit');
       if (seen.has(sscc)) throw fail.invalid(hu.at('sscc'), `SSCC ${sscc} appears more than once`);
+      // The sender builds the handling units, so their SSCCs come from its own GS1 company prefixes.
+      assertOwnKey(env, 'SSCC', sscc, hu.at('sscc'), 'ship handling unit');
       seen.add(sscc);
       const contents = hu.list('contents', 0, 500).map((c) => {
         const gtin = c.gtin('gtin');

@@ -130,7 +130,7 @@ describe('SAP and POSLog documents book exactly what they say (devnet, ledger an
   it('DESADV, goods issue per batch, partial receipt, transfer, scrap, final receipt: exact stock at every GLN', async () => {
     const sid = `DESADV-${vbeln}`;
     // Two batches on one pallet (SSCC), with the PO reference, a shelf-life date for batch A and the weights.
-    const hu = `<E1EDL37 SEGMENT="1"><EXIDV>340000010000000013</EXIDV><E1EDL44 SEGMENT="1"><VELIN>1</VELIN><POSNR>000010</POSNR><VEMNG>40</VEMNG></E1EDL44><E1EDL44 SEGMENT="1"><VELIN>1</VELIN><POSNR>000020</POSNR><VEMNG>30</VEMNG></E1EDL44></E1EDL37>`;
+    const hu = `<E1EDL37 SEGMENT="1"><EXIDV>376110000000000019</EXIDV><E1EDL44 SEGMENT="1"><VELIN>1</VELIN><POSNR>000010</POSNR><VEMNG>40</VEMNG></E1EDL44><E1EDL44 SEGMENT="1"><VELIN>1</VELIN><POSNR>000020</POSNR><VEMNG>30</VEMNG></E1EDL44></E1EDL37>`;
     let res = await idoc(
       S,
       desadv(

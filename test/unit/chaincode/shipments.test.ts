@@ -218,7 +218,7 @@ describe('traceability contract: despatch advice details', () => {
   };
 
   it('keeps the PO reference, handling units, dates and weights, and puts batch dates onto the lot', async () => {
-    const hu = sscc('34000001000000001');
+    const hu = sscc('37612345000000001');
     const out = await h.submit(SUPPLIER, 'CreateShipment', {
       eventId: eid(),
       shipmentId: 'S-D1',
@@ -301,13 +301,25 @@ describe('traceability contract: despatch advice details', () => {
       'INVALID_ARGUMENT',
       'handlingUnits[0].sscc',
     );
+    // A handling unit's SSCC comes from the sender's GS1 company prefixes.
     await expectTraceError(
       () =>
         h.submit(SUPPLIER, 'CreateShipment', {
           eventId: eid(),
           ...base,
           lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '1' }],
-          handlingUnits: [{ sscc: sscc('34000001000000002'), contents: [{ gtin: GTIN.roasted, lotCode: 'RB-2', quantity: '1' }] }],
+          handlingUnits: [{ sscc: sscc('34000001000000003'), contents: [] }],
+        }),
+      'FORBIDDEN',
+      'handlingUnits[0].sscc',
+    );
+    await expectTraceError(
+      () =>
+        h.submit(SUPPLIER, 'CreateShipment', {
+          eventId: eid(),
+          ...base,
+          lines: [{ gtin: GTIN.roasted, lotCode: 'RB-1', quantity: '1' }],
+          handlingUnits: [{ sscc: sscc('37612345000000002'), contents: [{ gtin: GTIN.roasted, lotCode: 'RB-2', quantity: '1' }] }],
         }),
       'INVALID_ARGUMENT',
       'handlingUnits[0].contents[0].lotCode',
