@@ -11,12 +11,10 @@
  */
 import * as path from 'node:path';
 import pino, { type Logger } from 'pino';
-import { createDevIssuer, type DevIssuer } from '../../lib/platform/src';
-import { createJwtVerifier } from '../../lib/platform/src';
+import { createDevIssuer, createJwtVerifier, type DevIssuer, isConfigError, withRetry } from '../../lib/platform/src';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { createGateway, type Gateway, type RouteFactory } from './gateway';
 import { connectLedger, setSdkLogger, type LedgerClient } from '../../lib/fabric/src';
-import { isConfigError } from '../../lib/platform/src';
 import { createPgSubmissionStore } from './submission/pg-store';
 import type { SubmissionStore } from './submission/store';
 import { posRoutes } from './adapters/pos/pos-routes';
@@ -35,7 +33,6 @@ import { createPgClaimStore, type ClaimStore } from './payments/claim-store';
 import { paymentsRoutes } from './payments/payments-routes';
 import { createPaymentsService, type PaymentsService } from './payments/payments-service';
 import { createPaymentVerifier } from './payments/verifier';
-import { withRetry } from '../../lib/platform/src';
 import { provenanceRoutes } from './http/provenance-routes';
 import { mountConsole } from './console/console-routes';
 

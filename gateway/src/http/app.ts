@@ -6,12 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
-import { bearerToken, type JwtVerifier } from '../../../lib/platform/src';
-import { hasAnyRole, type Principal } from '../../../lib/domain/src';
+import { bearerToken, createErrorHandler, httpError, invalidInput, type JwtVerifier, notFoundHandler } from '../../../lib/platform/src';
+import { CONTRACT, hasAnyRole, type Principal } from '../../../lib/domain/src';
 import type { LedgerClient } from '../../../lib/fabric/src';
 import type { CommandExecutor } from '../submission/executor';
 import type { GatewayMetrics } from './metrics';
-import { createErrorHandler, httpError, invalidInput, notFoundHandler } from '../../../lib/platform/src';
 import type { RateLimiter } from './rate-limit';
 import type { RouteContext, RouteSpec } from './route-spec';
 import { jsonDepthExceeds, type RequestValidator } from './validation';
@@ -143,7 +142,7 @@ export function createApp(deps: AppDeps): express.Express {
     const a = spec.action;
     if (a.kind === 'query') {
       const q = a.build(ctx);
-      const out = await deps.ledger.evaluate({ contract: 'traceability', fn: q.fn, args: q.args });
+      const out = await deps.ledger.evaluate({ contract: CONTRACT.traceability, fn: q.fn, args: q.args });
       res.status(200).type('application/json').send(out.toString('utf8'));
       return;
     }
