@@ -14,3 +14,4 @@ export * from './auth/jwt-verifier';
 export * from './auth/dev-issuer';
 export * from './auth/auth-config';
 export * from './http/request-id';
+export * from './http/express-routes';
