@@ -6,6 +6,7 @@
  */
 import { connectDevnet } from './connect-devnet';
 import type { DevnetInfo } from './devnet-info';
+import { CONSORTIUM, CONTRACT } from '../../lib/domain/src';
 
 /**
  * Roles, display names and GS1 company prefixes of the default devnet's
@@ -64,21 +65,21 @@ export async function seedConsortium(info: DevnetInfo, log: (m: string) => void 
   const governor = info.orgs.find((o) => DEVNET_MEMBERS[o.mspId]?.roles.includes('governance')) ?? info.orgs[0];
   const admin = await connectDevnet(info, governor.mspId, 'admin');
   try {
-    const current = JSON.parse((await admin.evaluate({ contract: 'consortium', fn: 'GetMembers' })).toString('utf8')) as {
+    const current = JSON.parse((await admin.evaluate({ contract: CONTRACT.consortium, fn: CONSORTIUM.GetMembers })).toString('utf8')) as {
       members: Array<{ mspId: string; displayName: string; roles: string[]; gs1Prefixes?: string[] }>;
     };
     if (current.members.length > 0) {
       for (const m of current.members.filter((e) => e.gs1Prefixes === undefined)) {
         const gs1Prefixes = devnetMember({ mspId: m.mspId, role: m.roles.find((r) => r !== 'governance') }).gs1Prefixes;
         const entry = { mspId: m.mspId, displayName: m.displayName, roles: m.roles, gs1Prefixes };
-        await admin.submit({ contract: 'consortium', fn: 'SetMember', args: [JSON.stringify(entry)] });
+        await admin.submit({ contract: CONTRACT.consortium, fn: CONSORTIUM.SetMember, args: [JSON.stringify(entry)] });
         log(`consortium registry: ${m.mspId} given GS1 company prefixes ${gs1Prefixes.join(', ') || '(none)'}`);
       }
       return false;
     }
     const members = info.orgs.map(devnetMember);
     if (governor === info.orgs[0] && !DEVNET_MEMBERS[governor.mspId]) members[0].roles = [...members[0].roles, 'governance'];
-    await admin.submit({ contract: 'consortium', fn: 'InitConsortium', args: [JSON.stringify({ members })] });
+    await admin.submit({ contract: CONTRACT.consortium, fn: CONSORTIUM.InitConsortium, args: [JSON.stringify({ members })] });
     log(`consortium registry seeded: ${members.map((m) => `${m.mspId} (${m.roles.join(', ')})`).join('; ')}`);
     return true;
   } finally {

@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
+import { TRACE_EVENT_NAME, type TxName } from '../../../lib/domain/src';
 import { CanonicalText, canonicalBytes, canonicalJson } from './canonical-json';
 import { EPCIS_CONTEXT, type EpcisEvent } from './epcis';
 import { fail } from './errors';
@@ -21,7 +22,7 @@ import { TxEnv } from './tx-env';
 import { readCapturedEvents, type CapturedEvent } from './tx-epcis';
 
 /** Name of the single chaincode event each submitting transaction emits. */
-export const TRACE_EVENT_NAME = 'TraceEvents';
+export { TRACE_EVENT_NAME };
 
 /** What a handler returns: the business part of the result. */
 export type HandlerResult = Record<string, unknown>;
@@ -66,7 +67,7 @@ export async function readEvent(ledger: Ledger, mspId: string, eventId: string):
   return legacy?.mspId === mspId ? legacy : undefined;
 }
 
-export async function runSubmit(ctx: Context, fn: string, request: string, handler: Handler): Promise<string> {
+export async function runSubmit(ctx: Context, fn: TxName, request: string, handler: Handler): Promise<string> {
   const input = Input.parse(request);
   const eventId = input.id('eventId');
   const actor = input.optStr('actor', { max: 256 });

@@ -8,7 +8,7 @@
  */
 import { expect } from 'chai';
 import { randomInt, randomUUID } from 'node:crypto';
-import { ServiceError } from '../../../ledger/src';
+import { ServiceError } from '../../../lib/platform/src';
 import { gs1CheckDigit } from '../../../chaincode/src/traceability/gs1';
 import {
   RETAILER,

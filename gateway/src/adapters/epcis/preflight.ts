@@ -7,13 +7,12 @@
  * they depend on the document's own earlier events, and the chaincode's
  * verdict on them is reported by the capture job.
  */
-import { ServiceError } from '../../errors';
-import type { FieldError } from '../../http/problem';
-import type { LedgerClient } from '../../../../ledger/src';
+import { type FieldError, ServiceError } from '../../../../lib/platform/src';
+import type { LedgerClient } from '../../../../lib/fabric/src';
 import { latestRecord } from '../../ledger-record';
 import { stableJson } from '../../submission/executor';
-import { locationToGln } from './identifiers';
 import { mappingError, type CapturePlan, type MappedLot } from './mapping';
+import { CONSORTIUM, CONTRACT, QUERY, TX, locationToGln } from '../../../../lib/domain/src';
 
 interface LedgerShipment {
   toGln: string;
@@ -57,21 +56,23 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
   }
   for (const po of plan.purchaseOrders) {
     if (!first(`po ${po.poId}`)) continue;
-    const order = await found(() => ledger.evaluate({ contract: 'traceability', fn: 'GetPurchaseOrder', args: [po.poId] }));
+    const order = await found(() => ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetPurchaseOrder, args: [po.poId] }));
     if (!order) errors.push({ field: po.field, message: `purchase order ${po.poId} is not on the ledger` });
   }
   const inDocument = new Set(plan.commands.map((c) => String(c.command.body.eventId)));
   const onLedger = async (eventId: string) =>
-    inDocument.has(eventId) || !!(await found(() => ledger.evaluate({ contract: 'traceability', fn: 'GetEvent', args: [eventId] })));
+    inDocument.has(eventId) || !!(await found(() => ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetEvent, args: [eventId] })));
   for (const c of plan.commands) {
     if (c.command.fn !== 'DeclareError') continue;
     const target = String(c.command.body.targetEventId);
     const rec = inDocument.has(target)
       ? { mspId }
-      : await found<{ mspId?: string; event?: { mspId?: string } }>(() => ledger.evaluate({ contract: 'traceability', fn: 'GetEvent', args: [target] }));
+      : await found<{ mspId?: string; event?: { mspId?: string } }>(() =>
+          ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetEvent, args: [target] }),
+        );
     if (!rec) {
       // EPCIS lets a repository hold a declaration about an event it never saw: recorded as captured, no ledger correction.
-      c.command = { fn: 'RecordEvents', body: { eventId: c.command.body.eventId, epcisEvents: c.command.body.epcisEvents } };
+      c.command = { fn: TX.RecordEvents, body: { eventId: c.command.body.eventId, epcisEvents: c.command.body.epcisEvents } };
       continue;
     }
     const owner = rec.mspId ?? rec.event?.mspId;
@@ -98,7 +99,9 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
     let lines: LedgerShipment['lines'];
     if (inDoc) lines = inDoc.lines.map((l, k) => ({ lineNo: k + 1, gtin: l.gtin, lotCode: l.lotCode }));
     else {
-      const onLedger = await found<{ shipment: LedgerShipment }>(() => ledger.evaluate({ contract: 'traceability', fn: 'GetShipment', args: [shipmentId] }));
+      const onLedger = await found<{ shipment: LedgerShipment }>(() =>
+        ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetShipment, args: [shipmentId] }),
+      );
       if (!onLedger) {
         errors.push({ field, message: `shipment ${shipmentId} is neither on the ledger nor shipped earlier in this document` });
         continue;
@@ -126,7 +129,7 @@ async function recordedEventLocations(plan: CapturePlan, deps: { ledger: LedgerC
   let prefixes: string[] | undefined;
   const ownPrefixes = async () => {
     if (!prefixes) {
-      const out = JSON.parse((await ledger.evaluate({ contract: 'consortium', fn: 'GetMembers' })).toString('utf8')) as {
+      const out = JSON.parse((await ledger.evaluate({ contract: CONTRACT.consortium, fn: CONSORTIUM.GetMembers })).toString('utf8')) as {
         members: Array<{ mspId: string; gs1Prefixes?: string[] }>;
       };
       prefixes = out.members.find((m) => m.mspId === mspId)?.gs1Prefixes ?? [];
@@ -134,7 +137,7 @@ async function recordedEventLocations(plan: CapturePlan, deps: { ledger: LedgerC
     return prefixes;
   };
   for (const c of plan.commands) {
-    if (c.command.fn !== 'RecordEvents') continue;
+    if (c.command.fn !== TX.RecordEvents) continue;
     const ev = (c.command.body.epcisEvents as Array<Record<string, unknown>> | undefined)?.[0];
     for (const f of ['readPoint', 'bizLocation'] as const) {
       const id = (ev?.[f] as { id?: unknown } | undefined)?.id;
@@ -175,7 +178,7 @@ async function knownEvents(plan: CapturePlan, ledger: LedgerClient, errors: Fiel
   const firsts = plan.commands.filter((c, k) => k === 0 || plan.commands[k - 1].eventIndex !== c.eventIndex);
   await pooled(firsts, 8, async (c) => {
     const prior = await found<{ event?: { captured?: unknown[] } }>(() =>
-      ledger.evaluate({ contract: 'traceability', fn: 'GetEvent', args: [String(c.command.body.eventId)] }),
+      ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetEvent, args: [String(c.command.body.eventId)] }),
     );
     if (!prior) return;
     const same = stableJson(prior.event?.captured ?? []) === stableJson(c.command.body.epcisEvents);
