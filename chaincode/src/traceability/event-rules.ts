@@ -53,17 +53,29 @@ async function aggregationOf(env: TxEnv, parentID: string): Promise<AggregationR
   return env.ledger.get<AggregationRecord>(env.ledger.key(OBJECT_TYPES.aggregation, [parentID]));
 }
 
-/** True when the caller owns or holds one object: a trade item or SSCC of its prefixes, a parent it packed, a lot on hand. */
-async function ownsObject(env: TxEnv, epc: string): Promise<boolean> {
+/** True when an object lies within the caller's prefixes (an SSCC, or a trade item's GTIN): no world-state read. */
+function ownsByPrefix(env: TxEnv, epc: string): boolean {
   const sscc = ssccFromEpc(epc);
   if (sscc && ownsKey(env, 'SSCC', sscc)) return true;
-  const agg = await aggregationOf(env, epc);
-  if (agg && packer(agg) === env.mspId) return true;
-  const lot = lotFromClass(epc);
-  if (lot && (await holdsLot(env, env.mspId, lot))) return true;
   const gtin = gtinFromEpc(epc);
   return !!gtin && ownsKey(env, 'GTIN', gtin);
 }
+
+/** True when the caller holds one object per the ledger: a parent it packed, a lot on hand at its locations. */
+async function holdsObject(env: TxEnv, epc: string): Promise<boolean> {
+  const agg = await aggregationOf(env, epc);
+  if (agg && packer(agg) === env.mspId) return true;
+  const lot = lotFromClass(epc);
+  return !!lot && (await holdsLot(env, env.mspId, lot));
+}
+
+/** True when the caller owns or holds one object: a trade item or SSCC of its prefixes, a parent it packed, a lot on hand. */
+async function ownsObject(env: TxEnv, epc: string): Promise<boolean> {
+  return ownsByPrefix(env, epc) || (await holdsObject(env, epc));
+}
+
+/** Objects whose holding is looked up on the ledger for one event: bounds the reads a large epcList costs. */
+const MAX_LOOKUPS = 100;
 
 /** Every location the event names must be the caller's; returns whether it names any. */
 async function checkLocations(env: TxEnv, ev: CapturedEvent, at: string): Promise<boolean> {
@@ -122,6 +134,8 @@ export async function assertMayRecordEvent(env: TxEnv, ev: CapturedEvent, at: st
     ...['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList'].flatMap((k) => strings(ev[k])),
     ...['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'].flatMap((k) => classes(ev[k])),
   ];
-  for (const epc of objects) if (await ownsObject(env, epc)) return;
+  // Prefix checks first (no reads), then the ledger for at most MAX_LOOKUPS objects.
+  if (objects.some((epc) => ownsByPrefix(env, epc))) return;
+  for (const epc of objects.slice(0, MAX_LOOKUPS)) if (await holdsObject(env, epc)) return;
   throw fail.forbidden(`${env.mspId} may record a ${ev.type} only at its own location or about objects it owns or holds; this one names neither`, at);
 }
