@@ -11,13 +11,13 @@
  *   locations, and the member that packed it holds none of them any more,
  *   i.e. the pallet was handed over).
  * - Any other event names at least one thing of the caller's: a location as
- *   above, or an object (SGTIN/GTIN or SSCC within its prefixes, a parent it
- *   packed, a lot on hand at its locations).
+ *   above, or an object (a GS1 key such as an SGTIN, SSCC, GRAI or GIAI
+ *   within its prefixes, a parent it packed, a lot on hand at its locations).
  */
 import type { AggregationRecord, CapturedEvent } from './tx-epcis';
 import { fail } from './errors';
-import { glnFromLocation, gtinFromEpc, lotFromClass, ssccFromEpc } from './gs1';
-import { ownsKey } from './identifier-rules';
+import { companyDigitsOfEpc, glnFromLocation, lotFromClass, ssccFromEpc } from './gs1';
+import { callerPrefixes, ownsKey } from './identifier-rules';
 import { OBJECT_TYPES } from './keys';
 import { onHand } from './stock';
 import type { TxEnv } from './tx-env';
@@ -53,12 +53,10 @@ async function aggregationOf(env: TxEnv, parentID: string): Promise<AggregationR
   return env.ledger.get<AggregationRecord>(env.ledger.key(OBJECT_TYPES.aggregation, [parentID]));
 }
 
-/** True when an object lies within the caller's prefixes (an SSCC, or a trade item's GTIN): no world-state read. */
+/** True when an object's GS1 key (SGTIN, SSCC, GRAI, GIAI, …) lies within the caller's prefixes: no world-state read. */
 function ownsByPrefix(env: TxEnv, epc: string): boolean {
-  const sscc = ssccFromEpc(epc);
-  if (sscc && ownsKey(env, 'SSCC', sscc)) return true;
-  const gtin = gtinFromEpc(epc);
-  return !!gtin && ownsKey(env, 'GTIN', gtin);
+  const digits = companyDigitsOfEpc(epc);
+  return !!digits && callerPrefixes(env).some((p) => digits.startsWith(p));
 }
 
 /** True when the caller holds one object per the ledger: a parent it packed, a lot on hand at its locations. */

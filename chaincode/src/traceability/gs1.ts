@@ -118,10 +118,25 @@ export function lotFromClass(epcClass: string): { gtin: string; lotCode: string 
   return undefined;
 }
 
-/** The GTIN-14 of an instance or class EPC naming a trade item (SGTIN, LGTIN, product class, Digital Link with AI 01). */
-export function gtinFromEpc(epc: string): string | undefined {
-  const urn = /^urn:epc:(?:id:sgtin|class:lgtin|idpat:sgtin):(\d+)\.(\d+)\./.exec(epc);
-  if (urn) return gtinFromUrn(urn[1], urn[2]);
-  const link = /^https?:\/\/[^?#]*?\/01\/(\d{14})(?:[/?#]|$)/.exec(epc);
-  return link && gs1CheckDigitOk(link[1]) ? link[1] : undefined;
+/** Digital Link AIs of keys whose value begins with an indicator, extension or padding digit before the company prefix. */
+const LEADING_DIGIT_AIS = new Set(['01', '00', '8003', '8006']);
+/** EPC URN schemes whose second component begins with an indicator or extension digit. */
+const LEADING_DIGIT_SCHEMES = new Set(['sgtin', 'lgtin', 'sscc', 'itip']);
+
+/**
+ * The digits of any GS1 key named by an EPC (URN or Digital Link) from its
+ * company prefix on: SGTIN/LGTIN/GTIN, SSCC, SGLN/GLN, GRAI, GIAI, GSRN,
+ * GDTI, PGLN, … (`urn:epc:id:grai:4012345.00077.1` → `401234500077`);
+ * undefined when the EPC names no GS1 key.
+ */
+export function companyDigitsOfEpc(epc: string): string | undefined {
+  const urn = /^urn:epc:(?:id|class|idpat):([a-z]+):(\d+)\.([^.]*)/.exec(epc);
+  if (urn) {
+    const next = (/^\d*/.exec(urn[3]) ?? [''])[0];
+    return urn[2] + (LEADING_DIGIT_SCHEMES.has(urn[1]) ? next.slice(1) : next);
+  }
+  const link = /^https?:\/\/[^/?#]+(?:\/[^?#]*?)?\/(01|00|414|417|8003|8004|8006|8017|8018|253|255)\/([^/?#]+)/.exec(epc);
+  if (!link) return undefined;
+  const digits = (/^\d*/.exec(decodeURIComponent(link[2])) ?? [''])[0];
+  return LEADING_DIGIT_AIS.has(link[1]) ? digits.slice(1) : digits;
 }

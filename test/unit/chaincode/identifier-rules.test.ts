@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { Context } from 'fabric-contract-api';
 import { ConsortiumContract } from '../../../chaincode/src/consortium/consortium-contract';
 import { memberPrefixes, setMemberPrefixes } from '../../../chaincode/src/consortium/registry';
-import { companyPrefixDigits, glnFromLocation, gtinFromEpc, lotFromClass, ssccFromEpc, withinPrefixes } from '../../../chaincode/src/traceability/gs1';
+import { companyDigitsOfEpc, companyPrefixDigits, glnFromLocation, lotFromClass, ssccFromEpc, withinPrefixes } from '../../../chaincode/src/traceability/gs1';
 import { FakeIdentity, FakeStub } from './fake-stub';
 import { GLN, GTIN, Harness, RETAILER, SUPPLIER, commission, eid, expectTraceError, gs1, seedMasterData } from './harness';
 
@@ -38,7 +38,12 @@ describe('GS1 company prefixes: who owns a key', () => {
     expect(ssccFromEpc('urn:epc:id:sgtin:4000001.012345.1')).to.equal(undefined);
     expect(lotFromClass(`https://id.gs1.org/01/${GTIN.milk}/10/L%2F1`)).to.deep.equal({ gtin: GTIN.milk, lotCode: 'L/1' });
     expect(lotFromClass(`urn:epc:class:lgtin:4000001.111000.L1`)).to.deep.equal({ gtin: gs1('1400000111000'), lotCode: 'L1' });
-    expect(gtinFromEpc(`urn:epc:id:sgtin:4000001.011000.77`)).to.equal(gs1('0400000111000'));
+    expect(companyDigitsOfEpc('urn:epc:id:sgtin:4000001.011000.77')).to.equal('400000111000');
+    expect(companyDigitsOfEpc('urn:epc:id:grai:4012345.00077.1')).to.equal('401234500077');
+    expect(companyDigitsOfEpc('https://id.example.com/8003/040123450007718765')).to.equal('40123450007718765');
+    expect(companyDigitsOfEpc(`https://id.gs1.org/01/${GTIN.milk}/21/9`)).to.equal(GTIN.milk.slice(1));
+    expect(companyDigitsOfEpc('https://id.gs1.org/8004/4000001ABC')).to.equal('4000001');
+    expect(companyDigitsOfEpc('urn:example:thing:1')).to.equal(undefined);
   });
 });
 
