@@ -76,6 +76,8 @@ export const BODY_SCHEMAS: Record<string, object> = {
     'description',
     'unit',
   ]),
+  GrantLicence: withEvent({ gtin: s.gtin, licenseeMsp: s.msp }, ['gtin', 'licenseeMsp']),
+  RevokeLicence: withEvent({ gtin: s.gtin, licenseeMsp: s.msp }, ['gtin', 'licenseeMsp']),
   CommissionLot: withEvent(
     {
       gln: s.gln,

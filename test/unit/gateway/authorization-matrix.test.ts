@@ -43,6 +43,8 @@ const READ = 'supplier retailer-ops sap auditor inventory-reader finance admin';
 const EXPECTED: Record<string, string> = {
   registerLocation: 'supplier retailer-ops admin',
   registerProduct: 'supplier retailer-ops admin',
+  grantLicence: 'supplier retailer-ops admin',
+  revokeLicence: 'supplier retailer-ops admin',
   commissionLot: 'supplier retailer-ops admin',
   transformLots: 'supplier retailer-ops admin',
   createShipment: 'supplier retailer-ops sap admin',

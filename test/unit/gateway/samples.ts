@@ -41,6 +41,8 @@ export const SAMPLES: Record<string, SampleRequest> = {
   getSubmission: { method: 'get', path: '/submissions/00000000-0000-4000-8000-000000000000' },
   registerLocation: { method: 'post', path: '/locations', body: { gln: GLN_A, name: 'Roastery', type: 'roastery', address: { country: 'DE' } } },
   registerProduct: { method: 'post', path: '/products', body: { gtin: GTIN, description: 'Roasted beans 1kg', unit: 'KGM' } },
+  grantLicence: { method: 'post', path: '/licences', body: { gtin: GTIN, licenseeMsp: 'RetailerMSP' } },
+  revokeLicence: { method: 'post', path: '/licences/revocations', body: { gtin: GTIN, licenseeMsp: 'RetailerMSP' } },
   commissionLot: { method: 'post', path: '/lots', body: { gln: GLN_A, gtin: GTIN, lotCode: LOT, quantity: '100', origin: { country: 'CO' } } },
   transformLots: { method: 'post', path: '/lots/transformations', body: { gln: GLN_A, inputs: [line], outputs: [{ ...line, lotCode: 'R-1' }] } },
   createShipment: { method: 'post', path: '/shipments', body: { shipmentId: 'SH-1', fromGln: GLN_A, toGln: GLN_B, lines: [line] } },
