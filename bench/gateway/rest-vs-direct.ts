@@ -24,7 +24,8 @@ import { testDevnetConfig } from '../../test/fixtures/test-devnet';
 const arg = (name: string, d: number) => Number(process.argv[process.argv.indexOf(`--${name}`) + 1] || d) || d;
 let seq = 0;
 const gtin = () => {
-  const body = `09${String(Date.now() % 1e7).padStart(7, '0')}${String(seq++).padStart(4, '0')}`;
+  // Within the supplier's devnet GS1 company prefix 7610.
+  const body = `07610${String(Date.now() % 1e4).padStart(4, '0')}${String(seq++).padStart(4, '0')}`;
   return body + gs1CheckDigit(body);
 };
 
@@ -148,7 +149,7 @@ async function main() {
         body: JSON.stringify(b),
       });
     const posGtin = gtin();
-    const stores = ['761300000001', '761300000002'].map((x) => x + gs1CheckDigit(x));
+    const stores = ['761090000001', '761090000002'].map((x) => x + gs1CheckDigit(x));
     await post('/products', { gtin: posGtin, description: 'bench beans', unit: 'KGM' });
     for (const store of stores) {
       const r1 = await post('/locations', { gln: store, type: 'store', name: `bench store ${store}`, address: { country: 'DE' } });

@@ -66,9 +66,10 @@ async function main(): Promise<void> {
     }
     const clients = await Promise.all(Array.from({ length: Number(values.clients) }, () => connectDevnet(info, 'SupplierMSP')));
     const run = randomUUID().slice(0, 6);
-    const a = withCheckDigit(`76${String(Date.now()).slice(-10)}`);
-    const b = withCheckDigit(`77${String(Date.now()).slice(-10)}`);
-    const gtin = withCheckDigit(`0761${String(Date.now()).slice(-9)}`);
+    // Within the supplier's devnet GS1 company prefixes (7610, 7611).
+    const a = withCheckDigit(`7610${String(Date.now()).slice(-8)}`);
+    const b = withCheckDigit(`7611${String(Date.now()).slice(-8)}`);
+    const gtin = withCheckDigit(`07611${String(Date.now()).slice(-8)}`);
     const c0 = clients[0];
     await Promise.all([
       submitJson(c0, 'RegisterLocation', { eventId: `loc-${run}-a`, gln: a, type: 'roastery', name: 'A', address: { country: 'DE' } }),

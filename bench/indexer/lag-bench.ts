@@ -67,8 +67,9 @@ async function main(): Promise<void> {
     const run = randomUUID().slice(0, 6);
     try {
       // Master data and lots first, so the measured window holds transfers only.
-      const stamp = String(Date.now()).slice(-9);
-      const [a, b, gtin] = [cd(`780${stamp}`), cd(`781${stamp}`), cd(`0782${stamp}`)];
+      // Within the supplier's devnet GS1 company prefixes (7610, 7611).
+      const stamp = String(Date.now()).slice(-8);
+      const [a, b, gtin] = [cd(`7610${stamp}`), cd(`7611${stamp}`), cd(`07610${stamp}`)];
       await submitJson(client, 'RegisterLocation', { eventId: `l-${run}-a`, gln: a, type: 'roastery', name: 'A', address: { country: 'DE' } });
       await submitJson(client, 'RegisterLocation', { eventId: `l-${run}-b`, gln: b, type: 'supplier_site', name: 'B', address: { country: 'DE' } });
       await submitJson(client, 'RegisterProduct', { eventId: `p-${run}`, gtin, description: 'Beans', unit: 'KGM' });

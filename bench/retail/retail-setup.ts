@@ -12,9 +12,9 @@ import type { LedgerClient } from '../../lib/fabric/src';
 const cd = (body: string) => body + gs1CheckDigit(body);
 
 /** Store i's GLN (a fresh devnet per run, so the numbering can be fixed). */
-export const storeGln = (i: number) => cd(`49${String(i).padStart(10, '0')}`);
+export const storeGln = (i: number) => cd(`7613${String(i).padStart(8, '0')}`);
 /** The catalog's GTINs (GTIN-14). */
-export const catalogGtin = (g: number) => cd(`0490000001${String(g).padStart(3, '0')}`);
+export const catalogGtin = (g: number) => cd(`0761300001${String(g).padStart(3, '0')}`);
 /** The one lot of product g at store i. */
 export const storeLot = (i: number, g: number) => `S${i}-G${g}`;
 
