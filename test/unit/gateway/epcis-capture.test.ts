@@ -142,6 +142,39 @@ describe('EPCIS capture route and jobs (fake ledger, in-memory job store)', func
     }
   });
 
+  it('the preflight refuses an event without stock effect at another member location or outside its prefixes (422)', async () => {
+    const inspect = (readPoint: string) => ({
+      ...base,
+      type: 'ObjectEvent',
+      action: 'OBSERVE',
+      bizStep: 'inspecting',
+      readPoint: { id: readPoint },
+      epcList: [],
+    });
+    const foreign = 'urn:epc:id:sgln:4000001.00077.0';
+    t.ledger.owners.set('4000001000777', 'RetailerMSP');
+    const res = await request(t.gateway.app)
+      .post('/epcis/capture')
+      .set('Authorization', auth)
+      .send(doc(inspect(foreign), inspect('urn:epc:id:sgln:7612345.00001.0')));
+    expect(res.status, JSON.stringify(res.body)).to.equal(422);
+    expect(res.body.errors).to.deep.include.members([
+      {
+        field: 'epcisBody.eventList[0].readPoint.id',
+        message: `location 4000001000777 belongs to RetailerMSP; an event without stock effect is recorded only at SupplierMSP's own locations`,
+      },
+      { field: 'epcisBody.eventList[1].readPoint.id', message: `location 7612345000015 is not registered and lies outside SupplierMSP's GS1 company prefixes` },
+    ]);
+    expect(t.ledger.submitted).to.have.length(0);
+    // An unregistered GLN within its own prefix is its own.
+    const own = await request(t.gateway.app)
+      .post('/epcis/capture')
+      .set('Authorization', auth)
+      .send(doc(inspect('urn:epc:id:sgln:4000001.00088.0')));
+    expect(own.status, JSON.stringify(own.body)).to.equal(202);
+    await settle(own.headers.location);
+  });
+
   it('a chaincode verdict fails the job, naming the event; committed commands are listed', async () => {
     // The first command commits; the second one meets a chaincode verdict.
     const origSubmit = t.ledger.submit.bind(t.ledger);

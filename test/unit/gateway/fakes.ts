@@ -64,6 +64,8 @@ export function createFakeLedger(mspId = 'SupplierMSP'): FakeLedger {
           throw new ServiceError({ code: 'NOT_FOUND', message: `event ${req.args?.[0]} not found`, httpStatus: 404, details: { field: 'eventId' } });
         if (arg) return Buffer.from(JSON.stringify({ event: { eventId: arg.eventId, mspId: 'SupplierMSP', captured: arg.epcisEvents } }));
       }
+      // The consortium registry: this organisation holds the samples' GS1 company prefix.
+      if (req.fn === 'GetMembers') return Buffer.from(JSON.stringify({ members: [{ mspId, gs1Prefixes: ['4000001'] }] }));
       if (req.fn === 'GetShipment') {
         if (req.args?.[0] === 'MISSING') {
           throw new ServiceError({ code: 'NOT_FOUND', message: 'shipment MISSING not found', httpStatus: 404, details: { field: 'shipmentId' } });

@@ -132,7 +132,7 @@ async function recordedEventLocations(plan: CapturePlan, deps: { ledger: LedgerC
       const out = JSON.parse((await ledger.evaluate({ contract: CONTRACT.consortium, fn: CONSORTIUM.GetMembers })).toString('utf8')) as {
         members: Array<{ mspId: string; gs1Prefixes?: string[] }>;
       };
-      prefixes = out.members.find((m) => m.mspId === mspId)?.gs1Prefixes ?? [];
+      prefixes = (out.members ?? []).find((m) => m.mspId === mspId)?.gs1Prefixes ?? [];
     }
     return prefixes;
   };
