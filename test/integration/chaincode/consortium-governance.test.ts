@@ -34,7 +34,12 @@ describe('consortium registry on the devnet', function () {
     return (err as Error).message;
   }
   const location = (gln: string) => ({ eventId: eventId('gov'), gln, name: 'Audit lab', type: 'importer_warehouse', address: { country: 'CH' } });
-  const auditorSeed = { mspId: AUDITOR, displayName: DEVNET_MEMBERS[AUDITOR].displayName, roles: DEVNET_MEMBERS[AUDITOR].roles };
+  const auditorSeed = {
+    mspId: AUDITOR,
+    displayName: DEVNET_MEMBERS[AUDITOR].displayName,
+    roles: DEVNET_MEMBERS[AUDITOR].roles,
+    gs1Prefixes: DEVNET_MEMBERS[AUDITOR].gs1Prefixes,
+  };
 
   before(async () => {
     users = await connectAll();
