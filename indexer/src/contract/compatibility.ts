@@ -34,11 +34,7 @@ const ASSERTIONS = ['const', 'format', 'pattern', 'minLength', 'maxLength', 'min
 
 function types(s: JsonSchema): string {
   if (s.type === undefined) return s.const !== undefined ? typeof s.const : 'any';
-  return ([] as unknown[])
-    .concat(s.type)
-    .map(String)
-    .sort()
-    .join('|');
+  return ([] as unknown[]).concat(s.type).map(String).sort().join('|');
 }
 
 const asObject = (v: unknown): Record<string, JsonSchema> => (v && typeof v === 'object' ? (v as Record<string, JsonSchema>) : {});
@@ -78,7 +74,8 @@ export function compareSchemas(released: JsonSchema, current: JsonSchema, where:
         continue;
       }
       if (oldReq.has(p) && !curReq.has(p)) out.push({ ...where, field: name(p), rule: 'required field made optional' });
-      if (!oldReq.has(p) && curReq.has(p) && now.default === undefined) out.push({ ...where, field: name(p), rule: 'optional field made required without a default' });
+      if (!oldReq.has(p) && curReq.has(p) && now.default === undefined)
+        out.push({ ...where, field: name(p), rule: 'optional field made required without a default' });
       walk(ps, now, name(p));
     }
     for (const [p, ps] of Object.entries(curProps)) {

@@ -66,8 +66,11 @@ export function envelope<const T extends string, const D extends Schema>(type: T
   });
 }
 
+/** The empty schema: any value. */
+const anyValue = {} as const;
+
 /** The value of any message (its data not yet narrowed to one type): what the producer builds. */
-export type MessageEnvelope = FromSchema<ReturnType<typeof envelope<string, {}>>>;
+export type MessageEnvelope = FromSchema<ReturnType<typeof envelope<string, typeof anyValue>>>;
 /** Data of a stock movement message. */
 export type StockMovedData = FromSchema<typeof stockMovedData>;
 /** Data of a transaction message. */

@@ -72,7 +72,8 @@ export function closed(schema: Schema): Schema {
     if (Array.isArray(s)) return s.map(walk);
     if (typeof s !== 'object' || s === null) return s;
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(s)) out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([p, ps]) => [p, walk(ps)])) : walk(v);
+    for (const [k, v] of Object.entries(s))
+      out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([p, ps]) => [p, walk(ps)])) : walk(v);
     if ('properties' in s && !('additionalProperties' in s)) out.additionalProperties = false;
     return out;
   };

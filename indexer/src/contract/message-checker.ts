@@ -34,11 +34,18 @@ export function createMessageChecker(opts: { prefix: string; contract?: readonly
     topics.set(`${opts.prefix}.${t.aggregate}`, t);
     const key = ajv.compile(t.key);
     for (const type of Object.keys(t.messages)) {
-      compiled.set(`${t.aggregate} ${type}`, { value: ajv.compile(closed(messageSchema(t, type))), headers: ajv.compile(closed(cloudEventHeaders(type))), key });
+      compiled.set(`${t.aggregate} ${type}`, {
+        value: ajv.compile(closed(messageSchema(t, type))),
+        headers: ajv.compile(closed(cloudEventHeaders(type))),
+        key,
+      });
     }
   }
   const errors = (fn: ValidateFunction, where: string) =>
-    (fn.errors ?? []).map((e) => `${where}${e.instancePath || '/'} ${e.message ?? 'is invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
+    (fn.errors ?? []).map(
+      (e) =>
+        `${where}${e.instancePath || '/'} ${e.message ?? 'is invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`,
+    );
   return {
     check(m) {
       const topic = topics.get(m.topic);
