@@ -52,8 +52,22 @@ export type FromSchema<S> = S extends { const: infer C }
           ? FromType<T, S>
           : unknown;
 
-/** True when A and B are the same type (not merely assignable either way: an optional member counts). */
-export type Same<A, B> = (<T>() => T extends Simplify<Mutable<A>> ? 1 : 2) extends <T>() => T extends Simplify<Mutable<B>> ? 1 : 2 ? true : false;
+type Identical<A, B> = (<T>() => T extends Simplify<Mutable<A>> ? 1 : 2) extends <T>() => T extends Simplify<Mutable<B>> ? 1 : 2 ? true : false;
+
+/**
+ * `true` when A and B are the same type (not merely assignable either way: an
+ * optional member counts); otherwise a type naming the members that differ, which
+ * the compiler prints when {@link Assert} rejects it.
+ */
+export type Same<A, B> =
+  Identical<A, B> extends true
+    ? true
+    : {
+        schemaAndTypeDiffer: true;
+        onlyInSchema: Exclude<keyof A, keyof B>;
+        onlyInType: Exclude<keyof B, keyof A>;
+        differing: { [K in keyof A & keyof B]: Identical<A[K], B[K]> extends true ? never : K }[keyof A & keyof B];
+      };
 
 /** Compiles only when `T` is `true`: `const _check: Assert<Same<X, Y>> = true`. */
 export type Assert<T extends true> = T;
