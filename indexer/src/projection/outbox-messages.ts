@@ -3,7 +3,7 @@
  * stable CloudEvents id (the same on every replay and rebuild), the topic of
  * its aggregate and the aggregate id as Kafka key, so each key stays in order.
  */
-import type { MessageEnvelope, StockMovedData, TransactionData } from '../contract/event-messages';
+import type { MessageEnvelope, StockMovedData, TransactionData } from '../events/event-messages';
 import type { ProjectedMovement } from './project-events';
 import type { RowBuffer } from './row-buffer';
 import { T } from './tables';

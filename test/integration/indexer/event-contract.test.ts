@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { createIndexer, type Indexer } from '../../../indexer/src/main';
 import { createPool } from '../../../indexer/src/db/pool';
 import { dropSchema } from '../../../indexer/src/db/migrate';
-import { EVENT_CONTRACT } from '../../../indexer/src/contract/event-messages';
-import { createMessageChecker, type MessageChecker } from '../../../indexer/src/contract/message-checker';
+import { EVENT_CONTRACT } from '../../../indexer/src/events/event-messages';
+import { createMessageChecker, type MessageChecker } from '../../../indexer/src/events/message-checker';
 import { toKafkaMessage, type OutboxRow } from '../../../indexer/src/sinks/kafka/cloud-events';
 import type { KafkaBroker } from '../../../network/src/services/kafka-broker';
 import type { PostgresServer } from '../../../network/src/services/postgres';
@@ -20,85 +20,87 @@ const PAYEE = `0x${'ab'.repeat(20)}`;
  * Beyond the harness's chain, a write of every other kind the indexer
  * publishes: a lot updated by a shipment's expiry date, a shipment
  * dispatched and received in parts, an order and its payment, a sales batch,
- * an attestation, an error declaration, a recall and an invalidated transaction.
+ * an attestation, an error declaration, a recall and an invalidated
+ * transaction. Chains that share no keys run side by side.
  */
 async function runEveryKind(orgs: Orgs, c: Chain): Promise<void> {
   const s = orgs[SUPPLIER];
   const r = orgs[RETAILER];
   const tag = randomBytes(3).toString('hex').toUpperCase();
-  const lot = `EC-${tag}`;
-  await submitJson(s, 'CommissionLot', { eventId: eventId(), gln: c.gln.roastery, gtin: c.gtin.roasted, lotCode: lot, quantity: '100' });
-  const shipmentId = `${c.shipmentId}-P`;
-  await submitJson(
-    s,
-    'CreateShipment',
-    {
+  const commission = (lotCode: string, quantity: string) =>
+    submitJson(s, 'CommissionLot', { eventId: eventId(), gln: c.gln.roastery, gtin: c.gtin.roasted, lotCode, quantity });
+
+  const partsThenRecall = async () => {
+    const lot = `EC-${tag}`;
+    const shipmentId = `${c.shipmentId}-P`;
+    await commission(lot, '100');
+    const line = { gtin: c.gtin.roasted, lotCode: lot, quantity: '40', expiryDate: '2027-06-30' };
+    await submitJson(s, 'CreateShipment', { eventId: eventId(), shipmentId, fromGln: c.gln.roastery, toGln: c.gln.dc, lines: [line] }, BOTH);
+    await submitJson(s, 'DispatchShipment', { eventId: eventId(), shipmentId, lines: [{ lineNo: 1, quantity: '30' }] }, BOTH);
+    await submitJson(r, 'ReceiveShipment', { eventId: eventId(), shipmentId, lines: [{ lineNo: 1, received: '10' }], close: false }, BOTH);
+    await submitJson(s, 'DeclareRecall', {
       eventId: eventId(),
-      shipmentId,
-      fromGln: c.gln.roastery,
-      toGln: c.gln.dc,
-      lines: [{ gtin: c.gtin.roasted, lotCode: lot, quantity: '40', expiryDate: '2027-06-30' }],
-    },
-    BOTH,
-  );
-  await submitJson(s, 'DispatchShipment', { eventId: eventId(), shipmentId, lines: [{ lineNo: 1, quantity: '30' }] }, BOTH);
-  await submitJson(r, 'ReceiveShipment', { eventId: eventId(), shipmentId, lines: [{ lineNo: 1, received: '10' }], close: false }, BOTH);
-
-  const poId = `PO-${tag}`;
-  await submitJson(r, 'CreatePurchaseOrder', {
-    eventId: eventId(),
-    poId,
-    supplierMsp: SUPPLIER,
-    lines: [{ gtin: c.gtin.roasted, quantity: '10' }],
-    paymentTerms: { chainId: 31337, asset: 'native', decimals: 18, amount: '1.5', payee: PAYEE },
-  });
-  await submitJson(r, 'RecordPayment', {
-    eventId: eventId(),
-    poId,
-    chainId: 31337,
-    txHash: `0x${randomBytes(32).toString('hex')}`,
-    asset: 'native',
-    from: `0x${'cd'.repeat(20)}`,
-    to: PAYEE,
-    amountBaseUnits: '1500000000000000000',
-    blockNumber: 7,
-  });
-  await submitJson(r, 'RecordSales', {
-    eventId: eventId(),
-    gln: c.gln.store,
-    batchId: `B-${tag}`,
-    merkleRoot: 'ef'.repeat(32),
-    receiptCount: 2,
-    lines: [{ gtin: c.gtin.roasted, lotCode: c.roastLot, quantity: '2' }],
-  });
-  await submitJson(s, 'RecordAttestation', {
-    eventId: eventId(),
-    attestationId: `AT-${tag}`,
-    subjectKey: `lot~${c.gtin.roasted}~${lot}`,
-    result: 'pass',
-    statement: 'Cupping score 86',
-  });
-  const wrong = eventId();
-  await submitJson(s, 'AdjustStock', {
-    eventId: wrong,
-    gln: c.gln.roastery,
-    reason: 'damage',
-    lines: [{ gtin: c.gtin.roasted, lotCode: lot, delta: '-1' }],
-  });
-  await submitJson(s, 'DeclareError', { eventId: eventId(), targetEventId: wrong, reason: 'incorrect_data' });
-  await submitJson(s, 'DeclareRecall', { eventId: eventId(), recallId: `RC-${tag}`, reason: 'Foreign matter', lots: [{ gtin: c.gtin.roasted, lotCode: lot }] });
-
+      recallId: `RC-${tag}`,
+      reason: 'Foreign matter',
+      lots: [{ gtin: c.gtin.roasted, lotCode: lot }],
+    });
+  };
+  const orderAndPayment = async () => {
+    const poId = `PO-${tag}`;
+    await submitJson(r, 'CreatePurchaseOrder', {
+      eventId: eventId(),
+      poId,
+      supplierMsp: SUPPLIER,
+      lines: [{ gtin: c.gtin.roasted, quantity: '10' }],
+      paymentTerms: { chainId: 31337, asset: 'native', decimals: 18, amount: '1.5', payee: PAYEE },
+    });
+    await submitJson(r, 'RecordPayment', {
+      eventId: eventId(),
+      poId,
+      chainId: 31337,
+      txHash: `0x${randomBytes(32).toString('hex')}`,
+      asset: 'native',
+      from: `0x${'cd'.repeat(20)}`,
+      to: PAYEE,
+      amountBaseUnits: '1500000000000000000',
+      blockNumber: 7,
+    });
+  };
+  const sales = () =>
+    submitJson(r, 'RecordSales', {
+      eventId: eventId(),
+      gln: c.gln.store,
+      batchId: `B-${tag}`,
+      merkleRoot: 'ef'.repeat(32),
+      receiptCount: 2,
+      lines: [{ gtin: c.gtin.roasted, lotCode: c.roastLot, quantity: '2' }],
+    });
+  const attestation = () =>
+    submitJson(s, 'RecordAttestation', {
+      eventId: eventId(),
+      attestationId: `AT-${tag}`,
+      subjectKey: `lot~${c.gtin.green}~${c.greenLot}`,
+      result: 'pass',
+      statement: 'Cupping score 86',
+    });
+  const errorDeclaration = async () => {
+    const lot = `EA-${tag}`;
+    const wrong = eventId();
+    await commission(lot, '10');
+    await submitJson(s, 'AdjustStock', { eventId: wrong, gln: c.gln.roastery, reason: 'damage', lines: [{ gtin: c.gtin.roasted, lotCode: lot, delta: '-1' }] });
+    await submitJson(s, 'DeclareError', { eventId: eventId(), targetEventId: wrong, reason: 'incorrect_data' });
+  };
   // Supplier + auditor satisfy the chaincode's policy but not the shipment key's (both parties): invalidated at commit.
-  const other = `${c.shipmentId}-I`;
-  await submitJson(s, 'CommissionLot', { eventId: eventId(), gln: c.gln.roastery, gtin: c.gtin.roasted, lotCode: `${lot}I`, quantity: '5' });
-  await submitJson(
-    s,
-    'CreateShipment',
-    { eventId: eventId(), shipmentId: other, fromGln: c.gln.roastery, toGln: c.gln.dc, lines: [{ gtin: c.gtin.roasted, lotCode: `${lot}I`, quantity: '5' }] },
-    BOTH,
-  );
-  const err = await rejection(submitJson(s, 'DispatchShipment', { eventId: eventId(), shipmentId: other }, [SUPPLIER, AUDITOR]));
-  expect(err.code).to.equal('ENDORSEMENT_POLICY_FAILURE');
+  const invalidated = async () => {
+    const lot = `EI-${tag}`;
+    const shipmentId = `${c.shipmentId}-I`;
+    await commission(lot, '5');
+    const lines = [{ gtin: c.gtin.roasted, lotCode: lot, quantity: '5' }];
+    await submitJson(s, 'CreateShipment', { eventId: eventId(), shipmentId, fromGln: c.gln.roastery, toGln: c.gln.dc, lines }, BOTH);
+    const err = await rejection(submitJson(s, 'DispatchShipment', { eventId: eventId(), shipmentId }, [SUPPLIER, AUDITOR]));
+    expect(err.code).to.equal('ENDORSEMENT_POLICY_FAILURE');
+  };
+  await Promise.all([partsThenRecall(), orderAndPayment(), sales(), attestation(), errorDeclaration(), invalidated()]);
 }
 
 describe('indexer: every published message keeps the event contract (contracts/events)', function () {

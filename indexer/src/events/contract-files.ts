@@ -34,7 +34,7 @@ export function schemaFiles(contract: readonly TopicContract[] = EVENT_CONTRACT)
 
 /** The AsyncAPI document's text. */
 export function asyncApiYaml(contract: readonly TopicContract[] = EVENT_CONTRACT): string {
-  const header = '# Generated from indexer/src/contract/ by `node dist/indexer/src/contract/write-contract.js`; do not edit.\n';
+  const header = '# Generated from indexer/src/events/ by `node dist/indexer/src/events/write-contract.js`; do not edit.\n';
   return header + YAML.stringify(asyncApiDocument(contract), { lineWidth: 0, aliasDuplicateObjects: false });
 }
 

@@ -6,8 +6,10 @@
  * (outbox-messages.ts) and the suite's checks are all derived from it.
  */
 import { SCHEMA_VERSION, TOPICS } from '../projection/outbox-messages';
-import { dateTime, described, integer, object, text, textOrNull, type FromSchema, type Schema } from './json-schema';
-import {
+import { eventSchemas, jsonSchema } from '../../../lib/domain/src';
+
+const { dateTime, described, integer, object, text, textOrNull } = jsonSchema;
+const {
   attestationRecord,
   correctionRecord,
   locationRecord,
@@ -20,7 +22,9 @@ import {
   salesRecord,
   shipmentRecord,
   stockLineProperties,
-} from './record-schemas';
+} = eventSchemas;
+type FromSchema<S> = jsonSchema.FromSchema<S>;
+type Schema = jsonSchema.Schema;
 
 /** The ledger facts repeated in every message. */
 export const ledgerFacts = object(
@@ -66,11 +70,8 @@ export function envelope<const T extends string, const D extends Schema>(type: T
   });
 }
 
-/** The empty schema: any value. */
-const anyValue = {} as const;
-
 /** The value of any message (its data not yet narrowed to one type): what the producer builds. */
-export type MessageEnvelope = FromSchema<ReturnType<typeof envelope<string, typeof anyValue>>>;
+export type MessageEnvelope = FromSchema<ReturnType<typeof envelope<string, Record<never, never>>>>;
 /** Data of a stock movement message. */
 export type StockMovedData = FromSchema<typeof stockMovedData>;
 /** Data of a transaction message. */

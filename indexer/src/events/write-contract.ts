@@ -1,17 +1,17 @@
 /**
  * Writes the published event contract (contracts/events/asyncapi.yaml and
- * schemas/) from indexer/src/contract/. With `--release`, also copies the
+ * schemas/) from indexer/src/events/. With `--release`, also copies the
  * schemas to released/, the snapshot the compatibility gate holds later
  * changes to, and refuses if they break consumers of the previous release.
  *
- *   npm run -s build && node dist/indexer/src/contract/write-contract.js [--release]
+ *   npm run -s build && node dist/indexer/src/events/write-contract.js [--release]
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compareContracts, describeBreak } from './compatibility';
 import { asyncApiYaml, currentContract, readContractDir, schemaFiles } from './contract-files';
 
-/** contracts/events/ of the checkout this file was built in (dist/indexer/src/contract → the root). */
+/** contracts/events/ of the checkout this file was built in (dist/indexer/src/events → the root). */
 export const CONTRACT_DIR = path.resolve(__dirname, '..', '..', '..', '..', 'contracts', 'events');
 
 function writeTree(dir: string, files: Map<string, string>): void {

@@ -4,15 +4,15 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
-import { asyncApiDocument } from '../../../../indexer/src/contract/asyncapi-document';
-import { asyncApiYaml, schemaFiles } from '../../../../indexer/src/contract/contract-files';
-import { EVENT_CONTRACT } from '../../../../indexer/src/contract/event-messages';
-import { createMessageChecker } from '../../../../indexer/src/contract/message-checker';
+import { asyncApiDocument } from '../../../../indexer/src/events/asyncapi-document';
+import { asyncApiYaml, schemaFiles } from '../../../../indexer/src/events/contract-files';
+import { EVENT_CONTRACT } from '../../../../indexer/src/events/event-messages';
+import { createMessageChecker } from '../../../../indexer/src/events/message-checker';
 import { topicNames } from '../../../../indexer/src/projection/outbox-messages';
 import { repoRoot } from '../../../fixtures/doc-blocks';
 
 const dir = path.join(repoRoot(), 'contracts', 'events');
-const REGENERATE = 'run: npm run -s build && node dist/indexer/src/contract/write-contract.js';
+const REGENERATE = 'run: npm run -s build && node dist/indexer/src/events/write-contract.js';
 
 /** The AsyncAPI 3.0.0 JSON Schema (test/fixtures/asyncapi/README.md says where it comes from). */
 function asyncApiValidator() {
@@ -44,7 +44,7 @@ function danglingRefs(doc: unknown): string[] {
 }
 
 describe('event contract: published schemas and AsyncAPI document', () => {
-  it('contracts/events/schemas and asyncapi.yaml are what indexer/src/contract describes', () => {
+  it('contracts/events/schemas and asyncapi.yaml are what indexer/src/events describes', () => {
     for (const [rel, text] of schemaFiles()) {
       const file = path.join(dir, 'schemas', rel);
       expect(fs.existsSync(file), `${file} is missing; ${REGENERATE}`).to.equal(true);

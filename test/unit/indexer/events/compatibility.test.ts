@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as path from 'node:path';
-import { compareContracts, compareSchemas, describeBreak, type JsonSchema, type PublishedContract } from '../../../../indexer/src/contract/compatibility';
-import { currentContract, readContractDir } from '../../../../indexer/src/contract/contract-files';
+import { compareContracts, compareSchemas, describeBreak, type JsonSchema, type PublishedContract } from '../../../../indexer/src/events/compatibility';
+import { currentContract, readContractDir } from '../../../../indexer/src/events/contract-files';
 import { repoRoot } from '../../../fixtures/doc-blocks';
 
 const clone = <T>(v: T): T => structuredClone(v);

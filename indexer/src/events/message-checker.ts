@@ -9,7 +9,7 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { EVENT_CONTRACT, cloudEventHeaders, messageSchema, type TopicContract } from './event-messages';
-import { closed } from './json-schema';
+import { jsonSchema } from '../../../lib/domain/src';
 
 /** A Kafka message as a consumer sees it: value parsed, headers as strings. */
 export interface ConsumedMessage {
@@ -35,8 +35,8 @@ export function createMessageChecker(opts: { prefix: string; contract?: readonly
     const key = ajv.compile(t.key);
     for (const type of Object.keys(t.messages)) {
       compiled.set(`${t.aggregate} ${type}`, {
-        value: ajv.compile(closed(messageSchema(t, type))),
-        headers: ajv.compile(closed(cloudEventHeaders(type))),
+        value: ajv.compile(jsonSchema.closed(messageSchema(t, type))),
+        headers: ajv.compile(jsonSchema.closed(cloudEventHeaders(type))),
         key,
       });
     }
