@@ -60,6 +60,10 @@ describe('event contract: published schemas and AsyncAPI document', () => {
     const doc = YAML.parse(fs.readFileSync(path.join(dir, 'asyncapi.yaml'), 'utf8'));
     expect(validate(doc), JSON.stringify(validate.errors?.slice(0, 5), null, 2)).to.equal(true);
     expect(danglingRefs(doc)).to.deep.equal([]);
+    for (const [name, channel] of Object.entries<any>(doc.channels)) {
+      const used = [...String(channel.address).matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+      expect(Object.keys(channel.parameters ?? {}), `parameters of channel ${name}`).to.deep.equal(used);
+    }
     // The validator bites: a misspelt field and a message without its payload are refused.
     const bad = structuredClone(doc);
     bad.channels.lots.adress = bad.channels.lots.address;
