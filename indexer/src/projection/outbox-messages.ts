@@ -54,7 +54,7 @@ interface Message {
 }
 
 function add(rows: RowBuffer, prefix: string, tx: TxFacts, payload: TracePayload | undefined, m: Message): void {
-  // Typed by the event contract (contract/event-messages.ts), which publishes its schema.
+  // Typed by the event contract (events/event-messages.ts), which publishes its schema.
   const body: MessageEnvelope = {
     schemaVersion: SCHEMA_VERSION,
     id: m.id,
