@@ -11,6 +11,7 @@ export {
   createLedgerClient,
   readPem,
   type BlockStreamOptions,
+  type CommitListeners,
   type LedgerClient,
   type LedgerClientOptions,
   type PeerRef,
@@ -20,7 +21,8 @@ export {
 export { blockHeaderHash, decodeBlock, type LedgerBlock, type LedgerTransaction } from './block-decoder';
 export { deliverRawBlocks, seekEnvelope, signLowS, tlsCertHash, type DeliverTarget } from './deliver-stream';
 export { derInteger, derOctets, derSequence } from './der';
-export { commitWaiter, OTHER_PEERS_GRACE_MS } from './commit-waiter';
+export { commitWaiter, OTHER_PEERS_GRACE_MS, type CommitWaiterOptions } from './commit-waiter';
+export { createCommitPeers, type CommitPeers, type CommitPeerStatus } from './commit-peers';
 export { invalidTransaction, parseChaincodeError, toServiceError } from './ledger-errors';
 export { certificateProblem, channelMspsFromConfigBlock, type ChannelMsp, type ChannelMsps } from './proof/channel-msps';
 export { envelopeHash, proveTransaction, type SignatureCheck, type TransactionProof } from './proof/transaction-proof';

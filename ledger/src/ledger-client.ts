@@ -11,7 +11,8 @@ import * as protos from 'fabric-protos';
 import { decodeBlock, type LedgerBlock } from './block-decoder';
 import { deliverRawBlocks } from './deliver-stream';
 import { ServiceError } from './errors';
-import { commitWaiter } from './commit-waiter';
+import { createCommitPeers, type CommitPeerStatus } from './commit-peers';
+import { commitWaiter, type CommitWaiterOptions } from './commit-waiter';
 import { createGatewaySubmitter } from './gateway-submitter';
 import { toServiceError } from './ledger-errors';
 import { submitReplanningOnce } from './replan';
@@ -81,9 +82,18 @@ export interface BlockStreamOptions {
   readAhead?: number;
 }
 
+/** The commit event streams of the channel's peers (see commit-peers.ts). */
+export interface CommitListeners {
+  peers: CommitPeerStatus[];
+  /** Submissions whose wait for other organisations' peers ran out the grace period, since the client connected. */
+  graceExpired: number;
+}
+
 /** The operations the rest of the service needs from Fabric. */
 export interface LedgerClient {
   readonly mspId: string;
+  /** The organisation's own peer (host:port), which discovery, queries and blocks go through. */
+  readonly peer: string;
   submit(req: TransactionRequest): Promise<SubmitResult>;
   evaluate(req: TransactionRequest & { peer?: string }): Promise<Buffer>;
   /** Committed blocks in order from `startBlock`, for as long as the caller iterates. */
@@ -97,6 +107,8 @@ export interface LedgerClient {
   height(peer?: string): Promise<bigint>;
   /** The channel's peers known through discovery. */
   peers(): PeerRef[];
+  /** Whether each peer's commit event stream runs, and how often a commit wait ran out its grace period. */
+  commitListeners(): CommitListeners;
   close(): void;
 }
 
@@ -170,6 +182,10 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
     throw channelError(err, opts);
   });
   const commitTimeoutMs = opts.commitTimeoutMs ?? 60_000;
+  // One set of commit streams per client: a peer that restarts is reconnected here, not per transaction.
+  const commitPeers = createCommitPeers(network, { mspId: opts.mspId });
+  let graceExpired = 0;
+  const waiterOptions: CommitWaiterOptions = { peers: commitPeers, onGraceExpired: () => (graceExpired += 1) };
   const contracts = new Set<Contract>();
   const contractOf = (req: TransactionRequest): Contract => {
     const c = network.getContract(opts.chaincode, req.contract);
@@ -308,7 +324,7 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
     const tx = contractOf(req).createTransaction(req.fn);
     const txId = tx.getTransactionId();
     let waiter: ReturnType<typeof commitWaiter> | undefined;
-    tx.setEventHandler((id, net) => (waiter = commitWaiter(net, opts.mspId, id, commitTimeoutMs)));
+    tx.setEventHandler((id, net) => (waiter = commitWaiter(net, opts.mspId, id, commitTimeoutMs, waiterOptions)));
     if (req.transient) tx.setTransient(req.transient);
     if (req.endorsingOrgs?.length) tx.setEndorsingOrganizations(...req.endorsingOrgs);
     try {
@@ -325,6 +341,7 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
 
   return {
     mspId: opts.mspId,
+    peer: opts.peer.endpoint,
     // One attempt: retries belong to the caller (withRetry), so a retry budget is never multiplied;
     // differing endorsements (a peer behind by a block) come back as a retriable ENDORSEMENT_MISMATCH.
     // The exception is a stale plan, which no caller can fix (see submitReplanningOnce). The gateway
@@ -334,7 +351,7 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
       // The gateway peer reports the commit; the other peers are watched as for the SDK path, so
       // that the next transaction, which may be endorsed there, reads what this one wrote.
       if (viaGateway) {
-        return submitReplanningOnce(() => viaGateway.submit(req, (txId) => commitWaiter(network, opts.mspId, txId, commitTimeoutMs)), {
+        return submitReplanningOnce(() => viaGateway.submit(req, (txId) => commitWaiter(network, opts.mspId, txId, commitTimeoutMs, waiterOptions)), {
           fixedEndorsers: Boolean(req.endorsingOrgs?.length),
         });
       }
@@ -376,7 +393,9 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
         .getEndorsers()
         .map((e) => ({ name: e.name, mspId: e.mspid }));
     },
+    commitListeners: () => ({ peers: commitPeers.status(), graceExpired }),
     close() {
+      commitPeers.close();
       viaGateway?.close();
       try {
         gateway.disconnect();
