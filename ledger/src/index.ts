@@ -38,4 +38,5 @@ export {
   type ProfilePeer,
 } from './connection/connection-profile';
 export { checkPair, putWalletIdentity, readIdentity, readPemPair, type IdentitySource, type PemIdentity } from './connection/identity';
+export { certificateValidity, secondsUntilExpiry, type CertificateValidity } from './connection/certificate-expiry';
 export { connectLedger, ledgerClientOptions, loadLedgerConfig, type LedgerConfig } from './connection/ledger-config';

@@ -14,6 +14,7 @@ import { ServiceError } from './errors';
 import { createCommitPeers, type CommitPeerStatus } from './commit-peers';
 import { commitWaiter, type CommitWaiterOptions } from './commit-waiter';
 import { createGatewaySubmitter } from './gateway-submitter';
+import { certificateValidity, type CertificateValidity } from './connection/certificate-expiry';
 import { toServiceError } from './ledger-errors';
 import { submitReplanningOnce } from './replan';
 
@@ -109,6 +110,8 @@ export interface LedgerClient {
   peers(): PeerRef[];
   /** Whether each peer's commit event stream runs, and how often a commit wait ran out its grace period. */
   commitListeners(): CommitListeners;
+  /** The certificates this client presents (signing identity, client TLS), for expiry monitoring. */
+  certificates(): CertificateValidity[];
   close(): void;
 }
 
@@ -394,6 +397,10 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
         .map((e) => ({ name: e.name, mspId: e.mspid }));
     },
     commitListeners: () => ({ peers: commitPeers.status(), graceExpired }),
+    certificates: () => [
+      certificateValidity('identity', opts.identity.certificatePem),
+      ...(opts.clientTls ? [certificateValidity('client_tls', opts.clientTls.certificatePem)] : []),
+    ],
     close() {
       commitPeers.close();
       viaGateway?.close();

@@ -90,6 +90,7 @@ export function createFakeLedger(mspId = 'SupplierMSP'): FakeLedger {
       { name: 'peer0.auditor:1', mspId: 'AuditorMSP' },
     ],
     commitListeners: () => ({ peers: [], graceExpired: 0 }),
+    certificates: () => [],
     close: () => undefined,
   };
 }
