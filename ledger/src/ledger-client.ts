@@ -6,7 +6,8 @@
  */
 import * as fs from 'node:fs';
 import './sdk-logger'; // before the SDK: it binds its loggers when it loads
-import { Gateway, Wallets, type Contract, type X509Identity } from 'fabric-network';
+import { Gateway, Wallets, type Contract, type Transaction, type X509Identity } from 'fabric-network';
+import type { Endorser } from 'fabric-common';
 import * as protos from 'fabric-protos';
 import { decodeBlock, type LedgerBlock } from './block-decoder';
 import { deliverRawBlocks } from './deliver-stream';
@@ -132,6 +133,27 @@ function connectionProfile(opts: LedgerClientOptions) {
   };
 }
 
+/** What fabric-network's QueryImpl answers per peer. */
+type PeerQueryResult = Error | { isEndorsed: boolean; payload: Buffer; status: number; message: string };
+
+/**
+ * Makes `tx` evaluate on exactly `peer`. fabric-network's evaluate ignores
+ * setEndorsingPeers: its query handler asks the client organisation's peers,
+ * so "the height on that peer" would be the own peer's (and fail with it while
+ * it is down). The handler is per transaction, so nothing else changes.
+ */
+function onPeer(tx: Transaction, peer: Endorser): Transaction {
+  (tx as unknown as { queryHandler: unknown }).queryHandler = {
+    async evaluate(query: { evaluate(peers: Endorser[]): Promise<Record<string, PeerQueryResult>> }): Promise<Buffer> {
+      const result = (await query.evaluate([peer]))[peer.name];
+      if (result instanceof Error) throw result;
+      if (!result.isEndorsed) throw Object.assign(new Error(`peer error response: ${result.message}`), { status: result.status });
+      return result.payload;
+    },
+  };
+  return tx.setEndorsingPeers([peer]);
+}
+
 /**
  * Why a channel could not be opened. The peer answers "access denied" both for
  * a channel it does not serve and for an identity the channel does not know
@@ -226,10 +248,7 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
 
   async function querySystem(fn: string, args: string[], peer?: string): Promise<Buffer> {
     try {
-      return await qscc
-        .createTransaction(fn)
-        .setEndorsingPeers([endorser(peer)])
-        .evaluate(opts.channel, ...args);
+      return await onPeer(qscc.createTransaction(fn), endorser(peer)).evaluate(opts.channel, ...args);
     } catch (err) {
       throw toServiceError(err, `${fn} on ${peer ?? opts.peer.endpoint}`);
     }
@@ -366,7 +385,7 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
       if (viaGateway && !req.peer) return viaGateway.evaluate(req);
       const tx = contractOf(req).createTransaction(req.fn);
       if (req.transient) tx.setTransient(req.transient);
-      if (req.peer) tx.setEndorsingPeers([endorser(req.peer)]);
+      if (req.peer) onPeer(tx, endorser(req.peer));
       try {
         return await tx.evaluate(...(req.args ?? []));
       } catch (err) {
@@ -381,10 +400,7 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
     async configBlock(peer) {
       try {
         const cscc = network.getContract('cscc');
-        return await cscc
-          .createTransaction('GetConfigBlock')
-          .setEndorsingPeers([endorser(peer)])
-          .evaluate(opts.channel);
+        return await onPeer(cscc.createTransaction('GetConfigBlock'), endorser(peer)).evaluate(opts.channel);
       } catch (err) {
         throw toServiceError(err, `GetConfigBlock on ${peer ?? opts.peer.endpoint}`);
       }

@@ -68,7 +68,10 @@ export function createChannelHeightMonitor(deps: ChannelHeightDeps): ChannelHeig
       } catch (err) {
         // Without a connection (the own peer refused discovery), only the own peer's state is known.
         const error = (err as Error).message.split('\n')[0];
-        last = last.length > 0 ? last.map((p) => (p.own ? { ...p, reachable: false, error, height: undefined } : p)) : [{ name: 'own peer', own: true, reachable: false, error }];
+        last =
+          last.length > 0
+            ? last.map((p) => (p.own ? { ...p, reachable: false, error, height: undefined } : p))
+            : [{ name: 'own peer', own: true, reachable: false, error }];
         return;
       }
     }

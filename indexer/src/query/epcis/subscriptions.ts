@@ -10,7 +10,6 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { Pool } from 'pg';
-import type { Logger } from 'pino';
 import { ServiceError } from '../../../../gateway/src/errors';
 import { badRequest } from '../http-errors';
 import type { StoredEvent } from './epcis-document';
