@@ -5,7 +5,7 @@
  * dashboard; a unit test keeps the three in step.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { secondsUntilExpiry, type LedgerClient } from '../../../ledger/src';
+import { secondsUntilExpiry, type LedgerClient } from '../../../lib/fabric/src';
 
 export interface GatewayMetrics {
   registry: Registry;

@@ -7,7 +7,7 @@
  * ops/monitoring's alerts and dashboard; a unit test keeps the three in step.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { secondsUntilExpiry, type CertificateValidity } from '../../../ledger/src';
+import { secondsUntilExpiry, type CertificateValidity } from '../../../lib/fabric/src';
 import type { BlockSummary } from '../projection/project-block';
 import type { PeerHeight } from '../source/channel-height';
 

@@ -6,7 +6,7 @@
  * while the own peer is down), asks each peer's height every `intervalMs`.
  */
 import type { Logger } from 'pino';
-import type { CertificateValidity, LedgerClient } from '../../../ledger/src';
+import type { CertificateValidity, LedgerClient } from '../../../lib/fabric/src';
 
 /** One peer's last answer. */
 export interface PeerHeight {

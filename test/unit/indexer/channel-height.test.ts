@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { pino } from 'pino';
-import type { LedgerClient } from '../../../ledger/src';
+import type { LedgerClient } from '../../../lib/fabric/src';
 import { createIndexerMetrics } from '../../../indexer/src/query/metrics';
 import { createChannelHeightMonitor } from '../../../indexer/src/source/channel-height';
 

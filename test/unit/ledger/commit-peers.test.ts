@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Network } from 'fabric-network';
-import { commitWaiter, createCommitPeers } from '../../../ledger/src';
+import { commitWaiter, createCommitPeers } from '../../../lib/fabric/src';
 
 type Listener = (error?: unknown, event?: unknown) => void;
 
