@@ -74,6 +74,14 @@ export function commitWaiter(
         finish();
       }, OTHER_PEERS_GRACE_MS);
   };
+  const stopListening = () => {
+    try {
+      network.removeCommitListener(listener);
+    } catch {
+      // fabric-common throws "eventListener not found" when the peer's stream failed while this
+      // transaction waited: the stream dropped its listeners itself, and the commit stands.
+    }
+  };
   return {
     async startListening() {
       if (own.size === 0) throw new Error(`no peer of ${mspId} is known to the client`);
@@ -86,13 +94,13 @@ export function commitWaiter(
       return done.finally(() => {
         clearTimeout(timer);
         clearTimeout(grace);
-        network.removeCommitListener(listener);
+        stopListening();
       });
     },
     cancelListening() {
       clearTimeout(timer);
       clearTimeout(grace);
-      network.removeCommitListener(listener);
+      stopListening();
     },
     blockNumber: () => blockNumber,
   };
