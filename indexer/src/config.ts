@@ -33,6 +33,8 @@ export interface IndexerConfig {
   pollMs: number;
   /** Pause before reconnecting after a failure, ms. */
   retryDelayMs: number;
+  /** How often every channel peer's height is asked (health, lag against the channel), ms; default 5000. */
+  peerCheckMs?: number;
   /** Outbox rows per Kafka request. */
   outboxBatch: number;
   /** Most blocks per PostgreSQL transaction while catching up (1: one per block); default 200. */
@@ -72,6 +74,7 @@ export function loadIndexerConfig(env: NodeJS.ProcessEnv = process.env): Indexer
     blockTransport: envOneOf(env, 'INDEXER_BLOCK_TRANSPORT', ['deliver', 'query'] as const, 'deliver'),
     pollMs: envInt(env, 'INDEXER_POLL_MS', 1000, 10, 60_000),
     retryDelayMs: envInt(env, 'INDEXER_RETRY_DELAY_MS', 2000, 10, 300_000),
+    peerCheckMs: envInt(env, 'INDEXER_PEER_CHECK_MS', 5000, 100, 300_000),
     outboxBatch: envInt(env, 'INDEXER_OUTBOX_BATCH', 500, 1, 10_000),
     batchBlocks: envInt(env, 'INDEXER_BATCH_BLOCKS', 200, 1, 10_000),
     logLevel: env.LOG_LEVEL ?? 'info',

@@ -21,6 +21,7 @@ import { createQueryApp } from './query/app';
 import { createIndexerMetrics, type IndexerMetrics } from './query/metrics';
 import { createOutboxRelay, type OutboxRelay } from './sinks/kafka/outbox-relay';
 import { createBlockSource, type BlockSource } from './source/block-source';
+import { createChannelHeightMonitor, type ChannelHeightMonitor } from './source/channel-height';
 
 /** Optional overrides, mainly for tests. */
 export interface IndexerDeps {
@@ -59,16 +60,35 @@ async function kafkaFor(config: IndexerConfig, log: Logger): Promise<Kafka | und
   return new Kafka({ clientId: 'indexer', brokers, logLevel: logLevel.NOTHING, retry: { retries: 3 }, connectionTimeout: 3000 });
 }
 
+/** The peers as /health shows them (heights as strings, as every block number in the API). */
+function peerHealth(m: ChannelHeightMonitor) {
+  return m.peers().map((p) => ({
+    name: p.name,
+    mspId: p.mspId ?? null,
+    own: p.own,
+    reachable: p.reachable,
+    height: p.height?.toString() ?? null,
+    ...(p.error ? { error: p.error } : {}),
+  }));
+}
+
 export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): Indexer {
   const log = deps.log ?? pino({ name: 'indexer', level: config.logLevel });
   setSdkLogger(log);
   const db = { connectionString: config.databaseUrl };
   const pool = createPool({ connectionString: db.connectionString, schema: config.schema });
+  const connect = deps.connect ?? (() => connectLedger(config.ledger));
+  const peerHeights: ChannelHeightMonitor = createChannelHeightMonitor({
+    connect,
+    log: log.child({ part: 'peers' }),
+    intervalMs: config.peerCheckMs ?? 5000,
+    onCheck: (peers, height) => metrics.peerHeights(peers, height),
+  });
   const metrics = createIndexerMetrics({
     defaultMetrics: true,
     pendingOutbox: async () => Number((await pool.query('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL')).rows[0].n),
+    certificates: () => peerHeights.certificates(),
   });
-  const connect = deps.connect ?? (() => connectLedger(config.ledger));
   let source: BlockSource | undefined;
   let relay: OutboxRelay | undefined;
   let server: Server | undefined;
@@ -94,6 +114,7 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
         batchSize: config.outboxBatch,
         log: log.child({ part: 'outbox' }),
         onPublished: (n) => metrics.published(n),
+        onError: () => metrics.relayFailed(),
       });
       relay.start();
     }
@@ -125,7 +146,8 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
       () => settle.resolve(),
       (err) => settle.reject(err),
     );
-    subscriptions = createSubscriptions({ pool, log: log.child({ part: 'subscriptions' }) });
+    peerHeights.start();
+    subscriptions = createSubscriptions({ pool, log: log.child({ part: 'subscriptions' }), onDelivery: (outcome) => metrics.subscriptionDelivery(outcome) });
     subscriptions.start();
     if (deps.http !== false) {
       let verifier = deps.verifier;
@@ -149,7 +171,7 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
         metrics,
         verifier,
         subscriptions: subscriptions.routes,
-        health: () => ({ indexing: source !== undefined, kafka: relay?.connected() ?? false }),
+        health: () => ({ indexing: source !== undefined, kafka: relay?.connected() ?? false, peers: peerHealth(peerHeights) }),
         onError: (err) => log.error({ err }, 'query failed'),
       });
       await new Promise<void>((resolve, reject) => {
@@ -176,6 +198,7 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
     }
     await subscriptions?.stop();
     await source?.stop();
+    await peerHeights.stop();
     await relay?.stop();
     await devIssuer?.stop().catch(() => undefined);
     devIssuer = undefined;

@@ -53,8 +53,12 @@ export function createQueryApp(deps: QueryAppDeps): Express {
     }
     const extra = deps.health?.() ?? {};
     const ok = database && extra.indexing !== false;
+    // The peer blocks are read from is out of reach: queries are still answered, from data that falls
+    // behind the channel (lagBlocks counts against the other peers' height), so the status says so.
+    const peers = Array.isArray(extra.peers) ? (extra.peers as { own?: boolean; reachable?: boolean }[]) : [];
+    const degraded = peers.some((p) => p.own && !p.reachable);
     res.status(ok ? 200 : 503).json({
-      status: ok ? 'ok' : 'unavailable',
+      status: ok ? (degraded ? 'degraded' : 'ok') : 'unavailable',
       database,
       checkpoint,
       height: snap.height?.toString() ?? null,

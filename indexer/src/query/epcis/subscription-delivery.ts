@@ -47,6 +47,8 @@ export interface DeliveryDeps {
   log?: Logger;
   pageSize?: number;
   maxBackoffMs?: number;
+  /** Told the outcome of each delivery attempt (metrics). */
+  onDelivery?: (outcome: 'delivered' | 'failed') => void;
 }
 
 /** The newest indexed event's position, or before the first event when there is none. */
@@ -112,8 +114,10 @@ export async function deliverDue(deps: DeliveryDeps): Promise<void> {
         [s.id, backoff / 1000, error],
       );
       deps.log?.warn({ subscription: s.id, error, retryInMs: backoff }, 'subscription delivery failed');
+      deps.onDelivery?.('failed');
       continue;
     }
+    deps.onDelivery?.('delivered');
     const last = rows[rows.length - 1];
     await pool.query(
       `UPDATE epcis_subscriptions SET after_block = COALESCE($2, after_block), after_tx = COALESCE($3, after_tx), after_seq = COALESCE($4, after_seq),

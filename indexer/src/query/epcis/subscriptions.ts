@@ -10,7 +10,6 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { Pool } from 'pg';
-import type { Logger } from 'pino';
 import { ServiceError } from '../../../../lib/platform/src';
 import { badRequest } from '../http-errors';
 import type { StoredEvent } from './epcis-document';
@@ -18,7 +17,7 @@ import { parseEventQuery } from './epcis-params';
 import { answerEventQuery } from './epcis-routes';
 import { eventPageStatement } from './epcis-sql';
 import { checkSchedule, nextRun, type QuerySchedule } from './query-schedule';
-import { deliverDue, tipPosition, type Position } from './subscription-delivery';
+import { deliverDue, tipPosition, type DeliveryDeps, type Position } from './subscription-delivery';
 
 export { gs1Signature, tipPosition } from './subscription-delivery';
 
@@ -59,7 +58,7 @@ export async function nextEvents(pool: Pool, query: Record<string, string>, afte
 }
 
 /** Routes under `/epcis/queries` and the background deliverer. */
-export function createSubscriptions(deps: { pool: Pool; log?: Logger; pollMs?: number; pageSize?: number; maxBackoffMs?: number }) {
+export function createSubscriptions(deps: DeliveryDeps & { pollMs?: number }) {
   const { pool } = deps;
   let timer: NodeJS.Timeout | undefined;
   let running = false;
