@@ -86,7 +86,10 @@ describe('a peer of another organisation restarts under a stream of submissions'
     const submit = async (): Promise<Sample> => {
       const g0 = await graceExpired();
       const at = Date.now();
-      const res = await api.post('/products').set('Authorization', auth).send({ gtin: uniqueGtin(S), description: 'peer restart', unit: 'KGM' });
+      const res = await api
+        .post('/products')
+        .set('Authorization', auth)
+        .send({ gtin: uniqueGtin(S), description: 'peer restart', unit: 'KGM' });
       const problem = res.status === 201 ? undefined : `${res.body?.code}: ${res.body?.message}`;
       return { at, ms: Date.now() - at, status: res.status, problem, graceExpired: (await graceExpired()) - g0 };
     };
