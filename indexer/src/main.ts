@@ -11,13 +11,14 @@ import { connectLedger, setSdkLogger, type LedgerClient } from '../../ledger/src
 import * as path from 'node:path';
 import { createDevIssuer, type DevIssuer } from '../../gateway/src/auth/dev-issuer';
 import { createJwtVerifier, type JwtVerifier } from '../../gateway/src/auth/jwt-verifier';
-import type { IndexerConfig } from './config';
+import { DEFAULT_SUBSCRIPTIONS, type IndexerConfig } from './config';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { outboxPositionTopic, topicNames } from './projection/outbox-messages';
 import { createBlockProjector } from './projection/project-block';
 import { attachEventStream } from './query/epcis/event-stream';
 import { createSubscriptions } from './query/epcis/subscriptions';
+import { createWebhookSender } from './query/epcis/webhook-sender';
 import { createQueryApp } from './query/app';
 import { createIndexerMetrics, type IndexerMetrics } from './query/metrics';
 import { createOutboxRelay, type OutboxRelay } from './sinks/kafka/outbox-relay';
@@ -126,7 +127,14 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
       () => settle.resolve(),
       (err) => settle.reject(err),
     );
-    subscriptions = createSubscriptions({ pool, log: log.child({ part: 'subscriptions' }) });
+    const subs = config.subscriptions ?? DEFAULT_SUBSCRIPTIONS;
+    subscriptions = createSubscriptions({
+      pool,
+      log: log.child({ part: 'subscriptions' }),
+      maxPerOrg: subs.maxPerOrg,
+      concurrency: subs.concurrency,
+      sender: createWebhookSender({ allow: subs.webhookAllow, timeoutMs: subs.timeoutMs }),
+    });
     subscriptions.start();
     if (deps.http !== false) {
       let verifier = deps.verifier;
