@@ -80,8 +80,7 @@ describe('webhook destinations: the address check (no connection is opened)', ()
     expect(at('192.168.7.7', 1, '192.168.7.7')).to.equal(true);
     expect(mayConnect({ host: '169.254.169.254', port: 80, address: '169.254.169.254' }, allow)).to.equal(false);
     expect(mayConnect({ host: 'example.org', port: 443, address: '93.184.215.14' }, [])).to.equal(true);
-    for (const bad of ['10.0.0.0/33', 'example.org', 'host:0', '[127.0.0.1]:80', '1.2.3.4/x'])
-      expect(() => parseAllowList([bad]), bad).to.throw(/not|neither/);
+    for (const bad of ['10.0.0.0/33', 'example.org', 'host:0', '[127.0.0.1]:80', '1.2.3.4/x']) expect(() => parseAllowList([bad]), bad).to.throw(/not|neither/);
   });
 
   it('a name is refused when any address it resolves to is internal, without connecting', async () => {
