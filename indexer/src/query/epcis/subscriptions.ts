@@ -111,8 +111,11 @@ export function createSubscriptions(deps: SubscriptionsDeps) {
     destination: (s) => destinationOf(s.dest),
     retrying: (s) => s.attempts > 0,
     run: (s, signal) => deliverSubscription({ ...deps, sender }, s.id, signal),
-    // A delivery that moved a subscription on: its next page may be due at once.
-    onSettled: () => wake(),
+    // A delivery that moved a subscription on: its next page may be due at once. (Not after a skip or a failure,
+    // which would only spin.)
+    onSettled: (_s, result) => {
+      if (result === 'ok') wake();
+    },
   });
 
   const routes = Router();
