@@ -2,9 +2,9 @@
  * The indexer's configuration, read from the environment once. Anything
  * malformed fails here with a message naming the variable.
  */
-import { ConfigError, envInt, envList, envOneOf, loadLedgerConfig, type LedgerConfig } from '../../ledger/src';
+import { loadLedgerConfig, type LedgerConfig } from '../../lib/fabric/src';
+import { type AuthConfig, ConfigError, envInt, envList, envOneOf, loadAuthConfig, requireDatabaseUrl } from '../../lib/platform/src';
 import { parseAllowList } from './query/epcis/webhook-address';
-import { loadAuthConfig, requireDatabaseUrl, type AuthConfig } from '../../gateway/src/config';
 
 /** Everything the indexer's parts need to know about their surroundings. */
 export interface IndexerConfig {

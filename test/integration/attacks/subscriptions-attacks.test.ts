@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import type { Role } from '../../../gateway/src/auth/roles';
+import type { Role } from '../../../lib/domain/src';
 import { DEFAULT_SUBSCRIPTIONS } from '../../../indexer/src/config';
 import { SUPPLIER, RETAILER } from '../chaincode/ledger-fixtures';
 import { runChain, setUpChain, waitFor, waitForBlock } from '../indexer/harness';
