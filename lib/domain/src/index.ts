@@ -12,3 +12,4 @@ export * from './epcis/gs1-headers';
 export * from './contract/stock-line';
 export * from './contract/functions';
 export * from './access-policy';
+export * from './epcis/event-types';
