@@ -64,10 +64,15 @@ export function createWebhookSender(o: WebhookSenderOptions = {}): WebhookSender
     let addresses: Array<{ address: string; family: number }>;
     if (isIP(host) !== 0) addresses = [{ address: host, family: isIP(host) }];
     else {
+      // A name that does not resolve in time is refused like one that does not resolve (the system resolver has no timeout).
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new DestinationRefused()), Math.min(timeoutMs, 5_000))));
       try {
-        addresses = await resolve(host);
+        addresses = await Promise.race([resolve(host), late]);
       } catch {
         throw new DestinationRefused();
+      } finally {
+        clearTimeout(timer);
       }
     }
     // Every address must pass: a name that also resolves to an internal address is refused as a whole,
