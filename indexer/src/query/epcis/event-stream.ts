@@ -15,7 +15,7 @@ import { bearerToken, type JwtVerifier } from '../../../../lib/platform/src';
 import { mayCall } from '../query-auth';
 import { matchRoute, QUERY_ROUTES } from '../route-table';
 import { eventContexts, queryDocument, toQueryEvent } from './epcis-document';
-import { namedQuery, nextEvents, tipPosition } from './subscriptions';
+import { namedQuery, nextEvents, ownerOrg, tipPosition } from './subscriptions';
 
 const PATH = /^\/epcis\/queries\/([A-Za-z0-9_.-]{1,64})\/events$/;
 
@@ -68,8 +68,9 @@ export function attachEventStream(server: Server, deps: { pool: Pool; verifier: 
     } catch {
       return refuse(socket, '401 Unauthorized');
     }
-    const open = (name: string) =>
-      namedQuery(deps.pool, name).then(
+    // Only the organisation's own named queries: another's is as absent as one never defined.
+    const open = (org: string, name: string) =>
+      namedQuery(deps.pool, org, name).then(
         (query) => {
           if (!query) return refuse(socket, '404 Not Found');
           wss.handleUpgrade(req, socket, head, (ws) => void stream(ws, query, url.searchParams.get('initialRecordTime')).catch(() => ws.close(1011)));
@@ -77,7 +78,7 @@ export function attachEventStream(server: Server, deps: { pool: Pool; verifier: 
         () => refuse(socket, '503 Service Unavailable'),
       );
     deps.verifier.verify(token).then(
-      (principal) => (route && mayCall(principal, route) ? open(m[1]) : refuse(socket, '403 Forbidden')),
+      (principal) => (route && mayCall(principal, route) ? open(ownerOrg(principal), m[1]) : refuse(socket, '403 Forbidden')),
       () => refuse(socket, '401 Unauthorized'),
     );
   });
