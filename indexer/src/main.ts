@@ -182,12 +182,13 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
         subscriptions: subscriptions.routes,
         health: () => ({ indexing: source !== undefined, kafka: relay?.connected() ?? false, peers: peerHealth(peerHeights) }),
         onError: (err) => log.error({ err }, 'query failed'),
+        ownerOrg: config.ledger.mspId,
       });
       await new Promise<void>((resolve, reject) => {
         server = app.listen(config.http.port, config.http.host, () => resolve());
         server.once('error', reject);
       });
-      eventStream = attachEventStream(server!, { pool, verifier, log: log.child({ part: 'event-stream' }) });
+      eventStream = attachEventStream(server!, { pool, verifier, log: log.child({ part: 'event-stream' }), ownerOrg: config.ledger.mspId });
       log.info({ port: httpPort() }, 'query API listening');
     }
   }

@@ -96,7 +96,7 @@ export function epcisStack(over: Partial<IndexerConfig> = {}): EpcisStack {
       AUTH_JWKS_URL: issuer.jwksUrl,
       AUTH_ISSUER: issuer.issuer,
     });
-    auth = `Bearer ${await il.indexer.devIssuer()!.mint({ sub: 'epcis-conformance', roles: ['supplier'] })}`;
+    auth = `Bearer ${await il.indexer.devIssuer()!.mint({ sub: 'epcis-conformance', roles: ['supplier'], org: S })}`;
   });
   after(async () => {
     await fx?.stop();

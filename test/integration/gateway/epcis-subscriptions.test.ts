@@ -92,7 +92,7 @@ describe('EPCIS scheduled subscriptions, reportIfEmpty, DELETE of queries and su
       AUTH_JWKS_URL: issuer.jwksUrl,
       AUTH_ISSUER: issuer.issuer,
     });
-    auth = `Bearer ${await il.indexer.devIssuer()!.mint({ sub: 'epcis-subscriptions', roles: ['supplier'] })}`;
+    auth = `Bearer ${await il.indexer.devIssuer()!.mint({ sub: 'epcis-subscriptions', roles: ['supplier'], org: S })}`;
     server = http.createServer((req, res) => {
       let body = '';
       req.on('data', (c) => (body += c));

@@ -128,7 +128,9 @@ export async function deliverSubscription(deps: DeliveryDeps, id: string, signal
     } else report = { block: String(s.report_block), tx: s.report_tx, seq: s.report_seq };
   }
   const q = parseEventQuery({ ...s.query, perPage: String(pageSize) });
-  const st = eventPageStatement(q, { block: String(s.after_block), tx: s.after_tx, seq: s.after_seq }, q.perPage);
+  // Evaluated at every delivery: an event the subscriber's organisation may not see is never sent.
+  const scope = typeof s.scope_org === 'string' ? { org: s.scope_org } : undefined;
+  const st = eventPageStatement(q, { block: String(s.after_block), tx: s.after_tx, seq: s.after_seq }, q.perPage, scope);
   const fetched = (await pool.query<PositionRow & Parameters<typeof toQueryEvent>[0]>(st.text, st.values)).rows;
   const rows = report ? fetched.filter((r) => atOrBefore(r, report)) : fetched;
   const lastPage = !report || rows.length < fetched.length || fetched.length < pageSize;

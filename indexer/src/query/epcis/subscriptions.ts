@@ -25,6 +25,7 @@ import type { StoredEvent } from './epcis-document';
 import { parseEventQuery } from './epcis-params';
 import { answerEventQuery } from './epcis-routes';
 import { eventPageStatement } from './epcis-sql';
+import { eventScope, type EventScope } from './event-visibility';
 import { checkSchedule, nextRun, type QuerySchedule } from './query-schedule';
 import type { Principal } from '../../../../lib/domain/src';
 import { createDeliveryPool } from './delivery-pool';
@@ -72,9 +73,15 @@ export async function namedQuery(pool: Pool, org: string, name: string): Promise
 }
 
 /** The next events of a named query after a position, at most `n`. */
-export async function nextEvents(pool: Pool, query: Record<string, string>, after: { block: string; tx: number; seq: number }, n: number): Promise<PageRow[]> {
+export async function nextEvents(
+  pool: Pool,
+  query: Record<string, string>,
+  after: { block: string; tx: number; seq: number },
+  n: number,
+  scope?: EventScope,
+): Promise<PageRow[]> {
   const q = parseEventQuery({ ...query, perPage: String(n) });
-  const st = eventPageStatement(q, after, q.perPage);
+  const st = eventPageStatement(q, after, q.perPage, scope);
   return (await pool.query<PageRow>(st.text, st.values)).rows;
 }
 
@@ -244,8 +251,8 @@ export function createSubscriptions(deps: SubscriptionsDeps) {
       return (
         await c.query(
           `INSERT INTO epcis_subscriptions (id, owner_org, created_by, query_name, dest, signature_token, after_block, after_tx, after_seq, schedule,
-             report_if_empty, next_run_at, initial_record_time)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING *`,
+             report_if_empty, next_run_at, initial_record_time, scope_org)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING *`,
           [
             id,
             org,
@@ -260,6 +267,8 @@ export function createSubscriptions(deps: SubscriptionsDeps) {
             body.reportIfEmpty === true,
             schedule ? (nextRun(schedule, new Date()) ?? 'infinity') : null,
             body.initialRecordTime ?? null,
+            // What the subscriber may see is decided per event at delivery: all for an auditor, else its organisation's.
+            eventScope(res.locals.principal as Principal | undefined, String(res.locals.ownerOrg ?? ''))?.org ?? null,
           ],
         )
       ).rows[0];
