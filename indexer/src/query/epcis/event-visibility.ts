@@ -5,18 +5,13 @@
  * in SQL (epcis-sql.ts), so pages, counts and page tokens stay right.
  */
 import type { Principal } from '../../../../lib/domain/src';
+import { scopeOf, type ReadScope } from '../visibility';
 
-/** Undefined: every event; otherwise the organisation whose events are visible. */
-export type EventScope = { org: string } | undefined;
+/** Undefined: every event; otherwise the organisation whose events are visible (the read model's one rule, visibility.ts). */
+export type EventScope = ReadScope;
 
-/**
- * The scope of a caller. A token that names no organisation (accepted outside
- * production) counts as the indexer's own organisation, `ownerOrg`.
- */
-export function eventScope(principal: Pick<Principal, 'roles' | 'org'> | undefined, ownerOrg: string): EventScope {
-  if (principal?.roles.includes('auditor')) return undefined;
-  return { org: principal?.org ?? ownerOrg };
-}
+/** The scope of a caller. */
+export const eventScope: (principal: Pick<Principal, 'roles' | 'org'> | undefined, ownerOrg: string) => EventScope = scopeOf;
 
 /** The SQL predicate over `te` (epcis_events) for a scope; `param` binds a value. */
 export function scopePredicate(scope: { org: string }, param: (v: unknown) => string): string {
