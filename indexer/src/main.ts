@@ -10,13 +10,14 @@ import { pino, type Logger } from 'pino';
 import { connectLedger, setSdkLogger, type LedgerClient } from '../../lib/fabric/src';
 import * as path from 'node:path';
 import { createDevIssuer, createJwtVerifier, type DevIssuer, type JwtVerifier } from '../../lib/platform/src';
-import type { IndexerConfig } from './config';
+import { DEFAULT_SUBSCRIPTIONS, type IndexerConfig } from './config';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { outboxPositionTopic, topicNames } from './projection/outbox-messages';
 import { createBlockProjector } from './projection/project-block';
 import { attachEventStream } from './query/epcis/event-stream';
 import { createSubscriptions } from './query/epcis/subscriptions';
+import { createWebhookSender } from './query/epcis/webhook-sender';
 import { createQueryApp } from './query/app';
 import { createIndexerMetrics, type IndexerMetrics } from './query/metrics';
 import { createOutboxRelay, type OutboxRelay } from './sinks/kafka/outbox-relay';
@@ -147,7 +148,15 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
       (err) => settle.reject(err),
     );
     peerHeights.start();
-    subscriptions = createSubscriptions({ pool, log: log.child({ part: 'subscriptions' }), onDelivery: (outcome) => metrics.subscriptionDelivery(outcome) });
+    const subs = config.subscriptions ?? DEFAULT_SUBSCRIPTIONS;
+    subscriptions = createSubscriptions({
+      pool,
+      log: log.child({ part: 'subscriptions' }),
+      maxPerOrg: subs.maxPerOrg,
+      concurrency: subs.concurrency,
+      sender: createWebhookSender({ allow: subs.webhookAllow, timeoutMs: subs.timeoutMs }),
+      onDelivery: (outcome) => metrics.subscriptionDelivery(outcome),
+    });
     subscriptions.start();
     if (deps.http !== false) {
       let verifier = deps.verifier;
@@ -173,12 +182,13 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
         subscriptions: subscriptions.routes,
         health: () => ({ indexing: source !== undefined, kafka: relay?.connected() ?? false, peers: peerHealth(peerHeights) }),
         onError: (err) => log.error({ err }, 'query failed'),
+        ownerOrg: config.ledger.mspId,
       });
       await new Promise<void>((resolve, reject) => {
         server = app.listen(config.http.port, config.http.host, () => resolve());
         server.once('error', reject);
       });
-      eventStream = attachEventStream(server!, { pool, verifier, log: log.child({ part: 'event-stream' }) });
+      eventStream = attachEventStream(server!, { pool, verifier, log: log.child({ part: 'event-stream' }), ownerOrg: config.ledger.mspId });
       log.info({ port: httpPort() }, 'query API listening');
     }
   }

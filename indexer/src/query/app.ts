@@ -34,12 +34,18 @@ export interface QueryAppDeps {
   /** Extra health facts (e.g. whether the indexing loop and the relay run). */
   health?: () => Record<string, unknown>;
   onError?: (err: unknown) => void;
+  /** The organisation this indexer belongs to (its Fabric identity's MSP): a token that names none counts as it. */
+  ownerOrg?: string;
 }
 
 export function createQueryApp(deps: QueryAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(requestId);
+  app.use((_req, res, next) => {
+    res.locals.ownerOrg = deps.ownerOrg ?? '';
+    next();
+  });
   app.use(express.json({ limit: '16kb' }));
 
   app.get('/health', async (_req, res) => {
