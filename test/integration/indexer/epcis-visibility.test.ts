@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import WebSocket from 'ws';
 import { DEFAULT_SUBSCRIPTIONS } from '../../../indexer/src/config';
+import { testPrefix } from '../chaincode/ledger-fixtures';
 import { startGatewayFixture, type GatewayFixture } from '../gateway/gateway-fixture';
 import { waitForBlock } from './harness';
 import { startIndexedLedger, type IndexedLedger } from './indexed-ledger';
@@ -40,7 +41,8 @@ describe('EPCIS events are visible only to the organisations that may see them',
       eventID: `urn:uuid:${randomUUID()}`,
       eventTime: new Date(Date.UTC(2025, 7, 1, 0, 0, i)).toISOString(),
       eventTimeZoneOffset: '+00:00',
-      epcList: [`urn:epc:id:sgtin:4012345.011111.V${randomUUID().slice(0, 8)}`],
+      // A trade item of the capturing organisation's GS1 company prefix: an event names only what its recorder owns or holds.
+      epcList: [`urn:epc:id:sgtin:${testPrefix(msp).padEnd(7, '0')}.011111.V${randomUUID().slice(0, 8)}`],
       action: 'OBSERVE',
       bizStep,
     }));
