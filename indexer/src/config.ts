@@ -2,7 +2,7 @@
  * The indexer's configuration, read from the environment once. Anything
  * malformed fails here with a message naming the variable.
  */
-import { ConfigError, envInt, envOneOf, loadLedgerConfig, type LedgerConfig } from '../../ledger/src';
+import { ConfigError, envInt, envOneOf, envPositive, loadLedgerConfig, type LedgerConfig } from '../../ledger/src';
 import { loadAuthConfig, requireDatabaseUrl, type AuthConfig } from '../../gateway/src/config';
 
 /** Everything the indexer's parts need to know about their surroundings. */
@@ -38,6 +38,52 @@ export interface IndexerConfig {
   /** Most blocks per PostgreSQL transaction while catching up (1: one per block); default 200. */
   batchBlocks?: number;
   logLevel: string;
+  /** Bounds of the query API; default {@link DEFAULT_QUERY_LIMITS}. */
+  query?: QueryLimits;
+}
+
+/**
+ * What one caller may ask of the query API. Queries run on a PostgreSQL pool
+ * of their own (apart from indexing), each statement bounded in time.
+ */
+export interface QueryLimits {
+  /** Connections of the query API's pool (INDEXER_QUERY_POOL_MAX). */
+  poolMax: number;
+  /** statement_timeout of the query pool and deadline of a whole trace, ms (INDEXER_QUERY_TIMEOUT_MS). */
+  statementTimeoutMs: number;
+  /** Lineage levels a trace walks (INDEXER_TRACE_MAX_DEPTH). */
+  maxDepth: number;
+  /** Lineage steps (and holdings) in one trace or recall answer (INDEXER_TRACE_MAX_ROWS). */
+  maxRows: number;
+  /** Token bucket per principal: refill per second and burst (INDEXER_RATE_LIMIT_RPS, INDEXER_RATE_LIMIT_BURST). */
+  rateLimit: { ratePerSec: number; burst: number };
+  /** Open streams (SSE and WebSocket, each kind counted apart) per principal (INDEXER_STREAMS_PER_PRINCIPAL). */
+  streamsPerPrincipal: number;
+}
+
+export const DEFAULT_QUERY_LIMITS: QueryLimits = {
+  poolMax: 8,
+  statementTimeoutMs: 10_000,
+  maxDepth: 64,
+  maxRows: 10_000,
+  rateLimit: { ratePerSec: 100, burst: 200 },
+  streamsPerPrincipal: 20,
+};
+
+/** Reads {@link QueryLimits} from `env`. */
+export function loadQueryLimits(env: NodeJS.ProcessEnv = process.env): QueryLimits {
+  const d = DEFAULT_QUERY_LIMITS;
+  return {
+    poolMax: envInt(env, 'INDEXER_QUERY_POOL_MAX', d.poolMax, 1, 1000),
+    statementTimeoutMs: envInt(env, 'INDEXER_QUERY_TIMEOUT_MS', d.statementTimeoutMs, 100, 3_600_000),
+    maxDepth: envInt(env, 'INDEXER_TRACE_MAX_DEPTH', d.maxDepth, 1, 10_000),
+    maxRows: envInt(env, 'INDEXER_TRACE_MAX_ROWS', d.maxRows, 1, 10_000_000),
+    rateLimit: {
+      ratePerSec: envPositive(env, 'INDEXER_RATE_LIMIT_RPS', d.rateLimit.ratePerSec),
+      burst: envInt(env, 'INDEXER_RATE_LIMIT_BURST', d.rateLimit.burst, 1, 1_000_000),
+    },
+    streamsPerPrincipal: envInt(env, 'INDEXER_STREAMS_PER_PRINCIPAL', d.streamsPerPrincipal, 1, 100_000),
+  };
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,50}$/;
@@ -75,5 +121,6 @@ export function loadIndexerConfig(env: NodeJS.ProcessEnv = process.env): Indexer
     outboxBatch: envInt(env, 'INDEXER_OUTBOX_BATCH', 500, 1, 10_000),
     batchBlocks: envInt(env, 'INDEXER_BATCH_BLOCKS', 200, 1, 10_000),
     logLevel: env.LOG_LEVEL ?? 'info',
+    query: loadQueryLimits(env),
   };
 }

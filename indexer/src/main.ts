@@ -1,7 +1,9 @@
 /**
  * Wiring of the indexer: PostgreSQL (migrated), the block source and its
  * projector, the Kafka outbox relay and the query API. start() brings them up
- * in that order; stop() drains them in reverse (HTTP, blocks, outbox, pool).
+ * in that order; stop() drains them in reverse (HTTP, blocks, outbox, pools).
+ * The query API reads through a pool of its own (its own size and
+ * statement_timeout), so no query load can take indexing's connections.
  */
 import type { Server } from 'node:http';
 import { Kafka, logLevel } from 'kafkajs';
@@ -11,7 +13,10 @@ import { connectLedger, setSdkLogger, type LedgerClient } from '../../ledger/src
 import * as path from 'node:path';
 import { createDevIssuer, type DevIssuer } from '../../gateway/src/auth/dev-issuer';
 import { createJwtVerifier, type JwtVerifier } from '../../gateway/src/auth/jwt-verifier';
-import type { IndexerConfig } from './config';
+import { DEFAULT_QUERY_LIMITS, type IndexerConfig } from './config';
+import { createRateLimiter } from '../../gateway/src/http/rate-limit';
+import { createCheckpointWatch } from './query/streams/checkpoint-watch';
+import { createConnectionCap } from './query/streams/connection-cap';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { outboxPositionTopic, topicNames } from './projection/outbox-messages';
@@ -39,7 +44,10 @@ export interface Indexer {
   stop(): Promise<void>;
   /** Rejects when indexing stopped for good (a verification failure). */
   readonly done: Promise<void>;
+  /** Indexing's pool (projection, outbox, subscriptions' delivery). */
   readonly pool: Pool;
+  /** The query API's pool: its own connections, every statement bounded by statement_timeout. */
+  readonly queryPool: Pool;
   readonly metrics: IndexerMetrics;
   /** Port of the query API once started. */
   httpPort(): number | undefined;
@@ -65,9 +73,18 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
   setSdkLogger(log);
   const db = { connectionString: config.databaseUrl };
   const pool = createPool({ connectionString: db.connectionString, schema: config.schema });
+  const limits = config.query ?? DEFAULT_QUERY_LIMITS;
+  const queryPool = createPool({
+    connectionString: db.connectionString,
+    schema: config.schema,
+    max: limits.poolMax,
+    applicationName: 'indexer-query',
+    statementTimeoutMs: limits.statementTimeoutMs,
+    connectionTimeoutMs: limits.statementTimeoutMs,
+  });
   const metrics = createIndexerMetrics({
     defaultMetrics: true,
-    pendingOutbox: async () => Number((await pool.query('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL')).rows[0].n),
+    pendingOutbox: async () => Number((await queryPool.query('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL')).rows[0].n),
   });
   const connect = deps.connect ?? (() => connectLedger(config.ledger));
   let source: BlockSource | undefined;
@@ -137,11 +154,24 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
           ({ jwksUrl, issuer } = await devIssuer.start());
           log.warn({ issuer }, 'query API trusts the built-in dev issuer (no AUTH_JWKS_URL)');
         }
-        verifier = createJwtVerifier({ jwksUrl: jwksUrl!, issuer: issuer!, audience: config.auth.audience, algorithms: config.auth.algorithms, orgClaim: config.auth.orgClaim });
+        verifier = createJwtVerifier({
+          jwksUrl: jwksUrl!,
+          issuer: issuer!,
+          audience: config.auth.audience,
+          algorithms: config.auth.algorithms,
+          orgClaim: config.auth.orgClaim,
+        });
       }
+      const limiter = createRateLimiter(limits.rateLimit);
+      const watch = createCheckpointWatch({ pool: queryPool, pollMs: 250 });
+      const streamCap = createConnectionCap({ maxPerKey: limits.streamsPerPrincipal });
       const app = createQueryApp({
-        pool,
+        pool: queryPool,
         metrics,
+        limits,
+        limiter,
+        watch,
+        streamCap,
         verifier,
         subscriptions: subscriptions.routes,
         health: () => ({ indexing: source !== undefined, kafka: relay?.connected() ?? false }),
@@ -151,7 +181,7 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
         server = app.listen(config.http.port, config.http.host, () => resolve());
         server.once('error', reject);
       });
-      eventStream = attachEventStream(server!, { pool, verifier, log: log.child({ part: 'event-stream' }) });
+      eventStream = attachEventStream(server!, { pool: queryPool, verifier, watch, cap: streamCap, limiter, log: log.child({ part: 'event-stream' }) });
       log.info({ port: httpPort() }, 'query API listening');
     }
   }
@@ -174,9 +204,10 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
     await relay?.stop();
     await devIssuer?.stop().catch(() => undefined);
     devIssuer = undefined;
+    await queryPool.end().catch(() => undefined);
     await pool.end().catch(() => undefined);
     settle.resolve();
   }
 
-  return { start, stop, done, pool, metrics, httpPort, devIssuer: () => devIssuer };
+  return { start, stop, done, pool, queryPool, metrics, httpPort, devIssuer: () => devIssuer };
 }

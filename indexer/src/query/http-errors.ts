@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { ServiceError } from '../../../ledger/src';
+import { isQueryTimeout, queryTimeout } from './lineage-walk';
 
 /** 400 with a stable code, for bad query parameters. */
 export function badRequest(message: string, field?: string): ServiceError {
@@ -25,15 +26,22 @@ export function requestId(req: Request, res: Response, next: NextFunction): void
   next();
 }
 
-/** The error handler: ServiceErrors keep their code and status, anything else is a 500 without internals. */
-export function problemHandler(onError?: (err: unknown) => void) {
-  return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+/**
+ * The error handler: ServiceErrors keep their code and status, a query past
+ * its time limit is a 503 QUERY_TIMEOUT (with Retry-After), anything else is a
+ * 500 without internals. `queryTimeoutMs` is the limit named in the 503.
+ */
+export function problemHandler(onError?: (err: unknown) => void, queryTimeoutMs?: number) {
+  return (raw: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+    const err = isQueryTimeout(raw) ? queryTimeout(queryTimeoutMs) : raw;
     const requestId = String(res.locals.requestId ?? '');
     let status = 500;
     let body: Record<string, unknown> = { code: 'INTERNAL', message: 'internal error', requestId };
     if (err instanceof ServiceError) {
       status = err.httpStatus;
       body = { code: err.code, message: err.message, requestId, ...(err.details ? { details: err.details } : {}) };
+      const retry = err.details?.retryAfterSec;
+      if ((status === 429 || status === 503) && !res.headersSent) res.set('retry-after', String(typeof retry === 'number' ? retry : 2));
     } else if (err instanceof SyntaxError && (err as { status?: number }).status === 400) {
       status = 400;
       body = { code: 'INVALID_ARGUMENT', message: 'request body is not valid JSON', requestId };
