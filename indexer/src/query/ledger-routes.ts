@@ -13,7 +13,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import type { Pool } from 'pg';
-import type { Principal } from '../../../gateway/src/auth/roles';
+import type { Principal } from '../../../lib/domain/src';
 import { badRequest } from './http-errors';
 import { createCheckpointWatch, type CheckpointWatch } from './streams/checkpoint-watch';
 import { createConnectionCap, tooManyStreams, type ConnectionCap } from './streams/connection-cap';

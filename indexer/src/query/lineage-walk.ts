@@ -12,7 +12,7 @@
  * the whole walk by `deadlineMs`.
  */
 import type { Pool, PoolClient } from 'pg';
-import { ServiceError } from '../../../ledger/src';
+import { ServiceError } from '../../../lib/platform/src';
 
 /** Bounds of one lineage or recall answer. */
 export interface TraceLimits {

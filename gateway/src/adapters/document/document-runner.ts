@@ -8,9 +8,9 @@
  * chaincode's field translated into the document's own terms.
  */
 import type { Logger } from 'pino';
-import type { Principal } from '../../auth/roles';
-import { ServiceError } from '../../errors';
-import type { LedgerClient } from '../../../../ledger/src';
+import type { Principal } from '../../../../lib/domain/src';
+import { ServiceError } from '../../../../lib/platform/src';
+import type { LedgerClient } from '../../../../lib/fabric/src';
 import type { LedgerCommand } from '../../submission/command';
 import type { CommandExecutor } from '../../submission/executor';
 

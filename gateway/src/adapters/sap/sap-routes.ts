@@ -8,9 +8,9 @@
  * committed (see docs/adapters.md).
  */
 import type { RouteFactory } from '../../gateway';
-import { invalidInput, type FieldError } from '../../http/problem';
+import { invalidInput, type FieldError } from '../../../../lib/platform/src';
 import type { RouteSpec } from '../../http/route-spec';
-import type { LedgerClient } from '../../../../ledger/src';
+import type { LedgerClient } from '../../../../lib/fabric/src';
 import { runDocument } from '../document/document-runner';
 import { limitDocument, type DocumentLimits } from '../document/limits';
 import { idocToCommands } from './idoc';

@@ -4,7 +4,7 @@
  * a new stream is refused with 429 before it starts, so one caller's tabs or
  * scripts cannot hold every socket and database poll of the query API.
  */
-import { ServiceError } from '../../../../ledger/src';
+import { ServiceError } from '../../../../lib/platform/src';
 
 export interface ConnectionCap {
   /** Takes a slot of `key`; returns how to give it back, or undefined when `key` is at the cap. */
