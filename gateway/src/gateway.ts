@@ -52,8 +52,11 @@ export interface GatewayOptions {
   worker?: { pollMs?: number; maxAttempts?: number; concurrency?: number; enabled?: boolean };
   bodyLimit?: string;
   extraRoutes?: RouteFactory[];
-  /** Mounts extra handlers (the web console) on the app; may return what closes their long-lived responses at stop. */
-  mount?: (app: express.Express) => (() => void) | void;
+  /**
+   * Mounts extra handlers (the web console) on the app, with the gateway's rate limiter;
+   * may return what closes their long-lived responses at stop.
+   */
+  mount?: (app: express.Express, deps: { limiter: RateLimiter }) => (() => void) | void;
   /** Handles HTTP upgrade requests (the EPCIS event stream); without it they are refused by node. */
   onUpgrade?: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
 }
@@ -109,7 +112,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     metrics,
     logger: opts.logger,
     bodyLimit: opts.bodyLimit,
-    mount: opts.mount && ((a) => void (closeMounted = opts.mount!(a))),
+    mount: opts.mount && ((a) => void (closeMounted = opts.mount!(a, { limiter }))),
   });
   let server: http.Server | undefined;
 
