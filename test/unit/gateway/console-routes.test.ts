@@ -160,6 +160,7 @@ describe('console routes on the gateway', () => {
   it('every console answer carries a CSP without inline scripts, DENY framing, nosniff and a referrer policy', async () => {
     for (const p of ['/console/', '/console/some/view', '/console/config.json']) {
       const res = await request(app).get(p).expect(200);
+      expect(res.headers['content-security-policy'], p).to.be.a('string').and.include("script-src 'self'");
       expect(res.headers['content-security-policy'], p).to.equal(consoleCsp());
       expect(res.headers['x-frame-options'], p).to.equal('DENY');
       expect(res.headers['x-content-type-options'], p).to.equal('nosniff');
