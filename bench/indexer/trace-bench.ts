@@ -163,13 +163,19 @@ async function fillDiamond(pool: Pool, depth: number): Promise<void> {
 
 async function diamond(pool: Pool, runs: number, baselineDepth: number): Promise<void> {
   const limits = DEFAULT_TRACE_LIMITS;
+  let measured: { depth: number; bytes: number } | undefined;
   for (const depth of [12, 16, 22]) {
     await fillDiamond(pool, depth);
     const top = `L${depth}a`;
     if (depth <= baselineDepth) {
       await time(`diamond depth ${depth}: upstream: baseline CTE`, baseline(pool, BASELINE_UPSTREAM_SQL, DIAMOND_GTIN, top), 1);
       await time(`diamond depth ${depth}: downstream: baseline CTE`, baseline(pool, BASELINE_DOWNSTREAM_SQL, DIAMOND_GTIN, 'L0a'), 1);
-    } else console.log(`diamond depth ${depth}: baseline CTE not run (its answer would be about ${2 ** (depth - 16) * 67} MB)`);
+      measured = { depth, bytes: (await baseline(pool, BASELINE_UPSTREAM_SQL, DIAMOND_GTIN, top)()).bytes };
+    } else if (measured) {
+      // The baseline's answer doubles per level.
+      const mib = (measured.bytes * 2 ** (depth - measured.depth)) / 2 ** 20;
+      console.log(`diamond depth ${depth}: baseline CTE not run (its upstream answer would be about ${Math.round(mib)} MiB as JSON)`);
+    }
     await time(`diamond depth ${depth}: upstream: bounded walk`, walkUp(pool, DIAMOND_GTIN, top, limits), runs);
     await time(`diamond depth ${depth}: downstream: bounded walk`, walkDown(pool, DIAMOND_GTIN, 'L0a', limits), runs);
   }

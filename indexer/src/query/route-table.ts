@@ -85,8 +85,8 @@ export const QUERY_ROUTES: readonly QueryRoute[] = [
   // ---- recalls --------------------------------------------------------------------------------
   {
     method: 'get', path: '/recalls/scope', operationId: 'recallScope', summary: 'Where the lots of a recall went', tag: 'recalls', op: 'index.stock',
-    query: { lot: { type: 'string', minLength: 1, maxLength: 4096, description: '<gtin14>/<lotCode>, comma-separated' }, from: { type: 'string', maxLength: 64 }, to: { type: 'string', maxLength: 64 } },
-    requiredQuery: ['lot'],
+    // Either lot, or gtin with from and to (the route names what is missing).
+    query: { lot: { type: 'string', minLength: 1, maxLength: 4096, description: '<gtin14>/<lotCode>, comma-separated' }, gtin: GTIN14, from: { type: 'string', maxLength: 64 }, to: { type: 'string', maxLength: 64 } },
     success: { status: 200, description: 'Locations and lots in scope', content: json() },
   },
   // ---- EPCIS 2.0 query interface --------------------------------------------------------------
