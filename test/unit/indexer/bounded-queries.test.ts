@@ -3,6 +3,7 @@ import { walkLineage, type TraceLimits } from '../../../indexer/src/query/lineag
 import { createCheckpointWatch } from '../../../indexer/src/query/streams/checkpoint-watch';
 import { createConnectionCap } from '../../../indexer/src/query/streams/connection-cap';
 import { createRateLimiter } from '../../../indexer/src/query/rate-limit';
+import { DEFAULT_QUERY_LIMITS, loadQueryLimits } from '../../../indexer/src/config';
 
 /** A diamond of `depth` transformations in memory: level k holds L<k>a and L<k>b, each a parent of both lots of level k + 1. */
 function diamond(depth: number): Array<{ parent: string; child: string }> {
@@ -154,5 +155,24 @@ describe('stream limits (no network)', () => {
     expect(limiter.take('b').ok).to.equal(true);
     now += 500;
     expect(limiter.take('a').ok).to.equal(true);
+  });
+});
+
+describe('query limits configuration', () => {
+  it('reads every bound from the environment, with defaults, and names a bad variable', () => {
+    expect(loadQueryLimits({})).to.deep.equal(DEFAULT_QUERY_LIMITS);
+    expect(
+      loadQueryLimits({
+        INDEXER_QUERY_POOL_MAX: '4',
+        INDEXER_QUERY_TIMEOUT_MS: '2500',
+        INDEXER_TRACE_MAX_DEPTH: '30',
+        INDEXER_TRACE_MAX_ROWS: '500',
+        INDEXER_RATE_LIMIT_RPS: '5',
+        INDEXER_RATE_LIMIT_BURST: '10',
+        INDEXER_STREAMS_PER_PRINCIPAL: '3',
+      }),
+    ).to.deep.equal({ poolMax: 4, statementTimeoutMs: 2500, maxDepth: 30, maxRows: 500, rateLimit: { ratePerSec: 5, burst: 10 }, streamsPerPrincipal: 3 });
+    expect(() => loadQueryLimits({ INDEXER_TRACE_MAX_DEPTH: '0' })).to.throw(/INDEXER_TRACE_MAX_DEPTH/);
+    expect(() => loadQueryLimits({ INDEXER_QUERY_TIMEOUT_MS: 'soon' })).to.throw(/INDEXER_QUERY_TIMEOUT_MS/);
   });
 });
