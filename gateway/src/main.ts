@@ -11,7 +11,7 @@
  */
 import * as path from 'node:path';
 import pino, { type Logger } from 'pino';
-import { createDevIssuer, createJwtVerifier, type DevIssuer, isConfigError, withRetry } from '../../lib/platform/src';
+import { bindToOrganisation, createDevIssuer, createJwtVerifier, type DevIssuer, isConfigError, withRetry } from '../../lib/platform/src';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { createGateway, type Gateway, type RouteFactory } from './gateway';
 import { connectLedger, setSdkLogger, type LedgerClient } from '../../lib/fabric/src';
@@ -119,13 +119,11 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
       });
       extraRoutes.push(paymentsRoutes({ service: payments }));
     }
-    const verifier = createJwtVerifier({
-      jwksUrl: jwksUrl!,
-      issuer: issuer!,
-      audience: cfg.auth.audience,
-      algorithms: cfg.auth.algorithms,
-      orgClaim: cfg.auth.orgClaim,
-    });
+    // One gateway serves one organisation: tokens of another member are refused wherever they enter.
+    const verifier = bindToOrganisation(
+      createJwtVerifier({ jwksUrl: jwksUrl!, issuer: issuer!, audience: cfg.auth.audience, algorithms: cfg.auth.algorithms, orgClaim: cfg.auth.orgClaim }),
+      { org: cfg.mspId, claim: cfg.auth.orgClaim, required: cfg.auth.requireOrg },
+    );
     const gateway = createGateway({
       mspId: cfg.mspId,
       ledger,
@@ -149,6 +147,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
           oidc: cfg.console.oidc,
           limiter,
           production: cfg.console.production,
+          orgClaim: cfg.auth.orgClaim,
         }),
       ...(cfg.epcisQueryUrl ? { onUpgrade: epcisStreamUpgrade({ queryUrl: cfg.epcisQueryUrl, verifier, logger }) } : {}),
     });

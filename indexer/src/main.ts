@@ -12,7 +12,7 @@ import { pino, type Logger } from 'pino';
 import { connectLedger, setSdkLogger, type LedgerClient } from '../../lib/fabric/src';
 import * as path from 'node:path';
 import { createDevIssuer, createJwtVerifier, type DevIssuer, type JwtVerifier } from '../../lib/platform/src';
-import { DEFAULT_QUERY_LIMITS, type IndexerConfig } from './config';
+import { DEFAULT_QUERY_LIMITS, DEFAULT_SUBSCRIPTIONS, type IndexerConfig } from './config';
 import { createRateLimiter } from './query/rate-limit';
 import { createCheckpointWatch } from './query/streams/checkpoint-watch';
 import { createConnectionCap } from './query/streams/connection-cap';
@@ -22,10 +22,12 @@ import { outboxPositionTopic, topicNames } from './projection/outbox-messages';
 import { createBlockProjector } from './projection/project-block';
 import { attachEventStream } from './query/epcis/event-stream';
 import { createSubscriptions } from './query/epcis/subscriptions';
+import { createWebhookSender } from './query/epcis/webhook-sender';
 import { createQueryApp } from './query/app';
 import { createIndexerMetrics, type IndexerMetrics } from './query/metrics';
 import { createOutboxRelay, type OutboxRelay } from './sinks/kafka/outbox-relay';
 import { createBlockSource, type BlockSource } from './source/block-source';
+import { createChannelHeightMonitor, type ChannelHeightMonitor } from './source/channel-height';
 
 /** Optional overrides, mainly for tests. */
 export interface IndexerDeps {
@@ -67,6 +69,18 @@ async function kafkaFor(config: IndexerConfig, log: Logger): Promise<Kafka | und
   return new Kafka({ clientId: 'indexer', brokers, logLevel: logLevel.NOTHING, retry: { retries: 3 }, connectionTimeout: 3000 });
 }
 
+/** The peers as /health shows them (heights as strings, as every block number in the API). */
+function peerHealth(m: ChannelHeightMonitor) {
+  return m.peers().map((p) => ({
+    name: p.name,
+    mspId: p.mspId ?? null,
+    own: p.own,
+    reachable: p.reachable,
+    height: p.height?.toString() ?? null,
+    ...(p.error ? { error: p.error } : {}),
+  }));
+}
+
 export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): Indexer {
   const log = deps.log ?? pino({ name: 'indexer', level: config.logLevel });
   setSdkLogger(log);
@@ -81,11 +95,18 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
     statementTimeoutMs: limits.statementTimeoutMs,
     connectionTimeoutMs: limits.statementTimeoutMs,
   });
+  const connect = deps.connect ?? (() => connectLedger(config.ledger));
+  const peerHeights: ChannelHeightMonitor = createChannelHeightMonitor({
+    connect,
+    log: log.child({ part: 'peers' }),
+    intervalMs: config.peerCheckMs ?? 5000,
+    onCheck: (peers, height) => metrics.peerHeights(peers, height),
+  });
   const metrics = createIndexerMetrics({
     defaultMetrics: true,
     pendingOutbox: async () => Number((await queryPool.query('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL')).rows[0].n),
+    certificates: () => peerHeights.certificates(),
   });
-  const connect = deps.connect ?? (() => connectLedger(config.ledger));
   let source: BlockSource | undefined;
   let relay: OutboxRelay | undefined;
   let server: Server | undefined;
@@ -111,6 +132,7 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
         batchSize: config.outboxBatch,
         log: log.child({ part: 'outbox' }),
         onPublished: (n) => metrics.published(n),
+        onError: () => metrics.relayFailed(),
       });
       relay.start();
     }
@@ -142,7 +164,16 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
       () => settle.resolve(),
       (err) => settle.reject(err),
     );
-    subscriptions = createSubscriptions({ pool, log: log.child({ part: 'subscriptions' }) });
+    peerHeights.start();
+    const subs = config.subscriptions ?? DEFAULT_SUBSCRIPTIONS;
+    subscriptions = createSubscriptions({
+      pool,
+      log: log.child({ part: 'subscriptions' }),
+      maxPerOrg: subs.maxPerOrg,
+      concurrency: subs.concurrency,
+      sender: createWebhookSender({ allow: subs.webhookAllow, timeoutMs: subs.timeoutMs }),
+      onDelivery: (outcome) => metrics.subscriptionDelivery(outcome),
+    });
     subscriptions.start();
     if (deps.http !== false) {
       let verifier = deps.verifier;
@@ -173,14 +204,23 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
         streamCap,
         verifier,
         subscriptions: subscriptions.routes,
-        health: () => ({ indexing: source !== undefined, kafka: relay?.connected() ?? false }),
+        health: () => ({ indexing: source !== undefined, kafka: relay?.connected() ?? false, peers: peerHealth(peerHeights) }),
         onError: (err) => log.error({ err }, 'query failed'),
+        ownerOrg: config.ledger.mspId,
       });
       await new Promise<void>((resolve, reject) => {
         server = app.listen(config.http.port, config.http.host, () => resolve());
         server.once('error', reject);
       });
-      eventStream = attachEventStream(server!, { pool: queryPool, verifier, watch, cap: streamCap, limiter, log: log.child({ part: 'event-stream' }) });
+      eventStream = attachEventStream(server!, {
+        pool: queryPool,
+        verifier,
+        watch,
+        cap: streamCap,
+        limiter,
+        log: log.child({ part: 'event-stream' }),
+        ownerOrg: config.ledger.mspId,
+      });
       log.info({ port: httpPort() }, 'query API listening');
     }
   }
@@ -200,6 +240,7 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
     }
     await subscriptions?.stop();
     await source?.stop();
+    await peerHeights.stop();
     await relay?.stop();
     await devIssuer?.stop().catch(() => undefined);
     devIssuer = undefined;

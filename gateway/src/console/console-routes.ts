@@ -57,6 +57,8 @@ export interface ConsoleOptions {
   limiter?: RateLimiter;
   /** NODE_ENV is production: no dev sign-in, whatever else is configured. */
   production?: boolean;
+  /** The token claim naming the user's organisation (shown by the console). */
+  orgClaim?: string;
 }
 
 /** Host names that reach only this machine. */
@@ -93,7 +95,6 @@ export function consoleCsp(oidc?: ConsoleOidcConfig): string {
   ].join('; ');
 }
 
-// The same roles the indexer's own rules (indexer/src/query/query-auth.ts) grant, or fewer.
 /** Roles allowed to read `p` through the console, or undefined for a path it does not pass through (the domain library's table). */
 export function indexAccess(p: string): readonly Role[] | undefined {
   const row = CONSOLE_INDEX_ACCESS.find(({ prefix }) => p === prefix.replace(/\/$/, '') || p.startsWith(prefix));
@@ -137,7 +138,7 @@ export function mountConsole(app: express.Express, opts: ConsoleOptions): () => 
 
   app.get('/console/config.json', (_req, res) => {
     const auth = opts.devIssuer ? { mode: 'dev' } : opts.oidc ? { mode: 'oidc', ...opts.oidc } : { mode: 'none' };
-    res.set('cache-control', 'no-store').json({ mspId: opts.mspId, auth });
+    res.set('cache-control', 'no-store').json({ mspId: opts.mspId, orgClaim: opts.orgClaim ?? 'org', auth });
   });
 
   app.post(
@@ -155,8 +156,8 @@ export function mountConsole(app: express.Express, opts: ConsoleOptions): () => 
       if (!isRole(role))
         throw httpError(400, 'VALIDATION_FAILED', 'role must be one of the known roles', { errors: [{ field: 'role', message: 'unknown role' }] });
       const sub = `${role}@console`;
-      const token = await opts.devIssuer.mint({ sub, roles: [role], ttlSec: 8 * 3600 });
-      res.set('cache-control', 'no-store').json({ token, sub, roles: [role] });
+      const token = await opts.devIssuer.mint({ sub, roles: [role], org: opts.mspId, ttlSec: 8 * 3600 });
+      res.set('cache-control', 'no-store').json({ token, sub, roles: [role], org: opts.mspId });
     }),
   );
 

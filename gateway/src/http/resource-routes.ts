@@ -3,7 +3,8 @@
  * custody (shipments), stock movements, orders, recalls, corrections,
  * attestations, and the read side.
  */
-import { POLICY, QUERY, TX, type TxName } from '../../../lib/domain/src';
+import { mayPerform, POLICY, QUERY, TX, type TxName } from '../../../lib/domain/src';
+import { httpError } from '../../../lib/platform/src';
 import type { LedgerCommand } from '../submission/command';
 import type { RouteContext, RouteSpec } from './route-spec';
 
@@ -20,6 +21,12 @@ export const ACCESS = {
   read: POLICY['ledger.read'],
   orderRead: POLICY['ledger.read-orders'],
 } as const;
+
+/** The auditor role reads every member's records; anyone else those of its organisation (docs/visibility.md). */
+const seesAll = (c: RouteContext) => c.principal?.roles.includes('auditor') ?? false;
+
+/** Keys of order-level records (purchase orders and their payments), read under `ledger.read-orders`. */
+const ORDER_KEY = /^(po|payment)~/;
 
 const body = (ctx: RouteContext) => ctx.body as Record<string, unknown>;
 
@@ -214,7 +221,12 @@ export function resourceRoutes(): RouteSpec[] {
       tag: 'reads',
       roles: ACCESS.read,
       paramsSchema: 'shipmentParams',
-      action: { kind: 'query', build: (c) => ({ fn: QUERY.GetShipment, args: [c.params.shipmentId] }) },
+      action: {
+        kind: 'query',
+        build: (c) => ({ fn: QUERY.GetShipment, args: [c.params.shipmentId] }),
+        visible: (r: { shipment?: { senderMsp?: string; receiverMsp?: string; carrier?: string } }, c) =>
+          seesAll(c) || [r.shipment?.senderMsp, r.shipment?.receiverMsp, r.shipment?.carrier].includes(c.principal?.org),
+      },
     },
     {
       method: 'get',
@@ -224,7 +236,11 @@ export function resourceRoutes(): RouteSpec[] {
       tag: 'reads',
       roles: ACCESS.read,
       paramsSchema: 'glnParams',
-      action: { kind: 'query', build: (c) => ({ fn: QUERY.GetStock, args: [c.params.gln] }) },
+      action: {
+        kind: 'query',
+        build: (c) => ({ fn: QUERY.GetStock, args: [c.params.gln] }),
+        visible: (r: { location?: { ownerMsp?: string } }, c) => seesAll(c) || r.location?.ownerMsp === c.principal?.org,
+      },
     },
     {
       method: 'get',
@@ -234,7 +250,11 @@ export function resourceRoutes(): RouteSpec[] {
       tag: 'reads',
       roles: ACCESS.orderRead,
       paramsSchema: 'poParams',
-      action: { kind: 'query', build: (c) => ({ fn: QUERY.GetPurchaseOrder, args: [c.params.poId] }) },
+      action: {
+        kind: 'query',
+        build: (c) => ({ fn: QUERY.GetPurchaseOrder, args: [c.params.poId] }),
+        visible: (r: { order?: { buyerMsp?: string; supplierMsp?: string } }, c) => seesAll(c) || [r.order?.buyerMsp, r.order?.supplierMsp].includes(c.principal?.org),
+      },
     },
     {
       method: 'get',
@@ -254,7 +274,16 @@ export function resourceRoutes(): RouteSpec[] {
       tag: 'reads',
       roles: ACCESS.read,
       querySchema: 'historyQuery',
-      action: { kind: 'query', build: (c) => ({ fn: QUERY.GetHistory, args: [String(c.query.key)] }) },
+      action: {
+        kind: 'query',
+        build: (c) => {
+          const key = String(c.query.key);
+          // The same rule as the record's own read: an order's history is for those who may read orders.
+          // Invisible (404), not forbidden, so the answer does not confirm the order exists.
+          if (ORDER_KEY.test(key) && !mayPerform(c.principal?.roles ?? [], 'ledger.read-orders')) throw httpError(404, 'NOT_FOUND', `${key} not found`);
+          return { fn: QUERY.GetHistory, args: [key] };
+        },
+      },
     },
   ];
 }

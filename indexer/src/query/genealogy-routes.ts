@@ -14,9 +14,10 @@ import type { Pool } from 'pg';
 import { badRequest, notFound } from './http-errors';
 import { downstreamTrace, upstreamTrace } from './lineage-trace';
 import { DEFAULT_TRACE_LIMITS, inSnapshot, type TraceLimits } from './lineage-walk';
+import { LOT_CODE } from '../../../lib/domain/src';
 
 const GTIN = /^\d{14}$/;
-const LOT = /^[\x21-\x7e]{1,20}$/;
+const LOT = LOT_CODE;
 /** The timeline is capped; the graph is bounded by the trace limits (`truncated` says when it was cut). */
 const MAX_MOVEMENTS = 5000;
 

@@ -16,9 +16,10 @@ import type { Pool } from 'pg';
 import { badRequest } from './http-errors';
 import { downstreamTrace } from './lineage-trace';
 import { DEFAULT_TRACE_LIMITS, inSnapshot, type TraceLimits } from './lineage-walk';
+import { LOT_CODE } from '../../../lib/domain/src';
 
 const GTIN = /^\d{14}$/;
-const LOT = /^[!-~]{1,20}$/;
+const LOT = LOT_CODE;
 const MAX_ROOTS = 500;
 
 function parseLots(raw: unknown): Array<[string, string]> {

@@ -15,3 +15,4 @@ export * from './auth/dev-issuer';
 export * from './auth/auth-config';
 export * from './http/request-id';
 export * from './http/express-routes';
+export * from './auth/org-binding';

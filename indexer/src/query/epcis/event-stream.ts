@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { Principal } from '../../../../lib/domain/src';
 import { bearerToken, type JwtVerifier } from '../../../../lib/platform/src';
 import type { RateLimiter } from '../rate-limit';
 import { createCheckpointWatch, type CheckpointWatch } from '../streams/checkpoint-watch';
@@ -18,7 +19,8 @@ import { createConnectionCap, type ConnectionCap } from '../streams/connection-c
 import { mayCall } from '../query-auth';
 import { matchRoute, QUERY_ROUTES } from '../route-table';
 import { eventContexts, queryDocument, toQueryEvent } from './epcis-document';
-import { namedQuery, nextEvents, tipPosition } from './subscriptions';
+import { eventScope, type EventScope } from './event-visibility';
+import { namedQuery, nextEvents, ownerOrg, tipPosition } from './subscriptions';
 
 const PATH = /^\/epcis\/queries\/([A-Za-z0-9_.-]{1,64})\/events$/;
 
@@ -40,6 +42,8 @@ export interface EventStreamDeps {
   cap?: ConnectionCap;
   /** The query API's per-principal rate limiter: an upgrade takes a token. */
   limiter?: RateLimiter;
+  /** The organisation this indexer belongs to: a token that names none counts as it. */
+  ownerOrg?: string;
 }
 
 /** Serves WebSocket subscriptions on `server`; returns how to close them all. */
@@ -49,7 +53,7 @@ export function attachEventStream(server: Server, deps: EventStreamDeps): { clos
   const watch = deps.watch ?? createCheckpointWatch({ pool: deps.pool, pollMs: deps.pollMs ?? 250 });
   const cap = deps.cap ?? createConnectionCap({ maxPerKey: 20 });
 
-  async function stream(ws: WebSocket, query: Record<string, string>, initialRecordTime: string | null): Promise<void> {
+  async function stream(ws: WebSocket, query: Record<string, string>, initialRecordTime: string | null, scope: EventScope): Promise<void> {
     let after = await tipPosition(deps.pool);
     if (initialRecordTime) {
       const first = (await deps.pool.query('SELECT block_number FROM epcis_events WHERE record_time >= $1 ORDER BY block_number LIMIT 1', [initialRecordTime]))
@@ -66,7 +70,7 @@ export function attachEventStream(server: Server, deps: EventStreamDeps): { clos
         return;
       }
       busy = true;
-      nextEvents(deps.pool, query, after, 100)
+      nextEvents(deps.pool, query, after, 100, scope)
         .then((rows) => {
           if (rows.length === 0) return;
           const last = rows[rows.length - 1];
@@ -104,24 +108,27 @@ export function attachEventStream(server: Server, deps: EventStreamDeps): { clos
     } catch {
       return refuse(socket, '401 Unauthorized');
     }
-    const open = (name: string, clientId: string) => {
-      const taken = deps.limiter?.take(clientId) ?? { ok: true as const };
+    // Only the organisation's own named queries: another's is as absent as one never defined.
+    const open = (principal: Principal, name: string) => {
+      const taken = deps.limiter?.take(principal.clientId) ?? { ok: true as const };
       if (!taken.ok) return refuse(socket, '429 Too Many Requests', taken.retryAfterSec);
-      const release = cap.acquire(`ws|${clientId}`);
+      const release = cap.acquire(`ws|${principal.clientId}`);
       if (!release) return refuse(socket, '429 Too Many Requests', 10);
-      namedQuery(deps.pool, name).then(
+      namedQuery(deps.pool, ownerOrg(principal), name).then(
         (query) => {
           if (!query) return (release(), refuse(socket, '404 Not Found'));
+          // Every page the stream sends holds only events the subscriber's organisation may see.
+          const scope = eventScope(principal, deps.ownerOrg ?? '');
           wss.handleUpgrade(req, socket, head, (ws) => {
             ws.on('close', release);
-            void stream(ws, query, url.searchParams.get('initialRecordTime')).catch(() => ws.close(1011));
+            void stream(ws, query, url.searchParams.get('initialRecordTime'), scope).catch(() => ws.close(1011));
           });
         },
         () => (release(), refuse(socket, '503 Service Unavailable', 5)),
       );
     };
     deps.verifier.verify(token).then(
-      (principal) => (route && mayCall(principal, route) ? open(m[1], principal.clientId) : refuse(socket, '403 Forbidden')),
+      (principal) => (route && mayCall(principal, route) ? open(principal, m[1]) : refuse(socket, '403 Forbidden')),
       () => refuse(socket, '401 Unauthorized'),
     );
   });
