@@ -38,7 +38,7 @@ export function ssccOf(q: string): string | undefined {
 }
 
 /**
- * The forms an SSCC takes in the search index (migration 013, trace_event_ssccs):
+ * The forms an SSCC takes in the search index (migration 015, trace_event_ssccs):
  * its 18 digits (from a Digital Link) and its EPC URN with each company prefix
  * length (6 to 12 digits; a URN carries no check digit).
  */
@@ -48,7 +48,7 @@ export function ssccForms(sscc: string): string[] {
   return out;
 }
 
-/** SQL of the search box; every lookup reads an index (migrations 001, 002, 013). */
+/** SQL of the search box; every lookup reads an index (migrations 001, 002, 015). */
 export const SEARCH_SQL = {
   /** Lots a transaction touched: its stock movements by block position, its lots, lineage and shipment lines by tx_id. */
   transactionLots: `SELECT m.gtin, m.lot_code FROM transactions t JOIN stock_movements m ON m.block_number = t.block_number AND m.tx_index = t.tx_index

@@ -56,7 +56,7 @@ describe('indexer: the search box reads indexes (EXPLAIN)', function () {
     }
   }
 
-  it('finds SSCCs through the GIN index of migration 013, in either form', async () => {
+  it('finds SSCCs through the GIN index of migration 015, in either form', async () => {
     const p = await plan(SEARCH_SQL.ssccLots, [ssccForms('000000000000000042')]);
     expect(p, p).to.include('trace_events_ssccs').and.not.include('Seq Scan');
     const lots = await pool.query(SEARCH_SQL.ssccLots, [ssccForms('000000000000000042')]);
