@@ -26,9 +26,8 @@ import { Readable } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Logger } from 'pino';
-import { bearerToken, type DevIssuer, type DevIssuerKeyFile, httpError, type JwtVerifier, mintWithKey } from '../../../lib/platform/src';
+import { bearerToken, type DevIssuer, type DevIssuerKeyFile, httpError, type JwtVerifier, mintWithKey, type RateLimiter } from '../../../lib/platform/src';
 import { CONSOLE_INDEX_ACCESS, hasAnyRole, isRole, rolesFor, type Principal, type Role } from '../../../lib/domain/src';
-import type { RateLimiter } from '../http/rate-limit';
 
 /** How a browser signs in with a real issuer: OpenID Connect authorization code with PKCE. */
 export interface ConsoleOidcConfig {

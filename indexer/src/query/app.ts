@@ -9,7 +9,7 @@ import express, { type Express, type NextFunction, type Request, type Response, 
 import type { Pool } from 'pg';
 import { epcisRoutes } from './epcis/epcis-routes';
 import { fsmaRoutes } from './fsma/fsma-routes';
-import type { JwtVerifier } from '../../../lib/platform/src';
+import { createRateLimiter, type JwtVerifier, type RateLimiter, ServiceError } from '../../../lib/platform/src';
 import type { Principal } from '../../../lib/domain/src';
 import { notFound, requestId, problemHandler } from './http-errors';
 import { queryAuth } from './query-auth';
@@ -23,8 +23,6 @@ import { traceRoutes } from './trace-routes';
 import { genealogyRoutes } from './genealogy-routes';
 import { ledgerRoutes } from './ledger-routes';
 import { operationsRoutes } from './operations-routes';
-import { createRateLimiter, type RateLimiter } from './rate-limit';
-import { ServiceError } from '../../../lib/platform/src';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../config';
 import { createCheckpointWatch, type CheckpointWatch } from './streams/checkpoint-watch';
 import { createConnectionCap, type ConnectionCap } from './streams/connection-cap';

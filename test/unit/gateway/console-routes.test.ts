@@ -10,7 +10,7 @@ import request from 'supertest';
 import { createDevIssuer, type DevIssuer } from '../../../lib/platform/src/auth/dev-issuer';
 import { createJwtVerifier, type JwtVerifier } from '../../../lib/platform/src/auth/jwt-verifier';
 import { consoleCsp, indexAccess, isLoopbackHost, mountConsole } from '../../../gateway/src/console/console-routes';
-import { createRateLimiter } from '../../../gateway/src/http/rate-limit';
+import { createRateLimiter } from '../../../lib/platform/src/http/rate-limit';
 import { createErrorHandler, notFoundHandler } from '../../../lib/platform/src/http/problem';
 import { AUDIENCE } from './fakes';
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { walkLineage, type TraceLimits } from '../../../indexer/src/query/lineage-walk';
 import { createCheckpointWatch } from '../../../indexer/src/query/streams/checkpoint-watch';
 import { createConnectionCap } from '../../../indexer/src/query/streams/connection-cap';
-import { createRateLimiter } from '../../../indexer/src/query/rate-limit';
+import { createRateLimiter } from '../../../lib/platform/src';
 import { DEFAULT_QUERY_LIMITS, loadQueryLimits } from '../../../indexer/src/config';
 
 /** A diamond of `depth` transformations in memory: level k holds L<k>a and L<k>b, each a parent of both lots of level k + 1. */

@@ -3,11 +3,10 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import type { Pool } from 'pg';
-import type { JwtVerifier } from '../../../lib/platform/src';
+import { createRateLimiter, type JwtVerifier } from '../../../lib/platform/src';
 import { attachEventStream } from '../../../indexer/src/query/epcis/event-stream';
 import { createCheckpointWatch } from '../../../indexer/src/query/streams/checkpoint-watch';
 import { createConnectionCap } from '../../../indexer/src/query/streams/connection-cap';
-import { createRateLimiter } from '../../../indexer/src/query/rate-limit';
 
 /** Answers the stream's statements without a database: a named query exists, no events, checkpoint 3. */
 function fakePool(): Pool & { statements: string[] } {

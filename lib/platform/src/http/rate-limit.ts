@@ -1,15 +1,13 @@
 /**
- * Per-principal token buckets for the query API: each caller may burst up to
- * `burst` requests and is refilled at `ratePerSec`; past it, 429 with
- * Retry-After. The same bucket as the gateway's (gateway/src/http/rate-limit.ts),
- * kept here because services do not import each other; buckets idle long
- * enough to be full again are dropped, so memory stays bounded.
+ * Per-client token buckets, for the gateway and the query API alike: each client may burst up to `burst` requests and
+ * is refilled at `ratePerSec`. Buckets idle long enough to be full again are
+ * dropped, so memory stays bounded by active clients.
  */
 
 export interface RateLimiterOptions {
   ratePerSec: number;
   burst: number;
-  /** Upper bound on tracked callers; the least recently seen are evicted first. */
+  /** Upper bound on tracked clients; the least recently seen are evicted first. */
   maxClients?: number;
   now?: () => number;
 }
@@ -17,6 +15,12 @@ export interface RateLimiterOptions {
 export interface RateLimiter {
   /** Takes one token; when none is left, says how long until one is. */
   take(clientId: string): { ok: true } | { ok: false; retryAfterSec: number };
+  /**
+   * Charges `count` more tokens to an admitted request (a document that turns
+   * into many ledger transactions). The bucket may go below zero: the
+   * document is not cut in half, the client's next requests wait instead.
+   */
+  charge(clientId: string, count: number): void;
 }
 
 export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
@@ -28,7 +32,7 @@ export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
       const t = now();
       let b = buckets.get(clientId);
       if (b) {
-        buckets.delete(clientId); // re-inserted below: Map order = recency
+        buckets.delete(clientId); // re-insert below keeps Map order = recency
         b.tokens = Math.min(opts.burst, b.tokens + ((t - b.at) / 1000) * opts.ratePerSec);
         b.at = t;
       } else {
@@ -41,6 +45,10 @@ export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
         return { ok: true };
       }
       return { ok: false, retryAfterSec: Math.max(1, Math.ceil((1 - b.tokens) / opts.ratePerSec)) };
+    },
+    charge(clientId, count) {
+      const b = buckets.get(clientId);
+      if (b && count > 0) b.tokens -= count;
     },
   };
 }
