@@ -17,8 +17,7 @@ describe('query API: each organisation sees only its own stock, movements, shipm
   let led: IndexedLedger;
   let c: Chain;
   const api = () => request(`http://127.0.0.1:${led.indexer.httpPort()}`);
-  const as = async (org: string, roles: Role[] = ['inventory-reader']) =>
-    `Bearer ${await led.indexer.devIssuer()!.mint({ sub: `${org}-reader`, roles, org })}`;
+  const as = async (org: string, roles: Role[] = ['inventory-reader']) => `Bearer ${await led.indexer.devIssuer()!.mint({ sub: `${org}-reader`, roles, org })}`;
   const get = async (path: string, auth: string) => {
     const res = await api().get(path).set('Authorization', auth);
     expect(res.status, `${path}: ${JSON.stringify(res.body)}`).to.equal(200);
@@ -48,7 +47,8 @@ describe('query API: each organisation sees only its own stock, movements, shipm
   });
 
   it('movements: at own locations and of shipments the member is a party to; paging counts only those', async () => {
-    const ids = async (auth: string) => ((await get(`/movements?gtin=${c.gtin.roasted}&limit=1000`, auth)).items as Row[]).map((m) => `${m.gln ?? ''}|${m.shipment_id ?? ''}`);
+    const ids = async (auth: string) =>
+      ((await get(`/movements?gtin=${c.gtin.roasted}&limit=1000`, auth)).items as Row[]).map((m) => `${m.gln ?? ''}|${m.shipment_id ?? ''}`);
     const supplier = await ids(await as(SUPPLIER));
     const retailer = await ids(await as(RETAILER));
     const all = await ids(await as(AUDITOR, ['auditor']));
@@ -56,7 +56,10 @@ describe('query API: each organisation sees only its own stock, movements, shipm
     // Movements outside the shipment: the transfer inside the retailer (DC → store) is the retailer's alone,
     // the roast at the roastery the supplier's alone. The shipment's own movements (its dispatch from the
     // roastery, its receipt at the DC) belong to both parties.
-    expect(supplier.filter((m) => m.startsWith(`${c.gln.store}|`)), JSON.stringify({ supplier, store: c.gln.store })).to.deep.equal([]);
+    expect(
+      supplier.filter((m) => m.startsWith(`${c.gln.store}|`)),
+      JSON.stringify({ supplier, store: c.gln.store }),
+    ).to.deep.equal([]);
     expect(retailer.some((m) => m.startsWith(`${c.gln.store}|`))).to.equal(true);
     expect(retailer.some((m) => m === `${c.gln.roastery}|`)).to.equal(false);
     expect(supplier.some((m) => m === `${c.gln.roastery}|`)).to.equal(true);
@@ -68,7 +71,10 @@ describe('query API: each organisation sees only its own stock, movements, shipm
     let walked = 0;
     const auth = await as(SUPPLIER);
     do {
-      const body: { items: Row[]; nextCursor: string | null } = await get(`/movements?gtin=${c.gtin.roasted}&limit=1${cursor ? `&cursor=${cursor}` : ''}`, auth);
+      const body: { items: Row[]; nextCursor: string | null } = await get(
+        `/movements?gtin=${c.gtin.roasted}&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+        auth,
+      );
       walked += body.items.length;
       cursor = body.nextCursor;
     } while (cursor);
