@@ -8,6 +8,7 @@
 import { Router } from 'express';
 import type { Pool } from 'pg';
 import { badRequest, notFound } from './http-errors';
+import { requestScope, scopeParam, VISIBLE } from './visibility';
 import { downstreamTrace, upstreamTrace } from './lineage-trace';
 import { DEFAULT_TRACE_LIMITS, inSnapshot, type TraceLimits } from './lineage-walk';
 import { LOT_CODE } from '../../../lib/domain/src';
@@ -63,7 +64,8 @@ export function traceRoutes(pool: Pool, limits: TraceLimits = DEFAULT_TRACE_LIMI
   r.get('/shipments/:shipmentId', async (req, res) => {
     const id = req.params.shipmentId;
     if (!/^[\w.:-]{1,128}$/.test(id)) throw badRequest('shipmentId is malformed', 'shipmentId');
-    const shipment = await pool.query('SELECT * FROM shipments WHERE shipment_id = $1', [id]);
+    // A shipment of other members is as absent as one never created.
+    const shipment = await pool.query(`SELECT * FROM shipments s WHERE s.shipment_id = $1 AND ${VISIBLE.shipment('s', '$2')}`, [id, scopeParam(requestScope(res))]);
     if (shipment.rowCount === 0) throw notFound(`shipment ${id}`);
     const [lines, custody, inTransit] = await Promise.all([
       pool.query('SELECT * FROM shipment_lines WHERE shipment_id = $1 ORDER BY line_no', [id]),

@@ -87,6 +87,10 @@ describe('query API: each organisation sees only its own stock, movements, shipm
     expect(await has(await as(RETAILER))).to.equal(true);
     expect(await has(await as(AUDITOR))).to.equal(false);
     expect(await has(await as(AUDITOR, ['auditor']))).to.equal(true);
+    // The shipment's own page: 404 for a member that is not a party, as for a shipment never created.
+    expect((await get(`/shipments/${c.shipmentId}`, await as(RETAILER))).shipment.shipment_id).to.equal(c.shipmentId);
+    const hidden = await api().get(`/shipments/${c.shipmentId}`).set('Authorization', await as(AUDITOR));
+    expect(hidden.status).to.equal(404);
     const pendingParties = (await get('/orders/pending', await as(AUDITOR))).items as Row[];
     expect(pendingParties.every((p) => p.party_a === AUDITOR || p.party_b === AUDITOR)).to.equal(true);
   });
