@@ -6,6 +6,7 @@
  */
 import type { PoolClient } from 'pg';
 import { walkLineage, type TraceLimits, type Truncation } from './lineage-walk';
+import { VISIBLE } from './visibility';
 
 type Db = Pick<PoolClient, 'query'>;
 
@@ -90,10 +91,22 @@ export async function downstreamTrace(
   db: Db,
   roots: Array<[string, string]>,
   limits: TraceLimits,
+  /** The caller's organisation (visibility.ts), or null for every lot and holding. */
+  org: string | null = null,
 ): Promise<Truncation & { steps: DownstreamStep[]; holdings: Holding[] }> {
   const w = await walkLineage(db, { roots, direction: 'down', limits });
+  let lots = w.lots;
+  if (org !== null) {
+    const seen = await db.query<{ gtin: string; lot_code: string }>(
+      `SELECT k.gtin, k.lot_code FROM unnest($1::text[], $2::text[]) AS k(gtin, lot_code) WHERE ${VISIBLE.lot('k.gtin', 'k.lot_code', '$3')}`,
+      [...columns(w.lots), org],
+    );
+    const keep = new Set(seen.rows.map((r) => `${r.gtin}/${r.lot_code}`));
+    lots = w.lots.filter((l) => keep.has(`${l.gtin}/${l.lot_code}`));
+    w.steps = w.steps.filter((s) => keep.has(`${s.gtin}/${s.lot_code}`));
+  }
   const steps: DownstreamStep[] = [
-    ...w.lots
+    ...lots
       .filter((l) => l.depth === 0)
       .map((l) => ({ gtin: l.gtin, lot_code: l.lot_code, parent_gtin: null, parent_lot_code: null, depth: 0, tx_id: null, block_number: null })),
     ...w.steps.map((s) => ({
@@ -112,8 +125,9 @@ export async function downstreamTrace(
          FROM unnest($1::text[], $2::text[]) AS k(gtin, lot_code)
          JOIN stock_levels s ON s.gtin = k.gtin AND s.lot_code = k.lot_code AND s.base_units > 0
          LEFT JOIN warehouses w ON w.gln = s.gln
+        WHERE ${VISIBLE.location('s.gln', '$4')}
         ORDER BY s.gtin, s.lot_code, s.gln LIMIT $3`,
-      [...columns(w.lots), limits.maxRows + 1],
+      [...columns(lots), limits.maxRows + 1, org],
     )
   ).rows;
   let truncatedBy = w.truncatedBy;
@@ -122,7 +136,7 @@ export async function downstreamTrace(
     truncatedBy ??= 'rows';
   }
   // Nearest lots first, as the steps are.
-  const depthOf = new Map(w.lots.map((l) => [`${l.gtin}/${l.lot_code}`, l.depth]));
+  const depthOf = new Map(lots.map((l) => [`${l.gtin}/${l.lot_code}`, l.depth]));
   holdings.sort((a, b) => depthOf.get(`${a.gtin}/${a.lot_code}`)! - depthOf.get(`${b.gtin}/${b.lot_code}`)!);
   return { truncated: truncatedBy !== undefined, ...(truncatedBy ? { truncatedBy } : {}), limits: w.limits, steps, holdings };
 }

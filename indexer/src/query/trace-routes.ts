@@ -28,13 +28,17 @@ export function traceRoutes(pool: Pool, limits: TraceLimits = DEFAULT_TRACE_LIMI
 
   r.get('/lots/:gtin/:lotCode', async (req, res) => {
     const [gtin, lotCode] = lotParams(req.params);
-    const lot = await pool.query('SELECT * FROM lots WHERE gtin = $1 AND lot_code = $2', [gtin, lotCode]);
+    const org = scopeParam(requestScope(res));
+    // A lot outside the caller's provenance is as absent as one never commissioned.
+    const lot = await pool.query(`SELECT * FROM lots WHERE gtin = $1 AND lot_code = $2 AND ${VISIBLE.lot('$1', '$2', '$3')}`, [gtin, lotCode, org]);
     if (lot.rowCount === 0) throw notFound(`lot ${gtin}/${lotCode}`);
     const [positions, parents, children, inTransit] = await Promise.all([
-      pool.query('SELECT gln, quantity, base_units, tx_id, block_number FROM stock_levels WHERE gtin = $1 AND lot_code = $2 AND base_units > 0 ORDER BY gln', [
-        gtin,
-        lotCode,
-      ]),
+      // Where the lot is now: only the caller's own locations.
+      pool.query(
+        `SELECT s.gln, s.quantity, s.base_units, s.tx_id, s.block_number FROM stock_levels s
+          WHERE s.gtin = $1 AND s.lot_code = $2 AND s.base_units > 0 AND ${VISIBLE.location('s.gln', '$3')} ORDER BY s.gln`,
+        [gtin, lotCode, org],
+      ),
       pool.query(
         'SELECT parent_gtin AS gtin, parent_lot_code AS lot_code, tx_id, block_number FROM lot_lineage WHERE child_gtin = $1 AND child_lot_code = $2',
         [gtin, lotCode],
@@ -43,13 +47,26 @@ export function traceRoutes(pool: Pool, limits: TraceLimits = DEFAULT_TRACE_LIMI
         'SELECT child_gtin AS gtin, child_lot_code AS lot_code, tx_id, block_number FROM lot_lineage WHERE parent_gtin = $1 AND parent_lot_code = $2',
         [gtin, lotCode],
       ),
-      pool.query('SELECT shipment_id, quantity, tx_id, block_number FROM transit_levels WHERE gtin = $1 AND lot_code = $2 AND base_units > 0', [gtin, lotCode]),
+      pool.query(
+        `SELECT t.shipment_id, t.quantity, t.tx_id, t.block_number FROM transit_levels t
+          WHERE t.gtin = $1 AND t.lot_code = $2 AND t.base_units > 0 AND ${VISIBLE.shipmentId('t.shipment_id', '$3')}`,
+        [gtin, lotCode, org],
+      ),
     ]);
     res.json({ lot: lot.rows[0], positions: positions.rows, inTransit: inTransit.rows, parents: parents.rows, children: children.rows });
   });
 
+  /** 404 unless the caller may see the lot (its provenance: see visibility.ts). */
+  async function visibleLot(gtin: string, lotCode: string, org: string | null): Promise<void> {
+    if (org === null) return;
+    const seen = await pool.query(`SELECT 1 WHERE ${VISIBLE.lot('$1', '$2', '$3')}`, [gtin, lotCode, org]);
+    if (seen.rowCount === 0) throw notFound(`lot ${gtin}/${lotCode}`);
+  }
+
   r.get('/lots/:gtin/:lotCode/trace/upstream', async (req, res) => {
     const [gtin, lotCode] = lotParams(req.params);
+    // Every step back to the origins is the provenance of what the caller holds: all of it is shown.
+    await visibleLot(gtin, lotCode, scopeParam(requestScope(res)));
     const { steps, ...bounds } = await inSnapshot(pool, (c) => upstreamTrace(c, [[gtin, lotCode]], limits));
     const origins = new Map(steps.filter((s) => s.is_origin).map((s) => [`${s.gtin}/${s.lot_code}`, s]));
     res.json({ lot: { gtin, lotCode }, steps, origins: [...origins.values()], ...bounds });
@@ -57,7 +74,10 @@ export function traceRoutes(pool: Pool, limits: TraceLimits = DEFAULT_TRACE_LIMI
 
   r.get('/lots/:gtin/:lotCode/trace/downstream', async (req, res) => {
     const [gtin, lotCode] = lotParams(req.params);
-    const { steps, holdings, ...bounds } = await inSnapshot(pool, (c) => downstreamTrace(c, [[gtin, lotCode]], limits));
+    const org = scopeParam(requestScope(res));
+    await visibleLot(gtin, lotCode, org);
+    // Downstream: only lots in the caller's own provenance and holdings at its own locations, never other customers'.
+    const { steps, holdings, ...bounds } = await inSnapshot(pool, (c) => downstreamTrace(c, [[gtin, lotCode]], limits, org));
     res.json({ lot: { gtin, lotCode }, steps, holdings, ...bounds });
   });
 

@@ -100,4 +100,24 @@ describe('query API: each organisation sees only its own stock, movements, shipm
     await api().put(`/reorder-points/${c.gln.roastery}/${c.gtin.green}`).set('Authorization', retailerOps).send({ reorderPoint: '5' }).expect(404);
     await api().put(`/reorder-points/${c.gln.store}/${c.gtin.roasted}`).set('Authorization', retailerOps).send({ reorderPoint: '5' }).expect(200);
   });
+
+  it('lots: the holder sees a lot and every step back to its origin, only its own positions, and not a third member', async () => {
+    const retailer = await as(RETAILER);
+    // The retailer holds the roasted lot; the green lot it was roasted from is its provenance.
+    const green = await get(`/lots/${c.gtin.green}/${c.greenLot}`, retailer);
+    expect(green.lot.lot_code).to.equal(c.greenLot);
+    // The green lot's remaining stock lies at the supplier's roastery: not the retailer's to see.
+    expect(green.positions).to.deep.equal([]);
+    expect((await get(`/lots/${c.gtin.green}/${c.greenLot}`, await as(SUPPLIER))).positions.map((p: Row) => p.gln)).to.deep.equal([c.gln.roastery]);
+    const up = await get(`/lots/${c.gtin.roasted}/${c.roastLot}/trace/upstream`, retailer);
+    expect(up.origins.map((o: Row) => o.lot_code)).to.deep.equal([c.greenLot]);
+    const down = await get(`/lots/${c.gtin.green}/${c.greenLot}/trace/downstream`, retailer);
+    expect(down.holdings.map((h: Row) => h.gln).sort()).to.deep.equal([c.gln.dc, c.gln.store].sort());
+    // A member outside the chain: as absent as a lot never commissioned.
+    const third = await as(AUDITOR);
+    for (const path of [`/lots/${c.gtin.green}/${c.greenLot}`, `/lots/${c.gtin.roasted}/${c.roastLot}/trace/upstream`, `/lots/${c.gtin.green}/${c.greenLot}/trace/downstream`]) {
+      expect((await api().get(path).set('Authorization', third)).status, path).to.equal(404);
+    }
+    expect((await get(`/lots/${c.gtin.green}/${c.greenLot}/trace/downstream`, await as(AUDITOR, ['auditor']))).holdings.length).to.be.greaterThan(1);
+  });
 });
