@@ -49,7 +49,6 @@ export { isAdminIdentity } from './admin-identity';
 export const CONSORTIUM_EVENT_NAME = 'ConsortiumChanged';
 
 const MSP_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-const PROPOSAL_ID = /^[0-9a-f]{64}$/;
 
 function memberFrom(input: Input, field = ''): Omit<Member, 'txId' | 'updatedAt' | 'docType'> {
   const mspId = input.str('mspId', { max: 100 });
@@ -164,7 +163,7 @@ export class ConsortiumContract extends Contract {
   public async ApproveProposal(ctx: Context, request: string): Promise<string> {
     const input = Input.parse(request);
     const msp = await assertGovernor(ctx);
-    const proposalId = input.str('proposalId', { max: 64, pattern: PROPOSAL_ID, hint: 'must be a proposal id (64 hex digits)' });
+    const proposalId = input.id('proposalId');
     const p = await readProposal(ctx, proposalId);
     if (!p) throw fail.notFound(`proposal ${proposalId}`, 'proposalId');
     const at = txTimeIso(ctx);
