@@ -89,7 +89,7 @@ describe('consortium operations (five organisations, three orderers, own network
       SupplierMSP: 'supplier',
       Supplier2MSP: 'supplier',
       Supplier3MSP: 'supplier',
-      AuditorMSP: 'auditor',
+      AuditorMSP: 'auditor+governance',
     });
     expect(info.orderers?.map((o) => o.name)).to.deep.equal(['orderer0', 'orderer1', 'orderer2']);
   });
