@@ -15,6 +15,7 @@ import { addOutboxMessages } from './outbox-messages';
 import { projectConfigBlock } from './project-config';
 import { projectEpcisEvents } from './project-epcis';
 import { projectEvents } from './project-events';
+import { CONSORTIUM_EVENT_NAME, projectGovernance } from './project-governance';
 import { projectRecord, type RowOrigin } from './project-records';
 import { RowBuffer } from './row-buffer';
 import { T, WRITE_ORDER } from './tables';
@@ -154,6 +155,13 @@ export function createBlockProjector(deps: BlockProjectorDeps): BlockProjector {
       // A config transaction in a committed block is in force (the orderer validated it; the genesis block carries no flags).
       if (tx.type === 'CONFIG') projectConfigBlock(rows, block, tx);
       if (tx.type !== 'ENDORSER_TRANSACTION') continue;
+      if (tx.validationCode === 'VALID' && tx.event?.name === CONSORTIUM_EVENT_NAME) {
+        try {
+          projectGovernance(rows, tx, bn);
+        } catch (err) {
+          deps.onWarn?.(`unreadable ${CONSORTIUM_EVENT_NAME} payload: ${(err as Error).message}`, tx);
+        }
+      }
       const origin: RowOrigin = {
         txId: tx.txId,
         blockNumber: bn,

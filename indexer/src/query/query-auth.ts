@@ -42,6 +42,8 @@ export const QUERY_RULES: readonly QueryRule[] = [
   { method: 'GET', path: /^\/fsma\//, roles: ['retailer-ops', 'auditor', 'admin'] },
   // Channel membership per config block: who could transact when a transaction committed.
   { method: 'GET', path: /^\/membership$/, roles: READERS },
+  // The consortium registry and its governance proposals, approvals and outcomes.
+  { method: 'GET', path: /^\/membership\/(registry|proposals(\/[^/]+)?)$/, roles: READERS },
 ];
 
 const forbidden = (message: string) => new ServiceError({ code: 'ROLE_FORBIDDEN', message, httpStatus: 403 });
