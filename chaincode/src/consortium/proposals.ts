@@ -30,9 +30,7 @@ export type MemberEntry = Pick<Member, 'mspId' | 'displayName' | 'roles'>;
 
 /** What a proposal changes once approved. */
 export type ProposedChange =
-  | ({ kind: 'set-member' } & MemberEntry)
-  | { kind: 'remove-member'; mspId: string }
-  | { kind: 'set-prefixes'; mspId: string; gs1Prefixes: string[] };
+  ({ kind: 'set-member' } & MemberEntry) | { kind: 'remove-member'; mspId: string } | { kind: 'set-prefixes'; mspId: string; gs1Prefixes: string[] };
 
 export const CHANGE_KINDS = ['set-member', 'remove-member', 'set-prefixes'] as const;
 

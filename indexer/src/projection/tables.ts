@@ -234,12 +234,7 @@ export const T = {
   ledgerRecords: spec('ledger_records', ['record_key', 'doc_type', 'value', 'tx_id', 'block_number'], ['record_key'], 'update'),
   channelConfigs: spec('channel_configs', ['block_number', 'tx_id', 'config_time', 'members'], ['block_number'], 'error'),
   channelMembers: spec('channel_members', ['block_number', 'msp_id', 'section', 'org_name'], ['block_number', 'section', 'msp_id'], 'error'),
-  consortiumMembers: spec(
-    'consortium_members',
-    ['msp_id', 'display_name', 'roles', 'gs1_prefixes', 'removed', 'tx_id', 'block_number'],
-    ['msp_id'],
-    'update',
-  ),
+  consortiumMembers: spec('consortium_members', ['msp_id', 'display_name', 'roles', 'gs1_prefixes', 'removed', 'tx_id', 'block_number'], ['msp_id'], 'update'),
   governanceProposals: spec(
     'governance_proposals',
     [

@@ -91,9 +91,14 @@ export function membershipRoutes(pool: Pool): Router {
     });
   });
   r.get('/membership/registry', async (_req, res) => {
-    const rows = await pool.query<{ msp_id: string; display_name: string; roles: string[]; gs1_prefixes: string[] | null; tx_id: string; block_number: string }>(
-      'SELECT msp_id, display_name, roles, gs1_prefixes, tx_id, block_number FROM consortium_members WHERE NOT removed ORDER BY msp_id',
-    );
+    const rows = await pool.query<{
+      msp_id: string;
+      display_name: string;
+      roles: string[];
+      gs1_prefixes: string[] | null;
+      tx_id: string;
+      block_number: string;
+    }>('SELECT msp_id, display_name, roles, gs1_prefixes, tx_id, block_number FROM consortium_members WHERE NOT removed ORDER BY msp_id');
     res.json({
       members: rows.rows.map((m) => ({
         mspId: m.msp_id,

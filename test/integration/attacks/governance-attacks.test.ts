@@ -46,7 +46,9 @@ describe('attacks: governance by one organisation, payments without the payee', 
     // Take out whatever an attack that succeeded left behind (both governors approve).
     for (const m of await members().catch(() => [] as Member[])) {
       if (!m.mspId.includes(stamp) && !(m.mspId === AUDITOR && m.roles.includes('supplier'))) continue;
-      const change = m.mspId.includes(stamp) ? { kind: 'remove-member', mspId: m.mspId } : { kind: 'set-member', mspId: AUDITOR, displayName: 'Independent auditor', roles: ['auditor', 'governance'] };
+      const change = m.mspId.includes(stamp)
+        ? { kind: 'remove-member', mspId: m.mspId }
+        : { kind: 'set-member', mspId: AUDITOR, displayName: 'Independent auditor', roles: ['auditor', 'governance'] };
       await consortium(admins[RETAILER], 'ProposeChange', { change })
         .then((r) => r.proposal.status === 'applied' || consortium(admins[AUDITOR], 'ApproveProposal', { proposalId: r.proposal.proposalId }))
         .catch(() => undefined);

@@ -402,7 +402,9 @@ describe('consortium operations (five organisations, three orderers, own network
       expect(added, JSON.stringify(applied)).to.not.equal(undefined);
       expect([...added.approvedBy].sort()).to.deep.equal([AUDITOR, RETAILER]);
       expect(added.required).to.equal(2);
-      const one = (await (await queryGet(indexer!, `/membership/proposals/${added.proposalId}`)).json()) as { approvals: Array<{ action: string; applied: boolean }> };
+      const one = (await (await queryGet(indexer!, `/membership/proposals/${added.proposalId}`)).json()) as {
+        approvals: Array<{ action: string; applied: boolean }>;
+      };
       expect(one.approvals.map((a) => `${a.action}:${a.applied}`)).to.deep.equal(['proposed:false', 'approved:true']);
       expect((await queryGet(indexer!, '/membership/proposals?status=maybe')).status).to.equal(400);
       expect((await queryGet(indexer!, `/membership/proposals/${'0'.repeat(64)}`)).status).to.equal(404);

@@ -12,7 +12,8 @@ const carrier = { kind: 'set-member', mspId: CARRIER, displayName: 'Carrier GmbH
 describe('governance proposals: a majority of governing organisations', () => {
   let h: Harness;
   let gov: Governance;
-  const propose = (c: Record<string, unknown>, msp = RETAILER, extra: Record<string, unknown> = {}) => gov.tx(msp, 'admin', 'ProposeChange', { change: c, ...extra });
+  const propose = (c: Record<string, unknown>, msp = RETAILER, extra: Record<string, unknown> = {}) =>
+    gov.tx(msp, 'admin', 'ProposeChange', { change: c, ...extra });
   const approve = (proposalId: string, msp: string, as: 'admin' | 'user' | 'forged' = 'admin') => gov.tx(msp, as, 'ApproveProposal', { proposalId });
   const ids = async () => (await gov.members()).map((m) => m.mspId);
 
