@@ -6,7 +6,8 @@
  * On a real network each organisation's admin approves on its own
  * (docs/connect-your-network.md).
  */
-import type { LedgerClient } from '../../ledger/src';
+import type { LedgerClient } from '../../lib/fabric/src';
+import { CONSORTIUM, CONTRACT } from '../../lib/domain/src';
 import { connectDevnet } from './connect-devnet';
 import type { DevnetInfo } from './devnet-info';
 
@@ -34,15 +35,19 @@ export interface GovernResult {
 
 /** The MSP ids of the members holding the governance role. */
 export async function governingOrgs(client: LedgerClient): Promise<string[]> {
-  const out = JSON.parse((await client.evaluate({ contract: 'consortium', fn: 'GetMembers' })).toString('utf8')) as {
+  const out = JSON.parse((await client.evaluate({ contract: CONTRACT.consortium, fn: CONSORTIUM.GetMembers })).toString('utf8')) as {
     members: Array<{ mspId: string; roles: string[] }>;
   };
   return out.members.filter((m) => m.roles.includes('governance')).map((m) => m.mspId);
 }
 
 /** Submits ProposeChange or ApproveProposal with `admin`; returns the proposal as it stands after. */
-export async function governanceTx(admin: LedgerClient, fn: 'ProposeChange' | 'ApproveProposal', body: unknown): Promise<ProposalView> {
-  const res = await admin.submit({ contract: 'consortium', fn, args: [JSON.stringify(body)] });
+export async function governanceTx(
+  admin: LedgerClient,
+  fn: typeof CONSORTIUM.ProposeChange | typeof CONSORTIUM.ApproveProposal,
+  body: unknown,
+): Promise<ProposalView> {
+  const res = await admin.submit({ contract: CONTRACT.consortium, fn, args: [JSON.stringify(body)] });
   return (JSON.parse(res.payload.toString('utf8')) as { proposal: ProposalView }).proposal;
 }
 
@@ -66,8 +71,8 @@ export async function governDevnet(info: DevnetInfo, change: RegistryChange, log
     const admin = await connectDevnet(info, msp, 'admin');
     try {
       proposal = proposal
-        ? await governanceTx(admin, 'ApproveProposal', { proposalId: proposal.proposalId })
-        : await governanceTx(admin, 'ProposeChange', { change });
+        ? await governanceTx(admin, CONSORTIUM.ApproveProposal, { proposalId: proposal.proposalId })
+        : await governanceTx(admin, CONSORTIUM.ProposeChange, { change });
     } finally {
       admin.close();
     }

@@ -21,6 +21,7 @@
  * changed when it applied).
  */
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { CONSORTIUM_EVENT_NAME, CONTRACT, type ConsortiumFn } from '../../../lib/domain/src';
 import { canonicalBytes, canonicalJson } from '../traceability/canonical-json';
 import { fail } from '../traceability/errors';
 import { Input } from '../traceability/input';
@@ -46,7 +47,7 @@ import { MEMBER_ROLES, hasRole, listMembers, readMember, writeMember, type Membe
 
 export { isAdminIdentity } from './admin-identity';
 
-export const CONSORTIUM_EVENT_NAME = 'ConsortiumChanged';
+export { CONSORTIUM_EVENT_NAME };
 
 const MSP_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
@@ -101,7 +102,7 @@ async function settle(ctx: Context, p: Proposal, action: 'proposed' | 'approved'
 @Info({ title: 'ConsortiumContract', description: 'Members of the consortium and their roles, changed by governance' })
 export class ConsortiumContract extends Contract {
   constructor() {
-    super('consortium');
+    super(CONTRACT.consortium);
   }
 
   @Transaction()
@@ -199,3 +200,7 @@ export class ConsortiumContract extends Contract {
     return canonicalJson({ members: await listMembers(ctx) });
   }
 }
+
+/** Every function the domain library names for this contract is a method here (and the build fails otherwise). */
+type Unimplemented = Exclude<ConsortiumFn, keyof ConsortiumContract>;
+export const CONSORTIUM_COMPLETE: [Unimplemented] extends [never] ? true : Unimplemented = true;

@@ -11,11 +11,12 @@
  * verifies the transfer itself; another organisation's gateway refuses them.
  */
 import type { Logger } from 'pino';
-import { ServiceError } from '../errors';
-import { withRetry, type LedgerClient } from '../../../ledger/src';
+import { ServiceError, withRetry } from '../../../lib/platform/src';
+import { type LedgerClient } from '../../../lib/fabric/src';
 import { createEndorsementResolver, type EndorsementResolver } from '../submission/endorsement';
 import type { ClaimRow, ClaimStatus, ClaimStore } from './claim-store';
 import type { PaymentTerms, PaymentVerifier } from './verifier';
+import { CONTRACT, QUERY, TX } from '../../../lib/domain/src';
 
 /** The order as the ledger keeps it (the fields payments need). */
 export interface LedgerOrder {
@@ -81,7 +82,7 @@ export function createPaymentsService(opts: PaymentsServiceOptions): PaymentsSer
   let running: Promise<unknown> = Promise.resolve();
 
   async function readOrder(poId: string): Promise<LedgerOrder> {
-    const out = await ledger.evaluate({ contract: 'traceability', fn: 'GetPurchaseOrder', args: [poId] });
+    const out = await ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetPurchaseOrder, args: [poId] });
     const parsed = JSON.parse(out.toString('utf8')) as { order?: LedgerOrder } & LedgerOrder;
     return parsed.order ?? parsed;
   }
@@ -109,10 +110,13 @@ export function createPaymentsService(opts: PaymentsServiceOptions): PaymentsSer
         blockHash: row.blockHash,
       };
       try {
-        const res = await withRetry(() => ledger.submit({ contract: 'traceability', fn: 'RecordPayment', args: [JSON.stringify(body)], endorsingOrgs }), {
-          attempts: 4,
-          baseDelayMs: 100,
-        });
+        const res = await withRetry(
+          () => ledger.submit({ contract: CONTRACT.traceability, fn: TX.RecordPayment, args: [JSON.stringify(body)], endorsingOrgs }),
+          {
+            attempts: 4,
+            baseDelayMs: 100,
+          },
+        );
         txIds.push(res.txId);
       } catch (err) {
         if (err instanceof ServiceError && err.code === 'DUPLICATE') {

@@ -5,11 +5,12 @@
  * the seeded registry (InitConsortium) or a proposal with what the
  * transaction did to it and, once applied, the changed entry.
  */
-import type { LedgerTransaction } from '../../../ledger/src';
+import { CONSORTIUM_EVENT_NAME } from '../../../lib/domain/src';
+import type { LedgerTransaction } from '../../../lib/fabric/src';
 import type { RowBuffer } from './row-buffer';
 import { T } from './tables';
 
-export const CONSORTIUM_EVENT_NAME = 'ConsortiumChanged';
+export { CONSORTIUM_EVENT_NAME };
 
 interface MemberEntry {
   mspId: string;

@@ -8,7 +8,8 @@
  */
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { ServiceError, type LedgerClient } from '../../../ledger/src';
+import { type LedgerClient } from '../../../lib/fabric/src';
+import { ServiceError } from '../../../lib/platform/src';
 import { connectDevnet } from '../../../network/src/connect-devnet';
 import { sharedDevnet } from '../../fixtures/test-devnet';
 import { AUDITOR, RETAILER, SUPPLIER, closeAll, connectAll, eventId, submitJson, uniqueGtin, type Orgs } from '../chaincode/ledger-fixtures';

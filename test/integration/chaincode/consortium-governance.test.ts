@@ -7,7 +7,8 @@
  * The registry is restored at the end.
  */
 import { expect } from 'chai';
-import { ServiceError, type LedgerClient } from '../../../ledger/src';
+import { type LedgerClient } from '../../../lib/fabric/src';
+import { ServiceError } from '../../../lib/platform/src';
 import { connectDevnet } from '../../../network/src/connect-devnet';
 import { governDevnet, governanceTx } from '../../../network/src/consortium-governance';
 import { DEVNET_MEMBERS } from '../../../network/src/consortium-seed';
