@@ -43,9 +43,10 @@ export interface ConsoleOptions {
    */
   indexerDevKeyFile?: string;
   oidc?: ConsoleOidcConfig;
+  /** The token claim naming the user's organisation (shown by the console). */
+  orgClaim?: string;
 }
 
-// The same roles the indexer's own rules (indexer/src/query/query-auth.ts) grant, or fewer.
 /** Roles allowed to read `p` through the console, or undefined for a path it does not pass through (the domain library's table). */
 export function indexAccess(p: string): readonly Role[] | undefined {
   const row = CONSOLE_INDEX_ACCESS.find(({ prefix }) => p === prefix.replace(/\/$/, '') || p.startsWith(prefix));
@@ -80,7 +81,7 @@ export function mountConsole(app: express.Express, opts: ConsoleOptions): () => 
 
   app.get('/console/config.json', (_req, res) => {
     const auth = opts.devIssuer ? { mode: 'dev' } : opts.oidc ? { mode: 'oidc', ...opts.oidc } : { mode: 'none' };
-    res.set('cache-control', 'no-store').json({ mspId: opts.mspId, auth });
+    res.set('cache-control', 'no-store').json({ mspId: opts.mspId, orgClaim: opts.orgClaim ?? 'org', auth });
   });
 
   app.post(
@@ -96,8 +97,8 @@ export function mountConsole(app: express.Express, opts: ConsoleOptions): () => 
       if (!isRole(role))
         throw httpError(400, 'VALIDATION_FAILED', 'role must be one of the known roles', { errors: [{ field: 'role', message: 'unknown role' }] });
       const sub = `${role}@console`;
-      const token = await opts.devIssuer.mint({ sub, roles: [role], ttlSec: 8 * 3600 });
-      res.set('cache-control', 'no-store').json({ token, sub, roles: [role] });
+      const token = await opts.devIssuer.mint({ sub, roles: [role], org: opts.mspId, ttlSec: 8 * 3600 });
+      res.set('cache-control', 'no-store').json({ token, sub, roles: [role], org: opts.mspId });
     }),
   );
 

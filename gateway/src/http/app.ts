@@ -30,7 +30,6 @@ export interface AppDeps {
   mount?: (app: express.Express) => void;
 }
 
-
 function wantsAsync(req: Request): boolean {
   const mode = req.query.mode;
   if (mode !== undefined && mode !== 'sync' && mode !== 'async') {
@@ -177,14 +176,4 @@ export function createApp(deps: AppDeps): express.Express {
   return app;
 }
 
-/** Every route express actually serves, as `METHOD /path` (for the OpenAPI consistency test). */
-export function listExpressRoutes(app: express.Express): string[] {
-  const router = (app as unknown as { router?: { stack: unknown[] }; _router?: { stack: unknown[] } }).router ?? (app as any)._router;
-  const out: string[] = [];
-  for (const layer of router?.stack ?? []) {
-    const route = (layer as { route?: { path: string; methods: Record<string, boolean> } }).route;
-    if (!route) continue;
-    for (const [m, on] of Object.entries(route.methods)) if (on && m !== '_all') out.push(`${m.toUpperCase()} ${route.path}`);
-  }
-  return out.sort();
-}
+export { listExpressRoutes } from '../../../lib/platform/src';

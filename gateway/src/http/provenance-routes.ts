@@ -12,7 +12,7 @@ import type { RouteFactory } from '../gateway';
 import type { RouteSpec } from './route-spec';
 import { obj } from './schemas';
 import { createProvenanceService, createRawProofService } from '../../../lib/fabric/src';
-import { POLICY } from '../../../lib/domain/src';
+import { LOT_CODE, POLICY } from '../../../lib/domain/src';
 
 const bigints = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)));
 
@@ -85,7 +85,7 @@ export function provenanceRoutes(): RouteFactory {
     return {
       routes,
       schemas: {
-        provenanceLotParams: obj({ gtin: { type: 'string', pattern: '^[0-9]{14}$' }, lotCode: { type: 'string', pattern: '^[!-~]{1,20}$' } }, [
+        provenanceLotParams: obj({ gtin: { type: 'string', pattern: '^[0-9]{14}$' }, lotCode: { type: 'string', pattern: LOT_CODE.source } }, [
           'gtin',
           'lotCode',
         ]),

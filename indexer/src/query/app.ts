@@ -1,7 +1,9 @@
 /**
  * The query API: JSON over HTTP for inventory services and auditors, behind
  * the same token verification as the gateway, plus /health and /metrics
- * (open, for probes and scrapers). Unknown routes answer a 404 problem.
+ * (open, for probes and scrapers) and /openapi.json. Every route is a row of
+ * the route table (route-table.ts), which drives access, input checks and the
+ * document. Unknown routes answer a 404 problem.
  */
 import express, { type Express, type Router } from 'express';
 import type { Pool } from 'pg';
@@ -10,6 +12,8 @@ import { fsmaRoutes } from './fsma/fsma-routes';
 import type { JwtVerifier } from '../../../lib/platform/src';
 import { notFound, requestId, problemHandler } from './http-errors';
 import { queryAuth } from './query-auth';
+import { buildQueryOpenApi } from './route-openapi';
+import { QUERY_ROUTES } from './route-table';
 import { inventoryRoutes } from './inventory-routes';
 import { membershipRoutes } from './membership-routes';
 import { recallRoutes } from './recall-routes';
@@ -30,12 +34,18 @@ export interface QueryAppDeps {
   /** Extra health facts (e.g. whether the indexing loop and the relay run). */
   health?: () => Record<string, unknown>;
   onError?: (err: unknown) => void;
+  /** The organisation this indexer belongs to (its Fabric identity's MSP): a token that names none counts as it. */
+  ownerOrg?: string;
 }
 
 export function createQueryApp(deps: QueryAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(requestId);
+  app.use((_req, res, next) => {
+    res.locals.ownerOrg = deps.ownerOrg ?? '';
+    next();
+  });
   app.use(express.json({ limit: '16kb' }));
 
   app.get('/health', async (_req, res) => {
@@ -49,8 +59,12 @@ export function createQueryApp(deps: QueryAppDeps): Express {
     }
     const extra = deps.health?.() ?? {};
     const ok = database && extra.indexing !== false;
+    // The peer blocks are read from is out of reach: queries are still answered, from data that falls
+    // behind the channel (lagBlocks counts against the other peers' height), so the status says so.
+    const peers = Array.isArray(extra.peers) ? (extra.peers as { own?: boolean; reachable?: boolean }[]) : [];
+    const degraded = peers.some((p) => p.own && !p.reachable);
     res.status(ok ? 200 : 503).json({
-      status: ok ? 'ok' : 'unavailable',
+      status: ok ? (degraded ? 'degraded' : 'ok') : 'unavailable',
       database,
       checkpoint,
       height: snap.height?.toString() ?? null,
@@ -61,6 +75,11 @@ export function createQueryApp(deps: QueryAppDeps): Express {
 
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  const openapi = JSON.stringify(buildQueryOpenApi(QUERY_ROUTES));
+  app.get('/openapi.json', (_req, res) => {
+    res.type('application/json').send(openapi);
   });
 
   app.use(queryAuth(deps.verifier));

@@ -65,43 +65,6 @@ export function mayPerform(roles: readonly string[], op: Operation): boolean {
   return roles.some((r) => allowed.includes(r));
 }
 
-/** HTTP methods the query API's rules name. */
-export type QueryMethod = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'OPTIONS';
-
-/**
- * The query API's paths and the operation each needs (first match wins; a
- * request matching none answers 404, token or not). The indexer enforces it;
- * the console's pass-through checks it before forwarding, so both agree.
- */
-export const QUERY_API_ACCESS: ReadonlyArray<{ method: QueryMethod; path: RegExp; op: Operation }> = [
-  { method: 'GET', path: /^\/(inventory|inventory\/low-stock|orders\/pending|movements)$/, op: 'index.stock' },
-  // Setting a reorder point changes what the retailer replenishes: operations staff only.
-  { method: 'PUT', path: /^\/reorder-points\/[^/]+\/[^/]+$/, op: 'index.reorder-points' },
-  { method: 'GET', path: /^\/(lots|shipments)\//, op: 'index.stock' },
-  { method: 'GET', path: /^\/recalls\//, op: 'index.stock' },
-  // The web console's lists and search and its ledger view.
-  { method: 'GET', path: /^\/(shipments|recalls|search)$/, op: 'index.stock' },
-  { method: 'GET', path: /^\/purchase-orders$/, op: 'index.purchase-orders' },
-  { method: 'GET', path: /^\/ledger\/(blocks|config-blocks|stream|transactions\/[0-9a-f]{64})$/, op: 'index.ledger' },
-  { method: 'GET', path: /^\/epcis(\/|$)/, op: 'epcis.query' },
-  { method: 'OPTIONS', path: /^\/epcis(\/|$)/, op: 'epcis.query' },
-  { method: 'POST', path: /^\/epcis\/queries(\/[^/]+\/subscriptions)?$/, op: 'epcis.subscribe' },
-  // Deleting a named query (with its subscriptions) or unsubscribing.
-  { method: 'DELETE', path: /^\/epcis\/queries\/[^/]+(\/subscriptions\/[^/]+)?$/, op: 'epcis.subscribe' },
-  // The FSMA 204 sortable spreadsheet is produced for a regulator's request.
-  { method: 'GET', path: /^\/fsma\//, op: 'index.fsma' },
-  // Channel membership per config block: who could transact when a transaction committed.
-  { method: 'GET', path: /^\/membership$/, op: 'index.stock' },
-  // The consortium registry and its governance proposals, approvals and outcomes.
-  { method: 'GET', path: /^\/membership\/(registry|proposals(\/[^/]+)?)$/, op: 'index.stock' },
-];
-
-/** The operation a query API request needs, or undefined when no route matches. */
-export function queryApiOperation(method: string, path: string): Operation | undefined {
-  const m = method === 'HEAD' ? 'GET' : method;
-  return QUERY_API_ACCESS.find((r) => r.method === m && r.path.test(path))?.op;
-}
-
 /**
  * What the console reads through its gateway's pass-through, by path prefix
  * (first match wins): the console's views are narrower than the query API's

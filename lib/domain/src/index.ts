@@ -12,3 +12,6 @@ export * from './epcis/gs1-headers';
 export * from './contract/stock-line';
 export * from './contract/functions';
 export * from './access-policy';
+export * from './epcis/event-types';
+export * as jsonSchema from './events/json-schema';
+export * as eventSchemas from './events/record-schemas';

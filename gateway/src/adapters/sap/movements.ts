@@ -263,7 +263,11 @@ export function movementsToCommands(items: MovementItem[], map: Mapper, errors: 
       case '601':
         needRef();
         push(
-          { fn: TX.DispatchShipment, body: { eventId, shipmentId, lines: [{ ...lot(), quantity: quantity() }] }, endorsement: { kind: 'shipment', shipmentId } },
+          {
+            fn: TX.DispatchShipment,
+            body: { eventId, shipmentId, lines: [{ ...lot(), quantity: quantity() }] },
+            endorsement: { kind: 'shipment', shipmentId },
+          },
           { shipmentId: f.deliveryRef, lines: it.path, ...lineFields('lines[0]', it) },
         );
         break;
