@@ -202,15 +202,15 @@ describe('payments service: claims verified on anvil and recorded on the ledger'
     const poId = await createOrder('5');
     const claim = await service.claim({ poId, chainId: LOCAL_CHAIN_ID, txHash: `0x${randomBytes(32).toString('hex')}` });
     expect((await service.get(claim.id))?.id).to.equal(claim.id);
-    // The supplier's gateway over the same claim store: the retailer's claim is not found, by id or by order.
-    const supplier = createPaymentsService({
-      ledger: { ...retailer, mspId: 'SupplierMSP' },
+    // The buyer's (retailer's) gateway over the same claim store: the payee's claim is not found, by id or by order.
+    const buyer = createPaymentsService({
+      ledger: { ...supplier, mspId: 'RetailerMSP' },
       verifier: createPaymentVerifier({ registry }),
       store,
       recheckMs: 100,
       pollMs: 100,
     });
-    expect(await supplier.get(claim.id)).to.equal(undefined);
-    expect(await supplier.listForOrder(poId)).to.deep.equal([]);
+    expect(await buyer.get(claim.id)).to.equal(undefined);
+    expect(await buyer.listForOrder(poId)).to.deep.equal([]);
   });
 });
