@@ -1,18 +1,20 @@
 /**
  * Bootstrap of the devnet's consortium registry: right after the chaincode is
  * committed, the retailer's admin submits InitConsortium listing every
- * organisation with its roles. Later changes go through SetMember and
- * RemoveMember like on any network (docs/connect-your-network.md).
+ * organisation with its roles; the retailer and the auditor govern, so a
+ * change needs both. Later changes are proposals approved by a majority of
+ * the governing organisations' admins, like on any network
+ * (network/src/consortium-governance.ts, docs/connect-your-network.md).
  */
 import { connectDevnet } from './connect-devnet';
 import type { DevnetInfo } from './devnet-info';
 import { CONSORTIUM, CONTRACT } from '../../lib/domain/src';
 
-/** Roles and display names of the default devnet's organisations; the retailer governs. */
+/** Roles and display names of the default devnet's organisations; the retailer and the auditor govern. */
 export const DEVNET_MEMBERS: Record<string, { displayName: string; roles: string[] }> = {
   RetailerMSP: { displayName: 'Coffee retailer', roles: ['retailer', 'governance'] },
   SupplierMSP: { displayName: 'Coffee supplier', roles: ['supplier'] },
-  AuditorMSP: { displayName: 'Independent auditor', roles: ['auditor'] },
+  AuditorMSP: { displayName: 'Independent auditor', roles: ['auditor', 'governance'] },
 };
 
 /** The registry entry of a devnet organisation: the defaults above, else its topology role (supplier2 → "Coffee supplier 2"). */

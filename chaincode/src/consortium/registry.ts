@@ -22,6 +22,8 @@ export interface Member {
   mspId: string;
   displayName: string;
   roles: MemberRole[];
+  /** GS1 company prefixes the member's identifiers must fall within (set by governance). */
+  gs1Prefixes?: string[];
   /** Transaction that last set this entry, and its time. */
   txId: string;
   updatedAt: string;
@@ -57,6 +59,23 @@ export async function listMembers(ctx: Context): Promise<Member[]> {
 
 export async function writeMember(ctx: Context, m: Member): Promise<void> {
   await ctx.stub.putState(memberKey(m.mspId), canonicalBytes(m));
+}
+
+/**
+ * Replaces a member's GS1 company prefixes (the change a `set-prefixes`
+ * proposal applies); returns the updated entry, or undefined for a non-member.
+ */
+export async function setMemberPrefixes(
+  ctx: Context,
+  mspId: string,
+  gs1Prefixes: readonly string[],
+  stamp: { txId: string; updatedAt: string },
+): Promise<Member | undefined> {
+  const m = await readMember(ctx, mspId);
+  if (!m) return undefined;
+  const updated: Member = { ...m, gs1Prefixes: [...new Set(gs1Prefixes)].sort(), ...stamp };
+  await writeMember(ctx, updated);
+  return updated;
 }
 
 export function hasRole(m: Member | undefined, ...roles: readonly MemberRole[]): boolean {

@@ -498,6 +498,35 @@ export const QUERY_ROUTES: readonly QueryRoute[] = [
     query: { txId: TX_ID, block: { type: 'string', pattern: '^\\d{1,18}$' } },
     success: { status: 200, description: 'Members', content: json() },
   },
+  {
+    method: 'get',
+    path: '/membership/registry',
+    operationId: 'getConsortiumRegistry',
+    summary: 'The consortium registry: members with their roles and GS1 company prefixes',
+    tag: 'membership',
+    op: 'index.stock',
+    success: { status: 200, description: 'Registry members', content: json() },
+  },
+  {
+    method: 'get',
+    path: '/membership/proposals',
+    operationId: 'listGovernanceProposals',
+    summary: 'Governance proposals, newest first: the change, approvals, required majority, expiry and outcome',
+    tag: 'membership',
+    op: 'index.stock',
+    query: { status: { type: 'string', enum: ['open', 'applied', 'expired'] } },
+    success: { status: 200, description: 'Proposals', content: json() },
+  },
+  {
+    method: 'get',
+    path: '/membership/proposals/:proposalId',
+    operationId: 'getGovernanceProposal',
+    summary: 'One governance proposal with each organisation’s proposal or approval',
+    tag: 'membership',
+    op: 'index.stock',
+    params: { proposalId: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:@#-]{0,127}$' } },
+    success: { status: 200, description: 'The proposal and its approvals', content: json() },
+  },
 ];
 
 /** A route's express path as a regular expression over request paths, with a named group per parameter. */

@@ -53,11 +53,17 @@ export type QueryName = (typeof QUERY)[keyof typeof QUERY];
 /** Transactions and queries of the consortium (membership registry) contract. */
 export const CONSORTIUM = {
   InitConsortium: 'InitConsortium',
-  SetMember: 'SetMember',
-  RemoveMember: 'RemoveMember',
+  /** A registry change (`set-member`, `remove-member`, `set-prefixes`), applied once a majority of governing members approve. */
+  ProposeChange: 'ProposeChange',
+  ApproveProposal: 'ApproveProposal',
   GetMembers: 'GetMembers',
+  GetProposal: 'GetProposal',
+  ListProposals: 'ListProposals',
 } as const;
 export type ConsortiumFn = (typeof CONSORTIUM)[keyof typeof CONSORTIUM];
+
+/** The one chaincode event a consortium transaction emits: the seeded registry, or a proposal and what the transaction did to it. */
+export const CONSORTIUM_EVENT_NAME = 'ConsortiumChanged';
 
 /** The one chaincode event a traceability transaction emits, listing every fact it created. */
 export const TRACE_EVENT_NAME = 'TraceEvents';
