@@ -12,7 +12,7 @@ import { fail } from './errors';
 import { Input } from './input';
 import { OBJECT_TYPES, compositeKey } from './keys';
 import { TxEnv } from './tx-env';
-import { readCapturedEvents, type CapturedEvent } from './tx-epcis';
+import { indexCapturedHashes, readCapturedEvents, type CapturedEvent } from './tx-epcis';
 
 /** Name of the single chaincode event each submitting transaction emits. */
 export const TRACE_EVENT_NAME = 'TraceEvents';
@@ -77,6 +77,7 @@ export async function runSubmit(ctx: Context, fn: string, request: string, handl
   const captured = readCapturedEvents(input);
   await env.loadCaller();
   const body = await handler(env, input);
+  await indexCapturedHashes(env, input, eventId);
   const result = { ...body, eventId, txId: env.txId };
   const events = env.events();
   // The events (and captured ones) go into the event record and the chaincode event: serialised once for both.

@@ -60,7 +60,13 @@ export function captureReport(job: CaptureJob): Record<string, unknown> {
     committed: job.nextIndex,
     transactions: job.results,
     errors: job.errors,
+    recordedWithoutStockEffect: notes(job.commands),
   };
+}
+
+/** The events recorded as plain events although they describe a stock movement, and why. */
+function notes(commands: Array<{ eventIndex: number; eventID: string; note?: string }>) {
+  return commands.filter((c) => c.note).map(({ eventIndex, eventID, note }) => ({ eventIndex, eventID, reason: note }));
 }
 
 /** Builds the EPCIS capture adapter; pass `routes` to the gateway's extraRoutes and call stop() on shutdown. */
@@ -91,7 +97,12 @@ export function createEpcisCapture(opts: EpcisCaptureOptions): EpcisCapture {
             const id = randomUUID();
             const commands = plan.commands.map((c) => {
               const { eventId, ...body } = c.command.body;
-              return { eventIndex: c.eventIndex, eventID: c.eventID, command: { ...c.command, body, eventId: String(eventId), actor: principal.sub } };
+              return {
+                eventIndex: c.eventIndex,
+                eventID: c.eventID,
+                command: { ...c.command, body, eventId: String(eventId), actor: principal.sub },
+                ...(c.note ? { note: c.note } : {}),
+              };
             });
             await opts.store.create({ id, mspId, clientId: principal.clientId, eventCount: doc.epcisBody.eventList.length, commands });
             worker?.kick();
@@ -108,6 +119,7 @@ export function createEpcisCapture(opts: EpcisCaptureOptions): EpcisCapture {
                 eventIDs: [...new Set(plan.commands.map((c) => c.eventID))],
                 eventHashes: [...new Set(plan.commands.map((c) => c.eventHash))],
                 alreadyCaptured: plan.alreadyCaptured,
+                recordedWithoutStockEffect: notes(commands),
                 transactionCount: commands.length,
               },
             };

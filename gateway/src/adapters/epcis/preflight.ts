@@ -11,6 +11,8 @@ import type { FieldError } from '../../http/problem';
 import type { LedgerClient } from '../../../../ledger/src';
 import { latestRecord } from '../../ledger-record';
 import { stableJson } from '../../submission/executor';
+import { canonicalTime, eventHashId } from './event-hash';
+import { cbvShortName } from './identifiers';
 import { mappingError, type CapturePlan, type MappedLot } from './mapping';
 
 interface LedgerShipment {
@@ -120,24 +122,57 @@ async function pooled<T>(items: T[], n: number, fn: (item: T) => Promise<void>):
   );
 }
 
+/** Error declaration fields in a comparable form: times in UTC, CBV reasons as bare words, corrective ids sorted. */
+function declarationKey(ev: Record<string, unknown> | undefined): string {
+  const d = ev?.errorDeclaration as { declarationTime?: string; reason?: string; correctiveEventIDs?: string[] } | undefined;
+  if (!d) return '';
+  return stableJson({
+    declarationTime: typeof d.declarationTime === 'string' ? canonicalTime(d.declarationTime) : null,
+    reason: typeof d.reason === 'string' ? cbvShortName(d.reason, 'er') : null,
+    correctiveEventIDs: [...(d.correctiveEventIDs ?? [])].sort(),
+  });
+}
+
+/** The CBV 2.0 hash of the event a ledger record captured, with the namespaces it travelled with. */
+function capturedHash(prior: { event?: { captured?: unknown[] } }): { hash?: string; event?: Record<string, unknown> } {
+  const ev = prior.event?.captured?.[0] as Record<string, unknown> | undefined;
+  if (!ev || typeof ev.type !== 'string') return {};
+  return { hash: eventHashId(ev, ev['@context']), event: ev };
+}
+
+type Prior = { event?: { captured?: unknown[]; eventId?: string } };
+
 /**
- * Events the ledger already holds: the same event (same eventID and content,
- * or the same event hash) is dropped from the plan with all its transactions,
- * as capturing it again has no second effect; a given eventID that already
- * names a different event is a 422.
+ * Events the ledger already holds. Whether two events are the same is decided
+ * on their CBV 2.0 canonical form (the event hash: any binding, any spelling of
+ * a time or identifier), not on how they were written: an event whose hash the
+ * ledger has recorded, under its eventID or any other, is dropped from the plan
+ * with all its transactions and reported as already captured. A given eventID
+ * that already names an event with another hash is a 422 naming both.
  */
 async function knownEvents(plan: CapturePlan, ledger: LedgerClient, errors: FieldError[]): Promise<void> {
   const drop = new Set<number>();
+  const get = (fn: string, arg: string) => found<Prior>(() => ledger.evaluate({ contract: 'traceability', fn, args: [arg] }));
   // The first transaction of each event carries it; its ledger eventId tells whether the event is recorded.
   const firsts = plan.commands.filter((c, k) => k === 0 || plan.commands[k - 1].eventIndex !== c.eventIndex);
   await pooled(firsts, 8, async (c) => {
-    const prior = await found<{ event?: { captured?: unknown[] } }>(() =>
-      ledger.evaluate({ contract: 'traceability', fn: 'GetEvent', args: [String(c.command.body.eventId)] }),
-    );
-    if (!prior) return;
-    const same = stableJson(prior.event?.captured ?? []) === stableJson(c.command.body.epcisEvents);
-    if (same || c.eventID === c.eventHash) drop.add(c.eventIndex);
-    else errors.push({ field: `epcisBody.eventList[${c.eventIndex}].eventID`, message: `${c.eventID} already names a different event on the ledger` });
+    const mine = (c.command.body.epcisEvents as Array<Record<string, unknown>> | undefined)?.[0];
+    const prior = await get('GetEvent', String(c.command.body.eventId));
+    if (prior) {
+      const { hash, event } = capturedHash(prior);
+      if (hash === c.eventHash && declarationKey(event) === declarationKey(mine)) drop.add(c.eventIndex);
+      else
+        errors.push({
+          field: `epcisBody.eventList[${c.eventIndex}].eventID`,
+          message:
+            `${c.eventID} already names a different event on the ledger: the stored event has hash ${hash ?? 'unknown'}` +
+            `${event?.eventTime ? ` (eventTime ${String(event.eventTime)})` : ''}, this one ${c.eventHash}` +
+            `${mine?.eventTime ? ` (eventTime ${String(mine.eventTime)})` : ''}`,
+        });
+      return;
+    }
+    // The same event captured before under another eventID (or none), e.g. from the other binding.
+    if (mine && mine.errorDeclaration === undefined && (await get('GetEventByHash', c.eventHash))) drop.add(c.eventIndex);
   });
   if (drop.size > 0) plan.commands = plan.commands.filter((c) => !drop.has(c.eventIndex));
   plan.alreadyCaptured = [...drop].sort((a, b) => a - b);

@@ -224,6 +224,8 @@ function xmlEvent(type: string, node: XNode, prefixes: Map<string, string>): Obj
  * 400 naming what is missing.
  */
 export function xmlToEpcisDocument(xml: string): Obj {
+  // A bare `<!DOCTYPE name>` (GS1's own examples carry one) declares nothing; an internal subset or external DTD could define entities.
+  xml = xml.replace(/<!DOCTYPE\s+[A-Za-z_][\w.:-]*\s*>/i, '');
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw invalidInput([{ field: 'body', message: 'must not contain a DOCTYPE or entity declarations' }]);
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw invalidInput([{ field: 'body', message: `is not well-formed XML (line ${valid.err.line}: ${valid.err.msg})` }]);
