@@ -14,6 +14,7 @@ import { httpError } from '../../http/problem';
 import type { RouteSpec } from '../../http/route-spec';
 import type { CaptureJob, CaptureStore } from './capture-store';
 import { createCaptureWorker, type CaptureWorker } from './capture-worker';
+import { assertEpcisValid } from './gs1-validation';
 import { mapDocument } from './mapping';
 import { preflight } from './preflight';
 import { xmlToEpcisDocument } from './xml-binding';
@@ -91,6 +92,8 @@ export function createEpcisCapture(opts: EpcisCaptureOptions): EpcisCapture {
           kind: 'custom',
           handle: async (ctx) => {
             const doc = ctx.body as { epcisBody: { eventList: unknown[] } };
+            // GS1's schema and CBV first: nothing is mapped, checked on the ledger or stored for an invalid document.
+            assertEpcisValid(doc, ctx.request?.is(['application/xml', 'text/xml', 'application/*+xml']) ? 'xml' : 'json');
             const plan = mapDocument(doc);
             if (opts.preflight !== false) await preflight(plan, { ledger, mspId });
             const principal = ctx.principal!;
