@@ -30,7 +30,7 @@ const shipping = {
   type: 'ObjectEvent',
   action: 'OBSERVE',
   bizStep: 'shipping',
-  bizTransactionList: [{ type: 'desadv', bizTransaction: 'DES-9' }],
+  bizTransactionList: [{ type: 'desadv', bizTransaction: 'urn:epcglobal:cbv:bt:4000001000005:DES-9' }],
   sourceList: [{ type: 'location', source: SGLN_A }],
   destinationList: [{ type: 'location', destination: SGLN_B }],
   quantityList: [{ epcClass: CLASS('GB-1'), quantity: 200 }],
@@ -41,7 +41,7 @@ const receiving = {
   action: 'OBSERVE',
   bizStep: 'receiving',
   bizLocation: { id: SGLN_B },
-  bizTransactionList: [{ type: 'desadv', bizTransaction: 'DES-9' }],
+  bizTransactionList: [{ type: 'desadv', bizTransaction: 'urn:epcglobal:cbv:bt:4000001000005:DES-9' }],
   quantityList: [{ epcClass: CLASS('GB-1'), quantity: 198 }],
 };
 const transform = {
@@ -116,12 +116,17 @@ describe('EPCIS capture route and jobs (fake ledger, in-memory job store)', func
       'epcisBody.eventList[2].inputQuantityList[0].quantity',
     ]);
     const before = store.jobs.size;
-    const badLocation = await request(t.gateway.app)
+    // GS1's schema and CBV: a bare word that is not CBV, a quantity element field EPCIS does not define.
+    const notEpcis = await request(t.gateway.app)
       .post('/epcis/capture')
       .set('Authorization', auth)
-      .send(doc(commission, { ...commission, eventID: 'urn:uuid:other', bizLocation: { id: 'urn:epc:id:sgln:4000001.0000.0' } }));
-    expect(badLocation.status).to.equal(422);
-    expect(badLocation.body.errors[0].field).to.equal('epcisBody.eventList[1].bizLocation.id');
+      .send(doc(commission, { ...commission, eventID: 'urn:uuid:other', bizStep: 'commisioning', quantityList: [{ epcClass: CLASS('GB-2'), quantity: 1, unit: 'KGM' }] }));
+    expect(notEpcis.status).to.equal(400);
+    expect(notEpcis.body.errors.map((e: { field: string }) => e.field)).to.have.members([
+      'epcisBody.eventList[1].bizStep',
+      'epcisBody.eventList[1].quantityList[0].unit',
+    ]);
+    expect(notEpcis.body.errors[0].message).to.contain('eventID urn:uuid:other');
     expect(store.jobs.size).to.equal(before);
     expect(t.ledger.submitted).to.have.length(0);
   });
@@ -132,7 +137,7 @@ describe('EPCIS capture route and jobs (fake ledger, in-memory job store)', func
       const res = await request(t.gateway.app)
         .post('/epcis/capture')
         .set('Authorization', auth)
-        .send(doc(commission, shipping, { ...receiving, bizTransactionList: [{ type: 'desadv', bizTransaction: 'MISSING' }], bizLocation: undefined }));
+        .send(doc(commission, shipping, { ...receiving, bizTransactionList: [{ type: 'desadv', bizTransaction: 'urn:epcglobal:cbv:bt:4000001000005:MISSING' }], bizLocation: undefined }));
       expect(res.status).to.equal(422);
       const fields = res.body.errors.map((e: { field: string }) => e.field);
       expect(fields).to.include.members(['epcisBody.eventList[1].destinationList[0].destination', 'epcisBody.eventList[2].bizTransactionList']);

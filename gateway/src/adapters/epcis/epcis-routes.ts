@@ -17,7 +17,7 @@ import { createCaptureWorker, type CaptureWorker } from './capture-worker';
 import { assertEpcisValid } from './gs1-validation';
 import { mapDocument } from './mapping';
 import { preflight } from './preflight';
-import { xmlToEpcisDocument } from './xml-binding';
+import { captureXmlToEpcisDocument } from './xml-binding';
 import { captureOptionsHeaders } from './epcis-query-proxy';
 import { CAPTURE_PARAMS_SCHEMA, EPCIS_DOCUMENT_SCHEMA, EPCIS_DOCUMENT_SCHEMA_ID, MAX_EVENTS } from './schema';
 
@@ -86,7 +86,7 @@ export function createEpcisCapture(opts: EpcisCaptureOptions): EpcisCapture {
         roles: EPCIS_CAPTURE_ROLES,
         bodySchema: EPCIS_DOCUMENT_SCHEMA_ID,
         bodyType: 'json-or-xml',
-        xmlToJson: xmlToEpcisDocument,
+        xmlToJson: captureXmlToEpcisDocument,
         success: { status: 202, description: 'Accepted as a capture job; Location names it' },
         action: {
           kind: 'custom',

@@ -155,6 +155,8 @@ function cbvErrors(doc: Obj): Array<{ pointer: string; message: string }> {
     if (typeof v !== 'string') return;
     const prefix = v.startsWith(voc.urn) ? voc.urn : v.startsWith(voc.web) ? voc.web : undefined;
     if (prefix && !voc.words.has(v.slice(prefix.length))) out.push({ pointer, message: `${v} is in CBV's ${voc.name} namespace but is not a CBV 2.0 ${voc.name}` });
+    // A bare word stands for a CBV term; anything else must be a URI (scheme and colon).
+    else if (!v.includes(':') && !voc.words.has(v)) out.push({ pointer, message: `"${v}" is neither a CBV 2.0 ${voc.name} nor a URI` });
   };
   events.forEach((ev, i) => {
     if (!isObj(ev)) return;
@@ -171,6 +173,32 @@ function cbvErrors(doc: Obj): Array<{ pointer: string; message: string }> {
     typed('sourceList', VOCABULARIES.sdt);
     typed('destinationList', VOCABULARIES.sdt);
     if (isObj(ev.errorDeclaration)) check(`${at}/errorDeclaration/reason`, ev.errorDeclaration.reason, VOCABULARIES.er);
+  });
+  return out;
+}
+
+const DATE_TIME = /^\d{4}-(1[0-2]|0[1-9])-(3[01]|0[1-9]|[12]\d)T(2[0-3]|[01]\d):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00))$/;
+const OFFSET = /^[+-]((0\d|1[0-3]):[0-5]\d|14:00)$/;
+
+/**
+ * Rules of EPCIS 2.0 itself that the XML binding's XSD leaves open and the
+ * JSON schema states: an ObjectEvent names what it is about, times are
+ * date-times with an offset. (Element structure is checked on the XML itself.)
+ */
+function xmlRules(doc: Obj): Array<{ pointer: string; extra?: string; message: string }> {
+  const out: Array<{ pointer: string; extra?: string; message: string }> = [];
+  const events = (isObj(doc.epcisBody) && Array.isArray(doc.epcisBody.eventList) ? doc.epcisBody.eventList : []) as unknown[];
+  events.forEach((ev, i) => {
+    if (!isObj(ev)) return;
+    const at = `/epcisBody/eventList/${i}`;
+    const has = (k: string) => Array.isArray(ev[k]) && (k === 'epcList' || (ev[k] as unknown[]).length > 0);
+    if (ev.type === 'ObjectEvent' && !has('epcList') && !has('quantityList') && !(has('sensorElementList') && isObj(ev.readPoint)))
+      out.push({ pointer: at, extra: 'epcList', message: 'is required: an ObjectEvent needs epcList or quantityList (or sensorElementList with readPoint)' });
+    for (const f of ['eventTime', 'recordTime'])
+      if (ev[f] !== undefined && !(typeof ev[f] === 'string' && DATE_TIME.test(ev[f]))) out.push({ pointer: `${at}/${f}`, message: 'must be a date-time with a time zone' });
+    if (ev.eventTime === undefined) out.push({ pointer: at, extra: 'eventTime', message: 'is required' });
+    if (typeof ev.eventTimeZoneOffset !== 'string' || !OFFSET.test(ev.eventTimeZoneOffset))
+      out.push({ pointer: at, extra: 'eventTimeZoneOffset', message: 'is required as ±hh:mm' });
   });
   return out;
 }
@@ -239,20 +267,26 @@ function eventLabel(doc: Obj, pointer: string): string {
 
 /**
  * Throws a 400 naming every field of `doc` that breaks GS1's EPCIS 2.0 JSON
- * schema or a CBV rule. `binding` says how to name fields: `json` as JSON
+ * schema (JSON-LD documents) or EPCIS's own rules (XML documents, read into
+ * JSON-LD), or a CBV rule. `binding` says how to name fields: `json` as JSON
  * paths (`epcisBody.eventList[1].bizStep`), `xml` as element paths of the XML
  * document the JSON-LD form was read from.
  */
 export function assertEpcisValid(doc: unknown, binding: 'json' | 'xml' = 'json'): void {
-  const validate = validator();
   const found: Array<{ pointer: string; extra?: string; message: string }> = [];
-  if (!validate(doc)) found.push(...schemaErrors(validate.errors ?? []));
-  if (isObj(doc)) found.push(...cbvErrors(doc));
-  if (found.length === 0) return;
   const d = isObj(doc) ? doc : {};
-  const errors: FieldError[] = found.map(({ pointer, extra, message }) => ({
-    field: binding === 'xml' ? xmlFieldPath(d, pointer, extra) : jsonPath(pointer, extra),
-    message: `${message}${eventLabel(d, pointer)}`,
-  }));
+  // The JSON schema is the JSON-LD binding's; an XML document answers to the XSD (its structure, checked on the XML) and to EPCIS's rules.
+  if (binding === 'json') {
+    const validate = validator();
+    if (!validate(doc)) found.push(...schemaErrors(validate.errors ?? []));
+  } else found.push(...xmlRules(d));
+  found.push(...cbvErrors(d));
+  if (found.length === 0) return;
+  const byField = new Map<string, FieldError>();
+  for (const { pointer, extra, message } of found) {
+    const field = binding === 'xml' ? xmlFieldPath(d, pointer, extra) : jsonPath(pointer, extra);
+    if (!byField.has(field)) byField.set(field, { field, message: `${message}${eventLabel(d, pointer)}` });
+  }
+  const errors = [...byField.values()];
   throw invalidInput(errors, 400, 'INVALID_EPCIS');
 }

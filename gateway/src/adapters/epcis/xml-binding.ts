@@ -8,6 +8,7 @@
  */
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import { invalidInput } from '../../http/problem';
+import { assertXmlStructure } from './xml-structure';
 
 type Obj = Record<string, unknown>;
 type XNode = Record<string, unknown>;
@@ -219,13 +220,25 @@ function xmlEvent(type: string, node: XNode, prefixes: Map<string, string>): Obj
 }
 
 /**
+ * A captured XML document: its structure checked against the EPCIS 2.0 XSD's
+ * content models (a 400 naming the element), then read as JSON-LD.
+ */
+export function captureXmlToEpcisDocument(xml: string): Obj {
+  const doc = xmlToEpcisDocument(xml);
+  assertXmlStructure(stripDoctype(xml));
+  return doc;
+}
+
+const stripDoctype = (xml: string) => xml.replace(/<!DOCTYPE\s+[A-Za-z_][\w.:-]*\s*>/i, '');
+
+/**
  * Parses an EPCIS 2.0 (or 1.2) XML capture document into the JSON-LD document
  * capture works on. DTDs are refused; a document that is not EPCIS XML is a
  * 400 naming what is missing.
  */
 export function xmlToEpcisDocument(xml: string): Obj {
   // A bare `<!DOCTYPE name>` (GS1's own examples carry one) declares nothing; an internal subset or external DTD could define entities.
-  xml = xml.replace(/<!DOCTYPE\s+[A-Za-z_][\w.:-]*\s*>/i, '');
+  xml = stripDoctype(xml);
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw invalidInput([{ field: 'body', message: 'must not contain a DOCTYPE or entity declarations' }]);
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw invalidInput([{ field: 'body', message: `is not well-formed XML (line ${valid.err.line}: ${valid.err.msg})` }]);
