@@ -120,7 +120,14 @@ describe('EPCIS capture route and jobs (fake ledger, in-memory job store)', func
     const notEpcis = await request(t.gateway.app)
       .post('/epcis/capture')
       .set('Authorization', auth)
-      .send(doc(commission, { ...commission, eventID: 'urn:uuid:other', bizStep: 'commisioning', quantityList: [{ epcClass: CLASS('GB-2'), quantity: 1, unit: 'KGM' }] }));
+      .send(
+        doc(commission, {
+          ...commission,
+          eventID: 'urn:uuid:other',
+          bizStep: 'commisioning',
+          quantityList: [{ epcClass: CLASS('GB-2'), quantity: 1, unit: 'KGM' }],
+        }),
+      );
     expect(notEpcis.status).to.equal(400);
     expect(notEpcis.body.errors.map((e: { field: string }) => e.field)).to.have.members([
       'epcisBody.eventList[1].bizStep',
@@ -137,7 +144,13 @@ describe('EPCIS capture route and jobs (fake ledger, in-memory job store)', func
       const res = await request(t.gateway.app)
         .post('/epcis/capture')
         .set('Authorization', auth)
-        .send(doc(commission, shipping, { ...receiving, bizTransactionList: [{ type: 'desadv', bizTransaction: 'urn:epcglobal:cbv:bt:4000001000005:MISSING' }], bizLocation: undefined }));
+        .send(
+          doc(commission, shipping, {
+            ...receiving,
+            bizTransactionList: [{ type: 'desadv', bizTransaction: 'urn:epcglobal:cbv:bt:4000001000005:MISSING' }],
+            bizLocation: undefined,
+          }),
+        );
       expect(res.status).to.equal(422);
       const fields = res.body.errors.map((e: { field: string }) => e.field);
       expect(fields).to.include.members(['epcisBody.eventList[1].destinationList[0].destination', 'epcisBody.eventList[2].bizTransactionList']);

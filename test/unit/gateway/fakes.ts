@@ -67,7 +67,8 @@ export function createFakeLedger(mspId = 'SupplierMSP'): FakeLedger {
       if (req.fn === 'GetEventByHash') {
         // The first submitted transaction whose captured events carry this hash, as the chaincode's index keeps it.
         const arg = submitted.map((r) => JSON.parse(r.args?.[0] ?? '{}')).find((a) => (a.epcisHashes ?? []).includes(req.args?.[0]));
-        if (!arg) throw new ServiceError({ code: 'NOT_FOUND', message: `no event with hash ${req.args?.[0]}`, httpStatus: 404, details: { field: 'eventHash' } });
+        if (!arg)
+          throw new ServiceError({ code: 'NOT_FOUND', message: `no event with hash ${req.args?.[0]}`, httpStatus: 404, details: { field: 'eventHash' } });
         return Buffer.from(JSON.stringify({ event: { eventId: arg.eventId, mspId: 'SupplierMSP', captured: arg.epcisEvents } }));
       }
       if (req.fn === 'GetShipment') {

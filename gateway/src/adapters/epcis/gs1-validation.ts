@@ -142,7 +142,11 @@ function schemaErrors(errors: ErrorObject[]): Array<{ pointer: string; extra?: s
   }
   // A field name that is neither EPCIS's nor a namespaced extension (`prefix:name`, a URI).
   for (const e of relevant.filter((x) => x.keyword === 'propertyNames'))
-    add(e.instancePath, String(e.params.propertyName), 'is not a field EPCIS defines here; a user field needs a namespace (a prefix declared in @context, e.g. ex:name)');
+    add(
+      e.instancePath,
+      String(e.params.propertyName),
+      'is not a field EPCIS defines here; a user field needs a namespace (a prefix declared in @context, e.g. ex:name)',
+    );
   return [...out.values()];
 }
 
@@ -154,7 +158,8 @@ function cbvErrors(doc: Obj): Array<{ pointer: string; message: string }> {
   const check = (pointer: string, v: unknown, voc: Vocabulary) => {
     if (typeof v !== 'string') return;
     const prefix = v.startsWith(voc.urn) ? voc.urn : v.startsWith(voc.web) ? voc.web : undefined;
-    if (prefix && !voc.words.has(v.slice(prefix.length))) out.push({ pointer, message: `${v} is in CBV's ${voc.name} namespace but is not a CBV 2.0 ${voc.name}` });
+    if (prefix && !voc.words.has(v.slice(prefix.length)))
+      out.push({ pointer, message: `${v} is in CBV's ${voc.name} namespace but is not a CBV 2.0 ${voc.name}` });
     // A bare word stands for a CBV term; anything else must be a URI (scheme and colon).
     else if (!v.includes(':') && !voc.words.has(v)) out.push({ pointer, message: `"${v}" is neither a CBV 2.0 ${voc.name} nor a URI` });
   };
@@ -195,7 +200,8 @@ function xmlRules(doc: Obj): Array<{ pointer: string; extra?: string; message: s
     if (ev.type === 'ObjectEvent' && !has('epcList') && !has('quantityList') && !(has('sensorElementList') && isObj(ev.readPoint)))
       out.push({ pointer: at, extra: 'epcList', message: 'is required: an ObjectEvent needs epcList or quantityList (or sensorElementList with readPoint)' });
     for (const f of ['eventTime', 'recordTime'])
-      if (ev[f] !== undefined && !(typeof ev[f] === 'string' && DATE_TIME.test(ev[f]))) out.push({ pointer: `${at}/${f}`, message: 'must be a date-time with a time zone' });
+      if (ev[f] !== undefined && !(typeof ev[f] === 'string' && DATE_TIME.test(ev[f])))
+        out.push({ pointer: `${at}/${f}`, message: 'must be a date-time with a time zone' });
     if (ev.eventTime === undefined) out.push({ pointer: at, extra: 'eventTime', message: 'is required' });
     if (typeof ev.eventTimeZoneOffset !== 'string' || !OFFSET.test(ev.eventTimeZoneOffset))
       out.push({ pointer: at, extra: 'eventTimeZoneOffset', message: 'is required as ±hh:mm' });

@@ -138,7 +138,12 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
     } else given.set(eventID, i);
     // What a stock-moving branch cannot map is the project's need, not an EPCIS error: such an event is recorded instead.
     const before = errors.length;
-    const planned = { locations: plan.locations.length, products: plan.products.length, purchaseOrders: plan.purchaseOrders.length, events: plan.events.length };
+    const planned = {
+      locations: plan.locations.length,
+      products: plan.products.length,
+      purchaseOrders: plan.purchaseOrders.length,
+      events: plan.events.length,
+    };
     const shipmentsBefore = new Set(plan.shipments.keys());
     // The repository assigns a missing eventID: the event's hash ID.
     const captured = { ...(raw as Record<string, unknown>), eventID, ...(namespaces.length > 0 ? { '@context': namespaces } : {}) };
@@ -206,8 +211,7 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
 
     const bizStep = ev.bizStep === undefined ? undefined : cbvShortName(ev.bizStep, 'bizstep');
     const ref = () => (ev.bizTransactionList ?? []).some((b) => b.type !== undefined && ['desadv', 'po'].includes(cbvShortName(b.type, 'btt')));
-    const record = (suffix?: string, note?: string) =>
-      push({ fn: 'RecordEvents', body: { eventId: ledgerEventId(eventID, suffix) } }, note ? { note } : {});
+    const record = (suffix?: string, note?: string) => push({ fn: 'RecordEvents', body: { eventId: ledgerEventId(eventID, suffix) } }, note ? { note } : {});
 
     const reason = ev.errorDeclaration?.reason === undefined ? undefined : cbvShortName(ev.errorDeclaration.reason, 'er');
     if (ev.errorDeclaration !== undefined && reason !== undefined && ERROR_REASONS.includes(reason)) {

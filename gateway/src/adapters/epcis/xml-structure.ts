@@ -132,7 +132,10 @@ export function assertXmlStructure(xml: string): void {
       const v = textOf(node, qname).trim();
       if (!ACTIONS.includes(v)) {
         const near = ACTIONS.find((a) => a === v.toUpperCase() || distance(a, v.toUpperCase()) <= 2);
-        errors.push({ field: path, message: `${v === '' ? 'is empty' : `"${v}" is not an EPCIS action`}: must be one of ${ACTIONS.join(', ')}${near ? ` (did you mean ${near}?)` : ''}${label}` });
+        errors.push({
+          field: path,
+          message: `${v === '' ? 'is empty' : `"${v}" is not an EPCIS action`}: must be one of ${ACTIONS.join(', ')}${near ? ` (did you mean ${near}?)` : ''}${label}`,
+        });
       }
       return;
     }
