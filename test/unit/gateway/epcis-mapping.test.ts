@@ -228,6 +228,15 @@ describe('EPCIS event mapping', () => {
     expect(plan.products).to.deep.equal([]);
     expect(plan.shipments.size).to.equal(0);
     expect(errorsOf(() => mapDocument(doc(commission, { ...transform, eventID: 'urn:uuid:1' }))).errors[0].field).to.equal('epcisBody.eventList[1].eventID');
-    expect(errorsOf(() => mapDocument(doc(shipping, { ...shipping }))).errors[0].message).to.match(/same event hash/);
+  });
+  it('one event twice in a document (any spelling) is captured once; one eventID for two different events is a 422 naming both', () => {
+    const respelt = { ...shipping, eventTime: shipping.eventTime.replace(/Z$/, '.000000+00:00'), bizStep: 'urn:epcglobal:cbv:bizstep:shipping' };
+    const twice = mapDocument(doc(shipping, respelt));
+    expect(twice.alreadyCaptured).to.deep.equal([1]);
+    expect(twice.commands.every((c) => c.eventIndex === 0)).to.equal(true);
+    const r = errorsOf(() => mapDocument(doc(commission, { ...transform, eventID: 'urn:uuid:1' })));
+    expect(r.status).to.equal(422);
+    expect(r.errors[0].field).to.equal('epcisBody.eventList[1].eventID');
+    expect(r.errors[0].message).to.match(/repeats the eventID of event 0, a different event \(event hash ni:.*this one ni:/);
   });
 });

@@ -120,7 +120,8 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
   const namespaces = (Array.isArray(context) ? context : [context]).filter((c) => typeof c === 'object' && c !== null && !Array.isArray(c));
   const errors: Array<FieldError & { unsupported?: boolean }> = [];
   // A repeated eventID with other content would be a CONFLICT halfway through the job.
-  const given = new Map<string, number>();
+  const given = new Map<string, { index: number; hash: string }>();
+  const sameHash = new Map<string, { index: number; hash: string }>();
 
   doc.epcisBody.eventList.forEach((raw, i) => {
     const ev = raw as EpcisEvent;
@@ -128,14 +129,22 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
     const invalid = (f: string, message: string) => errors.push({ field: at(f), message });
     const eventHash = eventHashId(raw as Record<string, unknown>, context);
     const eventID = ev.eventID ?? eventHash;
+    // The same event twice in one document (same canonical form) is captured once; one eventID for two different events is a 422.
     let repeated = false;
-    if (given.has(eventID)) {
+    const declares = ev.errorDeclaration !== undefined;
+    // A declaration shares its event's eventID and hash, and is a record of its own.
+    const key = declares ? `${eventID} declared` : eventID;
+    const earlier = given.get(key) ?? (declares ? undefined : sameHash.get(eventHash));
+    if (earlier && earlier.hash !== eventHash) {
       repeated = true;
-      invalid(
-        'eventID',
-        ev.eventID !== undefined ? `repeats the eventID of event ${given.get(eventID)}` : `is the same event as event ${given.get(eventID)} (same event hash)`,
-      );
-    } else given.set(eventID, i);
+      invalid('eventID', `repeats the eventID of event ${earlier.index}, a different event (event hash ${earlier.hash}, this one ${eventHash})`);
+    } else if (earlier) {
+      repeated = true;
+      plan.alreadyCaptured.push(i);
+    } else {
+      given.set(key, { index: i, hash: eventHash });
+      if (!declares) sameHash.set(eventHash, { index: i, hash: eventHash });
+    }
     // What a stock-moving branch cannot map is the project's need, not an EPCIS error: such an event is recorded instead.
     const before = errors.length;
     const planned = {

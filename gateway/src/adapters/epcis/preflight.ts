@@ -66,9 +66,16 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
   for (const c of plan.commands) {
     if (c.command.fn !== 'DeclareError') continue;
     const target = String(c.command.body.targetEventId);
-    const rec = inDocument.has(target)
+    type Rec = { mspId?: string; event?: { mspId?: string; eventId?: string } };
+    let rec: Rec | undefined = inDocument.has(target)
       ? { mspId }
-      : await found<{ mspId?: string; event?: { mspId?: string } }>(() => ledger.evaluate({ contract: 'traceability', fn: 'GetEvent', args: [target] }));
+      : await found<Rec>(() => ledger.evaluate({ contract: 'traceability', fn: 'GetEvent', args: [target] }));
+    if (!rec) {
+      // The declared event may be on the ledger under another eventID (captured in the other binding): the same event hash finds it.
+      rec = await found<Rec>(() => ledger.evaluate({ contract: 'traceability', fn: 'GetEventByHash', args: [c.eventHash] }));
+      if (rec?.event?.eventId) c.command.body.targetEventId = rec.event.eventId;
+      else rec = undefined;
+    }
     if (!rec) {
       // EPCIS lets a repository hold a declaration about an event it never saw: recorded as captured, no ledger correction.
       c.command = { fn: 'RecordEvents', body: { eventId: c.command.body.eventId, epcisEvents: c.command.body.epcisEvents } };
@@ -175,7 +182,7 @@ async function knownEvents(plan: CapturePlan, ledger: LedgerClient, errors: Fiel
     if (mine && mine.errorDeclaration === undefined && (await get('GetEventByHash', c.eventHash))) drop.add(c.eventIndex);
   });
   if (drop.size > 0) plan.commands = plan.commands.filter((c) => !drop.has(c.eventIndex));
-  plan.alreadyCaptured = [...drop].sort((a, b) => a - b);
+  plan.alreadyCaptured = [...new Set([...plan.alreadyCaptured, ...drop])].sort((a, b) => a - b);
 }
 
 /**
