@@ -288,11 +288,11 @@ describe('EPCIS 2.0 conformance: GS1 examples, fidelity, event hash (gateway cap
     });
 
     it('the same event captured again without eventID is recognised by its hash: no second stock effect', async () => {
-      // Another serialisation of the same event: CBV URNs instead of short names, an EPC URI instead of the Digital Link, a comment.
+      // Another serialisation of the same event: CBV web URIs instead of bare words (GS1's JSON schema keeps URNs to XML), an EPC URI instead of the Digital Link, a comment.
       const again = {
         ...commission,
-        bizStep: 'urn:epcglobal:cbv:bizstep:commissioning',
-        disposition: 'urn:epcglobal:cbv:disp:active',
+        bizStep: 'https://ref.gs1.org/cbv/BizStep-commissioning',
+        disposition: 'https://ref.gs1.org/cbv/Disp-active',
         'rdfs:comment': 'sent twice',
         quantityList: [{ epcClass: `urn:epc:class:lgtin:${gtin.slice(1, 8)}.${gtin[0]}${gtin.slice(8, 13)}.${lot}`, quantity: 40, uom: 'KGM' }],
       };
