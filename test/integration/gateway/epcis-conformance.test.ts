@@ -43,11 +43,12 @@ describe('EPCIS 2.0 conformance: GS1 examples, fidelity, event hash (gateway cap
         const known = new Set<number>(r.body.alreadyCaptured);
         for (const [i, ev] of (doc.epcisBody.eventList as Ev[]).entries()) {
           const want = t.asReturned(ev, doc);
-          const got = await t.eventsById(want.eventID);
+          // An event acknowledged as already captured may be stored under another eventID (the same event, by its hash).
+          const got = await t.eventsById(known.has(i) ? eventHashId(ev, doc['@context']) : want.eventID);
           expect(got.length, `${name}[${i}]`).to.be.greaterThan(0);
           for (const g of got) expect(g.recordTime, `${name}[${i}]`).to.be.a('string');
           if (known.has(i)) {
-            // The same event (same hash) was captured before, e.g. with a comment the hash leaves out: one stored event.
+            // The same event (same hash) was captured before, e.g. with a comment the hash leaves out or under another eventID: one stored event.
             expect(
               got.map((g) => eventHashId(g, doc['@context'])),
               `${name}[${i}]`,
