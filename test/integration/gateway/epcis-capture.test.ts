@@ -177,11 +177,10 @@ describe('EPCIS capture on the real devnet (PostgreSQL jobs, ledger stock)', fun
         ],
       }),
     );
+    // A unit other than the product's contradicts the ledger (422); a destination the ledger does not know only keeps
+    // that shipment from being booked, so it is not among the refusal's reasons.
     expect(preflight.status).to.equal(422);
-    expect(preflight.body.errors.map((e: { field: string }) => e.field)).to.include.members([
-      'epcisBody.eventList[1].destinationList[0].destination',
-      'epcisBody.eventList[2].quantityList[1].uom',
-    ]);
+    expect(preflight.body.errors.map((e: { field: string }) => e.field)).to.deep.equal(['epcisBody.eventList[2].quantityList[1].uom']);
 
     await api().get(`/lots/${gtin.green}/${fresh}`).set('Authorization', auth).expect(404);
     expect(await stock(gln.farm)).to.deep.equal({ [`${gtin.green}/${lot.green}`]: 300 });

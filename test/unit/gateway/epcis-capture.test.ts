@@ -138,28 +138,35 @@ describe('EPCIS capture route and jobs (fake ledger, in-memory job store)', func
     expect(t.ledger.submitted).to.have.length(0);
   });
 
-  it('the preflight names an unknown location and an unknown shipment (422, nothing written)', async () => {
+  it('what the ledger does not know (a location, a shipment) records the event without stock effect', async () => {
     t.ledger.owners.delete(GLN_B);
     try {
       const res = await request(t.gateway.app)
         .post('/epcis/capture')
         .set('Authorization', auth)
         .send(
-          doc(commission, shipping, {
-            ...receiving,
-            bizTransactionList: [{ type: 'desadv', bizTransaction: 'urn:epcglobal:cbv:bt:4000001000005:MISSING' }],
-            bizLocation: undefined,
-          }),
+          doc(
+            { ...commission, eventID: 'urn:uuid:unknowns-1' },
+            { ...shipping, eventID: 'urn:uuid:unknowns-2' },
+            {
+              ...receiving,
+              eventID: 'urn:uuid:unknowns-3',
+              bizTransactionList: [{ type: 'desadv', bizTransaction: 'urn:epcglobal:cbv:bt:4000001000005:MISSING' }],
+              bizLocation: undefined,
+            },
+          ),
         );
-      expect(res.status).to.equal(422);
-      const fields = res.body.errors.map((e: { field: string }) => e.field);
-      expect(fields).to.include.members(['epcisBody.eventList[1].destinationList[0].destination', 'epcisBody.eventList[2].bizTransactionList']);
-      expect(t.ledger.submitted).to.have.length(0);
+      expect(res.status, JSON.stringify(res.body)).to.equal(202);
+      expect(res.body.recordedWithoutStockEffect.map((r: { eventIndex: number }) => r.eventIndex)).to.deep.equal([1, 2]);
+      expect(res.body.recordedWithoutStockEffect[0].reason).to.contain(`destinationList[0].destination: location ${GLN_B} is not registered`);
+      expect(res.body.recordedWithoutStockEffect[1].reason).to.contain('shipment MISSING is neither on the ledger');
+      const job = await settle(res.headers.location);
+      expect(job.recordedWithoutStockEffect).to.have.length(2);
+      expect(job.transactions.map((x: { fn: string }) => x.fn)).to.deep.equal(['CommissionLot', 'RecordEvents', 'RecordEvents']);
     } finally {
       t.ledger.owners.set(GLN_B, 'SupplierMSP');
     }
   });
-
   it('a chaincode verdict fails the job, naming the event; committed commands are listed', async () => {
     // The first command commits; the second one meets a chaincode verdict.
     const origSubmit = t.ledger.submit.bind(t.ledger);

@@ -103,10 +103,12 @@ describe('EPCIS 2.0 validation: GS1 JSON schema, XSD structure, CBV', () => {
     ]);
     expect(
       fields({
-        bizStep: 'urn:epcglobal:cbv:bizstep:shipping',
+        bizStep: 'https://ref.gs1.org/cbv/BizStep-shipping',
         disposition: 'https://example.org/disp/dusty',
         bizTransactionList: [{ type: 'inv', bizTransaction: 'urn:example:bt:1' }],
       }),
     ).to.deep.equal([]);
+    // GS1's JSON schema keeps CBV's URNs to the XML binding: JSON-LD writes bare words (or web URIs).
+    expect(fields({ bizStep: 'urn:epcglobal:cbv:bizstep:shipping' })).to.deep.equal(['epcisBody.eventList[0].bizStep']);
   });
 });

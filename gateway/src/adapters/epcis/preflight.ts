@@ -13,7 +13,7 @@ import { latestRecord } from '../../ledger-record';
 import { stableJson } from '../../submission/executor';
 import { canonicalTime, eventHashId } from './event-hash';
 import { cbvShortName } from './identifiers';
-import { mappingError, type CapturePlan, type MappedLot } from './mapping';
+import { mappingError, type CapturePlan, type MappedLot, type PlannedCommand } from './mapping';
 
 interface LedgerShipment {
   toGln: string;
@@ -31,35 +31,58 @@ async function found<T>(run: () => Promise<Buffer>): Promise<T | undefined> {
   }
 }
 
+/** Memoises one ledger lookup per key. */
+function cached<T>(load: (key: string) => Promise<T>): (key: string) => Promise<T> {
+  const seen = new Map<string, Promise<T>>();
+  return (key) => {
+    let p = seen.get(key);
+    if (!p) seen.set(key, (p = load(key)));
+    return p;
+  };
+}
+
+const EVENT_FIELD = /^epcisBody\.eventList\[(\d+)\]\.?/;
+
 /**
  * Checks the plan against the ledger and fills in receipt lines (by the
- * shipment's line numbers); throws a 422 naming each problem.
+ * shipment's line numbers). What the ledger does not know (a location,
+ * product, purchase order or shipment never registered) keeps a stock-moving
+ * event from being booked: it is recorded as a plain event with a note
+ * instead. What contradicts the ledger (another organisation's location or
+ * shipment, a unit other than the product's, a lot the shipment does not
+ * carry) is a 422 naming each problem.
  */
 export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient; mspId: string }): Promise<void> {
   const { ledger, mspId } = deps;
   const errors: FieldError[] = [];
-  const once = new Set<string>();
-  const first = (k: string) => !once.has(k) && !!once.add(k);
+  const unbookable = new Map<number, string[]>();
+  const cannotBook = (field: string, message: string) => {
+    const m = EVENT_FIELD.exec(field);
+    if (!m) return void errors.push({ field, message });
+    const i = Number(m[1]);
+    unbookable.set(i, [...(unbookable.get(i) ?? []), `${field.slice(m[0].length) || 'event'}: ${message}`]);
+  };
+  const location = cached(async (gln) => (await latestRecord<{ ownerMsp?: string }>(ledger, `location~${gln}`))?.value);
+  const product = cached(async (gtin) => (await latestRecord<{ unit?: string }>(ledger, `product~${gtin}`))?.value);
+  const order = cached((poId) => found(() => ledger.evaluate({ contract: 'traceability', fn: 'GetPurchaseOrder', args: [poId] })));
 
   for (const l of plan.locations) {
-    if (!first(`gln ${l.gln} ${l.own}`)) continue;
-    const loc = (await latestRecord<{ ownerMsp?: string }>(ledger, `location~${l.gln}`))?.value;
-    if (!loc?.ownerMsp) errors.push({ field: l.field, message: `location ${l.gln} is not registered on the ledger` });
+    const loc = await location(l.gln);
+    if (!loc?.ownerMsp) cannotBook(l.field, `location ${l.gln} is not registered on the ledger`);
     else if (l.own && loc.ownerMsp !== mspId)
       errors.push({ field: l.field, message: `location ${l.gln} belongs to ${loc.ownerMsp}; this gateway acts for ${mspId}` });
   }
   for (const p of plan.products) {
-    if (!first(`gtin ${p.gtin} ${p.uom}`)) continue;
-    const product = (await latestRecord<{ unit?: string }>(ledger, `product~${p.gtin}`))?.value;
-    if (!product) errors.push({ field: p.field, message: `product ${p.gtin} is not registered on the ledger` });
-    else if (p.uom && product.unit && product.unit !== p.uom)
-      errors.push({ field: p.field, message: `is ${p.uom}, but product ${p.gtin} is counted in ${product.unit}` });
+    const known = await product(p.gtin);
+    if (!known) cannotBook(p.field, `product ${p.gtin} is not registered on the ledger`);
+    else if (p.uom && known.unit && known.unit !== p.uom)
+      errors.push({ field: p.field, message: `is ${p.uom}, but product ${p.gtin} is counted in ${known.unit}` });
   }
-  for (const po of plan.purchaseOrders) {
-    if (!first(`po ${po.poId}`)) continue;
-    const order = await found(() => ledger.evaluate({ contract: 'traceability', fn: 'GetPurchaseOrder', args: [po.poId] }));
-    if (!order) errors.push({ field: po.field, message: `purchase order ${po.poId} is not on the ledger` });
-  }
+  for (const po of plan.purchaseOrders) if (!(await order(po.poId))) cannotBook(po.field, `purchase order ${po.poId} is not on the ledger`);
+  // A shipment this document creates but cannot book cannot be received by it either.
+  const unbookedShipments = new Set(
+    plan.commands.filter((c) => c.command.fn === 'CreateShipment' && unbookable.has(c.eventIndex)).map((c) => String(c.command.body.shipmentId)),
+  );
   const inDocument = new Set(plan.commands.map((c) => String(c.command.body.eventId)));
   const onLedger = async (eventId: string) =>
     inDocument.has(eventId) || !!(await found(() => ledger.evaluate({ contract: 'traceability', fn: 'GetEvent', args: [eventId] })));
@@ -101,12 +124,16 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
     const shipmentId = String(c.command.body.shipmentId);
     const field = `epcisBody.eventList[${c.eventIndex}].bizTransactionList`;
     const inDoc = plan.shipments.get(shipmentId);
+    if (inDoc && unbookedShipments.has(shipmentId)) {
+      cannotBook(field, `shipment ${shipmentId} of this document is recorded without a stock movement`);
+      continue;
+    }
     let lines: LedgerShipment['lines'];
     if (inDoc) lines = inDoc.lines.map((l, k) => ({ lineNo: k + 1, gtin: l.gtin, lotCode: l.lotCode }));
     else {
       const onLedger = await found<{ shipment: LedgerShipment }>(() => ledger.evaluate({ contract: 'traceability', fn: 'GetShipment', args: [shipmentId] }));
       if (!onLedger) {
-        errors.push({ field, message: `shipment ${shipmentId} is neither on the ledger nor shipped earlier in this document` });
+        cannotBook(field, `shipment ${shipmentId} is neither on the ledger nor shipped earlier in this document`);
         continue;
       }
       if (onLedger.shipment.receiverMsp !== mspId)
@@ -115,8 +142,30 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
     }
     if (c.receipt) c.command.body.lines = receiptLines(c.receipt.lots, lines, shipmentId, errors);
   }
+  recordUnbookable(plan, unbookable);
   await knownEvents(plan, ledger, errors);
   if (errors.length > 0) throw mappingError(errors);
+}
+
+/** Replaces the transactions of each event that cannot be booked by one that records it as captured, with the reasons. */
+function recordUnbookable(plan: CapturePlan, unbookable: Map<number, string[]>): void {
+  if (unbookable.size === 0) return;
+  const out: PlannedCommand[] = [];
+  for (const c of plan.commands) {
+    const reasons = unbookable.get(c.eventIndex);
+    if (!reasons) out.push(c);
+    else if (c.command.body.epcisEvents && (c.command.body.epcisEvents as unknown[]).length > 0) {
+      const { eventId, epcisEvents, epcisHashes } = c.command.body;
+      out.push({
+        eventIndex: c.eventIndex,
+        eventID: c.eventID,
+        eventHash: c.eventHash,
+        command: { fn: 'RecordEvents', body: { eventId, epcisEvents, ...(epcisHashes ? { epcisHashes } : {}) } },
+        note: `recorded without a stock movement: ${reasons.join('; ')}`,
+      });
+    }
+  }
+  plan.commands = out;
 }
 
 /** Runs `fn` over `items` with at most `n` at a time. */
