@@ -345,5 +345,7 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
     if (!repeated) plan.commands.push(...out);
   });
   if (errors.length > 0) throw mappingError(errors);
+  // A declaration needs its corrective events on the ledger, and they may follow it in the document; nothing depends on a declaration.
+  plan.commands = [...plan.commands.filter((c) => c.command.fn !== 'DeclareError'), ...plan.commands.filter((c) => c.command.fn === 'DeclareError')];
   return plan;
 }
