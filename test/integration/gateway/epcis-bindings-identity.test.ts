@@ -160,7 +160,9 @@ describe('EPCIS: one event in either binding, and invalid EPCIS refused (gateway
         const asXml = await t.query().get('/epcis/events').query({ EQ_eventID: stored.eventID }).set('Accept', 'application/xml').expect(200);
         // The query document's events, read as a capture document would be.
         const back = xmlToEpcisDocument(
-          asXml.text.replace(/epcisq:EPCISQueryDocument/g, 'epcis:EPCISDocument').replace(/<\/?epcisq:QueryResults>|<queryName>[^<]*<\/queryName>|<\/?resultsBody>/g, ''),
+          asXml.text
+            .replace(/epcisq:EPCISQueryDocument/g, 'epcis:EPCISDocument')
+            .replace(/<\/?epcisq:QueryResults>|<queryName>[^<]*<\/queryName>|<\/?resultsBody>/g, ''),
         );
         expect(hashesOf(back), `XML query ${h}`).to.deep.equal([h]);
       }
