@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expect } from 'chai';
-import { toCanonicalDigitalLink } from '../../../gateway/src/adapters/epcis/digital-link';
 import { eventHashId } from '../../../gateway/src/adapters/epcis/event-hash';
 import { xmlToEpcisDocument } from '../../../gateway/src/adapters/epcis/xml-binding';
 import { fixturesDir } from '../../fixtures/gs1-epcis';

@@ -57,7 +57,11 @@ function cbvWords(schema: Obj): string[] {
   const out: string[] = [];
   const walk = (v: unknown) => {
     if (Array.isArray(v)) v.forEach(walk);
-    else if (isObj(v)) for (const [k, c] of Object.entries(v)) k === 'enum' && Array.isArray(c) ? out.push(...c.map(String)) : walk(c);
+    else if (isObj(v))
+      for (const [k, c] of Object.entries(v)) {
+        if (k === 'enum' && Array.isArray(c)) out.push(...c.map(String));
+        else walk(c);
+      }
   };
   walk(schema.definitions);
   return out;
