@@ -66,6 +66,16 @@ describe('EPCIS: one event in either binding, and invalid EPCIS refused (gateway
     if (res.status !== 202) return { status: res.status, body: res.body };
     return { status: 202, body: res.body, job: await t.finished(res.headers.location) };
   }
+  /** The events an XML query by eventID (or hash) answers, read as a capture document would be. */
+  async function queryXml(id: string): Promise<Ev> {
+    await t.eventsById(id);
+    const res = await t.query().get('/epcis/events').query({ EQ_eventID: id }).set('Accept', 'application/xml').expect(200);
+    return xmlToEpcisDocument(
+      res.text
+        .replace(/epcisq:EPCISQueryDocument/g, 'epcis:EPCISDocument')
+        .replace(/<\/?epcisq:QueryResults>|<queryName>[^<]*<\/queryName>|<\/?resultsBody>/g, ''),
+    ) as Ev;
+  }
   const hashesOf = (doc: Ev) => (doc.epcisBody.eventList as Ev[]).map((e) => eventHashId(e, doc['@context']));
 
   type Doc = { xml?: string; json?: Ev };
@@ -193,6 +203,14 @@ describe('EPCIS: one event in either binding, and invalid EPCIS refused (gateway
       const rows = await t.eventsById(json.epcisBody.eventList[1].eventID as string);
       expect(rows.filter((e) => e.errorDeclaration === undefined)).to.have.length(1);
       expect(rows.filter((e) => e.errorDeclaration !== undefined)).to.have.length(1);
+      // Captured as JSON-LD, queried as XML: the events (extensions, sensor data, ILMD) and the declaration read back the same.
+      for (const [i, h] of hashesOf(json).entries()) {
+        const back = await queryXml(i === 1 ? (json.epcisBody.eventList[1].eventID as string) : h);
+        expect(hashesOf(back), `XML query ${h}`).to.include(h);
+        if (i !== 1) continue;
+        const decl = (back.epcisBody.eventList as Ev[]).find((e) => e.errorDeclaration !== undefined);
+        expect(decl?.errorDeclaration).to.deep.equal({ declarationTime: '2005-04-06T00:00:00.000000Z', reason: 'incorrect_data' });
+      }
     });
   });
 
