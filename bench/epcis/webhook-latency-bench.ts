@@ -25,7 +25,7 @@ import { start } from '../../gateway/src/main';
 import { dropSchema } from '../../indexer/src/db/migrate';
 import { createPool } from '../../indexer/src/db/pool';
 import { createIndexer } from '../../indexer/src/main';
-import { loadLedgerConfig, type LedgerClient } from '../../ledger/src';
+import { loadLedgerConfig, type LedgerClient } from '../../lib/fabric/src';
 import { connectDevnet } from '../../network/src/connect-devnet';
 import { devnetLedgerEnv } from '../../network/src/connection-files';
 import type { DevnetConfig } from '../../network/src/config';
@@ -85,7 +85,15 @@ async function measureAll(
       eventSource: 'urn:coffee-trace:bench',
       ledger: loadLedgerConfig(devnetLedgerEnv(info, 'AuditorMSP')),
       http: { host: '127.0.0.1', port: 0 },
-      auth: { audience: 'coffee-trace-gateway', algorithms: ['ES256'], devIssuer: true, devIssuerPort: 0, devKeyFile: keyFile, orgClaim: 'org' },
+      auth: {
+        audience: 'coffee-trace-gateway',
+        algorithms: ['ES256'],
+        devIssuer: true,
+        devIssuerPort: 0,
+        devKeyFile: keyFile,
+        orgClaim: 'org',
+        requireOrg: false,
+      },
       databaseUrl,
       pollMs: 200,
       retryDelayMs: 300,

@@ -3,7 +3,7 @@
  * last check found, and when to check again. The watcher works from this
  * table, so pending claims survive restarts.
  */
-import { createGatewayPool, migrateGateway } from '../db';
+import { migrateGateway, storePool, type StoreDb } from '../db';
 
 export type ClaimStatus = 'pending' | 'paid' | 'partial' | 'overpaid' | 'invalid' | 'rejected' | 'expired';
 
@@ -56,8 +56,10 @@ export interface ClaimStore {
   migrate(): Promise<void>;
   /** Records a claim, or returns the existing one for the same (order, chain, tx). */
   upsert(c: { mspId: string; poId: string; chainId: number; txHash: string; claimedBy?: string; expiresAt: Date }): Promise<ClaimRow>;
-  get(id: string): Promise<ClaimRow | undefined>;
-  listForOrder(poId: string): Promise<ClaimRow[]>;
+  /** A claim of organisation `mspId`; another organisation's claim is not found. */
+  get(id: string, mspId: string): Promise<ClaimRow | undefined>;
+  /** The claims organisation `mspId` made against an order. */
+  listForOrder(poId: string, mspId: string): Promise<ClaimRow[]>;
   /** An organisation's pending claims due for a check, oldest first. */
   due(mspId: string, limit: number): Promise<ClaimRow[]>;
   update(
@@ -67,8 +69,8 @@ export interface ClaimStore {
   close(): Promise<void>;
 }
 
-export function createPgClaimStore(opts: { connectionString: string; max?: number }): ClaimStore {
-  const pool = createGatewayPool({ connectionString: opts.connectionString, max: opts.max ?? 4 });
+export function createPgClaimStore(opts: StoreDb): ClaimStore {
+  const { pool, owned } = storePool(opts, 4);
   return {
     migrate: () => migrateGateway(pool),
     async upsert(c) {
@@ -81,13 +83,14 @@ export function createPgClaimStore(opts: { connectionString: string; max?: numbe
       );
       return toRow(r.rows[0]);
     },
-    async get(id) {
+    async get(id, mspId) {
       if (!/^\d{1,18}$/.test(id)) return undefined;
-      const r = await pool.query('SELECT * FROM gateway.payment_claims WHERE id = $1', [id]);
+      // Gateways of several organisations may share one database: a claim is read only by its own.
+      const r = await pool.query('SELECT * FROM gateway.payment_claims WHERE id = $1 AND msp_id = $2', [id, mspId]);
       return r.rows[0] ? toRow(r.rows[0]) : undefined;
     },
-    async listForOrder(poId) {
-      const r = await pool.query('SELECT * FROM gateway.payment_claims WHERE po_id = $1 ORDER BY id', [poId]);
+    async listForOrder(poId, mspId) {
+      const r = await pool.query('SELECT * FROM gateway.payment_claims WHERE po_id = $1 AND msp_id = $2 ORDER BY id', [poId, mspId]);
       return r.rows.map(toRow);
     },
     async due(mspId, limit) {
@@ -119,6 +122,8 @@ export function createPgClaimStore(opts: { connectionString: string; max?: numbe
       );
       return toRow(r.rows[0]);
     },
-    close: () => pool.end(),
+    close: async () => {
+      if (owned) await pool.end();
+    },
   };
 }

@@ -6,10 +6,11 @@
  * re-checks pending claims from PostgreSQL until final or expired.
  */
 import type { Logger } from 'pino';
-import { ServiceError } from '../errors';
-import { withRetry, type LedgerClient } from '../../../ledger/src';
+import { ServiceError, withRetry } from '../../../lib/platform/src';
+import { type LedgerClient } from '../../../lib/fabric/src';
 import type { ClaimRow, ClaimStatus, ClaimStore } from './claim-store';
 import type { PaymentTerms, PaymentVerifier } from './verifier';
+import { CONTRACT, QUERY, TX } from '../../../lib/domain/src';
 
 /** The order as the ledger keeps it (the fields payments need). */
 export interface LedgerOrder {
@@ -70,7 +71,7 @@ export function createPaymentsService(opts: PaymentsServiceOptions): PaymentsSer
   let running: Promise<unknown> = Promise.resolve();
 
   async function readOrder(poId: string): Promise<LedgerOrder> {
-    const out = await ledger.evaluate({ contract: 'traceability', fn: 'GetPurchaseOrder', args: [poId] });
+    const out = await ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetPurchaseOrder, args: [poId] });
     const parsed = JSON.parse(out.toString('utf8')) as { order?: LedgerOrder } & LedgerOrder;
     return parsed.order ?? parsed;
   }
@@ -96,7 +97,7 @@ export function createPaymentsService(opts: PaymentsServiceOptions): PaymentsSer
         blockHash: row.blockHash,
       };
       try {
-        const res = await withRetry(() => ledger.submit({ contract: 'traceability', fn: 'RecordPayment', args: [JSON.stringify(body)] }), {
+        const res = await withRetry(() => ledger.submit({ contract: CONTRACT.traceability, fn: TX.RecordPayment, args: [JSON.stringify(body)] }), {
           attempts: 4,
           baseDelayMs: 100,
         });
@@ -185,11 +186,11 @@ export function createPaymentsService(opts: PaymentsServiceOptions): PaymentsSer
       return view(out.row, out.order);
     },
     async get(id) {
-      const row = await store.get(id);
+      const row = await store.get(id, ledger.mspId);
       return row ? view(row) : undefined;
     },
     async listForOrder(poId) {
-      return (await store.listForOrder(poId)).map((r) => view(r));
+      return (await store.listForOrder(poId, ledger.mspId)).map((r) => view(r));
     },
     checkDue,
     start() {

@@ -3,7 +3,7 @@
  * it (see chaincode/src/traceability/submit.ts), parsed defensively: the
  * indexer must record a transaction even when its payload is not what it expects.
  */
-import type { StockLine } from '../../../chaincode/src/traceability/stock-line';
+import type { StockLine } from '../../../lib/domain/src';
 
 /** One signed change to one stock position: the chaincode's event line, as emitted. */
 export type StockLinePayload = StockLine;
@@ -56,8 +56,8 @@ export interface TracePayload {
   replayOf?: { txId: string };
 }
 
-/** Name of the chaincode event the contract emits once per submitting transaction. */
-export const TRACE_EVENT_NAME = 'TraceEvents';
+/** Name of the chaincode event the contract emits once per submitting transaction (the domain library's). */
+export { TRACE_EVENT_NAME } from '../../../lib/domain/src';
 
 /** Parses a TraceEvents payload; throws on anything that is not one. */
 export function parseTracePayload(bytes: Buffer): TracePayload {

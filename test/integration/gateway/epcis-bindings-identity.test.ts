@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expect } from 'chai';
-import { eventHashId } from '../../../gateway/src/adapters/epcis/event-hash';
-import { xmlToEpcisDocument } from '../../../gateway/src/adapters/epcis/xml-binding';
+import { eventHashId, xmlToEpcisDocument } from '../../../lib/epcis/src';
 import { fixturesDir } from '../../fixtures/gs1-epcis';
 import { epcisStack, type Captured, type Ev } from './epcis-stack';
 

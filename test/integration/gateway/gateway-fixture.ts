@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import pino from 'pino';
 import { createPostgres, type PostgresServer } from '../../../network/src/services/postgres';
-import type { Role } from '../../../gateway/src/auth/roles';
+import type { Role } from '../../../lib/domain/src/roles';
 import { loadGatewayConfig } from '../../../gateway/src/config';
 import { start, type RunningGateway } from '../../../gateway/src/main';
 import { devnetLedgerEnv } from '../../../network/src/connection-files';
@@ -56,7 +56,7 @@ export async function startGatewayFixture(msps: string[], extraEnv: Record<strin
   return {
     pg,
     gateways,
-    token: (msp, roles, sub = `it-${roles.join('+')}`) => gateways[msp].devIssuer!.mint({ sub, roles }),
+    token: (msp, roles, sub = `it-${roles.join('+')}`) => gateways[msp].devIssuer!.mint({ sub, roles, org: msp }),
     async stop() {
       for (const g of Object.values(gateways)) await g.stop().catch(() => undefined);
       await pg.stop();

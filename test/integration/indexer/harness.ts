@@ -14,8 +14,8 @@ import * as os from 'node:os';
 import request from 'supertest';
 import type { IndexerConfig } from '../../../indexer/src/config';
 import type { Indexer } from '../../../indexer/src/main';
-import type { Role } from '../../../gateway/src/auth/roles';
-import { loadLedgerConfig } from '../../../ledger/src';
+import type { Role } from '../../../lib/domain/src/roles';
+import { loadLedgerConfig } from '../../../lib/fabric/src';
 import { devnetLedgerEnv } from '../../../network/src/connection-files';
 import { sharedDevnet } from '../../fixtures/test-devnet';
 import { AUDITOR, RETAILER, SUPPLIER, eventId, submitJson, uniqueGln, uniqueGtin, type Orgs } from '../chaincode/ledger-fixtures';
@@ -62,6 +62,7 @@ export function testConfig(over: Partial<IndexerConfig> & { databaseUrl: string 
       algorithms: ['ES256'],
       devIssuer: true,
       orgClaim: 'org',
+      requireOrg: false,
       devIssuerPort: 0,
       devKeyFile: path.join(os.tmpdir(), `${unique('indexer-issuer')}.json`),
     },

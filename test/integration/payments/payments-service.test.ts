@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import type { LedgerClient } from '../../../ledger/src';
+import type { LedgerClient } from '../../../lib/fabric/src';
 import { connectDevnet } from '../../../network/src/connect-devnet';
 import { createChainRegistry, type ChainRegistry } from '../../../gateway/src/payments/chain-registry';
 import { createPgClaimStore, type ClaimStore } from '../../../gateway/src/payments/claim-store';
@@ -177,5 +177,22 @@ describe('payments service: claims verified on anvil and recorded on the ledger'
     await service.claim({ poId: 'PO-NOPE', chainId: LOCAL_CHAIN_ID, txHash: `0x${'ab'.repeat(32)}` }).catch((e) => (err = e));
     expect(err?.httpStatus).to.equal(404);
     expect(await service.listForOrder('PO-NOPE')).to.deep.equal([]);
+  });
+
+  it("never answers another organisation's claims, though the gateways share one database", async () => {
+    const service = newService({ expiryMs: 60_000 });
+    const poId = await createOrder('5');
+    const claim = await service.claim({ poId, chainId: LOCAL_CHAIN_ID, txHash: `0x${randomBytes(32).toString('hex')}` });
+    expect((await service.get(claim.id))?.id).to.equal(claim.id);
+    // The supplier's gateway over the same claim store: the retailer's claim is not found, by id or by order.
+    const supplier = createPaymentsService({
+      ledger: { ...retailer, mspId: 'SupplierMSP' },
+      verifier: createPaymentVerifier({ registry }),
+      store,
+      recheckMs: 100,
+      pollMs: 100,
+    });
+    expect(await supplier.get(claim.id)).to.equal(undefined);
+    expect(await supplier.listForOrder(poId)).to.deep.equal([]);
   });
 });

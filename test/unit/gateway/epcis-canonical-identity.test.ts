@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { canonicalTime, eventHashId, eventPreHash } from '../../../gateway/src/adapters/epcis/event-hash';
-import { xmlToEpcisDocument } from '../../../gateway/src/adapters/epcis/xml-binding';
+import { canonicalTime, eventHashId, eventPreHash, xmlToEpcisDocument } from '../../../lib/epcis/src';
 import { fixturesDir } from '../../fixtures/gs1-epcis';
 
 type Ev = Record<string, any>;

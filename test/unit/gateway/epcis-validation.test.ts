@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { assertEpcisValid } from '../../../gateway/src/adapters/epcis/gs1-validation';
-import { captureXmlToEpcisDocument } from '../../../gateway/src/adapters/epcis/xml-binding';
-import { ServiceError } from '../../../gateway/src/errors';
+import { captureXmlToEpcisDocument } from '../../../gateway/src/adapters/epcis/xml-structure';
+import { ServiceError } from '../../../lib/platform/src';
 import { fixturesDir, gs1Examples } from '../../fixtures/gs1-epcis';
 
 const INVALID = path.join(fixturesDir(), 'epcis-invalid');

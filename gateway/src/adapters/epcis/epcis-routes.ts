@@ -8,21 +8,21 @@
  * reports it.
  */
 import { randomUUID } from 'node:crypto';
-import type { Role } from '../../auth/roles';
+import { POLICY, type Role } from '../../../../lib/domain/src';
 import type { RouteFactory } from '../../gateway';
-import { httpError } from '../../http/problem';
+import { httpError } from '../../../../lib/platform/src';
 import type { RouteSpec } from '../../http/route-spec';
 import type { CaptureJob, CaptureStore } from './capture-store';
 import { createCaptureWorker, type CaptureWorker } from './capture-worker';
 import { assertEpcisValid } from './gs1-validation';
 import { mapDocument } from './mapping';
 import { preflight } from './preflight';
-import { captureXmlToEpcisDocument } from './xml-binding';
+import { captureXmlToEpcisDocument } from './xml-structure';
 import { captureOptionsHeaders } from './epcis-query-proxy';
 import { CAPTURE_PARAMS_SCHEMA, EPCIS_DOCUMENT_SCHEMA, EPCIS_DOCUMENT_SCHEMA_ID, MAX_EVENTS } from './schema';
 
 /** Who may capture: those who may commission, ship and receive (and the SAP connector). */
-export const EPCIS_CAPTURE_ROLES: readonly Role[] = ['supplier', 'retailer-ops', 'sap', 'admin'];
+export const EPCIS_CAPTURE_ROLES: readonly Role[] = POLICY['epcis.capture'];
 
 export interface EpcisCaptureOptions {
   store: CaptureStore;

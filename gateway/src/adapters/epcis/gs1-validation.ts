@@ -8,7 +8,7 @@
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { invalidInput, type FieldError } from '../../http/problem';
+import { invalidInput, type FieldError } from '../../../../lib/platform/src';
 import documentSchema from './gs1-json-schema/EPCIS-Document-JSON-Schema.json';
 import eventSchema from './gs1-json-schema/EPCIS-Event-JSON-Schema.json';
 import rootSchema from './gs1-json-schema/EPCIS-JSON-Schema-root.json';

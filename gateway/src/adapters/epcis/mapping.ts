@@ -18,12 +18,12 @@
  * without eventID is identified by its CBV 2.0 event hash, which also makes a
  * re-captured event the same ledger event.
  */
-import { invalidInput, type FieldError } from '../../http/problem';
+import { invalidInput, type FieldError } from '../../../../lib/platform/src';
 import { CUSTOM_FORMATS } from '../../http/validation';
 import type { LedgerCommand } from '../../submission/command';
 import { ledgerEventId } from './event-ids';
-import { eventHashId } from './event-hash';
-import { bizTransactionToId, cbvShortName, epcClassToLot, locationToGln, quantityToDecimal } from './identifiers';
+import { eventHashId } from '../../../../lib/epcis/src';
+import { bizTransactionToId, cbvShortName, epcClassToLot, locationToGln, quantityToDecimal, TX } from '../../../../lib/domain/src';
 
 interface QuantityElement {
   epcClass: string;
@@ -220,7 +220,7 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
 
     const bizStep = ev.bizStep === undefined ? undefined : cbvShortName(ev.bizStep, 'bizstep');
     const ref = () => (ev.bizTransactionList ?? []).some((b) => b.type !== undefined && ['desadv', 'po'].includes(cbvShortName(b.type, 'btt')));
-    const record = (suffix?: string, note?: string) => push({ fn: 'RecordEvents', body: { eventId: ledgerEventId(eventID, suffix) } }, note ? { note } : {});
+    const record = (suffix?: string, note?: string) => push({ fn: TX.RecordEvents, body: { eventId: ledgerEventId(eventID, suffix) } }, note ? { note } : {});
 
     const reason = ev.errorDeclaration?.reason === undefined ? undefined : cbvShortName(ev.errorDeclaration.reason, 'er');
     if (ev.errorDeclaration !== undefined && reason !== undefined && ERROR_REASONS.includes(reason)) {
@@ -233,7 +233,7 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
       }));
       plan.events.push(...corrective);
       push({
-        fn: 'DeclareError',
+        fn: TX.DeclareError,
         body: { eventId: ledgerEventId(eventID, 'error-declaration'), targetEventId: target, reason, correctiveEventIds: corrective.map((c) => c.eventId) },
       });
     } else if (ev.errorDeclaration !== undefined) {
@@ -247,7 +247,7 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
       const dates = ilmdDates();
       made.forEach((l, k) => {
         push({
-          fn: 'CommissionLot',
+          fn: TX.CommissionLot,
           body: {
             eventId: ledgerEventId(eventID, k === 0 ? undefined : `lot-${k + 1}`),
             gln: where,
@@ -273,7 +273,7 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
         const endorsement = { kind: 'parties' as const, fromGln: from, toGln: to };
         const desadv = shipRef.type === 'desadv' ? { desadv: shipRef.id } : {};
         push({
-          fn: 'CreateShipment',
+          fn: TX.CreateShipment,
           body: {
             eventId: ledgerEventId(eventID),
             shipmentId: shipRef.id,
@@ -285,7 +285,7 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
           },
           endorsement,
         });
-        push({ fn: 'DispatchShipment', body: { eventId: ledgerEventId(eventID, 'dispatch'), shipmentId: shipRef.id }, endorsement });
+        push({ fn: TX.DispatchShipment, body: { eventId: ledgerEventId(eventID, 'dispatch'), shipmentId: shipRef.id }, endorsement });
         plan.shipments.set(shipRef.id, { fromGln: from, toGln: to, lines: shipped });
       }
     } else if (
@@ -306,7 +306,7 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
           ? { kind: 'parties' as const, fromGln: inDoc.fromGln, toGln: inDoc.toGln }
           : { kind: 'shipment' as const, shipmentId: shipRef.id };
         const receipt = received ? { receipt: { shipmentId: shipRef.id, lots: received, field: at('quantityList') } } : {};
-        push({ fn: 'ReceiveShipment', body: { eventId: ledgerEventId(eventID), shipmentId: shipRef.id }, endorsement }, receipt);
+        push({ fn: TX.ReceiveShipment, body: { eventId: ledgerEventId(eventID), shipmentId: shipRef.id }, endorsement }, receipt);
       }
     } else if (
       ev.type === 'TransformationEvent' &&
@@ -320,7 +320,7 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
       const order = bizTx(['prodorder']);
       const dates = ilmdDates();
       push({
-        fn: 'TransformLots',
+        fn: TX.TransformLots,
         body: {
           eventId: ledgerEventId(eventID),
           gln: where,
@@ -346,6 +346,6 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
   });
   if (errors.length > 0) throw mappingError(errors);
   // A declaration needs its corrective events on the ledger, and they may follow it in the document; nothing depends on a declaration.
-  plan.commands = [...plan.commands.filter((c) => c.command.fn !== 'DeclareError'), ...plan.commands.filter((c) => c.command.fn === 'DeclareError')];
+  plan.commands = [...plan.commands.filter((c) => c.command.fn !== TX.DeclareError), ...plan.commands.filter((c) => c.command.fn === TX.DeclareError)];
   return plan;
 }

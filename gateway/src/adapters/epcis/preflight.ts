@@ -6,14 +6,13 @@
  * they depend on the document's own earlier events, and the chaincode's
  * verdict on them is reported by the capture job.
  */
-import { ServiceError } from '../../errors';
-import type { FieldError } from '../../http/problem';
-import type { LedgerClient } from '../../../../ledger/src';
+import { type FieldError, ServiceError } from '../../../../lib/platform/src';
+import type { LedgerClient } from '../../../../lib/fabric/src';
 import { latestRecord } from '../../ledger-record';
 import { stableJson } from '../../submission/executor';
-import { canonicalTime, eventHashId } from './event-hash';
-import { cbvShortName } from './identifiers';
+import { canonicalTime, eventHashId } from '../../../../lib/epcis/src';
 import { mappingError, type CapturePlan, type MappedLot, type PlannedCommand } from './mapping';
+import { CONTRACT, QUERY, TX, cbvShortName } from '../../../../lib/domain/src';
 
 interface LedgerShipment {
   toGln: string;
@@ -64,7 +63,7 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
   };
   const location = cached(async (gln) => (await latestRecord<{ ownerMsp?: string }>(ledger, `location~${gln}`))?.value);
   const product = cached(async (gtin) => (await latestRecord<{ unit?: string }>(ledger, `product~${gtin}`))?.value);
-  const order = cached((poId) => found(() => ledger.evaluate({ contract: 'traceability', fn: 'GetPurchaseOrder', args: [poId] })));
+  const order = cached((poId) => found(() => ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetPurchaseOrder, args: [poId] })));
 
   for (const l of plan.locations) {
     const loc = await location(l.gln);
@@ -81,27 +80,27 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
   for (const po of plan.purchaseOrders) if (!(await order(po.poId))) cannotBook(po.field, `purchase order ${po.poId} is not on the ledger`);
   // A shipment this document creates but cannot book cannot be received by it either.
   const unbookedShipments = new Set(
-    plan.commands.filter((c) => c.command.fn === 'CreateShipment' && unbookable.has(c.eventIndex)).map((c) => String(c.command.body.shipmentId)),
+    plan.commands.filter((c) => c.command.fn === TX.CreateShipment && unbookable.has(c.eventIndex)).map((c) => String(c.command.body.shipmentId)),
   );
   const inDocument = new Set(plan.commands.map((c) => String(c.command.body.eventId)));
   const onLedger = async (eventId: string) =>
-    inDocument.has(eventId) || !!(await found(() => ledger.evaluate({ contract: 'traceability', fn: 'GetEvent', args: [eventId] })));
+    inDocument.has(eventId) || !!(await found(() => ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetEvent, args: [eventId] })));
   for (const c of plan.commands) {
-    if (c.command.fn !== 'DeclareError') continue;
+    if (c.command.fn !== TX.DeclareError) continue;
     const target = String(c.command.body.targetEventId);
     type Rec = { mspId?: string; event?: { mspId?: string; eventId?: string } };
     let rec: Rec | undefined = inDocument.has(target)
       ? { mspId }
-      : await found<Rec>(() => ledger.evaluate({ contract: 'traceability', fn: 'GetEvent', args: [target] }));
+      : await found<Rec>(() => ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetEvent, args: [target] }));
     if (!rec) {
       // The declared event may be on the ledger under another eventID (captured in the other binding): the same event hash finds it.
-      rec = await found<Rec>(() => ledger.evaluate({ contract: 'traceability', fn: 'GetEventByHash', args: [c.eventHash] }));
+      rec = await found<Rec>(() => ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetEventByHash, args: [c.eventHash] }));
       if (rec?.event?.eventId) c.command.body.targetEventId = rec.event.eventId;
       else rec = undefined;
     }
     if (!rec) {
       // EPCIS lets a repository hold a declaration about an event it never saw: recorded as captured, no ledger correction.
-      c.command = { fn: 'RecordEvents', body: { eventId: c.command.body.eventId, epcisEvents: c.command.body.epcisEvents } };
+      c.command = { fn: TX.RecordEvents, body: { eventId: c.command.body.eventId, epcisEvents: c.command.body.epcisEvents } };
       continue;
     }
     const owner = rec.mspId ?? rec.event?.mspId;
@@ -120,7 +119,7 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
     }
   }
   for (const c of plan.commands) {
-    if (c.command.fn !== 'ReceiveShipment') continue;
+    if (c.command.fn !== TX.ReceiveShipment) continue;
     const shipmentId = String(c.command.body.shipmentId);
     const field = `epcisBody.eventList[${c.eventIndex}].bizTransactionList`;
     const inDoc = plan.shipments.get(shipmentId);
@@ -131,7 +130,9 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
     let lines: LedgerShipment['lines'];
     if (inDoc) lines = inDoc.lines.map((l, k) => ({ lineNo: k + 1, gtin: l.gtin, lotCode: l.lotCode }));
     else {
-      const onLedger = await found<{ shipment: LedgerShipment }>(() => ledger.evaluate({ contract: 'traceability', fn: 'GetShipment', args: [shipmentId] }));
+      const onLedger = await found<{ shipment: LedgerShipment }>(() =>
+        ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetShipment, args: [shipmentId] }),
+      );
       if (!onLedger) {
         cannotBook(field, `shipment ${shipmentId} is neither on the ledger nor shipped earlier in this document`);
         continue;
@@ -160,7 +161,7 @@ function recordUnbookable(plan: CapturePlan, unbookable: Map<number, string[]>):
         eventIndex: c.eventIndex,
         eventID: c.eventID,
         eventHash: c.eventHash,
-        command: { fn: 'RecordEvents', body: { eventId, epcisEvents, ...(epcisHashes ? { epcisHashes } : {}) } },
+        command: { fn: TX.RecordEvents, body: { eventId, epcisEvents, ...(epcisHashes ? { epcisHashes } : {}) } },
         note: `recorded without a stock movement: ${reasons.join('; ')}`,
       });
     }
@@ -208,12 +209,12 @@ type Prior = { event?: { captured?: unknown[]; eventId?: string } };
  */
 async function knownEvents(plan: CapturePlan, ledger: LedgerClient, errors: FieldError[]): Promise<void> {
   const drop = new Set<number>();
-  const get = (fn: string, arg: string) => found<Prior>(() => ledger.evaluate({ contract: 'traceability', fn, args: [arg] }));
+  const get = (fn: string, arg: string) => found<Prior>(() => ledger.evaluate({ contract: CONTRACT.traceability, fn, args: [arg] }));
   // The first transaction of each event carries it; its ledger eventId tells whether the event is recorded.
   const firsts = plan.commands.filter((c, k) => k === 0 || plan.commands[k - 1].eventIndex !== c.eventIndex);
   await pooled(firsts, 8, async (c) => {
     const mine = (c.command.body.epcisEvents as Array<Record<string, unknown>> | undefined)?.[0];
-    const prior = await get('GetEvent', String(c.command.body.eventId));
+    const prior = await get(QUERY.GetEvent, String(c.command.body.eventId));
     if (prior) {
       const { hash, event } = capturedHash(prior);
       if (hash === c.eventHash && declarationKey(event) === declarationKey(mine)) drop.add(c.eventIndex);
@@ -228,7 +229,7 @@ async function knownEvents(plan: CapturePlan, ledger: LedgerClient, errors: Fiel
       return;
     }
     // The same event captured before under another eventID (or none), e.g. from the other binding.
-    if (mine && mine.errorDeclaration === undefined && (await get('GetEventByHash', c.eventHash))) drop.add(c.eventIndex);
+    if (mine && mine.errorDeclaration === undefined && (await get(QUERY.GetEventByHash, c.eventHash))) drop.add(c.eventIndex);
   });
   if (drop.size > 0) plan.commands = plan.commands.filter((c) => !drop.has(c.eventIndex));
   plan.alreadyCaptured = [...new Set([...plan.alreadyCaptured, ...drop])].sort((a, b) => a - b);

@@ -8,7 +8,8 @@
  * Problems name the element by its path in the document.
  */
 import { XMLParser } from 'fast-xml-parser';
-import { invalidInput, type FieldError } from '../../http/problem';
+import { stripDoctype, xmlToEpcisDocument } from '../../../../lib/epcis/src';
+import { invalidInput, type FieldError } from '../../../../lib/platform/src';
 
 type Node = Record<string, unknown>;
 
@@ -184,4 +185,15 @@ export function assertXmlStructure(xml: string): void {
   };
   visit(root, nameOf(root)!, 'EPCISDocument', '');
   if (errors.length > 0) throw invalidInput(errors, 400, 'INVALID_EPCIS');
+}
+
+/**
+ * A captured XML document: read as JSON-LD (a 400 when it is not EPCIS XML),
+ * then its structure checked against the EPCIS 2.0 XSD's content models (a 400
+ * naming the element).
+ */
+export function captureXmlToEpcisDocument(xml: string): Record<string, unknown> {
+  const doc = xmlToEpcisDocument(xml);
+  assertXmlStructure(stripDoctype(xml));
+  return doc;
 }

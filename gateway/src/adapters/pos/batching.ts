@@ -4,12 +4,13 @@
  * the inclusion proof of each receipt.
  */
 import { createHash } from 'node:crypto';
-import { invalidInput, type FieldError } from '../../http/problem';
+import { invalidInput, type FieldError } from '../../../../lib/platform/src';
 import { CUSTOM_FORMATS } from '../../http/validation';
 import { stableJson } from '../../submission/executor';
 import type { LedgerCommand } from '../../submission/command';
 import { leafHash, merkleTree, type ProofStep } from './merkle';
 import type { Receipt } from './receipts';
+import { TX } from '../../../../lib/domain/src';
 
 export interface ReceiptProof {
   gln: string;
@@ -95,7 +96,7 @@ export function batchReceipts(receipts: Receipt[], stores: Record<string, string
       gln,
       batchId,
       root,
-      command: { fn: 'RecordSales', body: { eventId: `${batchId}-sales`, gln, batchId, merkleRoot: root, receiptCount: list.length, lines } },
+      command: { fn: TX.RecordSales, body: { eventId: `${batchId}-sales`, gln, batchId, merkleRoot: root, receiptCount: list.length, lines } },
       proofs: list.map((r, i) => ({ gln, receiptId: r.receiptId, batchId, leaf: leaves[i], proof: proofs[i], root })),
       fields,
       storeField,

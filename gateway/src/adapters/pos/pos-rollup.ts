@@ -5,15 +5,16 @@
  * upload answer, the batch status route and the region half of a receipt proof.
  */
 import type { Logger } from 'pino';
-import type { LedgerClient } from '../../../../ledger/src';
+import type { LedgerClient } from '../../../../lib/fabric/src';
 import type { RouteSpec } from '../../http/route-spec';
-import { httpError } from '../../http/problem';
+import { httpError } from '../../../../lib/platform/src';
 import type { Submitter } from '../../submission/submitter';
 import type { StoreBatch } from './batching';
 import { verifyProof } from './merkle';
 import type { RollupStore, StoredBatch } from './rollup-store';
 import { createRollupWorker, storeBatchLeaf, type RollupWorker } from './rollup-worker';
 import { latestRecord } from '../../ledger-record';
+import { POLICY } from '../../../../lib/domain/src';
 
 /** POS_ROLLUP_* settings. */
 export interface PosRollupConfig {
@@ -116,7 +117,7 @@ export function batchRoute(rollup: PosRollup, mspId: string): RouteSpec {
     operationId: 'posBatch',
     summary: 'A POS store batch of the roll-up: pending, committed (roll-up transaction and block) or refused (reason and field)',
     tag: 'pos',
-    roles: ['pos', 'retailer-ops', 'auditor', 'admin'],
+    roles: POLICY['pos.proofs'],
     paramsSchema: 'posBatchParams',
     action: {
       kind: 'custom',

@@ -8,7 +8,7 @@
  * roll-up worker (pos-rollup.ts); `GET /pos/batches/{batchId}` reports them.
  */
 import type { RouteFactory } from '../../gateway';
-import { httpError } from '../../http/problem';
+import { httpError } from '../../../../lib/platform/src';
 import type { RouteSpec } from '../../http/route-spec';
 import { runDocument, type DocumentCommand } from '../document/document-runner';
 import { limitDocument } from '../document/limits';
@@ -20,6 +20,7 @@ import { parsePosLog, POS_JSON_SCHEMA, type Receipt } from './receipts';
 import { createRequestValidator } from '../../http/validation';
 import { acceptRollup, batchRoute, regionProof, type PosRollup } from './pos-rollup';
 import { latestRecord } from '../../ledger-record';
+import { POLICY } from '../../../../lib/domain/src';
 
 export interface PosAdapterOptions {
   proofs: ProofStore;
@@ -47,7 +48,7 @@ export function posRoutes(opts: PosAdapterOptions): RouteFactory {
         operationId: 'posSales',
         summary: 'POS sales (ARTS POSLog XML, JSON receipts, Square or Toast orders), batched per store into RecordSales',
         tag: 'pos',
-        roles: ['pos', 'admin'],
+        roles: POLICY['pos.sales'],
         bodyType: 'json-or-xml',
         success: { status: 201, description: 'One committed RecordSales per store (202 with the store batches in roll-up mode)' },
         action: {
@@ -122,7 +123,7 @@ export function posRoutes(opts: PosAdapterOptions): RouteFactory {
         operationId: 'posReceiptProof',
         summary: "A receipt's Merkle inclusion proof, checked against the batch root on the ledger",
         tag: 'pos',
-        roles: ['pos', 'retailer-ops', 'auditor', 'admin'],
+        roles: POLICY['pos.proofs'],
         paramsSchema: 'posProofParams',
         action: {
           kind: 'custom',

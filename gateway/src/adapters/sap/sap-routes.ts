@@ -8,14 +8,15 @@
  * committed (see docs/adapters.md).
  */
 import type { RouteFactory } from '../../gateway';
-import { invalidInput, type FieldError } from '../../http/problem';
+import { invalidInput, type FieldError } from '../../../../lib/platform/src';
 import type { RouteSpec } from '../../http/route-spec';
-import type { LedgerClient } from '../../../../ledger/src';
+import type { LedgerClient } from '../../../../lib/fabric/src';
 import { runDocument } from '../document/document-runner';
 import { limitDocument, type DocumentLimits } from '../document/limits';
 import { idocToCommands } from './idoc';
 import type { SapMappings, UnitCheck } from './mappings';
 import { latestRecord } from '../../ledger-record';
+import { POLICY } from '../../../../lib/domain/src';
 
 /** Posted units that differ from the product's unit on the ledger are a 422 naming the unit field. */
 async function checkUnits(ledger: LedgerClient, checks: UnitCheck[]): Promise<void> {
@@ -42,7 +43,7 @@ export function sapRoutes(opts: { mappings: SapMappings | (() => SapMappings); l
         operationId: 'sapIdoc',
         summary: 'SAP IDoc-XML: DESADV (DELVRY05/07), WMMBXY and MBGMCR goods movements, ORDERS05',
         tag: 'sap',
-        roles: ['sap', 'admin'],
+        roles: POLICY['sap.idoc'],
         bodyType: 'xml',
         success: {
           status: 201,
