@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { canonicalTime, eventHashId, eventPreHash, xmlToEpcisDocument } from '../../../lib/epcis/src';
+import { captureIdentity } from '../../../gateway/src/adapters/epcis/event-ids';
 import { fixturesDir } from '../../fixtures/gs1-epcis';
 
 type Ev = Record<string, any>;
@@ -59,6 +60,35 @@ describe('EPCIS event identity: the CBV 2.0 canonical form, whatever the binding
     const plain = xml('<ex:count>12</ex:count>');
     expect(typed.epcisBody.eventList[0]['ex:count']).to.equal('12');
     expect(hashes(typed)).to.deep.equal(hashes(plain));
+  });
+
+  it('an error declaration is identified by its event and the declaration, however either is written', () => {
+    const ev = {
+      type: 'ObjectEvent',
+      eventTime: '2025-01-01T00:00:00Z',
+      eventTimeZoneOffset: '+00:00',
+      epcList: ['urn:epc:id:sgtin:4012345.011111.1'],
+      action: 'OBSERVE',
+    };
+    const h = eventHashId(ev);
+    const a = {
+      ...ev,
+      errorDeclaration: { declarationTime: '2025-01-02T00:00:00.000000Z', reason: 'incorrect_data', correctiveEventIDs: ['urn:uuid:2', 'urn:uuid:1'] },
+    };
+    const b = {
+      ...ev,
+      eventTime: '2025-01-01T01:00:00+01:00',
+      errorDeclaration: {
+        declarationTime: '2025-01-01T19:00:00-05:00',
+        reason: 'urn:epcglobal:cbv:er:incorrect_data',
+        correctiveEventIDs: ['urn:uuid:1', 'urn:uuid:2'],
+      },
+    };
+    expect(eventHashId(b)).to.equal(h);
+    expect(captureIdentity(h, a)).to.equal(captureIdentity(h, b));
+    expect(captureIdentity(h, a)).to.not.equal(h);
+    expect(captureIdentity(h, ev)).to.equal(h);
+    expect(captureIdentity(h, { ...a, errorDeclaration: { ...a.errorDeclaration, reason: 'did_not_occur' } })).to.not.equal(captureIdentity(h, a));
   });
 
   it("GS1's examples in both bindings: every event the two files both hold has one hash", () => {

@@ -21,7 +21,7 @@
 import { invalidInput, type FieldError } from '../../../../lib/platform/src';
 import { CUSTOM_FORMATS } from '../../http/validation';
 import type { LedgerCommand } from '../../submission/command';
-import { ledgerEventId } from './event-ids';
+import { captureIdentity, ledgerEventId } from './event-ids';
 import { eventHashId } from '../../../../lib/epcis/src';
 import { bizTransactionToId, cbvShortName, epcClassToLot, locationToGln, quantityToDecimal, TX } from '../../../../lib/domain/src';
 
@@ -157,8 +157,8 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
     // The repository assigns a missing eventID: the event's hash ID.
     const captured = { ...(raw as Record<string, unknown>), eventID, ...(namespaces.length > 0 ? { '@context': namespaces } : {}) };
     let out: PlannedCommand[] = [];
-    // An error declaration has the hash of the event it declares: only the event itself is indexed by its hash.
-    const hashes = ev.errorDeclaration === undefined ? { epcisHashes: [eventHash] } : {};
+    // An error declaration has the hash of the event it declares: it is indexed by a digest of that hash and the declaration.
+    const hashes = { epcisHashes: [captureIdentity(eventHash, raw as Record<string, unknown>)] };
     const push = (command: LedgerCommand, extra: Partial<PlannedCommand> = {}) => {
       if (out.length === 0) Object.assign(command.body, { epcisEvents: [captured] }, hashes);
       else command.body.epcisEvents = [];

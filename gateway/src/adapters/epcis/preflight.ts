@@ -9,10 +9,10 @@
 import { type FieldError, ServiceError } from '../../../../lib/platform/src';
 import type { LedgerClient } from '../../../../lib/fabric/src';
 import { latestRecord } from '../../ledger-record';
-import { stableJson } from '../../submission/executor';
-import { canonicalTime, eventHashId } from '../../../../lib/epcis/src';
+import { eventHashId } from '../../../../lib/epcis/src';
+import { captureIdentity, declarationKey } from './event-ids';
 import { mappingError, type CapturePlan, type MappedLot, type PlannedCommand } from './mapping';
-import { CONTRACT, QUERY, TX, cbvShortName } from '../../../../lib/domain/src';
+import { CONTRACT, QUERY, TX } from '../../../../lib/domain/src';
 
 interface LedgerShipment {
   toGln: string;
@@ -179,17 +179,6 @@ async function pooled<T>(items: T[], n: number, fn: (item: T) => Promise<void>):
   );
 }
 
-/** Error declaration fields in a comparable form: times in UTC, CBV reasons as bare words, corrective ids sorted. */
-function declarationKey(ev: Record<string, unknown> | undefined): string {
-  const d = ev?.errorDeclaration as { declarationTime?: string; reason?: string; correctiveEventIDs?: string[] } | undefined;
-  if (!d) return '';
-  return stableJson({
-    declarationTime: typeof d.declarationTime === 'string' ? canonicalTime(d.declarationTime) : null,
-    reason: typeof d.reason === 'string' ? cbvShortName(d.reason, 'er') : null,
-    correctiveEventIDs: [...(d.correctiveEventIDs ?? [])].sort(),
-  });
-}
-
 /** The CBV 2.0 hash of the event a ledger record captured, with the namespaces it travelled with. */
 function capturedHash(prior: { event?: { captured?: unknown[] } }): { hash?: string; event?: Record<string, unknown> } {
   const ev = prior.event?.captured?.[0] as Record<string, unknown> | undefined;
@@ -228,8 +217,8 @@ async function knownEvents(plan: CapturePlan, ledger: LedgerClient, errors: Fiel
         });
       return;
     }
-    // The same event captured before under another eventID (or none), e.g. from the other binding.
-    if (mine && mine.errorDeclaration === undefined && (await get(QUERY.GetEventByHash, c.eventHash))) drop.add(c.eventIndex);
+    // The same event (or declaration) captured before under another eventID (or none), e.g. from the other binding.
+    if (mine && (await get(QUERY.GetEventByHash, captureIdentity(c.eventHash, mine)))) drop.add(c.eventIndex);
   });
   if (drop.size > 0) plan.commands = plan.commands.filter((c) => !drop.has(c.eventIndex));
   plan.alreadyCaptured = [...new Set([...plan.alreadyCaptured, ...drop])].sort((a, b) => a - b);
