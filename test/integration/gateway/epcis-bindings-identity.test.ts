@@ -93,6 +93,11 @@ describe('EPCIS: one event in either binding, and invalid EPCIS refused (gateway
     const firstHashes = new Set<string>();
     for (const d of firsts) {
       const a = await send(d);
+      if (a.status === 422 && !strict) {
+        // GS1's files of one binding sometimes reuse an eventID for different events: the later file is refused, naming both.
+        for (const e of a.body.errors as Array<{ message: string }>) expect(e.message, name).to.match(/already names a different event on the ledger/);
+        continue;
+      }
       expect(a.status, `${name}: ${JSON.stringify(a.body)}`).to.equal(202);
       expect(a.job!.status, `${name}: ${JSON.stringify(a.job!.errors)}`).to.equal('success');
       identitiesOf(parsed(d)).forEach((h) => firstHashes.add(h));
@@ -119,7 +124,12 @@ describe('EPCIS: one event in either binding, and invalid EPCIS refused (gateway
       // Acknowledged as the same event, not stored again: one stored event per hash.
       for (const [h, i] of same) {
         expect(b.body.alreadyCaptured, `${name}[${i}]`).to.include(i);
-        if (!declares[i]) expect(await t.eventsById(h), `${name}[${i}] ${h}`).to.have.length(1);
+        // One stored event (a declaration about it, which shares its hash, is a record of its own).
+        if (!declares[i])
+          expect(
+            (await t.eventsById(h)).filter((e) => e.errorDeclaration === undefined),
+            `${name}[${i}] ${h}`,
+          ).to.have.length(1);
       }
     }
     return matched;

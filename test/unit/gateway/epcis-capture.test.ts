@@ -167,6 +167,24 @@ describe('EPCIS capture route and jobs (fake ledger, in-memory job store)', func
       t.ledger.owners.set(GLN_B, 'SupplierMSP');
     }
   });
+  it('a declaration whose corrective events are not on the ledger is recorded as captured, and the job says so', async () => {
+    const declared = { ...commission, eventID: 'urn:uuid:declared-1' };
+    await settle((await request(t.gateway.app).post('/epcis/capture').set('Authorization', auth).send(doc(declared)).expect(202)).headers.location);
+    const declaration = {
+      ...declared,
+      errorDeclaration: { declarationTime: '2024-05-02T00:00:00Z', reason: 'incorrect_data', correctiveEventIDs: ['urn:uuid:nowhere'] },
+    };
+    const res = await request(t.gateway.app).post('/epcis/capture').set('Authorization', auth).send(doc(declaration));
+    expect(res.status, JSON.stringify(res.body)).to.equal(202);
+    expect(res.body.recordedWithoutStockEffect).to.have.length(1);
+    expect(res.body.recordedWithoutStockEffect[0].reason).to.match(/^declaration recorded without a ledger correction: correctiveEventIDs\[0\]/);
+    const job = await settle(res.headers.location);
+    expect(job.transactions.map((x: { fn: string }) => x.fn)).to.deep.equal(['RecordEvents']);
+    // The same declaration again is the same record: acknowledged, nothing submitted.
+    const again = await request(t.gateway.app).post('/epcis/capture').set('Authorization', auth).send(doc(declaration)).expect(202);
+    expect(again.body.alreadyCaptured).to.deep.equal([0]);
+  });
+
   it('a chaincode verdict fails the job, naming the event; committed commands are listed', async () => {
     // The first command commits; the second one meets a chaincode verdict.
     const origSubmit = t.ledger.submit.bind(t.ledger);

@@ -100,7 +100,10 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
     }
     if (!rec) {
       // EPCIS lets a repository hold a declaration about an event it never saw: recorded as captured, no ledger correction.
-      c.command = { fn: TX.RecordEvents, body: { eventId: c.command.body.eventId, epcisEvents: c.command.body.epcisEvents } };
+      c.command = {
+        fn: TX.RecordEvents,
+        body: { eventId: c.command.body.eventId, epcisEvents: c.command.body.epcisEvents, epcisHashes: c.command.body.epcisHashes },
+      };
       continue;
     }
     const owner = rec.mspId ?? rec.event?.mspId;
@@ -109,13 +112,17 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
         field: `epcisBody.eventList[${c.eventIndex}].eventID`,
         message: `the declared event was recorded by ${owner}; only its recorder declares it in error`,
       });
+    // EPCIS lets corrective events live anywhere; the ledger's DeclareError needs them on the ledger. Without them the
+    // declaration is kept as captured (no ledger correction), and the capture job says so.
     const ids = c.command.body.correctiveEventIds as string[];
-    for (const [k, id] of ids.entries()) {
-      if (!(await onLedger(id)))
-        errors.push({
-          field: `epcisBody.eventList[${c.eventIndex}].errorDeclaration.correctiveEventIDs[${k}]`,
-          message: `names an event that is not on the ledger (ledger eventId ${id})`,
-        });
+    const missing: string[] = [];
+    for (const [k, id] of ids.entries()) if (!(await onLedger(id))) missing.push(`correctiveEventIDs[${k}] (ledger eventId ${id})`);
+    if (missing.length > 0) {
+      c.command = {
+        fn: TX.RecordEvents,
+        body: { eventId: c.command.body.eventId, epcisEvents: c.command.body.epcisEvents, epcisHashes: c.command.body.epcisHashes },
+      };
+      c.note = `declaration recorded without a ledger correction: ${missing.join(', ')} not on the ledger`;
     }
   }
   for (const c of plan.commands) {
