@@ -150,8 +150,9 @@ describe('EPCIS: one event in either binding, and invalid EPCIS refused (gateway
           matched += order === 'XML then JSON-LD' ? await both([{ xml }], jsons, x, false) : await both(jsons, [{ xml }], x, false);
         }
         // GS1's files do not always hold the same events in both bindings (another type, another read point, a namespace
-        // with or without a trailing slash); those that do are one event each.
-        expect(matched).to.be.greaterThanOrEqual(14);
+        // with or without a trailing slash, a declaration naming its corrective event by UUID in one and by hash in the
+        // other); the 13 that do (9.6.1: 1, TransactionEvent: 1, sensor data: 4, AssociationEvent: 7) are one event each.
+        expect(matched).to.be.greaterThanOrEqual(13);
       });
     }
   });

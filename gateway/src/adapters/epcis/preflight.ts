@@ -82,6 +82,8 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
   const unbookedShipments = new Set(
     plan.commands.filter((c) => c.command.fn === TX.CreateShipment && unbookable.has(c.eventIndex)).map((c) => String(c.command.body.shipmentId)),
   );
+  // Events already on the ledger leave the plan first: a declaration about one of them must name it as the ledger holds it.
+  await knownEvents(plan, ledger, errors);
   const inDocument = new Set(plan.commands.map((c) => String(c.command.body.eventId)));
   const onLedger = async (eventId: string) =>
     inDocument.has(eventId) || !!(await found(() => ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetEvent, args: [eventId] })));
@@ -151,7 +153,6 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
     if (c.receipt) c.command.body.lines = receiptLines(c.receipt.lots, lines, shipmentId, errors);
   }
   recordUnbookable(plan, unbookable);
-  await knownEvents(plan, ledger, errors);
   if (errors.length > 0) throw mappingError(errors);
 }
 
