@@ -24,6 +24,7 @@ import { loadGatewayConfig } from '../../gateway/src/config';
 import { start } from '../../gateway/src/main';
 import { dropSchema } from '../../indexer/src/db/migrate';
 import { createPool } from '../../indexer/src/db/pool';
+import { DEFAULT_SUBSCRIPTIONS } from '../../indexer/src/config';
 import { createIndexer } from '../../indexer/src/main';
 import { loadLedgerConfig, type LedgerClient } from '../../lib/fabric/src';
 import { connectDevnet } from '../../network/src/connect-devnet';
@@ -99,6 +100,8 @@ async function measureAll(
       retryDelayMs: 300,
       outboxBatch: 200,
       logLevel: 'warn',
+      // The subscriber listens on loopback, which webhooks reach only when allow-listed.
+      subscriptions: { ...DEFAULT_SUBSCRIPTIONS, webhookAllow: ['127.0.0.1/32'] },
     },
     { log: pino({ level: 'warn' }) },
   );

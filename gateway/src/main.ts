@@ -135,7 +135,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
       worker: { pollMs: cfg.submission.workerPollMs, maxAttempts: cfg.submission.maxAsyncAttempts },
       bodyLimit: cfg.bodyLimit,
       extraRoutes,
-      mount: (app) =>
+      mount: (app, { limiter }) =>
         mountConsole(app, {
           mspId: cfg.mspId,
           dir: cfg.console.dir ?? path.resolve(__dirname, '..', '..', 'console'),
@@ -145,6 +145,8 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
           devIssuer,
           indexerDevKeyFile: devIssuer && cfg.console.indexerDevKeyFile ? path.resolve(cfg.console.indexerDevKeyFile) : undefined,
           oidc: cfg.console.oidc,
+          limiter,
+          production: cfg.console.production,
           orgClaim: cfg.auth.orgClaim,
         }),
       ...(cfg.epcisQueryUrl ? { onUpgrade: epcisStreamUpgrade({ queryUrl: cfg.epcisQueryUrl, verifier, logger }) } : {}),

@@ -1,7 +1,9 @@
 /**
  * Wiring of the indexer: PostgreSQL (migrated), the block source and its
  * projector, the Kafka outbox relay and the query API. start() brings them up
- * in that order; stop() drains them in reverse (HTTP, blocks, outbox, pool).
+ * in that order; stop() drains them in reverse (HTTP, blocks, outbox, pools).
+ * The query API reads through a pool of its own (its own size and
+ * statement_timeout), so no query load can take indexing's connections.
  */
 import type { Server } from 'node:http';
 import { Kafka, logLevel } from 'kafkajs';
@@ -9,18 +11,22 @@ import type { Pool } from 'pg';
 import { pino, type Logger } from 'pino';
 import { connectLedger, setSdkLogger, type LedgerClient } from '../../lib/fabric/src';
 import * as path from 'node:path';
-import { createDevIssuer, createJwtVerifier, type DevIssuer, type JwtVerifier } from '../../lib/platform/src';
-import type { IndexerConfig } from './config';
+import { createDevIssuer, createJwtVerifier, createRateLimiter, type DevIssuer, type JwtVerifier } from '../../lib/platform/src';
+import { DEFAULT_QUERY_LIMITS, DEFAULT_SUBSCRIPTIONS, type IndexerConfig } from './config';
+import { createCheckpointWatch } from './query/streams/checkpoint-watch';
+import { createConnectionCap } from './query/streams/connection-cap';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { outboxPositionTopic, topicNames } from './projection/outbox-messages';
 import { createBlockProjector } from './projection/project-block';
 import { attachEventStream } from './query/epcis/event-stream';
 import { createSubscriptions } from './query/epcis/subscriptions';
+import { createWebhookSender } from './query/epcis/webhook-sender';
 import { createQueryApp } from './query/app';
 import { createIndexerMetrics, type IndexerMetrics } from './query/metrics';
 import { createOutboxRelay, type OutboxRelay } from './sinks/kafka/outbox-relay';
 import { createBlockSource, type BlockSource } from './source/block-source';
+import { createChannelHeightMonitor, type ChannelHeightMonitor } from './source/channel-height';
 
 /** Optional overrides, mainly for tests. */
 export interface IndexerDeps {
@@ -38,7 +44,10 @@ export interface Indexer {
   stop(): Promise<void>;
   /** Rejects when indexing stopped for good (a verification failure). */
   readonly done: Promise<void>;
+  /** Indexing's pool (projection, outbox, subscriptions' delivery). */
   readonly pool: Pool;
+  /** The query API's pool: its own connections, every statement bounded by statement_timeout. */
+  readonly queryPool: Pool;
   readonly metrics: IndexerMetrics;
   /** Port of the query API once started. */
   httpPort(): number | undefined;
@@ -59,16 +68,44 @@ async function kafkaFor(config: IndexerConfig, log: Logger): Promise<Kafka | und
   return new Kafka({ clientId: 'indexer', brokers, logLevel: logLevel.NOTHING, retry: { retries: 3 }, connectionTimeout: 3000 });
 }
 
+/** The peers as /health shows them (heights as strings, as every block number in the API). */
+function peerHealth(m: ChannelHeightMonitor) {
+  return m.peers().map((p) => ({
+    name: p.name,
+    mspId: p.mspId ?? null,
+    own: p.own,
+    reachable: p.reachable,
+    height: p.height?.toString() ?? null,
+    ...(p.error ? { error: p.error } : {}),
+  }));
+}
+
 export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): Indexer {
   const log = deps.log ?? pino({ name: 'indexer', level: config.logLevel });
   setSdkLogger(log);
   const db = { connectionString: config.databaseUrl };
   const pool = createPool({ connectionString: db.connectionString, schema: config.schema });
-  const metrics = createIndexerMetrics({
-    defaultMetrics: true,
-    pendingOutbox: async () => Number((await pool.query('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL')).rows[0].n),
+  const limits = config.query ?? DEFAULT_QUERY_LIMITS;
+  const queryPool = createPool({
+    connectionString: db.connectionString,
+    schema: config.schema,
+    max: limits.poolMax,
+    applicationName: 'indexer-query',
+    statementTimeoutMs: limits.statementTimeoutMs,
+    connectionTimeoutMs: limits.statementTimeoutMs,
   });
   const connect = deps.connect ?? (() => connectLedger(config.ledger));
+  const peerHeights: ChannelHeightMonitor = createChannelHeightMonitor({
+    connect,
+    log: log.child({ part: 'peers' }),
+    intervalMs: config.peerCheckMs ?? 5000,
+    onCheck: (peers, height) => metrics.peerHeights(peers, height),
+  });
+  const metrics = createIndexerMetrics({
+    defaultMetrics: true,
+    pendingOutbox: async () => Number((await queryPool.query('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL')).rows[0].n),
+    certificates: () => peerHeights.certificates(),
+  });
   let source: BlockSource | undefined;
   let relay: OutboxRelay | undefined;
   let server: Server | undefined;
@@ -94,6 +131,7 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
         batchSize: config.outboxBatch,
         log: log.child({ part: 'outbox' }),
         onPublished: (n) => metrics.published(n),
+        onError: () => metrics.relayFailed(),
       });
       relay.start();
     }
@@ -125,7 +163,16 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
       () => settle.resolve(),
       (err) => settle.reject(err),
     );
-    subscriptions = createSubscriptions({ pool, log: log.child({ part: 'subscriptions' }) });
+    peerHeights.start();
+    const subs = config.subscriptions ?? DEFAULT_SUBSCRIPTIONS;
+    subscriptions = createSubscriptions({
+      pool,
+      log: log.child({ part: 'subscriptions' }),
+      maxPerOrg: subs.maxPerOrg,
+      concurrency: subs.concurrency,
+      sender: createWebhookSender({ allow: subs.webhookAllow, timeoutMs: subs.timeoutMs }),
+      onDelivery: (outcome) => metrics.subscriptionDelivery(outcome),
+    });
     subscriptions.start();
     if (deps.http !== false) {
       let verifier = deps.verifier;
@@ -144,19 +191,35 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
           orgClaim: config.auth.orgClaim,
         });
       }
+      const limiter = createRateLimiter(limits.rateLimit);
+      const watch = createCheckpointWatch({ pool: queryPool, pollMs: 250 });
+      const streamCap = createConnectionCap({ maxPerKey: limits.streamsPerPrincipal });
       const app = createQueryApp({
-        pool,
+        pool: queryPool,
         metrics,
+        limits,
+        limiter,
+        watch,
+        streamCap,
         verifier,
         subscriptions: subscriptions.routes,
-        health: () => ({ indexing: source !== undefined, kafka: relay?.connected() ?? false }),
+        health: () => ({ indexing: source !== undefined, kafka: relay?.connected() ?? false, peers: peerHealth(peerHeights) }),
         onError: (err) => log.error({ err }, 'query failed'),
+        ownerOrg: config.ledger.mspId,
       });
       await new Promise<void>((resolve, reject) => {
         server = app.listen(config.http.port, config.http.host, () => resolve());
         server.once('error', reject);
       });
-      eventStream = attachEventStream(server!, { pool, verifier, log: log.child({ part: 'event-stream' }) });
+      eventStream = attachEventStream(server!, {
+        pool: queryPool,
+        verifier,
+        watch,
+        cap: streamCap,
+        limiter,
+        log: log.child({ part: 'event-stream' }),
+        ownerOrg: config.ledger.mspId,
+      });
       log.info({ port: httpPort() }, 'query API listening');
     }
   }
@@ -176,12 +239,14 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
     }
     await subscriptions?.stop();
     await source?.stop();
+    await peerHeights.stop();
     await relay?.stop();
     await devIssuer?.stop().catch(() => undefined);
     devIssuer = undefined;
+    await queryPool.end().catch(() => undefined);
     await pool.end().catch(() => undefined);
     settle.resolve();
   }
 
-  return { start, stop, done, pool, metrics, httpPort, devIssuer: () => devIssuer };
+  return { start, stop, done, pool, queryPool, metrics, httpPort, devIssuer: () => devIssuer };
 }

@@ -5,12 +5,20 @@
  */
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
-import { bearerToken, createErrorHandler, httpError, invalidInput, type JwtVerifier, notFoundHandler, requestIdFor } from '../../../lib/platform/src';
+import {
+  bearerToken,
+  createErrorHandler,
+  httpError,
+  invalidInput,
+  type JwtVerifier,
+  notFoundHandler,
+  type RateLimiter,
+  requestIdFor,
+} from '../../../lib/platform/src';
 import { CONTRACT, hasAnyRole, type Principal } from '../../../lib/domain/src';
 import type { LedgerClient } from '../../../lib/fabric/src';
 import type { CommandExecutor } from '../submission/executor';
 import type { GatewayMetrics } from './metrics';
-import type { RateLimiter } from './rate-limit';
 import type { RouteContext, RouteSpec } from './route-spec';
 import { jsonDepthExceeds, type RequestValidator } from './validation';
 
@@ -139,6 +147,7 @@ export function createApp(deps: AppDeps): express.Express {
     if (a.kind === 'query') {
       const q = a.build(ctx);
       const out = await deps.ledger.evaluate({ contract: CONTRACT.traceability, fn: q.fn, args: q.args });
+      if (a.visible && !a.visible(JSON.parse(out.toString('utf8')), ctx)) throw httpError(404, 'NOT_FOUND', `${spec.operationId}: not found`);
       res.status(200).type('application/json').send(out.toString('utf8'));
       return;
     }

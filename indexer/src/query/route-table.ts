@@ -262,12 +262,13 @@ export const QUERY_ROUTES: readonly QueryRoute[] = [
     summary: 'Where the lots of a recall went',
     tag: 'recalls',
     op: 'index.stock',
+    // Either lot, or gtin with from and to (the route names what is missing).
     query: {
       lot: { type: 'string', minLength: 1, maxLength: 4096, description: '<gtin14>/<lotCode>, comma-separated' },
+      gtin: GTIN14,
       from: { type: 'string', maxLength: 64 },
       to: { type: 'string', maxLength: 64 },
     },
-    requiredQuery: ['lot'],
     success: { status: 200, description: 'Locations and lots in scope', content: json() },
   },
   // ---- EPCIS 2.0 query interface --------------------------------------------------------------

@@ -231,6 +231,29 @@ describe('EPCIS capture route and jobs (fake ledger, in-memory job store)', func
     }
   });
 
+  it('charges the rate limit per ledger transaction: a document of 8 commissionings costs 8 requests', async () => {
+    const limited = createEpcisCapture({ store: createMemoryCaptureStore(), pollMs: 20, autoStart: false });
+    const t2 = await createTestGateway({ extraRoutes: [limited.routes], rateLimit: { ratePerSec: 0.01, burst: 5 } });
+    try {
+      for (const k of [GLN_A, GLN_B, GTIN]) t2.ledger.owners.set(k, 'SupplierMSP');
+      const who = `Bearer ${await t2.token(['supplier'], 'bulk-capturer')}`;
+      const events = Array.from({ length: 8 }, (_, i) => ({ ...commission, quantityList: [{ epcClass: CLASS(`GB-C${i}`), quantity: 5, uom: 'KGM' }] }));
+      const first = await request(t2.gateway.app)
+        .post('/epcis/capture')
+        .set('Authorization', who)
+        .send(doc(...events));
+      expect(first.status, JSON.stringify(first.body)).to.equal(202);
+      expect(first.body.transactionCount).to.equal(8);
+      // 5 tokens, 8 charged: the next request waits, whatever it is.
+      const next = await request(t2.gateway.app).get(first.headers.location).set('Authorization', who);
+      expect(next.status).to.equal(429);
+      expect(Number(next.headers['retry-after'])).to.be.at.least(1);
+    } finally {
+      await limited.stop();
+      await t2.close();
+    }
+  });
+
   it('is in the OpenAPI document with its schema', async () => {
     const openapi = (await request(t.gateway.app).get('/openapi.json').expect(200)).body;
     expect(openapi.paths['/epcis/capture'].post.requestBody.content['application/json'].schema.$ref).to.equal('#/components/schemas/EpcisCaptureDocument');

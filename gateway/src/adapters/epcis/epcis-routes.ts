@@ -5,7 +5,8 @@
  * ledger (422 naming event and field) and only then stores a capture job and
  * answers 202 with `Location: /epcis/capture/{captureId}`. The job's commands
  * are submitted in the background, in order; `GET /epcis/capture/{captureId}`
- * reports it.
+ * reports it. An accepted capture is charged to the caller's rate limit per
+ * ledger transaction or per event, whichever is more.
  */
 import { randomUUID } from 'node:crypto';
 import { POLICY, type Role } from '../../../../lib/domain/src';
@@ -73,7 +74,7 @@ function notes(commands: Array<{ eventIndex: number; eventID: string; note?: str
 /** Builds the EPCIS capture adapter; pass `routes` to the gateway's extraRoutes and call stop() on shutdown. */
 export function createEpcisCapture(opts: EpcisCaptureOptions): EpcisCapture {
   let worker: CaptureWorker | undefined;
-  const routes: RouteFactory = ({ submitter, ledger, mspId, logger }) => {
+  const routes: RouteFactory = ({ submitter, ledger, mspId, logger, limiter }) => {
     worker = createCaptureWorker({ store: opts.store, submitter, mspId, logger, pollMs: opts.pollMs, leaseMs: opts.leaseMs, maxAttempts: opts.maxAttempts });
     if (opts.autoStart !== false) worker.start();
     const specs: RouteSpec[] = [
@@ -107,6 +108,10 @@ export function createEpcisCapture(opts: EpcisCaptureOptions): EpcisCapture {
                 ...(c.note ? { note: c.note } : {}),
               };
             });
+            // The request took one token; a document costs what its ledger transactions or events would cost one by one
+            // (whichever is more), so a 500-event capture is not cheaper than 500 requests. The bucket may go below zero:
+            // the document is not cut, the caller's next requests wait.
+            limiter.charge(principal.clientId, Math.max(commands.length, doc.epcisBody.eventList.length) - 1);
             await opts.store.create({ id, mspId, clientId: principal.clientId, eventCount: doc.epcisBody.eventList.length, commands });
             worker?.kick();
             ctx.log.info({ captureId: id, events: doc.epcisBody.eventList.length, transactions: commands.length }, 'epcis capture accepted');
