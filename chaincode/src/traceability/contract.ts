@@ -197,6 +197,13 @@ export class TraceabilityContract extends Contract {
     return q.getEvent(ctx, eventId);
   }
 
+  /** The event record of the captured EPCIS event with this CBV 2.0 event hash ID. */
+  @Transaction(false)
+  @Returns('string')
+  public async GetEventByHash(ctx: Context, eventHash: string): Promise<string> {
+    return q.getEventByHash(ctx, eventHash);
+  }
+
   @Transaction(false)
   @Returns('string')
   public async GetHistory(ctx: Context, key: string): Promise<string> {

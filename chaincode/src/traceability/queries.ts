@@ -91,6 +91,16 @@ export async function getEvent(ctx: Context, eventId: string): Promise<string> {
   return canonicalJson({ event, correction });
 }
 
+/** The event record that captured the EPCIS event with this CBV 2.0 event hash ID (NOT_FOUND when none did). */
+export async function getEventByHash(ctx: Context, eventHash: string): Promise<string> {
+  const m = /^ni:\/\/\/sha-256;([0-9a-f]{64})\?ver=CBV2\.0$/.exec(typeof eventHash === 'string' ? eventHash : '');
+  if (!m) throw fail.invalid('eventHash', 'must be a CBV 2.0 event hash ID (ni:///sha-256;<hex>?ver=CBV2.0)');
+  const ledger = new Ledger(ctx);
+  const entry = await ledger.get<{ eventId: string }>(ledger.key(OBJECT_TYPES.epcisHash, [m[1]]));
+  if (!entry) throw fail.notFound(`event with hash ${eventHash}`, 'eventHash');
+  return getEvent(ctx, entry.eventId);
+}
+
 /** Every committed version of one key, oldest first, e.g. `GetHistory("shipment~S-1")`. */
 export async function getHistory(ctx: Context, readable: string): Promise<string> {
   const parsed = typeof readable === 'string' ? keyFromReadable(readable) : undefined;

@@ -68,6 +68,13 @@ export function createFakeLedger(mspId = 'SupplierMSP'): FakeLedger {
           throw new ServiceError({ code: 'NOT_FOUND', message: `event ${req.args?.[0]} not found`, httpStatus: 404, details: { field: 'eventId' } });
         if (arg) return Buffer.from(JSON.stringify({ event: { eventId: arg.eventId, mspId: 'SupplierMSP', captured: arg.epcisEvents } }));
       }
+      if (req.fn === 'GetEventByHash') {
+        // The first submitted transaction whose captured events carry this hash, as the chaincode's index keeps it.
+        const arg = submitted.map((r) => JSON.parse(r.args?.[0] ?? '{}')).find((a) => (a.epcisHashes ?? []).includes(req.args?.[0]));
+        if (!arg)
+          throw new ServiceError({ code: 'NOT_FOUND', message: `no event with hash ${req.args?.[0]}`, httpStatus: 404, details: { field: 'eventHash' } });
+        return Buffer.from(JSON.stringify({ event: { eventId: arg.eventId, mspId: 'SupplierMSP', captured: arg.epcisEvents } }));
+      }
       // Records as the chaincode answers them, with the parties the gateway scopes reads by.
       // Ids and GLNs named FOREIGN belong to other members: the retailer and a carrier.
       const foreign = String(req.args?.[0]).includes('FOREIGN') || req.args?.[0] === FOREIGN_GLN;

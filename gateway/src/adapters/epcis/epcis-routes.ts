@@ -15,9 +15,10 @@ import { httpError } from '../../../../lib/platform/src';
 import type { RouteSpec } from '../../http/route-spec';
 import type { CaptureJob, CaptureStore } from './capture-store';
 import { createCaptureWorker, type CaptureWorker } from './capture-worker';
+import { assertEpcisValid } from './gs1-validation';
 import { mapDocument } from './mapping';
 import { preflight } from './preflight';
-import { xmlToEpcisDocument } from '../../../../lib/epcis/src';
+import { captureXmlToEpcisDocument } from './xml-structure';
 import { captureOptionsHeaders } from './epcis-query-proxy';
 import { CAPTURE_PARAMS_SCHEMA, EPCIS_DOCUMENT_SCHEMA, EPCIS_DOCUMENT_SCHEMA_ID, MAX_EVENTS } from './schema';
 
@@ -61,7 +62,13 @@ export function captureReport(job: CaptureJob): Record<string, unknown> {
     committed: job.nextIndex,
     transactions: job.results,
     errors: job.errors,
+    recordedWithoutStockEffect: notes(job.commands),
   };
+}
+
+/** The events recorded as plain events although they describe a stock movement, and why. */
+function notes(commands: Array<{ eventIndex: number; eventID: string; note?: string }>) {
+  return commands.filter((c) => c.note).map(({ eventIndex, eventID, note }) => ({ eventIndex, eventID, reason: note }));
 }
 
 /** Builds the EPCIS capture adapter; pass `routes` to the gateway's extraRoutes and call stop() on shutdown. */
@@ -80,19 +87,26 @@ export function createEpcisCapture(opts: EpcisCaptureOptions): EpcisCapture {
         roles: EPCIS_CAPTURE_ROLES,
         bodySchema: EPCIS_DOCUMENT_SCHEMA_ID,
         bodyType: 'json-or-xml',
-        xmlToJson: xmlToEpcisDocument,
+        xmlToJson: captureXmlToEpcisDocument,
         success: { status: 202, description: 'Accepted as a capture job; Location names it' },
         action: {
           kind: 'custom',
           handle: async (ctx) => {
             const doc = ctx.body as { epcisBody: { eventList: unknown[] } };
+            // GS1's schema and CBV first: nothing is mapped, checked on the ledger or stored for an invalid document.
+            assertEpcisValid(doc, ctx.request?.is(['application/xml', 'text/xml', 'application/*+xml']) ? 'xml' : 'json');
             const plan = mapDocument(doc);
             if (opts.preflight !== false) await preflight(plan, { ledger, mspId });
             const principal = ctx.principal!;
             const id = randomUUID();
             const commands = plan.commands.map((c) => {
               const { eventId, ...body } = c.command.body;
-              return { eventIndex: c.eventIndex, eventID: c.eventID, command: { ...c.command, body, eventId: String(eventId), actor: principal.sub } };
+              return {
+                eventIndex: c.eventIndex,
+                eventID: c.eventID,
+                command: { ...c.command, body, eventId: String(eventId), actor: principal.sub },
+                ...(c.note ? { note: c.note } : {}),
+              };
             });
             // The request took one token; a document costs what its ledger transactions or events would cost one by one
             // (whichever is more), so a 500-event capture is not cheaper than 500 requests. The bucket may go below zero:
@@ -113,6 +127,7 @@ export function createEpcisCapture(opts: EpcisCaptureOptions): EpcisCapture {
                 eventIDs: [...new Set(plan.commands.map((c) => c.eventID))],
                 eventHashes: [...new Set(plan.commands.map((c) => c.eventHash))],
                 alreadyCaptured: plan.alreadyCaptured,
+                recordedWithoutStockEffect: notes(commands),
                 transactionCount: commands.length,
               },
             };

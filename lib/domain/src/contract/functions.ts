@@ -46,6 +46,8 @@ export const QUERY = {
   GetStock: 'GetStock',
   GetPurchaseOrder: 'GetPurchaseOrder',
   GetEvent: 'GetEvent',
+  /** The event record of a captured EPCIS event, by its CBV 2.0 event hash ID. */
+  GetEventByHash: 'GetEventByHash',
   GetHistory: 'GetHistory',
 } as const;
 export type QueryName = (typeof QUERY)[keyof typeof QUERY];
