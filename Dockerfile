@@ -5,7 +5,7 @@
 #   docker build --target indexer   -t coffee-trace-indexer .
 #
 # Each runs as the unprivileged `node` user with only what it needs at run time: the compiled code of its
-# own folders and the ledger library, and production dependencies. The gateway and the indexer take their
+# own folder and the libraries it imports (lib/), and production dependencies. The gateway and the indexer take their
 # Fabric connection from a connection profile and identity files (FABRIC_* settings, see
 # docs/connect-your-network.md); nothing of the devnet tooling (network/) is in their images.
 
@@ -35,6 +35,7 @@ FROM node:20-slim AS chaincode
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=chaincode-deps /app/node_modules ./node_modules
+COPY --from=build /app/dist/lib/domain ./dist/lib/domain
 COPY --from=build /app/dist/chaincode ./dist/chaincode
 USER node
 # CHAINCODE_ID (package id) and CHAINCODE_SERVER_ADDRESS (host:port to listen on) come from the environment.
@@ -47,12 +48,9 @@ WORKDIR /app
 ENV NODE_ENV=production GATEWAY_HOST=0.0.0.0 GATEWAY_PORT=7500
 COPY --from=service-deps /app/node_modules ./node_modules
 COPY --from=build /app/package.json ./package.json
-# The gateway serves the auditor's provenance routes and maps to chaincode types, so those come along.
-COPY --from=build /app/dist/ledger ./dist/ledger
+COPY --from=build /app/dist/lib ./dist/lib
 COPY --from=build /app/dist/gateway ./dist/gateway
 COPY --from=build /app/gateway/migrations ./gateway/migrations
-COPY --from=build /app/dist/auditor ./dist/auditor
-COPY --from=build /app/dist/chaincode ./dist/chaincode
 USER node
 EXPOSE 7500
 CMD ["node", "dist/gateway/src/main.js"]
@@ -63,12 +61,9 @@ WORKDIR /app
 ENV NODE_ENV=production INDEXER_HTTP_HOST=0.0.0.0 INDEXER_HTTP_PORT=7910
 COPY --from=service-deps /app/node_modules ./node_modules
 COPY --from=build /app/package.json ./package.json
-# The indexer verifies tokens with the gateway's verifier and reads chaincode types.
-COPY --from=build /app/dist/ledger ./dist/ledger
+COPY --from=build /app/dist/lib ./dist/lib
 COPY --from=build /app/dist/indexer ./dist/indexer
 COPY --from=build /app/indexer/migrations ./indexer/migrations
-COPY --from=build /app/dist/gateway ./dist/gateway
-COPY --from=build /app/dist/chaincode ./dist/chaincode
 USER node
 EXPOSE 7910
 CMD ["node", "dist/indexer/src/cli.js", "run"]

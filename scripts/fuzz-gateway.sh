@@ -21,7 +21,7 @@ if [ -z "${GATEWAY_URL:-}" ]; then
   GATEWAY_URL=$(node -e "const c=require('./dist/network/src/config.js');const cfg=c.loadDevnetConfig({portBase:Number(process.env.FABRIC_PORT_BASE??7000)});console.log('http://127.0.0.1:'+c.gatewayPort(cfg,process.argv[1]))" "$org")
 fi
 if [ -z "${GATEWAY_TOKEN:-}" ]; then
-  roles=$(node -e "console.log(require('./dist/gateway/src/auth/roles.js').ROLES.map((r)=>'--role '+r).join(' '))")
+  roles=$(node -e "console.log(require('./dist/lib/domain/src/index.js').ROLES.map((r)=>'--role '+r).join(' '))")
   # shellcheck disable=SC2086
   GATEWAY_TOKEN=$(node dist/gateway/src/auth/mint-token.js --org "$org" --sub fuzzer $roles)
 fi

@@ -8,8 +8,7 @@ if [ ! -x "$bin/eslint" ]; then
   echo "[lint] npm ci (tools/lint)"
   npm ci --prefix tools/lint --no-audit --no-fund >/dev/null
 fi
-targets=(chaincode/src gateway/src indexer/src auditor/src network/src test bench)
-for d in ledger/src console/src; do [ -d "$d" ] && targets+=("$d"); done
+targets=(lib chaincode/src gateway/src indexer/src auditor/src network/src console/src test bench)
 # Only TypeScript sources are formatted: JSON, XML and Markdown fixtures are data, kept as written.
 globs=()
 for t in "${targets[@]}"; do globs+=("$t/**/*.ts" "$t/**/*.tsx"); done

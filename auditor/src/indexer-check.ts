@@ -4,8 +4,8 @@
  * valid, sits in the block the indexer says, and records that very fact in
  * its chaincode event. A tampered row fails here, loudly.
  */
-import type { StockLine } from '../../chaincode/src/traceability/stock-line';
-import type { ProvenanceService } from './provenance';
+import type { StockLine } from '../../lib/domain/src';
+import type { ProvenanceService } from '../../lib/fabric/src';
 
 /** The indexer's downstream trace answer (GET /lots/{gtin}/{lot}/trace/downstream). */
 export interface IndexedTrace {

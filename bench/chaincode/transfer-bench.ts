@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gs1CheckDigit } from '../../chaincode/src/traceability/gs1';
 import { connectDevnet } from '../../network/src/connect-devnet';
-import type { LedgerClient } from '../../ledger/src';
+import type { LedgerClient } from '../../lib/fabric/src';
 import { loadDevnetConfig } from '../../network/src/config';
 import { devnetDown, devnetUp, processManager } from '../../network/src/devnet';
 import { parseTopology } from '../../network/src/topology';

@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { eventHashId } from '../../gateway/src/adapters/epcis/event-hash';
+import { eventHashId } from '../../lib/epcis/src';
 import { writeFigures } from '../summary';
 
 const arg = (name: string, d: number) => Number(process.argv[process.argv.indexOf(`--${name}`) + 1] || d) || d;

@@ -25,7 +25,7 @@ import { start } from '../../gateway/src/main';
 import { dropSchema } from '../../indexer/src/db/migrate';
 import { createPool } from '../../indexer/src/db/pool';
 import { createIndexer } from '../../indexer/src/main';
-import { loadLedgerConfig, type LedgerClient } from '../../ledger/src';
+import { loadLedgerConfig, type LedgerClient } from '../../lib/fabric/src';
 import { connectDevnet } from '../../network/src/connect-devnet';
 import { devnetLedgerEnv } from '../../network/src/connection-files';
 import type { DevnetConfig } from '../../network/src/config';

@@ -3,7 +3,7 @@
  * (CancelFlag only, internal field paths). Kept for the adapter benchmark's
  * same-run baseline; nothing else uses it.
  */
-import { invalidInput, type FieldError } from '../../gateway/src/http/problem';
+import { invalidInput, type FieldError } from '../../lib/platform/src';
 import { CUSTOM_FORMATS } from '../../gateway/src/http/validation';
 import type { Receipt, ReceiptLine } from '../../gateway/src/adapters/pos/receipts';
 import { asArray, parseSafeXml, textOf } from '../../gateway/src/adapters/xml/safe-xml';

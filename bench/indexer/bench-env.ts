@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Pool } from 'pg';
-import type { LedgerClient } from '../../ledger/src';
+import type { LedgerClient } from '../../lib/fabric/src';
 import { dropSchema, migrate } from '../../indexer/src/db/migrate';
 import { loadDevnetConfig, type DevnetConfig } from '../../network/src/config';
 import { devnetDown, devnetStatus, devnetUp } from '../../network/src/devnet';

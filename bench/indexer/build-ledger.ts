@@ -20,7 +20,8 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { gs1CheckDigit } from '../../chaincode/src/traceability/gs1';
 import { connectDevnet } from '../../network/src/connect-devnet';
-import { withRetry, type LedgerClient } from '../../ledger/src';
+import { type LedgerClient } from '../../lib/fabric/src';
+import { withRetry } from '../../lib/platform/src';
 import { benchDevnet, benchDevnetDown, BENCH_PORT_BASE } from './bench-env';
 
 const withCheckDigit = (body: string) => body + gs1CheckDigit(body);

@@ -7,7 +7,7 @@
  *   node dist/bench/indexer/decode-bench.js [--blocks 400] [--rounds 3] [--keep]
  */
 import { parseArgs } from 'node:util';
-import { decodeBlock } from '../../ledger/src';
+import { decodeBlock } from '../../lib/fabric/src';
 import { connectDevnet } from '../../network/src/connect-devnet';
 import { referenceTransactions } from '../../test/fixtures/reference-block-decoder';
 import { benchDevnet } from './bench-env';

@@ -28,7 +28,7 @@ import { gs1CheckDigit } from '../../chaincode/src/traceability/gs1';
 import { connectDevnet } from '../../network/src/connect-devnet';
 import { devnetLedgerEnv } from '../../network/src/connection-files';
 import { readDevnetInfo } from '../../network/src/devnet-info';
-import type { LedgerClient } from '../../ledger/src';
+import type { LedgerClient } from '../../lib/fabric/src';
 import { dropSchema } from '../../indexer/src/db/migrate';
 import { createPool } from '../../indexer/src/db/pool';
 import { outboxPositionTopic, topicNames } from '../../indexer/src/projection/outbox-messages';

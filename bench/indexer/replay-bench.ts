@@ -19,7 +19,7 @@
  */
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import type { BlockStreamOptions, LedgerBlock, LedgerClient } from '../../ledger/src';
+import type { BlockStreamOptions, LedgerBlock, LedgerClient } from '../../lib/fabric/src';
 import { connectDevnet } from '../../network/src/connect-devnet';
 import type { DevnetInfo } from '../../network/src/devnet-info';
 import { dropSchema, migrate } from '../../indexer/src/db/migrate';

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import { mintWithKey } from '../../gateway/src/auth/dev-issuer';
+import { mintWithKey } from '../../lib/platform/src';
 import { connectDevnet } from '../../network/src/connect-devnet';
 import type { DevnetConfig } from '../../network/src/config';
 import { devnetLedgerEnv } from '../../network/src/connection-files';

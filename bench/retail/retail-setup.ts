@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { gs1CheckDigit } from '../../chaincode/src/traceability/gs1';
-import type { LedgerClient } from '../../ledger/src';
+import type { LedgerClient } from '../../lib/fabric/src';
 
 const cd = (body: string) => body + gs1CheckDigit(body);
 

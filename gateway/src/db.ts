@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { Pool, type PoolClient } from 'pg';
-import { applyMigrations, findMigrationsDir } from '../../ledger/src';
+import { applyMigrations, findMigrationsDir } from '../../lib/platform/src';
 
 /** A pool whose idle clients losing their server (a database restart) do not crash the process. */
 /** A timestamp column as ISO 8601 text (undefined for NULL). */

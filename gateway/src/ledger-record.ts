@@ -3,7 +3,7 @@
  * GetHistory: its value and the transaction that wrote it (undefined when the
  * key was never written, or only deleted).
  */
-import type { LedgerClient } from '../../ledger/src';
+import type { LedgerClient } from '../../lib/fabric/src';
 
 export async function latestRecord<T>(ledger: LedgerClient, key: string, contract = 'traceability'): Promise<{ value: T; txId: string } | undefined> {
   const out = await ledger.evaluate({ contract, fn: 'GetHistory', args: [key] });

@@ -11,11 +11,12 @@
  */
 import * as path from 'node:path';
 import pino, { type Logger } from 'pino';
-import { createDevIssuer, type DevIssuer } from './auth/dev-issuer';
-import { createJwtVerifier } from './auth/jwt-verifier';
+import { createDevIssuer, type DevIssuer } from '../../lib/platform/src';
+import { createJwtVerifier } from '../../lib/platform/src';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { createGateway, type Gateway, type RouteFactory } from './gateway';
-import { connectLedger, isConfigError, setSdkLogger, type LedgerClient } from '../../ledger/src';
+import { connectLedger, setSdkLogger, type LedgerClient } from '../../lib/fabric/src';
+import { isConfigError } from '../../lib/platform/src';
 import { createPgSubmissionStore } from './submission/pg-store';
 import type { SubmissionStore } from './submission/store';
 import { posRoutes } from './adapters/pos/pos-routes';
@@ -34,8 +35,8 @@ import { createPgClaimStore, type ClaimStore } from './payments/claim-store';
 import { paymentsRoutes } from './payments/payments-routes';
 import { createPaymentsService, type PaymentsService } from './payments/payments-service';
 import { createPaymentVerifier } from './payments/verifier';
-import { withRetry } from '../../ledger/src';
-import { provenanceRoutes } from '../../auditor/src/provenance-routes';
+import { withRetry } from '../../lib/platform/src';
+import { provenanceRoutes } from './http/provenance-routes';
 import { mountConsole } from './console/console-routes';
 
 export interface RunningGateway {
@@ -121,7 +122,13 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
       });
       extraRoutes.push(paymentsRoutes({ service: payments }));
     }
-    const verifier = createJwtVerifier({ jwksUrl: jwksUrl!, issuer: issuer!, audience: cfg.auth.audience, algorithms: cfg.auth.algorithms, orgClaim: cfg.auth.orgClaim });
+    const verifier = createJwtVerifier({
+      jwksUrl: jwksUrl!,
+      issuer: issuer!,
+      audience: cfg.auth.audience,
+      algorithms: cfg.auth.algorithms,
+      orgClaim: cfg.auth.orgClaim,
+    });
     const gateway = createGateway({
       mspId: cfg.mspId,
       ledger,

@@ -2,8 +2,9 @@
  * The indexer's configuration, read from the environment once. Anything
  * malformed fails here with a message naming the variable.
  */
-import { ConfigError, envInt, envOneOf, loadLedgerConfig, type LedgerConfig } from '../../ledger/src';
-import { loadAuthConfig, requireDatabaseUrl, type AuthConfig } from '../../gateway/src/config';
+import { loadLedgerConfig, type LedgerConfig } from '../../lib/fabric/src';
+import { ConfigError, envInt, envOneOf } from '../../lib/platform/src';
+import { loadAuthConfig, requireDatabaseUrl, type AuthConfig } from '../../lib/platform/src';
 
 /** Everything the indexer's parts need to know about their surroundings. */
 export interface IndexerConfig {

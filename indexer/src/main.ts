@@ -7,10 +7,10 @@ import type { Server } from 'node:http';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Pool } from 'pg';
 import { pino, type Logger } from 'pino';
-import { connectLedger, setSdkLogger, type LedgerClient } from '../../ledger/src';
+import { connectLedger, setSdkLogger, type LedgerClient } from '../../lib/fabric/src';
 import * as path from 'node:path';
-import { createDevIssuer, type DevIssuer } from '../../gateway/src/auth/dev-issuer';
-import { createJwtVerifier, type JwtVerifier } from '../../gateway/src/auth/jwt-verifier';
+import { createDevIssuer, type DevIssuer } from '../../lib/platform/src';
+import { createJwtVerifier, type JwtVerifier } from '../../lib/platform/src';
 import type { IndexerConfig } from './config';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
@@ -137,7 +137,13 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
           ({ jwksUrl, issuer } = await devIssuer.start());
           log.warn({ issuer }, 'query API trusts the built-in dev issuer (no AUTH_JWKS_URL)');
         }
-        verifier = createJwtVerifier({ jwksUrl: jwksUrl!, issuer: issuer!, audience: config.auth.audience, algorithms: config.auth.algorithms, orgClaim: config.auth.orgClaim });
+        verifier = createJwtVerifier({
+          jwksUrl: jwksUrl!,
+          issuer: issuer!,
+          audience: config.auth.audience,
+          algorithms: config.auth.algorithms,
+          orgClaim: config.auth.orgClaim,
+        });
       }
       const app = createQueryApp({
         pool,

@@ -3,7 +3,7 @@
  * and code path a service uses with any network: the FABRIC_* values of the
  * connection files `network up` wrote.
  */
-import { connectLedger, loadLedgerConfig, type LedgerClient } from '../../ledger/src';
+import { connectLedger, loadLedgerConfig, type LedgerClient } from '../../lib/fabric/src';
 import { devnetLedgerEnv } from './connection-files';
 import type { DevnetInfo } from './devnet-info';
 

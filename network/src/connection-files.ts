@@ -11,7 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { putWalletIdentity, readPem } from '../../ledger/src';
+import { putWalletIdentity, readPem } from '../../lib/fabric/src';
 import type { DevnetConfig } from './config';
 import type { DevnetInfo, OrgEndpoint } from './devnet-info';
 

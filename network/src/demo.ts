@@ -9,10 +9,10 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { mintWithKey, type DevIssuerKeyFile } from '../../gateway/src/auth/dev-issuer';
-import type { Role } from '../../gateway/src/auth/roles';
-import { devIssuerKeyFile } from '../../gateway/src/config';
-import { gs1CheckDigit } from '../../chaincode/src/traceability/gs1';
+import { mintWithKey, type DevIssuerKeyFile } from '../../lib/platform/src';
+import type { Role } from '../../lib/domain/src';
+import { devIssuerKeyFile } from '../../lib/platform/src';
+import { gs1CheckDigit } from '../../lib/domain/src';
 import { gatewayPort, loadDevnetConfig } from './config';
 import { runCommand } from './run-command';
 

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { withRetry } from '../../ledger/src';
+import { withRetry } from '../../lib/platform/src';
 import { osnadmin, peerAdmin } from './admin-cli';
 import { ensureBinaries, fabricSampleConfigDir } from './binaries';
 import { CHAINCODE_PROCESS, deployChaincode } from './chaincode-deploy';

@@ -4,7 +4,7 @@
  */
 import * as http from 'node:http';
 import { connectDevnet } from './connect-devnet';
-import { withRetry } from '../../ledger/src';
+import { withRetry } from '../../lib/platform/src';
 import type { DevnetConfig } from './config';
 import type { DevnetInfo } from './devnet-info';
 

@@ -8,7 +8,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import pino from 'pino';
-import { devIssuerKeyFile, loadGatewayConfig } from '../../gateway/src/config';
+import { devIssuerKeyFile } from '../../lib/platform/src';
+import { loadGatewayConfig } from '../../gateway/src/config';
 import { start as startGateway, type RunningGateway } from '../../gateway/src/main';
 import { loadIndexerConfig } from '../../indexer/src/config';
 import { createIndexer, type Indexer } from '../../indexer/src/main';

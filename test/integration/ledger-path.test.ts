@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { connectDevnet } from '../../network/src/connect-devnet';
-import type { LedgerClient } from '../../ledger/src';
-import { ServiceError } from '../../ledger/src';
+import type { LedgerClient } from '../../lib/fabric/src';
+import { ServiceError } from '../../lib/platform/src';
 import { sharedDevnet } from '../fixtures/test-devnet';
 import { referenceTransactions } from '../fixtures/reference-block-decoder';
 

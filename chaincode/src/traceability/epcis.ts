@@ -3,7 +3,7 @@
  * Each event also carries a `ct:ledger` extension member with the ledger facts
  * the indexer projects: keys written and signed stock deltas in base units.
  */
-import type { StockLine } from './stock-line';
+import type { StockLine } from '../../../lib/domain/src';
 
 export const EPCIS_CONTEXT: readonly unknown[] = ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', { ct: 'urn:coffee-trace:ns:' }];
 

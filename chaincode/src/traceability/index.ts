@@ -8,6 +8,6 @@ export { TraceError, parseTraceError, TRACE_ERROR_CODES, type TraceErrorCode, ty
 export { TRACE_EVENT_NAME, type EventRecord } from './submit';
 export { canonicalJson } from './canonical-json';
 export { QUANTITY_SCALE, formatQuantity, parseQuantity } from './quantity';
-export type { StockLine } from './stock-line';
+export type { StockLine } from '../../../lib/domain/src';
 export type { EpcisEvent } from './epcis';
 export * from './types';

@@ -6,7 +6,7 @@
 import { fail } from './errors';
 import { OBJECT_TYPES, readableKey } from './keys';
 import { formatQuantity } from './quantity';
-import type { StockLine } from './stock-line';
+import type { StockLine } from '../../../lib/domain/src';
 import type { TxEnv } from './tx-env';
 import type { StockRecord, TransitRecord } from './types';
 

@@ -6,7 +6,7 @@ import type { Context } from 'fabric-contract-api';
 import { readMember, type Member } from '../consortium/registry';
 import { buildEpcisEvent, type EpcisEvent, type FactSpec } from './epcis';
 import { Ledger } from './ledger';
-import type { StockLine } from './stock-line';
+import type { StockLine } from '../../../lib/domain/src';
 
 export class TxEnv {
   readonly ledger: Ledger;

@@ -10,7 +10,7 @@ import type { Input } from './input';
 import { OBJECT_TYPES, readableKey } from './keys';
 import { createLot, lotIlmd } from './tx-master-data';
 import { changeStock, stockKey } from './stock';
-import type { StockLine } from './stock-line';
+import type { StockLine } from '../../../lib/domain/src';
 import type { HandlerResult } from './submit';
 import type { TxEnv } from './tx-env';
 import type { LocationRecord, LotRef } from './types';

@@ -14,7 +14,7 @@ import { OBJECT_TYPES, readableKey } from './keys';
 import { formatQuantity } from './quantity';
 import { bizTransactions, namedLines, party, requireShipment, shipmentKey, units } from './shipment-common';
 import { changeStock, changeTransit } from './stock';
-import type { StockLine } from './stock-line';
+import type { StockLine } from '../../../lib/domain/src';
 import type { HandlerResult } from './submit';
 import { dispositionOnArrival } from './tx-movements';
 import type { TxEnv } from './tx-env';

@@ -19,7 +19,7 @@ import { OBJECT_TYPES, readableKey } from './keys';
 import { formatQuantity } from './quantity';
 import { shipmentKey, units } from './shipment-common';
 import { changeStock, changeTransit } from './stock';
-import type { StockLine } from './stock-line';
+import type { StockLine } from '../../../lib/domain/src';
 import { eventKey, type EventRecord, type HandlerResult } from './submit';
 import type { TxEnv } from './tx-env';
 import type { ShipmentLine, ShipmentRecord } from './types';

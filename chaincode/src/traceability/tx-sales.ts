@@ -15,7 +15,7 @@ import type { Input } from './input';
 import { OBJECT_TYPES } from './keys';
 import { formatQuantity } from './quantity';
 import { changeStock, positionsAt } from './stock';
-import type { StockLine } from './stock-line';
+import type { StockLine } from '../../../lib/domain/src';
 import type { HandlerResult } from './submit';
 import type { TxEnv } from './tx-env';
 import type { LotRecord } from './types';

@@ -15,7 +15,7 @@ import type { Input } from './input';
 import { OBJECT_TYPES, readableKey } from './keys';
 import { formatQuantity } from './quantity';
 import { changeStock, changeTransit } from './stock';
-import type { StockLine } from './stock-line';
+import type { StockLine } from '../../../lib/domain/src';
 import type { HandlerResult } from './submit';
 import { bizTransactions, namedLines, party, requireShipment, shipmentKey, units } from './shipment-common';
 import { applyLotDates, readShipmentDetails } from './shipment-details';

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import type { Logger } from 'pino';
 import type { RouteFactory } from '../gateway';
-import { httpError } from '../http/problem';
+import { httpError } from '../../../lib/platform/src';
 import type { SapMappings } from './sap/mappings';
 
 export interface AdapterMappings {

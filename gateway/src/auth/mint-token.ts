@@ -4,9 +4,9 @@
  *   node dist/gateway/src/auth/mint-token.js --role supplier [--role admin] [--sub alice] [--org SupplierMSP] [--ttl 3600] [--key-file F]
  */
 import * as fs from 'node:fs';
-import { mintWithKey, type DevIssuerKeyFile } from './dev-issuer';
-import { isRole, ROLES, type Role } from './roles';
-import { devIssuerKeyFile } from '../config';
+import { mintWithKey, type DevIssuerKeyFile } from '../../../lib/platform/src';
+import { isRole, ROLES, type Role } from '../../../lib/domain/src';
+import { devIssuerKeyFile } from '../../../lib/platform/src';
 
 function usage(msg: string): never {
   process.stderr.write(`${msg}\nusage: mint-token --role <${ROLES.join('|')}> [--role …] [--sub NAME] [--org MSP] [--ttl SECONDS] [--key-file FILE]\n`);

@@ -17,10 +17,10 @@ import { Readable } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Logger } from 'pino';
-import { mintWithKey, type DevIssuer, type DevIssuerKeyFile } from '../auth/dev-issuer';
-import { bearerToken, type JwtVerifier } from '../auth/jwt-verifier';
-import { hasAnyRole, isRole, type Principal, type Role } from '../auth/roles';
-import { httpError } from '../http/problem';
+import { mintWithKey, type DevIssuer, type DevIssuerKeyFile } from '../../../lib/platform/src';
+import { bearerToken, type JwtVerifier } from '../../../lib/platform/src';
+import { hasAnyRole, isRole, type Principal, type Role } from '../../../lib/domain/src';
+import { httpError } from '../../../lib/platform/src';
 
 /** How a browser signs in with a real issuer: OpenID Connect authorization code with PKCE. */
 export interface ConsoleOidcConfig {

@@ -6,12 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
-import { bearerToken, type JwtVerifier } from '../auth/jwt-verifier';
-import { hasAnyRole, type Principal } from '../auth/roles';
-import type { LedgerClient } from '../../../ledger/src';
+import { bearerToken, type JwtVerifier } from '../../../lib/platform/src';
+import { hasAnyRole, type Principal } from '../../../lib/domain/src';
+import type { LedgerClient } from '../../../lib/fabric/src';
 import type { CommandExecutor } from '../submission/executor';
 import type { GatewayMetrics } from './metrics';
-import { createErrorHandler, httpError, invalidInput, notFoundHandler } from './problem';
+import { createErrorHandler, httpError, invalidInput, notFoundHandler } from '../../../lib/platform/src';
 import type { RateLimiter } from './rate-limit';
 import type { RouteContext, RouteSpec } from './route-spec';
 import { jsonDepthExceeds, type RequestValidator } from './validation';

@@ -3,11 +3,11 @@
  * database reachable), Prometheus metrics, the OpenAPI document, and the
  * status of async submissions.
  */
-import type { LedgerClient } from '../../../ledger/src';
-import { hasAnyRole, ROLES } from '../auth/roles';
+import type { LedgerClient } from '../../../lib/fabric/src';
+import { hasAnyRole, ROLES } from '../../../lib/domain/src';
 import type { SubmissionStore } from '../submission/store';
 import type { GatewayMetrics } from './metrics';
-import { httpError } from './problem';
+import { httpError } from '../../../lib/platform/src';
 import type { RouteSpec } from './route-spec';
 
 export interface OpsDeps {

@@ -3,7 +3,7 @@
  * custody (shipments), stock movements, orders, recalls, corrections,
  * attestations, and the read side.
  */
-import type { Role } from '../auth/roles';
+import type { Role } from '../../../lib/domain/src';
 import type { LedgerCommand } from '../submission/command';
 import type { RouteContext, RouteSpec } from './route-spec';
 

@@ -5,7 +5,7 @@
  */
 import type { Request } from 'express';
 import type { Logger } from 'pino';
-import type { Principal, Role } from '../auth/roles';
+import type { Principal, Role } from '../../../lib/domain/src';
 import type { LedgerCommand } from '../submission/command';
 import type { StoredResponse } from '../submission/store';
 

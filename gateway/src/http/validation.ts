@@ -5,20 +5,13 @@
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { FieldError } from './problem';
-
-/** GS1 mod-10 check digit over all digits but the last. */
-export function gs1CheckDigitOk(code: string): boolean {
-  let sum = 0;
-  const body = code.slice(0, -1);
-  for (let i = 0; i < body.length; i++) sum += (body.charCodeAt(body.length - 1 - i) - 48) * (i % 2 === 0 ? 3 : 1);
-  return (10 - (sum % 10)) % 10 === code.charCodeAt(code.length - 1) - 48;
-}
+import { isGln, isGtin } from '../../../lib/domain/src';
+import type { FieldError } from '../../../lib/platform/src';
 
 /** Formats the schemas use beyond ajv-formats'. */
 export const CUSTOM_FORMATS: Record<string, (v: string) => boolean> = {
-  gln: (v) => /^\d{13}$/.test(v) && gs1CheckDigitOk(v),
-  gtin: (v) => /^(\d{8}|\d{12}|\d{13}|\d{14})$/.test(v) && gs1CheckDigitOk(v),
+  gln: isGln,
+  gtin: isGtin,
   quantity: (v) => /^\d{1,15}(\.\d{1,3})?$/.test(v) && /[1-9]/.test(v),
   'quantity-or-zero': (v) => /^\d{1,15}(\.\d{1,3})?$/.test(v),
   'signed-quantity': (v) => /^-?\d{1,15}(\.\d{1,3})?$/.test(v) && /[1-9]/.test(v),

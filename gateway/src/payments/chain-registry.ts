@@ -5,7 +5,7 @@
  * their chain id is checked once against the registry.
  */
 import { JsonRpcProvider, Network, type JsonRpcPayload, type JsonRpcResult } from 'ethers';
-import { ServiceError } from '../errors';
+import { ServiceError } from '../../../lib/platform/src';
 
 /** When a payment counts as final. */
 export type FinalityPolicy = { kind: 'finalized' } | { kind: 'confirmations'; blocks: number };

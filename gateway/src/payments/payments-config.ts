@@ -5,7 +5,7 @@
  * (a JSON array of {chainId, name?, rpcUrl?, finality?, tokens?}).
  */
 import * as fs from 'node:fs';
-import { envInt, envPositive } from '../../../ledger/src';
+import { envInt, envPositive } from '../../../lib/platform/src';
 import { DEFAULT_CHAINS, type ChainConfig } from './chain-registry';
 
 export interface PaymentsConfig {

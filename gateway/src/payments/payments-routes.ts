@@ -6,7 +6,7 @@
  *   GET  /purchase-orders/:poId/payments
  *   GET  /payments/:claimId
  */
-import { ServiceError } from '../errors';
+import { ServiceError } from '../../../lib/platform/src';
 import type { RouteFactory } from '../gateway';
 import type { RouteSpec } from '../http/route-spec';
 import { obj } from '../http/schemas';

@@ -6,8 +6,9 @@
  * re-checks pending claims from PostgreSQL until final or expired.
  */
 import type { Logger } from 'pino';
-import { ServiceError } from '../errors';
-import { withRetry, type LedgerClient } from '../../../ledger/src';
+import { ServiceError } from '../../../lib/platform/src';
+import { type LedgerClient } from '../../../lib/fabric/src';
+import { withRetry } from '../../../lib/platform/src';
 import type { ClaimRow, ClaimStatus, ClaimStore } from './claim-store';
 import type { PaymentTerms, PaymentVerifier } from './verifier';
 

@@ -5,8 +5,8 @@
  * The members are the organisations discovery reports peers for, so the set
  * follows the channel, whatever its size.
  */
-import { ServiceError } from '../errors';
-import type { LedgerClient } from '../../../ledger/src';
+import { ServiceError } from '../../../lib/platform/src';
+import type { LedgerClient } from '../../../lib/fabric/src';
 import type { EndorsementHint } from './command';
 import { latestRecord } from '../ledger-record';
 

@@ -5,9 +5,9 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { ServiceError } from '../errors';
-import { httpError, toProblem } from '../http/problem';
-import type { Principal } from '../auth/roles';
+import { ServiceError } from '../../../lib/platform/src';
+import { httpError, toProblem } from '../../../lib/platform/src';
+import type { Principal } from '../../../lib/domain/src';
 import type { LedgerCommand, PreparedCommand } from './command';
 import type { StoredResponse, SubmissionStore } from './store';
 import type { Submitter } from './submitter';

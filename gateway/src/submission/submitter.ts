@@ -6,12 +6,12 @@
  * HTTP status the caller sees.
  */
 import type { Logger } from 'pino';
-import { ServiceError } from '../errors';
+import { ServiceError } from '../../../lib/platform/src';
 import type { GatewayMetrics } from '../http/metrics';
-import type { LedgerClient } from '../../../ledger/src';
+import type { LedgerClient } from '../../../lib/fabric/src';
 import type { PreparedCommand, SubmitOutcome } from './command';
 import type { EndorsementResolver } from './endorsement';
-import { withRetry } from '../../../ledger/src';
+import { withRetry } from '../../../lib/platform/src';
 
 export interface SubmitterOptions {
   ledger: LedgerClient;

@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import type { Pool } from 'pg';
-import { applyMigrations, findMigrationsDir, listMigrations as listIn, type Migration } from '../../../ledger/src';
+import { applyMigrations, findMigrationsDir, listMigrations as listIn, type Migration } from '../../../lib/platform/src';
 import { checkSchemaName } from '../config';
 
 /** The migrations folder, from the source tree or from dist/. */

@@ -7,7 +7,7 @@
  * flush (a crashed rebuild is simply run again).
  */
 import type { Pool } from 'pg';
-import { connectLedger, type LedgerClient } from '../../../ledger/src';
+import { connectLedger, type LedgerClient } from '../../../lib/fabric/src';
 import { checkSchemaName, type IndexerConfig } from '../config';
 import { dropSchema, migrate } from '../db/migrate';
 import { deferIndexes, restoreIndexes } from '../db/bulk-load';

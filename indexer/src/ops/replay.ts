@@ -4,8 +4,8 @@
  * several blocks per PostgreSQL transaction (every block still verified
  * against the one before it), the next batch built while one commits.
  */
-import type { LedgerBlock } from '../../../ledger/src';
-import type { LedgerClient } from '../../../ledger/src';
+import type { LedgerBlock } from '../../../lib/fabric/src';
+import type { LedgerClient } from '../../../lib/fabric/src';
 import type { Pool } from 'pg';
 import { pipelinedStore, readTip, type BlockProjector } from '../projection/project-block';
 

@@ -6,8 +6,8 @@
  * up: world state has no "as of block" query.
  */
 import type { Pool } from 'pg';
-import { blockHeaderHash } from '../../../ledger/src';
-import { connectLedger, type LedgerClient } from '../../../ledger/src';
+import { blockHeaderHash } from '../../../lib/fabric/src';
+import { connectLedger, type LedgerClient } from '../../../lib/fabric/src';
 import type { IndexerConfig } from '../config';
 import { createPool } from '../db/pool';
 import { readTip } from '../projection/project-block';

@@ -8,8 +8,8 @@
  * they would block by block).
  */
 import type { Pool, PoolClient, QueryResult } from 'pg';
-import { ServiceError } from '../../../ledger/src';
-import type { LedgerBlock, LedgerTransaction } from '../../../ledger/src';
+import { ServiceError } from '../../../lib/platform/src';
+import type { LedgerBlock, LedgerTransaction } from '../../../lib/fabric/src';
 import { isFatal, verifyBlock, type ChainTip } from '../source/verify-block';
 import { addOutboxMessages } from './outbox-messages';
 import { projectConfigBlock } from './project-config';

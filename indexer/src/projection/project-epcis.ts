@@ -4,9 +4,9 @@
  * them), otherwise the events the chaincode derived itself. Each row keeps the
  * business eventTime, the ledger's record time and the CBV 2.0 event hash.
  */
-import { toCanonicalDigitalLink } from '../../../gateway/src/adapters/epcis/digital-link';
-import { eventHashId } from '../../../gateway/src/adapters/epcis/event-hash';
-import { cbvShortName } from '../../../gateway/src/adapters/epcis/identifiers';
+import { toCanonicalDigitalLink } from '../../../lib/domain/src';
+import { eventHashId } from '../../../lib/epcis/src';
+import { cbvShortName } from '../../../lib/domain/src';
 import type { RowOrigin } from './project-records';
 import type { RowBuffer } from './row-buffer';
 import { T } from './tables';

@@ -3,7 +3,7 @@
  * it (see chaincode/src/traceability/submit.ts), parsed defensively: the
  * indexer must record a transaction even when its payload is not what it expects.
  */
-import type { StockLine } from '../../../chaincode/src/traceability/stock-line';
+import type { StockLine } from '../../../lib/domain/src';
 
 /** One signed change to one stock position: the chaincode's event line, as emitted. */
 export type StockLinePayload = StockLine;

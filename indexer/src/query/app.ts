@@ -7,7 +7,7 @@ import express, { type Express, type Router } from 'express';
 import type { Pool } from 'pg';
 import { epcisRoutes } from './epcis/epcis-routes';
 import { fsmaRoutes } from './fsma/fsma-routes';
-import type { JwtVerifier } from '../../../gateway/src/auth/jwt-verifier';
+import type { JwtVerifier } from '../../../lib/platform/src';
 import { notFound, requestId, problemHandler } from './http-errors';
 import { queryAuth } from './query-auth';
 import { inventoryRoutes } from './inventory-routes';

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { ServiceError } from '../../../ledger/src';
+import { ServiceError } from '../../../lib/platform/src';
 
 /** 400 with a stable code, for bad query parameters. */
 export function badRequest(message: string, field?: string): ServiceError {

@@ -5,9 +5,9 @@
  * token or a bad one is 401, a token without the role is 403.
  */
 import type { NextFunction, Request, Response } from 'express';
-import { bearerToken, type JwtVerifier } from '../../../gateway/src/auth/jwt-verifier';
-import { hasAnyRole, type Role } from '../../../gateway/src/auth/roles';
-import { ServiceError } from '../../../ledger/src';
+import { bearerToken, type JwtVerifier } from '../../../lib/platform/src';
+import { hasAnyRole, type Role } from '../../../lib/domain/src';
+import { ServiceError } from '../../../lib/platform/src';
 
 /** One access rule: requests whose method and path match need one of `roles`. */
 export interface QueryRule {

@@ -15,12 +15,12 @@
  */
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
-import type { LedgerBlock } from '../../../ledger/src';
-import type { LedgerClient } from '../../../ledger/src';
+import type { LedgerBlock } from '../../../lib/fabric/src';
+import type { LedgerClient } from '../../../lib/fabric/src';
 import type { BlockProjector, BlockSummary, PipelinedStore } from '../projection/project-block';
 import { pipelinedStore, readTip } from '../projection/project-block';
 import { isFatal } from './verify-block';
-import { withRetry } from '../../../ledger/src';
+import { withRetry } from '../../../lib/platform/src';
 
 /** Dependencies of {@link createBlockSource}. */
 export interface BlockSourceDeps {

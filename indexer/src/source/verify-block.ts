@@ -3,8 +3,8 @@
  * the block must follow the stored tip by number and by previous-hash, and its
  * data hash must match its contents.
  */
-import { ServiceError } from '../../../ledger/src';
-import type { LedgerBlock } from '../../../ledger/src';
+import { ServiceError } from '../../../lib/platform/src';
+import type { LedgerBlock } from '../../../lib/fabric/src';
 
 /** The last stored block, as the next block must see it. */
 export interface ChainTip {

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import type { Pool } from 'pg';
-import { createProvenanceService, type ProvenanceService } from '../../../auditor/src/provenance';
+import { createProvenanceService, type ProvenanceService } from '../../../lib/fabric/src/proof/provenance';
 import { checkIndexedTrace, type IndexedTrace } from '../../../auditor/src/indexer-check';
 import { connectDevnet } from '../../../network/src/connect-devnet';
-import type { LedgerClient } from '../../../ledger/src';
+import type { LedgerClient } from '../../../lib/fabric/src';
 import { createPool } from '../../../indexer/src/db/pool';
 import { createIndexer, type Indexer } from '../../../indexer/src/main';
 import type { PostgresServer } from '../../../network/src/services/postgres';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
 import { connectDevnet } from '../../../network/src/connect-devnet';
-import type { LedgerClient } from '../../../ledger/src';
+import type { LedgerClient } from '../../../lib/fabric/src';
 import { sharedDevnet } from '../../fixtures/test-devnet';
 import type { Indexer } from '../../../indexer/src/main';
 import { SUPPLIER, eventId, submitJson, uniqueGln, uniqueGtin, type Orgs } from '../chaincode/ledger-fixtures';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ServiceError } from '../../../ledger/src';
+import { ServiceError } from '../../../lib/platform/src';
 import {
   AUDITOR,
   RETAILER,

@@ -6,7 +6,8 @@
  * moving stock. The registry is restored at the end.
  */
 import { expect } from 'chai';
-import { ServiceError, type LedgerClient } from '../../../ledger/src';
+import { type LedgerClient } from '../../../lib/fabric/src';
+import { ServiceError } from '../../../lib/platform/src';
 import { connectDevnet } from '../../../network/src/connect-devnet';
 import { DEVNET_MEMBERS } from '../../../network/src/consortium-seed';
 import { sharedDevnet } from '../../fixtures/test-devnet';

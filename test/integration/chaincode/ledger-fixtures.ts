@@ -5,7 +5,8 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { gs1CheckDigit } from '../../../chaincode/src/traceability/gs1';
 import { connectDevnet } from '../../../network/src/connect-devnet';
-import { ServiceError, withRetry, type LedgerClient, type SubmitResult } from '../../../ledger/src';
+import { type LedgerClient, type SubmitResult } from '../../../lib/fabric/src';
+import { ServiceError, withRetry } from '../../../lib/platform/src';
 import { sharedDevnet } from '../../fixtures/test-devnet';
 
 export const RETAILER = 'RetailerMSP';

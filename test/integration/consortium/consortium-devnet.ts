@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { loadDevnetConfig, type DevnetConfig } from '../../../network/src/config';
-import type { LedgerClient, SubmitResult } from '../../../ledger/src';
+import type { LedgerClient, SubmitResult } from '../../../lib/fabric/src';
 
 export const CONSORTIUM_PORT_BASE = Number(process.env.CONSORTIUM_TEST_PORT_BASE ?? 21000);
 

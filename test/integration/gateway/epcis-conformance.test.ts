@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { eventHashId } from '../../../gateway/src/adapters/epcis/event-hash';
+import { eventHashId } from '../../../lib/epcis/src/event-hash';
 import { gs1Examples, gs1OpenApi } from '../../fixtures/gs1-epcis';
 import { uniqueGln, uniqueGtin } from '../chaincode/ledger-fixtures';
 import { waitForBlock } from '../indexer/harness';

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import type { ValidateFunction } from 'ajv';
 import request from 'supertest';
-import { eventHashId } from '../../../gateway/src/adapters/epcis/event-hash';
+import { eventHashId } from '../../../lib/epcis/src/event-hash';
 import { gs1Validators } from '../../fixtures/gs1-epcis';
 import { waitForBlock } from '../indexer/harness';
 import { startIndexedLedger, type IndexedLedger } from '../indexer/indexed-ledger';

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import pino from 'pino';
 import { createPostgres, type PostgresServer } from '../../../network/src/services/postgres';
-import type { Role } from '../../../gateway/src/auth/roles';
+import type { Role } from '../../../lib/domain/src/roles';
 import { loadGatewayConfig } from '../../../gateway/src/config';
 import { start, type RunningGateway } from '../../../gateway/src/main';
 import { devnetLedgerEnv } from '../../../network/src/connection-files';

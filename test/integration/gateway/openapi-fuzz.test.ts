@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import request from 'supertest';
-import { ROLES } from '../../../gateway/src/auth/roles';
+import { ROLES } from '../../../lib/domain/src/roles';
 import { startGatewayFixture, type GatewayFixture } from './gateway-fixture';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');

@@ -4,7 +4,7 @@
  * still stops indexing on exactly that block, with every block before it kept.
  */
 import { expect } from 'chai';
-import type { LedgerClient } from '../../../ledger/src';
+import type { LedgerClient } from '../../../lib/fabric/src';
 import { connectDevnet } from '../../../network/src/connect-devnet';
 import { dropSchema, migrate } from '../../../indexer/src/db/migrate';
 import { createPool } from '../../../indexer/src/db/pool';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import type { LedgerClient } from '../../../ledger/src';
+import type { LedgerClient } from '../../../lib/fabric/src';
 import { connectDevnet } from '../../../network/src/connect-devnet';
 import { createChainRegistry, type ChainRegistry } from '../../../gateway/src/payments/chain-registry';
 import { createPgClaimStore, type ClaimStore } from '../../../gateway/src/payments/claim-store';

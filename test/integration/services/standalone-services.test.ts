@@ -13,8 +13,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import { mintWithKey, type DevIssuerKeyFile } from '../../../gateway/src/auth/dev-issuer';
-import { createLedgerClient, ledgerClientOptions, loadLedgerConfig } from '../../../ledger/src';
+import { mintWithKey, type DevIssuerKeyFile } from '../../../lib/platform/src/auth/dev-issuer';
+import { createLedgerClient, ledgerClientOptions, loadLedgerConfig } from '../../../lib/fabric/src';
 import { connectionDir, devnetLedgerEnv } from '../../../network/src/connection-files';
 import type { PostgresServer } from '../../../network/src/services/postgres';
 import { sharedDevnet } from '../../fixtures/test-devnet';
@@ -109,7 +109,7 @@ describe('services started from a connection profile and identity only', functio
     expect(failed, 'a client without a TLS certificate was let in').to.be.instanceOf(Error);
   });
 
-  it('keeps network/ off the import path of the gateway, the indexer, the auditor and the ledger library', () => {
+  it('keeps network/ off the import path of the gateway, the indexer, the auditor and the libraries', () => {
     const offenders: string[] = [];
     const walk = (dir: string) => {
       for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -118,7 +118,7 @@ describe('services started from a connection profile and identity only', functio
         else if (p.endsWith('.js') && /require\("[^"]*network\/src\//.test(fs.readFileSync(p, 'utf8'))) offenders.push(path.relative(DIST, p));
       }
     };
-    for (const c of ['gateway', 'indexer', 'auditor', 'ledger']) walk(path.join(DIST, c, 'src'));
+    for (const c of ['gateway', 'indexer', 'auditor', 'lib/domain', 'lib/platform', 'lib/epcis', 'lib/fabric']) walk(path.join(DIST, c, 'src'));
     expect(offenders).to.deep.equal([]);
   });
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as protos from 'fabric-protos';
-import { decodeBlock, type LedgerBlock, type LedgerClient } from '../../../ledger/src';
-import { createRawProofService } from '../../../auditor/src/raw-proof';
+import { decodeBlock, type LedgerBlock, type LedgerClient } from '../../../lib/fabric/src';
+import { createRawProofService } from '../../../lib/fabric/src/proof/raw-proof';
 
 /** An empty block numbered `n`, as raw bytes a peer could return. */
 const rawBlock = (n: number) =>

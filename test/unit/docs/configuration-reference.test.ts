@@ -5,7 +5,8 @@ import { repoRoot } from '../../fixtures/doc-blocks';
 
 /** The files that read settings from the environment: one loader per service, plus the devnet's. */
 const LOADERS = [
-  'ledger/src/connection',
+  'lib/fabric/src/connection',
+  'lib/platform/src/auth/auth-config.ts',
   'gateway/src/config.ts',
   'gateway/src/payments/payments-config.ts',
   'indexer/src/config.ts',

@@ -12,7 +12,7 @@ import { docBlocks, docFiles, repoRoot } from '../../fixtures/doc-blocks';
 describe('commands in the README and docs/', () => {
   const root = repoRoot();
   const scripts = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-  const sources = ['gateway/src', 'indexer/src', 'auditor/src', 'network/src', 'console', 'ledger/src']
+  const sources = ['gateway/src', 'indexer/src', 'auditor/src', 'network/src', 'console', 'lib']
     .map((d) => path.join(root, d))
     .filter((d) => fs.existsSync(d))
     .flatMap((d) => (fs.readdirSync(d, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => fs.readFileSync(path.join(d, f), 'utf8')))

@@ -9,9 +9,9 @@ import { createMappingStore, diffMappings } from '../../../gateway/src/adapters/
 import { batchReceipts } from '../../../gateway/src/adapters/pos/batching';
 import { parsePosLog } from '../../../gateway/src/adapters/pos/receipts';
 import { scaleQuantity } from '../../../gateway/src/adapters/sap/mappings';
-import { ServiceError } from '../../../gateway/src/errors';
+import { ServiceError } from '../../../lib/platform/src';
 import { createRateLimiter } from '../../../gateway/src/http/rate-limit';
-import type { LedgerClient } from '../../../ledger/src';
+import type { LedgerClient } from '../../../lib/fabric/src';
 import type { CommandExecutor } from '../../../gateway/src/submission/executor';
 
 const GTIN = '04000001000012';

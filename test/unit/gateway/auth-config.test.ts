@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { isProduction, loadAuthConfig, requireDatabaseUrl } from '../../../gateway/src/config';
+import { isProduction, loadAuthConfig, requireDatabaseUrl } from '../../../lib/platform/src';
 
 describe('token and database settings', () => {
   const defaults = { audience: 'coffee-trace-gateway', devKeyFile: '/tmp/k.json' };

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { ROLES, type Role } from '../../../gateway/src/auth/roles';
+import { ROLES, type Role } from '../../../lib/domain/src/roles';
 import { createMemoryCaptureStore } from '../../../gateway/src/adapters/epcis/capture-store';
 import { createEpcisCapture } from '../../../gateway/src/adapters/epcis/epcis-routes';
 import { createMemoryProofStore } from '../../../gateway/src/adapters/pos/proof-store';

@@ -7,10 +7,10 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import pino from 'pino';
 import request from 'supertest';
-import { createDevIssuer, type DevIssuer } from '../../../gateway/src/auth/dev-issuer';
-import { createJwtVerifier, type JwtVerifier } from '../../../gateway/src/auth/jwt-verifier';
+import { createDevIssuer, type DevIssuer } from '../../../lib/platform/src/auth/dev-issuer';
+import { createJwtVerifier, type JwtVerifier } from '../../../lib/platform/src/auth/jwt-verifier';
 import { indexAccess, mountConsole } from '../../../gateway/src/console/console-routes';
-import { createErrorHandler, notFoundHandler } from '../../../gateway/src/http/problem';
+import { createErrorHandler, notFoundHandler } from '../../../lib/platform/src/http/problem';
 import { AUDIENCE } from './fakes';
 
 describe('console routes on the gateway', () => {

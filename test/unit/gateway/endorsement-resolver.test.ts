@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createEndorsementResolver } from '../../../gateway/src/submission/endorsement';
-import type { LedgerClient } from '../../../ledger/src';
+import type { LedgerClient } from '../../../lib/fabric/src';
 
 /** A ledger that knows one shipment and the peers of `orgs`. */
 function ledgerOf(self: string, orgs: string[], shipment: { senderMsp: string; receiverMsp: string }): LedgerClient {

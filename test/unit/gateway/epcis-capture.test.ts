@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { createMemoryCaptureStore } from '../../../gateway/src/adapters/epcis/capture-store';
 import { createEpcisCapture, type EpcisCapture } from '../../../gateway/src/adapters/epcis/epcis-routes';
-import { ServiceError } from '../../../ledger/src';
+import { ServiceError } from '../../../lib/platform/src';
 import { createTestGateway, type TestGateway } from './fakes';
 import { GLN_A, GLN_B, GTIN } from './samples';
 

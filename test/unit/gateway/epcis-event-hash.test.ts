@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { eventHashId, eventPreHash } from '../../../gateway/src/adapters/epcis/event-hash';
-import { toCanonicalDigitalLink } from '../../../gateway/src/adapters/epcis/digital-link';
+import { eventHashId, eventPreHash } from '../../../lib/epcis/src/event-hash';
+import { toCanonicalDigitalLink } from '../../../lib/domain/src/epcis/digital-link';
 
 /** The repository's test/fixtures folder, from the source tree or from dist/. */
 export function fixturesDir(): string {

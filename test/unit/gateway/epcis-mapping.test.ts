@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { assignedEventId, ledgerEventId } from '../../../gateway/src/adapters/epcis/event-ids';
-import { eventHashId } from '../../../gateway/src/adapters/epcis/event-hash';
-import { bizTransactionToId, epcClassToLot, locationToGln, quantityToDecimal } from '../../../gateway/src/adapters/epcis/identifiers';
+import { eventHashId } from '../../../lib/epcis/src/event-hash';
+import { bizTransactionToId, epcClassToLot, locationToGln, quantityToDecimal } from '../../../lib/domain/src/epcis/identifiers';
 import { mapDocument } from '../../../gateway/src/adapters/epcis/mapping';
-import { type ServiceError } from '../../../ledger/src';
+import { type ServiceError } from '../../../lib/platform/src';
 import { GLN_A, GLN_B, GTIN } from './samples';
 
 const SGLN_A = 'urn:epc:id:sgln:4000001.00000.0';

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { eventHashId } from '../../../gateway/src/adapters/epcis/event-hash';
-import { queryResultsXml, xmlToEpcisDocument } from '../../../gateway/src/adapters/epcis/xml-binding';
-import { ServiceError } from '../../../gateway/src/errors';
+import { eventHashId } from '../../../lib/epcis/src/event-hash';
+import { queryResultsXml, xmlToEpcisDocument } from '../../../lib/epcis/src/xml-binding';
+import { ServiceError } from '../../../lib/platform/src';
 import { fixturesDir } from '../../fixtures/gs1-epcis';
 
 const VECTORS = path.join(fixturesDir(), 'gs1', 'event-hash');

@@ -3,12 +3,12 @@
  * gateway wired with them plus a real dev issuer (loopback JWKS).
  */
 import pino from 'pino';
-import { createDevIssuer, type DevIssuer } from '../../../gateway/src/auth/dev-issuer';
-import { createJwtVerifier } from '../../../gateway/src/auth/jwt-verifier';
-import type { Role } from '../../../gateway/src/auth/roles';
-import { ServiceError } from '../../../ledger/src';
+import { createDevIssuer, type DevIssuer } from '../../../lib/platform/src/auth/dev-issuer';
+import { createJwtVerifier } from '../../../lib/platform/src/auth/jwt-verifier';
+import type { Role } from '../../../lib/domain/src/roles';
+import { ServiceError } from '../../../lib/platform/src';
 import { createGateway, type Gateway, type GatewayOptions } from '../../../gateway/src/gateway';
-import type { LedgerClient, TransactionRequest } from '../../../ledger/src';
+import type { LedgerClient, TransactionRequest } from '../../../lib/fabric/src';
 import { posRoutes } from '../../../gateway/src/adapters/pos/pos-routes';
 import { createMemoryProofStore } from '../../../gateway/src/adapters/pos/proof-store';
 import { sapRoutes } from '../../../gateway/src/adapters/sap/sap-routes';

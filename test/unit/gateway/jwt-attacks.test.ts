@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { base64url, generateKeyPair, importJWK, SignJWT } from 'jose';
 import request from 'supertest';
-import type { DevIssuerKeyFile } from '../../../gateway/src/auth/dev-issuer';
+import type { DevIssuerKeyFile } from '../../../lib/platform/src/auth/dev-issuer';
 import { AUDIENCE, createTestGateway, type TestGateway } from './fakes';
 
 /** Hostile tokens must get 401 problem+json and cause no ledger call. */

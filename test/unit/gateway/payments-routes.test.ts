@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { ROLES, type Role } from '../../../gateway/src/auth/roles';
+import { ROLES, type Role } from '../../../lib/domain/src/roles';
 import { paymentsRoutes } from '../../../gateway/src/payments/payments-routes';
 import type { ClaimView, PaymentsService } from '../../../gateway/src/payments/payments-service';
 import { createTestGateway, type TestGateway } from './fakes';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { invalidInput, MAX_LISTED_ERRORS, toProblem } from '../../../gateway/src/http/problem';
+import { invalidInput, MAX_LISTED_ERRORS, toProblem } from '../../../lib/platform/src/http/problem';
 
 describe('problem+json answers', () => {
   it('lists at most 50 field errors and says how many there were', () => {

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { provenanceRoutes } from '../../../auditor/src/provenance-routes';
-import { ROLES, type Role } from '../../../gateway/src/auth/roles';
-import { ServiceError } from '../../../gateway/src/errors';
-import { decodeBlock } from '../../../ledger/src';
+import { provenanceRoutes } from '../../../gateway/src/http/provenance-routes';
+import { ROLES, type Role } from '../../../lib/domain/src/roles';
+import { ServiceError } from '../../../lib/platform/src';
+import { decodeBlock } from '../../../lib/fabric/src';
 import { configBlock, endorserEnvelope, rawBlock, type Signer } from '../../fixtures/ledger-blocks';
 import { createTestPki, type TestPki } from '../../fixtures/test-pki';
 import { createTestGateway, type TestGateway } from './fakes';

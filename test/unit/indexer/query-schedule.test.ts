@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { type ServiceError } from '../../../ledger/src';
+import { type ServiceError } from '../../../lib/platform/src';
 import { checkSchedule, cronPattern, nextRun } from '../../../indexer/src/query/epcis/query-schedule';
 
 const refusal = (raw: unknown): { field?: unknown; status: number } => {

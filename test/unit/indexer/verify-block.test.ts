@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { blockHeaderHash, type LedgerBlock } from '../../../ledger/src';
-import { type ServiceError } from '../../../ledger/src';
+import { blockHeaderHash, type LedgerBlock } from '../../../lib/fabric/src';
+import { type ServiceError } from '../../../lib/platform/src';
 import { isFatal, verifyBlock } from '../../../indexer/src/source/verify-block';
 
 function block(number: bigint, previousHash: Buffer, data = 'tx'): LedgerBlock {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { blockHeaderHash } from '../../../ledger/src';
+import { blockHeaderHash } from '../../../lib/fabric/src';
 
 describe('block header hash', function () {
   it('hashes the DER SEQUENCE of number, previous hash and data hash', function () {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Network } from 'fabric-network';
-import { commitWaiter } from '../../../ledger/src';
+import { commitWaiter } from '../../../lib/fabric/src';
 
 type Listener = (error?: unknown, event?: unknown) => void;
 

@@ -3,7 +3,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ConfigError, loadLedgerConfig, parseConnectionProfile, putWalletIdentity, readIdentity, selectPeer } from '../../../ledger/src';
+import { loadLedgerConfig, parseConnectionProfile, putWalletIdentity, readIdentity, selectPeer } from '../../../lib/fabric/src';
+import { ConfigError } from '../../../lib/platform/src';
 
 /** A self-signed P-256 certificate and key, made with openssl. */
 function keyPair(dir: string, name: string): { cert: string; key: string } {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createPublicKey, verify } from 'node:crypto';
 import * as protos from 'fabric-protos';
-import { seekEnvelope, signLowS, type DeliverTarget } from '../../../ledger/src';
+import { seekEnvelope, signLowS, type DeliverTarget } from '../../../lib/fabric/src';
 import { createTestPki, type TestIdentity, type TestPki } from '../../fixtures/test-pki';
 
 const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;

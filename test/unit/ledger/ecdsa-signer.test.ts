@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { generateKeyPairSync, verify } from 'node:crypto';
-import { derSignature, ecOrder, nativeEcdsaSigner } from '../../../ledger/src/ecdsa-signer';
+import { derSignature, ecOrder, nativeEcdsaSigner } from '../../../lib/fabric/src/ecdsa-signer';
 
 /** r and s of a DER ECDSA signature (short-form lengths). */
 function parseDer(der: Uint8Array): { r: bigint; s: bigint } {

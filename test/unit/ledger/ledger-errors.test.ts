@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { invalidTransaction, parseChaincodeError, toServiceError } from '../../../ledger/src';
+import { invalidTransaction, parseChaincodeError, toServiceError } from '../../../lib/fabric/src';
 
 describe('ledger errors', function () {
   it('finds the chaincode error object inside a peer message', function () {

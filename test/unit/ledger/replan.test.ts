@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { ServiceError } from '../../../ledger/src/errors';
-import { submitReplanningOnce } from '../../../ledger/src/replan';
+import { ServiceError } from '../../../lib/platform/src/errors';
+import { submitReplanningOnce } from '../../../lib/fabric/src/replan';
 
 const policy = () => new ServiceError({ code: 'ENDORSEMENT_POLICY_FAILURE', message: 'committed as invalid', httpStatus: 409, retriable: false });
 

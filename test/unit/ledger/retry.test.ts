@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { ServiceError } from '../../../ledger/src/errors';
-import { backoffMs, withRetry, type RetryOptions } from '../../../ledger/src/retry';
+import { ServiceError } from '../../../lib/platform/src/errors';
+import { backoffMs, withRetry, type RetryOptions } from '../../../lib/platform/src/retry';
 
 const transient = () => new ServiceError({ code: 'LEDGER_UNAVAILABLE', message: 'no peers', httpStatus: 503, retriable: true });
 const verdict = () => new ServiceError({ code: 'INSUFFICIENT_STOCK', message: 'not enough', httpStatus: 409 });

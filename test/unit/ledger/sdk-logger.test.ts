@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createRequire } from 'node:module';
 import pino from 'pino';
-import { setSdkLogger } from '../../../ledger/src';
+import { setSdkLogger } from '../../../lib/fabric/src';
 
 /** fabric-network's own logger module (untyped), as its Transaction class gets it. */
 const sdkLogger = (): { error(...args: unknown[]): void } => createRequire(__filename)('fabric-network/lib/logger').getLogger('Transaction');

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { listMigrations } from '../../../ledger/src';
+import { listMigrations } from '../../../lib/platform/src';
 import { gatewayMigrationsDir } from '../../../gateway/src/db';
 import { migrationsDir } from '../../../indexer/src/db/migrate';
 

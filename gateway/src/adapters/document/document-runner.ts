@@ -16,9 +16,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Principal } from '../../auth/roles';
-import { ServiceError } from '../../errors';
-import type { LedgerClient } from '../../../../ledger/src';
+import type { Principal } from '../../../../lib/domain/src';
+import { ServiceError } from '../../../../lib/platform/src';
+import type { LedgerClient } from '../../../../lib/fabric/src';
 import type { LedgerCommand } from '../../submission/command';
 import type { CommandExecutor } from '../../submission/executor';
 

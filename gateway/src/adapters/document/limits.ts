@@ -5,7 +5,7 @@
  * took one token), so a 500-item document costs the client what 500
  * requests cost: its next requests wait until the bucket refills.
  */
-import { httpError } from '../../http/problem';
+import { httpError } from '../../../../lib/platform/src';
 import type { RateLimiter } from '../../http/rate-limit';
 import type { DocumentCommand } from './document-runner';
 

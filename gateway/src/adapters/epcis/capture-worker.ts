@@ -8,8 +8,8 @@
  * document is mapped and checked in full before it is accepted.
  */
 import type { Logger } from 'pino';
-import { ServiceError } from '../../errors';
-import { backoffMs } from '../../../../ledger/src';
+import { ServiceError } from '../../../../lib/platform/src';
+import { backoffMs } from '../../../../lib/platform/src';
 import type { Submitter } from '../../submission/submitter';
 import { isFinal } from '../../submission/worker';
 import { createSleeper } from '../../submission/sleeper';

@@ -5,11 +5,11 @@
  * caller and forwards the request to it unchanged (bearer token included: the
  * indexer verifies it too), one hop, without reading PostgreSQL itself. `Link` headers are rewritten to the gateway's URL.
  */
-import type { Role } from '../../auth/roles';
+import type { Role } from '../../../../lib/domain/src';
 import type { RouteFactory } from '../../gateway';
-import { httpError } from '../../http/problem';
+import { httpError } from '../../../../lib/platform/src';
 import type { RouteContext, RouteSpec } from '../../http/route-spec';
-import { GS1_HEADERS } from './gs1-headers';
+import { GS1_HEADERS } from '../../../../lib/domain/src';
 
 /** Who may query: everyone who may read, and those who capture. */
 export const EPCIS_QUERY_ROLES: readonly Role[] = ['supplier', 'retailer-ops', 'sap', 'auditor', 'inventory-reader', 'finance', 'admin'];

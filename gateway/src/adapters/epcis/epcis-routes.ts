@@ -8,15 +8,15 @@
  * reports it.
  */
 import { randomUUID } from 'node:crypto';
-import type { Role } from '../../auth/roles';
+import type { Role } from '../../../../lib/domain/src';
 import type { RouteFactory } from '../../gateway';
-import { httpError } from '../../http/problem';
+import { httpError } from '../../../../lib/platform/src';
 import type { RouteSpec } from '../../http/route-spec';
 import type { CaptureJob, CaptureStore } from './capture-store';
 import { createCaptureWorker, type CaptureWorker } from './capture-worker';
 import { mapDocument } from './mapping';
 import { preflight } from './preflight';
-import { xmlToEpcisDocument } from './xml-binding';
+import { xmlToEpcisDocument } from '../../../../lib/epcis/src';
 import { captureOptionsHeaders } from './epcis-query-proxy';
 import { CAPTURE_PARAMS_SCHEMA, EPCIS_DOCUMENT_SCHEMA, EPCIS_DOCUMENT_SCHEMA_ID, MAX_EVENTS } from './schema';
 

@@ -9,8 +9,8 @@ import type { IncomingMessage } from 'node:http';
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { bearerToken, type JwtVerifier } from '../../auth/jwt-verifier';
-import { hasAnyRole } from '../../auth/roles';
+import { bearerToken, type JwtVerifier } from '../../../../lib/platform/src';
+import { hasAnyRole } from '../../../../lib/domain/src';
 import { EPCIS_QUERY_ROLES } from './epcis-query-proxy';
 
 const PATH = /^\/epcis\/queries\/[A-Za-z0-9_.-]{1,64}\/events(\?.*)?$/;

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { stableJson } from '../../submission/executor';
-import { LEDGER_ID } from './identifiers';
+import { LEDGER_ID } from '../../../../lib/domain/src';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 

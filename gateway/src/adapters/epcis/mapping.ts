@@ -17,12 +17,12 @@
  * without eventID is identified by its CBV 2.0 event hash, which also makes a
  * re-captured event the same ledger event.
  */
-import { invalidInput, type FieldError } from '../../http/problem';
+import { invalidInput, type FieldError } from '../../../../lib/platform/src';
 import { CUSTOM_FORMATS } from '../../http/validation';
 import type { LedgerCommand } from '../../submission/command';
 import { ledgerEventId } from './event-ids';
-import { eventHashId } from './event-hash';
-import { bizTransactionToId, cbvShortName, epcClassToLot, locationToGln, quantityToDecimal } from './identifiers';
+import { eventHashId } from '../../../../lib/epcis/src';
+import { bizTransactionToId, cbvShortName, epcClassToLot, locationToGln, quantityToDecimal } from '../../../../lib/domain/src';
 
 interface QuantityElement {
   epcClass: string;

@@ -6,9 +6,9 @@
  * they depend on the document's own earlier events, and the chaincode's
  * verdict on them is reported by the capture job.
  */
-import { ServiceError } from '../../errors';
-import type { FieldError } from '../../http/problem';
-import type { LedgerClient } from '../../../../ledger/src';
+import { ServiceError } from '../../../../lib/platform/src';
+import type { FieldError } from '../../../../lib/platform/src';
+import type { LedgerClient } from '../../../../lib/fabric/src';
 import { latestRecord } from '../../ledger-record';
 import { stableJson } from '../../submission/executor';
 import { mappingError, type CapturePlan, type MappedLot } from './mapping';

@@ -4,7 +4,7 @@
  * the inclusion proof of each receipt.
  */
 import { createHash } from 'node:crypto';
-import { invalidInput, type FieldError } from '../../http/problem';
+import { invalidInput, type FieldError } from '../../../../lib/platform/src';
 import { CUSTOM_FORMATS } from '../../http/validation';
 import { stableJson } from '../../submission/executor';
 import type { LedgerCommand } from '../../submission/command';

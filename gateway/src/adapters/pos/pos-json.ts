@@ -11,7 +11,7 @@
  *   selections move no stock. Toast refunds are not read.
  * Schema errors are a 400 naming the field; an unmapped store or catalog id is a 422 naming it.
  */
-import { invalidInput, type FieldError } from '../../http/problem';
+import { invalidInput, type FieldError } from '../../../../lib/platform/src';
 import { CUSTOM_FORMATS, type RequestValidator } from '../../http/validation';
 import type { Receipt, ReceiptLine } from './receipts';
 

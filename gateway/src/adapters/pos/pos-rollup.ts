@@ -5,9 +5,9 @@
  * upload answer, the batch status route and the region half of a receipt proof.
  */
 import type { Logger } from 'pino';
-import type { LedgerClient } from '../../../../ledger/src';
+import type { LedgerClient } from '../../../../lib/fabric/src';
 import type { RouteSpec } from '../../http/route-spec';
-import { httpError } from '../../http/problem';
+import { httpError } from '../../../../lib/platform/src';
 import type { Submitter } from '../../submission/submitter';
 import type { StoreBatch } from './batching';
 import { verifyProof } from './merkle';

@@ -8,7 +8,7 @@
  * roll-up worker (pos-rollup.ts); `GET /pos/batches/{batchId}` reports them.
  */
 import type { RouteFactory } from '../../gateway';
-import { httpError } from '../../http/problem';
+import { httpError } from '../../../../lib/platform/src';
 import type { RouteSpec } from '../../http/route-spec';
 import { runDocument, type DocumentCommand } from '../document/document-runner';
 import { limitDocument } from '../document/limits';

@@ -4,7 +4,7 @@
  * (they are part of what is hashed and proven) but move no stock.
  */
 import { CUSTOM_FORMATS } from '../../http/validation';
-import { invalidInput, type FieldError } from '../../http/problem';
+import { invalidInput, type FieldError } from '../../../../lib/platform/src';
 import { asArray, parseSafeXml, textOf } from '../xml/safe-xml';
 
 export interface ReceiptLine {

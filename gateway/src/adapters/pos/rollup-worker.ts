@@ -11,7 +11,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { backoffMs, ServiceError, type LedgerClient } from '../../../../ledger/src';
+import { type LedgerClient } from '../../../../lib/fabric/src';
+import { backoffMs, ServiceError } from '../../../../lib/platform/src';
 import type { Submitter } from '../../submission/submitter';
 import { isFinal } from '../../submission/worker';
 import { createSleeper } from '../../submission/sleeper';

@@ -4,7 +4,7 @@
  * ORDERS05 creates purchase orders. Unsupported message or movement types
  * are a 422 naming them.
  */
-import { invalidInput, type FieldError } from '../../http/problem';
+import { invalidInput, type FieldError } from '../../../../lib/platform/src';
 import type { DocumentCommand } from '../document/document-runner';
 import { asArray, parseSafeXml, textOf } from '../xml/safe-xml';
 import { createMapper, type SapMappings, type UnitCheck } from './mappings';

@@ -3,7 +3,7 @@
  * partners (ship-to, vendors) → GLN or MSP. An unmapped code is a 422 that
  * names the segment field and the code.
  */
-import type { FieldError } from '../../http/problem';
+import type { FieldError } from '../../../../lib/platform/src';
 
 export interface SapMappings {
   /** `WERKS/LGORT` or `WERKS` → GLN (the more specific entry wins). */

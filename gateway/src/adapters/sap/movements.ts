@@ -4,7 +4,7 @@
  * the same movement items, and one function maps items to ledger commands
  * by movement type. Errors name the field as the sending format spells it.
  */
-import type { FieldError } from '../../http/problem';
+import type { FieldError } from '../../../../lib/platform/src';
 import type { DocumentCommand } from '../document/document-runner';
 import { asArray, textOf } from '../xml/safe-xml';
 import type { createMapper } from './mappings';

@@ -8,10 +8,10 @@
  * committed (see docs/adapters.md).
  */
 import type { RouteFactory } from '../../gateway';
-import { invalidInput, type FieldError } from '../../http/problem';
+import { invalidInput, type FieldError } from '../../../../lib/platform/src';
 import type { RouteSpec } from '../../http/route-spec';
-import type { LedgerClient } from '../../../../ledger/src';
-import { ServiceError } from '../../errors';
+import type { LedgerClient } from '../../../../lib/fabric/src';
+import { ServiceError } from '../../../../lib/platform/src';
 import { runDocument, type DocumentCommand } from '../document/document-runner';
 import { DEFAULT_LIMITS, limitDocument, type DocumentLimits } from '../document/limits';
 import { idocToCommands } from './idoc';

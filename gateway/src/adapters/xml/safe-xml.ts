@@ -4,7 +4,7 @@
  * external entities live) rejected before parsing.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { invalidInput } from '../../http/problem';
+import { invalidInput } from '../../../../lib/platform/src';
 
 export interface SafeXmlOptions {
   /** Element names that are always arrays, whatever their count. */

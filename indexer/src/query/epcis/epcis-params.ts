@@ -5,7 +5,7 @@
  * accepted too) and mean OR; different parameters combine with AND.
  */
 import { badRequest } from '../http-errors';
-import { toCanonicalDigitalLink } from '../../../../gateway/src/adapters/epcis/digital-link';
+import { toCanonicalDigitalLink } from '../../../../lib/domain/src';
 import { filterFingerprint } from './page-token';
 
 /** EPCIS 2.0 event types. */

@@ -8,14 +8,14 @@
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Pool } from 'pg';
-import { ServiceError } from '../../../../ledger/src';
+import { ServiceError } from '../../../../lib/platform/src';
 import { badRequest } from '../http-errors';
-import { queryResultsXml } from '../../../../gateway/src/adapters/epcis/xml-binding';
+import { queryResultsXml } from '../../../../lib/epcis/src';
 import { eventContexts, QUERY_NAME, queryDocument, toQueryEvent, type StoredEvent } from './epcis-document';
 import { EVENT_TYPES, parseEventQuery } from './epcis-params';
 import { eventPageStatement } from './epcis-sql';
 import { decodePageToken, encodePageToken } from './page-token';
-import { GS1_HEADERS } from '../../../../gateway/src/adapters/epcis/gs1-headers';
+import { GS1_HEADERS } from '../../../../lib/domain/src';
 
 interface PageRow extends StoredEvent {
   block_number: string;

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
-import { ServiceError } from '../../../../gateway/src/errors';
+import { ServiceError } from '../../../../lib/platform/src';
 import { badRequest } from '../http-errors';
 import type { StoredEvent } from './epcis-document';
 import { parseEventQuery } from './epcis-params';

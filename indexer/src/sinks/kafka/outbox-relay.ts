@@ -18,7 +18,7 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
-import { withRetry } from '../../../../ledger/src';
+import { withRetry } from '../../../../lib/platform/src';
 import { byTopic, type OutboxRow } from './cloud-events';
 
 /** Dependencies of {@link createOutboxRelay}. */

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import pino from 'pino';
 import request from 'supertest';
-import { ServiceError } from '../../../../ledger/src';
+import { ServiceError } from '../../../../lib/platform/src';
 import { createTestGateway, type TestGateway } from '../fakes';
 import { SAMPLES } from '../samples';
 

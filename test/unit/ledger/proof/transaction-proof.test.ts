@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { X509Certificate } from 'node:crypto';
-import { proveTransaction, type ChannelMsps } from '../../../../ledger/src';
+import { proveTransaction, type ChannelMsps } from '../../../../lib/fabric/src';
 import { endorserEnvelope, rawBlock, type Signer } from '../../../fixtures/ledger-blocks';
 import { createTestPki, type TestPki } from '../../../fixtures/test-pki';
 

@@ -10,7 +10,7 @@ import { Gateway, Wallets, type Contract, type X509Identity } from 'fabric-netwo
 import * as protos from 'fabric-protos';
 import { decodeBlock, type LedgerBlock } from './block-decoder';
 import { deliverRawBlocks } from './deliver-stream';
-import { ServiceError } from './errors';
+import { ServiceError } from '../../platform/src';
 import { commitWaiter } from './commit-waiter';
 import { createGatewaySubmitter } from './gateway-submitter';
 import { toServiceError } from './ledger-errors';

@@ -3,7 +3,7 @@
  * that does not exist. The message starts with the setting's name, so an
  * operator sees at once what to fix; services print it without a stack trace.
  */
-import { ServiceError } from '../errors';
+import { ServiceError } from './errors';
 
 export class ConfigError extends ServiceError {
   /** The setting at fault, e.g. `FABRIC_KEY_FILE`. */

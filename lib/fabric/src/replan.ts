@@ -6,7 +6,7 @@
  * plan is refreshed. A caller that named its endorsing organisations gets the
  * failure: a new plan would not change their choice.
  */
-import { ServiceError } from './errors';
+import { ServiceError } from '../../platform/src';
 
 export async function submitReplanningOnce<T>(attempt: () => Promise<T>, opts: { refreshPlan?: () => Promise<void>; fixedEndorsers: boolean }): Promise<T> {
   try {

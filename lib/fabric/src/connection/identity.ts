@@ -7,7 +7,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import * as fs from 'node:fs';
 import '../sdk-logger'; // before the SDK: it binds its loggers when it loads
 import { Wallets, type X509Identity } from 'fabric-network';
-import { ConfigError } from './config-error';
+import { ConfigError } from '../../../platform/src';
 
 export interface PemIdentity {
   certificatePem: string;

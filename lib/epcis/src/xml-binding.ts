@@ -7,7 +7,7 @@
  * the document's @context (XML prefix → namespace IRI).
  */
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
-import { invalidInput } from '../../http/problem';
+import { invalidInput } from '../../platform/src';
 
 type Obj = Record<string, unknown>;
 type XNode = Record<string, unknown>;

@@ -6,10 +6,10 @@
  * MSP certificates, envelope in its block, block hashes linked to the tip).
  */
 import * as protos from 'fabric-protos';
-import type { LedgerBlock, LedgerTransaction } from '../../ledger/src';
-import type { LedgerClient } from '../../ledger/src';
-import { channelMspsFromConfigBlock, type ChannelMsps } from '../../ledger/src';
-import { proveTransaction, type TransactionProof } from '../../ledger/src';
+import type { LedgerBlock, LedgerTransaction } from '../block-decoder';
+import type { LedgerClient } from '../ledger-client';
+import { channelMspsFromConfigBlock, type ChannelMsps } from './channel-msps';
+import { proveTransaction, type TransactionProof } from './transaction-proof';
 
 export interface LotRef {
   gtin: string;

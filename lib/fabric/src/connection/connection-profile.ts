@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
-import { ConfigError } from './config-error';
+import { ConfigError } from '../../../platform/src';
 
 /** One peer of a profile, resolved: its TLS CA read from pem or path. */
 export interface ProfilePeer {

@@ -5,7 +5,7 @@
  */
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { ServiceError } from '../errors';
-import { isRole, type Principal } from './roles';
+import { isRole, type Principal } from '../../../domain/src';
 
 export interface JwtVerifierOptions {
   jwksUrl: string;

@@ -13,7 +13,7 @@
  * that capturing such an event again is recognised as the same event.
  */
 import { createHash } from 'node:crypto';
-import { toCanonicalDigitalLink } from './digital-link';
+import { toCanonicalDigitalLink } from '../../domain/src';
 
 type Json = unknown;
 type Obj = Record<string, Json>;

@@ -1,7 +1,7 @@
 /**
  * Errors raised by the ledger client, as ServiceErrors with stable codes.
  */
-import { ServiceError } from './errors';
+import { ServiceError } from '../../platform/src';
 
 /** HTTP status for each chaincode error code. */
 const CHAINCODE_STATUS: Record<string, number> = {

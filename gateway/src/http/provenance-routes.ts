@@ -8,11 +8,11 @@
  *   GET /provenance/blocks/tip              the newest block's header (what an auditor pins)
  *   GET /provenance/blocks/{number}/raw     one block as the peer returned it (e.g. a config block's members)
  */
-import type { RouteFactory } from '../../gateway/src/gateway';
-import type { RouteSpec } from '../../gateway/src/http/route-spec';
-import { obj } from '../../gateway/src/http/schemas';
-import { createProvenanceService } from './provenance';
-import { createRawProofService } from './raw-proof';
+import type { RouteFactory } from '../gateway';
+import type { RouteSpec } from './route-spec';
+import { obj } from './schemas';
+import { createProvenanceService } from '../../../lib/fabric/src';
+import { createRawProofService } from '../../../lib/fabric/src';
 
 const bigints = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)));
 

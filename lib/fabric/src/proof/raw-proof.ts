@@ -9,7 +9,9 @@
  *
  * Nothing here is checked: the point is that the reader checks it.
  */
-import { decodeBlock, ServiceError, type LedgerBlock, type LedgerClient } from '../../ledger/src';
+import { ServiceError } from '../../../platform/src';
+import { decodeBlock, type LedgerBlock } from '../block-decoder';
+import type { LedgerClient } from '../ledger-client';
 
 export interface RawHeader {
   number: string;

@@ -9,7 +9,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
-import type { Role } from './roles';
+import type { Role } from '../../../domain/src';
 
 export interface DevIssuerOptions {
   /** Loopback port for the JWKS; 0 picks a free one. */

@@ -4,7 +4,7 @@
  * function returns `undefined` or a reason string instead of throwing, so the
  * mapper can name the field the problem sits in.
  */
-import { gs1CheckDigitOk } from '../../http/validation';
+import { gs1CheckDigit, gs1CheckDigitOk, LOT_CODE } from '../gs1';
 
 /** A converted value, or why it could not be converted. */
 export type Converted<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -14,13 +14,10 @@ const bad = <T>(reason: string): Converted<T> => ({ ok: false, reason });
 
 /** GS1 mod-10 check digit of a digit string (the digit that would follow it). */
 export function checkDigit(body: string): string {
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) sum += (body.charCodeAt(body.length - 1 - i) - 48) * (i % 2 === 0 ? 3 : 1);
-  return String((10 - (sum % 10)) % 10);
+  return String(gs1CheckDigit(body));
 }
 
-/** The chaincode's lot code alphabet (GS1 AI 10, at most 20 characters). */
-const LOT = /^[!"%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}$/;
+const LOT = LOT_CODE;
 
 function decodeLot(raw: string): Converted<string> {
   let lot: string;

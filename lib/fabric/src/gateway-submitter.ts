@@ -22,7 +22,7 @@ import {
 } from '@hyperledger/fabric-gateway';
 import type * as grpcTypes from '@grpc/grpc-js';
 import { ecOrder, nativeEcdsaSigner } from './ecdsa-signer';
-import { ServiceError } from './errors';
+import { ServiceError } from '../../platform/src';
 import { invalidTransaction, toServiceError } from './ledger-errors';
 import type { LedgerClientOptions, SubmitResult, TransactionRequest } from './ledger-client';
 

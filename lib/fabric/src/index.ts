@@ -1,12 +1,11 @@
 /**
- * The ledger library: the one place that talks to Fabric. Services and the
+ * The fabric library: the one place that talks to Fabric. Services and the
  * devnet tooling import it through this file only, so the layers stay visible
- * (services and network/ above, this library below, fabric-network inside).
+ * (services and network/ above, this library below, the Fabric SDKs inside).
+ * Errors, retry and environment reading come from the platform library.
  */
 import './sdk-logger'; // before the SDK: it binds its loggers when it loads
 export { setSdkLogger } from './sdk-logger';
-export { ServiceError } from './errors';
-export { backoffMs, isRetriable, sleep, withRetry, type RetryOptions } from './retry';
 export {
   createLedgerClient,
   readPem,
@@ -23,10 +22,8 @@ export { derInteger, derOctets, derSequence } from './der';
 export { commitWaiter, OTHER_PEERS_GRACE_MS } from './commit-waiter';
 export { invalidTransaction, parseChaincodeError, toServiceError } from './ledger-errors';
 export { certificateProblem, channelMspsFromConfigBlock, type ChannelMsp, type ChannelMsps } from './proof/channel-msps';
+export { configMembers, type ConfigMember } from './proof/config-members';
 export { envelopeHash, proveTransaction, type SignatureCheck, type TransactionProof } from './proof/transaction-proof';
-export { ConfigError, isConfigError } from './connection/config-error';
-export { envBool, envInt, envList, envOneOf, envPositive, envRequired, envString } from './connection/env';
-export { applyMigrations, findMigrationsDir, listMigrations, type Migration } from './db/sql-migrations';
 export {
   parseConnectionProfile,
   profileMspId,
@@ -37,3 +34,5 @@ export {
 } from './connection/connection-profile';
 export { checkPair, putWalletIdentity, readIdentity, readPemPair, type IdentitySource, type PemIdentity } from './connection/identity';
 export { connectLedger, ledgerClientOptions, loadLedgerConfig, type LedgerConfig } from './connection/ledger-config';
+export { createProvenanceService, type LotRef, type Provenance, type ProvenanceService, type TraceLot } from './proof/provenance';
+export { createRawProofService, type RawHeader, type RawProofBundle, type RawProofService } from './proof/raw-proof';
