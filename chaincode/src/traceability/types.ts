@@ -85,6 +85,8 @@ export interface StockRecord {
   lotCode: string;
   quantity: string;
   baseUnits: string;
+  /** When stock last came into this position (absent on positions written before it was kept). */
+  receivedAt?: string;
   updatedAt: string;
   updatedTxId: string;
 }

@@ -177,7 +177,7 @@ export async function runDocument(o: RunDocumentOptions): Promise<DocumentOutcom
   }
 
   const pending = o.commands.map((_, i) => i).filter((i) => !prior[i]);
-  for (const [i, before] of prior.entries()) if (before) Object.assign(out[i], { status: 'already_committed', txId: before.txId });
+  for (const [i, before] of prior.entries()) if (before) Object.assign(out[i], { status: 'already_committed', txId: before.txId, result: before.result });
   for (let p = 0; p < pending.length && !failure;) {
     const key = o.batch ? batchKey(o.commands[pending[p]]) : undefined;
     let end = p + 1;
