@@ -51,6 +51,7 @@ export function unbookedRoutes(o: { store: UnbookedStore; executor: CommandExecu
           const pending = await o.store.list({ mspId: o.mspId, gln, status: 'pending', limit: REPLAY_LIMIT });
           const lines = [];
           for (const { cmd, rows } of replayCommands(pending)) {
+            let blockNumber: number | undefined;
             let result: { txId?: string; batch?: { lines?: { line: number }[]; refused?: { line: number; code: string; message: string; field?: string }[] } };
             try {
               const out = await o.executor.execute({
@@ -63,6 +64,7 @@ export function unbookedRoutes(o: { store: UnbookedStore; executor: CommandExecu
               });
               result = (out.body as { txId?: string; result?: typeof result }).result ?? {};
               result.txId ??= (out.body as { txId?: string }).txId;
+              blockNumber = (out.body as { blockNumber?: number }).blockNumber;
             } catch (err) {
               // A whole batch refused (or the ledger away): its lines stay pending with that reason.
               if (!(err instanceof ServiceError)) throw err;
@@ -81,7 +83,7 @@ export function unbookedRoutes(o: { store: UnbookedStore; executor: CommandExecu
                 lines.push({ line: r.linePath, receiptId: r.receiptId, status: 'pending', ...error });
               } else {
                 await o.store.booked(r.batchId, r.linePath, result.txId ?? '');
-                lines.push({ line: r.linePath, receiptId: r.receiptId, status: 'booked', txId: result.txId });
+                lines.push({ line: r.linePath, receiptId: r.receiptId, status: 'booked', txId: result.txId, blockNumber });
               }
             }
           }
