@@ -221,6 +221,13 @@ export class TraceabilityContract extends Contract {
     return q.getEvent(ctx, eventId);
   }
 
+  /** Several submissions looked up at once (a JSON list of event ids). */
+  @Transaction(false)
+  @Returns('string')
+  public async GetEvents(ctx: Context, eventIds: string): Promise<string> {
+    return q.getEvents(ctx, eventIds);
+  }
+
   @Transaction(false)
   @Returns('string')
   public async GetHistory(ctx: Context, key: string): Promise<string> {

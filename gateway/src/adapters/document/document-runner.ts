@@ -112,19 +112,44 @@ async function committedTx(ledger: LedgerClient, eventId: string, fn: string): P
   }
 }
 
-export async function runDocument(o: RunDocumentOptions): Promise<DocumentOutcome> {
-  const out: TransactionOutcome[] = o.commands.map((c) => ({ fn: c.cmd.fn, eventId: String(c.cmd.body.eventId), items: c.items, status: 'not_attempted' }));
-  // Look up every event id first (reads only, a few at a time) so a resend submits only what is missing.
+/** Event ids looked up per GetEvents query. */
+const LOOKUP_CHUNK = 250;
+
+/** Prior commits of every command, by index: a few GetEvents queries, or one GetEvent per id where those are not answered. */
+async function lookUp(o: RunDocumentOptions): Promise<Array<{ txId: string; result: unknown } | undefined>> {
+  const ids = o.commands.map((c) => String(c.cmd.body.eventId));
+  try {
+    const prior: Array<{ txId: string; result: unknown } | undefined> = [];
+    for (let k = 0; k < ids.length; k += LOOKUP_CHUNK) {
+      const chunk = ids.slice(k, k + LOOKUP_CHUNK);
+      const out = JSON.parse((await o.ledger.evaluate({ contract: 'traceability', fn: 'GetEvents', args: [JSON.stringify(chunk)] })).toString('utf8')) as {
+        events: Array<{ txId: string; function: string; result: unknown } | null>;
+      };
+      if (!Array.isArray(out.events) || out.events.length !== chunk.length) throw new Error('GetEvents answered another number of events');
+      // An event id used by another function is not this transaction: submit it and let the chaincode say CONFLICT.
+      out.events.forEach((e, j) => prior.push(e && e.function === o.commands[k + j].cmd.fn ? { txId: e.txId, result: e.result } : undefined));
+    }
+    return prior;
+  } catch {
+    // A ledger without GetEvents (or a refused query): the same answer one id at a time, errors and all.
+  }
   const prior: Array<{ txId: string; result: unknown } | undefined> = [];
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(LOOKUP_CONCURRENCY, o.commands.length) }, async () => {
       while (next < o.commands.length) {
         const i = next++;
-        prior[i] = await committedTx(o.ledger, out[i].eventId, o.commands[i].cmd.fn);
+        prior[i] = await committedTx(o.ledger, ids[i], o.commands[i].cmd.fn);
       }
     }),
   );
+  return prior;
+}
+
+export async function runDocument(o: RunDocumentOptions): Promise<DocumentOutcome> {
+  const out: TransactionOutcome[] = o.commands.map((c) => ({ fn: c.cmd.fn, eventId: String(c.cmd.body.eventId), items: c.items, status: 'not_attempted' }));
+  // Look up every event id first (reads only) so a resend submits only what is missing.
+  const prior = await lookUp(o);
   let failure: ServiceError | undefined;
   let failureMessage = '';
   const fail = (i: number, err: ServiceError, field: string | undefined, message: string) => {
