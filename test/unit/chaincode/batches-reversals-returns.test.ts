@@ -184,6 +184,8 @@ describe('traceability contract: batches, reversals and POS lines booked as far 
         ],
       });
       expect(h.onHand(GLN.store, GTIN.roasted, '(unknown)')).to.equal(0n);
+      // The code is reserved: no lot may be commissioned under it.
+      await expectTraceError(() => commission(h, RETAILER, GLN.store, GTIN.milk, '(unknown)', '1'), 'INVALID_ARGUMENT', 'lotCode');
       expect(h.onHand(GLN.store, GTIN.roasted, 'RB-1')).to.equal(2000n);
     });
 
