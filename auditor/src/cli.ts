@@ -9,9 +9,8 @@
  * Exits 1 when any proof fails, printing each problem.
  */
 import { parseArgs } from 'node:util';
-import { connectLedger, loadLedgerConfig, type TransactionProof } from '../../lib/fabric/src';
+import { connectLedger, createProvenanceService, loadLedgerConfig, type TransactionProof } from '../../lib/fabric/src';
 import { checkIndexedTrace, type IndexedTrace } from './indexer-check';
-import { createProvenanceService } from '../../lib/fabric/src';
 
 const USAGE = 'usage: auditor provenance <gtin> <lotCode> | prove <txId> | check-indexer <gtin> <lotCode> --indexer URL  [--json]';
 

@@ -85,7 +85,7 @@ async function measureAll(
       eventSource: 'urn:coffee-trace:bench',
       ledger: loadLedgerConfig(devnetLedgerEnv(info, 'AuditorMSP')),
       http: { host: '127.0.0.1', port: 0 },
-      auth: { audience: 'coffee-trace-gateway', algorithms: ['ES256'], devIssuer: true, devIssuerPort: 0, devKeyFile: keyFile, orgClaim: 'org' },
+      auth: { audience: 'coffee-trace-gateway', algorithms: ['ES256'], devIssuer: true, devIssuerPort: 0, devKeyFile: keyFile, orgClaim: 'org', requireOrg: false },
       databaseUrl,
       pollMs: 200,
       retryDelayMs: 300,

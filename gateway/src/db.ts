@@ -1,16 +1,17 @@
 /**
  * The gateway's PostgreSQL plumbing shared by its stores (submissions and
- * idempotency keys, EPCIS capture jobs, payment claims): one pool per store,
- * a transaction helper, and the numbered migrations of its tables.
+ * idempotency keys, EPCIS capture jobs, payment claims): one pool per process
+ * shared by every store, a transaction helper, and the numbered migrations of
+ * its tables, applied once at start.
  */
 import * as path from 'node:path';
 import { Pool, type PoolClient } from 'pg';
 import { applyMigrations, findMigrationsDir } from '../../lib/platform/src';
 
-/** A pool whose idle clients losing their server (a database restart) do not crash the process. */
 /** A timestamp column as ISO 8601 text (undefined for NULL). */
 export const isoTime = (v: unknown): string | undefined => (v ? new Date(v as string).toISOString() : undefined);
 
+/** A pool whose idle clients losing their server (a database restart) do not crash the process. */
 export function createGatewayPool(opts: { connectionString: string; max: number }): Pool {
   const pool = new Pool({ connectionString: opts.connectionString, max: opts.max });
   pool.on('error', () => undefined);
@@ -45,4 +46,13 @@ export function gatewayMigrationsDir(): string {
  */
 export async function migrateGateway(pool: Pool): Promise<void> {
   await applyMigrations({ pool, schema: 'gateway', dir: gatewayMigrationsDir() });
+}
+
+/** How a store reaches PostgreSQL: the process's shared pool, or (a store on its own, in tests) a URL. */
+export type StoreDb = { pool: Pool } | { connectionString: string; max?: number };
+
+/** The pool a store uses and whether it owns it (and so ends it on close). */
+export function storePool(db: StoreDb, defaultMax: number): { pool: Pool; owned: boolean } {
+  if ('pool' in db) return { pool: db.pool, owned: false };
+  return { pool: createGatewayPool({ connectionString: db.connectionString, max: db.max ?? defaultMax }), owned: true };
 }

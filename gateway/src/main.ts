@@ -11,12 +11,12 @@
  */
 import * as path from 'node:path';
 import pino, { type Logger } from 'pino';
-import { createDevIssuer, type DevIssuer } from '../../lib/platform/src';
-import { createJwtVerifier } from '../../lib/platform/src';
+import { bindToOrganisation, createDevIssuer, createJwtVerifier, type DevIssuer, isConfigError, withRetry } from '../../lib/platform/src';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { createGateway, type Gateway, type RouteFactory } from './gateway';
 import { connectLedger, setSdkLogger, type LedgerClient } from '../../lib/fabric/src';
-import { isConfigError } from '../../lib/platform/src';
+import type { Pool } from 'pg';
+import { createGatewayPool, migrateGateway } from './db';
 import { createPgSubmissionStore } from './submission/pg-store';
 import type { SubmissionStore } from './submission/store';
 import { posRoutes } from './adapters/pos/pos-routes';
@@ -36,7 +36,6 @@ import { createPgClaimStore, type ClaimStore } from './payments/claim-store';
 import { paymentsRoutes } from './payments/payments-routes';
 import { createPaymentsService, type PaymentsService } from './payments/payments-service';
 import { createPaymentVerifier } from './payments/verifier';
-import { withRetry } from '../../lib/platform/src';
 import { provenanceRoutes } from './http/provenance-routes';
 import { mountConsole } from './console/console-routes';
 
@@ -66,7 +65,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
   const logger = opts.logger ?? pino({ level: cfg.logLevel, base: { service: 'gateway', msp: cfg.mspId } });
   setSdkLogger(logger);
   const ledger = await connectWithRetry(() => connectLedger(cfg.ledger), logger);
-  const db = { connectionString: cfg.databaseUrl };
+  let pool: Pool | undefined;
   let store: SubmissionStore | undefined;
   let proofs: ProofStore | undefined;
   let unbooked: UnbookedStore | undefined;
@@ -81,17 +80,15 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
   const mappings = createMappingStore({ file: cfg.mappingsFile, logger });
   const paymentsCfg = cfg.payments;
   try {
-    store = createPgSubmissionStore({ connectionString: db.connectionString });
-    await store.migrate();
-    proofs = createPgProofStore({ connectionString: db.connectionString });
-    await proofs.migrate();
-    unbooked = createPgUnbookedStore({ connectionString: db.connectionString });
-    await unbooked.migrate();
-    rollupStore = createPgRollupStore({ connectionString: db.connectionString });
-    await rollupStore.migrate();
+    // One pool for every store of this process; the migrations run once, before any store is used.
+    pool = createGatewayPool({ connectionString: cfg.databaseUrl, max: 16 });
+    await migrateGateway(pool);
+    store = createPgSubmissionStore({ pool });
+    proofs = createPgProofStore({ pool });
+    unbooked = createPgUnbookedStore({ pool });
+    rollupStore = createPgRollupStore({ pool });
     rollup = createPosRollup({ store: rollupStore, config: cfg.posRollup });
-    captures = createPgCaptureStore({ connectionString: db.connectionString });
-    await captures.migrate();
+    captures = createPgCaptureStore({ pool });
     epcis = createEpcisCapture({ store: captures, pollMs: cfg.submission.workerPollMs, bodyLimit: cfg.bodyLimit });
     let jwksUrl = cfg.auth.jwksUrl;
     let issuer = cfg.auth.issuer;
@@ -113,8 +110,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
       ...(opts.extraRoutes ?? []),
     ];
     if (paymentsCfg?.enabled) {
-      claims = createPgClaimStore({ connectionString: db.connectionString });
-      await claims.migrate();
+      claims = createPgClaimStore({ pool });
       registry = createChainRegistry(paymentsCfg.chains);
       payments = createPaymentsService({
         ledger,
@@ -126,13 +122,11 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
       });
       extraRoutes.push(paymentsRoutes({ service: payments }));
     }
-    const verifier = createJwtVerifier({
-      jwksUrl: jwksUrl!,
-      issuer: issuer!,
-      audience: cfg.auth.audience,
-      algorithms: cfg.auth.algorithms,
-      orgClaim: cfg.auth.orgClaim,
-    });
+    // One gateway serves one organisation: tokens of another member are refused wherever they enter.
+    const verifier = bindToOrganisation(
+      createJwtVerifier({ jwksUrl: jwksUrl!, issuer: issuer!, audience: cfg.auth.audience, algorithms: cfg.auth.algorithms, orgClaim: cfg.auth.orgClaim }),
+      { org: cfg.mspId, claim: cfg.auth.orgClaim, required: cfg.auth.requireOrg },
+    );
     const gateway = createGateway({
       mspId: cfg.mspId,
       ledger,
@@ -154,6 +148,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
           devIssuer,
           indexerDevKeyFile: devIssuer && cfg.console.indexerDevKeyFile ? path.resolve(cfg.console.indexerDevKeyFile) : undefined,
           oidc: cfg.console.oidc,
+          orgClaim: cfg.auth.orgClaim,
         }),
       ...(cfg.epcisQueryUrl ? { onUpgrade: epcisStreamUpgrade({ queryUrl: cfg.epcisQueryUrl, verifier, logger }) } : {}),
     });
@@ -166,6 +161,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
     const rs = rollupStore;
     const c = captures;
     const e = epcis;
+    const db = pool;
     return {
       url,
       gateway,
@@ -184,6 +180,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
         await ub.close();
         await rs.close();
         await c.close();
+        await db.end();
         await devIssuer?.stop();
       },
     };
@@ -198,6 +195,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
     await rollupStore?.close().catch(() => undefined);
     await epcis?.stop().catch(() => undefined);
     await captures?.close().catch(() => undefined);
+    await pool?.end().catch(() => undefined);
     await devIssuer?.stop().catch(() => undefined);
     throw err;
   }

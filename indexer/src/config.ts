@@ -3,8 +3,7 @@
  * malformed fails here with a message naming the variable.
  */
 import { loadLedgerConfig, type LedgerConfig } from '../../lib/fabric/src';
-import { ConfigError, envInt, envOneOf } from '../../lib/platform/src';
-import { loadAuthConfig, requireDatabaseUrl, type AuthConfig } from '../../lib/platform/src';
+import { type AuthConfig, ConfigError, envInt, envOneOf, loadAuthConfig, requireDatabaseUrl } from '../../lib/platform/src';
 
 /** Everything the indexer's parts need to know about their surroundings. */
 export interface IndexerConfig {

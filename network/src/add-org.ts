@@ -36,6 +36,7 @@ import { devnetStatus, processManager, startPeer } from './devnet';
 import { waitForGossip, waitForLedger } from './readiness';
 import { runCommand } from './run-command';
 import { checkOrgName, storeTopology, topologyOrgs, type OrgRole } from './topology';
+import { CONSORTIUM, CONTRACT } from '../../lib/domain/src';
 
 export type Log = (msg: string) => void;
 
@@ -173,7 +174,7 @@ export async function addOrg(cfg: DevnetConfig, name: string, opts: { role?: Org
 
   const governor = await connectDevnet(info, info.orgs[0].mspId, 'admin');
   try {
-    await governor.submit({ contract: 'consortium', fn: 'SetMember', args: [JSON.stringify(devnetMember({ mspId: org.mspId, role }))] });
+    await governor.submit({ contract: CONTRACT.consortium, fn: CONSORTIUM.SetMember, args: [JSON.stringify(devnetMember({ mspId: org.mspId, role }))] });
   } finally {
     governor.close();
   }

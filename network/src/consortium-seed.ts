@@ -6,6 +6,7 @@
  */
 import { connectDevnet } from './connect-devnet';
 import type { DevnetInfo } from './devnet-info';
+import { CONSORTIUM, CONTRACT } from '../../lib/domain/src';
 
 /** Roles and display names of the default devnet's organisations; the retailer governs. */
 export const DEVNET_MEMBERS: Record<string, { displayName: string; roles: string[] }> = {
@@ -30,11 +31,11 @@ export async function seedConsortium(info: DevnetInfo, log: (m: string) => void 
   const governor = info.orgs.find((o) => DEVNET_MEMBERS[o.mspId]?.roles.includes('governance')) ?? info.orgs[0];
   const admin = await connectDevnet(info, governor.mspId, 'admin');
   try {
-    const current = JSON.parse((await admin.evaluate({ contract: 'consortium', fn: 'GetMembers' })).toString('utf8')) as { members: unknown[] };
+    const current = JSON.parse((await admin.evaluate({ contract: CONTRACT.consortium, fn: CONSORTIUM.GetMembers })).toString('utf8')) as { members: unknown[] };
     if (current.members.length > 0) return false;
     const members = info.orgs.map(devnetMember);
     if (governor === info.orgs[0] && !DEVNET_MEMBERS[governor.mspId]) members[0].roles = [...members[0].roles, 'governance'];
-    await admin.submit({ contract: 'consortium', fn: 'InitConsortium', args: [JSON.stringify({ members })] });
+    await admin.submit({ contract: CONTRACT.consortium, fn: CONSORTIUM.InitConsortium, args: [JSON.stringify({ members })] });
     log(`consortium registry seeded: ${members.map((m) => `${m.mspId} (${m.roles.join(', ')})`).join('; ')}`);
     return true;
   } finally {

@@ -9,10 +9,8 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { mintWithKey, type DevIssuerKeyFile } from '../../lib/platform/src';
-import type { Role } from '../../lib/domain/src';
-import { devIssuerKeyFile } from '../../lib/platform/src';
-import { gs1CheckDigit } from '../../lib/domain/src';
+import { type DevIssuerKeyFile, devIssuerKeyFile, mintWithKey } from '../../lib/platform/src';
+import { gs1CheckDigit, type Role } from '../../lib/domain/src';
 import { gatewayPort, loadDevnetConfig } from './config';
 import { runCommand } from './run-command';
 

@@ -7,6 +7,7 @@ import { connectDevnet } from './connect-devnet';
 import { withRetry } from '../../lib/platform/src';
 import type { DevnetConfig } from './config';
 import type { DevnetInfo } from './devnet-info';
+import { CONTRACT } from '../../lib/domain/src';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -48,7 +49,7 @@ export async function waitForLedger(info: DevnetInfo, timeoutMs = 60_000): Promi
   for (const org of info.orgs) {
     const client = await connectDevnet(info, org.mspId);
     try {
-      await withRetry(() => client.submit({ contract: 'probe', fn: 'Put', args: ['devnet-ready', org.mspId] }), {
+      await withRetry(() => client.submit({ contract: CONTRACT.probe, fn: 'Put', args: ['devnet-ready', org.mspId] }), {
         deadlineMs: Math.max(0, deadline - Date.now()),
         baseDelayMs: 500,
         maxDelayMs: 500,

@@ -14,6 +14,7 @@
  * Each change emits one `ConsortiumChanged` event with the entry.
  */
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { CONTRACT, type ConsortiumFn } from '../../../lib/domain/src';
 import { canonicalBytes, canonicalJson } from '../traceability/canonical-json';
 import { fail } from '../traceability/errors';
 import { Input } from '../traceability/input';
@@ -62,7 +63,7 @@ async function assertGovernanceRemains(ctx: Context, changed: Member | { mspId: 
 @Info({ title: 'ConsortiumContract', description: 'Members of the consortium and their roles, changed by governance' })
 export class ConsortiumContract extends Contract {
   constructor() {
-    super('consortium');
+    super(CONTRACT.consortium);
   }
 
   @Transaction()
@@ -122,3 +123,7 @@ export class ConsortiumContract extends Contract {
     return canonicalJson({ members: await listMembers(ctx) });
   }
 }
+
+/** Every function the domain library names for this contract is a method here (and the build fails otherwise). */
+type Unimplemented = Exclude<ConsortiumFn, keyof ConsortiumContract>;
+export const CONSORTIUM_COMPLETE: [Unimplemented] extends [never] ? true : Unimplemented = true;

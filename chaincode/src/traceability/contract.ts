@@ -5,6 +5,7 @@
  * each query takes plain strings. The rules live in the tx-* modules.
  */
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { CONTRACT, type QueryName, type TxName } from '../../../lib/domain/src';
 import { fail } from './errors';
 import * as q from './queries';
 import { runSubmit } from './submit';
@@ -32,7 +33,7 @@ const BATCHABLE = {
 @Info({ title: 'TraceabilityContract', description: 'Coffee supply-chain custody, stock and payments' })
 export class TraceabilityContract extends Contract {
   constructor() {
-    super('traceability');
+    super(CONTRACT.traceability);
   }
 
   /** Unknown function names get the same structured error as everything else. */
@@ -234,3 +235,7 @@ export class TraceabilityContract extends Contract {
     return q.getHistory(ctx, key);
   }
 }
+
+/** Every transaction and query the domain library names is a method here (and the build fails otherwise). */
+type Unimplemented = Exclude<TxName | QueryName, keyof TraceabilityContract>;
+export const CONTRACT_COMPLETE: [Unimplemented] extends [never] ? true : Unimplemented = true;

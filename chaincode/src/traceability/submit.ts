@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
+import { TRACE_EVENT_NAME, type TxName } from '../../../lib/domain/src';
 import { CanonicalText, canonicalBytes, canonicalJson } from './canonical-json';
 import { EPCIS_CONTEXT, type EpcisEvent } from './epcis';
 import { fail } from './errors';
@@ -15,7 +16,7 @@ import { TxEnv } from './tx-env';
 import { readCapturedEvents, type CapturedEvent } from './tx-epcis';
 
 /** Name of the single chaincode event each submitting transaction emits. */
-export const TRACE_EVENT_NAME = 'TraceEvents';
+export { TRACE_EVENT_NAME };
 
 /** What a handler returns: the business part of the result. */
 export type HandlerResult = Record<string, unknown>;
@@ -41,7 +42,7 @@ export function eventKey(eventId: string): string {
   return compositeKey(OBJECT_TYPES.event, [eventId]);
 }
 
-export async function runSubmit(ctx: Context, fn: string, request: string, handler: Handler): Promise<string> {
+export async function runSubmit(ctx: Context, fn: TxName, request: string, handler: Handler): Promise<string> {
   const input = Input.parse(request);
   const eventId = input.id('eventId');
   const actor = input.optStr('actor', { max: 256 });

@@ -17,9 +17,10 @@ import type { Input } from './input';
 import { OBJECT_TYPES } from './keys';
 import type { HandlerResult } from './submit';
 import type { TxEnv } from './tx-env';
+import { EPCIS_EVENT_TYPES } from '../../../lib/domain/src';
 
 /** EPCIS 2.0 event types. */
-export const EPCIS_EVENT_TYPES = ['ObjectEvent', 'AggregationEvent', 'TransactionEvent', 'TransformationEvent', 'AssociationEvent'] as const;
+export { EPCIS_EVENT_TYPES };
 
 /** Upper bound of one transaction's captured events, as JSON text. */
 const MAX_CAPTURED_CHARS = 512 * 1024;

@@ -4,16 +4,14 @@
  * declaration points at corrective events; an attestation is a new record.
  */
 import { assertNotAuditor, requireLocation, requireLot } from './access';
-import type { EpcisEvent } from './epcis';
-import { epcisEventId } from './epcis';
+import { type EpcisEvent, epcisEventId } from './epcis';
 import { fail } from './errors';
 import { lotQuantity } from './facts';
 import { lotClassUri } from './gs1';
 import type { Input } from './input';
 import { OBJECT_TYPES, keyFromReadable, readableKey } from './keys';
 import { descendants, lotPositions } from './lineage';
-import type { HandlerResult } from './submit';
-import { eventKey, type EventRecord } from './submit';
+import { eventKey, type EventRecord, type HandlerResult } from './submit';
 import type { TxEnv } from './tx-env';
 import { LOT_UNKNOWN } from './stock';
 import type { LotRecord, LotRef } from './types';

@@ -4,13 +4,17 @@
  * barcode `01<gtin>10<lot>`), or something the indexer resolves (SSCC,
  * shipment, purchase order, transaction id).
  */
+import { LOT_CODE } from '../../../lib/domain/src';
+
 export type SearchTarget = { kind: 'lot'; gtin: string; lotCode: string } | { kind: 'other'; q: string };
 
 const GS = '\u001d';
+/** `<gtin14>/<lot>`, the lot in the ledger's one lot-code alphabet. */
+const SLASH = new RegExp(`^(\\d{14})\\/(${LOT_CODE.source.slice(1, -1)})$`);
 
 export function parseSearch(input: string): SearchTarget {
   const q = input.trim();
-  const slash = /^(\d{14})\/([!-~]{1,20})$/.exec(q);
+  const slash = SLASH.exec(q);
   if (slash) return { kind: 'lot', gtin: slash[1], lotCode: slash[2] };
   const dl = /\/01\/(\d{14})\/10\/([^/?#]{1,60})/.exec(q);
   if (dl) return { kind: 'lot', gtin: dl[1], lotCode: decodeURIComponent(dl[2]) };

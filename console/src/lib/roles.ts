@@ -1,21 +1,16 @@
-/** Which views a role sees (the gateway enforces the same rules on every request). */
-export type View = 'trace' | 'recall' | 'stock' | 'shipments' | 'orders' | 'ledger';
+/**
+ * What the console shows to whom: the domain library's access-policy table,
+ * the same rows the gateway and the query API enforce on every request.
+ */
+import { CONSOLE_VIEWS, mayPerform, type ConsoleView, type Role } from '../../../lib/domain/src';
 
-// What the indexer's query API serves to each role (the console reads it through the gateway).
-const TRACE = ['auditor', 'retailer-ops', 'admin'];
-const READERS = ['inventory-reader', 'retailer-ops', 'auditor', 'admin'];
-const VIEWS: Record<View, string[]> = {
-  trace: TRACE,
-  recall: TRACE,
-  stock: READERS,
-  shipments: READERS,
-  orders: ['finance', 'retailer-ops', 'auditor', 'admin'],
-  ledger: [...READERS, 'finance'],
-};
+/** A view of the console. */
+export type View = ConsoleView;
 
-export const canSee = (roles: string[], v: View) => roles.some((r) => VIEWS[v].includes(r));
-/** Declaring a recall is a ledger write: the gateway allows supplier, retailer-ops and admin; of those, the recall view is open to these. */
-export const canDeclareRecall = (roles: string[]) => roles.some((r) => ['retailer-ops', 'admin'].includes(r));
+export const canSee = (roles: string[], v: View) => mayPerform(roles, CONSOLE_VIEWS[v]);
+/** Declaring a recall is a ledger write the recall view offers to these roles. */
+export const canDeclareRecall = (roles: string[]) => mayPerform(roles, 'console.declare-recall');
 /** Proof material is served to these roles. */
-export const canProve = (roles: string[]) => roles.some((r) => ['auditor', 'retailer-ops', 'supplier', 'finance', 'admin'].includes(r));
-export const ALL_ROLES = ['auditor', 'retailer-ops', 'supplier', 'inventory-reader', 'finance', 'admin', 'pos', 'sap'];
+export const canProve = (roles: string[]) => mayPerform(roles, 'provenance.proof');
+/** The dev sign-in's role list, most common first. */
+export const ALL_ROLES: readonly Role[] = ['auditor', 'retailer-ops', 'supplier', 'inventory-reader', 'finance', 'admin', 'pos', 'sap'];

@@ -8,6 +8,8 @@ import { UserManager, WebStorageStateStore } from 'oidc-client-ts';
 
 export interface ConsoleConfig {
   mspId: string;
+  /** The token claim naming the user's organisation. */
+  orgClaim?: string;
   auth: { mode: 'dev' } | { mode: 'oidc'; authority: string; clientId: string; scope: string } | { mode: 'none' };
 }
 
@@ -15,6 +17,8 @@ export interface Session {
   token: string;
   sub: string;
   roles: string[];
+  /** The organisation the token names (its MSP id); the gateway refuses tokens of another. */
+  org?: string;
 }
 
 const KEY = 'coffee-trace.session';
@@ -60,13 +64,12 @@ function userManager(cfg: Extract<ConsoleConfig['auth'], { mode: 'oidc' }>): Use
   });
 }
 
-/** Roles from an access token's `roles` claim (the gateway checks the signature; this only drives the view). */
-function rolesOf(token: string): string[] {
+/** An access token's claims (the gateway checks the signature; these only drive the view). */
+function claimsOf(token: string): Record<string, unknown> {
   try {
-    const claims = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
-    return Array.isArray(claims.roles) ? claims.roles : [];
+    return JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) as Record<string, unknown>;
   } catch {
-    return [];
+    return {};
   }
 }
 
@@ -81,7 +84,14 @@ export async function oidcCallback(cfg: ConsoleConfig): Promise<Session | undefi
   if (!q.has('code') || !q.has('state')) return undefined;
   const user = await userManager(cfg.auth).signinRedirectCallback();
   history.replaceState(null, '', '/console/');
-  const s = { token: user.access_token, sub: user.profile.sub, roles: rolesOf(user.access_token) };
+  const claims = claimsOf(user.access_token);
+  const org = claims[cfg.orgClaim ?? 'org'];
+  const s: Session = {
+    token: user.access_token,
+    sub: user.profile.sub,
+    roles: Array.isArray(claims.roles) ? (claims.roles as string[]) : [],
+    ...(typeof org === 'string' ? { org } : {}),
+  };
   saveSession(s);
   return s;
 }

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { RouteFactory } from '../gateway';
 import { httpError } from '../../../lib/platform/src';
 import type { SapMappings } from './sap/mappings';
+import { POLICY } from '../../../lib/domain/src';
 
 export interface AdapterMappings {
   sap: SapMappings;
@@ -96,7 +97,7 @@ export function mappingsAdminRoutes(store: MappingStore): RouteFactory {
         operationId: 'reloadMappings',
         summary: "Reload the adapters' code mappings from their file and report what changed",
         tag: 'admin',
-        roles: ['admin'],
+        roles: POLICY['mappings.write'],
         success: { status: 200, description: 'The changes per mapping table' },
         action: {
           kind: 'custom',

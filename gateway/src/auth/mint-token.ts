@@ -1,12 +1,11 @@
 #!/usr/bin/env node
 /**
- * Prints a token from a running gateway's dev issuer:
+ * Prints a token from a running gateway's dev issuer, naming the organisation (--org, the `org` claim):
  *   node dist/gateway/src/auth/mint-token.js --role supplier [--role admin] [--sub alice] [--org SupplierMSP] [--ttl 3600] [--key-file F]
  */
 import * as fs from 'node:fs';
-import { mintWithKey, type DevIssuerKeyFile } from '../../../lib/platform/src';
+import { type DevIssuerKeyFile, devIssuerKeyFile, mintWithKey } from '../../../lib/platform/src';
 import { isRole, ROLES, type Role } from '../../../lib/domain/src';
-import { devIssuerKeyFile } from '../../../lib/platform/src';
 
 function usage(msg: string): never {
   process.stderr.write(`${msg}\nusage: mint-token --role <${ROLES.join('|')}> [--role …] [--sub NAME] [--org MSP] [--ttl SECONDS] [--key-file FILE]\n`);
@@ -52,7 +51,7 @@ async function main(argv: string[]): Promise<void> {
   const file = keyFile ?? devIssuerKeyFile(Number(process.env.FABRIC_PORT_BASE ?? 7000), org);
   if (!fs.existsSync(file)) usage(`no dev issuer key at ${file}: start the gateway for ${org} first (it writes the key there)`);
   const key = JSON.parse(fs.readFileSync(file, 'utf8')) as DevIssuerKeyFile;
-  process.stdout.write(`${await mintWithKey(key, { sub, roles, ttlSec: ttl })}\n`);
+  process.stdout.write(`${await mintWithKey(key, { sub, roles, org, ttlSec: ttl })}\n`);
 }
 
 main(process.argv.slice(2)).catch((err) => {

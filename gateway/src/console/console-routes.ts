@@ -17,10 +17,8 @@ import { Readable } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Logger } from 'pino';
-import { mintWithKey, type DevIssuer, type DevIssuerKeyFile } from '../../../lib/platform/src';
-import { bearerToken, type JwtVerifier } from '../../../lib/platform/src';
-import { hasAnyRole, isRole, type Principal, type Role } from '../../../lib/domain/src';
-import { httpError } from '../../../lib/platform/src';
+import { bearerToken, type DevIssuer, type DevIssuerKeyFile, httpError, type JwtVerifier, mintWithKey } from '../../../lib/platform/src';
+import { CONSOLE_INDEX_ACCESS, hasAnyRole, isRole, rolesFor, type Principal, type Role } from '../../../lib/domain/src';
 
 /** How a browser signs in with a real issuer: OpenID Connect authorization code with PKCE. */
 export interface ConsoleOidcConfig {
@@ -45,30 +43,14 @@ export interface ConsoleOptions {
    */
   indexerDevKeyFile?: string;
   oidc?: ConsoleOidcConfig;
+  /** The token claim naming the user's organisation (shown by the console). */
+  orgClaim?: string;
 }
 
-// The same roles the indexer's own rules (indexer/src/query/query-auth.ts) grant, or fewer.
-const READERS: Role[] = ['inventory-reader', 'retailer-ops', 'auditor', 'admin'];
-const TRACE: Role[] = ['auditor', 'retailer-ops', 'admin'];
-
-/** Which roles may read which indexer paths through the console (first matching prefix wins). */
-export const INDEX_ACCESS: Array<[prefix: string, roles: Role[]]> = [
-  ['/fsma/', TRACE],
-  ['/recalls', TRACE],
-  ['/epcis/', TRACE],
-  ['/inventory', READERS],
-  ['/orders/', READERS],
-  ['/purchase-orders', ['finance', 'retailer-ops', 'auditor', 'admin']],
-  ['/shipments', READERS],
-  ['/movements', READERS],
-  ['/lots/', READERS],
-  ['/search', READERS],
-  ['/ledger/', [...READERS, 'finance']],
-];
-
-/** Roles allowed to read `p` through the console, or undefined for a path it does not pass through. */
-export function indexAccess(p: string): Role[] | undefined {
-  return INDEX_ACCESS.find(([prefix]) => p === prefix.replace(/\/$/, '') || p.startsWith(prefix))?.[1];
+/** Roles allowed to read `p` through the console, or undefined for a path it does not pass through (the domain library's table). */
+export function indexAccess(p: string): readonly Role[] | undefined {
+  const row = CONSOLE_INDEX_ACCESS.find(({ prefix }) => p === prefix.replace(/\/$/, '') || p.startsWith(prefix));
+  return row && rolesFor(row.op);
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
@@ -88,7 +70,7 @@ export function mountConsole(app: express.Express, opts: ConsoleOptions): () => 
     if (!opts.indexerDevKeyFile) return undefined;
     const mtimeMs = fs.statSync(opts.indexerDevKeyFile).mtimeMs;
     if (!key || key.mtimeMs !== mtimeMs) key = { mtimeMs, key: JSON.parse(fs.readFileSync(opts.indexerDevKeyFile, 'utf8')) as DevIssuerKeyFile };
-    return mintWithKey(key.key, { sub: p.sub, roles: p.roles, ttlSec: 300 });
+    return mintWithKey(key.key, { sub: p.sub, roles: p.roles, org: p.org, ttlSec: 300 });
   };
   const wrap = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => fn(req, res).catch(next);
   const authenticate = async (req: Request, res: Response): Promise<Principal> => {
@@ -99,7 +81,7 @@ export function mountConsole(app: express.Express, opts: ConsoleOptions): () => 
 
   app.get('/console/config.json', (_req, res) => {
     const auth = opts.devIssuer ? { mode: 'dev' } : opts.oidc ? { mode: 'oidc', ...opts.oidc } : { mode: 'none' };
-    res.set('cache-control', 'no-store').json({ mspId: opts.mspId, auth });
+    res.set('cache-control', 'no-store').json({ mspId: opts.mspId, orgClaim: opts.orgClaim ?? 'org', auth });
   });
 
   app.post(
@@ -115,8 +97,8 @@ export function mountConsole(app: express.Express, opts: ConsoleOptions): () => 
       if (!isRole(role))
         throw httpError(400, 'VALIDATION_FAILED', 'role must be one of the known roles', { errors: [{ field: 'role', message: 'unknown role' }] });
       const sub = `${role}@console`;
-      const token = await opts.devIssuer.mint({ sub, roles: [role], ttlSec: 8 * 3600 });
-      res.set('cache-control', 'no-store').json({ token, sub, roles: [role] });
+      const token = await opts.devIssuer.mint({ sub, roles: [role], org: opts.mspId, ttlSec: 8 * 3600 });
+      res.set('cache-control', 'no-store').json({ token, sub, roles: [role], org: opts.mspId });
     }),
   );
 

@@ -3,15 +3,13 @@
  * authenticate → authorize → rate-limit → parse → validate → act, and one
  * problem+json error handler.
  */
-import { randomUUID } from 'node:crypto';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
-import { bearerToken, type JwtVerifier } from '../../../lib/platform/src';
-import { hasAnyRole, type Principal } from '../../../lib/domain/src';
+import { bearerToken, createErrorHandler, httpError, invalidInput, type JwtVerifier, notFoundHandler, requestIdFor } from '../../../lib/platform/src';
+import { CONTRACT, hasAnyRole, type Principal } from '../../../lib/domain/src';
 import type { LedgerClient } from '../../../lib/fabric/src';
 import type { CommandExecutor } from '../submission/executor';
 import type { GatewayMetrics } from './metrics';
-import { createErrorHandler, httpError, invalidInput, notFoundHandler } from '../../../lib/platform/src';
 import type { RateLimiter } from './rate-limit';
 import type { RouteContext, RouteSpec } from './route-spec';
 import { jsonDepthExceeds, type RequestValidator } from './validation';
@@ -32,7 +30,6 @@ export interface AppDeps {
   mount?: (app: express.Express) => void;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 function wantsAsync(req: Request): boolean {
   const mode = req.query.mode;
@@ -53,8 +50,7 @@ export function createApp(deps: AppDeps): express.Express {
   const xmlParser = express.text({ limit: deps.bodyLimit ?? '1mb', type: ['application/xml', 'text/xml', 'application/*+xml'] });
 
   app.use((req, res, next) => {
-    const given = req.get('x-request-id');
-    const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+    const requestId = requestIdFor(req.get('x-request-id'));
     res.locals.requestId = requestId;
     res.locals.log = deps.logger.child({ requestId });
     res.setHeader('X-Request-Id', requestId);
@@ -143,7 +139,7 @@ export function createApp(deps: AppDeps): express.Express {
     const a = spec.action;
     if (a.kind === 'query') {
       const q = a.build(ctx);
-      const out = await deps.ledger.evaluate({ contract: 'traceability', fn: q.fn, args: q.args });
+      const out = await deps.ledger.evaluate({ contract: CONTRACT.traceability, fn: q.fn, args: q.args });
       res.status(200).type('application/json').send(out.toString('utf8'));
       return;
     }
@@ -181,14 +177,4 @@ export function createApp(deps: AppDeps): express.Express {
   return app;
 }
 
-/** Every route express actually serves, as `METHOD /path` (for the OpenAPI consistency test). */
-export function listExpressRoutes(app: express.Express): string[] {
-  const router = (app as unknown as { router?: { stack: unknown[] }; _router?: { stack: unknown[] } }).router ?? (app as any)._router;
-  const out: string[] = [];
-  for (const layer of router?.stack ?? []) {
-    const route = (layer as { route?: { path: string; methods: Record<string, boolean> } }).route;
-    if (!route) continue;
-    for (const [m, on] of Object.entries(route.methods)) if (on && m !== '_all') out.push(`${m.toUpperCase()} ${route.path}`);
-  }
-  return out.sort();
-}
+export { listExpressRoutes } from '../../../lib/platform/src';

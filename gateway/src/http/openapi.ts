@@ -2,6 +2,7 @@
  * The OpenAPI 3.1 document, generated from the route table and the same JSON
  * schemas ajv validates with.
  */
+import { PROBLEM_SCHEMA } from '../../../lib/platform/src';
 import { openApiPath, type RouteSpec } from './route-spec';
 
 export interface OpenApiOptions {
@@ -9,21 +10,6 @@ export interface OpenApiOptions {
   version?: string;
   serverUrl?: string;
 }
-
-const PROBLEM = {
-  type: 'object',
-  required: ['type', 'title', 'status', 'code', 'message'],
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    code: { type: 'string' },
-    message: { type: 'string' },
-    requestId: { type: 'string' },
-    errors: { type: 'array', maxItems: 50, items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
-    errorCount: { type: 'integer', description: 'how many field errors there were, when more than the 50 listed' },
-  },
-};
 
 function problemResponse(description: string) {
   return { description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
@@ -111,7 +97,7 @@ export function buildOpenApi(routes: RouteSpec[], schemas: Record<string, object
     }
     (paths[openApiPath(r.path)] ??= {})[r.method] = op;
   }
-  const components: Record<string, object> = { Problem: PROBLEM };
+  const components: Record<string, object> = { Problem: PROBLEM_SCHEMA };
   for (const id of used) components[id] = schemas[id];
   return {
     openapi: '3.1.0',

@@ -11,8 +11,8 @@
 import type { RouteFactory } from '../gateway';
 import type { RouteSpec } from './route-spec';
 import { obj } from './schemas';
-import { createProvenanceService } from '../../../lib/fabric/src';
-import { createRawProofService } from '../../../lib/fabric/src';
+import { createProvenanceService, createRawProofService } from '../../../lib/fabric/src';
+import { LOT_CODE, POLICY } from '../../../lib/domain/src';
 
 const bigints = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)));
 
@@ -20,7 +20,7 @@ export function provenanceRoutes(): RouteFactory {
   return ({ ledger }) => {
     const service = createProvenanceService({ ledger });
     const raw = createRawProofService({ ledger });
-    const proofReaders: RouteSpec['roles'] = ['auditor', 'retailer-ops', 'supplier', 'finance', 'admin'];
+    const proofReaders: RouteSpec['roles'] = POLICY['provenance.proof'];
     const routes: RouteSpec[] = [
       {
         method: 'get',
@@ -28,7 +28,7 @@ export function provenanceRoutes(): RouteFactory {
         operationId: 'lotProvenance',
         tag: 'provenance',
         summary: "A lot's upstream and downstream trace with every transaction proven (signatures, block, hash chain)",
-        roles: ['auditor', 'retailer-ops', 'supplier', 'admin'],
+        roles: POLICY['provenance.trace'],
         paramsSchema: 'provenanceLotParams',
         action: {
           kind: 'custom',
@@ -41,7 +41,7 @@ export function provenanceRoutes(): RouteFactory {
         operationId: 'transactionProof',
         tag: 'provenance',
         summary: "One transaction's proof",
-        roles: ['auditor', 'retailer-ops', 'supplier', 'finance', 'admin'],
+        roles: POLICY['provenance.proof'],
         paramsSchema: 'provenanceTxParams',
         action: { kind: 'custom', handle: async (ctx) => ({ status: 200, body: bigints(await service.proveTransaction(ctx.params.txId)) }) },
       },
@@ -85,7 +85,7 @@ export function provenanceRoutes(): RouteFactory {
     return {
       routes,
       schemas: {
-        provenanceLotParams: obj({ gtin: { type: 'string', pattern: '^[0-9]{14}$' }, lotCode: { type: 'string', pattern: '^[!-~]{1,20}$' } }, [
+        provenanceLotParams: obj({ gtin: { type: 'string', pattern: '^[0-9]{14}$' }, lotCode: { type: 'string', pattern: LOT_CODE.source } }, [
           'gtin',
           'lotCode',
         ]),

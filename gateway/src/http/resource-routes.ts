@@ -3,27 +3,27 @@
  * custody (shipments), stock movements, orders, recalls, corrections,
  * attestations, and the read side.
  */
-import type { Role } from '../../../lib/domain/src';
+import { POLICY, QUERY, TX, type TxName } from '../../../lib/domain/src';
 import type { LedgerCommand } from '../submission/command';
 import type { RouteContext, RouteSpec } from './route-spec';
 
-/** Who may do what. Kept in one place so the authorization matrix test can read it. */
+/** Who may do what: rows of the domain library's access-policy table. */
 export const ACCESS = {
-  masterData: ['supplier', 'retailer-ops', 'admin'],
-  lots: ['supplier', 'retailer-ops', 'admin'],
-  custody: ['supplier', 'retailer-ops', 'sap', 'admin'],
-  stock: ['supplier', 'retailer-ops', 'sap', 'admin'],
-  orders: ['retailer-ops', 'sap', 'admin'],
-  recalls: ['supplier', 'retailer-ops', 'admin'],
-  corrections: ['supplier', 'retailer-ops', 'sap', 'admin'],
-  attest: ['auditor', 'admin'],
-  read: ['supplier', 'retailer-ops', 'sap', 'auditor', 'inventory-reader', 'finance', 'admin'],
-  orderRead: ['supplier', 'retailer-ops', 'sap', 'auditor', 'finance', 'admin'],
-} as const satisfies Record<string, readonly Role[]>;
+  masterData: POLICY['ledger.master-data'],
+  lots: POLICY['ledger.lots'],
+  custody: POLICY['ledger.custody'],
+  stock: POLICY['ledger.stock'],
+  orders: POLICY['ledger.orders'],
+  recalls: POLICY['ledger.recalls'],
+  corrections: POLICY['ledger.corrections'],
+  attest: POLICY['ledger.attest'],
+  read: POLICY['ledger.read'],
+  orderRead: POLICY['ledger.read-orders'],
+} as const;
 
 const body = (ctx: RouteContext) => ctx.body as Record<string, unknown>;
 
-function command(fn: string, extra?: (ctx: RouteContext) => Partial<LedgerCommand>) {
+function command(fn: TxName, extra?: (ctx: RouteContext) => Partial<LedgerCommand>) {
   return { kind: 'command' as const, build: (ctx: RouteContext): LedgerCommand => ({ fn, body: body(ctx), ...extra?.(ctx) }) };
 }
 
@@ -40,7 +40,7 @@ export function resourceRoutes(): RouteSpec[] {
       tag: 'master data',
       roles: ACCESS.masterData,
       bodySchema: 'RegisterLocation',
-      action: command('RegisterLocation'),
+      action: command(TX.RegisterLocation),
       success: created,
     },
     {
@@ -51,7 +51,7 @@ export function resourceRoutes(): RouteSpec[] {
       tag: 'master data',
       roles: ACCESS.masterData,
       bodySchema: 'RegisterProduct',
-      action: command('RegisterProduct'),
+      action: command(TX.RegisterProduct),
       success: created,
     },
     {
@@ -62,7 +62,7 @@ export function resourceRoutes(): RouteSpec[] {
       tag: 'lots',
       roles: ACCESS.lots,
       bodySchema: 'CommissionLot',
-      action: command('CommissionLot'),
+      action: command(TX.CommissionLot),
       success: created,
     },
     {
@@ -73,7 +73,7 @@ export function resourceRoutes(): RouteSpec[] {
       tag: 'lots',
       roles: ACCESS.lots,
       bodySchema: 'TransformLots',
-      action: command('TransformLots'),
+      action: command(TX.TransformLots),
       success: created,
     },
     {
@@ -84,7 +84,7 @@ export function resourceRoutes(): RouteSpec[] {
       tag: 'custody',
       roles: ACCESS.custody,
       bodySchema: 'CreateShipment',
-      action: command('CreateShipment', (ctx) => ({ endorsement: { kind: 'parties', fromGln: String(body(ctx).fromGln), toGln: String(body(ctx).toGln) } })),
+      action: command(TX.CreateShipment, (ctx) => ({ endorsement: { kind: 'parties', fromGln: String(body(ctx).fromGln), toGln: String(body(ctx).toGln) } })),
       success: created,
     },
     {
@@ -96,7 +96,7 @@ export function resourceRoutes(): RouteSpec[] {
       roles: ACCESS.custody,
       paramsSchema: 'shipmentParams',
       bodySchema: 'DispatchShipment',
-      action: command('DispatchShipment', (ctx) => ({
+      action: command(TX.DispatchShipment, (ctx) => ({
         body: { ...(body(ctx) ?? {}), shipmentId: ctx.params.shipmentId },
         endorsement: { kind: 'shipment', shipmentId: ctx.params.shipmentId },
         pathFields: ['shipmentId'],
@@ -112,7 +112,7 @@ export function resourceRoutes(): RouteSpec[] {
       roles: ACCESS.custody,
       paramsSchema: 'shipmentParams',
       bodySchema: 'ReceiveShipment',
-      action: command('ReceiveShipment', (ctx) => ({
+      action: command(TX.ReceiveShipment, (ctx) => ({
         body: { ...(body(ctx) ?? {}), shipmentId: ctx.params.shipmentId },
         endorsement: { kind: 'shipment', shipmentId: ctx.params.shipmentId },
         pathFields: ['shipmentId'],
@@ -127,7 +127,7 @@ export function resourceRoutes(): RouteSpec[] {
       tag: 'stock',
       roles: ACCESS.stock,
       bodySchema: 'TransferStock',
-      action: command('TransferStock'),
+      action: command(TX.TransferStock),
       success: created,
     },
     {
@@ -138,7 +138,7 @@ export function resourceRoutes(): RouteSpec[] {
       tag: 'stock',
       roles: ACCESS.stock,
       bodySchema: 'AdjustStock',
-      action: command('AdjustStock'),
+      action: command(TX.AdjustStock),
       success: created,
     },
     {
@@ -149,7 +149,7 @@ export function resourceRoutes(): RouteSpec[] {
       tag: 'orders',
       roles: ACCESS.orders,
       bodySchema: 'CreatePurchaseOrder',
-      action: command('CreatePurchaseOrder'),
+      action: command(TX.CreatePurchaseOrder),
       success: created,
     },
     {
@@ -160,7 +160,7 @@ export function resourceRoutes(): RouteSpec[] {
       tag: 'recalls',
       roles: ACCESS.recalls,
       bodySchema: 'DeclareRecall',
-      action: command('DeclareRecall'),
+      action: command(TX.DeclareRecall),
       success: created,
     },
     {
@@ -171,7 +171,7 @@ export function resourceRoutes(): RouteSpec[] {
       tag: 'recalls',
       roles: ACCESS.corrections,
       bodySchema: 'DeclareError',
-      action: command('DeclareError'),
+      action: command(TX.DeclareError),
       success: created,
     },
     {
@@ -182,7 +182,7 @@ export function resourceRoutes(): RouteSpec[] {
       tag: 'audit',
       roles: ACCESS.attest,
       bodySchema: 'RecordAttestation',
-      action: command('RecordAttestation'),
+      action: command(TX.RecordAttestation),
       success: created,
     },
 
@@ -194,7 +194,7 @@ export function resourceRoutes(): RouteSpec[] {
       tag: 'reads',
       roles: ACCESS.read,
       paramsSchema: 'lotParams',
-      action: { kind: 'query', build: (c) => ({ fn: 'GetLot', args: [c.params.gtin, c.params.lotCode] }) },
+      action: { kind: 'query', build: (c) => ({ fn: QUERY.GetLot, args: [c.params.gtin, c.params.lotCode] }) },
     },
     {
       method: 'get',
@@ -204,7 +204,7 @@ export function resourceRoutes(): RouteSpec[] {
       tag: 'reads',
       roles: ACCESS.read,
       paramsSchema: 'lotParams',
-      action: { kind: 'query', build: (c) => ({ fn: 'GetLotTrace', args: [c.params.gtin, c.params.lotCode] }) },
+      action: { kind: 'query', build: (c) => ({ fn: QUERY.GetLotTrace, args: [c.params.gtin, c.params.lotCode] }) },
     },
     {
       method: 'get',
@@ -214,7 +214,7 @@ export function resourceRoutes(): RouteSpec[] {
       tag: 'reads',
       roles: ACCESS.read,
       paramsSchema: 'shipmentParams',
-      action: { kind: 'query', build: (c) => ({ fn: 'GetShipment', args: [c.params.shipmentId] }) },
+      action: { kind: 'query', build: (c) => ({ fn: QUERY.GetShipment, args: [c.params.shipmentId] }) },
     },
     {
       method: 'get',
@@ -224,7 +224,7 @@ export function resourceRoutes(): RouteSpec[] {
       tag: 'reads',
       roles: ACCESS.read,
       paramsSchema: 'glnParams',
-      action: { kind: 'query', build: (c) => ({ fn: 'GetStock', args: [c.params.gln] }) },
+      action: { kind: 'query', build: (c) => ({ fn: QUERY.GetStock, args: [c.params.gln] }) },
     },
     {
       method: 'get',
@@ -234,7 +234,7 @@ export function resourceRoutes(): RouteSpec[] {
       tag: 'reads',
       roles: ACCESS.orderRead,
       paramsSchema: 'poParams',
-      action: { kind: 'query', build: (c) => ({ fn: 'GetPurchaseOrder', args: [c.params.poId] }) },
+      action: { kind: 'query', build: (c) => ({ fn: QUERY.GetPurchaseOrder, args: [c.params.poId] }) },
     },
     {
       method: 'get',
@@ -244,7 +244,7 @@ export function resourceRoutes(): RouteSpec[] {
       tag: 'reads',
       roles: ACCESS.read,
       paramsSchema: 'eventParams',
-      action: { kind: 'query', build: (c) => ({ fn: 'GetEvent', args: [c.params.eventId] }) },
+      action: { kind: 'query', build: (c) => ({ fn: QUERY.GetEvent, args: [c.params.eventId] }) },
     },
     {
       method: 'get',
@@ -254,7 +254,7 @@ export function resourceRoutes(): RouteSpec[] {
       tag: 'reads',
       roles: ACCESS.read,
       querySchema: 'historyQuery',
-      action: { kind: 'query', build: (c) => ({ fn: 'GetHistory', args: [String(c.query.key)] }) },
+      action: { kind: 'query', build: (c) => ({ fn: QUERY.GetHistory, args: [String(c.query.key)] }) },
     },
   ];
 }

@@ -5,9 +5,11 @@
  * (chaincode/src/traceability/input.ts and tx-*.ts); the gateway adds
  * `eventId` (optional) and supplies `actor` itself from the JWT subject.
  */
+import { LOT_CODE } from '../../../lib/domain/src';
+
 
 const ID = '^[A-Za-z0-9][A-Za-z0-9._:/@#-]{0,127}$';
-const LOT = '^[!"%&\'()*+,\\-./0-9:;<=>?A-Z_a-z]{1,20}$';
+const LOT = LOT_CODE.source;
 
 export const s = {
   id: { type: 'string', pattern: ID, maxLength: 128 },

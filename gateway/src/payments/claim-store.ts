@@ -3,7 +3,7 @@
  * last check found, and when to check again. The watcher works from this
  * table, so pending claims survive restarts.
  */
-import { createGatewayPool, migrateGateway } from '../db';
+import { migrateGateway, storePool, type StoreDb } from '../db';
 
 export type ClaimStatus = 'pending' | 'paid' | 'partial' | 'overpaid' | 'invalid' | 'rejected' | 'expired';
 
@@ -67,8 +67,8 @@ export interface ClaimStore {
   close(): Promise<void>;
 }
 
-export function createPgClaimStore(opts: { connectionString: string; max?: number }): ClaimStore {
-  const pool = createGatewayPool({ connectionString: opts.connectionString, max: opts.max ?? 4 });
+export function createPgClaimStore(opts: StoreDb): ClaimStore {
+  const { pool, owned } = storePool(opts, 4);
   return {
     migrate: () => migrateGateway(pool),
     async upsert(c) {
@@ -119,6 +119,8 @@ export function createPgClaimStore(opts: { connectionString: string; max?: numbe
       );
       return toRow(r.rows[0]);
     },
-    close: () => pool.end(),
+    close: async () => {
+      if (owned) await pool.end();
+    },
   };
 }

@@ -11,6 +11,7 @@ import type { RouteFactory } from '../gateway';
 import type { RouteSpec } from '../http/route-spec';
 import { obj } from '../http/schemas';
 import type { PaymentsService } from './payments-service';
+import { POLICY } from '../../../lib/domain/src';
 
 const CLAIM_BODY = obj(
   {
@@ -35,7 +36,7 @@ export function paymentsRoutes(opts: { service: PaymentsService }): RouteFactory
         operationId: 'claimPayment',
         tag: 'payments',
         summary: 'Claim an on-chain payment for an order: verified against its terms, recorded on the ledger once final',
-        roles: ['finance', 'admin'],
+        roles: POLICY['payments.verify'],
         bodySchema: 'PaymentClaim',
         paramsSchema: 'poParams',
         success: { status: 200, description: 'The claim: paid, partial, overpaid, invalid or rejected (202 while pending)' },
@@ -54,7 +55,7 @@ export function paymentsRoutes(opts: { service: PaymentsService }): RouteFactory
         operationId: 'listPaymentClaims',
         tag: 'payments',
         summary: "An order's payment claims and their status",
-        roles: ['finance', 'auditor', 'retailer-ops', 'admin'],
+        roles: POLICY['payments.read'],
         paramsSchema: 'poParams',
         action: { kind: 'custom', handle: async (ctx) => ({ status: 200, body: { claims: await service.listForOrder(ctx.params.poId) } }) },
       },
@@ -64,7 +65,7 @@ export function paymentsRoutes(opts: { service: PaymentsService }): RouteFactory
         operationId: 'getPaymentClaim',
         tag: 'payments',
         summary: 'One payment claim',
-        roles: ['finance', 'auditor', 'retailer-ops', 'admin'],
+        roles: POLICY['payments.read'],
         paramsSchema: 'claimParams',
         action: {
           kind: 'custom',

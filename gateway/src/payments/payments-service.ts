@@ -6,11 +6,11 @@
  * re-checks pending claims from PostgreSQL until final or expired.
  */
 import type { Logger } from 'pino';
-import { ServiceError } from '../../../lib/platform/src';
+import { ServiceError, withRetry } from '../../../lib/platform/src';
 import { type LedgerClient } from '../../../lib/fabric/src';
-import { withRetry } from '../../../lib/platform/src';
 import type { ClaimRow, ClaimStatus, ClaimStore } from './claim-store';
 import type { PaymentTerms, PaymentVerifier } from './verifier';
+import { CONTRACT, QUERY, TX } from '../../../lib/domain/src';
 
 /** The order as the ledger keeps it (the fields payments need). */
 export interface LedgerOrder {
@@ -71,7 +71,7 @@ export function createPaymentsService(opts: PaymentsServiceOptions): PaymentsSer
   let running: Promise<unknown> = Promise.resolve();
 
   async function readOrder(poId: string): Promise<LedgerOrder> {
-    const out = await ledger.evaluate({ contract: 'traceability', fn: 'GetPurchaseOrder', args: [poId] });
+    const out = await ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetPurchaseOrder, args: [poId] });
     const parsed = JSON.parse(out.toString('utf8')) as { order?: LedgerOrder } & LedgerOrder;
     return parsed.order ?? parsed;
   }
@@ -97,7 +97,7 @@ export function createPaymentsService(opts: PaymentsServiceOptions): PaymentsSer
         blockHash: row.blockHash,
       };
       try {
-        const res = await withRetry(() => ledger.submit({ contract: 'traceability', fn: 'RecordPayment', args: [JSON.stringify(body)] }), {
+        const res = await withRetry(() => ledger.submit({ contract: CONTRACT.traceability, fn: TX.RecordPayment, args: [JSON.stringify(body)] }), {
           attempts: 4,
           baseDelayMs: 100,
         });

@@ -3,6 +3,7 @@
  * what the gateway must know to get it endorsed. Built by the REST routes and
  * the adapters; stored as-is for async submission.
  */
+import type { TxName } from '../../../lib/domain/src';
 
 /**
  * Custody keys carry a key-level policy naming both parties' orgs, so those
@@ -11,7 +12,8 @@
 export type EndorsementHint = { kind: 'parties'; fromGln: string; toGln: string } | { kind: 'shipment'; shipmentId: string };
 
 export interface LedgerCommand {
-  fn: string;
+  /** A traceability transaction (the domain library's contract names). */
+  fn: TxName;
   /** The chaincode argument without eventId/actor (the gateway adds them). */
   body: Record<string, unknown>;
   endorsement?: EndorsementHint;

@@ -9,6 +9,7 @@ import { ServiceError } from '../../../lib/platform/src';
 import type { LedgerClient } from '../../../lib/fabric/src';
 import type { EndorsementHint } from './command';
 import { latestRecord } from '../ledger-record';
+import { CONTRACT, QUERY } from '../../../lib/domain/src';
 
 export interface EndorsementResolver {
   resolve(hint: EndorsementHint | undefined): Promise<string[] | undefined>;
@@ -19,7 +20,7 @@ function notFound(what: string, field: string): ServiceError {
 }
 
 export function createEndorsementResolver(deps: { ledger: LedgerClient; contract?: string }): EndorsementResolver {
-  const contract = deps.contract ?? 'traceability';
+  const contract: string = deps.contract ?? CONTRACT.traceability;
   // A location's owner never changes, so owners are cached for the process lifetime (bounded).
   const owners = new Map<string, string>();
 
@@ -60,7 +61,7 @@ export function createEndorsementResolver(deps: { ledger: LedgerClient; contract
       if (hint.kind === 'parties') {
         return withMajority([await ownerOf(hint.fromGln, 'fromGln'), await ownerOf(hint.toGln, 'toGln')]);
       }
-      const out = await deps.ledger.evaluate({ contract, fn: 'GetShipment', args: [hint.shipmentId] });
+      const out = await deps.ledger.evaluate({ contract, fn: QUERY.GetShipment, args: [hint.shipmentId] });
       const { shipment } = JSON.parse(out.toString('utf8')) as { shipment: { senderMsp: string; receiverMsp: string } };
       return withMajority([shipment.senderMsp, shipment.receiverMsp]);
     },

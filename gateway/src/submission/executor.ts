@@ -5,8 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { ServiceError } from '../../../lib/platform/src';
-import { httpError, toProblem } from '../../../lib/platform/src';
+import { httpError, ServiceError, toProblem } from '../../../lib/platform/src';
 import type { Principal } from '../../../lib/domain/src';
 import type { LedgerCommand, PreparedCommand } from './command';
 import type { StoredResponse, SubmissionStore } from './store';

@@ -3,15 +3,12 @@
  */
 import type { PoolClient } from 'pg';
 import type { IdempotencyBegin, StoredResponse, SubmissionRow, SubmissionStatus, SubmissionStore } from './store';
-import { createGatewayPool, migrateGateway, withTransaction } from '../db';
+import { migrateGateway, storePool, withTransaction, type StoreDb } from '../db';
 
-export interface PgStoreOptions {
-  connectionString: string;
-  /** Pool size; the async worker and request handlers share it. */
-  max?: number;
+export type PgStoreOptions = StoreDb & {
   /** An in-progress Idempotency-Key older than this is taken over (its request died). */
   staleInProgressMs?: number;
-}
+};
 
 function toRow(r: Record<string, any>): SubmissionRow {
   return {
@@ -41,7 +38,7 @@ function errorJson(err: unknown): unknown {
 }
 
 export function createPgSubmissionStore(opts: PgStoreOptions): SubmissionStore {
-  const pool = createGatewayPool({ connectionString: opts.connectionString, max: opts.max ?? 10 });
+  const { pool, owned } = storePool(opts, 10);
   const staleMs = opts.staleInProgressMs ?? 120_000;
 
   const tx = <T>(fn: (c: PoolClient) => Promise<T>) => withTransaction(pool, fn);
@@ -144,7 +141,7 @@ export function createPgSubmissionStore(opts: PgStoreOptions): SubmissionStore {
       }
     },
     async close() {
-      await pool.end();
+      if (owned) await pool.end();
     },
   };
 }

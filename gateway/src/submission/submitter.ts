@@ -6,12 +6,12 @@
  * HTTP status the caller sees.
  */
 import type { Logger } from 'pino';
-import { ServiceError } from '../../../lib/platform/src';
+import { ServiceError, withRetry } from '../../../lib/platform/src';
 import type { GatewayMetrics } from '../http/metrics';
 import type { LedgerClient } from '../../../lib/fabric/src';
 import type { PreparedCommand, SubmitOutcome } from './command';
 import type { EndorsementResolver } from './endorsement';
-import { withRetry } from '../../../lib/platform/src';
+import { CONTRACT } from '../../../lib/domain/src';
 
 export interface SubmitterOptions {
   ledger: LedgerClient;
@@ -50,7 +50,7 @@ function mapError(err: unknown, cmd: PreparedCommand): unknown {
 }
 
 export function createSubmitter(opts: SubmitterOptions): Submitter {
-  const contract = opts.contract ?? 'traceability';
+  const contract = opts.contract ?? CONTRACT.traceability;
   return {
     async submit(cmd, ctx = {}) {
       const mode = ctx.mode ?? 'sync';

@@ -6,9 +6,8 @@
  * submission was accepted and the chaincode answers a repeat with the first outcome.
  */
 import type { Logger } from 'pino';
-import { ServiceError } from '../../../lib/platform/src';
+import { backoffMs, ServiceError } from '../../../lib/platform/src';
 import type { GatewayMetrics } from '../http/metrics';
-import { backoffMs } from '../../../lib/platform/src';
 import type { SubmissionStore } from './store';
 import type { Submitter } from './submitter';
 import { createSleeper } from './sleeper';

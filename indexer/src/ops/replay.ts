@@ -4,8 +4,7 @@
  * several blocks per PostgreSQL transaction (every block still verified
  * against the one before it), the next batch built while one commits.
  */
-import type { LedgerBlock } from '../../../lib/fabric/src';
-import type { LedgerClient } from '../../../lib/fabric/src';
+import type { LedgerBlock, LedgerClient } from '../../../lib/fabric/src';
 import type { Pool } from 'pg';
 import { pipelinedStore, readTip, type BlockProjector } from '../projection/project-block';
 

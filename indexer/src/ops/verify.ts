@@ -6,11 +6,11 @@
  * up: world state has no "as of block" query.
  */
 import type { Pool } from 'pg';
-import { blockHeaderHash } from '../../../lib/fabric/src';
-import { connectLedger, type LedgerClient } from '../../../lib/fabric/src';
+import { blockHeaderHash, connectLedger, type LedgerClient } from '../../../lib/fabric/src';
 import type { IndexerConfig } from '../config';
 import { createPool } from '../db/pool';
 import { readTip } from '../projection/project-block';
+import { CONTRACT } from '../../../lib/domain/src';
 
 export interface VerifyReport {
   ok: boolean;
@@ -48,7 +48,7 @@ export async function verifyStoredChain(pool: Pool): Promise<{ blocks: number; d
 }
 
 async function query(ledger: LedgerClient, fn: string, ...args: string[]): Promise<any> {
-  return JSON.parse((await ledger.evaluate({ contract: 'traceability', fn, args })).toString('utf8'));
+  return JSON.parse((await ledger.evaluate({ contract: CONTRACT.traceability, fn, args })).toString('utf8'));
 }
 
 /** Runs `fn` over `items` with at most `n` at a time. */

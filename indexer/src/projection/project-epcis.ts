@@ -4,9 +4,8 @@
  * them), otherwise the events the chaincode derived itself. Each row keeps the
  * business eventTime, the ledger's record time and the CBV 2.0 event hash.
  */
-import { toCanonicalDigitalLink } from '../../../lib/domain/src';
+import { cbvShortName, toCanonicalDigitalLink } from '../../../lib/domain/src';
 import { eventHashId } from '../../../lib/epcis/src';
-import { cbvShortName } from '../../../lib/domain/src';
 import type { RowOrigin } from './project-records';
 import type { RowBuffer } from './row-buffer';
 import { T } from './tables';

@@ -56,8 +56,8 @@ export interface TracePayload {
   replayOf?: { txId: string };
 }
 
-/** Name of the chaincode event the contract emits once per submitting transaction. */
-export const TRACE_EVENT_NAME = 'TraceEvents';
+/** Name of the chaincode event the contract emits once per submitting transaction (the domain library's). */
+export { TRACE_EVENT_NAME } from '../../../lib/domain/src';
 
 /** Parses a TraceEvents payload; throws on anything that is not one. */
 export function parseTracePayload(bytes: Buffer): TracePayload {

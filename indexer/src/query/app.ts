@@ -1,7 +1,9 @@
 /**
  * The query API: JSON over HTTP for inventory services and auditors, behind
  * the same token verification as the gateway, plus /health and /metrics
- * (open, for probes and scrapers). Unknown routes answer a 404 problem.
+ * (open, for probes and scrapers) and /openapi.json. Every route is a row of
+ * the route table (route-table.ts), which drives access, input checks and the
+ * document. Unknown routes answer a 404 problem.
  */
 import express, { type Express, type Router } from 'express';
 import type { Pool } from 'pg';
@@ -10,6 +12,8 @@ import { fsmaRoutes } from './fsma/fsma-routes';
 import type { JwtVerifier } from '../../../lib/platform/src';
 import { notFound, requestId, problemHandler } from './http-errors';
 import { queryAuth } from './query-auth';
+import { buildQueryOpenApi } from './route-openapi';
+import { QUERY_ROUTES } from './route-table';
 import { inventoryRoutes } from './inventory-routes';
 import { membershipRoutes } from './membership-routes';
 import { recallRoutes } from './recall-routes';
@@ -61,6 +65,11 @@ export function createQueryApp(deps: QueryAppDeps): Express {
 
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  const openapi = JSON.stringify(buildQueryOpenApi(QUERY_ROUTES));
+  app.get('/openapi.json', (_req, res) => {
+    res.type('application/json').send(openapi);
   });
 
   app.use(queryAuth(deps.verifier));

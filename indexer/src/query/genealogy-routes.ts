@@ -13,9 +13,10 @@ import { Router } from 'express';
 import type { Pool } from 'pg';
 import { badRequest, notFound } from './http-errors';
 import { DOWNSTREAM_SQL, UPSTREAM_SQL } from './trace-routes';
+import { LOT_CODE } from '../../../lib/domain/src';
 
 const GTIN = /^\d{14}$/;
-const LOT = /^[\x21-\x7e]{1,20}$/;
+const LOT = LOT_CODE;
 /** The timeline is capped; the graph is not. */
 const MAX_MOVEMENTS = 5000;
 

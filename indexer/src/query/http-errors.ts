@@ -1,11 +1,10 @@
 /**
- * HTTP plumbing shared by the query routes: request ids, async route
- * wrapping, and the one error handler answering problem+json
- * `{code, message, requestId}`.
+ * HTTP plumbing shared by the query routes: request ids and the error
+ * handler, both the platform library's, so the query API answers problem+json
+ * exactly as the gateway does.
  */
-import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { ServiceError } from '../../../lib/platform/src';
+import { requestIdMiddleware, sendProblem, ServiceError, toProblem } from '../../../lib/platform/src';
 
 /** 400 with a stable code, for bad query parameters. */
 export function badRequest(message: string, field?: string): ServiceError {
@@ -16,30 +15,19 @@ export function notFound(message: string): ServiceError {
   return new ServiceError({ code: 'NOT_FOUND', message, httpStatus: 404 });
 }
 
-/** Gives every request an id (X-Request-Id when the caller sent a sane one). */
-export function requestId(req: Request, res: Response, next: NextFunction): void {
-  const given = req.get('x-request-id');
-  const id = given && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
-  res.locals.requestId = id;
-  res.set('x-request-id', id);
-  next();
-}
+/** Gives every request an id: the platform library's one rule for both services. */
+export const requestId = requestIdMiddleware;
 
-/** The error handler: ServiceErrors keep their code and status, anything else is a 500 without internals. */
+/**
+ * The error handler: the platform library's problem+json (the gateway's shape),
+ * ServiceErrors keeping their code and status, anything else a 500 without internals.
+ */
 export function problemHandler(onError?: (err: unknown) => void) {
-  return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
-    const requestId = String(res.locals.requestId ?? '');
-    let status = 500;
-    let body: Record<string, unknown> = { code: 'INTERNAL', message: 'internal error', requestId };
-    if (err instanceof ServiceError) {
-      status = err.httpStatus;
-      body = { code: err.code, message: err.message, requestId, ...(err.details ? { details: err.details } : {}) };
-    } else if (err instanceof SyntaxError && (err as { status?: number }).status === 400) {
-      status = 400;
-      body = { code: 'INVALID_ARGUMENT', message: 'request body is not valid JSON', requestId };
-    } else {
-      onError?.(err);
-    }
-    res.status(status).type('application/problem+json').send(JSON.stringify(body));
+  return (err: unknown, _req: Request, res: Response, next: NextFunction): void => {
+    if (res.headersSent) return next(err);
+    const problem = toProblem(err, String(res.locals.requestId ?? ''));
+    if (problem.status >= 500) onError?.(err);
+    const retry = err instanceof ServiceError && typeof err.details?.retryAfterSec === 'number' ? (err.details.retryAfterSec as number) : undefined;
+    sendProblem(res, problem, retry);
   };
 }

@@ -6,6 +6,7 @@
 import { Router } from 'express';
 import type { Pool } from 'pg';
 import { badRequest } from './http-errors';
+import { LOT_CODE } from '../../../lib/domain/src';
 
 const GLN = /^\d{13}$/;
 const GTIN = /^\d{14}$/;
@@ -45,7 +46,7 @@ export function inventoryRoutes(pool: Pool): Router {
   r.get('/inventory', async (req, res) => {
     const gln = param(req.query.gln, GLN, 'gln');
     const gtin = param(req.query.gtin, GTIN, 'gtin');
-    const lotCode = param(req.query.lotCode, /^[\x21-\x7e]{1,20}$/, 'lotCode');
+    const lotCode = param(req.query.lotCode, LOT_CODE, 'lotCode');
     const rows = await pool.query(
       `SELECT * FROM v_current_inventory
         WHERE ($1::text IS NULL OR gln = $1) AND ($2::text IS NULL OR gtin = $2) AND ($3::text IS NULL OR lot_code = $3)
@@ -81,7 +82,7 @@ export function inventoryRoutes(pool: Pool): Router {
   r.get('/movements', async (req, res) => {
     const gln = param(req.query.gln, GLN, 'gln');
     const gtin = param(req.query.gtin, GTIN, 'gtin');
-    const lotCode = param(req.query.lotCode, /^[\x21-\x7e]{1,20}$/, 'lotCode');
+    const lotCode = param(req.query.lotCode, LOT_CODE, 'lotCode');
     const shipmentId = param(req.query.shipmentId, /^[\w.:-]{1,128}$/, 'shipmentId');
     const limit = limitOf(req.query.limit);
     const after = typeof req.query.cursor === 'string' ? decodeCursor(req.query.cursor) : undefined;

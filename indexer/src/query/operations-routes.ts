@@ -8,6 +8,7 @@
  */
 import { Router } from 'express';
 import type { Pool } from 'pg';
+import { gs1CheckDigit } from '../../../lib/domain/src';
 import { badRequest } from './http-errors';
 
 const STATUSES = ['created', 'dispatched', 'received'];
@@ -28,9 +29,7 @@ export function ssccOf(q: string): string | undefined {
   if (urn && urn[1].length + urn[2].length === 17) {
     // urn:epc:id:sscc:<prefix>.<extension digit + serial>: reorder into the 17 digits, then the check digit.
     const body = urn[2][0] + urn[1] + urn[2].slice(1);
-    let sum = 0;
-    for (let i = 0; i < 17; i++) sum += Number(body[16 - i]) * (i % 2 === 0 ? 3 : 1);
-    return body + String((10 - (sum % 10)) % 10);
+    return body + String(gs1CheckDigit(body));
   }
   return undefined;
 }

@@ -13,9 +13,10 @@ import { Router } from 'express';
 import type { Pool } from 'pg';
 import { badRequest } from './http-errors';
 import { DOWNSTREAM_SQL } from './trace-routes';
+import { LOT_CODE } from '../../../lib/domain/src';
 
 const GTIN = /^\d{14}$/;
-const LOT = /^[!-~]{1,20}$/;
+const LOT = LOT_CODE;
 const MAX_ROOTS = 500;
 
 function parseLots(raw: unknown): Array<[string, string]> {

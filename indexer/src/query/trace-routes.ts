@@ -7,9 +7,10 @@
 import { Router } from 'express';
 import type { Pool } from 'pg';
 import { badRequest, notFound } from './http-errors';
+import { LOT_CODE } from '../../../lib/domain/src';
 
 const GTIN = /^\d{14}$/;
-const LOT = /^[\x21-\x7e]{1,20}$/;
+const LOT = LOT_CODE;
 
 function lotParams(p: Record<string, string>): [string, string] {
   if (!GTIN.test(p.gtin)) throw badRequest('gtin must have 14 digits', 'gtin');

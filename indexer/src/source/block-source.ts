@@ -15,10 +15,8 @@
  */
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
-import type { LedgerBlock } from '../../../lib/fabric/src';
-import type { LedgerClient } from '../../../lib/fabric/src';
-import type { BlockProjector, BlockSummary, PipelinedStore } from '../projection/project-block';
-import { pipelinedStore, readTip } from '../projection/project-block';
+import type { LedgerBlock, LedgerClient } from '../../../lib/fabric/src';
+import { type BlockProjector, type BlockSummary, type PipelinedStore, pipelinedStore, readTip } from '../projection/project-block';
 import { isFatal } from './verify-block';
 import { withRetry } from '../../../lib/platform/src';
 

@@ -10,3 +10,6 @@ export * from './epcis/identifiers';
 export * from './epcis/digital-link';
 export * from './epcis/gs1-headers';
 export * from './contract/stock-line';
+export * from './contract/functions';
+export * from './access-policy';
+export * from './epcis/event-types';

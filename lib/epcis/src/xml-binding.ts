@@ -8,11 +8,12 @@
  */
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import { invalidInput } from '../../platform/src';
+import { EPCIS_EVENT_TYPES } from '../../domain/src';
 
 type Obj = Record<string, unknown>;
 type XNode = Record<string, unknown>;
 
-const EVENT_TYPES = ['ObjectEvent', 'AggregationEvent', 'TransactionEvent', 'TransformationEvent', 'AssociationEvent'];
+const EVENT_TYPES: readonly string[] = EPCIS_EVENT_TYPES;
 const EPC_LISTS: Record<string, string> = { epcList: 'epc', childEPCs: 'epc', inputEPCList: 'epc', outputEPCList: 'epc' };
 const QUANTITY_LISTS = ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'];
 const TYPED_LISTS: Record<string, string> = { bizTransactionList: 'bizTransaction', sourceList: 'source', destinationList: 'destination' };

@@ -13,3 +13,6 @@ export * from './http/problem';
 export * from './auth/jwt-verifier';
 export * from './auth/dev-issuer';
 export * from './auth/auth-config';
+export * from './http/request-id';
+export * from './http/express-routes';
+export * from './auth/org-binding';

@@ -6,8 +6,8 @@
  * Raft leader, and a sixth organisation onboarded while others transact.
  */
 import { expect } from 'chai';
-import { type LedgerClient } from '../../../lib/fabric/src';
-import { ServiceError } from '../../../lib/platform/src';
+import { createLedgerClient, type LedgerClient, ledgerClientOptions, loadLedgerConfig } from '../../../lib/fabric/src';
+import { ServiceError, withRetry } from '../../../lib/platform/src';
 import { connectDevnet } from '../../../network/src/connect-devnet';
 import { fabricSampleConfigDir } from '../../../network/src/binaries';
 import { osnadmin } from '../../../network/src/admin-cli';
@@ -15,13 +15,11 @@ import { loadDevnetConfig, type OrdererNode } from '../../../network/src/config'
 import { addOrg } from '../../../network/src/add-org';
 import { devnetDown, devnetStatus, devnetUp, processManager, startOrderer } from '../../../network/src/devnet';
 import { isAlive } from '../../../network/src/processes';
-import { withRetry } from '../../../lib/platform/src';
 import type { DevnetInfo } from '../../../network/src/devnet-info';
 import type { Pool } from 'pg';
 import { dropSchema } from '../../../indexer/src/db/migrate';
 import { createPool } from '../../../indexer/src/db/pool';
 import { createIndexer, type Indexer } from '../../../indexer/src/main';
-import { createLedgerClient, ledgerClientOptions, loadLedgerConfig } from '../../../lib/fabric/src';
 import { devnetLedgerEnv } from '../../../network/src/connection-files';
 import type { PostgresServer } from '../../../network/src/services/postgres';
 import { queryGet, testConfig, testLog, testPostgres, waitForBlock } from '../indexer/harness';

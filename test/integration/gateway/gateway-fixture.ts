@@ -56,7 +56,7 @@ export async function startGatewayFixture(msps: string[], extraEnv: Record<strin
   return {
     pg,
     gateways,
-    token: (msp, roles, sub = `it-${roles.join('+')}`) => gateways[msp].devIssuer!.mint({ sub, roles }),
+    token: (msp, roles, sub = `it-${roles.join('+')}`) => gateways[msp].devIssuer!.mint({ sub, roles, org: msp }),
     async stop() {
       for (const g of Object.values(gateways)) await g.stop().catch(() => undefined);
       await pg.stop();

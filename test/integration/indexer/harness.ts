@@ -62,6 +62,7 @@ export function testConfig(over: Partial<IndexerConfig> & { databaseUrl: string 
       algorithms: ['ES256'],
       devIssuer: true,
       orgClaim: 'org',
+      requireOrg: false,
       devIssuerPort: 0,
       devKeyFile: path.join(os.tmpdir(), `${unique('indexer-issuer')}.json`),
     },

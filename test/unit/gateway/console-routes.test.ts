@@ -67,7 +67,7 @@ describe('console routes on the gateway', () => {
 
   it('tells the browser how to sign in', async () => {
     const res = await request(app).get('/console/config.json').expect(200);
-    expect(res.body).to.deep.equal({ mspId: 'AuditorMSP', auth: { mode: 'dev' } });
+    expect(res.body).to.deep.equal({ mspId: 'AuditorMSP', orgClaim: 'org', auth: { mode: 'dev' } });
   });
 
   it('signs in as a role with the dev issuer, and refuses an unknown role naming the field', async () => {

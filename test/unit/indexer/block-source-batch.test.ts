@@ -5,8 +5,7 @@
 import { expect } from 'chai';
 import { pino } from 'pino';
 import type { Pool } from 'pg';
-import type { LedgerBlock } from '../../../lib/fabric/src';
-import type { BlockStreamOptions, LedgerClient } from '../../../lib/fabric/src';
+import type { BlockStreamOptions, LedgerBlock, LedgerClient } from '../../../lib/fabric/src';
 import type { BlockProjector, BlockSummary } from '../../../indexer/src/projection/project-block';
 import { RowBuffer } from '../../../indexer/src/projection/row-buffer';
 import { createBlockSource } from '../../../indexer/src/source/block-source';

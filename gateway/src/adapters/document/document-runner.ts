@@ -16,7 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Principal } from '../../../../lib/domain/src';
+import { CONTRACT, type Principal, QUERY } from '../../../../lib/domain/src';
 import { ServiceError } from '../../../../lib/platform/src';
 import type { LedgerClient } from '../../../../lib/fabric/src';
 import type { LedgerCommand } from '../../submission/command';
@@ -101,7 +101,7 @@ export function documentField(c: DocumentCommand, field: string | undefined): st
 /** Committed transaction for an event id, or undefined when it never committed. */
 async function committedTx(ledger: LedgerClient, eventId: string, fn: string): Promise<{ txId: string; result: unknown } | undefined> {
   try {
-    const out = JSON.parse((await ledger.evaluate({ contract: 'traceability', fn: 'GetEvent', args: [eventId] })).toString('utf8')) as {
+    const out = JSON.parse((await ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetEvent, args: [eventId] })).toString('utf8')) as {
       event?: { txId: string; function: string; result: unknown };
     };
     // An event id used by another function is not this transaction: submit it and let the chaincode say CONFLICT.

@@ -8,8 +8,7 @@
  * document is mapped and checked in full before it is accepted.
  */
 import type { Logger } from 'pino';
-import { ServiceError } from '../../../../lib/platform/src';
-import { backoffMs } from '../../../../lib/platform/src';
+import { backoffMs, ServiceError } from '../../../../lib/platform/src';
 import type { Submitter } from '../../submission/submitter';
 import { isFinal } from '../../submission/worker';
 import { createSleeper } from '../../submission/sleeper';

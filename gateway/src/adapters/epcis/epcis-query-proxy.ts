@@ -5,14 +5,13 @@
  * caller and forwards the request to it unchanged (bearer token included: the
  * indexer verifies it too), one hop, without reading PostgreSQL itself. `Link` headers are rewritten to the gateway's URL.
  */
-import type { Role } from '../../../../lib/domain/src';
+import { GS1_HEADERS, POLICY, type Role } from '../../../../lib/domain/src';
 import type { RouteFactory } from '../../gateway';
 import { httpError } from '../../../../lib/platform/src';
 import type { RouteContext, RouteSpec } from '../../http/route-spec';
-import { GS1_HEADERS } from '../../../../lib/domain/src';
 
 /** Who may query: everyone who may read, and those who capture. */
-export const EPCIS_QUERY_ROLES: readonly Role[] = ['supplier', 'retailer-ops', 'sap', 'auditor', 'inventory-reader', 'finance', 'admin'];
+export const EPCIS_QUERY_ROLES: readonly Role[] = POLICY['epcis.query'];
 
 /** Query paths, express style. */
 const PATHS = [
@@ -30,7 +29,7 @@ const POST_PATHS = ['/epcis/queries', '/epcis/queries/:name/subscriptions'];
 /** Named queries and subscriptions are deleted with DELETE. */
 const DELETE_PATHS = ['/epcis/queries/:name', '/epcis/queries/:name/subscriptions/:id'];
 /** Who may define queries and subscribe. */
-export const EPCIS_SUBSCRIBE_ROLES: readonly Role[] = ['supplier', 'retailer-ops', 'sap', 'auditor', 'admin'];
+export const EPCIS_SUBSCRIBE_ROLES: readonly Role[] = POLICY['epcis.subscribe'];
 
 const FORWARDED = [
   'content-type',

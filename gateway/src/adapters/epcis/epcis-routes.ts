@@ -8,7 +8,7 @@
  * reports it.
  */
 import { randomUUID } from 'node:crypto';
-import type { Role } from '../../../../lib/domain/src';
+import { POLICY, type Role } from '../../../../lib/domain/src';
 import type { RouteFactory } from '../../gateway';
 import { httpError } from '../../../../lib/platform/src';
 import type { RouteSpec } from '../../http/route-spec';
@@ -21,7 +21,7 @@ import { captureOptionsHeaders } from './epcis-query-proxy';
 import { CAPTURE_PARAMS_SCHEMA, EPCIS_DOCUMENT_SCHEMA, EPCIS_DOCUMENT_SCHEMA_ID, MAX_EVENTS } from './schema';
 
 /** Who may capture: those who may commission, ship and receive (and the SAP connector). */
-export const EPCIS_CAPTURE_ROLES: readonly Role[] = ['supplier', 'retailer-ops', 'sap', 'admin'];
+export const EPCIS_CAPTURE_ROLES: readonly Role[] = POLICY['epcis.capture'];
 
 export interface EpcisCaptureOptions {
   store: CaptureStore;

@@ -57,7 +57,7 @@ export function epcisStreamUpgrade(opts: { queryUrl: string; verifier: JwtVerifi
         socket.on('error', close);
         socket.on('close', () => upstream.destroy());
       },
-      () => refuse(socket, '401 Unauthorized'),
+      (err: unknown) => refuse(socket, (err as { httpStatus?: number }).httpStatus === 403 ? '403 Forbidden' : '401 Unauthorized'),
     );
   };
 }

@@ -22,7 +22,7 @@ import { CUSTOM_FORMATS } from '../../http/validation';
 import type { LedgerCommand } from '../../submission/command';
 import { ledgerEventId } from './event-ids';
 import { eventHashId } from '../../../../lib/epcis/src';
-import { bizTransactionToId, cbvShortName, epcClassToLot, locationToGln, quantityToDecimal } from '../../../../lib/domain/src';
+import { bizTransactionToId, cbvShortName, epcClassToLot, locationToGln, quantityToDecimal, TX } from '../../../../lib/domain/src';
 
 interface QuantityElement {
   epcClass: string;
@@ -190,7 +190,7 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
 
     const bizStep = ev.bizStep === undefined ? undefined : cbvShortName(ev.bizStep, 'bizstep');
     const ref = () => (ev.bizTransactionList ?? []).some((b) => b.type !== undefined && ['desadv', 'po'].includes(cbvShortName(b.type, 'btt')));
-    const record = () => push({ fn: 'RecordEvents', body: { eventId: ledgerEventId(eventID) } });
+    const record = () => push({ fn: TX.RecordEvents, body: { eventId: ledgerEventId(eventID) } });
 
     const reason = ev.errorDeclaration?.reason === undefined ? undefined : cbvShortName(ev.errorDeclaration.reason, 'er');
     if (ev.errorDeclaration !== undefined && reason !== undefined && ERROR_REASONS.includes(reason)) {
@@ -203,7 +203,7 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
       }));
       plan.events.push(...corrective);
       push({
-        fn: 'DeclareError',
+        fn: TX.DeclareError,
         body: { eventId: ledgerEventId(eventID, 'error-declaration'), targetEventId: target, reason, correctiveEventIds: corrective.map((c) => c.eventId) },
       });
     } else if (ev.errorDeclaration !== undefined) {
@@ -216,7 +216,7 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
       const dates = ilmdDates();
       made.forEach((l, k) => {
         push({
-          fn: 'CommissionLot',
+          fn: TX.CommissionLot,
           body: {
             eventId: ledgerEventId(eventID, k === 0 ? undefined : `lot-${k + 1}`),
             gln: where,
@@ -242,7 +242,7 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
         const endorsement = { kind: 'parties' as const, fromGln: from, toGln: to };
         const desadv = shipRef.type === 'desadv' ? { desadv: shipRef.id } : {};
         push({
-          fn: 'CreateShipment',
+          fn: TX.CreateShipment,
           body: {
             eventId: ledgerEventId(eventID),
             shipmentId: shipRef.id,
@@ -254,7 +254,7 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
           },
           endorsement,
         });
-        push({ fn: 'DispatchShipment', body: { eventId: ledgerEventId(eventID, 'dispatch'), shipmentId: shipRef.id }, endorsement });
+        push({ fn: TX.DispatchShipment, body: { eventId: ledgerEventId(eventID, 'dispatch'), shipmentId: shipRef.id }, endorsement });
         plan.shipments.set(shipRef.id, { fromGln: from, toGln: to, lines: shipped });
       }
     } else if (
@@ -275,7 +275,7 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
           ? { kind: 'parties' as const, fromGln: inDoc.fromGln, toGln: inDoc.toGln }
           : { kind: 'shipment' as const, shipmentId: shipRef.id };
         const receipt = received ? { receipt: { shipmentId: shipRef.id, lots: received, field: at('quantityList') } } : {};
-        push({ fn: 'ReceiveShipment', body: { eventId: ledgerEventId(eventID), shipmentId: shipRef.id }, endorsement }, receipt);
+        push({ fn: TX.ReceiveShipment, body: { eventId: ledgerEventId(eventID), shipmentId: shipRef.id }, endorsement }, receipt);
       }
     } else if (
       ev.type === 'TransformationEvent' &&
@@ -289,7 +289,7 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
       const order = bizTx(['prodorder']);
       const dates = ilmdDates();
       push({
-        fn: 'TransformLots',
+        fn: TX.TransformLots,
         body: {
           eventId: ledgerEventId(eventID),
           gln: where,

@@ -4,7 +4,7 @@
  * written once and advanced by the one worker holding its lease.
  */
 import type { CaptureJob, CaptureStore } from './capture-store';
-import { createGatewayPool, isoTime, migrateGateway } from '../../db';
+import { isoTime, migrateGateway, storePool, type StoreDb } from '../../db';
 
 function toJob(r: Record<string, any>): CaptureJob {
   return {
@@ -25,8 +25,8 @@ function toJob(r: Record<string, any>): CaptureJob {
 }
 
 /** Opens a pool on `connectionString`; call migrate() before use. */
-export function createPgCaptureStore(opts: { connectionString: string; max?: number }): CaptureStore {
-  const pool = createGatewayPool({ connectionString: opts.connectionString, max: opts.max ?? 4 });
+export function createPgCaptureStore(opts: StoreDb): CaptureStore {
+  const { pool, owned } = storePool(opts, 4);
 
   return {
     migrate: () => migrateGateway(pool),
@@ -76,7 +76,7 @@ export function createPgCaptureStore(opts: { connectionString: string; max?: num
       );
     },
     async close() {
-      await pool.end();
+      if (owned) await pool.end();
     },
   };
 }

@@ -6,12 +6,12 @@
  * they depend on the document's own earlier events, and the chaincode's
  * verdict on them is reported by the capture job.
  */
-import { ServiceError } from '../../../../lib/platform/src';
-import type { FieldError } from '../../../../lib/platform/src';
+import { type FieldError, ServiceError } from '../../../../lib/platform/src';
 import type { LedgerClient } from '../../../../lib/fabric/src';
 import { latestRecord } from '../../ledger-record';
 import { stableJson } from '../../submission/executor';
 import { mappingError, type CapturePlan, type MappedLot } from './mapping';
+import { CONTRACT, QUERY, TX } from '../../../../lib/domain/src';
 
 interface LedgerShipment {
   toGln: string;
@@ -55,21 +55,21 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
   }
   for (const po of plan.purchaseOrders) {
     if (!first(`po ${po.poId}`)) continue;
-    const order = await found(() => ledger.evaluate({ contract: 'traceability', fn: 'GetPurchaseOrder', args: [po.poId] }));
+    const order = await found(() => ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetPurchaseOrder, args: [po.poId] }));
     if (!order) errors.push({ field: po.field, message: `purchase order ${po.poId} is not on the ledger` });
   }
   const inDocument = new Set(plan.commands.map((c) => String(c.command.body.eventId)));
   const onLedger = async (eventId: string) =>
-    inDocument.has(eventId) || !!(await found(() => ledger.evaluate({ contract: 'traceability', fn: 'GetEvent', args: [eventId] })));
+    inDocument.has(eventId) || !!(await found(() => ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetEvent, args: [eventId] })));
   for (const c of plan.commands) {
     if (c.command.fn !== 'DeclareError') continue;
     const target = String(c.command.body.targetEventId);
     const rec = inDocument.has(target)
       ? { mspId }
-      : await found<{ mspId?: string; event?: { mspId?: string } }>(() => ledger.evaluate({ contract: 'traceability', fn: 'GetEvent', args: [target] }));
+      : await found<{ mspId?: string; event?: { mspId?: string } }>(() => ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetEvent, args: [target] }));
     if (!rec) {
       // EPCIS lets a repository hold a declaration about an event it never saw: recorded as captured, no ledger correction.
-      c.command = { fn: 'RecordEvents', body: { eventId: c.command.body.eventId, epcisEvents: c.command.body.epcisEvents } };
+      c.command = { fn: TX.RecordEvents, body: { eventId: c.command.body.eventId, epcisEvents: c.command.body.epcisEvents } };
       continue;
     }
     const owner = rec.mspId ?? rec.event?.mspId;
@@ -95,7 +95,7 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
     let lines: LedgerShipment['lines'];
     if (inDoc) lines = inDoc.lines.map((l, k) => ({ lineNo: k + 1, gtin: l.gtin, lotCode: l.lotCode }));
     else {
-      const onLedger = await found<{ shipment: LedgerShipment }>(() => ledger.evaluate({ contract: 'traceability', fn: 'GetShipment', args: [shipmentId] }));
+      const onLedger = await found<{ shipment: LedgerShipment }>(() => ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetShipment, args: [shipmentId] }));
       if (!onLedger) {
         errors.push({ field, message: `shipment ${shipmentId} is neither on the ledger nor shipped earlier in this document` });
         continue;
@@ -132,7 +132,7 @@ async function knownEvents(plan: CapturePlan, ledger: LedgerClient, errors: Fiel
   const firsts = plan.commands.filter((c, k) => k === 0 || plan.commands[k - 1].eventIndex !== c.eventIndex);
   await pooled(firsts, 8, async (c) => {
     const prior = await found<{ event?: { captured?: unknown[] } }>(() =>
-      ledger.evaluate({ contract: 'traceability', fn: 'GetEvent', args: [String(c.command.body.eventId)] }),
+      ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetEvent, args: [String(c.command.body.eventId)] }),
     );
     if (!prior) return;
     const same = stableJson(prior.event?.captured ?? []) === stableJson(c.command.body.epcisEvents);

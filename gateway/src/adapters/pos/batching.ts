@@ -10,6 +10,7 @@ import { stableJson } from '../../submission/executor';
 import type { LedgerCommand } from '../../submission/command';
 import { leafHash, merkleTree, type ProofStep } from './merkle';
 import type { Receipt } from './receipts';
+import { TX } from '../../../../lib/domain/src';
 
 export interface ReceiptProof {
   gln: string;
@@ -107,7 +108,7 @@ export function batchReceipts(receipts: Receipt[], stores: Record<string, string
       gln,
       batchId,
       root,
-      command: { fn: 'RecordSales', body: { eventId: `${batchId}-sales`, gln, batchId, merkleRoot: root, receiptCount: list.length, lines } },
+      command: { fn: TX.RecordSales, body: { eventId: `${batchId}-sales`, gln, batchId, merkleRoot: root, receiptCount: list.length, lines } },
       proofs: list.map((r, i) => ({ gln, receiptId: r.receiptId, batchId, leaf: leaves[i], proof: proofs[i], root })),
       fields,
       storeField,

@@ -14,6 +14,7 @@ import { verifyProof } from './merkle';
 import type { RollupStore, StoredBatch } from './rollup-store';
 import { createRollupWorker, storeBatchLeaf, type RollupWorker } from './rollup-worker';
 import { latestRecord } from '../../ledger-record';
+import { POLICY } from '../../../../lib/domain/src';
 
 /** POS_ROLLUP_* settings. */
 export interface PosRollupConfig {
@@ -116,7 +117,7 @@ export function batchRoute(rollup: PosRollup, mspId: string): RouteSpec {
     operationId: 'posBatch',
     summary: 'A POS store batch of the roll-up: pending, committed (roll-up transaction and block) or refused (reason and field)',
     tag: 'pos',
-    roles: ['pos', 'retailer-ops', 'auditor', 'admin'],
+    roles: POLICY['pos.proofs'],
     paramsSchema: 'posBatchParams',
     action: {
       kind: 'custom',

@@ -24,6 +24,7 @@ import { CUSTOM_FORMATS } from '../../http/validation';
 import { partialSalesCommand, reportLines, type BatchResult } from './pos-lines';
 import { unbookedRoutes } from './unbooked-routes';
 import type { UnbookedStore } from './unbooked-store';
+import { POLICY } from '../../../../lib/domain/src';
 
 export interface PosAdapterOptions {
   proofs: ProofStore;
@@ -53,7 +54,7 @@ export function posRoutes(opts: PosAdapterOptions): RouteFactory {
         operationId: 'posSales',
         summary: 'POS sales (ARTS POSLog XML, JSON receipts, Square or Toast orders), batched per store into RecordSales',
         tag: 'pos',
-        roles: ['pos', 'admin'],
+        roles: POLICY['pos.sales'],
         bodyType: 'json-or-xml',
         success: { status: 201, description: 'One committed RecordSales per store (202 with the store batches in roll-up mode)' },
         action: {
@@ -150,7 +151,7 @@ export function posRoutes(opts: PosAdapterOptions): RouteFactory {
         operationId: 'posReceiptProof',
         summary: "A receipt's Merkle inclusion proof, checked against the batch root on the ledger",
         tag: 'pos',
-        roles: ['pos', 'retailer-ops', 'auditor', 'admin'],
+        roles: POLICY['pos.proofs'],
         paramsSchema: 'posProofParams',
         action: {
           kind: 'custom',

@@ -3,7 +3,7 @@
  * written before the batch is submitted so every recorded receipt can be proven.
  */
 import { Pool } from 'pg';
-import { migrateGateway } from '../../db';
+import { migrateGateway, storePool, type StoreDb } from '../../db';
 import type { ReceiptProof } from './batching';
 
 export interface ProofStore {
@@ -27,9 +27,8 @@ export function createMemoryProofStore(): ProofStore {
   };
 }
 
-export function createPgProofStore(opts: { connectionString: string }): ProofStore {
-  const pool = new Pool({ connectionString: opts.connectionString, max: 4 });
-  pool.on('error', () => undefined);
+export function createPgProofStore(opts: StoreDb): ProofStore {
+  const { pool, owned } = storePool(opts, 4);
   return {
     migrate: () => migrateGateway(pool),
     async save(proofs) {
@@ -55,7 +54,7 @@ export function createPgProofStore(opts: { connectionString: string }): ProofSto
       return r ? { gln: r.store_gln, receiptId: r.receipt_id, batchId: r.batch_id, leaf: r.leaf, proof: r.proof, root: r.root } : undefined;
     },
     async close() {
-      await pool.end();
+      if (owned) await pool.end();
     },
   };
 }

@@ -5,7 +5,7 @@
  * gateways may share the database), and finished as committed (transaction,
  * block, region proof) or refused (the ledger's reason and the field).
  */
-import { createGatewayPool, isoTime, migrateGateway } from '../../db';
+import { isoTime, migrateGateway, storePool, type StoreDb } from '../../db';
 import type { ProofStep } from './merkle';
 
 export type BatchStatus = 'pending' | 'committed' | 'refused';
@@ -98,8 +98,8 @@ function toBatch(r: Record<string, any>): StoredBatch {
   };
 }
 
-export function createPgRollupStore(opts: { connectionString: string; max?: number }): RollupStore {
-  const pool = createGatewayPool({ connectionString: opts.connectionString, max: opts.max ?? 4 });
+export function createPgRollupStore(opts: StoreDb): RollupStore {
+  const { pool, owned } = storePool(opts, 4);
   return {
     migrate: () => migrateGateway(pool),
     async accept(batches) {
@@ -178,7 +178,7 @@ export function createPgRollupStore(opts: { connectionString: string; max?: numb
       return rows[0].n as number;
     },
     async close() {
-      await pool.end();
+      if (owned) await pool.end();
     },
   };
 }

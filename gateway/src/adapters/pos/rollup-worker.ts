@@ -19,6 +19,7 @@ import { createSleeper } from '../../submission/sleeper';
 import { leafHash, merkleTree } from './merkle';
 import type { BatchRefusal, RollupStore, StoredBatch } from './rollup-store';
 import { latestRecord } from '../../ledger-record';
+import { TX } from '../../../../lib/domain/src';
 
 export interface RollupWorkerOptions {
   store: RollupStore;
@@ -131,7 +132,7 @@ export function createRollupWorker(opts: RollupWorkerOptions): RollupWorker {
       const r = buildRollup(region, members);
       try {
         const out = await opts.submitter.submit(
-          { fn: 'RecordRegionSales', body: r.body, eventId: r.rollupId, actor: `pos-rollup@${opts.mspId}` },
+          { fn: TX.RecordRegionSales, body: r.body, eventId: r.rollupId, actor: `pos-rollup@${opts.mspId}` },
           { mode: 'async', log },
         );
         await opts.store.commit(

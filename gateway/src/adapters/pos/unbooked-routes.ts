@@ -4,6 +4,7 @@
  * again (per store batch, each line booked alone, as far as the facts now
  * allow) and answers what each line became.
  */
+import { POLICY } from '../../../../lib/domain/src';
 import { ServiceError } from '../../../../lib/platform/src';
 import type { RouteSpec } from '../../http/route-spec';
 import type { CommandExecutor } from '../../submission/executor';
@@ -21,7 +22,7 @@ export function unbookedRoutes(o: { store: UnbookedStore; executor: CommandExecu
       operationId: 'posUnbooked',
       summary: 'POS lines the ledger could not book, kept for replay (with the refusal, named by its XPath)',
       tag: 'pos',
-      roles: ['pos', 'retailer-ops', 'auditor', 'admin'],
+      roles: POLICY['pos.unbooked'],
       querySchema: 'posUnbookedQuery',
       action: {
         kind: 'custom',
@@ -42,7 +43,7 @@ export function unbookedRoutes(o: { store: UnbookedStore; executor: CommandExecu
       operationId: 'posUnbookedReplay',
       summary: 'Submits the POS lines kept for replay again; each is booked or stays pending with the new refusal',
       tag: 'pos',
-      roles: ['pos', 'retailer-ops', 'admin'],
+      roles: POLICY['pos.replay'],
       bodySchema: 'posReplayBody',
       action: {
         kind: 'custom',

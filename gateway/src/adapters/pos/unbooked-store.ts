@@ -3,8 +3,7 @@
  * (schema `gateway`) until a replay books them: a till's line is never
  * dropped because the stock, product or lot was not (yet) right on the ledger.
  */
-import { Pool } from 'pg';
-import { migrateGateway } from '../../db';
+import { migrateGateway, storePool, type StoreDb } from '../../db';
 
 /** One till line kept for replay. */
 export interface UnbookedLine {
@@ -83,9 +82,8 @@ const fromRow = (r: Row): UnbookedLine => ({
   ...(r.booked_at ? { bookedAt: (r.booked_at as Date).toISOString() } : {}),
 });
 
-export function createPgUnbookedStore(opts: { connectionString: string }): UnbookedStore {
-  const pool = new Pool({ connectionString: opts.connectionString, max: 2 });
-  pool.on('error', () => undefined);
+export function createPgUnbookedStore(opts: StoreDb): UnbookedStore {
+  const { pool, owned } = storePool(opts, 2);
   return {
     migrate: () => migrateGateway(pool),
     async save(lines) {
@@ -133,7 +131,7 @@ export function createPgUnbookedStore(opts: { connectionString: string }): Unboo
       ]);
     },
     async close() {
-      await pool.end();
+      if (owned) await pool.end();
     },
   };
 }

@@ -9,6 +9,7 @@ import type { DocumentCommand } from '../document/document-runner';
 import { asArray, parseSafeXml, textOf } from '../xml/safe-xml';
 import { createMapper, type SapMappings, type UnitCheck } from './mappings';
 import { mbgmcrItems, movementsToCommands, qty, wmmbxyItems } from './movements';
+import { TX } from '../../../../lib/domain/src';
 
 type Seg = Record<string, unknown>;
 
@@ -102,7 +103,7 @@ export function idocToCommands(xml: string, mappings: SapMappings): MappedIdoc {
     return [
       {
         cmd: {
-          fn: 'CreateShipment',
+          fn: TX.CreateShipment,
           body: {
             eventId: `sap-${docnum}`,
             shipmentId: `DESADV-${vbeln}`,
@@ -189,7 +190,7 @@ export function idocToCommands(xml: string, mappings: SapMappings): MappedIdoc {
     if (!mappings.paymentTerms)
       errors.push({ field: 'paymentTerms', message: 'ORDERS05 carries no crypto payment terms; configure sap.paymentTerms in the mappings' });
     return {
-      cmd: { fn: 'CreatePurchaseOrder', body: { eventId: `sap-${docnum}`, poId, supplierMsp, lines, paymentTerms: mappings.paymentTerms } },
+      cmd: { fn: TX.CreatePurchaseOrder, body: { eventId: `sap-${docnum}`, poId, supplierMsp, lines, paymentTerms: mappings.paymentTerms } },
       items: [`${at}.E1EDK01`],
       fields: { poId: `${at}.E1EDK02[QUALF=001].BELNR`, supplierMsp: `${at}.E1EDKA1[PARVW=LF].PARTN` },
       defaultField: `${at}.E1EDK02[QUALF=001].BELNR`,

@@ -8,6 +8,7 @@ import type { FieldError } from '../../../../lib/platform/src';
 import type { DocumentCommand } from '../document/document-runner';
 import { asArray, textOf } from '../xml/safe-xml';
 import type { createMapper } from './mappings';
+import { TX } from '../../../../lib/domain/src';
 
 type Seg = Record<string, unknown>;
 type Mapper = ReturnType<typeof createMapper>;
@@ -208,7 +209,7 @@ function productionToCommands(items: MovementItem[], map: Mapper, errors: FieldE
     receipts.forEach((it, k) => Object.assign(fields, lineFields(`outputs[${k}]`, it)));
     out.push({
       cmd: {
-        fn: 'TransformLots',
+        fn: TX.TransformLots,
         body: { eventId: `${receipts[0].eventId}-prod-${order}`, gln, workOrder: order, inputs: issues.map(line), outputs: receipts.map(line) },
       },
       items: group.map((g) => g.path),
@@ -255,7 +256,7 @@ export function movementsToCommands(items: MovementItem[], map: Mapper, errors: 
         const close = lastReceipt.get(it.deliveryRef) === it && closes.has(it.deliveryRef);
         push(
           {
-            fn: 'ReceiveShipment',
+            fn: TX.ReceiveShipment,
             body: { eventId, shipmentId, gln: gln(), close, lines: [{ ...lot(), received: quantity() }] },
             endorsement: { kind: 'shipment', shipmentId },
           },
@@ -273,7 +274,7 @@ export function movementsToCommands(items: MovementItem[], map: Mapper, errors: 
         if (!it.reversedDoc) errors.push({ field: f.reversedDoc, message: `the reversed material document is required for movement type ${bwart}` });
         push(
           {
-            fn: 'ReverseMovement',
+            fn: TX.ReverseMovement,
             body: {
               eventId,
               targetEventId: `sap-mb-${it.reversedDoc}-${it.reversedItem ?? 1}`,
@@ -292,7 +293,11 @@ export function movementsToCommands(items: MovementItem[], map: Mapper, errors: 
       case '601':
         needRef();
         push(
-          { fn: 'DispatchShipment', body: { eventId, shipmentId, lines: [{ ...lot(), quantity: quantity() }] }, endorsement: { kind: 'shipment', shipmentId } },
+          {
+            fn: TX.DispatchShipment,
+            body: { eventId, shipmentId, lines: [{ ...lot(), quantity: quantity() }] },
+            endorsement: { kind: 'shipment', shipmentId },
+          },
           { shipmentId: f.deliveryRef, lines: it.path, ...lineFields('lines[0]', it) },
         );
         break;
@@ -300,7 +305,7 @@ export function movementsToCommands(items: MovementItem[], map: Mapper, errors: 
       case '311': {
         const toGln = map.plant(it.movePlant ?? it.plant, it.moveStloc, f.movePlant);
         push(
-          { fn: 'TransferStock', body: { eventId, fromGln: gln(), toGln, lines: [{ ...lot(), quantity: quantity() }] } },
+          { fn: TX.TransferStock, body: { eventId, fromGln: gln(), toGln, lines: [{ ...lot(), quantity: quantity() }] } },
           { fromGln: f.plant, toGln: f.movePlant, ...lineFields('lines[0]', it) },
         );
         break;
@@ -311,7 +316,7 @@ export function movementsToCommands(items: MovementItem[], map: Mapper, errors: 
         const sign = bwart === '701' ? '' : '-';
         const reason = bwart === '551' ? 'waste' : 'count_difference';
         push(
-          { fn: 'AdjustStock', body: { eventId, gln: gln(), reason, lines: [{ ...lot(), delta: `${sign}${quantity()}` }] } },
+          { fn: TX.AdjustStock, body: { eventId, gln: gln(), reason, lines: [{ ...lot(), delta: `${sign}${quantity()}` }] } },
           { gln: f.plant, ...lineFields('lines[0]', it, 'delta') },
         );
         break;

@@ -17,6 +17,7 @@ import { DEFAULT_LIMITS, limitDocument, type DocumentLimits } from '../document/
 import { idocToCommands } from './idoc';
 import type { SapMappings, UnitCheck } from './mappings';
 import { latestRecord } from '../../ledger-record';
+import { POLICY } from '../../../../lib/domain/src';
 
 /** Posted units that differ from the product's unit on the ledger are a 422 naming the unit field. */
 async function checkUnits(ledger: LedgerClient, checks: UnitCheck[]): Promise<void> {
@@ -65,7 +66,7 @@ export function sapRoutes(opts: { mappings: SapMappings | (() => SapMappings); l
         operationId: 'sapIdoc',
         summary: 'SAP IDoc-XML: DESADV (DELVRY05/07), WMMBXY and MBGMCR goods movements, ORDERS05',
         tag: 'sap',
-        roles: ['sap', 'admin'],
+        roles: POLICY['sap.idoc'],
         bodyType: 'xml',
         success: {
           status: 201,

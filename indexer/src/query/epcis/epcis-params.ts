@@ -5,11 +5,11 @@
  * accepted too) and mean OR; different parameters combine with AND.
  */
 import { badRequest } from '../http-errors';
-import { toCanonicalDigitalLink } from '../../../../lib/domain/src';
+import { EPCIS_EVENT_TYPES, toCanonicalDigitalLink } from '../../../../lib/domain/src';
 import { filterFingerprint } from './page-token';
 
 /** EPCIS 2.0 event types. */
-export const EVENT_TYPES = ['ObjectEvent', 'AggregationEvent', 'TransactionEvent', 'TransformationEvent', 'AssociationEvent'] as const;
+export const EVENT_TYPES = EPCIS_EVENT_TYPES;
 
 /** Default and largest page size. */
 export const PER_PAGE_DEFAULT = 30;

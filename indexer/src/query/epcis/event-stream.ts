@@ -12,8 +12,8 @@ import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { bearerToken, type JwtVerifier } from '../../../../lib/platform/src';
-import { hasAnyRole } from '../../../../lib/domain/src';
-import { QUERY_RULES } from '../query-auth';
+import { mayCall } from '../query-auth';
+import { matchRoute, QUERY_ROUTES } from '../route-table';
 import { eventContexts, queryDocument, toQueryEvent } from './epcis-document';
 import { namedQuery, nextEvents, tipPosition } from './subscriptions';
 
@@ -60,8 +60,8 @@ export function attachEventStream(server: Server, deps: { pool: Pool; verifier: 
     const url = new URL(req.url ?? '/', 'http://localhost');
     const m = PATH.exec(url.pathname);
     if (!m) return refuse(socket, '404 Not Found');
-    // The same rule as GET /epcis/…: a verified token with a role that reads the repository.
-    const rule = QUERY_RULES.find((r) => r.method === 'GET' && r.path.test(url.pathname));
+    // The same rule as GET /epcis/…: the route table's row for this path.
+    const route = matchRoute(QUERY_ROUTES, 'GET', url.pathname)?.route;
     let token: string;
     try {
       token = bearerToken(req.headers.authorization);
@@ -77,7 +77,7 @@ export function attachEventStream(server: Server, deps: { pool: Pool; verifier: 
         () => refuse(socket, '503 Service Unavailable'),
       );
     deps.verifier.verify(token).then(
-      (principal) => (rule && hasAnyRole(principal, rule.roles) ? open(m[1]) : refuse(socket, '403 Forbidden')),
+      (principal) => (route && mayCall(principal, route) ? open(m[1]) : refuse(socket, '403 Forbidden')),
       () => refuse(socket, '401 Unauthorized'),
     );
   });

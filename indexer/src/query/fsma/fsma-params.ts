@@ -4,6 +4,7 @@
  * `YYYY-MM-DD`, both inclusive, or ISO date-times, `to` exclusive).
  */
 import { badRequest } from '../http-errors';
+import { LOT_CODE } from '../../../../lib/domain/src';
 
 /** A traceability lot code: product and lot. */
 export interface Tlc {
@@ -25,7 +26,7 @@ export const MAX_TLCS = 500;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-const TLC = /^(\d{14})\/([\x21-\x7e]{1,20})$/;
+const TLC = new RegExp(`^(\\d{14})\\/(${LOT_CODE.source.slice(1, -1)})$`);
 
 /** The lot-level EPC class of a TLC, as the chaincode writes it (GS1 Digital Link). */
 export function tlcClass(t: Tlc): string {

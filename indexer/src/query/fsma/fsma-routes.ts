@@ -4,6 +4,7 @@
  * (`?format=csv|json`) is the key to its codes (also the XLSX's second sheet).
  */
 import { Router } from 'express';
+import { badRequest } from '../http-errors';
 import type { Pool } from 'pg';
 import { FSMA_COLUMNS, keyRows } from './fsma-columns';
 import { csvKey, writeCsv } from './fsma-csv';
@@ -19,13 +20,7 @@ export function fsmaRoutes(pool: Pool, onError?: (err: unknown) => void): Router
 
   r.get('/fsma/export/key', (req, res) => {
     const q = parseFsmaQuery(req.query as Record<string, unknown>, { allowFormat: ['csv', 'json'] });
-    if (q.tlcs || q.from || q.to) {
-      res
-        .status(400)
-        .type('application/problem+json')
-        .send(JSON.stringify({ code: 'INVALID_ARGUMENT', message: 'the key takes only format', requestId: res.locals.requestId }));
-      return;
-    }
+    if (q.tlcs || q.from || q.to) throw badRequest('the key takes only format', q.tlcs ? 'tlc' : q.from ? 'from' : 'to');
     if ((q.format as string) === 'json') {
       res.json({
         columns: FSMA_COLUMNS.map((c) => ({ header: c.header, description: c.description })),

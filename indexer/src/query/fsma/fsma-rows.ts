@@ -6,6 +6,7 @@
 import type { Pool } from 'pg';
 import { FSMA_COLUMNS, NOT_APPLICABLE, NOT_RECORDED, type FsmaRow } from './fsma-columns';
 import { tlcClass, type FsmaQuery } from './fsma-params';
+import { gs1CheckDigit } from '../../../../lib/domain/src';
 
 /** Events read per SQL statement. */
 export const BATCH_EVENTS = 5000;
@@ -90,9 +91,7 @@ SELECT ev.block_number, ev.tx_index, ev.seq, ev.tx_id, ev.epcis_event_id, ev.eve
 
 /** GS1 mod-10 check digit of a digit string. */
 function checkDigit(body: string): string {
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) sum += Number(body[body.length - 1 - i]) * (i % 2 === 0 ? 3 : 1);
-  return String((10 - (sum % 10)) % 10);
+  return String(gs1CheckDigit(body));
 }
 
 /** GLN of an SGLN URI (`urn:epc:id:sgln:<prefix>.<ref>.<ext>`), or undefined. */

@@ -15,11 +15,16 @@
  * wait; a failed batch is sent again from its first row, so per-key order
  * holds.
  */
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
 import { withRetry } from '../../../../lib/platform/src';
 import { byTopic, type OutboxRow } from './cloud-events';
+import { createPublishedMarks } from './published-marks';
+import { connectRelayProducer } from './relay-connect';
+import { createWakeableWait } from './wakeable-wait';
+
+export { ensureTopics, RELAY_RETRY } from './relay-connect';
 
 /** Dependencies of {@link createOutboxRelay}. */
 export interface OutboxRelayDeps {
@@ -50,30 +55,6 @@ export interface OutboxRelay {
   connected(): boolean;
 }
 
-/** Creates `topics` unless they exist. */
-export async function ensureTopics(kafka: Kafka, topics: string[], partitions: number, singles: string[] = []): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const wanted = [...topics.map((topic) => ({ topic, numPartitions: partitions })), ...singles.map((topic) => ({ topic, numPartitions: 1 }))];
-    const missing = wanted.filter((t) => !existing.has(t.topic));
-    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/** The outbox's identity (migration 006): names the transactional id and the position's group. */
-async function outboxIdentity(pool: Pool): Promise<string> {
-  const r = await pool.query<{ instance_id: string }>('SELECT instance_id FROM outbox_identity');
-  if (r.rowCount !== 1) throw new Error('outbox_identity has no row: the indexer schema is not migrated');
-  return r.rows[0].instance_id;
-}
-
-/** The relay producer's retries: soon after a busy coordinator, up to about 3 s in all; longer outages are the run loop's. */
-export const RELAY_RETRY = { retries: 8, initialRetryTime: 20, maxRetryTime: 1000 };
-
 export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
   let stopping = false;
   /** Aborted by stop(): no new attempt after a failed one once stopping. */
@@ -82,98 +63,23 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
   /** Highest outbox id known to be in Kafka; valid while `producer` is set. */
   let cursor = 0n;
   let group = '';
-  let wakeUp: (() => void) | undefined;
-  let pendingWake = false;
   let loop: Promise<void> | undefined;
-  /** The marks of published rows not yet written, chained in order. */
-  let marking: Promise<void> = Promise.resolve();
-  /** The chain before the newest mark: a batch waits for it, so at most one mark is outstanding. */
-  let marked: Promise<void> = Promise.resolve();
+  const marks = createPublishedMarks(deps.pool, deps.log);
 
-  /**
-   * Marks rows `from` < id <= `to` published at `at` (when Kafka acknowledged them), after the marks
-   * before it; a failure is left to the next connect.
-   */
-  function mark(from: bigint, to: bigint, at: Date): void {
-    marked = marking;
-    marking = marking
-      .then(() => deps.pool.query('UPDATE outbox SET published_at = $3 WHERE id > $1 AND id <= $2', [from.toString(), to.toString(), at.toISOString()]))
-      .then(
-        () => undefined,
-        (err: Error) => deps.log.warn({ err: err.message }, 'marking published outbox rows failed; the next connect marks them'),
-      );
-  }
-
-  /** Waits `ms`; new rows cut the wait short unless we are backing off after a failure. */
-  const pause = (ms: number, wakeable = true) =>
-    new Promise<void>((resolve) => {
-      if ((wakeable && pendingWake) || stopping) return resolve();
-      const t = setTimeout(() => {
-        wakeUp = undefined;
-        resolve();
-      }, ms);
-      wakeUp = () => {
-        if (!wakeable && !stopping) return;
-        clearTimeout(t);
-        wakeUp = undefined;
-        resolve();
-      };
-    });
-
-  /** The next outbox id recorded in Kafka by the last committed transaction, 0 when none. */
-  async function kafkaPosition(): Promise<bigint> {
-    const admin = deps.kafka.admin();
-    await admin.connect();
-    try {
-      const [t] = await admin.fetchOffsets({ groupId: group, topics: [deps.positionTopic] });
-      const offset = BigInt(t?.partitions.find((p) => p.partition === 0)?.offset ?? '-1');
-      return offset > 0n ? offset : 0n;
-    } finally {
-      await admin.disconnect();
-    }
-  }
+  const waiter = createWakeableWait(() => stopping);
+  const pause = waiter.pause;
 
   async function connect(): Promise<Producer> {
-    await ensureTopics(deps.kafka, deps.topics, deps.partitions, [deps.positionTopic]);
-    await marking;
-    const identity = await outboxIdentity(deps.pool);
-    group = `${deps.positionTopic}.${identity}`;
-    // One request in flight: with idempotence this keeps every partition in send order.
-    const p = deps.kafka.producer({
-      transactionalId: group,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: 30_000,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      // While the coordinator still completes one commit it answers the next transaction's first send
-      // with CONCURRENT_TRANSACTIONS, which kafkajs retries like any failure: after 300 ms by default,
-      // the commit-to-Kafka tail under load. Kafka's own client retries that case after 20 ms.
-      retry: RELAY_RETRY,
-    });
-    await p.connect();
-    try {
-      // The first transaction registers the transactional id: earlier instances are fenced and
-      // their open transaction aborted, so the position read next is final.
-      await (await p.transaction()).abort();
-      const next = await kafkaPosition();
-      const marked = await deps.pool.query<{ last: string | null }>('SELECT max(id)::text AS last FROM outbox WHERE published_at IS NOT NULL');
-      const fromMarks = BigInt(marked.rows[0].last ?? '0');
-      cursor = next - 1n > fromMarks ? next - 1n : fromMarks;
-      // Rows Kafka has but PostgreSQL did not mark yet (a stop between commit and mark).
-      if (cursor > fromMarks) {
-        await deps.pool.query('UPDATE outbox SET published_at = now() WHERE id <= $1 AND published_at IS NULL', [cursor.toString()]);
-      }
-    } catch (err) {
-      await p.disconnect().catch(() => undefined);
-      throw err;
-    }
-    deps.log.info({ topics: deps.topics.length, transactionalId: group, resumeAfter: cursor.toString() }, 'outbox relay connected to Kafka');
-    return p;
+    await marks.settled();
+    const c = await connectRelayProducer(deps);
+    group = c.group;
+    cursor = c.cursor;
+    return c.producer;
   }
 
   /** Sends one batch in one Kafka transaction; returns the number of rows published. */
   async function publishBatch(p: Producer): Promise<number> {
-    await marked;
+    await marks.beforeNextBatch();
     const started = Date.now();
     const r = await deps.pool.query<OutboxRow>(
       `SELECT id, event_id, topic, message_key, ce_type, ce_subject, ce_time, payload::text AS payload
@@ -195,7 +101,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
       await txn.abort().catch(() => undefined);
       throw err;
     }
-    mark(cursor, last, new Date());
+    marks.mark(cursor, last, new Date());
     cursor = last;
     deps.log.debug({ rows: r.rows.length, lastId: last.toString(), readMs: read - started, kafkaMs: Date.now() - read }, 'outbox batch published');
     return r.rows.length;
@@ -204,7 +110,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
   /** Connects when needed and publishes one batch; returns the number of rows published. */
   async function step(): Promise<number> {
     producer ??= await connect();
-    pendingWake = false;
+    waiter.clearWake();
     return publishBatch(producer);
   }
 
@@ -244,7 +150,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
     async stop() {
       stopping = true;
       abort.abort();
-      wakeUp?.();
+      waiter.wakeForStop();
       await loop;
       if (producer) {
         // Drain: what is committed now goes out before we close (bounded, Kafka may be down).
@@ -258,11 +164,10 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
         await p.disconnect().catch(() => undefined);
         producer = undefined;
       }
-      await marking;
+      await marks.settled();
     },
     wake() {
-      pendingWake = true;
-      wakeUp?.();
+      waiter.wake();
     },
     connected: () => producer !== undefined,
   };

@@ -18,9 +18,7 @@
  */
 import * as path from 'node:path';
 import { createLedgerClient, type LedgerClient, type LedgerClientOptions } from '../ledger-client';
-import { ServiceError } from '../../../platform/src';
-import { ConfigError } from '../../../platform/src';
-import { envBool, envOneOf } from '../../../platform/src';
+import { ConfigError, envBool, envOneOf, ServiceError } from '../../../platform/src';
 import { profileMspId, readConnectionProfile, selectPeer, type ConnectionProfile } from './connection-profile';
 import { readIdentity, readPemPair, type IdentitySource, type PemIdentity } from './identity';
 

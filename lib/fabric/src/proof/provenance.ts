@@ -10,6 +10,7 @@ import type { LedgerBlock, LedgerTransaction } from '../block-decoder';
 import type { LedgerClient } from '../ledger-client';
 import { channelMspsFromConfigBlock, type ChannelMsps } from './channel-msps';
 import { proveTransaction, type TransactionProof } from './transaction-proof';
+import { CONTRACT } from '../../../domain/src';
 
 export interface LotRef {
   gtin: string;
@@ -49,7 +50,7 @@ export function createProvenanceService(opts: { ledger: LedgerClient; maxLinkBlo
   const maxLinkBlocks = BigInt(opts.maxLinkBlocks ?? 5000);
 
   async function query<T>(fn: string, ...args: string[]): Promise<T> {
-    const out = await ledger.evaluate({ contract: 'traceability', fn, args });
+    const out = await ledger.evaluate({ contract: CONTRACT.traceability, fn, args });
     return JSON.parse(out.toString('utf8')) as T;
   }
 

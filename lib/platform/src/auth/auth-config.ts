@@ -2,7 +2,7 @@
  * Settings every service with an HTTP API reads the same way: production mode,
  * the PostgreSQL URL, and how bearer tokens are verified.
  */
-import { envInt } from '../env';
+import { envBool, envInt } from '../env';
 
 export interface AuthConfig {
   /** JWKS URL of the trusted issuer; absent means the built-in dev issuer is used. */
@@ -17,6 +17,8 @@ export interface AuthConfig {
   devKeyFile: string;
   /** The token claim naming the caller's organisation (AUTH_ORG_CLAIM, default `org`). */
   orgClaim: string;
+  /** Tokens must name an organisation (AUTH_REQUIRE_ORG; default true in production, false otherwise). */
+  requireOrg: boolean;
 }
 
 /** NODE_ENV names production, whatever its case or surrounding blanks. */
@@ -61,6 +63,7 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv, defaults: { audience: str
     devIssuerPort: envInt(env, 'DEV_ISSUER_PORT', 0, 0, 65535),
     devKeyFile: defaults.devKeyFile,
     orgClaim: env.AUTH_ORG_CLAIM || 'org',
+    requireOrg: envBool(env, 'AUTH_REQUIRE_ORG', production),
   };
 }
 

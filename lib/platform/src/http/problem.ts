@@ -24,6 +24,22 @@ export interface Problem {
   errorCount?: number;
 }
 
+/** The JSON schema of a problem answer, for the services' OpenAPI documents. */
+export const PROBLEM_SCHEMA = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'code', 'message'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    code: { type: 'string' },
+    message: { type: 'string' },
+    requestId: { type: 'string' },
+    errors: { type: 'array', maxItems: 50, items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+    errorCount: { type: 'integer', description: 'how many field errors there were, when more than the 50 listed' },
+  },
+};
+
 /** Most field errors one answer lists; a document with thousands of bad lines still gets a readable answer. */
 export const MAX_LISTED_ERRORS = 50;
 

@@ -1,0 +1,150 @@
+/**
+ * The query API's route table: every route's method, path, parameters,
+ * answers and the access-policy operation it needs. The query API's access
+ * check, its input validation and its `/openapi.json` are all built from this
+ * table, and a test holds it against the routes express actually serves.
+ */
+import { LOT_CODE, type Operation } from '../../../lib/domain/src';
+
+type Schema = Record<string, unknown>;
+
+export interface QueryRoute {
+  method: 'get' | 'put' | 'post' | 'delete' | 'options';
+  /** Express path, e.g. `/lots/:gtin/:lotCode`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  tag: string;
+  /** The access-policy operation a caller needs; `public` needs no token. */
+  op: Operation | 'public';
+  /** Path parameters. */
+  params?: Record<string, Schema>;
+  /** Query parameters the route reads; `openQuery` routes read more (EPCIS query parameters). */
+  query?: Record<string, Schema>;
+  /** Query parameters that must be present. */
+  requiredQuery?: string[];
+  openQuery?: boolean;
+  body?: Schema;
+  /** The successful answer: status, media types and schema. */
+  success: { status: number; description: string; content?: Record<string, Schema | undefined> };
+  /** Answers that never end (server-sent events): documented, not fuzzed. */
+  streaming?: boolean;
+}
+
+const GTIN14: Schema = { type: 'string', pattern: '^\\d{14}$', description: 'GTIN-14' };
+const GLN: Schema = { type: 'string', pattern: '^\\d{13}$', description: 'GLN' };
+const LOT: Schema = { type: 'string', pattern: LOT_CODE.source, description: 'lot code (GS1 AI 10)' };
+const TX_ID: Schema = { type: 'string', pattern: '^[0-9a-f]{64}$' };
+const ID: Schema = { type: 'string', minLength: 1, maxLength: 256 };
+const limit = (max: number): Schema => ({ type: 'string', pattern: '^\\d{1,6}$', description: `1 to ${max}` });
+const OBJ: Schema = { type: 'object' };
+const json = (schema: Schema = OBJ) => ({ 'application/json': schema });
+const LOT_PARAMS = { gtin: GTIN14, lotCode: LOT };
+
+/** The query API's routes, in the order express matches them. */
+export const QUERY_ROUTES: readonly QueryRoute[] = [
+  // ---- operations -----------------------------------------------------------------------------
+  { method: 'get', path: '/health', operationId: 'health', summary: 'Indexing and database health', tag: 'operations', op: 'public', success: { status: 200, description: 'Healthy (503 when not)', content: json() } },
+  { method: 'get', path: '/metrics', operationId: 'metrics', summary: 'Prometheus metrics', tag: 'operations', op: 'public', success: { status: 200, description: 'Metrics in the Prometheus text format', content: { 'text/plain': { type: 'string' } } } },
+  { method: 'get', path: '/openapi.json', operationId: 'openapi', summary: 'This document', tag: 'operations', op: 'public', success: { status: 200, description: 'OpenAPI 3.1', content: json() } },
+  // ---- inventory ------------------------------------------------------------------------------
+  {
+    method: 'get', path: '/inventory', operationId: 'getInventory', summary: 'Current stock by location, product and lot', tag: 'inventory', op: 'index.stock',
+    query: { gln: GLN, gtin: GTIN14, lotCode: LOT, limit: limit(10_000) },
+    success: { status: 200, description: 'Stock positions and their total', content: json() },
+  },
+  { method: 'get', path: '/inventory/low-stock', operationId: 'getLowStock', summary: 'Items below their reorder point', tag: 'inventory', op: 'index.stock', success: { status: 200, description: 'Low-stock items', content: json() } },
+  {
+    method: 'put', path: '/reorder-points/:gln/:gtin', operationId: 'putReorderPoint', summary: 'Set the reorder point of a product at a location', tag: 'inventory', op: 'index.reorder-points',
+    params: { gln: GLN, gtin: GTIN14 },
+    body: { type: 'object', required: ['reorderPoint'], properties: { reorderPoint: { type: 'string', pattern: '^\\d{1,15}(\\.\\d{1,3})?$' } } },
+    success: { status: 200, description: 'The reorder point as stored', content: json() },
+  },
+  { method: 'get', path: '/orders/pending', operationId: 'getPendingOrders', summary: 'Purchase orders not yet received', tag: 'inventory', op: 'index.stock', success: { status: 200, description: 'Pending orders', content: json() } },
+  {
+    method: 'get', path: '/movements', operationId: 'getMovements', summary: 'Stock movements, newest last, with a cursor', tag: 'inventory', op: 'index.stock',
+    query: { gln: GLN, gtin: GTIN14, lotCode: LOT, shipmentId: ID, cursor: { type: 'string', maxLength: 200 }, limit: limit(1000) },
+    success: { status: 200, description: 'A page of movements and the next cursor', content: json() },
+  },
+  // ---- provenance -----------------------------------------------------------------------------
+  { method: 'get', path: '/lots/:gtin/:lotCode', operationId: 'getLot', summary: 'A lot with its positions, parents and children', tag: 'provenance', op: 'index.stock', params: LOT_PARAMS, success: { status: 200, description: 'The lot', content: json() } },
+  { method: 'get', path: '/lots/:gtin/:lotCode/trace/upstream', operationId: 'traceUpstream', summary: 'Every step back to the origins of a lot', tag: 'provenance', op: 'index.stock', params: LOT_PARAMS, success: { status: 200, description: 'Upstream steps and origins', content: json() } },
+  { method: 'get', path: '/lots/:gtin/:lotCode/trace/downstream', operationId: 'traceDownstream', summary: 'Every lot made from a lot and who holds it', tag: 'provenance', op: 'index.stock', params: LOT_PARAMS, success: { status: 200, description: 'Downstream steps and holdings', content: json() } },
+  { method: 'get', path: '/lots/:gtin/:lotCode/genealogy', operationId: 'getGenealogy', summary: 'The lot graph around a lot, for the console', tag: 'provenance', op: 'index.stock', params: LOT_PARAMS, success: { status: 200, description: 'Nodes and edges', content: json() } },
+  { method: 'get', path: '/shipments/:shipmentId', operationId: 'getShipment', summary: 'A shipment with its lines and custody chain', tag: 'provenance', op: 'index.stock', params: { shipmentId: ID }, success: { status: 200, description: 'The shipment', content: json() } },
+  // ---- operations lists and search ------------------------------------------------------------
+  { method: 'get', path: '/shipments', operationId: 'listShipments', summary: 'Shipments with lines and discrepancies', tag: 'lists', op: 'index.stock', query: { status: { type: 'string', enum: ['created', 'dispatched', 'received'] }, limit: limit(1000) }, success: { status: 200, description: 'Shipments', content: json() } },
+  { method: 'get', path: '/purchase-orders', operationId: 'listPurchaseOrders', summary: 'Purchase orders with payment status', tag: 'lists', op: 'index.purchase-orders', query: { limit: limit(1000) }, success: { status: 200, description: 'Orders', content: json() } },
+  { method: 'get', path: '/recalls', operationId: 'listRecalls', summary: 'Declared recalls, newest first', tag: 'lists', op: 'index.stock', query: { limit: limit(1000) }, success: { status: 200, description: 'Recalls', content: json() } },
+  { method: 'get', path: '/search', operationId: 'search', summary: 'Shipment, BOL, order, SSCC or transaction id to the lots it concerns', tag: 'lists', op: 'index.stock', query: { q: { type: 'string', minLength: 1, maxLength: 256 } }, requiredQuery: ['q'], success: { status: 200, description: 'Matches', content: json() } },
+  // ---- ledger view ----------------------------------------------------------------------------
+  { method: 'get', path: '/ledger/blocks', operationId: 'listBlocks', summary: 'Blocks with their transactions, newest first', tag: 'ledger', op: 'index.ledger', query: { before: { type: 'string', pattern: '^\\d{1,18}$' }, limit: limit(100) }, success: { status: 200, description: 'Blocks', content: json() } },
+  { method: 'get', path: '/ledger/config-blocks', operationId: 'listConfigBlocks', summary: 'Config blocks', tag: 'ledger', op: 'index.ledger', success: { status: 200, description: 'Config blocks', content: json() } },
+  { method: 'get', path: '/ledger/transactions/:txId', operationId: 'getTransaction', summary: 'A transaction as indexed', tag: 'ledger', op: 'index.ledger', params: { txId: TX_ID }, success: { status: 200, description: 'The transaction', content: json() } },
+  { method: 'get', path: '/ledger/stream', operationId: 'streamLedger', summary: 'New blocks as server-sent events', tag: 'ledger', op: 'index.ledger', streaming: true, success: { status: 200, description: 'An event stream', content: { 'text/event-stream': { type: 'string' } } } },
+  // ---- recalls --------------------------------------------------------------------------------
+  {
+    method: 'get', path: '/recalls/scope', operationId: 'recallScope', summary: 'Where the lots of a recall went', tag: 'recalls', op: 'index.stock',
+    query: { lot: { type: 'string', minLength: 1, maxLength: 4096, description: '<gtin14>/<lotCode>, comma-separated' }, from: { type: 'string', maxLength: 64 }, to: { type: 'string', maxLength: 64 } },
+    requiredQuery: ['lot'],
+    success: { status: 200, description: 'Locations and lots in scope', content: json() },
+  },
+  // ---- EPCIS 2.0 query interface --------------------------------------------------------------
+  { method: 'options', path: '/epcis', operationId: 'epcisOptions', summary: 'EPCIS capabilities', tag: 'epcis', op: 'epcis.query', success: { status: 204, description: 'Allowed methods and GS1 headers' } },
+  { method: 'options', path: '/epcis/*path', operationId: 'epcisResourceOptions', summary: 'Methods of an EPCIS resource', tag: 'epcis', op: 'epcis.query', success: { status: 204, description: 'Allowed methods and GS1 headers' } },
+  { method: 'get', path: '/epcis', operationId: 'epcisRoot', summary: 'EPCIS top-level resources', tag: 'epcis', op: 'epcis.query', success: { status: 200, description: 'A collection', content: json() } },
+  { method: 'post', path: '/epcis/queries', operationId: 'createNamedQuery', summary: 'Define a named query', tag: 'epcis', op: 'epcis.subscribe', body: OBJ, success: { status: 201, description: 'The named query', content: json() } },
+  { method: 'get', path: '/epcis/queries', operationId: 'listNamedQueries', summary: 'Named queries', tag: 'epcis', op: 'epcis.query', success: { status: 200, description: 'A collection', content: json() } },
+  { method: 'get', path: '/epcis/queries/:name', operationId: 'getNamedQuery', summary: 'A named query', tag: 'epcis', op: 'epcis.query', params: { name: ID }, success: { status: 200, description: 'The named query', content: json() } },
+  { method: 'delete', path: '/epcis/queries/:name', operationId: 'deleteNamedQuery', summary: 'Delete a named query and its subscriptions', tag: 'epcis', op: 'epcis.subscribe', params: { name: ID }, success: { status: 204, description: 'Deleted' } },
+  { method: 'get', path: '/epcis/queries/:name/events', operationId: 'runNamedQuery', summary: 'Events of a named query', tag: 'epcis', op: 'epcis.query', params: { name: ID }, openQuery: true, success: { status: 200, description: 'An EPCIS query document', content: { 'application/json': OBJ, 'application/ld+json': OBJ, 'application/xml': { type: 'string' } } } },
+  { method: 'post', path: '/epcis/queries/:name/subscriptions', operationId: 'subscribe', summary: 'Subscribe to a named query', tag: 'epcis', op: 'epcis.subscribe', params: { name: ID }, body: OBJ, success: { status: 201, description: 'The subscription', content: json() } },
+  { method: 'get', path: '/epcis/queries/:name/subscriptions', operationId: 'listSubscriptions', summary: 'Subscriptions of a named query', tag: 'epcis', op: 'epcis.query', params: { name: ID }, success: { status: 200, description: 'Subscriptions', content: json({ type: 'array' }) } },
+  { method: 'get', path: '/epcis/queries/:name/subscriptions/:id', operationId: 'getSubscription', summary: 'A subscription', tag: 'epcis', op: 'epcis.query', params: { name: ID, id: ID }, success: { status: 200, description: 'The subscription', content: json() } },
+  { method: 'delete', path: '/epcis/queries/:name/subscriptions/:id', operationId: 'unsubscribe', summary: 'End a subscription', tag: 'epcis', op: 'epcis.subscribe', params: { name: ID, id: ID }, success: { status: 204, description: 'Deleted' } },
+  { method: 'get', path: '/epcis/events', operationId: 'queryEvents', summary: 'EPCIS events matching the query parameters', tag: 'epcis', op: 'epcis.query', openQuery: true, success: { status: 200, description: 'An EPCIS query document', content: { 'application/json': OBJ, 'application/ld+json': OBJ, 'application/xml': { type: 'string' } } } },
+  { method: 'get', path: '/epcis/events/:eventID', operationId: 'getEvent', summary: 'One EPCIS event', tag: 'epcis', op: 'epcis.query', params: { eventID: { type: 'string', minLength: 1, maxLength: 1024 } }, success: { status: 200, description: 'An EPCIS query document with the event', content: { 'application/json': OBJ, 'application/ld+json': OBJ, 'application/xml': { type: 'string' } } } },
+  { method: 'get', path: '/epcis/:resource', operationId: 'listResource', summary: 'Values of an EPCIS top-level resource (eventTypes, epcs, bizSteps, …)', tag: 'epcis', op: 'epcis.query', params: { resource: { type: 'string', minLength: 1, maxLength: 64 } }, openQuery: true, success: { status: 200, description: 'A collection', content: json() } },
+  { method: 'get', path: '/epcis/:resource/:value', operationId: 'getResourceValue', summary: 'One value of a top-level resource', tag: 'epcis', op: 'epcis.query', params: { resource: { type: 'string', minLength: 1, maxLength: 64 }, value: { type: 'string', minLength: 1, maxLength: 1024 } }, success: { status: 200, description: 'A collection of sub-resources', content: json() } },
+  { method: 'get', path: '/epcis/:resource/:value/events', operationId: 'getResourceEvents', summary: 'Events naming one value of a top-level resource', tag: 'epcis', op: 'epcis.query', params: { resource: { type: 'string', minLength: 1, maxLength: 64 }, value: { type: 'string', minLength: 1, maxLength: 1024 } }, openQuery: true, success: { status: 200, description: 'An EPCIS query document', content: { 'application/json': OBJ, 'application/ld+json': OBJ, 'application/xml': { type: 'string' } } } },
+  // ---- FSMA 204 -------------------------------------------------------------------------------
+  { method: 'get', path: '/fsma/export/key', operationId: 'fsmaKey', summary: 'The FSMA 204 spreadsheet column key', tag: 'fsma', op: 'index.fsma', openQuery: true, success: { status: 200, description: 'The key', content: { 'application/json': OBJ, 'text/csv': { type: 'string' } } } },
+  { method: 'get', path: '/fsma/export', operationId: 'fsmaExport', summary: 'The FSMA 204 electronic sortable spreadsheet', tag: 'fsma', op: 'index.fsma', openQuery: true, success: { status: 200, description: 'CSV, JSON or XLSX', content: { 'text/csv': { type: 'string' }, 'application/json': OBJ, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { type: 'string' } } } },
+  // ---- membership -----------------------------------------------------------------------------
+  { method: 'get', path: '/membership', operationId: 'getMembership', summary: 'Channel members as of a block or transaction', tag: 'membership', op: 'index.stock', query: { txId: TX_ID, block: { type: 'string', pattern: '^\\d{1,18}$' } }, success: { status: 200, description: 'Members', content: json() } },
+];
+
+/** A route's express path as a regular expression over request paths, with a named group per parameter. */
+export function pathPattern(expressPath: string): RegExp {
+  const body = expressPath
+    .split('/')
+    .map((seg) =>
+      seg.startsWith(':') ? `(?<${seg.slice(1)}>[^/]+)` : seg.startsWith('*') ? '.+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+    )
+    .join('/');
+  return new RegExp(`^${body}$`);
+}
+
+const PATTERNS = new WeakMap<QueryRoute, RegExp>();
+
+/** The table row serving `method path` and its path parameters, first match wins (HEAD is GET). */
+export function matchRoute(routes: readonly QueryRoute[], method: string, path: string): { route: QueryRoute; params: Record<string, string> } | undefined {
+  const m = method.toLowerCase() === 'head' ? 'get' : method.toLowerCase();
+  for (const route of routes) {
+    if (route.method !== m) continue;
+    let re = PATTERNS.get(route);
+    if (!re) PATTERNS.set(route, (re = pathPattern(route.path)));
+    const hit = re.exec(path);
+    if (!hit) continue;
+    const params: Record<string, string> = {};
+    for (const [k, v] of Object.entries(hit.groups ?? {})) {
+      try {
+        params[k] = decodeURIComponent(v);
+      } catch {
+        params[k] = v;
+      }
+    }
+    return { route, params };
+  }
+  return undefined;
+}
