@@ -24,6 +24,7 @@ import { loadGatewayConfig } from '../../gateway/src/config';
 import { start } from '../../gateway/src/main';
 import { dropSchema } from '../../indexer/src/db/migrate';
 import { createPool } from '../../indexer/src/db/pool';
+import { DEFAULT_SUBSCRIPTIONS } from '../../indexer/src/config';
 import { createIndexer } from '../../indexer/src/main';
 import { loadLedgerConfig, type LedgerClient } from '../../lib/fabric/src';
 import { connectDevnet } from '../../network/src/connect-devnet';
@@ -85,12 +86,22 @@ async function measureAll(
       eventSource: 'urn:coffee-trace:bench',
       ledger: loadLedgerConfig(devnetLedgerEnv(info, 'AuditorMSP')),
       http: { host: '127.0.0.1', port: 0 },
-      auth: { audience: 'coffee-trace-gateway', algorithms: ['ES256'], devIssuer: true, devIssuerPort: 0, devKeyFile: keyFile, orgClaim: 'org', requireOrg: false },
+      auth: {
+        audience: 'coffee-trace-gateway',
+        algorithms: ['ES256'],
+        devIssuer: true,
+        devIssuerPort: 0,
+        devKeyFile: keyFile,
+        orgClaim: 'org',
+        requireOrg: false,
+      },
       databaseUrl,
       pollMs: 200,
       retryDelayMs: 300,
       outboxBatch: 200,
       logLevel: 'warn',
+      // The subscriber listens on loopback, which webhooks reach only when allow-listed.
+      subscriptions: { ...DEFAULT_SUBSCRIPTIONS, webhookAllow: ['127.0.0.1/32'] },
     },
     { log: pino({ level: 'warn' }) },
   );

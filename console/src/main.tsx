@@ -110,7 +110,8 @@ function App() {
           ))}
         </nav>
         <span class="who">
-          {session.sub}{session.org ? ` of ${session.org}` : ''} ({session.roles.join(', ')}){' '}
+          {session.sub}
+          {session.org ? ` of ${session.org}` : ''} ({session.roles.join(', ')}){' '}
           <button type="button" onClick={() => (saveSession(undefined), setSession(undefined))}>
             Sign out
           </button>

@@ -72,7 +72,7 @@ export interface Gateway {
 }
 
 export function createGateway(opts: GatewayOptions): Gateway {
-  const metrics = opts.metrics ?? createMetrics({ labels: { msp: opts.mspId } });
+  const metrics = opts.metrics ?? createMetrics({ labels: { msp: opts.mspId }, ledger: opts.ledger });
   const endorsement = createEndorsementResolver({ ledger: opts.ledger });
   const submitter = createSubmitter({ ledger: opts.ledger, endorsement, metrics, logger: opts.logger, attempts: opts.syncAttempts ?? 4 });
   const worker = createSubmissionWorker({

@@ -3,7 +3,8 @@
  * malformed fails here with a message naming the variable.
  */
 import { loadLedgerConfig, type LedgerConfig } from '../../lib/fabric/src';
-import { type AuthConfig, ConfigError, envInt, envOneOf, loadAuthConfig, requireDatabaseUrl } from '../../lib/platform/src';
+import { type AuthConfig, ConfigError, envInt, envList, envOneOf, loadAuthConfig, requireDatabaseUrl } from '../../lib/platform/src';
+import { parseAllowList } from './query/epcis/webhook-address';
 
 /** Everything the indexer's parts need to know about their surroundings. */
 export interface IndexerConfig {
@@ -33,11 +34,48 @@ export interface IndexerConfig {
   pollMs: number;
   /** Pause before reconnecting after a failure, ms. */
   retryDelayMs: number;
+  /** How often every channel peer's height is asked (health, lag against the channel), ms; default 5000. */
+  peerCheckMs?: number;
   /** Outbox rows per Kafka request. */
   outboxBatch: number;
   /** Most blocks per PostgreSQL transaction while catching up (1: one per block); default 200. */
   batchBlocks?: number;
   logLevel: string;
+  /** EPCIS named queries and webhook subscriptions; defaults as {@link loadIndexerConfig} documents. */
+  subscriptions?: SubscriptionConfig;
+}
+
+/** Limits and network reach of EPCIS named queries and webhook subscriptions. */
+export interface SubscriptionConfig {
+  /** Most named queries, and most subscriptions, one organisation may have (INDEXER_EPCIS_MAX_PER_ORG, default 100). */
+  maxPerOrg: number;
+  /**
+   * Internal destinations webhooks may reach nonetheless (INDEXER_WEBHOOK_ALLOW, comma-separated CIDRs,
+   * addresses or host:port); none by default, so loopback, link-local and private addresses are refused.
+   */
+  webhookAllow: string[];
+  /** Most webhook deliveries in flight (INDEXER_WEBHOOK_CONCURRENCY, default 8). */
+  concurrency: number;
+  /** Longest wait for a subscriber's answer, ms (INDEXER_WEBHOOK_TIMEOUT_MS, default 10000). */
+  timeoutMs: number;
+}
+
+/** Subscription settings when the configuration gives none. */
+export const DEFAULT_SUBSCRIPTIONS: SubscriptionConfig = { maxPerOrg: 100, webhookAllow: [], concurrency: 8, timeoutMs: 10_000 };
+
+function loadSubscriptionConfig(env: NodeJS.ProcessEnv): SubscriptionConfig {
+  const webhookAllow = envList(env, 'INDEXER_WEBHOOK_ALLOW', []);
+  try {
+    parseAllowList(webhookAllow);
+  } catch (err) {
+    throw new ConfigError('INDEXER_WEBHOOK_ALLOW', (err as Error).message);
+  }
+  return {
+    maxPerOrg: envInt(env, 'INDEXER_EPCIS_MAX_PER_ORG', DEFAULT_SUBSCRIPTIONS.maxPerOrg, 1, 1_000_000),
+    webhookAllow,
+    concurrency: envInt(env, 'INDEXER_WEBHOOK_CONCURRENCY', DEFAULT_SUBSCRIPTIONS.concurrency, 1, 1000),
+    timeoutMs: envInt(env, 'INDEXER_WEBHOOK_TIMEOUT_MS', DEFAULT_SUBSCRIPTIONS.timeoutMs, 100, 300_000),
+  };
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,50}$/;
@@ -72,8 +110,10 @@ export function loadIndexerConfig(env: NodeJS.ProcessEnv = process.env): Indexer
     blockTransport: envOneOf(env, 'INDEXER_BLOCK_TRANSPORT', ['deliver', 'query'] as const, 'deliver'),
     pollMs: envInt(env, 'INDEXER_POLL_MS', 1000, 10, 60_000),
     retryDelayMs: envInt(env, 'INDEXER_RETRY_DELAY_MS', 2000, 10, 300_000),
+    peerCheckMs: envInt(env, 'INDEXER_PEER_CHECK_MS', 5000, 100, 300_000),
     outboxBatch: envInt(env, 'INDEXER_OUTBOX_BATCH', 500, 1, 10_000),
     batchBlocks: envInt(env, 'INDEXER_BATCH_BLOCKS', 200, 1, 10_000),
     logLevel: env.LOG_LEVEL ?? 'info',
+    subscriptions: loadSubscriptionConfig(env),
   };
 }

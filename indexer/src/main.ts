@@ -10,17 +10,19 @@ import { pino, type Logger } from 'pino';
 import { connectLedger, setSdkLogger, type LedgerClient } from '../../lib/fabric/src';
 import * as path from 'node:path';
 import { createDevIssuer, createJwtVerifier, type DevIssuer, type JwtVerifier } from '../../lib/platform/src';
-import type { IndexerConfig } from './config';
+import { DEFAULT_SUBSCRIPTIONS, type IndexerConfig } from './config';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { outboxPositionTopic, topicNames } from './projection/outbox-messages';
 import { createBlockProjector } from './projection/project-block';
 import { attachEventStream } from './query/epcis/event-stream';
 import { createSubscriptions } from './query/epcis/subscriptions';
+import { createWebhookSender } from './query/epcis/webhook-sender';
 import { createQueryApp } from './query/app';
 import { createIndexerMetrics, type IndexerMetrics } from './query/metrics';
 import { createOutboxRelay, type OutboxRelay } from './sinks/kafka/outbox-relay';
 import { createBlockSource, type BlockSource } from './source/block-source';
+import { createChannelHeightMonitor, type ChannelHeightMonitor } from './source/channel-height';
 
 /** Optional overrides, mainly for tests. */
 export interface IndexerDeps {
@@ -59,16 +61,35 @@ async function kafkaFor(config: IndexerConfig, log: Logger): Promise<Kafka | und
   return new Kafka({ clientId: 'indexer', brokers, logLevel: logLevel.NOTHING, retry: { retries: 3 }, connectionTimeout: 3000 });
 }
 
+/** The peers as /health shows them (heights as strings, as every block number in the API). */
+function peerHealth(m: ChannelHeightMonitor) {
+  return m.peers().map((p) => ({
+    name: p.name,
+    mspId: p.mspId ?? null,
+    own: p.own,
+    reachable: p.reachable,
+    height: p.height?.toString() ?? null,
+    ...(p.error ? { error: p.error } : {}),
+  }));
+}
+
 export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): Indexer {
   const log = deps.log ?? pino({ name: 'indexer', level: config.logLevel });
   setSdkLogger(log);
   const db = { connectionString: config.databaseUrl };
   const pool = createPool({ connectionString: db.connectionString, schema: config.schema });
+  const connect = deps.connect ?? (() => connectLedger(config.ledger));
+  const peerHeights: ChannelHeightMonitor = createChannelHeightMonitor({
+    connect,
+    log: log.child({ part: 'peers' }),
+    intervalMs: config.peerCheckMs ?? 5000,
+    onCheck: (peers, height) => metrics.peerHeights(peers, height),
+  });
   const metrics = createIndexerMetrics({
     defaultMetrics: true,
     pendingOutbox: async () => Number((await pool.query('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL')).rows[0].n),
+    certificates: () => peerHeights.certificates(),
   });
-  const connect = deps.connect ?? (() => connectLedger(config.ledger));
   let source: BlockSource | undefined;
   let relay: OutboxRelay | undefined;
   let server: Server | undefined;
@@ -94,6 +115,7 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
         batchSize: config.outboxBatch,
         log: log.child({ part: 'outbox' }),
         onPublished: (n) => metrics.published(n),
+        onError: () => metrics.relayFailed(),
       });
       relay.start();
     }
@@ -125,7 +147,16 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
       () => settle.resolve(),
       (err) => settle.reject(err),
     );
-    subscriptions = createSubscriptions({ pool, log: log.child({ part: 'subscriptions' }) });
+    peerHeights.start();
+    const subs = config.subscriptions ?? DEFAULT_SUBSCRIPTIONS;
+    subscriptions = createSubscriptions({
+      pool,
+      log: log.child({ part: 'subscriptions' }),
+      maxPerOrg: subs.maxPerOrg,
+      concurrency: subs.concurrency,
+      sender: createWebhookSender({ allow: subs.webhookAllow, timeoutMs: subs.timeoutMs }),
+      onDelivery: (outcome) => metrics.subscriptionDelivery(outcome),
+    });
     subscriptions.start();
     if (deps.http !== false) {
       let verifier = deps.verifier;
@@ -149,14 +180,15 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
         metrics,
         verifier,
         subscriptions: subscriptions.routes,
-        health: () => ({ indexing: source !== undefined, kafka: relay?.connected() ?? false }),
+        health: () => ({ indexing: source !== undefined, kafka: relay?.connected() ?? false, peers: peerHealth(peerHeights) }),
         onError: (err) => log.error({ err }, 'query failed'),
+        ownerOrg: config.ledger.mspId,
       });
       await new Promise<void>((resolve, reject) => {
         server = app.listen(config.http.port, config.http.host, () => resolve());
         server.once('error', reject);
       });
-      eventStream = attachEventStream(server!, { pool, verifier, log: log.child({ part: 'event-stream' }) });
+      eventStream = attachEventStream(server!, { pool, verifier, log: log.child({ part: 'event-stream' }), ownerOrg: config.ledger.mspId });
       log.info({ port: httpPort() }, 'query API listening');
     }
   }
@@ -176,6 +208,7 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
     }
     await subscriptions?.stop();
     await source?.stop();
+    await peerHeights.stop();
     await relay?.stop();
     await devIssuer?.stop().catch(() => undefined);
     devIssuer = undefined;

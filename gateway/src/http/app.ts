@@ -30,7 +30,6 @@ export interface AppDeps {
   mount?: (app: express.Express) => void;
 }
 
-
 function wantsAsync(req: Request): boolean {
   const mode = req.query.mode;
   if (mode !== undefined && mode !== 'sync' && mode !== 'async') {

@@ -28,6 +28,19 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   );
 }
 
+/** Each channel peer's height (a query to that peer) and whether this client's commit stream to it runs. */
+async function peerReachability(ledger: LedgerClient, ms: number) {
+  const listening = new Map(ledger.commitListeners().peers.map((p) => [p.name, p.listening]));
+  return Promise.all(
+    ledger.peers().map((p) =>
+      withTimeout(ledger.height(p.name), ms).then(
+        (h) => ({ name: p.name, mspId: p.mspId, reachable: true, height: Number(h), commitStream: listening.get(p.name) ?? false }),
+        (e: Error) => ({ name: p.name, mspId: p.mspId, reachable: false, error: e.message.split('\n')[0], commitStream: listening.get(p.name) ?? false }),
+      ),
+    ),
+  );
+}
+
 export function opsRoutes(deps: OpsDeps): RouteSpec[] {
   return [
     {
@@ -43,14 +56,14 @@ export function opsRoutes(deps: OpsDeps): RouteSpec[] {
       method: 'get',
       path: '/readyz',
       operationId: 'readyz',
-      summary: 'Readiness: the ledger and the database answer',
+      summary: "Readiness: the ledger and the database answer; every channel peer's reachability is reported",
       tag: 'operations',
       roles: 'public',
       action: {
         kind: 'custom',
         handle: async () => {
           const ms = deps.readyTimeoutMs ?? 3000;
-          const [ledger, database] = await Promise.all([
+          const [ledger, database, peers] = await Promise.all([
             withTimeout(deps.ledger.height(), ms).then(
               (h) => ({ ok: true, height: Number(h) }),
               (e: Error) => ({ ok: false, error: e.message.split('\n')[0] }),
@@ -59,11 +72,15 @@ export function opsRoutes(deps: OpsDeps): RouteSpec[] {
               (ok) => ({ ok }),
               () => ({ ok: false }),
             ),
+            peerReachability(deps.ledger, ms),
           ]);
+          // Another organisation's peer being down does not stop this gateway (the endorsement plan goes
+          // around it); it is reported so that an operator sees it, and the status says "degraded".
           const ready = ledger.ok && database.ok;
+          const degraded = peers.some((p) => !p.reachable);
           return {
             status: ready ? 200 : 503,
-            body: { status: ready ? 'ready' : 'not ready', ledger, database },
+            body: { status: ready ? (degraded ? 'degraded' : 'ready') : 'not ready', ledger, database, peers },
             headers: ready ? undefined : { 'Retry-After': '5' },
           };
         },

@@ -3,7 +3,8 @@
  * custody (shipments), stock movements, orders, recalls, corrections,
  * attestations, and the read side.
  */
-import { POLICY, QUERY, TX, type TxName } from '../../../lib/domain/src';
+import { mayPerform, POLICY, QUERY, TX, type TxName } from '../../../lib/domain/src';
+import { httpError } from '../../../lib/platform/src';
 import type { LedgerCommand } from '../submission/command';
 import type { RouteContext, RouteSpec } from './route-spec';
 
@@ -20,6 +21,9 @@ export const ACCESS = {
   read: POLICY['ledger.read'],
   orderRead: POLICY['ledger.read-orders'],
 } as const;
+
+/** Keys of order-level records (purchase orders and their payments), read under `ledger.read-orders`. */
+const ORDER_KEY = /^(po|payment)~/;
 
 const body = (ctx: RouteContext) => ctx.body as Record<string, unknown>;
 
@@ -254,7 +258,16 @@ export function resourceRoutes(): RouteSpec[] {
       tag: 'reads',
       roles: ACCESS.read,
       querySchema: 'historyQuery',
-      action: { kind: 'query', build: (c) => ({ fn: QUERY.GetHistory, args: [String(c.query.key)] }) },
+      action: {
+        kind: 'query',
+        build: (c) => {
+          const key = String(c.query.key);
+          // The same rule as the record's own read: an order's history is for those who may read orders.
+          // Invisible (404), not forbidden, so the answer does not confirm the order exists.
+          if (ORDER_KEY.test(key) && !mayPerform(c.principal?.roles ?? [], 'ledger.read-orders')) throw httpError(404, 'NOT_FOUND', `${key} not found`);
+          return { fn: QUERY.GetHistory, args: [key] };
+        },
+      },
     },
   ];
 }

@@ -7,7 +7,6 @@
  */
 import { LOT_CODE } from '../../../lib/domain/src';
 
-
 const ID = '^[A-Za-z0-9][A-Za-z0-9._:/@#-]{0,127}$';
 const LOT = LOT_CODE.source;
 

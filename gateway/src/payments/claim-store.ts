@@ -56,8 +56,10 @@ export interface ClaimStore {
   migrate(): Promise<void>;
   /** Records a claim, or returns the existing one for the same (order, chain, tx). */
   upsert(c: { mspId: string; poId: string; chainId: number; txHash: string; claimedBy?: string; expiresAt: Date }): Promise<ClaimRow>;
-  get(id: string): Promise<ClaimRow | undefined>;
-  listForOrder(poId: string): Promise<ClaimRow[]>;
+  /** A claim of organisation `mspId`; another organisation's claim is not found. */
+  get(id: string, mspId: string): Promise<ClaimRow | undefined>;
+  /** The claims organisation `mspId` made against an order. */
+  listForOrder(poId: string, mspId: string): Promise<ClaimRow[]>;
   /** An organisation's pending claims due for a check, oldest first. */
   due(mspId: string, limit: number): Promise<ClaimRow[]>;
   update(
@@ -81,13 +83,14 @@ export function createPgClaimStore(opts: StoreDb): ClaimStore {
       );
       return toRow(r.rows[0]);
     },
-    async get(id) {
+    async get(id, mspId) {
       if (!/^\d{1,18}$/.test(id)) return undefined;
-      const r = await pool.query('SELECT * FROM gateway.payment_claims WHERE id = $1', [id]);
+      // Gateways of several organisations may share one database: a claim is read only by its own.
+      const r = await pool.query('SELECT * FROM gateway.payment_claims WHERE id = $1 AND msp_id = $2', [id, mspId]);
       return r.rows[0] ? toRow(r.rows[0]) : undefined;
     },
-    async listForOrder(poId) {
-      const r = await pool.query('SELECT * FROM gateway.payment_claims WHERE po_id = $1 ORDER BY id', [poId]);
+    async listForOrder(poId, mspId) {
+      const r = await pool.query('SELECT * FROM gateway.payment_claims WHERE po_id = $1 AND msp_id = $2 ORDER BY id', [poId, mspId]);
       return r.rows.map(toRow);
     },
     async due(mspId, limit) {

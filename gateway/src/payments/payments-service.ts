@@ -186,11 +186,11 @@ export function createPaymentsService(opts: PaymentsServiceOptions): PaymentsSer
       return view(out.row, out.order);
     },
     async get(id) {
-      const row = await store.get(id);
+      const row = await store.get(id, ledger.mspId);
       return row ? view(row) : undefined;
     },
     async listForOrder(poId) {
-      return (await store.listForOrder(poId)).map((r) => view(r));
+      return (await store.listForOrder(poId, ledger.mspId)).map((r) => view(r));
     },
     checkDue,
     start() {

@@ -6,7 +6,8 @@
  */
 import type { LedgerBlock, LedgerClient } from '../../../lib/fabric/src';
 import type { Pool } from 'pg';
-import { pipelinedStore, readTip, type BlockProjector } from '../projection/project-block';
+import { pipelinedStore } from '../projection/pipelined-store';
+import { readTip, type BlockProjector } from '../projection/project-block';
 
 /** Stores blocks `from`..`to` (inclusive); returns the number of transactions stored. */
 export async function replayBlocks(

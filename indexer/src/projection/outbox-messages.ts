@@ -3,6 +3,7 @@
  * stable CloudEvents id (the same on every replay and rebuild), the topic of
  * its aggregate and the aggregate id as Kafka key, so each key stays in order.
  */
+import type { MessageEnvelope, StockMovedData, TransactionData } from '../events/event-messages';
 import type { ProjectedMovement } from './project-events';
 import type { RowBuffer } from './row-buffer';
 import { T } from './tables';
@@ -53,7 +54,8 @@ interface Message {
 }
 
 function add(rows: RowBuffer, prefix: string, tx: TxFacts, payload: TracePayload | undefined, m: Message): void {
-  const body = {
+  // Typed by the event contract (events/event-messages.ts), which publishes its schema.
+  const body: MessageEnvelope = {
     schemaVersion: SCHEMA_VERSION,
     id: m.id,
     type: m.type,
@@ -106,7 +108,7 @@ export function addOutboxMessages(
     aggregate: TOPICS.transactions,
     key: tx.txId,
     type: tx.validationCode === 'VALID' ? 'supplychain.transaction.committed.v1' : 'supplychain.transaction.invalidated.v1',
-    data: { validationCode: tx.validationCode, replayOf: payload?.replayOf?.txId ?? null },
+    data: { validationCode: tx.validationCode, replayOf: payload?.replayOf?.txId ?? null } satisfies TransactionData,
   });
   if (!projected || !payload) return;
   for (const m of projected.movements) {
@@ -121,7 +123,7 @@ export function addOutboxMessages(
         eventTime: m.event.eventTime,
         bizStep: m.event.bizStep ?? null,
         disposition: m.event.disposition ?? null,
-      },
+      } satisfies StockMovedData,
     });
   }
   for (const rec of projected.records) {

@@ -17,7 +17,6 @@ import { RowBuffer } from './row-buffer';
 import { T, WRITE_ORDER } from './tables';
 
 export type { BlockSummary } from './block-rows';
-export { pipelinedStore, type PipelinedStore } from './pipelined-store';
 
 const TIP_SQL = 'SELECT c.block_number, b.header_hash FROM checkpoint c JOIN blocks b USING (block_number)';
 

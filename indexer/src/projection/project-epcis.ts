@@ -4,7 +4,7 @@
  * them), otherwise the events the chaincode derived itself. Each row keeps the
  * business eventTime, the ledger's record time and the CBV 2.0 event hash.
  */
-import { cbvShortName, toCanonicalDigitalLink } from '../../../lib/domain/src';
+import { cbvShortName, locationToGln, toCanonicalDigitalLink } from '../../../lib/domain/src';
 import { eventHashId } from '../../../lib/epcis/src';
 import type { RowOrigin } from './project-records';
 import type { RowBuffer } from './row-buffer';
@@ -84,6 +84,19 @@ export function projectEpcisEvents(rows: RowBuffer, payload: TracePayload, o: Ro
       listed(ev, CLASS_FIELDS, 'epcClass'),
       listed(ev, ANY_CLASS_FIELDS, 'epcClass'),
       JSON.stringify(ev),
+      o.creatorMsp,
+      locationGlns(ev),
     ]);
   });
+}
+
+/** The GLNs of the locations an event names (business location, read point): their owners may see it. */
+function locationGlns(ev: Ev): string[] {
+  const out = new Set<string>();
+  for (const id of [ev.bizLocation?.id, ev.readPoint?.id]) {
+    if (typeof id !== 'string') continue;
+    const gln = locationToGln(id);
+    if (gln.ok) out.add(gln.value);
+  }
+  return [...out];
 }

@@ -227,6 +227,8 @@ export const T = {
       'epc_classes',
       'any_epc_classes',
       'document',
+      'capturer_msp',
+      'location_glns',
     ],
     ['block_number', 'tx_index', 'seq'],
     'error',

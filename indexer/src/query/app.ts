@@ -34,12 +34,18 @@ export interface QueryAppDeps {
   /** Extra health facts (e.g. whether the indexing loop and the relay run). */
   health?: () => Record<string, unknown>;
   onError?: (err: unknown) => void;
+  /** The organisation this indexer belongs to (its Fabric identity's MSP): a token that names none counts as it. */
+  ownerOrg?: string;
 }
 
 export function createQueryApp(deps: QueryAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(requestId);
+  app.use((_req, res, next) => {
+    res.locals.ownerOrg = deps.ownerOrg ?? '';
+    next();
+  });
   app.use(express.json({ limit: '16kb' }));
 
   app.get('/health', async (_req, res) => {
@@ -53,8 +59,12 @@ export function createQueryApp(deps: QueryAppDeps): Express {
     }
     const extra = deps.health?.() ?? {};
     const ok = database && extra.indexing !== false;
+    // The peer blocks are read from is out of reach: queries are still answered, from data that falls
+    // behind the channel (lagBlocks counts against the other peers' height), so the status says so.
+    const peers = Array.isArray(extra.peers) ? (extra.peers as { own?: boolean; reachable?: boolean }[]) : [];
+    const degraded = peers.some((p) => p.own && !p.reachable);
     res.status(ok ? 200 : 503).json({
-      status: ok ? 'ok' : 'unavailable',
+      status: ok ? (degraded ? 'degraded' : 'ok') : 'unavailable',
       database,
       checkpoint,
       height: snap.height?.toString() ?? null,

@@ -5,7 +5,8 @@
  */
 import { Router } from 'express';
 import type { Pool } from 'pg';
-import { badRequest } from './http-errors';
+import { badRequest, notFound } from './http-errors';
+import { requestScope, scopeParam, VISIBLE } from './visibility';
 import { LOT_CODE } from '../../../lib/domain/src';
 
 const GLN = /^\d{13}$/;
@@ -50,15 +51,17 @@ export function inventoryRoutes(pool: Pool): Router {
     const rows = await pool.query(
       `SELECT * FROM v_current_inventory
         WHERE ($1::text IS NULL OR gln = $1) AND ($2::text IS NULL OR gtin = $2) AND ($3::text IS NULL OR lot_code = $3)
+          AND ($5::text IS NULL OR owner_msp = $5)
         ORDER BY gln, gtin, lot_code LIMIT $4`,
-      [gln ?? null, gtin ?? null, lotCode ?? null, limitOf(req.query.limit, 10_000, 1000)],
+      [gln ?? null, gtin ?? null, lotCode ?? null, limitOf(req.query.limit, 10_000, 1000), scopeParam(requestScope(res))],
     );
     const total = rows.rows.reduce((a, x) => a + BigInt(x.base_units), 0n);
     res.json({ items: rows.rows, totalBaseUnits: total.toString() });
   });
 
   r.get('/inventory/low-stock', async (_req, res) => {
-    res.json({ items: (await pool.query('SELECT * FROM v_low_stock_items ORDER BY gln, gtin')).rows });
+    const rows = await pool.query(`SELECT * FROM v_low_stock_items l WHERE ${VISIBLE.location('l.gln', '$1')} ORDER BY gln, gtin`, [scopeParam(requestScope(res))]);
+    res.json({ items: rows.rows });
   });
 
   r.put('/reorder-points/:gln/:gtin', async (req, res) => {
@@ -66,6 +69,9 @@ export function inventoryRoutes(pool: Pool): Router {
     const gtin = param(req.params.gtin, GTIN, 'gtin')!;
     const point = (req.body as { reorderPoint?: unknown } | undefined)?.reorderPoint;
     if (typeof point !== 'string' || !DECIMAL.test(point)) throw badRequest('reorderPoint must be a decimal string such as "25.000"', 'reorderPoint');
+    // Only at a location of the caller's organisation; another's is as absent as one never registered.
+    const own = await pool.query(`SELECT 1 WHERE ${VISIBLE.location('$1', '$2')}`, [gln, scopeParam(requestScope(res))]);
+    if (own.rowCount === 0) throw notFound(`location ${gln}`);
     const row = await pool.query(
       `INSERT INTO reorder_points (gln, gtin, reorder_point) VALUES ($1, $2, $3)
        ON CONFLICT (gln, gtin) DO UPDATE SET reorder_point = EXCLUDED.reorder_point, updated_at = now()
@@ -76,7 +82,9 @@ export function inventoryRoutes(pool: Pool): Router {
   });
 
   r.get('/orders/pending', async (_req, res) => {
-    res.json({ items: (await pool.query('SELECT * FROM v_pending_orders ORDER BY created_at, id')).rows });
+    const org = scopeParam(requestScope(res));
+    const rows = await pool.query('SELECT * FROM v_pending_orders WHERE ($1::text IS NULL OR party_a = $1 OR party_b = $1) ORDER BY created_at, id', [org]);
+    res.json({ items: rows.rows });
   });
 
   r.get('/movements', async (req, res) => {
@@ -93,8 +101,9 @@ export function inventoryRoutes(pool: Pool): Router {
         WHERE ($1::text IS NULL OR gln = $1) AND ($2::text IS NULL OR gtin = $2) AND ($3::text IS NULL OR lot_code = $3)
           AND ($4::text IS NULL OR shipment_id = $4)
           AND ($5::bigint IS NULL OR (block_number, tx_index, seq) > ($5::bigint, $6::int, $7::int))
+          AND (${VISIBLE.location('gln', '$9')} OR (shipment_id IS NOT NULL AND ${VISIBLE.shipmentId('shipment_id', '$9')}))
         ORDER BY block_number, tx_index, seq LIMIT $8`,
-      [gln ?? null, gtin ?? null, lotCode ?? null, shipmentId ?? null, after?.[0] ?? null, after?.[1] ?? 0, after?.[2] ?? 0, limit + 1],
+      [gln ?? null, gtin ?? null, lotCode ?? null, shipmentId ?? null, after?.[0] ?? null, after?.[1] ?? 0, after?.[2] ?? 0, limit + 1, scopeParam(requestScope(res))],
     );
     const items = rows.rows.slice(0, limit);
     res.json({ items, nextCursor: rows.rows.length > limit ? encodeCursor(items[items.length - 1]) : null });

@@ -1,24 +1,77 @@
 /**
  * Prometheus metrics of the indexer, in their own registry (no global state):
- * ledger height, checkpoint, lag in blocks and seconds, blocks and
- * transactions indexed (rate() of the counters gives blocks/s), outbox backlog.
+ * ledger height (own peer and channel), checkpoint, lag in blocks and seconds,
+ * blocks and transactions indexed (rate() of the counters gives blocks/s),
+ * outbox backlog, relay and subscription failures, peers' reachability,
+ * certificate expiry. The names are listed in docs/monitoring.md and used by
+ * ops/monitoring's alerts and dashboard; a unit test keeps the three in step.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { secondsUntilExpiry, type CertificateValidity } from '../../../lib/fabric/src';
 import type { BlockSummary } from '../projection/project-block';
+import type { PeerHeight } from '../source/channel-height';
 
 export interface IndexerMetrics {
   readonly registry: Registry;
   blockStored(s: BlockSummary): void;
   ledgerHeight(h: bigint): void;
   published(n: number): void;
+  /** Every peer's height as last asked, and the highest of them (the channel's height). */
+  peerHeights(peers: PeerHeight[], channelHeight: bigint | undefined): void;
+  /** The outbox relay could not publish a batch (Kafka or PostgreSQL out of reach). */
+  relayFailed(): void;
+  /** An EPCIS subscription's delivery to its destination ended so. */
+  subscriptionDelivery(outcome: 'delivered' | 'failed'): void;
   /** Last values, for /health. */
   snapshot(): { height?: bigint; checkpoint?: bigint; lagBlocks?: number };
 }
 
-export function createIndexerMetrics(opts: { defaultMetrics?: boolean; pendingOutbox?: () => Promise<number> } = {}): IndexerMetrics {
+export interface IndexerMetricsOptions {
+  defaultMetrics?: boolean;
+  pendingOutbox?: () => Promise<number>;
+  /** The certificates the indexer presents to Fabric, read at each scrape. */
+  certificates?: () => CertificateValidity[];
+}
+
+export function createIndexerMetrics(opts: IndexerMetricsOptions = {}): IndexerMetrics {
   const registry = new Registry();
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'indexer_' });
   const height = new Gauge({ name: 'indexer_ledger_height', help: 'Channel height (blocks) on the peer the indexer reads', registers: [registry] });
+  const channelHeight = new Gauge({
+    name: 'indexer_channel_height',
+    help: 'Highest channel height (blocks) any peer of the channel reports',
+    registers: [registry],
+  });
+  const peerUp = new Gauge({
+    name: 'indexer_peer_reachable',
+    help: 'Whether a channel peer answered the last height query (1) or not (0); own="true" is the peer blocks are read from',
+    labelNames: ['peer', 'peer_msp', 'own'] as const,
+    registers: [registry],
+  });
+  const relayFailures = new Counter({
+    name: 'indexer_outbox_relay_failures_total',
+    help: 'Outbox batches the relay could not publish to Kafka (retried with backoff)',
+    registers: [registry],
+  });
+  const deliveries = new Counter({
+    name: 'indexer_subscription_deliveries_total',
+    help: 'EPCIS subscription deliveries by outcome (delivered, failed)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  if (opts.certificates) {
+    const certificates = opts.certificates;
+    new Gauge({
+      name: 'indexer_certificate_expiry_seconds',
+      help: 'Seconds until a certificate the indexer presents to Fabric expires (kind: identity, client_tls)',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const c of certificates()) this.set({ kind: c.kind }, secondsUntilExpiry(c));
+      },
+    });
+  }
   const checkpoint = new Gauge({ name: 'indexer_checkpoint_block', help: 'Last block committed to PostgreSQL', registers: [registry] });
   const lag = new Gauge({ name: 'indexer_lag_blocks', help: 'Blocks committed on the ledger but not yet in PostgreSQL', registers: [registry] });
   const blocks = new Counter({ name: 'indexer_blocks_total', help: 'Blocks stored (rate() = blocks/s)', registers: [registry] });
@@ -47,9 +100,17 @@ export function createIndexerMetrics(opts: { defaultMetrics?: boolean; pendingOu
     });
   }
   let h: bigint | undefined;
+  let channelH: bigint | undefined;
   let cp: bigint | undefined;
+  // Lag counts against the highest height known: the own peer's, or another peer's while the own one is down or behind.
+  const tip = () => (channelH !== undefined && (h === undefined || channelH > h) ? channelH : h);
+  const lagBlocks = () => {
+    const t = tip();
+    return t === undefined ? undefined : Math.max(0, Number(t - 1n - (cp ?? -1n)));
+  };
   const updateLag = () => {
-    if (h !== undefined) lag.set(Math.max(0, Number(h - 1n - (cp ?? -1n))));
+    const l = lagBlocks();
+    if (l !== undefined) lag.set(l);
   };
   return {
     registry,
@@ -75,6 +136,19 @@ export function createIndexerMetrics(opts: { defaultMetrics?: boolean; pendingOu
     published(n) {
       published.inc(n);
     },
-    snapshot: () => ({ height: h, checkpoint: cp, lagBlocks: h === undefined ? undefined : Math.max(0, Number(h - 1n - (cp ?? -1n))) }),
+    peerHeights(peers, value) {
+      peerUp.reset();
+      for (const p of peers) peerUp.set({ peer: p.name, peer_msp: p.mspId ?? '', own: String(p.own) }, p.reachable ? 1 : 0);
+      channelH = value;
+      if (value !== undefined) channelHeight.set(Number(value));
+      updateLag();
+    },
+    relayFailed() {
+      relayFailures.inc();
+    },
+    subscriptionDelivery(outcome) {
+      deliveries.inc({ outcome });
+    },
+    snapshot: () => ({ height: tip(), checkpoint: cp, lagBlocks: lagBlocks() }),
   };
 }

@@ -10,6 +10,7 @@ import { Router } from 'express';
 import type { Pool } from 'pg';
 import { gs1CheckDigit } from '../../../lib/domain/src';
 import { badRequest } from './http-errors';
+import { requestScope, scopeParam, VISIBLE } from './visibility';
 
 const STATUSES = ['created', 'dispatched', 'received'];
 
@@ -52,8 +53,9 @@ export function operationsRoutes(pool: Pool): Router {
         `SELECT s.*, fw.name AS from_name, tw.name AS to_name,
                 COALESCE((SELECT json_agg(l ORDER BY l.line_no) FROM shipment_lines l WHERE l.shipment_id = s.shipment_id), '[]') AS lines
            FROM shipments s LEFT JOIN warehouses fw ON fw.gln = s.from_gln LEFT JOIN warehouses tw ON tw.gln = s.to_gln
-          WHERE ($1::text IS NULL OR s.status = $1) ORDER BY s.created_at DESC LIMIT ${limitParam(req.query.limit)}`,
-        [status ?? null],
+          WHERE ($1::text IS NULL OR s.status = $1) AND ${VISIBLE.shipment('s', '$2')}
+          ORDER BY s.created_at DESC LIMIT ${limitParam(req.query.limit)}`,
+        [status ?? null, scopeParam(requestScope(res))],
       )
     ).rows;
     res.json({ shipments: rows });
@@ -67,7 +69,8 @@ export function operationsRoutes(pool: Pool): Router {
                 COALESCE((SELECT json_agg(json_build_object('chain_id', p.chain_id, 'tx_hash', p.tx_hash, 'log_index', p.log_index, 'payer', p.payer,
                           'amount_base_units', p.amount_base_units::text, 'recorded_at', p.recorded_at, 'tx_id', p.tx_id, 'block_number', p.block_number)
                           ORDER BY p.block_number) FROM payments p WHERE p.po_id = o.po_id), '[]') AS payments
-           FROM purchase_orders o ORDER BY o.created_at DESC LIMIT ${limitParam(req.query.limit)}`,
+           FROM purchase_orders o WHERE ${VISIBLE.order('o', '$1')} ORDER BY o.created_at DESC LIMIT ${limitParam(req.query.limit)}`,
+        [scopeParam(requestScope(res))],
       )
     ).rows;
     res.json({ orders: rows });

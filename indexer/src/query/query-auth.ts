@@ -34,7 +34,8 @@ function compile(ajv: Ajv, route: QueryRoute): Checks {
 function check(fn: ValidateFunction | undefined, value: unknown, where: string): void {
   if (!fn || fn(value)) return;
   const errors = (fn.errors ?? []).map((e) => {
-    const field = e.keyword === 'required' ? String((e.params as { missingProperty: string }).missingProperty) : e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+    const field =
+      e.keyword === 'required' ? String((e.params as { missingProperty: string }).missingProperty) : e.instancePath.replace(/^\//, '').replace(/\//g, '.');
     return { field: field || where, message: e.keyword === 'required' ? 'is required' : (e.message ?? 'is invalid') };
   });
   throw invalidInput(errors, 400, 'INVALID_ARGUMENT');

@@ -20,7 +20,8 @@ export function buildQueryOpenApi(routes: readonly QueryRoute[], opts: { version
     if (r.path.includes('*')) continue;
     const parameters: object[] = [];
     for (const [name, schema] of Object.entries(r.params ?? {})) parameters.push({ name, in: 'path', required: true, schema });
-    for (const [name, schema] of Object.entries(r.query ?? {})) parameters.push({ name, in: 'query', required: r.requiredQuery?.includes(name) ?? false, schema });
+    for (const [name, schema] of Object.entries(r.query ?? {}))
+      parameters.push({ name, in: 'query', required: r.requiredQuery?.includes(name) ?? false, schema });
     const responses: Record<string, unknown> = {};
     const ok = r.success;
     responses[String(ok.status)] = ok.content

@@ -16,7 +16,8 @@
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
 import type { LedgerBlock, LedgerClient } from '../../../lib/fabric/src';
-import { type BlockProjector, type BlockSummary, type PipelinedStore, pipelinedStore, readTip } from '../projection/project-block';
+import { pipelinedStore, type PipelinedStore } from '../projection/pipelined-store';
+import { readTip, type BlockProjector, type BlockSummary } from '../projection/project-block';
 import { isFatal } from './verify-block';
 import { withRetry } from '../../../lib/platform/src';
 

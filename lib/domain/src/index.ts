@@ -13,3 +13,5 @@ export * from './contract/stock-line';
 export * from './contract/functions';
 export * from './access-policy';
 export * from './epcis/event-types';
+export * as jsonSchema from './events/json-schema';
+export * as eventSchemas from './events/record-schemas';

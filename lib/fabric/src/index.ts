@@ -10,6 +10,7 @@ export {
   createLedgerClient,
   readPem,
   type BlockStreamOptions,
+  type CommitListeners,
   type LedgerClient,
   type LedgerClientOptions,
   type PeerRef,
@@ -19,7 +20,8 @@ export {
 export { blockHeaderHash, decodeBlock, type LedgerBlock, type LedgerTransaction } from './block-decoder';
 export { deliverRawBlocks, seekEnvelope, signLowS, tlsCertHash, type DeliverTarget } from './deliver-stream';
 export { derInteger, derOctets, derSequence } from './der';
-export { commitWaiter, OTHER_PEERS_GRACE_MS } from './commit-waiter';
+export { commitWaiter, OTHER_PEERS_GRACE_MS, type CommitWaiterOptions } from './commit-waiter';
+export { createCommitPeers, type CommitPeers, type CommitPeerStatus } from './commit-peers';
 export { invalidTransaction, parseChaincodeError, toServiceError } from './ledger-errors';
 export { certificateProblem, channelMspsFromConfigBlock, type ChannelMsp, type ChannelMsps } from './proof/channel-msps';
 export { configMembers, type ConfigMember } from './proof/config-members';
@@ -33,6 +35,7 @@ export {
   type ProfilePeer,
 } from './connection/connection-profile';
 export { checkPair, putWalletIdentity, readIdentity, readPemPair, type IdentitySource, type PemIdentity } from './connection/identity';
+export { certificateValidity, secondsUntilExpiry, type CertificateValidity } from './connection/certificate-expiry';
 export { connectLedger, ledgerClientOptions, loadLedgerConfig, type LedgerConfig } from './connection/ledger-config';
 export { createProvenanceService, type LotRef, type Provenance, type ProvenanceService, type TraceLot } from './proof/provenance';
 export { createRawProofService, type RawHeader, type RawProofBundle, type RawProofService } from './proof/raw-proof';

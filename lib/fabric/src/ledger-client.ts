@@ -6,13 +6,16 @@
  */
 import * as fs from 'node:fs';
 import './sdk-logger'; // before the SDK: it binds its loggers when it loads
-import { Gateway, Wallets, type Contract, type X509Identity } from 'fabric-network';
+import { Gateway, Wallets, type Contract, type Transaction, type X509Identity } from 'fabric-network';
+import type { Endorser } from 'fabric-common';
 import * as protos from 'fabric-protos';
 import { decodeBlock, type LedgerBlock } from './block-decoder';
 import { deliverRawBlocks } from './deliver-stream';
 import { ServiceError } from '../../platform/src';
-import { commitWaiter } from './commit-waiter';
+import { createCommitPeers, type CommitPeerStatus } from './commit-peers';
+import { commitWaiter, type CommitWaiterOptions } from './commit-waiter';
 import { createGatewaySubmitter } from './gateway-submitter';
+import { certificateValidity, type CertificateValidity } from './connection/certificate-expiry';
 import { toServiceError } from './ledger-errors';
 import { submitReplanningOnce } from './replan';
 
@@ -81,9 +84,18 @@ export interface BlockStreamOptions {
   readAhead?: number;
 }
 
+/** The commit event streams of the channel's peers (see commit-peers.ts). */
+export interface CommitListeners {
+  peers: CommitPeerStatus[];
+  /** Submissions whose wait for other organisations' peers ran out the grace period, since the client connected. */
+  graceExpired: number;
+}
+
 /** The operations the rest of the service needs from Fabric. */
 export interface LedgerClient {
   readonly mspId: string;
+  /** The organisation's own peer (host:port), which discovery, queries and blocks go through. */
+  readonly peer: string;
   submit(req: TransactionRequest): Promise<SubmitResult>;
   evaluate(req: TransactionRequest & { peer?: string }): Promise<Buffer>;
   /** Committed blocks in order from `startBlock`, for as long as the caller iterates. */
@@ -97,6 +109,10 @@ export interface LedgerClient {
   height(peer?: string): Promise<bigint>;
   /** The channel's peers known through discovery. */
   peers(): PeerRef[];
+  /** Whether each peer's commit event stream runs, and how often a commit wait ran out its grace period. */
+  commitListeners(): CommitListeners;
+  /** The certificates this client presents (signing identity, client TLS), for expiry monitoring. */
+  certificates(): CertificateValidity[];
   close(): void;
 }
 
@@ -115,6 +131,27 @@ function connectionProfile(opts: LedgerClientOptions) {
       },
     },
   };
+}
+
+/** What fabric-network's QueryImpl answers per peer. */
+type PeerQueryResult = Error | { isEndorsed: boolean; payload: Buffer; status: number; message: string };
+
+/**
+ * Makes `tx` evaluate on exactly `peer`. fabric-network's evaluate ignores
+ * setEndorsingPeers: its query handler asks the client organisation's peers,
+ * so "the height on that peer" would be the own peer's (and fail with it while
+ * it is down). The handler is per transaction, so nothing else changes.
+ */
+function onPeer(tx: Transaction, peer: Endorser): Transaction {
+  (tx as unknown as { queryHandler: unknown }).queryHandler = {
+    async evaluate(query: { evaluate(peers: Endorser[]): Promise<Record<string, PeerQueryResult>> }): Promise<Buffer> {
+      const result = (await query.evaluate([peer]))[peer.name];
+      if (result instanceof Error) throw result;
+      if (!result.isEndorsed) throw Object.assign(new Error(`peer error response: ${result.message}`), { status: result.status });
+      return result.payload;
+    },
+  };
+  return tx.setEndorsingPeers([peer]);
 }
 
 /**
@@ -170,6 +207,10 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
     throw channelError(err, opts);
   });
   const commitTimeoutMs = opts.commitTimeoutMs ?? 60_000;
+  // One set of commit streams per client: a peer that restarts is reconnected here, not per transaction.
+  const commitPeers = createCommitPeers(network, { mspId: opts.mspId });
+  let graceExpired = 0;
+  const waiterOptions: CommitWaiterOptions = { peers: commitPeers, onGraceExpired: () => (graceExpired += 1) };
   const contracts = new Set<Contract>();
   const contractOf = (req: TransactionRequest): Contract => {
     const c = network.getContract(opts.chaincode, req.contract);
@@ -207,10 +248,7 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
 
   async function querySystem(fn: string, args: string[], peer?: string): Promise<Buffer> {
     try {
-      return await qscc
-        .createTransaction(fn)
-        .setEndorsingPeers([endorser(peer)])
-        .evaluate(opts.channel, ...args);
+      return await onPeer(qscc.createTransaction(fn), endorser(peer)).evaluate(opts.channel, ...args);
     } catch (err) {
       throw toServiceError(err, `${fn} on ${peer ?? opts.peer.endpoint}`);
     }
@@ -308,7 +346,7 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
     const tx = contractOf(req).createTransaction(req.fn);
     const txId = tx.getTransactionId();
     let waiter: ReturnType<typeof commitWaiter> | undefined;
-    tx.setEventHandler((id, net) => (waiter = commitWaiter(net, opts.mspId, id, commitTimeoutMs)));
+    tx.setEventHandler((id, net) => (waiter = commitWaiter(net, opts.mspId, id, commitTimeoutMs, waiterOptions)));
     if (req.transient) tx.setTransient(req.transient);
     if (req.endorsingOrgs?.length) tx.setEndorsingOrganizations(...req.endorsingOrgs);
     try {
@@ -325,6 +363,7 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
 
   return {
     mspId: opts.mspId,
+    peer: opts.peer.endpoint,
     // One attempt: retries belong to the caller (withRetry), so a retry budget is never multiplied;
     // differing endorsements (a peer behind by a block) come back as a retriable ENDORSEMENT_MISMATCH.
     // The exception is a stale plan, which no caller can fix (see submitReplanningOnce). The gateway
@@ -334,7 +373,7 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
       // The gateway peer reports the commit; the other peers are watched as for the SDK path, so
       // that the next transaction, which may be endorsed there, reads what this one wrote.
       if (viaGateway) {
-        return submitReplanningOnce(() => viaGateway.submit(req, (txId) => commitWaiter(network, opts.mspId, txId, commitTimeoutMs)), {
+        return submitReplanningOnce(() => viaGateway.submit(req, (txId) => commitWaiter(network, opts.mspId, txId, commitTimeoutMs, waiterOptions)), {
           fixedEndorsers: Boolean(req.endorsingOrgs?.length),
         });
       }
@@ -346,7 +385,7 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
       if (viaGateway && !req.peer) return viaGateway.evaluate(req);
       const tx = contractOf(req).createTransaction(req.fn);
       if (req.transient) tx.setTransient(req.transient);
-      if (req.peer) tx.setEndorsingPeers([endorser(req.peer)]);
+      if (req.peer) onPeer(tx, endorser(req.peer));
       try {
         return await tx.evaluate(...(req.args ?? []));
       } catch (err) {
@@ -361,10 +400,7 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
     async configBlock(peer) {
       try {
         const cscc = network.getContract('cscc');
-        return await cscc
-          .createTransaction('GetConfigBlock')
-          .setEndorsingPeers([endorser(peer)])
-          .evaluate(opts.channel);
+        return await onPeer(cscc.createTransaction('GetConfigBlock'), endorser(peer)).evaluate(opts.channel);
       } catch (err) {
         throw toServiceError(err, `GetConfigBlock on ${peer ?? opts.peer.endpoint}`);
       }
@@ -376,7 +412,13 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
         .getEndorsers()
         .map((e) => ({ name: e.name, mspId: e.mspid }));
     },
+    commitListeners: () => ({ peers: commitPeers.status(), graceExpired }),
+    certificates: () => [
+      certificateValidity('identity', opts.identity.certificatePem),
+      ...(opts.clientTls ? [certificateValidity('client_tls', opts.clientTls.certificatePem)] : []),
+    ],
     close() {
+      commitPeers.close();
       viaGateway?.close();
       try {
         gateway.disconnect();

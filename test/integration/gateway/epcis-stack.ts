@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import type { ValidateFunction } from 'ajv';
 import request from 'supertest';
+import type { IndexerConfig } from '../../../indexer/src/config';
 import { eventHashId } from '../../../lib/epcis/src/event-hash';
 import { gs1Validators } from '../../fixtures/gs1-epcis';
 import { waitForBlock } from '../indexer/harness';
@@ -46,7 +47,8 @@ export interface EpcisStack {
   asReturned(ev: Ev, doc: Ev): Ev;
 }
 
-export function epcisStack(): EpcisStack {
+/** `over`: indexer settings that differ from the test defaults (e.g. the webhook allow-list). */
+export function epcisStack(over: Partial<IndexerConfig> = {}): EpcisStack {
   let fx: GatewayFixture;
   let il: IndexedLedger;
   let auth = '';
@@ -85,7 +87,7 @@ export function epcisStack(): EpcisStack {
 
   before(async () => {
     validate = gs1Validators().epcis;
-    il = await startIndexedLedger();
+    il = await startIndexedLedger(over);
     // One issuer for both services, as in a deployment: the gateway verifies the tokens the indexer's dev issuer
     // mints, and forwards them to the indexer, which verifies them again.
     const issuer = JSON.parse(fs.readFileSync(il.cfg.auth.devKeyFile!, 'utf8')) as { issuer: string; jwksUrl: string };
@@ -94,7 +96,7 @@ export function epcisStack(): EpcisStack {
       AUTH_JWKS_URL: issuer.jwksUrl,
       AUTH_ISSUER: issuer.issuer,
     });
-    auth = `Bearer ${await il.indexer.devIssuer()!.mint({ sub: 'epcis-conformance', roles: ['supplier'] })}`;
+    auth = `Bearer ${await il.indexer.devIssuer()!.mint({ sub: 'epcis-conformance', roles: ['supplier'], org: S })}`;
   });
   after(async () => {
     await fx?.stop();

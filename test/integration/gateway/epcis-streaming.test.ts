@@ -3,11 +3,13 @@ import { createHmac, randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
+import { DEFAULT_SUBSCRIPTIONS } from '../../../indexer/src/config';
 import { epcisStack, S, type Ev } from './epcis-stack';
 
 describe('EPCIS 2.0 subscriptions over webhooks and WebSockets (fed from committed events)', function () {
   this.timeout(600_000);
-  const t = epcisStack();
+  // The test's own webhook receivers listen on loopback, which webhooks may reach only when allow-listed.
+  const t = epcisStack({ subscriptions: { ...DEFAULT_SUBSCRIPTIONS, webhookAllow: ['127.0.0.1/32'] } });
 
   describe('webhook subscriptions (durable, fed from committed events)', () => {
     it('a subscriber down for 20 s while 200 events commit receives every event once after it returns, each delivery signed', async function () {

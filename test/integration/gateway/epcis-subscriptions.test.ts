@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
+import { DEFAULT_SUBSCRIPTIONS } from '../../../indexer/src/config';
 import { createIndexer } from '../../../indexer/src/main';
 import { testLog, waitForBlock } from '../indexer/harness';
 import { startIndexedLedger, type IndexedLedger } from '../indexer/indexed-ledger';
@@ -83,14 +84,15 @@ describe('EPCIS scheduled subscriptions, reportIfEmpty, DELETE of queries and su
   }
 
   before(async () => {
-    il = await startIndexedLedger();
+    // The test's receiver listens on loopback, which webhooks may reach only when allow-listed.
+    il = await startIndexedLedger({ subscriptions: { ...DEFAULT_SUBSCRIPTIONS, webhookAllow: ['127.0.0.1/32'] } });
     const issuer = JSON.parse(fs.readFileSync(il.cfg.auth.devKeyFile!, 'utf8')) as { issuer: string; jwksUrl: string };
     fx = await startGatewayFixture([S], {
       EPCIS_QUERY_URL: `http://127.0.0.1:${il.indexer.httpPort()}`,
       AUTH_JWKS_URL: issuer.jwksUrl,
       AUTH_ISSUER: issuer.issuer,
     });
-    auth = `Bearer ${await il.indexer.devIssuer()!.mint({ sub: 'epcis-subscriptions', roles: ['supplier'] })}`;
+    auth = `Bearer ${await il.indexer.devIssuer()!.mint({ sub: 'epcis-subscriptions', roles: ['supplier'], org: S })}`;
     server = http.createServer((req, res) => {
       let body = '';
       req.on('data', (c) => (body += c));

@@ -35,7 +35,9 @@ describe('a gateway serves only tokens of its own organisation', function () {
     expect(res.body.message).to.include('SupplierMSP').and.include('RetailerMSP');
     // Nothing reached the ledger: the product's history is empty when asked with a token of this organisation.
     const own = `Bearer ${await fx.token(S, ['supplier'])}`;
-    const history = await api().get(`/history?key=${encodeURIComponent(`product~${gtin.padStart(14, '0')}`)}`).set('Authorization', own);
+    const history = await api()
+      .get(`/history?key=${encodeURIComponent(`product~${gtin.padStart(14, '0')}`)}`)
+      .set('Authorization', own);
     expect(history.status, JSON.stringify(history.body)).to.equal(200);
     expect(history.body.history).to.deep.equal([]);
   });

@@ -6,6 +6,7 @@
 import type { Pool } from 'pg';
 import { dropSchema } from '../../../indexer/src/db/migrate';
 import { createPool } from '../../../indexer/src/db/pool';
+import type { IndexerConfig } from '../../../indexer/src/config';
 import { createIndexer, type Indexer } from '../../../indexer/src/main';
 import type { PostgresServer } from '../../../network/src/services/postgres';
 import { closeAll, connectAll, type Orgs } from '../chaincode/ledger-fixtures';
@@ -20,11 +21,12 @@ export interface IndexedLedger {
   stop(): Promise<void>;
 }
 
-export async function startIndexedLedger(): Promise<IndexedLedger> {
+/** `over`: settings of the indexer that differ from testConfig's (e.g. the webhook allow-list). */
+export async function startIndexedLedger(over: Partial<IndexerConfig> = {}): Promise<IndexedLedger> {
   const pg = testPostgres();
   await pg.start();
   const orgs = await connectAll();
-  const cfg = testConfig({ databaseUrl: pg.connectionString });
+  const cfg = testConfig({ ...over, databaseUrl: pg.connectionString });
   const indexer = createIndexer(cfg, { log: testLog() });
   await indexer.start();
   return {

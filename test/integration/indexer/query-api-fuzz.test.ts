@@ -1,20 +1,13 @@
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
 import * as path from 'node:path';
+import { runToEnd } from '../../fixtures/run-to-end';
 import { ROLES } from '../../../lib/domain/src';
 import { queryToken, runChain, setUpChain, waitForBlock } from './harness';
 import { startIndexedLedger, type IndexedLedger } from './indexed-ledger';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { cwd: ROOT, env, timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, output: `${stdout}\n${stderr}` });
-    });
-  });
-}
+const run = (cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number) => runToEnd(cmd, args, { cwd: ROOT, env, timeoutMs });
 
 describe('query API keeps to its OpenAPI document', function () {
   this.timeout(400_000);

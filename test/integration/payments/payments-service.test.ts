@@ -178,4 +178,21 @@ describe('payments service: claims verified on anvil and recorded on the ledger'
     expect(err?.httpStatus).to.equal(404);
     expect(await service.listForOrder('PO-NOPE')).to.deep.equal([]);
   });
+
+  it("never answers another organisation's claims, though the gateways share one database", async () => {
+    const service = newService({ expiryMs: 60_000 });
+    const poId = await createOrder('5');
+    const claim = await service.claim({ poId, chainId: LOCAL_CHAIN_ID, txHash: `0x${randomBytes(32).toString('hex')}` });
+    expect((await service.get(claim.id))?.id).to.equal(claim.id);
+    // The supplier's gateway over the same claim store: the retailer's claim is not found, by id or by order.
+    const supplier = createPaymentsService({
+      ledger: { ...retailer, mspId: 'SupplierMSP' },
+      verifier: createPaymentVerifier({ registry }),
+      store,
+      recheckMs: 100,
+      pollMs: 100,
+    });
+    expect(await supplier.get(claim.id)).to.equal(undefined);
+    expect(await supplier.listForOrder(poId)).to.deep.equal([]);
+  });
 });

@@ -41,6 +41,7 @@ export function createFakeLedger(mspId = 'SupplierMSP'): FakeLedger {
   const owners = new Map<string, string>();
   return {
     mspId,
+    peer: 'peer0.supplier:1',
     submitted,
     failNext,
     owners,
@@ -88,6 +89,8 @@ export function createFakeLedger(mspId = 'SupplierMSP'): FakeLedger {
       { name: 'peer0.supplier:1', mspId: 'SupplierMSP' },
       { name: 'peer0.auditor:1', mspId: 'AuditorMSP' },
     ],
+    commitListeners: () => ({ peers: [], graceExpired: 0 }),
+    certificates: () => [],
     close: () => undefined,
   };
 }

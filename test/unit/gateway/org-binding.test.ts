@@ -26,7 +26,9 @@ describe('binding a verifier to one organisation', () => {
     expect(await outcome(v, 'alice@SupplierMSP')).to.equal('ok SupplierMSP');
     expect(await outcome(v, 'bob@RetailerMSP')).to.equal('403 ORG_MISMATCH');
     const err = await v.verify('bob@RetailerMSP').catch((e: Error) => e);
-    expect((err as Error).message).to.include('SupplierMSP').and.include('RetailerMSP');
+    expect((err as Error).message)
+      .to.include('SupplierMSP')
+      .and.include('RetailerMSP');
   });
 
   it('refuses a token without the claim when the claim is required (production), else serves it as its own', async () => {

@@ -67,4 +67,19 @@ describe('commit waiter', () => {
     }
     expect(f.listeners.size).to.equal(0);
   });
+
+  it('reports the commit when the listener is already gone (a peer stream that failed dropped it)', async () => {
+    const f = fakeNetwork();
+    (f.network as unknown as { removeCommitListener: () => void }).removeCommitListener = () => {
+      throw new Error('eventListener not found');
+    };
+    const w = commitWaiter(f.network, 'AMSP', 'tx-gone', 10_000);
+    await w.startListening();
+    const waiting = w.waitForEvents();
+    f.commit('peer-a');
+    f.commit('peer-b');
+    await waiting;
+    expect(w.blockNumber()).to.equal(7n);
+    expect(() => w.cancelListening()).to.not.throw();
+  });
 });

@@ -66,7 +66,9 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
     const target = String(c.command.body.targetEventId);
     const rec = inDocument.has(target)
       ? { mspId }
-      : await found<{ mspId?: string; event?: { mspId?: string } }>(() => ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetEvent, args: [target] }));
+      : await found<{ mspId?: string; event?: { mspId?: string } }>(() =>
+          ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetEvent, args: [target] }),
+        );
     if (!rec) {
       // EPCIS lets a repository hold a declaration about an event it never saw: recorded as captured, no ledger correction.
       c.command = { fn: TX.RecordEvents, body: { eventId: c.command.body.eventId, epcisEvents: c.command.body.epcisEvents } };
@@ -95,7 +97,9 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
     let lines: LedgerShipment['lines'];
     if (inDoc) lines = inDoc.lines.map((l, k) => ({ lineNo: k + 1, gtin: l.gtin, lotCode: l.lotCode }));
     else {
-      const onLedger = await found<{ shipment: LedgerShipment }>(() => ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetShipment, args: [shipmentId] }));
+      const onLedger = await found<{ shipment: LedgerShipment }>(() =>
+        ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetShipment, args: [shipmentId] }),
+      );
       if (!onLedger) {
         errors.push({ field, message: `shipment ${shipmentId} is neither on the ledger nor shipped earlier in this document` });
         continue;

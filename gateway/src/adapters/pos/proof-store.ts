@@ -2,7 +2,6 @@
  * Where receipt inclusion proofs are kept (PostgreSQL, schema `gateway`),
  * written before the batch is submitted so every recorded receipt can be proven.
  */
-import { Pool } from 'pg';
 import { migrateGateway, storePool, type StoreDb } from '../../db';
 import type { ReceiptProof } from './batching';
 

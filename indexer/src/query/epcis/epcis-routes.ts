@@ -14,8 +14,9 @@ import { queryResultsXml } from '../../../../lib/epcis/src';
 import { eventContexts, QUERY_NAME, queryDocument, toQueryEvent, type StoredEvent } from './epcis-document';
 import { EVENT_TYPES, parseEventQuery } from './epcis-params';
 import { eventPageStatement } from './epcis-sql';
+import { eventScope } from './event-visibility';
 import { decodePageToken, encodePageToken } from './page-token';
-import { GS1_HEADERS } from '../../../../lib/domain/src';
+import { GS1_HEADERS, type Principal } from '../../../../lib/domain/src';
 
 interface PageRow extends StoredEvent {
   block_number: string;
@@ -93,7 +94,7 @@ export async function answerEventQuery(pool: Pool, req: Request, res: Response, 
   const q = parseEventQuery(raw);
   const after = q.nextPageToken === undefined ? undefined : decodePageToken(q.nextPageToken, q.fingerprint);
   if (q.nextPageToken !== undefined && !after) throw badRequest('nextPageToken is malformed or belongs to another query', 'nextPageToken');
-  const st = eventPageStatement(q, after, q.perPage + 1);
+  const st = eventPageStatement(q, after, q.perPage + 1, eventScope(res.locals.principal as Principal | undefined, String(res.locals.ownerOrg ?? '')));
   const rows = (await pool.query<PageRow>(st.text, st.values)).rows;
   const page = rows.slice(0, q.perPage);
   if (single && page.length === 0) throw notFound(`event ${fixed.EQ_eventID}`);

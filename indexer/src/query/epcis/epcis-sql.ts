@@ -4,6 +4,7 @@
  * containment (`@>`) and identifier arrays, which the GIN indexes of migration 009 serve.
  */
 import type { ClassMatch, EventQuery, TypedFilter } from './epcis-params';
+import { scopePredicate, type EventScope } from './event-visibility';
 import type { EventPosition } from './page-token';
 
 /** A statement and its parameters. */
@@ -48,9 +49,10 @@ class Where {
   }
 }
 
-/** The page query: at most `limit` events after `after`, with their record time. */
-export function eventPageStatement(q: EventQuery, after: EventPosition | undefined, limit: number): Statement {
+/** The page query: at most `limit` events after `after` that `scope` may see, with their record time. */
+export function eventPageStatement(q: EventQuery, after: EventPosition | undefined, limit: number, scope?: EventScope): Statement {
   const w = new Where();
+  if (scope) w.add(scopePredicate(scope, (v) => w.param(v)));
   if (q.eventTypes) w.add(`te.event_type = ANY (${w.param(q.eventTypes)}::text[])`);
   if (q.geEventTime) w.add(`te.event_time >= ${w.param(q.geEventTime.toISOString())}::timestamptz`);
   if (q.ltEventTime) w.add(`te.event_time < ${w.param(q.ltEventTime.toISOString())}::timestamptz`);

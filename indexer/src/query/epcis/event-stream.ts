@@ -11,11 +11,13 @@ import type { Duplex } from 'node:stream';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { Principal } from '../../../../lib/domain/src';
 import { bearerToken, type JwtVerifier } from '../../../../lib/platform/src';
 import { mayCall } from '../query-auth';
 import { matchRoute, QUERY_ROUTES } from '../route-table';
 import { eventContexts, queryDocument, toQueryEvent } from './epcis-document';
-import { namedQuery, nextEvents, tipPosition } from './subscriptions';
+import { eventScope, type EventScope } from './event-visibility';
+import { namedQuery, nextEvents, ownerOrg, tipPosition } from './subscriptions';
 
 const PATH = /^\/epcis\/queries\/([A-Za-z0-9_.-]{1,64})\/events$/;
 
@@ -24,11 +26,11 @@ function refuse(socket: Duplex, status: string): void {
 }
 
 /** Serves WebSocket subscriptions on `server`; returns how to close them all. */
-export function attachEventStream(server: Server, deps: { pool: Pool; verifier: JwtVerifier; log?: Logger; pollMs?: number }): { close(): void } {
+export function attachEventStream(server: Server, deps: { pool: Pool; verifier: JwtVerifier; log?: Logger; pollMs?: number; ownerOrg?: string }): { close(): void } {
   const wss = new WebSocketServer({ noServer: true });
   const streams = new Set<NodeJS.Timeout>();
 
-  async function stream(ws: WebSocket, query: Record<string, string>, initialRecordTime: string | null): Promise<void> {
+  async function stream(ws: WebSocket, query: Record<string, string>, initialRecordTime: string | null, scope: EventScope): Promise<void> {
     let after = await tipPosition(deps.pool);
     if (initialRecordTime) {
       const first = (await deps.pool.query('SELECT block_number FROM epcis_events WHERE record_time >= $1 ORDER BY block_number LIMIT 1', [initialRecordTime]))
@@ -39,7 +41,7 @@ export function attachEventStream(server: Server, deps: { pool: Pool; verifier: 
     const timer = setInterval(() => {
       if (busy || ws.readyState !== ws.OPEN) return;
       busy = true;
-      nextEvents(deps.pool, query, after, 100)
+      nextEvents(deps.pool, query, after, 100, scope)
         .then((rows) => {
           if (rows.length === 0) return;
           const last = rows[rows.length - 1];
@@ -68,16 +70,19 @@ export function attachEventStream(server: Server, deps: { pool: Pool; verifier: 
     } catch {
       return refuse(socket, '401 Unauthorized');
     }
-    const open = (name: string) =>
-      namedQuery(deps.pool, name).then(
+    // Only the organisation's own named queries: another's is as absent as one never defined.
+    const open = (principal: Principal, name: string) =>
+      namedQuery(deps.pool, ownerOrg(principal), name).then(
         (query) => {
           if (!query) return refuse(socket, '404 Not Found');
-          wss.handleUpgrade(req, socket, head, (ws) => void stream(ws, query, url.searchParams.get('initialRecordTime')).catch(() => ws.close(1011)));
+          // Every page the stream sends holds only events the subscriber's organisation may see.
+          const scope = eventScope(principal, deps.ownerOrg ?? '');
+          wss.handleUpgrade(req, socket, head, (ws) => void stream(ws, query, url.searchParams.get('initialRecordTime'), scope).catch(() => ws.close(1011)));
         },
         () => refuse(socket, '503 Service Unavailable'),
       );
     deps.verifier.verify(token).then(
-      (principal) => (route && mayCall(principal, route) ? open(m[1]) : refuse(socket, '403 Forbidden')),
+      (principal) => (route && mayCall(principal, route) ? open(principal, m[1]) : refuse(socket, '403 Forbidden')),
       () => refuse(socket, '401 Unauthorized'),
     );
   });

@@ -23,7 +23,11 @@ export function bindToOrganisation(verifier: JwtVerifier, opts: OrgBindingOption
       const principal = await verifier.verify(token);
       if (principal.org === undefined) {
         if (opts.required) {
-          throw new ServiceError({ code: 'UNAUTHENTICATED', message: `token rejected: claim ${opts.claim} (the caller's organisation) is required`, httpStatus: 401 });
+          throw new ServiceError({
+            code: 'UNAUTHENTICATED',
+            message: `token rejected: claim ${opts.claim} (the caller's organisation) is required`,
+            httpStatus: 401,
+          });
         }
         return { ...principal, org: opts.org };
       }
