@@ -153,6 +153,6 @@ function reopenShipment(env: TxEnv, s: ShipmentRecord, r: { gtin: string; lotCod
   const anyDispatched = lines.some((l) => units(l, 'dispatched') > 0n);
   const allDispatched = lines.every((l) => units(l, 'dispatched') === units(l, 'quantity'));
   const status = anyReceived ? 'partially_received' : allDispatched ? 'dispatched' : anyDispatched ? 'partially_dispatched' : 'created';
-  const { closedAt: _closed, ...rest } = s as ShipmentRecord & { closedAt?: string };
-  return { ...rest, lines, status, reopenedAt: env.time, reopenedTxId: env.txId } as ShipmentRecord;
+  const { closedAt: _closed, ...rest } = s;
+  return { ...rest, lines, status, reopenedAt: env.time, reopenedTxId: env.txId };
 }
