@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const token = async (org: Org, roles: Role[], sub: string) => {
     const file = path.join(root, devIssuerKeyFile(cfg.portBase, org));
     if (!fs.existsSync(file)) throw new Error(`no dev issuer key for ${org} (${file}): is npm start running?`);
-    return mintWithKey(JSON.parse(fs.readFileSync(file, 'utf8')) as DevIssuerKeyFile, { sub, roles, ttlSec: 900 });
+    return mintWithKey(JSON.parse(fs.readFileSync(file, 'utf8')) as DevIssuerKeyFile, { sub, roles, org, ttlSec: 900 });
   };
   const tokens = {
     supplier: await token('SupplierMSP', ['supplier'], 'ana@cooperative'),

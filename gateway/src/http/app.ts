@@ -139,6 +139,7 @@ export function createApp(deps: AppDeps): express.Express {
     if (a.kind === 'query') {
       const q = a.build(ctx);
       const out = await deps.ledger.evaluate({ contract: CONTRACT.traceability, fn: q.fn, args: q.args });
+      if (a.visible && !a.visible(JSON.parse(out.toString('utf8')), ctx)) throw httpError(404, 'NOT_FOUND', `${spec.operationId}: not found`);
       res.status(200).type('application/json').send(out.toString('utf8'));
       return;
     }

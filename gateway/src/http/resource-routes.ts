@@ -22,6 +22,9 @@ export const ACCESS = {
   orderRead: POLICY['ledger.read-orders'],
 } as const;
 
+/** The auditor role reads every member's records; anyone else those of its organisation (docs/visibility.md). */
+const seesAll = (c: RouteContext) => c.principal?.roles.includes('auditor') ?? false;
+
 /** Keys of order-level records (purchase orders and their payments), read under `ledger.read-orders`. */
 const ORDER_KEY = /^(po|payment)~/;
 
@@ -218,7 +221,12 @@ export function resourceRoutes(): RouteSpec[] {
       tag: 'reads',
       roles: ACCESS.read,
       paramsSchema: 'shipmentParams',
-      action: { kind: 'query', build: (c) => ({ fn: QUERY.GetShipment, args: [c.params.shipmentId] }) },
+      action: {
+        kind: 'query',
+        build: (c) => ({ fn: QUERY.GetShipment, args: [c.params.shipmentId] }),
+        visible: (r: { shipment?: { senderMsp?: string; receiverMsp?: string; carrier?: string } }, c) =>
+          seesAll(c) || [r.shipment?.senderMsp, r.shipment?.receiverMsp, r.shipment?.carrier].includes(c.principal?.org),
+      },
     },
     {
       method: 'get',
@@ -228,7 +236,11 @@ export function resourceRoutes(): RouteSpec[] {
       tag: 'reads',
       roles: ACCESS.read,
       paramsSchema: 'glnParams',
-      action: { kind: 'query', build: (c) => ({ fn: QUERY.GetStock, args: [c.params.gln] }) },
+      action: {
+        kind: 'query',
+        build: (c) => ({ fn: QUERY.GetStock, args: [c.params.gln] }),
+        visible: (r: { location?: { ownerMsp?: string } }, c) => seesAll(c) || r.location?.ownerMsp === c.principal?.org,
+      },
     },
     {
       method: 'get',
@@ -238,7 +250,11 @@ export function resourceRoutes(): RouteSpec[] {
       tag: 'reads',
       roles: ACCESS.orderRead,
       paramsSchema: 'poParams',
-      action: { kind: 'query', build: (c) => ({ fn: QUERY.GetPurchaseOrder, args: [c.params.poId] }) },
+      action: {
+        kind: 'query',
+        build: (c) => ({ fn: QUERY.GetPurchaseOrder, args: [c.params.poId] }),
+        visible: (r: { order?: { buyerMsp?: string; supplierMsp?: string } }, c) => seesAll(c) || [r.order?.buyerMsp, r.order?.supplierMsp].includes(c.principal?.org),
+      },
     },
     {
       method: 'get',

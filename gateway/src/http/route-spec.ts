@@ -24,8 +24,11 @@ export interface RouteContext {
 export type RouteAction =
   /** Becomes a ledger transaction (sync 201 or async 202). */
   | { kind: 'command'; build: (ctx: RouteContext) => LedgerCommand | Promise<LedgerCommand> }
-  /** A chaincode query answered with 200. */
-  | { kind: 'query'; build: (ctx: RouteContext) => { fn: string; args: string[] } }
+  /**
+   * A chaincode query answered with 200; with `visible`, a record the caller's
+   * organisation may not see answers 404 (invisible, not forbidden).
+   */
+  | { kind: 'query'; build: (ctx: RouteContext) => { fn: string; args: string[] }; visible?: (result: any, ctx: RouteContext) => boolean }
   /** Anything else (operations, adapters, submission status). */
   | { kind: 'custom'; handle: (ctx: RouteContext) => Promise<StoredResponse & { raw?: string; contentType?: string }> };
 

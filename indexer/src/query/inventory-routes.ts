@@ -97,11 +97,11 @@ export function inventoryRoutes(pool: Pool): Router {
     const rows = await pool.query(
       `SELECT movement_id, event_time, block_number, tx_index, seq, tx_id, epcis_event_id, position, gln, shipment_id, gtin, lot_code,
               delta, balance, biz_step, disposition
-         FROM stock_movements
+         FROM stock_movements m
         WHERE ($1::text IS NULL OR gln = $1) AND ($2::text IS NULL OR gtin = $2) AND ($3::text IS NULL OR lot_code = $3)
           AND ($4::text IS NULL OR shipment_id = $4)
           AND ($5::bigint IS NULL OR (block_number, tx_index, seq) > ($5::bigint, $6::int, $7::int))
-          AND (${VISIBLE.location('gln', '$9')} OR (shipment_id IS NOT NULL AND ${VISIBLE.shipmentId('shipment_id', '$9')}))
+          AND (${VISIBLE.location('m.gln', '$9')} OR (m.shipment_id IS NOT NULL AND ${VISIBLE.shipmentId('m.shipment_id', '$9')}))
         ORDER BY block_number, tx_index, seq LIMIT $8`,
       [gln ?? null, gtin ?? null, lotCode ?? null, shipmentId ?? null, after?.[0] ?? null, after?.[1] ?? 0, after?.[2] ?? 0, limit + 1, scopeParam(requestScope(res))],
     );

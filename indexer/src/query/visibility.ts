@@ -30,7 +30,9 @@ export function scopeParam(scope: ReadScope): string | null {
 /**
  * SQL predicates, each true when the organisation bound to `org` (a `$n` of
  * text, NULL for every row) may see the row: a location it owns, a shipment
- * it sends, receives or carries, an order it places or supplies.
+ * it sends, receives or carries, an order it places or supplies. Column
+ * arguments must be qualified by their table's alias (`m.gln`): inside the
+ * predicates' subqueries an unqualified name would be the subquery's own column.
  */
 export const VISIBLE = {
   location: (gln: string, org: string) => `(${org}::text IS NULL OR EXISTS (SELECT 1 FROM warehouses vw WHERE vw.gln = ${gln} AND vw.owner_msp = ${org}))`,

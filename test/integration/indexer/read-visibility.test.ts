@@ -53,12 +53,15 @@ describe('query API: each organisation sees only its own stock, movements, shipm
     const retailer = await ids(await as(RETAILER));
     const all = await ids(await as(AUDITOR, ['auditor']));
     expect(await ids(await as(AUDITOR))).to.deep.equal([]);
-    // The transfer inside the retailer (DC → store) is the retailer's alone.
-    expect(supplier.some((m) => m.startsWith(c.gln.store))).to.equal(false);
-    expect(retailer.some((m) => m.startsWith(c.gln.store))).to.equal(true);
-    // The roast at the roastery is the supplier's alone.
-    expect(retailer.some((m) => m.startsWith(c.gln.roastery))).to.equal(false);
-    expect(supplier.some((m) => m.startsWith(c.gln.roastery))).to.equal(true);
+    // Movements outside the shipment: the transfer inside the retailer (DC → store) is the retailer's alone,
+    // the roast at the roastery the supplier's alone. The shipment's own movements (its dispatch from the
+    // roastery, its receipt at the DC) belong to both parties.
+    expect(supplier.filter((m) => m.startsWith(`${c.gln.store}|`)), JSON.stringify({ supplier, store: c.gln.store })).to.deep.equal([]);
+    expect(retailer.some((m) => m.startsWith(`${c.gln.store}|`))).to.equal(true);
+    expect(retailer.some((m) => m === `${c.gln.roastery}|`)).to.equal(false);
+    expect(supplier.some((m) => m === `${c.gln.roastery}|`)).to.equal(true);
+    expect(retailer.some((m) => m.endsWith(`|${c.shipmentId}`))).to.equal(true);
+    expect(supplier.some((m) => m.endsWith(`|${c.shipmentId}`))).to.equal(true);
     expect(all.length).to.be.greaterThan(Math.max(supplier.length, retailer.length));
     // A page of one at a time walks exactly the visible movements.
     let cursor: string | null = null;

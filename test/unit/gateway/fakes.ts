@@ -6,7 +6,7 @@ import pino from 'pino';
 import { createDevIssuer, type DevIssuer } from '../../../lib/platform/src/auth/dev-issuer';
 import { createJwtVerifier } from '../../../lib/platform/src/auth/jwt-verifier';
 import type { Role } from '../../../lib/domain/src/roles';
-import { ServiceError } from '../../../lib/platform/src';
+import { bindToOrganisation, ServiceError } from '../../../lib/platform/src';
 import { createGateway, type Gateway, type GatewayOptions } from '../../../gateway/src/gateway';
 import type { LedgerClient, TransactionRequest } from '../../../lib/fabric/src';
 import { posRoutes } from '../../../gateway/src/adapters/pos/pos-routes';
@@ -33,6 +33,9 @@ export interface FakeLedger extends LedgerClient {
   failNext: unknown[];
   owners: Map<string, string>;
 }
+
+/** A GLN the fake ledger says the retailer owns. */
+export const FOREIGN_GLN = '4000001000098';
 
 export function createFakeLedger(mspId = 'SupplierMSP'): FakeLedger {
   let block = 10n;
@@ -65,6 +68,14 @@ export function createFakeLedger(mspId = 'SupplierMSP'): FakeLedger {
           throw new ServiceError({ code: 'NOT_FOUND', message: `event ${req.args?.[0]} not found`, httpStatus: 404, details: { field: 'eventId' } });
         if (arg) return Buffer.from(JSON.stringify({ event: { eventId: arg.eventId, mspId: 'SupplierMSP', captured: arg.epcisEvents } }));
       }
+      // Records as the chaincode answers them, with the parties the gateway scopes reads by.
+      // Ids and GLNs named FOREIGN belong to other members: the retailer and a carrier.
+      const foreign = String(req.args?.[0]).includes('FOREIGN') || req.args?.[0] === FOREIGN_GLN;
+      if (req.fn === 'GetPurchaseOrder')
+        return Buffer.from(JSON.stringify({ order: { poId: req.args?.[0], buyerMsp: 'RetailerMSP', supplierMsp: foreign ? 'CarrierMSP' : 'SupplierMSP' } }));
+      if (req.fn === 'GetStock')
+        return Buffer.from(JSON.stringify({ location: { gln: req.args?.[0], ownerMsp: foreign ? 'RetailerMSP' : 'SupplierMSP' }, positions: [], total: '0' }));
+      if (req.fn === 'GetShipment' && foreign) return Buffer.from(JSON.stringify({ shipment: { senderMsp: 'RetailerMSP', receiverMsp: 'CarrierMSP' } }));
       if (req.fn === 'GetShipment') {
         if (req.args?.[0] === 'MISSING') {
           throw new ServiceError({ code: 'NOT_FOUND', message: 'shipment MISSING not found', httpStatus: 404, details: { field: 'shipmentId' } });
@@ -184,7 +195,12 @@ export async function createTestGateway(overrides: Partial<GatewayOptions> = {},
     mspId: 'SupplierMSP',
     ledger,
     store,
-    verifier: createJwtVerifier({ jwksUrl, issuer: iss, audience: AUDIENCE, algorithms: ['ES256', 'RS256'] }),
+    // As the gateway's main binds it: tokens of another organisation are refused, tokens without one are its own.
+    verifier: bindToOrganisation(createJwtVerifier({ jwksUrl, issuer: iss, audience: AUDIENCE, algorithms: ['ES256', 'RS256'] }), {
+      org: 'SupplierMSP',
+      claim: 'org',
+      required: false,
+    }),
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     rateLimit: { ratePerSec: 10_000, burst: 10_000 },
     worker: { enabled: false },

@@ -14,7 +14,7 @@ import { queryResultsXml } from '../../../../lib/epcis/src';
 import { eventContexts, QUERY_NAME, queryDocument, toQueryEvent, type StoredEvent } from './epcis-document';
 import { EVENT_TYPES, parseEventQuery } from './epcis-params';
 import { eventPageStatement } from './epcis-sql';
-import { eventScope } from './event-visibility';
+import { eventScope, scopePredicate } from './event-visibility';
 import { decodePageToken, encodePageToken } from './page-token';
 import { GS1_HEADERS, type Principal } from '../../../../lib/domain/src';
 
@@ -63,16 +63,18 @@ function epcisProblems(err: unknown, _req: Request, res: Response, next: NextFun
 }
 
 /** Browse resources: path segment → the filter its `{value}/events` applies, and the column listing its values. */
+/** A resource's distinct values among the events the caller may see (`te`, with `$1` its organisation or NULL for all). */
+const valuesOf = (column: string, limit = '') =>
+  `SELECT DISTINCT ${column} AS v FROM epcis_events te WHERE ${column.startsWith('unnest') ? 'true' : `${column} IS NOT NULL`}
+     AND ($1::text IS NULL OR ${scopePredicate({ org: '' }, () => '$1')}) ORDER BY 1 ${limit}`;
+
 const RESOURCES: Record<string, { filter: string; values: string }> = {
-  eventTypes: { filter: 'eventType', values: 'SELECT DISTINCT event_type AS v FROM epcis_events ORDER BY 1' },
-  epcs: { filter: 'MATCH_anyEPC', values: 'SELECT DISTINCT unnest(any_epcs) AS v FROM epcis_events ORDER BY 1 LIMIT 1000' },
-  bizSteps: { filter: 'EQ_bizStep', values: 'SELECT DISTINCT biz_step AS v FROM epcis_events WHERE biz_step IS NOT NULL ORDER BY 1' },
-  bizLocations: {
-    filter: 'EQ_bizLocation',
-    values: 'SELECT DISTINCT biz_location AS v FROM epcis_events WHERE biz_location IS NOT NULL ORDER BY 1 LIMIT 1000',
-  },
-  readPoints: { filter: 'EQ_readPoint', values: 'SELECT DISTINCT read_point AS v FROM epcis_events WHERE read_point IS NOT NULL ORDER BY 1 LIMIT 1000' },
-  dispositions: { filter: 'EQ_disposition', values: 'SELECT DISTINCT disposition AS v FROM epcis_events WHERE disposition IS NOT NULL ORDER BY 1' },
+  eventTypes: { filter: 'eventType', values: valuesOf('event_type') },
+  epcs: { filter: 'MATCH_anyEPC', values: valuesOf('unnest(any_epcs)', 'LIMIT 1000') },
+  bizSteps: { filter: 'EQ_bizStep', values: valuesOf('biz_step') },
+  bizLocations: { filter: 'EQ_bizLocation', values: valuesOf('biz_location', 'LIMIT 1000') },
+  readPoints: { filter: 'EQ_readPoint', values: valuesOf('read_point', 'LIMIT 1000') },
+  dispositions: { filter: 'EQ_disposition', values: valuesOf('disposition') },
 };
 
 const collection = (member: string[]) => ({ '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'], type: 'Collection', member });
@@ -143,7 +145,8 @@ export function epcisRoutes(pool: Pool): Router {
   r.get('/epcis/:resource', async (req, res) => {
     const def = RESOURCES[req.params.resource];
     if (!def) throw notFound(`/epcis/${req.params.resource}`);
-    const values = req.params.resource === 'eventTypes' ? [...EVENT_TYPES] : (await pool.query<{ v: string }>(def.values)).rows.map((x) => x.v);
+    const scope = eventScope(res.locals.principal as Principal | undefined, String(res.locals.ownerOrg ?? ''));
+    const values = req.params.resource === 'eventTypes' ? [...EVENT_TYPES] : (await pool.query<{ v: string }>(def.values, [scope?.org ?? null])).rows.map((x) => x.v);
     sendCollection(res, values);
   });
   r.get('/epcis/:resource/:value', (req, res) => {
