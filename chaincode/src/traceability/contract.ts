@@ -18,6 +18,17 @@ import { recordSales } from './tx-sales';
 import { recordRegionSales } from './tx-region-sales';
 import { recordEvents } from './tx-epcis';
 import { createShipment, dispatchShipment, receiveShipment } from './tx-shipments';
+import { runBatch } from './tx-batch';
+import { reverseMovement } from './tx-reversals';
+
+/** Functions SubmitBatch books several submissions of in one transaction. */
+const BATCHABLE = {
+  TransferStock: transferStock,
+  AdjustStock: adjustStock,
+  DispatchShipment: dispatchShipment,
+  ReceiveShipment: receiveShipment,
+  ReverseMovement: reverseMovement,
+};
 
 @Info({ title: 'TraceabilityContract', description: 'Coffee supply-chain custody, stock and payments' })
 export class TraceabilityContract extends Contract {
@@ -83,6 +94,20 @@ export class TraceabilityContract extends Contract {
   @Returns('string')
   public async AdjustStock(ctx: Context, request: string): Promise<string> {
     return runSubmit(ctx, 'AdjustStock', request, adjustStock);
+  }
+
+  /** A movement posted in error taken back: the stock it moved returns (SAP reversal movement types). */
+  @Transaction()
+  @Returns('string')
+  public async ReverseMovement(ctx: Context, request: string): Promise<string> {
+    return runSubmit(ctx, 'ReverseMovement', request, reverseMovement);
+  }
+
+  /** Several submissions of one movement function in one transaction, each booked as if alone (tx-batch.ts). */
+  @Transaction()
+  @Returns('string')
+  public async SubmitBatch(ctx: Context, request: string): Promise<string> {
+    return runBatch(ctx, request, BATCHABLE);
   }
 
   @Transaction()
@@ -202,6 +227,13 @@ export class TraceabilityContract extends Contract {
   @Returns('string')
   public async GetEventByHash(ctx: Context, eventHash: string): Promise<string> {
     return q.getEventByHash(ctx, eventHash);
+  }
+
+  /** Several submissions looked up at once (a JSON list of event ids). */
+  @Transaction(false)
+  @Returns('string')
+  public async GetEvents(ctx: Context, eventIds: string): Promise<string> {
+    return q.getEvents(ctx, eventIds);
   }
 
   @Transaction(false)

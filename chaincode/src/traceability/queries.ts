@@ -101,6 +101,28 @@ export async function getEventByHash(ctx: Context, eventHash: string): Promise<s
   return getEvent(ctx, entry.eventId);
 }
 
+/**
+ * Which of several submissions committed: for each event id (a JSON list of
+ * at most 500) its function, transaction and result, or null. One query
+ * instead of one per item when a document's items are looked up before booking.
+ */
+export async function getEvents(ctx: Context, eventIdsJson: string): Promise<string> {
+  let ids: unknown;
+  try {
+    ids = JSON.parse(eventIdsJson);
+  } catch {
+    throw fail.invalid('eventIds', 'must be a JSON list of event ids');
+  }
+  if (!Array.isArray(ids) || ids.length === 0 || ids.length > 500) throw fail.invalid('eventIds', 'must be a JSON list of 1-500 event ids');
+  const ledger = new Ledger(ctx);
+  const events = [];
+  for (const [i, raw] of ids.entries()) {
+    const event = await ledger.get<EventRecord>(eventKey(id(raw as string, `eventIds[${i}]`)));
+    events.push(event ? { eventId: event.eventId, function: event.function, txId: event.txId, result: event.result } : null);
+  }
+  return canonicalJson({ events });
+}
+
 /** Every committed version of one key, oldest first, e.g. `GetHistory("shipment~S-1")`. */
 export async function getHistory(ctx: Context, readable: string): Promise<string> {
   const parsed = typeof readable === 'string' ? keyFromReadable(readable) : undefined;

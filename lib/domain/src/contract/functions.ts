@@ -35,6 +35,8 @@ export const TX = {
   DeclareError: 'DeclareError',
   RecordAttestation: 'RecordAttestation',
   RecordEvents: 'RecordEvents',
+  ReverseMovement: 'ReverseMovement',
+  SubmitBatch: 'SubmitBatch',
 } as const;
 export type TxName = (typeof TX)[keyof typeof TX];
 
@@ -48,6 +50,7 @@ export const QUERY = {
   GetEvent: 'GetEvent',
   /** The event record of a captured EPCIS event, by its CBV 2.0 event hash ID. */
   GetEventByHash: 'GetEventByHash',
+  GetEvents: 'GetEvents',
   GetHistory: 'GetHistory',
 } as const;
 export type QueryName = (typeof QUERY)[keyof typeof QUERY];
