@@ -4,11 +4,18 @@
  * model's query, not indexing. One lot with 1,000,000 stock movements, a
  * 110-lot descendant tree (10 children x 10 grandchildren) each held at 10
  * locations, and noise (200,000 unrelated lineage rows, 500,000 unrelated stock
- * levels). Then times the query API's downstream trace (DOWNSTREAM_SQL, the
- * exact SQL of GET /lots/:gtin/:lotCode/trace/downstream) and the upstream one,
- * p50/p99, first without the indexes of migration 004 (dropped), then with them.
+ * levels). Then times the query API's downstream trace (downstreamTrace, the
+ * bounded walk of GET /lots/:gtin/:lotCode/trace/downstream) and the upstream
+ * one, p50/p99, first without the indexes of migration 004 (dropped), then
+ * with them, each beside the baseline: the path-carrying recursive CTE the
+ * query API ran before the bounded walk (copied below).
  *
- *   node dist/bench/indexer/trace-bench.js [--runs 300] [--movements 1000000] [--keep]
+ * Then a diamond-shaped lot graph (each transformation turns two lots into
+ * two, so 2^depth paths through 2 lots per level): the baseline's answer grows
+ * with the paths, the walk's with the lots. The baseline runs once per depth up
+ * to --diamond-baseline-depth (16 by default: it answers 67 MB there).
+ *
+ *   node dist/bench/indexer/trace-bench.js [--runs 300] [--movements 1000000] [--diamond-baseline-depth 16] [--keep]
  *
  * PostgreSQL: DATABASE_URL, else a local server on port base + 700 (44700), started and stopped here.
  */
@@ -18,10 +25,48 @@ import { parseArgs } from 'node:util';
 import type { Pool } from 'pg';
 import { dropSchema, migrate, migrationsDir } from '../../indexer/src/db/migrate';
 import { createPool } from '../../indexer/src/db/pool';
-import { DOWNSTREAM_SQL, UPSTREAM_SQL } from '../../indexer/src/query/trace-routes';
+import { downstreamTrace, upstreamTrace } from '../../indexer/src/query/lineage-trace';
+import { DEFAULT_TRACE_LIMITS, inSnapshot, type TraceLimits } from '../../indexer/src/query/lineage-walk';
 import { benchPostgres, pct } from './bench-env';
 
+/** Baseline: the upstream CTE before the bounded walk (a path array per row stops cycles, nothing stops paths). */
+const BASELINE_UPSTREAM_SQL = `
+WITH RECURSIVE up AS (
+  SELECT parent_gtin AS gtin, parent_lot_code AS lot_code, child_gtin, child_lot_code, tx_id, block_number, 1 AS depth,
+         ARRAY[child_gtin || '/' || child_lot_code, parent_gtin || '/' || parent_lot_code] AS path
+    FROM lot_lineage WHERE child_gtin = $1 AND child_lot_code = $2
+  UNION ALL
+  SELECT l.parent_gtin, l.parent_lot_code, l.child_gtin, l.child_lot_code, l.tx_id, l.block_number, up.depth + 1,
+         up.path || (l.parent_gtin || '/' || l.parent_lot_code)
+    FROM lot_lineage l JOIN up ON l.child_gtin = up.gtin AND l.child_lot_code = up.lot_code
+   WHERE NOT (l.parent_gtin || '/' || l.parent_lot_code) = ANY (up.path) AND up.depth < 64
+)
+SELECT up.gtin, up.lot_code, up.child_gtin, up.child_lot_code, up.depth, up.tx_id, up.block_number,
+       lots.origin, lots.commissioned_gln, lots.commissioned_at, lots.status,
+       NOT EXISTS (SELECT 1 FROM lot_lineage p WHERE p.child_gtin = up.gtin AND p.child_lot_code = up.lot_code) AS is_origin
+  FROM up LEFT JOIN lots ON lots.gtin = up.gtin AND lots.lot_code = up.lot_code
+ ORDER BY up.depth, up.gtin, up.lot_code`;
+
+/** Baseline: the downstream CTE before the bounded walk. */
+const BASELINE_DOWNSTREAM_SQL = `
+WITH RECURSIVE down AS (
+  SELECT $1::text AS gtin, $2::text AS lot_code, NULL::text AS parent_gtin, NULL::text AS parent_lot_code, NULL::text AS tx_id,
+         NULL::bigint AS block_number, 0 AS depth, ARRAY[$1::text || '/' || $2::text] AS path
+  UNION ALL
+  SELECT l.child_gtin, l.child_lot_code, l.parent_gtin, l.parent_lot_code, l.tx_id, l.block_number, down.depth + 1,
+         down.path || (l.child_gtin || '/' || l.child_lot_code)
+    FROM lot_lineage l JOIN down ON l.parent_gtin = down.gtin AND l.parent_lot_code = down.lot_code
+   WHERE NOT (l.child_gtin || '/' || l.child_lot_code) = ANY (down.path) AND down.depth < 64
+)
+SELECT down.gtin, down.lot_code, down.parent_gtin, down.parent_lot_code, down.depth, down.tx_id, down.block_number,
+       s.gln, w.name AS location_name, s.quantity, s.tx_id AS stock_tx_id, s.block_number AS stock_block_number
+  FROM down
+  LEFT JOIN stock_levels s ON s.gtin = down.gtin AND s.lot_code = down.lot_code AND s.base_units > 0
+  LEFT JOIN warehouses w ON w.gln = s.gln
+ ORDER BY down.depth, down.gtin, down.lot_code, s.gln`;
+
 const ROOT_GTIN = '00000000000017';
+const DIAMOND_GTIN = '00000000000031';
 const CHILD_GTIN = '00000000000024';
 
 const FILL = (movements: number): Array<[string, string[]]> => [
@@ -58,39 +103,92 @@ const FILL = (movements: number): Array<[string, string[]]> => [
   ],
 ];
 
+type Answer = () => Promise<{ rows: number; bytes: number }>;
+
+/** p50/p99 of `runs` calls after 20 warm-up calls; the first call's answer size. */
+async function time(label: string, answer: Answer, runs: number): Promise<number> {
+  const first = await answer();
+  for (let i = 0; i < Math.min(20, runs); i++) await answer();
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const s = process.hrtime.bigint();
+    await answer();
+    ms.push(Number(process.hrtime.bigint() - s) / 1e6);
+  }
+  ms.sort((a, b) => a - b);
+  console.log(
+    `${label}: ${first.rows} rows, ${(first.bytes / 1024).toFixed(1)} KiB as JSON; ${runs} runs: p50 ${pct(ms, 50).toFixed(2)} ms, p99 ${pct(ms, 99).toFixed(2)} ms, max ${ms[ms.length - 1].toFixed(2)} ms (client round trips included)`,
+  );
+  return pct(ms, 50);
+}
+
+const sized = (rows: unknown[]) => ({ rows: rows.length, bytes: Buffer.byteLength(JSON.stringify(rows)) });
+const baseline =
+  (pool: Pool, sql: string, gtin: string, lot: string): Answer =>
+  async () =>
+    sized((await pool.query(sql, [gtin, lot])).rows);
+const walkUp =
+  (pool: Pool, gtin: string, lot: string, limits: TraceLimits): Answer =>
+  async () =>
+    sized((await inSnapshot(pool, (c) => upstreamTrace(c, [[gtin, lot]], limits))).steps);
+const walkDown =
+  (pool: Pool, gtin: string, lot: string, limits: TraceLimits): Answer =>
+  async () => {
+    const t = await inSnapshot(pool, (c) => downstreamTrace(c, [[gtin, lot]], limits));
+    return sized([...t.steps, ...t.holdings]);
+  };
+
 async function timeQueries(pool: Pool, runs: number, label: string): Promise<void> {
-  for (const [name, sql, gtin, lot] of [
-    ['downstream from ROOT', DOWNSTREAM_SQL, ROOT_GTIN, 'ROOT'],
-    ['upstream from C5-5', UPSTREAM_SQL, CHILD_GTIN, 'C5-5'],
+  const limits = DEFAULT_TRACE_LIMITS;
+  for (const [name, before, after] of [
+    ['downstream from ROOT', baseline(pool, BASELINE_DOWNSTREAM_SQL, ROOT_GTIN, 'ROOT'), walkDown(pool, ROOT_GTIN, 'ROOT', limits)],
+    ['upstream from C5-5', baseline(pool, BASELINE_UPSTREAM_SQL, CHILD_GTIN, 'C5-5'), walkUp(pool, CHILD_GTIN, 'C5-5', limits)],
   ] as const) {
-    const first = await pool.query(sql, [gtin, lot]);
-    const plan = (await pool.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, [gtin, lot])).rows.map((r) => r['QUERY PLAN'] as string);
-    for (let i = 0; i < 20; i++) await pool.query(sql, [gtin, lot]);
-    const ms: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const s = process.hrtime.bigint();
-      await pool.query(sql, [gtin, lot]);
-      ms.push(Number(process.hrtime.bigint() - s) / 1e6);
+    const b = await time(`${label}: ${name}: baseline CTE`, before, runs);
+    const a = await time(`${label}: ${name}: bounded walk`, after, runs);
+    console.log(`  ${label}: ${name}: walk/baseline p50 ${(a / b).toFixed(2)}x`);
+  }
+}
+
+/** A diamond of `depth` transformations: level k holds lots L<k>a and L<k>b, each a parent of both lots of level k + 1. */
+async function fillDiamond(pool: Pool, depth: number): Promise<void> {
+  await pool.query('DELETE FROM lot_lineage WHERE parent_gtin = $1', [DIAMOND_GTIN]);
+  await pool.query(
+    `INSERT INTO lot_lineage SELECT $1::text, 'L' || k || p, $1::text, 'L' || (k + 1) || c, 'tx-d' || k, 100 + k
+       FROM generate_series(0, $2::int - 1) k, (VALUES ('a'), ('b')) pa(p), (VALUES ('a'), ('b')) ch(c)`,
+    [DIAMOND_GTIN, depth],
+  );
+  await pool.query('ANALYZE lot_lineage');
+}
+
+async function diamond(pool: Pool, runs: number, baselineDepth: number): Promise<void> {
+  const limits = DEFAULT_TRACE_LIMITS;
+  let measured: { depth: number; bytes: number } | undefined;
+  for (const depth of [12, 16, 22]) {
+    await fillDiamond(pool, depth);
+    const top = `L${depth}a`;
+    if (depth <= baselineDepth) {
+      await time(`diamond depth ${depth}: upstream: baseline CTE`, baseline(pool, BASELINE_UPSTREAM_SQL, DIAMOND_GTIN, top), 1);
+      await time(`diamond depth ${depth}: downstream: baseline CTE`, baseline(pool, BASELINE_DOWNSTREAM_SQL, DIAMOND_GTIN, 'L0a'), 1);
+      measured = { depth, bytes: (await baseline(pool, BASELINE_UPSTREAM_SQL, DIAMOND_GTIN, top)()).bytes };
+    } else if (measured) {
+      // The baseline's answer doubles per level.
+      const mib = (measured.bytes * 2 ** (depth - measured.depth)) / 2 ** 20;
+      console.log(`diamond depth ${depth}: baseline CTE not run (its upstream answer would be about ${Math.round(mib)} MiB as JSON)`);
     }
-    ms.sort((a, b) => a - b);
-    console.log(
-      `${label}: ${name}: ${first.rowCount} rows; ${runs} runs: p50 ${pct(ms, 50).toFixed(2)} ms, p99 ${pct(ms, 99).toFixed(2)} ms, max ${ms[ms.length - 1].toFixed(2)} ms (client round trip included)`,
-    );
-    const scans = plan
-      .filter((l) => /Scan using|Seq Scan/.test(l))
-      .map((l) =>
-        l
-          .trim()
-          .replace(/\s+\(cost.*$/, '')
-          .replace(/^->\s+/, ''),
-      );
-    console.log(`  server: ${plan.find((l) => l.includes('Execution Time'))?.trim()}; ${scans.join(', ')}`);
+    await time(`diamond depth ${depth}: upstream: bounded walk`, walkUp(pool, DIAMOND_GTIN, top, limits), runs);
+    await time(`diamond depth ${depth}: downstream: bounded walk`, walkDown(pool, DIAMOND_GTIN, 'L0a', limits), runs);
   }
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { runs: { type: 'string', default: '300' }, movements: { type: 'string', default: '1000000' }, keep: { type: 'boolean', default: false } },
+    options: {
+      runs: { type: 'string', default: '300' },
+      movements: { type: 'string', default: '1000000' },
+      'diamond-baseline-depth': { type: 'string', default: '16' },
+      keep: { type: 'boolean', default: false },
+    },
   });
   const runs = Number(values.runs);
   const movements = Number(values.movements);
@@ -131,6 +229,7 @@ async function main(): Promise<void> {
     await pool.query(m004);
     await pool.query('VACUUM ANALYZE');
     await timeQueries(pool, runs, 'with migration 004');
+    await diamond(pool, Math.min(runs, 50), Number(values['diamond-baseline-depth']));
     console.log('2 shared cores: figures vary with other load on the machine');
     if (!values.keep) await dropSchema(pool, schema);
   } finally {

@@ -3,7 +3,7 @@
  * Anything malformed fails fast with a message naming the variable.
  */
 import { loadLedgerConfig, type LedgerConfig } from '../../lib/fabric/src';
-import { envBool, envInt, envPositive, envString, loadAuthConfig, requireDatabaseUrl, type AuthConfig } from '../../lib/platform/src';
+import { envBool, envInt, envPositive, envString, isProduction, loadAuthConfig, requireDatabaseUrl, type AuthConfig } from '../../lib/platform/src';
 import type { PosRollupConfig } from './adapters/pos/pos-rollup';
 import { loadPaymentsConfig, type PaymentsConfig } from './payments/payments-config';
 
@@ -45,6 +45,8 @@ export interface ConsoleConfig {
   indexerDevKeyFile?: string;
   /** OpenID Connect for browsers when a real issuer is configured. */
   oidc?: { authority: string; clientId: string; scope: string };
+  /** NODE_ENV is production: the console offers no dev sign-in. */
+  production: boolean;
 }
 
 /** Reads the gateway configuration; throws with a clear message on bad values. */
@@ -106,5 +108,6 @@ function loadConsoleConfig(env: NodeJS.ProcessEnv, devIssuer: boolean): ConsoleC
     indexerUrl,
     indexerDevKeyFile,
     oidc: authority ? { authority, clientId: env.CONSOLE_OIDC_CLIENT_ID!, scope: env.CONSOLE_OIDC_SCOPE || 'openid profile' } : undefined,
+    production: isProduction(env),
   };
 }

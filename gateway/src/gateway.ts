@@ -9,12 +9,11 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type express from 'express';
 import type { Logger } from 'pino';
-import type { JwtVerifier } from '../../lib/platform/src';
+import { createRateLimiter, type JwtVerifier, type RateLimiter } from '../../lib/platform/src';
 import { createApp } from './http/app';
 import { createMetrics, type GatewayMetrics } from './http/metrics';
 import { buildOpenApi } from './http/openapi';
 import { opsRoutes } from './http/ops-routes';
-import { createRateLimiter, type RateLimiter } from './http/rate-limit';
 import { resourceRoutes } from './http/resource-routes';
 import type { RouteSpec } from './http/route-spec';
 import { BODY_SCHEMAS, PARAM_SCHEMAS } from './http/schemas';
@@ -52,8 +51,11 @@ export interface GatewayOptions {
   worker?: { pollMs?: number; maxAttempts?: number; concurrency?: number; enabled?: boolean };
   bodyLimit?: string;
   extraRoutes?: RouteFactory[];
-  /** Mounts extra handlers (the web console) on the app; may return what closes their long-lived responses at stop. */
-  mount?: (app: express.Express) => (() => void) | void;
+  /**
+   * Mounts extra handlers (the web console) on the app, with the gateway's rate limiter;
+   * may return what closes their long-lived responses at stop.
+   */
+  mount?: (app: express.Express, deps: { limiter: RateLimiter }) => (() => void) | void;
   /** Handles HTTP upgrade requests (the EPCIS event stream); without it they are refused by node. */
   onUpgrade?: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
 }
@@ -109,7 +111,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     metrics,
     logger: opts.logger,
     bodyLimit: opts.bodyLimit,
-    mount: opts.mount && ((a) => void (closeMounted = opts.mount!(a))),
+    mount: opts.mount && ((a) => void (closeMounted = opts.mount!(a, { limiter }))),
   });
   let server: http.Server | undefined;
 

@@ -21,6 +21,7 @@ import { createPgSubmissionStore } from './submission/pg-store';
 import type { SubmissionStore } from './submission/store';
 import { posRoutes } from './adapters/pos/pos-routes';
 import { createPgProofStore, type ProofStore } from './adapters/pos/proof-store';
+import { createPgUnbookedStore, type UnbookedStore } from './adapters/pos/unbooked-store';
 import { createPosRollup, type PosRollup } from './adapters/pos/pos-rollup';
 import { createPgRollupStore, type RollupStore } from './adapters/pos/rollup-store';
 import { sapRoutes } from './adapters/sap/sap-routes';
@@ -67,6 +68,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
   let pool: Pool | undefined;
   let store: SubmissionStore | undefined;
   let proofs: ProofStore | undefined;
+  let unbooked: UnbookedStore | undefined;
   let rollupStore: RollupStore | undefined;
   let rollup: PosRollup | undefined;
   let captures: CaptureStore | undefined;
@@ -83,6 +85,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
     await migrateGateway(pool);
     store = createPgSubmissionStore({ pool });
     proofs = createPgProofStore({ pool });
+    unbooked = createPgUnbookedStore({ pool });
     rollupStore = createPgRollupStore({ pool });
     rollup = createPosRollup({ store: rollupStore, config: cfg.posRollup });
     captures = createPgCaptureStore({ pool });
@@ -99,7 +102,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
     }
     const extraRoutes = [
       provenanceRoutes(),
-      posRoutes({ proofs, rollup, mappings: () => mappings.current().pos }),
+      posRoutes({ proofs, rollup, unbooked, mappings: () => mappings.current().pos }),
       sapRoutes({ mappings: () => mappings.current().sap }),
       mappingsAdminRoutes(mappings),
       epcis.routes,
@@ -135,7 +138,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
       worker: { pollMs: cfg.submission.workerPollMs, maxAttempts: cfg.submission.maxAsyncAttempts },
       bodyLimit: cfg.bodyLimit,
       extraRoutes,
-      mount: (app) =>
+      mount: (app, { limiter }) =>
         mountConsole(app, {
           mspId: cfg.mspId,
           dir: cfg.console.dir ?? path.resolve(__dirname, '..', '..', 'console'),
@@ -145,6 +148,8 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
           devIssuer,
           indexerDevKeyFile: devIssuer && cfg.console.indexerDevKeyFile ? path.resolve(cfg.console.indexerDevKeyFile) : undefined,
           oidc: cfg.console.oidc,
+          limiter,
+          production: cfg.console.production,
           orgClaim: cfg.auth.orgClaim,
         }),
       ...(cfg.epcisQueryUrl ? { onUpgrade: epcisStreamUpgrade({ queryUrl: cfg.epcisQueryUrl, verifier, logger }) } : {}),
@@ -153,6 +158,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
     payments?.start();
     const s = store;
     const p = proofs;
+    const ub = unbooked;
     const ru = rollup;
     const rs = rollupStore;
     const c = captures;
@@ -173,6 +179,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
         ledger.close();
         await s.close();
         await p.close();
+        await ub.close();
         await rs.close();
         await c.close();
         await db.end();
@@ -185,6 +192,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
     ledger.close();
     await store?.close().catch(() => undefined);
     await proofs?.close().catch(() => undefined);
+    await unbooked?.close().catch(() => undefined);
     await rollup?.stop().catch(() => undefined);
     await rollupStore?.close().catch(() => undefined);
     await epcis?.stop().catch(() => undefined);

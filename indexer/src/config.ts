@@ -3,7 +3,7 @@
  * malformed fails here with a message naming the variable.
  */
 import { loadLedgerConfig, type LedgerConfig } from '../../lib/fabric/src';
-import { type AuthConfig, ConfigError, envInt, envList, envOneOf, loadAuthConfig, requireDatabaseUrl } from '../../lib/platform/src';
+import { type AuthConfig, ConfigError, envInt, envList, envOneOf, envPositive, loadAuthConfig, requireDatabaseUrl } from '../../lib/platform/src';
 import { parseAllowList } from './query/epcis/webhook-address';
 
 /** Everything the indexer's parts need to know about their surroundings. */
@@ -41,6 +41,8 @@ export interface IndexerConfig {
   /** Most blocks per PostgreSQL transaction while catching up (1: one per block); default 200. */
   batchBlocks?: number;
   logLevel: string;
+  /** Bounds of the query API; default {@link DEFAULT_QUERY_LIMITS}. */
+  query?: QueryLimits;
   /** EPCIS named queries and webhook subscriptions; defaults as {@link loadIndexerConfig} documents. */
   subscriptions?: SubscriptionConfig;
 }
@@ -75,6 +77,50 @@ function loadSubscriptionConfig(env: NodeJS.ProcessEnv): SubscriptionConfig {
     webhookAllow,
     concurrency: envInt(env, 'INDEXER_WEBHOOK_CONCURRENCY', DEFAULT_SUBSCRIPTIONS.concurrency, 1, 1000),
     timeoutMs: envInt(env, 'INDEXER_WEBHOOK_TIMEOUT_MS', DEFAULT_SUBSCRIPTIONS.timeoutMs, 100, 300_000),
+  };
+}
+
+/**
+ * What one caller may ask of the query API. Queries run on a PostgreSQL pool
+ * of their own (apart from indexing), each statement bounded in time.
+ */
+export interface QueryLimits {
+  /** Connections of the query API's pool (INDEXER_QUERY_POOL_MAX). */
+  poolMax: number;
+  /** statement_timeout of the query pool and deadline of a whole trace, ms (INDEXER_QUERY_TIMEOUT_MS). */
+  statementTimeoutMs: number;
+  /** Lineage levels a trace walks (INDEXER_TRACE_MAX_DEPTH). */
+  maxDepth: number;
+  /** Lineage steps (and holdings) in one trace or recall answer (INDEXER_TRACE_MAX_ROWS). */
+  maxRows: number;
+  /** Token bucket per principal: refill per second and burst (INDEXER_RATE_LIMIT_RPS, INDEXER_RATE_LIMIT_BURST). */
+  rateLimit: { ratePerSec: number; burst: number };
+  /** Open streams (SSE and WebSocket, each kind counted apart) per principal (INDEXER_STREAMS_PER_PRINCIPAL). */
+  streamsPerPrincipal: number;
+}
+
+export const DEFAULT_QUERY_LIMITS: QueryLimits = {
+  poolMax: 8,
+  statementTimeoutMs: 10_000,
+  maxDepth: 64,
+  maxRows: 10_000,
+  rateLimit: { ratePerSec: 100, burst: 200 },
+  streamsPerPrincipal: 20,
+};
+
+/** Reads {@link QueryLimits} from `env`. */
+export function loadQueryLimits(env: NodeJS.ProcessEnv = process.env): QueryLimits {
+  const d = DEFAULT_QUERY_LIMITS;
+  return {
+    poolMax: envInt(env, 'INDEXER_QUERY_POOL_MAX', d.poolMax, 1, 1000),
+    statementTimeoutMs: envInt(env, 'INDEXER_QUERY_TIMEOUT_MS', d.statementTimeoutMs, 100, 3_600_000),
+    maxDepth: envInt(env, 'INDEXER_TRACE_MAX_DEPTH', d.maxDepth, 1, 10_000),
+    maxRows: envInt(env, 'INDEXER_TRACE_MAX_ROWS', d.maxRows, 1, 10_000_000),
+    rateLimit: {
+      ratePerSec: envPositive(env, 'INDEXER_RATE_LIMIT_RPS', d.rateLimit.ratePerSec),
+      burst: envInt(env, 'INDEXER_RATE_LIMIT_BURST', d.rateLimit.burst, 1, 1_000_000),
+    },
+    streamsPerPrincipal: envInt(env, 'INDEXER_STREAMS_PER_PRINCIPAL', d.streamsPerPrincipal, 1, 100_000),
   };
 }
 
@@ -114,6 +160,7 @@ export function loadIndexerConfig(env: NodeJS.ProcessEnv = process.env): Indexer
     outboxBatch: envInt(env, 'INDEXER_OUTBOX_BATCH', 500, 1, 10_000),
     batchBlocks: envInt(env, 'INDEXER_BATCH_BLOCKS', 200, 1, 10_000),
     logLevel: env.LOG_LEVEL ?? 'info',
+    query: loadQueryLimits(env),
     subscriptions: loadSubscriptionConfig(env),
   };
 }

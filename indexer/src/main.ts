@@ -1,7 +1,9 @@
 /**
  * Wiring of the indexer: PostgreSQL (migrated), the block source and its
  * projector, the Kafka outbox relay and the query API. start() brings them up
- * in that order; stop() drains them in reverse (HTTP, blocks, outbox, pool).
+ * in that order; stop() drains them in reverse (HTTP, blocks, outbox, pools).
+ * The query API reads through a pool of its own (its own size and
+ * statement_timeout), so no query load can take indexing's connections.
  */
 import type { Server } from 'node:http';
 import { Kafka, logLevel } from 'kafkajs';
@@ -9,8 +11,10 @@ import type { Pool } from 'pg';
 import { pino, type Logger } from 'pino';
 import { connectLedger, setSdkLogger, type LedgerClient } from '../../lib/fabric/src';
 import * as path from 'node:path';
-import { createDevIssuer, createJwtVerifier, type DevIssuer, type JwtVerifier } from '../../lib/platform/src';
-import { DEFAULT_SUBSCRIPTIONS, type IndexerConfig } from './config';
+import { createDevIssuer, createJwtVerifier, createRateLimiter, type DevIssuer, type JwtVerifier } from '../../lib/platform/src';
+import { DEFAULT_QUERY_LIMITS, DEFAULT_SUBSCRIPTIONS, type IndexerConfig } from './config';
+import { createCheckpointWatch } from './query/streams/checkpoint-watch';
+import { createConnectionCap } from './query/streams/connection-cap';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { outboxPositionTopic, topicNames } from './projection/outbox-messages';
@@ -40,7 +44,10 @@ export interface Indexer {
   stop(): Promise<void>;
   /** Rejects when indexing stopped for good (a verification failure). */
   readonly done: Promise<void>;
+  /** Indexing's pool (projection, outbox, subscriptions' delivery). */
   readonly pool: Pool;
+  /** The query API's pool: its own connections, every statement bounded by statement_timeout. */
+  readonly queryPool: Pool;
   readonly metrics: IndexerMetrics;
   /** Port of the query API once started. */
   httpPort(): number | undefined;
@@ -78,6 +85,15 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
   setSdkLogger(log);
   const db = { connectionString: config.databaseUrl };
   const pool = createPool({ connectionString: db.connectionString, schema: config.schema });
+  const limits = config.query ?? DEFAULT_QUERY_LIMITS;
+  const queryPool = createPool({
+    connectionString: db.connectionString,
+    schema: config.schema,
+    max: limits.poolMax,
+    applicationName: 'indexer-query',
+    statementTimeoutMs: limits.statementTimeoutMs,
+    connectionTimeoutMs: limits.statementTimeoutMs,
+  });
   const connect = deps.connect ?? (() => connectLedger(config.ledger));
   const peerHeights: ChannelHeightMonitor = createChannelHeightMonitor({
     connect,
@@ -87,7 +103,7 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
   });
   const metrics = createIndexerMetrics({
     defaultMetrics: true,
-    pendingOutbox: async () => Number((await pool.query('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL')).rows[0].n),
+    pendingOutbox: async () => Number((await queryPool.query('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL')).rows[0].n),
     certificates: () => peerHeights.certificates(),
   });
   let source: BlockSource | undefined;
@@ -175,9 +191,16 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
           orgClaim: config.auth.orgClaim,
         });
       }
+      const limiter = createRateLimiter(limits.rateLimit);
+      const watch = createCheckpointWatch({ pool: queryPool, pollMs: 250 });
+      const streamCap = createConnectionCap({ maxPerKey: limits.streamsPerPrincipal });
       const app = createQueryApp({
-        pool,
+        pool: queryPool,
         metrics,
+        limits,
+        limiter,
+        watch,
+        streamCap,
         verifier,
         subscriptions: subscriptions.routes,
         health: () => ({ indexing: source !== undefined, kafka: relay?.connected() ?? false, peers: peerHealth(peerHeights) }),
@@ -188,7 +211,15 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
         server = app.listen(config.http.port, config.http.host, () => resolve());
         server.once('error', reject);
       });
-      eventStream = attachEventStream(server!, { pool, verifier, log: log.child({ part: 'event-stream' }), ownerOrg: config.ledger.mspId });
+      eventStream = attachEventStream(server!, {
+        pool: queryPool,
+        verifier,
+        watch,
+        cap: streamCap,
+        limiter,
+        log: log.child({ part: 'event-stream' }),
+        ownerOrg: config.ledger.mspId,
+      });
       log.info({ port: httpPort() }, 'query API listening');
     }
   }
@@ -212,9 +243,10 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
     await relay?.stop();
     await devIssuer?.stop().catch(() => undefined);
     devIssuer = undefined;
+    await queryPool.end().catch(() => undefined);
     await pool.end().catch(() => undefined);
     settle.resolve();
   }
 
-  return { start, stop, done, pool, metrics, httpPort, devIssuer: () => devIssuer };
+  return { start, stop, done, pool, queryPool, metrics, httpPort, devIssuer: () => devIssuer };
 }

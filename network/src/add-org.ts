@@ -14,7 +14,8 @@
  *     the org at the same sequence (the definition's MAJORITY policy refers to the
  *     channel's Endorsement policy, which now counts the new org, so nothing else
  *     changes);
- *  5. the org added to the consortium registry by a governance transaction;
+ *  5. the org added to the consortium registry by a governance proposal,
+ *     approved by the admins of a majority of the governing organisations;
  *  6. its connection profile and identity written, the topology kept.
  */
 import * as fs from 'node:fs';
@@ -26,8 +27,8 @@ import { buildCcaasPackage } from './chaincode-package';
 import { peerOrgSection } from './channel-config';
 import { configUpdateEnvelope, fetchChannelConfig, majorityOf, signAndSubmit } from './channel-update';
 import { loadDevnetConfig, type DevnetConfig, type PeerOrg } from './config';
-import { connectDevnet } from './connect-devnet';
 import { writeConnectionFiles } from './connection-files';
+import { governDevnet } from './consortium-governance';
 import { devnetMember } from './consortium-seed';
 import { cryptoConfig } from './crypto-material';
 import { cryptoDir } from './paths';
@@ -36,7 +37,6 @@ import { devnetStatus, processManager, startPeer } from './devnet';
 import { waitForGossip, waitForLedger } from './readiness';
 import { runCommand } from './run-command';
 import { checkOrgName, storeTopology, topologyOrgs, type OrgRole } from './topology';
-import { CONSORTIUM, CONTRACT } from '../../lib/domain/src';
 
 export type Log = (msg: string) => void;
 
@@ -172,13 +172,8 @@ export async function addOrg(cfg: DevnetConfig, name: string, opts: { role?: Org
   await waitForGossip(next, 120_000);
   await waitForLedger({ ...info, orgs: info.orgs.filter((o) => o.mspId === org.mspId) }, 120_000);
 
-  const governor = await connectDevnet(info, info.orgs[0].mspId, 'admin');
-  try {
-    await governor.submit({ contract: CONTRACT.consortium, fn: CONSORTIUM.SetMember, args: [JSON.stringify(devnetMember({ mspId: org.mspId, role }))] });
-  } finally {
-    governor.close();
-  }
-  log(`${org.mspId} added to the consortium registry as ${role} by governance`);
+  const { proposal, approvers } = await governDevnet(info, { kind: 'set-member', ...devnetMember({ mspId: org.mspId, role }) }, log);
+  log(`${org.mspId} added to the consortium registry as ${role} by proposal ${proposal.proposalId.slice(0, 12)}, approved by ${approvers.join(', ')}`);
   fs.writeFileSync(devnetInfoPath(next.runDir), JSON.stringify(info, null, 2));
   const elapsedMs = Date.now() - t0;
   log(`${org.mspId} onboarded in ${(elapsedMs / 1000).toFixed(1)} s`);

@@ -32,6 +32,8 @@ async function main(): Promise<void> {
     supplier: await token('SupplierMSP', ['supplier'], 'ana@cooperative'),
     retailer: await token('RetailerMSP', ['retailer-ops', 'pos'], 'ben@retail-ops'),
     finance: await token('RetailerMSP', ['finance'], 'cho@finance'),
+    // The payee's finance claims the payment: its gateway verifies the transfer and records it.
+    supplierFinance: await token('SupplierMSP', ['finance'], 'eve@cooperative-finance'),
     auditor: await token('AuditorMSP', ['auditor'], 'dev@audit'),
   };
   const base = (org: Org) => `http://127.0.0.1:${gatewayPort(cfg, org)}`;
@@ -141,7 +143,7 @@ async function main(): Promise<void> {
   const txHash = (
     await runCommand(process.execPath, [path.join(root, 'dist', 'network', 'src', 'dev-pay.js'), '--to', payee, '--amount', '4250'], { step: 'dev-pay' })
   ).trim();
-  let claim = await call('RetailerMSP', tokens.finance, 'POST', `/purchase-orders/PO-${run}/payments`, { chainId: 31337, txHash });
+  let claim = await call('SupplierMSP', tokens.supplierFinance, 'POST', `/purchase-orders/PO-${run}/payments`, { chainId: 31337, txHash });
   console.log(`   claimed ${txHash}: ${claim.status} (${claim.reason ?? ''})`);
   for (let i = 0; i < 30 && claim.status === 'pending'; i++) {
     // The local chain mines on demand: two small payments elsewhere add the confirmations.
@@ -151,7 +153,7 @@ async function main(): Promise<void> {
       { step: 'dev-pay' },
     );
     await new Promise((r) => setTimeout(r, 1000));
-    claim = await call('RetailerMSP', tokens.finance, 'GET', `/payments/${claim.id}`);
+    claim = await call('SupplierMSP', tokens.supplierFinance, 'GET', `/payments/${claim.id}`);
   }
   const order = await call('RetailerMSP', tokens.finance, 'GET', `/purchase-orders/PO-${run}`);
   console.log(`   claim ${claim.status}; order on the ledger: ${order.order?.status ?? order.status}`);

@@ -113,11 +113,17 @@ export function assertPrefixesFree(members: readonly Member[], mspId: string, pr
  * governance decision applies). Validates them, refuses overlaps with other
  * members, and writes the entry stamped with this transaction.
  */
-export async function setMemberPrefixes(ctx: Context, mspId: string, prefixes: unknown, meta: { txId: string; at: string }): Promise<Member> {
+export async function setMemberPrefixes(
+  ctx: Context,
+  mspId: string,
+  prefixes: unknown,
+  meta: { txId: string; at: string },
+  fields: { mspId?: string; gs1Prefixes?: string } = {},
+): Promise<Member> {
   const member = await readMember(ctx, mspId);
-  if (!member) throw fail.notFound(`member ${mspId}`, 'mspId');
-  const list = parseGs1Prefixes(prefixes);
-  assertPrefixesFree(await listMembers(ctx), mspId, list);
+  if (!member) throw fail.notFound(`member ${mspId}`, fields.mspId ?? 'mspId');
+  const list = parseGs1Prefixes(prefixes, fields.gs1Prefixes);
+  assertPrefixesFree(await listMembers(ctx), mspId, list, fields.gs1Prefixes);
   const next: Member = { ...member, gs1Prefixes: list, txId: meta.txId, updatedAt: meta.at };
   await writeMember(ctx, next);
   return next;

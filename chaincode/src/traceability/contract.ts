@@ -19,6 +19,17 @@ import { recordRegionSales } from './tx-region-sales';
 import { recordEvents } from './tx-epcis';
 import { grantLicence, revokeLicence } from './tx-licences';
 import { createShipment, dispatchShipment, receiveShipment } from './tx-shipments';
+import { runBatch } from './tx-batch';
+import { reverseMovement } from './tx-reversals';
+
+/** Functions SubmitBatch books several submissions of in one transaction. */
+const BATCHABLE = {
+  TransferStock: transferStock,
+  AdjustStock: adjustStock,
+  DispatchShipment: dispatchShipment,
+  ReceiveShipment: receiveShipment,
+  ReverseMovement: reverseMovement,
+};
 
 @Info({ title: 'TraceabilityContract', description: 'Coffee supply-chain custody, stock and payments' })
 export class TraceabilityContract extends Contract {
@@ -97,6 +108,20 @@ export class TraceabilityContract extends Contract {
   @Returns('string')
   public async AdjustStock(ctx: Context, request: string): Promise<string> {
     return runSubmit(ctx, 'AdjustStock', request, adjustStock);
+  }
+
+  /** A movement posted in error taken back: the stock it moved returns (SAP reversal movement types). */
+  @Transaction()
+  @Returns('string')
+  public async ReverseMovement(ctx: Context, request: string): Promise<string> {
+    return runSubmit(ctx, 'ReverseMovement', request, reverseMovement);
+  }
+
+  /** Several submissions of one movement function in one transaction, each booked as if alone (tx-batch.ts). */
+  @Transaction()
+  @Returns('string')
+  public async SubmitBatch(ctx: Context, request: string): Promise<string> {
+    return runBatch(ctx, request, BATCHABLE);
   }
 
   @Transaction()
@@ -216,6 +241,20 @@ export class TraceabilityContract extends Contract {
   @Returns('string')
   public async GetMemberEvent(ctx: Context, mspId: string, eventId: string): Promise<string> {
     return q.getEvent(ctx, mspId, eventId);
+  }
+
+  /** The event record of the captured EPCIS event with this CBV 2.0 event hash ID. */
+  @Transaction(false)
+  @Returns('string')
+  public async GetEventByHash(ctx: Context, eventHash: string): Promise<string> {
+    return q.getEventByHash(ctx, eventHash);
+  }
+
+  /** Several submissions looked up at once (a JSON list of event ids). */
+  @Transaction(false)
+  @Returns('string')
+  public async GetEvents(ctx: Context, eventIds: string): Promise<string> {
+    return q.getEvents(ctx, ctx.clientIdentity.getMSPID(), eventIds);
   }
 
   @Transaction(false)

@@ -4,7 +4,8 @@
  */
 import { requireProduct } from './access';
 import type { QuantityElement, SourceDest } from './epcis';
-import { lotClassUri, mspPartyUri, pglnUri } from './gs1';
+import { lotClassUri, mspPartyUri, pglnUri, productClassUri } from './gs1';
+import { LOT_UNKNOWN } from './stock';
 import { quantityNumber } from './quantity';
 import type { TxEnv } from './tx-env';
 import type { LocationRecord } from './types';
@@ -12,7 +13,12 @@ import type { LocationRecord } from './types';
 /** A quantityList element for `units` of a lot, in the product's unit of measure. */
 export async function lotQuantity(env: TxEnv, gtin: string, lotCode: string, units: bigint): Promise<QuantityElement> {
   const product = await requireProduct(env, gtin, 'gtin');
-  return { epcClass: lotClassUri(gtin, lotCode), quantity: quantityNumber(units < 0n ? -units : units), uom: product.unit };
+  // Units whose lot is unknown are named by their product class, not by a lot that does not exist.
+  return {
+    epcClass: lotCode === LOT_UNKNOWN ? productClassUri(gtin) : lotClassUri(gtin, lotCode),
+    quantity: quantityNumber(units < 0n ? -units : units),
+    uom: product.unit,
+  };
 }
 
 /** The party owning a location: its party GLN when known, else its MSP. */

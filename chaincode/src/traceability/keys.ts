@@ -29,10 +29,14 @@ export const OBJECT_TYPES = {
   lotChild: 'lotchild',
   /** index: original event → error declarations about it. */
   correction: 'correction',
+  /** how much of one submission's lot a reversal took back: `reversal~eventId~gtin~lotCode` */
+  reversal: 'reversal',
   /** an aggregation parent (pallet SSCC, case) → its current contents. */
   aggregation: 'aggregation',
   /** a GTIN owner's licence to another member to make lots of it: `licence~gtin~licenseeMsp`. */
   licence: 'licence',
+  /** index: CBV 2.0 event hash of a captured EPCIS event → the eventId that recorded it (one event in any binding). */
+  epcisHash: 'epcishash',
 } as const;
 
 export type ObjectType = (typeof OBJECT_TYPES)[keyof typeof OBJECT_TYPES];

@@ -94,6 +94,40 @@ export async function getEvent(ctx: Context, mspId: string, eventId: string): Pr
   return canonicalJson({ event, correction });
 }
 
+/** The event record that captured the EPCIS event with this CBV 2.0 event hash ID (NOT_FOUND when none did). */
+export async function getEventByHash(ctx: Context, eventHash: string): Promise<string> {
+  const m = /^ni:\/\/\/sha-256;([0-9a-f]{64})\?ver=CBV2\.0$/.exec(typeof eventHash === 'string' ? eventHash : '');
+  if (!m) throw fail.invalid('eventHash', 'must be a CBV 2.0 event hash ID (ni:///sha-256;<hex>?ver=CBV2.0)');
+  const ledger = new Ledger(ctx);
+  const entry = await ledger.get<{ eventId: string; mspId?: string }>(ledger.key(OBJECT_TYPES.epcisHash, [m[1]]));
+  if (!entry) throw fail.notFound(`event with hash ${eventHash}`, 'eventHash');
+  // An entry names the capturing organisation; one written before event ids were scoped is read as the caller's.
+  return getEvent(ctx, entry.mspId ?? ctx.clientIdentity.getMSPID(), entry.eventId);
+}
+
+/**
+ * Which of several of the caller's submissions committed (event ids are
+ * scoped per organisation): for each event id (a JSON list of
+ * at most 500) its function, transaction and result, or null. One query
+ * instead of one per item when a document's items are looked up before booking.
+ */
+export async function getEvents(ctx: Context, mspId: string, eventIdsJson: string): Promise<string> {
+  let ids: unknown;
+  try {
+    ids = JSON.parse(eventIdsJson);
+  } catch {
+    throw fail.invalid('eventIds', 'must be a JSON list of event ids');
+  }
+  if (!Array.isArray(ids) || ids.length === 0 || ids.length > 500) throw fail.invalid('eventIds', 'must be a JSON list of 1-500 event ids');
+  const ledger = new Ledger(ctx);
+  const events = [];
+  for (const [i, raw] of ids.entries()) {
+    const event = await readEvent(ledger, mspId, id(raw as string, `eventIds[${i}]`));
+    events.push(event ? { eventId: event.eventId, function: event.function, txId: event.txId, result: event.result } : null);
+  }
+  return canonicalJson({ events });
+}
+
 /** Every committed version of one key, oldest first, e.g. `GetHistory("shipment~S-1")`. */
 export async function getHistory(ctx: Context, readable: string): Promise<string> {
   const parsed = typeof readable === 'string' ? keyFromReadable(readable) : undefined;

@@ -10,6 +10,14 @@ import type { StockLine } from '../../../lib/domain/src';
 import type { TxEnv } from './tx-env';
 import type { StockRecord, TransitRecord } from './types';
 
+/**
+ * The lot code of a "lot unknown" position: units of a product a store took
+ * back without knowing their lot (a return of a product it never sold and does
+ * not hold). A later count moves them to their lot (AdjustStock); a recall of
+ * any lot of that product lists these positions as possibly affected.
+ */
+export const LOT_UNKNOWN = '(unknown)';
+
 export function stockKey(env: TxEnv, gln: string, gtin: string, lotCode: string): string {
   return env.ledger.key(OBJECT_TYPES.stock, [gln, gtin, lotCode]);
 }
@@ -46,12 +54,15 @@ async function changePosition(
   if (after < 0n) throw fail.insufficient(shortage(before), field);
   const where = place.position === 'on_hand' ? { gln: place.gln } : { shipmentId: place.shipmentId };
   const amounts = { quantity: formatQuantity(after), baseUnits: after.toString() };
+  // When stock last came in (a receipt, a transfer, a return): which of a store's lots it received most recently.
+  const receivedAt = place.position === 'on_hand' ? (delta > 0n ? env.time : (current as StockRecord | undefined)?.receivedAt) : undefined;
   const record = {
     docType: place.position === 'on_hand' ? 'stock' : 'transit',
     ...where,
     gtin: lot.gtin,
     lotCode: lot.lotCode,
     ...amounts,
+    ...(receivedAt ? { receivedAt } : {}),
     updatedAt: env.time,
     updatedTxId: env.txId,
   } as StockRecord | TransitRecord;

@@ -19,7 +19,7 @@ import { Input } from './input';
 import { OBJECT_TYPES, compositeKey } from './keys';
 import type { Ledger } from './ledger';
 import { TxEnv } from './tx-env';
-import { readCapturedEvents, type CapturedEvent } from './tx-epcis';
+import { indexCapturedHashes, readCapturedEvents, readCapturedHashes, type CapturedEvent } from './tx-epcis';
 
 /** Name of the single chaincode event each submitting transaction emits. */
 export { TRACE_EVENT_NAME };
@@ -101,8 +101,10 @@ export async function runSubmit(ctx: Context, fn: TxName, request: string, handl
 
   // Checked before the handler runs, so a malformed event costs no world-state reads.
   const captured = readCapturedEvents(input);
+  const hashes = readCapturedHashes(input);
   await env.loadCaller();
   const body = await handler(env, input);
+  await indexCapturedHashes(env, hashes, eventId);
   const result = { ...body, eventId, txId: env.txId };
   const events = env.events();
   // The events (and captured ones) go into the event record and the chaincode event: serialised once for both.

@@ -25,8 +25,10 @@ export class TxEnv {
     readonly fn: string,
     readonly eventId: string,
     readonly actor: string | undefined,
+    /** World state shared with other submissions of the same transaction (a batch); a fresh view when absent. */
+    ledger?: Ledger,
   ) {
-    this.ledger = new Ledger(ctx);
+    this.ledger = ledger ?? new Ledger(ctx);
     this.mspId = ctx.clientIdentity.getMSPID();
     this.txId = ctx.stub.getTxID();
     this.time = txTimeIso(ctx);

@@ -63,6 +63,39 @@ export function readCapturedEvents(input: Input): CapturedEvent[] | undefined {
   return list as CapturedEvent[];
 }
 
+/** A CBV 2.0 event hash ID as the gateway computes it; the index keeps its hex digest. */
+const EVENT_HASH = /^ni:\/\/\/sha-256;([0-9a-f]{64})\?ver=CBV2\.0$/;
+
+/**
+ * The optional `epcisHashes` member: the CBV 2.0 event hash of each captured
+ * event that identifies it (error declarations share their event's hash and
+ * are left out by the caller), as hex digests. Checked before the handler runs.
+ */
+export function readCapturedHashes(input: Input): string[] {
+  if (!input.has('epcisHashes')) return [];
+  const list = input.raw('epcisHashes');
+  if (!Array.isArray(list) || list.length > 100) throw fail.invalid('epcisHashes', 'must be a list of at most 100 event hash IDs');
+  return list.map((h, i) => {
+    const m = typeof h === 'string' ? EVENT_HASH.exec(h) : null;
+    if (!m) throw fail.invalid(`epcisHashes[${i}]`, 'must be a CBV 2.0 event hash ID (ni:///sha-256;<hex>?ver=CBV2.0)');
+    return m[1];
+  });
+}
+
+/**
+ * Records each hash not yet indexed as naming this transaction's eventId, so
+ * the same event captured again in another binding or under another eventID
+ * is recognised (`GetEventByHash`). The first recording of a hash wins.
+ */
+export async function indexCapturedHashes(env: TxEnv, hashes: string[], eventId: string): Promise<void> {
+  for (const hex of hashes) {
+    const key = env.ledger.key(OBJECT_TYPES.epcisHash, [hex]);
+    // The record is found by eventId within the capturing organisation (event ids are scoped per organisation).
+    if (!(await env.ledger.get(key)))
+      await env.ledger.put(key, { docType: 'epcishash', eventHash: `ni:///sha-256;${hex}?ver=CBV2.0`, eventId, mspId: env.mspId });
+  }
+}
+
 /** Current contents of an aggregation parent, as kept on the ledger. */
 export interface AggregationRecord {
   docType: 'aggregation';

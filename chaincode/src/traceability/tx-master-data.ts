@@ -9,7 +9,7 @@ import { lotClassUri, parseCompanyPrefixLength, parseGln, sglnUri } from './gs1'
 import { assertOwnKey, requireLotProduct } from './identifier-rules';
 import type { Input } from './input';
 import { OBJECT_TYPES, readableKey } from './keys';
-import { changeStock } from './stock';
+import { changeStock, LOT_UNKNOWN } from './stock';
 import type { HandlerResult } from './submit';
 import type { TxEnv } from './tx-env';
 import { LOCATION_TYPES, type Address, type LocationRecord, type LotOrigin, type LotRecord, type LotRef, type ProductRecord } from './types';
@@ -107,6 +107,7 @@ export async function createLot(
   fields: Omit<LotRecord, 'docType' | 'epcClass' | 'commissionedAt' | 'commissionedBy' | 'status' | 'recallIds' | 'createdTxId'>,
   field: string,
 ): Promise<LotRecord> {
+  if (fields.lotCode === LOT_UNKNOWN) throw fail.invalid(field, `${LOT_UNKNOWN} is reserved for units whose lot is unknown`);
   const key = env.ledger.key(OBJECT_TYPES.lot, [fields.gtin, fields.lotCode]);
   if (await env.ledger.exists(key)) throw fail.duplicate(`lot ${fields.gtin}/${fields.lotCode}`, field);
   const lot: LotRecord = {

@@ -10,7 +10,7 @@ import type { Input } from './input';
 import { OBJECT_TYPES, readableKey } from './keys';
 import { createLot, lotIlmd } from './tx-master-data';
 import { requireLotProduct } from './identifier-rules';
-import { changeStock, stockKey } from './stock';
+import { changeStock, LOT_UNKNOWN, stockKey } from './stock';
 import type { StockLine } from '../../../lib/domain/src';
 import type { HandlerResult } from './submit';
 import type { TxEnv } from './tx-env';
@@ -189,7 +189,10 @@ export async function adjustStock(env: TxEnv, input: Input): Promise<HandlerResu
     if (delta > 0n && reason !== 'count_difference') {
       throw fail.invalid(l.at('delta'), `must be negative for reason ${reason}; only count_difference may add stock`);
     }
-    await requireLot(env, gtin, lotCode, l.at('lotCode'));
+    // A count resolves a "lot unknown" position by taking its units off it (and adding them to their lot).
+    if (lotCode === LOT_UNKNOWN) {
+      if (delta > 0n) throw fail.invalid(l.at('delta'), `a ${LOT_UNKNOWN} position only gives units back to their lot; it is never added to`);
+    } else await requireLot(env, gtin, lotCode, l.at('lotCode'));
     const line = await changeStock(env, { gln, gtin, lotCode }, delta, l.at('delta'));
     (delta < 0n ? minus : plus).push(line);
     (delta < 0n ? minusQ : plusQ).push(await lotQuantity(env, gtin, lotCode, delta));

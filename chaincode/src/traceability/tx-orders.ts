@@ -2,7 +2,14 @@
  * Purchase orders with crypto payment terms, and verified payments against
  * them. A payment is keyed by (chainId, txHash, logIndex), so one on-chain
  * transfer can settle at most one order, once.
+ *
+ * A payment settles only on the payee's word: RecordPayment must be submitted
+ * by the order's supplier (the organisation paid), whose gateway verified the
+ * transfer on its chain, and the order's key carries a key-level endorsement
+ * policy naming the supplier, so its own peer must endorse every payment
+ * written against the order. The buyer cannot mark an order paid.
  */
+import { KeyEndorsementPolicy } from 'fabric-shim';
 import { assertNotAuditor, requireLocation, requireOwnLocation, requireProduct } from './access';
 import { fail } from './errors';
 import type { Input } from './input';
@@ -80,6 +87,10 @@ export async function createPurchaseOrder(env: TxEnv, input: Input): Promise<Han
     updatedAt: env.time,
   };
   await env.ledger.put(key, po);
+  // Later writes to the order (its payments) need the payee's own endorsement.
+  const policy = new KeyEndorsementPolicy();
+  policy.addOrgs('MEMBER', supplierMsp);
+  await env.ctx.stub.setStateValidationParameter(key, policy.getPolicy());
   return { order: po };
 }
 
@@ -115,6 +126,9 @@ export async function recordPayment(env: TxEnv, input: Input): Promise<HandlerRe
   if (!po) throw fail.notFound(`purchase order ${poId}`, 'poId');
   if (env.mspId !== po.buyerMsp && env.mspId !== po.supplierMsp) {
     throw fail.forbidden(`${env.mspId} is neither buyer nor supplier of ${poId}`, 'poId');
+  }
+  if (env.mspId !== po.supplierMsp) {
+    throw fail.forbidden(`payments of ${poId} are recorded by its payee ${po.supplierMsp}, whose gateway verifies the transfer, not by ${env.mspId}`, 'poId');
   }
   const terms = po.paymentTerms;
   if (chainId !== terms.chainId) throw fail.invalid('chainId', `order ${poId} is payable on chain ${terms.chainId}`);

@@ -14,6 +14,7 @@ import { descendants, lotPositions } from './lineage';
 import type { HandlerResult } from './submit';
 import { correctionKey, readEvent } from './submit';
 import type { TxEnv } from './tx-env';
+import { LOT_UNKNOWN } from './stock';
 import type { LotRecord, LotRef } from './types';
 
 export async function declareRecall(env: TxEnv, input: Input): Promise<HandlerResult> {
@@ -61,6 +62,12 @@ export async function declareRecall(env: TxEnv, input: Input): Promise<HandlerRe
       byLocation.set(p.gln, list);
     }
   }
+  // Units a store took back without knowing their lot may be of a recalled lot: listed for the stores to check.
+  const unresolved = [];
+  for (const gtin of [...new Set(scope.map((r) => r.gtin))]) {
+    const positions = await lotPositions(env.ledger, { gtin, lotCode: LOT_UNKNOWN });
+    if (positions.length) unresolved.push({ gtin, lotCode: LOT_UNKNOWN, positions });
+  }
   const recall = {
     docType: 'recall',
     recallId,
@@ -71,6 +78,7 @@ export async function declareRecall(env: TxEnv, input: Input): Promise<HandlerRe
     includeDescendants,
     lots: roots,
     affected,
+    ...(unresolved.length ? { unresolved } : {}),
   };
   await env.ledger.put(key, recall);
   const detail = { reason, recallId };

@@ -85,6 +85,8 @@ export interface StockRecord {
   lotCode: string;
   quantity: string;
   baseUnits: string;
+  /** When stock last came into this position (absent on positions written before it was kept). */
+  receivedAt?: string;
   updatedAt: string;
   updatedTxId: string;
 }
@@ -157,6 +159,9 @@ export interface ShipmentRecord {
   /** Receipts booked so far; each is a `receipt~shipmentId~receiptNo` record. */
   receiptCount?: number;
   closedAt?: string;
+  /** When a reversed receipt or goods issue last took quantity off the shipment (ReverseMovement). */
+  reopenedAt?: string;
+  reopenedTxId?: string;
 }
 
 /** One goods receipt against a shipment: exactly what that receipt booked, and where. */

@@ -9,7 +9,16 @@
  * The pass-through keeps the console on one origin (no CORS, one token). The
  * caller's token is verified here and forwarded, so an indexer that checks
  * tokens itself sees the same caller. Responses are streamed, which carries
- * the indexer's server-sent events (the live ledger view) unchanged.
+ * the indexer's server-sent events (the live ledger view) unchanged. Each
+ * pass-through read takes a token of the caller's rate-limit bucket (the
+ * gateway's own limiter), so the console is no way around it.
+ *
+ * Every /console answer carries a Content-Security-Policy without inline
+ * scripts (the built app loads its scripts from files), X-Frame-Options: DENY,
+ * X-Content-Type-Options: nosniff and a Referrer-Policy. The dev sign-in
+ * answers only outside production, to a browser on the gateway machine that
+ * addressed it by a loopback name (a page on another origin that reaches the
+ * gateway through DNS rebinding names its own host, and gets a 404).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,7 +26,7 @@ import { Readable } from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Logger } from 'pino';
-import { bearerToken, type DevIssuer, type DevIssuerKeyFile, httpError, type JwtVerifier, mintWithKey } from '../../../lib/platform/src';
+import { bearerToken, type DevIssuer, type DevIssuerKeyFile, httpError, type JwtVerifier, mintWithKey, type RateLimiter } from '../../../lib/platform/src';
 import { CONSOLE_INDEX_ACCESS, hasAnyRole, isRole, rolesFor, type Principal, type Role } from '../../../lib/domain/src';
 
 /** How a browser signs in with a real issuer: OpenID Connect authorization code with PKCE. */
@@ -43,8 +52,46 @@ export interface ConsoleOptions {
    */
   indexerDevKeyFile?: string;
   oidc?: ConsoleOidcConfig;
+  /** The gateway's per-client rate limiter; each pass-through read takes a token. */
+  limiter?: RateLimiter;
+  /** NODE_ENV is production: no dev sign-in, whatever else is configured. */
+  production?: boolean;
   /** The token claim naming the user's organisation (shown by the console). */
   orgClaim?: string;
+}
+
+/** Host names that reach only this machine. */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/** True when a Host header names a loopback host (any port): localhost, *.localhost, 127.x.y.z, [::1]. */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = (host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d*$/, '')).toLowerCase();
+  return LOOPBACK_HOSTS.has(name) || name.endsWith('.localhost') || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+}
+
+/** The console's Content-Security-Policy: scripts, styles and fetches from this origin only (plus the OpenID provider). */
+export function consoleCsp(oidc?: ConsoleOidcConfig): string {
+  let provider = '';
+  if (oidc) {
+    try {
+      provider = ` ${new URL(oidc.authority).origin}`;
+    } catch {
+      provider = '';
+    }
+  }
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self'${provider}`,
+    `frame-src 'self'${provider}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    `form-action 'self'${provider}`,
+    "frame-ancestors 'none'",
+  ].join('; ');
 }
 
 /** Roles allowed to read `p` through the console, or undefined for a path it does not pass through (the domain library's table). */
@@ -79,6 +126,15 @@ export function mountConsole(app: express.Express, opts: ConsoleOptions): () => 
     return principal;
   };
 
+  const csp = consoleCsp(opts.oidc);
+  app.use('/console', (_req, res, next) => {
+    res.setHeader('Content-Security-Policy', csp);
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    next();
+  });
+
   app.get('/console/config.json', (_req, res) => {
     const auth = opts.devIssuer ? { mode: 'dev' } : opts.oidc ? { mode: 'oidc', ...opts.oidc } : { mode: 'none' };
     res.set('cache-control', 'no-store').json({ mspId: opts.mspId, orgClaim: opts.orgClaim ?? 'org', auth });
@@ -89,7 +145,9 @@ export function mountConsole(app: express.Express, opts: ConsoleOptions): () => 
     express.json({ limit: '1kb' }),
     wrap(async (req, res) => {
       res.locals.route = '/console/dev-session';
-      if (!opts.devIssuer) throw httpError(404, 'NOT_FOUND', 'the dev issuer is not active on this gateway');
+      if (!opts.devIssuer || opts.production) throw httpError(404, 'NOT_FOUND', 'the dev issuer is not active on this gateway');
+      // A loopback peer is not enough: a web page whose name resolves to 127.0.0.1 (DNS rebinding) sends its own Host.
+      if (!isLoopbackHost(req.get('host'))) throw httpError(404, 'NOT_FOUND', 'the dev issuer is not active on this gateway');
       // Like the dev issuer's key file, minting stays on this machine even when the gateway listens more widely.
       if (!LOOPBACK.has(req.socket.remoteAddress ?? ''))
         throw httpError(403, 'DEV_ISSUER_LOOPBACK_ONLY', 'dev sign-in is only offered to a browser on the gateway machine');
@@ -114,6 +172,8 @@ export function mountConsole(app: express.Express, opts: ConsoleOptions): () => 
       if (!roles || /\.\.|%2f|%2e|%5c/i.test(rawPath)) throw httpError(404, 'NOT_FOUND', `the console does not read ${target}`);
       const principal = await authenticate(req, res);
       if (!hasAnyRole(principal, roles)) throw httpError(403, 'ROLE_FORBIDDEN', `${target} needs one of the roles ${roles.join(', ')}`);
+      const taken = opts.limiter?.take(principal.clientId) ?? { ok: true as const };
+      if (!taken.ok) throw httpError(429, 'RATE_LIMITED', 'too many requests', { retryAfterSec: taken.retryAfterSec });
       const forwarded = await indexerToken(principal).catch((err: Error) => {
         opts.logger.warn(
           { err: err.message, keyFile: opts.indexerDevKeyFile },

@@ -5,12 +5,20 @@
  */
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
-import { bearerToken, createErrorHandler, httpError, invalidInput, type JwtVerifier, notFoundHandler, requestIdFor } from '../../../lib/platform/src';
+import {
+  bearerToken,
+  createErrorHandler,
+  httpError,
+  invalidInput,
+  type JwtVerifier,
+  notFoundHandler,
+  type RateLimiter,
+  requestIdFor,
+} from '../../../lib/platform/src';
 import { CONTRACT, hasAnyRole, type Principal } from '../../../lib/domain/src';
 import type { LedgerClient } from '../../../lib/fabric/src';
 import type { CommandExecutor } from '../submission/executor';
 import type { GatewayMetrics } from './metrics';
-import type { RateLimiter } from './rate-limit';
 import type { RouteContext, RouteSpec } from './route-spec';
 import { jsonDepthExceeds, type RequestValidator } from './validation';
 

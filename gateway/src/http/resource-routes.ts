@@ -275,7 +275,8 @@ export function resourceRoutes(): RouteSpec[] {
       action: {
         kind: 'query',
         build: (c) => ({ fn: QUERY.GetPurchaseOrder, args: [c.params.poId] }),
-        visible: (r: { order?: { buyerMsp?: string; supplierMsp?: string } }, c) => seesAll(c) || [r.order?.buyerMsp, r.order?.supplierMsp].includes(c.principal?.org),
+        visible: (r: { order?: { buyerMsp?: string; supplierMsp?: string } }, c) =>
+          seesAll(c) || [r.order?.buyerMsp, r.order?.supplierMsp].includes(c.principal?.org),
       },
     },
     {

@@ -35,7 +35,8 @@ export function paymentsRoutes(opts: { service: PaymentsService }): RouteFactory
         path: '/purchase-orders/:poId/payments',
         operationId: 'claimPayment',
         tag: 'payments',
-        summary: 'Claim an on-chain payment for an order: verified against its terms, recorded on the ledger once final',
+        summary:
+          "Claim an on-chain payment for an order, at the payee's gateway (403 at any other): verified against its terms, recorded on the ledger once final",
         roles: POLICY['payments.verify'],
         bodySchema: 'PaymentClaim',
         paramsSchema: 'poParams',

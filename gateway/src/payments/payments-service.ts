@@ -4,10 +4,16 @@
  * ledger with RecordPayment (one per transfer). The ledger, not this service,
  * refuses a second use of the same (chainId, txHash, logIndex). A watcher
  * re-checks pending claims from PostgreSQL until final or expired.
+ *
+ * Only the payee settles: the chaincode records a payment only when the
+ * order's supplier submits it, endorsed by its own peer (the order's
+ * key-level policy). So claims are taken at the payee's gateway, which
+ * verifies the transfer itself; another organisation's gateway refuses them.
  */
 import type { Logger } from 'pino';
 import { ServiceError, withRetry } from '../../../lib/platform/src';
 import { type LedgerClient } from '../../../lib/fabric/src';
+import { createEndorsementResolver, type EndorsementResolver } from '../submission/endorsement';
 import type { ClaimRow, ClaimStatus, ClaimStore } from './claim-store';
 import type { PaymentTerms, PaymentVerifier } from './verifier';
 import { CONTRACT, QUERY, TX } from '../../../lib/domain/src';
@@ -15,6 +21,8 @@ import { CONTRACT, QUERY, TX } from '../../../lib/domain/src';
 /** The order as the ledger keeps it (the fields payments need). */
 export interface LedgerOrder {
   poId: string;
+  /** The payee organisation: only it records payments of the order. */
+  supplierMsp: string;
   status: string;
   paidBaseUnits: string;
   createdAt: string;
@@ -25,6 +33,8 @@ export interface PaymentsServiceOptions {
   ledger: LedgerClient;
   verifier: PaymentVerifier;
   store: ClaimStore;
+  /** Picks the endorsers of RecordPayment (this org, the payee, plus a majority); one over `ledger` by default. */
+  endorsement?: EndorsementResolver;
   logger?: Logger;
   /** How long a claim may stay pending (unknown hash, never final). Default 24 h. */
   expiryMs?: number;
@@ -67,6 +77,7 @@ export function createPaymentsService(opts: PaymentsServiceOptions): PaymentsSer
   const { ledger, verifier, store } = opts;
   const expiryMs = opts.expiryMs ?? 24 * 3600_000;
   const recheckMs = opts.recheckMs ?? 5000;
+  const endorsement = opts.endorsement ?? createEndorsementResolver({ ledger });
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
 
@@ -81,6 +92,8 @@ export function createPaymentsService(opts: PaymentsServiceOptions): PaymentsSer
     const actor = row.claimedBy;
     const txIds: string[] = [];
     const terms = order.paymentTerms;
+    // The order's key-level policy names the payee (this organisation): its peer must be among the endorsers.
+    const endorsingOrgs = await endorsement.resolve({ kind: 'orgs', orgs: [ledger.mspId] });
     for (const t of row.transfers) {
       const body = {
         eventId: `pay:${row.poId}:${row.chainId}:${row.txHash}:${t.logIndex ?? 'native'}`,
@@ -97,10 +110,13 @@ export function createPaymentsService(opts: PaymentsServiceOptions): PaymentsSer
         blockHash: row.blockHash,
       };
       try {
-        const res = await withRetry(() => ledger.submit({ contract: CONTRACT.traceability, fn: TX.RecordPayment, args: [JSON.stringify(body)] }), {
-          attempts: 4,
-          baseDelayMs: 100,
-        });
+        const res = await withRetry(
+          () => ledger.submit({ contract: CONTRACT.traceability, fn: TX.RecordPayment, args: [JSON.stringify(body)], endorsingOrgs }),
+          {
+            attempts: 4,
+            baseDelayMs: 100,
+          },
+        );
         txIds.push(res.txId);
       } catch (err) {
         if (err instanceof ServiceError && err.code === 'DUPLICATE') {
@@ -172,7 +188,15 @@ export function createPaymentsService(opts: PaymentsServiceOptions): PaymentsSer
           httpStatus: 422,
           details: { field: 'txHash' },
         });
-      await readOrder(c.poId); // 404 for an unknown order, before anything is stored
+      const order = await readOrder(c.poId); // 404 for an unknown order, before anything is stored
+      if (order.supplierMsp !== ledger.mspId) {
+        throw new ServiceError({
+          code: 'FORBIDDEN',
+          message: `payments of order ${c.poId} are claimed at its payee's gateway (${order.supplierMsp}), which verifies the transfer and records it`,
+          httpStatus: 403,
+          details: { field: 'poId' },
+        });
+      }
       const row = await store.upsert({
         mspId: ledger.mspId,
         poId: c.poId,

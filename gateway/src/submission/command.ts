@@ -9,7 +9,11 @@ import type { TxName } from '../../../lib/domain/src';
  * Custody keys carry a key-level policy naming both parties' orgs, so those
  * orgs must endorse. The hint says how to find them at submit time.
  */
-export type EndorsementHint = { kind: 'parties'; fromGln: string; toGln: string } | { kind: 'shipment'; shipmentId: string };
+export type EndorsementHint =
+  | { kind: 'parties'; fromGln: string; toGln: string }
+  | { kind: 'shipment'; shipmentId: string }
+  /** Named organisations (e.g. a payment's payee, which the order's key-level policy names). */
+  | { kind: 'orgs'; orgs: string[] };
 
 export interface LedgerCommand {
   /** A traceability transaction (the domain library's contract names). */

@@ -1,6 +1,7 @@
 /**
  * Works out which organisations must endorse a custody transaction: the
- * sender's and receiver's orgs (the shipment key's own policy), plus as many
+ * sender's and receiver's orgs (the shipment key's own policy), or the orgs a
+ * caller names (a payment's payee, named by its order's policy), plus as many
  * more as the chaincode's MAJORITY policy needs for the channel's members.
  * The members are the organisations discovery reports peers for, so the set
  * follows the channel, whatever its size.
@@ -58,6 +59,7 @@ export function createEndorsementResolver(deps: { ledger: LedgerClient; contract
   return {
     async resolve(hint) {
       if (!hint) return undefined;
+      if (hint.kind === 'orgs') return withMajority(hint.orgs);
       if (hint.kind === 'parties') {
         return withMajority([await ownerOf(hint.fromGln, 'fromGln'), await ownerOf(hint.toGln, 'toGln')]);
       }

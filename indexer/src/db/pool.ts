@@ -19,6 +19,14 @@ export interface PoolOptions {
    * hold a row that PostgreSQL could lose.
    */
   synchronousCommit?: boolean;
+  /**
+   * Server-side limit on every statement, ms (PostgreSQL's statement_timeout);
+   * the query API's pool sets it so no caller can hold a connection for long.
+   * Unset: no limit (indexing and rebuilds).
+   */
+  statementTimeoutMs?: number;
+  /** How long a query waits for a free connection before failing, ms; unset: it waits. */
+  connectionTimeoutMs?: number;
 }
 
 /** A pool whose connections use `schema` first in their search_path. */
@@ -28,7 +36,11 @@ export function createPool(opts: PoolOptions): Pool {
     connectionString: opts.connectionString,
     max: opts.max ?? 8,
     application_name: opts.applicationName ?? 'indexer',
-    options: `-c search_path=${schema},public${opts.synchronousCommit === false ? ' -c synchronous_commit=off' : ''}`,
+    connectionTimeoutMillis: opts.connectionTimeoutMs,
+    options:
+      `-c search_path=${schema},public` +
+      (opts.synchronousCommit === false ? ' -c synchronous_commit=off' : '') +
+      (opts.statementTimeoutMs ? ` -c statement_timeout=${Math.floor(opts.statementTimeoutMs)}` : ''),
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);

@@ -9,6 +9,7 @@ import { addOutboxMessages } from './outbox-messages';
 import { projectConfigBlock } from './project-config';
 import { projectEpcisEvents } from './project-epcis';
 import { projectEvents } from './project-events';
+import { CONSORTIUM_EVENT_NAME, projectGovernance } from './project-governance';
 import { projectRecord, type RowOrigin } from './project-records';
 import type { RowBuffer } from './row-buffer';
 import { T } from './tables';
@@ -76,6 +77,13 @@ function addBlock(rows: RowBuffer, months: Set<string>, block: LedgerBlock, opts
     // A config transaction in a committed block is in force (the orderer validated it; the genesis block carries no flags).
     if (tx.type === 'CONFIG') projectConfigBlock(rows, block, tx);
     if (tx.type !== 'ENDORSER_TRANSACTION') continue;
+    if (tx.validationCode === 'VALID' && tx.event?.name === CONSORTIUM_EVENT_NAME) {
+      try {
+        projectGovernance(rows, tx, bn);
+      } catch (err) {
+        opts.onWarn?.(`unreadable ${CONSORTIUM_EVENT_NAME} payload: ${(err as Error).message}`, tx);
+      }
+    }
     const origin: RowOrigin = {
       txId: tx.txId,
       blockNumber: bn,

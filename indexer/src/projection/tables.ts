@@ -236,6 +236,34 @@ export const T = {
   ledgerRecords: spec('ledger_records', ['record_key', 'doc_type', 'value', 'tx_id', 'block_number'], ['record_key'], 'update'),
   channelConfigs: spec('channel_configs', ['block_number', 'tx_id', 'config_time', 'members'], ['block_number'], 'error'),
   channelMembers: spec('channel_members', ['block_number', 'msp_id', 'section', 'org_name'], ['block_number', 'section', 'msp_id'], 'error'),
+  consortiumMembers: spec('consortium_members', ['msp_id', 'display_name', 'roles', 'gs1_prefixes', 'removed', 'tx_id', 'block_number'], ['msp_id'], 'update'),
+  governanceProposals: spec(
+    'governance_proposals',
+    [
+      'proposal_id',
+      'kind',
+      'msp_id',
+      'change',
+      'proposed_by',
+      'proposed_at',
+      'expires_at',
+      'status',
+      'approved_by',
+      'required',
+      'applied_at',
+      'applied_tx_id',
+      'tx_id',
+      'block_number',
+    ],
+    ['proposal_id'],
+    'update',
+  ),
+  governanceApprovals: spec(
+    'governance_approvals',
+    ['proposal_id', 'msp_id', 'action', 'approved_at', 'applied', 'tx_id', 'block_number', 'tx_index'],
+    ['proposal_id', 'msp_id'],
+    'nothing',
+  ),
   outbox: spec('outbox', ['event_id', 'topic', 'message_key', 'ce_type', 'ce_subject', 'ce_time', 'payload', 'tx_id', 'block_number'], ['event_id'], 'nothing'),
 } as const;
 
@@ -270,5 +298,8 @@ export const COMPARED_TABLES: Record<string, string[]> = {
   ledger_records: [],
   channel_configs: [],
   channel_members: [],
+  consortium_members: [],
+  governance_proposals: [],
+  governance_approvals: [],
   outbox: ['id', 'created_at', 'published_at'],
 };

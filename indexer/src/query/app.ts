@@ -5,11 +5,12 @@
  * the route table (route-table.ts), which drives access, input checks and the
  * document. Unknown routes answer a 404 problem.
  */
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Pool } from 'pg';
 import { epcisRoutes } from './epcis/epcis-routes';
 import { fsmaRoutes } from './fsma/fsma-routes';
-import type { JwtVerifier } from '../../../lib/platform/src';
+import { createRateLimiter, type JwtVerifier, type RateLimiter, ServiceError } from '../../../lib/platform/src';
+import type { Principal } from '../../../lib/domain/src';
 import { notFound, requestId, problemHandler } from './http-errors';
 import { queryAuth } from './query-auth';
 import { buildQueryOpenApi } from './route-openapi';
@@ -22,6 +23,9 @@ import { traceRoutes } from './trace-routes';
 import { genealogyRoutes } from './genealogy-routes';
 import { ledgerRoutes } from './ledger-routes';
 import { operationsRoutes } from './operations-routes';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../config';
+import { createCheckpointWatch, type CheckpointWatch } from './streams/checkpoint-watch';
+import { createConnectionCap, type ConnectionCap } from './streams/connection-cap';
 
 /** Dependencies of {@link createQueryApp}. */
 export interface QueryAppDeps {
@@ -34,11 +38,33 @@ export interface QueryAppDeps {
   /** Extra health facts (e.g. whether the indexing loop and the relay run). */
   health?: () => Record<string, unknown>;
   onError?: (err: unknown) => void;
+  /** Bounds of traces, statements, rates and streams; default {@link DEFAULT_QUERY_LIMITS}. */
+  limits?: QueryLimits;
+  /** Per-principal rate limiter (shared with the WebSocket streams); default: one from `limits.rateLimit`. */
+  limiter?: RateLimiter;
+  /** The checkpoint poll every stream shares; default: one of the app's own. */
+  watch?: CheckpointWatch;
+  /** Open streams per principal; default: one from `limits.streamsPerPrincipal`. */
+  streamCap?: ConnectionCap;
   /** The organisation this indexer belongs to (its Fabric identity's MSP): a token that names none counts as it. */
   ownerOrg?: string;
 }
 
+/** Takes one token of the caller's bucket per request; past it, 429 with Retry-After. */
+function rateLimit(limiter: RateLimiter) {
+  return (_req: Request, res: Response, next: NextFunction): void => {
+    const taken = limiter.take((res.locals.principal as Principal).clientId);
+    if (taken.ok) return next();
+    next(new ServiceError({ code: 'RATE_LIMITED', message: 'too many requests', httpStatus: 429, details: { retryAfterSec: taken.retryAfterSec } }));
+  };
+}
+
 export function createQueryApp(deps: QueryAppDeps): Express {
+  const limits = deps.limits ?? DEFAULT_QUERY_LIMITS;
+  const trace = { maxDepth: limits.maxDepth, maxRows: limits.maxRows, deadlineMs: limits.statementTimeoutMs };
+  const limiter = deps.limiter ?? createRateLimiter(limits.rateLimit);
+  const watch = deps.watch ?? createCheckpointWatch({ pool: deps.pool, pollMs: 500 });
+  const cap = deps.streamCap ?? createConnectionCap({ maxPerKey: limits.streamsPerPrincipal });
   const app = express();
   app.disable('x-powered-by');
   app.use(requestId);
@@ -83,18 +109,19 @@ export function createQueryApp(deps: QueryAppDeps): Express {
   });
 
   app.use(queryAuth(deps.verifier));
+  app.use(rateLimit(limiter));
   app.use(inventoryRoutes(deps.pool));
-  app.use(traceRoutes(deps.pool));
-  app.use(genealogyRoutes(deps.pool));
+  app.use(traceRoutes(deps.pool, trace));
+  app.use(genealogyRoutes(deps.pool, trace));
   app.use(operationsRoutes(deps.pool));
-  app.use(ledgerRoutes({ pool: deps.pool }));
-  app.use(recallRoutes(deps.pool));
+  app.use(ledgerRoutes({ pool: deps.pool, watch, cap }));
+  app.use(recallRoutes(deps.pool, trace));
   // Before epcisRoutes, whose browse paths (/epcis/:resource/…) would otherwise take /epcis/queries.
   if (deps.subscriptions) app.use(deps.subscriptions);
   app.use(epcisRoutes(deps.pool));
   app.use(fsmaRoutes(deps.pool, deps.onError));
   app.use(membershipRoutes(deps.pool));
   app.use((req, _res, next) => next(notFound(`no route ${req.method} ${req.path}`)));
-  app.use(problemHandler(deps.onError));
+  app.use(problemHandler(deps.onError, limits.statementTimeoutMs));
   return app;
 }

@@ -12,17 +12,18 @@
 import { Router } from 'express';
 import type { Pool } from 'pg';
 import { badRequest, notFound } from './http-errors';
-import { DOWNSTREAM_SQL, UPSTREAM_SQL } from './trace-routes';
+import { downstreamTrace, upstreamTrace } from './lineage-trace';
+import { DEFAULT_TRACE_LIMITS, inSnapshot, type TraceLimits } from './lineage-walk';
 import { LOT_CODE } from '../../../lib/domain/src';
 
 const GTIN = /^\d{14}$/;
 const LOT = LOT_CODE;
-/** The timeline is capped; the graph is not. */
+/** The timeline is capped; the graph is bounded by the trace limits (`truncated` says when it was cut). */
 const MAX_MOVEMENTS = 5000;
 
 type Row = Record<string, any>;
 
-export function genealogyRoutes(pool: Pool): Router {
+export function genealogyRoutes(pool: Pool, limits: TraceLimits = DEFAULT_TRACE_LIMITS): Router {
   const r = Router();
   r.get('/lots/:gtin/:lotCode/genealogy', async (req, res) => {
     const { gtin, lotCode } = req.params;
@@ -31,10 +32,13 @@ export function genealogyRoutes(pool: Pool): Router {
     const root = await pool.query('SELECT 1 FROM lots WHERE gtin = $1 AND lot_code = $2', [gtin, lotCode]);
     if (root.rowCount === 0) throw notFound(`lot ${gtin}/${lotCode}`);
 
-    const [up, down] = await Promise.all([pool.query(UPSTREAM_SQL, [gtin, lotCode]), pool.query(DOWNSTREAM_SQL, [gtin, lotCode])]);
+    const [up, down] = await inSnapshot(
+      pool,
+      async (c) => [await upstreamTrace(c, [[gtin, lotCode]], limits), await downstreamTrace(c, [[gtin, lotCode]], limits)] as const,
+    );
     const lineage = new Map<string, Row>();
     const lotKeys = new Set<string>([`${gtin}/${lotCode}`]);
-    for (const s of up.rows as Row[]) {
+    for (const s of up.steps) {
       lotKeys.add(`${s.gtin}/${s.lot_code}`);
       lineage.set(`${s.gtin}/${s.lot_code}>${s.child_gtin}/${s.child_lot_code}`, {
         parent: `${s.gtin}/${s.lot_code}`,
@@ -44,7 +48,7 @@ export function genealogyRoutes(pool: Pool): Router {
       });
     }
     const holdings = new Map<string, Row>();
-    for (const s of down.rows as Row[]) {
+    for (const s of down.steps) {
       const key = `${s.gtin}/${s.lot_code}`;
       lotKeys.add(key);
       if (s.parent_gtin)
@@ -54,7 +58,10 @@ export function genealogyRoutes(pool: Pool): Router {
           tx_id: s.tx_id,
           block_number: s.block_number,
         });
-      if (s.gln) holdings.set(`${key}@${s.gln}`, { lot: key, gln: s.gln, quantity: s.quantity, tx_id: s.stock_tx_id, block_number: s.stock_block_number });
+    }
+    for (const h of down.holdings) {
+      const key = `${h.gtin}/${h.lot_code}`;
+      holdings.set(`${key}@${h.gln}`, { lot: key, gln: h.gln, quantity: h.quantity, tx_id: h.tx_id, block_number: h.block_number });
     }
     const gtins = [...lotKeys].map((k) => k.slice(0, k.indexOf('/')));
     const lots = [...lotKeys].map((k) => k.slice(k.indexOf('/') + 1));
@@ -114,6 +121,9 @@ export function genealogyRoutes(pool: Pool): Router {
       locations,
       movements: movements.rows,
       movementsTruncated: movements.rowCount === MAX_MOVEMENTS,
+      truncated: up.truncated || down.truncated,
+      ...(up.truncatedBy || down.truncatedBy ? { truncatedBy: up.truncatedBy ?? down.truncatedBy } : {}),
+      limits: up.limits,
     });
   });
   return r;

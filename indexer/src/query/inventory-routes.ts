@@ -60,7 +60,9 @@ export function inventoryRoutes(pool: Pool): Router {
   });
 
   r.get('/inventory/low-stock', async (_req, res) => {
-    const rows = await pool.query(`SELECT * FROM v_low_stock_items l WHERE ${VISIBLE.location('l.gln', '$1')} ORDER BY gln, gtin`, [scopeParam(requestScope(res))]);
+    const rows = await pool.query(`SELECT * FROM v_low_stock_items l WHERE ${VISIBLE.location('l.gln', '$1')} ORDER BY gln, gtin`, [
+      scopeParam(requestScope(res)),
+    ]);
     res.json({ items: rows.rows });
   });
 
@@ -103,7 +105,17 @@ export function inventoryRoutes(pool: Pool): Router {
           AND ($5::bigint IS NULL OR (block_number, tx_index, seq) > ($5::bigint, $6::int, $7::int))
           AND (${VISIBLE.location('m.gln', '$9')} OR (m.shipment_id IS NOT NULL AND ${VISIBLE.shipmentId('m.shipment_id', '$9')}))
         ORDER BY block_number, tx_index, seq LIMIT $8`,
-      [gln ?? null, gtin ?? null, lotCode ?? null, shipmentId ?? null, after?.[0] ?? null, after?.[1] ?? 0, after?.[2] ?? 0, limit + 1, scopeParam(requestScope(res))],
+      [
+        gln ?? null,
+        gtin ?? null,
+        lotCode ?? null,
+        shipmentId ?? null,
+        after?.[0] ?? null,
+        after?.[1] ?? 0,
+        after?.[2] ?? 0,
+        limit + 1,
+        scopeParam(requestScope(res)),
+      ],
     );
     const items = rows.rows.slice(0, limit);
     res.json({ items, nextCursor: rows.rows.length > limit ? encodeCursor(items[items.length - 1]) : null });

@@ -7,11 +7,16 @@
  *   GET /ledger/stream                     server-sent events: one `block` event per newly indexed block
  *
  * The stream follows the checkpoint, so a block appears once its projections
- * are committed and every query the console makes next already sees it.
+ * are committed and every query the console makes next already sees it. All
+ * open streams share one checkpoint poll and one read of each new block; a
+ * caller holds at most the cap of open streams (429 past it).
  */
 import { Router, type Request, type Response } from 'express';
 import type { Pool } from 'pg';
+import type { Principal } from '../../../lib/domain/src';
 import { badRequest } from './http-errors';
+import { createCheckpointWatch, type CheckpointWatch } from './streams/checkpoint-watch';
+import { createConnectionCap, tooManyStreams, type ConnectionCap } from './streams/connection-cap';
 
 const TX_COLUMNS = `tx_id, block_number, tx_index, validation_code, tx_type, creator_msp, endorser_msps, chaincode_id, fn, event_id, tx_time`;
 
@@ -54,13 +59,72 @@ function intParam(raw: unknown, field: string, min: number, max: number, dflt: n
 
 export interface LedgerRoutesOptions {
   pool: Pool;
-  /** How often the stream looks at the checkpoint (ms). */
+  /** How often the stream looks at the checkpoint (ms), when no shared `watch` is given. */
   pollMs?: number;
+  /** The checkpoint poll shared by every stream; default: one of these routes' own. */
+  watch?: CheckpointWatch;
+  /** Open streams per principal; default: 20. */
+  cap?: ConnectionCap;
+}
+
+interface StreamClient {
+  res: Response;
+  hello: boolean;
+}
+
+/** Every open ledger stream, fed from one checkpoint listener: each new block is read once for all. */
+function ledgerStreamHub(pool: Pool, watch: CheckpointWatch) {
+  const clients = new Set<StreamClient>();
+  let last: bigint | undefined;
+  let chain = Promise.resolve();
+  let unsubscribe: (() => void) | undefined;
+  let keepAlive: NodeJS.Timeout | undefined;
+  // Steps run one after another, so every client sees hello, then blocks in order.
+  const enqueue = (step: () => Promise<void> | void): void => {
+    chain = chain.then(step).catch(() => undefined);
+  };
+  const hello = (c: StreamClient, at: bigint) => {
+    c.hello = true;
+    c.res.write(`event: hello\ndata: ${JSON.stringify({ checkpoint: at.toString() })}\n\n`);
+  };
+  const advance = async (at: bigint) => {
+    if (last !== undefined && at > last) {
+      // At most 50 blocks per step: a console that fell far behind reloads the list instead.
+      const from = at - last > 50n ? at - 50n : last;
+      const blocks = (await blocksWithTransactions(pool, 'WHERE block_number > $1 AND block_number <= $2', [String(from), String(at)], 50)).reverse();
+      const text = blocks.map((b) => `event: block\ndata: ${JSON.stringify(b)}\n\n`).join('');
+      for (const c of clients) if (c.hello && text) c.res.write(text);
+    }
+    last = at;
+    for (const c of clients) if (!c.hello) hello(c, at);
+  };
+  return {
+    add(c: StreamClient): void {
+      clients.add(c);
+      if (!unsubscribe) {
+        unsubscribe = watch.subscribe((at) => enqueue(() => advance(at)));
+        keepAlive = setInterval(() => {
+          for (const x of clients) x.res.write(': keep-alive\n\n');
+        }, 15_000);
+      } else if (last !== undefined) enqueue(() => (!c.hello && last !== undefined ? hello(c, last) : undefined));
+    },
+    delete(c: StreamClient): void {
+      clients.delete(c);
+      if (clients.size === 0 && unsubscribe) {
+        unsubscribe();
+        unsubscribe = undefined;
+        clearInterval(keepAlive);
+        last = undefined;
+      }
+    },
+  };
 }
 
 export function ledgerRoutes(opts: LedgerRoutesOptions): Router {
   const { pool } = opts;
-  const pollMs = opts.pollMs ?? 500;
+  const watch = opts.watch ?? createCheckpointWatch({ pool, pollMs: opts.pollMs ?? 500 });
+  const cap = opts.cap ?? createConnectionCap({ maxPerKey: 20 });
+  const hub = ledgerStreamHub(pool, watch);
   const r = Router();
 
   r.get('/ledger/blocks', async (req, res) => {
@@ -83,45 +147,16 @@ export function ledgerRoutes(opts: LedgerRoutesOptions): Router {
   });
 
   r.get('/ledger/stream', (req: Request, res: Response) => {
+    const principal = res.locals.principal as Principal | undefined;
+    const release = cap.acquire(`sse|${principal?.clientId ?? '-'}`);
+    if (!release) throw tooManyStreams('ledger', cap.max);
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write(': ledger stream\n\n');
-    let last: bigint | undefined;
-    let busy = false;
-    let closed = false;
-    let quietTicks = 0;
-    const tick = async () => {
-      if (busy || closed) return;
-      busy = true;
-      try {
-        const cp = (await pool.query<{ block_number: string }>('SELECT block_number FROM checkpoint')).rows[0]?.block_number;
-        if (cp !== undefined) {
-          const at = BigInt(cp);
-          if (last === undefined) {
-            last = at;
-            res.write(`event: hello\ndata: ${JSON.stringify({ checkpoint: cp })}\n\n`);
-          } else if (at > last) {
-            // At most 50 blocks per tick: a console that fell far behind reloads the list instead.
-            const from = at - last > 50n ? at - 50n : last;
-            const blocks = (await blocksWithTransactions(pool, 'WHERE block_number > $1 AND block_number <= $2', [String(from), String(at)], 50)).reverse();
-            for (const b of blocks) if (!closed) res.write(`event: block\ndata: ${JSON.stringify(b)}\n\n`);
-            last = at;
-            quietTicks = 0;
-          } else if (++quietTicks * pollMs >= 15_000) {
-            quietTicks = 0;
-            res.write(': keep-alive\n\n');
-          }
-        }
-      } catch {
-        // A database hiccup: the next tick tries again; the console shows the stream as live until it closes.
-      } finally {
-        busy = false;
-      }
-    };
-    const timer = setInterval(() => void tick(), pollMs);
-    void tick();
-    req.on('close', () => {
-      closed = true;
-      clearInterval(timer);
+    const client: StreamClient = { res, hello: false };
+    hub.add(client);
+    res.on('close', () => {
+      hub.delete(client);
+      release();
     });
   });
 

@@ -5,6 +5,8 @@
  *   GET /purchase-orders?limit=                                  orders with payment status and each payment's ledger transaction
  *   GET /recalls?limit=                                          declared recalls, newest first
  *   GET /search?q=                                               shipment, BOL/DESADV, purchase order, SSCC or transaction id → the lots it concerns
+ *
+ * The search reads indexes only (SEARCH_SQL): no document is scanned with LIKE.
  */
 import { Router } from 'express';
 import type { Pool } from 'pg';
@@ -35,12 +37,32 @@ export function ssccOf(q: string): string | undefined {
   return undefined;
 }
 
-/** LIKE patterns for an SSCC as a Digital Link or as an EPC URN with any company prefix length (6 to 12 digits). */
-function ssccPatterns(sscc: string): string[] {
-  const out = [`%/00/${sscc}%`];
-  for (let len = 6; len <= 12; len++) out.push(`%urn:epc:id:sscc:${sscc.slice(1, 1 + len)}.${sscc[0]}${sscc.slice(1 + len, 17)}%`);
+/**
+ * The forms an SSCC takes in the search index (migration 015, trace_event_ssccs):
+ * its 18 digits (from a Digital Link) and its EPC URN with each company prefix
+ * length (6 to 12 digits; a URN carries no check digit).
+ */
+export function ssccForms(sscc: string): string[] {
+  const out = [sscc];
+  for (let len = 6; len <= 12; len++) out.push(`urn:epc:id:sscc:${sscc.slice(1, 1 + len)}.${sscc[0]}${sscc.slice(1 + len, 17)}`);
   return out;
 }
+
+/** SQL of the search box; every lookup reads an index (migrations 001, 002, 015). */
+export const SEARCH_SQL = {
+  /** Lots a transaction touched: its stock movements by block position, its lots, lineage and shipment lines by tx_id. */
+  transactionLots: `SELECT m.gtin, m.lot_code FROM transactions t JOIN stock_movements m ON m.block_number = t.block_number AND m.tx_index = t.tx_index
+                     WHERE t.tx_id = $1
+                    UNION SELECT gtin, lot_code FROM lots WHERE tx_id = $1
+                    UNION SELECT child_gtin, child_lot_code FROM lot_lineage WHERE tx_id = $1
+                    UNION SELECT gtin, lot_code FROM shipment_lines WHERE tx_id = $1`,
+  shipments:
+    'SELECT shipment_id FROM shipments WHERE shipment_id = $1 UNION SELECT shipment_id FROM shipments WHERE bol = $1 UNION SELECT shipment_id FROM shipments WHERE desadv = $1 LIMIT 20',
+  /** Lots moved by the transactions whose EPCIS documents name the SSCC (an aggregation's parentID, an epcList). */
+  ssccLots: `SELECT DISTINCT m.gtin, m.lot_code FROM trace_events e
+               JOIN stock_movements m ON m.block_number = e.block_number AND m.tx_index = e.tx_index
+              WHERE trace_event_ssccs(e.document) && $1::text[] LIMIT 200`,
+};
 
 export function operationsRoutes(pool: Pool): Router {
   const r = Router();
@@ -101,19 +123,11 @@ export function operationsRoutes(pool: Pool): Router {
     };
     if (/^[0-9a-f]{64}$/i.test(q)) {
       const txId = q.toLowerCase();
-      const rows = (
-        await pool.query(
-          `SELECT gtin, lot_code FROM stock_movements WHERE tx_id = $1
-           UNION SELECT gtin, lot_code FROM lots WHERE tx_id = $1
-           UNION SELECT child_gtin, child_lot_code FROM lot_lineage WHERE tx_id = $1
-           UNION SELECT gtin, lot_code FROM shipment_lines WHERE tx_id = $1`,
-          [txId],
-        )
-      ).rows;
+      const rows = (await pool.query(SEARCH_SQL.transactionLots, [txId])).rows;
       const known = (await pool.query('SELECT 1 FROM transactions WHERE tx_id = $1', [txId])).rowCount;
       if (known) matches.push({ kind: 'transaction', id: txId, lots: lotsOf(rows), txIds: [txId] });
     }
-    const shipments = (await pool.query('SELECT shipment_id FROM shipments WHERE shipment_id = $1 OR bol = $1 OR desadv = $1 LIMIT 20', [q])).rows;
+    const shipments = (await pool.query(SEARCH_SQL.shipments, [q])).rows;
     for (const s of shipments) {
       const lines = (await pool.query('SELECT gtin, lot_code FROM shipment_lines WHERE shipment_id = $1', [s.shipment_id])).rows;
       matches.push({ kind: 'shipment', id: s.shipment_id, lots: lotsOf(lines) });
@@ -125,14 +139,7 @@ export function operationsRoutes(pool: Pool): Router {
     }
     const sscc = ssccOf(q);
     if (sscc) {
-      // SSCCs appear in EPCIS documents (an aggregation's parentID, an epcList); the lots come from the same transactions.
-      const rows = (
-        await pool.query(
-          `SELECT DISTINCT m.gtin, m.lot_code FROM trace_events e JOIN stock_movements m ON m.tx_id = e.tx_id
-            WHERE e.document::text LIKE ANY($1::text[]) LIMIT 200`,
-          [ssccPatterns(sscc)],
-        )
-      ).rows;
+      const rows = (await pool.query(SEARCH_SQL.ssccLots, [ssccForms(sscc)])).rows;
       if (rows.length) matches.push({ kind: 'sscc', id: sscc, lots: lotsOf(rows) });
     }
     res.json({ query: q, matches });

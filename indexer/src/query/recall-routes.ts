@@ -6,13 +6,16 @@
  *
  * Answers every affected downstream lot and every location still holding
  * stock of any of them, with quantities and the tx_id/block_number of each fact.
+ * All roots are walked together, each lot once, within the trace limits
+ * (`truncated: true` with the limits when the scope was cut).
  * Declaring the recall is a ledger transaction (gateway POST /recalls); the
  * indexer then publishes it on the recalls topic.
  */
 import { Router } from 'express';
 import type { Pool } from 'pg';
 import { badRequest } from './http-errors';
-import { DOWNSTREAM_SQL } from './trace-routes';
+import { downstreamTrace } from './lineage-trace';
+import { DEFAULT_TRACE_LIMITS, inSnapshot, type TraceLimits } from './lineage-walk';
 import { LOT_CODE } from '../../../lib/domain/src';
 
 const GTIN = /^\d{14}$/;
@@ -40,7 +43,7 @@ function parseDate(raw: unknown, field: string): Date {
   return d;
 }
 
-export function recallRoutes(pool: Pool): Router {
+export function recallRoutes(pool: Pool, limits: TraceLimits = DEFAULT_TRACE_LIMITS): Router {
   const r = Router();
   r.get('/recalls/scope', async (req, res) => {
     const q = req.query;
@@ -62,30 +65,20 @@ export function recallRoutes(pool: Pool): Router {
     }
     const affected = new Map<string, Record<string, unknown>>();
     const holdings = new Map<string, Record<string, unknown>>();
-    for (const [gtin, lot] of roots) {
-      for (const row of (await pool.query(DOWNSTREAM_SQL, [gtin, lot])).rows) {
-        const k = `${row.gtin}/${row.lot_code}`;
-        if (!affected.has(k))
-          affected.set(k, {
-            gtin: row.gtin,
-            lot_code: row.lot_code,
-            depth: row.depth,
-            from_lot: row.parent_gtin ? `${row.parent_gtin}/${row.parent_lot_code}` : null,
-            tx_id: row.tx_id,
-            block_number: row.block_number,
-          });
-        if (row.gln)
-          holdings.set(`${k}@${row.gln}`, {
-            gtin: row.gtin,
-            lot_code: row.lot_code,
-            gln: row.gln,
-            location_name: row.location_name,
-            quantity: row.quantity,
-            tx_id: row.stock_tx_id,
-            block_number: row.stock_block_number,
-          });
-      }
+    const { steps, holdings: held, ...bounds } = await inSnapshot(pool, (c) => downstreamTrace(c, roots, limits));
+    for (const row of steps) {
+      const k = `${row.gtin}/${row.lot_code}`;
+      if (!affected.has(k))
+        affected.set(k, {
+          gtin: row.gtin,
+          lot_code: row.lot_code,
+          depth: row.depth,
+          from_lot: row.parent_gtin ? `${row.parent_gtin}/${row.parent_lot_code}` : null,
+          tx_id: row.tx_id,
+          block_number: row.block_number,
+        });
     }
+    for (const h of held) holdings.set(`${h.gtin}/${h.lot_code}@${h.gln}`, { ...h });
     const byLocation = new Map<string, { gln: string; location_name: string; lots: number }>();
     for (const h of holdings.values()) {
       const e = byLocation.get(h.gln as string) ?? { gln: h.gln as string, location_name: h.location_name as string, lots: 0 };
@@ -97,6 +90,7 @@ export function recallRoutes(pool: Pool): Router {
       affectedLots: [...affected.values()],
       holdings: [...holdings.values()],
       locations: [...byLocation.values()],
+      ...bounds,
     });
   });
   return r;

@@ -262,12 +262,13 @@ export const QUERY_ROUTES: readonly QueryRoute[] = [
     summary: 'Where the lots of a recall went',
     tag: 'recalls',
     op: 'index.stock',
+    // Either lot, or gtin with from and to (the route names what is missing).
     query: {
       lot: { type: 'string', minLength: 1, maxLength: 4096, description: '<gtin14>/<lotCode>, comma-separated' },
+      gtin: GTIN14,
       from: { type: 'string', maxLength: 64 },
       to: { type: 'string', maxLength: 64 },
     },
-    requiredQuery: ['lot'],
     success: { status: 200, description: 'Locations and lots in scope', content: json() },
   },
   // ---- EPCIS 2.0 query interface --------------------------------------------------------------
@@ -496,6 +497,35 @@ export const QUERY_ROUTES: readonly QueryRoute[] = [
     op: 'index.stock',
     query: { txId: TX_ID, block: { type: 'string', pattern: '^\\d{1,18}$' } },
     success: { status: 200, description: 'Members', content: json() },
+  },
+  {
+    method: 'get',
+    path: '/membership/registry',
+    operationId: 'getConsortiumRegistry',
+    summary: 'The consortium registry: members with their roles and GS1 company prefixes',
+    tag: 'membership',
+    op: 'index.stock',
+    success: { status: 200, description: 'Registry members', content: json() },
+  },
+  {
+    method: 'get',
+    path: '/membership/proposals',
+    operationId: 'listGovernanceProposals',
+    summary: 'Governance proposals, newest first: the change, approvals, required majority, expiry and outcome',
+    tag: 'membership',
+    op: 'index.stock',
+    query: { status: { type: 'string', enum: ['open', 'applied', 'expired'] } },
+    success: { status: 200, description: 'Proposals', content: json() },
+  },
+  {
+    method: 'get',
+    path: '/membership/proposals/:proposalId',
+    operationId: 'getGovernanceProposal',
+    summary: 'One governance proposal with each organisation’s proposal or approval',
+    tag: 'membership',
+    op: 'index.stock',
+    params: { proposalId: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:@#-]{0,127}$' } },
+    success: { status: 200, description: 'The proposal and its approvals', content: json() },
   },
 ];
 

@@ -41,4 +41,20 @@ export const VISIBLE = {
   shipmentId: (id: string, org: string) =>
     `(${org}::text IS NULL OR EXISTS (SELECT 1 FROM shipments vs WHERE vs.shipment_id = ${id} AND (vs.sender_msp = ${org} OR vs.receiver_msp = ${org} OR vs.carrier = ${org})))`,
   order: (alias: string, org: string) => `(${org}::text IS NULL OR ${alias}.buyer_msp = ${org} OR ${alias}.supplier_msp = ${org})`,
+  /**
+   * A lot, by its provenance: visible to the member that commissioned it or
+   * ever held it, and to every member that commissioned or held a lot made from
+   * it (the upstream of what one holds). Descendants are walked once each
+   * (UNION over the lot key), so a diamond-shaped graph stays linear.
+   */
+  lot: (gtin: string, lot: string, org: string) => `(${org}::text IS NULL OR EXISTS (
+      WITH RECURSIVE made_from(gtin, lot_code) AS (
+        SELECT ${gtin}::text, ${lot}::text
+        UNION
+        SELECT ll.child_gtin, ll.child_lot_code FROM lot_lineage ll JOIN made_from mf ON ll.parent_gtin = mf.gtin AND ll.parent_lot_code = mf.lot_code
+      )
+      SELECT 1 FROM made_from mf
+       WHERE EXISTS (SELECT 1 FROM lots vl WHERE vl.gtin = mf.gtin AND vl.lot_code = mf.lot_code AND vl.commissioned_by = ${org})
+          OR EXISTS (SELECT 1 FROM stock_movements vm JOIN warehouses vmw ON vmw.gln = vm.gln
+                      WHERE vm.gtin = mf.gtin AND vm.lot_code = mf.lot_code AND vmw.owner_msp = ${org})))`,
 };

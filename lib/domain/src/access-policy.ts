@@ -34,6 +34,8 @@ export const POLICY = {
   'sap.idoc': ['sap', 'admin'],
   'pos.sales': ['pos', 'admin'],
   'pos.proofs': ['pos', 'retailer-ops', 'auditor', 'admin'],
+  'pos.unbooked': ['pos', 'retailer-ops', 'auditor', 'admin'],
+  'pos.replay': ['pos', 'retailer-ops', 'admin'],
   'epcis.capture': ['supplier', 'retailer-ops', 'sap', 'admin'],
   'epcis.query': EPCIS_READERS,
   'epcis.subscribe': EPCIS_SUBSCRIBERS,

@@ -64,13 +64,18 @@ function child(node: XNode, name: string): unknown {
   return key === undefined ? undefined : node[key];
 }
 
+/** Stands in the prefix map for the XML Schema instance namespace (xsi), whose attributes are not event data. */
+const XSI = '\u0000xsi';
+const isXsi = (qname: string, prefixes: Map<string, string>) => qname.includes(':') && prefixes.get(qname.slice(0, qname.indexOf(':'))) === XSI;
+
 /** Converts one XML value (element content or attribute) of an extension. */
 function extensionValue(v: unknown, prefixes: Map<string, string>): unknown {
   if (Array.isArray(v)) return v.map((e) => extensionValue(e, prefixes));
   if (!isObj(v)) return v ?? '';
   const out: Obj = {};
   for (const [k, c] of Object.entries(v)) {
-    if (k === '#text') continue;
+    // xsi:type and friends annotate the XML value's type; they are not data of the event (JSON-LD has no counterpart).
+    if (k === '#text' || isXsi(k.replace(/^@_/, ''), prefixes)) continue;
     out[jsonName(k.replace(/^@_/, ''), prefixes)] = extensionValue(c, prefixes);
   }
   return Object.keys(out).length === 0 ? (text(v) ?? '') : out;
@@ -86,7 +91,7 @@ function jsonName(qname: string, prefixes: Map<string, string>): string {
 function extensions(node: XNode, standard: Set<string>, prefixes: Map<string, string>, out: Obj): void {
   for (const [k, v] of Object.entries(node)) {
     const name = k.replace(/^@_/, '');
-    if (k === '#text' || name.startsWith('xmlns') || standard.has(local(name)) || !name.includes(':')) continue;
+    if (k === '#text' || name.startsWith('xmlns') || standard.has(local(name)) || !name.includes(':') || isXsi(name, prefixes)) continue;
     out[jsonName(name, prefixes)] = extensionValue(v, prefixes);
   }
 }
@@ -219,12 +224,17 @@ function xmlEvent(type: string, node: XNode, prefixes: Map<string, string>): Obj
   return ev;
 }
 
+/** Removes a bare `<!DOCTYPE name>` (it declares nothing); an internal subset or external DTD stays, to be refused. */
+export const stripDoctype = (xml: string) => xml.replace(/<!DOCTYPE\s+[A-Za-z_][\w.:-]*\s*>/i, '');
+
 /**
  * Parses an EPCIS 2.0 (or 1.2) XML capture document into the JSON-LD document
  * capture works on. DTDs are refused; a document that is not EPCIS XML is a
  * 400 naming what is missing.
  */
 export function xmlToEpcisDocument(xml: string): Obj {
+  // A bare `<!DOCTYPE name>` (GS1's own examples carry one) declares nothing; an internal subset or external DTD could define entities.
+  xml = stripDoctype(xml);
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw invalidInput([{ field: 'body', message: 'must not contain a DOCTYPE or entity declarations' }]);
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw invalidInput([{ field: 'body', message: `is not well-formed XML (line ${valid.err.line}: ${valid.err.msg})` }]);
@@ -234,12 +244,18 @@ export function xmlToEpcisDocument(xml: string): Obj {
   if (!isObj(root)) throw invalidInput([{ field: 'EPCISDocument', message: 'the root element must be an EPCIS document (epcis:EPCISDocument)' }]);
   const prefixes = new Map<string, string>();
   const context: Obj = {};
-  for (const [k, v] of Object.entries(root)) {
-    const m = /^@_xmlns:(.+)$/.exec(k);
-    if (!m || typeof v !== 'string' || EPCIS_NS.has(v) || v === 'http://www.w3.org/2001/XMLSchema-instance') continue;
+  // Namespaces declared on the root, then those declared further down (an event or extension element may declare its own).
+  const declared: Array<[string, unknown]> = [
+    ...Object.entries(root).flatMap(([k, v]): Array<[string, unknown]> => (k.startsWith('@_xmlns:') ? [[k.slice(8), v]] : [])),
+    ...[...xml.matchAll(/\sxmlns:([A-Za-z_][\w.-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)].map((m): [string, unknown] => [m[1], m[2] ?? m[3]]),
+  ];
+  for (const [p, v] of declared) {
+    if (prefixes.has(p) || typeof v !== 'string') continue;
+    if (v === 'http://www.w3.org/2001/XMLSchema-instance') prefixes.set(p, XSI);
+    if (EPCIS_NS.has(v) || v === 'http://www.w3.org/2001/XMLSchema-instance') continue;
     const known = KNOWN_NS[v];
-    prefixes.set(m[1], known ?? m[1]);
-    if (!known) context[m[1]] = v;
+    prefixes.set(p, known ?? p);
+    if (!known) context[p] = v;
   }
   const body = child(root, 'EPCISBody');
   const eventList = isObj(body) ? child(body, 'EventList') : undefined;

@@ -24,7 +24,7 @@ import type * as grpcTypes from '@grpc/grpc-js';
 import { ecOrder, nativeEcdsaSigner } from './ecdsa-signer';
 import { ServiceError } from '../../platform/src';
 import { invalidTransaction, toServiceError } from './ledger-errors';
-import type { LedgerClientOptions, SubmitResult, TransactionRequest } from './ledger-client';
+import type { LedgerClientOptions, SubmitResult, TransactionRequest } from './client-types';
 
 /** The gRPC library the gateway client was built against (it may differ from the one fabric-network uses). */
 type GrpcModule = typeof grpcTypes;

@@ -16,3 +16,4 @@ export * from './auth/auth-config';
 export * from './http/request-id';
 export * from './http/express-routes';
 export * from './auth/org-binding';
+export * from './http/rate-limit';

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
+import WebSocket from 'ws';
 import type { Role } from '../../../lib/domain/src';
 import { DEFAULT_SUBSCRIPTIONS } from '../../../indexer/src/config';
 import { SUPPLIER, RETAILER } from '../chaincode/ledger-fixtures';
@@ -65,6 +66,7 @@ describe('attacks: EPCIS subscriptions and named queries of another member, and 
   let carol: ReturnType<typeof api>; // SupplierMSP, another user
   let bob: ReturnType<typeof api>; // RetailerMSP
   let nobody: ReturnType<typeof api>; // a token without an organisation claim
+  let tokens: { carol: string; bob: string; nobody: string };
   const since = { initialRecordTime: '2000-01-01T00:00:00Z' };
 
   before(async () => {
@@ -84,10 +86,11 @@ describe('attacks: EPCIS subscriptions and named queries of another member, and 
         timeoutMs: 2_000,
       },
     });
+    tokens = { carol: await mint('carol', SUPPLIER), bob: await mint('bob', RETAILER), nobody: await mint('nobody') };
     alice = api(await mint('alice', SUPPLIER));
-    carol = api(await mint('carol', SUPPLIER));
-    bob = api(await mint('bob', RETAILER));
-    nobody = api(await mint('nobody'));
+    carol = api(tokens.carol);
+    bob = api(tokens.bob);
+    nobody = api(tokens.nobody);
     // Committed events for the subscriptions to deliver (each subscribes from the first event on).
     const chain = await setUpChain(il.orgs);
     await runChain(il.orgs, chain);
@@ -119,6 +122,20 @@ describe('attacks: EPCIS subscriptions and named queries of another member, and 
       await other.delete(`/epcis/queries/${name}`).expect(404);
       await other.post(`/epcis/queries/${name}/subscriptions`, { dest: `http://127.0.0.1:${allowed.port}/theirs` }).expect(404);
     }
+    // Nor does it stream the query's events over a WebSocket; its own organisation does.
+    const upgrade = (token: string) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${il.indexer.httpPort()}/epcis/queries/${name}/events`, { headers: { Authorization: `Bearer ${token}` } });
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('open', () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.on('error', () => resolve(-1));
+      });
+    expect(await upgrade(tokens.bob)).to.equal(404);
+    expect(await upgrade(tokens.nobody)).to.equal(404);
+    expect(await upgrade(tokens.carol)).to.equal(101);
     // Still there for its organisation, for any of its users; the creating user is recorded.
     expect((await alice.get('/epcis/queries').expect(200)).body.member).to.include(name);
     const seen = (await carol.get(subPath).expect(200)).body;

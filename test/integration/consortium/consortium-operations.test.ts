@@ -88,7 +88,7 @@ describe('consortium operations (five organisations, three orderers, own network
       SupplierMSP: 'supplier',
       Supplier2MSP: 'supplier',
       Supplier3MSP: 'supplier',
-      AuditorMSP: 'auditor',
+      AuditorMSP: 'auditor+governance',
     });
     expect(info.orderers?.map((o) => o.name)).to.deep.equal(['orderer0', 'orderer1', 'orderer2']);
   });
@@ -390,6 +390,24 @@ describe('consortium operations (five organisations, three orderers, own network
       expect(atReceipt.block).to.equal(configBlock);
       expect(atReceipt.msps).to.deep.equal(['AuditorMSP', 'FarmcoMSP', 'RetailerMSP', 'Supplier2MSP', 'Supplier3MSP', 'SupplierMSP']);
       expect((await queryGet(indexer!, '/membership?block=x')).status).to.equal(400);
+
+      // The governance that added it: the registry and the proposal both governing organisations approved.
+      const registry = (await (await queryGet(indexer!, '/membership/registry')).json()) as { members: Array<{ mspId: string; roles: string[] }> };
+      expect(registry.members.find((m) => m.mspId === NEW)?.roles).to.deep.equal(['supplier']);
+      expect(registry.members.find((m) => m.mspId === AUDITOR)?.roles).to.deep.equal(['auditor', 'governance']);
+      const applied = (await (await queryGet(indexer!, '/membership/proposals?status=applied')).json()) as {
+        proposals: Array<{ proposalId: string; change: { mspId: string }; approvedBy: string[]; required: number }>;
+      };
+      const added = applied.proposals.find((p) => p.change.mspId === NEW)!;
+      expect(added, JSON.stringify(applied)).to.not.equal(undefined);
+      expect([...added.approvedBy].sort()).to.deep.equal([AUDITOR, RETAILER]);
+      expect(added.required).to.equal(2);
+      const one = (await (await queryGet(indexer!, `/membership/proposals/${added.proposalId}`)).json()) as {
+        approvals: Array<{ action: string; applied: boolean }>;
+      };
+      expect(one.approvals.map((a) => `${a.action}:${a.applied}`)).to.deep.equal(['proposed:false', 'approved:true']);
+      expect((await queryGet(indexer!, '/membership/proposals?status=maybe')).status).to.equal(400);
+      expect((await queryGet(indexer!, `/membership/proposals/${'0'.repeat(64)}`)).status).to.equal(404);
     });
   });
 });

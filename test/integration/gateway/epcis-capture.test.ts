@@ -59,14 +59,14 @@ describe('EPCIS capture on the real devnet (PostgreSQL jobs, ledger stock)', fun
           action: 'OBSERVE',
           bizStep: 'receiving',
           bizLocation: { id: sgln(gln.roastery) },
-          bizTransactionList: [{ type: 'desadv', bizTransaction: desadv }],
+          bizTransactionList: [{ type: 'desadv', bizTransaction: `urn:epcglobal:cbv:bt:${gln.farm}:${desadv}` }],
           quantityList: [{ epcClass: dl(gtin.green, lot.green), quantity: 198, uom: 'KGM' }],
         },
         {
           ...t,
           type: 'TransformationEvent',
           bizLocation: { id: sgln(gln.roastery) },
-          bizTransactionList: [{ type: 'prodorder', bizTransaction: 'WO-1' }],
+          bizTransactionList: [{ type: 'prodorder', bizTransaction: `urn:epcglobal:cbv:bt:${gln.roastery}:WO-1` }],
           inputQuantityList: [{ epcClass: dl(gtin.green, lot.green), quantity: 100, uom: 'KGM' }],
           outputQuantityList: [{ epcClass: dl(gtin.roasted, lot.roasted), quantity: 84, uom: 'KGM' }],
         },
@@ -138,7 +138,7 @@ describe('EPCIS capture on the real devnet (PostgreSQL jobs, ledger stock)', fun
     expect({ farm: await stock(gln.farm), roastery: await stock(gln.roastery) }).to.deep.equal(before);
   });
 
-  it('a bad document writes nothing: schema errors (400), unbookable stock events and preflight failures (422)', async () => {
+  it('a bad document writes nothing (schema errors 400, preflight failures 422); an event the ledger cannot book is recorded, not refused', async () => {
     const fresh = `GB-${randomUUID().slice(0, 8)}`;
     const commission = {
       ...t,
@@ -154,16 +154,17 @@ describe('EPCIS capture on the real devnet (PostgreSQL jobs, ledger stock)', fun
     expect(schema.status).to.equal(400);
     expect(schema.body.errors[0].field).to.equal('epcisBody.eventList[1].bizStep');
 
+    // Valid EPCIS whose location the ledger cannot book: recorded as a plain event, and the job says why.
+    const elsewhere = `GB-${randomUUID().slice(0, 8)}`;
     const unbookable = await capture(
-      wrap(commission, {
-        ...commission,
-        quantityList: [{ epcClass: dl(gtin.green, fresh), quantity: 1 }],
-        bizLocation: { id: 'urn:epc:id:sgln:4000001.0000.0' },
-      }),
+      wrap({ ...commission, quantityList: [{ epcClass: dl(gtin.green, elsewhere), quantity: 1 }], bizLocation: { id: 'urn:epc:id:sgln:4000001.0000.0' } }),
     );
-    expect(unbookable.status).to.equal(422);
-    expect(unbookable.body).to.include({ code: 'INVALID_EVENT' });
-    expect(unbookable.body.errors[0].field).to.equal('epcisBody.eventList[1].bizLocation.id');
+    expect(unbookable.status, JSON.stringify(unbookable.body)).to.equal(202);
+    expect(unbookable.job).to.include({ status: 'success' });
+    expect(unbookable.job!.transactions.map((x: { fn: string }) => x.fn)).to.deep.equal(['RecordEvents']);
+    expect(unbookable.job!.recordedWithoutStockEffect[0]).to.include({ eventIndex: 0 });
+    expect(unbookable.job!.recordedWithoutStockEffect[0].reason).to.match(/^recorded without a stock movement: bizLocation\.id: /);
+    await api().get(`/lots/${gtin.green}/${elsewhere}`).set('Authorization', auth).expect(404);
 
     const stranger = uniqueGln('RetailerMSP');
     const shipToUnknown = { ...doc.epcisBody.eventList[1], eventID: undefined, destinationList: [{ type: 'location', destination: sgln(stranger) }] };
@@ -176,11 +177,10 @@ describe('EPCIS capture on the real devnet (PostgreSQL jobs, ledger stock)', fun
         ],
       }),
     );
+    // A unit other than the product's contradicts the ledger (422); a destination the ledger does not know only keeps
+    // that shipment from being booked, so it is not among the refusal's reasons.
     expect(preflight.status).to.equal(422);
-    expect(preflight.body.errors.map((e: { field: string }) => e.field)).to.include.members([
-      'epcisBody.eventList[1].destinationList[0].destination',
-      'epcisBody.eventList[2].quantityList[1].uom',
-    ]);
+    expect(preflight.body.errors.map((e: { field: string }) => e.field)).to.deep.equal(['epcisBody.eventList[2].quantityList[1].uom']);
 
     await api().get(`/lots/${gtin.green}/${fresh}`).set('Authorization', auth).expect(404);
     expect(await stock(gln.farm)).to.deep.equal({ [`${gtin.green}/${lot.green}`]: 300 });

@@ -43,11 +43,12 @@ describe('EPCIS 2.0 conformance: GS1 examples, fidelity, event hash (gateway cap
         const known = new Set<number>(r.body.alreadyCaptured);
         for (const [i, ev] of (doc.epcisBody.eventList as Ev[]).entries()) {
           const want = t.asReturned(ev, doc);
-          const got = await t.eventsById(want.eventID);
+          // An event acknowledged as already captured may be stored under another eventID (the same event, by its hash).
+          const got = await t.eventsById(known.has(i) ? eventHashId(ev, doc['@context']) : want.eventID);
           expect(got.length, `${name}[${i}]`).to.be.greaterThan(0);
           for (const g of got) expect(g.recordTime, `${name}[${i}]`).to.be.a('string');
           if (known.has(i)) {
-            // The same event (same hash) was captured before, e.g. with a comment the hash leaves out: one stored event.
+            // The same event (same hash) was captured before, e.g. with a comment the hash leaves out or under another eventID: one stored event.
             expect(
               got.map((g) => eventHashId(g, doc['@context'])),
               `${name}[${i}]`,
@@ -288,11 +289,11 @@ describe('EPCIS 2.0 conformance: GS1 examples, fidelity, event hash (gateway cap
     });
 
     it('the same event captured again without eventID is recognised by its hash: no second stock effect', async () => {
-      // Another serialisation of the same event: CBV URNs instead of short names, an EPC URI instead of the Digital Link, a comment.
+      // Another serialisation of the same event: CBV web URIs instead of bare words (GS1's JSON schema keeps URNs to XML), an EPC URI instead of the Digital Link, a comment.
       const again = {
         ...commission,
-        bizStep: 'urn:epcglobal:cbv:bizstep:commissioning',
-        disposition: 'urn:epcglobal:cbv:disp:active',
+        bizStep: 'https://ref.gs1.org/cbv/BizStep-commissioning',
+        disposition: 'https://ref.gs1.org/cbv/Disp-active',
         'rdfs:comment': 'sent twice',
         quantityList: [{ epcClass: `urn:epc:class:lgtin:${gtin.slice(1, 8)}.${gtin[0]}${gtin.slice(8, 13)}.${lot}`, quantity: 40, uom: 'KGM' }],
       };

@@ -308,12 +308,13 @@ describe('SAP and POSLog documents book exactly what they say (devnet, ledger an
     for (const b of res.body.batches) lastBlock = Math.max(lastBlock, b.outcome.blockNumber ?? 0);
     // 10 − 3 sold + 1 returned with its lot + 1 returned without (back to lot A, the lot last sold).
     await expectStock({ store: { [lotA]: '9.000' } });
-    // A sale the store cannot cover is refused by the ledger, named by its POSLog element.
+    // A sale the store cannot cover is not booked: named by its POSLog element and kept for replay.
     const tooMuch = `<POSLog><Transaction><BusinessUnit><UnitID>S001</UnitID></BusinessUnit><TransactionID>${vbeln}-9</TransactionID><RetailTransaction TransactionStatus="Finished">
       <LineItem><Sale><ItemID>${gtin}</ItemID><Quantity>50</Quantity></Sale></LineItem></RetailTransaction></Transaction></POSLog>`;
     const refused = await api(R).post('/pos/sales').set('Authorization', ret).set('Content-Type', XML).send(tooMuch);
-    expect(refused.status).to.equal(422);
+    expect(refused.status).to.equal(202);
     expect(refused.body.errors[0].field).to.equal('/POSLog/Transaction[1]/RetailTransaction/LineItem[1]/Sale/Quantity');
+    expect(refused.body.lines[0]).to.deep.include({ status: 'kept_for_replay', code: 'INSUFFICIENT_STOCK' });
     await expectStock({ store: { [lotA]: '9.000' } });
   });
 

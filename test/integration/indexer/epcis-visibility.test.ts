@@ -46,7 +46,13 @@ describe('EPCIS events are visible only to the organisations that may see them',
       action: 'OBSERVE',
       bizStep,
     }));
-    const doc = { '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2025-08-01T12:00:00Z', epcisBody: { eventList: events } };
+    const doc = {
+      '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
+      type: 'EPCISDocument',
+      schemaVersion: '2.0',
+      creationDate: '2025-08-01T12:00:00Z',
+      epcisBody: { eventList: events },
+    };
     const gw = request(fx.gateways[msp].url);
     const res = await gw.post('/epcis/capture').set('Authorization', tokens[msp]).set('Content-Type', 'application/ld+json').send(JSON.stringify(doc));
     expect(res.status, JSON.stringify(res.body)).to.equal(202);
@@ -66,7 +72,11 @@ describe('EPCIS events are visible only to the organisations that may see them',
     il = await startIndexedLedger({ subscriptions: { ...DEFAULT_SUBSCRIPTIONS, webhookAllow: ['127.0.0.1/32'] } });
     const issuer = JSON.parse(fs.readFileSync(il.cfg.auth.devKeyFile!, 'utf8')) as { issuer: string; jwksUrl: string };
     // One identity provider for the consortium: both gateways and the query API trust the same issuer.
-    fx = await startGatewayFixture([R, S], { EPCIS_QUERY_URL: `http://127.0.0.1:${il.indexer.httpPort()}`, AUTH_JWKS_URL: issuer.jwksUrl, AUTH_ISSUER: issuer.issuer });
+    fx = await startGatewayFixture([R, S], {
+      EPCIS_QUERY_URL: `http://127.0.0.1:${il.indexer.httpPort()}`,
+      AUTH_JWKS_URL: issuer.jwksUrl,
+      AUTH_ISSUER: issuer.issuer,
+    });
     const mint = (sub: string, roles: Array<'supplier' | 'retailer-ops' | 'auditor'>, org: string) => il.indexer.devIssuer()!.mint({ sub, roles, org });
     tokens[R] = `Bearer ${await mint('retailer-user', ['retailer-ops'], R)}`;
     tokens[S] = `Bearer ${await mint('supplier-user', ['supplier'], S)}`;
@@ -91,8 +101,16 @@ describe('EPCIS events are visible only to the organisations that may see them',
   });
 
   it("delivers to the supplier's webhook and WebSocket none of the retailer's events, while both capture", async () => {
-    await query().post('/epcis/queries').set('Authorization', tokens[S]).send({ name, query: { EQ_bizStep: bizStep } }).expect(201);
-    await query().post(`/epcis/queries/${name}/subscriptions`).set('Authorization', tokens[S]).send({ dest: `http://127.0.0.1:${port}/hook` }).expect(201);
+    await query()
+      .post('/epcis/queries')
+      .set('Authorization', tokens[S])
+      .send({ name, query: { EQ_bizStep: bizStep } })
+      .expect(201);
+    await query()
+      .post(`/epcis/queries/${name}/subscriptions`)
+      .set('Authorization', tokens[S])
+      .send({ dest: `http://127.0.0.1:${port}/hook` })
+      .expect(201);
     ws = new WebSocket(`ws://127.0.0.1:${il.indexer.httpPort()}/epcis/queries/${name}/events`, { headers: { Authorization: tokens[S] } });
     ws.on('message', (data) => {
       const doc = JSON.parse(String(data));
@@ -105,7 +123,7 @@ describe('EPCIS events are visible only to the organisations that may see them',
 
     const [sup, ret] = await Promise.all([capture(S, 3), capture(R, 3)]);
     await waitForBlock(il.pool, sup.last > ret.last ? sup.last : ret.last);
-    for (const end = Date.now() + 30_000; Date.now() < end && (hooks.length < 3 || streamed.length < 3); ) await sleep(200);
+    for (const end = Date.now() + 30_000; Date.now() < end && (hooks.length < 3 || streamed.length < 3);) await sleep(200);
     // Both members' events are indexed; another round of polling must not bring the retailer's.
     await sleep(2000);
     expect([...hooks].sort()).to.deep.equal([...sup.ids].sort());
@@ -113,12 +131,16 @@ describe('EPCIS events are visible only to the organisations that may see them',
 
     // Queries: each member sees its own, never the other's; the auditor sees both.
     const ids = async (token: string, id: string) =>
-      ((await query().get('/epcis/events').query({ EQ_eventID: id }).set('Authorization', token).expect(200)).body.epcisBody.queryResults.resultsBody.eventList as Ev[]).map((e) => e.eventID);
+      (
+        (await query().get('/epcis/events').query({ EQ_eventID: id }).set('Authorization', token).expect(200)).body.epcisBody.queryResults.resultsBody
+          .eventList as Ev[]
+      ).map((e) => e.eventID);
     expect(await ids(tokens[S], ret.ids[0])).to.deep.equal([]);
     expect(await ids(tokens[R], sup.ids[0])).to.deep.equal([]);
     expect(await ids(tokens[R], ret.ids[0])).to.deep.equal([ret.ids[0]]);
     expect(await ids(tokens.auditor, sup.ids[0])).to.deep.equal([sup.ids[0]]);
-    const page = (await query().get('/epcis/events').query({ EQ_bizStep: bizStep, perPage: '1000' }).set('Authorization', tokens[S]).expect(200)).body.epcisBody.queryResults.resultsBody.eventList as Ev[];
+    const page = (await query().get('/epcis/events').query({ EQ_bizStep: bizStep, perPage: '1000' }).set('Authorization', tokens[S]).expect(200)).body.epcisBody
+      .queryResults.resultsBody.eventList as Ev[];
     const listed = page.map((e) => e.eventID as string);
     expect(listed).to.include.members(sup.ids);
     expect(listed.filter((id) => ret.ids.includes(id))).to.deep.equal([]);

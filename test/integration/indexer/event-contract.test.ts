@@ -54,17 +54,23 @@ async function runEveryKind(orgs: Orgs, c: Chain): Promise<void> {
       lines: [{ gtin: c.gtin.roasted, quantity: '10' }],
       paymentTerms: { chainId: 31337, asset: 'native', decimals: 18, amount: '1.5', payee: PAYEE },
     });
-    await submitJson(r, 'RecordPayment', {
-      eventId: eventId(),
-      poId,
-      chainId: 31337,
-      txHash: `0x${randomBytes(32).toString('hex')}`,
-      asset: 'native',
-      from: `0x${'cd'.repeat(20)}`,
-      to: PAYEE,
-      amountBaseUnits: '1500000000000000000',
-      blockNumber: 7,
-    });
+    // Recorded by the payee (the order's supplier), whose peer the order's key-level policy names.
+    await submitJson(
+      s,
+      'RecordPayment',
+      {
+        eventId: eventId(),
+        poId,
+        chainId: 31337,
+        txHash: `0x${randomBytes(32).toString('hex')}`,
+        asset: 'native',
+        from: `0x${'cd'.repeat(20)}`,
+        to: PAYEE,
+        amountBaseUnits: '1500000000000000000',
+        blockNumber: 7,
+      },
+      BOTH,
+    );
   };
   const sales = () =>
     submitJson(r, 'RecordSales', {

@@ -12,7 +12,7 @@ import { createKafkaBroker, type KafkaBroker } from '../../../network/src/servic
 import { createPostgres, type PostgresServer } from '../../../network/src/services/postgres';
 import * as os from 'node:os';
 import request from 'supertest';
-import type { IndexerConfig } from '../../../indexer/src/config';
+import { DEFAULT_QUERY_LIMITS, type IndexerConfig } from '../../../indexer/src/config';
 import type { Indexer } from '../../../indexer/src/main';
 import type { Role } from '../../../lib/domain/src/roles';
 import { loadLedgerConfig } from '../../../lib/fabric/src';
@@ -70,6 +70,8 @@ export function testConfig(over: Partial<IndexerConfig> & { databaseUrl: string 
     retryDelayMs: 300,
     outboxBatch: 200,
     logLevel: 'warn',
+    // Tests read as fast as they can: the per-caller rate limit is not what they exercise.
+    query: { ...DEFAULT_QUERY_LIMITS, rateLimit: { ratePerSec: 100_000, burst: 100_000 } },
     ...over,
   };
 }

@@ -24,10 +24,12 @@ describe('payments service: claims verified on anvil and recorded on the ledger'
   let store: ClaimStore;
   let registry: ChainRegistry;
   let retailer: LedgerClient;
+  let supplier: LedgerClient;
   const gtin = uniqueGtin('RetailerMSP');
 
-  const newService = (o: { expiryMs?: number } = {}): PaymentsService =>
-    createPaymentsService({ ledger: retailer, verifier: createPaymentVerifier({ registry }), store, recheckMs: 100, pollMs: 100, ...o });
+  // Claims are taken by the payee's gateway (the supplier's): only it records payments of its orders.
+  const newService = (o: { expiryMs?: number; ledger?: LedgerClient } = {}): PaymentsService =>
+    createPaymentsService({ ledger: supplier, verifier: createPaymentVerifier({ registry }), store, recheckMs: 100, pollMs: 100, ...o });
 
   async function createOrder(amount: string): Promise<string> {
     const poId = `PO-${randomUUID().slice(0, 8)}`;
@@ -76,6 +78,7 @@ describe('payments service: claims verified on anvil and recorded on the ledger'
       },
     ]);
     retailer = await connectDevnet(sharedDevnet(), 'RetailerMSP');
+    supplier = await connectDevnet(sharedDevnet(), 'SupplierMSP');
     await retailer.submit({
       contract: 'traceability',
       fn: 'RegisterProduct',
@@ -85,6 +88,7 @@ describe('payments service: claims verified on anvil and recorded on the ledger'
 
   after(async () => {
     retailer?.close();
+    supplier?.close();
     registry?.close();
     await store?.close();
     await pg?.stop();
@@ -171,6 +175,20 @@ describe('payments service: claims verified on anvil and recorded on the ledger'
     expect(later.reason).to.match(/not found/);
   });
 
+  it("refuses a claim at the buyer's gateway and stores nothing: the payee verifies and records", async () => {
+    const atBuyer = newService({ ledger: retailer });
+    const poId = await createOrder('7');
+    const txHash = await pay(USD(7));
+    await chain.mine(3);
+    let err: any;
+    await atBuyer.claim({ poId, chainId: LOCAL_CHAIN_ID, txHash }).catch((e) => (err = e));
+    expect(err?.httpStatus).to.equal(403);
+    expect(err?.message).to.include('SupplierMSP');
+    expect(await atBuyer.listForOrder(poId)).to.deep.equal([]);
+    expect((await ledgerOrder(poId)).status).to.equal('open');
+    expect((await newService().claim({ poId, chainId: LOCAL_CHAIN_ID, txHash })).status).to.equal('paid');
+  });
+
   it('answers 404 for an unknown order and stores nothing', async () => {
     const service = newService();
     let err: any;
@@ -184,15 +202,15 @@ describe('payments service: claims verified on anvil and recorded on the ledger'
     const poId = await createOrder('5');
     const claim = await service.claim({ poId, chainId: LOCAL_CHAIN_ID, txHash: `0x${randomBytes(32).toString('hex')}` });
     expect((await service.get(claim.id))?.id).to.equal(claim.id);
-    // The supplier's gateway over the same claim store: the retailer's claim is not found, by id or by order.
-    const supplier = createPaymentsService({
-      ledger: { ...retailer, mspId: 'SupplierMSP' },
+    // The buyer's (retailer's) gateway over the same claim store: the payee's claim is not found, by id or by order.
+    const buyer = createPaymentsService({
+      ledger: { ...supplier, mspId: 'RetailerMSP' },
       verifier: createPaymentVerifier({ registry }),
       store,
       recheckMs: 100,
       pollMs: 100,
     });
-    expect(await supplier.get(claim.id)).to.equal(undefined);
-    expect(await supplier.listForOrder(poId)).to.deep.equal([]);
+    expect(await buyer.get(claim.id)).to.equal(undefined);
+    expect(await buyer.listForOrder(poId)).to.deep.equal([]);
   });
 });

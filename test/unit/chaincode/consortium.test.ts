@@ -1,45 +1,19 @@
 import './quiet-logs';
 import { expect } from 'chai';
-import { Context } from 'fabric-contract-api';
-import { ConsortiumContract } from '../../../chaincode/src/consortium/consortium-contract';
-import { FakeIdentity, FakeStub } from './fake-stub';
+import { createGovernance, type Governance } from './governance-harness';
 import { AUDITOR, Harness, RETAILER, SUPPLIER, expectTraceError, gs1 } from './harness';
-
-/** An identity whose certificate carries NodeOU admin, as Fabric's admin certificates do. */
-class AdminIdentity extends FakeIdentity {
-  constructor(private readonly msp: string) {
-    super(msp);
-  }
-  override getID(): string {
-    return `x509::/C=US/OU=admin/CN=Admin@${this.msp}::/CN=ca.${this.msp}`;
-  }
-}
 
 describe('consortium registry and roles', () => {
   let h: Harness;
-  const contract = new ConsortiumContract();
-
-  /** Runs a consortium transaction as `msp` (admin or not); commits only when it succeeds. */
-  async function govern(msp: string, admin: boolean, fn: 'InitConsortium' | 'SetMember' | 'RemoveMember', body: unknown): Promise<any> {
-    const arg = JSON.stringify(body);
-    const stub = new FakeStub(h.world, fn, [arg]);
-    const ctx = new Context();
-    ctx.stub = stub as never;
-    ctx.clientIdentity = (admin ? new AdminIdentity(msp) : new FakeIdentity(msp)) as never;
-    const raw = await (contract[fn] as (c: Context, a: string) => Promise<string>).call(contract, ctx, arg);
-    h.world.commit(stub);
-    return JSON.parse(raw);
-  }
-
-  async function members(): Promise<any[]> {
-    const stub = new FakeStub(h.world, 'GetMembers', []);
-    const ctx = new Context();
-    ctx.stub = stub as never;
-    ctx.clientIdentity = new FakeIdentity(AUDITOR) as never;
-    return JSON.parse(await contract.GetMembers(ctx)).members;
-  }
+  let gov: Governance;
+  /** A change proposed by the retailer's admin: with one governing member, it applies at once. */
+  const change = (c: Record<string, unknown>, msp = RETAILER, as: 'admin' | 'user' | 'forged' = 'admin') => gov.tx(msp, as, 'ProposeChange', { change: c });
 
   const location = (gln: string) => ({ eventId: `loc-${gln}`, gln, name: 'Roastery', type: 'roastery', address: { country: 'DE' } });
+
+  before(async () => {
+    gov = await createGovernance(() => h);
+  });
 
   beforeEach(() => {
     h = new Harness();
@@ -53,39 +27,46 @@ describe('consortium registry and roles', () => {
         { mspId: 'Org2MSP', displayName: 'Org 2', roles: ['supplier'] },
       ],
     };
-    await expectTraceError(() => govern('Org1MSP', false, 'InitConsortium', seed), 'FORBIDDEN');
-    await expectTraceError(() => govern('Org2MSP', true, 'InitConsortium', seed), 'FORBIDDEN');
-    await govern('Org1MSP', true, 'InitConsortium', seed);
-    expect((await members()).map((m) => `${m.mspId}:${m.roles.join('+')}`)).to.deep.equal(['Org1MSP:governance+retailer', 'Org2MSP:supplier']);
-    await expectTraceError(() => govern('Org1MSP', true, 'InitConsortium', seed), 'CONFLICT');
+    await expectTraceError(() => gov.tx('Org1MSP', 'user', 'InitConsortium', seed), 'FORBIDDEN');
+    await expectTraceError(() => gov.tx('Org1MSP', 'forged', 'InitConsortium', seed), 'FORBIDDEN');
+    await expectTraceError(() => gov.tx('Org2MSP', 'admin', 'InitConsortium', seed), 'FORBIDDEN');
+    await gov.tx('Org1MSP', 'admin', 'InitConsortium', seed);
+    expect((await gov.members()).map((m) => `${m.mspId}:${m.roles.join('+')}`)).to.deep.equal(['Org1MSP:governance+retailer', 'Org2MSP:supplier']);
+    await expectTraceError(() => gov.tx('Org1MSP', 'admin', 'InitConsortium', seed), 'CONFLICT');
   });
 
   it('grants a new role by governance; the member may then trade', async () => {
     const gln = gs1('761000000001');
     await expectTraceError(() => h.submit(AUDITOR, 'RegisterLocation', location(gln)), 'FORBIDDEN');
-    await govern(RETAILER, true, 'SetMember', { mspId: 'CarrierMSP', displayName: 'Carrier GmbH', roles: ['carrier'], gs1Prefixes: ['7610'] });
+    const { result } = await change({ kind: 'set-member', mspId: 'CarrierMSP', displayName: 'Carrier GmbH', roles: ['carrier'], gs1Prefixes: ['7610'] });
+    expect(result.proposal).to.include({ status: 'applied', required: 1 });
     await h.submit('CarrierMSP', 'RegisterLocation', location(gln));
-    expect((await members()).find((m) => m.mspId === 'CarrierMSP')).to.include({ displayName: 'Carrier GmbH' });
+    expect((await gov.members()).find((m) => m.mspId === 'CarrierMSP')).to.include({ displayName: 'Carrier GmbH' });
   });
 
-  it('refuses governance from a non-admin, a member without the governance role and a non-member, changing nothing', async () => {
-    const before = await members();
-    const change = { mspId: AUDITOR, displayName: 'Auditor', roles: ['auditor', 'supplier'] };
-    await expectTraceError(() => govern(RETAILER, false, 'SetMember', change), 'FORBIDDEN');
-    await expectTraceError(() => govern(SUPPLIER, true, 'SetMember', change), 'FORBIDDEN');
-    await expectTraceError(() => govern('StrangerMSP', true, 'SetMember', change), 'FORBIDDEN');
-    expect(await members()).to.deep.equal(before);
+  it('refuses governance from a non-admin, a forged admin name, a member without the governance role and a non-member, changing nothing', async () => {
+    const before = await gov.members();
+    const c = { kind: 'set-member', mspId: AUDITOR, displayName: 'Auditor', roles: ['auditor', 'supplier'] };
+    await expectTraceError(() => change(c, RETAILER, 'user'), 'FORBIDDEN');
+    await expectTraceError(() => change(c, RETAILER, 'forged'), 'FORBIDDEN');
+    await expectTraceError(() => change(c, SUPPLIER), 'FORBIDDEN');
+    await expectTraceError(() => change(c, 'StrangerMSP'), 'FORBIDDEN');
+    expect(await gov.members()).to.deep.equal(before);
+    expect(await gov.proposals()).to.deep.equal([]);
   });
 
   it('keeps the auditor role from moving stock, and a member stripped of trading roles too', async () => {
     await expectTraceError(() => h.submit(AUDITOR, 'RegisterLocation', location(gs1('761000000002'))), 'FORBIDDEN');
-    await govern(RETAILER, true, 'SetMember', { mspId: SUPPLIER, displayName: 'Supplier', roles: ['auditor'] });
+    await change({ kind: 'set-member', mspId: SUPPLIER, displayName: 'Supplier', roles: ['auditor'] });
     await expectTraceError(() => h.submit(SUPPLIER, 'RegisterLocation', location(gs1('761000000003'))), 'FORBIDDEN');
   });
 
-  it('never leaves the consortium without a governing member, and names bad roles', async () => {
-    await expectTraceError(() => govern(RETAILER, true, 'SetMember', { mspId: RETAILER, displayName: 'Retailer', roles: ['retailer'] }), 'CONFLICT', 'roles');
-    await expectTraceError(() => govern(RETAILER, true, 'RemoveMember', { mspId: RETAILER }), 'CONFLICT');
-    await expectTraceError(() => govern(RETAILER, true, 'SetMember', { mspId: 'X', displayName: 'X', roles: ['king'] }), 'INVALID_ARGUMENT', 'roles[0]');
+  it('never leaves the consortium without a governing member, and names bad input', async () => {
+    await expectTraceError(() => change({ kind: 'set-member', mspId: RETAILER, displayName: 'Retailer', roles: ['retailer'] }), 'CONFLICT', 'change.roles');
+    await expectTraceError(() => change({ kind: 'remove-member', mspId: RETAILER }), 'CONFLICT', 'change.mspId');
+    await expectTraceError(() => change({ kind: 'set-member', mspId: 'X', displayName: 'X', roles: ['king'] }), 'INVALID_ARGUMENT', 'change.roles[0]');
+    await expectTraceError(() => change({ kind: 'crown', mspId: 'X' }), 'INVALID_ARGUMENT', 'change.kind');
+    await expectTraceError(() => change({ kind: 'remove-member', mspId: 'NobodyMSP' }), 'NOT_FOUND', 'change.mspId');
+    await expectTraceError(() => change({ kind: 'set-prefixes', mspId: SUPPLIER, gs1Prefixes: ['76a'] }), 'INVALID_ARGUMENT', 'change.gs1Prefixes[0]');
   });
 });

@@ -35,6 +35,18 @@ describe('traceability contract: purchase orders and payments', () => {
       ...extra,
     });
 
+  const payment = (n: number) => ({
+    eventId: eid('pay'),
+    chainId: 137,
+    txHash: hash(n),
+    logIndex: 3,
+    asset: USDC,
+    from: PAYER,
+    to: PAYEE,
+    amountBaseUnits: '1500500000',
+    blockNumber: 5000000 + n,
+  });
+
   beforeEach(async () => {
     h = new Harness();
     await seedMasterData(h);
@@ -98,7 +110,18 @@ describe('traceability contract: purchase orders and payments', () => {
     expect(out.events[0].records.map((r: any) => r.key)).to.deep.equal([`payment~1~${hash(1)}~native`, 'po~PO-N']);
   });
 
-  it('lets only the buyer or supplier record a payment; the auditor may not', async () => {
+  it('settles only on the payee’s word: the buyer may not record a payment, and the order names the payee’s endorsement', async () => {
+    const created = await order('PO-1');
+    const policy = [...created.stub.validationParameters].find(([key]) => key.includes('PO-1'))?.[1];
+    expect(policy, 'the order carries a key-level endorsement policy').to.not.equal(undefined);
+    expect(policy!.toString('latin1')).to.include(SUPPLIER).and.not.include(RETAILER);
+    const byBuyer = await expectTraceError(() => h.submit(RETAILER, 'RecordPayment', { ...payment(1), poId: 'PO-1' }), 'FORBIDDEN', 'poId');
+    expect(byBuyer.message).to.include('payee SupplierMSP');
+    expect((await h.query(AUDITOR, 'GetPurchaseOrder', 'PO-1')).order.status).to.equal('open');
+    expect((await pay('PO-1', 1, '1500500000')).result.order.status).to.equal('paid');
+  });
+
+  it('lets only the payee record a payment; the auditor and non-parties may not', async () => {
     await order('PO-1');
     // A trading member that is neither party of the order.
     h.setMember('OtherMSP', ['carrier']);

@@ -10,7 +10,7 @@ import { batchReceipts } from '../../../gateway/src/adapters/pos/batching';
 import { parsePosLog } from '../../../gateway/src/adapters/pos/receipts';
 import { scaleQuantity } from '../../../gateway/src/adapters/sap/mappings';
 import { ServiceError } from '../../../lib/platform/src';
-import { createRateLimiter } from '../../../gateway/src/http/rate-limit';
+import { createRateLimiter } from '../../../lib/platform/src/http/rate-limit';
 import type { LedgerClient } from '../../../lib/fabric/src';
 import type { CommandExecutor } from '../../../gateway/src/submission/executor';
 

@@ -68,15 +68,23 @@ describe('gateway adapters: more formats (unit)', () => {
         ),
         SAP_MAPPINGS,
       );
-      expect(cmds.map((c) => c.fn)).to.deep.equal(['DispatchShipment', 'AdjustStock', 'DeclareError']);
+      expect(cmds.map((c) => c.fn)).to.deep.equal(['DispatchShipment', 'AdjustStock', 'ReverseMovement']);
       expect(cmds[1].body).to.deep.include({ reason: 'count_difference', gln: '4000001000005' });
       expect((cmds[1].body.lines as Array<{ delta: string }>)[0].delta).to.equal('-4');
-      expect(cmds[2].body).to.deep.equal({ eventId: 'sap-99-3', targetEventId: 'sap-mb-4900000001-1', reason: 'did_not_occur' });
+      // The reversal takes back its own material, batch and quantity of the receipt it names.
+      expect(cmds[2].body).to.deep.equal({
+        eventId: 'sap-99-3',
+        targetEventId: 'sap-mb-4900000001-1',
+        gtin: '04000001000012',
+        lotCode: 'RB-0501',
+        quantity: '4',
+        reason: 'SAP 102: goods receipt reversed',
+      });
     });
 
     it('rejects unmapped codes, unsupported movement types and missing references with 422 in MBGMCR field names', () => {
       const xml = mbgmcr(
-        gmItem('122') + gmItem('551').replace('<PLANT>1000', '<PLANT>9999') + gmItem('101').replace('<MATERIAL>4711', '<MATERIAL>NOPE') + gmItem('102'),
+        gmItem('999') + gmItem('551').replace('<PLANT>1000', '<PLANT>9999') + gmItem('101').replace('<MATERIAL>4711', '<MATERIAL>NOPE') + gmItem('102'),
         '',
       );
       const p = problemOf(() => idocToCommands(xml, SAP_MAPPINGS));
@@ -88,7 +96,7 @@ describe('gateway adapters: more formats (unit)', () => {
         `${base}.E1BP2017_GM_HEAD_01.REF_DOC_NO`,
         `${base}.E1BP2017_GM_ITEM_CREATE[3].REF_DOC`,
       ]);
-      expect(p.details.errors.find((e) => e.field.endsWith('[0].MOVE_TYPE'))!.message).to.contain('122');
+      expect(p.details.errors.find((e) => e.field.endsWith('[0].MOVE_TYPE'))!.message).to.contain('999');
       expect(p.details.errors.find((e) => e.field.endsWith('[1].PLANT'))!.message).to.contain('9999');
       // A receipt books its own material and batch, so an unmapped material is named, as for WMMBXY.
       expect(fields(p)).to.include(`${base}.E1BP2017_GM_ITEM_CREATE[2].MATERIAL`);

@@ -142,7 +142,7 @@ describe('gateway adapters (unit)', () => {
         'AdjustStock',
         'AdjustStock',
         'AdjustStock',
-        'DeclareError',
+        'ReverseMovement',
       ]);
       // A receipt books the posted quantity of its batch at its own plant; without ELIKZ it does not close the delivery.
       expect(cmds[0].body).to.deep.equal({
@@ -161,7 +161,7 @@ describe('gateway adapters (unit)', () => {
       expect((cmds[3].body.lines as Array<{ delta: string }>)[0].delta).to.equal('-4');
       expect((cmds[4].body.lines as Array<{ delta: string }>)[0].delta).to.equal('4');
       expect((cmds[5].body.lines as Array<{ delta: string }>)[0].delta).to.equal('-4');
-      expect(cmds[6].body).to.deep.include({ targetEventId: 'sap-mb-4900000001-1', reason: 'did_not_occur' });
+      expect(cmds[6].body).to.deep.include({ targetEventId: 'sap-mb-4900000001-1', gtin: '04000001000012', lotCode: 'RB-0501', quantity: '4' });
     });
 
     it('rejects unmapped codes and unsupported movement types with 422 naming each', () => {

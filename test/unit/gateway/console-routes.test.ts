@@ -9,7 +9,8 @@ import pino from 'pino';
 import request from 'supertest';
 import { createDevIssuer, type DevIssuer } from '../../../lib/platform/src/auth/dev-issuer';
 import { createJwtVerifier, type JwtVerifier } from '../../../lib/platform/src/auth/jwt-verifier';
-import { indexAccess, mountConsole } from '../../../gateway/src/console/console-routes';
+import { consoleCsp, indexAccess, isLoopbackHost, mountConsole } from '../../../gateway/src/console/console-routes';
+import { createRateLimiter } from '../../../lib/platform/src/http/rate-limit';
 import { createErrorHandler, notFoundHandler } from '../../../lib/platform/src/http/problem';
 import { AUDIENCE } from './fakes';
 
@@ -154,5 +155,80 @@ describe('console routes on the gateway', () => {
     expect((await request(app).get('/console/').expect(200)).text).to.include('<title>console</title>');
     expect((await request(app).get('/console/some/view').expect(200)).text).to.include('<title>console</title>');
     expect((await request(app).get('/console/').expect(200)).headers['cache-control']).to.equal('no-store');
+  });
+
+  it('every console answer carries a CSP without inline scripts, DENY framing, nosniff and a referrer policy', async () => {
+    for (const p of ['/console/', '/console/some/view', '/console/config.json']) {
+      const res = await request(app).get(p).expect(200);
+      expect(res.headers['content-security-policy'], p).to.be.a('string').and.include("script-src 'self'");
+      expect(res.headers['content-security-policy'], p).to.equal(consoleCsp());
+      expect(res.headers['x-frame-options'], p).to.equal('DENY');
+      expect(res.headers['x-content-type-options'], p).to.equal('nosniff');
+      expect(res.headers['referrer-policy'], p).to.equal('no-referrer');
+    }
+    const csp = consoleCsp();
+    expect(csp).to.include("script-src 'self'").and.include("frame-ancestors 'none'").and.not.include('unsafe-inline');
+    expect(consoleCsp({ authority: 'https://login.example.com/realms/x', clientId: 'c', scope: 'openid' })).to.include(
+      "connect-src 'self' https://login.example.com",
+    );
+  });
+
+  it('the built console has no inline script (the CSP would block it)', () => {
+    const built = path.resolve(__dirname, '..', '..', '..', 'console', 'index.html');
+    const html = fs.readFileSync(built, 'utf8');
+    const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)];
+    expect(scripts.length).to.be.at.least(1);
+    for (const [, attrs, body] of scripts) {
+      expect(attrs).to.match(/\bsrc=/);
+      expect(body.trim()).to.equal('');
+    }
+    expect(html).to.not.match(/\son[a-z]+=/i);
+  });
+
+  it('dev sign-in: 404 for a Host that is not a loopback name, and in production', async () => {
+    for (const host of ['evil.example', 'evil.example:8080', '10.0.0.5', '127.0.0.1.nip.io', 'localhost.evil.example']) {
+      const res = await request(app).post('/console/dev-session').set('Host', host).send({ role: 'admin' });
+      expect(res.status, host).to.equal(404);
+      expect(res.body.token, host).to.equal(undefined);
+    }
+    for (const host of ['localhost:7000', '127.0.0.1', '[::1]:7000', 'console.localhost']) {
+      await request(app).post('/console/dev-session').set('Host', host).send({ role: 'auditor' }).expect(200);
+    }
+    const prod = express();
+    mountConsole(prod, {
+      mspId: 'AuditorMSP',
+      dir,
+      indexerUrl: 'http://127.0.0.1:9',
+      verifier,
+      logger: pino({ level: 'silent' }),
+      devIssuer: issuer,
+      production: true,
+    });
+    prod.use(notFoundHandler());
+    prod.use(createErrorHandler({ logger: pino({ level: 'silent' }) }));
+    await request(prod).post('/console/dev-session').send({ role: 'auditor' }).expect(404);
+    expect(isLoopbackHost(undefined)).to.equal(false);
+    expect(isLoopbackHost('127.9.9.9:1')).to.equal(true);
+  });
+
+  it('pass-through reads take tokens of the caller bucket: 429 with Retry-After past it', async () => {
+    const limited = express();
+    mountConsole(limited, {
+      mspId: 'AuditorMSP',
+      dir,
+      indexerUrl: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+      verifier,
+      logger: pino({ level: 'silent' }),
+      devIssuer: issuer,
+      limiter: createRateLimiter({ ratePerSec: 0.01, burst: 2 }),
+    });
+    limited.use(notFoundHandler());
+    limited.use(createErrorHandler({ logger: pino({ level: 'silent' }) }));
+    const reader = (await request(app).post('/console/dev-session').send({ role: 'inventory-reader' })).body.token;
+    await request(limited).get('/console/api/index/inventory').set('authorization', `Bearer ${reader}`).expect(200);
+    await request(limited).get('/console/api/index/inventory').set('authorization', `Bearer ${reader}`).expect(200);
+    const third = await request(limited).get('/console/api/index/inventory').set('authorization', `Bearer ${reader}`).expect(429);
+    expect(third.body.code).to.equal('RATE_LIMITED');
+    expect(Number(third.headers['retry-after'])).to.be.at.least(1);
   });
 });

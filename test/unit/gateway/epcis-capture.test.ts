@@ -30,7 +30,7 @@ const shipping = {
   type: 'ObjectEvent',
   action: 'OBSERVE',
   bizStep: 'shipping',
-  bizTransactionList: [{ type: 'desadv', bizTransaction: 'DES-9' }],
+  bizTransactionList: [{ type: 'desadv', bizTransaction: 'urn:epcglobal:cbv:bt:4000001000005:DES-9' }],
   sourceList: [{ type: 'location', source: SGLN_A }],
   destinationList: [{ type: 'location', destination: SGLN_B }],
   quantityList: [{ epcClass: CLASS('GB-1'), quantity: 200 }],
@@ -41,7 +41,7 @@ const receiving = {
   action: 'OBSERVE',
   bizStep: 'receiving',
   bizLocation: { id: SGLN_B },
-  bizTransactionList: [{ type: 'desadv', bizTransaction: 'DES-9' }],
+  bizTransactionList: [{ type: 'desadv', bizTransaction: 'urn:epcglobal:cbv:bt:4000001000005:DES-9' }],
   quantityList: [{ epcClass: CLASS('GB-1'), quantity: 198 }],
 };
 const transform = {
@@ -116,30 +116,73 @@ describe('EPCIS capture route and jobs (fake ledger, in-memory job store)', func
       'epcisBody.eventList[2].inputQuantityList[0].quantity',
     ]);
     const before = store.jobs.size;
-    const badLocation = await request(t.gateway.app)
+    // GS1's schema and CBV: a bare word that is not CBV, a quantity element field EPCIS does not define.
+    const notEpcis = await request(t.gateway.app)
       .post('/epcis/capture')
       .set('Authorization', auth)
-      .send(doc(commission, { ...commission, eventID: 'urn:uuid:other', bizLocation: { id: 'urn:epc:id:sgln:4000001.0000.0' } }));
-    expect(badLocation.status).to.equal(422);
-    expect(badLocation.body.errors[0].field).to.equal('epcisBody.eventList[1].bizLocation.id');
+      .send(
+        doc(commission, {
+          ...commission,
+          eventID: 'urn:uuid:other',
+          bizStep: 'commisioning',
+          quantityList: [{ epcClass: CLASS('GB-2'), quantity: 1, unit: 'KGM' }],
+        }),
+      );
+    expect(notEpcis.status).to.equal(400);
+    expect(notEpcis.body.errors.map((e: { field: string }) => e.field)).to.have.members([
+      'epcisBody.eventList[1].bizStep',
+      'epcisBody.eventList[1].quantityList[0].unit',
+    ]);
+    expect(notEpcis.body.errors[0].message).to.contain('eventID urn:uuid:other');
     expect(store.jobs.size).to.equal(before);
     expect(t.ledger.submitted).to.have.length(0);
   });
 
-  it('the preflight names an unknown location and an unknown shipment (422, nothing written)', async () => {
+  it('what the ledger does not know (a location, a shipment) records the event without stock effect', async () => {
     t.ledger.owners.delete(GLN_B);
     try {
       const res = await request(t.gateway.app)
         .post('/epcis/capture')
         .set('Authorization', auth)
-        .send(doc(commission, shipping, { ...receiving, bizTransactionList: [{ type: 'desadv', bizTransaction: 'MISSING' }], bizLocation: undefined }));
-      expect(res.status).to.equal(422);
-      const fields = res.body.errors.map((e: { field: string }) => e.field);
-      expect(fields).to.include.members(['epcisBody.eventList[1].destinationList[0].destination', 'epcisBody.eventList[2].bizTransactionList']);
-      expect(t.ledger.submitted).to.have.length(0);
+        .send(
+          doc(
+            { ...commission, eventID: 'urn:uuid:unknowns-1' },
+            { ...shipping, eventID: 'urn:uuid:unknowns-2' },
+            {
+              ...receiving,
+              eventID: 'urn:uuid:unknowns-3',
+              bizTransactionList: [{ type: 'desadv', bizTransaction: 'urn:epcglobal:cbv:bt:4000001000005:MISSING' }],
+              bizLocation: undefined,
+            },
+          ),
+        );
+      expect(res.status, JSON.stringify(res.body)).to.equal(202);
+      expect(res.body.recordedWithoutStockEffect.map((r: { eventIndex: number }) => r.eventIndex)).to.deep.equal([1, 2]);
+      expect(res.body.recordedWithoutStockEffect[0].reason).to.contain(`destinationList[0].destination: location ${GLN_B} is not registered`);
+      expect(res.body.recordedWithoutStockEffect[1].reason).to.contain('shipment MISSING is neither on the ledger');
+      const job = await settle(res.headers.location);
+      expect(job.recordedWithoutStockEffect).to.have.length(2);
+      expect(job.transactions.map((x: { fn: string }) => x.fn)).to.deep.equal(['CommissionLot', 'RecordEvents', 'RecordEvents']);
     } finally {
       t.ledger.owners.set(GLN_B, 'SupplierMSP');
     }
+  });
+  it('a declaration whose corrective events are not on the ledger is recorded as captured, and the job says so', async () => {
+    const declared = { ...commission, eventID: 'urn:uuid:declared-1' };
+    await settle((await request(t.gateway.app).post('/epcis/capture').set('Authorization', auth).send(doc(declared)).expect(202)).headers.location);
+    const declaration = {
+      ...declared,
+      errorDeclaration: { declarationTime: '2024-05-02T00:00:00Z', reason: 'incorrect_data', correctiveEventIDs: ['urn:uuid:nowhere'] },
+    };
+    const res = await request(t.gateway.app).post('/epcis/capture').set('Authorization', auth).send(doc(declaration));
+    expect(res.status, JSON.stringify(res.body)).to.equal(202);
+    expect(res.body.recordedWithoutStockEffect).to.have.length(1);
+    expect(res.body.recordedWithoutStockEffect[0].reason).to.match(/^declaration recorded without a ledger correction: correctiveEventIDs\[0\]/);
+    const job = await settle(res.headers.location);
+    expect(job.transactions.map((x: { fn: string }) => x.fn)).to.deep.equal(['RecordEvents']);
+    // The same declaration again is the same record: acknowledged, nothing submitted.
+    const again = await request(t.gateway.app).post('/epcis/capture').set('Authorization', auth).send(doc(declaration)).expect(202);
+    expect(again.body.alreadyCaptured).to.deep.equal([0]);
   });
 
   it('the preflight refuses an event without stock effect at another member location or outside its prefixes (422)', async () => {
@@ -217,6 +260,29 @@ describe('EPCIS capture route and jobs (fake ledger, in-memory job store)', func
       expect(t2.ledger.submitted.map((s) => s.fn)).to.deep.equal(['CommissionLot']);
     } finally {
       await paused.stop();
+      await t2.close();
+    }
+  });
+
+  it('charges the rate limit per ledger transaction: a document of 8 commissionings costs 8 requests', async () => {
+    const limited = createEpcisCapture({ store: createMemoryCaptureStore(), pollMs: 20, autoStart: false });
+    const t2 = await createTestGateway({ extraRoutes: [limited.routes], rateLimit: { ratePerSec: 0.01, burst: 5 } });
+    try {
+      for (const k of [GLN_A, GLN_B, GTIN]) t2.ledger.owners.set(k, 'SupplierMSP');
+      const who = `Bearer ${await t2.token(['supplier'], 'bulk-capturer')}`;
+      const events = Array.from({ length: 8 }, (_, i) => ({ ...commission, quantityList: [{ epcClass: CLASS(`GB-C${i}`), quantity: 5, uom: 'KGM' }] }));
+      const first = await request(t2.gateway.app)
+        .post('/epcis/capture')
+        .set('Authorization', who)
+        .send(doc(...events));
+      expect(first.status, JSON.stringify(first.body)).to.equal(202);
+      expect(first.body.transactionCount).to.equal(8);
+      // 5 tokens, 8 charged: the next request waits, whatever it is.
+      const next = await request(t2.gateway.app).get(first.headers.location).set('Authorization', who);
+      expect(next.status).to.equal(429);
+      expect(Number(next.headers['retry-after'])).to.be.at.least(1);
+    } finally {
+      await limited.stop();
       await t2.close();
     }
   });

@@ -61,7 +61,7 @@ const transform = {
 
 /** A command's body without the captured events it carries. */
 const bodyOf = (c: { body: Record<string, unknown> }) => {
-  const { epcisEvents: _captured, ...rest } = c.body;
+  const { epcisEvents: _captured, epcisHashes: _hashes, ...rest } = c.body;
   return rest;
 };
 
@@ -207,23 +207,36 @@ describe('EPCIS event mapping', () => {
     const own = mapDocument(doc({ ...declaration, errorDeclaration: { declarationTime: '2024-05-02T00:00:00Z', reason: 'urn:example:er:typo' } }));
     expect(own.commands.map((c) => c.command.fn)).to.deep.equal(['RecordEvents']);
   });
-  it('names bad identifiers and missing references of stock-moving events', () => {
-    const r = errorsOf(() =>
-      mapDocument(
-        doc(
-          { ...commission, bizLocation: { id: 'urn:epc:id:sgln:4000001.0000.0' } },
-          { ...shipping, destinationList: [] },
-          { ...commission, eventID: 'urn:uuid:3', bizLocation: undefined },
-        ),
+  it('records a stock-moving event the ledger cannot book as a plain event, saying why; a repeated event is still a 422', () => {
+    const plan = mapDocument(
+      doc(
+        { ...commission, bizLocation: { id: 'urn:epc:id:sgln:4000001.0000.0' } },
+        { ...shipping, destinationList: [] },
+        { ...commission, eventID: 'urn:uuid:3', bizLocation: undefined },
       ),
     );
-    expect(r.status).to.equal(422);
-    expect(r.errors.map((e) => e.field)).to.have.members([
-      'epcisBody.eventList[0].bizLocation.id',
-      'epcisBody.eventList[1].destinationList',
-      'epcisBody.eventList[2].bizLocation.id',
+    expect(plan.commands.map((c) => [c.eventIndex, c.command.fn])).to.deep.equal([
+      [0, 'RecordEvents'],
+      [1, 'RecordEvents'],
+      [2, 'RecordEvents'],
     ]);
+    expect(plan.commands.map((c) => c.note)).to.satisfy((n: string[]) => n.every((x) => /^recorded without a stock movement: /.test(x)));
+    expect(plan.commands[2].note).to.contain('bizLocation.id: is required');
+    expect(plan.commands[1].note).to.contain('destinationList');
+    // Nothing of the unbooked movements is left for the preflight to check.
+    expect(plan.locations).to.deep.equal([]);
+    expect(plan.products).to.deep.equal([]);
+    expect(plan.shipments.size).to.equal(0);
     expect(errorsOf(() => mapDocument(doc(commission, { ...transform, eventID: 'urn:uuid:1' }))).errors[0].field).to.equal('epcisBody.eventList[1].eventID');
-    expect(errorsOf(() => mapDocument(doc(shipping, { ...shipping }))).errors[0].message).to.match(/same event hash/);
+  });
+  it('one event twice in a document (any spelling) is captured once; one eventID for two different events is a 422 naming both', () => {
+    const respelt = { ...shipping, eventTime: shipping.eventTime.replace(/Z$/, '.000000+00:00'), bizStep: 'urn:epcglobal:cbv:bizstep:shipping' };
+    const twice = mapDocument(doc(shipping, respelt));
+    expect(twice.alreadyCaptured).to.deep.equal([1]);
+    expect(twice.commands.every((c) => c.eventIndex === 0)).to.equal(true);
+    const r = errorsOf(() => mapDocument(doc(commission, { ...transform, eventID: 'urn:uuid:1' })));
+    expect(r.status).to.equal(422);
+    expect(r.errors[0].field).to.equal('epcisBody.eventList[1].eventID');
+    expect(r.errors[0].message).to.match(/repeats the eventID of event 0, a different event \(event hash ni:.*this one ni:/);
   });
 });

@@ -72,6 +72,13 @@ export function createFakeLedger(mspId = 'SupplierMSP'): FakeLedger {
       }
       // The consortium registry: this organisation holds the samples' GS1 company prefix.
       if (req.fn === 'GetMembers') return Buffer.from(JSON.stringify({ members: [{ mspId, gs1Prefixes: ['4000001'] }] }));
+      if (req.fn === 'GetEventByHash') {
+        // The first submitted transaction whose captured events carry this hash, as the chaincode's index keeps it.
+        const arg = submitted.map((r) => JSON.parse(r.args?.[0] ?? '{}')).find((a) => (a.epcisHashes ?? []).includes(req.args?.[0]));
+        if (!arg)
+          throw new ServiceError({ code: 'NOT_FOUND', message: `no event with hash ${req.args?.[0]}`, httpStatus: 404, details: { field: 'eventHash' } });
+        return Buffer.from(JSON.stringify({ event: { eventId: arg.eventId, mspId: 'SupplierMSP', captured: arg.epcisEvents } }));
+      }
       // Records as the chaincode answers them, with the parties the gateway scopes reads by.
       // Ids and GLNs named FOREIGN belong to other members: the retailer and a carrier.
       const foreign = String(req.args?.[0]).includes('FOREIGN') || req.args?.[0] === FOREIGN_GLN;

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import pino from 'pino';
 import request from 'supertest';
 import { ServiceError } from '../../../lib/platform/src';
-import { createRateLimiter } from '../../../gateway/src/http/rate-limit';
+import { createRateLimiter } from '../../../lib/platform/src/http/rate-limit';
 import { waitFor } from '../../fixtures/wait-for';
 import { createTestGateway, type TestGateway } from './fakes';
 import { SAMPLES } from './samples';

@@ -5,8 +5,7 @@
  * took one token), so a 500-item document costs the client what 500
  * requests cost: its next requests wait until the bucket refills.
  */
-import { httpError } from '../../../../lib/platform/src';
-import type { RateLimiter } from '../../http/rate-limit';
+import { httpError, type RateLimiter } from '../../../../lib/platform/src';
 import type { DocumentCommand } from './document-runner';
 
 export interface DocumentLimits {
@@ -14,9 +13,11 @@ export interface DocumentLimits {
   maxTransactions: number;
   /** Lines one transaction may carry (the chaincode's own bound is 500). */
   maxLinesPerTransaction: number;
+  /** Document items booked together in one ledger transaction (SubmitBatch; the chaincode's bound is 500). */
+  maxItemsPerTransaction: number;
 }
 
-export const DEFAULT_LIMITS: DocumentLimits = { maxTransactions: 1000, maxLinesPerTransaction: 500 };
+export const DEFAULT_LIMITS: DocumentLimits = { maxTransactions: 1000, maxLinesPerTransaction: 500, maxItemsPerTransaction: 100 };
 
 /** Throws 413 naming the cap when a document is too big, then charges the rate limiter. */
 export function limitDocument(commands: DocumentCommand[], o: Partial<DocumentLimits> & { limiter?: RateLimiter; clientId: string; what: string }): void {

@@ -14,6 +14,8 @@ export interface CaptureCommand {
   eventIndex: number;
   eventID: string;
   command: PreparedCommand;
+  /** Why the event is recorded without the stock movement it describes. */
+  note?: string;
 }
 
 /** A committed command. */

@@ -5,7 +5,8 @@
  * ledger (422 naming event and field) and only then stores a capture job and
  * answers 202 with `Location: /epcis/capture/{captureId}`. The job's commands
  * are submitted in the background, in order; `GET /epcis/capture/{captureId}`
- * reports it.
+ * reports it. An accepted capture is charged to the caller's rate limit per
+ * ledger transaction or per event, whichever is more.
  */
 import { randomUUID } from 'node:crypto';
 import { POLICY, type Role } from '../../../../lib/domain/src';
@@ -14,9 +15,10 @@ import { httpError } from '../../../../lib/platform/src';
 import type { RouteSpec } from '../../http/route-spec';
 import type { CaptureJob, CaptureStore } from './capture-store';
 import { createCaptureWorker, type CaptureWorker } from './capture-worker';
+import { assertEpcisValid } from './gs1-validation';
 import { mapDocument } from './mapping';
 import { preflight } from './preflight';
-import { xmlToEpcisDocument } from '../../../../lib/epcis/src';
+import { captureXmlToEpcisDocument } from './xml-structure';
 import { captureOptionsHeaders } from './epcis-query-proxy';
 import { CAPTURE_PARAMS_SCHEMA, EPCIS_DOCUMENT_SCHEMA, EPCIS_DOCUMENT_SCHEMA_ID, MAX_EVENTS } from './schema';
 
@@ -60,13 +62,19 @@ export function captureReport(job: CaptureJob): Record<string, unknown> {
     committed: job.nextIndex,
     transactions: job.results,
     errors: job.errors,
+    recordedWithoutStockEffect: notes(job.commands),
   };
+}
+
+/** The events recorded as plain events although they describe a stock movement, and why. */
+function notes(commands: Array<{ eventIndex: number; eventID: string; note?: string }>) {
+  return commands.filter((c) => c.note).map(({ eventIndex, eventID, note }) => ({ eventIndex, eventID, reason: note }));
 }
 
 /** Builds the EPCIS capture adapter; pass `routes` to the gateway's extraRoutes and call stop() on shutdown. */
 export function createEpcisCapture(opts: EpcisCaptureOptions): EpcisCapture {
   let worker: CaptureWorker | undefined;
-  const routes: RouteFactory = ({ submitter, ledger, mspId, logger }) => {
+  const routes: RouteFactory = ({ submitter, ledger, mspId, logger, limiter }) => {
     worker = createCaptureWorker({ store: opts.store, submitter, mspId, logger, pollMs: opts.pollMs, leaseMs: opts.leaseMs, maxAttempts: opts.maxAttempts });
     if (opts.autoStart !== false) worker.start();
     const specs: RouteSpec[] = [
@@ -79,20 +87,31 @@ export function createEpcisCapture(opts: EpcisCaptureOptions): EpcisCapture {
         roles: EPCIS_CAPTURE_ROLES,
         bodySchema: EPCIS_DOCUMENT_SCHEMA_ID,
         bodyType: 'json-or-xml',
-        xmlToJson: xmlToEpcisDocument,
+        xmlToJson: captureXmlToEpcisDocument,
         success: { status: 202, description: 'Accepted as a capture job; Location names it' },
         action: {
           kind: 'custom',
           handle: async (ctx) => {
             const doc = ctx.body as { epcisBody: { eventList: unknown[] } };
+            // GS1's schema and CBV first: nothing is mapped, checked on the ledger or stored for an invalid document.
+            assertEpcisValid(doc, ctx.request?.is(['application/xml', 'text/xml', 'application/*+xml']) ? 'xml' : 'json');
             const plan = mapDocument(doc);
             if (opts.preflight !== false) await preflight(plan, { ledger, mspId });
             const principal = ctx.principal!;
             const id = randomUUID();
             const commands = plan.commands.map((c) => {
               const { eventId, ...body } = c.command.body;
-              return { eventIndex: c.eventIndex, eventID: c.eventID, command: { ...c.command, body, eventId: String(eventId), actor: principal.sub } };
+              return {
+                eventIndex: c.eventIndex,
+                eventID: c.eventID,
+                command: { ...c.command, body, eventId: String(eventId), actor: principal.sub },
+                ...(c.note ? { note: c.note } : {}),
+              };
             });
+            // The request took one token; a document costs what its ledger transactions or events would cost one by one
+            // (whichever is more), so a 500-event capture is not cheaper than 500 requests. The bucket may go below zero:
+            // the document is not cut, the caller's next requests wait.
+            limiter.charge(principal.clientId, Math.max(commands.length, doc.epcisBody.eventList.length) - 1);
             await opts.store.create({ id, mspId, clientId: principal.clientId, eventCount: doc.epcisBody.eventList.length, commands });
             worker?.kick();
             ctx.log.info({ captureId: id, events: doc.epcisBody.eventList.length, transactions: commands.length }, 'epcis capture accepted');
@@ -108,6 +127,7 @@ export function createEpcisCapture(opts: EpcisCaptureOptions): EpcisCapture {
                 eventIDs: [...new Set(plan.commands.map((c) => c.eventID))],
                 eventHashes: [...new Set(plan.commands.map((c) => c.eventHash))],
                 alreadyCaptured: plan.alreadyCaptured,
+                recordedWithoutStockEffect: notes(commands),
                 transactionCount: commands.length,
               },
             };

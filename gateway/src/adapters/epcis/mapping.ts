@@ -11,6 +11,7 @@
  *   TransformationEvent, lot quantities in and out        → TransformLots
  *   an error declaration                                  → DeclareError of the declared event
  *   every other event                                     → RecordEvents (no stock effect)
+ *   a stock-moving event the ledger cannot book           → RecordEvents, with a note saying why
  *
  * Every event travels, as written, with the first transaction it maps to
  * (`epcisEvents`), so the ledger and the query return it as captured. An event
@@ -20,7 +21,7 @@
 import { invalidInput, type FieldError } from '../../../../lib/platform/src';
 import { CUSTOM_FORMATS } from '../../http/validation';
 import type { LedgerCommand } from '../../submission/command';
-import { ledgerEventId } from './event-ids';
+import { captureIdentity, ledgerEventId } from './event-ids';
 import { eventHashId } from '../../../../lib/epcis/src';
 import { bizTransactionToId, cbvShortName, epcClassToLot, locationToGln, quantityToDecimal, TX } from '../../../../lib/domain/src';
 
@@ -73,6 +74,8 @@ export interface PlannedCommand {
   /** The CBV 2.0 event hash ID. */
   eventHash: string;
   command: LedgerCommand;
+  /** Why a stock-moving event is recorded without a stock effect (the facts the ledger needs are missing or not usable). */
+  note?: string;
   /** Receiving with a quantityList: the preflight turns these lots into the shipment's line numbers. */
   receipt?: { shipmentId: string; lots: MappedLot[]; field: string };
 }
@@ -104,7 +107,12 @@ export function mappingError(errors: Array<FieldError & { unsupported?: boolean 
 
 const ILMD_DATES: Record<string, 'bestBeforeDate' | 'expiryDate'> = { bestBeforeDate: 'bestBeforeDate', itemExpirationDate: 'expiryDate' };
 
-/** Maps a schema-valid EPCIS document; throws a 422 naming every event field it cannot map. */
+/**
+ * Maps a schema-valid EPCIS document. A stock-moving event whose facts the
+ * ledger cannot use (no business location, an identifier that is not a lot,
+ * …) is recorded without a stock effect, with a `note` saying why; a repeated
+ * event in the document is a 422 naming it.
+ */
 export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList: unknown[] } }): CapturePlan {
   const plan: CapturePlan = { commands: [], locations: [], products: [], purchaseOrders: [], events: [], alreadyCaptured: [], shipments: new Map() };
   const context = (doc as { '@context'?: unknown })['@context'];
@@ -112,26 +120,48 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
   const namespaces = (Array.isArray(context) ? context : [context]).filter((c) => typeof c === 'object' && c !== null && !Array.isArray(c));
   const errors: Array<FieldError & { unsupported?: boolean }> = [];
   // A repeated eventID with other content would be a CONFLICT halfway through the job.
-  const given = new Map<string, number>();
+  const given = new Map<string, { index: number; hash: string }>();
+  const sameHash = new Map<string, { index: number; hash: string }>();
 
   doc.epcisBody.eventList.forEach((raw, i) => {
     const ev = raw as EpcisEvent;
     const at = (f: string) => `epcisBody.eventList[${i}].${f}`;
-    const before = errors.length;
     const invalid = (f: string, message: string) => errors.push({ field: at(f), message });
     const eventHash = eventHashId(raw as Record<string, unknown>, context);
     const eventID = ev.eventID ?? eventHash;
-    if (given.has(eventID))
-      invalid(
-        'eventID',
-        ev.eventID !== undefined ? `repeats the eventID of event ${given.get(eventID)}` : `is the same event as event ${given.get(eventID)} (same event hash)`,
-      );
-    else given.set(eventID, i);
+    // The same event twice in one document (same canonical form) is captured once; one eventID for two different events is a 422.
+    let repeated = false;
+    const declares = ev.errorDeclaration !== undefined;
+    // A declaration shares its event's eventID and hash, and is a record of its own.
+    const key = declares ? `${eventID} declared` : eventID;
+    const earlier = given.get(key) ?? (declares ? undefined : sameHash.get(eventHash));
+    if (earlier && earlier.hash !== eventHash) {
+      repeated = true;
+      invalid('eventID', `repeats the eventID of event ${earlier.index}, a different event (event hash ${earlier.hash}, this one ${eventHash})`);
+    } else if (earlier) {
+      repeated = true;
+      plan.alreadyCaptured.push(i);
+    } else {
+      given.set(key, { index: i, hash: eventHash });
+      if (!declares) sameHash.set(eventHash, { index: i, hash: eventHash });
+    }
+    // What a stock-moving branch cannot map is the project's need, not an EPCIS error: such an event is recorded instead.
+    const before = errors.length;
+    const planned = {
+      locations: plan.locations.length,
+      products: plan.products.length,
+      purchaseOrders: plan.purchaseOrders.length,
+      events: plan.events.length,
+    };
+    const shipmentsBefore = new Set(plan.shipments.keys());
     // The repository assigns a missing eventID: the event's hash ID.
     const captured = { ...(raw as Record<string, unknown>), eventID, ...(namespaces.length > 0 ? { '@context': namespaces } : {}) };
-    const out: PlannedCommand[] = [];
+    let out: PlannedCommand[] = [];
+    // An error declaration has the hash of the event it declares: it is indexed by a digest of that hash and the declaration.
+    const hashes = { epcisHashes: [captureIdentity(eventHash, raw as Record<string, unknown>)] };
     const push = (command: LedgerCommand, extra: Partial<PlannedCommand> = {}) => {
-      command.body.epcisEvents = out.length === 0 ? [captured] : [];
+      if (out.length === 0) Object.assign(command.body, { epcisEvents: [captured] }, hashes);
+      else command.body.epcisEvents = [];
       out.push({ eventIndex: i, eventID, eventHash, command, ...extra });
     };
 
@@ -190,7 +220,7 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
 
     const bizStep = ev.bizStep === undefined ? undefined : cbvShortName(ev.bizStep, 'bizstep');
     const ref = () => (ev.bizTransactionList ?? []).some((b) => b.type !== undefined && ['desadv', 'po'].includes(cbvShortName(b.type, 'btt')));
-    const record = () => push({ fn: TX.RecordEvents, body: { eventId: ledgerEventId(eventID) } });
+    const record = (suffix?: string, note?: string) => push({ fn: TX.RecordEvents, body: { eventId: ledgerEventId(eventID, suffix) } }, note ? { note } : {});
 
     const reason = ev.errorDeclaration?.reason === undefined ? undefined : cbvShortName(ev.errorDeclaration.reason, 'er');
     if (ev.errorDeclaration !== undefined && reason !== undefined && ERROR_REASONS.includes(reason)) {
@@ -207,8 +237,9 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
         body: { eventId: ledgerEventId(eventID, 'error-declaration'), targetEventId: target, reason, correctiveEventIds: corrective.map((c) => c.eventId) },
       });
     } else if (ev.errorDeclaration !== undefined) {
-      // A reason outside CBV's (EPCIS allows any URI) or none: the ledger's DeclareError does not take it; the declaration is kept as captured.
-      record();
+      // A reason outside CBV's (EPCIS allows any URI) or none: the ledger's DeclareError does not take it; the declaration is kept as captured,
+      // under an id of its own (the declared event keeps its own).
+      record('error-declaration');
     } else if (ev.type === 'ObjectEvent' && bizStep === 'commissioning' && ev.action === 'ADD' && allLots(ev.quantityList) && noEpcs(ev.epcList)) {
       const where = gln('bizLocation.id', ev.bizLocation?.id, true);
       const made = lots('quantityList', ev.quantityList, ev.epcList, 'epcList');
@@ -301,8 +332,20 @@ export function mapDocument(doc: { '@context'?: unknown; epcisBody: { eventList:
     } else {
       record();
     }
-    if (errors.length === before) plan.commands.push(...out);
+    if (errors.length > before) {
+      const reasons = errors.splice(before).map((e) => `${e.field.slice(at('').length)}: ${e.message}`);
+      plan.locations.length = planned.locations;
+      plan.products.length = planned.products;
+      plan.purchaseOrders.length = planned.purchaseOrders;
+      plan.events.length = planned.events;
+      for (const k of plan.shipments.keys()) if (!shipmentsBefore.has(k)) plan.shipments.delete(k);
+      out = [];
+      record(undefined, `recorded without a stock movement: ${reasons.join('; ')}`);
+    }
+    if (!repeated) plan.commands.push(...out);
   });
   if (errors.length > 0) throw mappingError(errors);
+  // A declaration needs its corrective events on the ledger, and they may follow it in the document; nothing depends on a declaration.
+  plan.commands = [...plan.commands.filter((c) => c.command.fn !== TX.DeclareError), ...plan.commands.filter((c) => c.command.fn === TX.DeclareError)];
   return plan;
 }

@@ -10,8 +10,9 @@
 import { type FieldError, ServiceError } from '../../../../lib/platform/src';
 import type { LedgerClient } from '../../../../lib/fabric/src';
 import { latestRecord } from '../../ledger-record';
-import { stableJson } from '../../submission/executor';
-import { mappingError, type CapturePlan, type MappedLot } from './mapping';
+import { eventHashId } from '../../../../lib/epcis/src';
+import { captureIdentity, declarationKey } from './event-ids';
+import { mappingError, type CapturePlan, type MappedLot, type PlannedCommand } from './mapping';
 import { CONSORTIUM, CONTRACT, QUERY, TX, locationToGln } from '../../../../lib/domain/src';
 
 interface LedgerShipment {
@@ -30,49 +31,82 @@ async function found<T>(run: () => Promise<Buffer>): Promise<T | undefined> {
   }
 }
 
+/** Memoises one ledger lookup per key. */
+function cached<T>(load: (key: string) => Promise<T>): (key: string) => Promise<T> {
+  const seen = new Map<string, Promise<T>>();
+  return (key) => {
+    let p = seen.get(key);
+    if (!p) seen.set(key, (p = load(key)));
+    return p;
+  };
+}
+
+const EVENT_FIELD = /^epcisBody\.eventList\[(\d+)\]\.?/;
+
 /**
  * Checks the plan against the ledger and fills in receipt lines (by the
- * shipment's line numbers); throws a 422 naming each problem.
+ * shipment's line numbers). What the ledger does not know (a location,
+ * product, purchase order or shipment never registered) keeps a stock-moving
+ * event from being booked: it is recorded as a plain event with a note
+ * instead. What contradicts the ledger (another organisation's location or
+ * shipment, a unit other than the product's, a lot the shipment does not
+ * carry) is a 422 naming each problem.
  */
 export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient; mspId: string }): Promise<void> {
   const { ledger, mspId } = deps;
   const errors: FieldError[] = [];
-  const once = new Set<string>();
-  const first = (k: string) => !once.has(k) && !!once.add(k);
+  const unbookable = new Map<number, string[]>();
+  const cannotBook = (field: string, message: string) => {
+    const m = EVENT_FIELD.exec(field);
+    if (!m) return void errors.push({ field, message });
+    const i = Number(m[1]);
+    unbookable.set(i, [...(unbookable.get(i) ?? []), `${field.slice(m[0].length) || 'event'}: ${message}`]);
+  };
+  const location = cached(async (gln) => (await latestRecord<{ ownerMsp?: string }>(ledger, `location~${gln}`))?.value);
+  const product = cached(async (gtin) => (await latestRecord<{ unit?: string }>(ledger, `product~${gtin}`))?.value);
+  const order = cached((poId) => found(() => ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetPurchaseOrder, args: [poId] })));
 
   for (const l of plan.locations) {
-    if (!first(`gln ${l.gln} ${l.own}`)) continue;
-    const loc = (await latestRecord<{ ownerMsp?: string }>(ledger, `location~${l.gln}`))?.value;
-    if (!loc?.ownerMsp) errors.push({ field: l.field, message: `location ${l.gln} is not registered on the ledger` });
+    const loc = await location(l.gln);
+    if (!loc?.ownerMsp) cannotBook(l.field, `location ${l.gln} is not registered on the ledger`);
     else if (l.own && loc.ownerMsp !== mspId)
       errors.push({ field: l.field, message: `location ${l.gln} belongs to ${loc.ownerMsp}; this gateway acts for ${mspId}` });
   }
   for (const p of plan.products) {
-    if (!first(`gtin ${p.gtin} ${p.uom}`)) continue;
-    const product = (await latestRecord<{ unit?: string }>(ledger, `product~${p.gtin}`))?.value;
-    if (!product) errors.push({ field: p.field, message: `product ${p.gtin} is not registered on the ledger` });
-    else if (p.uom && product.unit && product.unit !== p.uom)
-      errors.push({ field: p.field, message: `is ${p.uom}, but product ${p.gtin} is counted in ${product.unit}` });
+    const known = await product(p.gtin);
+    if (!known) cannotBook(p.field, `product ${p.gtin} is not registered on the ledger`);
+    else if (p.uom && known.unit && known.unit !== p.uom)
+      errors.push({ field: p.field, message: `is ${p.uom}, but product ${p.gtin} is counted in ${known.unit}` });
   }
-  for (const po of plan.purchaseOrders) {
-    if (!first(`po ${po.poId}`)) continue;
-    const order = await found(() => ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetPurchaseOrder, args: [po.poId] }));
-    if (!order) errors.push({ field: po.field, message: `purchase order ${po.poId} is not on the ledger` });
-  }
+  for (const po of plan.purchaseOrders) if (!(await order(po.poId))) cannotBook(po.field, `purchase order ${po.poId} is not on the ledger`);
+  // A shipment this document creates but cannot book cannot be received by it either.
+  const unbookedShipments = new Set(
+    plan.commands.filter((c) => c.command.fn === TX.CreateShipment && unbookable.has(c.eventIndex)).map((c) => String(c.command.body.shipmentId)),
+  );
+  // Events already on the ledger leave the plan first: a declaration about one of them must name it as the ledger holds it.
+  await knownEvents(plan, ledger, errors);
   const inDocument = new Set(plan.commands.map((c) => String(c.command.body.eventId)));
   const onLedger = async (eventId: string) =>
     inDocument.has(eventId) || !!(await found(() => ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetEvent, args: [eventId] })));
   for (const c of plan.commands) {
-    if (c.command.fn !== 'DeclareError') continue;
+    if (c.command.fn !== TX.DeclareError) continue;
     const target = String(c.command.body.targetEventId);
-    const rec = inDocument.has(target)
+    type Rec = { mspId?: string; event?: { mspId?: string; eventId?: string } };
+    let rec: Rec | undefined = inDocument.has(target)
       ? { mspId }
-      : await found<{ mspId?: string; event?: { mspId?: string } }>(() =>
-          ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetEvent, args: [target] }),
-        );
+      : await found<Rec>(() => ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetEvent, args: [target] }));
+    if (!rec) {
+      // The declared event may be on the ledger under another eventID (captured in the other binding): the same event hash finds it.
+      rec = await found<Rec>(() => ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetEventByHash, args: [c.eventHash] }));
+      if (rec?.event?.eventId) c.command.body.targetEventId = rec.event.eventId;
+      else rec = undefined;
+    }
     if (!rec) {
       // EPCIS lets a repository hold a declaration about an event it never saw: recorded as captured, no ledger correction.
-      c.command = { fn: TX.RecordEvents, body: { eventId: c.command.body.eventId, epcisEvents: c.command.body.epcisEvents } };
+      c.command = {
+        fn: TX.RecordEvents,
+        body: { eventId: c.command.body.eventId, epcisEvents: c.command.body.epcisEvents, epcisHashes: c.command.body.epcisHashes },
+      };
       continue;
     }
     const owner = rec.mspId ?? rec.event?.mspId;
@@ -81,21 +115,28 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
         field: `epcisBody.eventList[${c.eventIndex}].eventID`,
         message: `the declared event was recorded by ${owner}; only its recorder declares it in error`,
       });
+    // EPCIS lets corrective events live anywhere; the ledger's DeclareError needs them on the ledger. Without them the
+    // declaration is kept as captured (no ledger correction), and the capture job says so.
     const ids = c.command.body.correctiveEventIds as string[];
-    for (const [k, id] of ids.entries()) {
-      if (!(await onLedger(id)))
-        errors.push({
-          field: `epcisBody.eventList[${c.eventIndex}].errorDeclaration.correctiveEventIDs[${k}]`,
-          message: `names an event that is not on the ledger (ledger eventId ${id})`,
-        });
+    const missing: string[] = [];
+    for (const [k, id] of ids.entries()) if (!(await onLedger(id))) missing.push(`correctiveEventIDs[${k}] (ledger eventId ${id})`);
+    if (missing.length > 0) {
+      c.command = {
+        fn: TX.RecordEvents,
+        body: { eventId: c.command.body.eventId, epcisEvents: c.command.body.epcisEvents, epcisHashes: c.command.body.epcisHashes },
+      };
+      c.note = `declaration recorded without a ledger correction: ${missing.join(', ')} not on the ledger`;
     }
   }
-  await recordedEventLocations(plan, deps, errors);
   for (const c of plan.commands) {
-    if (c.command.fn !== 'ReceiveShipment') continue;
+    if (c.command.fn !== TX.ReceiveShipment) continue;
     const shipmentId = String(c.command.body.shipmentId);
     const field = `epcisBody.eventList[${c.eventIndex}].bizTransactionList`;
     const inDoc = plan.shipments.get(shipmentId);
+    if (inDoc && unbookedShipments.has(shipmentId)) {
+      cannotBook(field, `shipment ${shipmentId} of this document is recorded without a stock movement`);
+      continue;
+    }
     let lines: LedgerShipment['lines'];
     if (inDoc) lines = inDoc.lines.map((l, k) => ({ lineNo: k + 1, gtin: l.gtin, lotCode: l.lotCode }));
     else {
@@ -103,7 +144,7 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
         ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetShipment, args: [shipmentId] }),
       );
       if (!onLedger) {
-        errors.push({ field, message: `shipment ${shipmentId} is neither on the ledger nor shipped earlier in this document` });
+        cannotBook(field, `shipment ${shipmentId} is neither on the ledger nor shipped earlier in this document`);
         continue;
       }
       if (onLedger.shipment.receiverMsp !== mspId)
@@ -112,7 +153,9 @@ export async function preflight(plan: CapturePlan, deps: { ledger: LedgerClient;
     }
     if (c.receipt) c.command.body.lines = receiptLines(c.receipt.lots, lines, shipmentId, errors);
   }
-  await knownEvents(plan, ledger, errors);
+  recordUnbookable(plan, unbookable);
+  // Also covers the events just turned into plain records: the chaincode applies its location rule to them too.
+  await recordedEventLocations(plan, deps, errors);
   if (errors.length > 0) throw mappingError(errors);
 }
 
@@ -156,6 +199,27 @@ async function recordedEventLocations(plan: CapturePlan, deps: { ledger: LedgerC
   }
 }
 
+/** Replaces the transactions of each event that cannot be booked by one that records it as captured, with the reasons. */
+function recordUnbookable(plan: CapturePlan, unbookable: Map<number, string[]>): void {
+  if (unbookable.size === 0) return;
+  const out: PlannedCommand[] = [];
+  for (const c of plan.commands) {
+    const reasons = unbookable.get(c.eventIndex);
+    if (!reasons) out.push(c);
+    else if (c.command.body.epcisEvents && (c.command.body.epcisEvents as unknown[]).length > 0) {
+      const { eventId, epcisEvents, epcisHashes } = c.command.body;
+      out.push({
+        eventIndex: c.eventIndex,
+        eventID: c.eventID,
+        eventHash: c.eventHash,
+        command: { fn: TX.RecordEvents, body: { eventId, epcisEvents, ...(epcisHashes ? { epcisHashes } : {}) } },
+        note: `recorded without a stock movement: ${reasons.join('; ')}`,
+      });
+    }
+  }
+  plan.commands = out;
+}
+
 /** Runs `fn` over `items` with at most `n` at a time. */
 async function pooled<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -166,27 +230,49 @@ async function pooled<T>(items: T[], n: number, fn: (item: T) => Promise<void>):
   );
 }
 
+/** The CBV 2.0 hash of the event a ledger record captured, with the namespaces it travelled with. */
+function capturedHash(prior: { event?: { captured?: unknown[] } }): { hash?: string; event?: Record<string, unknown> } {
+  const ev = prior.event?.captured?.[0] as Record<string, unknown> | undefined;
+  if (!ev || typeof ev.type !== 'string') return {};
+  return { hash: eventHashId(ev, ev['@context']), event: ev };
+}
+
+type Prior = { event?: { captured?: unknown[]; eventId?: string } };
+
 /**
- * Events the ledger already holds: the same event (same eventID and content,
- * or the same event hash) is dropped from the plan with all its transactions,
- * as capturing it again has no second effect; a given eventID that already
- * names a different event is a 422.
+ * Events the ledger already holds. Whether two events are the same is decided
+ * on their CBV 2.0 canonical form (the event hash: any binding, any spelling of
+ * a time or identifier), not on how they were written: an event whose hash the
+ * ledger has recorded, under its eventID or any other, is dropped from the plan
+ * with all its transactions and reported as already captured. A given eventID
+ * that already names an event with another hash is a 422 naming both.
  */
 async function knownEvents(plan: CapturePlan, ledger: LedgerClient, errors: FieldError[]): Promise<void> {
   const drop = new Set<number>();
+  const get = (fn: string, arg: string) => found<Prior>(() => ledger.evaluate({ contract: CONTRACT.traceability, fn, args: [arg] }));
   // The first transaction of each event carries it; its ledger eventId tells whether the event is recorded.
   const firsts = plan.commands.filter((c, k) => k === 0 || plan.commands[k - 1].eventIndex !== c.eventIndex);
   await pooled(firsts, 8, async (c) => {
-    const prior = await found<{ event?: { captured?: unknown[] } }>(() =>
-      ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetEvent, args: [String(c.command.body.eventId)] }),
-    );
-    if (!prior) return;
-    const same = stableJson(prior.event?.captured ?? []) === stableJson(c.command.body.epcisEvents);
-    if (same || c.eventID === c.eventHash) drop.add(c.eventIndex);
-    else errors.push({ field: `epcisBody.eventList[${c.eventIndex}].eventID`, message: `${c.eventID} already names a different event on the ledger` });
+    const mine = (c.command.body.epcisEvents as Array<Record<string, unknown>> | undefined)?.[0];
+    const prior = await get(QUERY.GetEvent, String(c.command.body.eventId));
+    if (prior) {
+      const { hash, event } = capturedHash(prior);
+      if (hash === c.eventHash && declarationKey(event) === declarationKey(mine)) drop.add(c.eventIndex);
+      else
+        errors.push({
+          field: `epcisBody.eventList[${c.eventIndex}].eventID`,
+          message:
+            `${c.eventID} already names a different event on the ledger: the stored event has hash ${hash ?? 'unknown'}` +
+            `${event?.eventTime ? ` (eventTime ${String(event.eventTime)})` : ''}, this one ${c.eventHash}` +
+            `${mine?.eventTime ? ` (eventTime ${String(mine.eventTime)})` : ''}`,
+        });
+      return;
+    }
+    // The same event (or declaration) captured before under another eventID (or none), e.g. from the other binding.
+    if (mine && (await get(QUERY.GetEventByHash, captureIdentity(c.eventHash, mine)))) drop.add(c.eventIndex);
   });
   if (drop.size > 0) plan.commands = plan.commands.filter((c) => !drop.has(c.eventIndex));
-  plan.alreadyCaptured = [...drop].sort((a, b) => a - b);
+  plan.alreadyCaptured = [...new Set([...plan.alreadyCaptured, ...drop])].sort((a, b) => a - b);
 }
 
 /**

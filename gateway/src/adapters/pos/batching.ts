@@ -31,6 +31,16 @@ export interface StoreBatch {
   fields: Record<string, string>;
   /** Where the batch's store stands in the source document. */
   storeField: string;
+  /** Per RecordSales line, the till lines summed into it, in document order (their Quantity element or JSON field). */
+  lineSources: LineSource[][];
+}
+
+/** One till line behind a RecordSales line. */
+export interface LineSource {
+  /** The POSLog Quantity element's XPath, or the JSON receipt line (`receipts[0].lines[1]`). */
+  path: string;
+  quantity: string;
+  receiptId: string;
 }
 
 const toMilli = (q: string) => {
@@ -60,7 +70,7 @@ export function batchReceipts(receipts: Receipt[], stores: Record<string, string
     // The receipt is hashed as the till wrote it; where it stood in the upload is not part of it.
     const leaves = list.map(({ storeField: _where, linePaths: _paths, ...r }) => leafHash(stableJson(r)));
     const { root, proofs } = merkleTree(leaves);
-    const totals = new Map<string, { gtin: string; lotCode?: string; kind: 'sale' | 'return'; milli: bigint; source: string }>();
+    const totals = new Map<string, { gtin: string; lotCode?: string; kind: 'sale' | 'return'; milli: bigint; source: string; sources: LineSource[] }>();
     for (const r of list) {
       if (r.cancelled) continue;
       for (const [j, l] of r.lines.entries()) {
@@ -72,8 +82,10 @@ export function batchReceipts(receipts: Receipt[], stores: Record<string, string
           kind: l.kind,
           milli: 0n,
           source: r.linePaths?.[j] ?? `receipts[${receipts.indexOf(r)}].lines[${j}]`,
+          sources: [],
         };
         t.milli += toMilli(l.quantity);
+        t.sources.push({ path: r.linePaths?.[j] ?? `receipts[${receipts.indexOf(r)}].lines[${j}]`, quantity: l.quantity, receiptId: r.receiptId });
         totals.set(k, t);
       }
     }
@@ -100,6 +112,7 @@ export function batchReceipts(receipts: Receipt[], stores: Record<string, string
       proofs: list.map((r, i) => ({ gln, receiptId: r.receiptId, batchId, leaf: leaves[i], proof: proofs[i], root })),
       fields,
       storeField,
+      lineSources: sorted.map((t) => t.sources),
     });
   }
   return out;

@@ -20,6 +20,10 @@ import { parsePosLog, POS_JSON_SCHEMA, type Receipt } from './receipts';
 import { createRequestValidator } from '../../http/validation';
 import { acceptRollup, batchRoute, regionProof, type PosRollup } from './pos-rollup';
 import { latestRecord } from '../../ledger-record';
+import { CUSTOM_FORMATS } from '../../http/validation';
+import { partialSalesCommand, reportLines, type BatchResult } from './pos-lines';
+import { unbookedRoutes } from './unbooked-routes';
+import type { UnbookedStore } from './unbooked-store';
 import { POLICY } from '../../../../lib/domain/src';
 
 export interface PosAdapterOptions {
@@ -34,6 +38,8 @@ export interface PosAdapterOptions {
   mappings?: () => { stores?: Record<string, string>; catalog?: Record<string, string>; regions?: Record<string, string> };
   /** Roll-up mode: store batches kept in PostgreSQL and booked per region and interval. */
   rollup?: PosRollup;
+  /** Where lines the ledger could not book are kept for replay. */
+  unbooked?: UnbookedStore;
 }
 
 export function posRoutes(opts: PosAdapterOptions): RouteFactory {
@@ -86,9 +92,9 @@ export function posRoutes(opts: PosAdapterOptions): RouteFactory {
               }
               return { status: 202, body: { batches: results, receipts: receipts.length } };
             }
-            // One RecordSales per store, each with an event id derived from its content: a resend skips stores already booked.
+            // One partial RecordSales per store, each with an event id derived from its content: a resend skips stores already booked.
             const commands: DocumentCommand[] = batches.map((b) => ({
-              cmd: b.command,
+              cmd: partialSalesCommand(b),
               items: [b.storeField.replace(/\/BusinessUnit\/UnitID$/, '')],
               fields: b.fields,
               defaultField: b.storeField,
@@ -102,6 +108,13 @@ export function posRoutes(opts: PosAdapterOptions): RouteFactory {
               log: ctx.log,
               requestId: ctx.requestId,
             });
+            const booked = out.body.transactions.map((t) =>
+              t.status === 'committed' || t.status === 'already_committed' ? (t.result as BatchResult) : undefined,
+            );
+            const glnOf = (id: string) => stores[id] ?? (CUSTOM_FORMATS.gln(id) ? id : undefined);
+            const report = reportLines(receipts, batches, booked, { mspId, glnOf });
+            // Kept before answering: a line the ledger could not book is never only in an HTTP answer.
+            if (report.kept.length) await opts.unbooked?.save(report.kept);
             const results = batches.map((b, i) => {
               const t = out.body.transactions[i];
               return {
@@ -110,10 +123,25 @@ export function posRoutes(opts: PosAdapterOptions): RouteFactory {
                 merkleRoot: b.root,
                 receipts: b.proofs.length,
                 status: t.status,
-                outcome: { txId: t.txId, blockNumber: t.blockNumber, result: t.result, code: t.code, field: t.field },
+                outcome: { txId: t.txId, blockNumber: t.blockNumber, code: t.code, field: t.field },
               };
             });
-            return { status: out.status, headers: out.headers, body: { ...out.body, transactions: undefined, batches: results, receipts: receipts.length } };
+            const keptAll = out.status === 201 && report.kept.length > 0;
+            return {
+              // 202: booked but for the lines kept for replay, which the gateway books later; the till need not resend.
+              status: keptAll ? 202 : out.status,
+              headers: out.headers,
+              body: {
+                ...out.body,
+                transactions: undefined,
+                complete: out.body.complete && report.kept.length === 0,
+                batches: results,
+                receipts: receipts.length,
+                kept: report.kept.length,
+                ...(keptAll ? { errors: report.lines.filter((l) => l.status === 'kept_for_replay').map((l) => ({ field: l.field, message: l.message })) } : {}),
+                lines: report.lines,
+              },
+            };
           },
         },
       },
@@ -150,6 +178,7 @@ export function posRoutes(opts: PosAdapterOptions): RouteFactory {
       },
     ];
     if (rollup) routes.push(batchRoute(rollup, mspId));
+    if (opts.unbooked) routes.push(...unbookedRoutes({ store: opts.unbooked, executor, mspId }));
     return {
       routes,
       schemas: {
@@ -158,6 +187,16 @@ export function posRoutes(opts: PosAdapterOptions): RouteFactory {
           additionalProperties: false,
           required: ['gln', 'receiptId'],
           properties: { gln: { type: 'string', format: 'gln' }, receiptId: { type: 'string', pattern: '^[A-Za-z0-9._:/-]{1,128}$' } },
+        },
+        posUnbookedQuery: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { gln: { type: 'string', format: 'gln' }, status: { type: 'string', enum: ['pending', 'booked'] } },
+        },
+        posReplayBody: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { gln: { type: 'string', format: 'gln' } },
         },
         posBatchParams: {
           type: 'object',

@@ -39,7 +39,7 @@ export interface MovementItem {
   moveStloc?: string;
   /** Delivery reference (WMMBXY XBLNR, MBGMCR REF_DOC_NO): the shipment is `DESADV-<ref>`. */
   deliveryRef?: string;
-  /** Material document and item a 102 reverses. */
+  /** Material document and item a reversal (102, 122, 202, 262, 602, 642) takes back. */
   reversedDoc?: string;
   reversedItem?: string;
   /** Production order (WMMBXY AUFNR, MBGMCR ORDERID): a 261 issues to it, a 101 receives from it. */
@@ -59,7 +59,20 @@ export interface MovementItem {
 
 const flag = (v: string | undefined) => !!v && v !== '0' && v.toUpperCase() !== 'N' && v.toUpperCase() !== 'FALSE';
 
-export const SUPPORTED_MOVEMENT_TYPES = ['101', '102', '261', '301', '311', '351', '551', '601', '641', '701', '702'];
+export const SUPPORTED_MOVEMENT_TYPES = ['101', '102', '122', '202', '261', '262', '301', '311', '351', '551', '601', '602', '641', '642', '701', '702'];
+
+/**
+ * Reversal movement types and what they take back: each names the material
+ * document item it reverses, and books the opposite of that item's stock effect.
+ */
+export const REVERSAL_MOVEMENT_TYPES: Record<string, string> = {
+  '102': 'goods receipt reversed',
+  '122': 'returned to vendor',
+  '202': 'issue to cost centre reversed',
+  '262': 'production issue reversed',
+  '602': 'goods issue for delivery reversed',
+  '642': 'stock transport goods issue reversed',
+};
 
 /** WMMBXY (WMMBID02): E1MBXYH header with E1MBXYI items. */
 export function wmmbxyItems(idoc: Seg, at: string, docnum: string, errors: FieldError[]): MovementItem[] {
@@ -81,8 +94,9 @@ export function wmmbxyItems(idoc: Seg, at: string, docnum: string, errors: Field
       movePlant: t(it, 'UMWRK'),
       moveStloc: t(it, 'UMLGO'),
       deliveryRef: t(it, 'VBELN_IM') ?? t(hdr, 'XBLNR'),
-      reversedDoc: t(it, 'SMBLN'),
-      reversedItem: t(it, 'SMBLP'),
+      // A reversal names the document it cancels in SMBLN/SMBLP; a return delivery (122) its receipt in LFBNR/LFPOS.
+      reversedDoc: t(it, 'SMBLN') ?? t(it, 'LFBNR'),
+      reversedItem: t(it, 'SMBLN') ? t(it, 'SMBLP') : (t(it, 'LFPOS') ?? t(it, 'SMBLP')),
       order: t(it, 'AUFNR'),
       unit: t(it, 'ERFME'),
       complete: flag(t(it, 'ELIKZ')),
@@ -97,7 +111,7 @@ export function wmmbxyItems(idoc: Seg, at: string, docnum: string, errors: Field
         complete: `${f}.ELIKZ`,
         movePlant: `${f}.UMWRK`,
         deliveryRef: t(it, 'VBELN_IM') ? `${f}.VBELN_IM` : `${at}.E1MBXYH.XBLNR`,
-        reversedDoc: `${f}.SMBLN`,
+        reversedDoc: !t(it, 'SMBLN') && t(it, 'LFBNR') ? `${f}.LFBNR` : `${f}.SMBLN`,
         order: `${f}.AUFNR`,
       },
     };
@@ -251,13 +265,29 @@ export function movementsToCommands(items: MovementItem[], map: Mapper, errors: 
         break;
       }
       case '102':
-        // The reversal declares the reversed receipt's event erroneous (facts are corrected, never edited).
-        if (!it.reversedDoc) errors.push({ field: f.reversedDoc, message: 'the reversed material document is required for movement type 102' });
+      case '122':
+      case '202':
+      case '262':
+      case '602':
+      case '642': {
+        // Takes back the stock the named item moved (ReverseMovement reads where it went from that item's ledger record).
+        if (!it.reversedDoc) errors.push({ field: f.reversedDoc, message: `the reversed material document is required for movement type ${bwart}` });
         push(
-          { fn: TX.DeclareError, body: { eventId, targetEventId: `sap-mb-${it.reversedDoc}-${it.reversedItem ?? 1}`, reason: 'did_not_occur' } },
-          { targetEventId: f.reversedDoc },
+          {
+            fn: TX.ReverseMovement,
+            body: {
+              eventId,
+              targetEventId: `sap-mb-${it.reversedDoc}-${it.reversedItem ?? 1}`,
+              gtin: map.material(it.material, f.material),
+              ...(it.batch ? { lotCode: it.batch } : {}),
+              ...(it.quantity !== undefined ? { quantity: quantity() } : {}),
+              reason: `SAP ${bwart}: ${REVERSAL_MOVEMENT_TYPES[bwart]}`,
+            },
+          },
+          { targetEventId: f.reversedDoc, gtin: f.material, lotCode: f.batch, quantity: f.quantity },
         );
         break;
+      }
       case '351':
       case '641':
       case '601':

@@ -11,8 +11,9 @@ import type { RouteFactory } from '../../gateway';
 import { invalidInput, type FieldError } from '../../../../lib/platform/src';
 import type { RouteSpec } from '../../http/route-spec';
 import type { LedgerClient } from '../../../../lib/fabric/src';
-import { runDocument } from '../document/document-runner';
-import { limitDocument, type DocumentLimits } from '../document/limits';
+import { ServiceError } from '../../../../lib/platform/src';
+import { runDocument, type DocumentCommand } from '../document/document-runner';
+import { DEFAULT_LIMITS, limitDocument, type DocumentLimits } from '../document/limits';
 import { idocToCommands } from './idoc';
 import type { SapMappings, UnitCheck } from './mappings';
 import { latestRecord } from '../../ledger-record';
@@ -31,6 +32,28 @@ async function checkUnits(ledger: LedgerClient, checks: UnitCheck[]): Promise<vo
       errors.push({ field: c.field, message: `is ${c.unit}, but product ${c.gtin} is counted in ${unit} and the unit mappings hold no conversion` });
   }
   if (errors.length) throw invalidInput(errors, 422, 'UNIT_MISMATCH');
+}
+
+/**
+ * A reversal of a goods receipt or issue writes the shipment's custody keys, so
+ * both parties must endorse it: the shipment is the one the reversed item moved
+ * stock through (read from its ledger record). A reversed item not on the ledger
+ * is left to the contract, which names it.
+ */
+async function reversalEndorsements(ledger: LedgerClient, commands: DocumentCommand[]): Promise<void> {
+  for (const c of commands) {
+    if (c.cmd.fn !== 'ReverseMovement' || c.cmd.endorsement) continue;
+    const target = String(c.cmd.body.targetEventId);
+    try {
+      const out = JSON.parse((await ledger.evaluate({ contract: 'traceability', fn: 'GetEvent', args: [target] })).toString('utf8')) as {
+        event?: { epcisEvents?: Array<{ 'ct:ledger'?: { stock?: Array<{ shipmentId?: string }> } }> };
+      };
+      const shipmentId = out.event?.epcisEvents?.flatMap((e) => e['ct:ledger']?.stock ?? []).find((l) => l.shipmentId)?.shipmentId;
+      if (shipmentId) c.cmd.endorsement = { kind: 'shipment', shipmentId };
+    } catch (err) {
+      if (!(err instanceof ServiceError && err.code === 'NOT_FOUND')) throw err;
+    }
+  }
 }
 
 export function sapRoutes(opts: { mappings: SapMappings | (() => SapMappings); limits?: Partial<DocumentLimits> }): RouteFactory {
@@ -55,7 +78,10 @@ export function sapRoutes(opts: { mappings: SapMappings | (() => SapMappings); l
             const mapped = idocToCommands(ctx.body as string, mappings());
             limitDocument(mapped.commands, { ...opts.limits, limiter, clientId: ctx.principal!.clientId, what: 'IDoc document' });
             await checkUnits(ledger, mapped.unitChecks);
+            await reversalEndorsements(ledger, mapped.commands);
+            const lim = { ...DEFAULT_LIMITS, ...opts.limits };
             return runDocument({
+              batch: { maxItems: lim.maxItemsPerTransaction, maxLines: lim.maxLinesPerTransaction },
               commands: mapped.commands,
               executor,
               ledger,

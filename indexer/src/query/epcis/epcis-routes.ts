@@ -146,7 +146,8 @@ export function epcisRoutes(pool: Pool): Router {
     const def = RESOURCES[req.params.resource];
     if (!def) throw notFound(`/epcis/${req.params.resource}`);
     const scope = eventScope(res.locals.principal as Principal | undefined, String(res.locals.ownerOrg ?? ''));
-    const values = req.params.resource === 'eventTypes' ? [...EVENT_TYPES] : (await pool.query<{ v: string }>(def.values, [scope?.org ?? null])).rows.map((x) => x.v);
+    const values =
+      req.params.resource === 'eventTypes' ? [...EVENT_TYPES] : (await pool.query<{ v: string }>(def.values, [scope?.org ?? null])).rows.map((x) => x.v);
     sendCollection(res, values);
   });
   r.get('/epcis/:resource/:value', (req, res) => {

@@ -12,7 +12,9 @@ import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Principal } from '../../../../lib/domain/src';
-import { bearerToken, type JwtVerifier } from '../../../../lib/platform/src';
+import { bearerToken, type JwtVerifier, type RateLimiter } from '../../../../lib/platform/src';
+import { createCheckpointWatch, type CheckpointWatch } from '../streams/checkpoint-watch';
+import { createConnectionCap, type ConnectionCap } from '../streams/connection-cap';
 import { mayCall } from '../query-auth';
 import { matchRoute, QUERY_ROUTES } from '../route-table';
 import { eventContexts, queryDocument, toQueryEvent } from './epcis-document';
@@ -21,14 +23,34 @@ import { namedQuery, nextEvents, ownerOrg, tipPosition } from './subscriptions';
 
 const PATH = /^\/epcis\/queries\/([A-Za-z0-9_.-]{1,64})\/events$/;
 
-function refuse(socket: Duplex, status: string): void {
-  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+function refuse(socket: Duplex, status: string, retryAfterSec?: number): void {
+  const retry = retryAfterSec === undefined ? '' : `Retry-After: ${retryAfterSec}\r\n`;
+  socket.end(`HTTP/1.1 ${status}\r\n${retry}Connection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** Dependencies of {@link attachEventStream}. */
+export interface EventStreamDeps {
+  pool: Pool;
+  verifier: JwtVerifier;
+  log?: Logger;
+  /** Checkpoint poll interval when no shared `watch` is given (ms). */
+  pollMs?: number;
+  /** The checkpoint poll shared with the other streams; default: one of its own. */
+  watch?: CheckpointWatch;
+  /** Open WebSocket streams per principal; default: 20. */
+  cap?: ConnectionCap;
+  /** The query API's per-principal rate limiter: an upgrade takes a token. */
+  limiter?: RateLimiter;
+  /** The organisation this indexer belongs to: a token that names none counts as it. */
+  ownerOrg?: string;
 }
 
 /** Serves WebSocket subscriptions on `server`; returns how to close them all. */
-export function attachEventStream(server: Server, deps: { pool: Pool; verifier: JwtVerifier; log?: Logger; pollMs?: number; ownerOrg?: string }): { close(): void } {
+export function attachEventStream(server: Server, deps: EventStreamDeps): { close(): void } {
   const wss = new WebSocketServer({ noServer: true });
-  const streams = new Set<NodeJS.Timeout>();
+  const streams = new Set<() => void>();
+  const watch = deps.watch ?? createCheckpointWatch({ pool: deps.pool, pollMs: deps.pollMs ?? 250 });
+  const cap = deps.cap ?? createConnectionCap({ maxPerKey: 20 });
 
   async function stream(ws: WebSocket, query: Record<string, string>, initialRecordTime: string | null, scope: EventScope): Promise<void> {
     let after = await tipPosition(deps.pool);
@@ -37,9 +59,15 @@ export function attachEventStream(server: Server, deps: { pool: Pool; verifier: 
         .rows[0];
       if (first) after = { block: String(BigInt(first.block_number) - 1n), tx: 2 ** 31 - 1, seq: 0 };
     }
+    if (ws.readyState !== ws.OPEN) return;
     let busy = false;
-    const timer = setInterval(() => {
-      if (busy || ws.readyState !== ws.OPEN) return;
+    let again = false;
+    const poll = (): void => {
+      if (ws.readyState !== ws.OPEN) return;
+      if (busy) {
+        again = true;
+        return;
+      }
       busy = true;
       nextEvents(deps.pool, query, after, 100, scope)
         .then((rows) => {
@@ -47,14 +75,23 @@ export function attachEventStream(server: Server, deps: { pool: Pool; verifier: 
           const last = rows[rows.length - 1];
           after = { block: String(last.block_number), tx: last.tx_index, seq: last.seq };
           ws.send(JSON.stringify(queryDocument(rows.map(toQueryEvent), new Date(), eventContexts(rows))));
+          // A full page: more may be waiting in blocks already indexed.
+          if (rows.length === 100) again = true;
         })
         .catch((err) => deps.log?.warn({ err }, 'event stream query failed'))
-        .finally(() => (busy = false));
-    }, deps.pollMs ?? 250);
-    streams.add(timer);
+        .finally(() => {
+          busy = false;
+          if (again) {
+            again = false;
+            poll();
+          }
+        });
+    };
+    const unsubscribe = watch.subscribe(() => poll());
+    streams.add(unsubscribe);
     ws.on('close', () => {
-      clearInterval(timer);
-      streams.delete(timer);
+      unsubscribe();
+      streams.delete(unsubscribe);
     });
   }
 
@@ -71,16 +108,24 @@ export function attachEventStream(server: Server, deps: { pool: Pool; verifier: 
       return refuse(socket, '401 Unauthorized');
     }
     // Only the organisation's own named queries: another's is as absent as one never defined.
-    const open = (principal: Principal, name: string) =>
+    const open = (principal: Principal, name: string) => {
+      const taken = deps.limiter?.take(principal.clientId) ?? { ok: true as const };
+      if (!taken.ok) return refuse(socket, '429 Too Many Requests', taken.retryAfterSec);
+      const release = cap.acquire(`ws|${principal.clientId}`);
+      if (!release) return refuse(socket, '429 Too Many Requests', 10);
       namedQuery(deps.pool, ownerOrg(principal), name).then(
         (query) => {
-          if (!query) return refuse(socket, '404 Not Found');
+          if (!query) return (release(), refuse(socket, '404 Not Found'));
           // Every page the stream sends holds only events the subscriber's organisation may see.
           const scope = eventScope(principal, deps.ownerOrg ?? '');
-          wss.handleUpgrade(req, socket, head, (ws) => void stream(ws, query, url.searchParams.get('initialRecordTime'), scope).catch(() => ws.close(1011)));
+          wss.handleUpgrade(req, socket, head, (ws) => {
+            ws.on('close', release);
+            void stream(ws, query, url.searchParams.get('initialRecordTime'), scope).catch(() => ws.close(1011));
+          });
         },
-        () => refuse(socket, '503 Service Unavailable'),
+        () => (release(), refuse(socket, '503 Service Unavailable', 5)),
       );
+    };
     deps.verifier.verify(token).then(
       (principal) => (route && mayCall(principal, route) ? open(principal, m[1]) : refuse(socket, '403 Forbidden')),
       () => refuse(socket, '401 Unauthorized'),
@@ -89,7 +134,7 @@ export function attachEventStream(server: Server, deps: { pool: Pool; verifier: 
 
   return {
     close() {
-      for (const t of streams) clearInterval(t);
+      for (const unsubscribe of streams) unsubscribe();
       for (const c of wss.clients) c.terminate();
       wss.close();
     },

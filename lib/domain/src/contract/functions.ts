@@ -37,6 +37,8 @@ export const TX = {
   RecordEvents: 'RecordEvents',
   GrantLicence: 'GrantLicence',
   RevokeLicence: 'RevokeLicence',
+  ReverseMovement: 'ReverseMovement',
+  SubmitBatch: 'SubmitBatch',
 } as const;
 export type TxName = (typeof TX)[keyof typeof TX];
 
@@ -49,6 +51,9 @@ export const QUERY = {
   GetPurchaseOrder: 'GetPurchaseOrder',
   GetEvent: 'GetEvent',
   GetMemberEvent: 'GetMemberEvent',
+  /** The event record of a captured EPCIS event, by its CBV 2.0 event hash ID. */
+  GetEventByHash: 'GetEventByHash',
+  GetEvents: 'GetEvents',
   GetHistory: 'GetHistory',
 } as const;
 export type QueryName = (typeof QUERY)[keyof typeof QUERY];
@@ -56,11 +61,17 @@ export type QueryName = (typeof QUERY)[keyof typeof QUERY];
 /** Transactions and queries of the consortium (membership registry) contract. */
 export const CONSORTIUM = {
   InitConsortium: 'InitConsortium',
-  SetMember: 'SetMember',
-  RemoveMember: 'RemoveMember',
+  /** A registry change (`set-member`, `remove-member`, `set-prefixes`), applied once a majority of governing members approve. */
+  ProposeChange: 'ProposeChange',
+  ApproveProposal: 'ApproveProposal',
   GetMembers: 'GetMembers',
+  GetProposal: 'GetProposal',
+  ListProposals: 'ListProposals',
 } as const;
 export type ConsortiumFn = (typeof CONSORTIUM)[keyof typeof CONSORTIUM];
+
+/** The one chaincode event a consortium transaction emits: the seeded registry, or a proposal and what the transaction did to it. */
+export const CONSORTIUM_EVENT_NAME = 'ConsortiumChanged';
 
 /** The one chaincode event a traceability transaction emits, listing every fact it created. */
 export const TRACE_EVENT_NAME = 'TraceEvents';

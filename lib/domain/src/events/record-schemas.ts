@@ -138,6 +138,8 @@ export const shipmentRecord = object(
     receivedTxId: text,
     receiptCount: integer,
     closedAt: dateTime,
+    reopenedAt: described('When a reversed receipt or goods issue last took quantity off the shipment (ReverseMovement)', dateTime),
+    reopenedTxId: text,
   },
   [
     'carrier',
@@ -154,6 +156,8 @@ export const shipmentRecord = object(
     'receivedTxId',
     'receiptCount',
     'closedAt',
+    'reopenedAt',
+    'reopenedTxId',
   ],
 );
 
@@ -218,17 +222,24 @@ export const paymentRecord = object(
   ['blockHash'],
 );
 
-export const recallRecord = object({
-  docType: { const: 'recall' },
-  recallId: text,
-  reason: text,
-  declaredBy: text,
-  declaredAt: dateTime,
-  declaredTxId: text,
-  includeDescendants: { type: 'boolean' },
-  lots: array(lotRef),
-  affected: array(object({ gtin, lotCode, positions: array(object({ gln, quantity, baseUnits })) })),
-});
+export const recallRecord = object(
+  {
+    docType: { const: 'recall' },
+    recallId: text,
+    reason: text,
+    declaredBy: text,
+    declaredAt: dateTime,
+    declaredTxId: text,
+    includeDescendants: { type: 'boolean' },
+    lots: array(lotRef),
+    affected: array(object({ gtin, lotCode, positions: array(object({ gln, quantity, baseUnits })) })),
+    unresolved: described(
+      'Positions of the recalled products whose lot is unknown (returns taken back without a lot), for the stores to check',
+      array(object({ gtin, lotCode, positions: array(object({ gln, quantity, baseUnits })) })),
+    ),
+  },
+  ['unresolved'],
+);
 
 export const correctionRecord = object({
   docType: { const: 'correction' },
@@ -273,15 +284,25 @@ export const salesRecord = object(
           kind: { type: 'string', enum: ['sale', 'return'] },
           lotCode,
           quantity,
+          line: described('A partial batch: the index of the request line this entry booked', integer),
+          part: described("A partial batch: which of the line's till quantities (parts) this entry booked", integer),
+          resolvedBy: described('A return without a lot: how its lot was found (the lot last sold, the lot held, or the "(unknown)" lot position)', {
+            type: 'string',
+            enum: ['last_sold', 'held', 'unknown'],
+          }),
         },
-        ['lotCode'],
+        ['lotCode', 'line', 'part', 'resolvedBy'],
       ),
+    ),
+    refused: described(
+      'A partial batch: the lines (or parts of lines) the ledger did not book, with its reason',
+      array(object({ line: integer, part: integer, code: text, field: text, message: text }, ['part', 'field'])),
     ),
     rollup: described('Set when the batch came in a regional roll-up', object({ region: text, rollupId: text })),
     recordedAt: dateTime,
     recordedTxId: text,
   },
-  ['periodStart', 'periodEnd', 'rollup'],
+  ['periodStart', 'periodEnd', 'refused', 'rollup'],
 );
 
 /** A recall record (the chaincode writes it without a declared type). */

@@ -1,5 +1,5 @@
 /**
- * Per-client token buckets: each client may burst up to `burst` requests and
+ * Per-client token buckets, for the gateway and the query API alike: each client may burst up to `burst` requests and
  * is refilled at `ratePerSec`. Buckets idle long enough to be full again are
  * dropped, so memory stays bounded by active clients.
  */
