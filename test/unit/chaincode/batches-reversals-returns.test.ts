@@ -44,6 +44,8 @@ describe('traceability contract: batches, reversals and POS lines booked as far 
       expect(h.onHand(GLN.roastery2, GTIN.roasted, 'RB-1')).to.equal(100000n);
       const lookups = await h.query(SUPPLIER, 'GetEvents', JSON.stringify(['it-1', 'nope', 'it-2']));
       expect(lookups.events.map((e: { txId: string } | null) => e && e.txId)).to.deep.equal([out.stub.txId, null, out.stub.txId]);
+      // Event ids are scoped per organisation: the same ids name none of another organisation's events.
+      expect((await h.query(RETAILER, 'GetEvents', JSON.stringify(['it-1', 'it-2']))).events).to.deep.equal([null, null]);
     });
 
     it('refuses the whole batch when one item is refused, naming the item', async () => {
@@ -105,7 +107,8 @@ describe('traceability contract: batches, reversals and POS lines booked as far 
         'INVALID_ARGUMENT',
         'quantity',
       );
-      await expectTraceError(() => h.submit(SUPPLIER, 'ReverseMovement', { eventId: 'rev-5', targetEventId: 'gr-1' }), 'FORBIDDEN', 'targetEventId');
+      // Event ids are scoped per organisation: another organisation's event is not found.
+      await expectTraceError(() => h.submit(SUPPLIER, 'ReverseMovement', { eventId: 'rev-5', targetEventId: 'gr-1' }), 'NOT_FOUND', 'targetEventId');
       await expectTraceError(() => h.submit(RETAILER, 'ReverseMovement', { eventId: 'rev-6', targetEventId: 'nope' }), 'NOT_FOUND', 'targetEventId');
       // A goods issue reversed (602): the roastery gets the stock back from transit.
       await h.submit(SUPPLIER, 'ReverseMovement', { eventId: 'rev-7', targetEventId: 'gi-1', quantity: '10' });

@@ -7,7 +7,7 @@ const captured = (eventID: string) => ({
   eventID,
   eventTime: '2025-06-01T10:00:00.000Z',
   eventTimeZoneOffset: '+00:00',
-  epcList: ['urn:epc:id:sgtin:4012345.011111.1'],
+  epcList: ['urn:epc:id:sgtin:7612345.011111.1'],
   action: 'OBSERVE',
 });
 

@@ -1,10 +1,10 @@
 import './quiet-logs';
 import { expect } from 'chai';
 import { Context } from 'fabric-contract-api';
-import { ConsortiumContract } from '../../../chaincode/src/consortium/consortium-contract';
 import { memberPrefixes, setMemberPrefixes } from '../../../chaincode/src/consortium/registry';
 import { companyDigitsOfEpc, companyPrefixDigits, glnFromLocation, lotFromClass, ssccFromEpc, withinPrefixes } from '../../../chaincode/src/traceability/gs1';
 import { FakeIdentity, FakeStub } from './fake-stub';
+import { createGovernance } from './governance-harness';
 import { GLN, GTIN, Harness, RETAILER, SUPPLIER, commission, eid, expectTraceError, gs1, seedMasterData } from './harness';
 
 /** Runs `fn` against committed state in one transaction as `msp`, committing when it succeeds. */
@@ -144,17 +144,8 @@ describe('consortium registry: GS1 company prefixes', () => {
 
   it('takes prefixes at bootstrap and refuses two members with overlapping ones', async () => {
     const empty = new Harness([]);
-    const contract = new ConsortiumContract();
-    const init = async (members: unknown[]) => {
-      const arg = JSON.stringify({ members });
-      const stub = new FakeStub(empty.world, 'InitConsortium', [arg]);
-      const ctx = new Context();
-      ctx.stub = stub as never;
-      ctx.clientIdentity = Object.assign(new FakeIdentity('Org1MSP'), { getID: () => 'x509::/OU=admin/CN=Admin@Org1MSP::/CN=ca' }) as never;
-      const out = JSON.parse(await contract.InitConsortium(ctx, arg));
-      empty.world.commit(stub);
-      return out;
-    };
+    const gov = await createGovernance(() => empty);
+    const init = async (members: unknown[]) => (await gov.tx('Org1MSP', 'admin', 'InitConsortium', { members })).result;
     await expectTraceError(
       () =>
         init([
@@ -169,5 +160,27 @@ describe('consortium registry: GS1 company prefixes', () => {
       { mspId: 'Org2MSP', displayName: 'Two', roles: ['supplier'] },
     ]);
     expect(out.members.map((m: { gs1Prefixes: string[] }) => m.gs1Prefixes)).to.deep.equal([['4000'], []]);
+  });
+
+  it('applies prefixes carried by governance proposals through the same overlap checks', async () => {
+    const gov = await createGovernance(() => h);
+    const change = (c: Record<string, unknown>) => gov.tx(RETAILER, 'admin', 'ProposeChange', { change: c });
+    const before = await gov.members();
+    // A new member's prefixes come with its set-member proposal; one within another member's is refused when proposed.
+    await expectTraceError(
+      () => change({ kind: 'set-member', mspId: 'CarrierMSP', displayName: 'Carrier', roles: ['carrier'], gs1Prefixes: ['76123456'] }),
+      'CONFLICT',
+      'change.gs1Prefixes',
+    );
+    await expectTraceError(() => change({ kind: 'set-prefixes', mspId: SUPPLIER, gs1Prefixes: ['4000'] }), 'CONFLICT', 'change.gs1Prefixes');
+    await expectTraceError(() => change({ kind: 'set-prefixes', mspId: SUPPLIER, gs1Prefixes: ['7612', '76123'] }), 'INVALID_ARGUMENT', 'change.gs1Prefixes');
+    expect(await gov.members()).to.deep.equal(before);
+    await change({ kind: 'set-member', mspId: 'CarrierMSP', displayName: 'Carrier', roles: ['carrier'], gs1Prefixes: ['7690001'] });
+    expect(await inTx(h, RETAILER, (ctx) => memberPrefixes(ctx, 'CarrierMSP'))).to.deep.equal(['7690001']);
+    // A role change without prefixes keeps the member's own.
+    await change({ kind: 'set-member', mspId: 'CarrierMSP', displayName: 'Carrier', roles: ['carrier', 'supplier'] });
+    expect(await inTx(h, RETAILER, (ctx) => memberPrefixes(ctx, 'CarrierMSP'))).to.deep.equal(['7690001']);
+    await change({ kind: 'set-prefixes', mspId: SUPPLIER, gs1Prefixes: ['7612345', '0614141'] });
+    expect(await inTx(h, RETAILER, (ctx) => memberPrefixes(ctx, SUPPLIER))).to.deep.equal(['0614141', '7612345']);
   });
 });
