@@ -12,6 +12,7 @@ const { dateTime, described, integer, object, text, textOrNull } = jsonSchema;
 const {
   attestationRecord,
   correctionRecord,
+  licenceRecord,
   locationRecord,
   lotRecord,
   paymentRecord,
@@ -150,13 +151,14 @@ export const EVENT_CONTRACT: readonly TopicContract[] = [
   },
   {
     aggregate: TOPICS.records,
-    description: 'Other ledger records: goods receipts, sales batches, attestations, error declarations.',
+    description: 'Other ledger records: goods receipts, sales batches, attestations, error declarations, licences.',
     key: described('The record key, e.g. receipt~shipmentId~n or sales~gln~batchId', { type: 'string', pattern: '^[a-z_]+~' }),
     messages: {
       'supplychain.receipt.recorded.v1': { summary: 'A goods receipt was booked against a shipment', data: receiptRecord },
       'supplychain.sales.recorded.v1': { summary: "A store's sales batch was recorded", data: salesRecord },
       'supplychain.attestation.recorded.v1': { summary: 'An attestation was recorded', data: attestationRecord },
       'supplychain.correction.recorded.v1': { summary: 'An EPCIS error declaration was recorded', data: correctionRecord },
+      'supplychain.licence.recorded.v1': { summary: "A GTIN owner's licence to another member was granted or revoked", data: licenceRecord },
     },
   },
   {

@@ -157,7 +157,8 @@ describe('EPCIS capture on the real devnet (PostgreSQL jobs, ledger stock)', fun
     // Valid EPCIS whose location the ledger cannot book: recorded as a plain event, and the job says why.
     const elsewhere = `GB-${randomUUID().slice(0, 8)}`;
     const unbookable = await capture(
-      wrap({ ...commission, quantityList: [{ epcClass: dl(gtin.green, elsewhere), quantity: 1 }], bizLocation: { id: 'urn:epc:id:sgln:4000001.0000.0' } }),
+      // A GLN within the supplier's prefix that nobody registered: the supplier may record there, but nothing is booked.
+      wrap({ ...commission, quantityList: [{ epcClass: dl(gtin.green, elsewhere), quantity: 1 }], bizLocation: { id: sgln(uniqueGln(S)) } }),
     );
     expect(unbookable.status, JSON.stringify(unbookable.body)).to.equal(202);
     expect(unbookable.job).to.include({ status: 'success' });

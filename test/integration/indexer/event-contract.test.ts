@@ -89,6 +89,11 @@ async function runEveryKind(orgs: Orgs, c: Chain): Promise<void> {
       result: 'pass',
       statement: 'Cupping score 86',
     });
+  // The supplier lets the retailer make lots of its GTIN, then withdraws it: two licence records.
+  const licence = async () => {
+    await submitJson(s, 'GrantLicence', { eventId: eventId(), gtin: c.gtin.green, licenseeMsp: RETAILER });
+    await submitJson(s, 'RevokeLicence', { eventId: eventId(), gtin: c.gtin.green, licenseeMsp: RETAILER });
+  };
   const errorDeclaration = async () => {
     const lot = `EA-${tag}`;
     const wrong = eventId();
@@ -106,7 +111,7 @@ async function runEveryKind(orgs: Orgs, c: Chain): Promise<void> {
     const err = await rejection(submitJson(s, 'DispatchShipment', { eventId: eventId(), shipmentId }, [SUPPLIER, AUDITOR]));
     expect(err.code).to.equal('ENDORSEMENT_POLICY_FAILURE');
   };
-  await Promise.all([partsThenRecall(), orderAndPayment(), sales(), attestation(), errorDeclaration(), invalidated()]);
+  await Promise.all([partsThenRecall(), orderAndPayment(), sales(), attestation(), licence(), errorDeclaration(), invalidated()]);
 }
 
 describe('indexer: every published message keeps the event contract (contracts/events)', function () {

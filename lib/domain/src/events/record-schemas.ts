@@ -252,6 +252,22 @@ export const correctionRecord = object({
   declarationEventId: text,
 });
 
+/** A GTIN owner's licence to another member to make lots of it (`licence~gtin~licenseeMsp`). */
+export const licenceRecord = object(
+  {
+    docType: { const: 'licence' },
+    gtin,
+    licenseeMsp: text,
+    licensorMsp: text,
+    status: { type: 'string', enum: ['active', 'revoked'] },
+    grantedAt: dateTime,
+    grantedTxId: text,
+    revokedAt: dateTime,
+    revokedTxId: text,
+  },
+  ['revokedAt', 'revokedTxId'],
+);
+
 export const attestationRecord = object(
   {
     docType: { const: 'attestation' },
@@ -309,6 +325,7 @@ export const salesRecord = object(
 export type RecallRecord = FromSchema<typeof recallRecord>;
 /** An error declaration record. */
 export type CorrectionRecord = FromSchema<typeof correctionRecord>;
+export type LicenceRecord = FromSchema<typeof licenceRecord>;
 /** An attestation record. */
 export type AttestationRecord = FromSchema<typeof attestationRecord>;
 /** One store's sales batch record. */

@@ -88,6 +88,7 @@ describe('event contract: messages built from the chaincode’s own payloads', (
     await run(SUPPLIER, 'RecordPayment', { eventId: 'PAY-1', ...payment, amountBaseUnits: '2000000000000000000', blockNumber: 9 });
     // Recorded by the payee (the order's supplier). The same eventId again: a replay, published as a transaction with replayOf and nothing else.
     await run(SUPPLIER, 'RecordPayment', { eventId: 'PAY-1', ...payment, amountBaseUnits: '2000000000000000000', blockNumber: 9 });
+    await run(RETAILER, 'GrantLicence', { eventId: eid(), gtin: GTIN.milk, licenseeMsp: SUPPLIER });
     await run(SUPPLIER, 'RecordAttestation', { eventId: eid(), attestationId: 'AT-1', subjectKey: `lot~${GTIN.green}~G-1`, result: 'pass', statement: 'ok' });
     await run(SUPPLIER, 'AdjustStock', { eventId: 'ADJ-1', gln: GLN.roastery, reason: 'waste', lines: [{ gtin: GTIN.roasted, lotCode: 'R-1', delta: '-1' }] });
     await run(SUPPLIER, 'DeclareError', { eventId: eid(), targetEventId: 'ADJ-1', reason: 'did_not_occur' });
