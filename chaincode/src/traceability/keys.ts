@@ -33,7 +33,7 @@ export const OBJECT_TYPES = {
   reversal: 'reversal',
   /** an aggregation parent (pallet SSCC, case) → its current contents. */
   aggregation: 'aggregation',
-  /** index: CBV 2.0 event hash of a captured EPCIS event → the eventId that recorded it (one event in any binding). */
+  /** index: an organisation's captured EPCIS events by CBV 2.0 event hash → the eventId that recorded it (one event in any binding). */
   epcisHash: 'epcishash',
 } as const;
 
