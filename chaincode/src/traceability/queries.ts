@@ -94,15 +94,16 @@ export async function getEvent(ctx: Context, mspId: string, eventId: string): Pr
   return canonicalJson({ event, correction });
 }
 
-/** The event record that captured the EPCIS event with this CBV 2.0 event hash ID (NOT_FOUND when none did). */
+/** The event record in which the caller's organisation captured the EPCIS event with this CBV 2.0 event hash ID (NOT_FOUND when it did not). */
 export async function getEventByHash(ctx: Context, eventHash: string): Promise<string> {
   const m = /^ni:\/\/\/sha-256;([0-9a-f]{64})\?ver=CBV2\.0$/.exec(typeof eventHash === 'string' ? eventHash : '');
   if (!m) throw fail.invalid('eventHash', 'must be a CBV 2.0 event hash ID (ni:///sha-256;<hex>?ver=CBV2.0)');
   const ledger = new Ledger(ctx);
-  const entry = await ledger.get<{ eventId: string; mspId?: string }>(ledger.key(OBJECT_TYPES.epcisHash, [m[1]]));
+  const msp = ctx.clientIdentity.getMSPID();
+  const entry = await ledger.get<{ eventId: string }>(ledger.key(OBJECT_TYPES.epcisHash, [msp, m[1]]));
   if (!entry) throw fail.notFound(`event with hash ${eventHash}`, 'eventHash');
-  // An entry names the capturing organisation; one written before event ids were scoped is read as the caller's.
-  return getEvent(ctx, entry.mspId ?? ctx.clientIdentity.getMSPID(), entry.eventId);
+  // The index is the caller's own, and so is the event record it names (event ids are scoped per organisation).
+  return getEvent(ctx, msp, entry.eventId);
 }
 
 /**

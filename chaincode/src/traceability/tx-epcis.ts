@@ -85,14 +85,15 @@ export function readCapturedHashes(input: Input): string[] {
 /**
  * Records each hash not yet indexed as naming this transaction's eventId, so
  * the same event captured again in another binding or under another eventID
- * is recognised (`GetEventByHash`). The first recording of a hash wins.
+ * is recognised (`GetEventByHash`). The index is the recording organisation's
+ * own (`epcishash~<msp>~<hex>`): one member's capture never stands in for
+ * another's, nor tells it what another member recorded. The first recording of
+ * a hash wins.
  */
 export async function indexCapturedHashes(env: TxEnv, hashes: string[], eventId: string): Promise<void> {
   for (const hex of hashes) {
-    const key = env.ledger.key(OBJECT_TYPES.epcisHash, [hex]);
-    // The record is found by eventId within the capturing organisation (event ids are scoped per organisation).
-    if (!(await env.ledger.get(key)))
-      await env.ledger.put(key, { docType: 'epcishash', eventHash: `ni:///sha-256;${hex}?ver=CBV2.0`, eventId, mspId: env.mspId });
+    const key = env.ledger.key(OBJECT_TYPES.epcisHash, [env.mspId, hex]);
+    if (!(await env.ledger.get(key))) await env.ledger.put(key, { docType: 'epcishash', eventHash: `ni:///sha-256;${hex}?ver=CBV2.0`, eventId });
   }
 }
 

@@ -32,7 +32,9 @@ describe('EPCIS events are visible only to the organisations that may see them',
   let ws: WebSocket | undefined;
   const tokens: Record<string, string> = {};
   const query = () => request(`http://127.0.0.1:${il.indexer.httpPort()}`);
-  const bizStep = 'inspecting';
+  // A business step of this run only (a URI, as EPCIS allows beside CBV's words): the repository also holds
+  // every earlier event of the shared ledger, and a query must select only this run's.
+  const bizStep = `https://ns.coffee-trace.example/bizstep/visibility-${randomUUID().slice(0, 8)}`;
   const name = `vis-${randomUUID().slice(0, 8)}`;
 
   async function capture(msp: string, n: number): Promise<{ ids: string[]; last: bigint }> {
