@@ -33,13 +33,9 @@ export const OBJECT_TYPES = {
   reversal: 'reversal',
   /** an aggregation parent (pallet SSCC, case) → its current contents. */
   aggregation: 'aggregation',
-<<<<<<< HEAD
   /** a GTIN owner's licence to another member to make lots of it: `licence~gtin~licenseeMsp`. */
   licence: 'licence',
-  /** index: CBV 2.0 event hash of a captured EPCIS event → the eventId that recorded it (one event in any binding). */
-=======
   /** index: an organisation's captured EPCIS events by CBV 2.0 event hash → the eventId that recorded it (one event in any binding). */
->>>>>>> main
   epcisHash: 'epcishash',
 } as const;
 
