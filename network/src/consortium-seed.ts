@@ -23,7 +23,7 @@ export const DEVNET_MEMBERS: Record<string, { displayName: string; roles: string
   SupplierMSP: {
     displayName: 'Coffee supplier',
     roles: ['supplier'],
-    gs1Prefixes: ['0012345', '0037000', '0614141', '4012345', '4023333', '7610', '7611', '9506000', '9520053', '9524567', '9529999'],
+    gs1Prefixes: ['0012345', '0037000', '0614141', '4012345', '4023333', '7610', '7611', '9506000', '952001', '9520053', '9524567', '9529999'],
   },
   AuditorMSP: { displayName: 'Independent auditor', roles: ['auditor', 'governance'], gs1Prefixes: ['7619'] },
 };

@@ -6,7 +6,7 @@
  *   location registered to it, or an unregistered GLN within its GS1 company
  *   prefixes. A location not named by a GLN (a `geo:` URI) counts for nobody.
  * - An AggregationEvent's parent is the caller's: it packed it (first ADD),
- *   the parent's SSCC lies within its prefixes (a new SSCC must), or the caller holds the
+ *   the parent's SSCC or other GS1 key lies within its prefixes (a new SSCC must), or the caller holds the
  *   children (every lot named or already inside is on hand at the caller's
  *   locations, and the member that packed it holds none of them any more,
  *   i.e. the pallet was handed over).
@@ -100,7 +100,8 @@ async function checkAggregation(env: TxEnv, ev: CapturedEvent, parentID: string,
   const prior = await aggregationOf(env, parentID);
   if (prior && packer(prior) === env.mspId) return;
   const sscc = ssccFromEpc(parentID);
-  if (sscc && ownsKey(env, 'SSCC', sscc)) return;
+  // A parent named by any GS1 key (SSCC, SGTIN, GRAI, …) within the caller's prefixes is the caller's.
+  if ((sscc && ownsKey(env, 'SSCC', sscc)) || ownsByPrefix(env, parentID)) return;
   // An SSCC is assigned by the member that builds the logistic unit, from its own prefixes.
   if (sscc && !prior)
     throw fail.forbidden(

@@ -48,6 +48,13 @@ describe('traceability contract: events without stock effect name only what the 
     await record(SUPPLIER, aggregation('ADD', ssccUrn('7612345', '2'), [{ gtin: GTIN.roasted, lot: 'RB-1' }]));
   });
 
+  it('accepts an aggregation whose parent is a trade item (SGTIN) of the caller prefixes, and refuses it to another member', async () => {
+    const parent = 'urn:epc:id:sgtin:7612345.011111.77';
+    const observe = (msp: string) => record(msp, { ...aggregation('ADD', parent, []), action: 'OBSERVE', childEPCs: ['urn:epc:id:sgtin:9520001.012346.1'] });
+    await expectTraceError(() => observe(RETAILER), 'FORBIDDEN', 'epcisEvents[0].parentID');
+    await observe(SUPPLIER);
+  });
+
   it('lets the member holding a handed-over pallet contents unpack it', async () => {
     const pallet = ssccUrn('7612345', '3');
     await record(SUPPLIER, aggregation('ADD', pallet, [{ gtin: GTIN.roasted, lot: 'RB-1' }]));
