@@ -107,6 +107,17 @@ export async function ledgerTip(orgs: Orgs): Promise<bigint> {
   return heights.reduce((a, b) => (b > a ? b : a), 0n);
 }
 
+/** Waits until every organisation's own peer has committed `block`. */
+export async function peersAt(orgs: Orgs, block: bigint, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const heights = await Promise.all(Object.values(orgs).map((c) => c.height().catch(() => 0n)));
+    if (heights.every((h) => h > block)) return;
+    if (Date.now() > end) throw new Error(`peers did not reach block ${block} within ${timeoutMs} ms (heights ${heights.join(', ')})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Waits until the schema's checkpoint reaches `block`. */
 export function waitForBlock(pool: Pool, block: bigint, timeoutMs = 60_000): Promise<bigint> {
   return waitFor(
@@ -195,6 +206,9 @@ export async function runChain(orgs: Orgs, c: Chain): Promise<void> {
       outputs: [{ gtin: c.gtin.roasted, lotCode: c.roastLot, quantity: '500' }],
     }),
   );
+  // Both parties endorse the shipment: the retailer's peer must hold the roasted lot first (a commit waits
+  // for the submitter's own peers only).
+  await peersAt(orgs, c.lastBlock);
   note(
     await submitJson(
       s,
