@@ -11,7 +11,7 @@ import type { Pool } from 'pg';
 import type { Indexer } from '../../../indexer/src/main';
 import type { PostgresServer } from '../../../network/src/services/postgres';
 import { RETAILER, SUPPLIER, eventId, submitJson, type Orgs } from '../chaincode/ledger-fixtures';
-import { queryApi, runChain, setUpChain, waitForBlock, type Chain } from '../indexer/harness';
+import { peersAt, queryApi, runChain, setUpChain, waitForBlock, type Chain } from '../indexer/harness';
 import { startIndexedLedger, type IndexedLedger } from '../indexer/indexed-ledger';
 
 /** What the tests query. */
@@ -47,6 +47,8 @@ export async function startScenario(): Promise<Scenario> {
   note(
     await submitJson(orgs[SUPPLIER], 'CommissionLot', { eventId: eventId(), gln: chain.gln.roastery, gtin: chain.gtin.green, lotCode: lot, quantity: '50' }),
   );
+  // Both parties endorse the shipment: the retailer's peer must hold the lot first.
+  await peersAt(orgs, chain.lastBlock);
   note(
     await submitJson(
       orgs[SUPPLIER],
