@@ -1,5 +1,6 @@
 /**
- * `network up | down [--wipe] | status | add-org <name>` for the native devnet.
+ * `network up | down [--wipe] | status | add-org <name> | remove-org <name>` for
+ * the native devnet, and `network chaincode …` for any network (operator/cli.ts).
  * Options: --port-base N (or FABRIC_PORT_BASE), --run-dir DIR (or FABRIC_RUN_DIR);
  * for `up`, the topology: --topology FILE (JSON or YAML) or --suppliers N
  * --carriers N --orderers 1|3, and where nodes run: --address IP --host-of ORG=IP[@NETNS]
@@ -8,13 +9,17 @@
 import { parseArgs } from 'node:util';
 import { loadDevnetConfig } from './config';
 import { addOrg } from './add-org';
+import { CHAINCODE_USAGE, chaincodeCommand } from './operator/cli';
+import { removeOrg } from './remove-org';
 import { devnetDown, devnetStatus, devnetUp } from './devnet';
 import { parseTopology, readTopologyFile, storedTopology, type Topology } from './topology';
 
 const USAGE =
-  'usage: network <up|down|status|add-org> [--wipe] [--port-base N] [--run-dir DIR]\n' +
+  'usage: network <up|down|status|add-org|remove-org|chaincode> [--wipe] [--port-base N] [--run-dir DIR]\n' +
   '       network up [--topology FILE | --suppliers N --carriers N --orderers 1|3] [--address IP --host-of ORG=IP[@NETNS] ...]\n' +
-  '       network add-org <name> [--role supplier|carrier]';
+  '       network add-org <name> [--role supplier|carrier]\n' +
+  '       network remove-org <name>\n' +
+  CHAINCODE_USAGE.replace(/^usage: /, '       ');
 
 /** The topology the options ask for, or undefined to keep the run folder's (or the default). */
 function topologyFrom(values: Record<string, string | string[] | boolean | undefined>): Topology | undefined {
@@ -35,6 +40,8 @@ function topologyFrom(values: Record<string, string | string[] | boolean | undef
 }
 
 async function main(argv: string[]): Promise<number> {
+  // The chaincode lifecycle works on any network and takes its own options.
+  if (argv[0] === 'chaincode') return chaincodeCommand(argv.slice(1));
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -61,10 +68,10 @@ async function main(argv: string[]): Promise<number> {
   const requested = topologyFrom(values);
   const probe = loadDevnetConfig({ portBase, runDir: values['run-dir'] });
   const kept = storedTopology(probe.runDir);
-  if (requested && kept && JSON.stringify(requested) !== JSON.stringify({ ...kept, added: requested.added })) {
+  if (requested && kept && JSON.stringify(requested) !== JSON.stringify({ ...kept, added: requested.added, removed: requested.removed })) {
     throw new Error(`${probe.runDir} holds a devnet of another topology (${JSON.stringify(kept)}); run "network down --wipe" first`);
   }
-  const cfg = requested ? loadDevnetConfig({ portBase, runDir: values['run-dir'], topology: { ...requested, added: kept?.added ?? [] } }) : probe;
+  const cfg = requested ? loadDevnetConfig({ portBase, runDir: values['run-dir'], topology: { ...requested, added: kept?.added ?? [], ...(kept?.removed ? { removed: kept.removed } : {}) } }) : probe;
   const log = (msg: string) => console.log(`[network] ${msg}`);
   switch (command) {
     case 'up': {
@@ -83,6 +90,13 @@ async function main(argv: string[]): Promise<number> {
       const { org, elapsedMs } = await addOrg(cfg, name, { role, log });
       console.log(`\n${org.mspId} (${role}) joined ${cfg.channel} in ${(elapsedMs / 1000).toFixed(1)} s; peer ${org.address}:${org.peerPort}`);
       console.log(`connection files: ${cfg.runDir}/connection/${org.mspId}/`);
+      return 0;
+    }
+    case 'remove-org': {
+      const name = positionals[1];
+      if (!name) throw new Error(`remove-org needs the organisation's name (e.g. supplier2)\n${USAGE}`);
+      const { mspId, configBlock, signers, elapsedMs } = await removeOrg(cfg, name, { log });
+      console.log(`\n${mspId} removed from ${cfg.channel} by config block ${configBlock} (signed by ${signers.join(', ')}) in ${(elapsedMs / 1000).toFixed(1)} s`);
       return 0;
     }
     case 'down': {
