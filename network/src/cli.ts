@@ -1,6 +1,6 @@
 /**
- * `network up | down [--wipe] | status | add-org <name> | remove-org <name>` for
- * the native devnet, and `network chaincode …` for any network (operator/cli.ts).
+ * `network up | down [--wipe] | status | add-org <name> | remove-org <name> |
+ * serve-chaincode` for the native devnet, and `network chaincode …` for any network (operator/cli.ts).
  * Options: --port-base N (or FABRIC_PORT_BASE), --run-dir DIR (or FABRIC_RUN_DIR);
  * for `up`, the topology: --topology FILE (JSON or YAML) or --suppliers N
  * --carriers N --orderers 1|3, and where nodes run: --address IP --host-of ORG=IP[@NETNS]
@@ -11,6 +11,7 @@ import { loadDevnetConfig } from './config';
 import { addOrg } from './add-org';
 import { CHAINCODE_USAGE, chaincodeCommand } from './operator/cli';
 import { removeOrg } from './remove-org';
+import { serveChaincode } from './serve-chaincode';
 import { devnetDown, devnetStatus, devnetUp } from './devnet';
 import { parseTopology, readTopologyFile, storedTopology, type Topology } from './topology';
 
@@ -19,6 +20,7 @@ const USAGE =
   '       network up [--topology FILE | --suppliers N --carriers N --orderers 1|3] [--address IP --host-of ORG=IP[@NETNS] ...]\n' +
   '       network add-org <name> [--role supplier|carrier]\n' +
   '       network remove-org <name>\n' +
+  '       network serve-chaincode --version V --port N [--name traceability]\n' +
   CHAINCODE_USAGE.replace(/^usage: /, '       ');
 
 /** The topology the options ask for, or undefined to keep the run folder's (or the default). */
@@ -56,6 +58,9 @@ async function main(argv: string[]): Promise<number> {
       address: { type: 'string' },
       'host-of': { type: 'string', multiple: true },
       role: { type: 'string' },
+      name: { type: 'string', default: 'traceability' },
+      version: { type: 'string' },
+      port: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -97,6 +102,12 @@ async function main(argv: string[]): Promise<number> {
       if (!name) throw new Error(`remove-org needs the organisation's name (e.g. supplier2)\n${USAGE}`);
       const { mspId, configBlock, signers, elapsedMs } = await removeOrg(cfg, name, { log });
       console.log(`\n${mspId} removed from ${cfg.channel} by config block ${configBlock} (signed by ${signers.join(', ')}) in ${(elapsedMs / 1000).toFixed(1)} s`);
+      return 0;
+    }
+    case 'serve-chaincode': {
+      if (!values.version || !values.port) throw new Error(`serve-chaincode needs --version and --port\n${USAGE}`);
+      const served = await serveChaincode(cfg, { name: values.name, version: values.version, port: Number(values.port) });
+      console.log(`${served.process} (pid ${served.pid}) serves ${served.packageId} at ${served.address}; "network down" stops it`);
       return 0;
     }
     case 'down': {

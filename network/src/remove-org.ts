@@ -25,7 +25,7 @@ import { loadDevnetConfig, type DevnetConfig } from './config';
 import { connectDevnet } from './connect-devnet';
 import { writeConnectionFiles } from './connection-files';
 import { governDevnet } from './consortium-governance';
-import { describeDevnet, devnetInfoPath } from './devnet-info';
+import { describeDevnet, devnetInfoPath, type DevnetInfo } from './devnet-info';
 import { devnetStatus } from './devnet';
 import { storeTopology } from './topology';
 
@@ -42,15 +42,16 @@ export interface RemoveOrgResult {
   elapsedMs: number;
 }
 
-async function registryHas(info: ReturnType<typeof describeDevnet>, mspId: string): Promise<boolean> {
-  const reader = await connectDevnet(info, info.orgs[0].mspId);
+/** The registry's entry of `mspId`, read through `reader`'s organisation. */
+async function registryEntry(info: DevnetInfo, reader: string, mspId: string): Promise<{ mspId: string; roles: string[] } | undefined> {
+  const client = await connectDevnet(info, reader);
   try {
-    const out = JSON.parse((await reader.evaluate({ contract: CONTRACT.consortium, fn: CONSORTIUM.GetMembers })).toString('utf8')) as {
-      members: Array<{ mspId: string }>;
+    const out = JSON.parse((await client.evaluate({ contract: CONTRACT.consortium, fn: CONSORTIUM.GetMembers })).toString('utf8')) as {
+      members: Array<{ mspId: string; roles: string[] }>;
     };
-    return out.members.some((m) => m.mspId === mspId);
+    return out.members.find((m) => m.mspId === mspId);
   } finally {
-    reader.close();
+    client.close();
   }
 }
 
@@ -63,6 +64,13 @@ export async function removeOrg(cfg: DevnetConfig, name: string, opts: { log?: L
   const org = cfg.orgs.find((o) => o.name === name);
   if (!org) throw new Error(`the devnet has no organisation "${name}" (it has ${cfg.orgs.map((o) => o.name).join(', ')})`);
   const remaining = cfg.orgs.filter((o) => o !== org);
+  if (remaining.length === 0) throw new Error(`${org.mspId} is the channel's only organisation`);
+  // A governing organisation's approval counts towards every registry change: its role goes first,
+  // by a registry change, before the channel can drop it.
+  const entry = await registryEntry(status.info, remaining[0].mspId, org.mspId);
+  if (entry?.roles.includes('governance')) {
+    throw new Error(`${org.mspId} governs the consortium registry; remove its governance role by a registry change before removing it`);
+  }
   const workDir = path.join(cfg.runDir, 'remove-org', name);
   fs.rmSync(workDir, { recursive: true, force: true });
   fs.mkdirSync(workDir, { recursive: true });
@@ -94,7 +102,7 @@ export async function removeOrg(cfg: DevnetConfig, name: string, opts: { log?: L
   const next = loadDevnetConfig({ portBase: cfg.portBase, runDir: cfg.runDir, peerClientAuth: cfg.peerClientAuth, topology });
   const info = describeDevnet(next, status.info.packageId);
   let removedFromRegistry = false;
-  if (await registryHas(info, org.mspId)) {
+  if (entry) {
     const { proposal, approvers } = await governDevnet(info, { kind: 'remove-member', mspId: org.mspId }, log);
     log(`${org.mspId} removed from the consortium registry by proposal ${proposal.proposalId.slice(0, 12)}, approved by ${approvers.join(', ')}`);
     removedFromRegistry = true;

@@ -24,7 +24,19 @@ export interface CommittedDefinition {
   approvals: Record<string, boolean>;
 }
 
-const notDefined = (err: unknown) => err instanceof CommandError && /404|not defined|not found|does not exist/i.test(err.output);
+/** The peer answers a query for a definition it does not have with 404 (committed) or "could not fetch" (approved). */
+const notDefined = (err: unknown) => err instanceof CommandError && /404|not defined|not found|does not exist|could not fetch/i.test(err.output);
+
+/** The package id inside an approval's `source` (a oneof, whose JSON shape differs between encoders). */
+function packageIdIn(source: unknown): string | undefined {
+  if (typeof source !== 'object' || source === null) return undefined;
+  for (const [k, v] of Object.entries(source)) {
+    if (k === 'package_id' || k === 'packageId') return typeof v === 'string' ? v : undefined;
+    const inner = packageIdIn(v);
+    if (inner) return inner;
+  }
+  return undefined;
+}
 
 const definitionFlags = (net: OperatorNetwork, d: Definition) => [
   '--channelID',
@@ -85,8 +97,8 @@ export async function queryApproved(
       ['lifecycle', 'chaincode', 'queryapproved', '--channelID', net.channel, '--name', name, '--sequence', String(sequence), '--output', 'json'],
       `query ${org.mspId}'s approval of ${name} at sequence ${sequence}`,
     );
-    const j = jsonOutput<{ version: string; source?: { Type?: { LocalPackage?: { package_id?: string } } } }>(out);
-    return { version: j.version, packageId: j.source?.Type?.LocalPackage?.package_id };
+    const j = jsonOutput<{ version: string; source?: unknown }>(out);
+    return { version: j.version, packageId: packageIdIn(j.source) };
   } catch (err) {
     if (notDefined(err)) return undefined;
     throw err;

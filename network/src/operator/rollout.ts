@@ -79,10 +79,8 @@ export async function rollOut(ctx: RolloutContext, spec: ReleaseSpec, committed:
     if (await install(tools, org, file, packageId)) log(`installed on ${org.peer.endpoint} (${org.mspId})`);
     else log(`already installed on ${org.peer.endpoint} (${org.mspId})`);
   }
-  if (already) {
-    log(`${spec.name} ${spec.version} is already committed at sequence ${committed.sequence}`);
-    return { definition, packageId, packageFile: file, approvals: committed.approvals, required: 0, committed: true, committedNow: false };
-  }
+  // A peer runs the package its own organisation approved: an organisation that comes after the commit
+  // approves the committed definition (same sequence) before its peer can run it.
   for (const org of admins) {
     const approved = await queryApproved(tools, net, org, spec.name, definition.sequence);
     if (approved?.version === spec.version && approved.packageId === packageId) {
@@ -90,7 +88,12 @@ export async function rollOut(ctx: RolloutContext, spec: ReleaseSpec, committed:
       continue;
     }
     await approve(tools, net, org, definition, packageId);
-    log(`${org.mspId} approved ${spec.name} ${spec.version} at sequence ${definition.sequence}`);
+    log(`${org.mspId} approved ${spec.name} ${spec.version} at sequence ${definition.sequence}${already ? ' (committed)' : ''}`);
+  }
+  if (already) {
+    log(`${spec.name} ${spec.version} is already committed at sequence ${committed.sequence}`);
+    const now = await queryCommitted(tools, net, admins[0], spec.name);
+    return { definition, packageId, packageFile: file, approvals: now?.approvals ?? committed.approvals, required: 0, committed: true, committedNow: false };
   }
   const approvals = await commitReadiness(tools, net, admins[0], definition);
   const orgs = Object.keys(approvals);
