@@ -8,11 +8,8 @@
  */
 import { parseArgs } from 'node:util';
 import { loadDevnetConfig } from './config';
-import { addOrg } from './add-org';
 import { CHAINCODE_USAGE, chaincodeCommand } from './operator/cli';
-import { removeOrg } from './remove-org';
 import { serveChaincode } from './serve-chaincode';
-import { devnetDown, devnetStatus, devnetUp } from './devnet';
 import { parseTopology, readTopologyFile, storedTopology, type Topology } from './topology';
 
 const USAGE =
@@ -40,6 +37,11 @@ function topologyFrom(values: Record<string, string | string[] | boolean | undef
   }
   return Object.keys(raw).length ? parseTopology(raw) : undefined;
 }
+
+// Modules that load the Fabric SDKs are imported when a command needs them: fabric-common parses the
+// command line when it loads (nconf) and answers --version itself, which `chaincode` and
+// `serve-chaincode` take as an option.
+const devnet = () => import('./devnet.js');
 
 async function main(argv: string[]): Promise<number> {
   // The chaincode lifecycle works on any network and takes its own options.
@@ -76,11 +78,17 @@ async function main(argv: string[]): Promise<number> {
   if (requested && kept && JSON.stringify(requested) !== JSON.stringify({ ...kept, added: requested.added, removed: requested.removed })) {
     throw new Error(`${probe.runDir} holds a devnet of another topology (${JSON.stringify(kept)}); run "network down --wipe" first`);
   }
-  const cfg = requested ? loadDevnetConfig({ portBase, runDir: values['run-dir'], topology: { ...requested, added: kept?.added ?? [], ...(kept?.removed ? { removed: kept.removed } : {}) } }) : probe;
+  const cfg = requested
+    ? loadDevnetConfig({
+        portBase,
+        runDir: values['run-dir'],
+        topology: { ...requested, added: kept?.added ?? [], ...(kept?.removed ? { removed: kept.removed } : {}) },
+      })
+    : probe;
   const log = (msg: string) => console.log(`[network] ${msg}`);
   switch (command) {
     case 'up': {
-      const info = await devnetUp(cfg, log);
+      const info = await (await devnet()).devnetUp(cfg, log);
       console.log(`\nchannel ${info.channel}, chaincode ${info.chaincode} (${info.packageId})`);
       for (const o of info.orderers ?? [{ name: 'orderer0', endpoint: info.orderer.endpoint }]) console.log(`${o.name.padEnd(12)}${o.endpoint}`);
       for (const o of info.orgs) console.log(`${o.mspId.padEnd(12)}${o.peerEndpoint}`);
@@ -92,7 +100,7 @@ async function main(argv: string[]): Promise<number> {
       if (!name) throw new Error(`add-org needs the new organisation's name\n${USAGE}`);
       const role = values.role ?? 'supplier';
       if (role !== 'supplier' && role !== 'carrier') throw new Error(`--role must be supplier or carrier, got "${role}"`);
-      const { org, elapsedMs } = await addOrg(cfg, name, { role, log });
+      const { org, elapsedMs } = await (await import('./add-org.js')).addOrg(cfg, name, { role, log });
       console.log(`\n${org.mspId} (${role}) joined ${cfg.channel} in ${(elapsedMs / 1000).toFixed(1)} s; peer ${org.address}:${org.peerPort}`);
       console.log(`connection files: ${cfg.runDir}/connection/${org.mspId}/`);
       return 0;
@@ -100,8 +108,10 @@ async function main(argv: string[]): Promise<number> {
     case 'remove-org': {
       const name = positionals[1];
       if (!name) throw new Error(`remove-org needs the organisation's name (e.g. supplier2)\n${USAGE}`);
-      const { mspId, configBlock, signers, elapsedMs } = await removeOrg(cfg, name, { log });
-      console.log(`\n${mspId} removed from ${cfg.channel} by config block ${configBlock} (signed by ${signers.join(', ')}) in ${(elapsedMs / 1000).toFixed(1)} s`);
+      const { mspId, configBlock, signers, elapsedMs } = await (await import('./remove-org.js')).removeOrg(cfg, name, { log });
+      console.log(
+        `\n${mspId} removed from ${cfg.channel} by config block ${configBlock} (signed by ${signers.join(', ')}) in ${(elapsedMs / 1000).toFixed(1)} s`,
+      );
       return 0;
     }
     case 'serve-chaincode': {
@@ -111,12 +121,12 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'down': {
-      const stopped = await devnetDown(cfg, { wipe: values.wipe }, log);
+      const stopped = await (await devnet()).devnetDown(cfg, { wipe: values.wipe }, log);
       if (stopped.length === 0) log('no devnet process was running');
       return 0;
     }
     case 'status': {
-      const st = devnetStatus(cfg);
+      const st = (await devnet()).devnetStatus(cfg);
       console.log(`devnet port base ${cfg.portBase}: ${st.running ? 'running' : 'not running'} (${cfg.runDir})`);
       for (const p of st.processes) {
         console.log(`  ${p.name.padEnd(24)} ${p.alive ? `running  pid ${p.pid}` : 'stopped'}  log ${p.logFile}`);

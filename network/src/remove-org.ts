@@ -84,7 +84,9 @@ export async function removeOrg(cfg: DevnetConfig, name: string, opts: { log?: L
   const needed = majorityOf(members.length);
   const candidates = remaining.filter((o) => members.includes(o.mspId));
   if (candidates.length < needed) {
-    throw new Error(`removing ${org.mspId} needs ${needed} admin signatures of ${members.length} members; only ${candidates.length} other organisations remain`);
+    throw new Error(
+      `removing ${org.mspId} needs ${needed} admin signatures of ${members.length} members; only ${candidates.length} other organisations remain`,
+    );
   }
   const signers = candidates.slice(0, needed);
   const envelope = await configUpdateEnvelope(cfg, current, updated, workDir);

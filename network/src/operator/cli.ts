@@ -43,8 +43,10 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 function need(values: Values, key: 'network' | 'version' | 'address', command: string): string {
   const v = values[key];
   if (typeof v !== 'string' || v === '') throw new Error(`chaincode ${command} needs --${key}\n${CHAINCODE_USAGE}`);
-  if (key === 'address' && !/^[^\s:/]+:\d{1,5}$/.test(v)) throw new Error(`--address must be host:port (where the peers reach the chaincode server), got "${v}"`);
-  if (key === 'version' && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(v)) throw new Error(`--version must be letters, digits, dots, dashes or underscores, got "${v}"`);
+  if (key === 'address' && !/^[^\s:/]+:\d{1,5}$/.test(v))
+    throw new Error(`--address must be host:port (where the peers reach the chaincode server), got "${v}"`);
+  if (key === 'version' && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(v))
+    throw new Error(`--version must be letters, digits, dots, dashes or underscores, got "${v}"`);
   return v;
 }
 
@@ -101,7 +103,10 @@ export async function chaincodeCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const net = readNetworkFile(need(values, 'network', command));
-  const only = values.admins?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = values.admins
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const admins = actingAdmins(net, only);
   const t = await tools(values);
   if (command === 'status') {
@@ -110,7 +115,13 @@ export async function chaincodeCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const spec = release(values, command);
-  const ctx = { tools: t, net, admins, workDir: path.resolve(values['work-dir'] ?? path.join(path.dirname(path.resolve(net.file)), 'chaincode-packages')), log };
+  const ctx = {
+    tools: t,
+    net,
+    admins,
+    workDir: path.resolve(values['work-dir'] ?? path.join(path.dirname(path.resolve(net.file)), 'chaincode-packages')),
+    log,
+  };
   if (command === 'upgrade') {
     printRollout(await upgrade(ctx, spec), values.json);
     return 0;

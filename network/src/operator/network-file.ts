@@ -84,7 +84,8 @@ function adminOf(file: string, dir: string, field: string, raw: unknown): AdminI
   for (const sub of ['signcerts', 'keystore']) {
     if (!fs.existsSync(path.join(admin.mspDir, sub))) throw new NetworkFileError(file, `${field}.mspDir`, `: ${admin.mspDir} has no ${sub} folder`);
   }
-  if ((raw.tlsCertFile === undefined) !== (raw.tlsKeyFile === undefined)) throw new NetworkFileError(file, field, 'needs both tlsCertFile and tlsKeyFile, or neither');
+  if ((raw.tlsCertFile === undefined) !== (raw.tlsKeyFile === undefined))
+    throw new NetworkFileError(file, field, 'needs both tlsCertFile and tlsKeyFile, or neither');
   if (raw.tlsCertFile !== undefined) {
     admin.tlsCertFile = existingPath(file, dir, `${field}.tlsCertFile`, raw.tlsCertFile, 'file');
     admin.tlsKeyFile = existingPath(file, dir, `${field}.tlsKeyFile`, raw.tlsKeyFile, 'file');
@@ -105,7 +106,8 @@ export function parseNetworkFile(text: string, file: string): OperatorNetwork {
   if (typeof doc.channel !== 'string' || !/^[a-z][a-z0-9.-]*$/.test(doc.channel)) {
     throw new NetworkFileError(file, 'channel', `must be a channel name, got ${JSON.stringify(doc.channel)}`);
   }
-  if (!Array.isArray(doc.organizations) || doc.organizations.length === 0) throw new NetworkFileError(file, 'organizations', 'must list at least one organisation');
+  if (!Array.isArray(doc.organizations) || doc.organizations.length === 0)
+    throw new NetworkFileError(file, 'organizations', 'must list at least one organisation');
   const organizations = doc.organizations.map((raw, i): NetworkOrg => {
     const field = `organizations[${i}]`;
     if (!isObject(raw) || typeof raw.mspId !== 'string' || raw.mspId === '') throw new NetworkFileError(file, `${field}.mspId`, 'is missing');

@@ -24,7 +24,12 @@ const call = (fn: string, args: string[]) => JSON.stringify({ function: `${CONTR
 export async function registryMembers(tools: FabricTools, net: OperatorNetwork, org: AdminOrg, name: string, deadlineMs = 60_000): Promise<RegistryMember[]> {
   const out = await withRetry(
     () =>
-      peerAs(tools, org, ['chaincode', 'query', '--channelID', net.channel, '--name', name, '-c', call(CONSORTIUM.GetMembers, [])], `read the consortium registry through ${org.peer.endpoint}`),
+      peerAs(
+        tools,
+        org,
+        ['chaincode', 'query', '--channelID', net.channel, '--name', name, '-c', call(CONSORTIUM.GetMembers, [])],
+        `read the consortium registry through ${org.peer.endpoint}`,
+      ),
     {
       deadlineMs,
       baseDelayMs: 500,

@@ -99,7 +99,9 @@ export async function rollOut(ctx: RolloutContext, spec: ReleaseSpec, committed:
   const orgs = Object.keys(approvals);
   const yes = orgs.filter((m) => approvals[m]);
   const required = majorityOf(orgs.length);
-  log(`approvals for sequence ${definition.sequence}: ${yes.length} of ${orgs.length} (${orgs.map((m) => `${m} ${approvals[m] ? 'yes' : 'no'}`).join(', ')}); a commit needs ${required}`);
+  log(
+    `approvals for sequence ${definition.sequence}: ${yes.length} of ${orgs.length} (${orgs.map((m) => `${m} ${approvals[m] ? 'yes' : 'no'}`).join(', ')}); a commit needs ${required}`,
+  );
   if (yes.length < required) {
     return { definition, packageId, packageFile: file, approvals, required, committed: false, committedNow: false };
   }

@@ -52,7 +52,12 @@ export async function lifecycleStatus(
   const orgs = Object.keys(version ? approvals : (committed?.approvals ?? {}));
   const required = majorityOf(orgs.length);
   const yes = Object.values(approvals).filter(Boolean).length;
-  return { channel: net.channel, name: opts.name, committed, next: { sequence, version, approvals, approvedByGivenAdmins, required, readyToCommit: yes >= required } };
+  return {
+    channel: net.channel,
+    name: opts.name,
+    committed,
+    next: { sequence, version, approvals, approvedByGivenAdmins, required, readyToCommit: yes >= required },
+  };
 }
 
 /** The status as lines for a terminal. */
@@ -69,7 +74,9 @@ export function formatStatus(s: LifecycleStatus): string[] {
   }
   const orgs = Object.keys(n.approvals);
   const yes = orgs.filter((m) => n.approvals[m]);
-  lines.push(`sequence ${n.sequence}, version ${n.version}: approved by ${yes.length} of ${orgs.length}, a commit needs ${n.required}${n.readyToCommit ? ' (ready to commit)' : ''}`);
+  lines.push(
+    `sequence ${n.sequence}, version ${n.version}: approved by ${yes.length} of ${orgs.length}, a commit needs ${n.required}${n.readyToCommit ? ' (ready to commit)' : ''}`,
+  );
   for (const m of orgs) {
     const own = n.approvedByGivenAdmins[m];
     const pkg = own?.packageId ? `  package ${own.packageId}` : '';

@@ -87,7 +87,9 @@ describe('chaincode operations: deploy, upgrade under load, remove-org (own netw
   it('deploys a second chaincode as a service to the running channel and bootstraps its registry', async () => {
     const port = cfg.chaincode.port + 20;
     const address = `${cfg.chaincode.address}:${port}`;
-    const pkg = lastJson(await network(['chaincode', 'package', '--name', 'registry2', '--version', '1.0', '--address', address, '--work-dir', workDir, '--json']));
+    const pkg = lastJson(
+      await network(['chaincode', 'package', '--name', 'registry2', '--version', '1.0', '--address', address, '--work-dir', workDir, '--json']),
+    );
     expect(pkg.packageId).to.match(/^registry2_1\.0:[0-9a-f]{64}$/);
     await startChaincodeServer(cfg, pm, pkg.packageId, { name: 'chaincode-registry2', port });
     const membersFile = path.join(cfg.runDir, 'registry2-members.json');
@@ -125,14 +127,33 @@ describe('chaincode operations: deploy, upgrade under load, remove-org (own netw
       client.close();
     }
     // Deploying again changes nothing: the definition is committed and the registry has members.
-    const again = await network(['chaincode', 'deploy', '--network', networkFile, '--name', 'registry2', '--version', '1.0', '--address', address, '--members', membersFile, '--work-dir', workDir]);
+    const again = await network([
+      'chaincode',
+      'deploy',
+      '--network',
+      networkFile,
+      '--name',
+      'registry2',
+      '--version',
+      '1.0',
+      '--address',
+      address,
+      '--members',
+      membersFile,
+      '--work-dir',
+      workDir,
+    ]);
     expect(again).to.include('already committed at sequence 1');
     expect(again).to.include('already has members');
   });
 
   it('upgrades traceability to 1.1 at sequence 2 by three of four admins while 200 submissions run; each commits exactly once', async () => {
     const metadataVersion = async () =>
-      (JSON.parse((await users[RETAILER].evaluate({ contract: 'org.hyperledger.fabric', fn: 'GetMetadata' })).toString('utf8')) as { info: { version: string } }).info.version;
+      (
+        JSON.parse((await users[RETAILER].evaluate({ contract: 'org.hyperledger.fabric', fn: 'GetMetadata' })).toString('utf8')) as {
+          info: { version: string };
+        }
+      ).info.version;
     expect(await metadataVersion()).to.equal('1.0');
 
     const site = uniqueGln(SUPPLIER);
@@ -140,7 +161,13 @@ describe('chaincode operations: deploy, upgrade under load, remove-org (own netw
     const eventId = () => `up-${randomUUID()}`;
     const submitJson = (client: LedgerClient, fn: string, body: Record<string, unknown>) =>
       client.submit({ contract: 'traceability', fn, args: [JSON.stringify(body)] });
-    await submitJson(users[SUPPLIER], 'RegisterLocation', { eventId: eventId(), gln: site, type: 'roastery', name: 'Upgrade roastery', address: { country: 'BR' } });
+    await submitJson(users[SUPPLIER], 'RegisterLocation', {
+      eventId: eventId(),
+      gln: site,
+      type: 'roastery',
+      name: 'Upgrade roastery',
+      address: { country: 'BR' },
+    });
     await submitJson(users[SUPPLIER], 'RegisterProduct', { eventId: eventId(), gtin: product, description: 'Green', unit: 'KGM' });
     const startBlock = await users[AUDITOR].height();
 
@@ -149,7 +176,17 @@ describe('chaincode operations: deploy, upgrade under load, remove-org (own netw
     const port11 = cfg.chaincode.port + 10;
     const address11 = `${cfg.chaincode.address}:${port11}`;
     const pkg = lastJson(await network(['chaincode', 'package', '--version', '1.1', '--address', address11, '--work-dir', workDir, '--json']));
-    const served = await network(['serve-chaincode', '--version', '1.1', '--port', String(port11), '--port-base', String(cfg.portBase), '--run-dir', cfg.runDir]);
+    const served = await network([
+      'serve-chaincode',
+      '--version',
+      '1.1',
+      '--port',
+      String(port11),
+      '--port-base',
+      String(cfg.portBase),
+      '--run-dir',
+      cfg.runDir,
+    ]);
     expect(served).to.include(pkg.packageId);
     expect(pm.get('chaincode-traceability-1.1')?.alive).to.equal(true);
 
@@ -229,7 +266,9 @@ describe('chaincode operations: deploy, upgrade under load, remove-org (own netw
     const counts = ids.map((b) => effective.get(b.eventId) ?? 0);
     expect(counts.filter((c) => c === 0).length, 'lost').to.equal(0);
     expect(counts.filter((c) => c > 1).length, 'duplicated').to.equal(0);
-    const stock = JSON.parse((await users[RETAILER].evaluate({ contract: 'traceability', fn: 'GetStock', args: [site] })).toString('utf8')) as { total: string };
+    const stock = JSON.parse((await users[RETAILER].evaluate({ contract: 'traceability', fn: 'GetStock', args: [site] })).toString('utf8')) as {
+      total: string;
+    };
     expect(stock.total).to.equal(`${total}.000`);
 
     // The committed definition is 1.1. The fourth organisation catches up later: the same command

@@ -41,7 +41,13 @@ describe('operator network file', () => {
   });
 
   it('reads YAML too', () => {
-    const yaml = ['channel: supplychain', 'orderer: { endpoint: "o:7050", tlsCaFile: orderer-ca.pem }', 'organizations:', '  - mspId: SupplierMSP', '    peer: { endpoint: "p:7051", tlsCaFile: supplier-ca.pem }'].join('\n');
+    const yaml = [
+      'channel: supplychain',
+      'orderer: { endpoint: "o:7050", tlsCaFile: orderer-ca.pem }',
+      'organizations:',
+      '  - mspId: SupplierMSP',
+      '    peer: { endpoint: "p:7051", tlsCaFile: supplier-ca.pem }',
+    ].join('\n');
     expect(parseNetworkFile(yaml, path.join(dir, 'network.yaml')).organizations[0].peer.endpoint).to.equal('p:7051');
   });
 
