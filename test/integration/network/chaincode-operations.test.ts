@@ -200,10 +200,19 @@ describe('chaincode operations: deploy, upgrade under load, remove-org (own netw
     let committedAt = 0;
     let settledBeforeCommit = 0;
     const retriable = (err: unknown) => err instanceof ServiceError && !FINAL.has(err.code);
+    // Half the submissions are spread over the first approvals, the other half over the run that
+    // commits (and the rest at once after the commit), so that some are in flight when the definition changes.
     const launchStart = Date.now();
+    let committing = 0;
+    const spans: Array<{ start: number; end: number }> = [];
     const burst = ids.map(async (b, i) => {
-      // Spread over the upgrade: one every 150 ms while it runs, the rest at once after it.
-      while (upgrading && Date.now() < launchStart + i * 150) await sleep(25);
+      if (i < total / 2) {
+        while (upgrading && Date.now() < launchStart + i * 150) await sleep(25);
+      } else {
+        while (upgrading && (!committing || Date.now() < committing + (i - total / 2) * 200)) await sleep(25);
+      }
+      const span = { start: Date.now(), end: 0 };
+      spans.push(span);
       try {
         return await withRetry(
           () => submitJson(submitter, 'CommissionLot', { eventId: b.eventId, gln: site, gtin: product, lotCode: b.lotCode, quantity: '1' }),
@@ -221,6 +230,7 @@ describe('chaincode operations: deploy, upgrade under load, remove-org (own netw
         );
       } finally {
         settled++;
+        span.end = Date.now();
       }
     });
     try {
@@ -235,17 +245,21 @@ describe('chaincode operations: deploy, upgrade under load, remove-org (own netw
       expect(pending.next.approvals).to.deep.equal({ [RETAILER]: true, [SUPPLIER]: true, [SUPPLIER2]: false, [AUDITOR]: false });
       expect(pending.next.readyToCommit).to.equal(false);
       // The third admin completes the majority; its run commits.
+      committing = Date.now();
       const third = await chaincodeJson(['upgrade', '--version', '1.1', '--address', address11, '--admins', SUPPLIER2]);
       expect(third).to.include({ committed: true, committedNow: true });
       committedAt = Date.now();
       settledBeforeCommit = settled;
       upgrading = false;
       const results = await Promise.allSettled(burst);
-      const failed = results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
+      const inFlight = spans.filter((x) => x.start < committedAt && x.end > committedAt).length;
+      const afterCommit = spans.filter((x) => x.start >= committedAt).length; = results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
       console.log(
         `      upgrade 1.0 -> 1.1: ${((committedAt - upgradeStart) / 1000).toFixed(1)} s from the first approval to the commit; ` +
-          `${total} submissions (${settledBeforeCommit} settled before the commit), ${retries} retries ${JSON.stringify(codes)}`,
+          `${total} submissions: ${settledBeforeCommit} settled before the commit, ${inFlight} in flight at it, ${afterCommit} started after it; ` +
+          `${retries} retries ${JSON.stringify(codes)}`,
       );
+      expect(settledBeforeCommit, 'submissions still running when the commit returned').to.be.lessThan(total);
       expect(failed, failed.slice(0, 3).join('\n')).to.deep.equal([]);
     } finally {
       upgrading = false;
