@@ -253,7 +253,8 @@ describe('chaincode operations: deploy, upgrade under load, remove-org (own netw
       upgrading = false;
       const results = await Promise.allSettled(burst);
       const inFlight = spans.filter((x) => x.start < committedAt && x.end > committedAt).length;
-      const afterCommit = spans.filter((x) => x.start >= committedAt).length; = results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
+      const afterCommit = spans.filter((x) => x.start >= committedAt).length;
+      const failed = results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
       console.log(
         `      upgrade 1.0 -> 1.1: ${((committedAt - upgradeStart) / 1000).toFixed(1)} s from the first approval to the commit; ` +
           `${total} submissions: ${settledBeforeCommit} settled before the commit, ${inFlight} in flight at it, ${afterCommit} started after it; ` +
