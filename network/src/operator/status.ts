@@ -64,7 +64,11 @@ export async function lifecycleStatus(
 export function formatStatus(s: LifecycleStatus): string[] {
   const lines = [
     s.committed
-      ? `${s.name} on ${s.channel}: committed version ${s.committed.version}, sequence ${s.committed.sequence}`
+      ? `${s.name} on ${s.channel}: committed version ${s.committed.version}, sequence ${s.committed.sequence}, approved by ${
+          Object.keys(s.committed.approvals)
+            .filter((m) => s.committed?.approvals[m])
+            .join(', ') || 'none'
+        }`
       : `${s.name} on ${s.channel}: no committed definition`,
   ];
   const n = s.next;
