@@ -9,11 +9,14 @@ import { checkPassword, type DevUser } from './users';
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function page(res: ServerResponse, status: number, uid: string, issuerName: string, error?: string): void {
+function page(res: ServerResponse, status: number, uid: string, opts: LoginOptions, error?: string): void {
+  const issuerName = new URL(opts.issuer).host;
+  // The form's answer redirects on to the console: browsers hold those redirects to form-action too.
+  const targets = [...new Set(opts.redirectUris.map((u) => new URL(u).origin))].join(' ');
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${targets}; frame-ancestors 'none'`,
   });
   res.end(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sign in · ${escape(issuerName)}</title>
@@ -39,17 +42,18 @@ export interface LoginOptions {
   provider: Provider;
   users: readonly DevUser[];
   issuer: string;
+  /** The console addresses the provider sends users back to. */
+  redirectUris: readonly string[];
 }
 
 /** Answers GET /interaction/<uid> and POST /interaction/<uid>/login. */
 export async function handleInteraction(req: IncomingMessage, res: ServerResponse, submitted: boolean, opts: LoginOptions): Promise<void> {
   const details = await opts.provider.interactionDetails(req, res);
-  const host = new URL(opts.issuer).host;
   if (details.prompt.name === 'login') {
-    if (!submitted || req.method !== 'POST') return page(res, 200, details.uid, host);
+    if (!submitted || req.method !== 'POST') return page(res, 200, details.uid, opts);
     const form = await readForm(req);
     const user = checkPassword(opts.users, form.get('login') ?? '', form.get('password') ?? '');
-    if (!user) return page(res, 401, details.uid, host, 'Unknown user name or wrong password.');
+    if (!user) return page(res, 401, details.uid, opts, 'Unknown user name or wrong password.');
     return opts.provider.interactionFinished(req, res, { login: { accountId: user.sub } }, { mergeWithLastSubmission: false });
   }
   // A consent prompt: grant what the first-party console asked for.

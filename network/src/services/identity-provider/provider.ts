@@ -104,7 +104,7 @@ export function createDevIdentityProvider(opts: DevIdentityProviderOptions): Dev
       server = http.createServer((req, res) => {
         const m = /^\/interaction\/([A-Za-z0-9_-]+)(\/login)?$/.exec((req.url ?? '').split('?')[0]);
         if (!m) return oidc(req, res);
-        handleInteraction(req, res, Boolean(m[2]), { provider, users: opts.users, issuer }).catch((err: Error) => {
+        handleInteraction(req, res, Boolean(m[2]), { provider, users: opts.users, issuer, redirectUris: opts.redirectUris }).catch((err: Error) => {
           if (res.headersSent) return void res.destroy();
           res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
           res.end(`sign-in failed: ${err.message}\n`);
