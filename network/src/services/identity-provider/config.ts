@@ -17,11 +17,8 @@ export function loadDevIdentityProviderConfig(env: NodeJS.ProcessEnv): DevIdenti
   const port = envInt(env, 'DEV_IDP_PORT', 4000, 1, 65535);
   // By default the consoles of the devnet on FABRIC_PORT_BASE may sign in.
   const devnet = loadDevnetConfig({}, env);
-  const redirectUris = envList(
-    env,
-    'DEV_IDP_REDIRECT_URIS',
-    devnet.orgs.map((o) => `http://127.0.0.1:${gatewayPort(devnet, o.mspId)}/console/`),
-  );
+  const consoles = devnet.orgs.map((o) => `http://127.0.0.1:${gatewayPort(devnet, o.mspId)}/console/`);
+  const redirectUris = envList(env, 'DEV_IDP_REDIRECT_URIS', consoles);
   for (const u of redirectUris) if (!/^https?:\/\/[^/\s]+\/\S*$/.test(u)) throw new Error(`DEV_IDP_REDIRECT_URIS: ${u} is not an http(s) URL`);
   const issuer = envString(env, 'DEV_IDP_ISSUER');
   if (issuer && !/^https?:\/\/[^/\s]+\/?$/.test(issuer)) throw new Error(`DEV_IDP_ISSUER must be an http(s) origin, got "${issuer}"`);
