@@ -2,17 +2,7 @@
 import 'reflect-metadata'; // @peculiar/x509's dependency injection needs it before anything loads
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import {
-  devSignIn,
-  fetchConfig,
-  loadSession,
-  oidcCallback,
-  oidcSignIn,
-  saveSession,
-  SESSION_EXPIRED,
-  type ConsoleConfig,
-  type Session,
-} from './lib/session';
+import { devSignIn, fetchConfig, loadSession, oidcCallback, oidcSignIn, saveSession, SESSION_EXPIRED, type ConsoleConfig, type Session } from './lib/session';
 import { ALL_ROLES, canSee, type View } from './lib/roles';
 import { LedgerView } from './views/ledger-view';
 import { OrdersView, ShipmentsView, StockView } from './views/operations-view';

@@ -86,7 +86,13 @@ export function createDevIdentityProvider(opts: DevIdentityProviderOptions): Dev
           useGrantedResource: () => true,
           getResourceServerInfo: (_ctx: unknown, resource: string) => {
             if (resource !== opts.audience) throw new errors.InvalidTarget(`unknown resource ${resource}`);
-            return { scope: API_SCOPE, audience: opts.audience, accessTokenFormat: 'jwt', accessTokenTTL: opts.accessTokenTtlSec, jwt: { sign: { alg: 'ES256' } } };
+            return {
+              scope: API_SCOPE,
+              audience: opts.audience,
+              accessTokenFormat: 'jwt',
+              accessTokenTTL: opts.accessTokenTtlSec,
+              jwt: { sign: { alg: 'ES256' } },
+            };
           },
         },
       },
