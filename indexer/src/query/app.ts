@@ -48,6 +48,8 @@ export interface QueryAppDeps {
   streamCap?: ConnectionCap;
   /** The organisation this indexer belongs to (its Fabric identity's MSP): a token that names none counts as it. */
   ownerOrg?: string;
+  /** express's `trust proxy` (false, a hop count or proxy addresses): where req.ip and req.protocol come from. */
+  trustProxy?: false | number | string[];
 }
 
 /** Takes one token of the caller's bucket per request; past it, 429 with Retry-After. */
@@ -67,6 +69,7 @@ export function createQueryApp(deps: QueryAppDeps): Express {
   const cap = deps.streamCap ?? createConnectionCap({ maxPerKey: limits.streamsPerPrincipal });
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy ?? false);
   app.use(requestId);
   app.use((_req, res, next) => {
     res.locals.ownerOrg = deps.ownerOrg ?? '';

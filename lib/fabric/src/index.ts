@@ -36,6 +36,7 @@ export {
 } from './connection/connection-profile';
 export { checkPair, putWalletIdentity, readIdentity, readPemPair, type IdentitySource, type PemIdentity } from './connection/identity';
 export { certificateValidity, secondsUntilExpiry, type CertificateValidity } from './connection/certificate-expiry';
-export { connectLedger, ledgerClientOptions, loadLedgerConfig, type LedgerConfig } from './connection/ledger-config';
+export { connectLedger, connectReloadingLedger, ledgerClientOptions, loadLedgerConfig, type LedgerConfig } from './connection/ledger-config';
+export { reloadingLedgerClient, type ReloadingLedgerClient } from './connection/reloading-client';
 export { createProvenanceService, type LotRef, type Provenance, type ProvenanceService, type TraceLot } from './proof/provenance';
 export { createRawProofService, type RawHeader, type RawProofBundle, type RawProofService } from './proof/raw-proof';
