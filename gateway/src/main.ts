@@ -179,6 +179,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
       mappings,
       async reload(reason) {
         const failed: string[] = [];
+        let carriedOver = 0;
         const attempt = async (part: string, fn: () => unknown) => {
           try {
             await fn();
@@ -188,13 +189,14 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
         };
         await attempt('mappings', () => mappings.reload(reason));
         await attempt('https', () => gateway.reloadTls());
-        await attempt('fabric identity', () => ledger.reload());
+        await attempt('fabric identity', async () => ({ carriedOver } = await ledger.reload()));
         const certificates = ledger.certificates().map((c) => ({ kind: c.kind, subject: c.subject, serialNumber: c.serialNumber, notAfter: c.notAfter }));
         if (failed.length > 0) {
           logger.error({ reason, failed, certificates }, 'reload incomplete: the parts named keep their previous state');
           throw new Error(`reload incomplete: ${failed.join('; ')}`);
         }
-        logger.info({ reason, certificates }, 'reloaded mappings, HTTPS certificate and Fabric identity');
+        // carriedOver: calls that finish on the previous connection (submissions under way at the swap).
+        logger.info({ reason, certificates, carriedOver }, 'reloaded mappings, HTTPS certificate and Fabric identity');
       },
       async stop() {
         await gateway.stop();

@@ -221,6 +221,7 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
         onError: (err) => log.error({ err }, 'query failed'),
         ownerOrg: config.ledger.mspId,
         trustProxy: config.http.trustProxy ?? false,
+        log: log.child({ part: 'query-api' }),
       });
       listener = createListener(app, config.http.tls);
       const s = listener.server;

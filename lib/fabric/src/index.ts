@@ -25,6 +25,7 @@ export { createCommitPeers, type CommitPeers, type CommitPeerStatus } from './co
 export { invalidTransaction, parseChaincodeError, toServiceError } from './ledger-errors';
 export { certificateProblem, channelMspsFromConfigBlock, type ChannelMsp, type ChannelMsps } from './proof/channel-msps';
 export { configMembers, type ConfigMember } from './proof/config-members';
+export { transactionCreator } from './proof/transaction-creator';
 export { envelopeHash, proveTransaction, type SignatureCheck, type TransactionProof } from './proof/transaction-proof';
 export {
   parseConnectionProfile,

@@ -14,8 +14,10 @@ export interface ReloadingLedgerClient extends LedgerClient {
   /**
    * Connects with the current settings and files and makes that connection the one new
    * calls use. When connecting fails the previous connection stays in use and the error is thrown.
+   * Resolves with the number of calls and block streams still running on the previous connection
+   * (calls finish there, streams move over).
    */
-  reload(): Promise<void>;
+  reload(): Promise<{ carriedOver: number }>;
 }
 
 interface Generation {
@@ -57,8 +59,8 @@ export function reloadingLedgerClient(first: LedgerClient, connect: () => Promis
       g.busy += 1;
       try {
         for await (const block of g.client.blocks({ ...so, startBlock: next, signal: moved.signal })) {
-          yield block;
           next = block.number + 1n;
+          yield block;
         }
       } catch (err) {
         // A stream cut because its connection was replaced carries on below; any other failure is the caller's.
@@ -94,13 +96,15 @@ export function reloadingLedgerClient(first: LedgerClient, connect: () => Promis
       const client = await connect();
       if (closed) {
         client.close();
-        return;
+        return { carriedOver: 0 };
       }
       const old = current;
       current = { client, busy: 0, retired: false, streams: new Set() };
       old.retired = true;
+      const carriedOver = old.busy;
       for (const s of old.streams) s.abort();
       if (old.busy === 0) old.client.close();
+      return { carriedOver };
     },
     close() {
       if (closed) return;

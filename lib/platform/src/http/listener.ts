@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { isIP } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import { ConfigError } from '../config-error';
 
 /** What `trust proxy` is set to: off, a hop count, or proxy addresses and subnets. */
@@ -84,7 +85,7 @@ function readTlsFiles(tls: { certFile: string; keyFile: string }, names?: { cert
   const key = read(tls.keyFile, names?.key ?? 'TLS key');
   try {
     // Throws when the key does not belong to the certificate or either does not parse.
-    https.createServer({ cert, key }).close();
+    createSecureContext({ cert, key });
   } catch (err) {
     throw new ConfigError(names?.key ?? 'TLS key', `${tls.keyFile} and ${tls.certFile} are not a usable pair: ${(err as Error).message}`);
   }
