@@ -43,7 +43,6 @@ interface Answer {
 describe('gateway and query API behind nginx', function () {
   this.timeout(600_000);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'reverse-proxy-'));
-  const proxyDir = path.join(tmp, 'nginx');
   const pki = createTestPki();
   const ca = pki.ca('listeners');
   const caFile = path.join(tmp, 'ca.pem');
@@ -52,6 +51,8 @@ describe('gateway and query API behind nginx', function () {
   let indexer: ServiceProcess | undefined;
   let nginx: NginxProxy | undefined;
   let token = '';
+  /** A reader of the ledger stream (suppliers may not read it). */
+  let reader = '';
 
   /** An HTTPS request trusting the test CA, sent from `from`. */
   function call(url: string, o: { method?: string; headers?: Record<string, string>; body?: string; from?: string } = {}): Promise<Answer> {
@@ -70,21 +71,11 @@ describe('gateway and query API behind nginx', function () {
   const requestLine = (svc: ServiceProcess, requestId: string) => svc.waitForLine((l) => l.msg === 'request' && l.requestId === requestId, `request ${requestId}`);
 
   before(async () => {
-    fs.mkdirSync(proxyDir);
     fs.writeFileSync(caFile, ca.certificatePem);
     const server = pki.issue(ca, 'localhost', { serverNames: ['localhost', '127.0.0.1'] });
-    const files = {
-      cert: path.join(tmp, 'server.pem'),
-      key: path.join(tmp, 'server.key'),
-      proxyCert: path.join(proxyDir, 'proxy.pem'),
-      proxyKey: path.join(proxyDir, 'proxy.key'),
-      proxyCa: path.join(proxyDir, 'ca.pem'),
-    };
+    const files = { cert: path.join(tmp, 'server.pem'), key: path.join(tmp, 'server.key') };
     fs.writeFileSync(files.cert, server.certificatePem);
     fs.writeFileSync(files.key, server.privateKeyPem);
-    fs.writeFileSync(files.proxyCert, server.certificatePem);
-    fs.writeFileSync(files.proxyKey, server.privateKeyPem);
-    fs.writeFileSync(files.proxyCa, ca.certificatePem);
 
     const devnet = sharedDevnet();
     const ledger = devnetLedgerEnv(devnet, 'SupplierMSP');
@@ -127,16 +118,16 @@ describe('gateway and query API behind nginx', function () {
     const listening = await indexer.ready;
     expect(listening.scheme).to.equal('https');
     nginx = await startNginx({
-      dir: proxyDir,
-      certFile: files.proxyCert,
-      keyFile: files.proxyKey,
-      upstreamCaFile: files.proxyCa,
+      certPem: server.certificatePem,
+      keyPem: server.privateKeyPem,
+      upstreamCaPem: ca.certificatePem,
       sites: [
         { listen: GATEWAY_SITE, upstream: gatewayUrl, upstreamName: 'localhost' },
         { listen: QUERY_SITE, upstream: `https://127.0.0.1:${QUERY_PORT}`, upstreamName: 'localhost' },
       ],
     });
     token = await mintWithKey(issuer, { sub: 'ana@cooperative', roles: ['supplier'], org: 'SupplierMSP' });
+    reader = await mintWithKey(issuer, { sub: 'ivan@audit', roles: ['auditor'], org: 'SupplierMSP' });
   });
 
   after(async () => {
@@ -149,12 +140,12 @@ describe('gateway and query API behind nginx', function () {
   });
 
   it('logs the address nginx saw, not the proxy and not a forged X-Forwarded-For', async () => {
-    for (const [svc, site] of [
-      [gateway!, GATEWAY_SITE],
-      [indexer!, QUERY_SITE],
+    for (const [svc, site, health] of [
+      [gateway!, GATEWAY_SITE, '/healthz'],
+      [indexer!, QUERY_SITE, '/health'],
     ] as const) {
       const requestId = `proxy-${randomUUID()}`;
-      const res = await call(`https://127.0.0.1:${site}/health`, { from: CLIENT, headers: { 'X-Request-Id': requestId, 'X-Forwarded-For': '203.0.113.7' } });
+      const res = await call(`https://127.0.0.1:${site}${health}`, { from: CLIENT, headers: { 'X-Request-Id': requestId, 'X-Forwarded-For': '203.0.113.7' } });
       expect(res.status, res.body).to.equal(200);
       expect(res.headers['x-request-id']).to.equal(requestId);
       expect((await requestLine(svc, requestId)).ip).to.equal(CLIENT);
@@ -166,7 +157,7 @@ describe('gateway and query API behind nginx', function () {
     const requestId = `direct-${randomUUID()}`;
     const res = await new Promise<number>((resolve, reject) => {
       const req = http.request(
-        { host: '127.0.0.1', port: gatewayPort, path: '/health', localAddress: CLIENT, headers: { 'X-Request-Id': requestId, 'X-Forwarded-For': '127.0.0.1' } },
+        { host: '127.0.0.1', port: gatewayPort, path: '/healthz', localAddress: CLIENT, headers: { 'X-Request-Id': requestId, 'X-Forwarded-For': '127.0.0.1' } },
         (r) => {
           r.resume();
           resolve(r.statusCode ?? 0);
@@ -210,7 +201,7 @@ describe('gateway and query API behind nginx', function () {
 
     // Server-sent events: client → nginx (TLS) → query API (HTTPS), unbuffered.
     let sse = '';
-    const sseReq = https.get(`https://127.0.0.1:${QUERY_SITE}/ledger/stream`, { headers: auth, ca: ca.certificatePem }, (res) => {
+    const sseReq = https.get(`https://127.0.0.1:${QUERY_SITE}/ledger/stream`, { headers: { Authorization: `Bearer ${reader}` }, ca: ca.certificatePem }, (res) => {
       res.setEncoding('utf8');
       res.on('data', (d: string) => (sse += d));
     });
