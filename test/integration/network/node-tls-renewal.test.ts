@@ -16,6 +16,7 @@ import { fabricSampleConfigDir } from '../../../network/src/binaries';
 import type { OrdererNode, PeerOrg } from '../../../network/src/config';
 import { ORDERER_PROCESS, peerProcess, processManager, startOrderer, startPeer } from '../../../network/src/devnet';
 import { ordererNodeDir, ordererTlsCa, orgTlsCa, peerNodeDir, tlsFiles } from '../../../network/src/paths';
+import { waitForGossip } from '../../../network/src/readiness';
 import { renewCertificate } from '../../fixtures/renew-certificate';
 import { SHARED_PORT_BASE, testDevnetConfig } from '../../fixtures/test-devnet';
 import { waitFor } from '../../fixtures/wait-for';
@@ -50,7 +51,7 @@ describe('TLS server certificates of a peer and the orderer renewed with the sam
     const res = await request(fx.gateways[S].url)
       .post('/locations')
       .set('Authorization', auth)
-      .send({ gln: uniqueGln(S), name: 'TLS renewal depot', type: 'warehouse', address: { country: 'CO' } });
+      .send({ gln: uniqueGln(S), name: 'TLS renewal roastery', type: 'roastery', address: { country: 'CO' } });
     return res.status === 201 ? res : undefined;
   };
 
@@ -70,6 +71,7 @@ describe('TLS server certificates of a peer and the orderer renewed with the sam
     if (!pm.get(peerProcess(org))?.alive) {
       for (const [file, pem] of saved) if (file.includes('peerOrganizations')) fs.writeFileSync(file, pem);
       await startPeer(cfg, pm, org, sample);
+      await waitForGossip(cfg, 120_000);
     }
     await fx?.stop();
   });
@@ -91,7 +93,13 @@ describe('TLS server certificates of a peer and the orderer renewed with the sam
     expect(await pm.stop(o.name)).to.equal(true);
     fs.writeFileSync(files.cert, renewed.certificatePem);
     await o.restart();
-    const after = await presentedSerial(o.endpoint.host, o.endpoint.port, caPem, o.endpoint.servername);
+    // The health check answers on the operations port; the node's own port may open a moment later.
+    const after = await waitFor(
+      `${o.name} to accept TLS connections`,
+      () => presentedSerial(o.endpoint.host, o.endpoint.port, caPem, o.endpoint.servername).catch(() => undefined),
+      60_000,
+      250,
+    );
     expect(after, `${o.name} presents the renewed certificate`).to.not.equal(before);
     expect(after.toLowerCase()).to.equal(new X509Certificate(renewed.certificatePem).serialNumber.toLowerCase());
     // The gateway was not restarted: it reconnects by itself, then every submission passes.
@@ -107,7 +115,11 @@ describe('TLS server certificates of a peer and the orderer renewed with the sam
       caCertFile: orgTlsCa(cfg, org),
       name: peerProcess(org),
       endpoint: { host: org.address, port: org.peerPort, servername: org.peerHost },
-      restart: () => startPeer(cfg, pm, org, sample),
+      // Gossip has the peer back before the gateway is asked again, as after any peer restart.
+      restart: async () => {
+        await startPeer(cfg, pm, org, sample);
+        await waitForGossip(cfg, 120_000);
+      },
     });
   });
 
