@@ -4,7 +4,7 @@
  * main.ts supplies the real ledger, database and token verifier; tests may
  * supply fakes.
  */
-import * as http from 'node:http';
+import type * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type express from 'express';

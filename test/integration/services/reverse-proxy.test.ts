@@ -68,7 +68,8 @@ describe('gateway and query API behind nginx', function () {
     });
   }
 
-  const requestLine = (svc: ServiceProcess, requestId: string) => svc.waitForLine((l) => l.msg === 'request' && l.requestId === requestId, `request ${requestId}`);
+  const requestLine = (svc: ServiceProcess, requestId: string) =>
+    svc.waitForLine((l) => l.msg === 'request' && l.requestId === requestId, `request ${requestId}`);
 
   before(async () => {
     fs.writeFileSync(caFile, ca.certificatePem);
@@ -157,7 +158,13 @@ describe('gateway and query API behind nginx', function () {
     const requestId = `direct-${randomUUID()}`;
     const res = await new Promise<number>((resolve, reject) => {
       const req = http.request(
-        { host: '127.0.0.1', port: gatewayPort, path: '/healthz', localAddress: CLIENT, headers: { 'X-Request-Id': requestId, 'X-Forwarded-For': '127.0.0.1' } },
+        {
+          host: '127.0.0.1',
+          port: gatewayPort,
+          path: '/healthz',
+          localAddress: CLIENT,
+          headers: { 'X-Request-Id': requestId, 'X-Forwarded-For': '127.0.0.1' },
+        },
         (r) => {
           r.resume();
           resolve(r.statusCode ?? 0);
@@ -201,10 +208,14 @@ describe('gateway and query API behind nginx', function () {
 
     // Server-sent events: client → nginx (TLS) → query API (HTTPS), unbuffered.
     let sse = '';
-    const sseReq = https.get(`https://127.0.0.1:${QUERY_SITE}/ledger/stream`, { headers: { Authorization: `Bearer ${reader}` }, ca: ca.certificatePem }, (res) => {
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (sse += d));
-    });
+    const sseReq = https.get(
+      `https://127.0.0.1:${QUERY_SITE}/ledger/stream`,
+      { headers: { Authorization: `Bearer ${reader}` }, ca: ca.certificatePem },
+      (res) => {
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (sse += d));
+      },
+    );
     sseReq.on('error', () => undefined);
 
     const events = Array.from({ length: 2 }, (_, i) => ({

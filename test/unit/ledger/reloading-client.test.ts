@@ -39,7 +39,12 @@ function fakeConnection(name: string, chain: { blocks: bigint[]; wake: Set<() =>
       closed = true;
     },
   };
-  return { client: client as unknown as LedgerClient, release: () => pending.splice(0).forEach((r) => r()), isClosed: () => closed, pending: () => pending.length };
+  return {
+    client: client as unknown as LedgerClient,
+    release: () => pending.splice(0).forEach((r) => r()),
+    isClosed: () => closed,
+    pending: () => pending.length,
+  };
 }
 
 describe('ledger client reload (renewed identity)', () => {

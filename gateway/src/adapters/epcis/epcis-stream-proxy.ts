@@ -39,9 +39,7 @@ export function epcisStreamUpgrade(opts: { queryUrl: string; verifier: JwtVerifi
         const port = Number(target.port || (secure ? 443 : 80));
         const hostname = target.hostname.replace(/^\[|\]$/g, '');
         const connect = (ready: () => void) =>
-          secure
-            ? tls.connect({ port, host: hostname, servername: net.isIP(hostname) ? undefined : hostname }, ready)
-            : net.connect(port, hostname, ready);
+          secure ? tls.connect({ port, host: hostname, servername: net.isIP(hostname) ? undefined : hostname }, ready) : net.connect(port, hostname, ready);
         const upstream = connect(() => {
           const lines = [`${req.method} ${req.url} HTTP/1.1`];
           for (let i = 0; i < req.rawHeaders.length; i += 2) {

@@ -58,8 +58,7 @@ export function parseTrustProxy(raw: string | undefined, setting: string): Trust
     .map((e) => e.trim())
     .filter(Boolean);
   const bad = entries.find((e) => !isAddressOrSubnet(e));
-  if (bad !== undefined)
-    throw new ConfigError(setting, `"${bad}" is not an IP address, a CIDR subnet or one of loopback, linklocal, uniquelocal`);
+  if (bad !== undefined) throw new ConfigError(setting, `"${bad}" is not an IP address, a CIDR subnet or one of loopback, linklocal, uniquelocal`);
   return entries;
 }
 

@@ -4,6 +4,7 @@ import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { createListener, loadListenerConfig, parseTrustProxy } from '../../../../lib/platform/src';
 import { createTestPki, type TestPki } from '../../../fixtures/test-pki';
 
@@ -70,7 +71,7 @@ describe('listener settings: HTTPS files and trusted proxies', () => {
     const servedSubject = () =>
       new Promise<string>((resolve, reject) => {
         const req = https.get({ host: '127.0.0.1', port, ca: ca.certificatePem, agent: false }, (res) => {
-          const subject = String((res.socket as import('node:tls').TLSSocket).getPeerCertificate().subject.CN);
+          const subject = String((res.socket as TLSSocket).getPeerCertificate().subject.CN);
           res.resume();
           res.on('end', () => resolve(subject));
         });
