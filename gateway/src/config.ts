@@ -3,7 +3,18 @@
  * Anything malformed fails fast with a message naming the variable.
  */
 import { loadLedgerConfig, type LedgerConfig } from '../../lib/fabric/src';
-import { envBool, envInt, envPositive, envString, isProduction, loadAuthConfig, requireDatabaseUrl, type AuthConfig } from '../../lib/platform/src';
+import {
+  envBool,
+  envInt,
+  envPositive,
+  envString,
+  isProduction,
+  loadAuthConfig,
+  loadListenerConfig,
+  requireDatabaseUrl,
+  type AuthConfig,
+  type ListenerConfig,
+} from '../../lib/platform/src';
 import type { PosRollupConfig } from './adapters/pos/pos-rollup';
 import { loadPaymentsConfig, type PaymentsConfig } from './payments/payments-config';
 
@@ -12,6 +23,8 @@ export interface GatewayConfig {
   mspId: string;
   host: string;
   port: number;
+  /** HTTPS certificate and key (GATEWAY_TLS_CERT, GATEWAY_TLS_KEY) and the proxies trusted (GATEWAY_TRUST_PROXY). */
+  listener: ListenerConfig;
   /** Connection profile, identity, channel and chaincode (FABRIC_* settings). */
   ledger: LedgerConfig;
   /** PostgreSQL of the gateway's submission, proof and capture stores. */
@@ -58,6 +71,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     mspId,
     host: env.GATEWAY_HOST ?? '127.0.0.1',
     port: envInt(env, 'GATEWAY_PORT', 7500, 0, 65535),
+    listener: loadListenerConfig(env, { cert: 'GATEWAY_TLS_CERT', key: 'GATEWAY_TLS_KEY', trustProxy: 'GATEWAY_TRUST_PROXY' }),
     ledger,
     databaseUrl: requireDatabaseUrl(env),
     auth,

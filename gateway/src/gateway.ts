@@ -4,12 +4,12 @@
  * main.ts supplies the real ledger, database and token verifier; tests may
  * supply fakes.
  */
-import * as http from 'node:http';
+import type * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type express from 'express';
 import type { Logger } from 'pino';
-import { createRateLimiter, type JwtVerifier, type RateLimiter } from '../../lib/platform/src';
+import { createListener, createRateLimiter, type JwtVerifier, type Listener, type ListenerConfig, type RateLimiter } from '../../lib/platform/src';
 import { createApp } from './http/app';
 import { createMetrics, type GatewayMetrics } from './http/metrics';
 import { buildOpenApi } from './http/openapi';
@@ -58,6 +58,8 @@ export interface GatewayOptions {
   mount?: (app: express.Express, deps: { limiter: RateLimiter }) => (() => void) | void;
   /** Handles HTTP upgrade requests (the EPCIS event stream); without it they are refused by node. */
   onUpgrade?: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** HTTPS certificate files and how far X-Forwarded-* headers are trusted; default plain HTTP, no proxy trusted. */
+  listener?: ListenerConfig;
 }
 
 export interface Gateway {
@@ -71,6 +73,8 @@ export interface Gateway {
   start(opts: { host?: string; port?: number }): Promise<{ url: string; port: number }>;
   /** Stops accepting requests, finishes in-flight submissions, stops the worker. */
   stop(): Promise<void>;
+  /** Re-reads the HTTPS certificate and key for new connections (nothing for plain HTTP); throws and keeps the old pair when they are unusable. */
+  reloadTls(): void;
 }
 
 export function createGateway(opts: GatewayOptions): Gateway {
@@ -111,9 +115,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
     metrics,
     logger: opts.logger,
     bodyLimit: opts.bodyLimit,
+    trustProxy: opts.listener?.trustProxy ?? false,
     mount: opts.mount && ((a) => void (closeMounted = opts.mount!(a, { limiter }))),
   });
   let server: http.Server | undefined;
+  let listener: Listener | undefined;
 
   return {
     app,
@@ -123,13 +129,17 @@ export function createGateway(opts: GatewayOptions): Gateway {
     metrics,
     openapi,
     async start({ host = '127.0.0.1', port = 0 }) {
-      server = http.createServer(app);
+      listener = createListener(app, opts.listener?.tls);
+      server = listener.server;
       if (opts.onUpgrade) server.on('upgrade', opts.onUpgrade);
       await new Promise<void>((resolve, reject) => server!.once('error', reject).listen(port, host, resolve));
       if (opts.worker?.enabled !== false) worker.start();
       const bound = (server.address() as AddressInfo).port;
-      opts.logger.info({ host, port: bound }, 'gateway listening');
-      return { url: `http://${host}:${bound}`, port: bound };
+      opts.logger.info({ host, port: bound, scheme: listener.scheme, trustProxy: opts.listener?.trustProxy ?? false }, 'gateway listening');
+      return { url: `${listener.scheme}://${host}:${bound}`, port: bound };
+    },
+    reloadTls() {
+      listener?.reloadTls();
     },
     async stop() {
       const s = server;
