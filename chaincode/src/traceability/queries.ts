@@ -14,7 +14,17 @@ import { formatQuantity } from './quantity';
 import { correctionKey, readEvent } from './submit';
 import { timestampIso } from './tx-env';
 import { accountKey, readOwnCopy, termsKey } from './private-terms';
-import type { LocationRecord, LotRecord, LotRef, OrderAccountRecord, OrderTermsRecord, PurchaseOrderRecord, ShipmentRecord, StockRecord, TransitRecord } from './types';
+import type {
+  LocationRecord,
+  LotRecord,
+  LotRef,
+  OrderAccountRecord,
+  OrderTermsRecord,
+  PurchaseOrderRecord,
+  ShipmentRecord,
+  StockRecord,
+  TransitRecord,
+} from './types';
 
 function id(value: string, field: string): string {
   if (typeof value !== 'string' || !ID_PATTERN.test(value)) throw fail.invalid(field, 'is not a valid identifier');

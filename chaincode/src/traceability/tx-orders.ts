@@ -91,9 +91,7 @@ export async function createPurchaseOrder(env: TxEnv, input: Input): Promise<Han
   if (!transient) throw fail.invalid('paymentTerms', 'is required, in transient data "terms"');
   const paymentTerms = readTerms(transient.input.object('paymentTerms'));
   const salt = transient.input.str('salt', { pattern: SALT, hint: 'must be 32-128 lower-case hex digits' });
-  const retention = input.has('termsRetentionSeconds')
-    ? input.int('termsRetentionSeconds', 1, MAX_TERMS_RETENTION_SECONDS)
-    : DEFAULT_TERMS_RETENTION_SECONDS;
+  const retention = input.has('termsRetentionSeconds') ? input.int('termsRetentionSeconds', 1, MAX_TERMS_RETENTION_SECONDS) : DEFAULT_TERMS_RETENTION_SECONDS;
   const key = poKey(env, poId);
   if (await env.ledger.exists(key)) throw fail.duplicate(`purchase order ${poId}`, 'poId');
   const parties = [env.mspId, supplierMsp];

@@ -75,7 +75,8 @@ export function createTermsPurger(opts: TermsPurgerOptions): TermsPurger {
     if (run.purged.length > 0 || run.failed.length > 0) {
       opts.logger?.info({ purged: run.purged.length, failed: run.failed.length, txIds: run.txIds }, 'purged expired order terms');
     }
-    for (const f of run.failed) opts.logger?.warn({ counterpartyMsp: f.counterpartyMsp, poIds: f.poIds, err: f.error }, 'purging order terms failed; the next run retries');
+    for (const f of run.failed)
+      opts.logger?.warn({ counterpartyMsp: f.counterpartyMsp, poIds: f.poIds, err: f.error }, 'purging order terms failed; the next run retries');
     return run;
   }
 

@@ -136,7 +136,10 @@ export const EVENT_CONTRACT: readonly TopicContract[] = [
     description: 'One message per verified on-chain payment recorded against a purchase order.',
     key: described('Purchase order id', text),
     messages: {
-      'supplychain.payment.recorded.v1': { summary: 'A payment was recorded (with its amount, as written before amounts became private)', data: paymentRecordV1 },
+      'supplychain.payment.recorded.v1': {
+        summary: 'A payment was recorded (with its amount, as written before amounts became private)',
+        data: paymentRecordV1,
+      },
       'supplychain.payment.recorded.v2': { summary: 'A payment was recorded; its amount is private data of the parties', data: paymentRecord },
     },
   },
@@ -145,8 +148,14 @@ export const EVENT_CONTRACT: readonly TopicContract[] = [
     description: 'One message per write of a purchase order (creation, each payment), carrying the whole order.',
     key: described('Purchase order id', text),
     messages: {
-      'supplychain.po.recorded.v1': { summary: 'A purchase order was written (with its terms, as written before terms became private)', data: purchaseOrderRecordV1 },
-      'supplychain.po.recorded.v2': { summary: 'A purchase order was written; its terms are private data of the parties, here only their hash', data: purchaseOrderRecord },
+      'supplychain.po.recorded.v1': {
+        summary: 'A purchase order was written (with its terms, as written before terms became private)',
+        data: purchaseOrderRecordV1,
+      },
+      'supplychain.po.recorded.v2': {
+        summary: 'A purchase order was written; its terms are private data of the parties, here only their hash',
+        data: purchaseOrderRecord,
+      },
     },
   },
   {

@@ -34,7 +34,10 @@ describe('payments service: claims verified on anvil and recorded on the ledger'
   async function createOrder(amount: string): Promise<string> {
     const poId = `PO-${randomUUID().slice(0, 8)}`;
     // The terms travel as transient data into both parties' implicit collections, endorsed by both.
-    const terms = { paymentTerms: { chainId: LOCAL_CHAIN_ID, asset: chain.usdAddress, decimals: 6, amount, payee: chain.payee }, salt: randomBytes(16).toString('hex') };
+    const terms = {
+      paymentTerms: { chainId: LOCAL_CHAIN_ID, asset: chain.usdAddress, decimals: 6, amount, payee: chain.payee },
+      salt: randomBytes(16).toString('hex'),
+    };
     await retailer.submit({
       contract: 'traceability',
       fn: 'CreatePurchaseOrder',

@@ -27,7 +27,8 @@ describe('purchase order terms in private data: the parties’ peers only, a has
   let salt = '';
   let txId = '';
 
-  const read = async (client: LedgerClient) => JSON.parse((await client.evaluate({ contract: 'traceability', fn: 'GetPurchaseOrder', args: [poId] })).toString());
+  const read = async (client: LedgerClient) =>
+    JSON.parse((await client.evaluate({ contract: 'traceability', fn: 'GetPurchaseOrder', args: [poId] })).toString());
 
   before(async () => {
     retailer = await connectDevnet(sharedDevnet(), 'RetailerMSP');
@@ -44,7 +45,12 @@ describe('purchase order terms in private data: the parties’ peers only, a has
         fn: 'CreatePurchaseOrder',
         eventId: `po-${poId}`,
         actor: 'buyer-1',
-        body: { poId, supplierMsp: 'SupplierMSP', lines: [{ gtin, quantity: '12' }], paymentTerms: { chainId: 31337, asset: 'native', decimals: 6, amount, payee: PAYEE } },
+        body: {
+          poId,
+          supplierMsp: 'SupplierMSP',
+          lines: [{ gtin, quantity: '12' }],
+          paymentTerms: { chainId: 31337, asset: 'native', decimals: 6, amount, payee: PAYEE },
+        },
       },
       { retentionSeconds: RETENTION_SECONDS },
     );
@@ -81,7 +87,12 @@ describe('purchase order terms in private data: the parties’ peers only, a has
 
   it('answers the terms to the buyer and the supplier from their own peers, and not to a third member on its peer', async () => {
     const asRetailer = await read(retailer);
-    const asSupplier = await waitFor('the supplier’s peer to hold the terms', async () => ((await read(supplier)).terms ? read(supplier) : undefined), 20_000, 200);
+    const asSupplier = await waitFor(
+      'the supplier’s peer to hold the terms',
+      async () => ((await read(supplier)).terms ? read(supplier) : undefined),
+      20_000,
+      200,
+    );
     expect(asRetailer.terms.paymentTerms).to.include({ amount, payee: PAYEE });
     expect(asSupplier.terms).to.deep.equal(asRetailer.terms);
     const asAuditor = await read(auditor);
@@ -117,10 +128,15 @@ describe('purchase order terms in private data: the parties’ peers only, a has
     await purger.stop();
     const asRetailer = await read(retailer);
     expect(asRetailer).to.not.have.property('terms');
-    const asSupplier = await waitFor('the supplier’s peer to purge the terms', async () => {
-      const r = await read(supplier);
-      return r.terms ? undefined : r;
-    }, 20_000, 200);
+    const asSupplier = await waitFor(
+      'the supplier’s peer to purge the terms',
+      async () => {
+        const r = await read(supplier);
+        return r.terms ? undefined : r;
+      },
+      20_000,
+      200,
+    );
     expect(asSupplier.order.termsPurgedAt).to.be.a('string');
     const after = (await read(auditor)).order;
     expect(after.termsHash).to.equal(before.termsHash);

@@ -20,7 +20,15 @@ describe('traceability contract: purchase orders and payments', () => {
     h.submit(
       RETAILER,
       'CreatePurchaseOrder',
-      { eventId: eid(), poId, supplierMsp: SUPPLIER, supplierGln: GLN.roastery, shipToGln: GLN.dc, lines: [{ gtin: GTIN.roasted, quantity: '100' }], ...request },
+      {
+        eventId: eid(),
+        poId,
+        supplierMsp: SUPPLIER,
+        supplierGln: GLN.roastery,
+        shipToGln: GLN.dc,
+        lines: [{ gtin: GTIN.roasted, quantity: '100' }],
+        ...request,
+      },
       { terms: { paymentTerms: { chainId: 137, asset: USDC, decimals: 6, amount, payee: PAYEE, ...extra }, salt: SALT } },
     );
 
@@ -49,7 +57,11 @@ describe('traceability contract: purchase orders and payments', () => {
     expect(po).to.not.have.property('paymentTerms');
     expect(po.status).to.equal('open');
     // Nothing commercial in the block: arguments, result, event and world state carry no amount or payee.
-    const publicText = [out.raw, ...out.stub.events.map((e) => e.payload.toString('utf8')), ...[...out.stub.writes.values()].map((v) => v?.toString('utf8'))].join('\n');
+    const publicText = [
+      out.raw,
+      ...out.stub.events.map((e) => e.payload.toString('utf8')),
+      ...[...out.stub.writes.values()].map((v) => v?.toString('utf8')),
+    ].join('\n');
     expect(publicText).to.include('PO-1');
     expect(publicText).to.not.include('1500.5').and.not.include('1500500000').and.not.include(PAYEE.slice(2)).and.not.include(SALT);
     for (const msp of [RETAILER, SUPPLIER]) {
@@ -141,13 +153,13 @@ describe('traceability contract: purchase orders and payments', () => {
     // A supplier claiming the order is worth less than agreed, or that less was paid so far.
     const cheaper = { ...terms, paymentTerms: { ...terms.paymentTerms, amountBaseUnits: '1' } };
     await expectTraceError(() => h.submit(SUPPLIER, 'RecordPayment', base, { terms: cheaper, account, payment }), 'CONFLICT', 'terms');
-    await expectTraceError(() => h.submit(SUPPLIER, 'RecordPayment', base, { terms, account: { ...account, paidBaseUnits: '0' }, payment }), 'CONFLICT', 'account');
-    await expectTraceError(() => h.submit(SUPPLIER, 'RecordPayment', base, { terms, payment }), 'INVALID_ARGUMENT', 'account');
     await expectTraceError(
-      () => h.submit(SUPPLIER, 'RecordPayment', { ...base, ...payment }, { terms, account, payment }),
-      'INVALID_ARGUMENT',
-      'asset',
+      () => h.submit(SUPPLIER, 'RecordPayment', base, { terms, account: { ...account, paidBaseUnits: '0' }, payment }),
+      'CONFLICT',
+      'account',
     );
+    await expectTraceError(() => h.submit(SUPPLIER, 'RecordPayment', base, { terms, payment }), 'INVALID_ARGUMENT', 'account');
+    await expectTraceError(() => h.submit(SUPPLIER, 'RecordPayment', { ...base, ...payment }, { terms, account, payment }), 'INVALID_ARGUMENT', 'asset');
   });
 
   it('rejects the same (chainId, txHash, logIndex) a second time with DUPLICATE, even for another order', async () => {
@@ -171,7 +183,13 @@ describe('traceability contract: purchase orders and payments', () => {
     await expectTraceError(() => pay('PO-1', 1, '1', { logIndex: undefined }, { asset: 'native' }), 'INVALID_ARGUMENT', 'asset');
     await expectTraceError(() => pay('PO-1', 1, '1.5'), 'INVALID_ARGUMENT', 'amountBaseUnits');
     await expectTraceError(
-      () => h.submit(SUPPLIER, 'RecordPayment', { eventId: eid(), poId: 'PO-9', chainId: 137, txHash: hash(1), logIndex: 3, blockNumber: 1 }, { payment: { asset: USDC, from: PAYER, to: PAYEE, amountBaseUnits: '1' } }),
+      () =>
+        h.submit(
+          SUPPLIER,
+          'RecordPayment',
+          { eventId: eid(), poId: 'PO-9', chainId: 137, txHash: hash(1), logIndex: 3, blockNumber: 1 },
+          { payment: { asset: USDC, from: PAYER, to: PAYEE, amountBaseUnits: '1' } },
+        ),
       'NOT_FOUND',
       'poId',
     );
@@ -243,7 +261,13 @@ describe('traceability contract: purchase orders and payments', () => {
     // A second purge is a no-op; a payment can no longer be checked against the terms.
     expect((await h.submit(RETAILER, 'PurgeExpiredTerms', { eventId: eid('purge'), poIds: ['PO-P'] })).result.alreadyPurged).to.deep.equal(['PO-P']);
     await expectTraceError(
-      () => h.submit(SUPPLIER, 'RecordPayment', { eventId: eid(), poId: 'PO-P', chainId: 137, txHash: hash(9), logIndex: 3, blockNumber: 1 }, { payment: { asset: USDC, from: PAYER, to: PAYEE, amountBaseUnits: '1' } }),
+      () =>
+        h.submit(
+          SUPPLIER,
+          'RecordPayment',
+          { eventId: eid(), poId: 'PO-P', chainId: 137, txHash: hash(9), logIndex: 3, blockNumber: 1 },
+          { payment: { asset: USDC, from: PAYER, to: PAYEE, amountBaseUnits: '1' } },
+        ),
       'CONFLICT',
       'poId',
     );

@@ -6,7 +6,12 @@ const TERMS = { chainId: 1, asset: 'native', decimals: 18, amount: '2.5', payee:
 
 describe('gateway: an order’s terms travel as transient data, never in the arguments', () => {
   it('moves paymentTerms into transient "terms" with a fresh salt and names the supplier as endorser', () => {
-    const cmd = { fn: 'CreatePurchaseOrder' as const, eventId: 'e-1', actor: 'u', body: { poId: 'PO-1', supplierMsp: 'SupplierMSP', lines: [], paymentTerms: TERMS } };
+    const cmd = {
+      fn: 'CreatePurchaseOrder' as const,
+      eventId: 'e-1',
+      actor: 'u',
+      body: { poId: 'PO-1', supplierMsp: 'SupplierMSP', lines: [], paymentTerms: TERMS },
+    };
     const a = withPrivateTerms(cmd, { retentionSeconds: 60 });
     const b = withPrivateTerms(cmd, { retentionSeconds: 60 });
     expect(a.body).to.deep.equal({ poId: 'PO-1', supplierMsp: 'SupplierMSP', lines: [], termsRetentionSeconds: 60 });
