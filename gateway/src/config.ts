@@ -44,6 +44,8 @@ export interface GatewayConfig {
   console: ConsoleConfig;
   /** POS roll-up mode: store batches booked per region and interval (POS_ROLLUP_*). */
   posRollup: PosRollupConfig;
+  /** Retention of orders' private terms (TERMS_RETENTION_SECONDS, TERMS_PURGE_CRON). */
+  terms: { retentionSeconds: number; purgeCron?: string };
 }
 
 export interface ConsoleConfig {
@@ -88,6 +90,12 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     payments: loadPaymentsConfig(env),
     console: loadConsoleConfig(env, auth.devIssuer),
     posRollup: loadPosRollupConfig(env),
+    terms: {
+      // Seven years by default; at most 100.
+      retentionSeconds: envInt(env, 'TERMS_RETENTION_SECONDS', 220_752_000, 1, 3_153_600_000),
+      // Daily at 03:00 by default; an empty value turns the scheduled purge off.
+      purgeCron: env.TERMS_PURGE_CRON === undefined ? '0 3 * * *' : env.TERMS_PURGE_CRON.trim() || undefined,
+    },
   };
 }
 

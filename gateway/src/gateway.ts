@@ -51,6 +51,8 @@ export interface GatewayOptions {
   worker?: { pollMs?: number; maxAttempts?: number; concurrency?: number; enabled?: boolean };
   bodyLimit?: string;
   extraRoutes?: RouteFactory[];
+  /** How long the parties keep an order's private terms before they may be purged, seconds. Default seven years. */
+  termsRetentionSeconds?: number;
   /**
    * Mounts extra handlers (the web console) on the app, with the gateway's rate limiter;
    * may return what closes their long-lived responses at stop.
@@ -80,7 +82,14 @@ export interface Gateway {
 export function createGateway(opts: GatewayOptions): Gateway {
   const metrics = opts.metrics ?? createMetrics({ labels: { msp: opts.mspId }, ledger: opts.ledger });
   const endorsement = createEndorsementResolver({ ledger: opts.ledger });
-  const submitter = createSubmitter({ ledger: opts.ledger, endorsement, metrics, logger: opts.logger, attempts: opts.syncAttempts ?? 4 });
+  const submitter = createSubmitter({
+    ledger: opts.ledger,
+    endorsement,
+    metrics,
+    logger: opts.logger,
+    attempts: opts.syncAttempts ?? 4,
+    termsRetentionSeconds: opts.termsRetentionSeconds,
+  });
   const worker = createSubmissionWorker({
     store: opts.store,
     submitter,
@@ -91,7 +100,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     maxAttempts: opts.worker?.maxAttempts ?? 1000,
     concurrency: opts.worker?.concurrency,
   });
-  const executor = createCommandExecutor({ store: opts.store, submitter, worker, mspId: opts.mspId });
+  const executor = createCommandExecutor({ store: opts.store, submitter, worker, mspId: opts.mspId, termsRetentionSeconds: opts.termsRetentionSeconds });
   const schemas: Record<string, object> = { ...BODY_SCHEMAS, ...PARAM_SCHEMAS };
   const routes: RouteSpec[] = [];
   let doc: object | undefined;

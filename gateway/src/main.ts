@@ -36,6 +36,8 @@ import { createPgClaimStore, type ClaimStore } from './payments/claim-store';
 import { paymentsRoutes } from './payments/payments-routes';
 import { createPaymentsService, type PaymentsService } from './payments/payments-service';
 import { createPaymentVerifier } from './payments/verifier';
+import { createTermsPurger, type TermsPurger } from './payments/terms-purger';
+import { createEndorsementResolver } from './submission/endorsement';
 import { provenanceRoutes } from './http/provenance-routes';
 import { mountConsole } from './console/console-routes';
 
@@ -84,6 +86,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
   let claims: ClaimStore | undefined;
   let registry: ChainRegistry | undefined;
   let payments: PaymentsService | undefined;
+  let termsPurger: TermsPurger | undefined;
   const mappings = createMappingStore({ file: cfg.mappingsFile, logger });
   const paymentsCfg = cfg.payments;
   try {
@@ -145,6 +148,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
       worker: { pollMs: cfg.submission.workerPollMs, maxAttempts: cfg.submission.maxAsyncAttempts },
       bodyLimit: cfg.bodyLimit,
       extraRoutes,
+      termsRetentionSeconds: cfg.terms.retentionSeconds,
       mount: (app, { limiter }) =>
         mountConsole(app, {
           mspId: cfg.mspId,
@@ -164,6 +168,14 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
     });
     const { url } = await gateway.start({ host: cfg.host, port: cfg.port });
     payments?.start();
+    termsPurger = createTermsPurger({
+      ledger,
+      endorsement: createEndorsementResolver({ ledger }),
+      logger: logger.child({ module: 'terms-retention' }),
+      cron: cfg.terms.purgeCron,
+    });
+    termsPurger.start();
+    const tp = termsPurger;
     const s = store;
     const p = proofs;
     const ub = unbooked;
@@ -202,6 +214,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
         await gateway.stop();
         await e.stop();
         await ru.stop();
+        await tp.stop();
         await payments?.stop();
         registry?.close();
         await claims?.close();
@@ -216,6 +229,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
       },
     };
   } catch (err) {
+    await termsPurger?.stop().catch(() => undefined);
     registry?.close();
     await claims?.close().catch(() => undefined);
     ledger.close();

@@ -17,6 +17,7 @@ import { createCheckpointWatch } from './query/streams/checkpoint-watch';
 import { createConnectionCap } from './query/streams/connection-cap';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
+import { createOrderTerms, type OrderTerms } from './projection/order-terms';
 import { outboxPositionTopic, topicNames } from './projection/outbox-messages';
 import { createBlockProjector } from './projection/project-block';
 import { attachEventStream } from './query/epcis/event-stream';
@@ -120,6 +121,7 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
     certificates: () => peerHeights.certificates(),
   });
   let source: BlockSource | undefined;
+  let orderTerms: OrderTerms | undefined;
   let relay: OutboxRelay | undefined;
   let server: Server | undefined;
   let listener: Listener | undefined;
@@ -154,6 +156,9 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
       topicPrefix: config.topicPrefix,
       onWarn: (msg, tx) => log.warn({ txId: tx.txId }, msg),
     });
+    // The amounts of this organisation's own orders, from its own peer's private data.
+    const terms = createOrderTerms({ pool, mspId: config.ledger.mspId, connect, log: log.child({ part: 'order-terms' }) });
+    orderTerms = terms;
     const blockLog = log.child({ part: 'source' });
     source = createBlockSource({
       pool,
@@ -167,12 +172,14 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
       onBlock: (s) => {
         metrics.blockStored(s);
         relay?.wake();
+        terms.wake();
         blockLog.debug({ blockNumber: s.blockNumber.toString(), transactions: s.transactions }, 'block stored');
         if (s.invalid > 0) blockLog.info({ blockNumber: s.blockNumber.toString(), invalid: s.invalid }, 'block with invalid transactions recorded');
       },
       onHeight: (h) => metrics.ledgerHeight(h),
     });
     source.start();
+    terms.start();
     source.done.then(
       () => settle.resolve(),
       (err) => settle.reject(err),
@@ -257,6 +264,7 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
     }
     await subscriptions?.stop();
     await source?.stop();
+    await orderTerms?.stop();
     await peerHeights.stop();
     await relay?.stop();
     await devIssuer?.stop().catch(() => undefined);
