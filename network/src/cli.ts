@@ -1,26 +1,33 @@
 /**
- * `network up | down [--wipe] | status | add-org <name>` for the native devnet.
+ * `network up | down [--wipe] | status | add-org <name> | register-user | reenroll-user` for the native devnet.
  * Options: --port-base N (or FABRIC_PORT_BASE), --run-dir DIR (or FABRIC_RUN_DIR);
  * for `up`, the topology: --topology FILE (JSON or YAML) or --suppliers N
  * --carriers N --orderers 1|3, and where nodes run: --address IP --host-of ORG=IP[@NETNS]
- * (docs/devnet.md, "Separate hosts").
+ * (docs/devnet.md, "Separate hosts"); where identities come from: --identities cryptogen|ca
+ * (docs/fabric-ca.md, which also describes register-user and reenroll-user).
  */
 import { parseArgs } from 'node:util';
 import { loadDevnetConfig } from './config';
 import { addOrg } from './add-org';
 import { devnetDown, devnetStatus, devnetUp } from './devnet';
+import { runUserCommand } from './fabric-ca/user-command';
 import { parseTopology, readTopologyFile, storedTopology, type Topology } from './topology';
 
 const USAGE =
-  'usage: network <up|down|status|add-org> [--wipe] [--port-base N] [--run-dir DIR]\n' +
-  '       network up [--topology FILE | --suppliers N --carriers N --orderers 1|3] [--address IP --host-of ORG=IP[@NETNS] ...]\n' +
-  '       network add-org <name> [--role supplier|carrier]';
+  'usage: network <up|down|status|add-org|register-user|reenroll-user> [--wipe] [--port-base N] [--run-dir DIR]\n' +
+  '       network up [--topology FILE | --suppliers N --carriers N --orderers 1|3 --identities cryptogen|ca] [--address IP --host-of ORG=IP[@NETNS] ...]\n' +
+  '       network add-org <name> [--role supplier|carrier]\n' +
+  '       network register-user --org ORG --name NAME [--role client|admin] [--affiliation A]\n' +
+  '       network reenroll-user --org ORG --name NAME\n' +
+  '       network register-user --ca-url URL --ca-tls-cert FILE [--ca-name N] [--tls-ca-name N] --msp-id MSP --dir DIR\n' +
+  '                             --registrar ID --registrar-secret-file FILE --name NAME [--role client|admin] [--affiliation A]\n' +
+  '       network reenroll-user --ca-url URL --ca-tls-cert FILE [--ca-name N] [--tls-ca-name N] --msp-id MSP --dir DIR --name NAME';
 
 /** The topology the options ask for, or undefined to keep the run folder's (or the default). */
 function topologyFrom(values: Record<string, string | string[] | boolean | undefined>): Topology | undefined {
   if (typeof values.topology === 'string') return readTopologyFile(values.topology);
   const raw: Record<string, unknown> = {};
-  for (const k of ['suppliers', 'carriers', 'orderers', 'address']) if (typeof values[k] === 'string') raw[k] = values[k];
+  for (const k of ['suppliers', 'carriers', 'orderers', 'address', 'identities']) if (typeof values[k] === 'string') raw[k] = values[k];
   const hostOf = Array.isArray(values['host-of']) ? values['host-of'] : [];
   if (hostOf.length) {
     const hosts: Record<string, { address: string; netns?: string }> = {};
@@ -48,7 +55,19 @@ async function main(argv: string[]): Promise<number> {
       orderers: { type: 'string' },
       address: { type: 'string' },
       'host-of': { type: 'string', multiple: true },
+      identities: { type: 'string' },
       role: { type: 'string' },
+      org: { type: 'string' },
+      name: { type: 'string' },
+      affiliation: { type: 'string' },
+      'msp-id': { type: 'string' },
+      dir: { type: 'string' },
+      'ca-url': { type: 'string' },
+      'ca-tls-cert': { type: 'string' },
+      'ca-name': { type: 'string' },
+      'tls-ca-name': { type: 'string' },
+      registrar: { type: 'string' },
+      'registrar-secret-file': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -83,6 +102,11 @@ async function main(argv: string[]): Promise<number> {
       const { org, elapsedMs } = await addOrg(cfg, name, { role, log });
       console.log(`\n${org.mspId} (${role}) joined ${cfg.channel} in ${(elapsedMs / 1000).toFixed(1)} s; peer ${org.address}:${org.peerPort}`);
       console.log(`connection files: ${cfg.runDir}/connection/${org.mspId}/`);
+      return 0;
+    }
+    case 'register-user':
+    case 'reenroll-user': {
+      console.log(await runUserCommand(command, cfg, values, log));
       return 0;
     }
     case 'down': {

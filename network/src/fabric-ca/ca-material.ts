@@ -60,10 +60,10 @@ async function enrollRegistrar(cfg: DevnetConfig, ca: CaServer): Promise<{ ident
 
 async function issue(cfg: DevnetConfig, ca: CaServer, registrar: { identity: string; tls: string }, files: MspFiles, m: Member): Promise<void> {
   const ends = devnetCaEndpoints(cfg, ca);
-  const affiliation = ca.name.replace(/^ca-/, '');
+  // No affiliation (the registrar's root one): the certificate's only OU is its NodeOU role.
   const secret = randomBytes(16).toString('hex');
-  await register(ends.identity, { registrarMspDir: registrar.identity, id: m.id, secret, type: m.type, affiliation });
-  await register(ends.tls, { registrarMspDir: registrar.tls, id: m.id, secret, type: m.type, affiliation });
+  await register(ends.identity, { registrarMspDir: registrar.identity, id: m.id, secret, type: m.type });
+  await register(ends.tls, { registrarMspDir: registrar.tls, id: m.id, secret, type: m.type });
   const msp = path.join(m.dir, 'msp');
   await enroll(ends.identity, { id: m.id, secret, mspDir: msp });
   finishLocalMsp(msp, files, `${m.id}-cert.pem`);

@@ -75,7 +75,8 @@ function caSection(ca: CaServer, name: string, cn: string, secret: string): Reco
       ],
     },
     db: { type: 'sqlite3', datasource: 'fabric-ca-server.db', tls: { enabled: false } },
-    affiliations: { [org]: [] },
+    // An affiliation becomes an OU of the certificate: none may be named like a NodeOU role (orderer).
+    affiliations: ca.mspId === 'OrdererMSP' ? {} : { [org]: [] },
     signing: {
       default: { usage: ['digital signature'], expiry: '8760h' },
       profiles: {

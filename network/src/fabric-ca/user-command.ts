@@ -28,7 +28,6 @@ interface Target {
   ca: CaAccess;
   mspId: string;
   dir: string;
-  affiliation?: string;
   /** Where the registrar's credentials come from; read only by register-user. */
   registrar: () => Registrar;
 }
@@ -44,7 +43,6 @@ function devnetTarget(cfg: DevnetConfig, org: string): Target {
     ca: { binDir: cfg.binDir, url: caUrl(o.ca), tlsCertFile: tlsCaRootFile(cfg, o.ca), caName: o.ca.caName, tlsCaName: o.ca.tlsCaName },
     mspId: o.mspId,
     dir: connectionDir(cfg.runDir, o.mspId),
-    affiliation: o.name,
     registrar: () => ({ id: REGISTRAR_ID, secret: fs.readFileSync(registrarSecretFile(cfg, o.ca), 'utf8').trim() }),
   };
 }
@@ -58,7 +56,6 @@ function externalTarget(cfg: DevnetConfig, values: UserOptions): Target {
     ca: { binDir: cfg.binDir, url: required(values, 'ca-url', why), tlsCertFile, caName: text(values, 'ca-name'), tlsCaName: text(values, 'tls-ca-name') },
     mspId: required(values, 'msp-id', why),
     dir: required(values, 'dir', why),
-    affiliation: text(values, 'affiliation'),
     registrar: () => {
       const file = required(values, 'registrar-secret-file', 'to register a user');
       if (!fs.existsSync(file)) throw new Error(`--registrar-secret-file: no file ${file}`);
@@ -89,7 +86,7 @@ export async function runUserCommand(command: 'register-user' | 'reenroll-user',
   }
   const role = text(values, 'role') ?? 'client';
   if (role !== 'client' && role !== 'admin') throw new Error(`--role must be client or admin, got "${role}"`);
-  const affiliation = text(values, 'affiliation') ?? target.affiliation;
+  const affiliation = text(values, 'affiliation');
   const user = await registerUser(target.ca, target.registrar(), { mspId: target.mspId, name, role: role as UserRole, affiliation, dir: target.dir });
   return describe(`registered and enrolled as ${role}`, user);
 }

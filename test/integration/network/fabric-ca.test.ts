@@ -100,7 +100,9 @@ describe('Fabric CA per organisation: every identity from its CA, users register
   before(async () => {
     try {
       await devnetDown(cfg, { wipe: true }, quiet);
+      const t0 = Date.now();
       info = await devnetUp(cfg, quiet);
+      console.log(`      (devnet with every identity from its organisation's Fabric CA up in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     } catch (err) {
       await teardown().catch(() => undefined);
       throw err;
