@@ -92,11 +92,15 @@ export async function ensureCaBinaries(opts: { root: string; binDir: string; log
   if (missing.length === 0) return [];
   log(`building Fabric CA ${FABRIC_CA_VERSION} (${missing.join(', ')}) with go install; this takes a few minutes the first time`);
   fs.mkdirSync(opts.binDir, { recursive: true });
-  await runCommand('go', ['install', '-ldflags', `-X ${FABRIC_CA_MODULE}/lib/metadata.Version=${FABRIC_CA_VERSION}`, ...missing.map((t) => `${FABRIC_CA_MODULE}/cmd/${t}`)], {
-    cwd: path.join(opts.root, moduleDir),
-    env: { ...process.env, GOBIN: opts.binDir, GOFLAGS: '-mod=readonly', CGO_ENABLED: '1' },
-    step: `go install of Fabric CA ${missing.join(', ')}`,
-  });
+  await runCommand(
+    'go',
+    ['install', '-ldflags', `-X ${FABRIC_CA_MODULE}/lib/metadata.Version=${FABRIC_CA_VERSION}`, ...missing.map((t) => `${FABRIC_CA_MODULE}/cmd/${t}`)],
+    {
+      cwd: path.join(opts.root, moduleDir),
+      env: { ...process.env, GOBIN: opts.binDir, GOFLAGS: '-mod=readonly', CGO_ENABLED: '1' },
+      step: `go install of Fabric CA ${missing.join(', ')}`,
+    },
+  );
   for (const tool of missing) {
     const v = await version(tool);
     if (v !== FABRIC_CA_VERSION) throw new Error(`${tool} reports version ${v ?? 'none'} after the build, expected ${FABRIC_CA_VERSION}`);

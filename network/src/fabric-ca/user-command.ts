@@ -74,7 +74,12 @@ function describe(verb: string, id: UserIdentity): string {
 }
 
 /** Runs register-user or reenroll-user; returns what to print. */
-export async function runUserCommand(command: 'register-user' | 'reenroll-user', cfg: DevnetConfig, values: UserOptions, log: (m: string) => void): Promise<string> {
+export async function runUserCommand(
+  command: 'register-user' | 'reenroll-user',
+  cfg: DevnetConfig,
+  values: UserOptions,
+  log: (m: string) => void,
+): Promise<string> {
   const name = required(values, 'name', `(the user's enrolment id)`);
   const org = text(values, 'org');
   if (!org && !text(values, 'ca-url')) throw new Error('--org (a devnet organisation) or --ca-url (any Fabric CA) is required');

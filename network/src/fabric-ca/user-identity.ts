@@ -126,7 +126,18 @@ async function writeUserFiles(req: { mspId: string; name: string; dir: string })
   const walletDir = path.join(req.dir, 'wallet');
   await putWalletIdentity(walletDir, req.name, { mspId: req.mspId, certificatePem: readPem(certFile), privateKeyPem: readPem(keyFile) });
   const cert = new X509Certificate(fs.readFileSync(certFile));
-  return { mspId: req.mspId, name: req.name, certFile, keyFile, tlsCertFile, tlsKeyFile, envFile, walletDir, serialNumber: cert.serialNumber, validTo: cert.validTo };
+  return {
+    mspId: req.mspId,
+    name: req.name,
+    certFile,
+    keyFile,
+    tlsCertFile,
+    tlsKeyFile,
+    envFile,
+    walletDir,
+    serialNumber: cert.serialNumber,
+    validTo: cert.validTo,
+  };
 }
 
 /** Gives the enrolled signing identity its fixed file names (signcerts/cert.pem, keystore/priv_sk). */

@@ -34,7 +34,11 @@ const run = promisify(execFile);
 const SUPPLIER = 'SupplierMSP';
 
 const cert = (file: string) => new X509Certificate(fs.readFileSync(file));
-const onlyPem = (dir: string) => path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.pem'))!);
+const onlyPem = (dir: string) =>
+  path.join(
+    dir,
+    fs.readdirSync(dir).find((f) => f.endsWith('.pem'))!,
+  );
 /** The OU values of a certificate's subject. */
 const ous = (c: X509Certificate) =>
   c.subject
@@ -141,7 +145,8 @@ describe('Fabric CA per organisation: every identity from its CA, users register
       expect(nodeOus).to.match(/Enable: true/);
       for (const role of ['client', 'peer', 'admin', 'orderer']) expect(nodeOus).to.include(`OrganizationalUnitIdentifier: ${role}`);
     };
-    for (const o of cfg.orderers) check(cfg.ordererCa, path.join(ordererNodeDir(cfg, o), 'msp'), path.join(ordererNodeDir(cfg, o), 'tls', 'server.crt'), 'orderer');
+    for (const o of cfg.orderers)
+      check(cfg.ordererCa, path.join(ordererNodeDir(cfg, o), 'msp'), path.join(ordererNodeDir(cfg, o), 'tls', 'server.crt'), 'orderer');
     check(cfg.ordererCa, path.join(ordererAdminDir(cfg), 'msp'), path.join(ordererAdminDir(cfg), 'tls', 'client.crt'), 'admin');
     for (const org of cfg.orgs) {
       check(org.ca, path.join(peerNodeDir(cfg, org), 'msp'), path.join(peerNodeDir(cfg, org), 'tls', 'server.crt'), 'peer');
