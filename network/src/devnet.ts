@@ -117,7 +117,8 @@ export async function ensureIdentities(cfg: DevnetConfig, pm: ProcessManager, lo
   const built = await ensureCaBinaries({ root: cfg.root, binDir: cfg.binDir, log });
   if (built.length) log(`built ${built.join(', ')}`);
   const servers = devnetCaServers(cfg);
-  for (const ca of servers.filter((c) => !pm.get(c.name)?.alive)) log(`starting ${ca.name} (TLS CA ${ca.tlsCaName}, identity CA ${ca.caName}) on ${ca.address}:${ca.port}`);
+  for (const ca of servers.filter((c) => !pm.get(c.name)?.alive))
+    log(`starting ${ca.name} (TLS CA ${ca.tlsCaName}, identity CA ${ca.caName}) on ${ca.address}:${ca.port}`);
   await Promise.all(servers.map((ca) => startCaServer(cfg, pm, ca)));
   const issued = await ensureCaMaterial(cfg);
   if (issued.length) log(`registered and enrolled the identities of ${issued.join(', ')} with their Fabric CAs (NodeOUs, TLS)`);
