@@ -3,7 +3,8 @@
  * channel without stopping anything, in the order Fabric's "adding an org to a
  * channel" tutorial gives:
  *
- *  1. crypto material for the new org (cryptogen extend keeps the existing orgs');
+ *  1. crypto material for the new org (cryptogen extend keeps the existing orgs'; with
+ *     `identities: ca`, the new org's own CA server issues it);
  *  2. its channel definition (configtxgen -printOrg) added to the current config
  *     block, the delta computed with configtxlator, signed by a majority of the
  *     existing organisations' admins (/Channel/Application/Admins is MAJORITY
@@ -33,7 +34,7 @@ import { devnetMember } from './consortium-seed';
 import { cryptoConfig } from './crypto-material';
 import { cryptoDir } from './paths';
 import { describeDevnet, devnetInfoPath, type DevnetInfo } from './devnet-info';
-import { devnetStatus, processManager, startPeer } from './devnet';
+import { devnetStatus, ensureIdentities, processManager, startPeer } from './devnet';
 import { waitForGossip, waitForLedger } from './readiness';
 import { runCommand } from './run-command';
 import { checkOrgName, storeTopology, topologyOrgs, type OrgRole } from './topology';
@@ -161,8 +162,12 @@ export async function addOrg(cfg: DevnetConfig, name: string, opts: { role?: Org
   fs.rmSync(workDir, { recursive: true, force: true });
   fs.mkdirSync(workDir, { recursive: true });
 
-  await extendCrypto(next);
-  log(`crypto material for ${org.mspId} (cryptogen extend)`);
+  if (next.identities === 'ca') {
+    await ensureIdentities(next, processManager(next), log);
+  } else {
+    await extendCrypto(next);
+    log(`crypto material for ${org.mspId} (cryptogen extend)`);
+  }
 
   const { config: current } = await fetchChannelConfig(cfg, cfg.orgs[0], workDir);
   const updated = JSON.parse(JSON.stringify(current)) as typeof current;

@@ -1,10 +1,11 @@
 /**
- * `network up | down [--wipe] | status | add-org <name> | remove-org <name> |
- * serve-chaincode` for the native devnet, and `network chaincode …` for any network (operator/cli.ts).
+ * `network up | down [--wipe] | status | add-org <name> | remove-org <name> | serve-chaincode |
+ * register-user | reenroll-user` for the native devnet, and `network chaincode …` for any network (operator/cli.ts).
  * Options: --port-base N (or FABRIC_PORT_BASE), --run-dir DIR (or FABRIC_RUN_DIR);
  * for `up`, the topology: --topology FILE (JSON or YAML) or --suppliers N
  * --carriers N --orderers 1|3, and where nodes run: --address IP --host-of ORG=IP[@NETNS]
- * (docs/devnet.md, "Separate hosts").
+ * (docs/devnet.md, "Separate hosts"); where identities come from: --identities cryptogen|ca
+ * (docs/fabric-ca.md, which also describes register-user and reenroll-user).
  */
 import { parseArgs } from 'node:util';
 import { loadDevnetConfig } from './config';
@@ -13,18 +14,23 @@ import { serveChaincode } from './serve-chaincode';
 import { parseTopology, readTopologyFile, storedTopology, type Topology } from './topology';
 
 const USAGE =
-  'usage: network <up|down|status|add-org|remove-org|chaincode> [--wipe] [--port-base N] [--run-dir DIR]\n' +
-  '       network up [--topology FILE | --suppliers N --carriers N --orderers 1|3] [--address IP --host-of ORG=IP[@NETNS] ...]\n' +
+  'usage: network <up|down|status|add-org|remove-org|register-user|reenroll-user|chaincode> [--wipe] [--port-base N] [--run-dir DIR]\n' +
+  '       network up [--topology FILE | --suppliers N --carriers N --orderers 1|3 --identities cryptogen|ca] [--address IP --host-of ORG=IP[@NETNS] ...]\n' +
   '       network add-org <name> [--role supplier|carrier]\n' +
   '       network remove-org <name>\n' +
   '       network serve-chaincode --version V --port N [--name traceability]\n' +
+  '       network register-user --org ORG --name NAME [--role client|admin] [--affiliation A]\n' +
+  '       network reenroll-user --org ORG --name NAME\n' +
+  '       network register-user --ca-url URL --ca-tls-cert FILE [--ca-name N] [--tls-ca-name N] --msp-id MSP --dir DIR\n' +
+  '                             --registrar ID --registrar-secret-file FILE --name NAME [--role client|admin] [--affiliation A]\n' +
+  '       network reenroll-user --ca-url URL --ca-tls-cert FILE [--ca-name N] [--tls-ca-name N] --msp-id MSP --dir DIR --name NAME\n' +
   CHAINCODE_USAGE.replace(/^usage: /, '       ');
 
 /** The topology the options ask for, or undefined to keep the run folder's (or the default). */
 function topologyFrom(values: Record<string, string | string[] | boolean | undefined>): Topology | undefined {
   if (typeof values.topology === 'string') return readTopologyFile(values.topology);
   const raw: Record<string, unknown> = {};
-  for (const k of ['suppliers', 'carriers', 'orderers', 'address']) if (typeof values[k] === 'string') raw[k] = values[k];
+  for (const k of ['suppliers', 'carriers', 'orderers', 'address', 'identities']) if (typeof values[k] === 'string') raw[k] = values[k];
   const hostOf = Array.isArray(values['host-of']) ? values['host-of'] : [];
   if (hostOf.length) {
     const hosts: Record<string, { address: string; netns?: string }> = {};
@@ -59,10 +65,21 @@ async function main(argv: string[]): Promise<number> {
       orderers: { type: 'string' },
       address: { type: 'string' },
       'host-of': { type: 'string', multiple: true },
+      identities: { type: 'string' },
       role: { type: 'string' },
-      name: { type: 'string', default: 'traceability' },
+      name: { type: 'string' },
       version: { type: 'string' },
       port: { type: 'string' },
+      org: { type: 'string' },
+      affiliation: { type: 'string' },
+      'msp-id': { type: 'string' },
+      dir: { type: 'string' },
+      'ca-url': { type: 'string' },
+      'ca-tls-cert': { type: 'string' },
+      'ca-name': { type: 'string' },
+      'tls-ca-name': { type: 'string' },
+      registrar: { type: 'string' },
+      'registrar-secret-file': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -116,8 +133,14 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'serve-chaincode': {
       if (!values.version || !values.port) throw new Error(`serve-chaincode needs --version and --port\n${USAGE}`);
-      const served = await serveChaincode(cfg, { name: values.name, version: values.version, port: Number(values.port) });
+      const served = await serveChaincode(cfg, { name: values.name ?? 'traceability', version: values.version, port: Number(values.port) });
       console.log(`${served.process} (pid ${served.pid}) serves ${served.packageId} at ${served.address}; "network down" stops it`);
+      return 0;
+    }
+    case 'register-user':
+    case 'reenroll-user': {
+      const { runUserCommand } = await import('./fabric-ca/user-command.js');
+      console.log(await runUserCommand(command, cfg, values, log));
       return 0;
     }
     case 'down': {

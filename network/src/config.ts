@@ -26,6 +26,29 @@ export interface PeerOrg {
   listenAddress: string;
   /** Network namespace its peer process runs in, if any. */
   netns?: string;
+  /** Its Fabric CA server (devnets with `identities: ca`). */
+  ca: CaServer;
+}
+
+/**
+ * An organisation's Fabric CA server: one process hosting two CAs with roots
+ * of their own, the TLS CA (the server's default CA, which also issues the
+ * server's HTTPS certificate) and the identity CA (enrolment certificates).
+ */
+export interface CaServer {
+  /** Process and folder name, e.g. ca-supplier or ca-orderer. */
+  name: string;
+  mspId: string;
+  domain: string;
+  /** Name of the identity (enrolment) CA, e.g. ca-supplier. */
+  caName: string;
+  /** Name of the TLS CA, e.g. tlsca-supplier. */
+  tlsCaName: string;
+  port: number;
+  operationsPort: number;
+  /** Host clients reach it at (a SAN of its TLS certificate). */
+  address: string;
+  listenAddress: string;
 }
 
 /** The ordering service node. */
@@ -43,6 +66,9 @@ export interface OrdererNode {
   /** Address its listeners bind to. */
   listenAddress: string;
 }
+
+/** Where the devnet's certificates come from: cryptogen, or a Fabric CA per organisation. */
+export type IdentitySource = 'cryptogen' | 'ca';
 
 /** Everything the devnet commands need to know. */
 export interface DevnetConfig {
@@ -65,6 +91,10 @@ export interface DevnetConfig {
   topology: Topology;
   /** Peers require client TLS certificates (FABRIC_PEER_CLIENT_AUTH=true). */
   peerClientAuth: boolean;
+  /** cryptogen (default) or each organisation's Fabric CA (topology `identities: ca`). */
+  identities: IdentitySource;
+  /** The ordering organisation's CA server. */
+  ordererCa: CaServer;
 }
 
 /** Port offsets from the base; documented in the README. */
@@ -79,6 +109,12 @@ export const PORT_OFFSETS = {
   /** Organisations beyond the first three: +600, +610, … (peer, chaincode, operations). */
   extraPeers: 600,
   extraPeerStride: 10,
+  /** A peer organisation's CA server and its operations endpoint: 3 and 4 ports above its peer. */
+  caFromPeer: 3,
+  caOperationsFromPeer: 4,
+  /** The ordering organisation's CA server and its operations endpoint. */
+  ordererCa: 60,
+  ordererCaOperations: 61,
 } as const;
 
 /** Peer port of the i-th organisation in topology order. */
@@ -116,6 +152,17 @@ export function loadDevnetConfig(options: DevnetOptions = {}, env: NodeJS.Proces
   const topology = options.topology ?? storedTopology(runDir) ?? DEFAULT_TOPOLOGY;
   // Without an address everything stays on loopback; with one, nodes bind to it and publish it.
   const shared = { address: topology.address ?? 'localhost', listenAddress: topology.address ?? '127.0.0.1' };
+  // CA servers run beside the orderers, on the shared address, also for organisations whose peer has a host of its own.
+  const caServer = (name: string, mspId: string, domain: string, port: number, operationsPort: number): CaServer => ({
+    name: `ca-${name}`,
+    mspId,
+    domain,
+    caName: `ca-${name}`,
+    tlsCaName: `tlsca-${name}`,
+    port,
+    operationsPort,
+    ...shared,
+  });
   // Ports follow each organisation's place in the topology; a removed one keeps its place, unused.
   const orgs = topologyOrgs(topology)
     .map((o, i): PeerOrg => {
@@ -123,7 +170,8 @@ export function loadDevnetConfig(options: DevnetOptions = {}, env: NodeJS.Proces
       const domain = `${o.name}.coffee.example`;
       const own = topology.hosts?.[o.name];
       const where = own ? { address: own.address, listenAddress: own.address, ...(own.netns ? { netns: own.netns } : {}) } : shared;
-      return { ...o, domain, peerHost: `peer0.${domain}`, peerPort: p, chaincodePort: p + 1, operationsPort: p + 2, ...where };
+      const ca = caServer(o.name, o.mspId, domain, p + PORT_OFFSETS.caFromPeer, p + PORT_OFFSETS.caOperationsFromPeer);
+      return { ...o, domain, peerHost: `peer0.${domain}`, peerPort: p, chaincodePort: p + 1, operationsPort: p + 2, ...where, ca };
     })
     .filter((o) => !topology.removed?.includes(o.name));
   const orderers = Array.from({ length: topology.orderers }, (_, i): OrdererNode => {
@@ -158,6 +206,8 @@ export function loadDevnetConfig(options: DevnetOptions = {}, env: NodeJS.Proces
     orgs,
     topology,
     peerClientAuth: options.peerClientAuth ?? /^(true|1|yes)$/i.test(env.FABRIC_PEER_CLIENT_AUTH ?? ''),
+    identities: topology.identities ?? 'cryptogen',
+    ordererCa: caServer('orderer', 'OrdererMSP', 'orderer.coffee.example', portBase + PORT_OFFSETS.ordererCa, portBase + PORT_OFFSETS.ordererCaOperations),
   };
 }
 

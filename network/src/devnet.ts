@@ -7,11 +7,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { withRetry } from '../../lib/platform/src';
 import { osnadmin, peerAdmin } from './admin-cli';
-import { ensureBinaries, fabricSampleConfigDir } from './binaries';
+import { ensureBinaries, ensureCaBinaries, fabricSampleConfigDir } from './binaries';
 import { CHAINCODE_PROCESS, deployChaincode } from './chaincode-deploy';
 import { ensureGenesisBlock, genesisBlockPath } from './channel-config';
 import type { DevnetConfig, OrdererNode, PeerOrg } from './config';
 import { ensureCryptoMaterial } from './crypto-material';
+import { ensureCaMaterial } from './fabric-ca/ca-material';
+import { devnetCaServers, startCaServer } from './fabric-ca/ca-server';
 import { writeConnectionFiles } from './connection-files';
 import { seedConsortium } from './consortium-seed';
 import { describeDevnet, devnetInfoPath, readDevnetInfo, type DevnetInfo } from './devnet-info';
@@ -31,7 +33,7 @@ export const peerProcess = (org: PeerOrg) => `peer0-${org.name}`;
 
 /** Names of every process a devnet runs, in start order. */
 export function devnetProcessNames(cfg: DevnetConfig): string[] {
-  return [...cfg.orderers.map((o) => o.name), ...cfg.orgs.map(peerProcess), CHAINCODE_PROCESS];
+  return [...devnetCaServers(cfg).map((c) => c.name), ...cfg.orderers.map((o) => o.name), ...cfg.orgs.map(peerProcess), CHAINCODE_PROCESS];
 }
 
 export function processManager(cfg: DevnetConfig): ProcessManager {
@@ -103,6 +105,26 @@ async function joinPeer(cfg: DevnetConfig, org: PeerOrg, log: Log): Promise<void
 }
 
 /**
+ * Creates what the devnet's nodes and users need to identify themselves: with
+ * cryptogen, once; with Fabric CA, each organisation's CA server is started
+ * (every `up`: it also serves `register-user`) and issues what is missing.
+ */
+export async function ensureIdentities(cfg: DevnetConfig, pm: ProcessManager, log: Log): Promise<void> {
+  if (cfg.identities !== 'ca') {
+    if (await ensureCryptoMaterial(cfg)) log('generated crypto material (cryptogen, NodeOUs, TLS)');
+    return;
+  }
+  const built = await ensureCaBinaries({ root: cfg.root, binDir: cfg.binDir, log });
+  if (built.length) log(`built ${built.join(', ')}`);
+  const servers = devnetCaServers(cfg);
+  for (const ca of servers.filter((c) => !pm.get(c.name)?.alive))
+    log(`starting ${ca.name} (TLS CA ${ca.tlsCaName}, identity CA ${ca.caName}) on ${ca.address}:${ca.port}`);
+  await Promise.all(servers.map((ca) => startCaServer(cfg, pm, ca)));
+  const issued = await ensureCaMaterial(cfg);
+  if (issued.length) log(`registered and enrolled the identities of ${issued.join(', ')} with their Fabric CAs (NodeOUs, TLS)`);
+}
+
+/**
  * Brings the devnet up. Creates what is missing (binaries, crypto, channel,
  * chaincode) and starts what is not running. A running devnet is reported as is.
  */
@@ -116,10 +138,10 @@ export async function devnetUp(cfg: DevnetConfig, log: Log = console.log): Promi
   storeTopology(cfg.runDir, cfg.topology);
   const built = await ensureBinaries({ root: cfg.root, binDir: cfg.binDir, log });
   if (built.length) log(`built ${built.join(', ')}`);
-  if (await ensureCryptoMaterial(cfg)) log('generated crypto material (cryptogen, NodeOUs, TLS)');
+  const pm = processManager(cfg);
+  await ensureIdentities(cfg, pm, log);
   if (await ensureGenesisBlock(cfg)) log(`created genesis block of channel ${cfg.channel} (configtxgen, etcdraft)`);
   const sample = await fabricSampleConfigDir(cfg.root);
-  const pm = processManager(cfg);
 
   for (const node of cfg.orderers) {
     log(`starting ${node.name} on ${node.address}:${node.port}`);

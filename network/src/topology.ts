@@ -40,6 +40,12 @@ export interface Topology {
    * (`ip netns exec`). Keyed by organisation name, e.g. `auditor`.
    */
   hosts?: Record<string, OrgHost>;
+  /**
+   * Where every certificate comes from: `cryptogen` (default, fastest) or `ca`,
+   * a Fabric CA server per organisation that registers and enrols every node,
+   * admin and user (docs/fabric-ca.md).
+   */
+  identities?: 'cryptogen' | 'ca';
 }
 
 /** Where one organisation's peer runs when not on localhost. */
@@ -92,7 +98,7 @@ const count = (value: unknown, field: string, min: number): number => {
 
 /** Checks a topology (from a file or options), filling defaults; errors name the field. */
 export function parseTopology(raw: Record<string, unknown>): Topology {
-  const known = ['suppliers', 'carriers', 'orderers', 'added', 'removed', 'address', 'hosts'];
+  const known = ['suppliers', 'carriers', 'orderers', 'added', 'removed', 'address', 'hosts', 'identities'];
   const unknown = Object.keys(raw).filter((k) => !known.includes(k));
   if (unknown.length) throw new Error(`topology: unknown field ${unknown.join(', ')} (known: ${known.join(', ')})`);
   const suppliers = count(raw.suppliers ?? DEFAULT_TOPOLOGY.suppliers, 'suppliers', 1);
@@ -108,6 +114,8 @@ export function parseTopology(raw: Record<string, unknown>): Topology {
   if (Object.keys(hosts).length && !address) {
     throw new Error('topology: hosts needs address, the address the other nodes publish (localhost is not reachable from another host)');
   }
+  const identities = raw.identities ?? 'cryptogen';
+  if (identities !== 'cryptogen' && identities !== 'ca') throw new Error(`topology: identities must be cryptogen or ca, got ${JSON.stringify(raw.identities)}`);
   const topology: Topology = { suppliers, carriers, orderers: orderers as 1 | 3, added };
   if (raw.removed !== undefined) {
     if (!Array.isArray(raw.removed) || !raw.removed.every((r) => typeof r === 'string')) throw new Error('topology: removed must list organisation names');
@@ -116,6 +124,7 @@ export function parseTopology(raw: Record<string, unknown>): Topology {
   // Only set when used, so a default topology reads (and compares) as before.
   if (address) topology.address = address;
   if (Object.keys(hosts).length) topology.hosts = hosts;
+  if (identities === 'ca') topology.identities = 'ca';
   const names = topologyOrgs(topology).map((o) => o.name);
   const strangers = Object.keys(hosts).filter((h) => !names.includes(h));
   if (strangers.length) throw new Error(`topology: hosts names no organisation ${strangers.join(', ')} (organisations: ${names.join(', ')})`);

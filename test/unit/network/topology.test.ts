@@ -62,6 +62,30 @@ describe('devnet topology', () => {
     expect(() => parseTopology({ address: '10.231.90.1', hosts: { auditor: { address: '10.231.90.2', netns: 'a b' } } })).to.throw(/hosts.auditor.netns/);
   });
 
+  it('takes identities from cryptogen unless the topology asks for a CA per organisation, whose ports clash with no other node', () => {
+    expect(loadDevnetConfig({ portBase: 9000, runDir: '/nonexistent/topology-cryptogen' }).identities).to.equal('cryptogen');
+    expect(parseTopology({})).to.not.have.property('identities');
+    const topology = parseTopology({ identities: 'ca', suppliers: 2, orderers: 3 });
+    expect(topology.identities).to.equal('ca');
+    const cfg = loadDevnetConfig({ portBase: 9000, runDir: '/nonexistent/topology-ca', topology });
+    expect(cfg.identities).to.equal('ca');
+    const cas = [cfg.ordererCa, ...cfg.orgs.map((o) => o.ca)];
+    expect(cas.map((c) => `${c.name}:${c.tlsCaName}:${c.port}:${c.operationsPort}`)).to.deep.equal([
+      'ca-orderer:tlsca-orderer:9060:9061',
+      'ca-retailer:tlsca-retailer:9103:9104',
+      'ca-supplier:tlsca-supplier:9203:9204',
+      'ca-auditor:tlsca-auditor:9303:9304',
+      'ca-supplier2:tlsca-supplier2:9603:9604',
+    ]);
+    const others = [
+      ...cfg.orderers.flatMap((o) => [o.port, o.adminPort, o.operationsPort]),
+      ...cfg.orgs.flatMap((o) => [o.peerPort, o.chaincodePort, o.operationsPort]),
+      cfg.chaincode.port,
+    ];
+    for (const c of cas) expect(others).to.not.include.members([c.port]).and.not.include.members([c.operationsPort]);
+    expect(() => parseTopology({ identities: 'openssl' })).to.throw(/identities must be cryptogen or ca/);
+  });
+
   it('names the field that is wrong', () => {
     expect(() => parseTopology({ orderers: 2 })).to.throw(/orderers must be 1 or 3/);
     expect(() => parseTopology({ suppliers: 0 })).to.throw(/suppliers must be an integer of at least 1/);
