@@ -1,5 +1,6 @@
 /**
- * `network up | down [--wipe] | status | add-org <name>` for the native devnet.
+ * `network up | down [--wipe] | status | add-org <name>` for the native devnet,
+ * and the operator commands of operations-cli.ts (ledger snapshots, backups).
  * Options: --port-base N (or FABRIC_PORT_BASE), --run-dir DIR (or FABRIC_RUN_DIR);
  * for `up`, the topology: --topology FILE (JSON or YAML) or --suppliers N
  * --carriers N --orderers 1|3, and where nodes run: --address IP --host-of ORG=IP[@NETNS]
@@ -9,12 +10,14 @@ import { parseArgs } from 'node:util';
 import { loadDevnetConfig } from './config';
 import { addOrg } from './add-org';
 import { devnetDown, devnetStatus, devnetUp } from './devnet';
+import { OPERATIONS_OPTIONS, OPERATIONS_USAGE, runOperation } from './operations-cli';
 import { parseTopology, readTopologyFile, storedTopology, type Topology } from './topology';
 
 const USAGE =
   'usage: network <up|down|status|add-org> [--wipe] [--port-base N] [--run-dir DIR]\n' +
   '       network up [--topology FILE | --suppliers N --carriers N --orderers 1|3] [--address IP --host-of ORG=IP[@NETNS] ...]\n' +
-  '       network add-org <name> [--role supplier|carrier]';
+  '       network add-org <name> [--role supplier|carrier]\n' +
+  OPERATIONS_USAGE;
 
 /** The topology the options ask for, or undefined to keep the run folder's (or the default). */
 function topologyFrom(values: Record<string, string | string[] | boolean | undefined>): Topology | undefined {
@@ -49,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
       address: { type: 'string' },
       'host-of': { type: 'string', multiple: true },
       role: { type: 'string' },
+      ...OPERATIONS_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -61,10 +65,16 @@ async function main(argv: string[]): Promise<number> {
   const requested = topologyFrom(values);
   const probe = loadDevnetConfig({ portBase, runDir: values['run-dir'] });
   const kept = storedTopology(probe.runDir);
-  if (requested && kept && JSON.stringify(requested) !== JSON.stringify({ ...kept, added: requested.added })) {
+  if (requested && kept && JSON.stringify(requested) !== JSON.stringify({ ...kept, added: requested.added, secondPeers: requested.secondPeers })) {
     throw new Error(`${probe.runDir} holds a devnet of another topology (${JSON.stringify(kept)}); run "network down --wipe" first`);
   }
-  const cfg = requested ? loadDevnetConfig({ portBase, runDir: values['run-dir'], topology: { ...requested, added: kept?.added ?? [] } }) : probe;
+  const cfg = requested
+    ? loadDevnetConfig({
+        portBase,
+        runDir: values['run-dir'],
+        topology: { ...requested, added: kept?.added ?? [], ...(kept?.secondPeers ? { secondPeers: kept.secondPeers } : {}) },
+      })
+    : probe;
   const log = (msg: string) => console.log(`[network] ${msg}`);
   switch (command) {
     case 'up': {
@@ -98,6 +108,11 @@ async function main(argv: string[]): Promise<number> {
       }
       return st.running ? 0 : 3;
     }
+    case 'snapshot':
+    case 'join-from-snapshot':
+    case 'backup':
+    case 'restore':
+      return runOperation(command, cfg, values, log);
     default:
       console.error(`unknown command "${command}"\n${USAGE}`);
       return 2;
