@@ -88,7 +88,12 @@ export async function takeSnapshot(cfg: DevnetConfig, orgName: string, opts: { b
       return done;
     }
     try {
-      await peerAdmin(cfg, peer, ['snapshot', 'submitrequest', '-c', cfg.channel, '-b', String(block), ...peerArgs(cfg, peer)], `snapshot request to ${peer.peerHost}`);
+      await peerAdmin(
+        cfg,
+        peer,
+        ['snapshot', 'submitrequest', '-c', cfg.channel, '-b', String(block), ...peerArgs(cfg, peer)],
+        `snapshot request to ${peer.peerHost}`,
+      );
       break;
     } catch (err) {
       // A block committed between reading the height and the request: ask for the new last block.
@@ -142,7 +147,8 @@ async function waitForJoin(cfg: DevnetConfig, peer: PeerOrg, timeoutMs: number):
       const list = await peerAdmin(cfg, peer, ['channel', 'list'], `channels of ${peer.peerHost}`).catch(() => '');
       if (list.split('\n').some((l) => l.trim() === cfg.channel)) return;
     }
-    if (Date.now() > deadline) throw new Error(`${peer.peerHost} did not finish joining from the snapshot within ${timeoutMs} ms (${status.trim()}); see its log`);
+    if (Date.now() > deadline)
+      throw new Error(`${peer.peerHost} did not finish joining from the snapshot within ${timeoutMs} ms (${status.trim()}); see its log`);
     await sleep(500);
   }
 }

@@ -71,7 +71,11 @@ export async function runOperation(
       return 0;
     }
     case 'backup': {
-      const dir = await backupCommand(cfg, { to: typeof values.to === 'string' ? values.to : undefined, databaseUrl: databaseUrlOf(values), schemas: schemasOf(values) }, log);
+      const dir = await backupCommand(
+        cfg,
+        { to: typeof values.to === 'string' ? values.to : undefined, databaseUrl: databaseUrlOf(values), schemas: schemasOf(values) },
+        log,
+      );
       console.log(`\nbackup: ${dir}`);
       return 0;
     }

@@ -57,7 +57,7 @@ async function tablesIn(databaseUrl: string, schema: string): Promise<number | u
   return withClient(databaseUrl, async (c) => {
     const s = await c.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
     if (s.rowCount === 0) return undefined;
-    const t = await c.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = $1", [schema]);
+    const t = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = $1', [schema]);
     return t.rows[0].n;
   });
 }
@@ -125,7 +125,8 @@ export async function restoreSchemas(opts: RestoreOptions): Promise<string[]> {
   const manifest = readManifest(opts.dir);
   const wanted = opts.schemas ?? manifest.schemas.map((s) => s.schema);
   const missing = wanted.filter((w) => !manifest.schemas.some((s) => s.schema === w));
-  if (missing.length) throw new Error(`the backup in ${opts.dir} holds no schema ${missing.join(', ')} (it holds ${manifest.schemas.map((s) => s.schema).join(', ')})`);
+  if (missing.length)
+    throw new Error(`the backup in ${opts.dir} holds no schema ${missing.join(', ')} (it holds ${manifest.schemas.map((s) => s.schema).join(', ')})`);
   checkToolsFit(opts.tools, await serverMajor(opts.databaseUrl));
   const database = databaseName(opts.databaseUrl);
   await withClient(maintenanceUrl(opts.databaseUrl), async (c) => {

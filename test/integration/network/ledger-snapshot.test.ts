@@ -43,7 +43,7 @@ describe('ledger snapshot: a second peer joined from a snapshot', function () {
   const cfg = testDevnetConfig(PORT_BASE);
   const log = (msg: string) => console.log(`      [snapshot devnet] ${msg}`);
   let info: DevnetInfo;
-  let orgs: Orgs = {};
+  const orgs: Orgs = {};
   let viaPeer1: LedgerClient | undefined;
   let pg: PostgresServer;
   const indexers: Indexer[] = [];
@@ -159,7 +159,9 @@ describe('ledger snapshot: a second peer joined from a snapshot', function () {
         (err: { code?: string; message?: string }) => err,
       );
       expect(stopped?.code).to.equal(CHECKPOINT_BEFORE_PEER_LEDGER);
-      expect(stopped?.message).to.include(`snapshot of block ${snapshot.block}`).and.include(`from ${snapshot.block + 1} on only`);
+      expect(stopped?.message)
+        .to.include(`snapshot of block ${snapshot.block}`)
+        .and.include(`from ${snapshot.block + 1} on only`);
 
       // The indexer that followed the first peer goes on through the new one from its checkpoint.
       await indexer.stop();
@@ -170,9 +172,17 @@ describe('ledger snapshot: a second peer joined from a snapshot', function () {
       await waitForBlock(pool, tip - 1n, 120_000);
       const projected = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM transactions WHERE tx_id = ANY($1)', [after.txIds]);
       expect(projected.rows[0].n).to.equal(after.txIds.length);
-      const ended = await Promise.race([moved.done.then(() => 'ended', () => 'failed'), new Promise((r) => setTimeout(() => r('running'), 100))]);
+      const ended = await Promise.race([
+        moved.done.then(
+          () => 'ended',
+          () => 'failed',
+        ),
+        new Promise((r) => setTimeout(() => r('running'), 100)),
+      ]);
       expect(ended).to.equal('running');
-      console.log(`      (snapshot of block ${snapshot.block}; peer1 joined in ${(joined.elapsedMs / 1000).toFixed(1)} s; indexer went on from block ${checkpoint + 1n} to ${tip - 1n})`);
+      console.log(
+        `      (snapshot of block ${snapshot.block}; peer1 joined in ${(joined.elapsedMs / 1000).toFixed(1)} s; indexer went on from block ${checkpoint + 1n} to ${tip - 1n})`,
+      );
     } finally {
       await pool.end();
     }

@@ -64,9 +64,10 @@ describe('operations: backup and restore of the gateway and indexer databases', 
       await c.end();
     }
   };
-  const dropDatabases = () => admin(async (c) => {
-    for (const db of [gwDb, ixDb]) await c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-  });
+  const dropDatabases = () =>
+    admin(async (c) => {
+      for (const db of [gwDb, ixDb]) await c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+    });
   const network = (...args: string[]) => runCommand(process.execPath, [CLI, ...args], { step: `network ${args[0]}` });
 
   async function runGateway(): Promise<RunningGateway> {
@@ -121,14 +122,28 @@ describe('operations: backup and restore of the gateway and indexer databases', 
     const api = () => request(gateway!.url);
     await api().post('/products').set('Authorization', auth).send({ gtin, description: 'Beans 250g', unit: 'H87' }).expect(201);
     for (const [i, gln] of stores.entries()) {
-      await api().post('/locations').set('Authorization', auth).send({ gln, name: `Store ${i}`, type: 'store', address: { country: 'DE' } }).expect(201);
-      await api().post('/lots').set('Authorization', auth).send({ gln, gtin, lotCode: `L-${tag}-${i}`, quantity: '50' }).expect(201);
+      await api()
+        .post('/locations')
+        .set('Authorization', auth)
+        .send({ gln, name: `Store ${i}`, type: 'store', address: { country: 'DE' } })
+        .expect(201);
+      await api()
+        .post('/lots')
+        .set('Authorization', auth)
+        .send({ gln, gtin, lotCode: `L-${tag}-${i}`, quantity: '50' })
+        .expect(201);
     }
-    const receipts = stores.flatMap((gln, s) => [1, 2, 3].map((n) => ({ storeId: gln, receiptId: `${tag}-${s}-${n}`, at: '2026-12-01T10:00:00Z', lines: [{ gtin, quantity: String(n), kind: 'sale' }] })));
+    const receipts = stores.flatMap((gln, s) =>
+      [1, 2, 3].map((n) => ({ storeId: gln, receiptId: `${tag}-${s}-${n}`, at: '2026-12-01T10:00:00Z', lines: [{ gtin, quantity: String(n), kind: 'sale' }] })),
+    );
     const sold = await api().post('/pos/sales').set('Authorization', auth).send({ receipts });
     expect(sold.status, JSON.stringify(sold.body)).to.equal(201);
     const prove = async (r: { storeId: string; receiptId: string }) =>
-      (await api().get(`/pos/receipts/${r.storeId}/${r.receiptId}/proof`).set('Authorization', await token())).body;
+      (
+        await api()
+          .get(`/pos/receipts/${r.storeId}/${r.receiptId}/proof`)
+          .set('Authorization', await token())
+      ).body;
     for (const r of receipts) expect((await prove(r)).verified, r.receiptId).to.equal(true);
 
     indexer = runIndexer();
@@ -153,10 +168,20 @@ describe('operations: backup and restore of the gateway and indexer databases', 
       backupWindow = [beforeDump, await checkpoint()];
       const manifest = JSON.parse(fs.readFileSync(path.join(work, 'indexer', 'manifest.json'), 'utf8'));
       expect(manifest.schemas.map((s: { schema: string }) => s.schema)).to.deep.equal(['indexer']);
-      expect(fs.readFileSync(path.join(work, 'indexer', 'indexer.dump')).subarray(0, 5).toString()).to.equal('PGDMP'); // custom format
+      expect(
+        fs
+          .readFileSync(path.join(work, 'indexer', 'indexer.dump'))
+          .subarray(0, 5)
+          .toString(),
+      ).to.equal('PGDMP'); // custom format
 
       // After the backup: more blocks, indexed and published to Kafka, which the restored indexer will see again.
-      const later = stores.map((gln, s) => ({ storeId: gln, receiptId: `${tag}-${s}-later`, at: '2026-12-01T11:00:00Z', lines: [{ gtin, quantity: '1', kind: 'sale' }] }));
+      const later = stores.map((gln, s) => ({
+        storeId: gln,
+        receiptId: `${tag}-${s}-later`,
+        at: '2026-12-01T11:00:00Z',
+        lines: [{ gtin, quantity: '1', kind: 'sale' }],
+      }));
       expect((await api().post('/pos/sales').set('Authorization', auth).send({ receipts: later })).status).to.equal(201);
       await caughtUp();
       consumer = await startConsumer(broker.brokers, prefix);
@@ -187,7 +212,11 @@ describe('operations: backup and restore of the gateway and indexer databases', 
 
     gateway = await runGateway();
     for (const r of receipts) {
-      const proof = (await request(gateway.url).get(`/pos/receipts/${r.storeId}/${r.receiptId}/proof`).set('Authorization', await token())).body;
+      const proof = (
+        await request(gateway.url)
+          .get(`/pos/receipts/${r.storeId}/${r.receiptId}/proof`)
+          .set('Authorization', await token())
+      ).body;
       expect(proof.verified, `${r.receiptId}: ${JSON.stringify(proof)}`).to.equal(true);
     }
 
@@ -200,7 +229,11 @@ describe('operations: backup and restore of the gateway and indexer databases', 
       expect(from < tip - 1n, `the backup's checkpoint ${from} lies before the ledger's last block ${tip - 1n}`).to.equal(true);
       indexer = runIndexer();
       await indexer.start();
-      await waitFor('the restored indexer at the tip', async () => BigInt((await restored.query('SELECT block_number FROM checkpoint')).rows[0].block_number) >= tip - 1n, 180_000);
+      await waitFor(
+        'the restored indexer at the tip',
+        async () => BigInt((await restored.query('SELECT block_number FROM checkpoint')).rows[0].block_number) >= tip - 1n,
+        180_000,
+      );
       await waitFor(
         'an empty outbox after the restore',
         async () => Number((await restored.query('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL')).rows[0].n) === 0,
@@ -209,7 +242,9 @@ describe('operations: backup and restore of the gateway and indexer databases', 
       const outbox = (await restored.query<{ event_id: string }>('SELECT event_id FROM outbox')).rows.map((r) => r.event_id);
       await consumer!.waitForIds(outbox);
       await consumer!.settle();
-      console.log(`      (checkpoint ${from} restored, ledger tip ${tip - 1n}; Kafka: ${kafkaBefore} messages before the restore, ${consumer!.received.length} after)`);
+      console.log(
+        `      (checkpoint ${from} restored, ledger tip ${tip - 1n}; Kafka: ${kafkaBefore} messages before the restore, ${consumer!.received.length} after)`,
+      );
       expect(duplicates(consumer!.received)).to.deep.equal([]);
       expect(consumer!.received.length).to.equal(new Set(outbox).size);
     } finally {

@@ -5,11 +5,16 @@ import { CHECKPOINT_BEFORE_PEER_LEDGER, checkPeerHoldsBlock } from '../../../ind
 
 /** A BlockchainInfo as a Fabric 2.5 peer sends it, with the snapshot field when given. */
 function chainInfo(height: number, lastBlockInSnapshot?: number): Uint8Array {
-  const w = Writer.create().uint32((1 << 3) | 0).uint64(height);
+  const w = Writer.create()
+    .uint32((1 << 3) | 0)
+    .uint64(height);
   w.uint32((2 << 3) | 2).bytes(Buffer.alloc(32, 1));
   w.uint32((3 << 3) | 2).bytes(Buffer.alloc(32, 2));
   if (lastBlockInSnapshot !== undefined) {
-    const inner = Writer.create().uint32((1 << 3) | 0).uint64(lastBlockInSnapshot).finish();
+    const inner = Writer.create()
+      .uint32((1 << 3) | 0)
+      .uint64(lastBlockInSnapshot)
+      .finish();
     w.uint32((4 << 3) | 2).bytes(inner);
   }
   return w.finish();
