@@ -95,8 +95,11 @@ describe('ledger snapshot: a second peer joined from a snapshot', function () {
       const snapshot = await takeSnapshot(cfg, 'supplier', { log });
       expect(snapshot.block).to.be.at.least(Number(before.lastBlock));
       expect(fs.existsSync(path.join(snapshot.dir, SNAPSHOT_METADATA))).to.equal(true);
-      // The indexer's checkpoint reaches the snapshot's block before it is moved to the new peer.
+      // The indexer's checkpoint reaches the snapshot's block; then it stops, to be moved to the new peer.
       await waitForBlock(pool, BigInt(snapshot.block), 120_000);
+      await indexer.stop();
+      const checkpoint = BigInt((await pool.query('SELECT block_number FROM checkpoint')).rows[0].block_number);
+      expect(checkpoint >= BigInt(snapshot.block)).to.equal(true);
 
       const joined = await joinFromSnapshot(cfg, 'supplier', { log });
       expect(joined.peer.peerHost).to.equal('peer1.supplier.coffee.example');
@@ -163,15 +166,16 @@ describe('ledger snapshot: a second peer joined from a snapshot', function () {
         .to.include(`snapshot of block ${snapshot.block}`)
         .and.include(`from ${snapshot.block + 1} on only`);
 
-      // The indexer that followed the first peer goes on through the new one from its checkpoint.
-      await indexer.stop();
-      const checkpoint = BigInt((await pool.query('SELECT block_number FROM checkpoint')).rows[0].block_number);
-      expect(checkpoint >= BigInt(snapshot.block)).to.equal(true);
+      // The indexer that followed the first peer goes on through the new one from its checkpoint:
+      // the transactions after the snapshot reach its read model through the new peer only.
+      const projected = async () =>
+        (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM transactions WHERE tx_id = ANY($1)', [after.txIds])).rows[0].n;
+      expect(await projected()).to.equal(0);
+      expect(checkpoint < after.lastBlock).to.equal(true);
       const moved = startIndexer(following, peer1Ledger);
       await moved.start();
       await waitForBlock(pool, tip - 1n, 120_000);
-      const projected = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM transactions WHERE tx_id = ANY($1)', [after.txIds]);
-      expect(projected.rows[0].n).to.equal(after.txIds.length);
+      expect(await projected()).to.equal(after.txIds.length);
       const ended = await Promise.race([
         moved.done.then(
           () => 'ended',
