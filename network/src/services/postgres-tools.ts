@@ -74,7 +74,7 @@ export async function serverMajor(databaseUrl: string): Promise<number> {
   client.on('error', () => undefined);
   await client.connect();
   try {
-    const r = await client.query<{ v: string }>('SHOW server_version_num');
+    const r = await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
     return Math.floor(Number(r.rows[0].v) / 10000);
   } finally {
     await client.end().catch(() => undefined);
