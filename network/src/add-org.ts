@@ -31,8 +31,7 @@ import { loadDevnetConfig, type DevnetConfig, type PeerOrg } from './config';
 import { writeConnectionFiles } from './connection-files';
 import { governDevnet } from './consortium-governance';
 import { devnetMember } from './consortium-seed';
-import { cryptoConfig } from './crypto-material';
-import { cryptoDir } from './paths';
+import { extendCryptoMaterial } from './crypto-material';
 import { describeDevnet, devnetInfoPath, type DevnetInfo } from './devnet-info';
 import { devnetStatus, ensureIdentities, processManager, startPeer } from './devnet';
 import { waitForGossip, waitForLedger } from './readiness';
@@ -50,12 +49,6 @@ export interface AddOrgResult {
   elapsedMs: number;
 }
 
-async function extendCrypto(next: DevnetConfig): Promise<void> {
-  const file = path.join(next.runDir, 'crypto-config.yaml');
-  fs.writeFileSync(file, YAML.stringify(cryptoConfig(next)));
-  await runCommand(path.join(next.binDir, 'cryptogen'), ['extend', `--config=${file}`, `--input=${cryptoDir(next)}`], { step: 'cryptogen extend' });
-}
-
 /** The new org's channel group, as configtxgen prints it. */
 async function orgDefinition(next: DevnetConfig, org: PeerOrg, workDir: string): Promise<Record<string, unknown>> {
   fs.writeFileSync(path.join(workDir, 'configtx.yaml'), YAML.stringify({ Organizations: [peerOrgSection(next, org)] }));
@@ -68,13 +61,13 @@ async function orgDefinition(next: DevnetConfig, org: PeerOrg, workDir: string):
 }
 
 /** The channel height a peer reports (peer channel getinfo). */
-async function peerHeight(cfg: DevnetConfig, org: PeerOrg): Promise<number> {
+export async function peerHeight(cfg: DevnetConfig, org: PeerOrg): Promise<number> {
   const out = await peerAdmin(cfg, org, ['channel', 'getinfo', '-c', cfg.channel], `height of ${org.peerHost}`);
   return (JSON.parse(out.slice(out.indexOf('{'))) as { height: number }).height;
 }
 
 /** Waits until the new peer has pulled the blocks up to `height` (it learns its own org from the config update block). */
-async function waitForHeight(cfg: DevnetConfig, org: PeerOrg, height: number, timeoutMs = 120_000): Promise<void> {
+export async function waitForHeight(cfg: DevnetConfig, org: PeerOrg, height: number, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const h = await peerHeight(cfg, org).catch(() => 0);
@@ -165,7 +158,7 @@ export async function addOrg(cfg: DevnetConfig, name: string, opts: { role?: Org
   if (next.identities === 'ca') {
     await ensureIdentities(next, processManager(next), log);
   } else {
-    await extendCrypto(next);
+    await extendCryptoMaterial(next);
     log(`crypto material for ${org.mspId} (cryptogen extend)`);
   }
 

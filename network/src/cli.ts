@@ -1,6 +1,7 @@
 /**
  * `network up | down [--wipe] | status | add-org <name> | remove-org <name> | serve-chaincode |
- * register-user | reenroll-user` for the native devnet, and `network chaincode …` for any network (operator/cli.ts).
+ * register-user | reenroll-user` for the native devnet, the operator commands of operations-cli.ts
+ * (ledger snapshots, backups), and `network chaincode …` for any network (operator/cli.ts).
  * Options: --port-base N (or FABRIC_PORT_BASE), --run-dir DIR (or FABRIC_RUN_DIR);
  * for `up`, the topology: --topology FILE (JSON or YAML) or --suppliers N
  * --carriers N --orderers 1|3, and where nodes run: --address IP --host-of ORG=IP[@NETNS]
@@ -10,11 +11,12 @@
 import { parseArgs } from 'node:util';
 import { loadDevnetConfig } from './config';
 import { CHAINCODE_USAGE, chaincodeCommand } from './operator/cli';
+import { OPERATIONS_OPTIONS, OPERATIONS_USAGE } from './operations-options';
 import { serveChaincode } from './serve-chaincode';
 import { parseTopology, readTopologyFile, storedTopology, type Topology } from './topology';
 
 const USAGE =
-  'usage: network <up|down|status|add-org|remove-org|register-user|reenroll-user|chaincode> [--wipe] [--port-base N] [--run-dir DIR]\n' +
+  'usage: network <up|down|status|add-org|remove-org|register-user|reenroll-user|snapshot|join-from-snapshot|backup|restore|chaincode> [--wipe] [--port-base N] [--run-dir DIR]\n' +
   '       network up [--topology FILE | --suppliers N --carriers N --orderers 1|3 --identities cryptogen|ca] [--address IP --host-of ORG=IP[@NETNS] ...]\n' +
   '       network add-org <name> [--role supplier|carrier]\n' +
   '       network remove-org <name>\n' +
@@ -24,6 +26,8 @@ const USAGE =
   '       network register-user --ca-url URL --ca-tls-cert FILE [--ca-name N] [--tls-ca-name N] --msp-id MSP --dir DIR\n' +
   '                             --registrar ID --registrar-secret-file FILE --name NAME [--role client|admin] [--affiliation A]\n' +
   '       network reenroll-user --ca-url URL --ca-tls-cert FILE [--ca-name N] [--tls-ca-name N] --msp-id MSP --dir DIR --name NAME\n' +
+  OPERATIONS_USAGE +
+  '\n' +
   CHAINCODE_USAGE.replace(/^usage: /, '       ');
 
 /** The topology the options ask for, or undefined to keep the run folder's (or the default). */
@@ -70,7 +74,6 @@ async function main(argv: string[]): Promise<number> {
       name: { type: 'string' },
       version: { type: 'string' },
       port: { type: 'string' },
-      org: { type: 'string' },
       affiliation: { type: 'string' },
       'msp-id': { type: 'string' },
       dir: { type: 'string' },
@@ -80,6 +83,7 @@ async function main(argv: string[]): Promise<number> {
       'tls-ca-name': { type: 'string' },
       registrar: { type: 'string' },
       'registrar-secret-file': { type: 'string' },
+      ...OPERATIONS_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -92,14 +96,23 @@ async function main(argv: string[]): Promise<number> {
   const requested = topologyFrom(values);
   const probe = loadDevnetConfig({ portBase, runDir: values['run-dir'] });
   const kept = storedTopology(probe.runDir);
-  if (requested && kept && JSON.stringify(requested) !== JSON.stringify({ ...kept, added: requested.added, removed: requested.removed })) {
+  if (
+    requested &&
+    kept &&
+    JSON.stringify(requested) !== JSON.stringify({ ...kept, added: requested.added, removed: requested.removed, secondPeers: requested.secondPeers })
+  ) {
     throw new Error(`${probe.runDir} holds a devnet of another topology (${JSON.stringify(kept)}); run "network down --wipe" first`);
   }
   const cfg = requested
     ? loadDevnetConfig({
         portBase,
         runDir: values['run-dir'],
-        topology: { ...requested, added: kept?.added ?? [], ...(kept?.removed ? { removed: kept.removed } : {}) },
+        topology: {
+          ...requested,
+          added: kept?.added ?? [],
+          ...(kept?.removed ? { removed: kept.removed } : {}),
+          ...(kept?.secondPeers ? { secondPeers: kept.secondPeers } : {}),
+        },
       })
     : probe;
   const log = (msg: string) => console.log(`[network] ${msg}`);
@@ -156,6 +169,11 @@ async function main(argv: string[]): Promise<number> {
       }
       return st.running ? 0 : 3;
     }
+    case 'snapshot':
+    case 'join-from-snapshot':
+    case 'backup':
+    case 'restore':
+      return (await import('./operations-cli.js')).runOperation(command, cfg, values, log);
     default:
       console.error(`unknown command "${command}"\n${USAGE}`);
       return 2;

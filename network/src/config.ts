@@ -26,6 +26,8 @@ export interface PeerOrg {
   listenAddress: string;
   /** Network namespace its peer process runs in, if any. */
   netns?: string;
+  /** Endpoint its gossip learns the channel's peers from; default its own (a second peer starts from its org's first). */
+  gossipBootstrap?: string;
   /** Its Fabric CA server (devnets with `identities: ca`). */
   ca: CaServer;
 }
@@ -87,6 +89,8 @@ export interface DevnetConfig {
   /** Every etcdraft node: one or three. */
   orderers: OrdererNode[];
   orgs: PeerOrg[];
+  /** Second peers (`peer1`) of the organisations the topology names in `secondPeers`. */
+  secondPeers: PeerOrg[];
   /** The shape this configuration was built from. */
   topology: Topology;
   /** Peers require client TLS certificates (FABRIC_PEER_CLIENT_AUTH=true). */
@@ -109,13 +113,28 @@ export const PORT_OFFSETS = {
   /** Organisations beyond the first three: +600, +610, … (peer, chaincode, operations). */
   extraPeers: 600,
   extraPeerStride: 10,
-  /** A peer organisation's CA server and its operations endpoint: 3 and 4 ports above its peer. */
-  caFromPeer: 3,
-  caOperationsFromPeer: 4,
+  /** A peer organisation's CA server and its operations endpoint: 6 and 7 ports above its first peer (its second peer takes 3 to 5). */
+  caFromPeer: 6,
+  caOperationsFromPeer: 7,
   /** The ordering organisation's CA server and its operations endpoint. */
   ordererCa: 60,
   ordererCaOperations: 61,
+  /** An organisation's second peer sits 3 ports above its first (peer, chaincode, operations). */
+  secondPeer: 3,
 } as const;
+
+/** The second peer (`peer1`) of an organisation: its ports 3 above the first's, its gossip started from the first. */
+export function secondPeerOf(org: PeerOrg): PeerOrg {
+  const shift = PORT_OFFSETS.secondPeer;
+  return {
+    ...org,
+    peerHost: `peer1.${org.domain}`,
+    peerPort: org.peerPort + shift,
+    chaincodePort: org.chaincodePort + shift,
+    operationsPort: org.operationsPort + shift,
+    gossipBootstrap: `${org.address}:${org.peerPort}`,
+  };
+}
 
 /** Peer port of the i-th organisation in topology order. */
 function peerPortOf(portBase: number, i: number): number {
@@ -204,6 +223,7 @@ export function loadDevnetConfig(options: DevnetOptions = {}, env: NodeJS.Proces
     orderer: orderers[0],
     orderers,
     orgs,
+    secondPeers: orgs.filter((o) => topology.secondPeers?.includes(o.name)).map(secondPeerOf),
     topology,
     peerClientAuth: options.peerClientAuth ?? /^(true|1|yes)$/i.test(env.FABRIC_PEER_CLIENT_AUTH ?? ''),
     identities: topology.identities ?? 'cryptogen',

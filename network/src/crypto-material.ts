@@ -29,11 +29,19 @@ export function cryptoConfig(cfg: DevnetConfig): unknown {
       Name: o.mspId.replace(/MSP$/, ''),
       Domain: o.domain,
       EnableNodeOUs: true,
-      Template: { Count: 1, SANS: sans(o.address) },
+      // A second peer (peer1) for organisations that run one.
+      Template: { Count: cfg.topology.secondPeers?.includes(o.name) ? 2 : 1, SANS: sans(o.address) },
       // User1 is the org's application identity (gateway, indexer).
       Users: { Count: 1 },
     })),
   };
+}
+
+/** Adds what the configuration asks for and the material lacks (new organisations, second peers); keeps the rest. */
+export async function extendCryptoMaterial(cfg: DevnetConfig): Promise<void> {
+  const file = path.join(cfg.runDir, 'crypto-config.yaml');
+  fs.writeFileSync(file, YAML.stringify(cryptoConfig(cfg)));
+  await runCommand(path.join(cfg.binDir, 'cryptogen'), ['extend', `--config=${file}`, `--input=${cryptoDir(cfg)}`], { step: 'cryptogen extend' });
 }
 
 /** Generates the material unless it is already there. Returns true when it generated. */

@@ -17,7 +17,7 @@ import { devnetCaServers, startCaServer } from './fabric-ca/ca-server';
 import { writeConnectionFiles } from './connection-files';
 import { seedConsortium } from './consortium-seed';
 import { describeDevnet, devnetInfoPath, readDevnetInfo, type DevnetInfo } from './devnet-info';
-import { writeOrdererConfig, writePeerConfig } from './node-config';
+import { peerNodeName, writeOrdererConfig, writePeerConfig } from './node-config';
 import { logDir, pidDir, stateDir } from './paths';
 import { createProcessManager, type ProcessInfo, type ProcessManager } from './processes';
 import { storeTopology } from './topology';
@@ -29,11 +29,17 @@ export type Log = (msg: string) => void;
 
 /** Process name of the first ordering node. */
 export const ORDERER_PROCESS = 'orderer0';
-export const peerProcess = (org: PeerOrg) => `peer0-${org.name}`;
+export const peerProcess = (org: PeerOrg) => peerNodeName(org);
 
 /** Names of every process a devnet runs, in start order. */
 export function devnetProcessNames(cfg: DevnetConfig): string[] {
-  return [...devnetCaServers(cfg).map((c) => c.name), ...cfg.orderers.map((o) => o.name), ...cfg.orgs.map(peerProcess), CHAINCODE_PROCESS];
+  return [
+    ...devnetCaServers(cfg).map((c) => c.name),
+    ...cfg.orderers.map((o) => o.name),
+    ...cfg.orgs.map(peerProcess),
+    ...cfg.secondPeers.map(peerProcess),
+    CHAINCODE_PROCESS,
+  ];
 }
 
 export function processManager(cfg: DevnetConfig): ProcessManager {
@@ -154,6 +160,11 @@ export async function devnetUp(cfg: DevnetConfig, log: Log = console.log): Promi
     await startPeer(cfg, pm, org, sample);
   }
   for (const org of cfg.orgs) await joinPeer(cfg, org, log);
+  // Second peers joined from a snapshot when they were added; their ledger holds the channel.
+  for (const peer of cfg.secondPeers) {
+    log(`starting ${peer.peerHost} (${peer.mspId}) on ${peer.address}:${peer.peerPort}`);
+    await startPeer(cfg, pm, peer, sample);
+  }
 
   const packageId = await deployChaincode(cfg, pm, log);
   const info = describeDevnet(cfg, packageId);

@@ -81,10 +81,16 @@ export function builderDir(cfg: DevnetConfig): string {
   return path.join(cfg.root, 'network', 'builders', 'ccaas');
 }
 
+/** Process, state and configuration folder name of a peer: peer0-supplier, peer1-supplier. */
+export function peerNodeName(org: PeerOrg): string {
+  return `${org.peerHost.split('.')[0]}-${org.name}`;
+}
+
 /** Writes core.yaml for an org's peer; returns its FABRIC_CFG_PATH. */
 export function writePeerConfig(cfg: DevnetConfig, org: PeerOrg, sampleConfigDir: string): string {
   const doc = readDefaults(sampleConfigDir, 'core.yaml');
   const node = peerNodeDir(cfg, org);
+  const name = peerNodeName(org);
   const tls = tlsFiles(node, 'server');
   const endpoint = `${org.address}:${org.peerPort}`;
   const p = doc.peer;
@@ -95,13 +101,13 @@ export function writePeerConfig(cfg: DevnetConfig, org: PeerOrg, sampleConfigDir
     address: endpoint,
     chaincodeListenAddress: `${org.listenAddress}:${org.chaincodePort}`,
     chaincodeAddress: `${org.address}:${org.chaincodePort}`,
-    fileSystemPath: stateDir(cfg, `peer0-${org.name}`),
+    fileSystemPath: stateDir(cfg, name),
     mspConfigPath: path.join(node, 'msp'),
     localMspId: org.mspId,
   });
   p.gossip = {
     ...p.gossip,
-    bootstrap: endpoint,
+    bootstrap: org.gossipBootstrap ?? endpoint,
     endpoint,
     externalEndpoint: endpoint,
     useLeaderElection: false,
@@ -129,8 +135,13 @@ export function writePeerConfig(cfg: DevnetConfig, org: PeerOrg, sampleConfigDir
     ...doc.chaincode,
     externalBuilders: [{ name: 'ccaas', path: builderDir(cfg), propagateEnvironment: ['HOME'] }],
   };
-  doc.ledger.snapshots = { rootDir: path.join(stateDir(cfg, `peer0-${org.name}`), 'snapshots') };
+  doc.ledger.snapshots = { rootDir: snapshotsRootDir(cfg, org) };
   doc.operations = { ...doc.operations, listenAddress: `${org.listenAddress}:${org.operationsPort}`, tls: { ...doc.operations.tls, enabled: false } };
   doc.metrics = { ...doc.metrics, provider: 'prometheus' };
-  return write(nodeConfigDir(cfg, `peer0-${org.name}`), 'core.yaml', doc);
+  return write(nodeConfigDir(cfg, name), 'core.yaml', doc);
+}
+
+/** A peer's ledger.snapshots.rootDir: completed snapshots are in completed/<channel>/<block>. */
+export function snapshotsRootDir(cfg: DevnetConfig, org: PeerOrg): string {
+  return path.join(stateDir(cfg, peerNodeName(org)), 'snapshots');
 }

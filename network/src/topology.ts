@@ -46,6 +46,11 @@ export interface Topology {
    * admin and user (docs/fabric-ca.md).
    */
   identities?: 'cryptogen' | 'ca';
+  /**
+   * Organisations that run a second peer (`peer1`), added with `network
+   * join-from-snapshot`: it joined the channel from a ledger snapshot.
+   */
+  secondPeers?: string[];
 }
 
 /** Where one organisation's peer runs when not on localhost. */
@@ -98,7 +103,7 @@ const count = (value: unknown, field: string, min: number): number => {
 
 /** Checks a topology (from a file or options), filling defaults; errors name the field. */
 export function parseTopology(raw: Record<string, unknown>): Topology {
-  const known = ['suppliers', 'carriers', 'orderers', 'added', 'removed', 'address', 'hosts', 'identities'];
+  const known = ['suppliers', 'carriers', 'orderers', 'added', 'removed', 'address', 'hosts', 'identities', 'secondPeers'];
   const unknown = Object.keys(raw).filter((k) => !known.includes(k));
   if (unknown.length) throw new Error(`topology: unknown field ${unknown.join(', ')} (known: ${known.join(', ')})`);
   const suppliers = count(raw.suppliers ?? DEFAULT_TOPOLOGY.suppliers, 'suppliers', 1);
@@ -128,6 +133,13 @@ export function parseTopology(raw: Record<string, unknown>): Topology {
   const names = topologyOrgs(topology).map((o) => o.name);
   const strangers = Object.keys(hosts).filter((h) => !names.includes(h));
   if (strangers.length) throw new Error(`topology: hosts names no organisation ${strangers.join(', ')} (organisations: ${names.join(', ')})`);
+  if (raw.secondPeers !== undefined) {
+    const second = raw.secondPeers;
+    if (!Array.isArray(second) || second.some((n) => typeof n !== 'string' || !names.includes(n))) {
+      throw new Error(`topology: secondPeers must list organisations of the devnet (${names.join(', ')}), got ${JSON.stringify(second)}`);
+    }
+    if (second.length) topology.secondPeers = [...new Set(second as string[])];
+  }
   return topology;
 }
 

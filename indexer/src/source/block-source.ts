@@ -4,7 +4,8 @@
  * next pass reconnects and starts again from the checkpoint in PostgreSQL, so
  * a block is never skipped (unlike fabric-network's listener checkpointer,
  * which logs a listener's exception and moves on). A verification failure
- * stops the loop for good.
+ * stops the loop for good, and so does a peer that cannot serve the next block
+ * (it joined the channel from a snapshot taken after the checkpoint).
  *
  * Catching up (blocks known to exist after the one just read), consecutive
  * blocks are stored in one PostgreSQL transaction of up to `batchBlocks`
@@ -18,7 +19,8 @@ import type { Pool } from 'pg';
 import type { LedgerBlock, LedgerClient } from '../../../lib/fabric/src';
 import { pipelinedStore, type PipelinedStore } from '../projection/pipelined-store';
 import { readTip, type BlockProjector, type BlockSummary } from '../projection/project-block';
-import { isFatal } from './verify-block';
+import { BLOCK_VERIFICATION_FAILED, isFatal } from './verify-block';
+import { checkPeerHoldsBlock } from './peer-first-block';
 import { withRetry } from '../../../lib/platform/src';
 
 /** Dependencies of {@link createBlockSource}. */
@@ -103,9 +105,11 @@ export function createBlockSource(deps: BlockSourceDeps): BlockSource {
           .finally(() => (heightInFlight = undefined));
         return heightInFlight;
       };
+      const startBlock = tip ? tip.blockNumber + 1n : 0n;
+      // A peer joined from a snapshot has no block before it: below that, say so and stop.
+      checkPeerHoldsBlock(startBlock, await c.chainInfo(), c.peer);
       await readHeight();
       heightTimer = setInterval(readHeight, 5000);
-      const startBlock = tip ? tip.blockNumber + 1n : 0n;
       deps.log.info({ startBlock: startBlock.toString() }, 'reading blocks from the checkpoint');
       const maxBlocks = Math.max(1, deps.batchBlocks ?? 200);
       const maxTxs = Math.max(1, deps.batchTransactions ?? 5000);
@@ -194,9 +198,12 @@ export function createBlockSource(deps: BlockSourceDeps): BlockSource {
           deps.log.warn({ err: (err as Error).message, checkpoint: last?.toString() }, `indexing pass failed; restarting from the checkpoint in ${delayMs} ms`),
       }).catch((err) => {
         if (!isFatal(err)) return true; // stopped while waiting to retry
+        const verification = (err as { code?: string }).code === BLOCK_VERIFICATION_FAILED;
         deps.log.fatal(
           { err, blockNumber: ((last ?? -1n) + 1n).toString() },
-          'BLOCK VERIFICATION FAILED: the indexer stops; the stored chain and the ledger disagree',
+          verification
+            ? 'BLOCK VERIFICATION FAILED: the indexer stops; the stored chain and the ledger disagree'
+            : `the indexer stops: ${(err as Error).message}`,
         );
         throw err;
       });

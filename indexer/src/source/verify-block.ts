@@ -5,6 +5,7 @@
  */
 import { ServiceError } from '../../../lib/platform/src';
 import type { LedgerBlock } from '../../../lib/fabric/src';
+import { CHECKPOINT_BEFORE_PEER_LEDGER } from './peer-first-block';
 
 /** The last stored block, as the next block must see it. */
 export interface ChainTip {
@@ -52,5 +53,5 @@ export function verifyBlock(block: LedgerBlock, tip: ChainTip | undefined): void
 
 /** True for errors that must stop the indexer rather than trigger a reconnect. */
 export function isFatal(err: unknown): boolean {
-  return err instanceof ServiceError && err.code === BLOCK_VERIFICATION_FAILED;
+  return err instanceof ServiceError && (err.code === BLOCK_VERIFICATION_FAILED || err.code === CHECKPOINT_BEFORE_PEER_LEDGER);
 }

@@ -3,6 +3,7 @@
  * services see of Fabric.
  */
 import type { LedgerBlock } from './block-decoder';
+import type { ChainInfo } from './chain-info';
 import type { CommitPeerStatus } from './commit-peers';
 import type { CertificateValidity } from './connection/certificate-expiry';
 
@@ -94,6 +95,8 @@ export interface LedgerClient {
   configBlock(peer?: string): Promise<Buffer>;
   /** Current height (number of blocks) of the channel on a peer. */
   height(peer?: string): Promise<bigint>;
+  /** Height and first block of the channel on a peer (a peer joined from a snapshot holds no block before it). */
+  chainInfo(peer?: string): Promise<ChainInfo>;
   /** The channel's peers known through discovery. */
   peers(): PeerRef[];
   /** Whether each peer's commit event stream runs, and how often a commit wait ran out its grace period. */

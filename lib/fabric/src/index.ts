@@ -17,6 +17,7 @@ export {
   type SubmitResult,
   type TransactionRequest,
 } from './ledger-client';
+export { decodeChainInfo, type ChainInfo } from './chain-info';
 export { blockHeaderHash, decodeBlock, type LedgerBlock, type LedgerTransaction } from './block-decoder';
 export { deliverRawBlocks, seekEnvelope, signLowS, tlsCertHash, type DeliverTarget } from './deliver-stream';
 export { derInteger, derOctets, derSequence } from './der';

@@ -54,7 +54,7 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
     })().finally(() => (refreshing = undefined));
     return refreshing;
   }
-  const { endorser, querySystem, height, blockByNumber } = peerQueries(network, opts);
+  const { endorser, querySystem, height, chainInfo, blockByNumber } = peerQueries(network, opts);
 
   const blocks = blockStream(network, opts, { height, blockByNumber });
 
@@ -122,6 +122,7 @@ export async function createLedgerClient(opts: LedgerClientOptions): Promise<Led
       }
     },
     height,
+    chainInfo,
     peers() {
       return network
         .getChannel()

@@ -6,6 +6,7 @@ import type { Endorser } from 'fabric-common';
 import type { Network, Transaction } from 'fabric-network';
 import * as protos from 'fabric-protos';
 import { decodeBlock, type LedgerBlock } from './block-decoder';
+import { decodeChainInfo, type ChainInfo } from './chain-info';
 import type { LedgerClientOptions } from './client-types';
 import { toServiceError } from './ledger-errors';
 
@@ -57,8 +58,12 @@ export function peerQueries(network: Network, opts: LedgerClientOptions) {
     return BigInt(info.height.toString());
   }
 
+  async function chainInfo(peer?: string): Promise<ChainInfo> {
+    return decodeChainInfo(await querySystem('GetChainInfo', [], peer));
+  }
+
   async function blockByNumber(n: bigint, peer?: string): Promise<LedgerBlock> {
     return decodeBlock(await querySystem('GetBlockByNumber', [n.toString()], peer));
   }
-  return { endorser, querySystem, height, blockByNumber };
+  return { endorser, querySystem, height, chainInfo, blockByNumber };
 }

@@ -106,6 +106,7 @@ export function createFakeLedger(mspId = 'SupplierMSP'): FakeLedger {
       throw new Error('not faked');
     },
     height: async () => block,
+    chainInfo: async () => ({ height: block, firstBlock: 0n }),
     peers: () => [
       { name: 'peer0.retailer:1', mspId: 'RetailerMSP' },
       { name: 'peer0.supplier:1', mspId: 'SupplierMSP' },

@@ -19,6 +19,7 @@ function fakeLedger(initial: number, later: number[]) {
   const client = {
     mspId: 'x',
     height: async () => BigInt(height),
+    chainInfo: async () => ({ height: BigInt(height), firstBlock: 0n }),
     async *blocks(o: BlockStreamOptions) {
       for (let n = Number(o.startBlock); n < initial; n++) yield fakeBlock(n);
       for (const n of later) {

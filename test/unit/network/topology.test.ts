@@ -5,6 +5,7 @@ import { majorityOf } from '../../../network/src/channel-update';
 import { addedOrgPrefix, devnetMember } from '../../../network/src/consortium-seed';
 import { checkOrgName, parseTopology, topologyOrgs } from '../../../network/src/topology';
 import { cryptoConfig } from '../../../network/src/crypto-material';
+import { peerNodeName } from '../../../network/src/node-config';
 
 describe('devnet topology', () => {
   it('defaults to retailer, one supplier, auditor and one orderer', () => {
@@ -30,6 +31,21 @@ describe('devnet topology', () => {
       [9053, 9054, 9055],
       [9056, 9057, 9058],
     ]);
+  });
+
+  it("gives an organisation's second peer peer0's ports + 3, its own folders and crypto, its gossip started from peer0", () => {
+    const topology = parseTopology({ suppliers: 2, secondPeers: ['supplier', 'supplier2'] });
+    const cfg = loadDevnetConfig({ portBase: 9000, runDir: '/nonexistent/topology-second', topology });
+    expect(cfg.secondPeers.map((p) => `${p.peerHost}:${p.peerPort}/${p.chaincodePort}/${p.operationsPort}<-${p.gossipBootstrap}`)).to.deep.equal([
+      'peer1.supplier.coffee.example:9203/9204/9205<-localhost:9200',
+      'peer1.supplier2.coffee.example:9603/9604/9605<-localhost:9600',
+    ]);
+    expect(cfg.secondPeers.map(peerNodeName)).to.deep.equal(['peer1-supplier', 'peer1-supplier2']);
+    expect(cfg.orgs.map(peerNodeName)).to.deep.equal(['peer0-retailer', 'peer0-supplier', 'peer0-auditor', 'peer0-supplier2']);
+    const counts = (cryptoConfig(cfg) as any).PeerOrgs.map((o: any) => `${o.Name}:${o.Template.Count}`);
+    expect(counts).to.deep.equal(['Retailer:1', 'Supplier:2', 'Auditor:1', 'Supplier2:2']);
+    expect(() => parseTopology({ secondPeers: ['nobody'] })).to.throw(/secondPeers must list organisations of the devnet/);
+    expect(loadDevnetConfig({ portBase: 9000, runDir: '/nonexistent/topology-default' }).secondPeers).to.deep.equal([]);
   });
 
   it('keeps every node on loopback unless the topology gives addresses', () => {

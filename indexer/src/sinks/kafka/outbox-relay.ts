@@ -63,6 +63,8 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
   /** Highest outbox id known to be in Kafka; valid while `producer` is set. */
   let cursor = 0n;
   let group = '';
+  /** Ids Kafka already holds that the outbox is still re-creating (after a restore): marked as they appear. */
+  let reprojecting: { above: bigint; upTo: bigint } | undefined;
   let loop: Promise<void> | undefined;
   const marks = createPublishedMarks(deps.pool, deps.log);
 
@@ -74,12 +76,25 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
     const c = await connectRelayProducer(deps);
     group = c.group;
     cursor = c.cursor;
+    reprojecting = c.reprojecting;
     return c.producer;
   }
 
   /** Sends one batch in one Kafka transaction; returns the number of rows published. */
+  /** Marks the re-created rows Kafka holds; done once the outbox reaches Kafka's position. */
+  async function markReprojected(r: { above: bigint; upTo: bigint }): Promise<{ above: bigint; upTo: bigint } | undefined> {
+    const { rows } = await deps.pool.query<{ last: string | null }>(
+      `WITH marked AS (UPDATE outbox SET published_at = now() WHERE id > $1 AND id <= $2 AND published_at IS NULL)
+       SELECT max(id)::text AS last FROM outbox WHERE id <= $2`,
+      [r.above.toString(), r.upTo.toString()],
+    );
+    const newest = BigInt(rows[0].last ?? '0');
+    return newest >= r.upTo ? undefined : { above: newest > r.above ? newest : r.above, upTo: r.upTo };
+  }
+
   async function publishBatch(p: Producer): Promise<number> {
     await marks.beforeNextBatch();
+    if (reprojecting) reprojecting = await markReprojected(reprojecting);
     const started = Date.now();
     const r = await deps.pool.query<OutboxRow>(
       `SELECT id, event_id, topic, message_key, ce_type, ce_subject, ce_time, payload::text AS payload

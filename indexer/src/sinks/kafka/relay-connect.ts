@@ -61,7 +61,9 @@ async function kafkaPosition(kafka: Kafka, group: string, positionTopic: string)
  * the rows PostgreSQL marks published (rows Kafka has but PostgreSQL did not
  * mark yet are marked now).
  */
-export async function connectRelayProducer(deps: RelayConnectDeps): Promise<{ producer: Producer; group: string; cursor: bigint }> {
+export async function connectRelayProducer(
+  deps: RelayConnectDeps,
+): Promise<{ producer: Producer; group: string; cursor: bigint; reprojecting?: { above: bigint; upTo: bigint } }> {
   await ensureTopics(deps.kafka, deps.topics, deps.partitions, [deps.positionTopic]);
   const identity = await outboxIdentity(deps.pool);
   const group = `${deps.positionTopic}.${identity}`;
@@ -79,6 +81,7 @@ export async function connectRelayProducer(deps: RelayConnectDeps): Promise<{ pr
   });
   await p.connect();
   let cursor: bigint;
+  let reprojecting: { above: bigint; upTo: bigint } | undefined;
   try {
     // The first transaction registers the transactional id: earlier instances are fenced and
     // their open transaction aborted, so the position read next is final.
@@ -90,11 +93,23 @@ export async function connectRelayProducer(deps: RelayConnectDeps): Promise<{ pr
     // Rows Kafka has but PostgreSQL did not mark yet (a stop between commit and mark).
     if (cursor > fromMarks) {
       await deps.pool.query('UPDATE outbox SET published_at = now() WHERE id <= $1 AND published_at IS NULL', [cursor.toString()]);
+      // Kafka holds rows this outbox does not have yet: a database restored from a backup, whose indexer projects
+      // the blocks after its checkpoint again. The rows it re-creates up to the position are in Kafka already.
+      const newest = BigInt((await deps.pool.query<{ last: string | null }>('SELECT max(id)::text AS last FROM outbox')).rows[0].last ?? '0');
+      if (newest < cursor) reprojecting = { above: newest, upTo: cursor };
     }
   } catch (err) {
     await p.disconnect().catch(() => undefined);
     throw err;
   }
-  deps.log.info({ topics: deps.topics.length, transactionalId: group, resumeAfter: cursor.toString() }, 'outbox relay connected to Kafka');
-  return { producer: p, group, cursor };
+  deps.log.info(
+    {
+      topics: deps.topics.length,
+      transactionalId: group,
+      resumeAfter: cursor.toString(),
+      ...(reprojecting ? { kafkaAheadOfOutbox: reprojecting.upTo.toString() } : {}),
+    },
+    'outbox relay connected to Kafka',
+  );
+  return { producer: p, group, cursor, ...(reprojecting ? { reprojecting } : {}) };
 }

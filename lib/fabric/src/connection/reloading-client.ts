@@ -88,6 +88,7 @@ export function reloadingLedgerClient(first: LedgerClient, connect: () => Promis
     blockByNumber: (n, peer) => use((c) => c.blockByNumber(n, peer)),
     configBlock: (peer) => use((c) => c.configBlock(peer)),
     height: (peer) => use((c) => c.height(peer)),
+    chainInfo: (peer) => use((c) => c.chainInfo(peer)),
     peers: () => current.client.peers(),
     commitListeners: () => current.client.commitListeners(),
     certificates: () => current.client.certificates(),
