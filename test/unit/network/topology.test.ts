@@ -88,10 +88,10 @@ describe('devnet topology', () => {
     const cas = [cfg.ordererCa, ...cfg.orgs.map((o) => o.ca)];
     expect(cas.map((c) => `${c.name}:${c.tlsCaName}:${c.port}:${c.operationsPort}`)).to.deep.equal([
       'ca-orderer:tlsca-orderer:9060:9061',
-      'ca-retailer:tlsca-retailer:9103:9104',
-      'ca-supplier:tlsca-supplier:9203:9204',
-      'ca-auditor:tlsca-auditor:9303:9304',
-      'ca-supplier2:tlsca-supplier2:9603:9604',
+      'ca-retailer:tlsca-retailer:9106:9107',
+      'ca-supplier:tlsca-supplier:9206:9207',
+      'ca-auditor:tlsca-auditor:9306:9307',
+      'ca-supplier2:tlsca-supplier2:9606:9607',
     ]);
     const others = [
       ...cfg.orderers.flatMap((o) => [o.port, o.adminPort, o.operationsPort]),
