@@ -27,3 +27,9 @@ export const READ_RULES = {
 } as const;
 
 export type ReadRule = keyof typeof READ_RULES;
+
+/** The route → rule list of `routes` as Markdown table rows (docs/visibility.md holds it, and a unit test compares). */
+export function ruleList(routes: ReadonlyArray<{ method: string; path: string; visibility: ReadRule }>): string {
+  const path = (p: string) => p.replace(/:([A-Za-z0-9_]+)/g, '{$1}').replace(/\*([A-Za-z0-9_]+)/g, '{$1…}');
+  return ['| route | rule |', '|---|---|', ...routes.map((r) => `| \`${r.method.toUpperCase()} ${path(r.path)}\` | ${r.visibility} |`)].join('\n');
+}

@@ -83,7 +83,9 @@ export const VISIBLE = {
    * may see a fact it wrote: a stock movement, a custody step, an order, a lot
    * or lineage edge of its provenance, a recall it declared, an EPCIS event.
    */
-  transaction: (t: string, org: string) => `(${org}::text IS NULL OR ${t}.tx_type = 'CONFIG' OR ${t}.chaincode_id = 'consortium' OR ${t}.creator_msp = ${org}
+  transaction: (t: string, org: string) => `(${org}::text IS NULL OR ${t}.tx_type = 'CONFIG' OR ${t}.creator_msp = ${org}
+      OR EXISTS (SELECT 1 FROM governance_approvals vga WHERE vga.tx_id = ${t}.tx_id)
+      OR EXISTS (SELECT 1 FROM consortium_members vcm WHERE vcm.tx_id = ${t}.tx_id)
       OR EXISTS (SELECT 1 FROM stock_movements vtm WHERE vtm.block_number = ${t}.block_number AND vtm.tx_index = ${t}.tx_index
                   AND (${location('vtm.gln', org)} OR (vtm.shipment_id IS NOT NULL AND ${shipmentId('vtm.shipment_id', org)})))
       OR EXISTS (SELECT 1 FROM custody_events vtc WHERE vtc.tx_id = ${t}.tx_id AND ${shipmentId('vtc.shipment_id', org)})
