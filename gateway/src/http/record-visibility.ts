@@ -106,7 +106,8 @@ export function createRecordVisibility(read: LedgerRead, ownerOf = createLocatio
       case 'recall': {
         if (anyVersion(history, (v) => v.declaredBy === org)) return true;
         const lots = new Set<string>();
-        for (const h of history) for (const a of ((h.value as { affected?: Array<{ gtin: string; lotCode: string }> } | null)?.affected ?? [])) lots.add(`${a.gtin}/${a.lotCode}`);
+        for (const h of history)
+          for (const a of (h.value as { affected?: Array<{ gtin: string; lotCode: string }> } | null)?.affected ?? []) lots.add(`${a.gtin}/${a.lotCode}`);
         for (const l of lots) {
           const i = l.indexOf('/');
           if ((await lotTraceOrNone(l.slice(0, i), l.slice(i + 1), org)) !== undefined) return true;

@@ -167,10 +167,10 @@ export function ledgerRoutes(opts: LedgerRoutesOptions): Router {
   r.get('/ledger/transactions/:txId', async (req, res) => {
     if (!/^[0-9a-f]{64}$/.test(req.params.txId)) throw badRequest('txId must be 64 hex digits', 'txId');
     const rows = (
-      await pool.query(`SELECT ${TX_COLUMNS} FROM transactions t WHERE t.tx_id = $1 AND ${VISIBLE.transaction('t', '$2')} ORDER BY t.block_number, t.tx_index`, [
-        req.params.txId,
-        scopeParam(requestScope(res)),
-      ])
+      await pool.query(
+        `SELECT ${TX_COLUMNS} FROM transactions t WHERE t.tx_id = $1 AND ${VISIBLE.transaction('t', '$2')} ORDER BY t.block_number, t.tx_index`,
+        [req.params.txId, scopeParam(requestScope(res))],
+      )
     ).rows;
     if (rows.length === 0) throw notFound(`transaction ${req.params.txId}`);
     res.json({ transactions: rows });

@@ -161,10 +161,10 @@ export function operationsRoutes(pool: Pool): Router {
     const order = (await pool.query(`SELECT o.po_id FROM purchase_orders o WHERE o.po_id = $1 AND ${VISIBLE.order('o', '$2')}`, [q, org])).rows[0];
     if (order) {
       const lines = (
-        await pool.query(`SELECT l.gtin, l.lot_code FROM shipments s JOIN shipment_lines l USING (shipment_id) WHERE s.po_id = $1 AND ${VISIBLE.shipment('s', '$2')}`, [
-          q,
-          org,
-        ])
+        await pool.query(
+          `SELECT l.gtin, l.lot_code FROM shipments s JOIN shipment_lines l USING (shipment_id) WHERE s.po_id = $1 AND ${VISIBLE.shipment('s', '$2')}`,
+          [q, org],
+        )
       ).rows;
       matches.push({ kind: 'purchase-order', id: order.po_id, lots: await lotsOf(lines, false) });
     }

@@ -23,7 +23,8 @@ export const READ_RULES = {
   'epcis-event': 'the member that captured the event and the owners of the locations it names (business location, read point)',
   'epcis-own': 'the organisation that created the named query or subscription; its events as epcis-event',
   fsma: 'the critical tracking events the member recorded or that happened at its locations',
-  membership: 'every member: channel members, the consortium registry and governance proposals are the consortium’s common knowledge; a transaction as transaction',
+  membership:
+    'every member: channel members, the consortium registry and governance proposals are the consortium’s common knowledge; a transaction as transaction',
 } as const;
 
 export type ReadRule = keyof typeof READ_RULES;

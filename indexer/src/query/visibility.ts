@@ -34,8 +34,7 @@ export function scopeParam(scope: ReadScope): string | null {
  * arguments must be qualified by their table's alias (`m.gln`): inside the
  * predicates' subqueries an unqualified name would be the subquery's own column.
  */
-const location = (gln: string, org: string) =>
-  `(${org}::text IS NULL OR EXISTS (SELECT 1 FROM warehouses vw WHERE vw.gln = ${gln} AND vw.owner_msp = ${org}))`;
+const location = (gln: string, org: string) => `(${org}::text IS NULL OR EXISTS (SELECT 1 FROM warehouses vw WHERE vw.gln = ${gln} AND vw.owner_msp = ${org}))`;
 
 const shipmentId = (id: string, org: string) =>
   `(${org}::text IS NULL OR EXISTS (SELECT 1 FROM shipments vs WHERE vs.shipment_id = ${id} AND (vs.sender_msp = ${org} OR vs.receiver_msp = ${org} OR vs.carrier = ${org})))`;

@@ -4,7 +4,7 @@
  * them and which locations they name), plus a few helpers over the model.
  */
 import { expect } from 'chai';
-import { readers } from './visibility-client';
+import { type readers } from './visibility-client';
 import { AUDITOR, READERS, type Reader, type VisibilityNet } from './visibility-devnet';
 import { LOT_GRANT, LOT_PRODUCT, LOTS, OWNER, sees, SHIPMENT_PARTIES, SHIPMENTS, type LotName, type ShipmentName, type SiteName } from './visibility-model';
 import type { Scenario } from './visibility-scenario';

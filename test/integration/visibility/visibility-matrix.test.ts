@@ -171,7 +171,11 @@ describe('visibility matrix: six organisations, every read route, exactly what e
           if (job.status === 200 && !job.body.running) {
             expect(job.body.status, job.text).to.equal('success');
             const txs = job.body.transactions as Array<{ txId?: string; blockNumber: number }>;
-            return { ids: list.map((e) => e.eventID), txIds: txs.map((t) => t.txId).filter((t): t is string => !!t), last: BigInt(Math.max(...txs.map((t) => t.blockNumber))) };
+            return {
+              ids: list.map((e) => e.eventID),
+              txIds: txs.map((t) => t.txId).filter((t): t is string => !!t),
+              last: BigInt(Math.max(...txs.map((t) => t.blockNumber))),
+            };
           }
           await sleep(200);
         }

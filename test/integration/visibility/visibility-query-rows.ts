@@ -135,7 +135,12 @@ export const QUERY_ROWS: Record<string, Row> = {
         cursor = page.nextCursor;
       } while (cursor);
       expect(walked.length, `${reader}: paged movements`).to.equal(expected.length);
-      same(reader, 'paged movements', walked, expected.map((i) => i.movement_id));
+      same(
+        reader,
+        'paged movements',
+        walked,
+        expected.map((i) => i.movement_id),
+      );
     });
   },
 
@@ -189,7 +194,9 @@ export const QUERY_ROWS: Record<string, Row> = {
     for (const c of body.custody as Any[]) expect(m.visibleShipments(reader), `${reader}: custody of ${lot}`).to.include(c.shipment_id);
     for (const h of body.holdings as Any[]) expect(m.ownsGln(reader, h.gln), `${reader}: holding of ${lot} at ${h.gln}`).to.equal(true);
     for (const mv of body.movements as Any[]) {
-      expect(m.ownsGln(reader, mv.gln) || m.visibleShipments(reader).includes(mv.shipment_id), `${reader}: movement of ${lot} ${JSON.stringify(mv)}`).to.equal(true);
+      expect(m.ownsGln(reader, mv.gln) || m.visibleShipments(reader).includes(mv.shipment_id), `${reader}: movement of ${lot} ${JSON.stringify(mv)}`).to.equal(
+        true,
+      );
     }
   }),
   'GET /shipments/:shipmentId': async (x) => {
@@ -240,7 +247,8 @@ export const QUERY_ROWS: Record<string, Row> = {
           (rc.affected as Any[]).map((a) => `${a.gtin}/${a.lotCode}`),
           RECALL_LOTS.filter((l) => sees(reader, LOT_GRANT[l])).map(m.lotKey),
         );
-        for (const a of rc.affected as Any[]) for (const p of a.positions as Any[]) expect(m.ownsGln(reader, p.gln), `${reader}: recall position`).to.equal(true);
+        for (const a of rc.affected as Any[])
+          for (const p of a.positions as Any[]) expect(m.ownsGln(reader, p.gln), `${reader}: recall position`).to.equal(true);
       }
     });
   },
@@ -347,7 +355,8 @@ export const QUERY_ROWS: Record<string, Row> = {
   },
   'GET /epcis/queries/:name': async (x) => {
     await each(async (reader) => {
-      for (const other of READERS) expect((await x.r.query(reader, `/epcis/queries/${x.queryName[other]}`)).status, `${reader} reads ${other}'s`).to.equal(other === reader ? 200 : 404);
+      for (const other of READERS)
+        expect((await x.r.query(reader, `/epcis/queries/${x.queryName[other]}`)).status, `${reader} reads ${other}'s`).to.equal(other === reader ? 200 : 404);
     });
   },
   'DELETE /epcis/queries/:name': async (x) => {
@@ -385,7 +394,13 @@ export const QUERY_ROWS: Record<string, Row> = {
       for (const other of READERS) {
         const a = await x.r.query(reader, `/epcis/queries/${x.queryName[other]}/subscriptions`);
         expect(a.status, `${reader} lists ${other}'s subscriptions`).to.equal(other === reader ? 200 : 404);
-        if (a.status === 200) same(reader, 'subscriptions', (a.body as Any[]).map((sub) => sub.subscriptionID ?? sub.id), [x.subscriptionId[reader]]);
+        if (a.status === 200)
+          same(
+            reader,
+            'subscriptions',
+            (a.body as Any[]).map((sub) => sub.subscriptionID ?? sub.id),
+            [x.subscriptionId[reader]],
+          );
       }
     });
   },
@@ -445,7 +460,13 @@ export const QUERY_ROWS: Record<string, Row> = {
     await each(async (reader) => {
       const expected = x.events.filter((e) => e.bizLocation === site2 && eventVisible(x, reader, e)).map((e) => e.eventId);
       const a = await x.r.query(reader, `/epcis/bizLocations/${encodeURIComponent(site2)}/events?perPage=1000`);
-      if (a.status === 200) same(reader, 'events at supplier 2', (a.body.epcisBody.queryResults.resultsBody.eventList as Any[]).map((e) => e.eventID), expected);
+      if (a.status === 200)
+        same(
+          reader,
+          'events at supplier 2',
+          (a.body.epcisBody.queryResults.resultsBody.eventList as Any[]).map((e) => e.eventID),
+          expected,
+        );
       else expect(expected, `${reader}: ${a.status} but events are visible`).to.deep.equal([]);
       if (reader !== AUDITOR && reader !== OWNER.site2) expect(expected.length, `${reader}: events at supplier 2`).to.equal(0);
     });

@@ -19,7 +19,17 @@ const HISTORY: Record<string, unknown[]> = {
   'shipment~SH2': [{ value: { senderMsp: 'S2', receiverMsp: 'R' } }],
   'po~PO2': [{ value: { buyerMsp: 'R', supplierMsp: 'S2' } }],
   'payment~1~0xab~0': [{ value: { poId: 'PO2' } }],
-  'recall~RC': [{ value: { declaredBy: 'S2', affected: [{ gtin: 'g2', lotCode: 'B' }, { gtin: 'g1', lotCode: 'AB' }] } }],
+  'recall~RC': [
+    {
+      value: {
+        declaredBy: 'S2',
+        affected: [
+          { gtin: 'g2', lotCode: 'B' },
+          { gtin: 'g1', lotCode: 'AB' },
+        ],
+      },
+    },
+  ],
 };
 
 const reads: string[] = [];

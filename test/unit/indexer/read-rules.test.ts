@@ -14,7 +14,8 @@ describe('query API visibility rules', () => {
       expect(Object.keys(READ_RULES), `${where}: unknown rule ${String(r.visibility)}`).to.include(r.visibility);
       // Only routes that answer no member's records may say so; everything else is scoped by a rule.
       if (r.visibility === 'public') expect(['operations', 'epcis', 'fsma'], where).to.include(r.tag);
-      if (r.visibility === 'public' && r.tag !== 'operations') expect(r.operationId, where).to.be.oneOf(['epcisOptions', 'epcisResourceOptions', 'epcisRoot', 'fsmaKey']);
+      if (r.visibility === 'public' && r.tag !== 'operations')
+        expect(r.operationId, where).to.be.oneOf(['epcisOptions', 'epcisResourceOptions', 'epcisRoot', 'fsmaKey']);
     }
   });
 
