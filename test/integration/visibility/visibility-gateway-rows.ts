@@ -78,7 +78,8 @@ export const GATEWAY_ROWS: Record<string, Row> = {
   },
   'GET /events/:eventId': async (x) => {
     await each(async (reader) => {
-      for (const by of MEMBERS) {
+      // Every member that submitted something (the carrier submits nothing).
+      for (const by of MEMBERS.filter((m) => x.s.events[m].length > 0)) {
         // Event ids are scoped per organisation: another's is named with ?mspId=.
         const a = await x.r.gateway(reader, `/events/${x.s.events[by][0]}?mspId=${by}`);
         expect(a.status, `${reader} gateway: an event of ${by}`).to.equal(reader === AUDITOR || reader === by ? 200 : 404);

@@ -23,6 +23,15 @@ import { QUERY_ROWS, routeKey } from './visibility-query-rows';
 import { runScenario } from './visibility-scenario';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** `p`, or a failure naming the step when it has not settled within `ms` (a bound on waiting, not a timed assertion). */
+async function within<T>(ms: number, step: string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${step}: not done within ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 /** The gateway's chaincode reads: every one needs a matrix row. */
 const GATEWAY_READS = resourceRoutes().filter((r) => r.action.kind === 'query');
 
@@ -124,21 +133,24 @@ describe('visibility matrix: six organisations, every read route, exactly what e
     await consoleRow(x);
   });
 
-  it("while suppliers 1 and 2 capture, supplier 2's webhook and WebSocket get only its own events, and each ledger stream only its own transactions", async () => {
+  it("while suppliers 1 and 2 capture, supplier 2's webhook and WebSocket get only its own events, and each ledger stream only its own transactions", async function () {
+    this.timeout(900_000);
     const { net: n, r } = x;
     const bizStep = `https://ns.coffee-trace.example/bizstep/matrix-${randomUUID().slice(0, 8)}`;
     const streamed: string[] = [];
     const ws = new WebSocket(`ws://127.0.0.1:${n.indexer.httpPort()}/epcis/queries/${x.queryName[S2]}/events`, { headers: { Authorization: n.auth[S2] } });
+    // Listened for at once: the socket may open while the ledger streams are being opened.
+    const opened = new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
     ws.on('message', (data) => {
       const doc = JSON.parse(String(data));
       for (const e of doc.epcisBody?.queryResults?.resultsBody?.eventList ?? []) streamed.push(e.eventID);
     });
-    const streams = { [S1]: await openLedgerStream(n, S1), [S3]: await openLedgerStream(n, S3) };
+    const streams = { [S1]: await within(30_000, 'ledger stream of supplier 1', openLedgerStream(n, S1)), [S3]: await within(30_000, 'ledger stream of supplier 3', openLedgerStream(n, S3)) };
     try {
-      await new Promise<void>((resolve, reject) => {
-        ws.once('open', () => resolve());
-        ws.once('error', reject);
-      });
+      await within(30_000, "supplier 2's WebSocket", opened);
       for (let i = 0; i < 300 && !(streams[S1].hello() && streams[S3].hello()); i++) await sleep(100);
       expect(streams[S1].hello() && streams[S3].hello(), 'both ledger streams said hello').to.equal(true);
 
@@ -181,13 +193,15 @@ describe('visibility matrix: six organisations, every read route, exactly what e
         }
         throw new Error(`capture of ${msp} did not finish`);
       };
-      const [one, two] = await Promise.all([capture(S1, 3), capture(S2, 3)]);
+      const [one, two] = await within(300_000, 'the captures', Promise.all([capture(S1, 3), capture(S2, 3)]));
       // Supplier 3 commits last: once its own stream shows it, every earlier block was sent to every stream.
-      const marker = await submitJson(n.orgs[S3], 'RegisterProduct', { eventId: eventId('vis'), gtin: uniqueGtin(S3), description: 'Marker', unit: 'KGM' });
+      const marker = await within(120_000, "supplier 3's marker transaction", submitJson(n.orgs[S3], 'RegisterProduct', { eventId: eventId('vis'), gtin: uniqueGtin(S3), description: 'Marker', unit: 'KGM' }));
       await waitForBlock(n.pool, marker.commit.blockNumber > one.last ? marker.commit.blockNumber : one.last, 120_000);
       for (let i = 0; i < 600 && !streams[S3].txIds().includes(marker.commit.txId); i++) await sleep(100);
       expect(streams[S3].txIds(), 'supplier 3 streams its own transaction').to.include(marker.commit.txId);
-      for (let i = 0; i < 600 && (hooks.length < 3 || streamed.length < 3); i++) await sleep(100);
+      // Deliveries are retried in the background: wait (bounded) until supplier 2's own events all arrived.
+      const arrived = () => two.ids.every((id) => hooks.includes(id) && streamed.includes(id));
+      for (let i = 0; i < 1800 && !arrived(); i++) await sleep(100);
 
       expect([...hooks].sort(), "supplier 2's webhook").to.deep.equal([...two.ids].sort());
       expect([...streamed].sort(), "supplier 2's WebSocket").to.deep.equal([...two.ids].sort());
@@ -197,8 +211,7 @@ describe('visibility matrix: six organisations, every read route, exactly what e
       expect(one.txIds.length + two.txIds.length, 'capture transactions').to.be.greaterThan(0);
     } finally {
       ws.close();
-      await streams[S1].close();
-      await streams[S3].close();
+      await within(10_000, 'closing the streams', Promise.all([streams[S1].close(), streams[S3].close()])).catch(() => undefined);
     }
   });
 });
