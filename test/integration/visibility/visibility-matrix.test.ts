@@ -148,7 +148,10 @@ describe('visibility matrix: six organisations, every read route, exactly what e
       const doc = JSON.parse(String(data));
       for (const e of doc.epcisBody?.queryResults?.resultsBody?.eventList ?? []) streamed.push(e.eventID);
     });
-    const streams = { [S1]: await within(30_000, 'ledger stream of supplier 1', openLedgerStream(n, S1)), [S3]: await within(30_000, 'ledger stream of supplier 3', openLedgerStream(n, S3)) };
+    const streams = {
+      [S1]: await within(30_000, 'ledger stream of supplier 1', openLedgerStream(n, S1)),
+      [S3]: await within(30_000, 'ledger stream of supplier 3', openLedgerStream(n, S3)),
+    };
     try {
       await within(30_000, "supplier 2's WebSocket", opened);
       for (let i = 0; i < 300 && !(streams[S1].hello() && streams[S3].hello()); i++) await sleep(100);
@@ -195,7 +198,11 @@ describe('visibility matrix: six organisations, every read route, exactly what e
       };
       const [one, two] = await within(300_000, 'the captures', Promise.all([capture(S1, 3), capture(S2, 3)]));
       // Supplier 3 commits last: once its own stream shows it, every earlier block was sent to every stream.
-      const marker = await within(120_000, "supplier 3's marker transaction", submitJson(n.orgs[S3], 'RegisterProduct', { eventId: eventId('vis'), gtin: uniqueGtin(S3), description: 'Marker', unit: 'KGM' }));
+      const marker = await within(
+        120_000,
+        "supplier 3's marker transaction",
+        submitJson(n.orgs[S3], 'RegisterProduct', { eventId: eventId('vis'), gtin: uniqueGtin(S3), description: 'Marker', unit: 'KGM' }),
+      );
       await waitForBlock(n.pool, marker.commit.blockNumber > one.last ? marker.commit.blockNumber : one.last, 120_000);
       for (let i = 0; i < 600 && !streams[S3].txIds().includes(marker.commit.txId); i++) await sleep(100);
       expect(streams[S3].txIds(), 'supplier 3 streams its own transaction').to.include(marker.commit.txId);
