@@ -56,9 +56,12 @@ const lot = (gtin: string, lotCode: string, org: string) => `(${org}::text IS NU
           OR EXISTS (SELECT 1 FROM stock_movements vm JOIN warehouses vmw ON vmw.gln = vm.gln
                       WHERE vm.gtin = mf.gtin AND vm.lot_code = mf.lot_code AND vmw.owner_msp = ${org})))`;
 
-/** The organisation's EPCIS events: those it captured and those naming a location it owns (business location, read point). */
+/**
+ * The organisation's EPCIS events: those it captured and those naming a location it owns (business
+ * location, read point), as kept per event in epcis_event_readers (migration 020; event-visibility.ts).
+ */
 const epcisEvent = (alias: string, org: string) =>
-  `(${org}::text IS NULL OR ${alias}.capturer_msp = ${org} OR EXISTS (SELECT 1 FROM warehouses vew WHERE vew.gln = ANY (${alias}.location_glns) AND vew.owner_msp = ${org}))`;
+  `(${org}::text IS NULL OR EXISTS (SELECT 1 FROM epcis_event_readers ver WHERE ver.org = ${org} AND ver.block_number = ${alias}.block_number AND ver.tx_index = ${alias}.tx_index AND ver.seq = ${alias}.seq))`;
 
 export const VISIBLE = {
   location,
