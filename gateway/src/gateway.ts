@@ -121,6 +121,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     limiter,
     executor,
     ledger: opts.ledger,
+    mspId: opts.mspId,
     metrics,
     logger: opts.logger,
     bodyLimit: opts.bodyLimit,

@@ -21,6 +21,7 @@ import type { CommandExecutor } from '../submission/executor';
 import type { GatewayMetrics } from './metrics';
 import type { RouteContext, RouteSpec } from './route-spec';
 import { jsonDepthExceeds, type RequestValidator } from './validation';
+import { createRecordVisibility } from './record-visibility';
 
 export interface AppDeps {
   routes: RouteSpec[];
@@ -36,6 +37,8 @@ export interface AppDeps {
   maxJsonDepth?: number;
   /** express's `trust proxy`: false, the number of proxies in front, or their addresses (see loadListenerConfig). */
   trustProxy?: false | number | string[];
+  /** This gateway's organisation: a token that names none reads as it. */
+  mspId?: string;
   /** Mounts extra handlers (the web console) before the not-found handler. */
   mount?: (app: express.Express) => void;
 }
@@ -57,6 +60,9 @@ export function createApp(deps: AppDeps): express.Express {
   // req.ip and req.protocol come from X-Forwarded-For/-Proto only as far as the configured proxies go.
   app.set('trust proxy', deps.trustProxy ?? false);
   const maxDepth = deps.maxJsonDepth ?? 32;
+  const records = createRecordVisibility(async (fn, ...args) =>
+    JSON.parse((await deps.ledger.evaluate({ contract: CONTRACT.traceability, fn, args })).toString('utf8')),
+  );
   const jsonParser = express.json({ limit: deps.bodyLimit ?? '1mb', strict: true, type: ['application/json', 'application/*+json'] });
   const xmlParser = express.text({ limit: deps.bodyLimit ?? '1mb', type: ['application/xml', 'text/xml', 'application/*+xml'] });
 
@@ -153,6 +159,14 @@ export function createApp(deps: AppDeps): express.Express {
       const q = a.build(ctx);
       const out = await deps.ledger.evaluate({ contract: CONTRACT.traceability, fn: q.fn, args: q.args });
       if (a.visible && !a.visible(JSON.parse(out.toString('utf8')), ctx)) throw httpError(404, 'NOT_FOUND', `${spec.operationId}: not found`);
+      const org = ctx.principal?.org;
+      if (a.scope && !ctx.principal?.roles.includes('auditor')) {
+        // A token without an organisation (accepted outside production) reads as this gateway's organisation.
+        const scoped = await a.scope(JSON.parse(out.toString('utf8')), { ...ctx, org: org ?? deps.mspId ?? '' }, records);
+        if (scoped === undefined) throw httpError(404, 'NOT_FOUND', `${spec.operationId}: not found`);
+        res.status(200).type('application/json').send(JSON.stringify(scoped));
+        return;
+      }
       res.status(200).type('application/json').send(out.toString('utf8'));
       return;
     }

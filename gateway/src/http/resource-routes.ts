@@ -223,7 +223,15 @@ export function resourceRoutes(): RouteSpec[] {
       tag: 'reads',
       roles: ACCESS.read,
       paramsSchema: 'lotParams',
-      action: { kind: 'query', build: (c) => ({ fn: QUERY.GetLot, args: [c.params.gtin, c.params.lotCode] }) },
+      action: {
+        kind: 'query',
+        build: (c) => ({ fn: QUERY.GetLot, args: [c.params.gtin, c.params.lotCode] }),
+        // A lot outside the caller's provenance is as absent as one never commissioned; positions only at its own locations.
+        scope: async (r: { lot: unknown }, c, records) => {
+          const trace = await records.lotTrace(c.params.gtin, c.params.lotCode, c.org);
+          return trace && { lot: r.lot, positions: trace.positions };
+        },
+      },
     },
     {
       method: 'get',
@@ -233,7 +241,12 @@ export function resourceRoutes(): RouteSpec[] {
       tag: 'reads',
       roles: ACCESS.read,
       paramsSchema: 'lotParams',
-      action: { kind: 'query', build: (c) => ({ fn: QUERY.GetLotTrace, args: [c.params.gtin, c.params.lotCode] }) },
+      action: {
+        kind: 'query',
+        build: (c) => ({ fn: QUERY.GetLotTrace, args: [c.params.gtin, c.params.lotCode] }),
+        // Every ancestor (the provenance of what the caller holds); descendants only those it holds, at its own locations.
+        scope: (_r, c, records) => records.lotTrace(c.params.gtin, c.params.lotCode, c.org),
+      },
     },
     {
       method: 'get',
@@ -313,6 +326,9 @@ export function resourceRoutes(): RouteSpec[] {
           if (ORDER_KEY.test(key) && !mayPerform(c.principal?.roles ?? [], 'ledger.read-orders')) throw httpError(404, 'NOT_FOUND', `${key} not found`);
           return { fn: QUERY.GetHistory, args: [key] };
         },
+        // Each kind of record by its own rule (record-visibility.ts); another member's is as absent as a key never written.
+        scope: async (r: { key: string; history: Array<{ value?: unknown }> }, c, records) =>
+          (await records.historyVisible(String(c.query.key), r.history, c.org)) ? r : undefined,
       },
     },
   ];

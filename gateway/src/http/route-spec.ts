@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Principal, Role } from '../../../lib/domain/src';
 import type { LedgerCommand } from '../submission/command';
 import type { StoredResponse } from '../submission/store';
+import type { RecordVisibility } from './record-visibility';
 
 export interface RouteContext {
   params: Record<string, string>;
@@ -28,7 +29,16 @@ export type RouteAction =
    * A chaincode query answered with 200; with `visible`, a record the caller's
    * organisation may not see answers 404 (invisible, not forbidden).
    */
-  | { kind: 'query'; build: (ctx: RouteContext) => { fn: string; args: string[] }; visible?: (result: any, ctx: RouteContext) => boolean }
+  | {
+      kind: 'query';
+      build: (ctx: RouteContext) => { fn: string; args: string[] };
+      visible?: (result: any, ctx: RouteContext) => boolean;
+      /**
+       * For a caller without the auditor role: the answer its organisation may
+       * see (record-visibility.ts), or undefined for 404.
+       */
+      scope?: (result: any, ctx: RouteContext & { org: string }, records: RecordVisibility) => Promise<unknown>;
+    }
   /** Anything else (operations, adapters, submission status). */
   | { kind: 'custom'; handle: (ctx: RouteContext) => Promise<StoredResponse & { raw?: string; contentType?: string }> };
 

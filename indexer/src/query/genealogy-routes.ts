@@ -8,6 +8,11 @@
  * that carried them with their custody chain, and their stock movements in
  * event-time order. Every fact carries the tx_id and block_number it came from,
  * so the console can prove each one against the ledger.
+ *
+ * Scoped to the caller (visibility.ts): the lot must be in its provenance (404
+ * otherwise); upstream is shown whole, downstream only the lots of its own
+ * provenance; shipments and their custody only those it is a party to;
+ * movements and holdings only at its locations and of its shipments.
  */
 import { Router } from 'express';
 import type { Pool } from 'pg';
@@ -15,6 +20,7 @@ import { badRequest, notFound } from './http-errors';
 import { downstreamTrace, upstreamTrace } from './lineage-trace';
 import { DEFAULT_TRACE_LIMITS, inSnapshot, type TraceLimits } from './lineage-walk';
 import { LOT_CODE } from '../../../lib/domain/src';
+import { requestScope, scopeParam, VISIBLE } from './visibility';
 
 const GTIN = /^\d{14}$/;
 const LOT = LOT_CODE;
@@ -29,12 +35,13 @@ export function genealogyRoutes(pool: Pool, limits: TraceLimits = DEFAULT_TRACE_
     const { gtin, lotCode } = req.params;
     if (!GTIN.test(gtin)) throw badRequest('gtin must have 14 digits', 'gtin');
     if (!LOT.test(lotCode)) throw badRequest('lotCode is malformed', 'lotCode');
-    const root = await pool.query('SELECT 1 FROM lots WHERE gtin = $1 AND lot_code = $2', [gtin, lotCode]);
+    const org = scopeParam(requestScope(res));
+    const root = await pool.query(`SELECT 1 FROM lots WHERE gtin = $1 AND lot_code = $2 AND ${VISIBLE.lot('$1', '$2', '$3')}`, [gtin, lotCode, org]);
     if (root.rowCount === 0) throw notFound(`lot ${gtin}/${lotCode}`);
 
     const [up, down] = await inSnapshot(
       pool,
-      async (c) => [await upstreamTrace(c, [[gtin, lotCode]], limits), await downstreamTrace(c, [[gtin, lotCode]], limits)] as const,
+      async (c) => [await upstreamTrace(c, [[gtin, lotCode]], limits), await downstreamTrace(c, [[gtin, lotCode]], limits, org)] as const,
     );
     const lineage = new Map<string, Row>();
     const lotKeys = new Set<string>([`${gtin}/${lotCode}`]);
@@ -80,15 +87,17 @@ export function genealogyRoutes(pool: Pool, limits: TraceLimits = DEFAULT_TRACE_
                 s.created_at, s.dispatched_at, s.received_at, s.tx_id, s.block_number
            FROM shipment_lines sl JOIN unnest($1::text[], $2::text[]) AS k(gtin, lot_code) USING (gtin, lot_code)
            JOIN shipments s ON s.shipment_id = sl.shipment_id
+          WHERE ${VISIBLE.shipment('s', '$3')}
           ORDER BY s.created_at, sl.shipment_id, sl.line_no`,
-        [gtins, lots],
+        [gtins, lots, org],
       ),
       pool.query(
         `SELECT m.event_time, m.tx_id, m.block_number, m.tx_index, m.position, m.gln, m.shipment_id, m.gtin, m.lot_code,
                 m.delta, m.balance, m.biz_step, m.disposition, m.epcis_event_id
            FROM stock_movements m JOIN unnest($1::text[], $2::text[]) AS k(gtin, lot_code) USING (gtin, lot_code)
+          WHERE ${VISIBLE.location('m.gln', '$3')} OR (m.shipment_id IS NOT NULL AND ${VISIBLE.shipmentId('m.shipment_id', '$3')})
           ORDER BY m.event_time, m.block_number, m.tx_index, m.seq LIMIT ${MAX_MOVEMENTS}`,
-        [gtins, lots],
+        [gtins, lots, org],
       ),
     ]);
     const shipmentIds = [...new Set((lines.rows as Row[]).map((l) => l.shipment_id as string))];

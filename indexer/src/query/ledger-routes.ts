@@ -10,11 +10,17 @@
  * are committed and every query the console makes next already sees it. All
  * open streams share one checkpoint poll and one read of each new block; a
  * caller holds at most the cap of open streams (429 past it).
+ *
+ * Scoped to the caller (visibility.ts, VISIBLE.transaction): every member sees
+ * the block headers, but a block lists only the transactions the caller may
+ * see and a block with none of them is left out (of the list and the stream);
+ * a transaction the caller may not see is as absent as one never committed.
  */
 import { Router, type Request, type Response } from 'express';
 import type { Pool } from 'pg';
 import type { Principal } from '../../../lib/domain/src';
-import { badRequest } from './http-errors';
+import { badRequest, notFound } from './http-errors';
+import { requestScope, scopeParam, VISIBLE } from './visibility';
 import { createCheckpointWatch, type CheckpointWatch } from './streams/checkpoint-watch';
 import { createConnectionCap, tooManyStreams, type ConnectionCap } from './streams/connection-cap';
 
@@ -29,21 +35,27 @@ interface BlockRow {
   indexed_at: string;
 }
 
-/** Blocks `from..to` (inclusive) with their transactions, newest first. */
-async function blocksWithTransactions(pool: Pool, where: string, args: unknown[], limit: number): Promise<unknown[]> {
+/**
+ * Blocks matching `where` (over `b`, with `args` as $1…) with the transactions `org` may see (null: every one),
+ * newest first; for an organisation, only blocks holding at least one of them.
+ */
+async function blocksWithTransactions(pool: Pool, where: string, args: unknown[], limit: number, org: string | null): Promise<unknown[]> {
+  const o = `$${args.length + 1}`;
+  const own = `(${o}::text IS NULL OR EXISTS (SELECT 1 FROM transactions t WHERE t.block_number = b.block_number AND ${VISIBLE.transaction('t', o)}))`;
   const blocks = (
     await pool.query<BlockRow>(
-      `SELECT block_number, encode(header_hash, 'hex') AS header_hash, encode(previous_hash, 'hex') AS previous_hash,
-              encode(data_hash, 'hex') AS data_hash, tx_count, indexed_at
-         FROM blocks ${where} ORDER BY block_number DESC LIMIT ${limit}`,
-      args,
+      `SELECT b.block_number, encode(b.header_hash, 'hex') AS header_hash, encode(b.previous_hash, 'hex') AS previous_hash,
+              encode(b.data_hash, 'hex') AS data_hash, b.tx_count, b.indexed_at
+         FROM blocks b WHERE ${where || 'true'} AND ${own} ORDER BY b.block_number DESC LIMIT ${limit}`,
+      [...args, org],
     )
   ).rows;
   if (blocks.length === 0) return [];
   const txs = (
-    await pool.query(`SELECT ${TX_COLUMNS} FROM transactions WHERE block_number = ANY($1::bigint[]) ORDER BY block_number, tx_index`, [
-      blocks.map((b) => b.block_number),
-    ])
+    await pool.query(
+      `SELECT ${TX_COLUMNS} FROM transactions t WHERE t.block_number = ANY($1::bigint[]) AND ${VISIBLE.transaction('t', '$2')} ORDER BY t.block_number, t.tx_index`,
+      [blocks.map((b) => b.block_number), org],
+    )
   ).rows;
   const byBlock = new Map<string, unknown[]>();
   for (const t of txs) byBlock.set(String(t.block_number), [...(byBlock.get(String(t.block_number)) ?? []), t]);
@@ -70,9 +82,11 @@ export interface LedgerRoutesOptions {
 interface StreamClient {
   res: Response;
   hello: boolean;
+  /** The caller's organisation (null: the auditor, every transaction). */
+  org: string | null;
 }
 
-/** Every open ledger stream, fed from one checkpoint listener: each new block is read once for all. */
+/** Every open ledger stream, fed from one checkpoint listener: each new block is read once per organisation streaming. */
 function ledgerStreamHub(pool: Pool, watch: CheckpointWatch) {
   const clients = new Set<StreamClient>();
   let last: bigint | undefined;
@@ -91,9 +105,15 @@ function ledgerStreamHub(pool: Pool, watch: CheckpointWatch) {
     if (last !== undefined && at > last) {
       // At most 50 blocks per step: a console that fell far behind reloads the list instead.
       const from = at - last > 50n ? at - 50n : last;
-      const blocks = (await blocksWithTransactions(pool, 'WHERE block_number > $1 AND block_number <= $2', [String(from), String(at)], 50)).reverse();
-      const text = blocks.map((b) => `event: block\ndata: ${JSON.stringify(b)}\n\n`).join('');
-      for (const c of clients) if (c.hello && text) c.res.write(text);
+      const texts = new Map<string | null, string>();
+      for (const org of new Set([...clients].filter((c) => c.hello).map((c) => c.org))) {
+        const blocks = (await blocksWithTransactions(pool, 'b.block_number > $1 AND b.block_number <= $2', [String(from), String(at)], 50, org)).reverse();
+        texts.set(org, blocks.map((b) => `event: block\ndata: ${JSON.stringify(b)}\n\n`).join(''));
+      }
+      for (const c of clients) {
+        const text = texts.get(c.org);
+        if (c.hello && text) c.res.write(text);
+      }
     }
     last = at;
     for (const c of clients) if (!c.hello) hello(c, at);
@@ -129,20 +149,30 @@ export function ledgerRoutes(opts: LedgerRoutesOptions): Router {
 
   r.get('/ledger/blocks', async (req, res) => {
     const limit = intParam(req.query.limit, 'limit', 1, 200, 20);
+    const org = scopeParam(requestScope(res));
     const before = req.query.before === undefined ? undefined : intParam(req.query.before, 'before', 0, Number.MAX_SAFE_INTEGER, 0);
     const blocks =
-      before === undefined ? await blocksWithTransactions(pool, '', [], limit) : await blocksWithTransactions(pool, 'WHERE block_number < $1', [before], limit);
+      before === undefined
+        ? await blocksWithTransactions(pool, '', [], limit, org)
+        : await blocksWithTransactions(pool, 'b.block_number < $1', [before], limit, org);
     res.json({ blocks });
   });
 
   r.get('/ledger/config-blocks', async (_req, res) => {
+    // Configuration transactions are every member's (VISIBLE.transaction).
     const rows = (await pool.query(`SELECT ${TX_COLUMNS} FROM transactions WHERE tx_type = 'CONFIG' ORDER BY block_number`)).rows;
     res.json({ configBlocks: rows });
   });
 
   r.get('/ledger/transactions/:txId', async (req, res) => {
     if (!/^[0-9a-f]{64}$/.test(req.params.txId)) throw badRequest('txId must be 64 hex digits', 'txId');
-    const rows = (await pool.query(`SELECT ${TX_COLUMNS} FROM transactions WHERE tx_id = $1 ORDER BY block_number, tx_index`, [req.params.txId])).rows;
+    const rows = (
+      await pool.query(
+        `SELECT ${TX_COLUMNS} FROM transactions t WHERE t.tx_id = $1 AND ${VISIBLE.transaction('t', '$2')} ORDER BY t.block_number, t.tx_index`,
+        [req.params.txId, scopeParam(requestScope(res))],
+      )
+    ).rows;
+    if (rows.length === 0) throw notFound(`transaction ${req.params.txId}`);
     res.json({ transactions: rows });
   });
 
@@ -152,7 +182,7 @@ export function ledgerRoutes(opts: LedgerRoutesOptions): Router {
     if (!release) throw tooManyStreams('ledger', cap.max);
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write(': ledger stream\n\n');
-    const client: StreamClient = { res, hello: false };
+    const client: StreamClient = { res, hello: false, org: scopeParam(requestScope(res)) };
     hub.add(client);
     res.on('close', () => {
       hub.delete(client);

@@ -14,10 +14,16 @@
  *   GET /membership/registry                        members with their roles and GS1 prefixes
  *   GET /membership/proposals?status=open|applied|expired   governance proposals, newest first
  *   GET /membership/proposals/<proposalId>          one proposal with who proposed and approved it, when
+ *
+ * Who the members are, what they may do and how the consortium decides are
+ * every member's to know, so these answers are the same for every member; only
+ * `?txId=` is scoped: a transaction the caller may not see (visibility.ts) is
+ * as unknown as one never committed, so the answer does not confirm it.
  */
 import { Router } from 'express';
 import type { Pool } from 'pg';
 import { badRequest, notFound } from './http-errors';
+import { requestScope, scopeParam, VISIBLE } from './visibility';
 
 const TX_ID = /^[0-9a-f]{64}$/;
 const PROPOSAL_STATUSES = ['open', 'applied', 'expired'] as const;
@@ -66,7 +72,10 @@ export function membershipRoutes(pool: Pool): Router {
     let at: string | undefined;
     if (txId !== undefined) {
       if (typeof txId !== 'string' || !TX_ID.test(txId)) throw badRequest('txId must be a transaction id (64 hex digits)', 'txId');
-      const tx = await pool.query<{ block_number: string }>('SELECT block_number FROM transactions WHERE tx_id = $1 ORDER BY block_number LIMIT 1', [txId]);
+      const tx = await pool.query<{ block_number: string }>(
+        `SELECT t.block_number FROM transactions t WHERE t.tx_id = $1 AND ${VISIBLE.transaction('t', '$2')} ORDER BY t.block_number LIMIT 1`,
+        [txId, scopeParam(requestScope(res))],
+      );
       if (tx.rowCount === 0) throw notFound(`no transaction ${txId} in the index`);
       at = tx.rows[0].block_number;
     } else if (block !== undefined) {

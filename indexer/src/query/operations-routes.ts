@@ -99,14 +99,27 @@ export function operationsRoutes(pool: Pool): Router {
   });
 
   r.get('/recalls', async (req, res) => {
-    // Status: how many holdings the recall found, and how many of those lots are still on hand somewhere now.
+    // A scoped caller sees the recalls that touch its provenance, each with only the affected lots it may see
+    // and their positions at its own locations. Status: how many holdings the recall found, and how many of
+    // those lots are still on hand somewhere the caller may see now.
     const rows = (
       await pool.query(
-        `SELECT r.*,
+        `WITH r AS (
+           SELECT r.recall_id, r.reason, r.declared_by, r.declared_at, r.include_descendants, r.lots, r.tx_id, r.block_number,
+                  CASE WHEN $1::text IS NULL THEN r.affected ELSE COALESCE((
+                    SELECT jsonb_agg(a.value - 'positions' || jsonb_build_object('positions', COALESCE((
+                             SELECT jsonb_agg(p.value) FROM jsonb_array_elements(COALESCE(a.value->'positions', '[]')) p
+                              WHERE ${VISIBLE.location("p.value->>'gln'", '$1')}), '[]'::jsonb)) ORDER BY a.ordinality)
+                      FROM jsonb_array_elements(r.affected) WITH ORDINALITY a
+                     WHERE ${VISIBLE.lot("a.value->>'gtin'", "a.value->>'lotCode'", '$1')}), '[]'::jsonb) END AS affected
+             FROM recalls r WHERE ${VISIBLE.recall('r', '$1')}
+         )
+         SELECT r.*,
                 (SELECT count(*) FROM jsonb_array_elements(r.affected) a, jsonb_array_elements(COALESCE(a->'positions', '[]')) p)::int AS holdings_at_declaration,
                 (SELECT count(*) FROM stock_levels s JOIN jsonb_array_elements(r.affected) a ON s.gtin = a->>'gtin' AND s.lot_code = a->>'lotCode'
-                  WHERE s.base_units > 0)::int AS holdings_now
-           FROM recalls r ORDER BY r.declared_at DESC LIMIT ${limitParam(req.query.limit)}`,
+                  WHERE s.base_units > 0 AND ${VISIBLE.location('s.gln', '$1')})::int AS holdings_now
+           FROM r ORDER BY r.declared_at DESC LIMIT ${limitParam(req.query.limit)}`,
+        [scopeParam(requestScope(res))],
       )
     ).rows;
     res.json({ recalls: rows });
@@ -115,32 +128,50 @@ export function operationsRoutes(pool: Pool): Router {
   r.get('/search', async (req, res) => {
     const q = String(req.query.q ?? '').trim();
     if (q.length === 0 || q.length > 200) throw badRequest('q must be 1 to 200 characters', 'q');
+    const org = scopeParam(requestScope(res));
     const matches: Array<{ kind: string; id: string; lots: Array<{ gtin: string; lotCode: string }>; txIds?: string[] }> = [];
-    const lotsOf = (rows: Array<{ gtin: string; lot_code: string }>) => {
+    // Each match as its own rule (visibility.ts): the lines of a shipment are its parties' to see; of a
+    // transaction or an SSCC, only the lots of the caller's provenance are named.
+    const lotsOf = async (rows: Array<{ gtin: string; lot_code: string }>, scoped = true) => {
       const seen = new Map<string, { gtin: string; lotCode: string }>();
       for (const x of rows) seen.set(`${x.gtin}/${x.lot_code}`, { gtin: x.gtin, lotCode: x.lot_code });
-      return [...seen.values()];
+      if (!scoped || org === null || seen.size === 0) return [...seen.values()];
+      const keys = [...seen.values()];
+      const visible = await pool.query<{ gtin: string; lot_code: string }>(
+        `SELECT k.gtin, k.lot_code FROM unnest($1::text[], $2::text[]) AS k(gtin, lot_code) WHERE ${VISIBLE.lot('k.gtin', 'k.lot_code', '$3')}`,
+        [keys.map((k) => k.gtin), keys.map((k) => k.lotCode), org],
+      );
+      const keep = new Set(visible.rows.map((v) => `${v.gtin}/${v.lot_code}`));
+      return keys.filter((k) => keep.has(`${k.gtin}/${k.lotCode}`));
     };
+    const sees = async (sql: string, id: string) => (await pool.query(sql, [id, org])).rowCount! > 0;
     if (/^[0-9a-f]{64}$/i.test(q)) {
       const txId = q.toLowerCase();
-      const rows = (await pool.query(SEARCH_SQL.transactionLots, [txId])).rows;
-      const known = (await pool.query('SELECT 1 FROM transactions WHERE tx_id = $1', [txId])).rowCount;
-      if (known) matches.push({ kind: 'transaction', id: txId, lots: lotsOf(rows), txIds: [txId] });
+      if (await sees(`SELECT 1 FROM transactions t WHERE t.tx_id = $1 AND ${VISIBLE.transaction('t', '$2')}`, txId)) {
+        const rows = (await pool.query(SEARCH_SQL.transactionLots, [txId])).rows;
+        matches.push({ kind: 'transaction', id: txId, lots: await lotsOf(rows), txIds: [txId] });
+      }
     }
     const shipments = (await pool.query(SEARCH_SQL.shipments, [q])).rows;
     for (const s of shipments) {
+      if (!(await sees(`SELECT 1 FROM shipments s WHERE s.shipment_id = $1 AND ${VISIBLE.shipment('s', '$2')}`, s.shipment_id))) continue;
       const lines = (await pool.query('SELECT gtin, lot_code FROM shipment_lines WHERE shipment_id = $1', [s.shipment_id])).rows;
-      matches.push({ kind: 'shipment', id: s.shipment_id, lots: lotsOf(lines) });
+      matches.push({ kind: 'shipment', id: s.shipment_id, lots: await lotsOf(lines, false) });
     }
-    const order = (await pool.query('SELECT po_id FROM purchase_orders WHERE po_id = $1', [q])).rows[0];
+    const order = (await pool.query(`SELECT o.po_id FROM purchase_orders o WHERE o.po_id = $1 AND ${VISIBLE.order('o', '$2')}`, [q, org])).rows[0];
     if (order) {
-      const lines = (await pool.query('SELECT l.gtin, l.lot_code FROM shipments s JOIN shipment_lines l USING (shipment_id) WHERE s.po_id = $1', [q])).rows;
-      matches.push({ kind: 'purchase-order', id: order.po_id, lots: lotsOf(lines) });
+      const lines = (
+        await pool.query(
+          `SELECT l.gtin, l.lot_code FROM shipments s JOIN shipment_lines l USING (shipment_id) WHERE s.po_id = $1 AND ${VISIBLE.shipment('s', '$2')}`,
+          [q, org],
+        )
+      ).rows;
+      matches.push({ kind: 'purchase-order', id: order.po_id, lots: await lotsOf(lines, false) });
     }
     const sscc = ssccOf(q);
     if (sscc) {
-      const rows = (await pool.query(SEARCH_SQL.ssccLots, [ssccForms(sscc)])).rows;
-      if (rows.length) matches.push({ kind: 'sscc', id: sscc, lots: lotsOf(rows) });
+      const lots = await lotsOf((await pool.query(SEARCH_SQL.ssccLots, [ssccForms(sscc)])).rows);
+      if (lots.length) matches.push({ kind: 'sscc', id: sscc, lots });
     }
     res.json({ query: q, matches });
   });

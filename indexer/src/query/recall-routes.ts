@@ -8,12 +8,16 @@
  * stock of any of them, with quantities and the tx_id/block_number of each fact.
  * All roots are walked together, each lot once, within the trace limits
  * (`truncated: true` with the limits when the scope was cut).
+ * A caller that is not an auditor names only lots of its own provenance (an
+ * unknown or invisible lot is 404), finds only those in a period, and sees the
+ * affected lots of its provenance and the holdings at its own locations.
  * Declaring the recall is a ledger transaction (gateway POST /recalls); the
  * indexer then publishes it on the recalls topic.
  */
 import { Router } from 'express';
 import type { Pool } from 'pg';
-import { badRequest } from './http-errors';
+import { badRequest, notFound } from './http-errors';
+import { requestScope, scopeParam, VISIBLE } from './visibility';
 import { downstreamTrace } from './lineage-trace';
 import { DEFAULT_TRACE_LIMITS, inSnapshot, type TraceLimits } from './lineage-walk';
 import { LOT_CODE } from '../../../lib/domain/src';
@@ -47,25 +51,36 @@ export function recallRoutes(pool: Pool, limits: TraceLimits = DEFAULT_TRACE_LIM
   const r = Router();
   r.get('/recalls/scope', async (req, res) => {
     const q = req.query;
+    const org = scopeParam(requestScope(res));
     let roots: Array<[string, string]>;
     if (q.lot !== undefined) {
       if (q.gtin !== undefined) throw badRequest('give either lot or gtin with from/to, not both', 'gtin');
       roots = parseLots(q.lot);
+      if (org !== null) {
+        const seen = await pool.query<{ gtin: string; lot_code: string }>(
+          `SELECT k.gtin, k.lot_code FROM unnest($1::text[], $2::text[]) AS k(gtin, lot_code) WHERE ${VISIBLE.lot('k.gtin', 'k.lot_code', '$3')}`,
+          [roots.map((x) => x[0]), roots.map((x) => x[1]), org],
+        );
+        const keep = new Set(seen.rows.map((x) => `${x.gtin}/${x.lot_code}`));
+        const hidden = roots.find(([g, l]) => !keep.has(`${g}/${l}`));
+        if (hidden) throw notFound(`lot ${hidden[0]}/${hidden[1]}`);
+      }
     } else {
       if (typeof q.gtin !== 'string' || !GTIN.test(q.gtin)) throw badRequest('gtin must be a 14-digit GTIN (or give lot)', 'gtin');
       const from = parseDate(q.from, 'from');
       const to = parseDate(q.to, 'to');
       if (to < from) throw badRequest('to must not be before from', 'to');
       const lots = await pool.query(
-        'SELECT gtin, lot_code FROM lots WHERE gtin = $1 AND commissioned_at >= $2 AND commissioned_at <= $3 ORDER BY commissioned_at LIMIT $4',
-        [q.gtin, from, to, MAX_ROOTS + 1],
+        `SELECT l.gtin, l.lot_code FROM lots l WHERE l.gtin = $1 AND l.commissioned_at >= $2 AND l.commissioned_at <= $3
+            AND ${VISIBLE.lot('l.gtin', 'l.lot_code', '$5')} ORDER BY l.commissioned_at LIMIT $4`,
+        [q.gtin, from, to, MAX_ROOTS + 1, org],
       );
       if (lots.rowCount! > MAX_ROOTS) throw badRequest(`more than ${MAX_ROOTS} lots in the period: narrow it`, 'from');
       roots = lots.rows.map((l) => [l.gtin, l.lot_code]);
     }
     const affected = new Map<string, Record<string, unknown>>();
     const holdings = new Map<string, Record<string, unknown>>();
-    const { steps, holdings: held, ...bounds } = await inSnapshot(pool, (c) => downstreamTrace(c, roots, limits));
+    const { steps, holdings: held, ...bounds } = await inSnapshot(pool, (c) => downstreamTrace(c, roots, limits, org));
     for (const row of steps) {
       const k = `${row.gtin}/${row.lot_code}`;
       if (!affected.has(k))

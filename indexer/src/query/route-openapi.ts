@@ -43,6 +43,7 @@ export function buildQueryOpenApi(routes: readonly QueryRoute[], opts: { version
       summary: r.summary,
       tags: [r.tag],
       'x-operation': r.op,
+      'x-visibility': r.visibility,
       parameters,
       responses,
       security: r.op === 'public' ? [] : [{ bearer: [] }],

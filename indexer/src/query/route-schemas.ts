@@ -2,6 +2,7 @@
  * The shape of a query API route-table row and the parameter schemas the rows share.
  */
 import { LOT_CODE, type Operation } from '../../../lib/domain/src';
+import type { ReadRule } from './read-rules';
 
 export type Schema = Record<string, unknown>;
 
@@ -14,6 +15,8 @@ export interface QueryRoute {
   tag: string;
   /** The access-policy operation a caller needs; `public` needs no token. */
   op: Operation | 'public';
+  /** The visibility rule (read-rules.ts) that scopes what the route answers or changes. */
+  visibility: ReadRule;
   /** Path parameters. */
   params?: Record<string, Schema>;
   /** Query parameters the route reads; `openQuery` routes read more (EPCIS query parameters). */

@@ -34,27 +34,73 @@ export function scopeParam(scope: ReadScope): string | null {
  * arguments must be qualified by their table's alias (`m.gln`): inside the
  * predicates' subqueries an unqualified name would be the subquery's own column.
  */
-export const VISIBLE = {
-  location: (gln: string, org: string) => `(${org}::text IS NULL OR EXISTS (SELECT 1 FROM warehouses vw WHERE vw.gln = ${gln} AND vw.owner_msp = ${org}))`,
-  shipment: (alias: string, org: string) =>
-    `(${org}::text IS NULL OR ${alias}.sender_msp = ${org} OR ${alias}.receiver_msp = ${org} OR ${alias}.carrier = ${org})`,
-  shipmentId: (id: string, org: string) =>
-    `(${org}::text IS NULL OR EXISTS (SELECT 1 FROM shipments vs WHERE vs.shipment_id = ${id} AND (vs.sender_msp = ${org} OR vs.receiver_msp = ${org} OR vs.carrier = ${org})))`,
-  order: (alias: string, org: string) => `(${org}::text IS NULL OR ${alias}.buyer_msp = ${org} OR ${alias}.supplier_msp = ${org})`,
-  /**
-   * A lot, by its provenance: visible to the member that commissioned it or
-   * ever held it, and to every member that commissioned or held a lot made from
-   * it (the upstream of what one holds). Descendants are walked once each
-   * (UNION over the lot key), so a diamond-shaped graph stays linear.
-   */
-  lot: (gtin: string, lot: string, org: string) => `(${org}::text IS NULL OR EXISTS (
+const location = (gln: string, org: string) => `(${org}::text IS NULL OR EXISTS (SELECT 1 FROM warehouses vw WHERE vw.gln = ${gln} AND vw.owner_msp = ${org}))`;
+
+const shipmentId = (id: string, org: string) =>
+  `(${org}::text IS NULL OR EXISTS (SELECT 1 FROM shipments vs WHERE vs.shipment_id = ${id} AND (vs.sender_msp = ${org} OR vs.receiver_msp = ${org} OR vs.carrier = ${org})))`;
+
+/**
+ * A lot, by its provenance: visible to the member that commissioned it or
+ * ever held it, and to every member that commissioned or held a lot made from
+ * it (the upstream of what one holds). Descendants are walked once each
+ * (UNION over the lot key), so a diamond-shaped graph stays linear.
+ */
+const lot = (gtin: string, lotCode: string, org: string) => `(${org}::text IS NULL OR EXISTS (
       WITH RECURSIVE made_from(gtin, lot_code) AS (
-        SELECT ${gtin}::text, ${lot}::text
+        SELECT ${gtin}::text, ${lotCode}::text
         UNION
         SELECT ll.child_gtin, ll.child_lot_code FROM lot_lineage ll JOIN made_from mf ON ll.parent_gtin = mf.gtin AND ll.parent_lot_code = mf.lot_code
       )
       SELECT 1 FROM made_from mf
        WHERE EXISTS (SELECT 1 FROM lots vl WHERE vl.gtin = mf.gtin AND vl.lot_code = mf.lot_code AND vl.commissioned_by = ${org})
           OR EXISTS (SELECT 1 FROM stock_movements vm JOIN warehouses vmw ON vmw.gln = vm.gln
-                      WHERE vm.gtin = mf.gtin AND vm.lot_code = mf.lot_code AND vmw.owner_msp = ${org})))`,
+                      WHERE vm.gtin = mf.gtin AND vm.lot_code = mf.lot_code AND vmw.owner_msp = ${org})))`;
+
+/**
+ * The organisation's EPCIS events: those it captured and those naming a location it owns (business
+ * location, read point), as kept per event in epcis_event_readers (migration 020; event-visibility.ts).
+ */
+const epcisEvent = (alias: string, org: string) =>
+  `(${org}::text IS NULL OR EXISTS (SELECT 1 FROM epcis_event_readers ver WHERE ver.org = ${org} AND ver.block_number = ${alias}.block_number AND ver.tx_index = ${alias}.tx_index AND ver.seq = ${alias}.seq))`;
+
+export const VISIBLE = {
+  location,
+  shipment: (alias: string, org: string) =>
+    `(${org}::text IS NULL OR ${alias}.sender_msp = ${org} OR ${alias}.receiver_msp = ${org} OR ${alias}.carrier = ${org})`,
+  shipmentId,
+  order: (alias: string, org: string) => `(${org}::text IS NULL OR ${alias}.buyer_msp = ${org} OR ${alias}.supplier_msp = ${org})`,
+  lot,
+  epcisEvent,
+  /**
+   * A recall: the member that declared it and every member that may see a lot
+   * it affects (a holder sees the recalls that touch what it holds or held).
+   */
+  recall: (alias: string, org: string) =>
+    `(${org}::text IS NULL OR ${alias}.declared_by = ${org} OR EXISTS (SELECT 1 FROM jsonb_array_elements(${alias}.affected) vra
+        WHERE ${lot("vra.value->>'gtin'", "vra.value->>'lotCode'", org)}))`,
+  /**
+   * A transaction of the ledger view. Every member sees the channel's
+   * configurations and the consortium contract's transactions (membership is
+   * known to all members); otherwise its creator sees it, and every member that
+   * may see a fact it wrote: a stock movement, a custody step, an order, a lot
+   * or lineage edge of its provenance, a recall it declared, an EPCIS event.
+   */
+  transaction: (t: string, org: string) => `(${org}::text IS NULL OR ${t}.tx_type = 'CONFIG' OR ${t}.creator_msp = ${org}
+      OR EXISTS (SELECT 1 FROM governance_approvals vga WHERE vga.tx_id = ${t}.tx_id)
+      OR EXISTS (SELECT 1 FROM consortium_members vcm WHERE vcm.tx_id = ${t}.tx_id)
+      OR EXISTS (SELECT 1 FROM stock_movements vtm WHERE vtm.block_number = ${t}.block_number AND vtm.tx_index = ${t}.tx_index
+                  AND (${location('vtm.gln', org)} OR (vtm.shipment_id IS NOT NULL AND ${shipmentId('vtm.shipment_id', org)})))
+      OR EXISTS (SELECT 1 FROM custody_events vtc WHERE vtc.tx_id = ${t}.tx_id AND ${shipmentId('vtc.shipment_id', org)})
+      OR EXISTS (SELECT 1 FROM purchase_orders vto WHERE vto.tx_id = ${t}.tx_id AND (vto.buyer_msp = ${org} OR vto.supplier_msp = ${org}))
+      OR EXISTS (SELECT 1 FROM lot_lineage vtl WHERE vtl.tx_id = ${t}.tx_id AND ${lot('vtl.child_gtin', 'vtl.child_lot_code', org)})
+      OR EXISTS (SELECT 1 FROM lots vtlo WHERE vtlo.tx_id = ${t}.tx_id AND ${lot('vtlo.gtin', 'vtlo.lot_code', org)})
+      OR EXISTS (SELECT 1 FROM recalls vtr WHERE vtr.tx_id = ${t}.tx_id AND vtr.declared_by = ${org})
+      OR EXISTS (SELECT 1 FROM epcis_events vte WHERE vte.block_number = ${t}.block_number AND vte.tx_index = ${t}.tx_index AND ${epcisEvent('vte', org)}))`,
+  /**
+   * An FSMA 204 critical tracking event (`trace_events`), as an EPCIS event:
+   * the member whose transaction recorded it and the owner of its business location.
+   */
+  traceEvent: (alias: string, org: string) => `(${org}::text IS NULL
+      OR EXISTS (SELECT 1 FROM transactions vft WHERE vft.block_number = ${alias}.block_number AND vft.tx_index = ${alias}.tx_index AND vft.creator_msp = ${org})
+      OR EXISTS (SELECT 1 FROM warehouses vfw WHERE vfw.sgln = ${alias}.biz_location AND vfw.owner_msp = ${org}))`,
 };

@@ -57,9 +57,19 @@ export function createFakeLedger(mspId = 'SupplierMSP'): FakeLedger {
     },
     async evaluate(req) {
       if (req.fn === 'GetHistory') {
-        const gln = String(req.args?.[0]).split('~')[1];
-        const owner = owners.get(gln);
+        const [type, id] = String(req.args?.[0]).split('~');
+        const other = id.includes('FOREIGN');
+        // An order or a shipment of this organisation's (or, named FOREIGN, of other members), as the chaincode keeps it.
+        if (type === 'po') return Buffer.from(JSON.stringify({ history: [{ value: { buyerMsp: 'RetailerMSP', supplierMsp: other ? 'CarrierMSP' : mspId } }] }));
+        if (type === 'shipment')
+          return Buffer.from(JSON.stringify({ history: [{ value: { senderMsp: other ? 'CarrierMSP' : mspId, receiverMsp: 'RetailerMSP' } }] }));
+        const owner = owners.get(id);
         return Buffer.from(JSON.stringify({ history: owner ? [{ value: { ownerMsp: owner } }] : [] }));
+      }
+      if (req.fn === 'GetLot' || req.fn === 'GetLotTrace') {
+        // A lot this organisation commissioned (named FOREIGN: another member's).
+        const lot = { gtin: req.args?.[0], lotCode: req.args?.[1], commissionedBy: String(req.args?.[1]).includes('FOREIGN') ? 'RetailerMSP' : mspId };
+        return Buffer.from(JSON.stringify({ lot, positions: [], ancestors: [], descendants: [] }));
       }
       if (req.fn === 'GetEvent') {
         const arg = submitted.map((r) => JSON.parse(r.args?.[0] ?? '{}')).find((a) => a.eventId === req.args?.[0]);

@@ -19,6 +19,8 @@ export interface FsmaQuery {
   from?: Date;
   /** Exclusive upper bound. */
   to?: Date;
+  /** The caller's organisation: only its events (VISIBLE.traceEvent); absent for every event. Set by the route, never from the query string. */
+  org?: string;
 }
 
 /** Largest number of TLCs in one request. */

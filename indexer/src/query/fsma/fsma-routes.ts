@@ -2,6 +2,7 @@
  * FSMA 204 export: `GET /fsma/export?format=csv|xlsx&tlc=…&from=…&to=…`
  * streams the electronic sortable spreadsheet; `GET /fsma/export/key`
  * (`?format=csv|json`) is the key to its codes (also the XLSX's second sheet).
+ * The export holds the events the caller may see (docs/visibility.md).
  */
 import { Router } from 'express';
 import { badRequest } from '../http-errors';
@@ -11,6 +12,7 @@ import { csvKey, writeCsv } from './fsma-csv';
 import { parseFsmaQuery } from './fsma-params';
 import { fsmaRows } from './fsma-rows';
 import { writeXlsx } from './fsma-xlsx';
+import { requestScope } from '../visibility';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -32,7 +34,9 @@ export function fsmaRoutes(pool: Pool, onError?: (err: unknown) => void): Router
   });
 
   r.get('/fsma/export', async (req, res) => {
-    const q = parseFsmaQuery(req.query as Record<string, unknown>);
+    // Only the critical tracking events the caller's organisation recorded or that happened at its locations.
+    const scope = requestScope(res);
+    const q = { ...parseFsmaQuery(req.query as Record<string, unknown>), ...(scope ? { org: scope.org } : {}) };
     const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15);
     // Validated, so the first byte can go out now; a failure later can only cut the stream.
     const rows = fsmaRows(pool, q);

@@ -7,6 +7,7 @@ import type { Pool } from 'pg';
 import { FSMA_COLUMNS, NOT_APPLICABLE, NOT_RECORDED, type FsmaRow } from './fsma-columns';
 import { tlcClass, type FsmaQuery } from './fsma-params';
 import { gs1CheckDigit } from '../../../../lib/domain/src';
+import { VISIBLE } from '../visibility';
 
 /** Events read per SQL statement. */
 export const BATCH_EVENTS = 5000;
@@ -51,6 +52,7 @@ export function batchStatement(q: FsmaQuery): { text: string; values: unknown[] 
   const where = [EVENT_FILTER];
   if (q.from) where.push(`te.event_time >= ${p(q.from.toISOString())}::timestamptz`);
   if (q.to) where.push(`te.event_time < ${p(q.to.toISOString())}::timestamptz`);
+  if (q.org !== undefined) where.push(VISIBLE.traceEvent('te', `${p(q.org)}::text`));
   if (q.tlcs) {
     const alts = q.tlcs.flatMap((t) =>
       ['quantityList', 'inputQuantityList', 'outputQuantityList'].map(

@@ -1,0 +1,136 @@
+/**
+ * Which ledger records a caller of this gateway may read (docs/visibility.md),
+ * decided on the chaincode's answers: the gateway reads world state through
+ * its organisation's peer, which holds every member's records, so each read
+ * of a lot or of a key's history is scoped here before it is answered. The
+ * auditor role reads everything; anyone else what its organisation owns or
+ * is a party to. What is not granted is answered 404, as if absent.
+ */
+import { QUERY } from '../../../lib/domain/src';
+
+/** A chaincode query's parsed JSON answer. */
+export type LedgerRead = (fn: string, ...args: string[]) => Promise<any>;
+
+interface Position {
+  gln: string;
+}
+
+interface LotTrace {
+  lot: { commissionedBy?: string };
+  positions: Position[];
+  ancestors: unknown[];
+  descendants: Array<{ gtin: string; lotCode: string; positions: Position[] }>;
+}
+
+/** Owners of locations by GLN, each read once from the ledger (a location keeps its owner). */
+export function createLocationOwners(read: LedgerRead): (gln: string) => Promise<string | undefined> {
+  const owners = new Map<string, string>();
+  return async (gln) => {
+    const known = owners.get(gln);
+    if (known) return known;
+    const { history } = (await read(QUERY.GetHistory, `location~${gln}`)) as { history: Array<{ value?: { ownerMsp?: string } }> };
+    const owner = history.find((h) => h.value?.ownerMsp)?.value?.ownerMsp;
+    if (owner) owners.set(gln, owner);
+    return owner;
+  };
+}
+
+/** The rules over the records of one ledger, for one caller's organisation. */
+export function createRecordVisibility(read: LedgerRead, ownerOf = createLocationOwners(read)) {
+  const own = async (org: string, positions: Position[]): Promise<Position[]> => {
+    const out: Position[] = [];
+    for (const p of positions) if ((await ownerOf(p.gln)) === org) out.push(p);
+    return out;
+  };
+
+  /**
+   * A lot's trace as `org` may see it, or undefined when the lot is not in its
+   * provenance: it commissioned the lot, or holds stock of it or of a lot made
+   * from it. Every ancestor is shown (the provenance of what it holds); of the
+   * descendants only those it holds, and every position only at its own locations.
+   */
+  async function lotTrace(gtin: string, lotCode: string, org: string): Promise<LotTrace | undefined> {
+    const trace = (await read(QUERY.GetLotTrace, gtin, lotCode)) as LotTrace;
+    const positions = await own(org, trace.positions ?? []);
+    const descendants = [];
+    for (const d of trace.descendants ?? []) {
+      const mine = await own(org, d.positions ?? []);
+      if (mine.length > 0) descendants.push({ ...d, positions: mine });
+    }
+    if (trace.lot.commissionedBy !== org && positions.length === 0 && descendants.length === 0) return undefined;
+    return { ...trace, positions, descendants };
+  }
+
+  const parties = (v: Record<string, unknown> | undefined, ...fields: string[]) => fields.map((f) => v?.[f]).filter((x): x is string => typeof x === 'string');
+  const anyVersion = (history: Array<{ value?: unknown }>, test: (v: Record<string, unknown>) => boolean) =>
+    history.some((h) => h.value !== null && typeof h.value === 'object' && test(h.value as Record<string, unknown>));
+  const shipmentParties = async (shipmentId: string): Promise<string[]> => {
+    const { history } = (await read(QUERY.GetHistory, `shipment~${shipmentId}`)) as { history: Array<{ value?: Record<string, unknown> }> };
+    return history.flatMap((h) => parties(h.value, 'senderMsp', 'receiverMsp', 'carrier'));
+  };
+
+  /**
+   * Whether `org` may read the history of the readable key: master data
+   * (locations, products) every member; a lot by its provenance; stock by the
+   * location's owner; a shipment, its transit and receipts by its parties; an
+   * order and its payments by buyer and supplier; an event record by the member
+   * that submitted it; a recall by its declarer and the members that may see a
+   * lot it affects. Any other record is the auditor's alone.
+   */
+  async function historyVisible(key: string, history: Array<{ value?: unknown }>, org: string): Promise<boolean> {
+    const [type, ...attrs] = key.split('~');
+    switch (type) {
+      case 'location':
+      case 'product':
+        return true;
+      case 'lot':
+        return (await lotTraceOrNone(attrs[0], attrs[1], org)) !== undefined;
+      case 'stock':
+        return (await ownerOf(attrs[0])) === org;
+      case 'shipment':
+      case 'transit':
+      case 'receipt':
+        return (await shipmentParties(attrs[0])).includes(org);
+      case 'po':
+        return anyVersion(history, (v) => parties(v, 'buyerMsp', 'supplierMsp').includes(org));
+      case 'payment': {
+        const poIds = new Set(history.map((h) => (h.value as { poId?: string } | null)?.poId).filter((x): x is string => typeof x === 'string'));
+        for (const poId of poIds) {
+          const { history: po } = (await read(QUERY.GetHistory, `po~${poId}`)) as { history: Array<{ value?: unknown }> };
+          if (anyVersion(po, (v) => parties(v, 'buyerMsp', 'supplierMsp').includes(org))) return true;
+        }
+        return false;
+      }
+      case 'event':
+        return attrs[attrs.length - 1] === org || anyVersion(history, (v) => v.mspId === org);
+      case 'recall': {
+        if (anyVersion(history, (v) => v.declaredBy === org)) return true;
+        const lots = new Set<string>();
+        for (const h of history)
+          for (const a of (h.value as { affected?: Array<{ gtin: string; lotCode: string }> } | null)?.affected ?? []) lots.add(`${a.gtin}/${a.lotCode}`);
+        for (const l of lots) {
+          const i = l.indexOf('/');
+          if ((await lotTraceOrNone(l.slice(0, i), l.slice(i + 1), org)) !== undefined) return true;
+        }
+        return false;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** As lotTrace, with a lot that does not exist (or a malformed key) as invisible. */
+  async function lotTraceOrNone(gtin: string | undefined, lotCode: string | undefined, org: string): Promise<LotTrace | undefined> {
+    if (!gtin || !lotCode) return undefined;
+    try {
+      return await lotTrace(gtin, lotCode, org);
+    } catch (err) {
+      if ((err as { httpStatus?: number }).httpStatus === 404) return undefined;
+      throw err;
+    }
+  }
+
+  return { lotTrace, historyVisible, own };
+}
+
+export type RecordVisibility = ReturnType<typeof createRecordVisibility>;

@@ -1,0 +1,114 @@
+/**
+ * The gateway's rows of the visibility matrix: one per chaincode read of its
+ * route table (gateway/src/http/resource-routes.ts), each reader asking its own
+ * organisation's gateway; and the console's pass-through to the query API.
+ */
+import { expect } from 'chai';
+import { AUDITOR, MEMBERS, READERS, type Member, type Reader } from './visibility-devnet';
+import { each, model, same, type Ctx, type Row } from './visibility-context';
+import { GATEWAY_LOT_GRANT, LOTS, OWNER, PO_PARTIES, RECALL_GRANT, sees, SHIPMENT_PARTIES, SHIPMENTS, type SiteName } from './visibility-model';
+
+type Any = Record<string, any>;
+
+const lotRead =
+  (suffix: string, check?: (x: Ctx, reader: Reader, body: Any) => void): Row =>
+  async (x) => {
+    const m = model(x.s);
+    await each(async (reader) => {
+      for (const lot of LOTS) {
+        const a = await x.r.gateway(reader, `/lots/${m.lotKey(lot)}${suffix}`);
+        expect(a.status, `${reader} gateway ${lot}${suffix}: ${a.text.slice(0, 200)}`).to.equal(sees(reader, GATEWAY_LOT_GRANT[lot]) ? 200 : 404);
+        if (a.status === 200) check?.(x, reader, a.body);
+      }
+    });
+  };
+
+/** Key of a history read → the members that may read it. */
+function historyGrants(x: Ctx): Array<[string, readonly Member[] | 'all']> {
+  const m = model(x.s);
+  return [
+    [`location~${x.s.gln.site2}`, 'all'],
+    [`product~${x.s.gtin.g2}`, 'all'],
+    [`lot~${m.lotKey('B2').replace('/', '~')}`, GATEWAY_LOT_GRANT.B2],
+    [`lot~${m.lotKey('AB').replace('/', '~')}`, GATEWAY_LOT_GRANT.AB],
+    [`stock~${x.s.gln.site2}~${m.lotKey('B').replace('/', '~')}`, [OWNER.site2]],
+    [`shipment~${x.s.shipment.SH2}`, SHIPMENT_PARTIES.SH2],
+    [`shipment~${x.s.shipment.SH1}`, SHIPMENT_PARTIES.SH1],
+    [`po~${x.s.po.PO2}`, PO_PARTIES.PO2],
+    [`recall~${x.s.recallId}`, RECALL_GRANT],
+  ];
+}
+
+export const GATEWAY_ROWS: Record<string, Row> = {
+  'GET /lots/:gtin/:lotCode': lotRead('', (x, reader, body) => {
+    const m = model(x.s);
+    for (const p of body.positions as Any[]) expect(m.ownsGln(reader, p.gln), `${reader}: gateway position at ${p.gln}`).to.equal(true);
+  }),
+  'GET /lots/:gtin/:lotCode/trace': lotRead('/trace', (x, reader, body) => {
+    const m = model(x.s);
+    for (const p of body.positions as Any[]) expect(m.ownsGln(reader, p.gln), `${reader}: trace position`).to.equal(true);
+    for (const d of body.descendants as Any[]) {
+      expect((d.positions as Any[]).length, `${reader}: a descendant it does not hold`).to.be.greaterThan(0);
+      for (const p of d.positions as Any[]) expect(m.ownsGln(reader, p.gln), `${reader}: descendant position`).to.equal(true);
+    }
+  }),
+  'GET /shipments/:shipmentId': async (x) => {
+    await each(async (reader) => {
+      for (const sh of SHIPMENTS) {
+        const a = await x.r.gateway(reader, `/shipments/${x.s.shipment[sh]}`);
+        expect(a.status, `${reader} gateway ${sh}`).to.equal(sees(reader, SHIPMENT_PARTIES[sh]) ? 200 : 404);
+      }
+    });
+  },
+  'GET /locations/:gln/stock': async (x) => {
+    await each(async (reader) => {
+      for (const site of Object.keys(x.s.gln) as SiteName[]) {
+        const a = await x.r.gateway(reader, `/locations/${x.s.gln[site]}/stock`);
+        expect(a.status, `${reader} gateway stock at ${site}`).to.equal(sees(reader, [OWNER[site]]) ? 200 : 404);
+      }
+    });
+  },
+  'GET /purchase-orders/:poId': async (x) => {
+    await each(async (reader) => {
+      for (const po of ['PO1', 'PO2'] as const) {
+        const a = await x.r.gateway(reader, `/purchase-orders/${x.s.po[po]}`);
+        expect(a.status, `${reader} gateway ${po}`).to.equal(sees(reader, PO_PARTIES[po]) ? 200 : 404);
+      }
+    });
+  },
+  'GET /events/:eventId': async (x) => {
+    await each(async (reader) => {
+      // Every member that submitted something (the carrier submits nothing).
+      for (const by of MEMBERS.filter((m) => x.s.events[m].length > 0)) {
+        // Event ids are scoped per organisation: another's is named with ?mspId=.
+        const a = await x.r.gateway(reader, `/events/${x.s.events[by][0]}?mspId=${by}`);
+        expect(a.status, `${reader} gateway: an event of ${by}`).to.equal(reader === AUDITOR || reader === by ? 200 : 404);
+      }
+    });
+  },
+  'GET /history': async (x) => {
+    await each(async (reader) => {
+      for (const [key, grant] of historyGrants(x)) {
+        const a = await x.r.gateway(reader, `/history?key=${encodeURIComponent(key)}`);
+        expect(a.status, `${reader} gateway history of ${key}: ${a.text.slice(0, 200)}`).to.equal(grant === 'all' || sees(reader, grant) ? 200 : 404);
+        if (a.status === 200) expect((a.body.history as Any[]).length, `${reader}: history of ${key}`).to.be.greaterThan(0);
+      }
+    });
+  },
+};
+
+/** The console's pass-through answers as the query API answers the same reader. */
+export const consoleRow: Row = async (x) => {
+  for (const reader of READERS) {
+    const via = await x.r.gateway(reader, '/console/api/index/shipments?limit=1000');
+    expect(via.status, `${reader} console: ${via.text.slice(0, 200)}`).to.equal(200);
+    same(
+      reader,
+      'shipments through the console',
+      (via.body.shipments as Any[]).map((s) => s.shipment_id),
+      model(x.s).visibleShipments(reader),
+    );
+    const lot = await x.r.gateway(reader, `/console/api/index/lots/${model(x.s).lotKey('B2')}`);
+    expect(lot.status, `${reader} console lot B2`).to.equal(reader === AUDITOR || reader === OWNER.site2 || reader === OWNER.dc ? 200 : 404);
+  }
+};
