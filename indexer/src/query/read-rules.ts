@@ -13,7 +13,8 @@ export const READ_RULES = {
   genealogy:
     'as lot: every step upstream with its proofs; downstream only the caller’s own provenance; shipments, custody, movements and holdings as their own rules',
   shipment: 'the sender, receiver and carrier (404 otherwise); pending orders: their parties',
-  order: 'the buyer and the supplier',
+  order:
+    'the buyer and the supplier; payment terms and paid amounts are Fabric private data on their two peers only, and an indexer holds them only when its own organisation is a party ([private-data.md](private-data.md))',
   recall: 'the declarer and every member that may see a lot it affects; affected lots and their positions as lot',
   'recall-scope': 'roots as lot (404 otherwise), affected lots as lot-downstream',
   search: 'each match as its own rule (transaction, shipment, order, lot); a match with nothing visible is left out',

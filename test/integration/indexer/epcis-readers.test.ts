@@ -1,5 +1,5 @@
 /**
- * The grants a scoped EPCIS query walks (epcis_event_readers, migration 020)
+ * The grants a scoped EPCIS query walks (epcis_event_readers, migration 019)
  * follow the rule of event-visibility.ts whatever order events and locations
  * arrive in: an event is readable by its capturer and by the owners of the
  * locations it names, also when a location is registered after the events
@@ -18,7 +18,7 @@ import { testPostgres, unique } from './harness';
 
 const gln = (i: number) => String(i).padStart(13, '0');
 
-describe('indexer: who may read each EPCIS event (migration 020)', function () {
+describe('indexer: who may read each EPCIS event (migration 019)', function () {
   this.timeout(120_000);
   let pg: PostgresServer;
   let pool: Pool;

@@ -1,5 +1,5 @@
 /**
- * The holders the lot rule reads (lot_holders, migration 021) are the members
+ * The holders the lot rule reads (lot_holders, migration 020) are the members
  * that commissioned a lot or moved it at a location they own, whatever order
  * lots, movements and locations arrive in; checked against that rule written
  * out over lots and the movement history, on a real PostgreSQL.
@@ -13,7 +13,7 @@ import { testPostgres, unique } from './harness';
 
 const GTIN = '04000001000012';
 
-describe('indexer: the holders of each lot (migration 021)', function () {
+describe('indexer: the holders of each lot (migration 020)', function () {
   this.timeout(120_000);
   let pg: PostgresServer;
   let pool: Pool;

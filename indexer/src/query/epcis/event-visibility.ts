@@ -3,7 +3,7 @@
  * anyone else the events its organisation captured and the events naming a
  * location its organisation owns (business location or read point). Applied
  * in SQL (epcis-sql.ts), so pages, counts and page tokens stay right. The
- * grants are kept per event in epcis_event_readers (migration 020, by
+ * grants are kept per event in epcis_event_readers (migration 019, by
  * triggers on events and locations).
  */
 import type { Principal } from '../../../../lib/domain/src';
