@@ -10,6 +10,8 @@
  *   the retailer and supplier 1 set reorder points at their own locations.
  */
 import { randomBytes } from 'node:crypto';
+import { createEndorsementResolver } from '../../../gateway/src/submission/endorsement';
+import { transientBuffers, withPrivateTerms } from '../../../gateway/src/submission/private-terms';
 import type { LedgerClient } from '../../../lib/fabric/src';
 import { eventId, submitJson, uniqueGln, uniqueGtin } from '../chaincode/ledger-fixtures';
 import { peersAt } from '../indexer/harness';
@@ -60,6 +62,20 @@ export async function runScenario(orgs: Record<string, LedgerClient>): Promise<S
     if (r.commit.blockNumber > s.lastBlock) s.lastBlock = r.commit.blockNumber;
     return r;
   };
+  // An order as the buyer's gateway submits it: its terms in transient data, both parties' peers endorsing.
+  const order = async (name: string, by: Member, body: Record<string, unknown>) => {
+    const cmd = withPrivateTerms({ fn: 'CreatePurchaseOrder', eventId: eventId('vis'), actor: 'buyer', body }, { retentionSeconds: 3600 });
+    const commit = await orgs[by].submit({
+      contract: 'traceability',
+      fn: cmd.fn,
+      args: [JSON.stringify({ ...cmd.body, eventId: cmd.eventId, actor: cmd.actor })],
+      transient: transientBuffers(cmd),
+      endorsingOrgs: await createEndorsementResolver({ ledger: orgs[by] }).resolve(cmd.endorsement),
+    });
+    s.tx[name] = { txId: commit.txId, by };
+    s.events[by].push(cmd.eventId);
+    if (commit.blockNumber > s.lastBlock) s.lastBlock = commit.blockNumber;
+  };
   // Both parties endorse a shipment: each party's peer must hold what the shipment reads first.
   const settle = () => peersAt(orgs, s.lastBlock);
   const { gln, gtin, lot, shipment, po } = s;
@@ -82,10 +98,11 @@ export async function runScenario(orgs: Record<string, LedgerClient>): Promise<S
     submit('commission B2', S2, 'CommissionLot', { gln: gln.site2, gtin: gtin.g2, lotCode: lot.B2, quantity: '500', origin: { country: 'PE' } }),
     submit('commission C3', S3, 'CommissionLot', { gln: gln.site3, gtin: gtin.g3, lotCode: lot.C3, quantity: '500', origin: { country: 'ET' } }),
   ]);
+  await settle();
   const terms = { chainId: 31337, asset: 'native', decimals: 18, amount: '1', payee: `0x${'ab'.repeat(20)}` };
   await Promise.all([
-    submit('order PO1', R, 'CreatePurchaseOrder', { poId: po.PO1, supplierMsp: S1, lines: [{ gtin: gtin.blend, quantity: '900' }], paymentTerms: terms }),
-    submit('order PO2', R, 'CreatePurchaseOrder', { poId: po.PO2, supplierMsp: S2, lines: [{ gtin: gtin.g2, quantity: '500' }], paymentTerms: terms }),
+    order('order PO1', R, { poId: po.PO1, supplierMsp: S1, lines: [{ gtin: gtin.blend, quantity: '900' }], paymentTerms: terms }),
+    order('order PO2', R, { poId: po.PO2, supplierMsp: S2, lines: [{ gtin: gtin.g2, quantity: '500' }], paymentTerms: terms }),
   ]);
   await settle();
   const ship = async (name: string, by: Member, to: Member, body: Record<string, unknown>, receive: boolean) => {
