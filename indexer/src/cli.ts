@@ -8,7 +8,8 @@
  */
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { loadIndexerConfig } from './config';
+import { envString, requireDatabaseUrl } from '../../lib/platform/src';
+import { checkSchemaName, loadIndexerConfig } from './config';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { createIndexer } from './main';
@@ -54,11 +55,12 @@ async function main(argv: string[]): Promise<number> {
     case 'run':
       return run();
     case 'migrate': {
-      const config = loadIndexerConfig();
-      if (!config.databaseUrl) throw new Error('migrate needs DATABASE_URL');
-      const pool = createPool({ connectionString: config.databaseUrl, schema: config.schema });
+      // Only the database: migrating needs no ledger, Kafka or token settings.
+      const databaseUrl = requireDatabaseUrl(process.env);
+      const schema = checkSchemaName(envString(process.env, 'INDEXER_SCHEMA', 'indexer'));
+      const pool = createPool({ connectionString: databaseUrl, schema });
       try {
-        console.log(`applied: ${(await migrate(pool, config.schema)).join(', ') || 'nothing'}`);
+        console.log(`applied: ${(await migrate(pool, schema)).join(', ') || 'nothing'}`);
       } finally {
         await pool.end();
       }
