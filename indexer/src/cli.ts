@@ -18,6 +18,9 @@ import { runVerify } from './ops/verify';
 
 const USAGE = 'usage: indexer <run|migrate|rebuild|verify> [--target-schema NAME]';
 
+/** The configuration of `rebuild` and `verify`: they publish nothing, so no Kafka setting is asked for. */
+const offline = () => loadIndexerConfig({ ...process.env, INDEXER_KAFKA: 'off' });
+
 async function run(): Promise<number> {
   const config = loadIndexerConfig();
   const log = pino({ name: 'indexer', level: config.logLevel });
@@ -67,9 +70,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'rebuild':
-      return (await runRebuild(loadIndexerConfig(), { targetSchema: values['target-schema'], out: console.log })).equal ? 0 : 1;
+      return (await runRebuild(offline(), { targetSchema: values['target-schema'], out: console.log })).equal ? 0 : 1;
     case 'verify':
-      return (await runVerify(loadIndexerConfig(), { out: console.log })).ok ? 0 : 1;
+      return (await runVerify(offline(), { out: console.log })).ok ? 0 : 1;
     default:
       console.error(USAGE);
       return 2;
