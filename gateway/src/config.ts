@@ -3,7 +3,17 @@
  * Anything malformed fails fast with a message naming the variable.
  */
 import { loadLedgerConfig, type LedgerConfig } from '../../lib/fabric/src';
-import { devIssuerKeyFile, envBool, envInt, envPositive, envString, isProduction, loadAuthConfig, requireDatabaseUrl, type AuthConfig } from '../../lib/platform/src';
+import {
+  devIssuerKeyFile,
+  envBool,
+  envInt,
+  envPositive,
+  envString,
+  isProduction,
+  loadAuthConfig,
+  requireDatabaseUrl,
+  type AuthConfig,
+} from '../../lib/platform/src';
 import type { PosRollupConfig } from './adapters/pos/pos-rollup';
 import { loadPaymentsConfig, type PaymentsConfig } from './payments/payments-config';
 

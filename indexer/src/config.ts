@@ -152,7 +152,10 @@ export function loadIndexerConfig(env: NodeJS.ProcessEnv = process.env): Indexer
     eventSource: envString(env, 'INDEXER_EVENT_SOURCE', `urn:coffee-trace:fabric:${ledger.channel}:${ledger.chaincode}`),
     ledger,
     http: { host: envString(env, 'INDEXER_HTTP_HOST', '127.0.0.1'), port: envInt(env, 'INDEXER_HTTP_PORT', 7910, 0, 65535) },
-    auth: loadAuthConfig(env, { audience: 'coffee-trace-gateway', devKeyFile: envString(env, 'DEV_ISSUER_KEY_FILE', `gateway/.dev-issuer/${ledger.mspId}.json`) }),
+    auth: loadAuthConfig(env, {
+      audience: 'coffee-trace-gateway',
+      devKeyFile: envString(env, 'DEV_ISSUER_KEY_FILE', `gateway/.dev-issuer/${ledger.mspId}.json`),
+    }),
     blockTransport: envOneOf(env, 'INDEXER_BLOCK_TRANSPORT', ['deliver', 'query'] as const, 'deliver'),
     pollMs: envInt(env, 'INDEXER_POLL_MS', 1000, 10, 60_000),
     retryDelayMs: envInt(env, 'INDEXER_RETRY_DELAY_MS', 2000, 10, 300_000),

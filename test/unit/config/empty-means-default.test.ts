@@ -16,9 +16,13 @@ describe('an empty variable takes its default', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'empty-env-'));
   const key = path.join(dir, 'user.key');
   const cert = path.join(dir, 'user.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-subj', '/CN=user', '-days', '1'], {
-    stdio: 'ignore',
-  });
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-subj', '/CN=user', '-days', '1'],
+    {
+      stdio: 'ignore',
+    },
+  );
   const profile = path.join(dir, 'profile.json');
   fs.writeFileSync(
     profile,
@@ -39,14 +43,33 @@ describe('an empty variable takes its default', () => {
   };
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const gatewaySettings = ['GATEWAY_HOST', 'GATEWAY_PORT', 'GATEWAY_BODY_LIMIT', 'DEV_ISSUER_KEY_FILE', 'LOG_LEVEL', 'AUTH_AUDIENCE', 'AUTH_ALGORITHMS', 'AUTH_ORG_CLAIM', 'FABRIC_PORT_BASE'];
+  const gatewaySettings = [
+    'GATEWAY_HOST',
+    'GATEWAY_PORT',
+    'GATEWAY_BODY_LIMIT',
+    'DEV_ISSUER_KEY_FILE',
+    'LOG_LEVEL',
+    'AUTH_AUDIENCE',
+    'AUTH_ALGORITHMS',
+    'AUTH_ORG_CLAIM',
+    'FABRIC_PORT_BASE',
+  ];
   for (const name of gatewaySettings) {
     it(`gateway: ${name}=`, () => {
       expect(JSON.stringify(loadGatewayConfig({ ...base, [name]: '' }))).to.equal(JSON.stringify(loadGatewayConfig(base)));
     });
   }
 
-  const indexerSettings = ['INDEXER_HTTP_HOST', 'INDEXER_HTTP_PORT', 'INDEXER_SCHEMA', 'INDEXER_TOPIC_PREFIX', 'INDEXER_EVENT_SOURCE', 'DEV_ISSUER_KEY_FILE', 'LOG_LEVEL', 'AUTH_AUDIENCE'];
+  const indexerSettings = [
+    'INDEXER_HTTP_HOST',
+    'INDEXER_HTTP_PORT',
+    'INDEXER_SCHEMA',
+    'INDEXER_TOPIC_PREFIX',
+    'INDEXER_EVENT_SOURCE',
+    'DEV_ISSUER_KEY_FILE',
+    'LOG_LEVEL',
+    'AUTH_AUDIENCE',
+  ];
   for (const name of indexerSettings) {
     it(`indexer: ${name}=`, () => {
       expect(JSON.stringify(loadIndexerConfig({ ...base, [name]: '' }))).to.equal(JSON.stringify(loadIndexerConfig(base)));
@@ -60,7 +83,7 @@ describe('an empty variable takes its default', () => {
     expect([idx.http.host, idx.http.port, idx.schema]).to.deep.equal(['127.0.0.1', 7910, 'indexer']);
   });
 
-  it('the gateway\'s dev issuer key follows the devnet port base, as mint-token reads it', () => {
+  it("the gateway's dev issuer key follows the devnet port base, as mint-token reads it", () => {
     expect(loadGatewayConfig({ ...base, FABRIC_PORT_BASE: '23000' }).auth.devKeyFile).to.equal('gateway/.dev-issuer/23000-Org1MSP.json');
   });
 });

@@ -46,7 +46,7 @@ describe('the retail run in benchmarks.md and capacity-plan.md', () => {
     expect([planUploads, planOffered]).to.deep.equal([offeredUploads, offeredLines]);
   });
 
-  it('the capacity plan\'s ratio is booked store batches over the probe\'s RecordSales', () => {
+  it("the capacity plan's ratio is booked store batches over the probe's RecordSales", () => {
     expect(num(ratio)).to.equal(Number((num(batches) / num(probeTxps)).toFixed(2)));
   });
 });
