@@ -27,6 +27,7 @@ import { dropSchema, migrate, migrationsDir } from '../../indexer/src/db/migrate
 import { createPool } from '../../indexer/src/db/pool';
 import { downstreamTrace, upstreamTrace } from '../../indexer/src/query/lineage-trace';
 import { DEFAULT_TRACE_LIMITS, inSnapshot, type TraceLimits } from '../../indexer/src/query/lineage-walk';
+import { VISIBLE } from '../../indexer/src/query/visibility';
 import { benchPostgres, pct } from './bench-env';
 
 /** Baseline: the upstream CTE before the bounded walk (a path array per row stops cycles, nothing stops paths). */
@@ -132,10 +133,68 @@ const walkUp =
   async () =>
     sized((await inSnapshot(pool, (c) => upstreamTrace(c, [[gtin, lot]], limits))).steps);
 const walkDown =
-  (pool: Pool, gtin: string, lot: string, limits: TraceLimits): Answer =>
+  (pool: Pool, gtin: string, lot: string, limits: TraceLimits, org: string | null = null): Answer =>
   async () => {
-    const t = await inSnapshot(pool, (c) => downstreamTrace(c, [[gtin, lot]], limits));
+    const t = await inSnapshot(pool, (c) => downstreamTrace(c, [[gtin, lot]], limits, org));
     return sized([...t.steps, ...t.holdings]);
+  };
+/** The query API's 404 test of a lot route: may `org` see the lot (visibility.ts)? */
+const lotVisible =
+  (pool: Pool, gtin: string, lot: string, org: string | null): Answer =>
+  async () =>
+    sized((await pool.query(`SELECT ${VISIBLE.lot('$1', '$2', '$3')} AS visible`, [gtin, lot, org])).rows);
+
+/**
+ * The cost of scoping a trace to the caller's organisation, beside the
+ * unscoped answer (the auditor's, and every caller's before answers were
+ * scoped), interleaved so load on the machine hits both alike: the lot check
+ * every lot route runs first, and the downstream walk with its holdings.
+ * RetailerMSP owns every location of the fill; SupplierMSP none.
+ */
+async function timeScoped(pool: Pool, runs: number): Promise<void> {
+  const limits = DEFAULT_TRACE_LIMITS;
+  const cases: Array<[string, Answer, Answer]> = [
+    ['downstream from ROOT for a holder', walkDown(pool, ROOT_GTIN, 'ROOT', limits), walkDown(pool, ROOT_GTIN, 'ROOT', limits, 'RetailerMSP')],
+    ['downstream from ROOT for a member holding nothing', walkDown(pool, ROOT_GTIN, 'ROOT', limits), walkDown(pool, ROOT_GTIN, 'ROOT', limits, 'SupplierMSP')],
+    [
+      'upstream from C5-5 with the lot check of a holder',
+      walkUp(pool, CHILD_GTIN, 'C5-5', limits),
+      both(lotVisible(pool, CHILD_GTIN, 'C5-5', 'RetailerMSP'), walkUp(pool, CHILD_GTIN, 'C5-5', limits)),
+    ],
+    ['lot check of ROOT (1,000,000 movements) for a holder', lotVisible(pool, ROOT_GTIN, 'ROOT', null), lotVisible(pool, ROOT_GTIN, 'ROOT', 'RetailerMSP')],
+    ['lot check of ROOT for a member holding nothing', lotVisible(pool, ROOT_GTIN, 'ROOT', null), lotVisible(pool, ROOT_GTIN, 'ROOT', 'SupplierMSP')],
+  ];
+  for (const [name, unscoped, scoped] of cases) {
+    for (let i = 0; i < 10; i++) {
+      await unscoped();
+      await scoped();
+    }
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      for (const [answer, into] of [
+        [unscoped, a],
+        [scoped, b],
+      ] as const) {
+        const s = process.hrtime.bigint();
+        await answer();
+        into.push(Number(process.hrtime.bigint() - s) / 1e6);
+      }
+    }
+    a.sort((x, y) => x - y);
+    b.sort((x, y) => x - y);
+    console.log(
+      `scoped: ${name}: unscoped p50 ${pct(a, 50).toFixed(2)} ms p99 ${pct(a, 99).toFixed(2)} ms; scoped p50 ${pct(b, 50).toFixed(2)} ms p99 ${pct(b, 99).toFixed(2)} ms; ` +
+        `scoped/unscoped p50 ${(pct(b, 50) / pct(a, 50)).toFixed(2)}x`,
+    );
+  }
+}
+
+const both =
+  (first: Answer, second: Answer): Answer =>
+  async () => {
+    await first();
+    return second();
   };
 
 async function timeQueries(pool: Pool, runs: number, label: string): Promise<void> {
@@ -229,6 +288,7 @@ async function main(): Promise<void> {
     await pool.query(m004);
     await pool.query('VACUUM ANALYZE');
     await timeQueries(pool, runs, 'with migration 004');
+    await timeScoped(pool, Math.min(runs, 100));
     await diamond(pool, Math.min(runs, 50), Number(values['diamond-baseline-depth']));
     console.log('2 shared cores: figures vary with other load on the machine');
     if (!values.keep) await dropSchema(pool, schema);

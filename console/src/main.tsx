@@ -2,7 +2,7 @@
 import 'reflect-metadata'; // @peculiar/x509's dependency injection needs it before anything loads
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { devSignIn, fetchConfig, loadSession, oidcCallback, oidcSignIn, saveSession, type ConsoleConfig, type Session } from './lib/session';
+import { devSignIn, fetchConfig, loadSession, oidcCallback, oidcSignIn, saveSession, SESSION_EXPIRED, type ConsoleConfig, type Session } from './lib/session';
 import { ALL_ROLES, canSee, type View } from './lib/roles';
 import { LedgerView } from './views/ledger-view';
 import { OrdersView, ShipmentsView, StockView } from './views/operations-view';
@@ -22,11 +22,16 @@ const NAV: Array<[View, string]> = [
 
 const routeOf = () => location.hash.replace(/^#\/?/, '').split('?')[0] || '';
 
-function SignIn({ config, onSession }: { config: ConsoleConfig; onSession: (s: Session) => void }) {
+function SignIn({ config, onSession, notice }: { config: ConsoleConfig; onSession: (s: Session) => void; notice?: string }) {
   const [error, setError] = useState<string>();
   return (
     <main id="main" class="sign-in" aria-labelledby="signin-title">
       <h1 id="signin-title">coffee-trace console · {config.mspId}</h1>
+      {notice && (
+        <p role="status" data-testid="session-notice">
+          {notice}
+        </p>
+      )}
       {config.auth.mode === 'dev' && (
         <>
           <p>Development issuer: choose the role to sign in with.</p>
@@ -64,12 +69,37 @@ function App() {
   const [session, setSession] = useState<Session | undefined>(loadSession());
   const [route, setRoute] = useState(routeOf());
   const [error, setError] = useState<string>();
+  const [notice, setNotice] = useState<string>();
+  useEffect(() => {
+    const ended = (e: Event) => {
+      setSession(undefined);
+      setNotice((e as CustomEvent<string>).detail);
+    };
+    addEventListener('coffee-trace:session-ended', ended);
+    return () => removeEventListener('coffee-trace:session-ended', ended);
+  }, []);
+  useEffect(() => {
+    // A token that expires while the console is open ends the session then, with a word why.
+    if (session?.expiresAt === undefined) return;
+    const t = setTimeout(
+      () => {
+        saveSession(undefined);
+        setSession(undefined);
+        setNotice(SESSION_EXPIRED);
+      },
+      Math.max(0, Math.min(session.expiresAt - Date.now(), 2 ** 31 - 1)),
+    );
+    return () => clearTimeout(t);
+  }, [session]);
   useEffect(() => {
     fetchConfig()
       .then(async (c) => {
         setConfig(c);
         const s = await oidcCallback(c);
-        if (s) setSession(s);
+        if (s) {
+          setSession(s);
+          setNotice(undefined);
+        }
       })
       .catch((e: Error) => setError(e.message));
     const on = () => setRoute(routeOf());
@@ -92,7 +122,7 @@ function App() {
       </main>
     );
   if (route.startsWith('bench')) return <BenchView />;
-  if (!session) return <SignIn config={config} onSession={setSession} />;
+  if (!session) return <SignIn config={config} onSession={setSession} notice={notice} />;
   const visible = NAV.filter(([v]) => canSee(session.roles, v));
   const current = (visible.find(([v]) => v === route) ?? visible[0])?.[0];
   return (

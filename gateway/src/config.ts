@@ -54,7 +54,7 @@ export interface ConsoleConfig {
    */
   indexerDevKeyFile?: string;
   /** OpenID Connect for browsers when a real issuer is configured. */
-  oidc?: { authority: string; clientId: string; scope: string };
+  oidc?: { authority: string; clientId: string; scope: string; resource?: string };
   /** NODE_ENV is production: the console offers no dev sign-in. */
   production: boolean;
 }
@@ -121,11 +121,16 @@ function loadConsoleConfig(env: NodeJS.ProcessEnv, devIssuer: boolean): ConsoleC
   const authority = env.CONSOLE_OIDC_AUTHORITY || undefined;
   if (authority && !/^https?:\/\//.test(authority)) throw new Error(`CONSOLE_OIDC_AUTHORITY must be an http(s) URL, got "${authority}"`);
   if (authority && !env.CONSOLE_OIDC_CLIENT_ID) throw new Error('CONSOLE_OIDC_CLIENT_ID is required when CONSOLE_OIDC_AUTHORITY is set');
+  const resource = env.CONSOLE_OIDC_RESOURCE || undefined;
+  if (resource && !/^[a-z][a-z0-9+.-]*:[^#\s]+$/i.test(resource))
+    throw new Error(`CONSOLE_OIDC_RESOURCE must be an absolute URI without a fragment (a resource indicator), got "${resource}"`);
   return {
     dir: env.CONSOLE_DIR || undefined,
     indexerUrl,
     indexerDevKeyFile,
-    oidc: authority ? { authority, clientId: env.CONSOLE_OIDC_CLIENT_ID!, scope: env.CONSOLE_OIDC_SCOPE || 'openid profile' } : undefined,
+    oidc: authority
+      ? { authority, clientId: env.CONSOLE_OIDC_CLIENT_ID!, scope: env.CONSOLE_OIDC_SCOPE || 'openid profile', ...(resource ? { resource } : {}) }
+      : undefined,
     production: isProduction(env),
   };
 }

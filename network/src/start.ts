@@ -25,6 +25,8 @@ async function main(): Promise<void> {
   const cfg = loadDevnetConfig();
   const log = (msg: string) => console.log(`[start] ${msg}`);
   const env: NodeJS.ProcessEnv = { ...process.env, FABRIC_PORT_BASE: String(cfg.portBase), FABRIC_RUN_DIR: cfg.runDir };
+  // An identity provider named in the environment replaces the gateways' dev issuers (docs/sign-in.md).
+  const realIssuer = Boolean(process.env.AUTH_JWKS_URL);
   const fileLogger = (name: string) =>
     pino(
       { level: process.env.LOG_LEVEL ?? 'info', base: { service: name } },
@@ -72,9 +74,10 @@ async function main(): Promise<void> {
         ...devnetLedgerEnv(info, org.mspId),
         GATEWAY_PORT: String(gatewayPort(cfg, org.mspId)),
         DEV_ISSUER_KEY_FILE: devIssuerKeyFile(cfg.portBase, org.mspId),
-        // The console reads the indexer through each gateway; the indexer trusts the first gateway's dev issuer.
+        // The console reads the indexer through each gateway; the indexer trusts the first gateway's dev issuer
+        // (or, with AUTH_JWKS_URL, the same identity provider as the gateways).
         CONSOLE_INDEXER_URL: `http://127.0.0.1:${indexerPort(cfg)}`,
-        CONSOLE_INDEXER_DEV_KEY_FILE: devIssuerKeyFile(cfg.portBase, info.orgs[0].mspId),
+        ...(realIssuer ? {} : { CONSOLE_INDEXER_DEV_KEY_FILE: devIssuerKeyFile(cfg.portBase, info.orgs[0].mspId) }),
         // One base URL per organisation: the gateway forwards EPCIS queries to the indexer.
         EPCIS_QUERY_URL: process.env.EPCIS_QUERY_URL ?? `http://127.0.0.1:${indexerPort(cfg)}`,
         PAYMENTS_CHAINS_FILE: chain.chainsFile,
@@ -82,9 +85,11 @@ async function main(): Promise<void> {
       };
       gateways.push(await startGateway(loadGatewayConfig(gwEnv), { logger: fileLogger(`gateway-${org.mspId}`) }));
     }
-    // The query API verifies the same tokens as the retailer's gateway (its dev issuer here,
-    // the organisation's identity provider in a deployment).
-    const trusted = JSON.parse(fs.readFileSync(devIssuerKeyFile(cfg.portBase, info.orgs[0].mspId), 'utf8')) as { issuer: string; jwksUrl: string };
+    // The query API verifies the same tokens as the retailer's gateway: its dev issuer, or the identity
+    // provider AUTH_JWKS_URL names.
+    const trusted = realIssuer
+      ? { jwksUrl: process.env.AUTH_JWKS_URL!, issuer: process.env.AUTH_ISSUER ?? '' }
+      : (JSON.parse(fs.readFileSync(devIssuerKeyFile(cfg.portBase, info.orgs[0].mspId), 'utf8')) as { issuer: string; jwksUrl: string });
     log('starting the indexer');
     const indexerEnv = {
       ...env,
@@ -104,9 +109,13 @@ async function main(): Promise<void> {
     console.log(`  indexer query API    http://127.0.0.1:${indexer.httpPort()}`);
     console.log(`  EVM chain (anvil)    ${chain.anvil.rpcUrl}, chain 31337, ${chain.token.symbol} at ${chain.token.address}`);
     console.log(`  state and logs       ${cfg.runDir} (logs/)`);
-    console.log('\nA first request (the dev issuer signs tokens for the devnet):');
-    console.log(`  TOKEN=$(node dist/gateway/src/auth/mint-token.js --org RetailerMSP --role inventory-reader --sub alice)`);
-    console.log(`  curl -H "Authorization: Bearer $TOKEN" ${gateways[0]?.url}/healthz`);
+    if (realIssuer) {
+      console.log(`\nTokens come from ${process.env.AUTH_ISSUER}: sign in to the console at ${gateways[0]?.url}/console/`);
+    } else {
+      console.log('\nA first request (the dev issuer signs tokens for the devnet):');
+      console.log(`  TOKEN=$(node dist/gateway/src/auth/mint-token.js --org RetailerMSP --role inventory-reader --sub alice)`);
+      console.log(`  curl -H "Authorization: Bearer $TOKEN" ${gateways[0]?.url}/healthz`);
+    }
     console.log('\nPress Ctrl-C to stop.');
     setInterval(() => undefined, 1 << 30);
   } catch (err) {

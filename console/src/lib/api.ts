@@ -1,5 +1,5 @@
 /** Calls to the gateway (same origin) and, through it, to the indexer's query API. */
-import { loadSession } from './session';
+import { loadSession, sessionRefused } from './session';
 
 export class ApiError extends Error {
   constructor(
@@ -18,6 +18,8 @@ function headers(): Record<string, string> {
 async function call<T>(url: string, init: RequestInit = {}): Promise<T> {
   const res = await fetch(url, { ...init, headers: { ...headers(), ...(init.headers as Record<string, string> | undefined) } });
   const body = await res.text();
+  // An expired or revoked token: back to the sign-in page rather than an error in every view.
+  if (res.status === 401 && loadSession()) sessionRefused();
   if (!res.ok) {
     let msg = body;
     try {

@@ -10,7 +10,17 @@ export interface ConsoleConfig {
   mspId: string;
   /** The token claim naming the user's organisation. */
   orgClaim?: string;
-  auth: { mode: 'dev' } | { mode: 'oidc'; authority: string; clientId: string; scope: string } | { mode: 'none' };
+  auth:
+    | { mode: 'dev' }
+    | {
+        mode: 'oidc';
+        authority: string;
+        clientId: string;
+        scope: string;
+        /** The API's resource indicator (RFC 8707), sent with the authorization and token requests. */
+        resource?: string;
+      }
+    | { mode: 'none' };
 }
 
 export interface Session {
@@ -19,17 +29,33 @@ export interface Session {
   roles: string[];
   /** The organisation the token names (its MSP id); the gateway refuses tokens of another. */
   org?: string;
+  /** When the token expires (ms since the epoch), from its `exp` claim. */
+  expiresAt?: number;
 }
 
 const KEY = 'coffee-trace.session';
 
+/** Why the last session ended on its own (shown on the sign-in page). */
+export const SESSION_EXPIRED = 'Your session has expired or was refused: sign in again.';
+
+/** The stored session, unless its token has expired (then it is dropped). */
 export function loadSession(): Session | undefined {
   try {
     const s = JSON.parse(sessionStorage.getItem(KEY) ?? 'null') as Session | null;
+    if (s?.expiresAt !== undefined && s.expiresAt <= Date.now()) {
+      sessionStorage.removeItem(KEY);
+      return undefined;
+    }
     return s ?? undefined;
   } catch {
     return undefined;
   }
+}
+
+/** Ends the session because the gateway refused its token (401): the shell shows the sign-in page again. */
+export function sessionRefused(): void {
+  saveSession(undefined);
+  dispatchEvent(new CustomEvent('coffee-trace:session-ended', { detail: SESSION_EXPIRED }));
 }
 
 export function saveSession(s: Session | undefined): void {
@@ -60,6 +86,7 @@ function userManager(cfg: Extract<ConsoleConfig['auth'], { mode: 'oidc' }>): Use
     post_logout_redirect_uri: here,
     response_type: 'code',
     scope: cfg.scope,
+    ...(cfg.resource ? { extraQueryParams: { resource: cfg.resource }, extraTokenParams: { resource: cfg.resource } } : {}),
     userStore: new WebStorageStateStore({ store: sessionStorage }),
   });
 }
@@ -86,11 +113,13 @@ export async function oidcCallback(cfg: ConsoleConfig): Promise<Session | undefi
   history.replaceState(null, '', '/console/');
   const claims = claimsOf(user.access_token);
   const org = claims[cfg.orgClaim ?? 'org'];
+  const exp = typeof claims.exp === 'number' ? claims.exp * 1000 : user.expires_at !== undefined ? user.expires_at * 1000 : undefined;
   const s: Session = {
     token: user.access_token,
     sub: user.profile.sub,
     roles: Array.isArray(claims.roles) ? (claims.roles as string[]) : [],
     ...(typeof org === 'string' ? { org } : {}),
+    ...(exp !== undefined ? { expiresAt: exp } : {}),
   };
   saveSession(s);
   return s;

@@ -34,6 +34,8 @@ export interface ConsoleOidcConfig {
   authority: string;
   clientId: string;
   scope: string;
+  /** The API's resource indicator (RFC 8707), for providers that issue access tokens per resource. */
+  resource?: string;
 }
 
 export interface ConsoleOptions {

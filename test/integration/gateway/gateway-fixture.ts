@@ -24,7 +24,11 @@ export interface GatewayFixture {
   stop(): Promise<void>;
 }
 
-export async function startGatewayFixture(msps: string[], extraEnv: Record<string, string> = {}): Promise<GatewayFixture> {
+/** `extraEnv`: settings for every gateway, or per organisation (e.g. a fixed port). */
+export async function startGatewayFixture(
+  msps: string[],
+  extraEnv: Record<string, string> | ((msp: string) => Record<string, string>) = {},
+): Promise<GatewayFixture> {
   const pgCfg = testDevnetConfig(GATEWAY_PG_PORT_BASE);
   // PostgreSQL keeps its data in its own folder so the devnet fixture's wipe never races it.
   const pg = createPostgres({
@@ -44,7 +48,7 @@ export async function startGatewayFixture(msps: string[], extraEnv: Record<strin
         RATE_LIMIT_RPS: '1000',
         RATE_LIMIT_BURST: '1000',
         SUBMIT_WORKER_POLL_MS: '200',
-        ...extraEnv,
+        ...(typeof extraEnv === 'function' ? extraEnv(msp) : extraEnv),
       });
       gateways[msp] = await start(cfg, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent', base: { msp } }) });
     }

@@ -12,6 +12,7 @@ const LOADERS = [
   'indexer/src/config.ts',
   'network/src/config.ts',
   'network/src/services/postgres-account.ts',
+  'network/src/services/identity-provider/config.ts',
   'chaincode/src/config.ts',
 ];
 

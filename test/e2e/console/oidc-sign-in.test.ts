@@ -1,0 +1,208 @@
+/**
+ * Sign-in with a real OpenID Connect provider, end to end: the devnet's
+ * provider (oidc-provider) runs as its own process; two gateways (supplier,
+ * retailer) and the indexer's query API trust it (AUTH_JWKS_URL, AUTH_ISSUER,
+ * AUTH_AUDIENCE) and read the organisation from the claim `coffee_org`
+ * (AUTH_ORG_CLAIM). In Chromium a supplier's user signs in on the provider's
+ * login page (authorization code + PKCE), sees only the supplier's records,
+ * and the same access token is refused at the retailer's gateway.
+ */
+import { expect } from 'chai';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { launchBrowser, testOutputDir, type Browser } from '../../fixtures/browser';
+import { OIDC_TEST_PORT_BASE, startIdentityProvider, type IdentityProviderProcess } from '../../fixtures/identity-provider';
+import { startGatewayFixture, type GatewayFixture } from '../../integration/gateway/gateway-fixture';
+import { startIndexedLedger, type IndexedLedger } from '../../integration/indexer/indexed-ledger';
+import { runChain, setUpChain, unique, waitForBlock, type Chain } from '../../integration/indexer/harness';
+import { RETAILER, SUPPLIER, uniqueGtin } from '../../integration/chaincode/ledger-fixtures';
+
+// Functions passed to page.evaluate run in the browser, whose globals the Node build does not know.
+declare const sessionStorage: any;
+
+const AUDIENCE = 'urn:coffee-trace:api';
+const ORG_CLAIM = 'coffee_org';
+
+const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown>;
+
+describe('sign-in with an OpenID Connect provider (console in Chromium, gateways, query API)', function () {
+  this.timeout(600_000);
+  const consoleUrl = `http://127.0.0.1:${OIDC_TEST_PORT_BASE + 1}`;
+  let idp: IdentityProviderProcess | undefined;
+  let ledger: IndexedLedger | undefined;
+  let gateways: GatewayFixture | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let chain: Chain;
+  const shots = testOutputDir('console-oidc');
+
+  before(async () => {
+    const issuer = `http://127.0.0.1:${OIDC_TEST_PORT_BASE}`;
+    // Every service trusts the provider; each finds its keys at the JWKS URL when the first token arrives.
+    const auth = { AUTH_JWKS_URL: `${issuer}/jwks`, AUTH_ISSUER: issuer, AUTH_AUDIENCE: AUDIENCE, AUTH_ORG_CLAIM: ORG_CLAIM, AUTH_REQUIRE_ORG: 'true' };
+    ledger = await startIndexedLedger({
+      auth: {
+        jwksUrl: auth.AUTH_JWKS_URL,
+        issuer,
+        audience: AUDIENCE,
+        algorithms: ['ES256', 'RS256'],
+        devIssuer: false,
+        devIssuerPort: 0,
+        devKeyFile: path.join(os.tmpdir(), `${unique('unused-issuer')}.json`),
+        orgClaim: ORG_CLAIM,
+        requireOrg: true,
+      },
+    });
+    const indexerUrl = `http://127.0.0.1:${ledger.indexer.httpPort()}`;
+    gateways = await startGatewayFixture([SUPPLIER, RETAILER], (msp) => ({
+      ...auth,
+      CONSOLE_INDEXER_URL: indexerUrl,
+      CONSOLE_OIDC_AUTHORITY: issuer,
+      CONSOLE_OIDC_CLIENT_ID: 'coffee-console',
+      CONSOLE_OIDC_SCOPE: 'openid profile api',
+      CONSOLE_OIDC_RESOURCE: AUDIENCE,
+      // The supplier's console is where the browser signs in: its address is a redirect URI of the provider.
+      GATEWAY_PORT: msp === SUPPLIER ? String(OIDC_TEST_PORT_BASE + 1) : '0',
+    }));
+    idp = await startIdentityProvider({
+      DEV_IDP_AUDIENCE: AUDIENCE,
+      DEV_IDP_ORG_CLAIM: ORG_CLAIM,
+      DEV_IDP_CLIENT_ID: 'coffee-console',
+      DEV_IDP_REDIRECT_URIS: `${consoleUrl}/console/`,
+    });
+    // A chain of both members: the supplier's roastery and the retailer's DC and store hold stock.
+    chain = await setUpChain(ledger.orgs);
+    await runChain(ledger.orgs, chain);
+    await waitForBlock(ledger.pool, chain.lastBlock, 240_000);
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await idp?.stop();
+    await gateways?.stop();
+    await ledger?.stop();
+  });
+
+  it('refuses a wrong password on the provider’s login page, then signs the supplier’s user in with code + PKCE', async () => {
+    await page.goto(`${consoleUrl}/console/`);
+    await page.getByRole('button', { name: `Sign in with 127.0.0.1:${OIDC_TEST_PORT_BASE}` }).click();
+    await page.waitForURL(/\/interaction\//, { timeout: 60_000 });
+    await page.fill('#login', 'sam@supplier');
+    await page.fill('#password', 'not-sams-password');
+    await page.click('button[type=submit]');
+    await page.getByRole('alert').filter({ hasText: 'Unknown user name or wrong password' }).waitFor();
+    expect(page.url()).to.include(`127.0.0.1:${OIDC_TEST_PORT_BASE}/interaction/`);
+
+    await page.fill('#login', 'sam@supplier');
+    await page.fill('#password', 'sam');
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${consoleUrl}/console/**`, { timeout: 60_000 });
+    await page.locator('header .who').filter({ hasText: 'sam@supplier of SupplierMSP' }).waitFor({ timeout: 60_000 });
+    // The code and state are gone from the address bar once exchanged.
+    expect(page.url()).to.not.match(/[?&]code=/);
+    await page.screenshot({ path: path.join(shots, 'signed-in.png') });
+  });
+
+  it('holds a JWT access token for the API that names the organisation in coffee_org and carries the roles', async () => {
+    const token = await sessionToken(page);
+    const claims = claimsOf(token);
+    expect(claims.iss).to.equal(idp!.issuer);
+    expect(claims.aud).to.equal(AUDIENCE);
+    expect(claims.sub).to.equal('sam@supplier');
+    expect(claims[ORG_CLAIM]).to.equal('SupplierMSP');
+    expect(claims).to.not.have.property('org');
+    expect(claims.roles).to.have.members(['supplier', 'inventory-reader']);
+  });
+
+  it('shows the supplier’s stock only: every position the console reads is the supplier’s', async () => {
+    // Stock is the first view these roles open; a reload reads it again.
+    await page.goto(`${consoleUrl}/console/#/stock`);
+    const answer = page.waitForResponse((r) => r.url().includes('/console/api/index/inventory?limit=500'));
+    await page.reload();
+    const res = await answer;
+    expect(res.status()).to.equal(200);
+    const items = ((await res.json()) as { items: Array<{ owner_msp: string }> }).items;
+    expect(items.length).to.be.greaterThan(0);
+    expect([...new Set(items.map((i) => i.owner_msp))]).to.deep.equal(['SupplierMSP']);
+    await page.locator('[data-testid=stock] tbody tr').first().waitFor();
+
+    // The scenario's positions: the roastery's green coffee is there, the retailer's DC and store are not.
+    const roastery = await inConsole(page, `/console/api/index/inventory?gln=${chain.gln.roastery}`);
+    expect(roastery.status).to.equal(200);
+    expect(roastery.body.items.map((i: { lot_code: string }) => i.lot_code)).to.include(chain.greenLot);
+    for (const gln of [chain.gln.dc, chain.gln.store]) {
+      const other = await inConsole(page, `/console/api/index/inventory?gln=${gln}`);
+      expect(other.status).to.equal(200);
+      expect(other.body.items, gln).to.deep.equal([]);
+    }
+    await page.screenshot({ path: path.join(shots, 'stock.png') });
+  });
+
+  it('lists only shipments the supplier is a party of', async () => {
+    const answer = page.waitForResponse((r) => r.url().includes('/console/api/index/shipments?limit=200'));
+    await page.goto(`${consoleUrl}/console/#/shipments`);
+    const res = await answer;
+    expect(res.status()).to.equal(200);
+    type Row = { shipment_id: string; sender_msp: string; receiver_msp: string; carrier: string | null };
+    const shipments = ((await res.json()) as { shipments: Row[] }).shipments;
+    expect(shipments.length).to.be.greaterThan(0);
+    for (const s of shipments) expect([s.sender_msp, s.receiver_msp, s.carrier], s.shipment_id).to.include(SUPPLIER);
+    const own = await inConsole(page, `/console/api/index/shipments/${chain.shipmentId}`);
+    expect(own.status).to.equal(200);
+  });
+
+  it('the same access token is refused at the retailer’s gateway (403 ORG_MISMATCH) and nothing is submitted', async () => {
+    const token = await sessionToken(page);
+    const retailer = gateways!.gateways[RETAILER].url;
+    const gtin = uniqueGtin(RETAILER);
+    const submit = await fetch(`${retailer}/products`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ gtin, description: 'Beans under a supplier token', unit: 'KGM' }),
+    });
+    const problem = (await submit.json()) as { code: string; message: string };
+    expect(submit.status, JSON.stringify(problem)).to.equal(403);
+    expect(problem.code).to.equal('ORG_MISMATCH');
+    expect(problem.message).to.include('RetailerMSP').and.include('SupplierMSP').and.include(ORG_CLAIM);
+    const read = await fetch(`${retailer}/console/api/index/inventory`, { headers: { authorization: `Bearer ${token}` } });
+    expect(read.status).to.equal(403);
+    // Nothing reached the ledger: the product's history, read at the supplier's gateway with the same token, is empty.
+    const history = await fetch(`${consoleUrl}/history?key=${encodeURIComponent(`product~${gtin.padStart(14, '0')}`)}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(history.status).to.equal(200);
+    expect(((await history.json()) as { history: unknown[] }).history).to.deep.equal([]);
+  });
+
+  it('returns to the sign-in page with a message when the gateway refuses the token', async () => {
+    await page.evaluate(() => {
+      const s = JSON.parse(sessionStorage.getItem('coffee-trace.session'));
+      // The signature no longer matches: what a revoked or tampered token gets from the gateway.
+      s.token = s.token.slice(0, -4) + (s.token.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+      sessionStorage.setItem('coffee-trace.session', JSON.stringify(s));
+    });
+    await page.goto(`${consoleUrl}/console/#/shipments`);
+    await page.reload();
+    await page.getByTestId('session-notice').filter({ hasText: 'sign in again' }).waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: `Sign in with 127.0.0.1:${OIDC_TEST_PORT_BASE}` }).waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('coffee-trace.session'))).to.equal(null);
+  });
+});
+
+async function sessionToken(page: Page): Promise<string> {
+  const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('coffee-trace.session') ?? 'null')?.token as string | undefined);
+  if (!token) throw new Error('the console holds no session');
+  return token;
+}
+
+/** A GET through the console's pass-through, from the page, with the page's session token. */
+async function inConsole(page: Page, url: string): Promise<{ status: number; body: any }> {
+  return page.evaluate(async (u) => {
+    const s = JSON.parse(sessionStorage.getItem('coffee-trace.session'));
+    const res = await fetch(u, { headers: { authorization: `Bearer ${s.token}` } });
+    return { status: res.status, body: await res.json() };
+  }, url);
+}
