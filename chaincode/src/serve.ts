@@ -14,10 +14,10 @@ const ChaincodeFromContract = require('fabric-shim/lib/contract-spi/chaincodefro
 export async function serveContracts(contracts: readonly unknown[]): Promise<void> {
   const cfg = loadChaincodeConfig();
   const serializers = { transaction: 'jsonSerializer', serializers: { jsonSerializer: JSONSerializer } };
-  const chaincode = new ChaincodeFromContract(contracts, serializers, {}, 'traceability', '1.0');
+  const chaincode = new ChaincodeFromContract(contracts, serializers, {}, 'traceability', cfg.version);
   const srv = Shim.server(chaincode, { ccid: cfg.ccid, address: cfg.address } as Parameters<typeof Shim.server>[1]);
   await srv.start();
-  console.log(`chaincode ${cfg.ccid} listening on ${cfg.address}`);
+  console.log(`chaincode ${cfg.ccid} (version ${cfg.version}) listening on ${cfg.address}`);
   const stop = (sig: string) => {
     console.log(`chaincode received ${sig}, exiting`);
     process.exit(0);

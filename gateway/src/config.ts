@@ -11,8 +11,10 @@ import {
   envString,
   isProduction,
   loadAuthConfig,
+  loadListenerConfig,
   requireDatabaseUrl,
   type AuthConfig,
+  type ListenerConfig,
 } from '../../lib/platform/src';
 import type { PosRollupConfig } from './adapters/pos/pos-rollup';
 import { loadPaymentsConfig, type PaymentsConfig } from './payments/payments-config';
@@ -22,6 +24,8 @@ export interface GatewayConfig {
   mspId: string;
   host: string;
   port: number;
+  /** HTTPS certificate and key (GATEWAY_TLS_CERT, GATEWAY_TLS_KEY) and the proxies trusted (GATEWAY_TRUST_PROXY). */
+  listener: ListenerConfig;
   /** Connection profile, identity, channel and chaincode (FABRIC_* settings). */
   ledger: LedgerConfig;
   /** PostgreSQL of the gateway's submission, proof and capture stores. */
@@ -41,6 +45,8 @@ export interface GatewayConfig {
   console: ConsoleConfig;
   /** POS roll-up mode: store batches booked per region and interval (POS_ROLLUP_*). */
   posRollup: PosRollupConfig;
+  /** Retention of orders' private terms (TERMS_RETENTION_SECONDS, TERMS_PURGE_CRON). */
+  terms: { retentionSeconds: number; purgeCron?: string };
 }
 
 export interface ConsoleConfig {
@@ -76,6 +82,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     mspId,
     host: envString(env, 'GATEWAY_HOST', '127.0.0.1'),
     port: envInt(env, 'GATEWAY_PORT', 7500, 0, 65535),
+    listener: loadListenerConfig(env, { cert: 'GATEWAY_TLS_CERT', key: 'GATEWAY_TLS_KEY', trustProxy: 'GATEWAY_TRUST_PROXY' }),
     ledger,
     databaseUrl: requireDatabaseUrl(env),
     auth,
@@ -92,6 +99,12 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     payments: loadPaymentsConfig(env),
     console: loadConsoleConfig(env, auth.devIssuer),
     posRollup: loadPosRollupConfig(env),
+    terms: {
+      // Seven years by default; at most 100.
+      retentionSeconds: envInt(env, 'TERMS_RETENTION_SECONDS', 220_752_000, 1, 3_153_600_000),
+      // Daily at 03:00 by default; an empty value turns the scheduled purge off.
+      purgeCron: env.TERMS_PURGE_CRON === undefined ? '0 3 * * *' : env.TERMS_PURGE_CRON.trim() || undefined,
+    },
   };
 }
 

@@ -4,12 +4,12 @@
  * main.ts supplies the real ledger, database and token verifier; tests may
  * supply fakes.
  */
-import * as http from 'node:http';
+import type * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type express from 'express';
 import type { Logger } from 'pino';
-import { createRateLimiter, type JwtVerifier, type RateLimiter } from '../../lib/platform/src';
+import { createListener, createRateLimiter, type JwtVerifier, type Listener, type ListenerConfig, type RateLimiter } from '../../lib/platform/src';
 import { createApp } from './http/app';
 import { createMetrics, type GatewayMetrics } from './http/metrics';
 import { buildOpenApi } from './http/openapi';
@@ -51,6 +51,8 @@ export interface GatewayOptions {
   worker?: { pollMs?: number; maxAttempts?: number; concurrency?: number; enabled?: boolean };
   bodyLimit?: string;
   extraRoutes?: RouteFactory[];
+  /** How long the parties keep an order's private terms before they may be purged, seconds. Default seven years. */
+  termsRetentionSeconds?: number;
   /**
    * Mounts extra handlers (the web console) on the app, with the gateway's rate limiter;
    * may return what closes their long-lived responses at stop.
@@ -58,6 +60,8 @@ export interface GatewayOptions {
   mount?: (app: express.Express, deps: { limiter: RateLimiter }) => (() => void) | void;
   /** Handles HTTP upgrade requests (the EPCIS event stream); without it they are refused by node. */
   onUpgrade?: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** HTTPS certificate files and how far X-Forwarded-* headers are trusted; default plain HTTP, no proxy trusted. */
+  listener?: ListenerConfig;
 }
 
 export interface Gateway {
@@ -71,12 +75,21 @@ export interface Gateway {
   start(opts: { host?: string; port?: number }): Promise<{ url: string; port: number }>;
   /** Stops accepting requests, finishes in-flight submissions, stops the worker. */
   stop(): Promise<void>;
+  /** Re-reads the HTTPS certificate and key for new connections (nothing for plain HTTP); throws and keeps the old pair when they are unusable. */
+  reloadTls(): void;
 }
 
 export function createGateway(opts: GatewayOptions): Gateway {
   const metrics = opts.metrics ?? createMetrics({ labels: { msp: opts.mspId }, ledger: opts.ledger });
   const endorsement = createEndorsementResolver({ ledger: opts.ledger });
-  const submitter = createSubmitter({ ledger: opts.ledger, endorsement, metrics, logger: opts.logger, attempts: opts.syncAttempts ?? 4 });
+  const submitter = createSubmitter({
+    ledger: opts.ledger,
+    endorsement,
+    metrics,
+    logger: opts.logger,
+    attempts: opts.syncAttempts ?? 4,
+    termsRetentionSeconds: opts.termsRetentionSeconds,
+  });
   const worker = createSubmissionWorker({
     store: opts.store,
     submitter,
@@ -87,7 +100,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     maxAttempts: opts.worker?.maxAttempts ?? 1000,
     concurrency: opts.worker?.concurrency,
   });
-  const executor = createCommandExecutor({ store: opts.store, submitter, worker, mspId: opts.mspId });
+  const executor = createCommandExecutor({ store: opts.store, submitter, worker, mspId: opts.mspId, termsRetentionSeconds: opts.termsRetentionSeconds });
   const schemas: Record<string, object> = { ...BODY_SCHEMAS, ...PARAM_SCHEMAS };
   const routes: RouteSpec[] = [];
   let doc: object | undefined;
@@ -111,9 +124,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
     metrics,
     logger: opts.logger,
     bodyLimit: opts.bodyLimit,
+    trustProxy: opts.listener?.trustProxy ?? false,
     mount: opts.mount && ((a) => void (closeMounted = opts.mount!(a, { limiter }))),
   });
   let server: http.Server | undefined;
+  let listener: Listener | undefined;
 
   return {
     app,
@@ -123,13 +138,17 @@ export function createGateway(opts: GatewayOptions): Gateway {
     metrics,
     openapi,
     async start({ host = '127.0.0.1', port = 0 }) {
-      server = http.createServer(app);
+      listener = createListener(app, opts.listener?.tls);
+      server = listener.server;
       if (opts.onUpgrade) server.on('upgrade', opts.onUpgrade);
       await new Promise<void>((resolve, reject) => server!.once('error', reject).listen(port, host, resolve));
       if (opts.worker?.enabled !== false) worker.start();
       const bound = (server.address() as AddressInfo).port;
-      opts.logger.info({ host, port: bound }, 'gateway listening');
-      return { url: `http://${host}:${bound}`, port: bound };
+      opts.logger.info({ host, port: bound, scheme: listener.scheme, trustProxy: opts.listener?.trustProxy ?? false }, 'gateway listening');
+      return { url: `${listener.scheme}://${host}:${bound}`, port: bound };
+    },
+    reloadTls() {
+      listener?.reloadTls();
     },
     async stop() {
       const s = server;

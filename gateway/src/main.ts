@@ -14,7 +14,7 @@ import pino, { type Logger } from 'pino';
 import { bindToOrganisation, createDevIssuer, createJwtVerifier, type DevIssuer, isConfigError, withRetry } from '../../lib/platform/src';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { createGateway, type Gateway, type RouteFactory } from './gateway';
-import { connectLedger, setSdkLogger, type LedgerClient } from '../../lib/fabric/src';
+import { connectReloadingLedger, setSdkLogger, type LedgerClient, type ReloadingLedgerClient } from '../../lib/fabric/src';
 import type { Pool } from 'pg';
 import { createGatewayPool, migrateGateway } from './db';
 import { createPgSubmissionStore } from './submission/pg-store';
@@ -36,6 +36,8 @@ import { createPgClaimStore, type ClaimStore } from './payments/claim-store';
 import { paymentsRoutes } from './payments/payments-routes';
 import { createPaymentsService, type PaymentsService } from './payments/payments-service';
 import { createPaymentVerifier } from './payments/verifier';
+import { createTermsPurger, type TermsPurger } from './payments/terms-purger';
+import { createEndorsementResolver } from './submission/endorsement';
 import { provenanceRoutes } from './http/provenance-routes';
 import { mountConsole } from './console/console-routes';
 
@@ -46,11 +48,18 @@ export interface RunningGateway {
   devIssuer?: DevIssuer;
   /** The adapters' code mappings; `reload` re-reads them (SIGHUP does the same). */
   mappings: MappingStore;
+  /**
+   * What SIGHUP does: re-reads the adapters' mappings, the HTTPS certificate and key, and the Fabric
+   * identity and client TLS files. New submissions use the renewed identity; those under way finish
+   * on the connection they started on. A part that fails to reload keeps its previous state and is
+   * named in the error.
+   */
+  reload(reason: string): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** The peers may still be starting: an unreachable ledger is waited for, about a minute; a wrong setting does not fix itself. */
-function connectWithRetry(connect: () => Promise<LedgerClient>, log: Logger): Promise<LedgerClient> {
+function connectWithRetry<T extends LedgerClient>(connect: () => Promise<T>, log: Logger): Promise<T> {
   return withRetry(connect, {
     attempts: 30,
     baseDelayMs: 2000,
@@ -64,7 +73,7 @@ function connectWithRetry(connect: () => Promise<LedgerClient>, log: Logger): Pr
 export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRoutes?: RouteFactory[] } = {}): Promise<RunningGateway> {
   const logger = opts.logger ?? pino({ level: cfg.logLevel, base: { service: 'gateway', msp: cfg.mspId } });
   setSdkLogger(logger);
-  const ledger = await connectWithRetry(() => connectLedger(cfg.ledger), logger);
+  const ledger: ReloadingLedgerClient = await connectWithRetry(() => connectReloadingLedger(cfg.ledger), logger);
   let pool: Pool | undefined;
   let store: SubmissionStore | undefined;
   let proofs: ProofStore | undefined;
@@ -77,6 +86,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
   let claims: ClaimStore | undefined;
   let registry: ChainRegistry | undefined;
   let payments: PaymentsService | undefined;
+  let termsPurger: TermsPurger | undefined;
   const mappings = createMappingStore({ file: cfg.mappingsFile, logger });
   const paymentsCfg = cfg.payments;
   try {
@@ -138,6 +148,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
       worker: { pollMs: cfg.submission.workerPollMs, maxAttempts: cfg.submission.maxAsyncAttempts },
       bodyLimit: cfg.bodyLimit,
       extraRoutes,
+      termsRetentionSeconds: cfg.terms.retentionSeconds,
       mount: (app, { limiter }) =>
         mountConsole(app, {
           mspId: cfg.mspId,
@@ -153,9 +164,18 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
           orgClaim: cfg.auth.orgClaim,
         }),
       ...(cfg.epcisQueryUrl ? { onUpgrade: epcisStreamUpgrade({ queryUrl: cfg.epcisQueryUrl, verifier, logger }) } : {}),
+      listener: cfg.listener,
     });
     const { url } = await gateway.start({ host: cfg.host, port: cfg.port });
     payments?.start();
+    termsPurger = createTermsPurger({
+      ledger,
+      endorsement: createEndorsementResolver({ ledger }),
+      logger: logger.child({ module: 'terms-retention' }),
+      cron: cfg.terms.purgeCron,
+    });
+    termsPurger.start();
+    const tp = termsPurger;
     const s = store;
     const p = proofs;
     const ub = unbooked;
@@ -169,10 +189,32 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
       gateway,
       devIssuer,
       mappings,
+      async reload(reason) {
+        const failed: string[] = [];
+        let carriedOver = 0;
+        const attempt = async (part: string, fn: () => unknown) => {
+          try {
+            await fn();
+          } catch (err) {
+            failed.push(`${part}: ${(err as Error).message}`);
+          }
+        };
+        await attempt('mappings', () => mappings.reload(reason));
+        await attempt('https', () => gateway.reloadTls());
+        await attempt('fabric identity', async () => ({ carriedOver } = await ledger.reload()));
+        const certificates = ledger.certificates().map((c) => ({ kind: c.kind, subject: c.subject, serialNumber: c.serialNumber, notAfter: c.notAfter }));
+        if (failed.length > 0) {
+          logger.error({ reason, failed, certificates }, 'reload incomplete: the parts named keep their previous state');
+          throw new Error(`reload incomplete: ${failed.join('; ')}`);
+        }
+        // carriedOver: calls that finish on the previous connection (submissions under way at the swap).
+        logger.info({ reason, certificates, carriedOver }, 'reloaded mappings, HTTPS certificate and Fabric identity');
+      },
       async stop() {
         await gateway.stop();
         await e.stop();
         await ru.stop();
+        await tp.stop();
         await payments?.stop();
         registry?.close();
         await claims?.close();
@@ -187,6 +229,7 @@ export async function start(cfg: GatewayConfig, opts: { logger?: Logger; extraRo
       },
     };
   } catch (err) {
+    await termsPurger?.stop().catch(() => undefined);
     registry?.close();
     await claims?.close().catch(() => undefined);
     ledger.close();
@@ -221,13 +264,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on('SIGHUP', () => {
-    try {
-      running.mappings.reload('SIGHUP');
-    } catch {
-      // Logged by the store; the previous mappings stay in force.
-    }
-  });
+  // Logged by reload; what failed keeps its previous state.
+  process.on('SIGHUP', () => void running.reload('SIGHUP').catch(() => undefined));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 }

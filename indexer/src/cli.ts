@@ -1,7 +1,8 @@
 /**
  * `indexer run | migrate | rebuild | verify`.
  *
- *   run      index blocks, publish the outbox, serve the query API; SIGTERM drains and exits
+ *   run      index blocks, publish the outbox, serve the query API; SIGTERM drains and exits,
+ *            SIGHUP reloads the HTTPS certificate and the Fabric identity
  *   migrate  apply pending migrations to INDEXER_SCHEMA and exit
  *   rebuild  replay from block 0 into a fresh schema and compare with the live one (exit 1 on a difference)
  *   verify   compare PostgreSQL with world state and the stored hash chain (exit 1 on a difference)
@@ -32,6 +33,8 @@ async function run(): Promise<number> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // Renewed certificates: logged by reload; what failed keeps its previous state.
+  process.on('SIGHUP', () => void indexer.reload().catch(() => undefined));
   await indexer.start();
   try {
     await indexer.done;

@@ -3,7 +3,20 @@
  * malformed fails here with a message naming the variable.
  */
 import { loadLedgerConfig, type LedgerConfig } from '../../lib/fabric/src';
-import { type AuthConfig, ConfigError, envInt, envList, envOneOf, envPositive, envString, loadAuthConfig, requireDatabaseUrl } from '../../lib/platform/src';
+import {
+  type AuthConfig,
+  ConfigError,
+  envInt,
+  envList,
+  envOneOf,
+  envPositive,
+  envString,
+  loadAuthConfig,
+  loadListenerConfig,
+  requireDatabaseUrl,
+  type ListenerConfig,
+  type TrustProxy,
+} from '../../lib/platform/src';
 import { parseAllowList } from './query/epcis/webhook-address';
 
 /** Everything the indexer's parts need to know about their surroundings. */
@@ -24,7 +37,8 @@ export interface IndexerConfig {
   eventSource: string;
   /** Connection profile, identity, channel and chaincode the indexer reads blocks with. */
   ledger: LedgerConfig;
-  http: { host: string; port: number };
+  /** Where the query API listens; HTTPS with INDEXER_HTTP_TLS_CERT/KEY; the proxies trusted (INDEXER_TRUST_PROXY). */
+  http: { host: string; port: number; tls?: ListenerConfig['tls']; trustProxy?: TrustProxy };
   /** Token verification of the query API (the gateway's issuer, audience and algorithms). */
   auth: AuthConfig;
   /** Longest wait between ledger height checks when no block event arrives, ms. */
@@ -151,7 +165,11 @@ export function loadIndexerConfig(env: NodeJS.ProcessEnv = process.env): Indexer
     topicPartitions: envInt(env, 'INDEXER_TOPIC_PARTITIONS', 3, 1, 1000),
     eventSource: envString(env, 'INDEXER_EVENT_SOURCE', `urn:coffee-trace:fabric:${ledger.channel}:${ledger.chaincode}`),
     ledger,
-    http: { host: envString(env, 'INDEXER_HTTP_HOST', '127.0.0.1'), port: envInt(env, 'INDEXER_HTTP_PORT', 7910, 0, 65535) },
+    http: {
+      host: envString(env, 'INDEXER_HTTP_HOST', '127.0.0.1'),
+      port: envInt(env, 'INDEXER_HTTP_PORT', 7910, 0, 65535),
+      ...loadListenerConfig(env, { cert: 'INDEXER_HTTP_TLS_CERT', key: 'INDEXER_HTTP_TLS_KEY', trustProxy: 'INDEXER_TRUST_PROXY' }),
+    },
     auth: loadAuthConfig(env, {
       audience: 'coffee-trace-gateway',
       devKeyFile: envString(env, 'DEV_ISSUER_KEY_FILE', `gateway/.dev-issuer/${ledger.mspId}.json`),

@@ -9,14 +9,15 @@ import type { Server } from 'node:http';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Pool } from 'pg';
 import { pino, type Logger } from 'pino';
-import { connectLedger, setSdkLogger, type LedgerClient } from '../../lib/fabric/src';
+import { connectLedger, reloadingLedgerClient, setSdkLogger, type LedgerClient, type ReloadingLedgerClient } from '../../lib/fabric/src';
 import * as path from 'node:path';
-import { createDevIssuer, createJwtVerifier, createRateLimiter, type DevIssuer, type JwtVerifier } from '../../lib/platform/src';
+import { createDevIssuer, createJwtVerifier, createListener, createRateLimiter, type DevIssuer, type JwtVerifier, type Listener } from '../../lib/platform/src';
 import { DEFAULT_QUERY_LIMITS, DEFAULT_SUBSCRIPTIONS, type IndexerConfig } from './config';
 import { createCheckpointWatch } from './query/streams/checkpoint-watch';
 import { createConnectionCap } from './query/streams/connection-cap';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
+import { createOrderTerms, type OrderTerms } from './projection/order-terms';
 import { outboxPositionTopic, topicNames } from './projection/outbox-messages';
 import { createBlockProjector } from './projection/project-block';
 import { attachEventStream } from './query/epcis/event-stream';
@@ -49,6 +50,12 @@ export interface Indexer {
   /** The query API's pool: its own connections, every statement bounded by statement_timeout. */
   readonly queryPool: Pool;
   readonly metrics: IndexerMetrics;
+  /**
+   * What SIGHUP does: re-reads the query API's HTTPS certificate and key, and moves every ledger
+   * connection onto one made with the identity and client TLS files as they are now (block
+   * streams carry on from the next block). Throws naming what failed; that part keeps its state.
+   */
+  reload(): Promise<void>;
   /** Port of the query API once started. */
   httpPort(): number | undefined;
   /** The built-in dev issuer, when the query API uses one (no AUTH_JWKS_URL outside production). */
@@ -94,7 +101,14 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
     statementTimeoutMs: limits.statementTimeoutMs,
     connectionTimeoutMs: limits.statementTimeoutMs,
   });
-  const connect = deps.connect ?? (() => connectLedger(config.ledger));
+  const connectOnce = deps.connect ?? (() => connectLedger(config.ledger));
+  // Every connection handed out can be moved onto renewed credentials by reload().
+  const live = new Set<ReloadingLedgerClient>();
+  const connect = async (): Promise<LedgerClient> => {
+    const c: ReloadingLedgerClient = reloadingLedgerClient(await connectOnce(), connectOnce, { onClose: () => live.delete(c) });
+    live.add(c);
+    return c;
+  };
   const peerHeights: ChannelHeightMonitor = createChannelHeightMonitor({
     connect,
     log: log.child({ part: 'peers' }),
@@ -107,8 +121,10 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
     certificates: () => peerHeights.certificates(),
   });
   let source: BlockSource | undefined;
+  let orderTerms: OrderTerms | undefined;
   let relay: OutboxRelay | undefined;
   let server: Server | undefined;
+  let listener: Listener | undefined;
   let devIssuer: DevIssuer | undefined;
   let subscriptions: ReturnType<typeof createSubscriptions> | undefined;
   let eventStream: { close(): void } | undefined;
@@ -140,6 +156,9 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
       topicPrefix: config.topicPrefix,
       onWarn: (msg, tx) => log.warn({ txId: tx.txId }, msg),
     });
+    // The amounts of this organisation's own orders, from its own peer's private data.
+    const terms = createOrderTerms({ pool, mspId: config.ledger.mspId, connect, log: log.child({ part: 'order-terms' }) });
+    orderTerms = terms;
     const blockLog = log.child({ part: 'source' });
     source = createBlockSource({
       pool,
@@ -153,12 +172,14 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
       onBlock: (s) => {
         metrics.blockStored(s);
         relay?.wake();
+        terms.wake();
         blockLog.debug({ blockNumber: s.blockNumber.toString(), transactions: s.transactions }, 'block stored');
         if (s.invalid > 0) blockLog.info({ blockNumber: s.blockNumber.toString(), invalid: s.invalid }, 'block with invalid transactions recorded');
       },
       onHeight: (h) => metrics.ledgerHeight(h),
     });
     source.start();
+    terms.start();
     source.done.then(
       () => settle.resolve(),
       (err) => settle.reject(err),
@@ -206,11 +227,15 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
         health: () => ({ indexing: source !== undefined, kafka: relay?.connected() ?? false, peers: peerHealth(peerHeights) }),
         onError: (err) => log.error({ err }, 'query failed'),
         ownerOrg: config.ledger.mspId,
+        trustProxy: config.http.trustProxy ?? false,
+        log: log.child({ part: 'query-api' }),
       });
+      listener = createListener(app, config.http.tls);
+      const s = listener.server;
       await new Promise<void>((resolve, reject) => {
-        server = app.listen(config.http.port, config.http.host, () => resolve());
-        server.once('error', reject);
+        s.once('error', reject).listen(config.http.port, config.http.host, () => resolve());
       });
+      server = s;
       eventStream = attachEventStream(server!, {
         pool: queryPool,
         verifier,
@@ -220,7 +245,7 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
         log: log.child({ part: 'event-stream' }),
         ownerOrg: config.ledger.mspId,
       });
-      log.info({ port: httpPort() }, 'query API listening');
+      log.info({ port: httpPort(), scheme: listener.scheme, trustProxy: config.http.trustProxy ?? false }, 'query API listening');
     }
   }
 
@@ -239,6 +264,7 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
     }
     await subscriptions?.stop();
     await source?.stop();
+    await orderTerms?.stop();
     await peerHeights.stop();
     await relay?.stop();
     await devIssuer?.stop().catch(() => undefined);
@@ -248,5 +274,23 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
     settle.resolve();
   }
 
-  return { start, stop, done, pool, queryPool, metrics, httpPort, devIssuer: () => devIssuer };
+  async function reload(): Promise<void> {
+    const failed: string[] = [];
+    try {
+      listener?.reloadTls();
+    } catch (err) {
+      failed.push(`https: ${(err as Error).message}`);
+    }
+    for (const c of [...live]) {
+      await c.reload().catch((err: unknown) => failed.push(`fabric identity: ${(err as Error).message}`));
+    }
+    const certificates = [...live][0]?.certificates().map((c) => ({ kind: c.kind, subject: c.subject, serialNumber: c.serialNumber, notAfter: c.notAfter }));
+    if (failed.length > 0) {
+      log.error({ failed, certificates }, 'reload incomplete: the parts named keep their previous state');
+      throw new Error(`reload incomplete: ${failed.join('; ')}`);
+    }
+    log.info({ connections: live.size, certificates }, 'reloaded HTTPS certificate and Fabric identity');
+  }
+
+  return { start, stop, reload, done, pool, queryPool, metrics, httpPort, devIssuer: () => devIssuer };
 }

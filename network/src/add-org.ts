@@ -89,10 +89,37 @@ async function joinFromGenesis(next: DevnetConfig, org: PeerOrg, workDir: string
   await peerAdmin(next, org, ['channel', 'join', '-b', genesis], `${org.peerHost} joins ${next.channel}`);
 }
 
-async function approveForOrg(next: DevnetConfig, org: PeerOrg, packageId: string): Promise<void> {
-  const { file } = await buildCcaasPackage(next);
-  await peerAdmin(next, org, ['lifecycle', 'chaincode', 'install', file], `install chaincode on ${org.peerHost}`);
-  const c = next.chaincode;
+/**
+ * The definition committed on the channel and the package the first organisation approved for it:
+ * the devnet's own (1.0, sequence 1) or a later one a `network chaincode upgrade` committed, whose
+ * package `serve-chaincode` built into the same folder.
+ */
+async function committedRelease(cfg: DevnetConfig, fallbackPackageId: string): Promise<{ version: string; sequence: number; packageId: string; file: string }> {
+  const c = cfg.chaincode;
+  const out = await peerAdmin(
+    cfg,
+    cfg.orgs[0],
+    ['lifecycle', 'chaincode', 'querycommitted', '--channelID', cfg.channel, '--name', c.name, '--output', 'json'],
+    'query the committed chaincode definition',
+  );
+  const committed = JSON.parse(out.slice(out.indexOf('{'))) as { version: string; sequence: number };
+  if (committed.sequence === c.sequence)
+    return { version: c.version, sequence: c.sequence, packageId: fallbackPackageId, file: (await buildCcaasPackage(cfg)).file };
+  const approved = await peerAdmin(
+    cfg,
+    cfg.orgs[0],
+    ['lifecycle', 'chaincode', 'queryapproved', '--channelID', cfg.channel, '--name', c.name, '--sequence', String(committed.sequence), '--output', 'json'],
+    `query ${cfg.orgs[0].mspId}'s approval at sequence ${committed.sequence}`,
+  );
+  const packageId = /"package_id"\s*:\s*"([^"]+)"/.exec(approved)?.[1];
+  if (!packageId) throw new Error(`${cfg.orgs[0].mspId} approved no package at sequence ${committed.sequence}`);
+  const file = path.join(cfg.runDir, 'chaincode', `${packageId.split(':')[0]}.tar.gz`);
+  if (!fs.existsSync(file)) throw new Error(`the package of ${packageId} is not at ${file}; start its server with "network serve-chaincode" first`);
+  return { version: committed.version, sequence: committed.sequence, packageId, file };
+}
+
+async function approveForOrg(next: DevnetConfig, org: PeerOrg, release: { version: string; sequence: number; packageId: string; file: string }): Promise<void> {
+  await peerAdmin(next, org, ['lifecycle', 'chaincode', 'install', release.file], `install chaincode on ${org.peerHost}`);
   await peerAdmin(
     next,
     org,
@@ -104,15 +131,15 @@ async function approveForOrg(next: DevnetConfig, org: PeerOrg, packageId: string
       '--channelID',
       next.channel,
       '--name',
-      c.name,
+      next.chaincode.name,
       '--version',
-      c.version,
+      release.version,
       '--sequence',
-      String(c.sequence),
+      String(release.sequence),
       '--channel-config-policy',
       '/Channel/Application/Endorsement',
       '--package-id',
-      packageId,
+      release.packageId,
       '--waitForEvent',
     ],
     `approve chaincode for ${org.mspId}`,
@@ -162,8 +189,9 @@ export async function addOrg(cfg: DevnetConfig, name: string, opts: { role?: Org
   await waitForHeight(next, org, configHeight);
   log(`${org.peerHost} joined ${next.channel} from its genesis block and caught up to height ${configHeight}`);
 
-  await approveForOrg(next, org, status.info.packageId);
-  log(`chaincode installed and approved for ${org.mspId} (sequence ${next.chaincode.sequence}, definition unchanged)`);
+  const release = await committedRelease(cfg, status.info.packageId);
+  await approveForOrg(next, org, release);
+  log(`chaincode ${release.version} installed and approved for ${org.mspId} (sequence ${release.sequence}, definition unchanged)`);
 
   // From here on the new org is part of the devnet: status, down and later add-orgs see it.
   storeTopology(next.runDir, topology);

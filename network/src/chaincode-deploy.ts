@@ -23,27 +23,33 @@ async function isCommitted(cfg: DevnetConfig): Promise<boolean> {
       ['lifecycle', 'chaincode', 'querycommitted', '--channelID', cfg.channel, '--name', cfg.chaincode.name, '--output', 'json'],
       'query committed chaincode',
     );
-    return (JSON.parse(out) as { sequence?: number }).sequence === cfg.chaincode.sequence;
+    // A later sequence (an upgrade made with `network chaincode upgrade`) counts as deployed too.
+    return ((JSON.parse(out) as { sequence?: number }).sequence ?? 0) >= cfg.chaincode.sequence;
   } catch {
     return false;
   }
 }
 
-/** Starts the chaincode server process for the given package id. */
-export function startChaincodeServer(cfg: DevnetConfig, pm: ProcessManager, packageId: string) {
+/**
+ * Starts the chaincode server process for the given package id: by default the
+ * devnet's own (process chaincode-traceability, port base + 400); `name` and
+ * `port` start another one beside it, e.g. the server of an upgraded package.
+ */
+export function startChaincodeServer(cfg: DevnetConfig, pm: ProcessManager, packageId: string, opts: { name?: string; port?: number } = {}) {
+  const port = opts.port ?? cfg.chaincode.port;
   return pm.start({
-    name: CHAINCODE_PROCESS,
+    name: opts.name ?? CHAINCODE_PROCESS,
     command: process.execPath,
     args: [path.join(cfg.root, 'dist', 'chaincode', 'src', 'devnet-server.js')],
     env: {
       ...process.env,
       CHAINCODE_ID: packageId,
-      CHAINCODE_SERVER_ADDRESS: `${cfg.chaincode.listenAddress}:${cfg.chaincode.port}`,
+      CHAINCODE_SERVER_ADDRESS: `${cfg.chaincode.listenAddress}:${port}`,
       // Per-transaction lines at info cost the server more than the contract's own work under load.
       CORE_CHAINCODE_LOGGING_LEVEL: 'warning',
     },
     cwd: cfg.root,
-    health: { kind: 'tcp', host: cfg.chaincode.listenAddress, port: cfg.chaincode.port },
+    health: { kind: 'tcp', host: cfg.chaincode.listenAddress, port },
   });
 }
 

@@ -1,5 +1,6 @@
 /**
- * `network up | down [--wipe] | status | add-org <name>` for the native devnet.
+ * `network up | down [--wipe] | status | add-org <name> | remove-org <name> |
+ * serve-chaincode` for the native devnet, and `network chaincode …` for any network (operator/cli.ts).
  * Options: --port-base N (or FABRIC_PORT_BASE), --run-dir DIR (or FABRIC_RUN_DIR);
  * for `up`, the topology: --topology FILE (JSON or YAML) or --suppliers N
  * --carriers N --orderers 1|3, and where nodes run: --address IP --host-of ORG=IP[@NETNS]
@@ -7,14 +8,17 @@
  */
 import { parseArgs } from 'node:util';
 import { loadDevnetConfig } from './config';
-import { addOrg } from './add-org';
-import { devnetDown, devnetStatus, devnetUp } from './devnet';
+import { CHAINCODE_USAGE, chaincodeCommand } from './operator/cli';
+import { serveChaincode } from './serve-chaincode';
 import { parseTopology, readTopologyFile, storedTopology, type Topology } from './topology';
 
 const USAGE =
-  'usage: network <up|down|status|add-org> [--wipe] [--port-base N] [--run-dir DIR]\n' +
+  'usage: network <up|down|status|add-org|remove-org|chaincode> [--wipe] [--port-base N] [--run-dir DIR]\n' +
   '       network up [--topology FILE | --suppliers N --carriers N --orderers 1|3] [--address IP --host-of ORG=IP[@NETNS] ...]\n' +
-  '       network add-org <name> [--role supplier|carrier]';
+  '       network add-org <name> [--role supplier|carrier]\n' +
+  '       network remove-org <name>\n' +
+  '       network serve-chaincode --version V --port N [--name traceability]\n' +
+  CHAINCODE_USAGE.replace(/^usage: /, '       ');
 
 /** The topology the options ask for, or undefined to keep the run folder's (or the default). */
 function topologyFrom(values: Record<string, string | string[] | boolean | undefined>): Topology | undefined {
@@ -34,7 +38,14 @@ function topologyFrom(values: Record<string, string | string[] | boolean | undef
   return Object.keys(raw).length ? parseTopology(raw) : undefined;
 }
 
+// Modules that load the Fabric SDKs are imported when a command needs them: fabric-common parses the
+// command line when it loads (nconf) and answers --version itself, which `chaincode` and
+// `serve-chaincode` take as an option.
+const devnet = () => import('./devnet.js');
+
 async function main(argv: string[]): Promise<number> {
+  // The chaincode lifecycle works on any network and takes its own options.
+  if (argv[0] === 'chaincode') return chaincodeCommand(argv.slice(1));
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -49,6 +60,9 @@ async function main(argv: string[]): Promise<number> {
       address: { type: 'string' },
       'host-of': { type: 'string', multiple: true },
       role: { type: 'string' },
+      name: { type: 'string', default: 'traceability' },
+      version: { type: 'string' },
+      port: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -61,14 +75,20 @@ async function main(argv: string[]): Promise<number> {
   const requested = topologyFrom(values);
   const probe = loadDevnetConfig({ portBase, runDir: values['run-dir'] });
   const kept = storedTopology(probe.runDir);
-  if (requested && kept && JSON.stringify(requested) !== JSON.stringify({ ...kept, added: requested.added })) {
+  if (requested && kept && JSON.stringify(requested) !== JSON.stringify({ ...kept, added: requested.added, removed: requested.removed })) {
     throw new Error(`${probe.runDir} holds a devnet of another topology (${JSON.stringify(kept)}); run "network down --wipe" first`);
   }
-  const cfg = requested ? loadDevnetConfig({ portBase, runDir: values['run-dir'], topology: { ...requested, added: kept?.added ?? [] } }) : probe;
+  const cfg = requested
+    ? loadDevnetConfig({
+        portBase,
+        runDir: values['run-dir'],
+        topology: { ...requested, added: kept?.added ?? [], ...(kept?.removed ? { removed: kept.removed } : {}) },
+      })
+    : probe;
   const log = (msg: string) => console.log(`[network] ${msg}`);
   switch (command) {
     case 'up': {
-      const info = await devnetUp(cfg, log);
+      const info = await (await devnet()).devnetUp(cfg, log);
       console.log(`\nchannel ${info.channel}, chaincode ${info.chaincode} (${info.packageId})`);
       for (const o of info.orderers ?? [{ name: 'orderer0', endpoint: info.orderer.endpoint }]) console.log(`${o.name.padEnd(12)}${o.endpoint}`);
       for (const o of info.orgs) console.log(`${o.mspId.padEnd(12)}${o.peerEndpoint}`);
@@ -80,18 +100,33 @@ async function main(argv: string[]): Promise<number> {
       if (!name) throw new Error(`add-org needs the new organisation's name\n${USAGE}`);
       const role = values.role ?? 'supplier';
       if (role !== 'supplier' && role !== 'carrier') throw new Error(`--role must be supplier or carrier, got "${role}"`);
-      const { org, elapsedMs } = await addOrg(cfg, name, { role, log });
+      const { org, elapsedMs } = await (await import('./add-org.js')).addOrg(cfg, name, { role, log });
       console.log(`\n${org.mspId} (${role}) joined ${cfg.channel} in ${(elapsedMs / 1000).toFixed(1)} s; peer ${org.address}:${org.peerPort}`);
       console.log(`connection files: ${cfg.runDir}/connection/${org.mspId}/`);
       return 0;
     }
+    case 'remove-org': {
+      const name = positionals[1];
+      if (!name) throw new Error(`remove-org needs the organisation's name (e.g. supplier2)\n${USAGE}`);
+      const { mspId, configBlock, signers, elapsedMs } = await (await import('./remove-org.js')).removeOrg(cfg, name, { log });
+      console.log(
+        `\n${mspId} removed from ${cfg.channel} by config block ${configBlock} (signed by ${signers.join(', ')}) in ${(elapsedMs / 1000).toFixed(1)} s`,
+      );
+      return 0;
+    }
+    case 'serve-chaincode': {
+      if (!values.version || !values.port) throw new Error(`serve-chaincode needs --version and --port\n${USAGE}`);
+      const served = await serveChaincode(cfg, { name: values.name, version: values.version, port: Number(values.port) });
+      console.log(`${served.process} (pid ${served.pid}) serves ${served.packageId} at ${served.address}; "network down" stops it`);
+      return 0;
+    }
     case 'down': {
-      const stopped = await devnetDown(cfg, { wipe: values.wipe }, log);
+      const stopped = await (await devnet()).devnetDown(cfg, { wipe: values.wipe }, log);
       if (stopped.length === 0) log('no devnet process was running');
       return 0;
     }
     case 'status': {
-      const st = devnetStatus(cfg);
+      const st = (await devnet()).devnetStatus(cfg);
       console.log(`devnet port base ${cfg.portBase}: ${st.running ? 'running' : 'not running'} (${cfg.runDir})`);
       for (const p of st.processes) {
         console.log(`  ${p.name.padEnd(24)} ${p.alive ? `running  pid ${p.pid}` : 'stopped'}  log ${p.logFile}`);

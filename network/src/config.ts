@@ -116,13 +116,16 @@ export function loadDevnetConfig(options: DevnetOptions = {}, env: NodeJS.Proces
   const topology = options.topology ?? storedTopology(runDir) ?? DEFAULT_TOPOLOGY;
   // Without an address everything stays on loopback; with one, nodes bind to it and publish it.
   const shared = { address: topology.address ?? 'localhost', listenAddress: topology.address ?? '127.0.0.1' };
-  const orgs = topologyOrgs(topology).map((o, i): PeerOrg => {
-    const p = peerPortOf(portBase, i);
-    const domain = `${o.name}.coffee.example`;
-    const own = topology.hosts?.[o.name];
-    const where = own ? { address: own.address, listenAddress: own.address, ...(own.netns ? { netns: own.netns } : {}) } : shared;
-    return { ...o, domain, peerHost: `peer0.${domain}`, peerPort: p, chaincodePort: p + 1, operationsPort: p + 2, ...where };
-  });
+  // Ports follow each organisation's place in the topology; a removed one keeps its place, unused.
+  const orgs = topologyOrgs(topology)
+    .map((o, i): PeerOrg => {
+      const p = peerPortOf(portBase, i);
+      const domain = `${o.name}.coffee.example`;
+      const own = topology.hosts?.[o.name];
+      const where = own ? { address: own.address, listenAddress: own.address, ...(own.netns ? { netns: own.netns } : {}) } : shared;
+      return { ...o, domain, peerHost: `peer0.${domain}`, peerPort: p, chaincodePort: p + 1, operationsPort: p + 2, ...where };
+    })
+    .filter((o) => !topology.removed?.includes(o.name));
   const orderers = Array.from({ length: topology.orderers }, (_, i): OrdererNode => {
     const p = portBase + PORT_OFFSETS.orderer + PORT_OFFSETS.ordererStride * i;
     return {

@@ -8,12 +8,15 @@
  *   <runDir>/connection/<MSP>/connection-profile.json
  *   <runDir>/connection/<MSP>/wallet/{user,admin}.id
  *   <runDir>/connection/<MSP>/{user,admin}.env
+ *
+ * and, for the chaincode lifecycle commands, <runDir>/operator-network.yaml.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { putWalletIdentity, readPem } from '../../lib/fabric/src';
 import type { DevnetConfig } from './config';
 import type { DevnetInfo, OrgEndpoint } from './devnet-info';
+import { writeOperatorFile } from './operator-file';
 
 /** Folder of an organisation's connection files. */
 export function connectionDir(runDir: string, mspId: string): string {
@@ -78,5 +81,6 @@ export async function writeConnectionFiles(cfg: DevnetConfig, info: DevnetInfo):
     }
     dirs.push(dir);
   }
+  writeOperatorFile(info);
   return dirs;
 }

@@ -23,6 +23,12 @@ export interface Topology {
   /** Organisations added later with `network add-org`, in order. */
   added?: Array<{ name: string; role: OrgRole }>;
   /**
+   * Organisations taken out of the channel with `network remove-org`. They keep
+   * their place in the order (and so every other organisation its ports) and
+   * their names cannot be given to a new organisation.
+   */
+  removed?: string[];
+  /**
    * Address every node without a host of its own (orderers, the other peers,
    * the chaincode server) listens on and publishes, instead of localhost. Needed
    * when some peer runs on another host (or network namespace) and must reach them.
@@ -86,7 +92,7 @@ const count = (value: unknown, field: string, min: number): number => {
 
 /** Checks a topology (from a file or options), filling defaults; errors name the field. */
 export function parseTopology(raw: Record<string, unknown>): Topology {
-  const known = ['suppliers', 'carriers', 'orderers', 'added', 'address', 'hosts'];
+  const known = ['suppliers', 'carriers', 'orderers', 'added', 'removed', 'address', 'hosts'];
   const unknown = Object.keys(raw).filter((k) => !known.includes(k));
   if (unknown.length) throw new Error(`topology: unknown field ${unknown.join(', ')} (known: ${known.join(', ')})`);
   const suppliers = count(raw.suppliers ?? DEFAULT_TOPOLOGY.suppliers, 'suppliers', 1);
@@ -103,6 +109,10 @@ export function parseTopology(raw: Record<string, unknown>): Topology {
     throw new Error('topology: hosts needs address, the address the other nodes publish (localhost is not reachable from another host)');
   }
   const topology: Topology = { suppliers, carriers, orderers: orderers as 1 | 3, added };
+  if (raw.removed !== undefined) {
+    if (!Array.isArray(raw.removed) || !raw.removed.every((r) => typeof r === 'string')) throw new Error('topology: removed must list organisation names');
+    if (raw.removed.length) topology.removed = raw.removed as string[];
+  }
   // Only set when used, so a default topology reads (and compares) as before.
   if (address) topology.address = address;
   if (Object.keys(hosts).length) topology.hosts = hosts;

@@ -13,6 +13,7 @@ import { commissionLot, registerLocation, registerProduct } from './tx-master-da
 import { commissionLots, registerLocations } from './tx-bulk-master-data';
 import { adjustStock, transferStock, transformLots } from './tx-movements';
 import { createPurchaseOrder, recordPayment } from './tx-orders';
+import { listExpiredTerms, purgeExpiredTerms } from './tx-terms-purge';
 import { declareError, declareRecall, recordAttestation } from './tx-recalls';
 import { recordSales } from './tx-sales';
 import { recordRegionSales } from './tx-region-sales';
@@ -171,6 +172,13 @@ export class TraceabilityContract extends Contract {
     return runSubmit(ctx, 'RecordPayment', request, recordPayment);
   }
 
+  /** Purges the private terms of orders past their retention from both parties' peers. */
+  @Transaction()
+  @Returns('string')
+  public async PurgeExpiredTerms(ctx: Context, request: string): Promise<string> {
+    return runSubmit(ctx, 'PurgeExpiredTerms', request, purgeExpiredTerms);
+  }
+
   // ---- recalls, corrections, attestations -------------------------------
 
   @Transaction()
@@ -255,6 +263,13 @@ export class TraceabilityContract extends Contract {
   @Returns('string')
   public async GetEvents(ctx: Context, eventIds: string): Promise<string> {
     return q.getEvents(ctx, ctx.clientIdentity.getMSPID(), eventIds);
+  }
+
+  /** The caller's orders whose private terms may be purged now (`limit`, default 100). */
+  @Transaction(false)
+  @Returns('string')
+  public async ListExpiredTerms(ctx: Context, limit: string): Promise<string> {
+    return listExpiredTerms(ctx, limit);
   }
 
   @Transaction(false)

@@ -37,6 +37,8 @@ export const OBJECT_TYPES = {
   licence: 'licence',
   /** index: an organisation's captured EPCIS events by CBV 2.0 event hash → the eventId that recorded it (one event in any binding). */
   epcisHash: 'epcishash',
+  /** index: a party's orders whose private terms are still kept, `termsexp~mspId~poId` → when they may be purged. */
+  termsExpiry: 'termsexp',
 } as const;
 
 export type ObjectType = (typeof OBJECT_TYPES)[keyof typeof OBJECT_TYPES];

@@ -21,7 +21,7 @@ export class Ledger {
   private readonly cache = new Map<string, Buffer | null>();
   private readonly written = new Map<string, WrittenRecord>();
   /** Writes not yet sent to the peer (see {@link flush}). */
-  private readonly pending = new Map<string, Buffer>();
+  private readonly pending = new Map<string, Buffer | null>();
   /** Composite-key prefixes already range-read: every key under them is in the cache. */
   private readonly ranges: string[] = [];
 
@@ -64,6 +64,12 @@ export class Ledger {
     this.pending.set(key, bytes);
   }
 
+  /** Deletes a key (an index entry that no longer applies). */
+  async del(key: string): Promise<void> {
+    this.cache.set(key, null);
+    this.pending.set(key, null);
+  }
+
   /**
    * Sends this transaction's writes to the peer, each key once with its last
    * value. Writes are kept until here because every putState is a round trip
@@ -71,7 +77,10 @@ export class Ledger {
    * stock in a roll-up of its batches); reads see them through the cache.
    */
   async flush(): Promise<void> {
-    for (const [key, bytes] of this.pending) await this.ctx.stub.putState(key, bytes);
+    for (const [key, bytes] of this.pending) {
+      if (bytes) await this.ctx.stub.putState(key, bytes);
+      else await this.ctx.stub.deleteState(key);
+    }
     this.pending.clear();
   }
 

@@ -13,7 +13,18 @@ import { descendants, lotPositions } from './lineage';
 import { formatQuantity } from './quantity';
 import { correctionKey, readEvent } from './submit';
 import { timestampIso } from './tx-env';
-import type { LocationRecord, LotRecord, LotRef, PurchaseOrderRecord, ShipmentRecord, StockRecord, TransitRecord } from './types';
+import { accountKey, readOwnCopy, termsKey } from './private-terms';
+import type {
+  LocationRecord,
+  LotRecord,
+  LotRef,
+  OrderAccountRecord,
+  OrderTermsRecord,
+  PurchaseOrderRecord,
+  ShipmentRecord,
+  StockRecord,
+  TransitRecord,
+} from './types';
 
 function id(value: string, field: string): string {
   if (typeof value !== 'string' || !ID_PATTERN.test(value)) throw fail.invalid(field, 'is not a valid identifier');
@@ -79,7 +90,11 @@ export async function getPurchaseOrder(ctx: Context, poId: string): Promise<stri
   const ledger = new Ledger(ctx);
   const pid = id(poId, 'poId');
   const order = await must<PurchaseOrderRecord>(ledger, OBJECT_TYPES.po, [pid], `purchase order ${pid}`, 'poId');
-  return canonicalJson({ order });
+  // The terms and payments only from the caller's own organisation's collection, which only a party's peers hold.
+  const party = [order.buyerMsp, order.supplierMsp].includes(ctx.clientIdentity.getMSPID());
+  const terms = party ? await readOwnCopy<OrderTermsRecord>(ctx, termsKey(pid)) : undefined;
+  const account = party ? await readOwnCopy<OrderAccountRecord>(ctx, accountKey(pid)) : undefined;
+  return canonicalJson({ order, terms, account });
 }
 
 /** The event record of `eventId` as submitted by `mspId` (event ids are scoped per organisation), with any error declaration about it. */

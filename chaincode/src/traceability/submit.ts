@@ -67,12 +67,38 @@ export async function readEvent(ledger: Ledger, mspId: string, eventId: string):
   return legacy?.mspId === mspId ? legacy : undefined;
 }
 
+/**
+ * Transient entries that are part of a request (an order's terms, a payment's
+ * transfer), unlike verified copies of private records the caller passes
+ * along: the same eventId with other terms is a conflict, not a replay. Only
+ * their hashes enter the request hash, which the event record keeps.
+ */
+const REQUEST_TRANSIENT = ['payment', 'terms'];
+
+function transientDigest(ctx: Context): string {
+  const map = ctx.stub.getTransient();
+  let out = '';
+  for (const name of REQUEST_TRANSIENT) {
+    const raw = map.get(name);
+    if (!raw || raw.length === 0) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(Buffer.from(raw).toString('utf8'));
+    } catch {
+      throw fail.invalid(name, `transient data "${name}" is not valid JSON`);
+    }
+    out += `\n${name}:${createHash('sha256').update(canonicalJson(value)).digest('hex')}`;
+  }
+  return out;
+}
+
 export async function runSubmit(ctx: Context, fn: TxName, request: string, handler: Handler): Promise<string> {
   const input = Input.parse(request);
   const eventId = input.id('eventId');
   const actor = input.optStr('actor', { max: 256 });
   const requestHash = createHash('sha256')
     .update(canonicalJson(JSON.parse(request)))
+    .update(transientDigest(ctx))
     .digest('hex');
 
   const env = new TxEnv(ctx, fn, eventId, actor);

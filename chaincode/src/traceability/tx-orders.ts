@@ -3,6 +3,11 @@
  * them. A payment is keyed by (chainId, txHash, logIndex), so one on-chain
  * transfer can settle at most one order, once.
  *
+ * The commercial part (payment terms, amounts, addresses) is private data of
+ * the buyer and the supplier (private-terms.ts): it travels as transient
+ * data, is written to both parties' implicit collections, and the channel
+ * keeps the order's parties, lines, status and the hash of its terms.
+ *
  * A payment settles only on the payee's word: RecordPayment must be submitted
  * by the order's supplier (the organisation paid), whose gateway verified the
  * transfer on its chain, and the order's key carries a key-level endorsement
@@ -14,18 +19,28 @@ import { assertNotAuditor, requireLocation, requireOwnLocation, requireProduct }
 import { fail } from './errors';
 import type { Input } from './input';
 import { OBJECT_TYPES } from './keys';
+import { accountKey, privateHash, putShared, termsKey, transientInput, verifiedCopy } from './private-terms';
 import { formatQuantity, formatTokenAmount, parseBaseUnits, parseTokenAmount } from './quantity';
 import type { HandlerResult } from './submit';
 import type { TxEnv } from './tx-env';
-import type { OrderStatus, PaymentRecord, PaymentTerms, PurchaseOrderRecord } from './types';
+import type { OrderAccountRecord, OrderStatus, OrderTermsRecord, PaymentRecord, PaymentTerms, PurchaseOrderRecord } from './types';
 
 const MSP_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const TX_HASH = /^0x[0-9a-fA-F]{64}$/;
+const SALT = /^[0-9a-f]{32,128}$/;
 const ADDRESS_HINT = 'must be a 0x-prefixed 20-byte hex address';
+/** How long terms are kept when the order does not say: seven years. */
+export const DEFAULT_TERMS_RETENTION_SECONDS = 7 * 365 * 86_400;
+const MAX_TERMS_RETENTION_SECONDS = 100 * 365 * 86_400;
 
 function poKey(env: TxEnv, poId: string): string {
   return env.ledger.key(OBJECT_TYPES.po, [poId]);
+}
+
+/** `termsexp~mspId~poId`: the orders whose terms a party still keeps, found by PurgeExpiredTerms. */
+export function termsExpiryKey(env: TxEnv, mspId: string, poId: string): string {
+  return env.ledger.key(OBJECT_TYPES.termsExpiry, [mspId, poId]);
 }
 
 function readTerms(t: Input): PaymentTerms {
@@ -43,6 +58,13 @@ function readTerms(t: Input): PaymentTerms {
     payer: t.optStr('payer', { pattern: ADDRESS, hint: ADDRESS_HINT })?.toLowerCase(),
     dueDate: t.optDate('dueDate'),
   };
+}
+
+/** Commercial fields never belong in the arguments, which every member's peer stores in the block. */
+function refuseInArgs(input: Input, fields: string[], transientName: string): void {
+  for (const f of fields) {
+    if (input.has(f)) throw fail.invalid(f, `must be passed in transient data "${transientName}", not in the transaction arguments, which every member stores`);
+  }
 }
 
 export async function createPurchaseOrder(env: TxEnv, input: Input): Promise<HandlerResult> {
@@ -64,9 +86,24 @@ export async function createPurchaseOrder(env: TxEnv, input: Input): Promise<Han
     await requireProduct(env, gtin, l.at('gtin'));
     lines.push({ lineNo: i + 1, gtin, quantity: formatQuantity(l.quantity('quantity')) });
   }
-  const paymentTerms = readTerms(input.object('paymentTerms'));
+  refuseInArgs(input, ['paymentTerms'], 'terms');
+  const transient = transientInput(env.ctx, 'terms');
+  if (!transient) throw fail.invalid('paymentTerms', 'is required, in transient data "terms"');
+  const paymentTerms = readTerms(transient.input.object('paymentTerms'));
+  const salt = transient.input.str('salt', { pattern: SALT, hint: 'must be 32-128 lower-case hex digits' });
+  const retention = input.has('termsRetentionSeconds') ? input.int('termsRetentionSeconds', 1, MAX_TERMS_RETENTION_SECONDS) : DEFAULT_TERMS_RETENTION_SECONDS;
   const key = poKey(env, poId);
   if (await env.ledger.exists(key)) throw fail.duplicate(`purchase order ${poId}`, 'poId');
+  const parties = [env.mspId, supplierMsp];
+  const terms: OrderTermsRecord = { docType: 'po_terms', poId, buyerMsp: env.mspId, supplierMsp, paymentTerms, salt };
+  const termsHash = await putShared(env.ctx, parties, termsKey(poId), terms);
+  const termsRetainUntil = new Date(Date.parse(env.time) + retention * 1000).toISOString();
+  for (const [msp, counterpartyMsp] of [
+    [env.mspId, supplierMsp],
+    [supplierMsp, env.mspId],
+  ]) {
+    await env.ledger.put(termsExpiryKey(env, msp, poId), { counterpartyMsp, poId, retainUntil: termsRetainUntil });
+  }
   const po: PurchaseOrderRecord = {
     docType: 'po',
     poId,
@@ -76,8 +113,8 @@ export async function createPurchaseOrder(env: TxEnv, input: Input): Promise<Han
     supplierGln,
     shipToGln,
     lines,
-    paymentTerms,
-    paidBaseUnits: '0',
+    termsHash,
+    termsRetainUntil,
     paymentCount: 0,
     payments: [],
     status: 'open',
@@ -91,7 +128,7 @@ export async function createPurchaseOrder(env: TxEnv, input: Input): Promise<Han
   const policy = new KeyEndorsementPolicy();
   policy.addOrgs('MEMBER', supplierMsp);
   await env.ctx.stub.setStateValidationParameter(key, policy.getPolicy());
-  return { order: po };
+  return { order: po, termsHash };
 }
 
 /** Order status from the total paid against the amount due. */
@@ -106,10 +143,13 @@ export async function recordPayment(env: TxEnv, input: Input): Promise<HandlerRe
   const poId = input.id('poId');
   const chainId = input.int('chainId', 1, Number.MAX_SAFE_INTEGER);
   const txHash = input.str('txHash', { pattern: TX_HASH, hint: 'must be a 0x-prefixed 32-byte hex hash' }).toLowerCase();
+  refuseInArgs(input, ['asset', 'from', 'to', 'amountBaseUnits'], 'payment');
+  const transfer = transientInput(env.ctx, 'payment')?.input;
+  if (!transfer) throw fail.invalid('payment', 'the transfer (asset, from, to, amountBaseUnits) is required, in transient data "payment"');
   const asset =
-    input.has('asset') && input.raw('asset') === 'native'
+    transfer.has('asset') && transfer.raw('asset') === 'native'
       ? 'native'
-      : input.str('asset', { pattern: ADDRESS, hint: `must be "native" or ${ADDRESS_HINT}` }).toLowerCase();
+      : transfer.str('asset', { pattern: ADDRESS, hint: `must be "native" or ${ADDRESS_HINT}` }).toLowerCase();
   // A native-coin transfer has no log; its key slot is "native".
   let logIndex: number | null = null;
   if (asset === 'native') {
@@ -130,14 +170,16 @@ export async function recordPayment(env: TxEnv, input: Input): Promise<HandlerRe
   if (env.mspId !== po.supplierMsp) {
     throw fail.forbidden(`payments of ${poId} are recorded by its payee ${po.supplierMsp}, whose gateway verifies the transfer, not by ${env.mspId}`, 'poId');
   }
-  const terms = po.paymentTerms;
+  if (po.termsPurgedAt) throw fail.conflict(`the terms of ${poId} were purged at ${po.termsPurgedAt}; no payment can be checked against them`, 'poId');
+  const terms = verifiedCopy<OrderTermsRecord>(env.ctx, 'terms', po.termsHash, 'terms').paymentTerms;
+  const account = await currentAccount(env, po);
   if (chainId !== terms.chainId) throw fail.invalid('chainId', `order ${poId} is payable on chain ${terms.chainId}`);
   if (asset !== terms.asset) throw fail.invalid('asset', `order ${poId} is payable in ${terms.asset}`);
-  const from = input.str('from', { pattern: ADDRESS, hint: ADDRESS_HINT }).toLowerCase();
-  const to = input.str('to', { pattern: ADDRESS, hint: ADDRESS_HINT }).toLowerCase();
+  const from = transfer.str('from', { pattern: ADDRESS, hint: ADDRESS_HINT }).toLowerCase();
+  const to = transfer.str('to', { pattern: ADDRESS, hint: ADDRESS_HINT }).toLowerCase();
   if (to !== terms.payee) throw fail.invalid('to', `order ${poId} is payable to ${terms.payee}`);
   if (terms.payer && from !== terms.payer) throw fail.invalid('from', `order ${poId} must be paid from ${terms.payer}`);
-  const amount = parseBaseUnits(input.raw('amountBaseUnits'), input.at('amountBaseUnits'));
+  const amount = parseBaseUnits(transfer.raw('amountBaseUnits'), transfer.at('amountBaseUnits'));
   if (amount === 0n) throw fail.invalid('amountBaseUnits', 'must be greater than zero');
 
   const payment: PaymentRecord = {
@@ -146,10 +188,6 @@ export async function recordPayment(env: TxEnv, input: Input): Promise<HandlerRe
     txHash,
     logIndex,
     poId,
-    asset,
-    from,
-    to,
-    amountBaseUnits: amount.toString(),
     blockNumber: input.int('blockNumber', 0, Number.MAX_SAFE_INTEGER),
     blockHash: input.optStr('blockHash', { pattern: TX_HASH, hint: 'must be a 0x-prefixed 32-byte hex hash' })?.toLowerCase(),
     recordedBy: env.mspId,
@@ -157,24 +195,30 @@ export async function recordPayment(env: TxEnv, input: Input): Promise<HandlerRe
     recordedTxId: env.txId,
   };
   await env.ledger.put(key, payment);
-  const paid = BigInt(po.paidBaseUnits) + amount;
+  const paid = BigInt(account.paidBaseUnits) + amount;
   const due = BigInt(terms.amountBaseUnits);
   const status = orderStatus(paid, due);
+  const nextAccount: OrderAccountRecord = {
+    ...account,
+    paidBaseUnits: paid.toString(),
+    payments: [...account.payments, { chainId, txHash, logIndex, asset, from, to, amountBaseUnits: amount.toString() }],
+  };
+  await putShared(env.ctx, [po.buyerMsp, po.supplierMsp], accountKey(poId), nextAccount);
   const updated: PurchaseOrderRecord = {
     ...po,
-    paidBaseUnits: paid.toString(),
     paymentCount: po.paymentCount + 1,
-    payments: [...po.payments, { amountBaseUnits: payment.amountBaseUnits, chainId, logIndex, txHash }],
+    payments: [...po.payments, { chainId, logIndex, txHash }],
     status,
     overpaid: status === 'overpaid',
     updatedAt: env.time,
   };
   await env.ledger.put(poKey(env, poId), updated);
-  return {
-    payment,
-    order: updated,
-    paid: formatTokenAmount(paid, terms.decimals),
-    outstanding: formatTokenAmount(due > paid ? due - paid : 0n, terms.decimals),
-    overpaidBy: formatTokenAmount(paid > due ? paid - due : 0n, terms.decimals),
-  };
+  return { payment, order: updated };
+}
+
+/** The order's private account so far: empty before the first payment, else the copy in transient data "account", checked against its hash. */
+async function currentAccount(env: TxEnv, po: PurchaseOrderRecord): Promise<OrderAccountRecord> {
+  const hash = await privateHash(env.ctx, po.supplierMsp, accountKey(po.poId));
+  if (!hash) return { docType: 'po_account', poId: po.poId, paidBaseUnits: '0', payments: [] };
+  return verifiedCopy<OrderAccountRecord>(env.ctx, 'account', hash, 'account');
 }

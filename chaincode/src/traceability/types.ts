@@ -192,6 +192,37 @@ export interface PaymentTerms {
   dueDate?: string;
 }
 
+/** The agreed terms of an order: `poterms~poId` in the buyer's and the supplier's implicit collections only. */
+export interface OrderTermsRecord {
+  docType: 'po_terms';
+  poId: string;
+  buyerMsp: string;
+  supplierMsp: string;
+  paymentTerms: PaymentTerms;
+  /** Random, chosen by the buyer's gateway: the hash on the channel cannot be found by guessing the terms. */
+  salt: string;
+}
+
+/** One transfer recorded against an order, as the parties keep it privately. */
+export interface OrderAccountPayment {
+  chainId: number;
+  txHash: string;
+  logIndex: number | null;
+  asset: string;
+  from: string;
+  to: string;
+  amountBaseUnits: string;
+}
+
+/** What was paid against an order: `poaccount~poId` in the parties' implicit collections. */
+export interface OrderAccountRecord {
+  docType: 'po_account';
+  poId: string;
+  paidBaseUnits: string;
+  payments: OrderAccountPayment[];
+}
+
+/** The order as the channel keeps it: parties, lines and status; its terms only as a hash. */
 export interface PurchaseOrderRecord {
   docType: 'po';
   poId: string;
@@ -201,10 +232,14 @@ export interface PurchaseOrderRecord {
   supplierGln?: string;
   shipToGln?: string;
   lines: { lineNo: number; gtin: string; quantity: string }[];
-  paymentTerms: PaymentTerms;
-  paidBaseUnits: string;
+  /** Hex SHA-256 of the canonical JSON of the private terms record (Fabric's private-data hash of it). */
+  termsHash: string;
+  /** After this time any party may purge the terms from the parties' peers (PurgeExpiredTerms). */
+  termsRetainUntil: string;
+  termsPurgedAt?: string;
+  termsPurgedTxId?: string;
   paymentCount: number;
-  payments: { chainId: number; txHash: string; logIndex: number | null; amountBaseUnits: string }[];
+  payments: { chainId: number; txHash: string; logIndex: number | null }[];
   status: OrderStatus;
   overpaid: boolean;
   createdAt: string;
@@ -212,16 +247,13 @@ export interface PurchaseOrderRecord {
   updatedAt: string;
 }
 
+/** A recorded transfer as the channel keeps it: which transfer settled which order, not how much. */
 export interface PaymentRecord {
   docType: 'payment';
   chainId: number;
   txHash: string;
   logIndex: number | null;
   poId: string;
-  asset: string;
-  from: string;
-  to: string;
-  amountBaseUnits: string;
   blockNumber: number;
   blockHash?: string;
   recordedBy: string;

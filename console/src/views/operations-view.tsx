@@ -146,9 +146,8 @@ export function OrdersView() {
                 {o.buyer_msp} → {o.supplier_msp}
               </td>
               <td>{o.status}</td>
-              <td>
-                {o.paid_base_units} / {o.amount_base_units}
-              </td>
+              {/* Empty when the terms are the parties' private data and this indexer's organisation is no party, or they were purged. */}
+              <td>{o.amount_base_units == null ? 'private' : `${o.paid_base_units} / ${o.amount_base_units}`}</td>
               <td>
                 {o.payments.map((p: any) => (
                   <div key={p.tx_hash}>

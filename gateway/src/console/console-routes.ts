@@ -151,8 +151,8 @@ export function mountConsole(app: express.Express, opts: ConsoleOptions): () => 
       // A loopback peer is not enough: a web page whose name resolves to 127.0.0.1 (DNS rebinding) sends its own Host.
       if (!isLoopbackHost(req.get('host'))) throw httpError(404, 'NOT_FOUND', 'the dev issuer is not active on this gateway');
       // Like the dev issuer's key file, minting stays on this machine even when the gateway listens more widely.
-      if (!LOOPBACK.has(req.socket.remoteAddress ?? ''))
-        throw httpError(403, 'DEV_ISSUER_LOOPBACK_ONLY', 'dev sign-in is only offered to a browser on the gateway machine');
+      // req.ip is the client's address as the trusted proxies report it: a proxy on this machine is not the browser.
+      if (!LOOPBACK.has(req.ip ?? '')) throw httpError(403, 'DEV_ISSUER_LOOPBACK_ONLY', 'dev sign-in is only offered to a browser on the gateway machine');
       const role = (req.body as { role?: unknown } | undefined)?.role;
       if (!isRole(role))
         throw httpError(400, 'VALIDATION_FAILED', 'role must be one of the known roles', { errors: [{ field: 'role', message: 'unknown role' }] });

@@ -34,6 +34,8 @@ export interface AppDeps {
   bodyLimit?: string;
   /** Deepest JSON nesting accepted. */
   maxJsonDepth?: number;
+  /** express's `trust proxy`: false, the number of proxies in front, or their addresses (see loadListenerConfig). */
+  trustProxy?: false | number | string[];
   /** Mounts extra handlers (the web console) before the not-found handler. */
   mount?: (app: express.Express) => void;
 }
@@ -52,6 +54,8 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // req.ip and req.protocol come from X-Forwarded-For/-Proto only as far as the configured proxies go.
+  app.set('trust proxy', deps.trustProxy ?? false);
   const maxDepth = deps.maxJsonDepth ?? 32;
   const jsonParser = express.json({ limit: deps.bodyLimit ?? '1mb', strict: true, type: ['application/json', 'application/*+json'] });
   const xmlParser = express.text({ limit: deps.bodyLimit ?? '1mb', type: ['application/xml', 'text/xml', 'application/*+xml'] });
@@ -73,6 +77,7 @@ export function createApp(deps: AppDeps): express.Express {
           method: req.method,
           route,
           status: res.statusCode,
+          ip: req.ip,
           ms: Math.round(seconds * 1000),
           sub: (res.locals.principal as Principal | undefined)?.sub,
           ...rejection,

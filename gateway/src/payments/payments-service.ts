@@ -18,15 +18,35 @@ import type { ClaimRow, ClaimStatus, ClaimStore } from './claim-store';
 import type { PaymentTerms, PaymentVerifier } from './verifier';
 import { CONTRACT, QUERY, TX } from '../../../lib/domain/src';
 
-/** The order as the ledger keeps it (the fields payments need). */
+/** The order as this organisation's peer answers it (the fields payments need). */
 export interface LedgerOrder {
   poId: string;
+  buyerMsp: string;
   /** The payee organisation: only it records payments of the order. */
   supplierMsp: string;
   status: string;
+  /** From the parties' private account of the order ('0' before the first payment). */
   paidBaseUnits: string;
   createdAt: string;
-  paymentTerms: PaymentTerms & { amount: string };
+  /** From the private terms in this organisation's implicit collection; absent once purged (or to a non-party). */
+  paymentTerms?: PaymentTerms & { amount: string };
+  /** The private records as this peer holds them, passed back to the chaincode (which checks their hashes). */
+  privateCopies: { terms?: Record<string, unknown>; account?: Record<string, unknown> };
+}
+
+interface OrderAnswer {
+  order: Omit<LedgerOrder, 'paidBaseUnits' | 'paymentTerms' | 'privateCopies'>;
+  terms?: { paymentTerms: PaymentTerms & { amount: string } };
+  account?: { paidBaseUnits: string };
+}
+
+function termsGone(poId: string): ServiceError {
+  return new ServiceError({
+    code: 'CONFLICT',
+    message: `the terms of order ${poId} are not held on this organisation's peer (purged after their retention period)`,
+    httpStatus: 409,
+    details: { field: 'poId' },
+  });
 }
 
 export interface PaymentsServiceOptions {
@@ -82,9 +102,15 @@ export function createPaymentsService(opts: PaymentsServiceOptions): PaymentsSer
   let running: Promise<unknown> = Promise.resolve();
 
   async function readOrder(poId: string): Promise<LedgerOrder> {
+    // Evaluated on this organisation's own peer: the terms and the account come from its implicit collection.
     const out = await ledger.evaluate({ contract: CONTRACT.traceability, fn: QUERY.GetPurchaseOrder, args: [poId] });
-    const parsed = JSON.parse(out.toString('utf8')) as { order?: LedgerOrder } & LedgerOrder;
-    return parsed.order ?? parsed;
+    const { order, terms, account } = JSON.parse(out.toString('utf8')) as OrderAnswer;
+    return {
+      ...order,
+      paymentTerms: terms?.paymentTerms,
+      paidBaseUnits: account?.paidBaseUnits ?? '0',
+      privateCopies: { terms: terms as Record<string, unknown> | undefined, account: account as Record<string, unknown> | undefined },
+    };
   }
 
   async function record(row: ClaimRow, order: LedgerOrder): Promise<ClaimRow> {
@@ -92,9 +118,12 @@ export function createPaymentsService(opts: PaymentsServiceOptions): PaymentsSer
     const actor = row.claimedBy;
     const txIds: string[] = [];
     const terms = order.paymentTerms;
-    // The order's key-level policy names the payee (this organisation): its peer must be among the endorsers.
-    const endorsingOrgs = await endorsement.resolve({ kind: 'orgs', orgs: [ledger.mspId] });
+    if (!terms) throw termsGone(row.poId);
+    // The order's key-level policy names the payee (this organisation), and the amounts go to both parties'
+    // implicit collections, each of which needs its owner's endorsement: both parties' peers endorse.
+    const endorsingOrgs = await endorsement.resolve({ kind: 'orgs', orgs: [ledger.mspId, order.buyerMsp] });
     for (const t of row.transfers) {
+      // Amounts and addresses go as transient data: the block keeps which transfer settled the order, not how much.
       const body = {
         eventId: `pay:${row.poId}:${row.chainId}:${row.txHash}:${t.logIndex ?? 'native'}`,
         actor,
@@ -102,16 +131,19 @@ export function createPaymentsService(opts: PaymentsServiceOptions): PaymentsSer
         chainId: row.chainId,
         txHash: row.txHash,
         ...(t.logIndex === null ? {} : { logIndex: t.logIndex }),
-        asset: terms.asset,
-        from: t.from,
-        to: t.to,
-        amountBaseUnits: t.amountBaseUnits,
         blockNumber: row.blockNumber,
         blockHash: row.blockHash,
       };
+      const payment = { asset: terms.asset, from: t.from, to: t.to, amountBaseUnits: t.amountBaseUnits };
       try {
         const res = await withRetry(
-          () => ledger.submit({ contract: CONTRACT.traceability, fn: TX.RecordPayment, args: [JSON.stringify(body)], endorsingOrgs }),
+          async () => {
+            // The account as it stands now (an earlier transfer of this claim, or a retry, changed it).
+            const { privateCopies } = await readOrder(row.poId);
+            const transient: Record<string, Buffer> = { payment: Buffer.from(JSON.stringify(payment)) };
+            for (const [name, value] of Object.entries(privateCopies)) if (value) transient[name] = Buffer.from(JSON.stringify(value));
+            return ledger.submit({ contract: CONTRACT.traceability, fn: TX.RecordPayment, args: [JSON.stringify(body)], endorsingOrgs, transient });
+          },
           {
             attempts: 4,
             baseDelayMs: 100,
@@ -142,6 +174,7 @@ export function createPaymentsService(opts: PaymentsServiceOptions): PaymentsSer
 
   async function check(row: ClaimRow): Promise<{ row: ClaimRow; order?: LedgerOrder }> {
     const order = await readOrder(row.poId);
+    if (!order.paymentTerms) return { row: await store.update(row.id, { status: 'invalid', reason: termsGone(row.poId).message }) };
     const v = await verifier.verify(
       order.paymentTerms,
       { chainId: row.chainId, txHash: row.txHash },

@@ -21,6 +21,11 @@ export interface LedgerCommand {
   /** The chaincode argument without eventId/actor (the gateway adds them). */
   body: Record<string, unknown>;
   endorsement?: EndorsementHint;
+  /**
+   * Transient data by name (JSON values): what the endorsing peers see but no
+   * block records, e.g. an order's commercial terms (private-terms.ts).
+   */
+  transient?: Record<string, Record<string, unknown>>;
   /** Fields taken from the URL path: NOT_FOUND on them is a 404, on body fields a 422. */
   pathFields?: string[];
 }

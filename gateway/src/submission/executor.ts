@@ -10,6 +10,7 @@ import type { Principal } from '../../../lib/domain/src';
 import type { LedgerCommand, PreparedCommand } from './command';
 import type { StoredResponse, SubmissionStore } from './store';
 import type { Submitter } from './submitter';
+import { DEFAULT_TERMS_RETENTION_SECONDS, withPrivateTerms } from './private-terms';
 import type { SubmissionWorker } from './worker';
 
 export interface ExecuteRequest {
@@ -45,7 +46,15 @@ export function stableJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
-export function createCommandExecutor(deps: { store: SubmissionStore; submitter: Submitter; worker?: SubmissionWorker; mspId: string }): CommandExecutor {
+export function createCommandExecutor(deps: {
+  store: SubmissionStore;
+  submitter: Submitter;
+  worker?: SubmissionWorker;
+  mspId: string;
+  /** How long an order's private terms are kept before they may be purged, seconds (TERMS_RETENTION_SECONDS). */
+  termsRetentionSeconds?: number;
+}): CommandExecutor {
+  const terms = { retentionSeconds: deps.termsRetentionSeconds ?? DEFAULT_TERMS_RETENTION_SECONDS };
   let inFlight = 0;
   const idle: Array<() => void> = [];
 
@@ -62,7 +71,7 @@ export function createCommandExecutor(deps: { store: SubmissionStore; submitter:
 
   async function run(req: ExecuteRequest): Promise<StoredResponse> {
     const { eventId: _ignored, ...body } = req.cmd.body;
-    const cmd: PreparedCommand = { ...req.cmd, body, eventId: eventIdFor(req), actor: req.principal.sub };
+    const cmd: PreparedCommand = withPrivateTerms({ ...req.cmd, body, eventId: eventIdFor(req), actor: req.principal.sub }, terms);
     if (req.async) {
       const id = randomUUID();
       await deps.store.enqueue({ id, mspId: deps.mspId, clientId: req.principal.clientId, command: cmd });

@@ -11,6 +11,7 @@ import type { GatewayMetrics } from '../http/metrics';
 import type { LedgerClient } from '../../../lib/fabric/src';
 import type { PreparedCommand, SubmitOutcome } from './command';
 import type { EndorsementResolver } from './endorsement';
+import { DEFAULT_TERMS_RETENTION_SECONDS, transientBuffers, withPrivateTerms } from './private-terms';
 import { CONTRACT } from '../../../lib/domain/src';
 
 export interface SubmitterOptions {
@@ -21,6 +22,8 @@ export interface SubmitterOptions {
   /** Attempts per submit call (sync requests; the async worker retries further itself). */
   attempts: number;
   contract?: string;
+  /** Retention of an order's private terms, seconds, for commands that did not pass the executor. */
+  termsRetentionSeconds?: number;
 }
 
 export interface Submitter {
@@ -52,7 +55,9 @@ function mapError(err: unknown, cmd: PreparedCommand): unknown {
 export function createSubmitter(opts: SubmitterOptions): Submitter {
   const contract = opts.contract ?? CONTRACT.traceability;
   return {
-    async submit(cmd, ctx = {}) {
+    async submit(given, ctx = {}) {
+      // Commands prepared by the executor already carry their terms as transient data; an adapter's may not.
+      const cmd = withPrivateTerms(given, { retentionSeconds: opts.termsRetentionSeconds ?? DEFAULT_TERMS_RETENTION_SECONDS });
       const mode = ctx.mode ?? 'sync';
       const log = (ctx.log ?? opts.logger).child({ eventId: cmd.eventId, fn: cmd.fn });
       const arg = JSON.stringify({ ...cmd.body, eventId: cmd.eventId, actor: cmd.actor });
@@ -61,7 +66,7 @@ export function createSubmitter(opts: SubmitterOptions): Submitter {
         const out = await withRetry(
           async () => {
             const endorsingOrgs = await opts.endorsement.resolve(cmd.endorsement);
-            return opts.ledger.submit({ contract, fn: cmd.fn, args: [arg], endorsingOrgs });
+            return opts.ledger.submit({ contract, fn: cmd.fn, args: [arg], endorsingOrgs, transient: transientBuffers(cmd) });
           },
           {
             attempts: opts.attempts,

@@ -16,8 +16,10 @@ const {
   locationRecord,
   lotRecord,
   paymentRecord,
+  paymentRecordV1,
   productRecord,
   purchaseOrderRecord,
+  purchaseOrderRecordV1,
   recallRecord,
   receiptRecord,
   salesRecord,
@@ -25,6 +27,13 @@ const {
   stockLineProperties,
 } = eventSchemas;
 type FromSchema<S> = jsonSchema.FromSchema<S>;
+
+/**
+ * Message types only records written before orders' terms became private data
+ * produce: kept in the contract for the messages Kafka still retains and for
+ * a ledger replayed from its first block.
+ */
+export const RETAINED_ONLY_TYPES: readonly string[] = ['supplychain.po.recorded.v1', 'supplychain.payment.recorded.v1'];
 type Schema = jsonSchema.Schema;
 
 /** The ledger facts repeated in every message. */
@@ -126,13 +135,28 @@ export const EVENT_CONTRACT: readonly TopicContract[] = [
     aggregate: TOPICS.payments,
     description: 'One message per verified on-chain payment recorded against a purchase order.',
     key: described('Purchase order id', text),
-    messages: { 'supplychain.payment.recorded.v1': { summary: 'A payment was recorded', data: paymentRecord } },
+    messages: {
+      'supplychain.payment.recorded.v1': {
+        summary: 'A payment was recorded (with its amount, as written before amounts became private)',
+        data: paymentRecordV1,
+      },
+      'supplychain.payment.recorded.v2': { summary: 'A payment was recorded; its amount is private data of the parties', data: paymentRecord },
+    },
   },
   {
     aggregate: TOPICS.purchaseOrders,
     description: 'One message per write of a purchase order (creation, each payment), carrying the whole order.',
     key: described('Purchase order id', text),
-    messages: { 'supplychain.po.recorded.v1': { summary: 'A purchase order was written', data: purchaseOrderRecord } },
+    messages: {
+      'supplychain.po.recorded.v1': {
+        summary: 'A purchase order was written (with its terms, as written before terms became private)',
+        data: purchaseOrderRecordV1,
+      },
+      'supplychain.po.recorded.v2': {
+        summary: 'A purchase order was written; its terms are private data of the parties, here only their hash',
+        data: purchaseOrderRecord,
+      },
+    },
   },
   {
     aggregate: TOPICS.recalls,

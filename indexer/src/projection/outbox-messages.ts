@@ -88,6 +88,9 @@ function recordType(type: string, v: Record<string, unknown>, txId: string): str
   if (type === 'shipment') return `supplychain.shipment.${String(v.status)}.v1`;
   if (type === 'lot')
     return v.createdTxId === txId ? 'supplychain.lot.commissioned.v1' : `supplychain.lot.${String(v.status) === 'recalled' ? 'recalled' : 'updated'}.v1`;
+  // Orders and payments written since their commercial part became private data have no amount on the channel.
+  if (type === 'po') return `supplychain.po.recorded.${'paymentTerms' in v ? 'v1' : 'v2'}`;
+  if (type === 'payment') return `supplychain.payment.recorded.${'amountBaseUnits' in v ? 'v1' : 'v2'}`;
   return `supplychain.${type}.recorded.v1`;
 }
 

@@ -121,6 +121,8 @@ export function projectRecord(rows: RowBuffer, rec: WrittenRecordPayload, o: Row
       ]);
       return;
     case 'po': {
+      // Orders written since their terms became the parties' private data carry only the hash of the terms:
+      // the amount columns stay empty (the parties read terms from their own peers through their gateways).
       const terms = v.paymentTerms ?? {};
       rows.add(T.purchaseOrders, [
         v.poId,
@@ -128,14 +130,17 @@ export function projectRecord(rows: RowBuffer, rec: WrittenRecordPayload, o: Row
         v.supplierMsp,
         opt(v.shipToGln),
         v.status,
-        terms.chainId,
-        terms.asset,
-        terms.amountBaseUnits,
-        v.paidBaseUnits ?? '0',
+        opt(terms.chainId),
+        opt(terms.asset),
+        opt(terms.amountBaseUnits),
+        opt(v.paidBaseUnits),
         v.paymentCount ?? 0,
         json(v.lines ?? []),
         opt(terms.dueDate),
         v.createdAt,
+        opt(v.termsHash),
+        opt(v.termsRetainUntil),
+        opt(v.termsPurgedAt),
         ...at,
       ]);
       return;
@@ -146,10 +151,10 @@ export function projectRecord(rows: RowBuffer, rec: WrittenRecordPayload, o: Row
         v.txHash,
         v.logIndex ?? -1,
         v.poId,
-        v.asset,
-        v.from,
-        v.to,
-        v.amountBaseUnits,
+        opt(v.asset),
+        opt(v.from),
+        opt(v.to),
+        opt(v.amountBaseUnits),
         v.blockNumber,
         v.recordedBy,
         v.recordedAt,

@@ -7,6 +7,7 @@
  */
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Pool } from 'pg';
+import type { Logger } from 'pino';
 import { epcisRoutes } from './epcis/epcis-routes';
 import { fsmaRoutes } from './fsma/fsma-routes';
 import { createRateLimiter, type JwtVerifier, type RateLimiter, ServiceError } from '../../../lib/platform/src';
@@ -48,6 +49,35 @@ export interface QueryAppDeps {
   streamCap?: ConnectionCap;
   /** The organisation this indexer belongs to (its Fabric identity's MSP): a token that names none counts as it. */
   ownerOrg?: string;
+  /** express's `trust proxy` (false, a hop count or proxy addresses): where req.ip and req.protocol come from. */
+  trustProxy?: false | number | string[];
+  /** Where each request's log line goes; none without it. */
+  log?: Logger;
+}
+
+/**
+ * One log line per answered request, as the gateway writes it: the request id, method, path,
+ * status, duration, the client's address (through the trusted proxies) and the caller's subject.
+ */
+function requestLog(log: Logger) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const t0 = process.hrtime.bigint();
+    res.on('finish', () => {
+      log.info(
+        {
+          requestId: res.locals.requestId as string,
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+          ms: Math.round(Number(process.hrtime.bigint() - t0) / 1e6),
+          ip: req.ip,
+          sub: (res.locals.principal as Principal | undefined)?.sub,
+        },
+        'request',
+      );
+    });
+    next();
+  };
 }
 
 /** Takes one token of the caller's bucket per request; past it, 429 with Retry-After. */
@@ -67,7 +97,9 @@ export function createQueryApp(deps: QueryAppDeps): Express {
   const cap = deps.streamCap ?? createConnectionCap({ maxPerKey: limits.streamsPerPrincipal });
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy ?? false);
   app.use(requestId);
+  if (deps.log) app.use(requestLog(deps.log));
   app.use((_req, res, next) => {
     res.locals.ownerOrg = deps.ownerOrg ?? '';
     next();

@@ -25,6 +25,7 @@ export { createCommitPeers, type CommitPeers, type CommitPeerStatus } from './co
 export { invalidTransaction, parseChaincodeError, toServiceError } from './ledger-errors';
 export { certificateProblem, channelMspsFromConfigBlock, type ChannelMsp, type ChannelMsps } from './proof/channel-msps';
 export { configMembers, type ConfigMember } from './proof/config-members';
+export { transactionCreator } from './proof/transaction-creator';
 export { envelopeHash, proveTransaction, type SignatureCheck, type TransactionProof } from './proof/transaction-proof';
 export {
   parseConnectionProfile,
@@ -36,6 +37,7 @@ export {
 } from './connection/connection-profile';
 export { checkPair, putWalletIdentity, readIdentity, readPemPair, type IdentitySource, type PemIdentity } from './connection/identity';
 export { certificateValidity, secondsUntilExpiry, type CertificateValidity } from './connection/certificate-expiry';
-export { connectLedger, ledgerClientOptions, loadLedgerConfig, type LedgerConfig } from './connection/ledger-config';
+export { connectLedger, connectReloadingLedger, ledgerClientOptions, loadLedgerConfig, type LedgerConfig } from './connection/ledger-config';
+export { reloadingLedgerClient, type ReloadingLedgerClient } from './connection/reloading-client';
 export { createProvenanceService, type LotRef, type Provenance, type ProvenanceService, type TraceLot } from './proof/provenance';
 export { createRawProofService, type RawHeader, type RawProofBundle, type RawProofService } from './proof/raw-proof';

@@ -17,3 +17,4 @@ export * from './http/request-id';
 export * from './http/express-routes';
 export * from './auth/org-binding';
 export * from './http/rate-limit';
+export * from './http/listener';

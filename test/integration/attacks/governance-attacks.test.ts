@@ -105,34 +105,37 @@ describe('attacks: governance by one organisation, payments without the payee', 
     const poId = `PO-ATK-${stamp}`;
     const payee = `0x${'5'.repeat(40)}`;
     await submitJson(users[RETAILER], 'RegisterProduct', { eventId: eventId('atk'), gtin, description: 'Green coffee', unit: 'KGM' });
-    await submitJson(users[RETAILER], 'CreatePurchaseOrder', {
-      eventId: eventId('atk'),
-      poId,
-      supplierMsp: SUPPLIER,
-      lines: [{ gtin, quantity: '10' }],
-      paymentTerms: { chainId: 31337, asset: 'native', decimals: 18, amount: '1', payee },
+    const terms = { paymentTerms: { chainId: 31337, asset: 'native', decimals: 18, amount: '1', payee }, salt: randomUUID().replace(/-/g, '') };
+    await users[RETAILER].submit({
+      contract: 'traceability',
+      fn: 'CreatePurchaseOrder',
+      args: [JSON.stringify({ eventId: eventId('atk'), poId, supplierMsp: SUPPLIER, lines: [{ gtin, quantity: '10' }] })],
+      transient: { terms: Buffer.from(JSON.stringify(terms)) },
+      endorsingOrgs: [RETAILER, SUPPLIER],
     });
-    const payment = (txHash: string) => ({
-      eventId: eventId('atk'),
-      poId,
-      chainId: 31337,
-      txHash,
-      asset: 'native',
-      from: `0x${'6'.repeat(40)}`,
-      to: payee,
-      amountBaseUnits: '1000000000000000000',
-      blockNumber: 1,
-    });
+    const held = JSON.parse((await users[RETAILER].evaluate({ contract: 'traceability', fn: 'GetPurchaseOrder', args: [poId] })).toString('utf8')).terms;
+    // The transfer and the buyer's copy of the terms as transient data, as a payee's gateway sends them.
+    const pay = (client: LedgerClient, txHash: string, endorsingOrgs: string[]) =>
+      client.submit({
+        contract: 'traceability',
+        fn: 'RecordPayment',
+        args: [JSON.stringify({ eventId: eventId('atk'), poId, chainId: 31337, txHash, blockNumber: 1 })],
+        transient: {
+          terms: Buffer.from(JSON.stringify(held)),
+          payment: Buffer.from(JSON.stringify({ asset: 'native', from: `0x${'6'.repeat(40)}`, to: payee, amountBaseUnits: '1000000000000000000' })),
+        },
+        endorsingOrgs,
+      });
     // The buyer's own Fabric client, no gateway, endorsed by its own and another peer.
-    const forged = await refused(() => submitJson(users[RETAILER], 'RecordPayment', payment(`0x${'ab'.repeat(32)}`), [AUDITOR, RETAILER]));
+    const forged = await refused(() => pay(users[RETAILER], `0x${'ab'.repeat(32)}`, [AUDITOR, RETAILER]));
     expect(forged.code).to.equal('FORBIDDEN');
     // With the payee's peer among the endorsers it is still the buyer's word, and refused.
-    const withPeer = await refused(() => submitJson(users[RETAILER], 'RecordPayment', payment(`0x${'ac'.repeat(32)}`), [RETAILER, SUPPLIER]));
+    const withPeer = await refused(() => pay(users[RETAILER], `0x${'ac'.repeat(32)}`, [RETAILER, SUPPLIER]));
     expect(withPeer.code).to.equal('FORBIDDEN');
     const order = JSON.parse((await users[RETAILER].evaluate({ contract: 'traceability', fn: 'GetPurchaseOrder', args: [poId] })).toString('utf8'));
-    expect((order.order ?? order).status).to.equal('open');
-    // The payee records it (after its gateway's verification), endorsed by its own peer.
-    const { result } = await submitJson(users[SUPPLIER], 'RecordPayment', payment(`0x${'ad'.repeat(32)}`), [AUDITOR, SUPPLIER]);
-    expect(result.order.status).to.equal('paid');
+    expect(order.order.status).to.equal('open');
+    // The payee records it (after its gateway's verification), endorsed by its own peer and the buyer's (the amounts go to both parties' collections).
+    const res = await pay(users[SUPPLIER], `0x${'ad'.repeat(32)}`, [RETAILER, SUPPLIER]);
+    expect(JSON.parse(res.payload.toString('utf8')).order.status).to.equal('paid');
   });
 });

@@ -33,25 +33,25 @@ describe('payments service: claims verified on anvil and recorded on the ledger'
 
   async function createOrder(amount: string): Promise<string> {
     const poId = `PO-${randomUUID().slice(0, 8)}`;
+    // The terms travel as transient data into both parties' implicit collections, endorsed by both.
+    const terms = {
+      paymentTerms: { chainId: LOCAL_CHAIN_ID, asset: chain.usdAddress, decimals: 6, amount, payee: chain.payee },
+      salt: randomBytes(16).toString('hex'),
+    };
     await retailer.submit({
       contract: 'traceability',
       fn: 'CreatePurchaseOrder',
-      args: [
-        JSON.stringify({
-          eventId: `po-${poId}`,
-          poId,
-          supplierMsp: 'SupplierMSP',
-          lines: [{ gtin, quantity: '10' }],
-          paymentTerms: { chainId: LOCAL_CHAIN_ID, asset: chain.usdAddress, decimals: 6, amount, payee: chain.payee },
-        }),
-      ],
+      args: [JSON.stringify({ eventId: `po-${poId}`, poId, supplierMsp: 'SupplierMSP', lines: [{ gtin, quantity: '10' }] })],
+      transient: { terms: Buffer.from(JSON.stringify(terms)) },
+      endorsingOrgs: ['RetailerMSP', 'SupplierMSP'],
     });
     return poId;
   }
 
+  /** The order as the buyer's own peer answers it: status on the channel, the amount paid from the parties' private account. */
   async function ledgerOrder(poId: string): Promise<{ status: string; paidBaseUnits: string }> {
     const out = JSON.parse((await retailer.evaluate({ contract: 'traceability', fn: 'GetPurchaseOrder', args: [poId] })).toString());
-    return out.order ?? out;
+    return { status: out.order.status, paidBaseUnits: out.account?.paidBaseUnits ?? '0' };
   }
 
   async function pay(amount: bigint): Promise<string> {

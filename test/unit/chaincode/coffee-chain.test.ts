@@ -94,20 +94,23 @@ describe('traceability contract: the coffee chain end to end', () => {
   });
 
   it('ships roastery → DC across orgs with a key-level policy naming both, and receives with a discrepancy', async () => {
-    await h.submit(RETAILER, 'CreatePurchaseOrder', {
-      eventId: eid(),
-      poId: 'PO-4500001',
-      supplierMsp: SUPPLIER,
-      shipToGln: GLN.dc,
-      lines: [{ gtin: GTIN.roasted, quantity: '600' }],
-      paymentTerms: {
-        chainId: 137,
-        asset: '0x3c499c542cef5e3811e1192ce70d8cc03d5c3359',
-        decimals: 6,
-        amount: '9000',
-        payee: '0x1111111111111111111111111111111111111111',
+    await h.submit(
+      RETAILER,
+      'CreatePurchaseOrder',
+      { eventId: eid(), poId: 'PO-4500001', supplierMsp: SUPPLIER, shipToGln: GLN.dc, lines: [{ gtin: GTIN.roasted, quantity: '600' }] },
+      {
+        terms: {
+          paymentTerms: {
+            chainId: 137,
+            asset: '0x3c499c542cef5e3811e1192ce70d8cc03d5c3359',
+            decimals: 6,
+            amount: '9000',
+            payee: '0x1111111111111111111111111111111111111111',
+          },
+          salt: '5a'.repeat(16),
+        },
       },
-    });
+    );
     const created = await h.submit(SUPPLIER, 'CreateShipment', {
       eventId: eid(),
       shipmentId: 'SH-100',

@@ -5,6 +5,8 @@
  * writes), writes commit only when the transaction succeeds, range reads come
  * back in key order, and each committed write is kept in key history.
  */
+import { createHash } from 'node:crypto';
+
 const NS = '\u0000';
 
 export interface Modification {
@@ -19,6 +21,10 @@ export class FakeWorld {
   readonly state = new Map<string, Buffer>();
   readonly history = new Map<string, Modification[]>();
   readonly validationParameters = new Map<string, Buffer>();
+  /** Private data by collection, then key: as if one peer were a member of every collection. */
+  readonly privateData = new Map<string, Map<string, Buffer>>();
+  /** The hashes the channel keeps of private writes (kept after a purge, like Fabric's). */
+  readonly privateHashes = new Map<string, Map<string, Buffer>>();
   private counter = 0;
 
   /** Deterministic tx ids and timestamps: tx 1 at 2025-01-01T00:00:01Z, then one second apart. */
@@ -41,6 +47,20 @@ export class FakeWorld {
       this.history.set(key, list);
     }
     for (const [key, ep] of stub.validationParameters) this.validationParameters.set(key, ep);
+    for (const [collection, writes] of stub.privateWrites) {
+      const data = this.privateData.get(collection) ?? new Map<string, Buffer>();
+      const hashes = this.privateHashes.get(collection) ?? new Map<string, Buffer>();
+      for (const [key, value] of writes) {
+        if (value === null) {
+          data.delete(key);
+        } else {
+          data.set(key, value);
+          hashes.set(key, createHash('sha256').update(value).digest());
+        }
+      }
+      this.privateData.set(collection, data);
+      this.privateHashes.set(collection, hashes);
+    }
   }
 
   /** State as sorted [key, utf8 value] pairs, for byte-for-byte comparisons. */
@@ -69,6 +89,8 @@ export class FakeStub {
   readonly writes = new Map<string, Buffer | null>();
   readonly events: { name: string; payload: Buffer }[] = [];
   readonly validationParameters = new Map<string, Buffer>();
+  /** Private writes by collection (null: purged). */
+  readonly privateWrites = new Map<string, Map<string, Buffer | null>>();
   readonly txId: string;
   readonly seconds: number;
   readonly nanos: number;
@@ -77,6 +99,7 @@ export class FakeStub {
     private readonly world: FakeWorld,
     private readonly fcn: string,
     private readonly params: string[],
+    private readonly transient: Map<string, Uint8Array> = new Map(),
   ) {
     const tx = world.nextTx();
     this.txId = tx.txId;
@@ -116,6 +139,32 @@ export class FakeStub {
 
   async deleteState(key: string): Promise<void> {
     this.writes.set(key, null);
+  }
+
+  getTransient(): Map<string, Uint8Array> {
+    return this.transient;
+  }
+
+  private privateWrite(collection: string, key: string, value: Buffer | null): void {
+    const writes = this.privateWrites.get(collection) ?? new Map<string, Buffer | null>();
+    writes.set(key, value);
+    this.privateWrites.set(collection, writes);
+  }
+
+  async getPrivateData(collection: string, key: string): Promise<Uint8Array> {
+    return this.world.privateData.get(collection)?.get(key) ?? Buffer.alloc(0);
+  }
+
+  async getPrivateDataHash(collection: string, key: string): Promise<Uint8Array> {
+    return this.world.privateHashes.get(collection)?.get(key) ?? Buffer.alloc(0);
+  }
+
+  async putPrivateData(collection: string, key: string, value: Uint8Array): Promise<void> {
+    this.privateWrite(collection, key, Buffer.from(value));
+  }
+
+  async purgePrivateData(collection: string, key: string): Promise<void> {
+    this.privateWrite(collection, key, null);
   }
 
   async setStateValidationParameter(key: string, ep: Uint8Array): Promise<void> {

@@ -65,9 +65,10 @@ export class Harness {
   }
 
   /** Submits a transaction with a JSON request; throws the contract's error as-is. */
-  async submit(msp: string, fn: TxName, request: Record<string, unknown> | string): Promise<TxOutcome> {
+  async submit(msp: string, fn: TxName, request: Record<string, unknown> | string, transient: Record<string, unknown> = {}): Promise<TxOutcome> {
     const arg = typeof request === 'string' ? request : JSON.stringify(request);
-    const stub = new FakeStub(this.world, fn, [arg]);
+    const transientMap = new Map(Object.entries(transient).map(([k, v]) => [k, Buffer.from(JSON.stringify(v))] as [string, Uint8Array]));
+    const stub = new FakeStub(this.world, fn, [arg], transientMap);
     const method = this.contract[fn] as (ctx: Context, ...a: string[]) => Promise<string>;
     const raw = await method.call(this.contract, this.ctx(stub, msp), arg);
     this.world.commit(stub);

@@ -259,13 +259,17 @@ describe('traceability contract: despatch advice details', () => {
   });
 
   it('links the PO reference to the purchase order when it is on the ledger', async () => {
-    await h.submit(RETAILER, 'CreatePurchaseOrder', {
-      eventId: eid(),
-      poId: '4500000017',
-      supplierMsp: SUPPLIER,
-      lines: [{ gtin: GTIN.roasted, quantity: '10' }],
-      paymentTerms: { chainId: 1, asset: 'native', decimals: 18, amount: '0.5', payee: '0x1111111111111111111111111111111111111111' },
-    });
+    await h.submit(
+      RETAILER,
+      'CreatePurchaseOrder',
+      { eventId: eid(), poId: '4500000017', supplierMsp: SUPPLIER, lines: [{ gtin: GTIN.roasted, quantity: '10' }] },
+      {
+        terms: {
+          paymentTerms: { chainId: 1, asset: 'native', decimals: 18, amount: '0.5', payee: '0x1111111111111111111111111111111111111111' },
+          salt: '5a'.repeat(16),
+        },
+      },
+    );
     const out = await h.submit(SUPPLIER, 'CreateShipment', {
       eventId: eid(),
       shipmentId: 'S-D3',

@@ -16,7 +16,7 @@ const LOADERS = [
   'chaincode/src/config.ts',
 ];
 
-/** Variable names a loader reads: `env.X`, `env['X']`, or a reader called with `(env, 'X'…)` or a name argument. */
+/** Variable names a loader reads: `env.X`, `env['X']`, a reader called with `(env, 'X'…)`, a name argument or option. */
 function namesRead(source: string): string[] {
   const names = new Set<string>();
   const patterns = [
@@ -24,6 +24,8 @@ function namesRead(source: string): string[] {
     /\benv\[['"]([A-Z][A-Z0-9_]{2,})['"]\]/g,
     /\(env, ['"]([A-Z][A-Z0-9_]{2,})['"]/g,
     /\bfile\(['"]([A-Z][A-Z0-9_]{2,})['"]\)/g,
+    // Names handed to a shared reader as options, e.g. loadListenerConfig(env, { cert: 'GATEWAY_TLS_CERT', … }).
+    /\b(?:cert|key|trustProxy): ['"]([A-Z][A-Z0-9_]{2,})['"]/g,
   ];
   for (const re of patterns) for (const m of source.matchAll(re)) names.add(m[1]);
   return [...names];

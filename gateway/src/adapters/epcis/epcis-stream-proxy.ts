@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { bearerToken, type JwtVerifier } from '../../../../lib/platform/src';
@@ -33,7 +34,13 @@ export function epcisStreamUpgrade(opts: { queryUrl: string; verifier: JwtVerifi
     opts.verifier.verify(token).then(
       (principal) => {
         if (!hasAnyRole(principal, EPCIS_QUERY_ROLES)) return refuse(socket, '403 Forbidden');
-        const upstream = net.connect(Number(target.port || 80), target.hostname, () => {
+        // An HTTPS query API is checked against the system's CAs and NODE_EXTRA_CA_CERTS, as fetch checks it.
+        const secure = target.protocol === 'https:';
+        const port = Number(target.port || (secure ? 443 : 80));
+        const hostname = target.hostname.replace(/^\[|\]$/g, '');
+        const connect = (ready: () => void) =>
+          secure ? tls.connect({ port, host: hostname, servername: net.isIP(hostname) ? undefined : hostname }, ready) : net.connect(port, hostname, ready);
+        const upstream = connect(() => {
           const lines = [`${req.method} ${req.url} HTTP/1.1`];
           for (let i = 0; i < req.rawHeaders.length; i += 2) {
             const name = req.rawHeaders[i].toLowerCase();

@@ -31,6 +31,8 @@ export const TX = {
   ReceiveShipment: 'ReceiveShipment',
   CreatePurchaseOrder: 'CreatePurchaseOrder',
   RecordPayment: 'RecordPayment',
+  /** Removes the private terms of orders past their retention from both parties' peers (the hash stays). */
+  PurgeExpiredTerms: 'PurgeExpiredTerms',
   DeclareRecall: 'DeclareRecall',
   DeclareError: 'DeclareError',
   RecordAttestation: 'RecordAttestation',
@@ -55,6 +57,8 @@ export const QUERY = {
   GetEventByHash: 'GetEventByHash',
   GetEvents: 'GetEvents',
   GetHistory: 'GetHistory',
+  /** The caller's orders whose private terms may be purged now. */
+  ListExpiredTerms: 'ListExpiredTerms',
 } as const;
 export type QueryName = (typeof QUERY)[keyof typeof QUERY];
 

@@ -176,7 +176,8 @@ export const receiptRecord = object({
 
 const logIndex = described('Log index of a token transfer; null for a native-coin payment', { type: ['integer', 'null'] } as const);
 
-export const purchaseOrderRecord = object(
+/** A purchase order as written before its terms moved to the parties' private data (`supplychain.po.recorded.v1`). */
+export const purchaseOrderRecordV1 = object(
   {
     docType: { const: 'po' },
     poId: text,
@@ -202,7 +203,34 @@ export const purchaseOrderRecord = object(
   ['buyerGln', 'supplierGln', 'shipToGln'],
 );
 
-export const paymentRecord = object(
+/** A purchase order as the channel keeps it: parties, lines, status and the hash of its private terms (`supplychain.po.recorded.v2`). */
+export const purchaseOrderRecord = object(
+  {
+    docType: { const: 'po' },
+    poId: text,
+    buyerMsp: text,
+    supplierMsp: text,
+    buyerGln: gln,
+    supplierGln: gln,
+    shipToGln: gln,
+    lines: array(object({ lineNo: integer, gtin, quantity })),
+    termsHash: described('Hex SHA-256 of the canonical JSON of the terms record the parties keep privately', text),
+    termsRetainUntil: dateTime,
+    termsPurgedAt: dateTime,
+    termsPurgedTxId: text,
+    paymentCount: integer,
+    payments: array(object({ chainId: integer, txHash: text, logIndex })),
+    status: { type: 'string', enum: ['open', 'partial', 'paid', 'overpaid'] },
+    overpaid: { type: 'boolean' },
+    createdAt: dateTime,
+    createdTxId: text,
+    updatedAt: dateTime,
+  },
+  ['buyerGln', 'supplierGln', 'shipToGln', 'termsPurgedAt', 'termsPurgedTxId'],
+);
+
+/** A payment as written before amounts moved to the parties' private data (`supplychain.payment.recorded.v1`). */
+export const paymentRecordV1 = object(
   {
     docType: { const: 'payment' },
     chainId: integer,
@@ -213,6 +241,23 @@ export const paymentRecord = object(
     from: text,
     to: text,
     amountBaseUnits: baseUnits,
+    blockNumber: integer,
+    blockHash: text,
+    recordedBy: text,
+    recordedAt: dateTime,
+    recordedTxId: text,
+  },
+  ['blockHash'],
+);
+
+/** A payment as the channel keeps it: which transfer settled which order, not how much (`supplychain.payment.recorded.v2`). */
+export const paymentRecord = object(
+  {
+    docType: { const: 'payment' },
+    chainId: integer,
+    txHash: text,
+    logIndex,
+    poId: text,
     blockNumber: integer,
     blockHash: text,
     recordedBy: text,

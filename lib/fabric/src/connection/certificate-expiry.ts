@@ -11,13 +11,15 @@ export interface CertificateValidity {
   /** `identity` (signs transactions) or `client_tls` (mutual TLS to the peers). */
   kind: 'identity' | 'client_tls';
   subject: string;
+  /** Hex serial number: tells a renewed certificate from the one it replaces. */
+  serialNumber: string;
   notAfter: Date;
 }
 
 /** The validity of a PEM certificate. */
 export function certificateValidity(kind: CertificateValidity['kind'], pem: string): CertificateValidity {
   const cert = new X509Certificate(pem);
-  return { kind, subject: cert.subject.replace(/\n/g, ', '), notAfter: new Date(cert.validTo) };
+  return { kind, subject: cert.subject.replace(/\n/g, ', '), serialNumber: cert.serialNumber, notAfter: new Date(cert.validTo) };
 }
 
 /** Seconds from `now` until the certificate expires (negative once it has). */

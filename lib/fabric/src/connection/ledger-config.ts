@@ -21,6 +21,7 @@ import { createLedgerClient, type LedgerClient, type LedgerClientOptions } from 
 import { ConfigError, envBool, envOneOf, ServiceError } from '../../../platform/src';
 import { profileMspId, readConnectionProfile, selectPeer, type ConnectionProfile } from './connection-profile';
 import { readIdentity, readPemPair, type IdentitySource, type PemIdentity } from './identity';
+import { reloadingLedgerClient, type ReloadingLedgerClient } from './reloading-client';
 
 export interface LedgerConfig {
   profile: ConnectionProfile;
@@ -28,7 +29,10 @@ export interface LedgerConfig {
   mspId: string;
   peerName?: string;
   identity: IdentitySource;
+  /** The client TLS pair as read at start. */
   clientTls?: PemIdentity;
+  /** Where the client TLS pair lives; each connection re-reads it, so a renewed pair is used after a reload. */
+  clientTlsFiles?: { certFile: string; keyFile: string };
   channel: string;
   chaincode: string;
   asLocalhost: boolean;
@@ -87,6 +91,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv = process.env, cwd = pro
     peerName: env.FABRIC_PEER || undefined,
     identity,
     clientTls,
+    clientTlsFiles: tlsCert && tlsKey ? { certFile: tlsCert, keyFile: tlsKey } : undefined,
     channel,
     chaincode,
     asLocalhost: envBool(env, 'FABRIC_DISCOVERY_AS_LOCALHOST', false),
@@ -94,7 +99,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv = process.env, cwd = pro
   };
 }
 
-/** Resolves the settings into options for createLedgerClient (reads the wallet, picks the peer). */
+/** Resolves the settings into options for createLedgerClient (reads the identity files or wallet, picks the peer). */
 export async function ledgerClientOptions(cfg: LedgerConfig): Promise<LedgerClientOptions> {
   const id = await readIdentity(cfg.identity);
   if (id.mspId && id.mspId !== cfg.mspId)
@@ -108,7 +113,9 @@ export async function ledgerClientOptions(cfg: LedgerConfig): Promise<LedgerClie
     mspId,
     peer: { endpoint: peer.endpoint, tlsCaPem: peer.tlsCaPem, hostnameOverride: peer.hostnameOverride },
     identity: { certificatePem: id.certificatePem, privateKeyPem: id.privateKeyPem },
-    clientTls: cfg.clientTls,
+    clientTls: cfg.clientTlsFiles
+      ? readPemPair(cfg.clientTlsFiles.certFile, cfg.clientTlsFiles.keyFile, { cert: 'FABRIC_TLS_CERT_FILE', key: 'FABRIC_TLS_KEY_FILE' })
+      : cfg.clientTls,
     asLocalhost: cfg.asLocalhost,
     channel: cfg.channel,
     chaincode: cfg.chaincode,
@@ -131,4 +138,13 @@ export async function connectLedger(cfg: LedgerConfig): Promise<LedgerClient> {
     }
     throw err;
   }
+}
+
+/**
+ * Connects like {@link connectLedger}, in a client whose reload() reads the identity and
+ * client TLS files again and moves new calls onto a connection made with them (certificate
+ * renewal without a restart; see reloading-client.ts).
+ */
+export async function connectReloadingLedger(cfg: LedgerConfig): Promise<ReloadingLedgerClient> {
+  return reloadingLedgerClient(await connectLedger(cfg), () => connectLedger(cfg));
 }

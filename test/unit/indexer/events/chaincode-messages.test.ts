@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { merkleRootOf, storeBatchLeaf } from '../../../../chaincode/src/traceability/merkle-root';
-import { EVENT_CONTRACT } from '../../../../indexer/src/events/event-messages';
+import { EVENT_CONTRACT, RETAINED_ONLY_TYPES } from '../../../../indexer/src/events/event-messages';
 import { createMessageChecker } from '../../../../indexer/src/events/message-checker';
 import { addOutboxMessages } from '../../../../indexer/src/projection/outbox-messages';
 import { projectEvents } from '../../../../indexer/src/projection/project-events';
@@ -41,8 +41,14 @@ describe('event contract: messages built from the chaincode’s own payloads', (
 
   before(async () => {
     const h = new Harness();
-    const run = async (msp: string, fn: Parameters<Harness['submit']>[1], body: Record<string, unknown>, code?: string) => {
-      const out = await h.submit(msp, fn, body);
+    const run = async (
+      msp: string,
+      fn: Parameters<Harness['submit']>[1],
+      body: Record<string, unknown>,
+      code?: string,
+      transient?: Record<string, unknown>,
+    ) => {
+      const out = await h.submit(msp, fn, body, transient);
       project(out, code);
       return out;
     };
@@ -77,17 +83,25 @@ describe('event contract: messages built from the chaincode’s own payloads', (
     const regionRoot = merkleRootOf([storeBatchLeaf(store.gln, store.batchId, store.merkleRoot)]);
     await run(RETAILER, 'RecordRegionSales', { eventId: eid(), region: 'north', rollupId: 'RU-1', regionRoot, stores: [store] });
     const terms = { chainId: 137, asset: 'native', decimals: 18, amount: '2', payee: `0x${'ab'.repeat(20)}` };
-    await run(RETAILER, 'CreatePurchaseOrder', {
-      eventId: eid(),
-      poId: 'PO-1',
-      supplierMsp: SUPPLIER,
-      lines: [{ gtin: GTIN.roasted, quantity: '5' }],
-      paymentTerms: terms,
-    });
-    const payment = { poId: 'PO-1', chainId: 137, txHash: `0x${'12'.repeat(32)}`, asset: 'native', from: `0x${'cd'.repeat(20)}`, to: terms.payee };
-    await run(SUPPLIER, 'RecordPayment', { eventId: 'PAY-1', ...payment, amountBaseUnits: '2000000000000000000', blockNumber: 9 });
+    await run(
+      RETAILER,
+      'CreatePurchaseOrder',
+      {
+        eventId: eid(),
+        poId: 'PO-1',
+        supplierMsp: SUPPLIER,
+        lines: [{ gtin: GTIN.roasted, quantity: '5' }],
+      },
+      undefined,
+      { terms: { paymentTerms: terms, salt: 'ab'.repeat(16) } },
+    );
+    // The payee's gateway passes the terms as its peer holds them, and the transfer, as transient data.
+    const { terms: copy } = await h.query(SUPPLIER, 'GetPurchaseOrder', 'PO-1');
+    const payment = { poId: 'PO-1', chainId: 137, txHash: `0x${'12'.repeat(32)}`, blockNumber: 9 };
+    const transient = { terms: copy, payment: { asset: 'native', from: `0x${'cd'.repeat(20)}`, to: terms.payee, amountBaseUnits: '2000000000000000000' } };
+    await run(SUPPLIER, 'RecordPayment', { eventId: 'PAY-1', ...payment }, undefined, transient);
     // Recorded by the payee (the order's supplier). The same eventId again: a replay, published as a transaction with replayOf and nothing else.
-    await run(SUPPLIER, 'RecordPayment', { eventId: 'PAY-1', ...payment, amountBaseUnits: '2000000000000000000', blockNumber: 9 });
+    await run(SUPPLIER, 'RecordPayment', { eventId: 'PAY-1', ...payment }, undefined, transient);
     await run(RETAILER, 'GrantLicence', { eventId: eid(), gtin: GTIN.milk, licenseeMsp: SUPPLIER });
     await run(SUPPLIER, 'RecordAttestation', { eventId: eid(), attestationId: 'AT-1', subjectKey: `lot~${GTIN.green}~G-1`, result: 'pass', statement: 'ok' });
     await run(SUPPLIER, 'AdjustStock', { eventId: 'ADJ-1', gln: GLN.roastery, reason: 'waste', lines: [{ gtin: GTIN.roasted, lotCode: 'R-1', delta: '-1' }] });
@@ -110,7 +124,9 @@ describe('event contract: messages built from the chaincode’s own payloads', (
     }
     expect(problems, problems.join('\n')).to.deep.equal([]);
     const seen = new Set(outbox.map((r) => r[3]));
-    const unseen = EVENT_CONTRACT.flatMap((t) => Object.keys(t.messages)).filter((type) => !seen.has(type));
+    // Orders and payments written today carry no amounts: the v1 types with amounts come only from older records.
+    const unseen = EVENT_CONTRACT.flatMap((t) => Object.keys(t.messages)).filter((type) => !seen.has(type) && !RETAINED_ONLY_TYPES.includes(type));
+    expect(seen.has('supplychain.po.recorded.v1') || seen.has('supplychain.payment.recorded.v1')).to.equal(false);
     // lot.updated needs a lot written again without a recall: the shipment's expiry date does that.
     expect(unseen).to.deep.equal([]);
     expect(outbox.length).to.be.greaterThan(40);
