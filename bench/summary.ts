@@ -34,9 +34,12 @@ export function meetsTarget(f: BenchFigure): boolean | undefined {
   return f.target.op === '>=' ? f.value >= f.target.value : f.value <= f.target.value;
 }
 
-/** Writes the figures of one script where `--json` asked for them; no-op without a path. */
-export function writeFigures(file: string | undefined, bench: string, figures: BenchFigure[]): void {
+/**
+ * Writes the figures of one script where `--json` asked for them; no-op without a path. `details` are
+ * further measurements of the run (not headline figures), kept beside them for the pages that quote the run.
+ */
+export function writeFigures(file: string | undefined, bench: string, figures: BenchFigure[], details?: Record<string, number | string | boolean>): void {
   if (!file) return;
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  writeFileSync(file, JSON.stringify({ bench, at: new Date().toISOString(), figures }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ bench, at: new Date().toISOString(), figures, ...(details ? { details } : {}) }, null, 2) + '\n');
 }

@@ -140,8 +140,21 @@ async function main(): Promise<void> {
           `${g.name}: ${count('roll-up will be retried')} roll-ups retried later, ${count('retrying submission')} submission retries, ${count('refused')} refusals logged`,
         );
       }
-      const figures = await report({ db, load, setup: setup!, probe: probe!, intervalMs, backlogAtEnd, drainedIn, indexer, stores, linesPerBatch, v, log });
-      writeFigures(v.json, 'retail', figures);
+      const { figures, details } = await report({
+        db,
+        load,
+        setup: setup!,
+        probe: probe!,
+        intervalMs,
+        backlogAtEnd,
+        drainedIn,
+        indexer,
+        stores,
+        linesPerBatch,
+        v,
+        log,
+      });
+      writeFigures(v.json, 'retail', figures, details);
     } finally {
       await db.end();
     }

@@ -25,7 +25,13 @@ export interface ReportInput {
   log: (m: string) => void;
 }
 
-export async function report(r: ReportInput): Promise<BenchFigure[]> {
+/** The headline figures, and the run's further measurements that the benchmark and capacity pages quote. */
+export interface RetailReport {
+  figures: BenchFigure[];
+  details: Record<string, number | string | boolean>;
+}
+
+export async function report(r: ReportInput): Promise<RetailReport> {
   const { db, load, log } = r;
   const rows = (
     await db.query<{ batch_id: string; status: string; tx_id: string | null; block_number: string | null; received: string; finished: string | null }>(
@@ -161,5 +167,31 @@ export async function report(r: ReportInput): Promise<BenchFigure[]> {
     },
   ];
   if (idxLag.length) figures.push({ name: 'retail.indexer.lag.p99', label: 'roll-up committed → indexer stored p99', value: pct(idxLag, 99), unit: 'ms' });
-  return figures;
+  const details: RetailReport['details'] = {
+    settings: note,
+    setupLocationsSeconds: r.setup.locationsSeconds,
+    setupLotsSeconds: r.setup.lotsSeconds,
+    setupTransactions: r.setup.transactions,
+    probeTxps: r.probe.txps,
+    probeLinesPerSecond: baselineLines,
+    offeredUploadsPerSecond: load.uploads / load.seconds,
+    offeredReceiptsPerSecond: offeredReceipts,
+    offeredLinesPerSecond: offeredLines,
+    uploadsNotSent: load.late,
+    uploadsFailed: load.failed,
+    uploadsSent: load.uploads,
+    storeBatchesBooked: committed.length,
+    rollupTransactions: txs.size,
+    storeBatchesPerSecond: committed.length / window,
+    refused,
+    windowSeconds: window,
+    gatewayP50Ms: pct(lat, 50),
+    commitLagP50Ms: pct(lag, 50),
+    backlogAtEnd: r.backlogAtEnd,
+    drained: r.drainedIn !== undefined,
+    keptUp,
+  };
+  if (r.drainedIn !== undefined) details.drainedInSeconds = r.drainedIn;
+  if (idxLag.length) details.indexerLagP50Ms = pct(idxLag, 50);
+  return { figures, details };
 }

@@ -4,6 +4,7 @@
  */
 import { loadLedgerConfig, type LedgerConfig } from '../../lib/fabric/src';
 import {
+  devIssuerKeyFile,
   envBool,
   envInt,
   envPositive,
@@ -64,14 +65,22 @@ export interface ConsoleConfig {
   production: boolean;
 }
 
+/**
+ * DEV_ISSUER_KEY_FILE, or the file `mint-token` reads by default: the one of this organisation under the
+ * devnet's port base (FABRIC_PORT_BASE, 7000 when unset), as `npm start` passes it.
+ */
+function devKeyFileOf(env: NodeJS.ProcessEnv, mspId: string): string {
+  return envString(env, 'DEV_ISSUER_KEY_FILE') ?? devIssuerKeyFile(envInt(env, 'FABRIC_PORT_BASE', 7000, 1, 65535), mspId);
+}
+
 /** Reads the gateway configuration; throws with a clear message on bad values. */
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const ledger = loadLedgerConfig(env);
   const mspId = ledger.mspId;
-  const auth = loadAuthConfig(env, { audience: 'coffee-trace-gateway', devKeyFile: env.DEV_ISSUER_KEY_FILE ?? `gateway/.dev-issuer/${mspId}.json` });
+  const auth = loadAuthConfig(env, { audience: 'coffee-trace-gateway', devKeyFile: devKeyFileOf(env, mspId) });
   return {
     mspId,
-    host: env.GATEWAY_HOST ?? '127.0.0.1',
+    host: envString(env, 'GATEWAY_HOST', '127.0.0.1'),
     port: envInt(env, 'GATEWAY_PORT', 7500, 0, 65535),
     listener: loadListenerConfig(env, { cert: 'GATEWAY_TLS_CERT', key: 'GATEWAY_TLS_KEY', trustProxy: 'GATEWAY_TRUST_PROXY' }),
     ledger,
@@ -83,9 +92,9 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       workerPollMs: envInt(env, 'SUBMIT_WORKER_POLL_MS', 500, 10, 60_000),
       maxAsyncAttempts: envInt(env, 'SUBMIT_ASYNC_MAX_ATTEMPTS', 1000, 1, 1_000_000),
     },
-    bodyLimit: env.GATEWAY_BODY_LIMIT ?? '1mb',
+    bodyLimit: envString(env, 'GATEWAY_BODY_LIMIT', '1mb'),
     epcisQueryUrl: env.EPCIS_QUERY_URL || undefined,
-    logLevel: env.LOG_LEVEL ?? 'info',
+    logLevel: envString(env, 'LOG_LEVEL', 'info'),
     mappingsFile: env.ADAPTER_MAPPINGS_FILE || undefined,
     payments: loadPaymentsConfig(env),
     console: loadConsoleConfig(env, auth.devIssuer),

@@ -9,7 +9,8 @@
  */
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { loadIndexerConfig } from './config';
+import { envString, requireDatabaseUrl } from '../../lib/platform/src';
+import { checkSchemaName, loadIndexerConfig } from './config';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { createIndexer } from './main';
@@ -17,6 +18,9 @@ import { runRebuild } from './ops/rebuild';
 import { runVerify } from './ops/verify';
 
 const USAGE = 'usage: indexer <run|migrate|rebuild|verify> [--target-schema NAME]';
+
+/** The configuration of `rebuild` and `verify`: they publish nothing, so no Kafka setting is asked for. */
+const offline = () => loadIndexerConfig({ ...process.env, INDEXER_KAFKA: 'off' });
 
 async function run(): Promise<number> {
   const config = loadIndexerConfig();
@@ -57,20 +61,21 @@ async function main(argv: string[]): Promise<number> {
     case 'run':
       return run();
     case 'migrate': {
-      const config = loadIndexerConfig();
-      if (!config.databaseUrl) throw new Error('migrate needs DATABASE_URL');
-      const pool = createPool({ connectionString: config.databaseUrl, schema: config.schema });
+      // Only the database: migrating needs no ledger, Kafka or token settings.
+      const databaseUrl = requireDatabaseUrl(process.env);
+      const schema = checkSchemaName(envString(process.env, 'INDEXER_SCHEMA', 'indexer'));
+      const pool = createPool({ connectionString: databaseUrl, schema });
       try {
-        console.log(`applied: ${(await migrate(pool, config.schema)).join(', ') || 'nothing'}`);
+        console.log(`applied: ${(await migrate(pool, schema)).join(', ') || 'nothing'}`);
       } finally {
         await pool.end();
       }
       return 0;
     }
     case 'rebuild':
-      return (await runRebuild(loadIndexerConfig(), { targetSchema: values['target-schema'], out: console.log })).equal ? 0 : 1;
+      return (await runRebuild(offline(), { targetSchema: values['target-schema'], out: console.log })).equal ? 0 : 1;
     case 'verify':
-      return (await runVerify(loadIndexerConfig(), { out: console.log })).ok ? 0 : 1;
+      return (await runVerify(offline(), { out: console.log })).ok ? 0 : 1;
     default:
       console.error(USAGE);
       return 2;

@@ -10,6 +10,7 @@ import {
   envList,
   envOneOf,
   envPositive,
+  envString,
   loadAuthConfig,
   loadListenerConfig,
   requireDatabaseUrl,
@@ -153,30 +154,33 @@ export function loadIndexerConfig(env: NodeJS.ProcessEnv = process.env): Indexer
     throw new ConfigError('KAFKA_BROKERS', 'is required (host:port,...), or set INDEXER_KAFKA=off to keep committed facts in the outbox');
   }
   const ledger = loadLedgerConfig(env);
-  const prefix = env.INDEXER_TOPIC_PREFIX ?? 'supplychain';
+  const prefix = envString(env, 'INDEXER_TOPIC_PREFIX', 'supplychain');
   if (!/^[A-Za-z0-9._-]+$/.test(prefix)) throw new Error(`INDEXER_TOPIC_PREFIX may hold letters, digits, '.', '_' and '-', got "${prefix}"`);
   return {
     databaseUrl,
-    schema: checkSchemaName(env.INDEXER_SCHEMA ?? 'indexer'),
+    schema: checkSchemaName(envString(env, 'INDEXER_SCHEMA', 'indexer')),
     kafkaBrokers: env.KAFKA_BROKERS || undefined,
     kafka,
     topicPrefix: prefix,
     topicPartitions: envInt(env, 'INDEXER_TOPIC_PARTITIONS', 3, 1, 1000),
-    eventSource: env.INDEXER_EVENT_SOURCE ?? `urn:coffee-trace:fabric:${ledger.channel}:${ledger.chaincode}`,
+    eventSource: envString(env, 'INDEXER_EVENT_SOURCE', `urn:coffee-trace:fabric:${ledger.channel}:${ledger.chaincode}`),
     ledger,
     http: {
-      host: env.INDEXER_HTTP_HOST ?? '127.0.0.1',
+      host: envString(env, 'INDEXER_HTTP_HOST', '127.0.0.1'),
       port: envInt(env, 'INDEXER_HTTP_PORT', 7910, 0, 65535),
       ...loadListenerConfig(env, { cert: 'INDEXER_HTTP_TLS_CERT', key: 'INDEXER_HTTP_TLS_KEY', trustProxy: 'INDEXER_TRUST_PROXY' }),
     },
-    auth: loadAuthConfig(env, { audience: 'coffee-trace-gateway', devKeyFile: env.DEV_ISSUER_KEY_FILE ?? `gateway/.dev-issuer/${ledger.mspId}.json` }),
+    auth: loadAuthConfig(env, {
+      audience: 'coffee-trace-gateway',
+      devKeyFile: envString(env, 'DEV_ISSUER_KEY_FILE', `gateway/.dev-issuer/${ledger.mspId}.json`),
+    }),
     blockTransport: envOneOf(env, 'INDEXER_BLOCK_TRANSPORT', ['deliver', 'query'] as const, 'deliver'),
     pollMs: envInt(env, 'INDEXER_POLL_MS', 1000, 10, 60_000),
     retryDelayMs: envInt(env, 'INDEXER_RETRY_DELAY_MS', 2000, 10, 300_000),
     peerCheckMs: envInt(env, 'INDEXER_PEER_CHECK_MS', 5000, 100, 300_000),
     outboxBatch: envInt(env, 'INDEXER_OUTBOX_BATCH', 500, 1, 10_000),
     batchBlocks: envInt(env, 'INDEXER_BATCH_BLOCKS', 200, 1, 10_000),
-    logLevel: env.LOG_LEVEL ?? 'info',
+    logLevel: envString(env, 'LOG_LEVEL', 'info'),
     query: loadQueryLimits(env),
     subscriptions: loadSubscriptionConfig(env),
   };

@@ -98,12 +98,19 @@ async function main(): Promise<void> {
     toGln: L.roastery,
     lines: [{ gtin: P.green, lotCode: greenLot, quantity: '600' }],
   });
-  await call('SupplierMSP', tokens.supplier, 'POST', '/lots/transformations', {
+  const roast = await call('SupplierMSP', tokens.supplier, 'POST', '/lots/transformations', {
     gln: L.roastery,
     workOrder: `WO-${run}`,
     inputs: [{ gtin: P.green, lotCode: greenLot, quantity: '600' }],
     outputs: [{ gtin: P.roasted, lotCode: roastLot, quantity: '500', bestBeforeDate: '2027-06-30' }],
   });
+  // The run's lots and the roasting transaction, for the auditor's and indexer's commands in docs/.
+  const demoEnv = path.join(cfg.runDir, 'demo.env');
+  fs.writeFileSync(
+    demoEnv,
+    `GREEN_GTIN=${P.green}\nGREEN_LOT=${greenLot}\nROASTED_GTIN=${P.roasted}\nROASTED_LOT=${roastLot}\nROAST_TX=${String(roast.txId)}\n`,
+  );
+  console.log(`   lots and the roasting transaction written to ${demoEnv}`);
   step('ship roastery -> DC: the supplier dispatches, the retailer receives (both orgs endorse the custody key)');
   await call('SupplierMSP', tokens.supplier, 'POST', '/shipments', {
     shipmentId: `SH-B-${run}`,

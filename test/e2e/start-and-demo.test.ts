@@ -5,9 +5,9 @@ import { loadDevnetConfig } from '../../network/src/config';
 import { devnetDown } from '../../network/src/devnet';
 import { runCommand } from '../../network/src/run-command';
 import { SHARED_PORT_BASE } from '../fixtures/test-devnet';
-import { docBlocks } from '../fixtures/doc-blocks';
 import { processesUsing } from '../fixtures/processes-using';
 import { demoLots, describeConsole, type DemoContext } from './console/console-checks';
+import { describeDocBlocks } from './docs/doc-blocks-run';
 
 // The README's start command and demo, as a new user runs them, on their own port base.
 describe('npm start and the demo scenario, end to end', function () {
@@ -42,12 +42,6 @@ describe('npm start and the demo scenario, end to end', function () {
       expect(output).to.match(new RegExp(`gateway RetailerMSP\\s+http://127\\.0\\.0\\.1:${portBase + 500}`));
       expect(output).to.include(`indexer query API    http://127.0.0.1:${portBase + 910}`);
 
-      // The README's first request, run as written, against the gateway npm start just started.
-      const first = docBlocks('README.md').find((b) => b.heading === 'A first request' && b.lang === 'sh');
-      expect(first, 'README has a "A first request" sh block').to.not.equal(undefined);
-      const answer = await runCommand('bash', ['-euo', 'pipefail', '-c', first!.text], { env, cwd: cfg.root, step: "README's first request" });
-      expect(JSON.parse(answer), answer).to.include.keys('eventId', 'txId', 'blockNumber');
-
       const out = await runCommand(process.execPath, [path.join(cfg.root, 'dist', 'network', 'src', 'demo.js')], { env, cwd: cfg.root, step: 'demo' });
       expect(out).to.include('claim paid; order on the ledger: paid');
       expect(out).to.match(/transactions proven: all valid[\s\S]*transactions proven: all valid/);
@@ -61,6 +55,9 @@ describe('npm start and the demo scenario, end to end', function () {
     if (!demo) throw new Error('the demo did not run');
     return demo;
   });
+
+  // Every shell block of the README and docs/ marked `doc-run: devnet`, as a reader runs it beside this npm start.
+  describeDocBlocks(() => ({ root: cfg.root, env }));
 
   describe('stop', () => {
     it('stops everything on SIGINT', async () => {

@@ -15,9 +15,9 @@ function usage(msg: string): never {
 async function main(argv: string[]): Promise<void> {
   const roles: Role[] = [];
   let sub = 'dev-user';
-  let org = process.env.FABRIC_MSP_ID ?? 'SupplierMSP';
+  let org = process.env.FABRIC_MSP_ID || 'SupplierMSP';
   let ttl = 3600;
-  let keyFile: string | undefined = process.env.DEV_ISSUER_KEY_FILE;
+  let keyFile: string | undefined = process.env.DEV_ISSUER_KEY_FILE || undefined;
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     switch (argv[i]) {
@@ -48,7 +48,7 @@ async function main(argv: string[]): Promise<void> {
     }
   }
   if (roles.length === 0) usage('at least one --role is required');
-  const file = keyFile ?? devIssuerKeyFile(Number(process.env.FABRIC_PORT_BASE ?? 7000), org);
+  const file = keyFile ?? devIssuerKeyFile(Number(process.env.FABRIC_PORT_BASE || 7000), org);
   if (!fs.existsSync(file)) usage(`no dev issuer key at ${file}: start the gateway for ${org} first (it writes the key there)`);
   const key = JSON.parse(fs.readFileSync(file, 'utf8')) as DevIssuerKeyFile;
   process.stdout.write(`${await mintWithKey(key, { sub, roles, org, ttlSec: ttl })}\n`);

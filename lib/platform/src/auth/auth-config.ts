@@ -47,7 +47,7 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv, defaults: { audience: str
   if (jwksUrl && !env.AUTH_ISSUER) throw new Error('AUTH_ISSUER is required when AUTH_JWKS_URL is set (the issuer is pinned)');
   // Production must name a real issuer: the dev issuer is for the devnet and tests only.
   if (!jwksUrl && production) throw new Error('AUTH_JWKS_URL is required when NODE_ENV is production');
-  const algorithms = (env.AUTH_ALGORITHMS ?? 'ES256,RS256')
+  const algorithms = (env.AUTH_ALGORITHMS || 'ES256,RS256')
     .split(',')
     .map((a) => a.trim())
     .filter(Boolean);
@@ -57,7 +57,7 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv, defaults: { audience: str
   return {
     jwksUrl,
     issuer: env.AUTH_ISSUER || undefined,
-    audience: env.AUTH_AUDIENCE ?? defaults.audience,
+    audience: env.AUTH_AUDIENCE || defaults.audience,
     algorithms,
     devIssuer: !jwksUrl,
     devIssuerPort: envInt(env, 'DEV_ISSUER_PORT', 0, 0, 65535),
