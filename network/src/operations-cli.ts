@@ -12,7 +12,6 @@ import { joinFromSnapshot, takeSnapshot } from './ledger-snapshot';
 
 export { OPERATIONS_OPTIONS, OPERATIONS_USAGE } from './operations-options';
 
-
 type Values = Record<string, string | boolean | string[] | undefined>;
 
 function needOrg(values: Values, command: string): string {
