@@ -210,8 +210,9 @@ describe('visibility matrix: six organisations, every read route, exactly what e
       const arrived = () => two.ids.every((id) => hooks.includes(id) && streamed.includes(id));
       for (let i = 0; i < 1800 && !arrived(); i++) await sleep(100);
 
-      expect([...hooks].sort(), "supplier 2's webhook").to.deep.equal([...two.ids].sort());
-      expect([...streamed].sort(), "supplier 2's WebSocket").to.deep.equal([...two.ids].sort());
+      // Deliveries are at least once (a retried page comes again, docs/epcis.md): compared by event id.
+      expect([...new Set(hooks)].sort(), "supplier 2's webhook").to.deep.equal([...two.ids].sort());
+      expect([...new Set(streamed)].sort(), "supplier 2's WebSocket").to.deep.equal([...two.ids].sort());
       for (const t of one.txIds) expect(streams[S1].txIds(), "supplier 1's stream").to.include(t);
       for (const t of two.txIds) expect(streams[S1].txIds(), "supplier 1's stream").to.not.include(t);
       for (const t of [...one.txIds, ...two.txIds]) expect(streams[S3].txIds(), "supplier 3's stream").to.not.include(t);
