@@ -19,7 +19,7 @@ import { createPool } from '../../indexer/src/db/pool';
 import { parseEventQuery } from '../../indexer/src/query/epcis/epcis-params';
 import { eventPageStatement } from '../../indexer/src/query/epcis/epcis-sql';
 import type { EventScope } from '../../indexer/src/query/epcis/event-visibility';
-import { benchPostgres, pct } from '../indexer/bench-env';
+import { benchPostgres, pct, timeInterleaved } from '../indexer/bench-env';
 
 const ORGS = 20;
 const LOCATIONS = 1000;
@@ -102,24 +102,11 @@ async function main(): Promise<void> {
     for (const shape of SHAPES) {
       const rowsAll = await run(pool, shape, undefined, events);
       const rowsOrg = await run(pool, shape, SCOPE, events);
-      for (let i = 0; i < 10; i++) {
-        await run(pool, shape, undefined, events);
-        await run(pool, shape, SCOPE, events);
-      }
-      const all: number[] = [];
-      const org: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        for (const [scope, into] of [
-          [undefined, all],
-          [SCOPE, org],
-        ] as const) {
-          const s = process.hrtime.bigint();
-          await run(pool, shape, scope, events);
-          into.push(Number(process.hrtime.bigint() - s) / 1e6);
-        }
-      }
-      all.sort((a, b) => a - b);
-      org.sort((a, b) => a - b);
+      const [all, org] = await timeInterleaved(
+        () => run(pool, shape, undefined, events),
+        () => run(pool, shape, SCOPE, events),
+        runs,
+      );
       const ratio = pct(org, 50) / pct(all, 50);
       ratios.push(ratio);
       console.log(

@@ -87,6 +87,31 @@ export async function deleteBenchTopics(brokers: string[], topics: string[]): Pr
   }
 }
 
+/**
+ * Times two ways of answering the same question, alternately run after run
+ * (after 10 warm-up pairs), so load on the machine hits both alike; the
+ * sorted milliseconds of each.
+ */
+export async function timeInterleaved(first: () => Promise<unknown>, second: () => Promise<unknown>, runs: number): Promise<[number[], number[]]> {
+  for (let i = 0; i < 10; i++) {
+    await first();
+    await second();
+  }
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    for (const [answer, into] of [
+      [first, a],
+      [second, b],
+    ] as const) {
+      const s = process.hrtime.bigint();
+      await answer();
+      into.push(Number(process.hrtime.bigint() - s) / 1e6);
+    }
+  }
+  return [a.sort((x, y) => x - y), b.sort((x, y) => x - y)];
+}
+
 /** Nearest-rank percentile of sorted values. */
 export function pct(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;

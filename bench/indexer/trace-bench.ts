@@ -28,7 +28,7 @@ import { createPool } from '../../indexer/src/db/pool';
 import { downstreamTrace, upstreamTrace } from '../../indexer/src/query/lineage-trace';
 import { DEFAULT_TRACE_LIMITS, inSnapshot, type TraceLimits } from '../../indexer/src/query/lineage-walk';
 import { VISIBLE } from '../../indexer/src/query/visibility';
-import { benchPostgres, pct } from './bench-env';
+import { benchPostgres, pct, timeInterleaved } from './bench-env';
 
 /** Baseline: the upstream CTE before the bounded walk (a path array per row stops cycles, nothing stops paths). */
 const BASELINE_UPSTREAM_SQL = `
@@ -165,24 +165,7 @@ async function timeScoped(pool: Pool, runs: number): Promise<void> {
     ['lot check of ROOT for a member holding nothing', lotVisible(pool, ROOT_GTIN, 'ROOT', null), lotVisible(pool, ROOT_GTIN, 'ROOT', 'SupplierMSP')],
   ];
   for (const [name, unscoped, scoped] of cases) {
-    for (let i = 0; i < 10; i++) {
-      await unscoped();
-      await scoped();
-    }
-    const a: number[] = [];
-    const b: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      for (const [answer, into] of [
-        [unscoped, a],
-        [scoped, b],
-      ] as const) {
-        const s = process.hrtime.bigint();
-        await answer();
-        into.push(Number(process.hrtime.bigint() - s) / 1e6);
-      }
-    }
-    a.sort((x, y) => x - y);
-    b.sort((x, y) => x - y);
+    const [a, b] = await timeInterleaved(unscoped, scoped, runs);
     console.log(
       `scoped: ${name}: unscoped p50 ${pct(a, 50).toFixed(2)} ms p99 ${pct(a, 99).toFixed(2)} ms; scoped p50 ${pct(b, 50).toFixed(2)} ms p99 ${pct(b, 99).toFixed(2)} ms; ` +
         `scoped/unscoped p50 ${(pct(b, 50) / pct(a, 50)).toFixed(2)}x`,
