@@ -74,7 +74,8 @@ export function createRecordVisibility(read: LedgerRead, ownerOf = createLocatio
    * (locations, products) every member; a lot by its provenance; stock by the
    * location's owner; a shipment, its transit and receipts by its parties; an
    * order and its payments by buyer and supplier; an event record by the member
-   * that submitted it; a recall by its declarer and the members that may see a
+   * that submitted it; a pallet's contents (aggregation) by the members that
+   * packed or changed it; a recall by its declarer and the members that may see a
    * lot it affects. Any other record is the auditor's alone.
    */
   async function historyVisible(key: string, history: Array<{ value?: unknown }>, org: string): Promise<boolean> {
@@ -103,6 +104,8 @@ export function createRecordVisibility(read: LedgerRead, ownerOf = createLocatio
       }
       case 'event':
         return attrs[attrs.length - 1] === org || anyVersion(history, (v) => v.mspId === org);
+      case 'aggregation':
+        return anyVersion(history, (v) => v.packedBy === org || v.updatedBy === org);
       case 'recall': {
         if (anyVersion(history, (v) => v.declaredBy === org)) return true;
         const lots = new Set<string>();

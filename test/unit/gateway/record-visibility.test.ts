@@ -18,6 +18,7 @@ const LOTS: Record<string, any> = {
 const HISTORY: Record<string, unknown[]> = {
   'shipment~SH2': [{ value: { senderMsp: 'S2', receiverMsp: 'R' } }],
   'po~PO2': [{ value: { buyerMsp: 'R', supplierMsp: 'S2' } }],
+  'aggregation~pallet-1': [{ value: { packedBy: 'S1', updatedBy: 'S1' } }, { value: { packedBy: 'S1', updatedBy: 'C' } }],
   'payment~1~0xab~0': [{ value: { poId: 'PO2' } }],
   'recall~RC': [
     {
@@ -90,5 +91,8 @@ describe('gateway record visibility', () => {
     expect(await seen('sales~store~1', 'R')).to.equal(false);
     expect(await seen('event~e-1~S2', 'S2')).to.equal(true);
     expect(await seen('event~e-1~S2', 'R')).to.equal(false);
+    expect(await seen('aggregation~pallet-1', 'S1')).to.equal(true);
+    expect(await seen('aggregation~pallet-1', 'C')).to.equal(true);
+    expect(await seen('aggregation~pallet-1', 'S2')).to.equal(false);
   });
 });
