@@ -4,7 +4,7 @@
  * containment (`@>`) and identifier arrays, which the GIN indexes of migration 009 serve.
  */
 import type { ClassMatch, EventQuery, TypedFilter } from './epcis-params';
-import { scopedEvents, type EventScope } from './event-visibility';
+import { scopePredicate, type EventScope } from './event-visibility';
 import type { EventPosition } from './page-token';
 
 /** A statement and its parameters. */
@@ -52,8 +52,7 @@ class Where {
 /** The page query: at most `limit` events after `after` that `scope` may see, with their record time. */
 export function eventPageStatement(q: EventQuery, after: EventPosition | undefined, limit: number, scope?: EventScope): Statement {
   const w = new Where();
-  const source = scopedEvents(scope, (v) => w.param(v));
-  if (source.where) w.add(source.where);
+  if (scope) w.add(scopePredicate(scope, (v) => w.param(v)));
   if (q.eventTypes) w.add(`te.event_type = ANY (${w.param(q.eventTypes)}::text[])`);
   if (q.geEventTime) w.add(`te.event_time >= ${w.param(q.geEventTime.toISOString())}::timestamptz`);
   if (q.ltEventTime) w.add(`te.event_time < ${w.param(q.ltEventTime.toISOString())}::timestamptz`);
@@ -73,14 +72,12 @@ export function eventPageStatement(q: EventQuery, after: EventPosition | undefin
   w.typed(q.sources, 'sourceList', 'source');
   w.typed(q.destinations, 'destinationList', 'destination');
   if (after) {
-    const o = source.order;
-    w.add(`(${o}.block_number, ${o}.tx_index, ${o}.seq) > (${w.param(after.block)}::bigint, ${w.param(after.tx)}::int, ${w.param(after.seq)}::int)`);
+    w.add(`(te.block_number, te.tx_index, te.seq) > (${w.param(after.block)}::bigint, ${w.param(after.tx)}::int, ${w.param(after.seq)}::int)`);
   }
-  const o = source.order;
   const text = `SELECT te.block_number, te.tx_index, te.seq, te.document, te.record_time, te.captured
-  FROM ${source.from}
+  FROM epcis_events te
  ${w.parts.length > 0 ? `WHERE ${w.parts.join('\n   AND ')}` : ''}
- ORDER BY ${o}.block_number, ${o}.tx_index, ${o}.seq
+ ORDER BY te.block_number, te.tx_index, te.seq
  LIMIT ${w.param(limit)}`;
   return { text, values: w.values };
 }
