@@ -113,7 +113,11 @@ export function provenanceRoutes(): RouteFactory {
             const block = await visibleTransaction(ctx, 'transactionProofMaterial');
             // The block's bytes carry every transaction in it: a member gets them only when it may see each one.
             if (block && !(await records.blockVisible(block, scopeOf(ctx)!))) {
-              throw httpError(403, 'BLOCK_SHARED', `block ${block.number} also holds transactions of other members: its raw bytes are the auditor's; GET /provenance/transactions/${ctx.params.txId} proves the transaction`);
+              throw httpError(
+                403,
+                'BLOCK_SHARED',
+                `block ${block.number} also holds transactions of other members: its raw bytes are the auditor's; GET /provenance/transactions/${ctx.params.txId} proves the transaction`,
+              );
             }
             return {
               status: 200,

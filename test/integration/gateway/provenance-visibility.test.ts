@@ -28,8 +28,16 @@ describe("a gateway's proofs are scoped to the caller's organisation", function 
       const gln = uniqueGln(msp);
       const gtin = uniqueGtin(msp);
       const lotCode = `PV-${randomUUID().slice(0, 8)}`;
-      await api(msp).post('/locations').set('Authorization', auth[msp]).send({ gln, name: `Site of ${msp}`, type: msp === S ? 'supplier_site' : 'dc', address: { country: 'DE' } }).expect(201);
-      await api(msp).post('/products').set('Authorization', auth[msp]).send({ gtin, description: `Beans of ${msp}`, unit: 'KGM' }).expect(201);
+      await api(msp)
+        .post('/locations')
+        .set('Authorization', auth[msp])
+        .send({ gln, name: `Site of ${msp}`, type: msp === S ? 'supplier_site' : 'dc', address: { country: 'DE' } })
+        .expect(201);
+      await api(msp)
+        .post('/products')
+        .set('Authorization', auth[msp])
+        .send({ gtin, description: `Beans of ${msp}`, unit: 'KGM' })
+        .expect(201);
       const lot = await api(msp).post('/lots').set('Authorization', auth[msp]).send({ gln, gtin, lotCode, quantity: '100' });
       expect(lot.status, JSON.stringify(lot.body)).to.equal(201);
       own[msp] = { gtin, lotCode, txId: lot.body.txId as string, block: lot.body.blockNumber as number };
@@ -81,7 +89,12 @@ describe("a gateway's proofs are scoped to the caller's organisation", function 
     const auditor = `Bearer ${await fx.token(S, ['auditor'], 'auditor@supplier')}`;
     for (const msp of [S, R]) {
       const { gtin, lotCode, txId, block } = own[msp];
-      for (const path of [`/provenance/transactions/${txId}`, `/provenance/transactions/${txId}/raw`, `/provenance/lots/${gtin}/${lotCode}`, `/provenance/blocks/${block}/raw`]) {
+      for (const path of [
+        `/provenance/transactions/${txId}`,
+        `/provenance/transactions/${txId}/raw`,
+        `/provenance/lots/${gtin}/${lotCode}`,
+        `/provenance/blocks/${block}/raw`,
+      ]) {
         const res = await get(S, path, auditor);
         expect(res.status, `${path}: ${JSON.stringify(res.body).slice(0, 200)}`).to.equal(200);
       }

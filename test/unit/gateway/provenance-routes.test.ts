@@ -66,7 +66,8 @@ describe('gateway provenance routes', function () {
           );
         }
         // The location of the lot's stock is the gateway's organisation's.
-        if (req.fn === 'GetHistory' && req.args![0].startsWith('location~')) return Buffer.from(JSON.stringify({ history: [{ value: { ownerMsp: 'SupplierMSP' } }] }));
+        if (req.fn === 'GetHistory' && req.args![0].startsWith('location~'))
+          return Buffer.from(JSON.stringify({ history: [{ value: { ownerMsp: 'SupplierMSP' } }] }));
         if (req.fn === 'GetHistory') return Buffer.from(JSON.stringify({ history: [{ txId: TX_ID }] }));
         return evaluate(req as never);
       },

@@ -50,7 +50,8 @@ describe('gateway provenance routes, scoped to the caller’s organisation', fun
 
   before(async () => {
     t = await createTestGateway({ extraRoutes: [provenanceRoutes()] });
-    for (const role of ['supplier', 'auditor'] as Role[]) auth[role as 'supplier'] = `Bearer ${await t.issuer.mint({ sub: `${role}-1`, roles: [role], org: S })}`;
+    for (const role of ['supplier', 'auditor'] as Role[])
+      auth[role as 'supplier'] = `Bearer ${await t.issuer.mint({ sub: `${role}-1`, roles: [role], org: S })}`;
     pki = createTestPki();
     const sCa = pki.ca('supplier');
     const rCa = pki.ca('retailer');
@@ -147,14 +148,17 @@ describe('gateway provenance routes, scoped to the caller’s organisation', fun
   it("proves the supplier's lot without its customer's lot made from it or stock elsewhere", async () => {
     const res = await get(`/provenance/lots/${G}/L1`, 'supplier');
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
-    expect(res.body.lots).to.deep.equal([
-      { direction: 'root', gtin: G, lotCode: 'L1', onHand: [{ gln: GLN_S, quantity: '60' }], txIds: [TX.s, TX.sShared] },
-    ]);
+    expect(res.body.lots).to.deep.equal([{ direction: 'root', gtin: G, lotCode: 'L1', onHand: [{ gln: GLN_S, quantity: '60' }], txIds: [TX.s, TX.sShared] }]);
     expect((res.body.proofs as Array<{ txId: string }>).map((p) => p.txId)).to.deep.equal([TX.s, TX.sShared]);
   });
 
   it('shows the auditor every record and the whole trace', async () => {
-    for (const path of [`/provenance/transactions/${TX.r}`, `/provenance/transactions/${TX.rShared}/raw`, '/provenance/blocks/2/raw', `/provenance/lots/${G}/LR`]) {
+    for (const path of [
+      `/provenance/transactions/${TX.r}`,
+      `/provenance/transactions/${TX.rShared}/raw`,
+      '/provenance/blocks/2/raw',
+      `/provenance/lots/${G}/LR`,
+    ]) {
       expect((await get(path, 'auditor')).status, path).to.equal(200);
     }
     const trace = await get(`/provenance/lots/${G}/L1`, 'auditor');

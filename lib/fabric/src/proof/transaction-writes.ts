@@ -17,7 +17,10 @@ const NS = '\u0000';
 /** `\u0000stock\u0000a\u0000b\u0000` → `stock~a~b`; a simple key stays as it is. */
 export function readableWorldStateKey(key: string): string {
   if (!key.startsWith(NS)) return key;
-  return key.slice(1, key.endsWith(NS) ? -1 : undefined).split(NS).join('~');
+  return key
+    .slice(1, key.endsWith(NS) ? -1 : undefined)
+    .split(NS)
+    .join('~');
 }
 
 const empty = new Uint8Array();
@@ -37,7 +40,8 @@ export function transactionWrites(block: Pick<LedgerBlock, 'raw'>, index: number
     if (!results?.length) continue;
     for (const ns of protos.rwset.TxReadWriteSet.decode(results).ns_rwset ?? []) {
       if (!ns.rwset?.length) continue;
-      for (const w of protos.kvrwset.KVRWSet.decode(ns.rwset).writes ?? []) out.push({ namespace: ns.namespace ?? '', key: readableWorldStateKey(w.key ?? '') });
+      for (const w of protos.kvrwset.KVRWSet.decode(ns.rwset).writes ?? [])
+        out.push({ namespace: ns.namespace ?? '', key: readableWorldStateKey(w.key ?? '') });
     }
   }
   return out;
