@@ -6,7 +6,8 @@
  * auditor role reads everything; anyone else what its organisation owns or
  * is a party to. What is not granted is answered 404, as if absent.
  */
-import { QUERY } from '../../../lib/domain/src';
+import { CONSORTIUM_EVENT_NAME, CONTRACT, QUERY } from '../../../lib/domain/src';
+import { transactionWrites, type LedgerBlock, type LedgerTransaction } from '../../../lib/fabric/src';
 
 /** A chaincode query's parsed JSON answer. */
 export type LedgerRead = (fn: string, ...args: string[]) => Promise<any>;
@@ -21,6 +22,11 @@ interface LotTrace {
   ancestors: unknown[];
   descendants: Array<{ gtin: string; lotCode: string; positions: Position[] }>;
 }
+
+/** Records whose writing makes a transaction visible to their readers: the facts of the `transaction` rule. */
+const FACT_TYPES = new Set(['lot', 'stock', 'transit', 'shipment', 'receipt', 'po', 'payment', 'event', 'aggregation', 'recall']);
+/** Of those, the records whose rule reads the key's own history (the others are decided from the key). */
+const HISTORY_DECIDES = new Set(['po', 'payment', 'event', 'aggregation', 'recall']);
 
 /** Owners of locations by GLN, each read once from the ledger (a location keeps its owner). */
 export function createLocationOwners(read: LedgerRead): (gln: string) => Promise<string | undefined> {
@@ -122,6 +128,30 @@ export function createRecordVisibility(read: LedgerRead, ownerOf = createLocatio
     }
   }
 
+  /**
+   * Whether `org` may see a transaction of `block` (rule `transaction`): a
+   * configuration or consortium transaction every member (membership is common
+   * knowledge); any other its creator, and every member that may read a fact
+   * it wrote (a record key of FACT_TYPES, by historyVisible). Master data and
+   * indexes written along with them grant nothing by themselves.
+   */
+  async function transactionVisible(block: Pick<LedgerBlock, 'raw'>, tx: LedgerTransaction, org: string): Promise<boolean> {
+    if (tx.type === 'CONFIG' || tx.creatorMspId === org) return true;
+    if (tx.event?.name === CONSORTIUM_EVENT_NAME || tx.args[0]?.startsWith(`${CONTRACT.consortium}:`)) return true;
+    const keys = [...new Set(transactionWrites(block, tx.index).map((w) => w.key))].filter((k) => FACT_TYPES.has(k.split('~')[0]));
+    for (const key of keys) {
+      const history = HISTORY_DECIDES.has(key.split('~')[0]) ? ((await read(QUERY.GetHistory, key)) as { history: Array<{ value?: unknown }> }).history : [];
+      if (await historyVisible(key, history, org)) return true;
+    }
+    return false;
+  }
+
+  /** Whether `org` may see every transaction of `block` (what its raw bytes reveal). */
+  async function blockVisible(block: Pick<LedgerBlock, 'raw' | 'transactions'>, org: string): Promise<boolean> {
+    for (const tx of block.transactions) if (!(await transactionVisible(block, tx, org))) return false;
+    return true;
+  }
+
   /** As lotTrace, with a lot that does not exist (or a malformed key) as invisible. */
   async function lotTraceOrNone(gtin: string | undefined, lotCode: string | undefined, org: string): Promise<LotTrace | undefined> {
     if (!gtin || !lotCode) return undefined;
@@ -133,7 +163,7 @@ export function createRecordVisibility(read: LedgerRead, ownerOf = createLocatio
     }
   }
 
-  return { lotTrace, historyVisible, own };
+  return { lotTrace, historyVisible, transactionVisible, blockVisible, own };
 }
 
 export type RecordVisibility = ReturnType<typeof createRecordVisibility>;

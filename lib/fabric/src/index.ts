@@ -28,6 +28,7 @@ export { certificateProblem, channelMspsFromConfigBlock, type ChannelMsp, type C
 export { configMembers, type ConfigMember } from './proof/config-members';
 export { transactionCreator } from './proof/transaction-creator';
 export { envelopeHash, proveTransaction, type SignatureCheck, type TransactionProof } from './proof/transaction-proof';
+export { readableWorldStateKey, transactionWrites, type WrittenKey } from './proof/transaction-writes';
 export {
   parseConnectionProfile,
   profileMspId,
@@ -40,5 +41,13 @@ export { checkPair, putWalletIdentity, readIdentity, readPemPair, type IdentityS
 export { certificateValidity, secondsUntilExpiry, type CertificateValidity } from './connection/certificate-expiry';
 export { connectLedger, connectReloadingLedger, ledgerClientOptions, loadLedgerConfig, type LedgerConfig } from './connection/ledger-config';
 export { reloadingLedgerClient, type ReloadingLedgerClient } from './connection/reloading-client';
-export { createProvenanceService, type LotRef, type Provenance, type ProvenanceService, type TraceLot } from './proof/provenance';
+export {
+  createProvenanceService,
+  type LotRef,
+  type LotTraceAnswer,
+  type Provenance,
+  type ProvenanceService,
+  type TraceLot,
+  type TraceRecord,
+} from './proof/provenance';
 export { createRawProofService, type RawHeader, type RawProofBundle, type RawProofService } from './proof/raw-proof';

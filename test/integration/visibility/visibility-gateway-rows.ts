@@ -1,12 +1,27 @@
 /**
  * The gateway's rows of the visibility matrix: one per chaincode read of its
- * route table (gateway/src/http/resource-routes.ts), each reader asking its own
- * organisation's gateway; and the console's pass-through to the query API.
+ * route table (gateway/src/http/resource-routes.ts) and per proof route
+ * (provenance-routes.ts), each reader asking its own organisation's gateway;
+ * and the console's pass-through to the query API.
  */
 import { expect } from 'chai';
 import { AUDITOR, MEMBERS, READERS, type Member, type Reader } from './visibility-devnet';
 import { each, model, same, type Ctx, type Row } from './visibility-context';
-import { GATEWAY_LOT_GRANT, LOTS, OWNER, PO_PARTIES, RECALL_GRANT, sees, SHIPMENT_PARTIES, SHIPMENTS, type SiteName } from './visibility-model';
+import {
+  ANCESTORS,
+  DESCENDANTS,
+  GATEWAY_LOT_GRANT,
+  LOTS,
+  ON_HAND,
+  OWNER,
+  PO_PARTIES,
+  RECALL_GRANT,
+  sees,
+  SHIPMENT_PARTIES,
+  SHIPMENTS,
+  TX_GRANT,
+  type SiteName,
+} from './visibility-model';
 
 type Any = Record<string, any>;
 
@@ -92,6 +107,79 @@ export const GATEWAY_ROWS: Record<string, Row> = {
         const a = await x.r.gateway(reader, `/history?key=${encodeURIComponent(key)}`);
         expect(a.status, `${reader} gateway history of ${key}: ${a.text.slice(0, 200)}`).to.equal(grant === 'all' || sees(reader, grant) ? 200 : 404);
         if (a.status === 200) expect((a.body.history as Any[]).length, `${reader}: history of ${key}`).to.be.greaterThan(0);
+      }
+    });
+  },
+};
+
+/** The block of each transaction of TX_GRANT, as the auditor's proof names it. */
+async function txBlocks(x: Ctx): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(TX_GRANT)) out[name] = String((await x.r.gateway(AUDITOR, `/provenance/transactions/${x.s.tx[name].txId}`)).body.blockNumber);
+  return out;
+}
+
+export const PROVENANCE_ROWS: Record<string, Row> = {
+  'GET /provenance/lots/:gtin/:lotCode': async (x) => {
+    const m = model(x.s);
+    await each(async (reader) => {
+      for (const lot of LOTS) {
+        const a = await x.r.gateway(reader, `/provenance/lots/${m.lotKey(lot)}`);
+        expect(a.status, `${reader} proof of ${lot}: ${a.text.slice(0, 200)}`).to.equal(sees(reader, GATEWAY_LOT_GRANT[lot]) ? 200 : 404);
+        if (a.status !== 200) continue;
+        expect(a.body.ok, `${reader} proof of ${lot}`).to.equal(true);
+        // Every ancestor; of the descendants only those it holds, and stock only at its own locations.
+        const held = DESCENDANTS[lot].filter((d) => ON_HAND.some((h) => h.lot === d && m.ownsGln(reader, x.s.gln[h.site])));
+        same(
+          reader,
+          `lots proven for ${lot}`,
+          (a.body.lots as Any[]).map((l) => m.lotOf(l.gtin, l.lotCode) ?? l.lotCode),
+          [lot, ...ANCESTORS[lot], ...held],
+        );
+        for (const l of a.body.lots as Any[])
+          for (const p of l.onHand as Any[]) expect(m.ownsGln(reader, p.gln), `${reader}: proven stock at ${p.gln}`).to.equal(true);
+        // The transactions of what it may see, no others: a part of the auditor's proof of the same lot.
+        const all = new Set(((await x.r.gateway(AUDITOR, `/provenance/lots/${m.lotKey(lot)}`)).body.proofs as Any[]).map((p) => p.txId as string));
+        for (const p of a.body.proofs as Any[]) expect(all.has(p.txId), `${reader}: ${p.txId} proven for ${lot}`).to.equal(true);
+        const proven = new Set((a.body.proofs as Any[]).map((p) => p.txId as string));
+        for (const [name, grant] of Object.entries(TX_GRANT))
+          if (!sees(reader, grant)) expect(proven.has(x.s.tx[name].txId), `${reader}: ${name} proven for ${lot}`).to.equal(false);
+      }
+    });
+  },
+  'GET /provenance/transactions/:txId': async (x) => {
+    await each(async (reader) => {
+      for (const [name, grant] of Object.entries(TX_GRANT)) {
+        const a = await x.r.gateway(reader, `/provenance/transactions/${x.s.tx[name].txId}`);
+        expect(a.status, `${reader} proof of ${name}`).to.equal(sees(reader, grant) ? 200 : 404);
+      }
+    });
+  },
+  'GET /provenance/transactions/:txId/raw': async (x) => {
+    await each(async (reader) => {
+      for (const [name, grant] of Object.entries(TX_GRANT)) {
+        const a = await x.r.gateway(reader, `/provenance/transactions/${x.s.tx[name].txId}/raw`);
+        if (!sees(reader, grant)) expect(a.status, `${reader} raw proof of ${name}`).to.equal(404);
+        else if (reader === AUDITOR) expect(a.status, `auditor raw proof of ${name}`).to.equal(200);
+        // A member's own transaction: its block's bytes, unless another member's transaction shares the block.
+        else expect(a.status === 200 || a.body.code === 'BLOCK_SHARED', `${reader} raw proof of ${name}: ${a.text.slice(0, 200)}`).to.equal(true);
+      }
+    });
+  },
+  'GET /provenance/blocks/tip': async (x) => {
+    await each(async (reader) => {
+      expect((await x.r.gateway(reader, '/provenance/blocks/tip')).status, `${reader} tip`).to.equal(200);
+    });
+  },
+  'GET /provenance/blocks/:number/raw': async (x) => {
+    const blocks = await txBlocks(x);
+    await each(async (reader) => {
+      // The genesis block is the channel's configuration: every member's.
+      expect((await x.r.gateway(reader, '/provenance/blocks/0/raw')).status, `${reader} config block`).to.equal(200);
+      for (const [name, grant] of Object.entries(TX_GRANT)) {
+        const a = await x.r.gateway(reader, `/provenance/blocks/${blocks[name]}/raw`);
+        if (!sees(reader, grant)) expect(a.status, `${reader} block of ${name}`).to.equal(404);
+        else if (reader === AUDITOR) expect(a.status, `auditor block of ${name}`).to.equal(200);
       }
     });
   },

@@ -13,12 +13,13 @@ import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { QUERY_ROUTES } from '../../../indexer/src/query/route-table';
 import { resourceRoutes } from '../../../gateway/src/http/resource-routes';
+import { provenanceRoutes } from '../../../gateway/src/http/provenance-routes';
 import { testPrefix, eventId, submitJson, uniqueGtin } from '../chaincode/ledger-fixtures';
 import { waitForBlock } from '../indexer/harness';
 import { openLedgerStream, readers } from './visibility-client';
 import type { Ctx, ProjectedEvent } from './visibility-context';
 import { AUDITOR, READERS, S1, S2, S3, startVisibilityNet, type Reader, type VisibilityNet } from './visibility-devnet';
-import { consoleRow, GATEWAY_ROWS } from './visibility-gateway-rows';
+import { consoleRow, GATEWAY_ROWS, PROVENANCE_ROWS } from './visibility-gateway-rows';
 import { QUERY_ROWS, routeKey } from './visibility-query-rows';
 import { runScenario } from './visibility-scenario';
 
@@ -34,6 +35,8 @@ async function within<T>(ms: number, step: string, p: Promise<T>): Promise<T> {
 }
 /** The gateway's chaincode reads: every one needs a matrix row. */
 const GATEWAY_READS = resourceRoutes().filter((r) => r.action.kind === 'query');
+/** The gateway's proof routes (their table needs no ledger until a request). */
+const PROOF_READS = provenanceRoutes()({ ledger: {}, mspId: '' } as Parameters<ReturnType<typeof provenanceRoutes>>[0]).routes;
 
 describe('visibility matrix: six organisations, every read route, exactly what each may see', function () {
   this.timeout(1_800_000);
@@ -111,6 +114,7 @@ describe('visibility matrix: six organisations, every read route, exactly what e
   it('has a row for every route of the query API and every chaincode read of the gateway', () => {
     expect(Object.keys(QUERY_ROWS).sort(), 'query API rows').to.deep.equal(QUERY_ROUTES.map(routeKey).sort());
     expect(Object.keys(GATEWAY_ROWS).sort(), 'gateway rows').to.deep.equal(GATEWAY_READS.map(routeKey).sort());
+    expect(Object.keys(PROVENANCE_ROWS).sort(), 'gateway proof rows').to.deep.equal(PROOF_READS.map(routeKey).sort());
   });
 
   for (const route of QUERY_ROUTES) {
@@ -124,6 +128,14 @@ describe('visibility matrix: six organisations, every read route, exactly what e
   for (const route of GATEWAY_READS) {
     it(`gateway ${routeKey(route)}`, async () => {
       const row = GATEWAY_ROWS[routeKey(route)];
+      expect(row, `no matrix row for ${routeKey(route)}`).to.be.a('function');
+      await row(x);
+    });
+  }
+
+  for (const route of PROOF_READS) {
+    it(`gateway ${routeKey(route)}`, async () => {
+      const row = PROVENANCE_ROWS[routeKey(route)];
       expect(row, `no matrix row for ${routeKey(route)}`).to.be.a('function');
       await row(x);
     });

@@ -58,13 +58,16 @@ describe('gateway provenance routes', function () {
         if (req.fn === 'GetLotTrace') {
           return Buffer.from(
             JSON.stringify({
-              lot: { gtin: req.args![0], lotCode: req.args![1] },
+              lot: { gtin: req.args![0], lotCode: req.args![1], commissionedBy: 'SupplierMSP' },
               positions: [{ gln: '4000001000012', quantity: '60' }],
               ancestors: [],
               descendants: [],
             }),
           );
         }
+        // The location of the lot's stock is the gateway's organisation's.
+        if (req.fn === 'GetHistory' && req.args![0].startsWith('location~'))
+          return Buffer.from(JSON.stringify({ history: [{ value: { ownerMsp: 'SupplierMSP' } }] }));
         if (req.fn === 'GetHistory') return Buffer.from(JSON.stringify({ history: [{ txId: TX_ID }] }));
         return evaluate(req as never);
       },

@@ -1,5 +1,8 @@
 import { expect } from 'chai';
 import { createRecordVisibility, type LedgerRead } from '../../../gateway/src/http/record-visibility';
+import { decodeBlock, transactionWrites } from '../../../lib/fabric/src';
+import { configBlock, endorserEnvelope, rawBlock, type Signer } from '../../fixtures/ledger-blocks';
+import { createTestPki } from '../../fixtures/test-pki';
 
 /**
  * Supplier 2 made lot B and supplier 1 the blend AB from it; the blend lies at the retailer's DC. A ledger of
@@ -94,5 +97,72 @@ describe('gateway record visibility', () => {
     expect(await seen('aggregation~pallet-1', 'S1')).to.equal(true);
     expect(await seen('aggregation~pallet-1', 'C')).to.equal(true);
     expect(await seen('aggregation~pallet-1', 'S2')).to.equal(false);
+  });
+});
+
+describe('gateway transaction visibility (what a proof would reveal)', () => {
+  const v = createRecordVisibility(read);
+  let pki: ReturnType<typeof createTestPki>;
+  let s1: Signer, s2: Signer, r: Signer;
+  before(() => {
+    pki = createTestPki();
+    const signer = (mspId: string): Signer => ({ mspId, id: pki.issue(pki.ca(mspId), `${mspId}-user`) });
+    [s1, s2, r] = [signer('S1'), signer('S2'), signer('R')];
+  });
+  after(() => pki.close());
+  let n = 0;
+  /** A block of one transaction per entry, created by `by` and writing `writes`. */
+  const block = (...txs: Array<{ by: Signer; writes: string[]; args?: string[] }>) =>
+    decodeBlock(
+      rawBlock(
+        ++n,
+        Buffer.alloc(32),
+        txs.map((t, i) => endorserEnvelope({ txId: `${n}${i}`.padStart(64, '0'), creator: t.by, endorsers: [t.by], writes: t.writes, args: t.args })),
+      ).raw,
+    );
+  const seen = async (b: ReturnType<typeof block>, org: string, i = 0) => v.transactionVisible(b, b.transactions[i], org);
+
+  it('reads the keys a transaction wrote from its read/write set', () => {
+    const b = block({ by: s2, writes: ['lot~g2~B', 'stock~site2~g2~B'] });
+    expect(transactionWrites(b, 0).map((w) => w.key)).to.deep.equal(['lot~g2~B', 'stock~site2~g2~B']);
+  });
+
+  it('shows a transaction to its creator and to the readers of a fact it wrote', async () => {
+    const commissionB = block({ by: s2, writes: ['lot~g2~B', 'stock~site2~g2~B'] });
+    expect(await seen(commissionB, 'S2')).to.equal(true);
+    // The retailer holds the blend made from B: B's provenance is its to see, with the transaction that wrote it.
+    expect(await seen(commissionB, 'R')).to.equal(true);
+    expect(await seen(commissionB, 'S3')).to.equal(false);
+    const ship = block({ by: s2, writes: ['shipment~SH2', 'transit~SH2~g2~B2'] });
+    expect(await seen(ship, 'R')).to.equal(true);
+    expect(await seen(ship, 'S1')).to.equal(false);
+    const order = block({ by: r, writes: ['po~PO2'] });
+    expect(await seen(order, 'S2')).to.equal(true);
+    expect(await seen(order, 'S1')).to.equal(false);
+  });
+
+  it('grants nothing for master data or indexes written along: a location registration is its creator’s', async () => {
+    const register = block({ by: s2, writes: ['location~site2', 'event~e-9~S2', 'lotloc~g2~B~site2'] });
+    expect(await seen(register, 'S2')).to.equal(true);
+    expect(await seen(register, 'S1')).to.equal(false);
+    expect(await seen(register, 'R')).to.equal(false);
+    // Stock at another member's location is that member's.
+    expect(await seen(block({ by: s1, writes: ['stock~site2~g2~B'] }), 'S2')).to.equal(true);
+    expect(await seen(block({ by: s1, writes: ['stock~site2~g2~B'] }), 'R')).to.equal(false);
+  });
+
+  it('shows configuration and consortium transactions to every member', async () => {
+    const config = decodeBlock(configBlock([{ mspId: 'S1', rootCertPem: pki.ca('S1').certificatePem }]));
+    expect(await seen(config, 'S3')).to.equal(true);
+    expect(await v.blockVisible(config, 'S3')).to.equal(true);
+    expect(await seen(block({ by: r, writes: ['member~R'], args: ['consortium:RegisterMember', '{}'] }), 'S3')).to.equal(true);
+  });
+
+  it('shows a block only when every transaction in it is visible', async () => {
+    const shared = block({ by: s1, writes: ['stock~site1~g1~A'] }, { by: s2, writes: ['stock~site2~g2~B'] });
+    expect(await seen(shared, 'S1', 0)).to.equal(true);
+    expect(await seen(shared, 'S1', 1)).to.equal(false);
+    expect(await v.blockVisible(shared, 'S1')).to.equal(false);
+    expect(await v.blockVisible(block({ by: s1, writes: ['stock~site1~g1~A'] }), 'S1')).to.equal(true);
   });
 });

@@ -34,8 +34,24 @@ export interface Provenance {
   tip: bigint;
 }
 
+/** One lot of the chaincode's trace answer, with its stock positions. */
+export type TraceRecord = LotRef & { origin?: unknown; positions?: Array<{ gln: string; quantity: string }> };
+
+/** The chaincode's answer to GetLotTrace: the lot, where its stock is, its ancestors and its descendants. */
+export interface LotTraceAnswer {
+  lot: TraceRecord;
+  positions: Array<{ gln: string; quantity: string }>;
+  ancestors: TraceRecord[];
+  descendants: TraceRecord[];
+}
+
 export interface ProvenanceService {
-  lotProvenance(lot: LotRef): Promise<Provenance>;
+  /**
+   * The lot's trace with every transaction proven. With `trace`, that answer
+   * (e.g. one scoped to a reader's organisation) is proven instead of the
+   * whole trace the peer holds.
+   */
+  lotProvenance(lot: LotRef, opts?: { trace?: LotTraceAnswer }): Promise<Provenance>;
   proveTransaction(txId: string): Promise<TransactionProof>;
   /** The proof and the transaction as the trusted peer holds it (its chaincode event included). */
   proveWithTransaction(txId: string): Promise<{ proof: TransactionProof; tx?: LedgerTransaction }>;
@@ -106,15 +122,9 @@ export function createProvenanceService(opts: { ledger: LedgerClient; maxLinkBlo
     async proveWithTransaction(txId) {
       return session().proveWithTx(txId);
     },
-    async lotProvenance(lot) {
+    async lotProvenance(lot, opts) {
       const s = session();
-      type TraceRecord = LotRef & { origin?: unknown; positions?: Array<{ gln: string; quantity: string }> };
-      const trace = await query<{
-        lot: TraceRecord;
-        positions: Array<{ gln: string; quantity: string }>;
-        ancestors: TraceRecord[];
-        descendants: TraceRecord[];
-      }>('GetLotTrace', lot.gtin, lot.lotCode);
+      const trace = opts?.trace ?? (await query<LotTraceAnswer>('GetLotTrace', lot.gtin, lot.lotCode));
       const entries: Array<[TraceLot['direction'], TraceRecord, Array<{ gln: string; quantity: string }>]> = [
         ['root', trace.lot, trace.positions],
         ...trace.ancestors.map((a): [TraceLot['direction'], TraceRecord, Array<{ gln: string; quantity: string }>] => ['upstream', a, []]),
