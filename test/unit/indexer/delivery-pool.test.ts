@@ -113,4 +113,34 @@ describe('webhook delivery pool', () => {
     await pool.idle();
     await pool.stop();
   });
+
+  it('subscriptions with nothing to send, offered first on every pass, keep neither a later one nor a retrying one of the same destination from its turn', async () => {
+    const runs: string[] = [];
+    const pool = createDeliveryPool<Sub>({
+      concurrency: 8,
+      perDestination: 2,
+      key: (s) => s.id,
+      destination: (s) => s.dest,
+      retrying: (s) => s.attempts > 0,
+      run: async (s) => {
+        runs.push(s.id);
+        return s.id.startsWith('idle') ? 'skipped' : 'ok';
+      },
+    });
+    // The order of the due subscriptions: those that never sent anything keep their place at the front, a retrying one comes last.
+    const due = [
+      ...['idle-0', 'idle-1', 'idle-2', 'busy'].map((id) => ({ id, dest: 'hooks:80', attempts: 0 })),
+      { id: 'retry', dest: 'hooks:80', attempts: 2 },
+    ];
+    for (let pass = 0; pass < 6; pass++) {
+      expect(pool.offer(due), `pass ${pass}`).to.equal(2);
+      await pool.idle();
+    }
+    expect(runs.slice(0, 2)).to.deep.equal(['idle-0', 'idle-1']);
+    expect(runs.slice(0, 6), 'every due subscription had its turn within three passes').to.include.members(['busy', 'retry']);
+    // Each has as many turns as the others, within one.
+    const counts = due.map((s) => runs.filter((r) => r === s.id).length);
+    expect(Math.max(...counts) - Math.min(...counts)).to.be.at.most(1);
+    await pool.stop();
+  });
 });

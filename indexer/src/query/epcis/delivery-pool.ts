@@ -6,7 +6,12 @@
  * healthy subscribers always have room. A destination that did not answer
  * (refused or timed out) is left alone for a back-off that doubles with each
  * such failure (and resets on an answer). One delivery per subscription at a
- * time keeps each subscription's events in order.
+ * time keeps each subscription's events in order. Items are taken least
+ * recently started first, whatever order they are offered in: subscriptions
+ * that have nothing to send are offered on every pass in the same order, and
+ * taken in that order they would hold a destination's slots on every pass
+ * while a subscription behind them (one with events waiting, or one retrying
+ * after a failure) never got its turn.
  */
 
 /** What a delivery came to; `unreachable`: the destination did not answer. */
@@ -37,7 +42,10 @@ export interface DeliveryPoolOptions<T> {
 }
 
 export interface DeliveryPool<T> {
-  /** Starts what the limits allow of `items` (in the given order); returns how many started. */
+  /**
+   * Starts what the limits allow of `items`, the least recently started first
+   * (in the given order among equals); returns how many started.
+   */
   offer(items: readonly T[]): number;
   /** Keys of the deliveries in flight. */
   inFlight(): string[];
@@ -58,11 +66,15 @@ export function createDeliveryPool<T>(o: DeliveryPoolOptions<T>): DeliveryPool<T
   const perDest = new Map<string, number>();
   const down = new Map<string, { failures: number; until: number }>();
   const abort = new AbortController();
+  /** The turn at which each key last started (keys offered or in flight only). */
+  const lastTurn = new Map<string, number>();
+  let turn = 0;
   let retryingNow = 0;
   let stopped = false;
 
   function start(item: T, key: string, dest: string, retrying: boolean): void {
     perDest.set(dest, (perDest.get(dest) ?? 0) + 1);
+    lastTurn.set(key, ++turn);
     if (retrying) retryingNow++;
     const p = (async () => {
       let result: DeliveryResult;
@@ -88,11 +100,14 @@ export function createDeliveryPool<T>(o: DeliveryPoolOptions<T>): DeliveryPool<T
   return {
     offer(items) {
       let started = 0;
-      for (const item of items) {
+      const offered = items.map((item, i) => ({ item, i, key: o.key(item), retrying: o.retrying(item) }));
+      // What neither is offered nor runs is forgotten: it starts among the first when offered again.
+      const keep = new Set([...offered.map((x) => x.key), ...running.keys()]);
+      for (const key of lastTurn.keys()) if (!keep.has(key)) lastTurn.delete(key);
+      offered.sort((a, b) => (lastTurn.get(a.key) ?? 0) - (lastTurn.get(b.key) ?? 0) || a.i - b.i);
+      for (const { item, key, retrying } of offered) {
         if (stopped || running.size >= concurrency) break;
-        const key = o.key(item);
         const dest = o.destination(item);
-        const retrying = o.retrying(item);
         if (running.has(key)) continue;
         if ((perDest.get(dest) ?? 0) >= perDestination) continue;
         if ((down.get(dest)?.until ?? 0) > now()) continue;

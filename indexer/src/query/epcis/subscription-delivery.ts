@@ -73,13 +73,17 @@ export interface DueSubscription {
 
 const DUE = `s.next_attempt_at <= now() AND (s.schedule IS NULL OR s.report_id IS NOT NULL OR s.next_run_at <= now())`;
 
-/** Subscriptions due now, but for those in `exclude` (in flight): healthy ones first, then the longest waiting. */
-export async function dueSubscriptions(pool: Pool, exclude: readonly string[], limit = 200): Promise<DueSubscription[]> {
+/**
+ * Every subscription due now but those in `exclude` (in flight): healthy ones first, then the longest waiting.
+ * All of them: the delivery pool takes them in turns. A subscription with nothing to send stays due and keeps
+ * its place in this order, so a cut-off would keep those behind it from ever being offered.
+ */
+export async function dueSubscriptions(pool: Pool, exclude: readonly string[]): Promise<DueSubscription[]> {
   return (
     await pool.query<DueSubscription>(
       `SELECT s.id, s.dest, s.attempts FROM epcis_subscriptions s WHERE ${DUE} AND NOT (s.id = ANY($1::uuid[]))
-        ORDER BY s.attempts > 0, s.next_attempt_at, s.created_at LIMIT $2`,
-      [exclude, limit],
+        ORDER BY s.attempts > 0, s.next_attempt_at, s.created_at`,
+      [exclude],
     )
   ).rows;
 }
