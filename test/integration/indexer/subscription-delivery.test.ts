@@ -175,6 +175,18 @@ describe('indexer: EPCIS webhook subscriptions sharing one receiver each get eve
         )
       ).rows;
       for (const st of states) expect(Number(st.delivered), `${st.scope_org ?? AUDITOR}: delivered count`).to.equal(visible(st.scope_org ?? AUDITOR).length);
+      // Events a subscriber may not see are read once: every subscription's position ends at the newest event,
+      // so none is offered again until something new is recorded.
+      const tip = await tipPosition(pool);
+      const behind = async () =>
+        (
+          await pool.query<{ scope_org: string | null }>(
+            'SELECT scope_org FROM epcis_subscriptions WHERE (after_block, after_tx, after_seq) <> ($1::bigint, $2::int, $3::int)',
+            [tip.block, tip.tx, tip.seq],
+          )
+        ).rows.map((r) => r.scope_org ?? AUDITOR);
+      for (let i = 0; i < 50 && (await behind()).length > 0; i++) await sleep(100);
+      expect(await behind(), 'subscriptions whose position is short of the newest event').to.deep.equal([]);
     } finally {
       await subs.stop();
     }

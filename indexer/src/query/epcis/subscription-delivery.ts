@@ -74,6 +74,13 @@ export interface DueSubscription {
 const DUE = `s.next_attempt_at <= now() AND (s.schedule IS NULL OR s.report_id IS NOT NULL OR s.next_run_at <= now())`;
 
 /**
+ * A streaming subscription is offered only when an event was recorded after its position (one probe of the
+ * primary key): one that has seen everything costs the delivery loop nothing.
+ */
+const HAS_NEWER = `(s.schedule IS NOT NULL OR EXISTS (SELECT 1 FROM epcis_events e
+    WHERE (e.block_number, e.tx_index, e.seq) > (s.after_block, s.after_tx, s.after_seq)))`;
+
+/**
  * Every subscription due now but those in `exclude` (in flight): healthy ones first, then the longest waiting.
  * All of them: the delivery pool takes them in turns. A subscription with nothing to send stays due and keeps
  * its place in this order, so a cut-off would keep those behind it from ever being offered.
@@ -81,7 +88,7 @@ const DUE = `s.next_attempt_at <= now() AND (s.schedule IS NULL OR s.report_id I
 export async function dueSubscriptions(pool: Pool, exclude: readonly string[]): Promise<DueSubscription[]> {
   return (
     await pool.query<DueSubscription>(
-      `SELECT s.id, s.dest, s.attempts FROM epcis_subscriptions s WHERE ${DUE} AND NOT (s.id = ANY($1::uuid[]))
+      `SELECT s.id, s.dest, s.attempts FROM epcis_subscriptions s WHERE ${DUE} AND ${HAS_NEWER} AND NOT (s.id = ANY($1::uuid[]))
         ORDER BY s.attempts > 0, s.next_attempt_at, s.created_at`,
       [exclude],
     )
@@ -131,6 +138,8 @@ export async function deliverSubscription(deps: DeliveryDeps, id: string, signal
       ]);
     } else report = { block: String(s.report_block), tx: s.report_tx, seq: s.report_seq };
   }
+  // Read before the page: every event up to here is either in the page's snapshot or nowhere (blocks commit in order).
+  const seen = report ? undefined : await tipPosition(pool);
   const q = parseEventQuery({ ...s.query, perPage: String(pageSize) });
   // Evaluated at every delivery: an event the subscriber's organisation may not see is never sent.
   const scope = typeof s.scope_org === 'string' ? { org: s.scope_org } : undefined;
@@ -141,6 +150,10 @@ export async function deliverSubscription(deps: DeliveryDeps, id: string, signal
   const send = rows.length > 0 || (report !== undefined && s.report_if_empty && !s.report_sent);
   if (!send) {
     if (report) await finishReport(pool, s.id, schedule!);
+    // Nothing up to `seen` matches the query or may be seen by the subscriber: its position moves past all of
+    // it, so the next delivery does not read the same events again.
+    else if (seen && !atOrBefore({ block_number: seen.block, tx_index: seen.tx, seq: seen.seq }, { block: String(s.after_block), tx: s.after_tx, seq: s.after_seq }))
+      await pool.query('UPDATE epcis_subscriptions SET after_block = $2, after_tx = $3, after_seq = $4 WHERE id = $1', [s.id, seen.block, seen.tx, seen.seq]);
     return 'skipped';
   }
   const doc = queryDocument(rows.map(toQueryEvent), new Date(), eventContexts(rows)) as { epcisBody: { queryResults: Record<string, unknown> } };
