@@ -24,7 +24,7 @@ import { attachEventStream } from './query/epcis/event-stream';
 import { createSubscriptions } from './query/epcis/subscriptions';
 import { createWebhookSender } from './query/epcis/webhook-sender';
 import { createQueryApp } from './query/app';
-import { bindToOwner } from './query/owner-binding';
+import { bindToOwner, ownerBinding, ownerView } from './query/owner-binding';
 import { checkOwnerRole } from './owner-role';
 import { createIndexerMetrics, type IndexerMetrics } from './query/metrics';
 import { createOutboxRelay, type OutboxRelay } from './sinks/kafka/outbox-relay';
@@ -152,7 +152,7 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
         log: log.child({ part: 'outbox' }),
         onPublished: (n) => metrics.published(n),
         // A member's indexer publishes only what its organisation may see.
-        view: config.ownerRole === 'member' ? { org: config.ledger.mspId, prefix: config.topicPrefix } : undefined,
+        view: ownerView(config),
         onError: () => metrics.relayFailed(),
       });
       relay.start();
@@ -219,12 +219,7 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
         });
       }
       // A member's indexer serves its own organisation's tokens only.
-      verifier = bindToOwner(verifier, {
-        org: config.ledger.mspId,
-        role: config.ownerRole,
-        claim: config.auth.orgClaim ?? 'org',
-        required: config.auth.requireOrg ?? false,
-      });
+      verifier = bindToOwner(verifier, ownerBinding(config));
       const limiter = createRateLimiter(limits.rateLimit);
       const watch = createCheckpointWatch({ pool: queryPool, pollMs: 250 });
       const streamCap = createConnectionCap({ maxPerKey: limits.streamsPerPrincipal });

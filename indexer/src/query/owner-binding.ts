@@ -7,7 +7,7 @@
  * `auditor` role is refused as well (403 AUDITOR_ON_MEMBER_INDEXER).
  */
 import { bindToOrganisation, ServiceError, type JwtVerifier } from '../../../lib/platform/src';
-import type { OwnerRole } from '../config';
+import type { IndexerConfig, OwnerRole } from '../config';
 
 export interface OwnerBinding {
   /** The owner's organisation (the MSP of the indexer's Fabric identity). */
@@ -36,4 +36,14 @@ export function bindToOwner(verifier: JwtVerifier, owner: OwnerBinding): JwtVeri
       return principal;
     },
   };
+}
+
+/** The binding of an indexer's configuration: its Fabric identity's MSP, its owner role and the token settings. */
+export function ownerBinding(config: Pick<IndexerConfig, 'ownerRole' | 'ledger' | 'auth'>): OwnerBinding {
+  return { org: config.ledger.mspId, role: config.ownerRole, claim: config.auth.orgClaim || 'org', required: config.auth.requireOrg ?? false };
+}
+
+/** What the outbox relay of an indexer publishes: a member's view, or everything (undefined) for an auditor's. */
+export function ownerView(config: Pick<IndexerConfig, 'ownerRole' | 'ledger' | 'topicPrefix'>): { org: string; prefix: string } | undefined {
+  return config.ownerRole === 'member' ? { org: config.ledger.mspId, prefix: config.topicPrefix } : undefined;
 }
