@@ -5,7 +5,7 @@
  * read model holds it when the message is published. An indexer owned by a
  * member publishes only what its owner may see; an auditor's publishes all.
  */
-import { TOPICS } from '../projection/outbox-messages';
+import type { TOPICS } from '../projection/outbox-messages';
 import type { ReadRule } from './read-rules';
 import { VISIBLE } from './visibility';
 

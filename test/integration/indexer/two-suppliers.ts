@@ -44,7 +44,10 @@ function tx(index: number, creator: string, payload: TracePayload): LedgerTransa
     endorserMspIds: [creator],
     chaincodeId: 'traceability',
     args: [payload.function],
-    event: { name: TRACE_EVENT_NAME, payload: Buffer.from(JSON.stringify(payload)) },
+    event: {
+      name: TRACE_EVENT_NAME,
+      payload: Buffer.from(JSON.stringify(payload)),
+    },
     timestamp: AT,
   };
 }
@@ -59,7 +62,15 @@ export function chainBlocks(first: bigint, previous: Buffer, txs: LedgerTransact
       .update(JSON.stringify(list.map((t) => [t.txId, t.event?.payload.toString('base64')])))
       .digest();
     const headerHash = blockHeaderHash(number, prev, dataHash);
-    blocks.push({ number, headerHash, previousHash: prev, dataHash, computedDataHash: dataHash, transactions: list, raw: Buffer.alloc(0) });
+    blocks.push({
+      number,
+      headerHash,
+      previousHash: prev,
+      dataHash,
+      computedDataHash: dataHash,
+      transactions: list,
+      raw: Buffer.alloc(0),
+    });
     prev = headerHash;
   });
   return blocks;
@@ -78,15 +89,33 @@ function payload(msp: string, fn: string, records: WrittenRecordPayload[], stock
           eventID: `urn:coffee-trace:event:${eventId}:0`,
           eventTime: AT,
           bizStep: fn === 'CommissionLot' ? 'commissioning' : 'shipping',
-          'ct:ledger': { eventId, function: fn, mspId: msp, txId, keys: [], stock: stock as never },
+          'ct:ledger': {
+            eventId,
+            function: fn,
+            mspId: msp,
+            txId,
+            keys: [],
+            stock: stock as never,
+          },
         },
       ]
     : [];
-  return { eventId, function: fn, mspId: msp, recordedAt: AT, txId, events, records };
+  return {
+    eventId,
+    function: fn,
+    mspId: msp,
+    recordedAt: AT,
+    txId,
+    events,
+    records,
+  };
 }
 
 /** The transactions of one supplier's trade with the retailer: location, lot, shipment, order. */
-export function supplierTrade(msp: string): { facts: SupplierFacts; txs: LedgerTransaction[][] } {
+export function supplierTrade(msp: string): {
+  facts: SupplierFacts;
+  txs: LedgerTransaction[][];
+} {
   const gln = `761${digits(10)}`;
   const retailerGln = `762${digits(10)}`;
   const gtin = `0${digits(13)}`;
@@ -94,7 +123,18 @@ export function supplierTrade(msp: string): { facts: SupplierFacts; txs: LedgerT
   const shipment = `SH-${randomBytes(4).toString('hex')}`;
   const po = `PO-${randomBytes(4).toString('hex')}`;
   const location = payload(msp, 'RegisterLocation', [
-    { key: `location~${gln}`, value: { docType: 'location', gln, name: `${msp} site`, type: 'site', ownerMsp: msp, sgln: `urn:epc:id:sgln:${gln}.0`, address: {} } },
+    {
+      key: `location~${gln}`,
+      value: {
+        docType: 'location',
+        gln,
+        name: `${msp} site`,
+        type: 'site',
+        ownerMsp: msp,
+        sgln: `urn:epc:id:sgln:${gln}.0`,
+        address: {},
+      },
+    },
   ]);
   const lotTx = payload(
     msp,
@@ -117,7 +157,19 @@ export function supplierTrade(msp: string): { facts: SupplierFacts; txs: LedgerT
         },
       },
     ],
-    [{ key: `stock~${gln}~${gtin}~${lot}`, position: 'on_hand', gln, gtin, lotCode: lot, delta: '10', deltaBaseUnits: '10', quantity: '10', baseUnits: '10' }],
+    [
+      {
+        key: `stock~${gln}~${gtin}~${lot}`,
+        position: 'on_hand',
+        gln,
+        gtin,
+        lotCode: lot,
+        delta: '10',
+        deltaBaseUnits: '10',
+        quantity: '10',
+        baseUnits: '10',
+      },
+    ],
   );
   (lotTx.records[0].value as Record<string, unknown>).createdTxId = lotTx.txId;
   const shipTx = payload(
@@ -144,12 +196,44 @@ export function supplierTrade(msp: string): { facts: SupplierFacts; txs: LedgerT
       },
     ],
     [
-      { key: `stock~${gln}~${gtin}~${lot}`, position: 'on_hand', gln, gtin, lotCode: lot, delta: '-4', deltaBaseUnits: '-4', quantity: '6', baseUnits: '6' },
-      { key: `transit~${shipment}~${gtin}~${lot}`, position: 'in_transit', shipmentId: shipment, gtin, lotCode: lot, delta: '4', deltaBaseUnits: '4', quantity: '4', baseUnits: '4' },
+      {
+        key: `stock~${gln}~${gtin}~${lot}`,
+        position: 'on_hand',
+        gln,
+        gtin,
+        lotCode: lot,
+        delta: '-4',
+        deltaBaseUnits: '-4',
+        quantity: '6',
+        baseUnits: '6',
+      },
+      {
+        key: `transit~${shipment}~${gtin}~${lot}`,
+        position: 'in_transit',
+        shipmentId: shipment,
+        gtin,
+        lotCode: lot,
+        delta: '4',
+        deltaBaseUnits: '4',
+        quantity: '4',
+        baseUnits: '4',
+      },
     ],
   );
   const poTx = payload(R, 'CreatePurchaseOrder', [
-    { key: `po~${po}`, value: { docType: 'po', poId: po, buyerMsp: R, supplierMsp: msp, status: 'open', lines: [], createdAt: AT, termsHash: 'ab'.repeat(32) } },
+    {
+      key: `po~${po}`,
+      value: {
+        docType: 'po',
+        poId: po,
+        buyerMsp: R,
+        supplierMsp: msp,
+        status: 'open',
+        lines: [],
+        createdAt: AT,
+        termsHash: 'ab'.repeat(32),
+      },
+    },
   ]);
   const all = [location, lotTx, shipTx, poTx];
   const messageIds = all.flatMap((p) => [
@@ -157,7 +241,16 @@ export function supplierTrade(msp: string): { facts: SupplierFacts; txs: LedgerT
     ...p.events.flatMap((e) => (e['ct:ledger']?.stock ?? []).map((_l, j) => `${e.eventID}#${j}`)),
   ]);
   return {
-    facts: { msp, gln, gtin, lot, shipment, po, txIds: all.map((p) => p.txId), messageIds },
+    facts: {
+      msp,
+      gln,
+      gtin,
+      lot,
+      shipment,
+      po,
+      txIds: all.map((p) => p.txId),
+      messageIds,
+    },
     txs: [[tx(0, msp, location)], [tx(0, msp, lotTx)], [tx(0, msp, shipTx)], [tx(0, R, poTx)]],
   };
 }

@@ -107,13 +107,13 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
 
   /** The next batch of rows after the cursor, each with whether the owner may see it. */
   async function readBatch(): Promise<Array<OutboxRow & { visible: boolean }>> {
-    const columns = 'o.id, o.event_id, o.topic, o.message_key, o.ce_type, o.ce_subject, o.ce_time, o.payload::text AS payload';
+    const columns = 'id, event_id, topic, message_key, ce_type, ce_subject, ce_time, payload::text AS payload';
     if (!deps.view) {
-      const r = await deps.pool.query<OutboxRow>(`SELECT ${columns} FROM outbox o WHERE o.id > $1 ORDER BY o.id LIMIT $2`, [cursor.toString(), deps.batchSize]);
+      const r = await deps.pool.query<OutboxRow>(`SELECT ${columns} FROM outbox o WHERE id > $1 ORDER BY id LIMIT $2`, [cursor.toString(), deps.batchSize]);
       return r.rows.map((row) => ({ ...row, visible: true }));
     }
     const r = await deps.pool.query<OutboxRow & { visible: boolean }>(
-      `SELECT ${columns}, ${outboxVisible('o', '$3', '$4')} AS visible FROM outbox o WHERE o.id > $1 ORDER BY o.id LIMIT $2`,
+      `SELECT ${columns}, ${outboxVisible('o', '$3', '$4')} AS visible FROM outbox o WHERE id > $1 ORDER BY id LIMIT $2`,
       [cursor.toString(), deps.batchSize, deps.view.org, deps.view.prefix],
     );
     return r.rows;
