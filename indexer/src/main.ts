@@ -151,6 +151,7 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
         batchSize: config.outboxBatch,
         log: log.child({ part: 'outbox' }),
         onPublished: (n) => metrics.published(n),
+        onWithheld: (n) => metrics.withheld(n),
         // A member's indexer publishes only what its organisation may see.
         view: ownerView(config),
         onError: () => metrics.relayFailed(),

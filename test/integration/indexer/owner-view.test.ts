@@ -15,6 +15,7 @@ import { outboxPositionTopic, topicNames } from '../../../indexer/src/projection
 import { createBlockProjector } from '../../../indexer/src/projection/project-block';
 import { createQueryApp } from '../../../indexer/src/query/app';
 import { createIndexerMetrics } from '../../../indexer/src/query/metrics';
+import { checkOwnerRole } from '../../../indexer/src/owner-role';
 import { bindToOwner, ownerBinding, ownerView } from '../../../indexer/src/query/owner-binding';
 import { createOutboxRelay, type OutboxRelay } from '../../../indexer/src/sinks/kafka/outbox-relay';
 import type { IndexerConfig } from '../../../indexer/src/config';
@@ -214,5 +215,27 @@ describe('indexer: a member’s indexer lets out only its owner’s view', funct
     expect((await atAuditor(`/shipments/${one.shipment}`, S1)).status).to.equal(200);
     expect((await atAuditor(`/shipments/${two.shipment}`, S1)).status).to.equal(404);
     expect((await atAuditor(`/shipments/${one.shipment}`, R)).status).to.equal(200);
+  });
+
+  it('an indexer set to auditor does not start for an organisation the consortium registry lists without that role', async () => {
+    const [s2] = made;
+    const at = { tx_id: 'tx-registry', block_number: 0 };
+    for (const [msp, roles] of [
+      [S2, ['supplier']],
+      [AUDITOR, ['auditor', 'governance']],
+    ] as const) {
+      await s2.pool.query('INSERT INTO consortium_members (msp_id, display_name, roles, removed, tx_id, block_number) VALUES ($1, $1, $2, false, $3, $4)', [
+        msp,
+        roles,
+        at.tx_id,
+        at.block_number,
+      ]);
+    }
+    const refused = await checkOwnerRole(s2.pool, { ownerRole: 'auditor', ledger: { mspId: S2 } as LedgerConfig }).catch((e: Error) => e);
+    expect((refused as Error | undefined)?.message).to.match(
+      /INDEXER_OWNER_ROLE: is auditor, but the consortium registry lists Supplier2MSP with the roles supplier/,
+    );
+    await checkOwnerRole(s2.pool, { ownerRole: 'member', ledger: { mspId: S2 } as LedgerConfig });
+    await checkOwnerRole(s2.pool, { ownerRole: 'auditor', ledger: { mspId: AUDITOR } as LedgerConfig });
   });
 });
