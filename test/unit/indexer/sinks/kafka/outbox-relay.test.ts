@@ -44,7 +44,11 @@ function fakes(opts: { rows: Row[]; kafkaPosition?: bigint; failSends?: number }
         for (const r of rows) if (r.id <= BigInt(params[0] as string)) r.published = true;
         return { rowCount: 0, rows: [] };
       }
-      if (text.startsWith('SELECT id, event_id, topic')) {
+      // The plain read, or the owner's view (the batch first, then the rule per row).
+      if (
+        text.startsWith('SELECT id, event_id, topic') ||
+        text.startsWith('WITH batch AS MATERIALIZED (SELECT * FROM outbox WHERE id > $1 ORDER BY id LIMIT $2) SELECT id, event_id, topic')
+      ) {
         const after = BigInt(params[0] as string);
         selects.push(after);
         const page = rows
