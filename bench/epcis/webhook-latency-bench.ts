@@ -85,6 +85,7 @@ async function measureAll(
       topicPartitions: 1,
       eventSource: 'urn:coffee-trace:bench',
       ledger: loadLedgerConfig(devnetLedgerEnv(info, 'AuditorMSP')),
+      ownerRole: 'auditor',
       http: { host: '127.0.0.1', port: 0 },
       auth: {
         audience: 'coffee-trace-gateway',

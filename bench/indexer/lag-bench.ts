@@ -96,6 +96,7 @@ async function main(): Promise<void> {
           KAFKA_BROKERS: kafka.brokers.join(','),
           INDEXER_TOPIC_PREFIX: `bench${run}`,
           ...devnetLedgerEnv(readDevnetInfo(benchDevnetConfig().runDir), 'AuditorMSP'),
+          INDEXER_OWNER_ROLE: 'auditor',
           INDEXER_HTTP_PORT: '0',
           LOG_LEVEL: 'debug',
         },

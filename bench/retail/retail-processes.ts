@@ -123,6 +123,7 @@ export async function startIndexer(o: { cfg: DevnetConfig; pg: PostgresServer; w
     env: {
       ...process.env,
       ...devnetLedgerEnv(info, 'AuditorMSP'),
+      INDEXER_OWNER_ROLE: 'auditor',
       DATABASE_URL: o.pg.connectionString,
       INDEXER_SCHEMA: schema,
       INDEXER_KAFKA: 'off',

@@ -37,6 +37,12 @@ export interface IndexerConfig {
   eventSource: string;
   /** Connection profile, identity, channel and chaincode the indexer reads blocks with. */
   ledger: LedgerConfig;
+  /**
+   * The role of the organisation that runs the indexer (its Fabric identity's MSP), INDEXER_OWNER_ROLE:
+   * `member` publishes to Kafka only what that organisation may see and serves only its tokens;
+   * `auditor` publishes everything and serves every member's tokens, each scoped (docs/visibility.md).
+   */
+  ownerRole: OwnerRole;
   /** Where the query API listens; HTTPS with INDEXER_HTTP_TLS_CERT/KEY; the proxies trusted (INDEXER_TRUST_PROXY). */
   http: { host: string; port: number; tls?: ListenerConfig['tls']; trustProxy?: TrustProxy };
   /** Token verification of the query API (the gateway's issuer, audience and algorithms). */
@@ -60,6 +66,9 @@ export interface IndexerConfig {
   /** EPCIS named queries and webhook subscriptions; defaults as {@link loadIndexerConfig} documents. */
   subscriptions?: SubscriptionConfig;
 }
+
+/** See {@link IndexerConfig.ownerRole}. */
+export type OwnerRole = 'member' | 'auditor';
 
 /** Limits and network reach of EPCIS named queries and webhook subscriptions. */
 export interface SubscriptionConfig {
@@ -165,6 +174,7 @@ export function loadIndexerConfig(env: NodeJS.ProcessEnv = process.env): Indexer
     topicPartitions: envInt(env, 'INDEXER_TOPIC_PARTITIONS', 3, 1, 1000),
     eventSource: envString(env, 'INDEXER_EVENT_SOURCE', `urn:coffee-trace:fabric:${ledger.channel}:${ledger.chaincode}`),
     ledger,
+    ownerRole: envOneOf(env, 'INDEXER_OWNER_ROLE', ['member', 'auditor'] as const, 'member'),
     http: {
       host: envString(env, 'INDEXER_HTTP_HOST', '127.0.0.1'),
       port: envInt(env, 'INDEXER_HTTP_PORT', 7910, 0, 65535),

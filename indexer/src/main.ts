@@ -24,6 +24,8 @@ import { attachEventStream } from './query/epcis/event-stream';
 import { createSubscriptions } from './query/epcis/subscriptions';
 import { createWebhookSender } from './query/epcis/webhook-sender';
 import { createQueryApp } from './query/app';
+import { bindToOwner, ownerBinding, ownerView } from './query/owner-binding';
+import { checkOwnerRole } from './owner-role';
 import { createIndexerMetrics, type IndexerMetrics } from './query/metrics';
 import { createOutboxRelay, type OutboxRelay } from './sinks/kafka/outbox-relay';
 import { createBlockSource, type BlockSource } from './source/block-source';
@@ -135,6 +137,8 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
   async function start(): Promise<void> {
     const applied = await migrate(pool, config.schema);
     if (applied.length > 0) log.info({ schema: config.schema, applied }, 'migrations applied');
+    await checkOwnerRole(pool, config);
+    log.info({ owner: config.ledger.mspId, role: config.ownerRole }, 'indexer owner');
     const kafka = await kafkaFor(config, log);
     if (kafka) {
       relay = createOutboxRelay({
@@ -147,6 +151,9 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
         batchSize: config.outboxBatch,
         log: log.child({ part: 'outbox' }),
         onPublished: (n) => metrics.published(n),
+        onWithheld: (n) => metrics.withheld(n),
+        // A member's indexer publishes only what its organisation may see.
+        view: ownerView(config),
         onError: () => metrics.relayFailed(),
       });
       relay.start();
@@ -212,6 +219,8 @@ export function createIndexer(config: IndexerConfig, deps: IndexerDeps = {}): In
           orgClaim: config.auth.orgClaim,
         });
       }
+      // A member's indexer serves its own organisation's tokens only.
+      verifier = bindToOwner(verifier, ownerBinding(config));
       const limiter = createRateLimiter(limits.rateLimit);
       const watch = createCheckpointWatch({ pool: queryPool, pollMs: 250 });
       const streamCap = createConnectionCap({ maxPerKey: limits.streamsPerPrincipal });

@@ -94,6 +94,8 @@ async function main(): Promise<void> {
     const indexerEnv = {
       ...env,
       ...devnetLedgerEnv(info, 'AuditorMSP'),
+      // The devnet's indexer is the auditor's: it publishes and serves every member's facts.
+      INDEXER_OWNER_ROLE: 'auditor',
       INDEXER_HTTP_PORT: String(indexerPort(cfg)),
       AUTH_JWKS_URL: trusted.jwksUrl,
       AUTH_ISSUER: trusted.issuer,

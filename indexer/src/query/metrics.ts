@@ -16,6 +16,8 @@ export interface IndexerMetrics {
   blockStored(s: BlockSummary): void;
   ledgerHeight(h: bigint): void;
   published(n: number): void;
+  /** Outbox rows a member's indexer passed over as outside its owner's view. */
+  withheld(n: number): void;
   /** Every peer's height as last asked, and the highest of them (the channel's height). */
   peerHeights(peers: PeerHeight[], channelHeight: bigint | undefined): void;
   /** The outbox relay could not publish a batch (Kafka or PostgreSQL out of reach). */
@@ -88,6 +90,11 @@ export function createIndexerMetrics(opts: IndexerMetricsOptions = {}): IndexerM
     registers: [registry],
   });
   const published = new Counter({ name: 'indexer_outbox_published_total', help: 'Outbox rows acknowledged by Kafka', registers: [registry] });
+  const withheld = new Counter({
+    name: 'indexer_outbox_withheld_total',
+    help: 'Outbox rows not published: outside the view of the member that owns the indexer',
+    registers: [registry],
+  });
   if (opts.pendingOutbox) {
     const pending = opts.pendingOutbox;
     new Gauge({
@@ -135,6 +142,9 @@ export function createIndexerMetrics(opts: IndexerMetricsOptions = {}): IndexerM
     },
     published(n) {
       published.inc(n);
+    },
+    withheld(n) {
+      withheld.inc(n);
     },
     peerHeights(peers, value) {
       peerUp.reset();

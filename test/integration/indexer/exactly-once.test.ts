@@ -63,6 +63,7 @@ describe('indexer: exactly once under kill -9', function () {
         KAFKA_BROKERS: broker.brokers.join(','),
         INDEXER_TOPIC_PREFIX: prefix,
         ...devnetLedgerEnv(devnet, AUDITOR),
+        INDEXER_OWNER_ROLE: 'auditor',
         INDEXER_HTTP_PORT: '0',
         INDEXER_POLL_MS: '200',
         INDEXER_RETRY_DELAY_MS: '300',

@@ -48,13 +48,16 @@ export const testLog = () => pino({ name: 'indexer-test', level: process.env.IND
 
 /** Indexer configuration for a test: fresh schema, the shared devnet (unless `over.ledger` names another), an ephemeral HTTP port. */
 export function testConfig(over: Partial<IndexerConfig> & { databaseUrl: string }): IndexerConfig {
+  const ledger = over.ledger ?? loadLedgerConfig(devnetLedgerEnv(sharedDevnet(), AUDITOR));
   return {
     schema: unique('it'),
     kafka: 'off',
     topicPrefix: `${unique('it')}.supplychain`,
     topicPartitions: 3,
     eventSource: 'urn:coffee-trace:test',
-    ledger: over.ledger ?? loadLedgerConfig(devnetLedgerEnv(sharedDevnet(), AUDITOR)),
+    ledger,
+    // The auditor's indexer publishes and serves every member's facts; another organisation's only its own.
+    ownerRole: ledger.mspId === AUDITOR ? 'auditor' : 'member',
     http: { host: '127.0.0.1', port: 0 },
     // The query API's own dev issuer: tests mint tokens with queryToken().
     auth: {

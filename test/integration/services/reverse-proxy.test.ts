@@ -51,7 +51,7 @@ describe('gateway and query API behind nginx', function () {
   let indexer: ServiceProcess | undefined;
   let nginx: NginxProxy | undefined;
   let token = '';
-  /** A reader of the ledger stream (suppliers may not read it). */
+  /** A reader of the ledger stream (suppliers may not read it); the supplier's own indexer serves no auditor role. */
   let reader = '';
 
   /** An HTTPS request trusting the test CA, sent from `from`. */
@@ -128,7 +128,7 @@ describe('gateway and query API behind nginx', function () {
       ],
     });
     token = await mintWithKey(issuer, { sub: 'ana@cooperative', roles: ['supplier'], org: 'SupplierMSP' });
-    reader = await mintWithKey(issuer, { sub: 'ivan@audit', roles: ['auditor'], org: 'SupplierMSP' });
+    reader = await mintWithKey(issuer, { sub: 'ivan@stock', roles: ['inventory-reader'], org: 'SupplierMSP' });
   });
 
   after(async () => {

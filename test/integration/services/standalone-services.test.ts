@@ -144,6 +144,7 @@ describe('services started from a connection profile and identity only', functio
       FABRIC_TLS_CERT_FILE: auditorFiles.FABRIC_TLS_CERT_FILE,
       FABRIC_TLS_KEY_FILE: auditorFiles.FABRIC_TLS_KEY_FILE,
       FABRIC_CHANNEL: auditorFiles.FABRIC_CHANNEL,
+      INDEXER_OWNER_ROLE: 'auditor',
       DATABASE_URL: databaseUrl,
       INDEXER_SCHEMA: unique('standalone'),
       INDEXER_KAFKA: 'off',

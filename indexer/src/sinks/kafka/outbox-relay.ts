@@ -14,12 +14,18 @@
  * written in order, at most one outstanding). While Kafka is unreachable rows
  * wait; a failed batch is sent again from its first row, so per-key order
  * holds.
+ *
+ * An indexer owned by a member (`view`) sends of each batch only the rows its
+ * owner may see, decided in the batch's read by the query API's rules
+ * (query/topic-rules.ts); the position still moves past the whole batch, so a
+ * row not sent is passed over once, like a sent one, and never waited for.
  */
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
 import { withRetry } from '../../../../lib/platform/src';
 import { byTopic, type OutboxRow } from './cloud-events';
+import { outboxVisible } from '../../query/topic-rules';
 import { createPublishedMarks } from './published-marks';
 import { connectRelayProducer } from './relay-connect';
 import { createWakeableWait } from './wakeable-wait';
@@ -42,6 +48,13 @@ export interface OutboxRelayDeps {
   /** Poll interval when nothing wakes the relay, ms. */
   idleMs?: number;
   onPublished?: (count: number) => void;
+  /** Rows passed over as outside the owner's view. */
+  onWithheld?: (count: number) => void;
+  /**
+   * The owner's view: only rows `org` may see are sent (topics are `<prefix>.<aggregate>`);
+   * none: every row (an auditor's indexer).
+   */
+  view?: { org: string; prefix: string };
   onError?: (err: unknown) => void;
 }
 
@@ -92,21 +105,37 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
     return newest >= r.upTo ? undefined : { above: newest > r.above ? newest : r.above, upTo: r.upTo };
   }
 
+  /** The next batch of rows after the cursor, each with whether the owner may see it. */
+  async function readBatch(): Promise<Array<OutboxRow & { visible: boolean }>> {
+    const columns = 'id, event_id, topic, message_key, ce_type, ce_subject, ce_time, payload::text AS payload';
+    if (!deps.view) {
+      const r = await deps.pool.query<OutboxRow>(`SELECT ${columns} FROM outbox o WHERE id > $1 ORDER BY id LIMIT $2`, [cursor.toString(), deps.batchSize]);
+      return r.rows.map((row) => ({ ...row, visible: true }));
+    }
+    // The batch first, then the rule per row: planned for the batch's rows, the rule's look-ups go by index
+    // instead of hashing whole tables once per batch.
+    const r = await deps.pool.query<OutboxRow & { visible: boolean }>(
+      `WITH batch AS MATERIALIZED (SELECT * FROM outbox WHERE id > $1 ORDER BY id LIMIT $2)
+       SELECT ${columns}, ${outboxVisible('o', '$3', '$4')} AS visible FROM batch o ORDER BY id`,
+      [cursor.toString(), deps.batchSize, deps.view.org, deps.view.prefix],
+    );
+    return r.rows;
+  }
+
+  /** Sends one batch in one Kafka transaction; returns the number of rows passed (sent or withheld). */
   async function publishBatch(p: Producer): Promise<number> {
     await marks.beforeNextBatch();
     if (reprojecting) reprojecting = await markReprojected(reprojecting);
     const started = Date.now();
-    const r = await deps.pool.query<OutboxRow>(
-      `SELECT id, event_id, topic, message_key, ce_type, ce_subject, ce_time, payload::text AS payload
-         FROM outbox WHERE id > $1 ORDER BY id LIMIT $2`,
-      [cursor.toString(), deps.batchSize],
-    );
-    if (r.rows.length === 0) return 0;
-    const last = BigInt(r.rows[r.rows.length - 1].id);
+    const rows = await readBatch();
+    if (rows.length === 0) return 0;
+    const last = BigInt(rows[rows.length - 1].id);
+    const sent = rows.filter((row) => row.visible);
     const read = Date.now();
     const txn = await p.transaction();
     try {
-      await txn.sendBatch({ acks: -1, topicMessages: byTopic(r.rows, deps.source) });
+      if (sent.length > 0) await txn.sendBatch({ acks: -1, topicMessages: byTopic(sent, deps.source) });
+      // The position moves past withheld rows too: a batch of none to send still commits it.
       await txn.sendOffsets({
         consumerGroupId: group,
         topics: [{ topic: deps.positionTopic, partitions: [{ partition: 0, offset: (last + 1n).toString() }] }],
@@ -118,8 +147,13 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
     }
     marks.mark(cursor, last, new Date());
     cursor = last;
-    deps.log.debug({ rows: r.rows.length, lastId: last.toString(), readMs: read - started, kafkaMs: Date.now() - read }, 'outbox batch published');
-    return r.rows.length;
+    if (sent.length > 0) deps.onPublished?.(sent.length);
+    if (sent.length < rows.length) deps.onWithheld?.(rows.length - sent.length);
+    deps.log.debug(
+      { rows: rows.length, sent: sent.length, lastId: last.toString(), readMs: read - started, kafkaMs: Date.now() - read },
+      'outbox batch published',
+    );
+    return rows.length;
   }
 
   /** Connects when needed and publishes one batch; returns the number of rows published. */
@@ -154,7 +188,6 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
         producer = undefined;
         return 0;
       });
-      if (n > 0) deps.onPublished?.(n);
       if (n < deps.batchSize) await pause(deps.idleMs ?? 500);
     }
   }

@@ -14,6 +14,8 @@ export interface OrgBindingOptions {
   claim: string;
   /** Refuse tokens that name no organisation (production); otherwise they are served as this organisation's. */
   required: boolean;
+  /** What the service is called in the refusal ("this gateway serves …"); default `gateway`. */
+  service?: string;
 }
 
 /** A verifier that accepts only tokens of `opts.org` (403 naming both organisations otherwise). */
@@ -34,7 +36,7 @@ export function bindToOrganisation(verifier: JwtVerifier, opts: OrgBindingOption
       if (principal.org !== opts.org) {
         throw new ServiceError({
           code: 'ORG_MISMATCH',
-          message: `this gateway serves ${opts.org}; the token names ${principal.org} (claim ${opts.claim})`,
+          message: `this ${opts.service ?? 'gateway'} serves ${opts.org}; the token names ${principal.org} (claim ${opts.claim})`,
           httpStatus: 403,
         });
       }

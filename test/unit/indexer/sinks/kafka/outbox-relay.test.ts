@@ -9,6 +9,8 @@ interface Row {
   topic: string;
   key: string;
   published: boolean;
+  /** Outside the owner's view (what the visibility column of the relay's read says). */
+  hidden?: boolean;
 }
 interface Sent {
   topic: string;
@@ -42,7 +44,11 @@ function fakes(opts: { rows: Row[]; kafkaPosition?: bigint; failSends?: number }
         for (const r of rows) if (r.id <= BigInt(params[0] as string)) r.published = true;
         return { rowCount: 0, rows: [] };
       }
-      if (text.startsWith('SELECT id, event_id, topic')) {
+      // The plain read, or the owner's view (the batch first, then the rule per row).
+      if (
+        text.startsWith('SELECT id, event_id, topic') ||
+        text.startsWith('WITH batch AS MATERIALIZED (SELECT * FROM outbox WHERE id > $1 ORDER BY id LIMIT $2) SELECT id, event_id, topic')
+      ) {
         const after = BigInt(params[0] as string);
         selects.push(after);
         const page = rows
@@ -60,6 +66,8 @@ function fakes(opts: { rows: Row[]; kafkaPosition?: bigint; failSends?: number }
             ce_subject: r.key,
             ce_time: new Date(0),
             payload: '{}',
+            // Only a read with the owner's view asks; it binds the owner and the topic prefix.
+            ...(text.includes('AS visible') ? { visible: params[2] === 'Supplier2MSP' && params[3] === 'supplychain' && !r.hidden } : {}),
           })),
         };
       }
@@ -141,7 +149,11 @@ describe('outbox relay', () => {
     relay = undefined;
   });
 
-  function start(f: ReturnType<typeof fakes>, batchSize = 4, extra: { onError?: (e: unknown) => void } = {}) {
+  function start(
+    f: ReturnType<typeof fakes>,
+    batchSize = 4,
+    extra: { onError?: (e: unknown) => void; view?: { org: string; prefix: string }; onWithheld?: (n: number) => void } = {},
+  ) {
     relay = createOutboxRelay({
       pool: f.pool,
       kafka: f.kafka,
@@ -242,5 +254,20 @@ describe('outbox relay', () => {
     expect(Date.now() - t0).to.be.lessThan(400);
     expect(f.calls.filter((c) => c.includes(': connect as')).length).to.equal(connects);
     expect(f.committed).to.deep.equal([]);
+  });
+
+  it('with the owner’s view sends only the rows it may see, and moves its position past a batch of none', async () => {
+    // Rows 3..6 are another member's: the second batch (4 rows of 4, then 1) holds none to send.
+    const rows = outbox(9, (i) => `k${i % 3}`);
+    for (const r of rows) r.hidden = r.id >= 3n && r.id <= 6n;
+    const f = fakes({ rows });
+    const withheld: number[] = [];
+    start(f, 4, { view: { org: 'Supplier2MSP', prefix: 'supplychain' }, onWithheld: (n) => withheld.push(n) });
+    await until(() => rows.every((r) => r.published));
+    expect(f.committed.map((m) => m.ceId)).to.deep.equal(['ev-1', 'ev-2', 'ev-7', 'ev-8', 'ev-9']);
+    expect(withheld.reduce((a, b) => a + b, 0)).to.equal(4);
+    const commits = f.calls.filter((c) => c.includes('commit'));
+    expect(commits).to.deep.equal(['producer 1: commit up to 5', 'producer 1: commit up to 9', 'producer 1: commit up to 10']);
+    expect(f.position()).to.equal(10n);
   });
 });
