@@ -43,7 +43,10 @@ const shipmentId = (id: string, org: string) =>
  * A lot, by its provenance: visible to the member that commissioned it or
  * ever held it, and to every member that commissioned or held a lot made from
  * it (the upstream of what one holds). Descendants are walked once each
- * (UNION over the lot key), so a diamond-shaped graph stays linear.
+ * (UNION over the lot key), so a diamond-shaped graph stays linear. "Held":
+ * moved at a location the member owns; the locations each lot moved at are
+ * kept in lot_sites (migration 020), a few rows per lot however long its
+ * movement history, joined to the locations' current owners.
  */
 const lot = (gtin: string, lotCode: string, org: string) => `(${org}::text IS NULL OR EXISTS (
       WITH RECURSIVE made_from(gtin, lot_code) AS (
@@ -53,15 +56,16 @@ const lot = (gtin: string, lotCode: string, org: string) => `(${org}::text IS NU
       )
       SELECT 1 FROM made_from mf
        WHERE EXISTS (SELECT 1 FROM lots vl WHERE vl.gtin = mf.gtin AND vl.lot_code = mf.lot_code AND vl.commissioned_by = ${org})
-          OR EXISTS (SELECT 1 FROM stock_movements vm JOIN warehouses vmw ON vmw.gln = vm.gln
-                      WHERE vm.gtin = mf.gtin AND vm.lot_code = mf.lot_code AND vmw.owner_msp = ${org})))`;
+          OR EXISTS (SELECT 1 FROM lot_sites vls JOIN warehouses vlw ON vlw.gln = vls.gln
+                      WHERE vls.gtin = mf.gtin AND vls.lot_code = mf.lot_code AND vlw.owner_msp = ${org})))`;
 
 /**
  * The organisation's EPCIS events: those it captured and those naming a location it owns (business
- * location, read point): the rule of event-visibility.ts.
+ * location, read point), as kept per event in epcis_event_readers (migration 019; event-visibility.ts).
  */
 const epcisEvent = (alias: string, org: string) =>
-  `(${org}::text IS NULL OR ${alias}.capturer_msp = ${org} OR EXISTS (SELECT 1 FROM warehouses vew WHERE vew.gln = ANY (${alias}.location_glns) AND vew.owner_msp = ${org}))`;
+  `(${org}::text IS NULL OR EXISTS (SELECT 1 FROM epcis_event_readers ver
+      WHERE ver.org = ${org} AND ver.block_number = ${alias}.block_number AND ver.tx_index = ${alias}.tx_index AND ver.seq = ${alias}.seq))`;
 
 export const VISIBLE = {
   location,
