@@ -101,11 +101,11 @@ describe('indexer: who may read each EPCIS event (migration 019)', function () {
 
   it('answers the ledger view’s EPCIS fact (VISIBLE.epcisEvent) by the same grants', async () => {
     for (const org of ['RetailerMSP', 'Supplier1MSP', 'Supplier2MSP', 'CarrierMSP', 'NobodyMSP']) {
-      const r = await pool.query(
-        `SELECT te.block_number::int AS b FROM epcis_events te WHERE ${VISIBLE.epcisEvent('te', '$1')} ORDER BY 1`,
-        [org],
-      );
-      expect(r.rows.map((x: { b: number }) => x.b), org).to.deep.equal(await byRule(org));
+      const r = await pool.query(`SELECT te.block_number::int AS b FROM epcis_events te WHERE ${VISIBLE.epcisEvent('te', '$1')} ORDER BY 1`, [org]);
+      expect(
+        r.rows.map((x: { b: number }) => x.b),
+        org,
+      ).to.deep.equal(await byRule(org));
     }
     expect(await byGrants('NobodyMSP')).to.deep.equal([]);
   });
