@@ -46,10 +46,8 @@ const shipmentId = (id: string, org: string) =>
  * (UNION over the lot key), so a diamond-shaped graph stays linear. "Held":
  * moved at a location the member owns; the locations each lot moved at are
  * kept in lot_sites (migration 020), a few rows per lot however long its
- * movement history, each looked up in the locations' current owners. The
- * owner is a scalar subquery and the search is fenced (OFFSET 0) so that it
- * runs per lot on its own few sites: neither a join from all of the member's
- * locations nor one hashed pass over every lot's sites.
+ * movement history, joined to the locations' current owners. Each branch is
+ * one join over all the descendants, planned once, not a search per lot.
  */
 const lot = (gtin: string, lotCode: string, org: string) => `(${org}::text IS NULL OR EXISTS (
       WITH RECURSIVE made_from(gtin, lot_code) AS (
@@ -57,11 +55,10 @@ const lot = (gtin: string, lotCode: string, org: string) => `(${org}::text IS NU
         UNION
         SELECT ll.child_gtin, ll.child_lot_code FROM lot_lineage ll JOIN made_from mf ON ll.parent_gtin = mf.gtin AND ll.parent_lot_code = mf.lot_code
       )
-      SELECT 1 FROM made_from mf
-       WHERE EXISTS (SELECT 1 FROM lots vl WHERE vl.gtin = mf.gtin AND vl.lot_code = mf.lot_code AND vl.commissioned_by = ${org})
-          OR EXISTS (SELECT 1 FROM lot_sites vls
-                      WHERE vls.gtin = mf.gtin AND vls.lot_code = mf.lot_code
-                        AND (SELECT vlw.owner_msp FROM warehouses vlw WHERE vlw.gln = vls.gln) = ${org} OFFSET 0)))`;
+      SELECT 1 FROM made_from mf JOIN lots vl ON vl.gtin = mf.gtin AND vl.lot_code = mf.lot_code WHERE vl.commissioned_by = ${org}
+      UNION ALL
+      SELECT 1 FROM made_from mf JOIN lot_sites vls ON vls.gtin = mf.gtin AND vls.lot_code = mf.lot_code
+        JOIN warehouses vlw ON vlw.gln = vls.gln WHERE vlw.owner_msp = ${org}))`;
 
 /**
  * The organisation's EPCIS events: those it captured and those naming a location it owns (business
