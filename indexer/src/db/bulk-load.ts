@@ -3,9 +3,13 @@
  * indexes are dropped before the load and created again after it, which costs
  * one sort per index instead of an index update per row. Indexes that back a
  * primary key or unique constraint stay: the projection's upserts and
- * duplicate checks rely on them.
+ * duplicate checks rely on them; so do the indexes a trigger looks up on
+ * every insert (KEPT_INDEXES).
  */
 import type { Pool } from 'pg';
+
+/** Secondary indexes a bulk load keeps: lot_sites_lot is read by the trigger that fills lot_sites (migration 020). */
+export const KEPT_INDEXES = ['lot_sites_lot'];
 
 /** A dropped index: its name and the statement that creates it again. */
 export interface DeferredIndex {
@@ -15,7 +19,8 @@ export interface DeferredIndex {
 
 /** Drops the secondary indexes of the pool's schema (first on its search_path); returns how to recreate them. */
 export async function deferIndexes(pool: Pool): Promise<DeferredIndex[]> {
-  const r = await pool.query<{ name: string; definition: string }>(`
+  const r = await pool.query<{ name: string; definition: string }>(
+    `
     SELECT i.relname AS name, pg_get_indexdef(i.oid) AS definition
       FROM pg_index x
       JOIN pg_class i ON i.oid = x.indexrelid
@@ -23,7 +28,10 @@ export async function deferIndexes(pool: Pool): Promise<DeferredIndex[]> {
      WHERE t.relnamespace = current_schema()::regnamespace
        AND NOT t.relispartition
        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
-     ORDER BY i.relname`);
+       AND i.relname <> ALL ($1::text[])
+     ORDER BY i.relname`,
+    [KEPT_INDEXES],
+  );
   for (const ix of r.rows) await pool.query(`DROP INDEX ${quoteIdent(ix.name)}`);
   return r.rows;
 }

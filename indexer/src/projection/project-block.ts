@@ -82,8 +82,17 @@ export interface BlockProjectorDeps {
   stageFrom?: number;
 }
 
-/** Append-only, foreign-key-free tables a bulk load writes on its second connection (and the movements' partitions). */
-const BULK_SIDE_TABLES = [T.traceEvents, T.epcisEvents, T.stockMovements];
+/**
+ * Append-only, foreign-key-free tables a bulk load writes on its second
+ * connection (and the movements' partitions). Their triggers must read
+ * nothing the main connection writes, which the second one cannot see before
+ * both commit, and write nothing the main one writes, which would make one
+ * wait for the other's commit: stock_movements fills lot_sites from the
+ * movements alone (migration 020). epcis_events stays on the main connection:
+ * its readers (epcis_event_readers, migration 019) are the owners of the
+ * locations it names, which the same batch may register.
+ */
+const BULK_SIDE_TABLES = [T.traceEvents, T.stockMovements];
 
 export function createBlockProjector(deps: BlockProjectorDeps): BlockProjector {
   const partitions = createPartitions();

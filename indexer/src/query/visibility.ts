@@ -43,7 +43,11 @@ const shipmentId = (id: string, org: string) =>
  * A lot, by its provenance: visible to the member that commissioned it or
  * ever held it, and to every member that commissioned or held a lot made from
  * it (the upstream of what one holds). Descendants are walked once each
- * (UNION over the lot key), so a diamond-shaped graph stays linear.
+ * (UNION over the lot key), so a diamond-shaped graph stays linear. "Held":
+ * moved at a location the member owns; the locations each lot moved at are
+ * kept in lot_sites (migration 020), a few rows per lot however long its
+ * movement history, joined to the locations' current owners. Each branch is
+ * one join over all the descendants, planned once, not a search per lot.
  */
 const lot = (gtin: string, lotCode: string, org: string) => `(${org}::text IS NULL OR EXISTS (
       WITH RECURSIVE made_from(gtin, lot_code) AS (
@@ -51,17 +55,18 @@ const lot = (gtin: string, lotCode: string, org: string) => `(${org}::text IS NU
         UNION
         SELECT ll.child_gtin, ll.child_lot_code FROM lot_lineage ll JOIN made_from mf ON ll.parent_gtin = mf.gtin AND ll.parent_lot_code = mf.lot_code
       )
-      SELECT 1 FROM made_from mf
-       WHERE EXISTS (SELECT 1 FROM lots vl WHERE vl.gtin = mf.gtin AND vl.lot_code = mf.lot_code AND vl.commissioned_by = ${org})
-          OR EXISTS (SELECT 1 FROM stock_movements vm JOIN warehouses vmw ON vmw.gln = vm.gln
-                      WHERE vm.gtin = mf.gtin AND vm.lot_code = mf.lot_code AND vmw.owner_msp = ${org})))`;
+      SELECT 1 FROM made_from mf JOIN lots vl ON vl.gtin = mf.gtin AND vl.lot_code = mf.lot_code WHERE vl.commissioned_by = ${org}
+      UNION ALL
+      SELECT 1 FROM made_from mf JOIN lot_sites vls ON vls.gtin = mf.gtin AND vls.lot_code = mf.lot_code
+        JOIN warehouses vlw ON vlw.gln = vls.gln WHERE vlw.owner_msp = ${org}))`;
 
 /**
  * The organisation's EPCIS events: those it captured and those naming a location it owns (business
- * location, read point): the rule of event-visibility.ts.
+ * location, read point), as kept per event in epcis_event_readers (migration 019; event-visibility.ts).
  */
 const epcisEvent = (alias: string, org: string) =>
-  `(${org}::text IS NULL OR ${alias}.capturer_msp = ${org} OR EXISTS (SELECT 1 FROM warehouses vew WHERE vew.gln = ANY (${alias}.location_glns) AND vew.owner_msp = ${org}))`;
+  `(${org}::text IS NULL OR EXISTS (SELECT 1 FROM epcis_event_readers ver
+      WHERE ver.org = ${org} AND ver.block_number = ${alias}.block_number AND ver.tx_index = ${alias}.tx_index AND ver.seq = ${alias}.seq))`;
 
 export const VISIBLE = {
   location,

@@ -4,7 +4,7 @@
  * containment (`@>`) and identifier arrays, which the GIN indexes of migration 009 serve.
  */
 import type { ClassMatch, EventQuery, TypedFilter } from './epcis-params';
-import { scopePredicate, type EventScope } from './event-visibility';
+import { scopedEvents, type EventScope } from './event-visibility';
 import type { EventPosition } from './page-token';
 
 /** A statement and its parameters. */
@@ -52,7 +52,8 @@ class Where {
 /** The page query: at most `limit` events after `after` that `scope` may see, with their record time. */
 export function eventPageStatement(q: EventQuery, after: EventPosition | undefined, limit: number, scope?: EventScope): Statement {
   const w = new Where();
-  if (scope) w.add(scopePredicate(scope, (v) => w.param(v)));
+  const source = scopedEvents(scope, (v) => w.param(v));
+  if (source.where) w.add(source.where);
   if (q.eventTypes) w.add(`te.event_type = ANY (${w.param(q.eventTypes)}::text[])`);
   if (q.geEventTime) w.add(`te.event_time >= ${w.param(q.geEventTime.toISOString())}::timestamptz`);
   if (q.ltEventTime) w.add(`te.event_time < ${w.param(q.ltEventTime.toISOString())}::timestamptz`);
@@ -71,13 +72,14 @@ export function eventPageStatement(q: EventQuery, after: EventPosition | undefin
   w.typed(q.bizTransactions, 'bizTransactionList', 'bizTransaction');
   w.typed(q.sources, 'sourceList', 'source');
   w.typed(q.destinations, 'destinationList', 'destination');
+  const o = source.order;
   if (after) {
-    w.add(`(te.block_number, te.tx_index, te.seq) > (${w.param(after.block)}::bigint, ${w.param(after.tx)}::int, ${w.param(after.seq)}::int)`);
+    w.add(`(${o}.block_number, ${o}.tx_index, ${o}.seq) > (${w.param(after.block)}::bigint, ${w.param(after.tx)}::int, ${w.param(after.seq)}::int)`);
   }
   const text = `SELECT te.block_number, te.tx_index, te.seq, te.document, te.record_time, te.captured
-  FROM epcis_events te
+  FROM ${source.from}
  ${w.parts.length > 0 ? `WHERE ${w.parts.join('\n   AND ')}` : ''}
- ORDER BY te.block_number, te.tx_index, te.seq
+ ORDER BY ${o}.block_number, ${o}.tx_index, ${o}.seq
  LIMIT ${w.param(limit)}`;
   return { text, values: w.values };
 }
