@@ -152,7 +152,10 @@ export async function deliverSubscription(deps: DeliveryDeps, id: string, signal
     if (report) await finishReport(pool, s.id, schedule!);
     // Nothing up to `seen` matches the query or may be seen by the subscriber: its position moves past all of
     // it, so the next delivery does not read the same events again.
-    else if (seen && !atOrBefore({ block_number: seen.block, tx_index: seen.tx, seq: seen.seq }, { block: String(s.after_block), tx: s.after_tx, seq: s.after_seq }))
+    else if (
+      seen &&
+      !atOrBefore({ block_number: seen.block, tx_index: seen.tx, seq: seen.seq }, { block: String(s.after_block), tx: s.after_tx, seq: s.after_seq })
+    )
       await pool.query('UPDATE epcis_subscriptions SET after_block = $2, after_tx = $3, after_seq = $4 WHERE id = $1', [s.id, seen.block, seen.tx, seen.seq]);
     return 'skipped';
   }
