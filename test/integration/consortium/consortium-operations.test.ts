@@ -429,7 +429,11 @@ describe('consortium operations (five organisations, three orderers, own network
       expect(removedBy, out).to.be.greaterThan(configBlock);
       const shrunk = loadDevnetConfig({ portBase: cfg.portBase, runDir: cfg.runDir, peerClientAuth: true });
       expect(shrunk.orgs.map((o) => o.mspId)).to.not.include(NEW);
-      expect(readDevnetInfo(cfg.runDir).orgs.map((o) => o.mspId).sort()).to.deep.equal([RETAILER, SUPPLIER, SUPPLIER2, SUPPLIER3, AUDITOR].sort());
+      expect(
+        readDevnetInfo(cfg.runDir)
+          .orgs.map((o) => o.mspId)
+          .sort(),
+      ).to.deep.equal([RETAILER, SUPPLIER, SUPPLIER2, SUPPLIER3, AUDITOR].sort());
       users[NEW]?.close();
       delete users[NEW];
       users[RETAILER].close();

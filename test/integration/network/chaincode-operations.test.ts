@@ -353,7 +353,9 @@ describe('chaincode operations: deploy, upgrade under load, remove-org (own netw
     expect(out).to.include('traceability on supplychain: committed version 1.1, sequence 3, approved by AuditorMSP, RetailerMSP, SupplierMSP');
     const client = await connectDevnet(readDevnetInfo(cfg.runDir), SUPPLIER);
     try {
-      const meta = JSON.parse((await client.evaluate({ contract: 'org.hyperledger.fabric', fn: 'GetMetadata' })).toString('utf8')) as { info: { version: string } };
+      const meta = JSON.parse((await client.evaluate({ contract: 'org.hyperledger.fabric', fn: 'GetMetadata' })).toString('utf8')) as {
+        info: { version: string };
+      };
       expect(meta.info.version).to.equal('1.1');
       const put = await withRetry(() => client.submit({ contract: 'probe', fn: 'Put', args: [`on-1.1-${stamp}`, '1'] }), { attempts: 5, baseDelayMs: 500 });
       expect((await client.blockByTxId(put.txId)).transactions.find((t) => t.txId === put.txId)?.validationCode).to.equal('VALID');

@@ -110,7 +110,12 @@ describe('ledger snapshot: a second peer joined from a snapshot', function () {
       const said = /(\S+) joined \S+ from the snapshot of block (\d+) in ([\d.]+) s/.exec(out);
       expect(said, out).to.not.equal(null);
       const peer = loadDevnetConfig({ portBase: cfg.portBase, runDir: cfg.runDir, peerClientAuth: true }).secondPeers.find((p) => p.mspId === SUPPLIER)!;
-      const joined = { peer, block: Number(said![2]), elapsedMs: Number(said![3]) * 1000, connectionDir: path.join(cfg.runDir, 'connection', SUPPLIER, 'peer1') };
+      const joined = {
+        peer,
+        block: Number(said![2]),
+        elapsedMs: Number(said![3]) * 1000,
+        connectionDir: path.join(cfg.runDir, 'connection', SUPPLIER, 'peer1'),
+      };
       expect(said![1]).to.equal('peer1.supplier.coffee.example');
       expect(joined.peer.peerHost).to.equal('peer1.supplier.coffee.example');
       expect(joined.block, 'the join used the latest snapshot').to.equal(snapshot.block);

@@ -80,7 +80,12 @@ describe('TLS server certificates of a peer and the orderer renewed with the sam
   });
 
   /** Runs the page's next block (renew, stop the node, replace its certificate, `network up`) and checks the node and the gateway. */
-  async function renewAndRestart(o: { nodeDir: string; caCertFile: string; name: string; endpoint: { host: string; port: number; servername: string } }): Promise<void> {
+  async function renewAndRestart(o: {
+    nodeDir: string;
+    caCertFile: string;
+    name: string;
+    endpoint: { host: string; port: number; servername: string };
+  }): Promise<void> {
     const files = tlsFiles(o.nodeDir, 'server');
     const caPem = fs.readFileSync(o.caCertFile, 'utf8');
     const before = await presentedSerial(o.endpoint.host, o.endpoint.port, caPem, o.endpoint.servername);

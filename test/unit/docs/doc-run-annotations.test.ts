@@ -47,10 +47,10 @@ describe('doc-run annotations of the README and docs/', () => {
         : run?.kind === 'in-test'
           ? `run by ${run.test} against its network`
           : run?.kind === 'covered-by'
-          ? `covered by ${run.test}`
-          : run?.kind === 'manual'
-            ? `not run: ${run.reason}`
-            : 'NOT ANNOTATED';
+            ? `covered by ${run.test}`
+            : run?.kind === 'manual'
+              ? `not run: ${run.reason}`
+              : 'NOT ANNOTATED';
     it(`${block.file}:${block.line} (${block.heading}): ${how}`, () => {
       expect(problem, `${block.file}:${block.line}`).to.equal(undefined);
       expect(run, `${block.file}:${block.line} needs a <!-- doc-run: … --> line right above its fence (docs/testing.md)`).to.not.equal(undefined);
