@@ -66,7 +66,8 @@ describe('doc-run annotations of the README and docs/', () => {
         expect(fs.readFileSync(file, 'utf8'), `${run.test} runs the blocks of ${block.file} annotated for it`).to.include(
           `new DocPage('${block.file}', __filename)`,
         );
-        if (run.expect) expect(() => new RegExp(run.expect!), `${block.file}:${block.line}: /${run.expect}/`).to.not.throw();
+        for (const p of [run.expect, run.background].filter((x): x is string => x !== undefined))
+          expect(() => new RegExp(p), `${block.file}:${block.line}: /${p}/`).to.not.throw();
       }
       if (run?.kind === 'devnet') {
         const patterns = [run.expect, run.background].filter((p): p is string => p !== undefined);
@@ -83,10 +84,12 @@ describe('doc-run annotations of the README and docs/', () => {
       kind: 'in-test',
       test: 'test/integration/network/fabric-ca.test.ts',
       expect: undefined,
+      background: undefined,
     });
     expect(parseDocRun('in-test test/a.test.ts expect="re-enrolled"')).to.deep.include({ expect: 're-enrolled' });
     expect(() => parseDocRun('in-test docs/fabric-ca.md')).to.throw(/not a test file/);
-    expect(() => parseDocRun('in-test test/a.test.ts background="x"')).to.throw(/unknown option/);
+    expect(parseDocRun('in-test test/a.test.ts background="users: "')).to.deep.include({ background: 'users: ' });
+    expect(() => parseDocRun('in-test test/a.test.ts wait="x"')).to.throw(/unknown option/);
     expect(parseDocRun('manual reason="needs a Docker engine for the test-network"')).to.deep.include({ kind: 'manual' });
     expect(() => parseDocRun('manual')).to.throw(/reason/);
     expect(() => parseDocRun('skip')).to.throw(/unknown kind/);
