@@ -130,8 +130,10 @@ async function main(argv: string[]): Promise<number> {
       if (!name) throw new Error(`add-org needs the new organisation's name\n${USAGE}`);
       const role = values.role ?? 'supplier';
       if (role !== 'supplier' && role !== 'carrier') throw new Error(`--role must be supplier or carrier, got "${role}"`);
-      const { org, elapsedMs } = await (await import('./add-org.js')).addOrg(cfg, name, { role, log });
-      console.log(`\n${org.mspId} (${role}) joined ${cfg.channel} in ${(elapsedMs / 1000).toFixed(1)} s; peer ${org.address}:${org.peerPort}`);
+      const { org, configBlock, elapsedMs } = await (await import('./add-org.js')).addOrg(cfg, name, { role, log });
+      console.log(
+        `\n${org.mspId} (${role}) joined ${cfg.channel} by config block ${configBlock} in ${(elapsedMs / 1000).toFixed(1)} s; peer ${org.address}:${org.peerPort}`,
+      );
       console.log(`connection files: ${cfg.runDir}/connection/${org.mspId}/`);
       return 0;
     }

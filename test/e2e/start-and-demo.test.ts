@@ -8,6 +8,7 @@ import { SHARED_PORT_BASE } from '../fixtures/test-devnet';
 import { processesUsing } from '../fixtures/processes-using';
 import { demoLots, describeConsole, type DemoContext } from './console/console-checks';
 import { describeDocBlocks } from './docs/doc-blocks-run';
+import { DocPage } from '../fixtures/doc-shell';
 
 // The README's start command and demo, as a new user runs them, on their own port base.
 describe('npm start and the demo scenario, end to end', function () {
@@ -65,6 +66,20 @@ describe('npm start and the demo scenario, end to end', function () {
       start!.kill('SIGINT');
       expect(await exited).to.equal(0);
       expect(processesUsing(cfg.runDir)).to.deep.equal([]);
+    });
+  });
+
+  // With npm start stopped, the devnet's own database is replaced by the backup the operations page made,
+  // and npm start runs again on it (docs/operations.md, "Restore"); stopped by its process group.
+  describe('restore over the stopped devnet', () => {
+    const operations = new DocPage('docs/operations.md', __filename);
+    after(() => operations.close());
+    it('restores the backup with --drop-existing, and npm start comes up again on the restored database', async () => {
+      expect(processesUsing(cfg.runDir), 'npm start was stopped').to.deep.equal([]);
+      const out = await operations.next(env);
+      expect(out).to.match(/restored/);
+      const health = await fetch(`http://127.0.0.1:${portBase + 500}/healthz`);
+      expect(health.status).to.equal(200);
     });
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Sign-in with a real OpenID Connect provider, end to end: the devnet's
- * provider (oidc-provider) runs as its own process; two gateways (supplier,
+ * provider (oidc-provider) runs as its own process, started by the commands
+ * of docs/sign-in.md as written (with DEV_IDP_PORT and the console's redirect URI); two gateways (supplier,
  * retailer) and the indexer's query API trust it (AUTH_JWKS_URL, AUTH_ISSUER,
  * AUTH_AUDIENCE) and read the organisation from the claim `coffee_org`
  * (AUTH_ORG_CLAIM). In Chromium a supplier's user signs in on the provider's
@@ -12,7 +13,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchBrowser, testOutputDir, type Browser } from '../../fixtures/browser';
-import { OIDC_TEST_PORT_BASE, startIdentityProvider, type IdentityProviderProcess } from '../../fixtures/identity-provider';
+import { DocPage } from '../../fixtures/doc-shell';
+import { OIDC_TEST_PORT_BASE } from '../../fixtures/identity-provider';
 import { startGatewayFixture, type GatewayFixture } from '../../integration/gateway/gateway-fixture';
 import { startIndexedLedger, type IndexedLedger } from '../../integration/indexer/indexed-ledger';
 import { runChain, setUpChain, unique, waitForBlock, type Chain } from '../../integration/indexer/harness';
@@ -29,7 +31,9 @@ const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 
 describe('sign-in with an OpenID Connect provider (console in Chromium, gateways, query API)', function () {
   this.timeout(600_000);
   const consoleUrl = `http://127.0.0.1:${OIDC_TEST_PORT_BASE + 1}`;
-  let idp: IdentityProviderProcess | undefined;
+  const issuer = `http://127.0.0.1:${OIDC_TEST_PORT_BASE}`;
+  // The provider's block of the page runs in the background, as in a reader's second terminal, until close().
+  const provider = new DocPage('docs/sign-in.md', __filename);
   let ledger: IndexedLedger | undefined;
   let gateways: GatewayFixture | undefined;
   let browser: Browser | undefined;
@@ -38,7 +42,6 @@ describe('sign-in with an OpenID Connect provider (console in Chromium, gateways
   const shots = testOutputDir('console-oidc');
 
   before(async () => {
-    const issuer = `http://127.0.0.1:${OIDC_TEST_PORT_BASE}`;
     // Every service trusts the provider; each finds its keys at the JWKS URL when the first token arrives.
     const auth = { AUTH_JWKS_URL: `${issuer}/jwks`, AUTH_ISSUER: issuer, AUTH_AUDIENCE: AUDIENCE, AUTH_ORG_CLAIM: ORG_CLAIM, AUTH_REQUIRE_ORG: 'true' };
     ledger = await startIndexedLedger({
@@ -65,12 +68,15 @@ describe('sign-in with an OpenID Connect provider (console in Chromium, gateways
       // The supplier's console is where the browser signs in: its address is a redirect URI of the provider.
       GATEWAY_PORT: msp === SUPPLIER ? String(OIDC_TEST_PORT_BASE + 1) : '0',
     }));
-    idp = await startIdentityProvider({
+    const started = await provider.next({
+      ...process.env,
+      DEV_IDP_PORT: String(OIDC_TEST_PORT_BASE),
       DEV_IDP_AUDIENCE: AUDIENCE,
       DEV_IDP_ORG_CLAIM: ORG_CLAIM,
       DEV_IDP_CLIENT_ID: 'coffee-console',
       DEV_IDP_REDIRECT_URIS: `${consoleUrl}/console/`,
     });
+    expect(started).to.include(`issuer ${issuer}`);
     // A chain of both members: the supplier's roastery and the retailer's DC and store hold stock.
     chain = await setUpChain(ledger.orgs);
     await runChain(ledger.orgs, chain);
@@ -81,9 +87,13 @@ describe('sign-in with an OpenID Connect provider (console in Chromium, gateways
 
   after(async () => {
     await browser?.close();
-    await idp?.stop();
-    await gateways?.stop();
-    await ledger?.stop();
+    try {
+      await gateways?.stop();
+      await ledger?.stop();
+    } finally {
+      // Stops the provider's process group; fails when the page's block was not run.
+      await provider.close();
+    }
   });
 
   it('refuses a wrong password on the provider’s login page, then signs the supplier’s user in with code + PKCE', async () => {
@@ -109,7 +119,7 @@ describe('sign-in with an OpenID Connect provider (console in Chromium, gateways
   it('holds a JWT access token for the API that names the organisation in coffee_org and carries the roles', async () => {
     const token = await sessionToken(page);
     const claims = claimsOf(token);
-    expect(claims.iss).to.equal(idp!.issuer);
+    expect(claims.iss).to.equal(issuer);
     expect(claims.aud).to.equal(AUDIENCE);
     expect(claims.sub).to.equal('sam@supplier');
     expect(claims[ORG_CLAIM]).to.equal('SupplierMSP');

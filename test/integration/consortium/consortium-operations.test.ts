@@ -3,7 +3,9 @@
  * orderers (its own network): custody between the second supplier and the
  * retailer under the shipment's key-level policy, endorsements by
  * non-parties refused at validation, ordering surviving the loss of the
- * Raft leader, and a sixth organisation onboarded while others transact.
+ * Raft leader, and a sixth organisation onboarded while others transact,
+ * then removed. The devnet is brought up, the sixth organisation added and
+ * removed by the commands of docs/consortium-operations.md, run as written.
  */
 import { expect } from 'chai';
 import { createLedgerClient, type LedgerClient, ledgerClientOptions, loadLedgerConfig } from '../../../lib/fabric/src';
@@ -12,10 +14,9 @@ import { connectDevnet } from '../../../network/src/connect-devnet';
 import { fabricSampleConfigDir } from '../../../network/src/binaries';
 import { osnadmin } from '../../../network/src/admin-cli';
 import { loadDevnetConfig, type OrdererNode } from '../../../network/src/config';
-import { addOrg } from '../../../network/src/add-org';
-import { devnetDown, devnetStatus, devnetUp, processManager, startOrderer } from '../../../network/src/devnet';
+import { devnetDown, devnetStatus, processManager, startOrderer } from '../../../network/src/devnet';
 import { isAlive } from '../../../network/src/processes';
-import type { DevnetInfo } from '../../../network/src/devnet-info';
+import { readDevnetInfo, type DevnetInfo } from '../../../network/src/devnet-info';
 import type { Pool } from 'pg';
 import { dropSchema } from '../../../indexer/src/db/migrate';
 import { createPool } from '../../../indexer/src/db/pool';
@@ -24,6 +25,7 @@ import { devnetLedgerEnv } from '../../../network/src/connection-files';
 import type { PostgresServer } from '../../../network/src/services/postgres';
 import { queryGet, testConfig, testLog, testPostgres, waitForBlock } from '../indexer/harness';
 import { uniqueGln, uniqueGtin } from '../chaincode/ledger-fixtures';
+import { DocPage } from '../../fixtures/doc-shell';
 import { consortiumDevnetConfig, eventId, metric, queryJson, sleep, submitJson } from './consortium-devnet';
 
 const RETAILER = 'RetailerMSP';
@@ -56,10 +58,16 @@ describe('consortium operations (five organisations, three orderers, own network
   let pg: PostgresServer | undefined;
   let indexer: Indexer | undefined;
   let indexerSchema = '';
+  // The page's commands, in a reader's terminal with this devnet's port base and run folder exported.
+  const page = new DocPage('docs/consortium-operations.md', __filename);
+  const readerEnv = { ...process.env, FABRIC_PORT_BASE: String(cfg.portBase), FABRIC_RUN_DIR: cfg.runDir, FABRIC_PEER_CLIENT_AUTH: 'true' };
 
   before(async function () {
     await devnetDown(cfg, { wipe: true }, quiet);
-    info = await devnetUp(cfg, quiet);
+    await page.next(readerEnv); // npm run network -- up --suppliers 3 --orderers 3
+    info = readDevnetInfo(cfg.runDir);
+    expect(info.orgs.map((o) => o.mspId).sort()).to.deep.equal([RETAILER, SUPPLIER, SUPPLIER2, SUPPLIER3, AUDITOR].sort());
+    expect(loadDevnetConfig({ portBase: cfg.portBase, runDir: cfg.runDir }).orderers).to.have.length(3);
     for (const msp of [RETAILER, SUPPLIER, SUPPLIER2, SUPPLIER3, AUDITOR]) users[msp] = await connectDevnet(info, msp);
     pg = testPostgres();
     await pg.start();
@@ -78,6 +86,7 @@ describe('consortium operations (five organisations, three orderers, own network
       await pg.stop();
     }
     await devnetDown(cfg, { wipe: process.env.KEEP_TEST_DEVNET !== '1' }, quiet);
+    await page.close();
   });
 
   it('seeds every organisation of the topology into the consortium registry with its role', async () => {
@@ -315,10 +324,13 @@ describe('consortium operations (five organisations, three orderers, own network
         }
       })();
       try {
-        const result = await addOrg(cfg, 'farmco', { log: (m) => console.log(`      [add-org] ${m}`) });
-        onboardedIn = result.elapsedMs;
-        configBlock = result.configBlock;
-        info = result.info;
+        // npm run network -- add-org farmco --role supplier
+        const out = await page.next(readerEnv);
+        const said = /joined \S+ by config block (\d+) in ([\d.]+) s/.exec(out);
+        expect(said, out).to.not.equal(null);
+        configBlock = Number(said![1]);
+        onboardedIn = Number(said![2]) * 1000;
+        info = readDevnetInfo(cfg.runDir);
       } finally {
         onboarding = false;
         await traffic;
@@ -408,6 +420,29 @@ describe('consortium operations (five organisations, three orderers, own network
       expect(one.approvals.map((a) => `${a.action}:${a.applied}`)).to.deep.equal(['proposed:false', 'approved:true']);
       expect((await queryGet(indexer!, '/membership/proposals?status=maybe')).status).to.equal(400);
       expect((await queryGet(indexer!, `/membership/proposals/${'0'.repeat(64)}`)).status).to.equal(404);
+    });
+
+    it('remove-org takes the new supplier out again; the five others go on committing', async () => {
+      // npm run network -- remove-org farmco
+      const out = await page.next(readerEnv);
+      const removedBy = Number(/removed from \S+ by config block (\d+)/.exec(out)?.[1]);
+      expect(removedBy, out).to.be.greaterThan(configBlock);
+      const shrunk = loadDevnetConfig({ portBase: cfg.portBase, runDir: cfg.runDir, peerClientAuth: true });
+      expect(shrunk.orgs.map((o) => o.mspId)).to.not.include(NEW);
+      expect(
+        readDevnetInfo(cfg.runDir)
+          .orgs.map((o) => o.mspId)
+          .sort(),
+      ).to.deep.equal([RETAILER, SUPPLIER, SUPPLIER2, SUPPLIER3, AUDITOR].sort());
+      users[NEW]?.close();
+      delete users[NEW];
+      users[RETAILER].close();
+      users[RETAILER] = await connectDevnet(readDevnetInfo(cfg.runDir), RETAILER);
+      const put = await withRetry(() => users[RETAILER].submit({ contract: 'probe', fn: 'Put', args: [`after-remove-${stamp}`, '1'] }), {
+        attempts: 5,
+        baseDelayMs: 500,
+      });
+      expect(Number(put.blockNumber)).to.be.greaterThan(removedBy);
     });
   });
 });

@@ -2,8 +2,9 @@
  * Certificate renewal without downtime: the gateway runs as a process,
  * signing with copies of the supplier's User1 certificate and key. While
  * submissions run without pause, the organisation's CA (cryptogen's key in
- * the run folder) issues a renewed certificate for a new key, the files are
- * replaced and the gateway gets SIGHUP. No submission fails; the
+ * the run folder) issues a renewed certificate for a new key with the
+ * openssl commands of docs/certificate-renewal.md, run as written, the files
+ * are replaced and the gateway gets SIGHUP. No submission fails; the
  * transactions before carry the old certificate as their creator, those sent
  * after the reload the new one.
  */
@@ -16,9 +17,9 @@ import { mintWithKey, type DevIssuerKeyFile } from '../../../lib/platform/src/au
 import { createLedgerClient, ledgerClientOptions, loadLedgerConfig, transactionCreator, type LedgerClient } from '../../../lib/fabric/src';
 import { devnetLedgerEnv } from '../../../network/src/connection-files';
 import type { PostgresServer } from '../../../network/src/services/postgres';
-import { renewCertificate } from '../../fixtures/renew-certificate';
+import { DocPage } from '../../fixtures/doc-shell';
 import { GATEWAY_MAIN, startService, type ServiceProcess } from '../../fixtures/service-process';
-import { sharedDevnet } from '../../fixtures/test-devnet';
+import { SHARED_PORT_BASE, sharedDevnet, testDevnetConfig } from '../../fixtures/test-devnet';
 import { uniqueGln } from '../chaincode/ledger-fixtures';
 import { testPostgres } from '../indexer/harness';
 
@@ -39,12 +40,14 @@ describe('gateway: a renewed Fabric identity taken on SIGHUP while submissions r
   let pg: PostgresServer | undefined;
   let gateway: ServiceProcess | undefined;
   let reader: LedgerClient | undefined;
+  const page = new DocPage('docs/certificate-renewal.md', __filename);
 
   after(async () => {
     await gateway?.stop();
     reader?.close();
     await pg?.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
+    await page.close();
   });
 
   it('finishes every submission and signs the ones after the reload with the new certificate', async () => {
@@ -100,14 +103,17 @@ describe('gateway: a renewed Fabric identity taken on SIGHUP while submissions r
     });
     while (done.length < 4) await new Promise((r) => setTimeout(r, 100));
 
-    // cryptogen leaves the organisation's CA in <org folder>/ca beside tlsca/.
-    const orgDir = path.dirname(path.dirname(org.tlsCaFile));
-    const renewed = renewCertificate({
-      certFile,
-      caCertFile: path.join(orgDir, 'ca', `ca.${path.basename(orgDir)}-cert.pem`),
-      caKeyFile: path.join(orgDir, 'ca', 'priv_sk'),
-    });
+    // The page's openssl commands, in a scratch folder with the shared devnet's run folder exported: they
+    // write new-key.pem and new-cert.pem there, signed by the organisation's CA (cryptogen's, in the run folder).
+    const work = path.join(tmp, 'renewal');
+    fs.mkdirSync(work);
+    await page.next({ ...process.env, FABRIC_PORT_BASE: String(SHARED_PORT_BASE), FABRIC_RUN_DIR: testDevnetConfig(SHARED_PORT_BASE).runDir }, work);
+    const renewed = {
+      certificatePem: fs.readFileSync(path.join(work, 'new-cert.pem'), 'utf8'),
+      privateKeyPem: fs.readFileSync(path.join(work, 'new-key.pem'), 'utf8'),
+    };
     expect(fingerprint(renewed.certificatePem)).to.not.equal(fingerprint(oldPem));
+    expect(new X509Certificate(renewed.certificatePem).subject).to.equal(new X509Certificate(oldPem).subject);
     // Key first, then the certificate, each replaced by a rename, as an operator's deploy step does.
     fs.writeFileSync(`${keyFile}.new`, renewed.privateKeyPem);
     fs.renameSync(`${keyFile}.new`, keyFile);

@@ -3,8 +3,11 @@
  * of its own (retailer, two suppliers, auditor: MAJORITY is 3 of 4):
  * `network chaincode deploy` of a second chaincode to the running channel with
  * its registry bootstrap; `network chaincode upgrade` of traceability from 1.0
- * to 1.1 by three of the four admins while 200 submissions run, each counted
- * once on the ledger; `network remove-org` of the second supplier.
+ * to 1.0.1 by three of the four admins while 200 submissions run, each counted
+ * once on the ledger; `network remove-org` of the second supplier. The
+ * commands of docs/chaincode-operations.md run here as written: registry2's
+ * serve, deploy and package and `chaincode status` on four organisations, the
+ * upgrade to 1.1 by two of the three left after remove-org.
  */
 import { expect } from 'chai';
 import * as fs from 'node:fs';
@@ -22,6 +25,7 @@ import { devnetDown, devnetStatus, devnetUp, processManager } from '../../../net
 import { readDevnetInfo, type DevnetInfo } from '../../../network/src/devnet-info';
 import { operatorFilePath } from '../../../network/src/operator-file';
 import { runCommand } from '../../../network/src/run-command';
+import { DocPage } from '../../fixtures/doc-shell';
 import { uniqueGln, uniqueGtin } from '../chaincode/ledger-fixtures';
 
 const PORT_BASE = Number(process.env.CHAINCODE_OPS_TEST_PORT_BASE ?? 30000);
@@ -55,6 +59,9 @@ describe('chaincode operations: deploy, upgrade under load, remove-org (own netw
   let info: DevnetInfo;
   let networkFile = '';
   const users: Record<string, LedgerClient> = {};
+  // The page's commands, in a reader's terminal with this devnet's port base and run folder exported.
+  const page = new DocPage('docs/chaincode-operations.md', __filename);
+  const readerEnv = { ...process.env, FABRIC_PORT_BASE: String(cfg.portBase), FABRIC_RUN_DIR: cfg.runDir, FABRIC_PEER_CLIENT_AUTH: 'true' };
 
   /** Runs the network CLI as an operator would (`npm run network -- …` without the build). */
   const network = (args: string[]) =>
@@ -74,6 +81,7 @@ describe('chaincode operations: deploy, upgrade under load, remove-org (own netw
   after(async () => {
     for (const c of Object.values(users)) c.close();
     await devnetDown(cfg, { wipe: process.env.KEEP_TEST_DEVNET !== '1' }, quiet);
+    await page.close();
   });
 
   it('status reports the committed definition and no approval for the next sequence', async () => {
@@ -84,41 +92,16 @@ describe('chaincode operations: deploy, upgrade under load, remove-org (own netw
     expect(st.next.version).to.equal(undefined);
   });
 
-  it('deploys a second chaincode as a service to the running channel and bootstraps its registry', async () => {
+  it("deploys a second chaincode as a service to the running channel and bootstraps its registry, with the page's commands", async () => {
     const port = cfg.chaincode.port + 20;
     const address = `${cfg.chaincode.address}:${port}`;
-    const pkg = lastJson(
-      await network(['chaincode', 'package', '--name', 'registry2', '--version', '1.0', '--address', address, '--work-dir', workDir, '--json']),
-    );
-    expect(pkg.packageId).to.match(/^registry2_1\.0:[0-9a-f]{64}$/);
-    await startChaincodeServer(cfg, pm, pkg.packageId, { name: 'chaincode-registry2', port });
-    const membersFile = path.join(cfg.runDir, 'registry2-members.json');
-    const members = [
-      { mspId: RETAILER, displayName: 'Retailer', roles: ['retailer', 'governance'] },
-      { mspId: SUPPLIER, displayName: 'Supplier', roles: ['supplier'] },
-      { mspId: AUDITOR, displayName: 'Auditor', roles: ['auditor', 'governance'] },
-    ];
-    fs.writeFileSync(membersFile, JSON.stringify({ members }));
-    const out = await network([
-      'chaincode',
-      'deploy',
-      '--network',
-      networkFile,
-      '--name',
-      'registry2',
-      '--version',
-      '1.0',
-      '--address',
-      address,
-      '--members',
-      membersFile,
-      '--admins',
-      `${RETAILER},${SUPPLIER},${AUDITOR}`,
-      '--work-dir',
-      workDir,
-    ]);
-    expect(out).to.include('registry2 1.0 is committed at sequence 1');
-    expect(out).to.include('consortium registry seeded');
+    // serve-chaincode registry2 1.0 on base + 420, then chaincode deploy with the example members, every admin acting.
+    const served = await page.next(readerEnv);
+    const packageId = /registry2_1\.0:[0-9a-f]{64}/.exec(served)?.[0];
+    expect(packageId, served).to.not.equal(undefined);
+    expect(served).to.include(`registry2 1.0 is committed at sequence 1; package ${packageId}`);
+    expect(served).to.include('consortium registry seeded');
+    expect(pm.get('chaincode-registry2-1.0')?.alive).to.equal(true);
     const client = await connectLedger(loadLedgerConfig({ ...devnetLedgerEnv(info, AUDITOR), FABRIC_CHAINCODE: 'registry2' }));
     try {
       const got = JSON.parse((await client.evaluate({ contract: 'consortium', fn: 'GetMembers' })).toString('utf8')) as { members: Array<{ mspId: string }> };
@@ -126,6 +109,9 @@ describe('chaincode operations: deploy, upgrade under load, remove-org (own netw
     } finally {
       client.close();
     }
+    // chaincode package for the same address names the same package.
+    expect(await page.next(readerEnv)).to.include(packageId);
+    const membersFile = path.join(cfg.root, 'network', 'examples', 'registry-members.json');
     // Deploying again changes nothing: the definition is committed and the registry has members.
     const again = await network([
       'chaincode',
@@ -145,9 +131,11 @@ describe('chaincode operations: deploy, upgrade under load, remove-org (own netw
     ]);
     expect(again).to.include('already committed at sequence 1');
     expect(again).to.include('already has members');
+    // chaincode status as the page gives it.
+    expect(await page.next(readerEnv)).to.include('traceability on supplychain: committed version 1.0, sequence 1, approved by');
   });
 
-  it('upgrades traceability to 1.1 at sequence 2 by three of four admins while 200 submissions run; each commits exactly once', async () => {
+  it('upgrades traceability to 1.0.1 at sequence 2 by three of four admins while 200 submissions run; each commits exactly once', async () => {
     const metadataVersion = async () =>
       (
         JSON.parse((await users[RETAILER].evaluate({ contract: 'org.hyperledger.fabric', fn: 'GetMetadata' })).toString('utf8')) as {
@@ -155,6 +143,7 @@ describe('chaincode operations: deploy, upgrade under load, remove-org (own netw
         }
       ).info.version;
     expect(await metadataVersion()).to.equal('1.0');
+    const VERSION = '1.0.1';
 
     const site = uniqueGln(SUPPLIER);
     const product = uniqueGtin(SUPPLIER);
@@ -171,15 +160,15 @@ describe('chaincode operations: deploy, upgrade under load, remove-org (own netw
     await submitJson(users[SUPPLIER], 'RegisterProduct', { eventId: eventId(), gtin: product, description: 'Green', unit: 'KGM' });
     const startBlock = await users[AUDITOR].height();
 
-    // The 1.1 package points the peers at a second chaincode server, started beside the 1.0 one
+    // The 1.0.1 package points the peers at a second chaincode server, started beside the 1.0 one
     // (serve-chaincode builds the same package, so both name the same package id).
-    const port11 = cfg.chaincode.port + 10;
+    const port11 = cfg.chaincode.port + 30;
     const address11 = `${cfg.chaincode.address}:${port11}`;
-    const pkg = lastJson(await network(['chaincode', 'package', '--version', '1.1', '--address', address11, '--work-dir', workDir, '--json']));
+    const pkg = lastJson(await network(['chaincode', 'package', '--version', VERSION, '--address', address11, '--work-dir', workDir, '--json']));
     const served = await network([
       'serve-chaincode',
       '--version',
-      '1.1',
+      VERSION,
       '--port',
       String(port11),
       '--port-base',
@@ -188,7 +177,7 @@ describe('chaincode operations: deploy, upgrade under load, remove-org (own netw
       cfg.runDir,
     ]);
     expect(served).to.include(pkg.packageId);
-    expect(pm.get('chaincode-traceability-1.1')?.alive).to.equal(true);
+    expect(pm.get(`chaincode-traceability-${VERSION}`)?.alive).to.equal(true);
 
     const submitter = await createLedgerClient({ ...(await ledgerClientOptions(loadLedgerConfig(devnetLedgerEnv(info, SUPPLIER)))), commitTimeoutMs: 30_000 });
     const total = 200;
@@ -237,16 +226,16 @@ describe('chaincode operations: deploy, upgrade under load, remove-org (own netw
       while (settled < 20) await sleep(25);
       const upgradeStart = Date.now();
       // Two admins approve: 2 of 4 is no majority, so nothing is committed yet.
-      const first = await chaincodeJson(['upgrade', '--version', '1.1', '--address', address11, '--admins', `${RETAILER},${SUPPLIER}`]);
+      const first = await chaincodeJson(['upgrade', '--version', VERSION, '--address', address11, '--admins', `${RETAILER},${SUPPLIER}`]);
       expect(first).to.include({ committed: false, required: 3, packageId: pkg.packageId });
-      expect(first.definition).to.include({ version: '1.1', sequence: 2 });
-      const pending = await chaincodeJson(['status', '--version', '1.1']);
+      expect(first.definition).to.include({ version: VERSION, sequence: 2 });
+      const pending = await chaincodeJson(['status', '--version', VERSION]);
       expect(pending.committed).to.include({ version: '1.0', sequence: 1 });
       expect(pending.next.approvals).to.deep.equal({ [RETAILER]: true, [SUPPLIER]: true, [SUPPLIER2]: false, [AUDITOR]: false });
       expect(pending.next.readyToCommit).to.equal(false);
       // The third admin completes the majority; its run commits.
       committing = Date.now();
-      const third = await chaincodeJson(['upgrade', '--version', '1.1', '--address', address11, '--admins', SUPPLIER2]);
+      const third = await chaincodeJson(['upgrade', '--version', VERSION, '--address', address11, '--admins', SUPPLIER2]);
       expect(third).to.include({ committed: true, committedNow: true });
       committedAt = Date.now();
       settledBeforeCommit = settled;
@@ -256,7 +245,7 @@ describe('chaincode operations: deploy, upgrade under load, remove-org (own netw
       const afterCommit = spans.filter((x) => x.start >= committedAt).length;
       const failed = results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
       console.log(
-        `      upgrade 1.0 -> 1.1: ${((committedAt - upgradeStart) / 1000).toFixed(1)} s from the first approval to the commit; ` +
+        `      upgrade 1.0 -> ${VERSION}: ${((committedAt - upgradeStart) / 1000).toFixed(1)} s from the first approval to the commit; ` +
           `${total} submissions: ${settledBeforeCommit} settled before the commit, ${inFlight} in flight at it, ${afterCommit} started after it; ` +
           `${retries} retries ${JSON.stringify(codes)}`,
       );
@@ -286,17 +275,17 @@ describe('chaincode operations: deploy, upgrade under load, remove-org (own netw
     };
     expect(stock.total).to.equal(`${total}.000`);
 
-    // The committed definition is 1.1. The fourth organisation catches up later: the same command
+    // The committed definition is 1.0.1. The fourth organisation catches up later: the same command
     // installs the package on its peer and approves the committed definition.
     const st = await chaincodeJson(['status']);
-    expect(st.committed).to.include({ version: '1.1', sequence: 2 });
+    expect(st.committed).to.include({ version: VERSION, sequence: 2 });
     expect(st.committed.approvals).to.deep.equal({ [RETAILER]: true, [SUPPLIER]: true, [SUPPLIER2]: true, [AUDITOR]: false });
-    const late = await chaincodeJson(['upgrade', '--version', '1.1', '--address', address11, '--admins', AUDITOR]);
+    const late = await chaincodeJson(['upgrade', '--version', VERSION, '--address', address11, '--admins', AUDITOR]);
     expect(late).to.include({ committed: true, committedNow: false });
     expect((await chaincodeJson(['status'])).committed.approvals[AUDITOR]).to.equal(true);
-    // With the 1.0 server stopped, the 1.1 server answers and commits.
+    // With the 1.0 server stopped, the 1.0.1 server answers and commits.
     expect(await pm.stop(CHAINCODE_PROCESS)).to.equal(true);
-    expect(await metadataVersion()).to.equal('1.1');
+    expect(await metadataVersion()).to.equal(VERSION);
     const after = await withRetry(
       () => submitJson(users[SUPPLIER], 'CommissionLot', { eventId: eventId(), gln: site, gtin: product, lotCode: `UP-${stamp}-after`, quantity: '5' }),
       { attempts: 5, baseDelayMs: 500, retriable },
@@ -356,5 +345,22 @@ describe('chaincode operations: deploy, upgrade under load, remove-org (own netw
       refused = err;
     }
     expect(refused, 'a submission by the removed organisation').to.be.instanceOf(ServiceError);
+  });
+
+  it("upgrades to 1.1 with the page's commands on the three organisations left: the retailer approves, the supplier's approval commits, the auditor catches up", async () => {
+    const out = await page.next(readerEnv);
+    expect(out).to.include('sequence 3, version 1.1: approved by 1 of 3, a commit needs 2');
+    expect(out).to.include('traceability on supplychain: committed version 1.1, sequence 3, approved by AuditorMSP, RetailerMSP, SupplierMSP');
+    const client = await connectDevnet(readDevnetInfo(cfg.runDir), SUPPLIER);
+    try {
+      const meta = JSON.parse((await client.evaluate({ contract: 'org.hyperledger.fabric', fn: 'GetMetadata' })).toString('utf8')) as {
+        info: { version: string };
+      };
+      expect(meta.info.version).to.equal('1.1');
+      const put = await withRetry(() => client.submit({ contract: 'probe', fn: 'Put', args: [`on-1.1-${stamp}`, '1'] }), { attempts: 5, baseDelayMs: 500 });
+      expect((await client.blockByTxId(put.txId)).transactions.find((t) => t.txId === put.txId)?.validationCode).to.equal('VALID');
+    } finally {
+      client.close();
+    }
   });
 });

@@ -6,7 +6,8 @@
  * enrols a new user with `network register-user`; the gateway runs as that
  * user, and the block of its transaction names the user's certificate as
  * creator; `network reenroll-user` renews the certificate. Own devnet
- * (FABRIC_CA_TEST_PORT_BASE, default 29000).
+ * (FABRIC_CA_TEST_PORT_BASE, default 29000), brought up by the first command of
+ * docs/fabric-ca.md; the page's other commands run on it at the end, as written.
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
@@ -21,13 +22,14 @@ import { start, type RunningGateway } from '../../../gateway/src/main';
 import { connectLedger, loadLedgerConfig, type LedgerClient } from '../../../lib/fabric/src';
 import { loadDevnetConfig, type CaServer } from '../../../network/src/config';
 import { connectDevnet } from '../../../network/src/connect-devnet';
-import { devnetDown, devnetStatus, devnetUp, processManager } from '../../../network/src/devnet';
-import type { DevnetInfo } from '../../../network/src/devnet-info';
+import { devnetDown, devnetStatus, processManager } from '../../../network/src/devnet';
+import { readDevnetInfo, type DevnetInfo } from '../../../network/src/devnet-info';
 import { identityCaRootFile, tlsCaRootFile } from '../../../network/src/fabric-ca/ca-server';
 import { ordererAdminDir, ordererNodeDir, orgDir, peerNodeDir, userDir } from '../../../network/src/paths';
 import { isAlive } from '../../../network/src/processes';
 import { createPostgres, type PostgresServer } from '../../../network/src/services/postgres';
 import { parseTopology } from '../../../network/src/topology';
+import { DocPage } from '../../fixtures/doc-shell';
 import { uniqueGln } from '../chaincode/ledger-fixtures';
 
 const run = promisify(execFile);
@@ -78,6 +80,9 @@ describe('Fabric CA per organisation: every identity from its CA, users register
   let pg: PostgresServer | undefined;
   let gateway: RunningGateway | undefined;
   let ledger: LedgerClient | undefined;
+  // The page's commands, in a reader's terminal with this devnet's port base and run folder exported.
+  const page = new DocPage('docs/fabric-ca.md', __filename);
+  const readerEnv = { ...process.env, FABRIC_PORT_BASE: String(base), FABRIC_RUN_DIR: cfg.runDir, FABRIC_PEER_CLIENT_AUTH: 'true' };
 
   /** `npm run network -- <args>` as an operator types it, against this suite's devnet. */
   const network = (...args: string[]) =>
@@ -105,7 +110,10 @@ describe('Fabric CA per organisation: every identity from its CA, users register
     try {
       await devnetDown(cfg, { wipe: true }, quiet);
       const t0 = Date.now();
-      info = await devnetUp(cfg, quiet);
+      await page.next(readerEnv); // npm run network -- up --identities ca
+      info = readDevnetInfo(cfg.runDir);
+      expect(devnetStatus(cfg).running).to.equal(true);
+      expect(loadDevnetConfig({ portBase: base, runDir: cfg.runDir }).identities, 'identities kept in the run folder').to.equal('ca');
       console.log(`      (devnet with every identity from its organisation's Fabric CA up in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     } catch (err) {
       await teardown().catch(() => undefined);
@@ -116,6 +124,7 @@ describe('Fabric CA per organisation: every identity from its CA, users register
     const pids = devnetStatus(cfg).processes.map((p) => p.pid);
     await teardown();
     for (const pid of pids) if (pid) expect(isAlive(pid), `pid ${pid}`).to.equal(false);
+    await page.close();
   });
 
   it('runs one CA server per organisation as a devnet process, and no cryptogen material', () => {
@@ -266,5 +275,14 @@ describe('Fabric CA per organisation: every identity from its CA, users register
     } finally {
       client.close();
     }
+  });
+
+  it('the commands of docs/fabric-ca.md work as written on this devnet (roles, register-user and reenroll-user, also against the CA by URL)', async () => {
+    const out = await page.rest(readerEnv);
+    const dir = path.join(cfg.runDir, 'connection', SUPPLIER);
+    expect(cert(path.join(dir, 'alice', 'msp', 'signcerts', 'cert.pem')).checkIssued(cert(identityCaRootFile(cfg, supplier.ca)))).to.equal(true);
+    const bob = cert(path.join(cfg.runDir, 'supplier-users', 'bob', 'msp', 'signcerts', 'cert.pem'));
+    expect(bob.checkIssued(cert(identityCaRootFile(cfg, supplier.ca)))).to.equal(true);
+    expect(out).to.include('notAfter=');
   });
 });

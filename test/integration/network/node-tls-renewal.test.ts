@@ -1,7 +1,8 @@
 /**
  * Renewing a peer's and the orderer's TLS server certificate with the same key,
- * as docs/certificate-renewal.md describes: the TLS CA issues the new
- * certificate, it replaces the node's `tls/server.crt`, the node restarts. The
+ * by the commands of docs/certificate-renewal.md, run as written on the shared
+ * test devnet: the TLS CA issues the new certificate, it replaces the node's
+ * `tls/server.crt`, `network up` starts the stopped node again. The
  * node then presents the new certificate, and a gateway that ran throughout
  * submits again without being restarted. For the orderer no channel update is
  * needed: Raft compares consenters' TLS certificates by their public key.
@@ -9,7 +10,6 @@
 import { expect } from 'chai';
 import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as tls from 'node:tls';
 import request from 'supertest';
 import { fabricSampleConfigDir } from '../../../network/src/binaries';
@@ -17,7 +17,7 @@ import type { OrdererNode, PeerOrg } from '../../../network/src/config';
 import { ORDERER_PROCESS, peerProcess, processManager, startOrderer, startPeer } from '../../../network/src/devnet';
 import { ordererNodeDir, ordererTlsCa, orgTlsCa, peerNodeDir, tlsFiles } from '../../../network/src/paths';
 import { waitForGossip } from '../../../network/src/readiness';
-import { renewCertificate } from '../../fixtures/renew-certificate';
+import { DocPage } from '../../fixtures/doc-shell';
 import { SHARED_PORT_BASE, testDevnetConfig } from '../../fixtures/test-devnet';
 import { waitFor } from '../../fixtures/wait-for';
 import { uniqueGln } from '../chaincode/ledger-fixtures';
@@ -46,6 +46,8 @@ describe('TLS server certificates of a peer and the orderer renewed with the sam
   const saved = new Map<string, string>();
   let fx: GatewayFixture;
   let auth = '';
+  const page = new DocPage('docs/certificate-renewal.md', __filename);
+  const readerEnv = { ...process.env, FABRIC_PORT_BASE: String(cfg.portBase), FABRIC_RUN_DIR: cfg.runDir, FABRIC_PEER_CLIENT_AUTH: 'true' };
 
   const submitted = async () => {
     const res = await request(fx.gateways[S].url)
@@ -74,25 +76,34 @@ describe('TLS server certificates of a peer and the orderer renewed with the sam
       await waitForGossip(cfg, 120_000);
     }
     await fx?.stop();
+    await page.close();
   });
 
+  /** Runs the page's next block (renew, stop the node, replace its certificate, `network up`) and checks the node and the gateway. */
   async function renewAndRestart(o: {
     nodeDir: string;
-    caDir: string;
     caCertFile: string;
     name: string;
     endpoint: { host: string; port: number; servername: string };
-    restart: () => Promise<unknown>;
   }): Promise<void> {
     const files = tlsFiles(o.nodeDir, 'server');
     const caPem = fs.readFileSync(o.caCertFile, 'utf8');
     const before = await presentedSerial(o.endpoint.host, o.endpoint.port, caPem, o.endpoint.servername);
-    const renewed = renewCertificate({ certFile: files.cert, keyFile: files.key, caCertFile: o.caCertFile, caKeyFile: path.join(o.caDir, 'priv_sk') });
-    expect(renewed.privateKeyPem).to.equal(fs.readFileSync(files.key, 'utf8'));
-    saved.set(files.cert, fs.readFileSync(files.cert, 'utf8'));
-    expect(await pm.stop(o.name)).to.equal(true);
-    fs.writeFileSync(files.cert, renewed.certificatePem);
-    await o.restart();
+    const oldPem = fs.readFileSync(files.cert, 'utf8');
+    const keyPem = fs.readFileSync(files.key, 'utf8');
+    saved.set(files.cert, oldPem);
+    const pid = pm.get(o.name)?.pid;
+    await page.next(readerEnv);
+    const renewed = { certificatePem: fs.readFileSync(files.cert, 'utf8') };
+    expect(renewed.certificatePem, 'tls/server.crt replaced').to.not.equal(oldPem);
+    expect(fs.readFileSync(files.key, 'utf8'), 'the same key').to.equal(keyPem);
+    const [oldCert, newCert] = [new X509Certificate(oldPem), new X509Certificate(renewed.certificatePem)];
+    expect(newCert.publicKey.equals(oldCert.publicKey), 'the renewed certificate is for the same key').to.equal(true);
+    expect(newCert.subject).to.equal(oldCert.subject);
+    expect(newCert.subjectAltName).to.equal(oldCert.subjectAltName);
+    expect(newCert.verify(new X509Certificate(caPem).publicKey), 'issued by the TLS CA').to.equal(true);
+    expect(pm.get(o.name)?.alive, `${o.name} runs again`).to.equal(true);
+    expect(pm.get(o.name)?.pid, `${o.name} was restarted`).to.not.equal(pid);
     // The health check answers on the operations port; the node's own port may open a moment later.
     const after = await waitFor(
       `${o.name} to accept TLS connections`,
@@ -107,31 +118,22 @@ describe('TLS server certificates of a peer and the orderer renewed with the sam
     for (let i = 0; i < 3; i++) expect(await submitted(), `submission ${i + 1} after ${o.name}'s renewal`).to.not.equal(undefined);
   }
 
+  // `network up` waits for gossip before it returns, as after any peer restart.
   it("renews the supplier peer's TLS certificate; clients and the running gateway carry on", async () => {
-    const sample = await fabricSampleConfigDir(cfg.root);
     await renewAndRestart({
       nodeDir: peerNodeDir(cfg, org),
-      caDir: path.dirname(orgTlsCa(cfg, org)),
       caCertFile: orgTlsCa(cfg, org),
       name: peerProcess(org),
       endpoint: { host: org.address, port: org.peerPort, servername: org.peerHost },
-      // Gossip has the peer back before the gateway is asked again, as after any peer restart.
-      restart: async () => {
-        await startPeer(cfg, pm, org, sample);
-        await waitForGossip(cfg, 120_000);
-      },
     });
   });
 
   it("renews the orderer's TLS certificate without a channel update; submissions carry on", async () => {
-    const sample = await fabricSampleConfigDir(cfg.root);
     await renewAndRestart({
       nodeDir: ordererNodeDir(cfg, orderer),
-      caDir: path.dirname(ordererTlsCa(cfg)),
       caCertFile: ordererTlsCa(cfg),
       name: ORDERER_PROCESS,
       endpoint: { host: orderer.address, port: orderer.port, servername: orderer.host },
-      restart: () => startOrderer(cfg, pm, orderer, sample),
     });
   });
 });
