@@ -33,13 +33,27 @@ export async function descendants(ledger: Ledger, lot: LotRef, limit = 10_000): 
 
 /** Where a lot is now: every location holding a non-zero quantity. */
 export async function lotPositions(ledger: Ledger, lot: LotRef): Promise<{ gln: string; quantity: string; baseUnits: string }[]> {
-  const out = [];
+  return (await lotWhereabouts(ledger, lot)).positions;
+}
+
+/**
+ * Where a lot is now (`positions`, as lotPositions) and every location that
+ * ever held it (`sites`: each location whose stock of it ever changed, the
+ * `lotloc` index, kept when the stock is gone), from one read of the index.
+ */
+export async function lotWhereabouts(
+  ledger: Ledger,
+  lot: LotRef,
+): Promise<{ positions: { gln: string; quantity: string; baseUnits: string }[]; sites: string[] }> {
+  const positions = [];
+  const sites = [];
   for (const row of await ledger.list(OBJECT_TYPES.lotLocation, [lot.gtin, lot.lotCode])) {
     const gln = split(row.key)[2];
+    sites.push(gln);
     const stock = await ledger.get<StockRecord>(ledger.key(OBJECT_TYPES.stock, [gln, lot.gtin, lot.lotCode]));
-    if (stock && BigInt(stock.baseUnits) > 0n) out.push({ gln, quantity: stock.quantity, baseUnits: stock.baseUnits });
+    if (stock && BigInt(stock.baseUnits) > 0n) positions.push({ gln, quantity: stock.quantity, baseUnits: stock.baseUnits });
   }
-  return out;
+  return { positions, sites };
 }
 
 /** Total base units of a lot across locations (transit excluded; see transit keys per shipment). */

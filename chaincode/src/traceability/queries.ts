@@ -9,7 +9,7 @@ import { parseGln, parseGtin, parseLotCode } from './gs1';
 import { ID_PATTERN } from './input';
 import { Ledger } from './ledger';
 import { OBJECT_TYPES, keyFromReadable, readableKey } from './keys';
-import { descendants, lotPositions } from './lineage';
+import { descendants, lotPositions, lotWhereabouts } from './lineage';
 import { formatQuantity } from './quantity';
 import { correctionKey, readEvent } from './submit';
 import { timestampIso } from './tx-env';
@@ -46,7 +46,7 @@ export async function getLot(ctx: Context, gtinIn: string, lotIn: string): Promi
   return canonicalJson({ lot, positions });
 }
 
-/** Provenance both ways: ancestors (back to the farms) and descendants (recall scope) with stock on hand. */
+/** Provenance both ways: ancestors (back to the farms) and descendants (recall scope) with stock on hand and the locations that ever held it. */
 export async function getLotTrace(ctx: Context, gtinIn: string, lotIn: string): Promise<string> {
   const ledger = new Ledger(ctx);
   const root: LotRef = { gtin: parseGtin(gtinIn, 'gtin'), lotCode: parseLotCode(lotIn, 'lotCode') };
@@ -64,9 +64,15 @@ export async function getLotTrace(ctx: Context, gtinIn: string, lotIn: string): 
     ancestors.push(rec);
     queue.push(...rec.parents);
   }
+  // Each descendant with its lot record (who commissioned it, what it was made from) and, like the lot itself,
+  // where its stock is now and every location that ever held it: what a reader needs to decide who may see it.
   const down = [];
-  for (const d of await descendants(ledger, root)) down.push({ ...d, positions: await lotPositions(ledger, d) });
-  return canonicalJson({ lot, positions: await lotPositions(ledger, root), ancestors, descendants: down });
+  for (const d of await descendants(ledger, root)) {
+    const rec = await ledger.get<LotRecord>(ledger.key(OBJECT_TYPES.lot, [d.gtin, d.lotCode]));
+    down.push({ ...rec, ...d, ...(await lotWhereabouts(ledger, d)) });
+  }
+  const { positions, sites } = await lotWhereabouts(ledger, root);
+  return canonicalJson({ lot, positions, sites, ancestors, descendants: down });
 }
 
 export async function getShipment(ctx: Context, shipmentId: string): Promise<string> {

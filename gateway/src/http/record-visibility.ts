@@ -16,11 +16,25 @@ interface Position {
   gln: string;
 }
 
-interface LotTrace {
-  lot: { commissionedBy?: string };
+interface LotRef {
+  gtin: string;
+  lotCode: string;
+}
+
+/**
+ * Where a lot of the chaincode's trace is: `positions` its stock now, `sites`
+ * every location that ever held it (absent from a chaincode that predates it:
+ * then the positions stand in for them).
+ */
+interface Whereabouts {
   positions: Position[];
+  sites?: string[];
+}
+
+interface LotTrace extends Whereabouts {
+  lot: { commissionedBy?: string };
   ancestors: unknown[];
-  descendants: Array<{ gtin: string; lotCode: string; positions: Position[] }>;
+  descendants: Array<LotRef & Whereabouts & { commissionedBy?: string; parents?: LotRef[] }>;
 }
 
 /** Records whose writing makes a transaction visible to their readers: the facts of the `transaction` rule. */
@@ -49,22 +63,47 @@ export function createRecordVisibility(read: LedgerRead, ownerOf = createLocatio
     return out;
   };
 
+  /** The locations of `org` that hold or ever held a lot of the trace. */
+  const ownSites = async (org: string, w: Whereabouts): Promise<string[]> => {
+    const out: string[] = [];
+    for (const gln of w.sites ?? w.positions.map((p) => p.gln)) if ((await ownerOf(gln)) === org) out.push(gln);
+    return out;
+  };
+
   /**
    * A lot's trace as `org` may see it, or undefined when the lot is not in its
-   * provenance: it commissioned the lot, or holds stock of it or of a lot made
-   * from it. Every ancestor is shown (the provenance of what it holds); of the
-   * descendants only those it holds, and every position only at its own locations.
+   * provenance (rule `lot`, as the query API decides it from the full history):
+   * it commissioned the lot or ever held it (stock of it at one of its
+   * locations, now or before), or commissioned or ever held a lot made from it.
+   * Every ancestor is shown (the provenance of what it holds or held); of the
+   * descendants only those of its own provenance (it commissioned or held them
+   * or a lot made from them), and every position only at its own locations.
    */
   async function lotTrace(gtin: string, lotCode: string, org: string): Promise<LotTrace | undefined> {
     const trace = (await read(QUERY.GetLotTrace, gtin, lotCode)) as LotTrace;
     const positions = await own(org, trace.positions ?? []);
-    const descendants = [];
-    for (const d of trace.descendants ?? []) {
-      const mine = await own(org, d.positions ?? []);
-      if (mine.length > 0) descendants.push({ ...d, positions: mine });
+    const sites = await ownSites(org, { positions: trace.positions ?? [], sites: trace.sites });
+    const all = trace.descendants ?? [];
+    const id = (l: LotRef) => `${l.gtin}/${l.lotCode}`;
+    const byId = new Map(all.map((d) => [id(d), d]));
+    // The descendants that are its own, then every descendant they were made from (upstream of its own).
+    const mine = new Map<string, { positions: Position[]; sites: string[] }>();
+    const visible = new Set<string>();
+    const queue: LotRef[] = [];
+    for (const d of all) {
+      const here = { positions: await own(org, d.positions ?? []), sites: await ownSites(org, { positions: d.positions ?? [], sites: d.sites }) };
+      mine.set(id(d), here);
+      if (d.commissionedBy === org || here.sites.length > 0) queue.push(d);
     }
-    if (trace.lot.commissionedBy !== org && positions.length === 0 && descendants.length === 0) return undefined;
-    return { ...trace, positions, descendants };
+    while (queue.length > 0) {
+      const d = queue.shift()!;
+      if (visible.has(id(d))) continue;
+      visible.add(id(d));
+      for (const p of byId.get(id(d))?.parents ?? []) if (byId.has(id(p))) queue.push(p);
+    }
+    if (trace.lot.commissionedBy !== org && sites.length === 0 && visible.size === 0) return undefined;
+    const descendants = all.filter((d) => visible.has(id(d))).map((d) => ({ ...d, ...mine.get(id(d))! }));
+    return { ...trace, positions, sites, descendants };
   }
 
   const parties = (v: Record<string, unknown> | undefined, ...fields: string[]) => fields.map((f) => v?.[f]).filter((x): x is string => typeof x === 'string');

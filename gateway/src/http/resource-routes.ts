@@ -244,7 +244,7 @@ export function resourceRoutes(): RouteSpec[] {
       action: {
         kind: 'query',
         build: (c) => ({ fn: QUERY.GetLotTrace, args: [c.params.gtin, c.params.lotCode] }),
-        // Every ancestor (the provenance of what the caller holds); descendants only those it holds, at its own locations.
+        // Every ancestor (the provenance of what the caller holds or held); descendants only those of its own provenance, positions at its own locations.
         scope: (_r, c, records) => records.lotTrace(c.params.gtin, c.params.lotCode, c.org),
       },
     },

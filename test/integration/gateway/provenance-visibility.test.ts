@@ -85,6 +85,72 @@ describe("a gateway's proofs are scoped to the caller's organisation", function 
     });
   }
 
+  it('keeps the provenance of a lot with the member that received it and shipped all of it away, and of the blend it made', async () => {
+    const site = uniqueGln(S);
+    const dc = uniqueGln(R);
+    const [gtin, blendGtin] = [uniqueGtin(S), uniqueGtin(R)];
+    const [lotCode, blendCode, tag] = [`HS-${randomUUID().slice(0, 8)}`, `HB-${randomUUID().slice(0, 8)}`, randomUUID().slice(0, 8)];
+    const post = async (msp: string, path: string, body: object) => {
+      const res = await api(msp).post(path).set('Authorization', auth[msp]).send(body);
+      expect(res.status, `${path}: ${JSON.stringify(res.body)}`).to.equal(201);
+      return res.body as { txId: string };
+    };
+    await post(S, '/locations', { gln: site, name: 'Roastery', type: 'supplier_site', address: { country: 'DE' } });
+    await post(R, '/locations', { gln: dc, name: 'DC', type: 'dc', address: { country: 'DE' } });
+    await post(S, '/products', { gtin, description: 'Green beans', unit: 'KGM' });
+    await post(R, '/products', { gtin: blendGtin, description: 'House blend', unit: 'KGM' });
+    const commission = await post(S, '/lots', { gln: site, gtin, lotCode, quantity: '100' });
+    // The supplier ships 40 to the retailer, which blends 30 of them and ships the rest and the whole blend back.
+    await post(S, '/shipments', { shipmentId: `HS-IN-${tag}`, fromGln: site, toGln: dc, lines: [{ gtin, lotCode, quantity: '40' }] });
+    await post(S, `/shipments/HS-IN-${tag}/dispatch`, {});
+    await post(R, `/shipments/HS-IN-${tag}/receive`, { lines: [{ lineNo: 1, received: '40' }] });
+    await post(R, '/lots/transformations', {
+      gln: dc,
+      inputs: [{ gtin, lotCode, quantity: '30' }],
+      outputs: [{ gtin: blendGtin, lotCode: blendCode, quantity: '30' }],
+    });
+    const out = `HS-OUT-${tag}`;
+    await post(R, '/shipments', {
+      shipmentId: out,
+      fromGln: dc,
+      toGln: site,
+      lines: [
+        { gtin, lotCode, quantity: '10' },
+        { gtin: blendGtin, lotCode: blendCode, quantity: '30' },
+      ],
+    });
+    await post(R, `/shipments/${out}/dispatch`, {});
+    expect((await get(R, `/locations/${dc}/stock`)).body.positions).to.deep.equal([]);
+
+    // The retailer holds none of either lot now, and still sees both lots' provenance, as the query API shows it.
+    for (const path of [
+      `/lots/${gtin}/${lotCode}`,
+      `/lots/${gtin}/${lotCode}/trace`,
+      `/history?key=lot~${gtin}~${lotCode}`,
+      `/provenance/lots/${gtin}/${lotCode}`,
+    ]) {
+      const res = await get(R, path);
+      expect(res.status, `${path}: ${JSON.stringify(res.body).slice(0, 300)}`).to.equal(200);
+    }
+    const trace = (await get(R, `/lots/${gtin}/${lotCode}/trace`)).body;
+    // No stock anywhere of the retailer's, and not the supplier's stock at the roastery.
+    expect(trace.positions).to.deep.equal([]);
+    expect(trace.descendants.map((d: { lotCode: string }) => d.lotCode)).to.deep.equal([blendCode]);
+    const blend = await get(R, `/provenance/lots/${blendGtin}/${blendCode}`);
+    expect(blend.status, JSON.stringify(blend.body).slice(0, 300)).to.equal(200);
+    expect(blend.body.ok).to.equal(true);
+    // Every transaction the blend's proof embeds answers alone, the supplier's commissioning of the beans included.
+    const embedded = (blend.body.proofs as Array<{ txId: string }>).map((p) => p.txId);
+    expect(embedded).to.include(commission.txId);
+    for (const txId of embedded) expect((await get(R, `/provenance/transactions/${txId}`)).status, txId).to.equal(200);
+    // The supplier does not learn where the retailer held the beans, nor of the blend it made from them.
+    const supplierView = (await get(S, `/lots/${gtin}/${lotCode}/trace`)).body;
+    expect(supplierView.positions.map((p: { gln: string }) => p.gln)).to.deep.equal([site]);
+    expect(supplierView.descendants).to.deep.equal([]);
+    expect(JSON.stringify(supplierView)).not.to.include(dc);
+    expect((await get(S, `/lots/${blendGtin}/${blendCode}/trace`)).status).to.equal(404);
+  });
+
   it("gives the auditor role every member's proofs", async () => {
     const auditor = `Bearer ${await fx.token(S, ['auditor'], 'auditor@supplier')}`;
     for (const msp of [S, R]) {

@@ -10,9 +10,8 @@ import { each, model, same, type Ctx, type Row } from './visibility-context';
 import {
   ANCESTORS,
   DESCENDANTS,
-  GATEWAY_LOT_GRANT,
+  LOT_GRANT,
   LOTS,
-  ON_HAND,
   OWNER,
   PO_PARTIES,
   RECALL_GRANT,
@@ -20,10 +19,14 @@ import {
   SHIPMENT_PARTIES,
   SHIPMENTS,
   TX_GRANT,
+  type LotName,
   type SiteName,
 } from './visibility-model';
 
 type Any = Record<string, any>;
+
+/** The lots made from `lot` that are of `reader`'s own provenance (rule lot-downstream). */
+const ownDescendants = (reader: Reader, lot: LotName) => DESCENDANTS[lot].filter((d) => sees(reader, LOT_GRANT[d]));
 
 const lotRead =
   (suffix: string, check?: (x: Ctx, reader: Reader, body: Any) => void): Row =>
@@ -32,7 +35,7 @@ const lotRead =
     await each(async (reader) => {
       for (const lot of LOTS) {
         const a = await x.r.gateway(reader, `/lots/${m.lotKey(lot)}${suffix}`);
-        expect(a.status, `${reader} gateway ${lot}${suffix}: ${a.text.slice(0, 200)}`).to.equal(sees(reader, GATEWAY_LOT_GRANT[lot]) ? 200 : 404);
+        expect(a.status, `${reader} gateway ${lot}${suffix}: ${a.text.slice(0, 200)}`).to.equal(sees(reader, LOT_GRANT[lot]) ? 200 : 404);
         if (a.status === 200) check?.(x, reader, a.body);
       }
     });
@@ -44,8 +47,8 @@ function historyGrants(x: Ctx): Array<[string, readonly Member[] | 'all']> {
   return [
     [`location~${x.s.gln.site2}`, 'all'],
     [`product~${x.s.gtin.g2}`, 'all'],
-    [`lot~${m.lotKey('B2').replace('/', '~')}`, GATEWAY_LOT_GRANT.B2],
-    [`lot~${m.lotKey('AB').replace('/', '~')}`, GATEWAY_LOT_GRANT.AB],
+    [`lot~${m.lotKey('B2').replace('/', '~')}`, LOT_GRANT.B2],
+    [`lot~${m.lotKey('AB').replace('/', '~')}`, LOT_GRANT.AB],
     [`stock~${x.s.gln.site2}~${m.lotKey('B').replace('/', '~')}`, [OWNER.site2]],
     [`shipment~${x.s.shipment.SH2}`, SHIPMENT_PARTIES.SH2],
     [`shipment~${x.s.shipment.SH1}`, SHIPMENT_PARTIES.SH1],
@@ -62,10 +65,17 @@ export const GATEWAY_ROWS: Record<string, Row> = {
   'GET /lots/:gtin/:lotCode/trace': lotRead('/trace', (x, reader, body) => {
     const m = model(x.s);
     for (const p of body.positions as Any[]) expect(m.ownsGln(reader, p.gln), `${reader}: trace position`).to.equal(true);
-    for (const d of body.descendants as Any[]) {
-      expect((d.positions as Any[]).length, `${reader}: a descendant it does not hold`).to.be.greaterThan(0);
-      for (const p of d.positions as Any[]) expect(m.ownsGln(reader, p.gln), `${reader}: descendant position`).to.equal(true);
-    }
+    // Of the descendants only those of its own provenance, though it holds none of them now (supplier 1's blend).
+    same(
+      reader,
+      `descendants of ${m.lotOf(body.lot.gtin, body.lot.lotCode)}`,
+      (body.descendants as Any[]).map((d) => m.lotOf(d.gtin, d.lotCode) ?? d.lotCode),
+      ownDescendants(reader, m.lotOf(body.lot.gtin, body.lot.lotCode)!),
+    );
+    for (const d of body.descendants as Any[])
+      for (const p of [...(d.positions as Any[]).map((q) => q.gln as string), ...((d.sites ?? []) as string[])])
+        expect(m.ownsGln(reader, p), `${reader}: descendant position or site`).to.equal(true);
+    for (const gln of (body.sites ?? []) as string[]) expect(m.ownsGln(reader, gln), `${reader}: trace site`).to.equal(true);
   }),
   'GET /shipments/:shipmentId': async (x) => {
     await each(async (reader) => {
@@ -125,16 +135,15 @@ export const PROVENANCE_ROWS: Record<string, Row> = {
     await each(async (reader) => {
       for (const lot of LOTS) {
         const a = await x.r.gateway(reader, `/provenance/lots/${m.lotKey(lot)}`);
-        expect(a.status, `${reader} proof of ${lot}: ${a.text.slice(0, 200)}`).to.equal(sees(reader, GATEWAY_LOT_GRANT[lot]) ? 200 : 404);
+        expect(a.status, `${reader} proof of ${lot}: ${a.text.slice(0, 200)}`).to.equal(sees(reader, LOT_GRANT[lot]) ? 200 : 404);
         if (a.status !== 200) continue;
         expect(a.body.ok, `${reader} proof of ${lot}`).to.equal(true);
-        // Every ancestor; of the descendants only those it holds, and stock only at its own locations.
-        const held = DESCENDANTS[lot].filter((d) => ON_HAND.some((h) => h.lot === d && m.ownsGln(reader, x.s.gln[h.site])));
+        // Every ancestor; of the descendants only those of its own provenance, and stock only at its own locations.
         same(
           reader,
           `lots proven for ${lot}`,
           (a.body.lots as Any[]).map((l) => m.lotOf(l.gtin, l.lotCode) ?? l.lotCode),
-          [lot, ...ANCESTORS[lot], ...held],
+          [lot, ...ANCESTORS[lot], ...ownDescendants(reader, lot)],
         );
         for (const l of a.body.lots as Any[])
           for (const p of l.onHand as Any[]) expect(m.ownsGln(reader, p.gln), `${reader}: proven stock at ${p.gln}`).to.equal(true);
@@ -144,6 +153,9 @@ export const PROVENANCE_ROWS: Record<string, Row> = {
         const proven = new Set((a.body.proofs as Any[]).map((p) => p.txId as string));
         for (const [name, grant] of Object.entries(TX_GRANT))
           if (!sees(reader, grant)) expect(proven.has(x.s.tx[name].txId), `${reader}: ${name} proven for ${lot}`).to.equal(false);
+        // Each proof it was given answers alone too: the transaction rule grants what the lot rule shows.
+        for (const txId of proven)
+          expect((await x.r.gateway(reader, `/provenance/transactions/${txId}`)).status, `${reader}: ${txId} of ${lot} alone`).to.equal(200);
       }
     });
   },

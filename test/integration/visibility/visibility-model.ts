@@ -15,7 +15,7 @@ export const sees = (reader: Reader, members: readonly Member[]) => reader === A
 
 export const OWNER: Record<SiteName, Member> = { site1: S1, site2: S2, site3: S3, dc: R };
 
-/** Query API: a lot's provenance (commissioned or ever held, itself or a lot made from it). */
+/** A lot's provenance (commissioned or ever held, itself or a lot made from it): the query API's and the gateway's. */
 export const LOT_GRANT: Record<LotName, Member[]> = {
   A: [S1, R], // supplier 1 made it; the retailer holds the blend made from it
   B: [S2, S1, R], // supplier 2 made it, supplier 1 held it, the retailer holds the blend
@@ -23,9 +23,6 @@ export const LOT_GRANT: Record<LotName, Member[]> = {
   C3: [S3], // still in transit to the retailer, who has not held it yet
   AB: [S1, R], // the blend: never supplier 2's (its supplier's customer)
 };
-
-/** Gateway: from the current state (commissioned, or stock now at own locations of it or of a lot made from it). */
-export const GATEWAY_LOT_GRANT: Record<LotName, Member[]> = { A: [S1, R], B: [S2, R], B2: [S2, R], C3: [S3], AB: [S1, R] };
 
 /** Lots made from each lot. */
 export const DESCENDANTS: Record<LotName, LotName[]> = { A: ['AB'], B: ['AB'], B2: [], C3: [], AB: [] };

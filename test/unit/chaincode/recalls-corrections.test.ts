@@ -54,6 +54,21 @@ describe('traceability contract: recalls, error declarations, attestations', () 
     expect(down.descendants.map((l: any) => l.lotCode)).to.deep.equal(['BLEND-1']);
   });
 
+  it('keeps in GetLotTrace every location that ever held a lot, after its stock is gone', async () => {
+    await h.submit(SUPPLIER, 'AdjustStock', {
+      eventId: eid(),
+      gln: GLN.roastery,
+      reason: 'waste',
+      lines: [{ gtin: GTIN.roasted, lotCode: 'BLEND-1', delta: '-85' }],
+    });
+    const down = await h.query(RETAILER, 'GetLotTrace', GTIN.green, 'G-1');
+    expect(down.positions.map((p: any) => [p.gln, p.quantity])).to.deep.equal([[GLN.roastery, '50.000']]);
+    expect(down.sites).to.deep.equal([GLN.roastery]);
+    // A descendant with who made it and from what, where its stock is now (nowhere) and where it ever was.
+    expect(down.descendants[0]).to.deep.include({ lotCode: 'BLEND-1', commissionedBy: SUPPLIER, positions: [], sites: [GLN.roastery] });
+    expect(down.descendants[0].parents.map((p: any) => p.lotCode)).to.deep.equal(['G-1', 'G-2']);
+  });
+
   it('declares an error by repeating the original event with errorDeclaration, editing nothing', async () => {
     const wrong = await h.submit(SUPPLIER, 'AdjustStock', {
       eventId: 'ADJ-WRONG',

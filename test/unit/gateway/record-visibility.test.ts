@@ -17,12 +17,26 @@ const LOTS: Record<string, any> = {
     descendants: [{ gtin: 'g1', lotCode: 'AB', positions: [{ gln: 'dc', quantity: '900' }] }],
   },
   'g1/AB': { lot: { commissionedBy: 'S1' }, positions: [{ gln: 'dc', quantity: '900' }], ancestors: [{ gtin: 'g2', lotCode: 'B' }], descendants: [] },
+  // With the locations that ever held each lot (`sites`): C went from supplier 2 to the DC, which sold all of it.
+  'g3/C': { lot: { commissionedBy: 'S2' }, positions: [], sites: ['site2', 'dc'], ancestors: [], descendants: [] },
+  // Supplier 1 made M from supplier 2's D, the retailer made N from M; none of M or N is left anywhere.
+  'g2/D': {
+    lot: { commissionedBy: 'S2' },
+    positions: [{ gln: 'site2', quantity: '5' }],
+    sites: ['site2'],
+    ancestors: [],
+    descendants: [
+      { gtin: 'g1', lotCode: 'M', commissionedBy: 'S1', parents: [{ gtin: 'g2', lotCode: 'D' }], positions: [], sites: ['site1'] },
+      { gtin: 'g4', lotCode: 'N', commissionedBy: 'R', parents: [{ gtin: 'g1', lotCode: 'M' }], positions: [], sites: ['dc'] },
+    ],
+  },
 };
 const HISTORY: Record<string, unknown[]> = {
   'shipment~SH2': [{ value: { senderMsp: 'S2', receiverMsp: 'R' } }],
   'po~PO2': [{ value: { buyerMsp: 'R', supplierMsp: 'S2' } }],
   'aggregation~pallet-1': [{ value: { packedBy: 'S1', updatedBy: 'S1' } }, { value: { packedBy: 'S1', updatedBy: 'C' } }],
   'payment~1~0xab~0': [{ value: { poId: 'PO2' } }],
+  'recall~RC3': [{ value: { declaredBy: 'S2', affected: [{ gtin: 'g3', lotCode: 'C' }] } }],
   'recall~RC': [
     {
       value: {
@@ -66,6 +80,36 @@ describe('gateway record visibility', () => {
     expect(await v.lotTrace('g2', 'B', 'S3')).to.equal(undefined);
     // The blend's maker sees its ancestors (its provenance) though it holds none of it now.
     expect((await v.lotTrace('g1', 'AB', 'S1'))?.ancestors).to.have.length(1);
+  });
+
+  it('keeps a lot with a member that held it and sold all of it: provenance and recalls, none of the others’ locations', async () => {
+    const held = await v.lotTrace('g3', 'C', 'R');
+    expect(held?.positions).to.deep.equal([]);
+    expect(held?.sites).to.deep.equal(['dc']);
+    expect(await v.historyVisible('lot~g3~C', [], 'R')).to.equal(true);
+    expect(await v.historyVisible('recall~RC3', HISTORY['recall~RC3'] as never, 'R')).to.equal(true);
+    // Its maker does not learn that the DC held it; a member that never held it sees nothing.
+    expect((await v.lotTrace('g3', 'C', 'S2'))?.sites).to.deep.equal(['site2']);
+    expect(await v.lotTrace('g3', 'C', 'S1')).to.equal(undefined);
+    expect(await v.historyVisible('recall~RC3', HISTORY['recall~RC3'] as never, 'S1')).to.equal(false);
+  });
+
+  it('shows a lot to the members that made or held a lot made from it, with only the descendants of their own provenance', async () => {
+    // The retailer held N (made from M, made from D): D's provenance is its, and so are M and N.
+    const r = await v.lotTrace('g2', 'D', 'R');
+    expect(r?.positions).to.deep.equal([]);
+    expect(r?.descendants.map((d) => [d.lotCode, d.sites])).to.deep.equal([
+      ['M', []],
+      ['N', ['dc']],
+    ]);
+    // Supplier 1 made M and holds none of it: D is its provenance, N (the retailer's) is not.
+    const s1 = await v.lotTrace('g2', 'D', 'S1');
+    expect(s1?.descendants.map((d) => d.lotCode)).to.deep.equal(['M']);
+    expect(s1?.descendants[0].positions).to.deep.equal([]);
+    const maker = await v.lotTrace('g2', 'D', 'S2');
+    expect(maker?.positions.map((p) => p.gln)).to.deep.equal(['site2']);
+    expect(maker?.descendants).to.deep.equal([]);
+    expect(await v.lotTrace('g2', 'D', 'S3')).to.equal(undefined);
   });
 
   it('reads a location owner once', async () => {
@@ -139,6 +183,17 @@ describe('gateway transaction visibility (what a proof would reveal)', () => {
     const order = block({ by: r, writes: ['po~PO2'] });
     expect(await seen(order, 'S2')).to.equal(true);
     expect(await seen(order, 'S1')).to.equal(false);
+  });
+
+  it('shows the transactions of every lot of a visible provenance, to a member that holds none of it any more', async () => {
+    // D's commissioning is embedded in the proof of M, whose maker (supplier 1) holds none of M: it answers alone too.
+    const commissionD = block({ by: s2, writes: ['lot~g2~D', 'stock~site2~g2~D'] });
+    expect(await seen(commissionD, 'S1')).to.equal(true);
+    expect(await seen(commissionD, 'R')).to.equal(true);
+    expect(await seen(commissionD, 'S3')).to.equal(false);
+    // C's commissioning, to the DC that held C and sold all of it.
+    expect(await seen(block({ by: s2, writes: ['lot~g3~C', 'stock~site2~g3~C'] }), 'R')).to.equal(true);
+    expect(await seen(block({ by: s2, writes: ['lot~g3~C', 'stock~site2~g3~C'] }), 'S1')).to.equal(false);
   });
 
   it('grants nothing for master data or indexes written along: a location registration is its creator’s', async () => {
