@@ -24,6 +24,7 @@ import { extendCryptoMaterial } from './crypto-material';
 import { devnetStatus, processManager, startPeer } from './devnet';
 import type { DevnetInfo } from './devnet-info';
 import { snapshotsRootDir } from './node-config';
+import { waitForPeerMembership } from './readiness';
 import { orgTlsCa } from './paths';
 import { storeTopology } from './topology';
 
@@ -210,5 +211,10 @@ export async function joinFromSnapshot(
   await waitForHeight(next, peer, target, timeoutMs);
   const height = await peerHeight(next, peer);
   log(`${peer.peerHost} pulled the blocks after the snapshot: height ${height}`);
+  // Discovery through the new peer lists only the peers its gossip knows: wait until that is every other peer of the channel.
+  const others = [...next.orgs, ...next.secondPeers].filter((p) => p.peerHost !== peer.peerHost);
+  const gossipFrom = Date.now();
+  const known = await waitForPeerMembership(next, peer, others, opts.timeoutMs ?? 120_000);
+  log(`${peer.peerHost} knows the channel's ${known} other peers through gossip (after ${((Date.now() - gossipFrom) / 1000).toFixed(1)} s more)`);
   return { peer, snapshot, height, connectionDir: dir, elapsedMs: Date.now() - t0 };
 }
