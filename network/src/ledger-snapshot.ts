@@ -14,6 +14,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { withRetry } from '../../lib/platform/src';
 import { peerHeight, waitForHeight } from './add-org';
 import { peerAdmin } from './admin-cli';
 import { fabricSampleConfigDir } from './binaries';
@@ -195,7 +196,17 @@ export async function joinFromSnapshot(
   log(`crypto material for ${peer.peerHost} (cryptogen extend)`);
   log(`starting ${peer.peerHost} (${peer.mspId}) on ${peer.address}:${peer.peerPort}`);
   await startPeer(next, processManager(next), peer, await fabricSampleConfigDir(next.root));
-  await peerAdmin(next, peer, ['channel', 'joinbysnapshot', '--snapshotpath', snapshot.dir], `${peer.peerHost} joins ${next.channel} from ${snapshot.dir}`);
+  // The peer answers its health check before its gRPC listener accepts connections: a refused
+  // connection right after start-up means "not yet" (nothing was asked of the peer), anything else is a failure.
+  await withRetry(
+    () => peerAdmin(next, peer, ['channel', 'joinbysnapshot', '--snapshotpath', snapshot.dir], `${peer.peerHost} joins ${next.channel} from ${snapshot.dir}`),
+    {
+      deadlineMs: 30_000,
+      baseDelayMs: 200,
+      maxDelayMs: 1_000,
+      retriable: (err) => /connection refused/.test(String(err instanceof Error ? err.message : err)),
+    },
+  );
   const timeoutMs = opts.timeoutMs ?? 180_000;
   await waitForJoin(next, peer, timeoutMs);
   log(`${peer.peerHost} joined ${next.channel} from the snapshot of block ${snapshot.block}`);
