@@ -137,7 +137,9 @@ describe('ledger snapshot: a second peer joined from a snapshot', function () {
 
       const tip = await ledgerTip(orgs);
       const others = Object.values(orgs).map((c) => c.peer);
-      // A first query on the new peer (it runs service discovery for the client).
+      // A first query on the new peer (it runs service discovery for the client). The client keeps that first
+      // answer (fabric-network asks again after five minutes only), so p1.peers() below does not change while
+      // waiting: every organisation's peer is in it because the command returned only once gossip knew them.
       await p1.evaluate({ contract: 'traceability', fn: 'GetStock', args: [before.gln.coop], peer: p1.peer });
       await waitFor(
         'every peer at the tip and known to the new peer',
