@@ -14,6 +14,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { withRetry } from '../../lib/platform/src';
 import { peerHeight, waitForHeight } from './add-org';
 import { peerAdmin } from './admin-cli';
 import { fabricSampleConfigDir } from './binaries';
@@ -24,6 +25,7 @@ import { extendCryptoMaterial } from './crypto-material';
 import { devnetStatus, processManager, startPeer } from './devnet';
 import type { DevnetInfo } from './devnet-info';
 import { snapshotsRootDir } from './node-config';
+import { waitForPeerMembership } from './readiness';
 import { orgTlsCa } from './paths';
 import { storeTopology } from './topology';
 
@@ -194,7 +196,17 @@ export async function joinFromSnapshot(
   log(`crypto material for ${peer.peerHost} (cryptogen extend)`);
   log(`starting ${peer.peerHost} (${peer.mspId}) on ${peer.address}:${peer.peerPort}`);
   await startPeer(next, processManager(next), peer, await fabricSampleConfigDir(next.root));
-  await peerAdmin(next, peer, ['channel', 'joinbysnapshot', '--snapshotpath', snapshot.dir], `${peer.peerHost} joins ${next.channel} from ${snapshot.dir}`);
+  // The peer answers its health check before its gRPC listener accepts connections: a refused
+  // connection right after start-up means "not yet" (nothing was asked of the peer), anything else is a failure.
+  await withRetry(
+    () => peerAdmin(next, peer, ['channel', 'joinbysnapshot', '--snapshotpath', snapshot.dir], `${peer.peerHost} joins ${next.channel} from ${snapshot.dir}`),
+    {
+      deadlineMs: 30_000,
+      baseDelayMs: 200,
+      maxDelayMs: 1_000,
+      retriable: (err) => /connection refused/.test(String(err instanceof Error ? err.message : err)),
+    },
+  );
   const timeoutMs = opts.timeoutMs ?? 180_000;
   await waitForJoin(next, peer, timeoutMs);
   log(`${peer.peerHost} joined ${next.channel} from the snapshot of block ${snapshot.block}`);
@@ -210,5 +222,10 @@ export async function joinFromSnapshot(
   await waitForHeight(next, peer, target, timeoutMs);
   const height = await peerHeight(next, peer);
   log(`${peer.peerHost} pulled the blocks after the snapshot: height ${height}`);
+  // Discovery through the new peer lists only the peers its gossip knows: wait until that is every other peer of the channel.
+  const others = [...next.orgs, ...next.secondPeers].filter((p) => p.peerHost !== peer.peerHost);
+  const gossipFrom = Date.now();
+  const known = await waitForPeerMembership(next, peer, others, opts.timeoutMs ?? 120_000);
+  log(`${peer.peerHost} knows the channel's ${known} other peers through gossip (after ${((Date.now() - gossipFrom) / 1000).toFixed(1)} s more)`);
   return { peer, snapshot, height, connectionDir: dir, elapsedMs: Date.now() - t0 };
 }

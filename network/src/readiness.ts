@@ -5,7 +5,7 @@
 import * as http from 'node:http';
 import { connectDevnet } from './connect-devnet';
 import { withRetry } from '../../lib/platform/src';
-import type { DevnetConfig } from './config';
+import type { DevnetConfig, PeerOrg } from './config';
 import type { DevnetInfo } from './devnet-info';
 import { CONTRACT } from '../../lib/domain/src';
 
@@ -38,6 +38,31 @@ export async function waitForGossip(cfg: DevnetConfig, timeoutMs = 60_000): Prom
     if (known.every((k) => k !== undefined && k >= cfg.orgs.length - 1)) return;
     if (Date.now() > deadline) {
       throw new Error(`gossip did not converge within ${timeoutMs} ms (peers known: ${known.join(', ')}); see the peer logs in ${cfg.runDir}/logs`);
+    }
+    await sleep(250);
+  }
+}
+
+/**
+ * Waits until `peer`'s gossip counts `others` other peers on the channel (the
+ * peers service discovery through it lists); returns the count. Gossip learns
+ * another organisation's peer through the anchor peers and alive messages, a
+ * few seconds after the peer joined; until then discovery through it leaves
+ * that organisation out.
+ */
+export async function waitForPeerMembership(cfg: DevnetConfig, peer: PeerOrg, others: PeerOrg[], timeoutMs = 120_000): Promise<number> {
+  const metric = `gossip_membership_total_peers_known{channel="${cfg.channel}"}`;
+  const url = `http://${peer.listenAddress}:${peer.operationsPort}/metrics`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const known = await metricValue(url, metric);
+    if (known !== undefined && known >= others.length) return known;
+    if (Date.now() > deadline) {
+      const names = others.map((o) => `${o.peerHost} (${o.address}:${o.peerPort})`).join(', ');
+      throw new Error(
+        `${peer.peerHost} knows ${known ?? 'no'} of the ${others.length} other peers of ${cfg.channel} through gossip after ${timeoutMs} ms ` +
+          `(expected ${names}); service discovery through it would leave the missing ones out. See its log and the others' in ${cfg.runDir}/logs`,
+      );
     }
     await sleep(250);
   }

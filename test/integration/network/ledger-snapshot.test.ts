@@ -3,7 +3,8 @@
  * 31000): the supplier's peer takes a snapshot, the supplier's second peer
  * joins the channel from it, answers stock and lot queries as every other
  * peer does, and an indexer reading through it goes on from its checkpoint;
- * one whose checkpoint lies before the snapshot stops and says why.
+ * one whose checkpoint lies before the snapshot stops and says why. The join
+ * is the command of docs/operations.md, run as written against this devnet.
  */
 import { expect } from 'chai';
 import * as fs from 'node:fs';
@@ -18,8 +19,9 @@ import { connectDevnet } from '../../../network/src/connect-devnet';
 import { devnetLedgerEnv } from '../../../network/src/connection-files';
 import { devnetDown, devnetUp } from '../../../network/src/devnet';
 import type { DevnetInfo } from '../../../network/src/devnet-info';
-import { joinFromSnapshot, SNAPSHOT_METADATA, takeSnapshot } from '../../../network/src/ledger-snapshot';
+import { SNAPSHOT_METADATA, takeSnapshot } from '../../../network/src/ledger-snapshot';
 import type { PostgresServer } from '../../../network/src/services/postgres';
+import { DocPage } from '../../fixtures/doc-shell';
 import { cleanUp } from '../../fixtures/start-all';
 import { testDevnetConfig } from '../../fixtures/test-devnet';
 import { AUDITOR, RETAILER, SUPPLIER, type Orgs } from '../chaincode/ledger-fixtures';
@@ -49,6 +51,7 @@ describe('ledger snapshot: a second peer joined from a snapshot', function () {
   const indexers: Indexer[] = [];
   const following = unique('snap');
   const fresh = unique('snapfresh');
+  const page = new DocPage('docs/operations.md', __filename);
 
   before(async () => {
     await devnetDown(cfg, { wipe: true }, () => undefined);
@@ -74,6 +77,7 @@ describe('ledger snapshot: a second peer joined from a snapshot', function () {
       () => pg?.stop(),
       // The run folder's topology now names the second peer: down stops it with the rest.
       () => devnetDown(loadDevnetConfig({ portBase: cfg.portBase, runDir: cfg.runDir, peerClientAuth: true }), { wipe: true }, () => undefined),
+      () => page.close(),
     ]),
   );
 
@@ -101,9 +105,24 @@ describe('ledger snapshot: a second peer joined from a snapshot', function () {
       const checkpoint = BigInt((await pool.query('SELECT block_number FROM checkpoint')).rows[0].block_number);
       expect(checkpoint >= BigInt(snapshot.block)).to.equal(true);
 
-      const joined = await joinFromSnapshot(cfg, 'supplier', { log });
+      // `npm run network -- join-from-snapshot --org supplier`, with this devnet's port base and run folder exported.
+      const out = await page.next({ ...process.env, FABRIC_PORT_BASE: String(cfg.portBase), FABRIC_RUN_DIR: cfg.runDir, FABRIC_PEER_CLIENT_AUTH: 'true' });
+      const said = /(\S+) joined \S+ from the snapshot of block (\d+) in ([\d.]+) s/.exec(out);
+      expect(said, out).to.not.equal(null);
+      const peer = loadDevnetConfig({ portBase: cfg.portBase, runDir: cfg.runDir, peerClientAuth: true }).secondPeers.find((p) => p.mspId === SUPPLIER)!;
+      const joined = {
+        peer,
+        block: Number(said![2]),
+        elapsedMs: Number(said![3]) * 1000,
+        connectionDir: path.join(cfg.runDir, 'connection', SUPPLIER, 'peer1'),
+      };
+      expect(said![1]).to.equal('peer1.supplier.coffee.example');
+      // It returns once the new peer's gossip knows every other peer: discovery through it lists them all.
+      const gossip = /knows the channel's (\d+) other peers through gossip \(after ([\d.]+) s more\)/.exec(out);
+      expect(gossip, out).to.not.equal(null);
+      expect(Number(gossip![1])).to.equal(3);
       expect(joined.peer.peerHost).to.equal('peer1.supplier.coffee.example');
-      expect(joined.snapshot.block).to.equal(snapshot.block);
+      expect(joined.block, 'the join used the latest snapshot').to.equal(snapshot.block);
 
       // Facts after the snapshot: the new peer has them from blocks it pulled itself.
       const after: Chain = await setUpChain(orgs);
@@ -118,7 +137,9 @@ describe('ledger snapshot: a second peer joined from a snapshot', function () {
 
       const tip = await ledgerTip(orgs);
       const others = Object.values(orgs).map((c) => c.peer);
-      // A first query on the new peer (it runs service discovery for the client).
+      // A first query on the new peer (it runs service discovery for the client). The client keeps that first
+      // answer (fabric-network asks again after five minutes only), so p1.peers() below does not change while
+      // waiting: every organisation's peer is in it because the command returned only once gossip knew them.
       await p1.evaluate({ contract: 'traceability', fn: 'GetStock', args: [before.gln.coop], peer: p1.peer });
       await waitFor(
         'every peer at the tip and known to the new peer',
@@ -185,7 +206,7 @@ describe('ledger snapshot: a second peer joined from a snapshot', function () {
       ]);
       expect(ended).to.equal('running');
       console.log(
-        `      (snapshot of block ${snapshot.block}; peer1 joined in ${(joined.elapsedMs / 1000).toFixed(1)} s; indexer went on from block ${checkpoint + 1n} to ${tip - 1n})`,
+        `      (snapshot of block ${snapshot.block}; peer1 joined in ${(joined.elapsedMs / 1000).toFixed(1)} s, its gossip knew every other peer ${gossip![2]} s after it had the blocks; indexer went on from block ${checkpoint + 1n} to ${tip - 1n})`,
       );
     } finally {
       await pool.end();
