@@ -19,7 +19,11 @@ export const TOPIC_RULES: Record<Aggregate, { rules: ReadRule[]; applied: string
   payments: { rules: ['order'], applied: 'the purchase order the payment is for' },
   'purchase-orders': { rules: ['order'], applied: 'the purchase order' },
   recalls: { rules: ['recall'], applied: 'the recall' },
-  'master-data': { rules: ['location', 'transaction'], applied: 'a location: its owner; a product: the member whose transaction registered it' },
+  'master-data': {
+    rules: ['location', 'membership', 'transaction'],
+    applied:
+      'a location: its owner; a product: every member (a GTIN’s master data is common knowledge); any other record: the member whose transaction wrote it',
+  },
   records: {
     rules: ['shipment', 'location', 'transaction'],
     applied: '`receipt~`: its shipment; `sales~`: its location; any other record: the member whose transaction wrote it',
@@ -49,6 +53,7 @@ const TOPIC_SQL: Record<Aggregate, (o: string, org: string) => string> = {
   recalls: (o, org) => `EXISTS (SELECT 1 FROM recalls vor WHERE vor.recall_id = ${o}.message_key AND ${VISIBLE.recall('vor', org)})`,
   'master-data': (o, org) => `CASE split_part(${o}.message_key, '~', 1)
       WHEN 'location' THEN ${VISIBLE.location(attr1(`${o}.message_key`), org)}
+      WHEN 'product' THEN TRUE
       ELSE ${writtenBy(o, org)} END`,
   records: (o, org) => `CASE split_part(${o}.message_key, '~', 1)
       WHEN 'receipt' THEN ${VISIBLE.shipmentId(attr1(`${o}.message_key`), org)}
