@@ -2,7 +2,18 @@
 import 'reflect-metadata'; // @peculiar/x509's dependency injection needs it before anything loads
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { devSignIn, fetchConfig, loadSession, oidcCallback, oidcSignIn, saveSession, SESSION_EXPIRED, type ConsoleConfig, type Session } from './lib/session';
+import {
+  devSignIn,
+  fetchConfig,
+  loadSession,
+  oidcCallback,
+  oidcSignIn,
+  saveSession,
+  SESSION_EXPIRED,
+  signOut,
+  type ConsoleConfig,
+  type Session,
+} from './lib/session';
 import { ALL_ROLES, canSee, type View } from './lib/roles';
 import { LedgerView } from './views/ledger-view';
 import { OrdersView, ShipmentsView, StockView } from './views/operations-view';
@@ -142,7 +153,7 @@ function App() {
         <span class="who">
           {session.sub}
           {session.org ? ` of ${session.org}` : ''} ({session.roles.join(', ')}){' '}
-          <button type="button" onClick={() => (saveSession(undefined), setSession(undefined))}>
+          <button type="button" onClick={() => void signOut(config).finally(() => setSession(undefined))}>
             Sign out
           </button>
         </span>

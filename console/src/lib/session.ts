@@ -104,6 +104,23 @@ export async function oidcSignIn(cfg: Extract<ConsoleConfig['auth'], { mode: 'oi
   await userManager(cfg).signinRedirect();
 }
 
+/**
+ * Signs out: the console forgets its token and, with a real issuer, ends the
+ * user's session there too (RP-initiated logout with the ID token as hint), so
+ * that the next "Sign in" on a shared terminal asks for a password again. An
+ * issuer without an end-session endpoint only loses the stored user.
+ */
+export async function signOut(cfg: ConsoleConfig): Promise<void> {
+  saveSession(undefined);
+  if (cfg.auth.mode !== 'oidc') return;
+  const users = userManager(cfg.auth);
+  try {
+    await users.signoutRedirect();
+  } catch {
+    await users.removeUser();
+  }
+}
+
 /** Completes a redirect back from the issuer (code and state in the query), if this is one. */
 export async function oidcCallback(cfg: ConsoleConfig): Promise<Session | undefined> {
   if (cfg.auth.mode !== 'oidc') return undefined;

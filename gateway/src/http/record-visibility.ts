@@ -115,8 +115,9 @@ export function createRecordVisibility(read: LedgerRead, ownerOf = createLocatio
   };
 
   /**
-   * Whether `org` may read the history of the readable key: master data
-   * (locations, products) every member; a lot by its provenance; stock by the
+   * Whether `org` may read the history of the readable key: a location by its
+   * owner (rule `location`); a product's master data every member (a GTIN's
+   * description is shared with trading partners); a lot by its provenance; stock by the
    * location's owner; a shipment, its transit and receipts by its parties; an
    * order and its payments by buyer and supplier; an event record by the member
    * that submitted it; a pallet's contents (aggregation) by the members that
@@ -127,6 +128,7 @@ export function createRecordVisibility(read: LedgerRead, ownerOf = createLocatio
     const [type, ...attrs] = key.split('~');
     switch (type) {
       case 'location':
+        return (await ownerOf(attrs[0])) === org;
       case 'product':
         return true;
       case 'lot':

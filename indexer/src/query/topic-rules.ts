@@ -19,7 +19,11 @@ export const TOPIC_RULES: Record<Aggregate, { rules: ReadRule[]; applied: string
   payments: { rules: ['order'], applied: 'the purchase order the payment is for' },
   'purchase-orders': { rules: ['order'], applied: 'the purchase order' },
   recalls: { rules: ['recall'], applied: 'the recall' },
-  'master-data': { rules: ['location', 'transaction'], applied: 'a location: its owner; a product: the member whose transaction registered it' },
+  'master-data': {
+    rules: ['location', 'membership', 'transaction'],
+    applied:
+      'a location: its owner; a product: every member (a GTIN’s master data is common knowledge); any other record: the member whose transaction wrote it',
+  },
   records: {
     rules: ['shipment', 'location', 'transaction'],
     applied: '`receipt~`: its shipment; `sales~`: its location; any other record: the member whose transaction wrote it',
@@ -34,17 +38,22 @@ const attr1 = (key: string) => `split_part(${key}, '~', 2)`;
 const writtenBy = (o: string, org: string) =>
   `EXISTS (SELECT 1 FROM transactions vot WHERE vot.tx_id = ${o}.tx_id AND vot.block_number = ${o}.block_number AND vot.creator_msp = ${org})`;
 
+/** A message keyed by a purchase order id (the order itself, or a payment for it): seen by the order's parties. */
+const keyedByOrder = (o: string, org: string) =>
+  `EXISTS (SELECT 1 FROM purchase_orders vop WHERE vop.po_id = ${o}.message_key AND ${VISIBLE.order('vop', org)})`;
+
 /** SQL per topic: true when `org` may see the message of outbox row `o`. */
 const TOPIC_SQL: Record<Aggregate, (o: string, org: string) => string> = {
   'stock-movements': (o, org) => `EXISTS (SELECT 1 FROM stock_movements vom WHERE vom.movement_id = ${o}.event_id
       AND (${VISIBLE.location('vom.gln', org)} OR (vom.shipment_id IS NOT NULL AND ${VISIBLE.shipmentId('vom.shipment_id', org)})))`,
   shipments: (o, org) => VISIBLE.shipmentId(`${o}.message_key`, org),
   lots: (o, org) => VISIBLE.lot(`split_part(${o}.message_key, '/', 1)`, `substr(${o}.message_key, strpos(${o}.message_key, '/') + 1)`, org),
-  payments: (o, org) => `EXISTS (SELECT 1 FROM purchase_orders vop WHERE vop.po_id = ${o}.message_key AND ${VISIBLE.order('vop', org)})`,
-  'purchase-orders': (o, org) => `EXISTS (SELECT 1 FROM purchase_orders vop WHERE vop.po_id = ${o}.message_key AND ${VISIBLE.order('vop', org)})`,
+  payments: keyedByOrder,
+  'purchase-orders': keyedByOrder,
   recalls: (o, org) => `EXISTS (SELECT 1 FROM recalls vor WHERE vor.recall_id = ${o}.message_key AND ${VISIBLE.recall('vor', org)})`,
   'master-data': (o, org) => `CASE split_part(${o}.message_key, '~', 1)
       WHEN 'location' THEN ${VISIBLE.location(attr1(`${o}.message_key`), org)}
+      WHEN 'product' THEN TRUE
       ELSE ${writtenBy(o, org)} END`,
   records: (o, org) => `CASE split_part(${o}.message_key, '~', 1)
       WHEN 'receipt' THEN ${VISIBLE.shipmentId(attr1(`${o}.message_key`), org)}

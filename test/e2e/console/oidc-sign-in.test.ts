@@ -200,6 +200,29 @@ describe('sign-in with an OpenID Connect provider (console in Chromium, gateways
     await page.getByRole('button', { name: `Sign in with 127.0.0.1:${OIDC_TEST_PORT_BASE}` }).waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem('coffee-trace.session'))).to.equal(null);
   });
+
+  it('signs out at the provider too: the next sign-in on the same browser asks for the password again', async () => {
+    // The refused token ended the console's session, not the provider's: signing in needs no password.
+    await page.getByRole('button', { name: `Sign in with 127.0.0.1:${OIDC_TEST_PORT_BASE}` }).click();
+    await page.locator('header .who').filter({ hasText: 'sam@supplier of SupplierMSP' }).waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    // The provider's end-session page: the user confirms, and comes back to the console's sign-in page.
+    await page.waitForURL(new RegExp(`127\\.0\\.0\\.1:${OIDC_TEST_PORT_BASE}/`), { timeout: 60_000 });
+    await page.locator('button[value=yes]').click();
+    await page.waitForURL(`${consoleUrl}/console/**`, { timeout: 60_000 });
+    const signIn = page.getByRole('button', { name: `Sign in with 127.0.0.1:${OIDC_TEST_PORT_BASE}` });
+    await signIn.waitFor({ timeout: 60_000 });
+    expect(await page.evaluate(() => sessionStorage.getItem('coffee-trace.session'))).to.equal(null);
+
+    // Without the provider's session, signing in is a login again, not a silent return as the last user.
+    await signIn.click();
+    await page.waitForURL(/\/interaction\//, { timeout: 60_000 });
+    await page.locator('#password').waitFor();
+    await page.fill('#login', 'sam@supplier');
+    await page.fill('#password', 'sam');
+    await page.click('button[type=submit]');
+    await page.locator('header .who').filter({ hasText: 'sam@supplier of SupplierMSP' }).waitFor({ timeout: 60_000 });
+  });
 });
 
 async function sessionToken(page: Page): Promise<string> {

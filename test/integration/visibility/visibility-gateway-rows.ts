@@ -45,7 +45,7 @@ const lotRead =
 function historyGrants(x: Ctx): Array<[string, readonly Member[] | 'all']> {
   const m = model(x.s);
   return [
-    [`location~${x.s.gln.site2}`, 'all'],
+    [`location~${x.s.gln.site2}`, [OWNER.site2]],
     [`product~${x.s.gtin.g2}`, 'all'],
     [`lot~${m.lotKey('B2').replace('/', '~')}`, LOT_GRANT.B2],
     [`lot~${m.lotKey('AB').replace('/', '~')}`, LOT_GRANT.AB],

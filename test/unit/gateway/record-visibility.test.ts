@@ -121,7 +121,9 @@ describe('gateway record visibility', () => {
 
   it('decides a key history by its record', async () => {
     const seen = async (key: string, org: string) => v.historyVisible(key, (await read('GetHistory', key)).history, org);
-    expect(await seen('location~site2', 'S3')).to.equal(true);
+    expect(await seen('location~site2', 'S2')).to.equal(true);
+    expect(await seen('location~site2', 'S3')).to.equal(false);
+    expect(await seen('product~g2', 'S3')).to.equal(true);
     expect(await seen('stock~site2~g2~B', 'S2')).to.equal(true);
     expect(await seen('stock~site2~g2~B', 'R')).to.equal(false);
     expect(await seen('shipment~SH2', 'R')).to.equal(true);
