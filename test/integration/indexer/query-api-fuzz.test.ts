@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { devIssuerKeyFile } from '../../../lib/platform/src';
+import { devIssuerKeyFile, mintWithKey, type DevIssuerKeyFile } from '../../../lib/platform/src';
 import { indexerPort } from '../../../network/src/config';
 import { repoRoot } from '../../fixtures/doc-blocks';
 import { DocPage } from '../../fixtures/doc-shell';
@@ -52,5 +52,10 @@ describe('query API keeps to its OpenAPI document', function () {
     console.log(`      (schemathesis: ${((Date.now() - t0) / 1000).toFixed(0)} s)\n${summary.map((l) => `      ${l.trim()}`).join('\n')}`);
     expect(output).to.match(/: OK/);
     expect(output).to.match(/\d+ generated/);
+    // The run was not one of refusals: a token signed with the key the page's mint-token read is accepted.
+    const key = JSON.parse(fs.readFileSync(keyFile, 'utf8')) as DevIssuerKeyFile;
+    const token = await mintWithKey(key, { sub: 'fuzzer', roles: ['auditor'], org: 'RetailerMSP' });
+    const res = await fetch(`http://127.0.0.1:${indexerPort(devnet)}/inventory?limit=1`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).to.equal(200);
   });
 });
