@@ -1,17 +1,15 @@
 import { expect } from 'chai';
 import { randomBytes, randomUUID } from 'node:crypto';
-import * as path from 'node:path';
-import { runToEnd } from '../../fixtures/run-to-end';
 import request from 'supertest';
+import { DocPage } from '../../fixtures/doc-shell';
+import { SHARED_PORT_BASE, testDevnetConfig } from '../../fixtures/test-devnet';
 import { ROLES } from '../../../lib/domain/src/roles';
 import { startGatewayFixture, type GatewayFixture } from './gateway-fixture';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
-
-const run = (cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number) => runToEnd(cmd, args, { cwd: ROOT, env, timeoutMs });
-
 describe('gateway API keeps to its OpenAPI document', function () {
   this.timeout(400_000);
+  // The page's `npm run fuzz:gateway`, run as written with the documented settings that bound it.
+  const page = new DocPage('docs/api-fuzzing.md', __filename);
   let fx: GatewayFixture;
   let url: string;
   let auth: string;
@@ -22,6 +20,7 @@ describe('gateway API keeps to its OpenAPI document', function () {
     auth = `Bearer ${await fx.token('RetailerMSP', [...ROLES], 'fuzzer')}`;
   });
   after(async () => {
+    await page.close();
     await fx?.stop();
   });
 
@@ -45,6 +44,8 @@ describe('gateway API keeps to its OpenAPI document', function () {
   it('passes a seeded schemathesis run from its own /openapi.json: no 5xx, no answer the document does not allow', async () => {
     const env = {
       ...process.env,
+      FABRIC_PORT_BASE: String(SHARED_PORT_BASE),
+      FABRIC_RUN_DIR: testDevnetConfig(SHARED_PORT_BASE).runDir,
       GATEWAY_URL: url,
       GATEWAY_TOKEN: auth.slice('Bearer '.length),
       FUZZ_MAX_EXAMPLES: process.env.FUZZ_MAX_EXAMPLES ?? '3',
@@ -54,13 +55,12 @@ describe('gateway API keeps to its OpenAPI document', function () {
       FUZZ_PHASES: process.env.FUZZ_PHASES ?? 'examples,coverage',
     };
     const t0 = Date.now();
-    const { code, output } = await run('bash', ['scripts/fuzz-gateway.sh'], env, 360_000);
+    const output = await page.next(env);
     const summary = output
       .split('\n')
       .filter((l) => /test cases|passed|failed|errors?\b|API Operations|Seed/i.test(l))
       .slice(-12);
     console.log(`      (schemathesis: ${((Date.now() - t0) / 1000).toFixed(0)} s)\n${summary.map((l) => `      ${l.trim()}`).join('\n')}`);
-    expect(code, output.slice(-20_000)).to.equal(0);
     expect(output).to.match(/\d+ generated/);
   });
 });
