@@ -15,6 +15,9 @@ import type { Page } from 'playwright-core';
 import { launchBrowser, testOutputDir, type Browser } from '../../fixtures/browser';
 import { DocPage } from '../../fixtures/doc-shell';
 import { OIDC_TEST_PORT_BASE } from '../../fixtures/identity-provider';
+import { SHARED_PORT_BASE } from '../../fixtures/test-devnet';
+import { loadDevnetConfig } from '../../../network/src/config';
+import { devnetDown } from '../../../network/src/devnet';
 import { startGatewayFixture, type GatewayFixture } from '../../integration/gateway/gateway-fixture';
 import { startIndexedLedger, type IndexedLedger } from '../../integration/indexer/indexed-ledger';
 import { runChain, setUpChain, unique, waitForBlock, type Chain } from '../../integration/indexer/harness';
@@ -25,6 +28,9 @@ declare const sessionStorage: any;
 
 const AUDIENCE = 'urn:coffee-trace:api';
 const ORG_CLAIM = 'coffee_org';
+
+/** The page's own `npm start`, trusting the provider: a devnet with its services on a port base of its own. */
+const START_PORT_BASE = Number(process.env.OIDC_START_PORT_BASE ?? SHARED_PORT_BASE + 5000);
 
 const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown>;
 
@@ -40,8 +46,11 @@ describe('sign-in with an OpenID Connect provider (console in Chromium, gateways
   let page: Page;
   let chain: Chain;
   const shots = testOutputDir('console-oidc');
+  const started = loadDevnetConfig({ portBase: START_PORT_BASE });
+  const startCfg = loadDevnetConfig({ portBase: START_PORT_BASE, runDir: path.join(started.root, 'network', 'run', `oidc-start-${START_PORT_BASE}`) });
 
   before(async () => {
+    await devnetDown(startCfg, { wipe: true }, () => undefined);
     // Every service trusts the provider; each finds its keys at the JWKS URL when the first token arrives.
     const auth = { AUTH_JWKS_URL: `${issuer}/jwks`, AUTH_ISSUER: issuer, AUTH_AUDIENCE: AUDIENCE, AUTH_ORG_CLAIM: ORG_CLAIM, AUTH_REQUIRE_ORG: 'true' };
     ledger = await startIndexedLedger({
@@ -91,8 +100,12 @@ describe('sign-in with an OpenID Connect provider (console in Chromium, gateways
       await gateways?.stop();
       await ledger?.stop();
     } finally {
-      // Stops the provider's process group; fails when the page's block was not run.
-      await provider.close();
+      // Stops the page's npm start (as Ctrl-C) and the provider by process group; fails when a block of the page was not run.
+      try {
+        await provider.close();
+      } finally {
+        await devnetDown(startCfg, { wipe: true }, () => undefined);
+      }
     }
   });
 
@@ -222,6 +235,31 @@ describe('sign-in with an OpenID Connect provider (console in Chromium, gateways
     await page.fill('#password', 'sam');
     await page.click('button[type=submit]');
     await page.locator('header .who').filter({ hasText: 'sam@supplier of SupplierMSP' }).waitFor({ timeout: 60_000 });
+  });
+
+  it('the page’s npm start trusts the provider: its supplier gateway serves the signed-in token, its retailer gateway refuses it', async () => {
+    const out = await provider.next({
+      ...process.env,
+      DEV_IDP_PORT: String(OIDC_TEST_PORT_BASE),
+      FABRIC_PORT_BASE: String(START_PORT_BASE),
+      FABRIC_RUN_DIR: startCfg.runDir,
+      DATABASE_URL: '',
+      KAFKA_BROKERS: '',
+    });
+    expect(out).to.include(`Tokens come from ${issuer}`);
+    const supplier = `http://127.0.0.1:${START_PORT_BASE + 501}`;
+    const retailer = `http://127.0.0.1:${START_PORT_BASE + 500}`;
+    const config = (await (await fetch(`${supplier}/console/config.json`)).json()) as { auth: { mode: string; authority?: string; resource?: string } };
+    expect(config.auth).to.include({ mode: 'oidc', authority: issuer, resource: AUDIENCE });
+    const token = await sessionToken(page);
+    const own = await fetch(`${supplier}/console/api/index/inventory`, { headers: { authorization: `Bearer ${token}` } });
+    expect(own.status, await own.clone().text()).to.equal(200);
+    const other = await fetch(`${retailer}/console/api/index/inventory`, { headers: { authorization: `Bearer ${token}` } });
+    expect(other.status).to.equal(403);
+    expect(((await other.json()) as { code: string }).code).to.equal('ORG_MISMATCH');
+    // No dev issuer runs beside a real provider: the gateway mints no development sessions.
+    const dev = await fetch(`${supplier}/console/dev-session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"role":"auditor"}' });
+    expect(dev.status).to.equal(404);
   });
 });
 
