@@ -1,9 +1,9 @@
 -- Every lot made from each lot, directly or through other lots: one row per lot and descendant, the
--- transitive closure of lot_lineage. The lot rule of the read model (visible_lots below, applied by
--- indexer/src/query/visibility.ts) reads a lot's descendants here in one index range instead of
--- walking the lineage level by level on every check; it still joins them to lot_sites and to the
--- locations' current owners when applied, so a location handed to another member needs no change
--- here, nor does a movement.
+-- transitive closure of lot_lineage. The lot rule of the read model (lot_visible and visible_lots
+-- below, applied by indexer/src/query/visibility.ts) reads a lot's descendants here in one index
+-- range instead of walking the lineage level by level on every check; it still joins them to
+-- lot_sites and to the locations' current owners when applied, so a location handed to another
+-- member needs no change here, nor does a movement.
 --
 -- Kept by a statement-level trigger on lot_lineage, which is append-only (its rows are never updated
 -- or deleted) and written only by the connection that holds the batch's checkpoint lock (a bulk load
@@ -94,4 +94,41 @@ BEGIN
       OR ((SELECT EXISTS (SELECT 1 FROM lots c WHERE c.commissioned_by = org))
           AND EXISTS (SELECT 1 FROM lot_descendants d JOIN lots c ON c.gtin = d.descendant_gtin AND c.lot_code = d.descendant_lot_code
                        WHERE d.gtin = k.g AND d.lot_code = k.l AND c.commissioned_by = org OFFSET 0));
+END $$;
+
+-- The same rule for one lot, as the predicate of other queries (VISIBLE.lot) and the check of a lot
+-- route: in small statements, the lot's own sites first, so that a member that held the lot is
+-- answered by one merge, and one that owns no location (or commissioned no lot) is not searched for
+-- among the descendants' sites (or commissioners).
+CREATE FUNCTION lot_visible(lot_gtin text, lot_lot_code text, org text) RETURNS boolean
+LANGUAGE plpgsql STABLE
+SET plan_cache_mode = force_generic_plan SET enable_seqscan = off SET enable_bitmapscan = off
+SET enable_nestloop = off SET enable_hashjoin = off
+AS $$
+DECLARE
+  commissions boolean;
+  owns boolean;
+BEGIN
+  IF org IS NULL THEN
+    RETURN true;
+  END IF;
+  IF EXISTS (SELECT 1 FROM lot_sites s JOIN warehouses w ON w.gln = s.gln
+              WHERE s.gtin = lot_gtin AND s.lot_code = lot_lot_code AND w.owner_msp = org) THEN
+    RETURN true;
+  END IF;
+  SELECT EXISTS (SELECT 1 FROM lots c WHERE c.commissioned_by = org), EXISTS (SELECT 1 FROM warehouses w WHERE w.owner_msp = org)
+    INTO commissions, owns;
+  IF commissions THEN
+    IF EXISTS (SELECT 1 FROM lots c WHERE c.gtin = lot_gtin AND c.lot_code = lot_lot_code AND c.commissioned_by = org)
+       OR EXISTS (SELECT 1 FROM lot_descendants d JOIN lots c ON c.gtin = d.descendant_gtin AND c.lot_code = d.descendant_lot_code
+                   WHERE d.gtin = lot_gtin AND d.lot_code = lot_lot_code AND c.commissioned_by = org) THEN
+      RETURN true;
+    END IF;
+  END IF;
+  IF owns THEN
+    RETURN EXISTS (SELECT 1 FROM lot_descendants d WHERE d.gtin = lot_gtin AND d.lot_code = lot_lot_code
+                     AND EXISTS (SELECT 1 FROM lot_sites s JOIN warehouses w ON w.gln = s.gln
+                                  WHERE s.gtin = d.descendant_gtin AND s.lot_code = d.descendant_lot_code AND w.owner_msp = org OFFSET 0));
+  END IF;
+  RETURN false;
 END $$;

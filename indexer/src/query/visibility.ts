@@ -44,16 +44,16 @@ const shipmentId = (id: string, org: string) =>
  * A lot, by its provenance: visible to the member that commissioned it or
  * ever held it, and to every member that commissioned or held a lot made from
  * it (the upstream of what one holds). "Held": moved at a location the member
- * owns. The SQL function visible_lots (migration 022) applies it to a set of
- * lots: the locations each lot moved at are kept in lot_sites (migration 020),
- * a few rows per lot however long its movement history, the lots made from
- * each lot, however far down, in lot_descendants (022), one index range per
- * lot instead of a walk of the lineage; both are joined to the locations'
- * current owners when the rule is applied. Each connection plans the
- * function's statement once.
+ * owns. Applied by the SQL functions lot_visible (one lot) and visible_lots (a
+ * set of lots in one statement) of migration 022: the locations each lot moved
+ * at are kept in lot_sites (migration 020), a few rows per lot however long its
+ * movement history, the lots made from each lot, however far down, in
+ * lot_descendants (022), one index range per lot instead of a walk of the
+ * lineage; both are joined to the locations' current owners and the lots'
+ * commissioners when the rule is applied. Each connection plans the functions'
+ * statements once.
  */
-const lot = (gtin: string, lotCode: string, org: string) =>
-  `(${org}::text IS NULL OR EXISTS (SELECT 1 FROM visible_lots(ARRAY[${gtin}]::text[], ARRAY[${lotCode}]::text[], ${org})))`;
+const lot = (gtin: string, lotCode: string, org: string) => `(${org}::text IS NULL OR lot_visible(${gtin}, ${lotCode}, ${org}))`;
 
 /**
  * The organisation's EPCIS events: those it captured and those naming a location it owns (business
