@@ -27,7 +27,7 @@ import { dropSchema, migrate, migrationsDir } from '../../indexer/src/db/migrate
 import { createPool } from '../../indexer/src/db/pool';
 import { downstreamTrace, upstreamTrace } from '../../indexer/src/query/lineage-trace';
 import { DEFAULT_TRACE_LIMITS, inSnapshot, type TraceLimits } from '../../indexer/src/query/lineage-walk';
-import { VISIBLE } from '../../indexer/src/query/visibility';
+import { lotVisibleQuery } from '../../indexer/src/query/visibility';
 import { benchPostgres, pct, timeInterleaved } from './bench-env';
 
 /** Baseline: the upstream CTE before the bounded walk (a path array per row stops cycles, nothing stops paths). */
@@ -142,7 +142,7 @@ const walkDown =
 const lotVisible =
   (pool: Pool, gtin: string, lot: string, org: string | null): Answer =>
   async () =>
-    sized((await pool.query(`SELECT ${VISIBLE.lot('$1', '$2', '$3')} AS visible`, [gtin, lot, org])).rows);
+    sized((await pool.query(lotVisibleQuery(gtin, lot, org))).rows);
 
 /**
  * The cost of scoping a trace to the caller's organisation, beside the

@@ -8,8 +8,11 @@
  */
 import type { Pool } from 'pg';
 
-/** Secondary indexes a bulk load keeps: lot_sites_lot is read by the trigger that fills lot_sites (migration 020). */
-export const KEPT_INDEXES = ['lot_sites_lot'];
+/**
+ * Secondary indexes a bulk load keeps: lot_sites_lot is read by the trigger that fills lot_sites
+ * (migration 020), lot_lineage_child by the one that fills lot_descendants (022) to find a lot's ancestors.
+ */
+export const KEPT_INDEXES = ['lot_sites_lot', 'lot_lineage_child'];
 
 /** A dropped index: its name and the statement that creates it again. */
 export interface DeferredIndex {

@@ -6,7 +6,7 @@
  */
 import type { PoolClient } from 'pg';
 import { walkLineage, type TraceLimits, type Truncation } from './lineage-walk';
-import { VISIBLE } from './visibility';
+import { lotsVisibleQuery, VISIBLE } from './visibility';
 
 type Db = Pick<PoolClient, 'query'>;
 
@@ -97,10 +97,8 @@ export async function downstreamTrace(
   const w = await walkLineage(db, { roots, direction: 'down', limits });
   let lots = w.lots;
   if (org !== null) {
-    const seen = await db.query<{ gtin: string; lot_code: string }>(
-      `SELECT k.gtin, k.lot_code FROM unnest($1::text[], $2::text[]) AS k(gtin, lot_code) WHERE ${VISIBLE.lot('k.gtin', 'k.lot_code', '$3')}`,
-      [...columns(w.lots), org],
-    );
+    const [gtins, lotCodes] = columns(w.lots);
+    const seen = await db.query<{ gtin: string; lot_code: string }>(lotsVisibleQuery(gtins, lotCodes, org));
     const keep = new Set(seen.rows.map((r) => `${r.gtin}/${r.lot_code}`));
     lots = w.lots.filter((l) => keep.has(`${l.gtin}/${l.lot_code}`));
     w.steps = w.steps.filter((s) => keep.has(`${s.gtin}/${s.lot_code}`));

@@ -8,7 +8,7 @@
 import { Router } from 'express';
 import type { Pool } from 'pg';
 import { badRequest, notFound } from './http-errors';
-import { requestScope, scopeParam, VISIBLE } from './visibility';
+import { lotVisibleQuery, requestScope, scopeParam, VISIBLE } from './visibility';
 import { downstreamTrace, upstreamTrace } from './lineage-trace';
 import { DEFAULT_TRACE_LIMITS, inSnapshot, type TraceLimits } from './lineage-walk';
 import { LOT_CODE } from '../../../lib/domain/src';
@@ -59,8 +59,8 @@ export function traceRoutes(pool: Pool, limits: TraceLimits = DEFAULT_TRACE_LIMI
   /** 404 unless the caller may see the lot (its provenance: see visibility.ts). */
   async function visibleLot(gtin: string, lotCode: string, org: string | null): Promise<void> {
     if (org === null) return;
-    const seen = await pool.query(`SELECT 1 WHERE ${VISIBLE.lot('$1', '$2', '$3')}`, [gtin, lotCode, org]);
-    if (seen.rowCount === 0) throw notFound(`lot ${gtin}/${lotCode}`);
+    const seen = await pool.query<{ visible: boolean }>(lotVisibleQuery(gtin, lotCode, org));
+    if (seen.rows[0]?.visible !== true) throw notFound(`lot ${gtin}/${lotCode}`);
   }
 
   r.get('/lots/:gtin/:lotCode/trace/upstream', async (req, res) => {

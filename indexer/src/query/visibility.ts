@@ -6,6 +6,7 @@
  * as the indexer's own organisation.
  */
 import type { Response } from 'express';
+import type { QueryConfig } from 'pg';
 import type { Principal } from '../../../lib/domain/src';
 
 /** Undefined: every row; otherwise the organisation whose rows are visible. */
@@ -42,23 +43,17 @@ const shipmentId = (id: string, org: string) =>
 /**
  * A lot, by its provenance: visible to the member that commissioned it or
  * ever held it, and to every member that commissioned or held a lot made from
- * it (the upstream of what one holds). Descendants are walked once each
- * (UNION over the lot key), so a diamond-shaped graph stays linear. "Held":
- * moved at a location the member owns; the locations each lot moved at are
- * kept in lot_sites (migration 020), a few rows per lot however long its
- * movement history, joined to the locations' current owners. Each branch is
- * one join over all the descendants, planned once, not a search per lot.
+ * it (the upstream of what one holds). "Held": moved at a location the member
+ * owns. Applied by the SQL functions lot_visible (one lot) and visible_lots (a
+ * set of lots in one statement) of migration 022: the locations each lot moved
+ * at are kept in lot_sites (migration 020), a few rows per lot however long its
+ * movement history, the lots made from each lot, however far down, in
+ * lot_descendants (022), one index range per lot instead of a walk of the
+ * lineage; both are joined to the locations' current owners and the lots'
+ * commissioners when the rule is applied. Each connection plans the functions'
+ * statements once.
  */
-const lot = (gtin: string, lotCode: string, org: string) => `(${org}::text IS NULL OR EXISTS (
-      WITH RECURSIVE made_from(gtin, lot_code) AS (
-        SELECT ${gtin}::text, ${lotCode}::text
-        UNION
-        SELECT ll.child_gtin, ll.child_lot_code FROM lot_lineage ll JOIN made_from mf ON ll.parent_gtin = mf.gtin AND ll.parent_lot_code = mf.lot_code
-      )
-      SELECT 1 FROM made_from mf JOIN lots vl ON vl.gtin = mf.gtin AND vl.lot_code = mf.lot_code WHERE vl.commissioned_by = ${org}
-      UNION ALL
-      SELECT 1 FROM made_from mf JOIN lot_sites vls ON vls.gtin = mf.gtin AND vls.lot_code = mf.lot_code
-        JOIN warehouses vlw ON vlw.gln = vls.gln WHERE vlw.owner_msp = ${org}))`;
+const lot = (gtin: string, lotCode: string, org: string) => `(${org}::text IS NULL OR lot_visible(${gtin}, ${lotCode}, ${org}))`;
 
 /**
  * The organisation's EPCIS events: those it captured and those naming a location it owns (business
@@ -109,3 +104,17 @@ export const VISIBLE = {
       OR EXISTS (SELECT 1 FROM transactions vft WHERE vft.block_number = ${alias}.block_number AND vft.tx_index = ${alias}.tx_index AND vft.creator_msp = ${org})
       OR EXISTS (SELECT 1 FROM warehouses vfw WHERE vfw.sgln = ${alias}.biz_location AND vfw.owner_msp = ${org}))`,
 };
+
+/**
+ * May `org` (null: every row) see one lot, as a statement of its own: a named
+ * (server-side prepared) statement, which each connection parses and plans
+ * once. The answer's one row has `visible`.
+ */
+export function lotVisibleQuery(gtin: string, lotCode: string, org: string | null): QueryConfig<[string, string, string | null]> {
+  return { name: 'lot-visible', text: `SELECT ${lot('$1', '$2', '$3')} AS visible`, values: [gtin, lotCode, org] };
+}
+
+/** Which of the lots `gtins[i]`/`lotCodes[i]` `org` may see, in one named statement; the answer's rows have gtin and lot_code. */
+export function lotsVisibleQuery(gtins: string[], lotCodes: string[], org: string | null): QueryConfig<[string[], string[], string | null]> {
+  return { name: 'lots-visible', text: 'SELECT gtin, lot_code FROM visible_lots($1::text[], $2::text[], $3::text)', values: [gtins, lotCodes, org] };
+}

@@ -1,8 +1,8 @@
 /**
- * Migrations 019 and 020 on a read model that already holds events, locations
- * and movements: they fill epcis_event_readers and lot_sites from the stored
- * rows, so the scoped reads answer as the per-row rules did before them, and
- * the triggers keep them from then on.
+ * Migrations 019, 020 and 022 on a read model that already holds events,
+ * locations, movements and lineage: they fill epcis_event_readers, lot_sites
+ * and lot_descendants from the stored rows, so the scoped reads answer as the
+ * per-row rules did before them, and the triggers keep them from then on.
  */
 import { expect } from 'chai';
 import * as fs from 'node:fs';
@@ -19,7 +19,7 @@ import { testPostgres, unique } from './harness';
 const GTIN = '04000001000012';
 const gln = (i: number) => String(i).padStart(13, '0');
 
-describe('indexer: grants filled by migration from the rows already stored (019, 020)', function () {
+describe('indexer: grants filled by migration from the rows already stored (019, 020, 022)', function () {
   this.timeout(120_000);
   let pg: PostgresServer;
   let pool: Pool;
@@ -65,7 +65,14 @@ describe('indexer: grants filled by migration from the rows already stored (019,
       [gln(1), gln(2), GTIN],
     );
 
-    expect(await migrate(pool, schema)).to.include.members([19, 20]);
+    // Lineage: P0 -> P1 -> L1 (L1 moved at both locations) and P0 -> X (never moved).
+    await pool.query(
+      `INSERT INTO lot_lineage (parent_gtin, parent_lot_code, child_gtin, child_lot_code, tx_id, block_number)
+       VALUES ($1, 'P0', $1, 'P1', 'tx', 1), ($1, 'P1', $1, 'L1', 'tx', 1), ($1, 'P0', $1, 'X', 'tx', 1)`,
+      [GTIN],
+    );
+
+    expect(await migrate(pool, schema)).to.include.members([19, 20, 22]);
 
     const readers = await pool.query(`SELECT org, block_number::int AS b FROM epcis_event_readers ORDER BY 2, 1`);
     expect(readers.rows).to.deep.equal([
@@ -77,6 +84,11 @@ describe('indexer: grants filled by migration from the rows already stored (019,
     expect(sites.rows.map((r: { s: string }) => r.s)).to.deep.equal(['L0', 'L1', 'L2'].flatMap((l) => [`${l}@${gln(1)}`, `${l}@${gln(2)}`]));
     const seen = await pool.query(`SELECT ${VISIBLE.lot('$1', '$2', '$3')} AS v`, [GTIN, 'L1', 'RetailerMSP']);
     expect(seen.rows[0].v).to.equal(true);
+    const closure = await pool.query(`SELECT lot_code || '>' || descendant_lot_code AS d FROM lot_descendants ORDER BY 1`);
+    expect(closure.rows.map((r: { d: string }) => r.d)).to.deep.equal(['P0>L1', 'P0>P1', 'P0>X', 'P1>L1']);
+    const sees = async (code: string, org: string) => (await pool.query(`SELECT ${VISIBLE.lot('$1', '$2', '$3')} AS v`, [GTIN, code, org])).rows[0].v;
+    expect(await sees('P0', 'RetailerMSP')).to.equal(true); // upstream of L1, two levels up
+    expect(await sees('X', 'RetailerMSP')).to.equal(false); // sideways
 
     // From now on the triggers keep them.
     await pool.query(
@@ -87,5 +99,11 @@ describe('indexer: grants filled by migration from the rows already stored (019,
     );
     expect((await pool.query(`SELECT ${VISIBLE.lot('$1', '$2', '$3')} AS v`, [GTIN, 'L9', 'SupplierMSP'])).rows[0].v).to.equal(true);
     expect((await pool.query(`SELECT ${VISIBLE.lot('$1', '$2', '$3')} AS v`, [GTIN, 'L9', 'RetailerMSP'])).rows[0].v).to.equal(false);
+    await pool.query(
+      `INSERT INTO lot_lineage (parent_gtin, parent_lot_code, child_gtin, child_lot_code, tx_id, block_number) VALUES ($1, 'Q', $1, 'P0', 'tx', 2)`,
+      [GTIN],
+    );
+    expect(await sees('Q', 'RetailerMSP')).to.equal(true);
+    expect(await sees('Q', 'CarrierMSP')).to.equal(false);
   });
 });

@@ -1,16 +1,19 @@
 /**
  * The lot rule (VISIBLE.lot) reads where each lot moved from lot_sites
- * (migration 020) instead of searching the lot's movement history. What a
- * member sees before and after a lot moves to one of its locations, the
- * upstream it gains and the sideways lots it never sees, a location handed to
- * another member, and the rule over lot_sites against the rule written out
- * over the movement history, on a real PostgreSQL.
+ * (migration 020) instead of searching the lot's movement history, and the
+ * lots made from each lot from lot_descendants (migration 022) instead of
+ * walking the lineage. What a member sees before and after a lot moves to one
+ * of its locations, the upstream it gains and the sideways lots it never sees,
+ * a location handed to another member, lineage that arrives after the
+ * movements (in chains, diamonds and a cycle), and the rule over the kept
+ * tables against the rule written out over the movement history and the
+ * lineage, on a real PostgreSQL.
  */
 import { expect } from 'chai';
 import type { Pool } from 'pg';
 import { dropSchema, migrate } from '../../../indexer/src/db/migrate';
 import { createPool } from '../../../indexer/src/db/pool';
-import { VISIBLE } from '../../../indexer/src/query/visibility';
+import { lotsVisibleQuery, lotVisibleQuery, VISIBLE } from '../../../indexer/src/query/visibility';
 import type { PostgresServer } from '../../../network/src/services/postgres';
 import { testPostgres, unique } from './harness';
 
@@ -21,7 +24,7 @@ const RETAILER2_SITE = '4000003000003';
 const CARRIER_SITE = '4000004000002';
 const ORGS = ['SupplierMSP', 'RetailerMSP', 'Retailer2MSP', 'CarrierMSP', 'NobodyMSP'];
 
-describe('indexer: the lot rule over the sites each lot moved at (migration 020)', function () {
+describe('indexer: the lot rule over the sites each lot moved at and the lots made from it (migrations 020, 022)', function () {
   this.timeout(120_000);
   let pg: PostgresServer;
   let pool: Pool;
@@ -155,5 +158,65 @@ describe('indexer: the lot rule over the sites each lot moved at (migration 020)
     expect(await sees('CarrierMSP', 'L3')).to.equal(false);
     expect(await sees('Retailer2MSP', 'L3')).to.equal(true);
     await expectHistoryRule();
+  });
+
+  it('follows lineage that arrives after the movements: chains stored in one statement, a diamond, a cycle', async () => {
+    await moves([
+      [RETAILER2_SITE, 'D4'],
+      [RETAILER_SITE, 'E2'],
+    ]);
+    // One statement of chained edges, parents after their children: D1 -> D2 -> D3 -> D4 and D1 -> D2b -> D3.
+    await pool.query(
+      `INSERT INTO lot_lineage (parent_gtin, parent_lot_code, child_gtin, child_lot_code, tx_id, block_number)
+       SELECT $1, p, $1, c, 'tx', 2 FROM unnest($2::text[], $3::text[]) AS e(p, c)`,
+      [GTIN, ['D3', 'D2', 'D2b', 'D1', 'D1'], ['D4', 'D3', 'D3', 'D2', 'D2b']],
+    );
+    for (const code of ['D1', 'D2', 'D2b', 'D3', 'D4']) expect(await sees('Retailer2MSP', code), code).to.equal(true);
+    expect(await sees('RetailerMSP', 'D1')).to.equal(false);
+    // A lot made from D4 later, held by the retailer: the whole chain above it becomes its upstream.
+    await madeFrom('E1', 'D4');
+    await madeFrom('E2', 'E1');
+    expect(await sees('RetailerMSP', 'D1')).to.equal(true);
+    // A cycle (as bad data could make one) ends the closure instead of looping.
+    await madeFrom('D1', 'E2');
+    const closure = await pool.query(
+      `SELECT count(*)::int AS n, count(DISTINCT (gtin, lot_code, descendant_gtin, descendant_lot_code))::int AS d FROM lot_descendants`,
+    );
+    expect(closure.rows[0].n).to.equal(closure.rows[0].d);
+    await expectHistoryRule();
+    // The kept closure is the lineage's: every pair reachable by a walk of lot_lineage, and no other.
+    const walked = await pool.query(
+      `WITH RECURSIVE c(gtin, lot_code, dg, dl) AS (
+         SELECT parent_gtin, parent_lot_code, child_gtin, child_lot_code FROM lot_lineage
+         UNION
+         SELECT c.gtin, c.lot_code, ll.child_gtin, ll.child_lot_code FROM c JOIN lot_lineage ll ON ll.parent_gtin = c.dg AND ll.parent_lot_code = c.dl)
+       SELECT (SELECT count(*) FROM c)::int AS walked,
+              (SELECT count(*) FROM lot_descendants)::int AS kept,
+              (SELECT count(*) FROM c WHERE NOT EXISTS (SELECT 1 FROM lot_descendants d
+                 WHERE d.gtin = c.gtin AND d.lot_code = c.lot_code AND d.descendant_gtin = c.dg AND d.descendant_lot_code = c.dl))::int AS missing`,
+    );
+    expect(walked.rows[0].missing).to.equal(0);
+    expect(walked.rows[0].kept).to.equal(walked.rows[0].walked);
+  });
+
+  it('checks a set of lots in one statement as one lot at a time', async () => {
+    const codes = (
+      await pool.query(
+        `SELECT DISTINCT lot_code FROM (SELECT lot_code FROM lots UNION SELECT child_lot_code FROM lot_lineage UNION SELECT lot_code FROM lot_sites) k ORDER BY 1`,
+      )
+    ).rows.map((r: { lot_code: string }) => r.lot_code);
+    for (const org of [...ORGS, null]) {
+      const r = await pool.query(
+        lotsVisibleQuery(
+          codes.map(() => GTIN),
+          codes,
+          org,
+        ),
+      );
+      const one: string[] = [];
+      for (const code of codes) if ((await pool.query(lotVisibleQuery(GTIN, code, org))).rows[0].visible === true) one.push(code);
+      expect(r.rows.map((x: { lot_code: string }) => x.lot_code).sort(), String(org)).to.deep.equal([...one].sort());
+      if (org === null) expect(one).to.deep.equal(codes);
+    }
   });
 });
