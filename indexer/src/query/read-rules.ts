@@ -25,7 +25,7 @@ export const READ_RULES = {
   'epcis-own': 'the organisation that created the named query or subscription; its events as epcis-event',
   fsma: 'the critical tracking events the member recorded or that happened at its locations',
   membership:
-    'every member: channel members, the consortium registry and governance proposals are the consortium’s common knowledge; a transaction as transaction',
+    'every member: channel members, the consortium registry, governance proposals and products’ master data (a GTIN’s description and unit) are the consortium’s common knowledge; a transaction as transaction',
 } as const;
 
 export type ReadRule = keyof typeof READ_RULES;
