@@ -1,18 +1,21 @@
 -- A scoped page of EPCIS events walks its organisation's grants (epcis_event_readers, migration 019). The
--- grants now carry the event's business step, business location and class identifiers, copied from the
--- event when the grant is written, so a page filtered by one of them reads only the grants that match in
--- event order (by the indexes below) instead of every grant of the organisation until the page is full.
+-- grants now carry the event's business step, business location, class identifiers and event time, copied
+-- from the event when the grant is written, so a page filtered by them reads only the organisation's
+-- grants that match, in event order (by the indexes below, or the grants' own rows for the time), instead
+-- of every event the organisation's grants are merged with until the page is full.
 -- The copies stay equal to the event's: a changed event has its grants written again (019's update
 -- triggers), and a grant added for a location is copied from the event it names.
 ALTER TABLE epcis_event_readers
   ADD COLUMN biz_step text,
   ADD COLUMN biz_location text,
-  ADD COLUMN any_epc_classes text[] NOT NULL DEFAULT '{}';
+  ADD COLUMN any_epc_classes text[] NOT NULL DEFAULT '{}',
+  ADD COLUMN event_time timestamptz;
 
 UPDATE epcis_event_readers r
-   SET biz_step = e.biz_step, biz_location = e.biz_location, any_epc_classes = e.any_epc_classes
+   SET biz_step = e.biz_step, biz_location = e.biz_location, any_epc_classes = e.any_epc_classes, event_time = e.event_time
   FROM epcis_events e
  WHERE e.block_number = r.block_number AND e.tx_index = r.tx_index AND e.seq = r.seq;
+ALTER TABLE epcis_event_readers ALTER COLUMN event_time SET NOT NULL;
 
 CREATE INDEX epcis_event_readers_biz_step ON epcis_event_readers (org, biz_step, block_number, tx_index, seq);
 CREATE INDEX epcis_event_readers_biz_location ON epcis_event_readers (org, biz_location, block_number, tx_index, seq);
@@ -25,11 +28,11 @@ CREATE INDEX epcis_event_readers_classes ON epcis_event_readers USING gin (epcis
 
 CREATE OR REPLACE FUNCTION epcis_event_readers_of_events() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO epcis_event_readers (org, block_number, tx_index, seq, biz_step, biz_location, any_epc_classes)
-  SELECT e.capturer_msp, e.block_number, e.tx_index, e.seq, e.biz_step, e.biz_location, e.any_epc_classes
+  INSERT INTO epcis_event_readers (org, block_number, tx_index, seq, biz_step, biz_location, any_epc_classes, event_time)
+  SELECT e.capturer_msp, e.block_number, e.tx_index, e.seq, e.biz_step, e.biz_location, e.any_epc_classes, e.event_time
     FROM new_events e WHERE e.capturer_msp IS NOT NULL
   UNION
-  SELECT w.owner_msp, e.block_number, e.tx_index, e.seq, e.biz_step, e.biz_location, e.any_epc_classes
+  SELECT w.owner_msp, e.block_number, e.tx_index, e.seq, e.biz_step, e.biz_location, e.any_epc_classes, e.event_time
     FROM new_events e CROSS JOIN LATERAL unnest(e.location_glns) g(gln) JOIN warehouses w ON w.gln = g.gln
   ON CONFLICT DO NOTHING;
   RETURN NULL;
@@ -57,9 +60,9 @@ BEGIN
       FROM new_sites n JOIN old_sites o ON o.gln = n.gln WHERE o.owner_msp IS DISTINCT FROM n.owner_msp;
   END IF;
   IF glns IS NOT NULL THEN
-    INSERT INTO epcis_event_readers (org, block_number, tx_index, seq, biz_step, biz_location, any_epc_classes)
+    INSERT INTO epcis_event_readers (org, block_number, tx_index, seq, biz_step, biz_location, any_epc_classes, event_time)
     SELECT DISTINCT ON (s.owner_msp, e.block_number, e.tx_index, e.seq)
-           s.owner_msp, e.block_number, e.tx_index, e.seq, e.biz_step, e.biz_location, e.any_epc_classes
+           s.owner_msp, e.block_number, e.tx_index, e.seq, e.biz_step, e.biz_location, e.any_epc_classes, e.event_time
       FROM epcis_events e CROSS JOIN LATERAL unnest(e.location_glns) g(gln)
       JOIN unnest(glns, owners) AS s(gln, owner_msp) ON s.gln = g.gln
      WHERE e.location_glns && glns AND s.owner_msp IS NOT NULL

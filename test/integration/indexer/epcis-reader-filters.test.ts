@@ -32,6 +32,10 @@ const QUERIES: Record<string, string>[] = [
   { MATCH_anyEPCClass: CLASS('*') },
   { MATCH_anyEPCClass: CLASS('A'), EQ_bizStep: 'shipping' },
   { EQ_bizStep: 'shipping', GE_eventTime: '2026-01-01T00:00:00Z' },
+  { GE_eventTime: '2026-01-01T00:11:00Z', LT_eventTime: '2026-01-01T00:14:00Z' },
+  { LT_eventTime: '2026-01-01T00:12:00Z', EQ_bizLocation: sgln(1) },
+  { EQ_action: 'OBSERVE' },
+  { EQ_action: 'ADD', EQ_bizStep: 'receiving', MATCH_anyEPCClass: CLASS('B') },
 ];
 
 describe('indexer: scoped EPCIS pages filtered on the grants (migration 021)', function () {
@@ -64,8 +68,8 @@ describe('indexer: scoped EPCIS pages filtered on the grants (migration 021)', f
       `INSERT INTO epcis_events (block_number, tx_index, seq, tx_id, ledger_event_id, event_id, event_type, event_time, record_time,
                                  biz_step, biz_location, captured, epc_classes, any_epc_classes, document, capturer_msp, location_glns)
        VALUES ($1::int, 0, 0, 'tx' || $1::int, 'le' || $1::int, 'urn:uuid:e' || $1::int, 'ObjectEvent',
-               timestamptz '2026-01-01' + $1::int * interval '1 minute', now(),
-               $2, $3, true, $4, $4, '{}', $5, $6)`,
+               timestamptz '2026-01-01T00:00:00Z' + $1::int * interval '1 minute', now(),
+               $2, $3, true, $4, $4, jsonb_build_object('action', CASE WHEN $1::int % 2 = 0 THEN 'OBSERVE' ELSE 'ADD' END), $5, $6)`,
       [block, step, sgln(location), lots.map(CLASS), capturer, [gln(location)]],
     );
 
@@ -108,13 +112,15 @@ describe('indexer: scoped EPCIS pages filtered on the grants (migration 021)', f
     await expectRule();
 
     // An event written again with another step, location and classes: its grants carry the new ones.
-    await pool.query(`UPDATE epcis_events SET biz_step = 'receiving', biz_location = $1, location_glns = $2, any_epc_classes = $3 WHERE block_number = 12`, [
-      sgln(1),
-      [gln(1)],
-      [CLASS('D')],
-    ]);
+    await pool.query(
+      `UPDATE epcis_events SET biz_step = 'receiving', biz_location = $1, location_glns = $2, any_epc_classes = $3,
+                               event_time = event_time - interval '1 hour'
+        WHERE block_number = 12`,
+      [sgln(1), [gln(1)], [CLASS('D')]],
+    );
     expect(await blocks({ MATCH_anyEPCClass: CLASS('D') }, 'RetailerMSP')).to.deep.equal([12]);
     expect(await blocks({ EQ_bizStep: 'shipping' }, 'CarrierMSP')).to.deep.equal([13]);
+    expect(await blocks({ LT_eventTime: '2026-01-01T00:00:00Z' }, 'RetailerMSP')).to.deep.equal([12]);
     await expectRule();
 
     // A location handed over: the new owner's grants carry the events' fields, the former owner keeps its own.

@@ -76,7 +76,7 @@ function oneOf(w: Where, values: string[]): string {
  *
  * Unscoped, one walk of epcis_events in record order. For an organisation, a walk of its grants
  * (epcis_event_readers) in the same order: the filters the grants carry (business step and location,
- * exact classes; migration 021) are tested on them, through their indexes. When every filter is one of
+ * exact classes, event time; migration 021) are tested on them, through their indexes. When every filter is one of
  * those, the page is chosen among the grants alone and only its events are read; otherwise the grants
  * are joined to the events and the other filters tested on each.
  */
@@ -92,8 +92,8 @@ export function eventPageStatement(q: EventQuery, after: EventPosition | undefin
     grants.push(classes ? classGrant(org, w.param(classes)) : `er.org = ${org}`);
   }
   if (q.eventTypes) w.add(`te.event_type = ANY (${w.param(q.eventTypes)}::text[])`);
-  if (q.geEventTime) w.add(`te.event_time >= ${w.param(q.geEventTime.toISOString())}::timestamptz`);
-  if (q.ltEventTime) w.add(`te.event_time < ${w.param(q.ltEventTime.toISOString())}::timestamptz`);
+  if (q.geEventTime) grants.push(`${g}.event_time >= ${w.param(q.geEventTime.toISOString())}::timestamptz`);
+  if (q.ltEventTime) grants.push(`${g}.event_time < ${w.param(q.ltEventTime.toISOString())}::timestamptz`);
   if (q.geRecordTime) w.add(`te.record_time >= ${w.param(q.geRecordTime.toISOString())}::timestamptz`);
   if (q.ltRecordTime) w.add(`te.record_time < ${w.param(q.ltRecordTime.toISOString())}::timestamptz`);
   if (q.eventIds) w.add(`(te.event_id = ANY (${w.param(q.eventIds)}::text[]) OR te.event_hash = ANY (${w.param(q.eventIds)}::text[]))`);
@@ -118,7 +118,13 @@ export function eventPageStatement(q: EventQuery, after: EventPosition | undefin
   // assumes an unknown limit reads a tenth of the rows). Any other filter's best plan depends on its
   // values (how rare a class or a time range is), so those statements are planned for each call.
   const byIndex = q.bizSteps === undefined ? q.bizLocations : q.bizLocations === undefined ? q.bizSteps : [];
-  const stable = w.parts.length === 0 && !q.anyEpcClass && (byIndex === undefined || byIndex.length === 1) && Number.isSafeInteger(limit);
+  const stable =
+    w.parts.length === 0 &&
+    !q.anyEpcClass &&
+    !q.geEventTime &&
+    !q.ltEventTime &&
+    (byIndex === undefined || byIndex.length === 1) &&
+    Number.isSafeInteger(limit);
   const limitSql = () => (stable ? String(limit) : w.param(limit));
   const order = `ORDER BY ${g}.block_number, ${g}.tx_index, ${g}.seq`;
   const columns = 'te.block_number, te.tx_index, te.seq, te.document, te.record_time, te.captured';
