@@ -26,6 +26,7 @@ CREATE FUNCTION epcis_reader_class_keys(org text, classes text[]) RETURNS text[]
   RETURN ARRAY(SELECT length(org) || ':' || org || c FROM unnest(classes) c);
 CREATE INDEX epcis_event_readers_classes ON epcis_event_readers USING gin (epcis_reader_class_keys(org, any_epc_classes));
 
+-- 019's function for events, its grants written with their copies.
 CREATE OR REPLACE FUNCTION epcis_event_readers_of_events() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO epcis_event_readers (org, block_number, tx_index, seq, biz_step, biz_location, any_epc_classes, event_time)
@@ -38,6 +39,7 @@ BEGIN
   RETURN NULL;
 END $$;
 
+-- 019's function for locations, its grants written with their copies.
 CREATE OR REPLACE FUNCTION epcis_event_readers_of_locations() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   owners text[];
@@ -56,10 +58,12 @@ BEGIN
   IF TG_OP = 'INSERT' THEN
     SELECT array_agg(n.gln), array_agg(n.owner_msp) INTO glns, owners FROM new_sites n;
   ELSIF TG_OP = 'UPDATE' THEN
+    -- Rows written again with the same owner change no grant.
     SELECT array_agg(n.gln), array_agg(n.owner_msp) INTO glns, owners
       FROM new_sites n JOIN old_sites o ON o.gln = n.gln WHERE o.owner_msp IS DISTINCT FROM n.owner_msp;
   END IF;
   IF glns IS NOT NULL THEN
+    -- One pass over the events naming any of these locations (the GIN index on location_glns when it is there).
     INSERT INTO epcis_event_readers (org, block_number, tx_index, seq, biz_step, biz_location, any_epc_classes, event_time)
     SELECT DISTINCT ON (s.owner_msp, e.block_number, e.tx_index, e.seq)
            s.owner_msp, e.block_number, e.tx_index, e.seq, e.biz_step, e.biz_location, e.any_epc_classes, e.event_time

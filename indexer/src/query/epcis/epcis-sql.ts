@@ -76,9 +76,9 @@ function oneOf(w: Where, values: string[]): string {
  *
  * Unscoped, one walk of epcis_events in record order. For an organisation, a walk of its grants
  * (epcis_event_readers) in the same order: the filters the grants carry (business step and location,
- * exact classes, event time; migration 021) are tested on them, through their indexes. When every filter is one of
- * those, the page is chosen among the grants alone and only its events are read; otherwise the grants
- * are joined to the events and the other filters tested on each.
+ * exact classes, event time; migration 021) are tested on them, through their indexes. When every
+ * filter is one of those, the page is chosen among the grants alone and only its events are read;
+ * otherwise the grants are joined to the events and the other filters tested on each.
  */
 export function eventPageStatement(q: EventQuery, after: EventPosition | undefined, limit: number, scope?: EventScope): Statement {
   const w = new Where();

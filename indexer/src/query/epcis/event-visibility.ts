@@ -5,8 +5,8 @@
  * in SQL (epcis-sql.ts), so pages, counts and page tokens stay right. The
  * grants are kept per event in epcis_event_readers (migration 019, by
  * triggers on events and locations), with copies of the event's business
- * step, business location and classes (migration 021) that scoped pages
- * filter on.
+ * step, business location, classes and event time (migration 021) that
+ * scoped pages filter on.
  */
 import type { Principal } from '../../../../lib/domain/src';
 import { scopeOf, type ReadScope } from '../visibility';
