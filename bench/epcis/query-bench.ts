@@ -69,7 +69,7 @@ async function run(pool: Pool, shape: Shape, scope: EventScope, events: number):
   const q = parseEventQuery(shape.params);
   const after = shape.deep ? { block: String(10 + Math.floor(events / 20)), tx: 0, seq: 0 } : undefined;
   const st = eventPageStatement(q, after, q.perPage, scope);
-  return (await pool.query(st.text, st.values)).rowCount ?? 0;
+  return (await pool.query(st)).rowCount ?? 0;
 }
 
 async function main(): Promise<void> {

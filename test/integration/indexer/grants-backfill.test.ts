@@ -51,9 +51,11 @@ describe('indexer: grants filled by migration from the rows already stored (019,
     );
     await pool.query(
       `INSERT INTO epcis_events (block_number, tx_index, seq, tx_id, ledger_event_id, event_id, event_type, event_time, record_time,
-                                 captured, document, capturer_msp, location_glns)
-       VALUES (10, 0, 0, 'tx10', 'le10', 'urn:uuid:e10', 'ObjectEvent', now(), now(), true, '{}', 'SupplierMSP', $1),
-              (11, 0, 0, 'tx11', 'le11', 'urn:uuid:e11', 'ObjectEvent', now(), now(), true, '{}', 'CarrierMSP', '{}')`,
+                                 captured, document, capturer_msp, location_glns, biz_step, biz_location, any_epc_classes)
+       VALUES (10, 0, 0, 'tx10', 'le10', 'urn:uuid:e10', 'ObjectEvent', now(), now(), true, '{}', 'SupplierMSP', $1,
+               'shipping', 'urn:epc:id:sgln:1', '{https://id.gs1.org/01/04000001000012/10/L1}'),
+              (11, 0, 0, 'tx11', 'le11', 'urn:uuid:e11', 'ObjectEvent', now() - interval '1 day', now(), true, '{}', 'CarrierMSP', '{}',
+               'receiving', NULL, '{}')`,
       [[gln(1)]],
     );
     await pool.query(`CREATE TABLE stock_movements_all PARTITION OF stock_movements FOR VALUES FROM ('2000-01-01') TO ('2100-01-01')`);
@@ -72,7 +74,13 @@ describe('indexer: grants filled by migration from the rows already stored (019,
       [GTIN],
     );
 
-    expect(await migrate(pool, schema)).to.include.members([19, 20, 22]);
+    expect(await migrate(pool, schema)).to.include.members([19, 20, 21, 22]);
+    // Migration 021: each grant carries its event's filtered fields.
+    const copies = await pool.query(
+      `SELECT count(*)::int AS n FROM epcis_event_readers r JOIN epcis_events e USING (block_number, tx_index, seq)
+        WHERE (r.biz_step, r.biz_location, r.any_epc_classes, r.event_time) IS NOT DISTINCT FROM (e.biz_step, e.biz_location, e.any_epc_classes, e.event_time)`,
+    );
+    expect(copies.rows[0].n).to.equal(3);
 
     const readers = await pool.query(`SELECT org, block_number::int AS b FROM epcis_event_readers ORDER BY 2, 1`);
     expect(readers.rows).to.deep.equal([

@@ -91,4 +91,43 @@ describe('auditor: EPCIS query parameters', () => {
     expect(st.text).to.match(/ORDER BY te\.block_number, te\.tx_index, te\.seq/);
     expect(st.values).to.deep.include(31);
   });
+
+  it('keeps the plan of a page whose best plan does not depend on its values, and plans every other page per call', () => {
+    const org = { org: 'RetailerMSP' };
+    const stable = [parseEventQuery({}), parseEventQuery({ EQ_bizStep: 'shipping' }), parseEventQuery({ EQ_bizLocation: 'urn:epc:id:sgln:1' })];
+    for (const q of stable) {
+      for (const scope of [undefined, org]) {
+        const st = eventPageStatement(q, { block: '5', tx: 1, seq: 0 }, 31, scope);
+        expect(st.name).to.match(/^epcis_page_[0-9a-f]{24}$/);
+        expect(st.text).to.match(/LIMIT 31\b/);
+        expect(st.values).to.not.include(31);
+        expect(eventPageStatement(q, { block: '9', tx: 0, seq: 2 }, 31, scope).name).to.equal(st.name);
+      }
+    }
+    expect(eventPageStatement(parseEventQuery({}), undefined, 31, org).name).to.not.equal(eventPageStatement(parseEventQuery({}), undefined, 31).name);
+    const planned = [
+      { EQ_bizStep: 'shipping,receiving' },
+      { EQ_bizStep: 'shipping', EQ_bizLocation: 'urn:epc:id:sgln:1' },
+      { MATCH_anyEPCClass: 'https://id.gs1.org/01/07612345000121/10/L1' },
+      { GE_eventTime: '2026-01-01T00:00:00Z' },
+    ];
+    for (const params of planned) {
+      for (const scope of [undefined, org]) {
+        const st = eventPageStatement(parseEventQuery(params), undefined, 31, scope);
+        expect(st.name, JSON.stringify(params)).to.equal(undefined);
+        expect(st.values).to.deep.include(31);
+      }
+    }
+  });
+
+  it('finds an organisation’s exact classes by its class keys alone, and tests other filters on the joined events', () => {
+    const q = parseEventQuery({ MATCH_anyEPCClass: 'https://id.gs1.org/01/07612345000121/10/L1' });
+    const st = eventPageStatement(q, undefined, 31, { org: 'RetailerMSP' });
+    expect(st.text).to.include('epcis_reader_class_keys(er.org, er.any_epc_classes) &&');
+    expect(st.text).to.not.include('er.org =');
+    const prefix = eventPageStatement(parseEventQuery({ MATCH_anyEPCClass: 'https://id.gs1.org/01/07612345000121/10/*' }), undefined, 31, {
+      org: 'RetailerMSP',
+    });
+    expect(prefix.text).to.include('er.org = $1').and.include('te.any_epc_classes').and.not.include('epcis_reader_class_keys');
+  });
 });

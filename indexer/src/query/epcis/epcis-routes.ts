@@ -97,7 +97,7 @@ export async function answerEventQuery(pool: Pool, req: Request, res: Response, 
   const after = q.nextPageToken === undefined ? undefined : decodePageToken(q.nextPageToken, q.fingerprint);
   if (q.nextPageToken !== undefined && !after) throw badRequest('nextPageToken is malformed or belongs to another query', 'nextPageToken');
   const st = eventPageStatement(q, after, q.perPage + 1, eventScope(res.locals.principal as Principal | undefined, String(res.locals.ownerOrg ?? '')));
-  const rows = (await pool.query<PageRow>(st.text, st.values)).rows;
+  const rows = (await pool.query<PageRow>(st)).rows;
   const page = rows.slice(0, q.perPage);
   if (single && page.length === 0) throw notFound(`event ${fixed.EQ_eventID}`);
   if (rows.length > q.perPage) {

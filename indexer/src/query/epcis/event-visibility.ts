@@ -4,7 +4,9 @@
  * location its organisation owns (business location or read point). Applied
  * in SQL (epcis-sql.ts), so pages, counts and page tokens stay right. The
  * grants are kept per event in epcis_event_readers (migration 019, by
- * triggers on events and locations).
+ * triggers on events and locations), with copies of the event's business
+ * step, business location, classes and event time (migration 021) that
+ * scoped pages filter on.
  */
 import type { Principal } from '../../../../lib/domain/src';
 import { scopeOf, type ReadScope } from '../visibility';
@@ -22,16 +24,9 @@ export function scopePredicate(scope: { org: string }, param: (v: unknown) => st
 }
 
 /**
- * The FROM clause of a page of events a scope may see, and the alias whose
- * position orders the page: for an organisation, its grants joined to the
- * events, so the page can walk them in event order (the primary key of
- * epcis_event_readers) and stop at the page's end.
+ * The grants of organisation `org` (a bound parameter) for events naming any of the classes `classes`
+ * (a bound text[] parameter), as the GIN index of migration 021 finds them.
  */
-export function scopedEvents(scope: EventScope, param: (v: unknown) => string): { from: string; where?: string; order: string } {
-  if (!scope) return { from: 'epcis_events te', order: 'te' };
-  return {
-    from: 'epcis_event_readers er JOIN epcis_events te ON te.block_number = er.block_number AND te.tx_index = er.tx_index AND te.seq = er.seq',
-    where: `er.org = ${param(scope.org)}`,
-    order: 'er',
-  };
+export function classGrant(org: string, classes: string): string {
+  return `epcis_reader_class_keys(er.org, er.any_epc_classes) && epcis_reader_class_keys(${org}::text, ${classes}::text[])`;
 }

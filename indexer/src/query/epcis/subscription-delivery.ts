@@ -144,7 +144,7 @@ export async function deliverSubscription(deps: DeliveryDeps, id: string, signal
   // Evaluated at every delivery: an event the subscriber's organisation may not see is never sent.
   const scope = typeof s.scope_org === 'string' ? { org: s.scope_org } : undefined;
   const st = eventPageStatement(q, { block: String(s.after_block), tx: s.after_tx, seq: s.after_seq }, q.perPage, scope);
-  const fetched = (await pool.query<PositionRow & Parameters<typeof toQueryEvent>[0]>(st.text, st.values)).rows;
+  const fetched = (await pool.query<PositionRow & Parameters<typeof toQueryEvent>[0]>(st)).rows;
   const rows = report ? fetched.filter((r) => atOrBefore(r, report)) : fetched;
   const lastPage = !report || rows.length < fetched.length || fetched.length < pageSize;
   const send = rows.length > 0 || (report !== undefined && s.report_if_empty && !s.report_sent);

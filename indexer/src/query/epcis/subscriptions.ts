@@ -82,7 +82,7 @@ export async function nextEvents(
 ): Promise<PageRow[]> {
   const q = parseEventQuery({ ...query, perPage: String(n) });
   const st = eventPageStatement(q, after, q.perPage, scope);
-  return (await pool.query<PageRow>(st.text, st.values)).rows;
+  return (await pool.query<PageRow>(st)).rows;
 }
 
 /** Dependencies of {@link createSubscriptions}. */
