@@ -90,8 +90,11 @@ describe('consortium operations (five organisations, three orderers, own network
       await pg.stop();
     }
     await devnetDown(cfg, { wipe: process.env.KEEP_TEST_DEVNET !== '1' }, quiet);
-    await page.close();
-    await peerCli.close();
+    try {
+      await page.close();
+    } finally {
+      await peerCli.close();
+    }
   });
 
   it('seeds every organisation of the topology into the consortium registry with its role', async () => {

@@ -92,8 +92,11 @@ describe('chaincode operations: deploy, upgrade under load, remove-org (own netw
     for (const c of Object.values(users)) c.close();
     await devnetDown(cfg, { wipe: process.env.KEEP_TEST_DEVNET !== '1' }, quiet);
     fs.rmSync(topologyFile, { force: true });
-    await topologyPage.close();
-    await page.close();
+    try {
+      await topologyPage.close();
+    } finally {
+      await page.close();
+    }
   });
 
   it('status reports the committed definition and no approval for the next sequence', async () => {
