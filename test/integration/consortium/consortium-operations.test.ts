@@ -5,7 +5,9 @@
  * non-parties refused at validation, ordering surviving the loss of the
  * Raft leader, and a sixth organisation onboarded while others transact,
  * then removed. The devnet is brought up, the sixth organisation added and
- * removed by the commands of docs/consortium-operations.md, run as written.
+ * removed by the commands of docs/consortium-operations.md, run as written;
+ * last, a registry change is proposed and approved by two governing admins
+ * with the peer CLI, as docs/connect-your-network.md gives it.
  */
 import { expect } from 'chai';
 import { createLedgerClient, type LedgerClient, ledgerClientOptions, loadLedgerConfig } from '../../../lib/fabric/src';
@@ -61,6 +63,8 @@ describe('consortium operations (five organisations, three orderers, own network
   // The page's commands, in a reader's terminal with this devnet's port base and run folder exported.
   const page = new DocPage('docs/consortium-operations.md', __filename);
   const readerEnv = { ...process.env, FABRIC_PORT_BASE: String(cfg.portBase), FABRIC_RUN_DIR: cfg.runDir, FABRIC_PEER_CLIENT_AUTH: 'true' };
+  // The peer CLI procedure for registry governance, in a terminal of its own.
+  const peerCli = new DocPage('docs/connect-your-network.md', __filename);
 
   before(async function () {
     await devnetDown(cfg, { wipe: true }, quiet);
@@ -86,7 +90,11 @@ describe('consortium operations (five organisations, three orderers, own network
       await pg.stop();
     }
     await devnetDown(cfg, { wipe: process.env.KEEP_TEST_DEVNET !== '1' }, quiet);
-    await page.close();
+    try {
+      await page.close();
+    } finally {
+      await peerCli.close();
+    }
   });
 
   it('seeds every organisation of the topology into the consortium registry with its role', async () => {
@@ -443,6 +451,22 @@ describe('consortium operations (five organisations, three orderers, own network
         baseDelayMs: 500,
       });
       expect(Number(put.blockNumber)).to.be.greaterThan(removedBy);
+    });
+  });
+
+  // Last, so that the registry the earlier cases check holds only the topology's members and farmco.
+  describe('registry governance with the peer CLI', () => {
+    it('a governing admin proposes a new member with the peer CLI and the other approves it: the change applies', async () => {
+      await peerCli.next(readerEnv); // the variables and as_admin
+      // ProposeChange as RetailerMSP's admin, ApproveProposal as AuditorMSP's, GetProposal, GetMembers.
+      const out = await peerCli.next(readerEnv);
+      const id = /proposalId[^0-9a-f]*([0-9a-f]{64})/.exec(out)?.[1];
+      expect(id, out).to.not.equal(undefined);
+      const { members } = JSON.parse((await users[AUDITOR].evaluate({ contract: 'consortium', fn: 'GetMembers' })).toString('utf8'));
+      const roaster = (members as Array<{ mspId: string; displayName: string; roles: string[] }>).find((m) => m.mspId === 'RoasterMSP');
+      expect(roaster, JSON.stringify(members)).to.deep.include({ displayName: 'Roaster AG', roles: ['supplier'] });
+      const proposal = JSON.parse((await users[AUDITOR].evaluate({ contract: 'consortium', fn: 'GetProposal', args: [id!] })).toString('utf8'));
+      expect(proposal.proposal).to.deep.include({ status: 'applied', proposedBy: RETAILER });
     });
   });
 });

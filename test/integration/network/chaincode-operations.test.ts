@@ -7,7 +7,9 @@
  * once on the ledger; `network remove-org` of the second supplier. The
  * commands of docs/chaincode-operations.md run here as written: registry2's
  * serve, deploy and package and `chaincode status` on four organisations, the
- * upgrade to 1.1 by two of the three left after remove-org.
+ * upgrade to 1.1 by two of the three left after remove-org. The devnet itself
+ * is brought up from the topology file of docs/consortium-operations.md
+ * ("Topology"), saved as the page shows it, by the page's command.
  */
 import { expect } from 'chai';
 import * as fs from 'node:fs';
@@ -21,10 +23,11 @@ import { fetchChannelConfig } from '../../../network/src/channel-update';
 import { loadDevnetConfig, type DevnetConfig } from '../../../network/src/config';
 import { connectDevnet } from '../../../network/src/connect-devnet';
 import { devnetLedgerEnv } from '../../../network/src/connection-files';
-import { devnetDown, devnetStatus, devnetUp, processManager } from '../../../network/src/devnet';
+import { devnetDown, devnetStatus, processManager } from '../../../network/src/devnet';
 import { readDevnetInfo, type DevnetInfo } from '../../../network/src/devnet-info';
 import { operatorFilePath } from '../../../network/src/operator-file';
 import { runCommand } from '../../../network/src/run-command';
+import { docBlocks } from '../../fixtures/doc-blocks';
 import { DocPage } from '../../fixtures/doc-shell';
 import { uniqueGln, uniqueGtin } from '../chaincode/ledger-fixtures';
 
@@ -62,6 +65,9 @@ describe('chaincode operations: deploy, upgrade under load, remove-org (own netw
   // The page's commands, in a reader's terminal with this devnet's port base and run folder exported.
   const page = new DocPage('docs/chaincode-operations.md', __filename);
   const readerEnv = { ...process.env, FABRIC_PORT_BASE: String(cfg.portBase), FABRIC_RUN_DIR: cfg.runDir, FABRIC_PEER_CLIENT_AUTH: 'true' };
+  // npm run network -- up --topology consortium.yaml, with the page's consortium.yaml (two suppliers) saved beside it.
+  const topologyPage = new DocPage('docs/consortium-operations.md', __filename);
+  const topologyFile = path.join(cfg.root, 'consortium.yaml');
 
   /** Runs the network CLI as an operator would (`npm run network -- …` without the build). */
   const network = (args: string[]) =>
@@ -74,14 +80,23 @@ describe('chaincode operations: deploy, upgrade under load, remove-org (own netw
 
   before(async function () {
     await devnetDown(cfg, { wipe: true }, quiet);
-    info = await devnetUp(cfg, quiet);
+    const yaml = docBlocks('docs/consortium-operations.md').find((b) => b.heading === 'Topology' && b.lang === 'yaml');
+    expect(yaml?.text, 'the consortium.yaml of docs/consortium-operations.md').to.match(/^suppliers: 2\b/m);
+    fs.writeFileSync(topologyFile, `${yaml!.text}\n`);
+    await topologyPage.next(readerEnv);
+    info = readDevnetInfo(cfg.runDir);
     networkFile = operatorFilePath(cfg.runDir);
     for (const msp of [RETAILER, SUPPLIER, SUPPLIER2, AUDITOR]) users[msp] = await connectDevnet(info, msp);
   });
   after(async () => {
     for (const c of Object.values(users)) c.close();
     await devnetDown(cfg, { wipe: process.env.KEEP_TEST_DEVNET !== '1' }, quiet);
-    await page.close();
+    fs.rmSync(topologyFile, { force: true });
+    try {
+      await topologyPage.close();
+    } finally {
+      await page.close();
+    }
   });
 
   it('status reports the committed definition and no approval for the next sequence', async () => {

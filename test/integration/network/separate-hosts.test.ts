@@ -6,7 +6,9 @@
  * address dialled against the certificates, discovery hands out the real
  * endpoints, and a custody handoff between the namespaced supplier and the
  * retailer commits. Own devnet (SEPARATE_HOSTS_TEST_PORT_BASE, default 16000).
- * Needs root (`ip netns`).
+ * The namespace, the devnet and their teardown are the commands of
+ * docs/devnet.md ("Separate hosts"), run as written with the namespace, the
+ * subnet and the veth names derived from the port base. Needs root (`ip netns`).
  */
 import { expect } from 'chai';
 import { X509Certificate, randomUUID } from 'node:crypto';
@@ -18,13 +20,14 @@ import type { LedgerClient } from '../../../lib/fabric/src';
 import { loadDevnetConfig } from '../../../network/src/config';
 import { connectDevnet } from '../../../network/src/connect-devnet';
 import { devnetLedgerEnv } from '../../../network/src/connection-files';
-import { devnetDown, devnetUp, processManager } from '../../../network/src/devnet';
-import type { DevnetInfo } from '../../../network/src/devnet-info';
+import { devnetDown, processManager } from '../../../network/src/devnet';
+import { readDevnetInfo, type DevnetInfo } from '../../../network/src/devnet-info';
 import { isAlive } from '../../../network/src/processes';
 import { createPostgres, type PostgresServer } from '../../../network/src/services/postgres';
 import { parseTopology } from '../../../network/src/topology';
 import { uniqueGln, uniqueGtin } from '../chaincode/ledger-fixtures';
-import { createNamespace, namespaceNames, namespacePids, removeNamespace, type NamespaceSpec } from '../../fixtures/network-namespace';
+import { DocPage } from '../../fixtures/doc-shell';
+import { namespaceNames, namespacePids, removeNamespace, type NamespaceSpec } from '../../fixtures/network-namespace';
 
 const RETAILER = 'RetailerMSP';
 const SUPPLIER = 'SupplierMSP';
@@ -57,6 +60,17 @@ describe('separate hosts: the supplier peer and gateway in their own network nam
   let pg: PostgresServer | undefined;
   let retailer: LedgerClient | undefined;
   let token = '';
+  // The page's commands, in a reader's terminal with this devnet's port base, run folder and namespace exported.
+  const page = new DocPage('docs/devnet.md', __filename);
+  const readerEnv = {
+    ...process.env,
+    FABRIC_PORT_BASE: String(base),
+    FABRIC_RUN_DIR: cfg.runDir,
+    FABRIC_PEER_CLIENT_AUTH: 'true',
+    SUPPLIER_NETNS: ns.name,
+    HOSTS_NET: `10.231.${subnet}`,
+    VETH: `ctv${base}`,
+  };
 
   /** Stops everything this suite started and removes the namespace; safe to call twice. */
   async function teardown(): Promise<void> {
@@ -77,8 +91,9 @@ describe('separate hosts: the supplier peer and gateway in their own network nam
   before(async function () {
     try {
       await teardown();
-      createNamespace(ns);
-      info = await devnetUp(cfg, quiet);
+      await page.next(readerEnv); // ip netns add …, the veth pair and its addresses
+      await page.next(readerEnv); // npm run network -- up --address … --host-of supplier=…@…
+      info = readDevnetInfo(cfg.runDir);
       // The gateway's database is reached over a Unix socket, which no network namespace hides.
       fs.mkdirSync(socketDir, { recursive: true, mode: 0o1777 });
       fs.chmodSync(socketDir, 0o1777);
@@ -118,6 +133,7 @@ describe('separate hosts: the supplier peer and gateway in their own network nam
   after(async () => {
     await teardown();
     expect(namespaceNames()).to.not.include(ns.name);
+    await page.close();
   });
 
   const api = async (method: string, route: string, body?: unknown) => {
@@ -203,7 +219,8 @@ describe('separate hosts: the supplier peer and gateway in their own network nam
       .list()
       .map((p) => p.pid);
     expect(pids.length).to.be.greaterThan(3);
-    await teardown();
+    // npm run network -- down --wipe; ip netns delete …
+    await page.next(readerEnv);
     for (const pid of pids) expect(isAlive(pid), `pid ${pid}`).to.equal(false);
     expect(processManager(cfg).list()).to.deep.equal([]);
     expect(namespaceNames()).to.not.include(ns.name);

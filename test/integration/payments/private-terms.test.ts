@@ -8,14 +8,18 @@ import { createEndorsementResolver } from '../../../gateway/src/submission/endor
 import { transientBuffers, withPrivateTerms } from '../../../gateway/src/submission/private-terms';
 import { connectDevnet } from '../../../network/src/connect-devnet';
 import { loadDevnetConfig } from '../../../network/src/config';
-import { devnetDown, devnetUp } from '../../../network/src/devnet';
+import { devnetDown } from '../../../network/src/devnet';
+import { readDevnetInfo } from '../../../network/src/devnet-info';
+import { DocPage } from '../../fixtures/doc-shell';
 import { waitFor } from '../../fixtures/wait-for';
 import { uniqueGtin } from '../chaincode/ledger-fixtures';
 
 /**
  * Its own small devnet (PRIVATE_TERMS_TEST_PORT_BASE, default 26000): the
- * retailer, two suppliers and the auditor, so the member that is not a party
- * to the order is a trading partner of the buyer, a second supplier.
+ * retailer, two suppliers, a carrier and the auditor, so the member that is not
+ * a party to the order is a trading partner of the buyer, a second supplier.
+ * It is brought up by the command of docs/consortium-operations.md
+ * ("Topology") for two suppliers and a carrier, run as written.
  */
 const PORT_BASE = Number(process.env.PRIVATE_TERMS_TEST_PORT_BASE ?? 26000);
 
@@ -25,7 +29,7 @@ function privateTermsDevnetConfig() {
     portBase: PORT_BASE,
     runDir: path.join(root, 'network', 'run', `test-private-terms-${PORT_BASE}`),
     peerClientAuth: true,
-    topology: { suppliers: 2, carriers: 0, orderers: 1, added: [] },
+    topology: { suppliers: 2, carriers: 1, orderers: 1, added: [] },
   });
 }
 
@@ -50,6 +54,9 @@ describe('purchase order terms in private data: the parties’ peers only, a has
   const amount = '7351.246813';
   let salt = '';
   let txId = '';
+  // npm run network -- up --suppliers 2 --carriers 1, in a reader's terminal with this devnet's port base and run folder.
+  const page = new DocPage('docs/consortium-operations.md', __filename);
+  const readerEnv = { ...process.env, FABRIC_PORT_BASE: String(cfg.portBase), FABRIC_RUN_DIR: cfg.runDir, FABRIC_PEER_CLIENT_AUTH: 'true' };
 
   const read = async (client: LedgerClient) =>
     JSON.parse((await client.evaluate({ contract: 'traceability', fn: 'GetPurchaseOrder', args: [poId] })).toString());
@@ -60,7 +67,9 @@ describe('purchase order terms in private data: the parties’ peers only, a has
 
   before(async () => {
     await devnetDown(cfg, { wipe: true }, quiet);
-    const info = await devnetUp(cfg, quiet);
+    await page.next(readerEnv);
+    const info = readDevnetInfo(cfg.runDir);
+    expect(info.orgs.map((o) => o.mspId).sort()).to.deep.equal(['AuditorMSP', 'CarrierMSP', 'RetailerMSP', 'Supplier2MSP', 'SupplierMSP']);
     retailer = await connectDevnet(info, 'RetailerMSP');
     supplier = await connectDevnet(info, 'SupplierMSP');
     supplier2 = await connectDevnet(info, 'Supplier2MSP');
@@ -89,7 +98,7 @@ describe('purchase order terms in private data: the parties’ peers only, a has
     expect(cmd.body).to.not.have.property('paymentTerms');
     salt = String(cmd.transient!.terms.salt);
     const endorsingOrgs = await createEndorsementResolver({ ledger: retailer }).resolve(cmd.endorsement);
-    // Both parties, and a third organisation for the chaincode's MAJORITY (3 of 4): the auditor, never the second supplier.
+    // Both parties, and a third organisation for the chaincode's MAJORITY (3 of 5): the auditor, never the second supplier.
     expect(endorsingOrgs).to.deep.equal(['AuditorMSP', 'RetailerMSP', 'SupplierMSP']);
     const res = await retailer.submit({
       contract: 'traceability',
@@ -104,6 +113,7 @@ describe('purchase order terms in private data: the parties’ peers only, a has
   after(async () => {
     for (const c of [retailer, supplier, supplier2, auditor]) c?.close();
     await devnetDown(cfg, { wipe: process.env.KEEP_TEST_DEVNET !== '1' }, quiet);
+    await page.close();
   });
 
   it('keeps the terms out of the block every member stores: no amount, payee or salt, only the hash', async () => {

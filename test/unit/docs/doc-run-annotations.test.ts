@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { commandsOf, docBlocks, docFiles, parseDocRun, repoRoot, SHELL_LANGS, type DocRun } from '../../fixtures/doc-blocks';
-import { DocPage, inTestBlocks, testSourceOf } from '../../fixtures/doc-shell';
+import { DocPage, inTestBlocks, PageTerminal, testSourceOf } from '../../fixtures/doc-shell';
 
 /**
  * Every code block of the README and docs/ says what it is, and every shell
@@ -112,5 +112,18 @@ describe('doc-run annotations of the README and docs/', () => {
     );
     expect(closed).to.match(/were not run: docs\/fabric-ca\.md:\d+/);
     expect(() => new DocPage('docs/fabric-ca.md', path.join(root, 'dist', 'test', 'e2e', 'start-and-demo.test.js'))).to.throw(/no block annotated/);
+  });
+
+  it("a page's next block has the variables and functions its earlier blocks set, as in one terminal", async () => {
+    const terminal = new PageTerminal();
+    const block = (line: number, text: string) => ({ file: 'docs/x.md', heading: 'x', lang: 'sh', text, line });
+    const ctx = { root, env: { ...process.env } };
+    try {
+      await terminal.run(block(1, 'GREETING=hello\nexport TARGET=world\nsay() { echo "$GREETING, $1 ($TARGET)"; }'), ctx);
+      expect(await terminal.run(block(5, 'say reader\nTARGET=again'), ctx)).to.equal('hello, reader (world)\n');
+      expect(await terminal.run(block(9, 'say twice'), ctx)).to.equal('hello, twice (again)\n');
+    } finally {
+      await terminal.close();
+    }
   });
 });
