@@ -10,6 +10,8 @@
  *                 [--retail-minutes 10] [--compare bench-results/<time>/summary.json] [--out DIR]
  *
  * --quick shortens the long runs (retail 2 minutes, lag 30 s, a smaller ledger) for a trial.
+ * BENCH_ONLY, BENCH_SKIP and BENCH_QUICK=1 in the environment are the defaults of --only, --skip and
+ * --quick, for a scheduler that runs `npm run bench` as it is and chooses the benchmarks by environment.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -108,9 +110,9 @@ export function formatTable(rows: Row[], previous?: Map<string, number>): string
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      only: { type: 'string' },
-      skip: { type: 'string' },
-      quick: { type: 'boolean', default: false },
+      only: { type: 'string', default: process.env.BENCH_ONLY || undefined },
+      skip: { type: 'string', default: process.env.BENCH_SKIP || undefined },
+      quick: { type: 'boolean', default: process.env.BENCH_QUICK === '1' },
       'retail-minutes': { type: 'string', default: '10' },
       compare: { type: 'string' },
       out: { type: 'string' },
@@ -119,9 +121,13 @@ async function main(): Promise<void> {
   const root = path.resolve(__dirname, '..', '..');
   const only = values.only?.split(',');
   const skip = values.skip?.split(',') ?? [];
-  const chosen = steps({ quick: values.quick, retailMinutes: Number(values['retail-minutes']) }).filter(
-    (s) => (!only || only.includes(s.name)) && !skip.includes(s.name),
-  );
+  const all = steps({ quick: values.quick, retailMinutes: Number(values['retail-minutes']) });
+  const unknown = [...(only ?? []), ...skip].filter((n) => !all.some((s) => s.name === n));
+  if (unknown.length) {
+    console.error(`no benchmark named ${unknown.join(', ')} (--only/--skip, BENCH_ONLY/BENCH_SKIP); known: ${all.map((s) => s.name).join(', ')}`);
+    process.exit(2);
+  }
+  const chosen = all.filter((s) => (!only || only.includes(s.name)) && !skip.includes(s.name));
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const out = path.resolve(values.out ?? path.join(root, 'bench-results', stamp));
   mkdirSync(out, { recursive: true });
