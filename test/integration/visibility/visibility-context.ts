@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { type readers } from './visibility-client';
-import { AUDITOR, READERS, type Reader, type VisibilityNet } from './visibility-devnet';
+import { AUDITOR, MEMBERS, READERS, type Reader, type VisibilityNet } from './visibility-devnet';
 import { LOT_GRANT, LOT_PRODUCT, LOTS, OWNER, sees, SHIPMENT_PARTIES, SHIPMENTS, type LotName, type ShipmentName, type SiteName } from './visibility-model';
 import type { Scenario } from './visibility-scenario';
 
@@ -66,3 +66,16 @@ export function eventVisible(x: Ctx, reader: Reader, e: ProjectedEvent): boolean
   const m = model(x.s);
   return e.glns.some((g) => m.siteOf(g) !== undefined && m.ownsGln(reader, g));
 }
+
+/** Every reader gets the same status (and, with `body`, the same answer). */
+export const sameForAll =
+  (path: string, status: number, opts: { body?: boolean; method?: string } = {}): Row =>
+  async (x) => {
+    const first = await x.r.query(AUDITOR, path, { method: opts.method });
+    expect(first.status, `auditor ${path}`).to.equal(status);
+    for (const reader of MEMBERS) {
+      const a = await x.r.query(reader, path, { method: opts.method });
+      expect(a.status, `${reader} ${path}`).to.equal(status);
+      if (opts.body) expect(a.body, `${reader} ${path}`).to.deep.equal(first.body);
+    }
+  };
