@@ -5,3 +5,4 @@
  */
 export * from './event-hash';
 export * from './xml-binding';
+export * from './xml-writer';

@@ -1,22 +1,19 @@
 /**
- * The EPCIS 2.0 XML binding, both ways: an XML document becomes the JSON-LD
+ * The EPCIS 2.0 XML binding, read side: an XML document becomes the JSON-LD
  * document the rest of capture works on (so an event captured as XML and as
- * JSON-LD is one event with one hash), and query results are written as an
- * EPCIS 2.0 XML query document. Standard fields keep their names; extension
- * elements and attributes keep their namespace through a prefix declared in
- * the document's @context (XML prefix → namespace IRI).
+ * JSON-LD is one event with one hash). Standard fields keep their names;
+ * extension elements and attributes keep their namespace through a prefix
+ * declared in the document's @context (XML prefix → namespace IRI). Query
+ * results are written as XML by xml-writer.ts.
  */
-import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { invalidInput } from '../../platform/src';
 import { EPCIS_EVENT_TYPES } from '../../domain/src';
-
-type Obj = Record<string, unknown>;
-type XNode = Record<string, unknown>;
+import { isObj, list, TYPED_LISTS, type Obj, type XNode } from './xml-nodes';
 
 const EVENT_TYPES: readonly string[] = EPCIS_EVENT_TYPES;
 const EPC_LISTS: Record<string, string> = { epcList: 'epc', childEPCs: 'epc', inputEPCList: 'epc', outputEPCList: 'epc' };
 const QUANTITY_LISTS = ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'];
-const TYPED_LISTS: Record<string, string> = { bizTransactionList: 'bizTransaction', sourceList: 'source', destinationList: 'destination' };
 const NUMERIC_REPORT = new Set(['value', 'minValue', 'maxValue', 'meanValue', 'sDev', 'percRank', 'percValue']);
 /** Namespaces GS1's JSON-LD context already names; their prefixes are kept rather than declared again. */
 const KNOWN_NS: Record<string, string> = { 'urn:epcglobal:cbv:mda': 'cbvmda', 'urn:epcglobal:cbv:mda:': 'cbvmda', 'https://gs1.org/voc/': 'gs1' };
@@ -49,9 +46,7 @@ const parser = new XMLParser({
 });
 
 const local = (name: string) => name.replace(/^.*:/, '');
-const isObj = (v: unknown): v is XNode => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : isObj(v) && typeof v['#text'] === 'string' ? v['#text'] : undefined);
-const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 /** XML writes CBV values as URNs; the JSON-LD binding (and GS1's JSON schema) as bare names. */
 function bare(v: unknown, vocabulary: string): unknown {
@@ -283,120 +278,4 @@ export function xmlToEpcisDocument(xml: string): Obj {
     creationDate: root['@_creationDate'],
     epcisBody: { eventList: events },
   };
-}
-
-// ---- query results as XML --------------------------------------------------
-
-const URN: Record<string, string> = {
-  bizStep: 'bizstep',
-  disposition: 'disp',
-  set: 'disp',
-  unset: 'disp',
-  reason: 'er',
-  bizTransaction: 'btt',
-  source: 'sdt',
-  destination: 'sdt',
-};
-
-/** A bare CBV name as the URN the XML binding writes. */
-function cbvUrn(field: string, v: unknown): unknown {
-  return typeof v === 'string' && URN[field] && /^[a-z_]+$/.test(v) ? `urn:epcglobal:cbv:${URN[field]}:${v}` : v;
-}
-
-const num = (v: unknown) => (typeof v === 'number' ? String(v) : v);
-
-function extensionXml(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(extensionXml);
-  if (isObj(v)) return Object.fromEntries(Object.entries(v).map(([k, c]) => [k, extensionXml(c)]));
-  return num(v);
-}
-
-function eventXml(ev: Obj): XNode {
-  const x: XNode = {};
-  const put = (k: string, v: unknown) => {
-    if (v !== undefined) x[k] = v;
-  };
-  put('eventTime', ev.eventTime);
-  put('recordTime', ev.recordTime);
-  put('eventTimeZoneOffset', ev.eventTimeZoneOffset);
-  put('eventID', ev.eventID);
-  if (ev.certificationInfo !== undefined) put('certificationInfo', list(ev.certificationInfo));
-  if (isObj(ev.errorDeclaration)) {
-    const e = ev.errorDeclaration;
-    put('errorDeclaration', {
-      declarationTime: e.declarationTime,
-      ...(e.reason !== undefined ? { reason: cbvUrn('reason', e.reason) } : {}),
-      ...(Array.isArray(e.correctiveEventIDs) ? { correctiveEventIDs: { correctiveEventID: e.correctiveEventIDs } } : {}),
-    });
-  }
-  put('parentID', ev.parentID);
-  for (const l of ['epcList', 'childEPCs', 'inputEPCList']) if (Array.isArray(ev[l])) put(l, { epc: ev[l] });
-  for (const l of ['quantityList', 'childQuantityList', 'inputQuantityList'])
-    if (Array.isArray(ev[l])) put(l, { quantityElement: (ev[l] as Obj[]).map((q) => ({ epcClass: q.epcClass, quantity: num(q.quantity), uom: q.uom })) });
-  if (Array.isArray(ev.outputEPCList)) put('outputEPCList', { epc: ev.outputEPCList });
-  if (Array.isArray(ev.outputQuantityList))
-    put('outputQuantityList', {
-      quantityElement: (ev.outputQuantityList as Obj[]).map((q) => ({ epcClass: q.epcClass, quantity: num(q.quantity), uom: q.uom })),
-    });
-  put('action', ev.action);
-  put('transformationID', ev.transformationID);
-  put('bizStep', cbvUrn('bizStep', ev.bizStep));
-  put('disposition', cbvUrn('disposition', ev.disposition));
-  if (isObj(ev.persistentDisposition)) {
-    const p = ev.persistentDisposition;
-    put('persistentDisposition', {
-      ...(p.set ? { set: list(p.set).map((s) => cbvUrn('set', s)) } : {}),
-      ...(p.unset ? { unset: list(p.unset).map((s) => cbvUrn('unset', s)) } : {}),
-    });
-  }
-  for (const f of ['readPoint', 'bizLocation']) if (isObj(ev[f])) put(f, extensionXml(ev[f]));
-  for (const [l, item] of Object.entries(TYPED_LISTS)) {
-    if (!Array.isArray(ev[l])) continue;
-    put(l, { [item]: (ev[l] as Obj[]).map((e) => ({ '#text': e[item], ...(e.type !== undefined ? { '@_type': cbvUrn(item, e.type) } : {}) })) });
-  }
-  if (Array.isArray(ev.sensorElementList)) {
-    put('sensorElementList', {
-      sensorElement: (ev.sensorElementList as Obj[]).map((se) => {
-        const out: XNode = {};
-        const attrs = (o: Obj) => Object.fromEntries(Object.entries(o).map(([k, v]) => [`@_${k}`, typeof v === 'object' ? JSON.stringify(v) : String(v)]));
-        if (isObj(se.sensorMetadata)) out.sensorMetadata = attrs(se.sensorMetadata);
-        if (Array.isArray(se.sensorReport)) out.sensorReport = (se.sensorReport as Obj[]).map(attrs);
-        for (const [k, v] of Object.entries(se)) if (k !== 'sensorMetadata' && k !== 'sensorReport') out[k] = extensionXml(v);
-        return out;
-      }),
-    });
-  }
-  if (isObj(ev.ilmd)) put('ilmd', extensionXml(ev.ilmd));
-  for (const [k, v] of Object.entries(ev)) if (k.includes(':') && !(k in x)) x[k] = extensionXml(v);
-  return x;
-}
-
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, suppressEmptyNode: true, processEntities: true });
-
-/**
- * An EPCIS 2.0 XML query document holding `events` (JSON-LD events as the
- * query returns them); `namespaces` are the extension prefixes to declare.
- */
-export function queryResultsXml(events: Obj[], opts: { queryName: string; creationDate: string; namespaces?: Record<string, string> }): string {
-  const ns: XNode = {};
-  for (const [p, iri] of Object.entries({ cbvmda: 'urn:epcglobal:cbv:mda', gs1: 'https://gs1.org/voc/', ...(opts.namespaces ?? {}) })) ns[`@_xmlns:${p}`] = iri;
-  const byType = new Map<string, XNode[]>();
-  // XML groups events by element name; document order is kept within each type.
-  const ordered: XNode[] = events.map((e) => ({ [String(e.type)]: eventXml(e) }));
-  for (const o of ordered) {
-    const [t, x] = Object.entries(o)[0];
-    byType.set(t, [...(byType.get(t) ?? []), x as XNode]);
-  }
-  const doc = {
-    '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
-    'epcisq:EPCISQueryDocument': {
-      '@_xmlns:epcisq': 'urn:epcglobal:epcis-query:xsd:2',
-      '@_xmlns:epcis': 'urn:epcglobal:epcis:xsd:2',
-      ...ns,
-      '@_schemaVersion': '2.0',
-      '@_creationDate': opts.creationDate,
-      EPCISBody: { 'epcisq:QueryResults': { queryName: opts.queryName, resultsBody: { EventList: Object.fromEntries(byType) } } },
-    },
-  };
-  return builder.build(doc) as string;
 }

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { eventHashId } from '../../../lib/epcis/src/event-hash';
-import { queryResultsXml, xmlToEpcisDocument } from '../../../lib/epcis/src/xml-binding';
+import { xmlToEpcisDocument } from '../../../lib/epcis/src/xml-binding';
+import { queryResultsXml } from '../../../lib/epcis/src/xml-writer';
 import { ServiceError } from '../../../lib/platform/src';
 import { fixturesDir } from '../../fixtures/gs1-epcis';
 
