@@ -9,12 +9,9 @@
  */
 import { expect } from 'chai';
 import type { Pool } from 'pg';
-import { dropSchema, migrate } from '../../../indexer/src/db/migrate';
-import { createPool } from '../../../indexer/src/db/pool';
 import { parseEventQuery } from '../../../indexer/src/query/epcis/epcis-params';
 import { eventPageStatement } from '../../../indexer/src/query/epcis/epcis-sql';
-import type { PostgresServer } from '../../../network/src/services/postgres';
-import { testPostgres, unique } from './harness';
+import { migratedSchema } from './harness';
 
 const gln = (i: number) => String(i).padStart(13, '0');
 const sgln = (i: number) => `urn:epc:id:sgln:${i}`;
@@ -40,21 +37,10 @@ const QUERIES: Record<string, string>[] = [
 
 describe('indexer: scoped EPCIS pages filtered on the grants (migration 021)', function () {
   this.timeout(120_000);
-  let pg: PostgresServer;
-  let pool: Pool;
-  const schema = unique('reader_filters');
 
-  before(async () => {
-    pg = testPostgres();
-    await pg.start();
-    pool = createPool({ connectionString: pg.connectionString, schema, max: 1 });
-    await migrate(pool, schema);
-  });
-  after(async () => {
-    await dropSchema(pool, schema).catch(() => undefined);
-    await pool.end();
-    await pg.stop();
-  });
+  const db = migratedSchema('reader_filters');
+  let pool: Pool;
+  before(() => (pool = db.pool()));
 
   const addLocation = (i: number, owner: string) =>
     pool.query(

@@ -9,33 +9,19 @@
  */
 import { expect } from 'chai';
 import type { Pool } from 'pg';
-import { dropSchema, migrate } from '../../../indexer/src/db/migrate';
-import { createPool } from '../../../indexer/src/db/pool';
 import { parseEventQuery } from '../../../indexer/src/query/epcis/epcis-params';
 import { eventPageStatement } from '../../../indexer/src/query/epcis/epcis-sql';
 import { VISIBLE } from '../../../indexer/src/query/visibility';
-import type { PostgresServer } from '../../../network/src/services/postgres';
-import { testPostgres, unique } from './harness';
+import { migratedSchema } from './harness';
 
 const gln = (i: number) => String(i).padStart(13, '0');
 
 describe('indexer: who may read each EPCIS event (migration 019)', function () {
   this.timeout(120_000);
-  let pg: PostgresServer;
-  let pool: Pool;
-  const schema = unique('readers');
 
-  before(async () => {
-    pg = testPostgres();
-    await pg.start();
-    pool = createPool({ connectionString: pg.connectionString, schema, max: 1 });
-    await migrate(pool, schema);
-  });
-  after(async () => {
-    await dropSchema(pool, schema).catch(() => undefined);
-    await pool.end();
-    await pg.stop();
-  });
+  const db = migratedSchema('readers');
+  let pool: Pool;
+  before(() => (pool = db.pool()));
 
   const addLocation = (i: number, owner: string) =>
     pool.query(

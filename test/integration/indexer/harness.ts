@@ -13,6 +13,8 @@ import { createPostgres, type PostgresServer } from '../../../network/src/servic
 import * as os from 'node:os';
 import request from 'supertest';
 import { DEFAULT_QUERY_LIMITS, type IndexerConfig } from '../../../indexer/src/config';
+import { dropSchema, migrate } from '../../../indexer/src/db/migrate';
+import { createPool } from '../../../indexer/src/db/pool';
 import type { Indexer } from '../../../indexer/src/main';
 import type { Role } from '../../../lib/domain/src/roles';
 import { loadLedgerConfig } from '../../../lib/fabric/src';
@@ -34,6 +36,38 @@ export function servicesConfig(): DevnetConfig {
 
 export function testPostgres(): PostgresServer {
   return createPostgres({ cfg: servicesConfig(), database: 'indexer_test' });
+}
+
+/**
+ * A migrated schema of its own on the indexer tests' PostgreSQL, for a test of the read model's SQL alone:
+ * made in a before-hook of the enclosing describe (then `ready` adds what the test starts from), dropped
+ * with the server stopped in its after-hook. The pool is there once the hook has run.
+ */
+export function migratedSchema(prefix: string, ready?: (pool: Pool) => Promise<void>): { pool: () => Pool; schema: string } {
+  const schema = unique(prefix);
+  let pg: PostgresServer | undefined;
+  let pool: Pool | undefined;
+  before(async () => {
+    pg = testPostgres();
+    await pg.start();
+    pool = createPool({ connectionString: pg.connectionString, schema, max: 1 });
+    await migrate(pool, schema);
+    await ready?.(pool);
+  });
+  after(async () => {
+    if (pool) {
+      await dropSchema(pool, schema).catch(() => undefined);
+      await pool.end();
+    }
+    await pg?.stop();
+  });
+  return {
+    pool: () => {
+      if (!pool) throw new Error(`schema ${schema} is made in a before-hook: read the pool inside a test or hook`);
+      return pool;
+    },
+    schema,
+  };
 }
 
 export function testKafka(): KafkaBroker {

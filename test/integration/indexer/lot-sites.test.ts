@@ -11,11 +11,8 @@
  */
 import { expect } from 'chai';
 import type { Pool } from 'pg';
-import { dropSchema, migrate } from '../../../indexer/src/db/migrate';
-import { createPool } from '../../../indexer/src/db/pool';
 import { lotsVisibleQuery, lotVisibleQuery, VISIBLE } from '../../../indexer/src/query/visibility';
-import type { PostgresServer } from '../../../network/src/services/postgres';
-import { testPostgres, unique } from './harness';
+import { migratedSchema } from './harness';
 
 const GTIN = '04000001000012';
 const SUPPLIER_SITE = '4000001000005';
@@ -26,17 +23,14 @@ const ORGS = ['SupplierMSP', 'RetailerMSP', 'Retailer2MSP', 'CarrierMSP', 'Nobod
 
 describe('indexer: the lot rule over the sites each lot moved at and the lots made from it (migrations 020, 022)', function () {
   this.timeout(120_000);
-  let pg: PostgresServer;
-  let pool: Pool;
-  const schema = unique('sites');
   let seq = 0;
 
-  before(async () => {
-    pg = testPostgres();
-    await pg.start();
-    pool = createPool({ connectionString: pg.connectionString, schema, max: 1 });
-    await migrate(pool, schema);
+  const db = migratedSchema('sites', async (pool: Pool) => {
     await pool.query(`CREATE TABLE stock_movements_all PARTITION OF stock_movements FOR VALUES FROM ('2000-01-01') TO ('2100-01-01')`);
+  });
+  let pool: Pool;
+  before(async () => {
+    pool = db.pool();
     for (const [gln, owner] of [
       [SUPPLIER_SITE, 'SupplierMSP'],
       [RETAILER_SITE, 'RetailerMSP'],
@@ -44,11 +38,6 @@ describe('indexer: the lot rule over the sites each lot moved at and the lots ma
     ]) {
       await location(gln, owner);
     }
-  });
-  after(async () => {
-    await dropSchema(pool, schema).catch(() => undefined);
-    await pool.end();
-    await pg.stop();
   });
 
   const location = (gln: string, owner: string) =>

@@ -5,23 +5,13 @@
  */
 import { expect } from 'chai';
 import type { Pool } from 'pg';
-import { dropSchema, migrate } from '../../../indexer/src/db/migrate';
-import { createPool } from '../../../indexer/src/db/pool';
 import { SEARCH_SQL, ssccForms } from '../../../indexer/src/query/operations-routes';
-import type { PostgresServer } from '../../../network/src/services/postgres';
-import { testPostgres, unique } from './harness';
+import { migratedSchema } from './harness';
 
 describe('indexer: the search box reads indexes (EXPLAIN)', function () {
   this.timeout(120_000);
-  let pg: PostgresServer;
-  let pool: Pool;
-  const schema = unique('search');
 
-  before(async () => {
-    pg = testPostgres();
-    await pg.start();
-    pool = createPool({ connectionString: pg.connectionString, schema, max: 1 });
-    await migrate(pool, schema);
+  const db = migratedSchema('search', async (pool: Pool) => {
     // The projection adds a month's partition when it first writes one; one partition stands in for them.
     await pool.query(`CREATE TABLE stock_movements_all PARTITION OF stock_movements FOR VALUES FROM ('2000-01-01') TO ('2100-01-01')`);
     await pool.query(
@@ -39,11 +29,8 @@ describe('indexer: the search box reads indexes (EXPLAIN)', function () {
     );
     await pool.query('ANALYZE');
   });
-  after(async () => {
-    await dropSchema(pool, schema).catch(() => undefined);
-    await pool.end();
-    await pg.stop();
-  });
+  let pool: Pool;
+  before(() => (pool = db.pool()));
 
   async function plan(sql: string, params: unknown[]): Promise<string> {
     const client = await pool.connect();
