@@ -74,6 +74,15 @@ export async function submitJson(
   return { result: JSON.parse(commit.payload.toString('utf8')), commit };
 }
 
+/** Registers a fresh roastery and product of `msp` for a test to commission and move stock at; their GLN and GTIN. */
+export async function registerSiteAndProduct(client: LedgerClient, msp: string, name: string, country: string): Promise<{ site: string; product: string }> {
+  const site = uniqueGln(msp);
+  const product = uniqueGtin(msp);
+  await submitJson(client, 'RegisterLocation', { eventId: eventId(), gln: site, type: 'roastery', name, address: { country } });
+  await submitJson(client, 'RegisterProduct', { eventId: eventId(), gtin: product, description: 'Green', unit: 'KGM' });
+  return { site, product };
+}
+
 export async function queryJson(client: LedgerClient, fn: string, ...args: string[]): Promise<any> {
   const out = await client.evaluate({ contract: 'traceability', fn, args });
   return JSON.parse(out.toString('utf8'));

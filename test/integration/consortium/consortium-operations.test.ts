@@ -23,7 +23,7 @@ import { createIndexer, type Indexer } from '../../../indexer/src/main';
 import { devnetLedgerEnv } from '../../../network/src/connection-files';
 import type { PostgresServer } from '../../../network/src/services/postgres';
 import { queryGet, testConfig, testLog, testPostgres, waitForBlock } from '../indexer/harness';
-import { uniqueGln, uniqueGtin } from '../chaincode/ledger-fixtures';
+import { registerSiteAndProduct, uniqueGln, uniqueGtin } from '../chaincode/ledger-fixtures';
 import { DocPage } from '../../fixtures/doc-shell';
 import { consortiumDevnetConfig, eventId, queryJson, sleep, submitJson } from './consortium-devnet';
 import { describeRaftFailover } from './raft-failover';
@@ -185,16 +185,7 @@ describe('consortium operations (five organisations, three orderers, own network
     const during: Array<Promise<unknown>> = [];
 
     it('onboards a supplier while other organisations keep submitting, and every one of their transactions commits', async () => {
-      const site = gln(SUPPLIER);
-      await submitJson(users[SUPPLIER], 'RegisterLocation', {
-        eventId: eventId(),
-        gln: site,
-        type: 'roastery',
-        name: 'Busy roastery',
-        address: { country: 'BR' },
-      });
-      const product = gtin(SUPPLIER);
-      await submitJson(users[SUPPLIER], 'RegisterProduct', { eventId: eventId(), gtin: product, description: 'Green', unit: 'KGM' });
+      const { site, product } = await registerSiteAndProduct(users[SUPPLIER], SUPPLIER, 'Busy roastery', 'BR');
       beforeTx = (await submitJson(users[SUPPLIER], 'RegisterProduct', { eventId: eventId(), gtin: gtin(SUPPLIER), description: 'Before', unit: 'KGM' })).commit
         .txId;
       let onboarding = true;

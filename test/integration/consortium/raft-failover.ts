@@ -15,7 +15,7 @@ import { devnetLedgerEnv } from '../../../network/src/connection-files';
 import { processManager, startOrderer } from '../../../network/src/devnet';
 import type { DevnetInfo } from '../../../network/src/devnet-info';
 import { isAlive } from '../../../network/src/processes';
-import { uniqueGln as gln, uniqueGtin as gtin } from '../chaincode/ledger-fixtures';
+import { registerSiteAndProduct } from '../chaincode/ledger-fixtures';
 import { eventId, metric, queryJson, sleep, submitJson } from './consortium-devnet';
 
 const RETAILER = 'RetailerMSP';
@@ -42,16 +42,7 @@ export function describeRaftFailover(network: () => { cfg: DevnetConfig; info: D
       (JSON.parse((await osnadmin(cfg, ['list', '--channelID', cfg.channel], `height of ${n.name}`, n)).replace(/^[^{]*/, '')) as { height: number }).height;
 
     it('keeps ordering when the leader is killed during a burst; every accepted submission commits once; the node catches up', async () => {
-      const site = gln(SUPPLIER2);
-      const product = gtin(SUPPLIER2);
-      await submitJson(users[SUPPLIER2], 'RegisterLocation', {
-        eventId: eventId(),
-        gln: site,
-        type: 'roastery',
-        name: 'Burst site',
-        address: { country: 'CO' },
-      });
-      await submitJson(users[SUPPLIER2], 'RegisterProduct', { eventId: eventId(), gtin: product, description: 'Green', unit: 'KGM' });
+      const { site, product } = await registerSiteAndProduct(users[SUPPLIER2], SUPPLIER2, 'Burst site', 'CO');
       const startBlock = await users[AUDITOR].height();
       let raftLeader: OrdererNode | undefined;
       for (let i = 0; i < 40 && !raftLeader; i++) raftLeader = (await leader(cfg.orderers)) ?? (await sleep(250), undefined);

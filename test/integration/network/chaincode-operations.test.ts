@@ -29,7 +29,7 @@ import { operatorFilePath } from '../../../network/src/operator-file';
 import { runCommand } from '../../../network/src/run-command';
 import { docBlocks } from '../../fixtures/doc-blocks';
 import { DocPage } from '../../fixtures/doc-shell';
-import { uniqueGln, uniqueGtin } from '../chaincode/ledger-fixtures';
+import { registerSiteAndProduct } from '../chaincode/ledger-fixtures';
 
 const PORT_BASE = Number(process.env.CHAINCODE_OPS_TEST_PORT_BASE ?? 30000);
 const RETAILER = 'RetailerMSP';
@@ -160,19 +160,10 @@ describe('chaincode operations: deploy, upgrade under load, remove-org (own netw
     expect(await metadataVersion()).to.equal('1.0');
     const VERSION = '1.0.1';
 
-    const site = uniqueGln(SUPPLIER);
-    const product = uniqueGtin(SUPPLIER);
+    const { site, product } = await registerSiteAndProduct(users[SUPPLIER], SUPPLIER, 'Upgrade roastery', 'BR');
     const eventId = () => `up-${randomUUID()}`;
     const submitJson = (client: LedgerClient, fn: string, body: Record<string, unknown>) =>
       client.submit({ contract: 'traceability', fn, args: [JSON.stringify(body)] });
-    await submitJson(users[SUPPLIER], 'RegisterLocation', {
-      eventId: eventId(),
-      gln: site,
-      type: 'roastery',
-      name: 'Upgrade roastery',
-      address: { country: 'BR' },
-    });
-    await submitJson(users[SUPPLIER], 'RegisterProduct', { eventId: eventId(), gtin: product, description: 'Green', unit: 'KGM' });
     const startBlock = await users[AUDITOR].height();
 
     // The 1.0.1 package points the peers at a second chaincode server, started beside the 1.0 one
