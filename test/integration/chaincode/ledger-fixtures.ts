@@ -83,6 +83,23 @@ export async function registerSiteAndProduct(client: LedgerClient, msp: string, 
   return { site, product };
 }
 
+/**
+ * Counted on the ledger from block `from` to the tip, as `reader` sees it: how many effective (not a
+ * replay) VALID traceability transactions each eventId has; exactly-once means 1 for each submitted.
+ */
+export async function effectiveCommits(reader: LedgerClient, from: bigint): Promise<Map<string, number>> {
+  const tip = await reader.height();
+  const effective = new Map<string, number>();
+  for (let n = from; n < tip; n++) {
+    for (const tx of (await reader.blockByNumber(n)).transactions) {
+      if (tx.validationCode !== 'VALID' || tx.event?.name !== 'TraceEvents') continue;
+      const ev = JSON.parse(tx.event.payload.toString('utf8')) as { eventId: string; replayOf?: unknown };
+      if (!ev.replayOf) effective.set(ev.eventId, (effective.get(ev.eventId) ?? 0) + 1);
+    }
+  }
+  return effective;
+}
+
 export async function queryJson(client: LedgerClient, fn: string, ...args: string[]): Promise<any> {
   const out = await client.evaluate({ contract: 'traceability', fn, args });
   return JSON.parse(out.toString('utf8'));

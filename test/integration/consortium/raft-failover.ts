@@ -15,7 +15,7 @@ import { devnetLedgerEnv } from '../../../network/src/connection-files';
 import { processManager, startOrderer } from '../../../network/src/devnet';
 import type { DevnetInfo } from '../../../network/src/devnet-info';
 import { isAlive } from '../../../network/src/processes';
-import { registerSiteAndProduct } from '../chaincode/ledger-fixtures';
+import { effectiveCommits, registerSiteAndProduct } from '../chaincode/ledger-fixtures';
 import { eventId, metric, queryJson, sleep, submitJson } from './consortium-devnet';
 
 const RETAILER = 'RetailerMSP';
@@ -116,14 +116,7 @@ export function describeRaftFailover(network: () => { cfg: DevnetConfig; info: D
 
       // Counted on the ledger: one effective (non-replay) VALID transaction per eventId.
       const tip = await users[AUDITOR].height();
-      const effective = new Map<string, number>();
-      for (let n = startBlock; n < tip; n++) {
-        for (const tx of (await users[AUDITOR].blockByNumber(n)).transactions) {
-          if (tx.validationCode !== 'VALID' || tx.event?.name !== 'TraceEvents') continue;
-          const ev = JSON.parse(tx.event.payload.toString('utf8')) as { eventId: string; replayOf?: unknown };
-          if (!ev.replayOf) effective.set(ev.eventId, (effective.get(ev.eventId) ?? 0) + 1);
-        }
-      }
+      const effective = await effectiveCommits(users[AUDITOR], startBlock);
       for (const b of ids) expect(effective.get(b.eventId), b.eventId).to.equal(1);
       const stock = await queryJson(users[AUDITOR], 'GetStock', site);
       expect(stock.total).to.equal(`${total}.000`);

@@ -29,7 +29,7 @@ import { operatorFilePath } from '../../../network/src/operator-file';
 import { runCommand } from '../../../network/src/run-command';
 import { docBlocks } from '../../fixtures/doc-blocks';
 import { DocPage } from '../../fixtures/doc-shell';
-import { registerSiteAndProduct } from '../chaincode/ledger-fixtures';
+import { effectiveCommits, registerSiteAndProduct } from '../chaincode/ledger-fixtures';
 
 const PORT_BASE = Number(process.env.CHAINCODE_OPS_TEST_PORT_BASE ?? 30000);
 const RETAILER = 'RetailerMSP';
@@ -264,15 +264,7 @@ describe('chaincode operations: deploy, upgrade under load, remove-org (own netw
     }
 
     // Counted on the ledger: one effective (not a replay) VALID transaction per eventId.
-    const tip = await users[AUDITOR].height();
-    const effective = new Map<string, number>();
-    for (let n = startBlock; n < tip; n++) {
-      for (const tx of (await users[AUDITOR].blockByNumber(n)).transactions) {
-        if (tx.validationCode !== 'VALID' || tx.event?.name !== 'TraceEvents') continue;
-        const ev = JSON.parse(tx.event.payload.toString('utf8')) as { eventId: string; replayOf?: unknown };
-        if (!ev.replayOf) effective.set(ev.eventId, (effective.get(ev.eventId) ?? 0) + 1);
-      }
-    }
+    const effective = await effectiveCommits(users[AUDITOR], startBlock);
     const counts = ids.map((b) => effective.get(b.eventId) ?? 0);
     expect(counts.filter((c) => c === 0).length, 'lost').to.equal(0);
     expect(counts.filter((c) => c > 1).length, 'duplicated').to.equal(0);
